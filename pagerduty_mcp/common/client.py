@@ -1,0 +1,323 @@
+"""The PagerDuty client factory: credentials, region, TLS and proxies, timeouts and retries.
+
+We use PagerDuty's own ``pagerduty`` library for auth, headers, URL handling and ``key[]=``
+query arrays, but replace its retry loop: it retries 429 forever with doubling sleeps and
+ignores ``Retry-After``, and it would replay writes after network errors.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+from urllib.parse import quote
+
+import httpx2
+import pagerduty
+
+from pagerduty_mcp import __version__
+from pagerduty_mcp.common.config import Credential, Settings
+from pagerduty_mcp.common.context import current_call
+from pagerduty_mcp.common.errors import ToolFailure, failure_from_response
+
+__all__ = ["ClientPool", "EventsClient", "PagerDutyClient", "get_client", "get_pool", "path", "set_pool"]
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"pagerduty-mcp/{__version__}"
+_ME_TTL_SECONDS = 300.0
+
+
+def path(template: str, *ids: str) -> str:
+    """Fill ``{}`` slots in a REST path with ids, each escaped so it stays one path segment."""
+    return template.format(*(quote(str(i), safe="") for i in ids))
+
+
+def _wait_from_headers(response: httpx2.Response) -> float | None:
+    """Seconds PagerDuty asks us to wait, from ``Retry-After`` or ``ratelimit-reset``."""
+    for header in ("retry-after", "ratelimit-reset"):
+        raw = response.headers.get(header)
+        if not raw:
+            continue
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(raw) if header == "retry-after" else None
+            if parsed is not None:
+                return max(0.0, parsed.timestamp() - time.time())
+    return None
+
+
+def _never_sent(exc: httpx2.TransportError) -> bool:
+    """True when the request cannot have reached PagerDuty, so resending is safe."""
+    return isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
+
+
+class _BoundedRetries:
+    """One request at a time, with bounded, honest retries.
+
+    - 429: wait what PagerDuty asks (``Retry-After``), up to a capped total, then give up.
+    - 5xx and network errors: retried for reads only; a write is never replayed blindly.
+    - Every wait and every attempt respects the deadline of the tool call in progress.
+    """
+
+    rate_limit_wait_seconds: float = 20.0
+    read_retries: int = 2
+    backoff_seconds: float = 0.5
+    sleep = staticmethod(time.sleep)
+
+    def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
+        client: Any = self
+        headers = client.prepare_headers(method, user_headers=kwargs.pop("headers", None) or {})
+        if kwargs.get("params"):
+            kwargs["params"] = client.normalize_params(kwargs["params"])
+        if method in ("POST", "PUT", "PATCH") and isinstance(kwargs.get("json"), dict):
+            kwargs["json"] = {**kwargs["json"], **client.auth_method.auth_param}
+        timeout = client.timeout
+        remaining = current_call().remaining()
+        if remaining is not None:
+            if remaining <= 0:
+                raise httpx2.TimeoutException("the tool call's deadline passed before the request")
+            timeout = min(float(timeout), max(remaining, 0.05))
+        current_call().upstream_calls += 1
+        response = httpx2.Client.request(
+            client,
+            method,
+            client.normalize_url(url),
+            headers=headers,
+            timeout=timeout,
+            follow_redirects=False,
+            **kwargs,
+        )
+        client.postprocess(response)
+        return response
+
+    def _may_wait(self, seconds: float) -> bool:
+        remaining = current_call().remaining()
+        return remaining is None or seconds < remaining - 0.1
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
+        method = method.strip().upper()
+        idempotent = method in ("GET", "HEAD", "OPTIONS")
+        waited = 0.0
+        failures = 0
+        while True:
+            try:
+                response = self._send_once(method, url, **dict(kwargs))
+            except httpx2.TransportError as exc:
+                backoff = self.backoff_seconds * (2**failures) * (1 + random.random() / 4)
+                if (idempotent or _never_sent(exc)) and failures < self.read_retries and self._may_wait(backoff):
+                    failures += 1
+                    log.warning("%s %s: %s; retrying", method, url, type(exc).__name__)
+                    self.sleep(backoff)
+                    continue
+                if not idempotent and not _never_sent(exc):
+                    raise ToolFailure(
+                        "WRITE_OUTCOME_UNKNOWN",
+                        f"The connection failed after the write was sent ({type(exc).__name__}), so it may "
+                        "or may not have been applied. Read the object to check before trying again.",
+                    ) from exc
+                raise
+            status = response.status_code
+            if status == 429:
+                wait = _wait_from_headers(response)
+                if wait is None:
+                    wait = self.backoff_seconds * (2 ** min(failures, 5))
+                if waited + wait > self.rate_limit_wait_seconds or not self._may_wait(wait):
+                    return response
+                log.warning("%s %s: rate limited; waiting %.1f s as PagerDuty asked", method, url, wait)
+                self.sleep(wait)
+                waited += wait
+                failures += 1
+                continue
+            if status >= 500 and idempotent and failures < self.read_retries:
+                backoff = self.backoff_seconds * (2**failures) * (1 + random.random() / 4)
+                if self._may_wait(backoff):
+                    failures += 1
+                    log.warning("%s %s: PagerDuty answered %d; retrying", method, url, status)
+                    self.sleep(backoff)
+                    continue
+            return response
+
+
+class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):
+    """``RestApiV2Client`` with our retries, user agent, and the current user fetched lazily."""
+
+    def __init__(self, credential: Credential, settings: Settings, **kw: Any) -> None:
+        auth_type = "oauth2" if credential.kind == "bearer" else "token"
+        super().__init__(credential.secret, auth_type=auth_type, base_url=settings.api_host, **kw)
+        self.timeout = settings.timeout_seconds  # the constructor argument is ignored by the library
+        self.rate_limit_wait_seconds = settings.rate_limit_wait_seconds
+        self.configured_email = settings.user_email
+        self.credential = credential
+        self._me: tuple[float, dict[str, Any] | None] | None = None
+        self._me_lock = threading.Lock()
+
+    @property
+    def user_agent(self) -> str:
+        return f"{USER_AGENT} {super().user_agent}"
+
+    # --- plain JSON helpers every tool uses -------------------------------------------------
+
+    def read(self, url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """GET a path and return its JSON body, or raise a tool failure."""
+        response = self.request("GET", url, params=params or None)
+        if not response.is_success:
+            raise failure_from_response(response)
+        return response.json() if response.content else {}
+
+    def write(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None = None,
+        *,
+        params: dict[str, Any] | None = None,
+        needs_from: bool = False,
+    ) -> dict[str, Any]:
+        """Send a write and return its JSON body, or raise a tool failure (never replayed)."""
+        headers = {"From": self.from_email()} if needs_from else {}
+        kwargs: dict[str, Any] = {"headers": headers}
+        if body is not None:
+            kwargs["json"] = body
+        if params:
+            kwargs["params"] = params
+        response = self.request(method, url, **kwargs)
+        if not response.is_success:
+            raise failure_from_response(response, write=True)
+        return response.json() if response.content else {}
+
+    # --- the current user ---------------------------------------------------------------------
+
+    def current_user(self) -> dict[str, Any] | None:
+        """The token's user (cached for a few minutes), or ``None`` for an account-level token."""
+        with self._me_lock:
+            if self._me is not None and self._me[0] > time.monotonic():
+                return self._me[1]
+            response = self.request("GET", "/users/me")
+            if response.status_code == 400 and "account-level" in response.text:
+                user = None
+            elif not response.is_success:
+                raise failure_from_response(response)
+            else:
+                user = response.json().get("user")
+            self._me = (time.monotonic() + _ME_TTL_SECONDS, user)
+            return user
+
+    def from_email(self) -> str:
+        """The ``From`` header for writes that need one: the configured email or the token's user."""
+        if self.configured_email:
+            return self.configured_email
+        user = self.current_user()
+        if user and user.get("email"):
+            return str(user["email"])
+        raise ToolFailure(
+            "FROM_EMAIL_REQUIRED",
+            "This write needs the email of a PagerDuty user (the From header), and an account-level "
+            "token has none. Set PAGERDUTY_USER_EMAIL to the email of the user to act as.",
+        )
+
+
+class EventsClient(_BoundedRetries, pagerduty.EventsApiV2Client):
+    """Events API v2 client (routing key in the body) with the same bounded behaviour."""
+
+    def __init__(self, routing_key: str, settings: Settings, **kw: Any) -> None:
+        super().__init__(routing_key, base_url=settings.events_host, **kw)
+        self.timeout = settings.timeout_seconds
+        self.rate_limit_wait_seconds = settings.rate_limit_wait_seconds
+
+    @property
+    def user_agent(self) -> str:
+        return f"{USER_AGENT} {super().user_agent}"
+
+
+class ClientPool:
+    """One client per credential, from a bounded cache with expiry.
+
+    The library overwrites any per-request ``Authorization`` header with its own, so a client
+    can only ever speak for one credential.
+    """
+
+    def __init__(self, settings: Settings, *, max_clients: int = 64, ttl_seconds: float = 900.0) -> None:
+        self.settings = settings
+        self._max = max_clients
+        self._ttl = ttl_seconds
+        self._clients: OrderedDict[Credential, tuple[float, PagerDutyClient]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._transport: httpx2.BaseTransport | None = None
+        if settings.sandbox:
+            from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_TOKEN, shared_sandbox
+
+            self._transport = shared_sandbox().transport()
+            self.settings = Settings(
+                credential=settings.credential or Credential(SANDBOX_TOKEN),
+                api_host=SANDBOX_API_URL,
+                user_email=settings.user_email,
+                sandbox=True,
+                timeout_seconds=settings.timeout_seconds,
+                rate_limit_wait_seconds=settings.rate_limit_wait_seconds,
+            )
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        return {"transport": self._transport} if self._transport is not None else {}
+
+    def get(self, credential: Credential | None = None) -> PagerDutyClient:
+        credential = credential or self.settings.credential
+        if credential is None:
+            raise ToolFailure(
+                "UNAUTHORIZED",
+                "No PagerDuty credential: set PAGERDUTY_USER_API_KEY, or start the server with --sandbox.",
+            )
+        now = time.monotonic()
+        with self._lock:
+            entry = self._clients.get(credential)
+            if entry is not None and entry[0] > now:
+                self._clients.move_to_end(credential)
+                return entry[1]
+            client = PagerDutyClient(credential, self.settings, **self._client_kwargs())
+            self._clients[credential] = (now + self._ttl, client)
+            while len(self._clients) > self._max:
+                self._clients.popitem(last=False)[1][1].close()
+            return client
+
+    def events(self, routing_key: str) -> EventsClient:
+        """A short-lived Events API client for one routing key."""
+        settings = self.settings
+        if self._transport is not None:
+            from pagerduty_mcp.sandbox import SANDBOX_EVENTS_URL
+
+            settings = Settings(api_host=settings.api_host, sandbox=True, timeout_seconds=settings.timeout_seconds)
+            client = EventsClient(routing_key, settings, **self._client_kwargs())
+            client.url = SANDBOX_EVENTS_URL
+            return client
+        return EventsClient(routing_key, settings)
+
+    def close(self) -> None:
+        with self._lock:
+            for _, client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
+
+_pool: ClientPool | None = None
+
+
+def set_pool(pool: ClientPool | None) -> None:
+    """Install the process-wide pool (done once by the server at start-up, and by tests)."""
+    global _pool
+    _pool = pool
+
+
+def get_pool() -> ClientPool:
+    if _pool is None:
+        raise RuntimeError("no PagerDuty client pool configured; call set_pool() first")
+    return _pool
+
+
+def get_client() -> PagerDutyClient:
+    """The client for the tool call in progress: the caller's own credential, or the server's."""
+    return get_pool().get(current_call().credential)

@@ -1,0 +1,276 @@
+"""``create_pagerduty_server`` and the typer app factory that every area reuses."""
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, NoReturn
+
+import typer
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import ValidationError
+
+from pagerduty_mcp import __version__
+from pagerduty_mcp.common.client import ClientPool, set_pool
+from pagerduty_mcp.common.config import Settings, load_dotenv_file
+from pagerduty_mcp.common.context import CallContext, bind_call, unbind_call
+from pagerduty_mcp.common.errors import ToolFailure
+from pagerduty_mcp.common.logs import configure_logging, register_secret
+from pagerduty_mcp.common.registry import ToolFilter, register_read_tools, register_write_tools, spec_of
+from pagerduty_mcp.common.responses import error_result
+
+__all__ = ["Area", "PagerDutyMCPServer", "build_app", "create_pagerduty_server"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CALL_DEADLINE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Area:
+    """One product area: its tools, its instructions for the model, and any prompts/resources."""
+
+    name: str
+    command: str
+    summary: str
+    instructions: str
+    read_tools: Sequence[Callable[..., Any]]
+    write_tools: Sequence[Callable[..., Any]] = ()
+    extras: Callable[[MCPServer, ToolFilter], None] | None = None
+
+    def tool_names(self) -> list[str]:
+        return [spec_of(fn).name for fn in (*self.read_tools, *self.write_tools)]
+
+
+def describe_validation_error(tool: str, error: ValidationError) -> ToolFailure:
+    """Arguments that fail the input schema: name each field and what it should be."""
+    problems = []
+    fields = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(p) for p in item["loc"]) or "arguments"
+        fields.append(where)
+        problems.append(f"{where}: {item['msg']}")
+    more = f" (+{len(error.errors()) - 5} more)" if len(error.errors()) > 5 else ""
+    return ToolFailure(
+        "INVALID_PARAMETER",
+        f"{'; '.join(problems)}{more}. Fix the arguments and call {tool} again.",
+        {"parameters": fields},
+    )
+
+
+class PagerDutyMCPServer(MCPServer):
+    """``MCPServer`` that gives every call its context and keeps errors in our envelope."""
+
+    call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
+
+    def call_context(self, name: str, context: Context[Any, Any] | None) -> CallContext:
+        """The per-call context; remote servers override this to use the caller's credential."""
+        return CallContext(tool=name, deadline=time.monotonic() + self.call_deadline_seconds)
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
+        token = bind_call(self.call_context(name, context))
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                return error_result(describe_validation_error(name, exc.__cause__))
+            if isinstance(exc.__cause__, ToolFailure):
+                return error_result(exc.__cause__)
+            raise
+        except ToolFailure as failure:
+            return error_result(failure)
+        finally:
+            unbind_call(token)
+
+
+def create_pagerduty_server(
+    name: str,
+    areas: Sequence[Area],
+    flt: ToolFilter,
+    *,
+    instructions: str | None = None,
+    server_class: type[PagerDutyMCPServer] = PagerDutyMCPServer,
+) -> PagerDutyMCPServer:
+    """Build a server with the tools of ``areas`` that ``flt`` allows.
+
+    Raises ``ValueError`` (before anything is registered) when a filter names an unknown
+    toolset or tool.
+    """
+    flt.check({area.name: area.tool_names() for area in areas})
+    if instructions is None:
+        instructions = "\n".join(area.instructions for area in areas)
+    mode = "Write tools are enabled." if flt.enable_write_tools else "Read-only: write tools are disabled."
+    server = server_class(
+        name,
+        instructions=f"{instructions}\n{mode}",
+        version=__version__,
+        log_level=logging.getLevelName(logging.getLogger().level or logging.INFO),  # type: ignore[arg-type]
+    )
+    for area in areas:
+        register_read_tools(server, area.name, area.read_tools, flt)
+        register_write_tools(server, area.name, area.write_tools, flt)
+        if area.extras is not None:
+            area.extras(server, flt)
+    return server
+
+
+class Transport(StrEnum):
+    stdio = "stdio"
+    streamable_http = "streamable-http"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+def _names(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(n.strip() for n in value.split(",") if n.strip())
+
+
+def _fail(command: str, message: str) -> NoReturn:
+    """One clear line on stderr and a non-zero exit: no traceback, nothing on stdout."""
+    sys.stderr.write(f"{command}: {message}\n")
+    sys.stderr.flush()
+    raise SystemExit(2)
+
+
+def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.Typer:
+    """The command-line entry point of a server: same flags for every area."""
+    app = typer.Typer(add_completion=False, help=help_text, rich_markup_mode=None, pretty_exceptions_enable=False)
+    toolset_names = ", ".join(area.name for area in areas)
+
+    def version_callback(value: bool) -> None:
+        if value:
+            typer.echo(f"{command} {__version__}")
+            raise typer.Exit()
+
+    @app.command(help=help_text)
+    def serve(
+        enable_write_tools: Annotated[
+            bool,
+            typer.Option(
+                "--enable-write-tools",
+                envvar="PAGERDUTY_MCP_ENABLE_WRITE_TOOLS",
+                help="Also register tools that change PagerDuty (acknowledge, create, update, delete). "
+                "Off by default: the server is read-only.",
+            ),
+        ] = False,
+        sandbox: Annotated[
+            bool,
+            typer.Option(
+                "--sandbox",
+                envvar="PAGERDUTY_MCP_SANDBOX",
+                help="Run against the built-in offline PagerDuty account. No token needed; writes stay "
+                "inside the sandbox.",
+            ),
+        ] = False,
+        toolsets: Annotated[
+            str | None,
+            typer.Option(
+                "--toolsets",
+                envvar="PAGERDUTY_MCP_TOOLSETS",
+                help=f"Comma-separated areas to expose (of: {toolset_names}). Default: all.",
+            ),
+        ] = None,
+        tools: Annotated[
+            str | None,
+            typer.Option(
+                "--tools", envvar="PAGERDUTY_MCP_TOOLS", help="Comma-separated tool names: expose only these."
+            ),
+        ] = None,
+        exclude_tools: Annotated[
+            str | None,
+            typer.Option(
+                "--exclude-tools",
+                envvar="PAGERDUTY_MCP_EXCLUDE_TOOLS",
+                help="Comma-separated tool names to hide.",
+            ),
+        ] = None,
+        transport: Annotated[
+            Transport,
+            typer.Option("--transport", envvar="PAGERDUTY_MCP_TRANSPORT", help="How clients connect."),
+        ] = Transport.stdio,
+        host: Annotated[
+            str,
+            typer.Option(
+                "--host",
+                envvar="PAGERDUTY_MCP_HOST",
+                help="Address to bind for streamable-http (loopback by default).",
+            ),
+        ] = "127.0.0.1",
+        port: Annotated[
+            int, typer.Option("--port", envvar="PAGERDUTY_MCP_PORT", help="Port for streamable-http.")
+        ] = 8000,
+        path: Annotated[
+            str, typer.Option("--path", envvar="PAGERDUTY_MCP_PATH", help="URL path of the MCP endpoint.")
+        ] = "/mcp",
+        log_level: Annotated[
+            LogLevel,
+            typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),
+        ] = LogLevel.INFO,
+        version: Annotated[
+            bool,
+            typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+        ] = False,
+    ) -> None:
+        configure_logging(log_level.value)
+        load_dotenv_file()
+        try:
+            settings = Settings.from_env(sandbox=sandbox)
+        except ValueError as exc:
+            _fail(command, str(exc))
+        if settings.credential is None and not sandbox:
+            _fail(
+                command,
+                "no PagerDuty credential: set PAGERDUTY_USER_API_KEY (or PAGERDUTY_OAUTH_TOKEN), "
+                "or run with --sandbox to try the offline sandbox.",
+            )
+        if settings.credential is not None:
+            register_secret(settings.credential.secret)
+        flt = ToolFilter(
+            enable_write_tools=enable_write_tools,
+            toolsets=_names(toolsets),
+            tools=_names(tools),
+            exclude_tools=_names(exclude_tools) or frozenset(),
+        )
+        try:
+            server = create_pagerduty_server(command, areas, flt)
+        except ValueError as exc:
+            _fail(command, str(exc))
+        if flt.tools and not enable_write_tools:
+            named_writes = sorted(
+                spec_of(fn).name for area in areas for fn in area.write_tools if spec_of(fn).name in flt.tools
+            )
+            if named_writes:
+                log.warning("read-only: %s stay hidden without --enable-write-tools", ", ".join(named_writes))
+        set_pool(ClientPool(settings))
+        os.environ.setdefault("PYTHONUNBUFFERED", "1")
+        log.info(
+            "%s %s starting (%s, %s)",
+            command,
+            __version__,
+            transport.value,
+            "sandbox" if sandbox else settings.api_host,
+        )
+        if transport is Transport.stdio:
+            server.run("stdio")
+        else:
+            server.run(
+                "streamable-http",
+                host=host,
+                port=port,
+                streamable_http_path=path,
+                stateless_http=True,
+                json_response=True,
+            )
+
+    return app

@@ -1,0 +1,1 @@
+"""The product areas, one MCP server each."""

@@ -1,0 +1,1 @@
+"""pagerduty-aiops: alert grouping, event orchestration, change events and the Events API."""

@@ -1,0 +1,28 @@
+"""The pagerduty-aiops server: alert grouping, event orchestration, change events and the Events API."""
+
+from __future__ import annotations
+
+from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.aiops.tools import READ_TOOLS, WRITE_TOOLS
+
+__all__ = ["AREA", "app", "main"]
+
+INSTRUCTIONS = (
+    "PagerDuty event intelligence: alert grouping, event orchestration routing, change events and the Events API. "
+    "Routing keys are secrets: never repeat them."
+)
+
+AREA = Area(
+    name="aiops",
+    command="pagerduty-aiops",
+    summary="alert grouping, event orchestration, change events and the Events API",
+    instructions=INSTRUCTIONS,
+    read_tools=READ_TOOLS,
+    write_tools=WRITE_TOOLS,
+)
+
+app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""pagerduty-incidents: incidents, alerts, notes, timeline, responders, insights, analytics."""

@@ -1,0 +1,1 @@
+"""pagerduty-people: users, teams, schedules, on-call, escalation policies, on-call load."""

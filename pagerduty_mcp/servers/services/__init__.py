@@ -1,0 +1,1 @@
+"""pagerduty-services: the service directory, dependencies, integrations, maintenance windows."""

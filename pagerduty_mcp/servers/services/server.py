@@ -1,0 +1,25 @@
+"""The pagerduty-services server: the service directory, dependencies, integrations and maintenance windows."""
+
+from __future__ import annotations
+
+from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.services.tools import READ_TOOLS, WRITE_TOOLS
+
+__all__ = ["AREA", "app", "main"]
+
+INSTRUCTIONS = "PagerDuty service directory. Ids or PagerDuty URLs are accepted wherever an id is asked."
+
+AREA = Area(
+    name="services",
+    command="pagerduty-services",
+    summary="the service directory, dependencies, integrations and maintenance windows",
+    instructions=INSTRUCTIONS,
+    read_tools=READ_TOOLS,
+    write_tools=WRITE_TOOLS,
+)
+
+app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")
+
+
+def main() -> None:
+    app()
