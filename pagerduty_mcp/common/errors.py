@@ -160,7 +160,9 @@ def failure_from_response(response: httpx2.Response, *, write: bool = False) -> 
             f"PagerDuty has no {resource.replace('_', ' ')} at that id.{quoted} Use a list tool to find valid ids.",
         )
     if status == 409:
-        return ToolFailure("CONFLICT", f"The change conflicts with the object's current state.{quoted}")
+        return ToolFailure(
+            "CONFLICT", f"The change conflicts with the object's current state.{quoted} Read it again, then retry."
+        )
     if status == 429:
         wait = _retry_after(response)
         when = f" PagerDuty asked to wait {wait} seconds." if wait else ""

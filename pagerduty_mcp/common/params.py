@@ -28,10 +28,10 @@ __all__ = [
     "resolve_ids",
 ]
 
-_ID = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
-# An id, or the PagerDuty web URL of the object (the id is read from it).
-ID_PATTERN = rf"^(?:{_ID}|https://[^\s]{{1,400}})$"
-_ID_RE = re.compile(rf"^{_ID}$")
+# An id, or the PagerDuty web URL of the object (the id is read from it). The schema's pattern is
+# deliberately short (the model pays for it in every tool); resolve_id checks ids strictly.
+ID_PATTERN = r"^([\w-]+|https://\S+)$"
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 Limit = Annotated[int, Field(ge=1, le=100, description="Max results (1-100).")]
 Offset = Annotated[int, Field(ge=0, le=10000, description="Skip this many results (use next_offset).")]

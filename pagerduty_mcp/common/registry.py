@@ -71,8 +71,8 @@ class ToolSpec:
     @property
     def annotations(self) -> ToolAnnotations:
         read_only, destructive, idempotent = _HINTS[self.kind]
+        # The title lives on the tool itself; repeating it here would cost bytes on every turn.
         return ToolAnnotations(
-            title=self.title,
             read_only_hint=read_only,
             destructive_hint=destructive,
             idempotent_hint=idempotent,

@@ -12,9 +12,11 @@ from typing import Literal
 from pagerduty_mcp.common.client import PagerDutyClient
 from pagerduty_mcp.common.errors import ToolFailure
 
-__all__ = ["Scope", "ScopedFilters", "apply_scope"]
+__all__ = ["Scope", "ScopedFilters", "TeamScope", "apply_scope"]
 
 Scope = Literal["my_teams", "assigned_to_me", "all"]
+# For objects that belong to teams but are never assigned to a person (services, schedules).
+TeamScope = Literal["my_teams", "all"]
 
 
 @dataclass
@@ -26,7 +28,7 @@ class ScopedFilters:
 
 def apply_scope(
     client: PagerDutyClient,
-    scope: Scope,
+    scope: Scope | TeamScope,
     team_ids: list[str] | None,
     user_ids: list[str] | None,
     *,

@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 
 from pagerduty_mcp import __version__
@@ -62,10 +63,45 @@ def describe_validation_error(tool: str, error: ValidationError) -> ToolFailure:
     )
 
 
+def lean_schema(schema: Any) -> Any:
+    """Drop what pydantic adds that no model needs: titles, ``null`` branches, ``default: null``.
+
+    Optional parameters stay optional (they are not ``required``); the arguments are still
+    validated against the full pydantic model.
+    """
+    if isinstance(schema, list):
+        return [lean_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {}
+    for key, value in schema.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "default" and value is None:
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: lean_schema(prop) for name, prop in value.items()}
+            continue
+        out[key] = lean_schema(value)
+    branches = out.get("anyOf")
+    if isinstance(branches, list):
+        kept = [b for b in branches if b != {"type": "null"}]
+        if len(kept) == 1 and len(kept) < len(branches):
+            del out["anyOf"]
+            out = {**kept[0], **out}
+    return out
+
+
 class PagerDutyMCPServer(MCPServer):
     """``MCPServer`` that gives every call its context and keeps errors in our envelope."""
 
     call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
+
+    async def list_tools(self) -> list[MCPTool]:
+        return [
+            tool.model_copy(update={"input_schema": lean_schema(tool.input_schema)})
+            for tool in await super().list_tools()
+        ]
 
     def call_context(self, name: str, context: Context[Any, Any] | None) -> CallContext:
         """The per-call context; remote servers override this to use the caller's credential."""

@@ -9,7 +9,6 @@ from pydantic import Field
 from pagerduty_mcp.common import (
     Limit,
     Offset,
-    Scope,
     apply_scope,
     get_client,
     id_or_url,
@@ -20,8 +19,8 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.errors import invalid
 from pagerduty_mcp.common.params import IdList
+from pagerduty_mcp.common.scope import TeamScope
 from pagerduty_mcp.servers.services.models import ServiceDetail, ServiceSummary
 
 __all__ = ["READ_TOOLS", "WRITE_TOOLS"]
@@ -31,14 +30,12 @@ __all__ = ["READ_TOOLS", "WRITE_TOOLS"]
 def list_services(
     query: Annotated[str | None, Field(description="Filter by name (partial match).")] = None,
     team_ids: Annotated[IdList | None, Field(description="Only these teams' services (needs scope=all).")] = None,
-    scope: Annotated[Scope, Field(description="my_teams or all.")] = "all",
+    scope: Annotated[TeamScope, Field(description="my_teams or all.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> dict:
     """Find technical services by name or team, with status (active, warning, critical, maintenance, disabled)."""
     client = get_client()
-    if scope == "assigned_to_me":
-        raise invalid("scope", "services are not assigned to people; use my_teams or all")
     scoped = apply_scope(client, scope, resolve_ids(team_ids, "team_ids"), None)
     params: dict = {"include[]": ["escalation_policies", "teams"], "sort_by": "name"}
     if query:

@@ -1,0 +1,124 @@
+"""The live tool catalogue of every server: what ``tools/list`` really returns.
+
+Used to generate ``docs/tools.md`` (``make docs``), by the tool-surface tests, and by the
+benchmarks, so that all three read the same thing a client sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+__all__ = ["SERVERS", "model_bytes", "render_markdown", "server_tools"]
+
+# server key -> command name; "mcp" is the combined server.
+SERVERS = {
+    "incidents": "pagerduty-incidents",
+    "services": "pagerduty-services",
+    "people": "pagerduty-people",
+    "aiops": "pagerduty-aiops",
+    "mcp": "pagerduty-mcp",
+}
+
+
+def _areas(key: str) -> list[Any]:
+    from pagerduty_mcp.server import AREAS
+
+    return list(AREAS) if key == "mcp" else [a for a in AREAS if a.name == key]
+
+
+async def server_tools(key: str, *, write: bool = True) -> list[dict[str, Any]]:
+    """The ``tools/list`` of one server, as JSON objects, through a real in-process client."""
+    from mcp import Client
+
+    from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
+
+    server = create_pagerduty_server(SERVERS[key], _areas(key), ToolFilter(enable_write_tools=write))
+    async with Client(server) as client:
+        result = await client.list_tools()
+    return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in result.tools]
+
+
+def model_bytes(tool: dict[str, Any]) -> int:
+    """Bytes of what the model reads of a tool: name, title, description and input schema."""
+    seen = {k: tool.get(k) for k in ("name", "title", "description", "inputSchema")}
+    return len(json.dumps(seen, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def _hint_flags(tool: dict[str, Any]) -> str:
+    notes = tool.get("annotations", {})
+    if notes.get("readOnlyHint"):
+        return "read"
+    return "write, destructive" if notes.get("destructiveHint") else "write"
+
+
+def _parameters(tool: dict[str, Any]) -> str:
+    schema = tool.get("inputSchema", {})
+    required = set(schema.get("required", []))
+    parts = []
+    for name, prop in schema.get("properties", {}).items():
+        kind = prop.get("type", "any")
+        if kind == "array":
+            kind = f"{prop.get('items', {}).get('type', 'any')}[]"
+        enum = prop.get("enum") or prop.get("items", {}).get("enum")
+        if enum:
+            kind += " (" + " \\| ".join(map(str, enum)) + ")"
+        star = "" if name in required else "?"
+        parts.append(f"`{name}{star}`: {kind}: {prop.get('description', '')}")
+    return "<br>".join(parts) or "none"
+
+
+def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
+    lines = [
+        "# Tools",
+        "",
+        "Generated from the live `tools/list` of each server by `make docs`; do not edit by hand.",
+        "Write tools appear only with `--enable-write-tools`. `?` marks an optional parameter.",
+        "",
+    ]
+    for key in ("incidents", "services", "people", "aiops"):
+        tools = catalogue[key]
+        total = sum(model_bytes(t) for t in tools)
+        lines += [
+            f"## {SERVERS[key]}",
+            "",
+            f"{len(tools)} tools; {total:,} bytes of tool definitions read by the model.",
+            "",
+            "| tool | kind | description | parameters |",
+            "|---|---|---|---|",
+        ]
+        for t in tools:
+            description = t.get("description", "").replace("\n", " ").replace("|", "\\|")
+            lines.append(f"| `{t['name']}` | {_hint_flags(t)} | {description} | {_parameters(t)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+async def _catalogue() -> dict[str, list[dict[str, Any]]]:
+    return {key: await server_tools(key) for key in ("incidents", "services", "people", "aiops")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write or check docs/tools.md from the live tool lists.")
+    parser.add_argument("--output", type=Path, default=Path("docs/tools.md"))
+    parser.add_argument("--check", action="store_true", help="fail if the file differs from the live tools")
+    args = parser.parse_args(argv)
+    text = render_markdown(anyio.run(_catalogue))
+    if args.check:
+        current = args.output.read_text() if args.output.exists() else ""
+        if current != text:
+            sys.stderr.write(f"{args.output} is out of date: run `make docs`\n")
+            return 1
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

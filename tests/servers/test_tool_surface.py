@@ -1,0 +1,107 @@
+"""The tool surface every client sees, checked over the real ``tools/list`` of every server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pagerduty_mcp.catalog import SERVERS, model_bytes, server_tools
+
+pytestmark = [pytest.mark.unit, pytest.mark.anyio]
+
+SNAPSHOTS = Path(__file__).parent.parent / "snapshots"
+AREAS = ("incidents", "services", "people", "aiops")
+
+# ARCHITECTURE.md's budgets, per server with write tools on.
+MODEL_BYTES_BUDGET = 24_000
+TOOLS_LIST_BUDGET = 48_000
+PER_TOOL_BUDGET = 2_500
+
+
+def _walk(schema: Any, path: str = "$"):
+    yield path, schema
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            yield from _walk(value, f"{path}.{key}")
+    elif isinstance(schema, list):
+        for i, value in enumerate(schema):
+            yield from _walk(value, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("key", list(SERVERS))
+@pytest.mark.parametrize("write", [False, True])
+async def test_schemas_are_flat_and_every_parameter_is_described(key: str, write: bool) -> None:
+    for tool in await server_tools(key, write=write):
+        schema = tool["inputSchema"]
+        assert schema["type"] == "object", tool["name"]
+        for banned in ("anyOf", "oneOf", "allOf"):
+            assert banned not in schema, f"{tool['name']}: top-level {banned}"
+        for where, node in _walk(schema):
+            if isinstance(node, dict):
+                assert "$ref" not in node and "$defs" not in node, f"{tool['name']} {where}"
+        for name, prop in schema.get("properties", {}).items():
+            assert prop.get("description", "").strip(), f"{tool['name']}.{name} has no description"
+
+
+@pytest.mark.parametrize("key", list(SERVERS))
+async def test_every_tool_has_a_title_and_all_four_hints(key: str) -> None:
+    for tool in await server_tools(key):
+        assert tool.get("title"), tool["name"]
+        assert tool.get("description"), tool["name"]
+        hints = tool.get("annotations", {})
+        for hint in ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"):
+            assert isinstance(hints.get(hint), bool), f"{tool['name']} lacks {hint}"
+        assert not (hints["readOnlyHint"] and hints["destructiveHint"]), tool["name"]
+
+
+@pytest.mark.parametrize("key", list(SERVERS))
+async def test_read_only_servers_expose_no_write_tool(key: str) -> None:
+    read_only = await server_tools(key, write=False)
+    assert read_only, key
+    assert all(t["annotations"]["readOnlyHint"] for t in read_only)
+    with_writes = await server_tools(key, write=True)
+    assert {t["name"] for t in read_only} <= {t["name"] for t in with_writes}
+    assert {t["name"] for t in with_writes if not t["annotations"]["readOnlyHint"]} == {
+        t["name"] for t in with_writes
+    } - {t["name"] for t in read_only}
+
+
+async def test_names_are_unique_across_servers_short_and_snake_case() -> None:
+    seen: dict[str, str] = {}
+    for key in AREAS:
+        for tool in await server_tools(key):
+            name = tool["name"]
+            assert re.fullmatch(r"[a-z][a-z0-9_]*", name) and len(name) <= 64, name
+            assert name not in seen, f"{name} is in both {seen.get(name)} and {key}"
+            seen[name] = key
+    combined = {t["name"] for t in await server_tools("mcp")}
+    assert combined == set(seen)
+
+
+@pytest.mark.parametrize("key", list(SERVERS))
+async def test_tool_definitions_stay_within_the_byte_budgets(key: str) -> None:
+    tools = await server_tools(key)
+    for tool in tools:
+        assert model_bytes(tool) <= PER_TOOL_BUDGET, f"{tool['name']}: {model_bytes(tool)} bytes"
+    if key == "mcp":
+        return  # the combined server is the sum of the four; budgets are per area
+    assert sum(model_bytes(t) for t in tools) <= MODEL_BYTES_BUDGET
+    whole = len(json.dumps({"tools": tools}, separators=(",", ":"), ensure_ascii=False).encode())
+    assert whole <= TOOLS_LIST_BUDGET
+
+
+@pytest.mark.parametrize("key", AREAS)
+async def test_tool_surface_matches_the_committed_snapshot(key: str) -> None:
+    """Any change to names, schemas, titles or hints must be deliberate: UPDATE_SNAPSHOTS=1."""
+    tools = sorted(await server_tools(key), key=lambda t: t["name"])
+    text = json.dumps(tools, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    snapshot = SNAPSHOTS / f"{key}.json"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        snapshot.write_text(text)
+    assert snapshot.exists(), f"no snapshot for {key}: run UPDATE_SNAPSHOTS=1 pytest {__file__}"
+    assert json.loads(snapshot.read_text()) == tools, f"tool surface of {key} changed: review, then UPDATE_SNAPSHOTS=1"
