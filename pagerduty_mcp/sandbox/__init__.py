@@ -1,0 +1,44 @@
+"""An offline, stateful PagerDuty account speaking REST API v2 and Events API v2.
+
+``Sandbox(seed, size, now, faults)`` holds one seeded account; ``sandbox.transport()`` serves it to
+an httpx2 client with no sockets, and ``python -m pagerduty_mcp.sandbox --port N`` serves it over
+HTTPS on loopback. It knows nothing about MCP: any PagerDuty client can use it.
+"""
+
+from __future__ import annotations
+
+from pagerduty_mcp.sandbox.constants import (
+    SANDBOX_ACCOUNT_TOKEN,
+    SANDBOX_API_URL,
+    SANDBOX_EVENTS_URL,
+    SANDBOX_OAUTH_CLIENT_ID,
+    SANDBOX_OAUTH_CLIENT_SECRET,
+    SANDBOX_TOKEN,
+)
+from pagerduty_mcp.sandbox.core import (
+    DroppedConnection,
+    LoggedRequest,
+    Principal,
+    RequestLog,
+    Sandbox,
+    SandboxTransport,
+    shared_sandbox,
+)
+from pagerduty_mcp.sandbox.faults import Faults
+
+__all__ = [
+    "SANDBOX_ACCOUNT_TOKEN",
+    "SANDBOX_API_URL",
+    "SANDBOX_EVENTS_URL",
+    "SANDBOX_OAUTH_CLIENT_ID",
+    "SANDBOX_OAUTH_CLIENT_SECRET",
+    "SANDBOX_TOKEN",
+    "DroppedConnection",
+    "Faults",
+    "LoggedRequest",
+    "Principal",
+    "RequestLog",
+    "Sandbox",
+    "SandboxTransport",
+    "shared_sandbox",
+]

@@ -1,0 +1,97 @@
+"""``python -m pagerduty_mcp.sandbox``: serve the sandbox account over HTTPS on loopback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from pagerduty_mcp.sandbox.constants import SANDBOX_TOKEN
+from pagerduty_mcp.sandbox.core import ENV_SEED, ENV_SIZE, Sandbox
+from pagerduty_mcp.sandbox.faults import Faults
+
+
+def _parser() -> argparse.ArgumentParser:
+    env_faults = Faults.from_env()
+    parser = argparse.ArgumentParser(
+        prog="python -m pagerduty_mcp.sandbox",
+        description="Serve an offline PagerDuty account (REST API v2 and Events API v2) over HTTPS "
+        "on loopback, with a throwaway CA. Faults are off unless set here or by environment.",
+    )
+    parser.add_argument("--port", type=int, default=8443, help="TCP port (0 picks a free one; default 8443)")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=int(os.environ.get(ENV_SEED) or 7),
+        help=f"seed of the generated account (default 7, env {ENV_SEED})",
+    )
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=int(os.environ.get(ENV_SIZE) or 1),
+        help=f"size multiplier: about 60 incidents per unit (default 1, env {ENV_SIZE})",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=env_faults.latency_ms,
+        help="added latency per request in ms (env PAGERDUTY_SANDBOX_LATENCY_MS)",
+    )
+    parser.add_argument(
+        "--error-rate",
+        type=float,
+        default=env_faults.error_rate,
+        help="share of requests answered 5xx, 0..1 (env PAGERDUTY_SANDBOX_ERROR_RATE)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=env_faults.rate_limit,
+        help="requests per minute before 429 with Retry-After; 0 = off (env PAGERDUTY_SANDBOX_RATE_LIMIT)",
+    )
+    parser.add_argument(
+        "--drop-rate",
+        type=float,
+        default=env_faults.drop_rate,
+        help="share of connections closed without an answer, 0..1 (env PAGERDUTY_SANDBOX_DROP_RATE)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pagerduty_mcp.sandbox.server import make_server
+
+    try:
+        parser = _parser()
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
+    try:
+        faults = Faults(args.latency_ms, args.error_rate, args.rate_limit, args.drop_rate)
+        if args.size < 1:
+            raise ValueError("--size must be at least 1")
+        sandbox = Sandbox(seed=args.seed, size=args.size, faults=faults)
+        sandbox.ensure_seeded()
+        directory = Path(tempfile.mkdtemp(prefix="pagerduty-sandbox-"))
+        server, info = make_server(sandbox, args.host, args.port, directory)
+    except (ValueError, OSError) as error:
+        parser.error(str(error))
+    print(f"PagerDuty sandbox (seed {args.seed}, size {args.size}) serving on {info.url}", flush=True)
+    print(f"REST API v2: {info.url}   Events API v2: {info.url}/v2/enqueue", flush=True)
+    print(f"CA certificate: {info.ca_path}", flush=True)
+    print(f"API token: {SANDBOX_TOKEN}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

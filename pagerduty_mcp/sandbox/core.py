@@ -1,0 +1,321 @@
+"""The sandbox: account state, authentication, fault switches and request dispatch."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import httpx2
+
+from pagerduty_mcp.sandbox.constants import (
+    SANDBOX_ACCOUNT_TOKEN,
+    SANDBOX_API_URL,
+    SANDBOX_EVENTS_URL,
+    SANDBOX_OAUTH_CLIENT_ID,
+    SANDBOX_OAUTH_CLIENT_SECRET,
+    SANDBOX_TOKEN,
+)
+from pagerduty_mcp.sandbox.faults import FaultInjector, Faults
+from pagerduty_mcp.sandbox.protocol import (
+    CODE_AUTHENTICATION,
+    CODE_INTERNAL,
+    CODE_NOT_FOUND,
+    CODE_RATE_LIMIT,
+    ApiError,
+    ApiRequest,
+    Reply,
+    error_body,
+)
+from pagerduty_mcp.sandbox.router import ROUTER, Context
+from pagerduty_mcp.sandbox.state import State
+
+__all__ = [
+    "SANDBOX_ACCOUNT_TOKEN",
+    "SANDBOX_API_URL",
+    "SANDBOX_EVENTS_URL",
+    "SANDBOX_OAUTH_CLIENT_ID",
+    "SANDBOX_OAUTH_CLIENT_SECRET",
+    "SANDBOX_TOKEN",
+    "DroppedConnection",
+    "LoggedRequest",
+    "Principal",
+    "RequestLog",
+    "Sandbox",
+    "SandboxTransport",
+    "shared_sandbox",
+]
+
+
+ENV_SEED = "PAGERDUTY_SANDBOX_SEED"
+ENV_SIZE = "PAGERDUTY_SANDBOX_SIZE"
+
+
+class DroppedConnection(Exception):
+    """The drop-rate fault struck: the connection is cut without an answer."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a user token, the account-level token or an OAuth app token."""
+
+    token: str
+    user_id: str | None
+    kind: str  # "user" | "account" | "oauth"
+    scopes: tuple[str, ...] = ()
+
+
+class LoggedRequest(NamedTuple):
+    method: str
+    path: str
+    query: str
+    status: int
+
+
+class RequestLog:
+    """A bounded, thread-safe record of the requests served (newest last)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._items: deque[LoggedRequest] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def append(self, item: LoggedRequest) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        with self._lock:
+            return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> LoggedRequest:
+        with self._lock:
+            return list(self._items)[index]
+
+
+class Sandbox:
+    """One offline PagerDuty account. Seeded lazily on first use (or by :meth:`ensure_seeded`)."""
+
+    def __init__(
+        self,
+        seed: int = 7,
+        size: int = 1,
+        now: datetime | None = None,
+        faults: Faults | None = None,
+    ) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self.seed = seed
+        self.size = size
+        self.now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        self.faults = faults or Faults()
+        self.injector = FaultInjector(self.faults, seed)
+        self.request_log = RequestLog()
+        self._state: State | None = None
+        self._seed_lock = threading.Lock()
+        self.seed_seconds: float | None = None
+        self._request_ids = itertools.count(1)
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def state(self) -> State:
+        if self._state is None:
+            self.ensure_seeded()
+        assert self._state is not None
+        return self._state
+
+    def ensure_seeded(self) -> None:
+        with self._seed_lock:
+            if self._state is not None:
+                return
+            from pagerduty_mcp.sandbox import routes
+            from pagerduty_mcp.sandbox.seed import build_account
+
+            routes.load()
+            started = time.perf_counter()
+            self._state = build_account(self.seed, self.size, self.now)
+            self.seed_seconds = time.perf_counter() - started
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self.state.lock  # type: ignore[return-value]
+
+    def token_for(self, user_id: str) -> str:
+        """A user-level API token acting as ``user_id`` (404-like KeyError for unknown users)."""
+        state = self.state
+        state.get("users", user_id)
+        token = f"sandbox-token-{user_id}"
+        state.tokens[token] = user_id
+        return token
+
+    @property
+    def current_user_id(self) -> str:
+        return self.state.current_user_id
+
+    # -- serving -----------------------------------------------------------------------------
+    def transport(self) -> SandboxTransport:
+        return SandboxTransport(self)
+
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
+        """Answer one httpx2 request (raises an httpx2 transport error for a dropped connection)."""
+        body = request.read()
+        try:
+            status, headers, payload = self.dispatch(
+                request.method, request.url.path, request.url.query.decode(), dict(request.headers), body
+            )
+        except DroppedConnection:
+            raise httpx2.RemoteProtocolError(
+                "Server disconnected without sending a response (sandbox drop-rate fault)", request=request
+            ) from None
+        return httpx2.Response(status, headers=headers, stream=httpx2.ByteStream(payload), request=request)
+
+    def dispatch(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, *, sleep: bool = True
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Serve one request: faults, authentication, routing. Returns status, headers, body."""
+        state = self.state
+        if sleep and self.faults.latency_ms:
+            time.sleep(self.injector.delay())
+        decision = self.injector.decide()
+        if decision.drop:
+            self.request_log.append(LoggedRequest(method, path, query, 0))
+            raise DroppedConnection()
+        extra = dict(decision.headers or {})
+        req = ApiRequest.build(method, path, query, headers, body)
+        if decision.status == 429:
+            reply_status, reply_body = 429, error_body("Rate Limit Exceeded", CODE_RATE_LIMIT)
+        elif decision.status:
+            reply_status = decision.status
+            reply_body = error_body("Internal Server Error (sandbox error-rate fault)", CODE_INTERNAL)
+        else:
+            reply_status, reply_body, more = self._route(req, state)
+            extra.update(more)
+        self.request_log.append(LoggedRequest(req.method, path, query, reply_status))
+        out_headers = {"x-request-id": f"sandbox-{next(self._request_ids):08d}", **extra}
+        if reply_body is None:
+            return reply_status, out_headers, b""
+        out_headers["content-type"] = "application/json; charset=utf-8"
+        return reply_status, out_headers, json.dumps(reply_body, separators=(",", ":")).encode()
+
+    def _route(self, req: ApiRequest, state: State) -> tuple[int, Any, dict[str, str]]:
+        found = ROUTER.match(req.method, req.path)
+        if found is None:
+            if ROUTER.path_known(req.path):
+                return 405, error_body("Method Not Allowed", 2000), {}
+            return 404, error_body("Not Found", CODE_NOT_FOUND, [f"No route for {req.path}"]), {}
+        route, params = found
+        req.path_params = params
+        try:
+            principal = self._authenticate(req, state) if route.auth else None
+            req.principal = principal
+            with state.lock:
+                result = route.handler(Context(req, params, state, self, principal))
+        except ApiError as error:
+            return error.status, error.body(), error.headers
+        if isinstance(result, Reply):
+            return result.status, result.body, result.headers
+        return 200, result, {}
+
+    def _authenticate(self, req: ApiRequest, state: State) -> Principal:
+        header = req.headers.get("authorization", "").strip()
+        token = ""
+        kind = ""
+        if header.lower().startswith("token token="):
+            token, kind = header[len("token token=") :].strip(), "token"
+        elif header.lower().startswith("bearer "):
+            token, kind = header[len("bearer ") :].strip(), "bearer"
+        unauthorized = ApiError(
+            401,
+            "Authentication failed",
+            CODE_AUTHENTICATION,
+            ["The API key or OAuth token is missing or invalid"],
+        )
+        if not token:
+            raise unauthorized
+        if kind == "token" and token in state.tokens:
+            user_id = state.tokens[token]
+            return Principal(token, user_id, "user" if user_id else "account")
+        oauth = state.find("oauth_tokens", token) if kind == "bearer" else None
+        if oauth is not None:
+            if oauth["_expires"] <= state.clock():
+                raise unauthorized
+            return Principal(token, oauth.get("_user_id"), "oauth", tuple(oauth["scope"].split()))
+        if kind == "bearer" and token in state.tokens:
+            user_id = state.tokens[token]
+            return Principal(token, user_id, "user" if user_id else "account")
+        raise unauthorized
+
+
+class SandboxTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+    """An httpx2 transport that answers from a :class:`Sandbox`, with no sockets."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        return self.sandbox.handle(request)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        import anyio
+
+        await request.aread()
+        delay = self.sandbox.injector.delay()
+        if delay:
+            await anyio.sleep(delay)
+        sandbox = self.sandbox
+        try:
+            status, headers, payload = sandbox.dispatch(
+                request.method,
+                request.url.path,
+                request.url.query.decode(),
+                dict(request.headers),
+                request.content,
+                sleep=False,
+            )
+        except DroppedConnection:
+            raise httpx2.RemoteProtocolError(
+                "Server disconnected without sending a response (sandbox drop-rate fault)", request=request
+            ) from None
+        return httpx2.Response(status, headers=headers, stream=httpx2.ByteStream(payload), request=request)
+
+
+_shared: Sandbox | None = None
+_shared_lock = threading.Lock()
+
+
+def _env_int(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not an integer") from None
+    if value < minimum:
+        raise ValueError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def shared_sandbox() -> Sandbox:
+    """The process-wide sandbox ``--sandbox`` uses, configured from the environment."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Sandbox(
+                seed=_env_int(ENV_SEED, 7, 0),
+                size=_env_int(ENV_SIZE, 1, 1),
+                faults=Faults.from_env(),
+            )
+        return _shared

@@ -1,0 +1,104 @@
+"""Path routing for the sandbox: ``@route("GET", "/incidents/{id}")`` registers a handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pagerduty_mcp.sandbox.protocol import ApiRequest
+
+if TYPE_CHECKING:
+    from pagerduty_mcp.sandbox.core import Principal, Sandbox
+    from pagerduty_mcp.sandbox.state import State
+
+__all__ = ["ROUTER", "Context", "Handler", "Route", "Router", "route"]
+
+
+@dataclass
+class Context:
+    """What a handler gets: the request, its path parameters, the account state and the caller."""
+
+    req: ApiRequest
+    params: dict[str, str]
+    state: State
+    sandbox: Sandbox
+    principal: Principal | None
+
+    @property
+    def now(self) -> datetime:
+        return self.state.clock()
+
+
+Handler = Callable[[Context], Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    segments: tuple[str, ...]
+    handler: Handler
+    auth: bool  # False for the Events API and OAuth, which carry their own credentials
+
+    @property
+    def literal_count(self) -> int:
+        return sum(1 for s in self.segments if not s.startswith("{"))
+
+
+class Router:
+    def __init__(self) -> None:
+        self._routes: dict[tuple[str, int], list[Route]] = {}
+        self._templates: set[str] = set()
+
+    def add(self, method: str, template: str, handler: Handler, auth: bool = True) -> None:
+        segments = tuple(s for s in template.strip("/").split("/") if s)
+        key = (method.upper(), len(segments))
+        bucket = self._routes.setdefault(key, [])
+        if any(r.segments == segments for r in bucket):
+            raise ValueError(f"route {method} {template} is registered twice")
+        bucket.append(Route(method.upper(), template, segments, handler, auth))
+        # literal segments beat parameters: /users/me before /users/{id}
+        bucket.sort(key=lambda r: -r.literal_count)
+        self._templates.add(template)
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        parts = tuple(p for p in path.strip("/").split("/") if p)
+        for candidate in self._routes.get((method.upper(), len(parts)), ()):
+            params: dict[str, str] = {}
+            for want, got in zip(candidate.segments, parts, strict=True):
+                if want.startswith("{"):
+                    params[want[1:-1]] = got
+                elif want != got:
+                    break
+            else:
+                return candidate, params
+        return None
+
+    def path_known(self, path: str) -> bool:
+        """Whether any method serves ``path`` (for 405-like answers on a wrong method)."""
+        parts = tuple(p for p in path.strip("/").split("/") if p)
+        for (_method, size), bucket in self._routes.items():
+            if size != len(parts):
+                continue
+            for candidate in bucket:
+                if all(w.startswith("{") or w == g for w, g in zip(candidate.segments, parts, strict=True)):
+                    return True
+        return False
+
+    def routes(self) -> list[Route]:
+        return [r for bucket in self._routes.values() for r in bucket]
+
+
+ROUTER = Router()
+
+
+def route(method: str, template: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
+    """Register ``handler`` for ``method template`` on the shared router."""
+
+    def register(handler: Handler) -> Handler:
+        ROUTER.add(method, template, handler, auth=auth)
+        return handler
+
+    return register

@@ -1,0 +1,79 @@
+"""The seed account: deterministic, relative to now, sized by the knob."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.sandbox.state import public
+from tests.sandbox.conftest import FIXED_NOW
+
+pytestmark = [pytest.mark.unit, pytest.mark.sandbox]
+
+
+def _snapshot(sandbox: Sandbox) -> dict[str, list[dict[str, object]]]:
+    state = sandbox.state
+    return {kind: [public(o) for o in table.values()] for kind, table in state.tables.items()}
+
+
+def test_same_seed_and_now_give_the_same_account() -> None:
+    assert _snapshot(Sandbox(seed=3, now=FIXED_NOW)) == _snapshot(Sandbox(seed=3, now=FIXED_NOW))
+
+
+def test_another_seed_gives_other_ids() -> None:
+    first = {u["id"] for u in Sandbox(seed=1, now=FIXED_NOW).state.all("users")}
+    second = {u["id"] for u in Sandbox(seed=2, now=FIXED_NOW).state.all("users")}
+    assert first.isdisjoint(second)
+
+
+def test_ids_look_like_pagerduty_ids(sandbox: Sandbox) -> None:
+    for kind in ("users", "teams", "services", "schedules", "escalation_policies", "incidents"):
+        for obj in sandbox.state.all(kind):
+            assert re.fullmatch(r"P[A-Z0-9]{6}", obj["id"]), obj["id"]
+
+
+def test_account_sizes(sandbox: Sandbox) -> None:
+    state = sandbox.state
+    assert len(state.all("users")) == 15
+    assert len(state.all("teams")) == 5
+    assert 8 <= len(state.all("services")) <= 10
+    assert 2 <= len(state.all("business_services")) <= 3
+    assert 3 <= len(state.all("schedules")) <= 4
+    assert [p["name"] for p in state.all("priorities")] == ["P1", "P2", "P3", "P4", "P5"]
+    assert len(state.all("incidents")) == 60
+
+
+def test_incidents_span_the_last_30_days_in_every_status(sandbox: Sandbox) -> None:
+    incidents = sandbox.state.all("incidents")
+    assert {i["status"] for i in incidents} == {"triggered", "acknowledged", "resolved"}
+    assert all(FIXED_NOW - timedelta(days=30) <= i["_created"] < FIXED_NOW for i in incidents)
+    resolved = [i for i in incidents if i["status"] == "resolved"]
+    assert all(i["_resolved"] is not None and i["_resolved"] > i["_created"] for i in resolved)
+    assert any(i["_notes"] for i in incidents)
+    assert any(i["incidents_responders"] for i in incidents)
+    assert any(i["conference_bridge"] for i in incidents)
+    assert any(i["priority"] for i in incidents)
+
+
+def test_maintenance_windows_past_ongoing_and_future(sandbox: Sandbox) -> None:
+    windows = sandbox.state.all("maintenance_windows")
+    assert any(w["_end"] < FIXED_NOW for w in windows)
+    assert any(w["_start"] <= FIXED_NOW < w["_end"] for w in windows)
+    assert any(w["_start"] > FIXED_NOW for w in windows)
+
+
+def test_every_technical_service_has_an_events_api_v2_key(sandbox: Sandbox) -> None:
+    state = sandbox.state
+    for service in state.all("services"):
+        kinds = [state.get("integrations", i["id"])["type"] for i in service["integrations"]]
+        assert "events_api_v2_inbound_integration" in kinds
+    assert any(i["type"] == "generic_email_inbound_integration" for i in state.all("integrations"))
+
+
+@pytest.mark.slow
+def test_size_knob_reaches_thousands_of_incidents() -> None:
+    big = Sandbox(seed=7, size=100, now=FIXED_NOW)
+    assert len(big.state.all("incidents")) == 6000
