@@ -242,7 +242,14 @@ class ClientPool:
     can only ever speak for one credential.
     """
 
-    def __init__(self, settings: Settings, *, max_clients: int = 64, ttl_seconds: float = 900.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        max_clients: int = 64,
+        ttl_seconds: float = 900.0,
+        sandbox: Any = None,
+    ) -> None:
         self.settings = settings
         self._max = max_clients
         self._ttl = ttl_seconds
@@ -252,7 +259,9 @@ class ClientPool:
         if settings.sandbox:
             from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_TOKEN, shared_sandbox
 
-            self._transport = shared_sandbox().transport()
+            # Tests pass their own Sandbox so that each starts from a fresh account.
+            self.sandbox = sandbox if sandbox is not None else shared_sandbox()
+            self._transport = self.sandbox.transport()
             self.settings = Settings(
                 credential=settings.credential or Credential(SANDBOX_TOKEN),
                 api_host=SANDBOX_API_URL,
