@@ -21,6 +21,7 @@ from pagerduty_mcp.common.config import Settings, load_dotenv_file
 from pagerduty_mcp.common.context import CallContext, bind_call, unbind_call
 from pagerduty_mcp.common.errors import ToolFailure
 from pagerduty_mcp.common.logs import configure_logging, register_secret
+from pagerduty_mcp.common.params import ID_PATTERN
 from pagerduty_mcp.common.registry import ToolFilter, register_read_tools, register_write_tools, spec_of
 from pagerduty_mcp.common.responses import error_result
 
@@ -54,7 +55,10 @@ def describe_validation_error(tool: str, error: ValidationError) -> ToolFailure:
     for item in error.errors()[:5]:
         where = ".".join(str(p) for p in item["loc"]) or "arguments"
         fields.append(where)
-        problems.append(f"{where}: {item['msg']}")
+        if item["type"] == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == ID_PATTERN:
+            problems.append(f"{where}: not a PagerDuty id (like PABC123) or the object's PagerDuty URL")
+        else:
+            problems.append(f"{where}: {item['msg']}")
     more = f" (+{len(error.errors()) - 5} more)" if len(error.errors()) > 5 else ""
     return ToolFailure(
         "INVALID_PARAMETER",

@@ -1,0 +1,95 @@
+"""A scripted session against the offline sandbox: ``uv run python -m pagerduty_mcp.demo``.
+
+It starts ``pagerduty-mcp --sandbox`` as a subprocess over stdio, exactly as an MCP client such as
+VS Code or Claude Desktop would, and prints what a few tool calls answer. No token needed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import anyio
+
+__all__ = ["main"]
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+async def _call(client: Any, tool: str, arguments: dict[str, Any]) -> dict[str, Any] | None:
+    started = time.perf_counter()
+    result = await client.call_tool(tool, arguments)
+    envelope = json.loads(result.content[0].text)
+    took = (time.perf_counter() - started) * 1000
+    shown = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+    _say(f"\n> {tool}({shown})  [{took:.0f} ms, {len(result.content[0].text)} bytes]")
+    if result.is_error:
+        _say(f"  error {envelope['error']['code']}: {envelope['error']['message']}")
+        return None
+    _say(f"  {envelope['metadata']['description']}")
+    return envelope
+
+
+def _items(envelope: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not envelope:
+        return []
+    key = next((k for k in envelope if k != "metadata"), None)
+    return envelope.get(key, []) if key else []
+
+
+async def _session() -> None:
+    from mcp import Client, StdioServerParameters
+
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "pagerduty_mcp", "--sandbox", "--log-level", "WARNING"]
+    )
+    started = time.perf_counter()
+    async with Client(params, read_timeout_seconds=60) as client:
+        tools = (await client.list_tools()).tools
+        _say(f"Connected to pagerduty-mcp --sandbox over stdio in {time.perf_counter() - started:.1f} s")
+        _say(f"{len(tools)} read-only tools (add --enable-write-tools for the rest)")
+        names = {t.name for t in tools}
+
+        me = _items(await _call(client, "get_user_data", {}))
+        if me:
+            teams = ", ".join(t["name"] for t in me[0].get("teams", []))
+            _say(f"  {me[0]['name']} <{me[0].get('email')}>, teams: {teams}")
+
+        if "list_oncalls" in names:
+            oncalls = await _call(client, "list_oncalls", {"limit": 10})
+            for item in _items(oncalls)[:6]:
+                _say(f"  {json.dumps(item, ensure_ascii=False)[:160]}")
+
+        incidents = _items(await _call(client, "list_incidents", {"limit": 5}))
+        for incident in incidents:
+            who = ", ".join(a["name"] for a in incident.get("assignees", []))
+            service = incident.get("service", {}).get("name")
+            _say(
+                f"  #{incident['number']} [{incident['status']}/{incident['urgency']}] "
+                f"{incident['title']} ({service}; {who or 'unassigned'})"
+            )
+        if incidents:
+            detail = _items(await _call(client, "get_incident", {"incident_id": incidents[0]["html_url"]}))
+            if detail:
+                _say(f"  escalation policy: {detail[0].get('escalation_policy', {}).get('name')}")
+                _say(f"  alerts: {detail[0].get('alert_counts')}")
+
+        services = _items(await _call(client, "list_services", {"limit": 10}))
+        unhealthy = [s for s in services if s.get("status") not in ("active", None)]
+        for service in unhealthy:
+            _say(f"  {service['name']}: {service['status']}")
+
+        await _call(client, "get_incident", {"incident_id": "../users"})
+    _say("\nDone. Try it in your client: see README.md, or `make debug SERVER=people` for the MCP Inspector.")
+
+
+def main() -> None:
+    anyio.run(_session)
+
+
+if __name__ == "__main__":
+    main()
