@@ -171,9 +171,16 @@ def incident_by_id_or_number(state: State, ident: str) -> dict[str, Any]:
 
 @route("GET", "/incidents/{id}")
 def get_incident(ctx: Context) -> dict[str, Any]:
-    includes = ctx.req.enum_array("include", INCIDENT_INCLUDES)
+    # The detail endpoint also takes include[]=custom_fields (the list endpoint does not).
+    includes = ctx.req.enum_array("include", (*INCIDENT_INCLUDES, "custom_fields"))
     incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
-    return {"incident": render_incident(ctx.state, incident, includes)}
+    out = render_incident(ctx.state, incident, includes)
+    if "custom_fields" in includes:
+        values = incident.get("_custom_fields") or {}
+        out["custom_fields"] = [
+            {**public(f), "type": "field_value", "value": values.get(f["name"])} for f in ctx.state.all("custom_fields")
+        ]
+    return {"incident": out}
 
 
 @route("GET", "/priorities")
