@@ -56,7 +56,7 @@ __all__ = [
     "route",
 ]
 
-_AREAS = ("people", "incidents", "services", "aiops", "events", "oauth")
+_AREAS = ("people", "incidents", "services", "aiops", "events", "oauth", "service_directory", "maintenance")
 _loaded = False
 
 

@@ -1,0 +1,329 @@
+"""Service directory writes, integrations, business services and service dependencies.
+
+A service's teams are not set directly: PagerDuty derives them from its escalation policy, so
+creating a service or changing its policy copies the policy's teams.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pagerduty_mcp.sandbox.protocol import ApiError, Reply, bad_request, format_time, paginate_offset
+from pagerduty_mcp.sandbox.router import Context, route
+from pagerduty_mcp.sandbox.routes.services import render_service
+from pagerduty_mcp.sandbox.state import HTML_BASE, State, public
+
+__all__ = ["add_integration", "delete_service_everywhere"]
+
+URGENCIES = ("low", "high", "severity_based")
+INTEGRATION_TYPES = (
+    "aws_cloudwatch_inbound_integration",
+    "cloudkick_inbound_integration",
+    "event_transformer_api_inbound_integration",
+    "generic_email_inbound_integration",
+    "generic_events_api_inbound_integration",
+    "keynote_inbound_integration",
+    "nagios_inbound_integration",
+    "pingdom_inbound_integration",
+    "sql_monitor_inbound_integration",
+    "events_api_v2_inbound_integration",
+)
+_SETTABLE_STATUSES = ("active", "disabled")
+
+
+# -- validation of a service body -------------------------------------------------------------
+def _check_urgency_type(value: Any, where: str, *, constant_only: bool = False) -> None:
+    if not isinstance(value, dict):
+        raise bad_request(errors=[f"{where} must be an object"])
+    kind = value.get("type", "constant")
+    if kind == "use_support_hours" and not constant_only:
+        for part in ("during_support_hours", "outside_support_hours"):
+            _check_urgency_type(value.get(part), f"{where}.{part}", constant_only=True)
+        return
+    if kind != "constant":
+        raise bad_request(errors=[f"{where}.type must be constant or use_support_hours"])
+    if value.get("urgency") not in URGENCIES:
+        raise bad_request(errors=[f"{where}.urgency must be one of {', '.join(URGENCIES)}"])
+
+
+def _check_support_hours(value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict) or value.get("type", "fixed_time_per_day") != "fixed_time_per_day":
+        raise bad_request(errors=["support_hours.type must be fixed_time_per_day"])
+    for name in ("start_time", "end_time"):
+        text = value.get(name)
+        parts = str(text or "").split(":")
+        if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+            raise bad_request(errors=[f"support_hours.{name} must be a time of day like 09:00:00"])
+    days = value.get("days_of_week")
+    if not isinstance(days, list) or not days or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
+        raise bad_request(errors=["support_hours.days_of_week must list days 1 (Monday) to 7 (Sunday)"])
+    if not value.get("time_zone"):
+        raise bad_request(errors=["support_hours.time_zone is required"])
+
+
+def _timeout(value: Any, name: str) -> int | None:
+    if value is None or value == 0:
+        return None  # 0, null or unset turns the feature off
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise bad_request(errors=[f"{name} must be a non-negative integer number of seconds"])
+    return value
+
+
+def _check_name(state: State, name: Any, exclude: str | None = None) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise bad_request(errors=["Name can't be blank"])
+    clean = name.strip()
+    if any(s["name"].lower() == clean.lower() and s["id"] != exclude for s in state.all("services")):
+        raise bad_request(errors=["Name has already been taken"])
+    return clean
+
+
+def _policy_for(state: State, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or not value.get("id"):
+        raise bad_request(errors=["Escalation policy can't be blank"])
+    policy = state.find("escalation_policies", str(value["id"]))
+    if policy is None:
+        raise bad_request(errors=[f"Escalation policy {value['id']} not found"])
+    return policy
+
+
+def _apply(state: State, service: dict[str, Any], data: dict[str, Any]) -> None:
+    """Apply the fields present in ``data`` (PUT is partial: absent fields keep their values)."""
+    if "name" in data:
+        service["name"] = service["summary"] = _check_name(state, data["name"], service.get("id"))
+    if "description" in data:
+        service["description"] = str(data["description"] or "")
+    for name in ("auto_resolve_timeout", "acknowledgement_timeout"):
+        if name in data:
+            service[name] = _timeout(data[name], name)
+    if "incident_urgency_rule" in data:
+        _check_urgency_type(data["incident_urgency_rule"], "incident_urgency_rule")
+        rule = dict(data["incident_urgency_rule"])
+        rule.setdefault("type", "constant")
+        service["incident_urgency_rule"] = rule
+    if "support_hours" in data:
+        _check_support_hours(data["support_hours"])
+        service["support_hours"] = data["support_hours"]
+    if (service.get("incident_urgency_rule") or {}).get("type") == "use_support_hours" and not service.get(
+        "support_hours"
+    ):
+        raise bad_request(errors=["support_hours are required when incident_urgency_rule uses support hours"])
+    if "alert_creation" in data:
+        if data["alert_creation"] not in ("create_incidents", "create_alerts_and_incidents"):
+            raise bad_request(errors=["alert_creation must be create_incidents or create_alerts_and_incidents"])
+        service["alert_creation"] = data["alert_creation"]
+    if "escalation_policy" in data:
+        policy = _policy_for(state, data["escalation_policy"])
+        old = service.get("escalation_policy")
+        if old is not None:
+            previous = state.find("escalation_policies", old["id"])
+            if previous is not None:
+                previous["services"] = [s for s in previous["services"] if s["id"] != service.get("id")]
+        service["escalation_policy"] = state.ref(policy)
+        service["teams"] = [dict(t) for t in policy.get("teams", [])]
+        service["_policy_changed"] = True
+
+
+def _link_policy(state: State, service: dict[str, Any]) -> None:
+    if service.pop("_policy_changed", False):
+        policy = state.get("escalation_policies", service["escalation_policy"]["id"])
+        if not any(s["id"] == service["id"] for s in policy["services"]):
+            policy["services"].append(state.ref(service))
+
+
+def _refresh_references(state: State, service: dict[str, Any]) -> None:
+    """Renaming a service renames it wherever it is referenced, as PagerDuty shows it."""
+    ident = service["id"]
+    for kind in ("escalation_policies", "maintenance_windows", "integrations"):
+        for obj in state.all(kind):
+            for ref in [obj.get("service"), *obj.get("services", [])]:
+                if isinstance(ref, dict) and ref.get("id") == ident:
+                    ref["summary"] = service["summary"]
+
+
+@route("POST", "/services")
+def create_service(ctx: Context) -> Reply:
+    state = ctx.state
+    data = ctx.req.entity("service")
+    if data.get("status", "active") != "active":
+        raise bad_request(errors=["A service can only be created with status active"])
+    if "escalation_policy" not in data:
+        raise bad_request(errors=["Escalation policy can't be blank"])
+    now = ctx.now
+    service: dict[str, Any] = {
+        "name": "",
+        "description": "",
+        "auto_resolve_timeout": None,
+        "acknowledgement_timeout": None,
+        "created_at": format_time(now),
+        "status": "active",
+        "last_incident_timestamp": None,
+        "response_play": None,
+        "teams": [],
+        "integrations": [],
+        "incident_urgency_rule": {"type": "constant", "urgency": "high"},
+        "support_hours": None,
+        "scheduled_actions": [],
+        "addons": [],
+        "alert_creation": "create_alerts_and_incidents",
+        "alert_grouping_parameters": {"type": None},
+        "auto_pause_notifications_parameters": {"enabled": False, "timeout": None},
+        "_created": now,
+    }
+    if "name" not in data:
+        raise bad_request(errors=["Name can't be blank"])
+    _apply(state, service, data)
+    state.stamp("services", service, service["name"])
+    state.put("services", service)
+    _link_policy(state, service)
+    return Reply({"service": render_service(state, service)}, 201)
+
+
+@route("PUT", "/services/{id}")
+def update_service(ctx: Context) -> dict[str, Any]:
+    state = ctx.state
+    service = state.get("services", ctx.params["id"])
+    data = ctx.req.entity("service")
+    if "status" in data:
+        if data["status"] not in _SETTABLE_STATUSES:
+            raise bad_request(errors=["status can be set to active or disabled"])
+    trial = {k: v for k, v in service.items()}
+    _apply(state, trial, data)  # validate everything before changing anything
+    if "status" in data:
+        trial["status"] = data["status"]
+    service.clear()
+    service.update(trial)
+    _link_policy(state, service)
+    _refresh_references(state, service)
+    return {"service": render_service(state, service)}
+
+
+def delete_service_everywhere(state: State, service_id: str) -> None:
+    """Remove a service and what only it owned: integrations, dependencies, window slots."""
+    service = state.get("services", service_id)
+    del state.tables["services"][service_id]
+    for integration in service.get("integrations", []):
+        state.tables["integrations"].pop(integration["id"], None)
+    policy = state.find("escalation_policies", service["escalation_policy"]["id"])
+    if policy is not None:
+        policy["services"] = [s for s in policy["services"] if s["id"] != service_id]
+    state.dependencies[:] = [
+        d
+        for d in state.dependencies
+        if service_id not in (d["supporting_service"]["id"], d["dependent_service"]["id"])
+    ]
+    for window in state.all("maintenance_windows"):
+        remaining = [s for s in window["services"] if s["id"] != service_id]
+        if len(remaining) != len(window["services"]):
+            if remaining:
+                window["services"] = remaining
+            else:
+                del state.tables["maintenance_windows"][window["id"]]
+    state.open_incidents.pop(service_id, None)
+
+
+@route("DELETE", "/services/{id}")
+def delete_service(ctx: Context) -> Reply:
+    delete_service_everywhere(ctx.state, ctx.params["id"])
+    return Reply(None, 204)
+
+
+# -- integrations ------------------------------------------------------------------------------
+def _new_key(state: State) -> str:
+    return "".join(state.rng.choice("0123456789abcdef") for _ in range(32))
+
+
+def add_integration(state: State, service: dict[str, Any], data: dict[str, Any], now: Any) -> dict[str, Any]:
+    kind = data.get("type")
+    if kind not in INTEGRATION_TYPES:
+        raise bad_request(errors=[f"type must be one of {', '.join(INTEGRATION_TYPES)}"])
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise bad_request(errors=["Name can't be blank"])
+    integration: dict[str, Any] = {
+        "id": state.new_id(),
+        "name": name.strip(),
+        "service": state.ref(service),
+        "created_at": format_time(now),
+        "vendor": None,
+        "_service_id": service["id"],
+    }
+    state.stamp("integrations", integration, integration["name"], kind)
+    integration["self"] = f"{state.api_base}/services/{service['id']}/integrations/{integration['id']}"
+    integration["html_url"] = f"{HTML_BASE}/services/{service['id']}/integrations/{integration['id']}"
+    if kind == "generic_email_inbound_integration":
+        email = data.get("integration_email") or f"{service['name'].lower().replace(' ', '-')}-{integration['id']}"
+        if "@" not in email:
+            email += "@acme-shop.pagerduty.com"
+        integration["integration_email"] = email.lower()
+        integration["email_incident_creation"] = data.get("email_incident_creation", "on_new_email")
+        integration["email_filter_mode"] = data.get("email_filter_mode", "all-email")
+    else:
+        integration["integration_key"] = _new_key(state)
+    state.put("integrations", integration)
+    service["integrations"].append(state.ref(integration))
+    return integration
+
+
+@route("POST", "/services/{id}/integrations")
+def create_integration(ctx: Context) -> Reply:
+    service = ctx.state.get("services", ctx.params["id"])
+    integration = add_integration(ctx.state, service, ctx.req.entity("integration"), ctx.now)
+    return Reply({"integration": public(integration)}, 201)
+
+
+@route("GET", "/services/{id}/integrations/{integration_id}")
+def get_integration(ctx: Context) -> dict[str, Any]:
+    service = ctx.state.get("services", ctx.params["id"])
+    integration = ctx.state.get("integrations", ctx.params["integration_id"])
+    if integration["_service_id"] != service["id"]:
+        raise ApiError(404, "Not Found", 2100, [f"integration {integration['id']} not found"])
+    return {"integration": public(integration)}
+
+
+# -- business services -------------------------------------------------------------------------
+@route("GET", "/business_services")
+def list_business_services(ctx: Context) -> dict[str, Any]:
+    items = sorted(ctx.state.all("business_services"), key=lambda b: b["name"].lower())
+    page = paginate_offset(items, ctx.req, "business_services")
+    page["business_services"] = [public(b) for b in page["business_services"]]
+    return page
+
+
+@route("GET", "/business_services/{id}")
+def get_business_service(ctx: Context) -> dict[str, Any]:
+    return {"business_service": public(ctx.state.get("business_services", ctx.params["id"]))}
+
+
+# -- dependencies --------------------------------------------------------------------------------
+def _dependency_ref(ref: dict[str, Any]) -> dict[str, str]:
+    business = str(ref.get("type", "")).startswith("business")
+    return {"id": ref["id"], "type": "business_service_reference" if business else "technical_service_reference"}
+
+
+def _relationships(state: State, ident: str) -> dict[str, Any]:
+    found = [
+        {
+            "id": d["id"],
+            "type": "service_dependency",
+            "supporting_service": _dependency_ref(d["supporting_service"]),
+            "dependent_service": _dependency_ref(d["dependent_service"]),
+        }
+        for d in state.dependencies
+        if ident in (d["supporting_service"]["id"], d["dependent_service"]["id"])
+    ]
+    return {"relationships": found}
+
+
+@route("GET", "/service_dependencies/technical_services/{id}")
+def technical_service_dependencies(ctx: Context) -> dict[str, Any]:
+    ctx.state.get("services", ctx.params["id"])
+    return _relationships(ctx.state, ctx.params["id"])
+
+
+@route("GET", "/service_dependencies/business_services/{id}")
+def business_service_dependencies(ctx: Context) -> dict[str, Any]:
+    ctx.state.get("business_services", ctx.params["id"])
+    return _relationships(ctx.state, ctx.params["id"])
