@@ -7,12 +7,14 @@ ignores ``Retry-After``, and it would replay writes after network errors.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
 import random
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +25,8 @@ from pagerduty_mcp import __version__
 from pagerduty_mcp.common.config import Credential, Settings
 from pagerduty_mcp.common.context import current_call
 from pagerduty_mcp.common.errors import ToolFailure, failure_from_response
+from pagerduty_mcp.common.oauth import ClientCredentials, TokenSource
+from pagerduty_mcp.common.scopes import missing_scope, required_scope
 
 __all__ = ["ClientPool", "EventsClient", "PagerDutyClient", "get_client", "get_pool", "path", "set_pool"]
 
@@ -30,6 +34,9 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"pagerduty-mcp/{__version__}"
 _ME_TTL_SECONDS = 300.0
+# Upstream requests in flight at once per credential: PagerDuty rate-limits per token, and one
+# busy caller must not take every worker thread from the others.
+DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL = 16
 
 
 def path(template: str, *ids: str) -> str:
@@ -69,9 +76,15 @@ class _BoundedRetries:
     read_retries: int = 2
     backoff_seconds: float = 0.5
     sleep = staticmethod(time.sleep)
+    granted_scopes: frozenset[str] | None = None  # known for OAuth app tokens only
+    slots: threading.BoundedSemaphore | None = None
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         client: Any = self
+        if self.granted_scopes is not None:
+            needed = missing_scope(self.granted_scopes, method, httpx2.URL(url).path)
+            if needed is not None:
+                raise scope_failure(needed, method)
         headers = client.prepare_headers(method, user_headers=kwargs.pop("headers", None) or {})
         if kwargs.get("params"):
             kwargs["params"] = client.normalize_params(kwargs["params"])
@@ -83,18 +96,36 @@ class _BoundedRetries:
             if remaining <= 0:
                 raise httpx2.TimeoutException("the tool call's deadline passed before the request")
             timeout = min(float(timeout), max(remaining, 0.05))
-        current_call().upstream_calls += 1
-        response = httpx2.Client.request(
-            client,
-            method,
-            client.normalize_url(url),
-            headers=headers,
-            timeout=timeout,
-            follow_redirects=False,
-            **kwargs,
-        )
+        with self._slot(remaining):
+            current_call().upstream_calls += 1
+            response = httpx2.Client.request(
+                client,
+                method,
+                client.normalize_url(url),
+                headers=headers,
+                timeout=timeout,
+                follow_redirects=False,
+                **kwargs,
+            )
         client.postprocess(response)
         return response
+
+    @contextlib.contextmanager
+    def _slot(self, remaining: float | None) -> Iterator[None]:
+        """Hold one of the credential's upstream slots for the request, waiting no longer than the deadline."""
+        if self.slots is None:
+            yield
+            return
+        if not self.slots.acquire(timeout=None if remaining is None else max(remaining, 0.0)):
+            raise ToolFailure(
+                "TIMEOUT",
+                "Too many PagerDuty requests were already in flight for this credential, and the call's "
+                "deadline passed while waiting. Try again in a moment, or ask for less at once.",
+            )
+        try:
+            yield
+        finally:
+            self.slots.release()
 
     def _may_wait(self, seconds: float) -> bool:
         remaining = current_call().remaining()
@@ -144,16 +175,38 @@ class _BoundedRetries:
             return response
 
 
+def scope_failure(scope: str, method: str) -> ToolFailure:
+    """FORBIDDEN, naming the OAuth scope the token lacks."""
+    kind = "read" if method.upper() in ("GET", "HEAD") else "change"
+    return ToolFailure(
+        "FORBIDDEN",
+        f"The OAuth token lacks the scope {scope}, which PagerDuty requires to {kind} this. Grant the app "
+        f"{scope} (PAGERDUTY_OAUTH_SCOPES for client credentials), or use a token that has it.",
+        {"missing_scope": scope},
+    )
+
+
 class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):
     """``RestApiV2Client`` with our retries, user agent, and the current user fetched lazily."""
 
-    def __init__(self, credential: Credential, settings: Settings, **kw: Any) -> None:
+    def __init__(
+        self,
+        credential: Credential,
+        settings: Settings,
+        *,
+        max_concurrent: int = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL,
+        granted_scopes: frozenset[str] | None = None,
+        **kw: Any,
+    ) -> None:
         auth_type = "oauth2" if credential.kind == "bearer" else "token"
         super().__init__(credential.secret, auth_type=auth_type, base_url=settings.api_host, **kw)
         self.timeout = settings.timeout_seconds  # the constructor argument is ignored by the library
         self.rate_limit_wait_seconds = settings.rate_limit_wait_seconds
         self.configured_email = settings.user_email
         self.credential = credential
+        self.slots = threading.BoundedSemaphore(max_concurrent)
+        self.granted_scopes = granted_scopes
+        self.on_rejected: Callable[[Credential], None] | None = None
         self._me: tuple[float, dict[str, Any] | None] | None = None
         self._me_lock = threading.Lock()
 
@@ -167,7 +220,7 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):
         """GET a path and return its JSON body, or raise a tool failure."""
         response = self.request("GET", url, params=params or None)
         if not response.is_success:
-            raise failure_from_response(response)
+            raise self.failure(response)
         return response.json() if response.content else {}
 
     def write(
@@ -188,7 +241,7 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):
             kwargs["params"] = params
         response = self.request(method, url, **kwargs)
         if not response.is_success:
-            raise failure_from_response(response, write=True)
+            raise self.failure(response, write=True)
         return response.json() if response.content else {}
 
     # --- the current user ---------------------------------------------------------------------
@@ -202,11 +255,21 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):
             if response.status_code == 400 and "account-level" in response.text:
                 user = None
             elif not response.is_success:
-                raise failure_from_response(response)
+                raise self.failure(response)
             else:
                 user = response.json().get("user")
             self._me = (time.monotonic() + _ME_TTL_SECONDS, user)
             return user
+
+    def failure(self, response: httpx2.Response, *, write: bool = False) -> ToolFailure:
+        """The tool failure for an error answer; a 403 to an OAuth token names the scope it lacks."""
+        if response.status_code == 401 and self.on_rejected is not None:
+            self.on_rejected(self.credential)  # an app token revoked early: fetch a new one next time
+        if response.status_code == 403 and self.credential.kind == "bearer" and response.request is not None:
+            scope = required_scope(response.request.method, response.request.url.path)
+            if scope is not None:
+                return scope_failure(scope, response.request.method)
+        return failure_from_response(response, write=write)
 
     def from_email(self) -> str:
         """The ``From`` header for writes that need one: the configured email or the token's user."""
@@ -239,7 +302,9 @@ class ClientPool:
     """One client per credential, from a bounded cache with expiry.
 
     The library overwrites any per-request ``Authorization`` header with its own, so a client
-    can only ever speak for one credential.
+    can only ever speak for one credential. Each client also carries that credential's cap on
+    concurrent upstream requests. With ``oauth`` (client credentials), the server's own
+    credential is the app token of the moment, renewed before it expires.
     """
 
     def __init__(
@@ -249,13 +314,19 @@ class ClientPool:
         max_clients: int = 64,
         ttl_seconds: float = 900.0,
         sandbox: Any = None,
+        oauth: ClientCredentials | None = None,
+        max_concurrent_per_credential: int = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL,
     ) -> None:
+        if max_concurrent_per_credential < 1:
+            raise ValueError("max_concurrent_per_credential must be at least 1")
         self.settings = settings
         self._max = max_clients
         self._ttl = ttl_seconds
+        self._max_concurrent = max_concurrent_per_credential
         self._clients: OrderedDict[Credential, tuple[float, PagerDutyClient]] = OrderedDict()
         self._lock = threading.Lock()
         self._transport: httpx2.BaseTransport | None = None
+        self.oauth: TokenSource | None = None
         if settings.sandbox:
             from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_TOKEN, shared_sandbox
 
@@ -270,11 +341,18 @@ class ClientPool:
                 timeout_seconds=settings.timeout_seconds,
                 rate_limit_wait_seconds=settings.rate_limit_wait_seconds,
             )
+        if oauth is not None:
+            # The in-process sandbox answers /oauth/token whatever the host of the token URL.
+            self.oauth = TokenSource(oauth, transport=self._transport, timeout_seconds=settings.timeout_seconds)
 
     def _client_kwargs(self) -> dict[str, Any]:
         return {"transport": self._transport} if self._transport is not None else {}
 
     def get(self, credential: Credential | None = None) -> PagerDutyClient:
+        """The client of ``credential`` (a caller's own), or of the server's credential."""
+        scopes: frozenset[str] | None = None
+        if credential is None and self.oauth is not None:
+            credential, scopes = self.oauth.current()
         credential = credential or self.settings.credential
         if credential is None:
             raise ToolFailure(
@@ -287,10 +365,19 @@ class ClientPool:
             if entry is not None and entry[0] > now:
                 self._clients.move_to_end(credential)
                 return entry[1]
-            client = PagerDutyClient(credential, self.settings, **self._client_kwargs())
+            client = PagerDutyClient(
+                credential,
+                self.settings,
+                max_concurrent=self._max_concurrent,
+                granted_scopes=scopes,
+                **self._client_kwargs(),
+            )
+            if scopes is not None and self.oauth is not None:
+                client.on_rejected = self.oauth.invalidate
             self._clients[credential] = (now + self._ttl, client)
             while len(self._clients) > self._max:
-                self._clients.popitem(last=False)[1][1].close()
+                # Dropped, not closed: a call in flight may still hold it; it closes when collected.
+                self._clients.popitem(last=False)
             return client
 
     def events(self, routing_key: str) -> EventsClient:

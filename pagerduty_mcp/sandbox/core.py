@@ -25,6 +25,7 @@ from pagerduty_mcp.sandbox.constants import (
 from pagerduty_mcp.sandbox.faults import FaultInjector, Faults
 from pagerduty_mcp.sandbox.protocol import (
     CODE_AUTHENTICATION,
+    CODE_FORBIDDEN,
     CODE_INTERNAL,
     CODE_NOT_FOUND,
     CODE_RATE_LIMIT,
@@ -220,6 +221,8 @@ class Sandbox:
         try:
             principal = self._authenticate(req, state) if route.auth else None
             req.principal = principal
+            if principal is not None and principal.kind == "oauth":
+                _check_scope(principal, req)
             with state.lock:
                 result = route.handler(Context(req, params, state, self, principal))
         except ApiError as error:
@@ -256,6 +259,20 @@ class Sandbox:
             user_id = state.tokens[token]
             return Principal(token, user_id, "user" if user_id else "account")
         raise unauthorized
+
+
+def _check_scope(principal: Principal, req: ApiRequest) -> None:
+    """403 like PagerDuty when an OAuth token lacks the scope the endpoint declares."""
+    from pagerduty_mcp.common.scopes import missing_scope
+
+    needed = missing_scope(principal.scopes, req.method, req.path)
+    if needed is not None:
+        raise ApiError(
+            403,
+            "Access Denied",
+            CODE_FORBIDDEN,
+            [f"The access token does not have the required scope: {needed}"],
+        )
 
 
 class SandboxTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
