@@ -56,7 +56,19 @@ __all__ = [
     "route",
 ]
 
-_AREAS = ("people", "incidents", "services", "aiops", "events", "oauth", "service_directory", "maintenance")
+_AREAS = (
+    "people",
+    "incidents",
+    "services",
+    "aiops",
+    "events",
+    "oauth",
+    "service_directory",
+    "maintenance",
+    "alert_grouping",
+    "orchestration",
+    "change_events",
+)
 _loaded = False
 
 

@@ -15,11 +15,27 @@ from pagerduty_mcp.sandbox.protocol import Reply, format_time, parse_time
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.state import State
 
-__all__ = ["ROUTING_KEY_RESOLVERS", "EventRejected", "ingest_change_event", "ingest_event", "resolve_routing_key"]
+__all__ = [
+    "EVENT_RULES",
+    "GROUPERS",
+    "ROUTING_KEY_RESOLVERS",
+    "EventAbsorbed",
+    "EventRejected",
+    "ingest_change_event",
+    "ingest_event",
+    "resolve_routing_key",
+]
 
 SEVERITIES = ("critical", "error", "warning", "info")
 ACTIONS = ("trigger", "acknowledge", "resolve")
 MAX_EVENT_BYTES = 512 * 1024
+# Payload fields as an alert body's cef_details names them.
+_CEF_NAMES = {
+    "source": "source_origin",
+    "component": "source_component",
+    "group": "service_group",
+    "class": "event_class",
+}
 
 
 class EventRejected(Exception):
@@ -29,6 +45,10 @@ class EventRejected(Exception):
         super().__init__(message)
         self.message = message
         self.errors = errors
+
+
+class EventAbsorbed(Exception):
+    """An event that is accepted but makes no alert (unrouted, dropped or suppressed by rules)."""
 
 
 def _invalid(message: str, errors: list[str]) -> Reply:
@@ -50,6 +70,12 @@ def _integration_resolver(state: State, key: str, _event: dict[str, Any]) -> Rou
 
 
 ROUTING_KEY_RESOLVERS.append(_integration_resolver)
+
+# AIOps hooks (routes/orchestration.py, routes/alert_grouping.py). A rule maps (state, service,
+# event, now) to the event after its actions (``_priority`` asks for a priority), or raises
+# EventAbsorbed; a grouper names the open incident a new alert joins, or None.
+EVENT_RULES: list[Callable[[State, dict[str, Any], dict[str, Any], datetime], dict[str, Any]]] = []
+GROUPERS: list[Callable[[State, dict[str, Any], dict[str, Any], datetime], dict[str, Any] | None]] = []
 
 
 def resolve_routing_key(state: State, key: str, event: dict[str, Any]) -> RoutingTarget:
@@ -110,19 +136,34 @@ def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
     """Apply one alert event; returns its dedup key. Trigger opens (or adds an alert to) an
     incident on the routing key's service; acknowledge and resolve act on it by dedup key."""
     key, action = _validate(event)
-    service, integration = resolve_routing_key(state, key, event)
-    integration_ref = state.ref(integration) if integration else None
     if action == "trigger":
         payload = event["payload"]
-        dedup_key = (
+        event["dedup_key"] = (
             event.get("dedup_key")
-            or hashlib.sha1(
-                f"{key}:{payload['summary']}:{now.isoformat()}:{len(state.tables['alerts'])}".encode()
-            ).hexdigest()[:32]
+            or (
+                hashlib.sha1(
+                    f"{key}:{payload['summary']}:{now.isoformat()}:{len(state.tables['alerts'])}".encode()
+                ).hexdigest()[:32]
+            )
         )
+    try:
+        service, integration = resolve_routing_key(state, key, event)
+        integration_ref = state.ref(integration) if integration else None
+        if action == "trigger":
+            for rule in EVENT_RULES:
+                event = rule(state, service, event, now)
+    except EventAbsorbed:
+        return str(event["dedup_key"])
+    if action == "trigger":
+        payload = event["payload"]
+        dedup_key = str(event["dedup_key"])
         if service.get("status") == "disabled" or state.active_maintenance(service["id"], now):
             return dedup_key  # accepted, but no incident: the service is disabled or in maintenance
         incident = _open_incident(state, service["id"], dedup_key)
+        if incident is None:
+            incident = next((i for i in (g(state, service, event, now) for g in GROUPERS) if i is not None), None)
+            if incident is not None:  # grouped: later events with this key act on that incident
+                state.incident_keys[(service["id"], dedup_key)] = incident["id"]
         details = dict(payload.get("custom_details") or {})
         if incident is None:
             urgency = _urgency(service, payload["severity"])
@@ -136,7 +177,9 @@ def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
                 agent=integration_ref,
                 channel={"type": "api", "summary": str(payload["summary"])},
             )
-        state.add_alert(
+            if event.get("_priority") and state.find("priorities", str(event["_priority"])):
+                incident["priority"] = state.ref_to("priorities", str(event["_priority"]))
+        alert = state.add_alert(
             incident,
             str(payload["summary"]),
             now,
@@ -145,6 +188,10 @@ def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
             alert_key=dedup_key,
             integration=integration_ref,
         )
+        cef = alert["body"]["cef_details"]
+        for field, name in _CEF_NAMES.items():
+            if payload.get(field):
+                cef[name] = str(payload[field])
         service["last_incident_timestamp"] = format_time(now)
         return dedup_key
     dedup_key = event["dedup_key"]
