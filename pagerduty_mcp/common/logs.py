@@ -50,9 +50,9 @@ def configure_logging(level: str = "INFO") -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler._pagerduty_mcp = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    for handler in root.handlers:
-        if not any(isinstance(f, _RedactingFilter) for f in handler.filters):
-            handler.addFilter(_RedactingFilter())
+    for existing in root.handlers:
+        if not any(isinstance(f, _RedactingFilter) for f in existing.filters):
+            existing.addFilter(_RedactingFilter())
     root.setLevel(level.upper())
     # httpx2 logs every request URL at INFO; PagerDuty URLs are not secret but are noise.
     logging.getLogger("httpx2").setLevel(max(logging.WARNING, root.level))
