@@ -186,10 +186,9 @@ def update_service(ctx: Context) -> dict[str, Any]:
     state = ctx.state
     service = state.get("services", ctx.params["id"])
     data = ctx.req.entity("service")
-    if "status" in data:
-        if data["status"] not in _SETTABLE_STATUSES:
-            raise bad_request(errors=["status can be set to active or disabled"])
-    trial = {k: v for k, v in service.items()}
+    if "status" in data and data["status"] not in _SETTABLE_STATUSES:
+        raise bad_request(errors=["status can be set to active or disabled"])
+    trial = dict(service)
     _apply(state, trial, data)  # validate everything before changing anything
     if "status" in data:
         trial["status"] = data["status"]
@@ -210,9 +209,7 @@ def delete_service_everywhere(state: State, service_id: str) -> None:
     if policy is not None:
         policy["services"] = [s for s in policy["services"] if s["id"] != service_id]
     state.dependencies[:] = [
-        d
-        for d in state.dependencies
-        if service_id not in (d["supporting_service"]["id"], d["dependent_service"]["id"])
+        d for d in state.dependencies if service_id not in (d["supporting_service"]["id"], d["dependent_service"]["id"])
     ]
     for window in state.all("maintenance_windows"):
         remaining = [s for s in window["services"] if s["id"] != service_id]

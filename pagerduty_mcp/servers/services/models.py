@@ -1,13 +1,35 @@
-"""Answer shapes of the services area."""
+"""Answer shapes of the services area, and the nested inputs it validates itself."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pagerduty_mcp.common.errors import invalid
 from pagerduty_mcp.common.models import LeanModel, Ref, refs
+from pagerduty_mcp.common.params import parse_time
 from pagerduty_mcp.common.text import clean_text
 
-__all__ = ["IntegrationSummary", "ServiceDetail", "ServiceSummary"]
+__all__ = [
+    "BusinessServiceDetail",
+    "Dependency",
+    "IntegrationSummary",
+    "MaintenanceWindowSummary",
+    "NewIntegration",
+    "ServiceDetail",
+    "ServiceSummary",
+    "UrgencyRule",
+    "window_state",
+]
+
+_DESCRIPTION_LIMIT = 500
+
+
+def _text(value: Any) -> str | None:
+    return clean_text(str(value), _DESCRIPTION_LIMIT) if value else None
 
 
 class ServiceSummary(LeanModel):
@@ -22,6 +44,7 @@ class ServiceSummary(LeanModel):
     def fields_from_api(cls, service: dict[str, Any]) -> dict[str, Any]:
         return {
             **service,
+            "name": _text(service.get("name")),
             "escalation_policy": Ref.of(service.get("escalation_policy")),
             "teams": refs(service.get("teams")),
         }
@@ -36,16 +59,26 @@ class IntegrationSummary(LeanModel):
     name: str | None = None
     type: str | None = None
     vendor: str | None = None
+    integration_email: str | None = None
 
     @classmethod
     def from_api(cls, integration: dict[str, Any]) -> IntegrationSummary:
         vendor = integration.get("vendor") or {}
         return cls(
             id=integration["id"],
-            name=integration.get("name") or integration.get("summary"),
+            name=_text(integration.get("name") or integration.get("summary")),
             type=str(integration.get("type", "")).removesuffix("_reference") or None,
             vendor=vendor.get("summary") or vendor.get("name"),
+            integration_email=integration.get("integration_email"),
         )
+
+
+class NewIntegration(IntegrationSummary):
+    """A just-created integration: the key a monitor sends events with, and where to send them."""
+
+    service: Ref | None = None
+    integration_key: str | None = None
+    events_url: str | None = None
 
 
 class ServiceDetail(ServiceSummary):
@@ -55,17 +88,172 @@ class ServiceDetail(ServiceSummary):
     acknowledgement_timeout: int | None = None
     auto_resolve_timeout: int | None = None
     incident_urgency_rule: dict[str, Any] | None = None
-    alert_creation: str | None = None
+    support_hours: dict[str, Any] | None = None
     alert_grouping_parameters: dict[str, Any] | None = None
     integrations: list[IntegrationSummary] = []
+    open_incidents: dict[str, int] | None = None
+    maintenance_window: dict[str, Any] | None = None
 
     @classmethod
     def from_api(cls, service: dict[str, Any]) -> ServiceDetail:
-        description = service.get("description")
+        grouping = service.get("alert_grouping_parameters")
         return cls.model_validate(
             {
                 **cls.fields_from_api(service),
-                "description": clean_text(description, 500) if description else None,
-                "integrations": [IntegrationSummary.from_api(i) for i in service.get("integrations") or []],
+                "description": _text(service.get("description")),
+                # {"type": null} means no grouping: say nothing rather than a null object.
+                "alert_grouping_parameters": grouping if isinstance(grouping, dict) and grouping.get("type") else None,
+                "integrations": [
+                    IntegrationSummary.from_api(i) for i in service.get("integrations") or [] if isinstance(i, dict)
+                ],
             }
         )
+
+
+class BusinessServiceDetail(LeanModel):
+    id: str
+    name: str | None = None
+    description: str | None = None
+    point_of_contact: str | None = None
+    team: Ref | None = None
+    html_url: str | None = None
+
+    @classmethod
+    def from_api(cls, business: dict[str, Any]) -> BusinessServiceDetail:
+        return cls(
+            id=business["id"],
+            name=_text(business.get("name") or business.get("summary")),
+            description=_text(business.get("description")),
+            point_of_contact=_text(business.get("point_of_contact")),
+            team=Ref.of(business.get("team")),
+            html_url=business.get("html_url"),
+        )
+
+
+class Dependency(LeanModel):
+    """One immediate neighbour in the dependency graph."""
+
+    relation: Literal["depends_on", "dependent"]
+    id: str
+    kind: Literal["technical", "business"]
+    name: str | None = None
+    status: str | None = None
+
+
+def window_state(start: datetime | None, end: datetime | None, now: datetime) -> str:
+    if end is not None and end <= now:
+        return "past"
+    if start is not None and start > now:
+        return "future"
+    return "ongoing"
+
+
+class MaintenanceWindowSummary(LeanModel):
+    id: str
+    description: str | None = None
+    state: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    services: list[Ref] = []
+    created_by: Ref | None = None
+    html_url: str | None = None
+
+    @classmethod
+    def from_api(cls, window: dict[str, Any], now: datetime) -> MaintenanceWindowSummary:
+        start = parse_time(window.get("start_time"), "start_time")
+        end = parse_time(window.get("end_time"), "end_time")
+        return cls(
+            id=window["id"],
+            description=_text(window.get("description")),
+            state=window_state(start, end, now),
+            start_time=window.get("start_time"),
+            end_time=window.get("end_time"),
+            services=refs(window.get("services")),
+            created_by=Ref.of(window.get("created_by")),
+            html_url=window.get("html_url"),
+        )
+
+
+# -- the one nested input: urgency rule with optional support hours ------------------------------
+Urgency = Literal["high", "low", "severity_based"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _SupportHours(_Strict):
+    time_zone: str
+    days_of_week: list[int] = Field(min_length=1, max_length=7)
+    start_time: str = Field(pattern=r"^\d{1,2}:\d{2}(:\d{2})?$")
+    end_time: str = Field(pattern=r"^\d{1,2}:\d{2}(:\d{2})?$")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a known time zone such as America/New_York") from None
+        return value
+
+    @field_validator("days_of_week")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if not all(1 <= d <= 7 for d in value):
+            raise ValueError("days are 1 (Monday) to 7 (Sunday)")
+        return sorted(set(value))
+
+    @field_validator("start_time", "end_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        parts = [int(p) for p in value.split(":")] + [0]
+        if parts[0] > 23 or parts[1] > 59 or parts[2] > 59:
+            raise ValueError("not a time of day like 09:00")
+        return f"{parts[0]:02d}:{parts[1]:02d}:{parts[2]:02d}"
+
+
+class UrgencyRule(_Strict):
+    """``{"urgency": ...}``, or ``{"during_support_hours", "outside_support_hours", "support_hours"}``."""
+
+    urgency: Urgency | None = None
+    during_support_hours: Urgency | None = None
+    outside_support_hours: Urgency | None = None
+    support_hours: _SupportHours | None = None
+
+    @classmethod
+    def parse(cls, value: dict[str, Any], parameter: str) -> UrgencyRule:
+        if not isinstance(value, dict):
+            raise invalid(parameter, "must be a JSON object")
+        try:
+            rule = cls.model_validate(value)
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(p) for p in problem["loc"])
+            what = "is not a field (valid: urgency, or during_support_hours, outside_support_hours, support_hours)"
+            if problem["type"] != "extra_forbidden":
+                what = problem["msg"].removeprefix("Value error, ")
+            raise invalid(f"{parameter}.{where}", what) from None
+        by_hours = (rule.during_support_hours, rule.outside_support_hours, rule.support_hours)
+        if rule.urgency is not None and any(v is not None for v in by_hours):
+            raise invalid(parameter, "give either urgency, or the support-hours form, not both")
+        if rule.urgency is None:
+            names = ("during_support_hours", "outside_support_hours", "support_hours")
+            missing = [name for name, v in zip(names, by_hours, strict=True) if v is None]
+            if missing:
+                raise invalid(f"{parameter}.{missing[0]}", "is required unless urgency is given")
+        return rule
+
+    def to_api(self) -> dict[str, Any]:
+        """PagerDuty's ``incident_urgency_rule`` and, for the support-hours form, ``support_hours``."""
+        if self.urgency is not None:
+            return {"incident_urgency_rule": {"type": "constant", "urgency": self.urgency}}
+        assert self.support_hours is not None
+        return {
+            "incident_urgency_rule": {
+                "type": "use_support_hours",
+                "during_support_hours": {"type": "constant", "urgency": self.during_support_hours},
+                "outside_support_hours": {"type": "constant", "urgency": self.outside_support_hours},
+            },
+            "support_hours": {"type": "fixed_time_per_day", **self.support_hours.model_dump()},
+        }
