@@ -68,6 +68,11 @@ _AREAS = (
     "alert_grouping",
     "orchestration",
     "change_events",
+    "incident_records",
+    "incident_actions",
+    "incident_insights",
+    "analytics",
+    "workflows",
 )
 _loaded = False
 
