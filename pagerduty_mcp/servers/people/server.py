@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.people.extras import register_extras
 from pagerduty_mcp.servers.people.tools import READ_TOOLS, WRITE_TOOLS
 
 __all__ = ["AREA", "app", "main"]
 
 INSTRUCTIONS = (
-    "PagerDuty people and on-call. Ids or PagerDuty URLs are accepted wherever an id is asked. "
-    'For "who is on call" use list_oncalls; get_user_data tells who "me" is.'
+    "PagerDuty people and on-call. Ids or PagerDuty URLs are accepted wherever an id is asked; "
+    "find ids by name with list_teams/list_users/list_schedules. "
+    '"Who is on call (for a team or service), who is next": list_oncalls. '
+    '"Me": get_user_data, or scope=assigned_to_me. Fairness/payroll: get_oncall_load; '
+    "holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override."
 )
 
 AREA = Area(
@@ -19,6 +23,7 @@ AREA = Area(
     instructions=INSTRUCTIONS,
     read_tools=READ_TOOLS,
     write_tools=WRITE_TOOLS,
+    extras=register_extras,
 )
 
 app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")

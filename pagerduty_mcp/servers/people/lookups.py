@@ -1,0 +1,121 @@
+"""Shared look-ups of the people tools: time windows, and narrowing filters to escalation policies.
+
+``GET /oncalls`` filters by user, schedule and escalation policy only. A team or a service is
+resolved to its escalation policies first, in as few requests as possible: one request for all
+teams, one per service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pagerduty_mcp.common import PagerDutyClient, invalid, iso, paginate, parse_time, path
+
+__all__ = [
+    "MAX_WINDOW",
+    "PolicyFilter",
+    "moment",
+    "oncall_params",
+    "policies_for",
+    "window",
+]
+
+# PagerDuty's /oncalls answers at most 90 days at a time.
+MAX_WINDOW = timedelta(days=90)
+MAX_SERVICES = 20
+
+
+def moment(text: str | None) -> datetime | None:
+    """A time from PagerDuty's answer as an aware UTC datetime."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def window(
+    since: str | None,
+    until: str | None,
+    *,
+    back: timedelta = timedelta(0),
+    ahead: timedelta = timedelta(0),
+    maximum: timedelta = MAX_WINDOW,
+) -> tuple[datetime, datetime]:
+    """[since, until) from the arguments; a missing end is ``now - back`` / ``now + ahead``."""
+    start = parse_time(since, "since")
+    end = parse_time(until, "until")
+    now = datetime.now(UTC).replace(microsecond=0)
+    if start is None and end is None:
+        start, end = now - back, now + ahead
+    elif start is None:
+        assert end is not None
+        start = end - back if back else now
+    elif end is None:
+        end = start + (ahead or back or timedelta(days=1))
+    if end <= start:
+        raise invalid("until", f"must be after since ({iso(start)})")
+    if end - start > maximum:
+        raise invalid("until", f"the window may span at most {maximum.days} days; split it into smaller windows")
+    return start, end
+
+
+@dataclass
+class PolicyFilter:
+    """Escalation policy ids that every given filter allows (``None``: no policy filter at all)."""
+
+    ids: list[str] | None
+    names: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.ids is not None and not self.ids
+
+
+def policies_for(
+    client: PagerDutyClient,
+    policy_ids: list[str] | None,
+    team_ids: list[str] | None,
+    service_ids: list[str] | None,
+) -> PolicyFilter:
+    """Intersect the escalation policies named directly, of the teams, and of the services."""
+    sets: list[set[str]] = []
+    result = PolicyFilter(None)
+    if policy_ids:
+        sets.append(set(policy_ids))
+    if team_ids:
+        page = paginate(client, "/escalation_policies", "escalation_policies", {"team_ids[]": team_ids}, limit=100)
+        found = {p["id"]: p.get("name") or p.get("summary") or p["id"] for p in page.items}
+        result.names.update(found)
+        if not found:
+            teams = ", ".join(team_ids)
+            result.notes.append(f"Team(s) {teams} own no escalation policy, so no one is on call for them.")
+        sets.append(set(found))
+    if service_ids:
+        if len(service_ids) > MAX_SERVICES:
+            raise invalid("service_ids", f"at most {MAX_SERVICES} services at a time")
+        of_services = set()
+        for service_id in service_ids:
+            service = client.read(path("/services/{}", service_id)).get("service") or {}
+            policy = service.get("escalation_policy") or {}
+            if policy.get("id"):
+                of_services.add(policy["id"])
+                result.names[policy["id"]] = policy.get("summary") or policy["id"]
+        sets.append(of_services)
+    if sets:
+        result.ids = sorted(set.intersection(*sets))
+        if not result.ids and len(sets) > 1:
+            result.notes.append("The filters share no escalation policy, so nothing matches all of them.")
+    return result
+
+
+def oncall_params(policies: PolicyFilter, user_ids: list[str] | None, schedule_ids: list[str] | None) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if policies.ids:
+        params["escalation_policy_ids[]"] = policies.ids
+    if user_ids:
+        params["user_ids[]"] = user_ids
+    if schedule_ids:
+        params["schedule_ids[]"] = schedule_ids
+    return params

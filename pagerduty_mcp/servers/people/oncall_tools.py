@@ -1,0 +1,398 @@
+"""On-call tools: who is on call (now, next, in a window), on-call load, and coverage gaps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field
+
+from pagerduty_mcp.common import (
+    Limit,
+    Offset,
+    PagerDutyClient,
+    Ref,
+    Scope,
+    ToolFailure,
+    apply_scope,
+    get_client,
+    id_or_url,
+    invalid,
+    iso,
+    paginate,
+    path,
+    resolve_id,
+    resolve_ids,
+    respond,
+    tool,
+)
+from pagerduty_mcp.common.params import IdList, Since, Until
+from pagerduty_mcp.servers.people import intervals
+from pagerduty_mcp.servers.people.lookups import moment, oncall_params, policies_for, window
+
+__all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
+
+# "Who is next" looks this far ahead: longer than the usual weekly rotation.
+NEXT_HORIZON = timedelta(days=14)
+# Entries read to compute load or gaps; more means the window is too large to be exact.
+MAX_ENTRIES = 2000
+MAX_INCIDENTS = 1000
+MAX_GAPS_LISTED = 100
+
+
+def _ref(obj: dict[str, Any] | None) -> dict[str, Any] | None:
+    found = Ref.of(obj)
+    return found.model_dump(exclude_none=True) if found else None
+
+
+def _read_all_oncalls(client: PagerDutyClient, params: dict[str, Any]) -> list[dict[str, Any]]:
+    page = paginate(client, "/oncalls", "oncalls", params, limit=MAX_ENTRIES)
+    if page.has_more:
+        raise ToolFailure(
+            "INVALID_PARAMETER",
+            f"More than {MAX_ENTRIES} on-call entries in this window; narrow it (since/until) or the filters.",
+            {"parameters": ["since", "until"]},
+        )
+    return page.items
+
+
+def _group(entries: list[dict[str, Any]], now: datetime | None) -> list[dict[str, Any]]:
+    """Group /oncalls entries by escalation policy and level.
+
+    With ``now``: each level lists who is on call now (``on_call``) and, per schedule, the next
+    different person (``next``). Without: every shift, as PagerDuty gave it.
+    """
+    policies: dict[str, dict[str, Any]] = {}
+    levels: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for entry in entries:
+        policy = entry.get("escalation_policy") or {}
+        policies.setdefault(policy.get("id", ""), _ref(policy) or {})
+        levels[(policy.get("id", ""), int(entry.get("escalation_level") or 0))].append(entry)
+    out = []
+    for policy_id, ref in policies.items():
+        group: dict[str, Any] = {"escalation_policy": ref, "levels": []}
+        for (pid, level), items in sorted(levels.items(), key=lambda kv: kv[0][1]):
+            if pid != policy_id:
+                continue
+            if now is None:
+                shifts = [
+                    {
+                        "user": _ref(e.get("user")),
+                        "schedule": _ref(e.get("schedule")),
+                        "start": e.get("start"),
+                        "end": e.get("end"),
+                    }
+                    for e in items
+                ]
+                group["levels"].append({"level": level, "shifts": shifts})
+            else:
+                group["levels"].append({"level": level, **current_and_next(items, now)})
+        out.append(group)
+    return out
+
+
+def current_and_next(items: list[dict[str, Any]], now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Who of ``items`` (one level's entries) is on call at ``now``, and who takes over next."""
+    on_call, upcoming = [], []
+    by_schedule: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for entry in items:
+        by_schedule[(entry.get("schedule") or {}).get("id")].append(entry)
+    for schedule_id, group in by_schedule.items():
+        current_users = set()
+        for entry in group:
+            start, end = moment(entry.get("start")), moment(entry.get("end"))
+            if schedule_id is None or (start is not None and start <= now and (end is None or now < end)):
+                row = {"user": _ref(entry.get("user")), "schedule": _ref(entry.get("schedule"))}
+                if end is not None:
+                    row["until"] = entry.get("end")
+                elif schedule_id is None:
+                    row["always"] = True  # a user named directly in the policy
+                on_call.append(row)
+                current_users.add((entry.get("user") or {}).get("id"))
+        later = [
+            e
+            for e in group
+            if schedule_id is not None
+            and (e.get("user") or {}).get("id") not in current_users
+            and (moment(e.get("start")) or now) > now
+        ]
+        if later:
+            first = min(later, key=lambda e: moment(e.get("start")) or now)
+            upcoming.append(
+                {
+                    "user": _ref(first.get("user")),
+                    "schedule": _ref(first.get("schedule")),
+                    "from": first.get("start"),
+                    "until": first.get("end"),
+                }
+            )
+    result: dict[str, list[dict[str, Any]]] = {"on_call": on_call}
+    if upcoming:
+        result["next"] = upcoming
+    return result
+
+
+@tool("List on-calls")
+def list_oncalls(
+    team_ids: Annotated[IdList | None, Field(description="Teams (their escalation policies).")] = None,
+    service_ids: Annotated[IdList | None, Field(description="Services (their escalation policy).")] = None,
+    escalation_policy_ids: Annotated[IdList | None, Field(description="Escalation policies.")] = None,
+    schedule_ids: Annotated[IdList | None, Field(description="Schedules.")] = None,
+    user_ids: Annotated[IdList | None, Field(description="Users.")] = None,
+    scope: Annotated[Scope, Field(description="my_teams, assigned_to_me (my shifts) or all.")] = "all",
+    since: Since = None,
+    until: Until = None,
+    earliest: Annotated[bool, Field(description="With a window: only each person's first shift.")] = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict:
+    """Who is on call, grouped by escalation policy and level. No since/until: who is on now and
+    who is next. With since/until: every shift in that window (since alone: at that moment).
+    Filters combine (AND)."""
+    client = get_client()
+    scoped = apply_scope(client, scope, resolve_ids(team_ids, "team_ids"), resolve_ids(user_ids, "user_ids"))
+    policies = policies_for(
+        client,
+        resolve_ids(escalation_policy_ids, "escalation_policy_ids"),
+        scoped.team_ids,
+        resolve_ids(service_ids, "service_ids"),
+    )
+    notes = scoped.notes + policies.notes
+    if policies.empty:
+        return respond("oncalls", [], "Nobody matches: no escalation policy fits the filters", notes=notes or None)
+    params = oncall_params(policies, scoped.user_ids, resolve_ids(schedule_ids, "schedule_ids"))
+    now_mode = since is None and until is None
+    if now_mode:
+        now = datetime.now(UTC).replace(microsecond=0)
+        params.update(since=iso(now), until=iso(now + NEXT_HORIZON), earliest="true")
+    else:
+        start = until_at = None
+        if until is None:
+            start, _ = window(since, None)
+            until_at = start + timedelta(seconds=1)
+        else:
+            start, until_at = window(since, until)
+        params.update(since=iso(start), until=iso(until_at))
+        if earliest:
+            params["earliest"] = "true"
+    page = paginate(client, "/oncalls", "oncalls", params, limit=limit, offset=offset)
+    page.notes = notes + page.notes
+    groups = _group(page.items, now if now_mode else None)
+    if now_mode:
+        people = {row["user"]["id"] for g in groups for lv in g["levels"] for row in lv["on_call"] if row.get("user")}
+        text = f"{len(people)} people on call now across {len(groups)} escalation policies; 'next' is who takes over"
+    else:
+        text = f"{len(page.items)} on-call entries from {params['since']} to {params['until']}"
+    return respond("oncalls", groups, text, page=page)
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _people_of_team(client: PagerDutyClient, team_id: str) -> dict[str, dict[str, Any]]:
+    page = paginate(client, path("/teams/{}/members", team_id), "members", {"include[]": ["users"]}, limit=100)
+    return {m["user"]["id"]: m["user"] for m in page.items if (m.get("user") or {}).get("id")}
+
+
+Holding = dict[str, list[tuple[str, datetime, datetime]]]  # policy id -> (user id, start, end) at level 1
+
+
+def _paged_incidents(
+    client: PagerDutyClient, since: datetime, until: datetime, level_one: Holding
+) -> dict[str, list[datetime]]:
+    """For each user: when incidents were created while they held level 1 of the incident's policy."""
+    page = paginate(
+        client,
+        "/incidents",
+        "incidents",
+        {"since": iso(since), "until": iso(until), "time_zone": "UTC"},
+        limit=MAX_INCIDENTS,
+    )
+    if page.has_more:
+        raise ToolFailure(
+            "INVALID_PARAMETER",
+            f"More than {MAX_INCIDENTS} incidents in this window; narrow it or pass count_incidents=false.",
+            {"parameters": ["since", "until", "count_incidents"]},
+        )
+    paged: dict[str, list[datetime]] = defaultdict(list)
+    for incident in page.items:
+        created = moment(incident.get("created_at"))
+        policy_id = (incident.get("escalation_policy") or {}).get("id")
+        if created is None or policy_id is None:
+            continue
+        for user_id, start, end in level_one.get(policy_id, ()):
+            if start <= created < end:
+                paged[user_id].append(created)
+    return paged
+
+
+@tool("On-call load")
+def get_oncall_load(
+    team_id: Annotated[str | None, id_or_url("Team: its members")] = None,
+    schedule_ids: Annotated[IdList | None, Field(description="Only shifts on these schedules.")] = None,
+    user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
+    since: Annotated[str | None, Field(description="Start, ISO 8601. Default: 30 days ago.")] = None,
+    until: Annotated[str | None, Field(description="End, ISO 8601 (max 90 days). Default: now.")] = None,
+    count_incidents: Annotated[bool, Field(description="Count incidents that paged each person.")] = True,
+) -> dict:
+    """On-call hours per person over a window, with the share of nights (outside 08-20 on their own
+    clock) and weekends, shift and incident counts, and how evenly the group shares the load.
+    For fairness, payroll or "who carried most last month"."""
+    if team_id and user_ids:
+        raise ToolFailure(
+            "INVALID_PARAMETER",
+            "team_id and user_ids conflict: give a team (all its members) or users, not both.",
+            {"parameters": ["team_id", "user_ids"]},
+        )
+    if not (team_id or schedule_ids or user_ids):
+        raise invalid("team_id", "give team_id, schedule_ids or user_ids to say whose load to measure")
+    start, end = window(since, until, back=timedelta(days=30))
+    client = get_client()
+    people: dict[str, dict[str, Any]] = {}
+    wanted = resolve_ids(user_ids, "user_ids")
+    if team_id:
+        people = _people_of_team(client, resolve_id(team_id, "team_id"))
+        wanted = sorted(people)
+        if not wanted:
+            return respond("people", [], "The team has no members, so there is no on-call load to measure")
+    params: dict[str, Any] = {"since": iso(start), "until": iso(end), "time_zone": "UTC", "include[]": ["users"]}
+    if wanted:
+        params["user_ids[]"] = wanted
+    if schedule_ids:
+        params["schedule_ids[]"] = resolve_ids(schedule_ids, "schedule_ids")
+    entries = _read_all_oncalls(client, params)
+    spans: dict[str, list[intervals.Span]] = defaultdict(list)
+    level_one: Holding = defaultdict(list)
+    direct = set()
+    for entry in entries:
+        user = entry.get("user") or {}
+        if not user.get("id"):
+            continue
+        people.setdefault(user["id"], user)
+        entry_start, entry_end = moment(entry.get("start")), moment(entry.get("end"))
+        if entry_start is None or entry_end is None:
+            direct.add(user.get("summary") or user.get("name") or user["id"])
+            continue
+        spans[user["id"]].append((entry_start, entry_end))
+        if entry.get("escalation_level") == 1 and entry.get("escalation_policy"):
+            level_one[entry["escalation_policy"]["id"]].append((user["id"], entry_start, entry_end))
+    for user_id in wanted or []:
+        if user_id not in people:
+            people[user_id] = client.read(path("/users/{}", user_id)).get("user") or {"id": user_id}
+    paged = _paged_incidents(client, start, end, level_one) if count_incidents else {}
+    rows = []
+    for user_id, user in people.items():
+        zone = _zone(user.get("time_zone"))
+        merged = intervals.union(intervals.clip(spans.get(user_id, []), start, end))
+        hours = intervals.split_hours(merged, zone)
+        row: dict[str, Any] = {
+            "user": _ref(user),
+            "time_zone": zone.key,
+            "hours": round(hours.total, 2),
+            "night_hours": round(hours.night, 2),
+            "weekend_hours": round(hours.weekend, 2),
+            "night_share": round(hours.night / hours.total, 3) if hours.total else 0.0,
+            "weekend_share": round(hours.weekend / hours.total, 3) if hours.total else 0.0,
+            "shifts": len(merged),
+        }
+        if count_incidents:
+            times = paged.get(user_id, [])
+            row["incidents"] = len(times)
+            row["incidents_off_hours"] = sum(1 for t in times if intervals.off_hours_at(t, zone))
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["hours"], r["user"].get("name") or ""))
+    notes = []
+    if direct:
+        notes.append(
+            f"{', '.join(sorted(direct))}: named directly in an escalation policy (no shifts), not counted as hours."
+        )
+    total = sum(r["hours"] for r in rows)
+    return respond(
+        "people",
+        rows,
+        f"On-call load of {len(rows)} people from {iso(start)} to {iso(end)}: {total:g} hours in all",
+        window={"since": iso(start), "until": iso(end)},
+        balance=intervals.balance([r["hours"] for r in rows]),
+        notes=notes or None,
+    )
+
+
+def _gap_rows(spans: list[intervals.Span]) -> list[dict[str, Any]]:
+    return [{"start": iso(a), "end": iso(b), "hours": round((b - a).total_seconds() / 3600, 2)} for a, b in spans]
+
+
+@tool("Find coverage gaps")
+def find_coverage_gaps(
+    schedule_id: Annotated[str | None, id_or_url("Schedule")] = None,
+    escalation_policy_id: Annotated[str | None, id_or_url("Escalation policy (all levels)")] = None,
+    since: Annotated[str | None, Field(description="Start, ISO 8601. Default: now.")] = None,
+    until: Annotated[str | None, Field(description="End, ISO 8601 (max 90 days). Default: 14 days on.")] = None,
+) -> dict:
+    """Every interval in a window where a schedule, or an escalation policy at all of its levels,
+    has nobody on call. Use before holidays or after changing a rotation."""
+    if bool(schedule_id) == bool(escalation_policy_id):
+        raise ToolFailure(
+            "INVALID_PARAMETER",
+            "Give exactly one of schedule_id or escalation_policy_id.",
+            {"parameters": ["schedule_id", "escalation_policy_id"]},
+        )
+    start, end = window(since, until, ahead=timedelta(days=14))
+    client = get_client()
+    extra: dict[str, Any] = {}
+    if schedule_id:
+        ident = resolve_id(schedule_id, "schedule_id")
+        body = client.read(path("/schedules/{}", ident), {"since": iso(start), "until": iso(end), "time_zone": "UTC"})
+        schedule = body.get("schedule") or {}
+        final = (schedule.get("final_schedule") or {}).get("rendered_schedule_entries") or []
+        covered = [(moment(e["start"]), moment(e["end"])) for e in final if e.get("start") and e.get("end")]
+        holes = intervals.gaps(covered, start, end)  # type: ignore[arg-type]
+        subject = f"schedule {schedule.get('name') or ident}"
+    else:
+        ident = resolve_id(escalation_policy_id or "", "escalation_policy_id")
+        policy = client.read(path("/escalation_policies/{}", ident)).get("escalation_policy") or {}
+        entries = _read_all_oncalls(
+            client, {"escalation_policy_ids[]": [ident], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
+        )
+        per_level: dict[int, list[intervals.Span]] = defaultdict(list)
+        for index, rule in enumerate(policy.get("escalation_rules") or [], start=1):
+            per_level.setdefault(index, [])  # every level is listed, even one nobody covers
+            if any(str(t.get("type", "")).startswith("user") for t in rule.get("targets") or []):
+                per_level[index].append((start, end))
+        for entry in entries:
+            a, b = moment(entry.get("start")), moment(entry.get("end"))
+            level = int(entry.get("escalation_level") or 0)
+            per_level[level].append((a or start, b or end))
+        everyone = [span for spans in per_level.values() for span in spans]
+        holes = intervals.gaps(everyone, start, end)
+        extra["levels"] = [
+            {
+                "level": level,
+                "uncovered_hours": round(
+                    sum((b - a).total_seconds() for a, b in intervals.gaps(spans, start, end)) / 3600, 2
+                ),
+            }
+            for level, spans in sorted(per_level.items())
+        ]
+        subject = f"escalation policy {policy.get('name') or ident} (all {len(per_level)} levels)"
+    hours = sum((b - a).total_seconds() for a, b in holes) / 3600
+    shown = holes[:MAX_GAPS_LISTED]
+    text = (
+        f"{len(holes)} gap(s), {hours:g} hours with nobody on call, in {subject} from {iso(start)} to {iso(end)}"
+        if holes
+        else f"No gaps: someone is on call throughout for {subject} from {iso(start)} to {iso(end)}"
+    )
+    return respond(
+        "gaps",
+        _gap_rows(shown),
+        text,
+        window={"since": iso(start), "until": iso(end)},
+        uncovered_hours=round(hours, 2),
+        total_gaps=len(holes) if len(holes) > len(shown) else None,
+        **extra,
+    )
