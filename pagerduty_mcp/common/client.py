@@ -316,6 +316,7 @@ class ClientPool:
         sandbox: Any = None,
         oauth: ClientCredentials | None = None,
         max_concurrent_per_credential: int = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL,
+        server_credential: bool = True,
     ) -> None:
         if max_concurrent_per_credential < 1:
             raise ValueError("max_concurrent_per_credential must be at least 1")
@@ -327,6 +328,9 @@ class ClientPool:
         self._lock = threading.Lock()
         self._transport: httpx2.BaseTransport | None = None
         self.oauth: TokenSource | None = None
+        # False when every caller must bring its own credential (--auth pagerduty): then nothing,
+        # not even a sandbox default, may stand in for a missing one.
+        self.server_credential = server_credential
         if settings.sandbox:
             from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_TOKEN, shared_sandbox
 
@@ -351,9 +355,10 @@ class ClientPool:
     def get(self, credential: Credential | None = None) -> PagerDutyClient:
         """The client of ``credential`` (a caller's own), or of the server's credential."""
         scopes: frozenset[str] | None = None
-        if credential is None and self.oauth is not None:
-            credential, scopes = self.oauth.current()
-        credential = credential or self.settings.credential
+        if credential is None and self.server_credential:
+            if self.oauth is not None:
+                credential, scopes = self.oauth.current()
+            credential = credential or self.settings.credential
         if credential is None:
             raise ToolFailure(
                 "UNAUTHORIZED",

@@ -22,6 +22,7 @@ class CallContext:
 
     tool: str = ""
     credential: Credential | None = None
+    caller: str | None = None  # who asked, for the audit line (never a secret)
     deadline: float | None = None  # time.monotonic() value
     upstream_calls: int = 0
     notes: list[str] = field(default_factory=list)

@@ -160,7 +160,7 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
                 )
             result = error_result(failure)
             outcome = failure.code
-        identity = ctx.credential.redacted if ctx.credential else "server"
+        identity = ctx.caller or (ctx.credential.redacted if ctx.credential else "server")
         log.info(
             "tool=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s",
             spec.name,

@@ -1,28 +1,36 @@
 """``create_pagerduty_server`` and the typer app factory that every area reuses."""
 
+import dataclasses
+import functools
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Annotated, Any, NoReturn
 
+import anyio
 import typer
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import Tool as MCPTool
+from mcp_types import ToolAnnotations
 from pydantic import ValidationError
 
 from pagerduty_mcp import __version__
-from pagerduty_mcp.common.client import ClientPool, set_pool
+from pagerduty_mcp.common.auth import Authenticator, AuthMode, Caller, current_caller, load_server_tokens
+from pagerduty_mcp.common.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL, ClientPool, set_pool
 from pagerduty_mcp.common.config import Settings, load_dotenv_file
 from pagerduty_mcp.common.context import CallContext, bind_call, unbind_call
 from pagerduty_mcp.common.errors import ToolFailure
 from pagerduty_mcp.common.logs import configure_logging, register_secret
+from pagerduty_mcp.common.oauth import ClientCredentials
 from pagerduty_mcp.common.params import ID_PATTERN
 from pagerduty_mcp.common.registry import ToolFilter, register_read_tools, register_write_tools, spec_of
+from pagerduty_mcp.common.remote import DEFAULT_MAX_BODY_BYTES, RemoteOptions, serve_remote, split_names
 from pagerduty_mcp.common.responses import error_result
 
 __all__ = ["Area", "PagerDutyMCPServer", "build_app", "create_pagerduty_server"]
@@ -97,21 +105,45 @@ def lean_schema(schema: Any) -> Any:
 
 
 class PagerDutyMCPServer(MCPServer):
-    """``MCPServer`` that gives every call its context and keeps errors in our envelope."""
+    """``MCPServer`` that gives every call its context and keeps errors in our envelope.
+
+    Over HTTP each request has a caller (``common.auth``): its PagerDuty credential is the one
+    the call uses, and its narrowing headers hide tools from its ``tools/list`` and calls.
+    """
 
     call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
+    toolset_of: Mapping[str, str] = MappingProxyType({})  # tool name -> area; set by create_pagerduty_server
+
+    def _allowed(self, name: str, annotations: ToolAnnotations | None, caller: Caller | None) -> bool:
+        """Whether the caller's narrowing headers leave this tool visible (no caller: stdio, all)."""
+        if caller is None:
+            return True
+        is_write = not (annotations is not None and annotations.read_only_hint)
+        return caller.narrowing.allows(name, self.toolset_of.get(name), is_write)
 
     async def list_tools(self) -> list[MCPTool]:
+        caller = current_caller()
         return [
             tool.model_copy(update={"input_schema": lean_schema(tool.input_schema)})
             for tool in await super().list_tools()
+            if self._allowed(tool.name, tool.annotations, caller)
         ]
 
     def call_context(self, name: str, context: Context[Any, Any] | None) -> CallContext:
-        """The per-call context; remote servers override this to use the caller's credential."""
-        return CallContext(tool=name, deadline=time.monotonic() + self.call_deadline_seconds)
+        """The per-call context: the HTTP caller's credential and identity, or the server's own."""
+        caller = current_caller()
+        return CallContext(
+            tool=name,
+            credential=caller.credential if caller else None,
+            caller=caller.identity if caller else None,
+            deadline=time.monotonic() + self.call_deadline_seconds,
+        )
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
+        tool = self._tool_manager.get_tool(name)
+        if tool is not None and not self._allowed(name, tool.annotations, current_caller()):
+            # Exactly what an unknown tool gets: a hidden tool does not exist for this caller.
+            raise ToolError(f"Unknown tool: {name}")
         token = bind_call(self.call_context(name, context))
         try:
             return await super().call_tool(name, arguments, context)
@@ -150,6 +182,7 @@ def create_pagerduty_server(
         version=__version__,
         log_level=logging.getLevelName(logging.getLogger().level or logging.INFO),  # type: ignore[arg-type]
     )
+    server.toolset_of = {name: area.name for area in areas for name in area.tool_names()}
     for area in areas:
         register_read_tools(server, area.name, area.read_tools, flt)
         register_write_tools(server, area.name, area.write_tools, flt)
@@ -253,6 +286,72 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
         path: Annotated[
             str, typer.Option("--path", envvar="PAGERDUTY_MCP_PATH", help="URL path of the MCP endpoint.")
         ] = "/mcp",
+        auth: Annotated[
+            AuthMode | None,
+            typer.Option(
+                "--auth",
+                envvar="PAGERDUTY_MCP_AUTH",
+                help="Client authentication for streamable-http: none; static (Authorization: Bearer <server "
+                "token>, tokens from PAGERDUTY_MCP_AUTH_TOKENS or --auth-tokens-file); pagerduty (each request "
+                "carries its caller's own PagerDuty token). Default: static if server tokens are set, else none.",
+            ),
+        ] = None,
+        auth_tokens_file: Annotated[
+            str | None,
+            typer.Option(
+                "--auth-tokens-file",
+                envvar="PAGERDUTY_MCP_AUTH_TOKENS_FILE",
+                help="File with server tokens for --auth static, one per line (tokens never go on the command line).",
+            ),
+        ] = None,
+        allow_unauthenticated: Annotated[
+            bool,
+            typer.Option(
+                "--allow-unauthenticated",
+                envvar="PAGERDUTY_MCP_ALLOW_UNAUTHENTICATED",
+                help="Allow a non-loopback --host without client authentication (something in front must "
+                "authenticate clients). Logs a warning.",
+            ),
+        ] = False,
+        allowed_hosts: Annotated[
+            str | None,
+            typer.Option(
+                "--allowed-hosts",
+                envvar="PAGERDUTY_MCP_ALLOWED_HOSTS",
+                help="Comma-separated Host header values to accept besides loopback, e.g. mcp.example.com "
+                "or mcp.example.com:* (others get 421).",
+            ),
+        ] = None,
+        allowed_origins: Annotated[
+            str | None,
+            typer.Option(
+                "--allowed-origins",
+                envvar="PAGERDUTY_MCP_ALLOWED_ORIGINS",
+                help="Comma-separated browser Origins to accept besides loopback (others get 403).",
+            ),
+        ] = None,
+        max_body_bytes: Annotated[
+            int,
+            typer.Option(
+                "--max-body-bytes", envvar="PAGERDUTY_MCP_MAX_BODY_BYTES", help="Largest request body (413 above)."
+            ),
+        ] = DEFAULT_MAX_BODY_BYTES,
+        max_concurrent_per_credential: Annotated[
+            int,
+            typer.Option(
+                "--max-concurrent-per-credential",
+                envvar="PAGERDUTY_MCP_MAX_CONCURRENT_PER_CREDENTIAL",
+                help="PagerDuty requests in flight at once for one credential; more wait their turn.",
+            ),
+        ] = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL,
+        call_timeout: Annotated[
+            float,
+            typer.Option(
+                "--call-timeout",
+                envvar="PAGERDUTY_MCP_CALL_TIMEOUT_SECONDS",
+                help="Deadline of one tool call, in seconds, retries and waits included.",
+            ),
+        ] = DEFAULT_CALL_DEADLINE_SECONDS,
         log_level: Annotated[
             LogLevel,
             typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),
@@ -264,15 +363,31 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
     ) -> None:
         configure_logging(log_level.value)
         load_dotenv_file()
+        remote: RemoteOptions | None = None
         try:
             settings = Settings.from_env(sandbox=sandbox)
+            oauth = ClientCredentials.from_env(settings.api_host)
+            if transport is Transport.streamable_http:
+                remote = _remote_options(
+                    host, port, path, auth, auth_tokens_file, allow_unauthenticated, allowed_hosts,
+                    allowed_origins, max_body_bytes,
+                )  # fmt: skip
+            elif auth not in (None, AuthMode.none):
+                raise ValueError("--auth applies to --transport streamable-http only")
+            if max_concurrent_per_credential < 1 or call_timeout <= 0:
+                raise ValueError("--max-concurrent-per-credential and --call-timeout must be positive")
         except ValueError as exc:
             _fail(command, str(exc))
-        if settings.credential is None and not sandbox:
+        per_caller = remote is not None and remote.authenticator.mode is AuthMode.pagerduty
+        if per_caller:
+            if settings.credential is not None or oauth is not None:
+                log.warning("--auth pagerduty: the server's own PagerDuty credential is ignored; callers bring theirs")
+            settings, oauth = dataclasses.replace(settings, credential=None), None
+        elif settings.credential is None and oauth is None and not sandbox:
             _fail(
                 command,
-                "no PagerDuty credential: set PAGERDUTY_USER_API_KEY (or PAGERDUTY_OAUTH_TOKEN), "
-                "or run with --sandbox to try the offline sandbox.",
+                "no PagerDuty credential: set PAGERDUTY_USER_API_KEY (or PAGERDUTY_OAUTH_TOKEN, or "
+                "PAGERDUTY_OAUTH_CLIENT_ID/_SECRET/_SCOPES), or run with --sandbox to try the offline sandbox.",
             )
         if settings.credential is not None:
             register_secret(settings.credential.secret)
@@ -292,7 +407,15 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
             )
             if named_writes:
                 log.warning("read-only: %s stay hidden without --enable-write-tools", ", ".join(named_writes))
-        set_pool(ClientPool(settings))
+        server.call_deadline_seconds = call_timeout
+        set_pool(
+            ClientPool(
+                settings,
+                oauth=oauth,
+                max_concurrent_per_credential=max_concurrent_per_credential,
+                server_credential=not per_caller,
+            )
+        )
         os.environ.setdefault("PYTHONUNBUFFERED", "1")
         log.info(
             "%s %s starting (%s, %s)",
@@ -301,16 +424,42 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
             transport.value,
             "sandbox" if sandbox else settings.api_host,
         )
-        if transport is Transport.stdio:
+        if remote is None:
             server.run("stdio")
         else:
-            server.run(
-                "streamable-http",
-                host=host,
-                port=port,
-                streamable_http_path=path,
-                stateless_http=True,
-                json_response=True,
-            )
+            anyio.run(functools.partial(serve_remote, server, remote, log_level=log_level.value))
 
     return app
+
+
+def _remote_options(
+    host: str,
+    port: int,
+    path: str,
+    auth: AuthMode | None,
+    auth_tokens_file: str | None,
+    allow_unauthenticated: bool,
+    allowed_hosts: str | None,
+    allowed_origins: str | None,
+    max_body_bytes: int,
+) -> RemoteOptions:
+    """The streamable-HTTP listener from the flags; ``ValueError`` says what is wrong."""
+    env = dict(os.environ)
+    if auth_tokens_file:
+        env["PAGERDUTY_MCP_AUTH_TOKENS_FILE"] = auth_tokens_file
+    tokens = load_server_tokens(env)
+    mode = auth or (AuthMode.static if tokens else AuthMode.none)
+    if tokens and mode is not AuthMode.static:
+        raise ValueError(f"server tokens are set but --auth is {mode.value}: use --auth static, or unset them")
+    options = RemoteOptions(
+        host=host,
+        port=port,
+        path=path,
+        authenticator=Authenticator(mode, tokens),
+        allowed_hosts=split_names(allowed_hosts),
+        allowed_origins=split_names(allowed_origins),
+        max_body_bytes=max_body_bytes,
+        allow_unauthenticated=allow_unauthenticated,
+    )
+    options.check()
+    return options
