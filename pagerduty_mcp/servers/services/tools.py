@@ -389,15 +389,19 @@ def update_service(
         body["status"] = status
     if not body:
         raise invalid("service_id", "nothing to change: give at least one setting to update")
-    changed = sorted(body)
-    try:
-        updated = client.write("PUT", path("/services/{}", ident), {"service": {"type": "service", **body}})
-    except ToolFailure as failure:
-        if failure.code == "SERVICE_NOT_FOUND":
-            raise not_found("service", ident, "list_services finds valid ids") from None
-        raise
+    before = _read_service(client, ident, [])
+    changed = sorted(k for k in body if before.get(k) != body[k] and k != "escalation_policy")
+    if "escalation_policy" in body and body["escalation_policy"]["id"] != (before.get("escalation_policy") or {}).get(
+        "id"
+    ):
+        changed.append("escalation_policy")
+    # The spec requires escalation_policy in every service body, so the current one is sent back
+    # unchanged; no other field is sent unless it was given (never a null over existing data).
+    body.setdefault("escalation_policy", _policy_ref(before["escalation_policy"]))
+    updated = client.write("PUT", path("/services/{}", ident), {"service": {"type": "service", **body}})
     service = ServiceDetail.from_api(updated["service"])
-    return respond("services", [service], f"Updated {', '.join(changed)} of {service.name}", updated=changed)
+    what = ", ".join(changed) if changed else "nothing (the values given were already set)"
+    return respond("services", [service], f"Updated {what} of {service.name}", updated=changed)
 
 
 @tool("Delete service", "delete")
@@ -477,6 +481,8 @@ def create_maintenance_window(
     ids = resolve_ids(service_ids, "service_ids") or []
     now = datetime.now(UTC)
     start = parse_time(start_time, "start_time") or now
+    # PagerDuty moves a start in the past to its own "now"; a minute back absorbs clock skew.
+    sent_start = start - timedelta(minutes=1) if start_time is None else start
     if (end_time is None) == (duration_minutes is None):
         raise invalid("end_time", "give either end_time or duration_minutes (exactly one)")
     end = parse_time(end_time, "end_time") or start + timedelta(minutes=duration_minutes or 0)
@@ -485,7 +491,7 @@ def create_maintenance_window(
     body = {
         "maintenance_window": {
             "type": "maintenance_window",
-            "start_time": iso(start),
+            "start_time": iso(sent_start),
             "end_time": iso(end),
             "description": description or "",
             "services": [{"id": i, "type": "service_reference"} for i in dict.fromkeys(ids)],
