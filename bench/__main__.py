@@ -1,0 +1,140 @@
+"""``uv run python -m bench``: measure every server, print the tables, write ``bench/results.json``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from bench import SERVER_KEYS
+from bench.stats import TOKEN_METHOD
+
+RESULTS = Path(__file__).with_name("results.json")
+UPSTREAM_METHOD = (
+    "requests the sandbox logged while answering, in-process (real MCP client and server, fresh "
+    "sandbox); shown as first call with nothing cached / the same call again."
+)
+
+
+def _progress(message: str) -> None:
+    sys.stderr.write(f"bench: {message}\n")
+    sys.stderr.flush()
+
+
+def _failure(exc: BaseException) -> dict[str, str]:
+    # A broken server or a tool that is not ready must not stop the rest of the measurements.
+    _progress("".join(traceback.format_exception_only(type(exc), exc)).strip())
+    return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+
+
+async def _guard(step: Callable[[], Awaitable[Any]]) -> Any:
+    try:
+        return await step()
+    except Exception as exc:
+        return _failure(exc)
+
+
+def _guard_sync(step: Callable[[], Any]) -> Any:
+    try:
+        return step()
+    except Exception as exc:
+        return _failure(exc)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.answers import measure_answers, measure_latency, sandbox_ids
+    from bench.pages import measure_pages
+    from bench.startup import (
+        import_breakdown,
+        import_floor,
+        time_initialize,
+        time_initialize_without_bytecode,
+    )
+    from bench.surface import measure_surface
+    from pagerduty_mcp.catalog import SERVERS
+
+    keys = args.servers
+    results: dict[str, Any] = {
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(terse=True),
+            "cpus": os.cpu_count(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        },
+        "settings": {"initialize_runs": args.runs, "latency_calls": args.calls},
+        "method": {
+            "tokens": TOKEN_METHOD,
+            "upstream": UPSTREAM_METHOD,
+            "initialize": "spawn of `python -m <server> --sandbox` to the initialize result "
+            "(mcp stdio client, legacy handshake), each run a new process.",
+            "latency": "stdio, --sandbox, one warm-up call then the timed calls, one process per server.",
+        },
+        "servers": {},
+    }
+    ids = sandbox_ids()
+    _progress("answers (in-process)")
+    results["answers"] = await _guard(lambda: measure_answers(ids))
+    for key in keys:
+        _progress(f"{SERVERS[key]}: tools/list")
+        surface = await _guard(lambda key=key: measure_surface(key))
+        names = surface.pop("names", []) if isinstance(surface, dict) else []
+        server: dict[str, Any] = {"command": SERVERS[key], "tool_names": names, "surface": surface}
+        if not args.no_stdio:
+            _progress(f"{SERVERS[key]}: initialize x{args.runs}")
+            server["initialize"] = await _guard(lambda key=key: time_initialize(key, args.runs))
+            _progress(f"{SERVERS[key]}: latency")
+            server["latency"] = await _guard(lambda key=key: measure_latency(key, ids, args.calls))
+        results["servers"][key] = server
+    if not args.no_stdio:
+        _progress("start-up layers")
+        floor_key = keys[0]
+        results["startup"] = {
+            "server": SERVERS[floor_key],
+            "layers": _guard_sync(lambda: import_floor(floor_key, args.runs)),
+            "import_breakdown": _guard_sync(lambda: import_breakdown(floor_key)),
+        }
+        if args.bytecode:
+            _progress("initialize without cached bytecode")
+            results["startup"]["without_bytecode"] = await _guard(
+                lambda: time_initialize_without_bytecode(floor_key, max(3, args.runs // 2))
+            )
+    _progress("pagination")
+    results["pages"] = _guard_sync(measure_pages)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=7, help="cold starts per server for initialize (default 7)")
+    parser.add_argument("--calls", type=int, default=10, help="timed calls per answer over stdio (default 10)")
+    parser.add_argument("--servers", nargs="+", choices=SERVER_KEYS, default=list(SERVER_KEYS))
+    parser.add_argument("--no-stdio", action="store_true", help="sizes and upstream requests only (fast)")
+    parser.add_argument("--bytecode", action="store_true", help="also time a start with no cached bytecode")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (default bench/results.json)")
+    parser.add_argument("--no-write", action="store_true", help="print the tables only")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    results = anyio.run(run, args)
+    results["settings"]["seconds"] = round(time.perf_counter() - started, 1)
+    from bench.report import render
+
+    sys.stdout.write(render(results))
+    if not args.no_write:
+        args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+        _progress(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

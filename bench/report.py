@@ -1,0 +1,93 @@
+"""The tables ``make bench`` prints, from the same dict it writes to ``bench/results.json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["render"]
+
+
+def _ms(entry: dict[str, Any] | None) -> str:
+    if not entry:
+        return "-"
+    if "error" in entry and "median" not in entry:
+        return f"failed: {entry['error']}"
+    return f"{entry['median']:.0f} ms (min {entry['min']:.0f}, max {entry['max']:.0f}, n={entry['runs']})"
+
+
+def _surface_lines(surface: dict[str, Any]) -> list[str]:
+    if "error" in surface:
+        return [f"  tools/list: failed: {surface['error']}"]
+    ro, rw = surface["read_only"], surface["with_writes"]
+    largest = ", ".join(f"{t['name']} {t['model_bytes']:,}" for t in rw["largest"])
+    return [
+        f"  {'':34}{'read-only':>14}{'with writes':>14}",
+        f"  {'tools':34}{ro['tools']:>14,}{rw['tools']:>14,}",
+        f"  {'model reads (bytes)':34}{ro['model_bytes']:>14,}{rw['model_bytes']:>14,}",
+        f"  {'model reads (~tokens)':34}{ro['model_tokens']:>14,}{rw['model_tokens']:>14,}",
+        f"  {'whole tools/list (bytes)':34}{ro['tools_list_bytes']:>14,}{rw['tools_list_bytes']:>14,}",
+        f"  largest (bytes, with writes): {largest}",
+    ]
+
+
+def _answer_lines(answers: dict[str, Any], latency: dict[str, Any]) -> list[str]:
+    lines = [f"  {'answer':28}{'tool':32}{'bytes':>8}{'~tok':>7}{'upstream':>10}  latency over stdio"]
+    for name, entry in answers.items():
+        if "skipped" in entry:
+            lines.append(f"  {name:28}{entry['tool']:32}  skipped: {entry['skipped']}")
+            continue
+        if "error" in entry and "response_bytes" not in entry:
+            lines.append(f"  {name:28}{entry.get('tool', ''):32}  failed: {entry['error']}")
+            continue
+        upstream = f"{entry['upstream_requests']}/{entry['upstream_requests_cached']}"
+        flag = f"  [error {entry['error']}]" if "error" in entry else ""
+        lines.append(
+            f"  {name:28}{entry['tool']:32}{entry['response_bytes']:>8,}{entry['response_tokens']:>7,}"
+            f"{upstream:>10}  {_ms(latency.get(name))}{flag}"
+        )
+    return lines
+
+
+def render(results: dict[str, Any]) -> str:
+    """Plain-text tables: one block per server, then start-up layers and pagination."""
+    out: list[str] = []
+    for key, server in results["servers"].items():
+        out += ["", f"== {server['command']}" + (" (every area, everything on)" if key == "mcp" else "")]
+        out += _surface_lines(server["surface"])
+        out.append(f"  initialize over stdio, cold start: {_ms(server.get('initialize'))}")
+        latency = server.get("latency", {})
+        if "error" in latency:
+            out.append(f"  latency: failed: {latency['error']}")
+            latency = {}
+        every = results.get("answers", {})
+        if "error" in every:
+            out.append(f"  answers: failed: {every['error']}")
+            every = {}
+        answers = {n: a for n, a in every.items() if a.get("tool") in server["tool_names"]}
+        missing = {n: a for n, a in every.items() if "skipped" in a and key == "mcp"}
+        if answers or missing:
+            out += _answer_lines({**answers, **missing}, latency)
+    startup = results.get("startup", {})
+    if startup:
+        out += ["", "== start-up layers (fresh process each run)"]
+        for label, entry in startup.get("layers", {}).items():
+            out.append(f"  {label:34}{_ms(entry)}")
+        if "without_bytecode" in startup:
+            out.append(f"  {'initialize, no cached bytecode':34}{_ms(startup['without_bytecode'])}")
+        breakdown = startup.get("import_breakdown")
+        if breakdown:
+            shares = ", ".join(f"{k} {v:.0f}" for k, v in breakdown["packages_ms"].items())
+            out.append(
+                f"  import self-time by package (ms, -X importtime, {breakdown['total_ms']:.0f} total): {shares}"
+            )
+    pages = results.get("pages")
+    if pages and "error" not in pages:
+        out += [
+            "",
+            f"== {pages['items']} incidents through paginate, sandbox latency {pages['sandbox_latency_ms']:.0f} ms",
+            f"  {'one page at a time':34}{_ms(pages['sequential'])}, {pages['sequential']['requests']} requests",
+            f"  {str(pages['workers']) + ' pages at a time':34}{_ms(pages['concurrent'])}, "
+            f"{pages['concurrent']['requests']} requests",
+        ]
+    out += ["", f"tokens: {results['method']['tokens']}", f"upstream: {results['method']['upstream']}"]
+    return "\n".join(out) + "\n"
