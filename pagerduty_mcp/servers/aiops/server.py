@@ -9,6 +9,9 @@ __all__ = ["AREA", "app", "main"]
 
 INSTRUCTIONS = (
     "PagerDuty event intelligence: alert grouping, event orchestration routing, change events and the Events API. "
+    "Noise on a service: list_alert_grouping_settings and get_event_orchestration_service. "
+    "Routing: get_event_orchestration_router (first matching rule wins); add rules with "
+    "append_event_orchestration_router_rule, not a full replace. "
     "Routing keys are secrets: never repeat them."
 )
 
