@@ -8,6 +8,7 @@ becomes PagerDuty's error body ``{"error": {"message", "code", "errors"}}``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -216,7 +217,7 @@ def format_time(moment: datetime | None, zone: ZoneInfo | None = None) -> str | 
     if moment is None:
         return None
     if zone is None:
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
     return moment.astimezone(zone).replace(microsecond=0).isoformat()
 
 
@@ -228,7 +229,7 @@ def parse_time_zone(name: str | None, default: str = "UTC") -> ZoneInfo:
 
 
 # -- pagination ----------------------------------------------------------------------------------
-def paginate_offset(items: list[Any], req: ApiRequest, key: str, **extra: Any) -> dict[str, Any]:
+def paginate_offset(items: Sequence[Any], req: ApiRequest, key: str, **extra: Any) -> dict[str, Any]:
     """Classic pagination: ``limit`` (1..100, default 25), ``offset``, ``more``, and ``total``
     only when ``total=true`` (``null`` otherwise, like PagerDuty)."""
     limit = req.integer("limit", DEFAULT_LIMIT, minimum=1)
@@ -245,7 +246,7 @@ def paginate_offset(items: list[Any], req: ApiRequest, key: str, **extra: Any) -
     }
 
 
-def paginate_cursor(items: list[Any], req: ApiRequest, key: str, **extra: Any) -> dict[str, Any]:
+def paginate_cursor(items: Sequence[Any], req: ApiRequest, key: str, **extra: Any) -> dict[str, Any]:
     """Cursor pagination: ``limit`` and an opaque ``cursor``; ``next_cursor`` is null at the end."""
     limit = min(req.integer("limit", DEFAULT_LIMIT, minimum=1), MAX_LIMIT)
     cursor = req.arg("cursor") or ""

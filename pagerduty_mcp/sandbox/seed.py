@@ -220,6 +220,9 @@ def _users(state: State, now: datetime) -> list[str]:
                 method["country_code"] = country
             if type_ == "email_contact_method":
                 method["send_short_email"] = False
+            if type_ == "push_notification_contact_method":
+                method["device_type"] = "ios"
+                method["created_at"] = format_time(user["_created"])
             state.stamp("contact_methods", method, label, type_)
             method["self"] = f"{state.api_base}/users/{user_id}/contact_methods/{method['id']}"
             method["html_url"] = None
@@ -558,7 +561,6 @@ def _services(state: State, teams: list[str], policies: list[str], now: datetime
             "scheduled_actions": [],
             "addons": [],
             "alert_creation": "create_alerts_and_incidents",
-            "alert_grouping_parameters": {"type": None},
             "auto_pause_notifications_parameters": {
                 "enabled": index == 7,
                 "timeout": 300 if index == 7 else None,

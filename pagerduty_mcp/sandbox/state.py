@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -75,6 +76,7 @@ class State:
         self._clock_offset = datetime.now(UTC) - self._frozen_now
         self.tables: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in KINDS}
         self.incident_order: list[str] = []  # ids by created_at, oldest first
+        self.incident_times: list[float] = []  # created_at timestamps, parallel to incident_order
         self.incident_numbers: dict[int, str] = {}
         self.incident_keys: dict[tuple[str, str], str] = {}  # (service id, incident_key) -> id
         self.memberships: dict[str, dict[str, str]] = {}  # team id -> {user id: role}
@@ -216,9 +218,12 @@ class State:
         return self.put("overrides", override)
 
     # -- incidents -------------------------------------------------------------------------
-    def incidents(self) -> Iterable[dict[str, Any]]:
-        table = self.tables["incidents"]
-        return (table[i] for i in self.incident_order)
+    def incidents(self, since: datetime | None = None, until: datetime | None = None) -> Sequence[dict[str, Any]]:
+        """Incidents created in [since, until) (all when omitted), oldest first, found by bisection.
+        A lazy view: slicing a page touches only that page."""
+        low = 0 if since is None else bisect_left(self.incident_times, since.timestamp())
+        high = len(self.incident_times) if until is None else bisect_left(self.incident_times, until.timestamp())
+        return _IncidentView(self.tables["incidents"], self.incident_order[low:high])
 
     def open_incidents_of(self, service_id: str) -> list[dict[str, Any]]:
         table = self.tables["incidents"]
@@ -243,6 +248,9 @@ class State:
         **fields: Any,
     ) -> dict[str, Any]:
         """Append a ``<kind>_log_entry`` (trigger, acknowledge, resolve, assign, notify, annotate...)."""
+        if agent is not None and agent.get("type", "").endswith("_integration_reference"):
+            # the spec types a log entry's agent as user, service or integration reference
+            agent = {**agent, "type": "integration_reference"}
         entry: dict[str, Any] = {
             "id": self.new_id(),
             "type": f"{kind}_log_entry",
@@ -324,7 +332,8 @@ class State:
             "incidents_responders": [],
             "responder_requests": [],
             "urgency": urgency,
-            "body": {"type": "incident_body", "details": body_details or ""},
+            # Incident.body is only shown with include[]=body (routes/incidents.py)
+            "_body": {"type": "incident_body", "details": body_details or ""},
             "_created": at,
             "_updated": at,
             "_resolved": None,
@@ -335,7 +344,9 @@ class State:
             "_escalation_level": 1,
         }
         self.put("incidents", incident)
-        self.incident_order.append(ident)
+        position = bisect_right(self.incident_times, at.timestamp())
+        self.incident_times.insert(position, at.timestamp())
+        self.incident_order.insert(position, ident)
         self.incident_numbers[number] = ident
         self.incident_keys[(service_id, incident["incident_key"])] = ident
         self.open_incidents.setdefault(service_id, {})[ident] = None
@@ -487,6 +498,24 @@ class State:
             if integration.get("integration_key") == key:
                 return integration
         return None
+
+
+class _IncidentView(Sequence[dict[str, Any]]):
+    def __init__(self, table: dict[str, dict[str, Any]], ids: list[str]) -> None:
+        self._table = table
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._table[i] for i in self._ids[index]]
+        return self._table[self._ids[index]]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        table = self._table
+        return (table[i] for i in self._ids)
 
 
 def layer_model(layer: dict[str, Any]) -> oncall.Layer:

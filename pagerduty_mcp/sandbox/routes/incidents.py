@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -83,6 +84,14 @@ def _sort_key(spec: list[str]) -> list[tuple[str, bool]]:
     return keys
 
 
+_SORT_KEYS: dict[str, Any] = {
+    "created_at": lambda i: i["_created"],
+    "resolved_at": lambda i: (i["_resolved"] is None, i["_resolved"] or i["_created"]),
+    "urgency": lambda i: i["urgency"] == "low",
+    "incident_number": lambda i: i["incident_number"],
+}
+
+
 @route("GET", "/incidents")
 def list_incidents(ctx: Context) -> dict[str, Any]:
     state = ctx.state
@@ -116,34 +125,26 @@ def list_incidents(ctx: Context) -> dict[str, Any]:
             raise bad_request(errors=["The range between since and until cannot exceed 6 months"])
     if user_ids and not statuses:
         statuses = {"triggered", "acknowledged"}  # resolved incidents have no assignees
-    found = []
-    for incident in state.incidents():
-        if since is not None and not since <= incident["_created"] < until:  # type: ignore[operator]
-            continue
-        if statuses and incident["status"] not in statuses:
-            continue
-        if urgencies and incident["urgency"] not in urgencies:
-            continue
-        if service_ids and incident["_service_id"] not in service_ids:
-            continue
-        if team_ids and not any(t["id"] in team_ids for t in incident["teams"]):
-            continue
-        if user_ids and not any(a["assignee"]["id"] in user_ids for a in incident["assignments"]):
-            continue
-        if priority_ids and (incident["priority"] is None or incident["priority"]["id"] not in priority_ids):
-            continue
-        if incident_key and incident["incident_key"] != incident_key:
-            continue
-        found.append(incident)
-    for field, descending in reversed(sort):
-        if field == "created_at":
-            found.sort(key=lambda i: i["_created"], reverse=descending)
-        elif field == "resolved_at":
-            found.sort(key=lambda i: (i["_resolved"] is None, i["_resolved"] or i["_created"]), reverse=descending)
-        elif field == "urgency":
-            found.sort(key=lambda i: i["urgency"] == "low", reverse=descending)
-        else:
-            found.sort(key=lambda i: i["incident_number"], reverse=descending)
+    found: Sequence[dict[str, Any]] = state.incidents(since, until)
+    if statuses:
+        found = [i for i in found if i["status"] in statuses]
+    if urgencies:
+        found = [i for i in found if i["urgency"] in urgencies]
+    if service_ids:
+        found = [i for i in found if i["_service_id"] in service_ids]
+    if team_ids:
+        found = [i for i in found if any(t["id"] in team_ids for t in i["teams"])]
+    if user_ids:
+        found = [i for i in found if any(a["assignee"]["id"] in user_ids for a in i["assignments"])]
+    if priority_ids:
+        found = [i for i in found if i["priority"] is not None and i["priority"]["id"] in priority_ids]
+    if incident_key:
+        found = [i for i in found if i["incident_key"] == incident_key]
+    if sort:
+        ordered = list(found)
+        for field, descending in reversed(sort):
+            ordered.sort(key=_SORT_KEYS[field], reverse=descending)
+        found = ordered
     page = paginate_offset(found, req, "incidents")
     rendered = [render_incident(state, i, includes) for i in page["incidents"]]
     if zone is not None:
@@ -171,10 +172,13 @@ def incident_by_id_or_number(state: State, ident: str) -> dict[str, Any]:
 
 @route("GET", "/incidents/{id}")
 def get_incident(ctx: Context) -> dict[str, Any]:
-    # The detail endpoint also takes include[]=custom_fields (the list endpoint does not).
-    includes = ctx.req.enum_array("include", (*INCIDENT_INCLUDES, "custom_fields"))
+    # The detail endpoint also takes include[]=custom_fields (the list endpoint does not), and
+    # include[]=body, which the spec's Incident.body describes but its include[] enum omits.
+    includes = ctx.req.enum_array("include", (*INCIDENT_INCLUDES, "custom_fields", "body"))
     incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
     out = render_incident(ctx.state, incident, includes)
+    if "body" in includes:
+        out["body"] = dict(incident["_body"])
     if "custom_fields" in includes:
         values = incident.get("_custom_fields") or {}
         out["custom_fields"] = [

@@ -730,16 +730,18 @@ def _policy_json(state: State, policy: dict[str, Any], includes: list[str]) -> d
         out["teams"] = [public(state.get("teams", t["id"])) for t in policy["teams"] if state.find("teams", t["id"])]
     if "targets" in includes:
         out["escalation_rules"] = [
-            {
-                **rule,
-                "targets": [
-                    public(state.get("users" if t["type"].startswith("user") else "schedules", t["id"]))
-                    for t in rule["targets"]
-                ],
-            }
+            {**rule, "targets": [_target_object(state, t) for t in rule["targets"]]}
             for rule in policy["escalation_rules"]
         ]
     return out
+
+
+def _target_object(state: State, target: dict[str, Any]) -> dict[str, Any]:
+    if target["type"].startswith("user"):
+        return render_user(state, state.get("users", target["id"]))
+    schedule = public(state.get("schedules", target["id"]))
+    schedule["schedule_layers"] = [public(layer) for layer in schedule["schedule_layers"]]
+    return schedule
 
 
 @route("GET", "/escalation_policies")
