@@ -1,0 +1,304 @@
+"""Remote use over streamable HTTP: a real server process on a loopback port, the HTTPS sandbox
+behind it, and the ``mcp`` SDK's client (or raw HTTP) in front."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+
+from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
+from tests.e2e.http_server import HttpServer, http_session, running_server, sandbox_over_https
+from tests.harness import server_env
+
+pytestmark = [pytest.mark.e2e, pytest.mark.common]
+
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+EXCLUDED = "get_service"
+
+
+@pytest.fixture(scope="module")
+def box() -> Sandbox:
+    return Sandbox()
+
+
+@pytest.fixture(scope="module")
+def https_sandbox(box: Sandbox) -> Iterator[Any]:
+    with sandbox_over_https(box) as info:
+        yield info
+
+
+def _upstream_env(info: Any, **extra: str) -> dict[str, str]:
+    return {"PAGERDUTY_API_HOST": info.url, "SSL_CERT_FILE": str(info.ca_path), **extra}
+
+
+@pytest.fixture(scope="module")
+def per_caller(https_sandbox: Any) -> Iterator[HttpServer]:
+    """Multi-tenant: each request brings its own PagerDuty token; writes on; one tool excluded."""
+    args = ["--auth", "pagerduty", "--enable-write-tools", "--exclude-tools", EXCLUDED, "--max-body-bytes", "4096"]
+    with running_server(args, _upstream_env(https_sandbox)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def static_oauth(https_sandbox: Any) -> Iterator[HttpServer]:
+    """Server tokens for clients; the server's own credential is an OAuth app token with one scope."""
+    env = _upstream_env(
+        https_sandbox,
+        PAGERDUTY_MCP_AUTH_TOKENS="first-server-token-0123456789,second-server-token-0123456789",
+        PAGERDUTY_OAUTH_CLIENT_ID=SANDBOX_OAUTH_CLIENT_ID,
+        PAGERDUTY_OAUTH_CLIENT_SECRET=SANDBOX_OAUTH_CLIENT_SECRET,
+        PAGERDUTY_OAUTH_SCOPES="incidents.read users.read",
+        PAGERDUTY_OAUTH_TOKEN_URL=f"{https_sandbox.url}/oauth/token",
+    )
+    with running_server(["--toolsets", "incidents,services,people"], env) as server:
+        yield server
+
+
+def _users(box: Sandbox) -> tuple[str, str]:
+    others = sorted(uid for uid in box.state.tables["users"] if uid != box.current_user_id)
+    return others[0], others[1]
+
+
+def _token_header(box: Sandbox, user_id: str) -> dict[str, str]:
+    return {"Authorization": f"Token token={box.token_for(user_id)}"}
+
+
+async def _call(client: Any, tool: str, arguments: dict[str, Any] | None = None) -> tuple[bool, Any]:
+    result = await client.call_tool(tool, arguments or {})
+    text = result.content[0].text
+    try:
+        return bool(result.is_error), json.loads(text)
+    except ValueError:
+        return bool(result.is_error), text
+
+
+async def _tool_names(url: str, headers: dict[str, str]) -> dict[str, bool]:
+    """name -> read-only hint, as the caller with ``headers`` sees it."""
+    async with http_session(url, headers) as client:
+        tools = (await client.list_tools()).tools
+    return {t.name: bool(t.annotations and t.annotations.read_only_hint) for t in tools}
+
+
+# --- raw HTTP: the gate -------------------------------------------------------------------------
+
+
+def test_health_endpoint_answers_without_credentials(per_caller: HttpServer) -> None:
+    response = httpx2.get(f"{per_caller.base}/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_request_without_credentials_gets_401_with_a_challenge(per_caller: HttpServer) -> None:
+    response = httpx2.post(per_caller.url, json=LIST_TOOLS, headers=MCP_HEADERS)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Token ")
+    assert "PagerDuty credential" in response.json()["message"]
+
+
+def test_wrong_server_token_gets_401_invalid_token(static_oauth: HttpServer) -> None:
+    headers = {**MCP_HEADERS, "Authorization": "Bearer not-one-of-the-server-tokens"}
+    response = httpx2.post(static_oauth.url, json=LIST_TOOLS, headers=headers)
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+    assert "not-one-of" not in static_oauth.stderr()
+
+
+def test_foreign_host_gets_421(per_caller: HttpServer, box: Sandbox) -> None:
+    headers = {**MCP_HEADERS, **_token_header(box, box.current_user_id), "Host": "attacker.example"}
+    response = httpx2.post(per_caller.url, json=LIST_TOOLS, headers=headers)
+    assert response.status_code == 421
+
+
+def test_foreign_origin_gets_403(per_caller: HttpServer, box: Sandbox) -> None:
+    headers = {**MCP_HEADERS, **_token_header(box, box.current_user_id), "Origin": "https://attacker.example"}
+    response = httpx2.post(per_caller.url, json=LIST_TOOLS, headers=headers)
+    assert response.status_code == 403
+
+
+def test_loopback_origin_is_accepted(per_caller: HttpServer, box: Sandbox) -> None:
+    headers = {**MCP_HEADERS, **_token_header(box, box.current_user_id), "Origin": "http://localhost:6274"}
+    response = httpx2.post(per_caller.url, json=LIST_TOOLS, headers=headers)
+    assert response.status_code == 200, response.text
+
+
+def test_oversized_body_gets_413(per_caller: HttpServer, box: Sandbox) -> None:
+    headers = {**MCP_HEADERS, **_token_header(box, box.current_user_id)}
+    body = {**LIST_TOOLS, "params": {"padding": "x" * 8192}}
+    response = httpx2.post(per_caller.url, json=body, headers=headers)
+    assert response.status_code == 413
+
+
+# --- narrowing headers ---------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_readonly_header_hides_write_tools(per_caller: HttpServer, box: Sandbox) -> None:
+    headers = _token_header(box, box.current_user_id)
+    everything = await _tool_names(per_caller.url, headers)
+    writes = sorted(name for name, read_only in everything.items() if not read_only)
+    assert writes, "the server was started with --enable-write-tools"
+    narrowed = await _tool_names(per_caller.url, {**headers, "X-MCP-Readonly": "true"})
+    assert narrowed and all(narrowed.values())
+    assert set(narrowed) == {name for name, read_only in everything.items() if read_only}
+    async with http_session(per_caller.url, {**headers, "X-MCP-Readonly": "1"}) as client:
+        is_error, text = await _call(client, writes[0])
+    assert is_error and text == f"Unknown tool: {writes[0]}"
+
+
+@pytest.mark.anyio
+async def test_toolset_and_tool_headers_narrow_the_list(per_caller: HttpServer, box: Sandbox) -> None:
+    headers = _token_header(box, box.current_user_id)
+    people = await _tool_names(per_caller.url, {**headers, "X-MCP-Toolsets": "people"})
+    assert "get_user_data" in people and "list_incidents" not in people
+    two = await _tool_names(per_caller.url, {**headers, "X-MCP-Tools": "list_incidents, get_user_data"})
+    assert set(two) == {"list_incidents", "get_user_data"}
+    async with http_session(per_caller.url, {**headers, "X-MCP-Toolsets": "people"}) as client:
+        is_error, text = await _call(client, "list_incidents", {"limit": 1})
+        assert is_error and text == "Unknown tool: list_incidents"
+        is_error, envelope = await _call(client, "get_user_data")
+        assert not is_error, envelope
+
+
+@pytest.mark.anyio
+async def test_widening_headers_are_ignored(per_caller: HttpServer, static_oauth: HttpServer, box: Sandbox) -> None:
+    headers = _token_header(box, box.current_user_id)
+    # A tool the operator excluded stays hidden, even when named.
+    named = await _tool_names(per_caller.url, {**headers, "X-MCP-Tools": f"{EXCLUDED},list_incidents"})
+    assert set(named) == {"list_incidents"}
+    async with http_session(per_caller.url, {**headers, "X-MCP-Tools": EXCLUDED}) as client:
+        is_error, text = await _call(client, EXCLUDED, {"service_id": "P000000"})
+    assert is_error and text == f"Unknown tool: {EXCLUDED}"
+    # A read-only server stays read-only, and a toolset the operator left out stays out.
+    bearer = {"Authorization": "Bearer second-server-token-0123456789"}
+    baseline = await _tool_names(static_oauth.url, bearer)
+    widened = await _tool_names(static_oauth.url, {**bearer, "X-MCP-Readonly": "false", "X-MCP-Toolsets": "aiops"})
+    assert all(baseline.values()) and baseline
+    assert widened == {}  # aiops is not enabled: asking for it only narrows to nothing
+    unchanged = await _tool_names(static_oauth.url, {**bearer, "X-MCP-Readonly": "false"})
+    assert unchanged == baseline
+
+
+# --- multi-tenant isolation ----------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_each_caller_sees_only_what_its_own_credential_fetches(per_caller: HttpServer, box: Sandbox) -> None:
+    alice, bob = _users(box)
+    expected = {uid: box.state.get("users", uid)["email"] for uid in (alice, bob)}
+    seen: dict[str, list[str]] = {alice: [], bob: []}
+
+    async def caller(user_id: str, headers: dict[str, str]) -> None:
+        async with http_session(per_caller.url, headers) as client:
+            for _ in range(5):
+                is_error, envelope = await _call(client, "get_user_data")
+                assert not is_error, envelope
+                seen[user_id].append(envelope["users"][0]["email"])
+
+    async with anyio.create_task_group() as group:
+        # The dedicated header works as well as Authorization.
+        group.start_soon(caller, alice, _token_header(box, alice))
+        group.start_soon(caller, bob, {"X-PagerDuty-Token": box.token_for(bob)})
+    assert seen[alice] == [expected[alice]] * 5
+    assert seen[bob] == [expected[bob]] * 5
+    assert expected[alice] != expected[bob]
+
+
+@pytest.mark.anyio
+async def test_a_bad_caller_token_fails_without_borrowing_anyone_elses(per_caller: HttpServer) -> None:
+    async with http_session(per_caller.url, {"Authorization": "Token token=no-such-token-123456"}) as client:
+        is_error, envelope = await _call(client, "get_user_data")
+    assert is_error and envelope["error"]["code"] == "UNAUTHORIZED"
+
+
+@pytest.mark.anyio
+async def test_audit_line_names_the_caller_without_its_secret(per_caller: HttpServer, box: Sandbox) -> None:
+    token = box.token_for(_users(box)[0])
+    async with http_session(per_caller.url, {"Authorization": f"Token token={token}"}) as client:
+        is_error, _ = await _call(client, "list_incidents", {"limit": 1})
+    assert not is_error
+    caller = f"caller=token:…{token[-4:]}"
+
+    def audit_lines() -> list[str]:
+        return [x for x in per_caller.stderr().splitlines() if "tool=list_incidents" in x and caller in x]
+
+    with anyio.fail_after(10):
+        while not audit_lines():
+            await anyio.sleep(0.05)
+    line = audit_lines()[0]
+    assert "outcome=ok" in line and "upstream_calls=" in line and "duration_ms=" in line
+    assert token not in per_caller.stderr()
+
+
+# --- OAuth scopes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_app_token_without_a_scope_gets_an_error_naming_it(static_oauth: HttpServer) -> None:
+    async with http_session(static_oauth.url, {"Authorization": "Bearer first-server-token-0123456789"}) as client:
+        is_error, envelope = await _call(client, "list_incidents", {"limit": 1})
+        assert not is_error, envelope
+        is_error, envelope = await _call(client, "list_services")
+    assert is_error
+    assert envelope["error"]["code"] == "FORBIDDEN"
+    assert "services.read" in envelope["error"]["message"]
+    assert envelope["error"]["details"] == {"missing_scope": "services.read"}
+    assert "caller=client:" in static_oauth.stderr()
+
+
+@pytest.mark.anyio
+async def test_callers_oauth_token_without_a_scope_gets_an_error_naming_it(
+    per_caller: HttpServer, https_sandbox: Any
+) -> None:
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": SANDBOX_OAUTH_CLIENT_ID,
+        "client_secret": SANDBOX_OAUTH_CLIENT_SECRET,
+        "scope": "incidents.read",
+    }
+    with httpx2.Client(verify=_ssl_context(https_sandbox.ca_path)) as http:
+        token = http.post(f"{https_sandbox.url}/oauth/token", data=form).json()["access_token"]
+    async with http_session(per_caller.url, {"Authorization": f"Bearer {token}"}) as client:
+        is_error, envelope = await _call(client, "list_incidents", {"limit": 1})
+        assert not is_error, envelope
+        is_error, envelope = await _call(client, "list_services")
+    assert is_error and envelope["error"]["code"] == "FORBIDDEN"
+    assert envelope["error"]["details"] == {"missing_scope": "services.read"}
+
+
+def _ssl_context(ca_path: Any) -> Any:
+    import ssl
+
+    return ssl.create_default_context(cafile=str(ca_path))
+
+
+# --- start-up safety -----------------------------------------------------------------------------
+
+
+def test_non_loopback_bind_without_auth_refuses_to_start() -> None:
+    argv = [sys.executable, "-m", "pagerduty_mcp", "--sandbox", "--transport", "streamable-http", "--host", "0.0.0.0"]
+    done = subprocess.run(argv, env=server_env(), capture_output=True, timeout=60)
+    assert done.returncode == 2
+    assert b"refusing to listen on 0.0.0.0 without client authentication" in done.stderr
+    assert done.stdout == b""
+
+
+def test_server_tokens_are_not_accepted_on_the_command_line() -> None:
+    argv = [sys.executable, "-m", "pagerduty_mcp", "--sandbox", "--transport", "streamable-http"]
+    done = subprocess.run([*argv, "--auth-tokens", "x" * 32], env=server_env(), capture_output=True, timeout=60)
+    assert done.returncode != 0
+    assert b"No such option" in done.stderr
+
+
+def test_allow_unauthenticated_starts_with_a_warning() -> None:
+    with running_server(["--sandbox", "--allow-unauthenticated"], {}, host="0.0.0.0") as server:
+        assert "WITHOUT client authentication" in server.stderr()
+        response = httpx2.post(server.url, json=LIST_TOOLS, headers=MCP_HEADERS)
+        assert response.status_code == 200
