@@ -29,7 +29,7 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.errors import failure_from_exception, failure_from_response, invalid
+from pagerduty_mcp.common.errors import failure_from_exception, failure_from_response, invalid, not_found
 from pagerduty_mcp.common.pagination import Page
 from pagerduty_mcp.common.params import IdList
 from pagerduty_mcp.servers.incidents.models import (
@@ -231,15 +231,24 @@ def get_alert_from_incident(
     """One alert with its full (sanitised, cut) body details."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
-    alert = client.read(path("/incidents/{}/alerts/{}", ident, resolve_id(alert_id, "alert_id")))["alert"]
+    alert_ident = resolve_id(alert_id, "alert_id")
+    try:
+        alert = client.read(path("/incidents/{}/alerts/{}", ident, alert_ident))["alert"]
+    except ToolFailure as failure:
+        if failure.code != "ALERT_NOT_FOUND":
+            raise
+        client.read(path("/incidents/{}", ident))  # INCIDENT_NOT_FOUND when the incident is the unknown one
+        raise not_found("alert", alert_ident, "list_alerts_from_incident lists the incident's alerts") from failure
     return respond("alerts", [AlertDetail.from_api(alert)], f"Alert of incident {ident}", untrusted=True)
 
 
 @tool("List log entries")
 def list_log_entries(
+    # A plain str with an empty default: for ``str | None`` the SDK would turn the text "null" into None
+    # and silently answer with the whole account's log.
     incident_id: Annotated[
-        str | None, Field(pattern=ID_PATTERN, description="Incident id, number or URL: its timeline.")
-    ] = None,
+        str, Field(pattern=ID_PATTERN, description="Incident id, number or URL: its timeline.")
+    ] = "",
     since: Since = None,
     until: Until = None,
     overview: Annotated[bool, Field(description="Key events only (no notifications).")] = True,
@@ -255,7 +264,7 @@ def list_log_entries(
         params["since"] = iso(since_at)
     if until_at:
         params["until"] = iso(until_at)
-    if incident_id is not None:
+    if incident_id:
         if team_ids:
             raise ToolFailure(
                 "INVALID_PARAMETER",
@@ -269,7 +278,7 @@ def list_log_entries(
         if team_ids:
             params["team_ids[]"] = resolve_ids(team_ids, "team_ids")
     page = paginate(client, url, "log_entries", params, limit=limit, offset=offset)
-    entries = [LogEntry.from_api(e, with_incident=incident_id is None) for e in page.items]
+    entries = [LogEntry.from_api(e, with_incident=not incident_id) for e in page.items]
     return respond("log_entries", entries, f"{len(entries)} log entries of {what}", page=page, untrusted=True)
 
 
