@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pagerduty_mcp.common import PagerDutyClient, invalid, iso, paginate, parse_time, path
+from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, invalid, iso, paginate, parse_time, path
 
 __all__ = [
     "MAX_WINDOW",
     "PolicyFilter",
     "moment",
     "oncall_params",
+    "page_of_oncalls",
     "policies_for",
     "window",
 ]
@@ -119,3 +120,23 @@ def oncall_params(policies: PolicyFilter, user_ids: list[str] | None, schedule_i
     if schedule_ids:
         params["schedule_ids[]"] = schedule_ids
     return params
+
+
+_FINDERS = {"escalation_policy": "list_escalation_policies", "schedule": "list_schedules", "user": "list_users"}
+
+
+def page_of_oncalls(client: PagerDutyClient, params: dict[str, Any], *, limit: int, offset: int = 0) -> Page:
+    """``GET /oncalls``, with a 404 for an unknown filter id named after the kind of id it was."""
+    try:
+        return paginate(client, "/oncalls", "oncalls", params, limit=limit, offset=offset)
+    except ToolFailure as failure:
+        if failure.code != "RESOURCE_NOT_FOUND":
+            raise
+        for kind, finder in _FINDERS.items():
+            if f"{kind} " in failure.message:
+                raise ToolFailure(
+                    f"{kind.upper()}_NOT_FOUND",
+                    f"One of the {kind}_ids is not a {kind.replace('_', ' ')} in this account; {finder} finds "
+                    f"valid ids.{failure.message.split('.', 1)[-1]}",
+                ) from None
+        raise

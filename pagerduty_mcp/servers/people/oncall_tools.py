@@ -30,7 +30,7 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.common.params import IdList, Since, Until
 from pagerduty_mcp.servers.people import intervals
-from pagerduty_mcp.servers.people.lookups import moment, oncall_params, policies_for, window
+from pagerduty_mcp.servers.people.lookups import moment, oncall_params, page_of_oncalls, policies_for, window
 
 __all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
 
@@ -48,7 +48,7 @@ def _ref(obj: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _read_all_oncalls(client: PagerDutyClient, params: dict[str, Any]) -> list[dict[str, Any]]:
-    page = paginate(client, "/oncalls", "oncalls", params, limit=MAX_ENTRIES)
+    page = page_of_oncalls(client, params, limit=MAX_ENTRIES)
     if page.has_more:
         raise ToolFailure(
             "INVALID_PARAMETER",
@@ -177,7 +177,7 @@ def list_oncalls(
         params.update(since=iso(start), until=iso(until_at))
         if earliest:
             params["earliest"] = "true"
-    page = paginate(client, "/oncalls", "oncalls", params, limit=limit, offset=offset)
+    page = page_of_oncalls(client, params, limit=limit, offset=offset)
     page.notes = notes + page.notes
     groups = _group(page.items, now if now_mode else None)
     if now_mode:
