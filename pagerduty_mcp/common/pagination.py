@@ -75,16 +75,18 @@ def paginate(
     total = body.get("total") if isinstance(body.get("total"), int) else None
 
     if more and len(items) < limit:
-        offsets = list(range(offset + len(items), offset + limit, PAGE_SIZE))
+        # PagerDuty may serve fewer items per page than asked: step by what it really serves.
+        step = min(PAGE_SIZE, len(items)) or PAGE_SIZE
+        offsets = list(range(offset + len(items), offset + limit, step))
         if total is not None:
             offsets = [o for o in offsets if o < total]
-            pages = _fetch_concurrently(client, url, key, params, offsets, offset + limit)
+            pages = _fetch_concurrently(client, url, key, params, offsets, offset + limit, step)
             for page_items, page_more in pages:
                 items.extend(page_items)
                 more = page_more
         else:
             for page_offset in offsets:
-                size = min(PAGE_SIZE, offset + limit - page_offset)
+                size = min(step, offset + limit - page_offset)
                 body = client.read(url, {**params, "limit": size, "offset": page_offset})
                 items.extend(body.get(key) or [])
                 more = bool(body.get("more"))
@@ -116,9 +118,10 @@ def _fetch_concurrently(
     params: dict[str, Any],
     offsets: list[int],
     end: int,
+    step: int = PAGE_SIZE,
 ) -> list[tuple[list[dict[str, Any]], bool]]:
     def fetch(page_offset: int) -> tuple[list[dict[str, Any]], bool]:
-        size = min(PAGE_SIZE, end - page_offset)
+        size = min(step, end - page_offset)
         body = client.read(url, {**params, "limit": size, "offset": page_offset})
         return list(body.get(key) or []), bool(body.get("more"))
 
