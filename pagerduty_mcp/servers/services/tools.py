@@ -15,6 +15,7 @@ from pagerduty_mcp.common import (
     Ref,
     ToolFailure,
     apply_scope,
+    clean_text,
     get_client,
     get_pool,
     id_or_url,
@@ -186,7 +187,7 @@ def _name_neighbours(client: PagerDutyClient, neighbours: list[Dependency]) -> l
     for dependency in neighbours:
         obj = found.get((dependency.kind, dependency.id))
         if obj:
-            dependency.name = obj.get("name") or obj.get("summary")
+            dependency.name = clean_text(str(obj.get("name") or obj.get("summary") or ""), 200) or None
             dependency.status = obj.get("status")
     return [f"{len(rest)} neighbour(s) are listed by id only; get_service names them."] if rest else []
 
@@ -214,7 +215,7 @@ def get_service_dependencies(
         other_kind = "business" if str(other.get("type", "")).startswith("business") else "technical"
         neighbours.append(Dependency(relation=direction, id=other["id"], kind=other_kind))
     notes = _name_neighbours(client, neighbours)
-    name = center.get("name") or ident
+    name = clean_text(str(center.get("name") or ident), 200)
     ups = sum(1 for d in neighbours if d.relation == "depends_on")
     downs = len(neighbours) - ups
     return respond(

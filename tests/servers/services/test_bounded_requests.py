@@ -1,0 +1,67 @@
+"""get_service and get_service_dependencies stay within a small, known number of requests."""
+
+from __future__ import annotations
+
+import pytest
+
+from pagerduty_mcp.sandbox import Sandbox
+from tests.harness import first, memory_session, ok
+from tests.servers.services.lookup import by_name
+
+pytestmark = [pytest.mark.services, pytest.mark.anyio]
+
+
+def _requests(box: Sandbox, start: int, prefix: str) -> int:
+    return sum(1 for r in list(box.request_log)[start:] if r.path.startswith(prefix))
+
+
+async def test_open_incident_counts_take_one_request_and_two_past_a_page() -> None:
+    async with memory_session("services") as client:
+        box = client.sandbox
+        state = box.state
+        service = by_name(client, "services", "Edge CDN")
+        start = len(box.request_log)
+        detail = first(await ok(client, "get_service", {"service_id": service["id"]}))
+        assert detail["status"] == "active" and detail["open_incidents"] == {"high": 0, "low": 0}
+        assert _requests(box, start, "/incidents") == 0  # "active" means none are open
+        now = state.clock()
+        with state.lock:
+            for n in range(130):
+                state.create_incident(service["id"], f"CDN error {n}", now, "high" if n % 3 else "low")
+            state.create_incident(service["id"], "acknowledged one", now, "low")
+            state.set_incident_status(state.all("incidents")[-1], "acknowledged", now, None)
+        start = len(box.request_log)
+        detail = first(await ok(client, "get_service", {"service_id": service["id"]}))
+        assert detail["open_incidents"] == {"high": 86, "low": 45}
+        assert _requests(box, start, "/incidents") == 2
+        assert len(list(box.request_log)[start:]) == 3  # the service, and two incident counts
+
+
+async def test_dependency_names_are_looked_up_with_a_bounded_fan_out() -> None:
+    async with memory_session("services") as client:
+        box = client.sandbox
+        state = box.state
+        hub = by_name(client, "services", "Kubernetes Platform")
+        with state.lock:
+            for n in range(30):
+                business = {"name": f"Product {n:02d}", "description": "", "point_of_contact": "", "team": None}
+                state.stamp("business_services", business, business["name"])
+                state.put("business_services", business)
+                state.dependencies.append(
+                    {
+                        "id": state.new_id(),
+                        "type": "service_dependency",
+                        "supporting_service": {"id": hub["id"], "type": "service"},
+                        "dependent_service": {"id": business["id"], "type": "business_service"},
+                    }
+                )
+        start = len(box.request_log)
+        envelope = await ok(client, "get_service_dependencies", {"service_id": hub["id"]})
+        neighbours = envelope["dependencies"]
+        existing = sum(
+            1 for d in state.dependencies if hub["id"] in (d["supporting_service"]["id"], d["dependent_service"]["id"])
+        )
+        assert len(neighbours) == existing > 30
+        assert sum(1 for d in neighbours if "name" in d) == 25
+        assert "listed by id only" in envelope["metadata"]["notes"][0]
+        assert len(list(box.request_log)[start:]) == 2 + 25
