@@ -420,29 +420,31 @@ def _schedules(state: State, users: list[str], teams: list[str], now: datetime) 
         ],
         [teams[4]],
     )
-    # Overrides: past and future, never over "now" on Checkout (the current user stays on call).
+    # Overrides on whole hours: past, ongoing and future, never over "now" on Checkout (the
+    # current user stays on call there).
+    hour = now.replace(minute=0, second=0)
     state.add_override(
         database,
         users[7],
-        now - timedelta(days=3, hours=2),
-        now - timedelta(days=2, hours=20),
+        hour - timedelta(days=3, hours=2),
+        hour - timedelta(days=2, hours=20),
         created=now - timedelta(days=5),
     )
     state.add_override(
         database,
         users[11],
-        now + timedelta(days=2),
-        now + timedelta(days=2, hours=8),
+        hour + timedelta(days=2),
+        hour + timedelta(days=2, hours=8),
         created=now - timedelta(days=1),
     )
     state.add_override(
-        checkout, users[2], now + timedelta(days=9), now + timedelta(days=10), created=now - timedelta(days=2)
+        checkout, users[2], hour + timedelta(days=9), hour + timedelta(days=10), created=now - timedelta(days=2)
     )
     state.add_override(
         payments,
         users[12],
-        now - timedelta(hours=3),
-        now + timedelta(hours=5),
+        hour - timedelta(hours=3),
+        hour + timedelta(hours=5),
         created=now - timedelta(days=1),
     )
     return [checkout, payments, database, platform]
