@@ -60,7 +60,7 @@ UrgencyRuleParam = Annotated[
     ),
 ]
 AutoResolve = Annotated[
-    int | None, Field(ge=0, le=86400 * 7, description="Auto-resolve open incidents after this many seconds; 0 = off.")
+    int | None, Field(ge=0, le=86400 * 30, description="Auto-resolve open incidents after this many seconds; 0 = off.")
 ]
 AckTimeout = Annotated[
     int | None, Field(ge=0, le=86400, description="Re-trigger acknowledged incidents after this many seconds; 0 = off.")
