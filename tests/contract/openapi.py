@@ -105,6 +105,8 @@ def _adapt(node: Any, lenient: bool) -> Any:
     if out.pop("nullable", False):
         out = _nullable(out)
     out.pop("discriminator", None)
+    if out.get("pattern") == "YYYY-MM-DDThh:mm:ssZ":  # a format written as a placeholder, not a regex
+        out.pop("pattern")
     if lenient and "oneOf" in out:
         out["anyOf"] = out.pop("oneOf")
     if lenient and isinstance(out.get("properties"), dict):
@@ -127,6 +129,39 @@ def _nullable(schema: Any) -> Any:
     if schema.get("anyOf") and any(s == {"type": "null"} for s in schema["anyOf"]):
         return schema
     return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _repoint(document: Any) -> Any:
+    """Fix ``$ref`` pointers that pass through a property the lenient copy wrapped in
+    ``anyOf: [schema, null]`` (the spec points deep into other schemas, e.g. ``.../allOf/0``)."""
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/"):
+                node["$ref"] = "#/" + "/".join(_route(ref[2:].split("/")))
+            for value in node.values():
+                walk(value)
+
+    def _route(parts: list[str]) -> list[str]:
+        out, target = [], document
+        for part in parts:
+            key: Any = int(part) if isinstance(target, list) else part.replace("~1", "/").replace("~0", "~")
+            if isinstance(target, dict) and key not in target and "anyOf" in target:
+                out += ["anyOf", "0"]
+                target = target["anyOf"][0]
+            out.append(part)
+            try:
+                target = target[key]
+            except (KeyError, IndexError, TypeError):
+                return parts
+        return out
+
+    walk(document)
+    return document
 
 
 def _date_time(value: object) -> bool:
@@ -163,7 +198,7 @@ class Spec:
         self.raw = document
         self.prefix = prefix
         self._strict_doc = _adapt(document, lenient=False)
-        self._lenient_doc = _adapt(document, lenient=True)
+        self._lenient_doc = _repoint(_adapt(document, lenient=True))
         self._registries = {
             lenient: Registry().with_resource(self._uri(lenient), Resource(doc, DRAFT4))
             for lenient, doc in ((False, self._strict_doc), (True, self._lenient_doc))
@@ -376,6 +411,8 @@ class Spec:
         content = response.get("content") or {}
         json_type = next((t for t in content if "json" in t), None)
         if json_type is None or "schema" not in content[json_type]:
+            if status >= 400 and str(response.get("description", "")).startswith("#/components/responses/"):
+                return self._error_body(label, body)  # the Events API spec names these in prose only
             if has_body and body not in (None, b"", ""):
                 return [f"{label}: the spec documents no body but one was sent"]
             return []
@@ -398,6 +435,9 @@ class Spec:
         """Errors an operation does not list still use PagerDuty's generic error body."""
         if "components" in self.raw and "Conflict" in self.raw["components"].get("responses", {}):
             pointer = "components/responses/Conflict/content/" + _pointer("application/json") + "/schema"
+            return self._errors(pointer, body, lenient=True, where=label)
+        if "Error" in self.raw.get("components", {}).get("responses", {}):  # the Events API's error body
+            pointer = "components/responses/Error/content/" + _pointer("application/json") + "/schema"
             return self._errors(pointer, body, lenient=True, where=label)
         return []
 
