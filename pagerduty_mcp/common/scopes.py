@@ -4,7 +4,9 @@
 ``REQUIRED_SCOPES`` is generated from ``x-pd-requires-scope`` in PagerDuty's OpenAPI description
 (which is not shipped with the package): regenerate it with
 ``python -m pagerduty_mcp.common.scopes ../shared/pagerduty-api/rest-openapiv3.json``; a test
-checks that it still matches the description. Endpoints without a scope (``/users/me``) need none.
+checks that it still matches the description. Every operation is listed, so that an endpoint
+without a scope (``""``, e.g. ``GET /users/me``) is not mistaken for a templated one
+(``GET /users/{id}``).
 """
 
 from __future__ import annotations
@@ -22,12 +24,12 @@ _METHODS = ("get", "post", "put", "delete", "patch")
 
 
 def scope_table(spec: Mapping[str, Any]) -> dict[str, str]:
-    """``{"METHOD /path/{param}": scope}`` for every operation of ``spec`` that declares a scope."""
+    """``{"METHOD /path/{param}": scope}`` for every operation of ``spec`` (``""``: no scope needed)."""
     rows = {}
     for template, operations in spec["paths"].items():
         for method, operation in operations.items():
-            if method in _METHODS and isinstance(operation, dict) and operation.get("x-pd-requires-scope"):
-                rows[f"{method.upper()} {template}"] = str(operation["x-pd-requires-scope"])
+            if method in _METHODS and isinstance(operation, dict):
+                rows[f"{method.upper()} {template}"] = str(operation.get("x-pd-requires-scope") or "")
     return dict(sorted(rows.items(), key=lambda row: (row[0].split(" ", 1)[1], row[0])))
 
 
@@ -49,7 +51,7 @@ def required_scope(method: str, path: str) -> str | None:
     parts = tuple(p for p in path.split("?", 1)[0].split("/") if p)
     for segments, scope in _index().get((method.upper(), len(parts)), ()):
         if all(want.startswith("{") or want == got for want, got in zip(segments, parts, strict=True)):
-            return scope
+            return scope or None
     return None
 
 
@@ -114,6 +116,31 @@ REQUIRED_SCOPES: dict[str, str] = {
     "POST /analytics/raw/responders/{responder_id}/incidents": "analytics.write",
     "POST /analytics/raw/users": "analytics.write",
     "GET /audit/records": "audit_records.read",
+    "GET /automation_actions/actions": "",
+    "POST /automation_actions/actions": "",
+    "DELETE /automation_actions/actions/{id}": "",
+    "GET /automation_actions/actions/{id}": "",
+    "PUT /automation_actions/actions/{id}": "",
+    "POST /automation_actions/actions/{id}/invocations": "",
+    "GET /automation_actions/actions/{id}/services": "",
+    "POST /automation_actions/actions/{id}/services": "",
+    "DELETE /automation_actions/actions/{id}/services/{service_id}": "",
+    "GET /automation_actions/actions/{id}/services/{service_id}": "",
+    "GET /automation_actions/actions/{id}/teams": "",
+    "POST /automation_actions/actions/{id}/teams": "",
+    "DELETE /automation_actions/actions/{id}/teams/{team_id}": "",
+    "GET /automation_actions/actions/{id}/teams/{team_id}": "",
+    "GET /automation_actions/invocations": "",
+    "GET /automation_actions/invocations/{id}": "",
+    "GET /automation_actions/runners": "",
+    "POST /automation_actions/runners": "",
+    "DELETE /automation_actions/runners/{id}": "",
+    "GET /automation_actions/runners/{id}": "",
+    "PUT /automation_actions/runners/{id}": "",
+    "GET /automation_actions/runners/{id}/teams": "",
+    "POST /automation_actions/runners/{id}/teams": "",
+    "DELETE /automation_actions/runners/{id}/teams/{team_id}": "",
+    "GET /automation_actions/runners/{id}/teams/{team_id}": "",
     "GET /business_services": "services.read",
     "POST /business_services": "services.write",
     "GET /business_services/impactors": "services.read",
@@ -131,8 +158,21 @@ REQUIRED_SCOPES: dict[str, str] = {
     "GET /business_services/{id}/supporting_services/impacts": "services.read",
     "POST /business_services/{id}/unsubscribe": "subscribers.write",
     "GET /change_events": "change_events.read",
+    "POST /change_events": "",
     "GET /change_events/{id}": "change_events.read",
     "PUT /change_events/{id}": "change_events.write",
+    "GET /enrichment/event_enrichments": "",
+    "POST /enrichment/event_enrichments": "",
+    "GET /enrichment/event_enrichments/default": "",
+    "PUT /enrichment/event_enrichments/default": "",
+    "DELETE /enrichment/event_enrichments/{id}": "",
+    "GET /enrichment/event_enrichments/{id}": "",
+    "PUT /enrichment/event_enrichments/{id}": "",
+    "DELETE /enrichment/event_enrichments/{id}/associations": "",
+    "GET /enrichment/event_enrichments/{id}/associations": "",
+    "POST /enrichment/event_enrichments/{id}/associations": "",
+    "GET /enrichment/event_enrichments/{id}/rules": "",
+    "PUT /enrichment/event_enrichments/{id}/rules": "",
     "GET /enrichment/integrations/servicenow": "contextual_data.read",
     "POST /enrichment/integrations/servicenow": "contextual_data.write",
     "POST /enrichment/integrations/servicenow/credentials": "contextual_data.write",
@@ -427,6 +467,7 @@ REQUIRED_SCOPES: dict[str, str] = {
     "POST /templates/{id}/render": "templates.read",
     "GET /users": "users.read",
     "POST /users": "users.write",
+    "GET /users/me": "",
     "DELETE /users/{id}": "users.write",
     "GET /users/{id}": "users.read",
     "PUT /users/{id}": "users.write",
@@ -462,11 +503,40 @@ REQUIRED_SCOPES: dict[str, str] = {
     "DELETE /users/{id}/status_update_notification_rules/{status_update_notification_rule_id}": "users.write",
     "GET /users/{id}/status_update_notification_rules/{status_update_notification_rule_id}": "users.read",
     "PUT /users/{id}/status_update_notification_rules/{status_update_notification_rule_id}": "users.write",
+    "GET /v3/schedules": "",
+    "POST /v3/schedules": "",
+    "DELETE /v3/schedules/{id}": "",
+    "GET /v3/schedules/{id}": "",
+    "PUT /v3/schedules/{id}": "",
     "GET /v3/schedules/{id}/audit/records": "audit_records.read",
+    "GET /v3/schedules/{id}/custom_shifts": "",
+    "POST /v3/schedules/{id}/custom_shifts": "",
+    "DELETE /v3/schedules/{id}/custom_shifts/{custom_shift_id}": "",
+    "GET /v3/schedules/{id}/custom_shifts/{custom_shift_id}": "",
+    "PUT /v3/schedules/{id}/custom_shifts/{custom_shift_id}": "",
+    "GET /v3/schedules/{id}/overrides": "",
+    "POST /v3/schedules/{id}/overrides": "",
+    "DELETE /v3/schedules/{id}/overrides/{override_id}": "",
+    "GET /v3/schedules/{id}/overrides/{override_id}": "",
+    "PUT /v3/schedules/{id}/overrides/{override_id}": "",
+    "GET /v3/schedules/{id}/rotations": "",
+    "POST /v3/schedules/{id}/rotations": "",
+    "DELETE /v3/schedules/{id}/rotations/{rotation_id}": "",
+    "GET /v3/schedules/{id}/rotations/{rotation_id}": "",
+    "GET /v3/schedules/{id}/rotations/{rotation_id}/events": "",
+    "POST /v3/schedules/{id}/rotations/{rotation_id}/events": "",
+    "DELETE /v3/schedules/{id}/rotations/{rotation_id}/events/{event_id}": "",
+    "GET /v3/schedules/{id}/rotations/{rotation_id}/events/{event_id}": "",
+    "PUT /v3/schedules/{id}/rotations/{rotation_id}/events/{event_id}": "",
     "GET /vendors": "vendors.read",
     "GET /vendors/{id}": "vendors.read",
     "GET /webhook_subscriptions": "webhook_subscriptions.read",
     "POST /webhook_subscriptions": "webhook_subscriptions.write",
+    "GET /webhook_subscriptions/oauth_clients": "",
+    "POST /webhook_subscriptions/oauth_clients": "",
+    "DELETE /webhook_subscriptions/oauth_clients/{id}": "",
+    "GET /webhook_subscriptions/oauth_clients/{id}": "",
+    "PUT /webhook_subscriptions/oauth_clients/{id}": "",
     "DELETE /webhook_subscriptions/{id}": "webhook_subscriptions.write",
     "GET /webhook_subscriptions/{id}": "webhook_subscriptions.read",
     "PUT /webhook_subscriptions/{id}": "webhook_subscriptions.write",
