@@ -795,7 +795,17 @@ def manage_alerts(
         target = incident_id_of(client, target_incident_id, "target_incident_id")
         item = {"incident": {"id": target, "type": "incident_reference"}}
     body = {"alerts": [{"id": a, "type": "alert", **item} for a in alerts]}
-    changed = client.write("PUT", path("/incidents/{}/alerts", ident), body, needs_from=True).get("alerts") or []
+    try:
+        changed = client.write("PUT", path("/incidents/{}/alerts", ident), body, needs_from=True).get("alerts") or []
+    except ToolFailure as failure:
+        if failure.code != "INCIDENT_NOT_FOUND":
+            raise
+        client.read(path("/incidents/{}", ident))  # the incident exists, so an alert id is the unknown one
+        raise ToolFailure(
+            "ALERT_NOT_FOUND",
+            f"Not every alert_id is an alert of incident {ident}; list_alerts_from_incident lists them. "
+            f"Nothing was changed.{failure.message.partition('.')[2]}",
+        ) from failure
     found = [AlertSummary.from_api(a) for a in changed]
     verb = "Resolved" if action == "resolve" else "Moved"
     return respond("alerts", found, f"{verb} {len(found)} alert(s) of incident {ident}", untrusted=True)
