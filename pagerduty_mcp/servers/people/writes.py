@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pagerduty_mcp.common import (
     ToolFailure,
@@ -88,12 +88,11 @@ class _RuleInput(_Strict):
     user_ids: list[str] = []
     schedule_ids: list[str] = []
 
-    @field_validator("schedule_ids")
-    @classmethod
-    def _has_target(cls, value: list[str], info: Any) -> list[str]:
-        if not value and not info.data.get("user_ids"):
+    @model_validator(mode="after")
+    def _has_target(self) -> _RuleInput:
+        if not self.user_ids and not self.schedule_ids:
             raise ValueError("a level needs user_ids or schedule_ids")
-        return value
+        return self
 
 
 def _parse(model: type[_Strict], raw: Any, where: str) -> Any:
