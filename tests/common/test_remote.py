@@ -117,7 +117,7 @@ def test_loopback_detection() -> None:
 
 
 def test_non_loopback_bind_needs_authentication_or_an_explicit_opt_out() -> None:
-    with pytest.raises(ValueError, match="refusing to listen on 0.0.0.0"):
+    with pytest.raises(ValueError, match=r"refusing to listen on 0\.0\.0\.0"):
         RemoteOptions(host="0.0.0.0").check()
     RemoteOptions(host="0.0.0.0", allow_unauthenticated=True).check()
     RemoteOptions(host="0.0.0.0", authenticator=Authenticator(AuthMode.pagerduty)).check()
