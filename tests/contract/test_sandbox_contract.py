@@ -189,3 +189,18 @@ def test_incidents_services_and_the_rest(contract_client: pagerduty.RestApiV2Cli
     contract_client.list_all("/priorities")
     # /event_orchestrations takes no `total`, which iter_all always sends: ask for one page
     assert contract_client.rget("/event_orchestrations")
+
+
+def test_events_api(contract_sandbox: Sandbox, recorded_exchanges: list[Exchange]) -> None:
+    state = contract_sandbox.state
+    key = next(i["integration_key"] for i in state.all("integrations") if i.get("integration_key"))
+    events = pagerduty.EventsApiV2Client(
+        key, base_url="https://events.pagerduty.sandbox", transport=contract_sandbox.transport()
+    )
+    dedup_key = events.trigger("Disk 95% on db-2", "db-2", severity="warning", custom_details={"disk": "95%"})
+    events.acknowledge(dedup_key)
+    events.resolve(dedup_key)
+    events.send_change_event(payload={"summary": "Deploy 1.2.3", "source": "ci"})
+    rejected = events.post("/v2/enqueue", json={"routing_key": "short", "event_action": "trigger"})
+    assert rejected.status_code == 400
+    assert [e.path for e in recorded_exchanges] == ["/v2/enqueue"] * 3 + ["/v2/change/enqueue", "/v2/enqueue"]

@@ -249,7 +249,9 @@ def test_team_rename_and_delete(client: pagerduty.RestApiV2Client) -> None:
     assert all(t["id"] != checkout["id"] for s in client.list_all("/services") for t in s["teams"])
 
 
-def test_escalation_policy_create_needs_from_and_update_persists(client: pagerduty.RestApiV2Client) -> None:
+def test_escalation_policy_from_is_optional_but_checked_and_update_persists(
+    client: pagerduty.RestApiV2Client,
+) -> None:
     schedule = make_schedule(client, user_ids(client, 1))
     body = {
         "escalation_policy": {
@@ -260,9 +262,11 @@ def test_escalation_policy_create_needs_from_and_update_persists(client: pagerdu
             ],
         }
     }
-    missing = client.post("/escalation_policies", json=body)
-    assert missing.status_code == 400
-    assert "From" in missing.json()["error"]["message"]
+    unknown = client.post("/escalation_policies", json=body, headers={"From": "nobody@example.com"})
+    assert unknown.status_code == 400
+    assert "nobody@example.com" in unknown.json()["error"]["errors"][0]
+    without = client.post("/escalation_policies", json=body)
+    assert without.status_code == 201
     policy = make_policy(client, schedule["id"], name="Has From")
     client.rput(f"/escalation_policies/{policy['id']}", json={"name": "Has From (renamed)", "num_loops": 3})
     again = client.rget(f"/escalation_policies/{policy['id']}")

@@ -31,8 +31,11 @@ SHIFT_MARGIN = timedelta(days=8)
 
 
 # -- shared helpers -------------------------------------------------------------------------------
-def acting_user(ctx: Context) -> dict[str, Any]:
-    """The user named by the ``From`` header (required); 400 when no user has that email."""
+def acting_user(ctx: Context, required: bool = True) -> dict[str, Any] | None:
+    """The user named by the ``From`` header; 400 when it is required and missing, or when no
+    user has that email. ``None`` when it is optional and absent."""
+    if not required and not ctx.req.headers.get("from", "").strip():
+        return None
     email = ctx.req.require_from_header()
     user = ctx.state.user_by_email(email)
     if user is None:
@@ -824,7 +827,7 @@ def _parse_rules(state: State, raw: Any) -> list[dict[str, Any]]:
 @route("POST", "/escalation_policies")
 def create_escalation_policy(ctx: Context) -> Reply:
     state = ctx.state
-    acting_user(ctx)
+    acting_user(ctx, required=False)  # optional here ("only used for change tracking")
     data = ctx.req.entity("escalation_policy")
     if not data.get("name"):
         raise bad_request(errors=["name is required"])
