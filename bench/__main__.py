@@ -56,7 +56,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     from bench.pages import measure_pages
     from bench.startup import (
         import_breakdown,
-        import_floor,
+        startup_phases,
         time_initialize,
         time_initialize_without_bytecode,
     )
@@ -92,16 +92,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         server: dict[str, Any] = {"command": SERVERS[key], "tool_names": names, "surface": surface}
         if not args.no_stdio:
             _progress(f"{SERVERS[key]}: initialize x{args.runs}")
-            server["initialize"] = await _guard(lambda key=key: time_initialize(key, args.runs))
+            started = await _guard(lambda key=key: time_initialize(key, args.runs))
+            server["initialize"] = started.get("initialize", started)
+            server["tools_listed"] = started.get("tools_listed", started)
+            server["server_cpu"] = started.get("server_cpu", started)
             _progress(f"{SERVERS[key]}: latency")
             server["latency"] = await _guard(lambda key=key: measure_latency(key, ids, args.calls))
         results["servers"][key] = server
     if not args.no_stdio:
         _progress("start-up layers")
-        floor_key = keys[0]
+        floor_key = "mcp" if "mcp" in keys else keys[0]
         results["startup"] = {
             "server": SERVERS[floor_key],
-            "layers": _guard_sync(lambda: import_floor(floor_key, args.runs)),
+            "layers": _guard_sync(lambda: startup_phases(floor_key, args.runs)),
             "import_breakdown": _guard_sync(lambda: import_breakdown(floor_key)),
         }
         if args.bytecode:

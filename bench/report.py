@@ -55,6 +55,9 @@ def render(results: dict[str, Any]) -> str:
         out += ["", f"== {server['command']}" + (" (every area, everything on)" if key == "mcp" else "")]
         out += _surface_lines(server["surface"])
         out.append(f"  initialize over stdio, cold start: {_ms(server.get('initialize'))}")
+        out.append(f"  ... and tools/list answered:       {_ms(server.get('tools_listed'))}")
+        if server.get("server_cpu"):
+            out.append(f"  server CPU time, start to exit:    {_ms(server['server_cpu'])}")
         latency = server.get("latency", {})
         if "error" in latency:
             out.append(f"  latency: failed: {latency['error']}")
@@ -69,17 +72,23 @@ def render(results: dict[str, Any]) -> str:
             out += _answer_lines({**answers, **missing}, latency)
     startup = results.get("startup", {})
     if startup:
-        out += ["", "== start-up layers (fresh process each run)"]
-        for label, entry in startup.get("layers", {}).items():
+        out += ["", f"== where start-up goes: {startup['server']}, write tools on (a fresh process each run)"]
+        layers = startup.get("layers", {})
+        if "error" in layers:
+            out.append(f"  failed: {layers['error']}")
+        for label, entry in layers.get("phases", {}).items():
             out.append(f"  {label:34}{_ms(entry)}")
+        if "register_ms_per_tool" in layers:
+            out.append(
+                f"  {'registering, per tool':34}{layers['register_ms_per_tool']:.1f} ms ({layers['tools']} tools)"
+            )
         if "without_bytecode" in startup:
             out.append(f"  {'initialize, no cached bytecode':34}{_ms(startup['without_bytecode'])}")
         breakdown = startup.get("import_breakdown")
-        if breakdown:
+        if breakdown and "error" not in breakdown:
             shares = ", ".join(f"{k} {v:.0f}" for k, v in breakdown["packages_ms"].items())
-            out.append(
-                f"  import self-time by package (ms, -X importtime, {breakdown['total_ms']:.0f} total): {shares}"
-            )
+            total = breakdown["total_ms"]
+            out.append(f"  import self-time per package (ms, python -X importtime, {total:.0f} in all): {shares}")
     pages = results.get("pages")
     if pages and "error" not in pages:
         out += [

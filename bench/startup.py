@@ -7,8 +7,11 @@ result (the MCP SDK's stdio client, ``mode="legacy"``: the initialize handshake)
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +32,8 @@ __all__ = [
     "server_env",
     "server_params",
     "spawn_ms",
+    "start_ms",
+    "startup_phases",
     "time_initialize",
 ]
 
@@ -45,26 +50,48 @@ def server_env(**extra: str) -> dict[str, str]:
 
 
 def server_params(key: str, env: dict[str, str] | None = None) -> StdioServerParameters:
-    """How a client starts one server on the sandbox: ``python -m <module> --sandbox``."""
+    """How a client starts one server on the sandbox, with every tool on (the largest start-up)."""
     return StdioServerParameters(
-        command=sys.executable, args=["-m", MODULES[key], "--sandbox", *QUIET], env=server_env(**(env or {}))
+        command=sys.executable,
+        args=["-m", MODULES[key], "--sandbox", "--enable-write-tools", *QUIET],
+        env=server_env(**(env or {})),
     )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def start_ms(key: str, *, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Milliseconds from spawning one server process to its ``initialize`` result and to its tool list,
+    and the CPU time the process used from start to exit (steadier than wall time on a busy machine)."""
+    params = server_params(key, env)
+    cpu = _children_cpu()
+    started = time.perf_counter()
+    async with Client(params, mode="legacy", read_timeout_seconds=60) as client:
+        initialized = (time.perf_counter() - started) * 1000
+        if client.server_info is None or not client.server_info.name.startswith("pagerduty"):
+            raise RuntimeError(f"{key}: unexpected server {client.server_info}")
+        if not (await client.list_tools()).tools:
+            raise RuntimeError(f"{key}: no tools")
+        listed = (time.perf_counter() - started) * 1000
+    return initialized, listed, (_children_cpu() - cpu) * 1000
 
 
 async def initialize_ms(key: str, *, env: dict[str, str] | None = None) -> float:
     """Milliseconds from spawning one server process to its ``initialize`` result."""
-    params = server_params(key, env)
-    started = time.perf_counter()
-    async with Client(params, mode="legacy", read_timeout_seconds=60) as client:
-        elapsed = (time.perf_counter() - started) * 1000
-        if client.server_info is None or not client.server_info.name.startswith("pagerduty"):
-            raise RuntimeError(f"{key}: unexpected server {client.server_info}")
-    return elapsed
+    return (await start_ms(key, env=env))[0]
 
 
 async def time_initialize(key: str, runs: int, *, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """``initialize`` over stdio, ``runs`` cold starts: median, min, max in milliseconds."""
-    return spread([await initialize_ms(key, env=env) for _ in range(runs)])
+    """``runs`` cold starts over stdio: ``initialize`` and then ``tools/list``, median/min/max in ms."""
+    samples = [await start_ms(key, env=env) for _ in range(runs)]
+    return {
+        "initialize": spread([s[0] for s in samples]),
+        "tools_listed": spread([s[1] for s in samples]),
+        "server_cpu": spread([s[2] for s in samples]),
+    }
 
 
 async def time_initialize_without_bytecode(key: str, runs: int) -> dict[str, Any]:
@@ -87,13 +114,56 @@ def spawn_ms(code: str, runs: int) -> dict[str, Any]:
     return spread(samples)
 
 
-def import_floor(key: str, runs: int) -> dict[str, Any]:
-    """The layers under ``initialize``: bare Python, the ``mcp`` server import, the server module."""
-    server_module = f"{MODULES[key]}.server" if key != "mcp" else "pagerduty_mcp.server"
+_PHASES = """
+import json, time
+marks = [(time.perf_counter(), time.process_time())]
+import mcp.server.mcpserver
+marks.append((time.perf_counter(), time.process_time()))
+import {module}
+from pagerduty_mcp.catalog import _areas
+from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server
+marks.append((time.perf_counter(), time.process_time()))
+server = create_pagerduty_server("bench", _areas("{key}"), ToolFilter(enable_write_tools=True))
+marks.append((time.perf_counter(), time.process_time()))
+ClientPool(Settings(sandbox=True))
+marks.append((time.perf_counter(), time.process_time()))
+names = ("import_mcp", "import_server", "register_tools", "sandbox_pool")
+print(json.dumps({{
+    "wall": {{n: marks[i + 1][0] - marks[i][0] for i, n in enumerate(names)}},
+    "cpu": {{n: marks[i + 1][1] - marks[i][1] for i, n in enumerate(names)}},
+    "tools": len(server._tool_manager.list_tools()),
+}}))
+"""
+
+
+def startup_phases(key: str, runs: int) -> dict[str, Any]:
+    """Where a server's start-up goes, timed inside ``runs`` fresh processes (milliseconds).
+
+    ``python`` is an empty interpreter from spawn to exit; the other phases are timed in-process,
+    in the order ``serve`` runs them: the ``mcp`` import (the floor no server can avoid), the
+    server's own modules, registering its tools (write tools on), and the sandbox client pool.
+    """
+    module = "pagerduty_mcp.server" if key == "mcp" else f"{MODULES[key]}.server"
+    code = _PHASES.format(module=module, key=key)
+    wall: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    tools = 0
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=server_env()
+        )
+        timings = json.loads(done.stdout.strip().splitlines()[-1])
+        tools = timings["tools"]
+        for phase, seconds in timings["wall"].items():
+            wall[phase].append(seconds * 1000)
+        for phase, seconds in timings["cpu"].items():
+            cpu[phase].append(seconds * 1000)
+    per_tool = statistics.median(cpu["register_tools"]) / max(tools, 1)
     return {
-        "python": spawn_ms("pass", runs),
-        "import_mcp": spawn_ms("import mcp.server.mcpserver", runs),
-        "import_server": spawn_ms(f"import {server_module}", runs),
+        "phases": {"python": spawn_ms("pass", runs), **{p: spread(v) for p, v in wall.items()}},
+        "phases_cpu": {p: spread(v) for p, v in cpu.items()},
+        "tools": tools,
+        "register_cpu_ms_per_tool": round(per_tool, 2),
     }
 
 
