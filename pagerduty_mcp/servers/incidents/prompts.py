@@ -15,13 +15,12 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
-from pagerduty_mcp.common import ToolFilter, get_client
+from pagerduty_mcp.common import ToolFilter
 from pagerduty_mcp.common.errors import failure_from_exception
 from pagerduty_mcp.common.responses import dump
 from pagerduty_mcp.servers.incidents.tools import (
     get_incident,
     get_past_incidents,
-    incident_id_of,
     list_alerts_from_incident,
     list_incident_change_events,
     list_incident_notes,
@@ -49,24 +48,25 @@ def _section(title: str, load: Callable[[], dict[str, Any]]) -> str:
     return f"## {title}{more}\n{dump(body)}"
 
 
-def _incident(incident_id: str) -> str:
-    """The incident's id, or a prompt error that says what is wrong."""
+def _load_incident(incident_id: str) -> tuple[str, dict[str, Any]]:
+    """The incident's id and its ``get_incident`` answer, or a prompt error that says what is wrong."""
     try:
-        return incident_id_of(get_client(), incident_id)
+        envelope = get_incident(incident_id)
     except Exception as exc:
         failure = failure_from_exception(exc)
         if failure is None:
             raise
         raise MCPError(INVALID_PARAMS, f"{failure.code}: {failure.message}") from exc
+    return envelope["incidents"][0].id, envelope
 
 
 def triage_incident(
     incident_id: Annotated[str, Field(description="Incident id, number or PagerDuty URL.")],
 ) -> str:
     """Triage an incident: its detail, alerts, timeline, recent changes and similar past incidents."""
-    ident = _incident(incident_id)
+    ident, incident = _load_incident(incident_id)
     sections = [
-        _section("Incident", lambda: get_incident(ident)),
+        _section("Incident", lambda: incident),
         _section("Alerts", lambda: list_alerts_from_incident(ident, limit=10)),
         _section("Timeline (newest first)", lambda: list_log_entries(ident, limit=20)),
         _section("Changes before it", lambda: list_incident_change_events(ident, limit=5)),
@@ -91,9 +91,9 @@ def incident_summary(
     ] = "handoff",
 ) -> str:
     """Summarise an incident for a hand-off to the next responder, or as a post-incident summary."""
-    ident = _incident(incident_id)
+    ident, incident = _load_incident(incident_id)
     sections = [
-        _section("Incident", lambda: get_incident(ident)),
+        _section("Incident", lambda: incident),
         _section("Notes", lambda: list_incident_notes(ident)),
         _section("Timeline (newest first)", lambda: list_log_entries(ident, limit=50)),
         _section("Alerts", lambda: list_alerts_from_incident(ident, limit=10)),
