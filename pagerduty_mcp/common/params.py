@@ -75,7 +75,10 @@ def resolve_id(value: str, parameter: str) -> str:
     if _ID_RE.fullmatch(text) and text.lower() not in ("null", "undefined", "none"):
         return text
     if text.startswith("https://"):
-        parsed = urlparse(text)
+        try:
+            parsed = urlparse(text)
+        except ValueError:  # e.g. "https://[": an unbalanced IPv6 bracket
+            raise invalid(parameter, f"{value[:80]!r} is not a valid URL") from None
         segments = [s for s in parsed.path.split("/") if s]
         if parsed.fragment and _ID_RE.fullmatch(parsed.fragment):
             return parsed.fragment

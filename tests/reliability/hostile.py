@@ -34,6 +34,8 @@ PATH_ATTACKS: tuple[str, ...] = (
     "P1\\..\\users",
     "https://acme.pagerduty.com/incidents/../../users",
     "https://evil.example.com/incidents/%2F..",
+    "https://[",
+    "https://[::1/incidents/P1",
 )
 
 NASTY: tuple[Any, ...] = (

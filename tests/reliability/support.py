@@ -210,15 +210,27 @@ def _allowed(tool: str) -> list[_Endpoint]:
     return endpoints + reads
 
 
+def _catalogue_reads() -> list[_Endpoint]:
+    return [e for tool in ENDPOINTS for e in _allowed(tool) if e.method == "GET"]
+
+
 def endpoint_violations(sent: list[Sent]) -> list[str]:
-    """Requests that left for a path outside their tool's endpoints (or from no tool at all)."""
+    """Requests that left for a path outside their tool's endpoints (or from no tool at all).
+
+    A write must use one of its own tool's endpoints. A read may also be any read of the
+    catalogue (tools look things up to save the model a round trip), but its path keeps the
+    catalogue's shape: every id is one escaped segment, never "." or "..".
+    """
     problems = []
     cache: dict[str, list[_Endpoint]] = {}
+    reads = _catalogue_reads()
     for item in sent:
         if item.tool not in ENDPOINTS:
             problems.append(f"{item.method} {item.raw_path} from {item.tool or 'no tool'}, which has no endpoint list")
             continue
         allowed = cache.setdefault(item.tool, _allowed(item.tool))
+        if item.method == "GET":
+            allowed = allowed + reads
         if not any(e.method == item.method and e.pattern.fullmatch(item.raw_path) for e in allowed):
             problems.append(f"{item.tool}: {item.method} {item.raw_path} is outside its endpoints")
     return problems

@@ -22,7 +22,7 @@ from tests.reliability.support import PortalSession, RecordingSandbox, endpoint_
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-EXAMPLES_PER_TOOL = int(os.environ.get("PAGERDUTY_MCP_FUZZ_EXAMPLES", "25"))
+EXAMPLES_PER_TOOL = int(os.environ.get("PAGERDUTY_MCP_FUZZ_EXAMPLES", "20"))
 # Generous: the sandbox answers in milliseconds, so only a hang or a runaway loop comes near it.
 CALL_BOUND_SECONDS = 20.0
 TOOLS = live_tools("mcp", write=True)
