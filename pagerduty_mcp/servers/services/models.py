@@ -22,6 +22,7 @@ __all__ = [
     "ServiceDetail",
     "ServiceSummary",
     "UrgencyRule",
+    "grouping_from_setting",
     "window_state",
 ]
 
@@ -89,7 +90,7 @@ class ServiceDetail(ServiceSummary):
     auto_resolve_timeout: int | None = None
     incident_urgency_rule: dict[str, Any] | None = None
     support_hours: dict[str, Any] | None = None
-    alert_grouping_parameters: dict[str, Any] | None = None
+    alert_grouping: dict[str, Any] | None = None
     integrations: list[IntegrationSummary] = []
     open_incidents: dict[str, int] | None = None
     maintenance_window: dict[str, Any] | None = None
@@ -101,13 +102,31 @@ class ServiceDetail(ServiceSummary):
             {
                 **cls.fields_from_api(service),
                 "description": _text(service.get("description")),
-                # {"type": null} means no grouping: say nothing rather than a null object.
-                "alert_grouping_parameters": grouping if isinstance(grouping, dict) and grouping.get("type") else None,
+                # {"type": null} means no grouping set on the service itself; a reference means
+                # an Alert Grouping Setting holds it (get_service reads that).
+                "alert_grouping": _grouping(grouping),
                 "integrations": [
                     IntegrationSummary.from_api(i) for i in service.get("integrations") or [] if isinstance(i, dict)
                 ],
             }
         )
+
+
+def _grouping(parameters: Any) -> dict[str, Any] | None:
+    if not isinstance(parameters, dict) or not parameters.get("type"):
+        return None
+    if str(parameters["type"]).endswith("_reference"):
+        return {"setting": parameters.get("id")}
+    return {"type": parameters["type"], "config": parameters.get("config")}
+
+
+def grouping_from_setting(setting: dict[str, Any]) -> dict[str, Any]:
+    """An Alert Grouping Setting as the service's alert grouping: its type, config and name."""
+    return {
+        "type": setting.get("type"),
+        "config": setting.get("config"),
+        "setting": {"id": setting.get("id"), "name": _text(setting.get("name"))},
+    }
 
 
 class BusinessServiceDetail(LeanModel):

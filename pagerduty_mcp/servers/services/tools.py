@@ -42,6 +42,7 @@ from pagerduty_mcp.servers.services.models import (
     ServiceDetail,
     ServiceSummary,
     UrgencyRule,
+    grouping_from_setting,
 )
 
 __all__ = ["READ_TOOLS", "WRITE_TOOLS"]
@@ -133,6 +134,8 @@ def get_service(
     service.open_incidents = (
         {"high": 0, "low": 0} if service.status == "active" else _open_incident_counts(client, service.id)
     )
+    if service.alert_grouping is None or "type" not in service.alert_grouping:
+        service.alert_grouping = _alert_grouping_setting(client, service.id)
     if service.status == "maintenance":
         windows = client.read(
             "/maintenance_windows", {"service_ids[]": [service.id], "filter": "ongoing", "limit": 1}
@@ -146,6 +149,18 @@ def get_service(
         [service],
         f"{service.name} is {service.status}: {counts['high']} high and {counts['low']} low urgency open incident(s)",
     )
+
+
+def _alert_grouping_setting(client: PagerDutyClient, service_id: str) -> dict[str, Any]:
+    """The Alert Grouping Setting that groups this service's alerts, or {"type": "none"}."""
+    try:
+        body = client.read("/alert_grouping_settings", {"service_ids[]": [service_id], "limit": 1})
+    except ToolFailure as failure:
+        if failure.code != "FORBIDDEN":
+            raise
+        return {"unknown": "alert grouping settings are not readable with this plan or token"}
+    settings = body.get("alert_grouping_settings") or []
+    return grouping_from_setting(settings[0]) if settings else {"type": "none"}
 
 
 def _find_any_service(client: PagerDutyClient, ident: str) -> tuple[str, dict[str, Any]]:

@@ -34,7 +34,13 @@ async def test_open_incident_counts_take_one_request_and_two_past_a_page() -> No
         detail = first(await ok(client, "get_service", {"service_id": service["id"]}))
         assert detail["open_incidents"] == {"high": 86, "low": 45}
         assert _requests(box, start, "/incidents") == 2
-        assert len(list(box.request_log)[start:]) == 3  # the service, and two incident counts
+        # The service, the two incident counts, and its alert grouping setting.
+        assert [r.path for r in list(box.request_log)[start:]] == [
+            f"/services/{service['id']}",
+            "/incidents",
+            "/incidents",
+            "/alert_grouping_settings",
+        ]
 
 
 async def test_dependency_names_are_looked_up_with_a_bounded_fan_out() -> None:

@@ -72,6 +72,9 @@ async def test_get_service_shows_settings_integrations_and_open_incidents_by_urg
         assert service["escalation_policy"]["name"] == "Checkout Escalation"
         assert [i["type"] for i in service["integrations"]] == ["events_api_v2_inbound_integration"]
         assert "integration_key" not in str(service)  # keys are only shown to whoever creates them
+        assert service["alert_grouping"]["type"] == "content_based"
+        assert service["alert_grouping"]["setting"]["name"] == "Checkout content grouping"
+        assert service["alert_grouping"]["config"]["time_window"] == 900
         expected = open_incidents(client, checkout["id"])
         assert service["open_incidents"] == {
             "high": sum(1 for i in expected if i["urgency"] == "high"),
@@ -81,6 +84,7 @@ async def test_get_service_shows_settings_integrations_and_open_incidents_by_urg
         detail = first(await ok(client, "get_service", {"service_id": payments["html_url"]}))
         assert detail["incident_urgency_rule"]["type"] == "use_support_hours"
         assert detail["support_hours"]["days_of_week"] == [1, 2, 3, 4, 5]
+        assert detail["alert_grouping"] == {"type": "none"}
 
 
 async def test_get_service_names_the_maintenance_window_now_on() -> None:
