@@ -96,7 +96,7 @@ def _log_page(ctx: Context, entries: list[dict[str, Any]]) -> dict[str, Any]:
     overview = ctx.req.flag("is_overview")
     found = [
         e
-        for e in entries
+        for e in reversed(entries)  # recorded oldest first; reversed, ties in the same second stay newest first
         if (since is None or e["_at"] >= since)
         and (until is None or e["_at"] < until)
         and not (overview and e["type"] in _DETAIL_ONLY)

@@ -1,0 +1,114 @@
+"""pagerduty-incidents over stdio with write tools: every tool, each write followed by the read that shows it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from pagerduty_mcp.servers.incidents.tools import READ_TOOLS, WRITE_TOOLS
+from tests.harness import fails, first, ok, stdio_session
+
+pytestmark = [pytest.mark.e2e, pytest.mark.incidents, pytest.mark.anyio]
+
+
+async def test_every_incidents_tool_over_stdio() -> None:
+    used: set[str] = set()
+
+    async def run(tool: str, args: dict) -> dict:
+        used.add(tool)
+        return await ok(client, tool, args)
+
+    async with stdio_session("incidents", write=True) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        assert names == {fn.__name__ for fn in (*READ_TOOLS, *WRITE_TOOLS)}
+
+        # Reference data, and an open incident to work on.
+        p1 = first(await run("list_priorities", {}))
+        assert p1["name"] == "P1"
+        open_now = await run("list_incidents", {"statuses": ["triggered", "acknowledged"], "limit": 10})
+        base = first(await run("get_incident", {"incident_id": open_now["incidents"][0]["id"]}))
+        service = base["service"]["id"]
+        helper = base["assignees"][0]["id"]
+
+        # create_incident -> get_incident / list_incidents; the same key does not page twice.
+        args = {"title": "Payments timeouts", "service_id": service, "priority_id": p1["id"], "incident_key": "e2e-1"}
+        created = first(await run("create_incident", args))
+        shown = first(await run("get_incident", {"incident_id": str(created["number"])}))
+        assert shown["id"] == created["id"] and shown["priority"] == "P1"
+        error = await fails(client, "create_incident", args, "CONFLICT")
+        assert created["id"] in error["message"]
+        listed = await run("list_incidents", {"service_ids": [service]})
+        assert created["id"] in {i["id"] for i in listed["incidents"]}
+
+        # manage_incidents (by number and id in one request) -> get_incident.
+        ids = [str(created["number"]), base["id"]]
+        await run("manage_incidents", {"incident_ids": ids, "status": "acknowledged"})
+        assert first(await run("get_incident", {"incident_id": created["id"]}))["status"] == "acknowledged"
+
+        # add_note_to_incident -> list_incident_notes.
+        await run("add_note_to_incident", {"incident_id": created["id"], "note": "Looking at the PSP"})
+        notes = await run("list_incident_notes", {"incident_id": created["id"]})
+        assert notes["notes"][-1]["content"] == "Looking at the PSP"
+
+        # add_responders -> get_incident.
+        await run("add_responders", {"incident_id": created["id"], "message": "Join?", "user_ids": [helper]})
+        responders = first(await run("get_incident", {"incident_id": created["id"]}))["responders"]
+        assert helper in {r["id"] for r in responders}
+
+        # create_status_update -> list_log_entries -> get_log_entry.
+        await run("create_status_update", {"incident_id": created["id"], "message": "Mitigating"})
+        timeline = await run("list_log_entries", {"incident_id": created["id"]})
+        entry = timeline["log_entries"][0]
+        assert "Mitigating" in entry["summary"]
+        assert first(await run("get_log_entry", {"log_entry_id": entry["id"]}))["incident"]["id"] == created["id"]
+
+        # snooze_incident -> get_incident.
+        await run("snooze_incident", {"incident_id": created["id"], "minutes": 15})
+        snoozed = first(await run("get_incident", {"incident_id": created["id"]}))
+        assert snoozed["pending_actions"][0]["type"] == "unacknowledge"
+
+        # start_incident_workflow -> list_log_entries.
+        workflow = first(await run("list_incident_workflows", {"query": "stakeholders"}))
+        assert first(await run("get_incident_workflow", {"workflow_id": workflow["id"]}))["name"] == workflow["name"]
+        await run("start_incident_workflow", {"workflow_id": workflow["id"], "incident_id": created["id"]})
+        timeline = await run("list_log_entries", {"incident_id": created["id"], "limit": 1})
+        assert workflow["name"] in timeline["log_entries"][0]["summary"]
+
+        # merge_incidents -> get_incident of the merged one.
+        duplicate = first(await run("create_incident", {**args, "incident_key": "e2e-2", "title": "Payments slow"}))
+        await run("merge_incidents", {"incident_id": created["id"], "source_incident_ids": [duplicate["id"]]})
+        merged = first(await run("get_incident", {"incident_id": duplicate["id"]}))
+        assert merged["status"] == "resolved" and merged["merged_into"]["id"] == created["id"]
+
+        # manage_alerts -> get_incident (an incident whose alerts all resolve, resolves).
+        alerts = await run("list_alerts_from_incident", {"incident_id": base["id"]})
+        alert = first(
+            await run("get_alert_from_incident", {"incident_id": base["id"], "alert_id": alerts["alerts"][0]["id"]})
+        )
+        assert alert["id"] == alerts["alerts"][0]["id"]
+        every = [a["id"] for a in alerts["alerts"]]
+        await run("manage_alerts", {"incident_id": base["id"], "alert_ids": every, "action": "resolve"})
+        assert first(await run("get_incident", {"incident_id": base["id"]}))["status"] == "resolved"
+
+        # Resolve with a note -> list_incident_notes, list_incidents.
+        await run(
+            "manage_incidents", {"incident_ids": [created["id"]], "status": "resolved", "resolution_note": "PSP fixed"}
+        )
+        assert (await run("list_incident_notes", {"incident_id": created["id"]}))["notes"][-1]["content"] == "PSP fixed"
+        at = datetime.fromisoformat(created["created_at"].replace("Z", "+00:00"))
+        window = {"since": (at - timedelta(minutes=1)).isoformat(), "until": (at + timedelta(minutes=1)).isoformat()}
+        resolved = await run("list_incidents", {"statuses": ["resolved"], **window})
+        assert created["id"] in {i["id"] for i in resolved["incidents"]}
+
+        # Insights and analytics.
+        assert first(await run("get_outlier_incident", {"incident_id": base["id"]}))["category"]
+        assert (await run("get_past_incidents", {"incident_id": base["id"]}))["past_incidents"]
+        await run("get_related_incidents", {"incident_id": base["id"]})
+        await run("list_incident_change_events", {"incident_id": base["id"]})
+        metrics = await run("get_incident_metrics", {"group_by": "team"})
+        assert all(row["team"]["id"] and row["incidents"] > 0 for row in metrics["metrics"])
+        account_log = await run("list_log_entries", {"limit": 5})
+        assert account_log["metadata"]["has_more"]
+
+    assert used == names
