@@ -56,12 +56,18 @@ class Router:
         segments = tuple(s for s in template.strip("/").split("/") if s)
         key = (method.upper(), len(segments))
         bucket = self._routes.setdefault(key, [])
-        if any(r.segments == segments for r in bucket):
+        if any(_shape(r.segments) == _shape(segments) for r in bucket):
             raise ValueError(f"route {method} {template} is registered twice")
         bucket.append(Route(method.upper(), template, segments, handler, auth))
         # literal segments beat parameters: /users/me before /users/{id}
         bucket.sort(key=lambda r: -r.literal_count)
         self._templates.add(template)
+
+    def remove(self, method: str, template: str) -> None:
+        """Unregister a route (tests that add a temporary one)."""
+        segments = tuple(s for s in template.strip("/").split("/") if s)
+        bucket = self._routes.get((method.upper(), len(segments)), [])
+        bucket[:] = [r for r in bucket if r.segments != segments]
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         parts = tuple(p for p in path.strip("/").split("/") if p)
@@ -89,6 +95,11 @@ class Router:
 
     def routes(self) -> list[Route]:
         return [r for bucket in self._routes.values() for r in bucket]
+
+
+def _shape(segments: tuple[str, ...]) -> tuple[str, ...]:
+    """Segments with parameter names erased: /users/{id} and /users/{user_id} are the same route."""
+    return tuple("{}" if s.startswith("{") else s for s in segments)
 
 
 ROUTER = Router()

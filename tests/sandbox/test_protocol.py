@@ -1,0 +1,148 @@
+"""The shared wire helpers routes are built from: query arrays, bodies, pagination, routing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pagerduty
+import pytest
+
+from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.sandbox.protocol import ApiError, ApiRequest, paginate_cursor, paginate_offset, parse_time
+from pagerduty_mcp.sandbox.router import ROUTER, Context, Router
+
+pytestmark = [pytest.mark.unit, pytest.mark.sandbox]
+
+
+def request(query: str = "", body: bytes = b"", headers: dict[str, str] | None = None) -> ApiRequest:
+    return ApiRequest.build("GET", "/x", query, headers or {}, body)
+
+
+def test_array_parameters_with_and_without_brackets_and_commas() -> None:
+    req = request("statuses[]=triggered&statuses[]=acknowledged&include[]=a,b&user_ids=P1")
+    assert req.array("statuses") == ["triggered", "acknowledged"]
+    assert req.array("include") == ["a", "b"]
+    assert req.array("user_ids") == ["P1"]
+    assert req.array("absent") == []
+
+
+def test_enum_arrays_flags_and_integers_reject_bad_values() -> None:
+    with pytest.raises(ApiError) as failure:
+        request("statuses[]=open").enum_array("statuses", ("triggered",))
+    assert failure.value.status == 400 and "open" in failure.value.errors[0]
+    with pytest.raises(ApiError):
+        request("total=maybe").flag("total")
+    with pytest.raises(ApiError):
+        request("limit=-1").integer("limit", 25, minimum=1)
+    assert request("total=true").flag("total") is True
+
+
+def test_entity_wrapper_and_json_errors() -> None:
+    assert request(body=b'{"team": {"name": "A"}}').entity("team") == {"name": "A"}
+    for body in (b'{"name": "A"}', b"not json", b"", b'{"team": "A"}'):
+        with pytest.raises(ApiError) as failure:
+            request(body=body).entity("team")
+        assert failure.value.status == 400
+
+
+def test_from_header() -> None:
+    assert request(headers={"From": "a@example.com"}).require_from_header() == "a@example.com"
+    with pytest.raises(ApiError, match="From"):
+        request().require_from_header()
+
+
+def test_times_accept_z_offsets_and_naive_utc() -> None:
+    assert parse_time("2026-03-01T10:00:00Z") == parse_time("2026-03-01T11:00:00+01:00")
+    assert parse_time("2026-03-01T10:00:00").utcoffset() is not None
+    with pytest.raises(ApiError):
+        parse_time("yesterday")
+
+
+def test_offset_pagination_edges() -> None:
+    items = list(range(230))
+    page = paginate_offset(items, request("limit=100&offset=200&total=true"), "items")
+    assert (page["items"], page["more"], page["total"], page["limit"]) == (list(range(200, 230)), False, 230, 100)
+    assert paginate_offset(items, request(), "items")["limit"] == 25
+    assert paginate_offset(items, request("offset=500"), "items")["items"] == []
+    with pytest.raises(ApiError):
+        paginate_offset(items, request("limit=0"), "items")
+
+
+def test_cursor_pagination_walks_everything_once() -> None:
+    items = list(range(57))
+    seen: list[int] = []
+    cursor = ""
+    for _ in range(10):
+        page = paginate_cursor(items, request(f"limit=20&cursor={cursor}" if cursor else "limit=20"), "items")
+        seen += page["items"]
+        if page["next_cursor"] is None:
+            break
+        cursor = page["next_cursor"]
+    assert seen == items
+    with pytest.raises(ApiError):
+        paginate_cursor(items, request("cursor=garbage!"), "items")
+
+
+def test_router_prefers_literal_segments_and_refuses_duplicates() -> None:
+    router = Router()
+    router.add("GET", "/users/{id}", lambda ctx: "by id")
+    router.add("GET", "/users/me", lambda ctx: "me")
+    me = router.match("GET", "/users/me")
+    other = router.match("GET", "/users/P123")
+    assert me is not None and me[0].template == "/users/me"
+    assert other is not None and other[1] == {"id": "P123"}
+    assert router.match("POST", "/users/me") is None and router.path_known("/users/me")
+    with pytest.raises(ValueError):
+        router.add("GET", "/users/{user_id}", lambda ctx: "again")
+
+
+def test_wrong_method_on_a_known_path_is_405(client: pagerduty.RestApiV2Client) -> None:
+    assert client.request("PATCH", "/priorities").status_code == 405
+
+
+@pytest.fixture
+def cursor_route() -> Iterator[None]:
+    """A temporary route on one of the library's cursor-paginated paths."""
+
+    def records(ctx: Context) -> dict[str, Any]:
+        items = [{"id": f"R{n:03d}", "type": "audit_record"} for n in range(45)]
+        return paginate_cursor(items, ctx.req, "records")
+
+    ROUTER.add("GET", "/audit/records", records)
+    yield
+    ROUTER.remove("GET", "/audit/records")
+
+
+def test_library_iter_cursor_works_against_cursor_pagination(
+    cursor_route: None, client: pagerduty.RestApiV2Client
+) -> None:
+    records = list(client.iter_cursor("/audit/records", page_size=10))
+    assert [r["id"] for r in records] == [f"R{n:03d}" for n in range(45)]
+
+
+def test_concurrent_writes_from_worker_threads_all_persist(sandbox: Sandbox) -> None:
+    from tests.sandbox.conftest import client_for
+
+    token = sandbox.token_for(sandbox.current_user_id)
+    errors: list[BaseException] = []
+
+    def create(index: int) -> None:
+        try:
+            api = client_for(sandbox, token)
+            for n in range(5):
+                api.rpost("/teams", json={"type": "team", "name": f"Thread {index} team {n}"})
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    names = [t["name"] for t in sandbox.state.all("teams") if t["name"].startswith("Thread ")]
+    assert len(names) == len(set(names)) == 40
+    ids = [t["id"] for t in sandbox.state.all("teams")]
+    assert len(ids) == len(set(ids))
