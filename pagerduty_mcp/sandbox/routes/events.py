@@ -196,6 +196,16 @@ def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
         return dedup_key
     dedup_key = event["dedup_key"]
     incident = _open_incident(state, service["id"], dedup_key)
+    if incident is not None and action == "resolve":
+        alerts = [state.tables["alerts"][a] for a in incident["_alerts"]]
+        if any(a["status"] != "resolved" and a["alert_key"] != dedup_key for a in alerts):
+            # A grouped incident stays open until its last alert resolves: resolve this key's alerts.
+            for alert in alerts:
+                if alert["alert_key"] == dedup_key and alert["status"] != "resolved":
+                    alert["status"], alert["resolved_at"] = "resolved", format_time(now)
+            state._recount_alerts(incident)
+            state.incident_keys.pop((service["id"], dedup_key), None)
+            return dedup_key
     if incident is not None:
         status = "acknowledged" if action == "acknowledge" else "resolved"
         if not (status == "acknowledged" and incident["status"] == "acknowledged"):

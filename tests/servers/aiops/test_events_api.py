@@ -129,6 +129,10 @@ async def test_alert_grouping_puts_matching_alerts_into_one_incident() -> None:
         await ok(client, "send_event", {**event, "component": "db"})  # another component: a new incident
         assert state.incidents()[-1]["id"] != first_incident["id"]
         await ok(client, "send_event", {"routing_key": key, "action": "resolve", "dedup_key": second["dedup_key"]})
+        assert first_incident["status"] == "triggered"  # one of two grouped alerts resolved
+        assert first_incident["alert_counts"] == {"all": 2, "triggered": 1, "resolved": 1}
+        opener = state.tables["alerts"][first_incident["_alerts"][0]]["alert_key"]
+        await ok(client, "send_event", {"routing_key": key, "action": "resolve", "dedup_key": opener})
         assert first_incident["status"] == "resolved"
 
 
