@@ -81,7 +81,7 @@ def list_services(
     acknowledged; maintenance; disabled; active: none open), escalation policy and teams."""
     client = get_client()
     scoped = apply_scope(client, scope, resolve_ids(team_ids, "team_ids"), None)
-    params: dict = {"include[]": ["teams"], "sort_by": "name"}
+    params: dict = {"sort_by": "name"}  # references already carry names: no include[] needed
     if query:
         params["query"] = query
     if scoped.team_ids:
@@ -128,7 +128,7 @@ def get_service(
     """One service in detail: escalation policy, teams, urgency rule, auto-resolve and acknowledgement
     timeouts, alert grouping, integrations, open incidents by urgency, and any maintenance window now on."""
     client = get_client()
-    raw = _read_service(client, resolve_id(service_id, "service_id"), ["teams", "integrations"])
+    raw = _read_service(client, resolve_id(service_id, "service_id"), ["integrations"])
     service = ServiceDetail.from_api(raw)
     # "active" means no open incidents; every other status may hide some.
     service.open_incidents = (
