@@ -183,3 +183,14 @@ async def test_maintenance_windows_by_state_service_and_team() -> None:
         }
         error = await fails(client, "list_maintenance_windows", {"filter": "soon"}, "INVALID_PARAMETER")
         assert "ongoing" in error["message"] and "future" in error["message"]
+
+
+async def test_list_bad_paging_and_ids_are_invalid_parameters() -> None:
+    async with memory_session("services") as client:
+        error = await fails(client, "list_business_services", {"limit": 0}, "INVALID_PARAMETER")
+        assert "limit" in error["message"]
+        await fails(client, "list_business_services", {"offset": -1}, "INVALID_PARAMETER")
+        await fails(client, "list_services", {"limit": 101}, "INVALID_PARAMETER")
+        error = await fails(client, "list_maintenance_windows", {"service_ids": ["null"]}, "INVALID_PARAMETER")
+        assert "service_ids" in error["message"]
+        await fails(client, "list_maintenance_windows", {"team_ids": ["../teams"]}, "INVALID_PARAMETER")
