@@ -317,6 +317,10 @@ def update_event_orchestration_service(service_id: ServiceId, orchestration_path
     return _replace(path("/event_orchestrations/services/{}", ident), orchestration_path, "service", "Service rules")
 
 
+def _start_rules(orchestration_path: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(((orchestration_path.get("sets") or [{}])[0]).get("rules") or [])
+
+
 def _fingerprint(orchestration_path: dict[str, Any]) -> str:
     return json.dumps([orchestration_path.get("version"), orchestration_path.get("sets")], sort_keys=True)
 
@@ -343,23 +347,30 @@ def append_event_orchestration_router_rule(
     }
     url = path("/event_orchestrations/{}/router", ident)
     client = get_client()
+    added: str | None = None  # our rule's id once a write went through
     for attempt in range(1, APPEND_ATTEMPTS + 1):
         seen = _read_path(url)
-        rules = list((seen.get("sets") or [{}])[0].get("rules") or [])
+        rules = _start_rules(seen)
         seen_ids = {r.get("id") for r in rules}
-        body = {
-            "sets": [{"id": "start", "rules": [rule, *rules] if first else [*rules, rule]}],
-            "catch_all": seen.get("catch_all") or {"actions": {"route_to": "unrouted"}},
-        }
-        checked = check_path(body, "router")
-        if _fingerprint(_read_path(url)) != _fingerprint(seen):
-            continue  # changed between our read and our write: start again from the fresh router
-        written = client.write("PUT", url, {"orchestration_path": checked})["orchestration_path"]
-        new_ids = {r.get("id") for r in written["sets"][0]["rules"]} - seen_ids
+        if added not in seen_ids:  # (re)write unless an earlier attempt's rule is already there
+            body = {
+                "sets": [{"id": "start", "rules": [rule, *rules] if first else [*rules, rule]}],
+                "catch_all": seen.get("catch_all") or {"actions": {"route_to": "unrouted"}},
+            }
+            checked = check_path(body, "router")
+            if _fingerprint(_read_path(url)) != _fingerprint(seen):
+                continue  # changed between our read and our write: start again from the fresh router
+            try:
+                written = client.write("PUT", url, {"orchestration_path": checked})["orchestration_path"]
+            except ToolFailure as failure:
+                if failure.code == "CONFLICT":
+                    continue  # PagerDuty saw a concurrent change: redo from a fresh read
+                raise
+            added = next((r.get("id") for r in _start_rules(written) if r.get("id") not in seen_ids), None)
         after = _read_path(url)
-        after_ids = {r.get("id") for r in (after.get("sets") or [{}])[0].get("rules") or []}
-        if new_ids and new_ids <= after_ids and seen_ids <= after_ids:
-            answer = _path_answer(after, False, f"Router: rule {sorted(new_ids)[0]} added")
+        after_ids = {r.get("id") for r in _start_rules(after)}
+        if added in after_ids and seen_ids <= after_ids:
+            answer = _path_answer(after, False, f"Router: rule {added} added")
             answer["metadata"]["attempts"] = attempt
             return answer
     raise ToolFailure(

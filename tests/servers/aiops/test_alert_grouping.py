@@ -104,3 +104,25 @@ async def test_bad_input_is_named() -> None:
             client, "delete_alert_grouping_setting", {"setting_id": "PNOSUCH"}, "ALERT_GROUPING_SETTING_NOT_FOUND"
         )
         await fails(client, "list_alert_grouping_settings", {"cursor": "garbage"}, "INVALID_PARAMETER")
+        await fails(client, "list_alert_grouping_settings", {"limit": 0}, "INVALID_PARAMETER")
+        seeded = first(
+            await ok(
+                client,
+                "list_alert_grouping_settings",
+                {"service_ids": [service_id(client.sandbox.state, "Checkout API")]},
+            )
+        )
+        error = await fails(
+            client,
+            "update_alert_grouping_setting",
+            {"setting_id": seeded["id"], "time_window": 100},
+            "INVALID_PARAMETER",
+        )
+        assert "time_window" in error["message"] and "300-86400" in error["message"]
+        error = await fails(
+            client,
+            "update_alert_grouping_setting",
+            {"setting_id": seeded["id"], "aggregate": "most"},
+            "INVALID_PARAMETER",
+        )
+        assert "aggregate" in error["message"]

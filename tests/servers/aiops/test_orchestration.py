@@ -45,6 +45,9 @@ async def test_unknown_and_malformed_ids() -> None:
             await fails(client, tool, {"orchestration_id": "../users"}, "INVALID_PARAMETER")
         await fails(client, "get_event_orchestration_unrouted", {"orchestration_id": "null"}, "INVALID_PARAMETER")
         await fails(client, "get_event_orchestration_service", {"service_id": "PNOSUCH"}, "SERVICE_NOT_FOUND")
+        error = await fails(client, "list_event_orchestrations", {"limit": 500}, "INVALID_PARAMETER")
+        assert "limit" in error["message"]
+        await fails(client, "list_event_orchestrations", {"offset": -1}, "INVALID_PARAMETER")
 
 
 def _event(state: State, source: str, summary: str = "disk usage high") -> tuple[str, dict[str, Any]]:
