@@ -178,6 +178,8 @@ def list_oncalls(
         if earliest:
             params["earliest"] = "true"
     page = page_of_oncalls(client, params, limit=limit, offset=offset)
+    if not page.items and scoped.user_ids and offset == 0:
+        _check_users_exist(client, scoped.user_ids)  # only when nothing came back: costs nothing otherwise
     page.notes = notes + page.notes
     groups = _group(page.items, now if now_mode else None)
     if now_mode:
@@ -186,6 +188,12 @@ def list_oncalls(
     else:
         text = f"{len(page.items)} on-call entries from {params['since']} to {params['until']}"
     return respond("oncalls", groups, text, page=page)
+
+
+def _check_users_exist(client: PagerDutyClient, user_ids: list[str]) -> None:
+    """An unknown user id is an error, not an empty answer (``/oncalls`` itself does not say)."""
+    for user_id in user_ids[:10]:
+        client.read(path("/users/{}", user_id))
 
 
 def _zone(name: str | None) -> ZoneInfo:

@@ -18,6 +18,7 @@ from pagerduty_mcp.common import (
     id_or_url,
     invalid,
     iso,
+    not_found,
     parse_time,
     path,
     resolve_id,
@@ -213,6 +214,25 @@ def delete_team(
     return respond("teams", [{"id": ident, "deleted": True}], f"Deleted team {ident}")
 
 
+def _membership_write(method: str, team: str, user: str, body: dict[str, Any] | None = None) -> None:
+    """PUT/DELETE /teams/{team}/users/{user}; a 404 names whichever of the two is unknown."""
+    try:
+        get_client().write(method, path("/teams/{}/users/{}", team, user), body)
+    except ToolFailure as failure:
+        if not failure.code.endswith("_NOT_FOUND"):
+            raise
+        said = failure.message
+        if f"team {team}" in said or f"team_{team}" in said:
+            raise not_found("team", team, "list_teams finds valid ids") from None
+        if "member" in said:
+            raise not_found(
+                "team_member", user, f"the user is not a member of team {team}; list_team_members"
+            ) from None
+        if f"user {user}" in said:
+            raise not_found("user", user, "list_users finds valid ids") from None
+        raise
+
+
 @tool("Add team member", "update")
 def add_team_member(
     team_id: Annotated[str, id_or_url("Team")],
@@ -221,7 +241,7 @@ def add_team_member(
 ) -> dict:
     """Add a user to a team with a role, or change a member's role."""
     team, user = resolve_id(team_id, "team_id"), resolve_id(user_id, "user_id")
-    get_client().write("PUT", path("/teams/{}/users/{}", team, user), {"role": role})
+    _membership_write("PUT", team, user, {"role": role})
     return respond("members", [{"user": {"id": user}, "role": role}], f"{user} is a {role} of team {team}")
 
 
@@ -229,7 +249,7 @@ def add_team_member(
 def remove_team_member(team_id: Annotated[str, id_or_url("Team")], user_id: Annotated[str, id_or_url("User")]) -> dict:
     """Remove a user from a team."""
     team, user = resolve_id(team_id, "team_id"), resolve_id(user_id, "user_id")
-    get_client().write("DELETE", path("/teams/{}/users/{}", team, user))
+    _membership_write("DELETE", team, user)
     return respond("members", [{"user": {"id": user}, "removed": True}], f"Removed {user} from team {team}")
 
 

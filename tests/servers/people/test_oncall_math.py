@@ -255,3 +255,19 @@ async def test_bad_load_and_gap_requests_are_clear_errors(client: Client) -> Non
         client, "find_coverage_gaps", {"schedule_id": "PA", "since": NEXT_MON, "until": MON}, "INVALID_PARAMETER"
     )
     assert "until" in error["message"]
+
+
+async def test_the_load_of_a_five_person_team_over_30_days_takes_four_requests(client: Client) -> None:
+    team = first(await ok(client, "create_team", {"name": "Five"}))["id"]
+    for local in ("kenji.tanaka", "noah.kim", "ravi.kapoor", "hannah.schmidt", "alex.rivera"):
+        await ok(client, "add_team_member", {"team_id": team, "user_id": user_id(client, local)})
+    box = client.sandbox  # type: ignore[attr-defined]
+    box.request_log.reset()
+    envelope = await ok(client, "get_oncall_load", {"team_id": team})
+    paths = [r.path for r in box.request_log]
+    # members, then /oncalls (two pages of 100, the second fetched because total says so), then incidents.
+    assert paths == [f"/teams/{team}/members", "/oncalls", "/oncalls", "/incidents"]
+    assert len(envelope["people"]) == 5 and all(row["hours"] > 0 for row in envelope["people"])
+    window = envelope["metadata"]["window"]
+    days = (datetime.fromisoformat(window["until"]) - datetime.fromisoformat(window["since"])).days
+    assert days == 30

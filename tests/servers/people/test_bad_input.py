@@ -1,0 +1,83 @@
+"""Bad input to every people tool: the right code, and a message that says what to do next."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from mcp import Client
+
+from pagerduty_mcp.common.registry import spec_of
+from pagerduty_mcp.servers.people.tools import READ_TOOLS, WRITE_TOOLS
+from tests.harness import fails, memory_session
+
+pytestmark = [pytest.mark.people, pytest.mark.anyio]
+
+NOPE = "PNOPE00"
+CASES: list[tuple[str, dict, str, str]] = [
+    ("list_users", {"limit": 0}, "INVALID_PARAMETER", "limit"),
+    ("list_users", {"team_ids": ["null"]}, "INVALID_PARAMETER", "team_ids"),
+    ("get_user", {"user_id": NOPE}, "USER_NOT_FOUND", "list"),
+    ("get_user", {"user_id": "null"}, "INVALID_PARAMETER", "user_id"),
+    ("list_teams", {"scope": "everyone"}, "INVALID_PARAMETER", "my_teams"),
+    ("get_team", {"team_id": NOPE}, "TEAM_NOT_FOUND", "list"),
+    ("list_team_members", {"team_id": "../teams"}, "INVALID_PARAMETER", "team_id"),
+    ("list_schedules", {"offset": -1}, "INVALID_PARAMETER", "offset"),
+    ("get_schedule", {"schedule_id": NOPE}, "SCHEDULE_NOT_FOUND", "list"),
+    ("get_schedule", {"schedule_id": "PABC123", "since": "2026-13-01"}, "INVALID_PARAMETER", "since"),
+    ("list_schedule_users", {"schedule_id": ""}, "INVALID_PARAMETER", "schedule_id"),
+    ("list_schedule_overrides", {"schedule_id": NOPE}, "SCHEDULE_NOT_FOUND", "list"),
+    ("list_oncalls", {"user_ids": [NOPE]}, "USER_NOT_FOUND", "list tool"),
+    ("list_oncalls", {"schedule_ids": [NOPE]}, "SCHEDULE_NOT_FOUND", "list_schedules"),
+    ("list_oncalls", {"scope": "my_teams", "team_ids": ["PABC123"]}, "INVALID_PARAMETER", "scope=all"),
+    ("list_escalation_policies", {"scope": "assigned_to_me", "user_ids": ["PABC123"]}, "INVALID_PARAMETER", "scope"),
+    ("get_escalation_policy", {"escalation_policy_id": NOPE}, "ESCALATION_POLICY_NOT_FOUND", "list"),
+    ("get_oncall_load", {"schedule_ids": [NOPE]}, "SCHEDULE_NOT_FOUND", "list_schedules"),
+    ("find_coverage_gaps", {"schedule_id": "PABC123", "until": "2020-01-01T00:00:00Z"}, "INVALID_PARAMETER", "until"),
+    ("create_team", {"name": ""}, "INVALID_PARAMETER", "name"),
+    ("update_team", {"team_id": NOPE, "name": "x"}, "TEAM_NOT_FOUND", ""),
+    ("delete_team", {"team_id": NOPE}, "TEAM_NOT_FOUND", ""),
+    ("add_team_member", {"team_id": NOPE, "user_id": "PABC123"}, "TEAM_NOT_FOUND", ""),
+    ("remove_team_member", {"team_id": "PABC123", "user_id": "null"}, "INVALID_PARAMETER", "user_id"),
+    ("remove_team_member", {"team_id": NOPE, "user_id": "PABC123"}, "TEAM_NOT_FOUND", "list_teams"),
+    ("create_schedule_override", {"schedule_id": NOPE, "overrides": []}, "INVALID_PARAMETER", "overrides"),
+    (
+        "create_schedule_override",
+        {"schedule_id": NOPE, "overrides": [{"user_id": "PABC123", "start": "2026-01-01", "end": "2026-01-02"}]},
+        "SCHEDULE_NOT_FOUND",
+        "",
+    ),
+    ("delete_schedule_override", {"schedule_id": "PABC123", "override_id": "a/b"}, "INVALID_PARAMETER", "override_id"),
+    ("create_schedule", {"name": "x", "time_zone": "UTC", "layers": []}, "INVALID_PARAMETER", "layers"),
+    ("update_schedule", {"schedule_id": "PABC123", "time_zone": "Nowhere/City"}, "INVALID_PARAMETER", "time_zone"),
+    ("create_escalation_policy", {"name": "x", "levels": ["level one"]}, "INVALID_PARAMETER", "levels"),
+    (
+        "update_escalation_policy",
+        {"escalation_policy_id": "PABC123", "num_loops": 99},
+        "INVALID_PARAMETER",
+        "num_loops",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+async def client() -> AsyncIterator[Client]:
+    async with memory_session("people") as session:
+        yield session
+
+
+def test_every_tool_with_parameters_has_a_bad_input_case() -> None:
+    tools = {spec_of(fn).name for fn in [*READ_TOOLS, *WRITE_TOOLS]} - {"get_user_data"}  # takes no arguments
+    assert tools <= {case[0] for case in CASES}
+
+
+@pytest.mark.parametrize(("tool", "args", "code", "fragment"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+async def test_bad_input_is_a_clear_error(client: Client, tool: str, args: dict, code: str, fragment: str) -> None:
+    error = await fails(client, tool, args, code)
+    assert fragment in error["message"], error
+    assert "Traceback" not in error["message"] and len(error["message"]) < 600
