@@ -330,7 +330,7 @@ def create_responder_request(ctx: Context) -> dict[str, Any]:
                 "message": message,
                 "requester": state.ref(requester),
                 "requested_at": format_time(at),
-                "escalation_policy_requests": [state.ref(policy)] if policy else [],
+                "escalation_policy_requests": [policy["name"]] if policy else [],
             }
             incident["incidents_responders"].append(responder)
             responders.append(responder)
@@ -431,7 +431,7 @@ def merge_incidents(ctx: Context) -> dict[str, Any]:
         _touch(source, at)
     state._recount_alerts(target)
     _touch(target, at)
-    return {"incident": render_incident(state, target)}
+    return {"incident": state.ref(target)}
 
 
 @route("POST", "/incidents/{id}/snooze")

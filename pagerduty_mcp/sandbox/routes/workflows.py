@@ -34,7 +34,7 @@ def list_workflows(ctx: Context) -> dict[str, Any]:
 @route("GET", "/incident_workflows/{id}")
 def get_workflow(ctx: Context) -> dict[str, Any]:
     workflow = ctx.state.get("incident_workflows", ctx.params["id"])
-    return {"incident_workflow": _render(ctx.state, workflow, ["team"])}
+    return {"incident_workflow": _render(ctx.state, workflow, [])}
 
 
 @route("POST", "/incident_workflows/{id}/instances")
