@@ -276,4 +276,6 @@ def change_enqueue(ctx: Context) -> Reply:
         ingest_change_event(ctx.state, _body(ctx), ctx.now)
     except EventRejected as rejected:
         return _invalid(rejected.message, rejected.errors)
+    except EventAbsorbed:
+        pass  # accepted; an orchestration routed it nowhere
     return Reply({"status": "success", "message": "Change event processed"}, 202)

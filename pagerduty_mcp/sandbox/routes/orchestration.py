@@ -134,8 +134,15 @@ def _route_event(state: State, key: str, event: dict[str, Any]) -> events.Routin
     if orchestration is None:
         return None
     routes = orchestration.setdefault("_dedup_routes", {})
-    if event.get("event_action") != "trigger":
+    action = event.get("event_action")
+    if action in ("acknowledge", "resolve"):  # follows its trigger, by dedup key
         service = state.find("services", routes.get(event.get("dedup_key"), ""))
+        if service is None:
+            raise events.EventAbsorbed()
+        return service, None
+    if action is None:  # a change event: routed by the router's rules alone
+        target = evaluate_path(orchestration["_router"], event).get("route_to")
+        service = state.find("services", str(target)) if target else None
         if service is None:
             raise events.EventAbsorbed()
         return service, None

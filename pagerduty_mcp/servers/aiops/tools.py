@@ -330,7 +330,12 @@ def append_event_orchestration_router_rule(
     orchestration_id: OrchestrationId,
     route_to: Annotated[str, id_or_url("Service id to route matching events to")],
     conditions: Annotated[
-        list[str] | None, Field(max_length=20, description="PCL, any may match, e.g. event.source matches part 'db-'.")
+        list[str] | None,
+        Field(
+            max_length=20,
+            description="PCL, any may match, e.g. event.source matches part 'db-' (also: matches, matches regex). "
+            "None: every event.",
+        ),
     ] = None,
     label: Annotated[str | None, Field(max_length=255, description="What the rule is for.")] = None,
     first: Annotated[bool, Field(description="Put it before the other rules (first match wins).")] = False,

@@ -13,7 +13,7 @@ from pagerduty_mcp.common import ClientPool, Settings
 from pagerduty_mcp.common.client import EventsClient
 from pagerduty_mcp.common.config import EU_API_HOST
 from tests.harness import fails, first, memory_session, ok
-from tests.servers.aiops.seeded import service_id, service_key
+from tests.servers.aiops.seeded import orchestration_key, service_id, service_key
 
 pytestmark = [pytest.mark.aiops, pytest.mark.anyio]
 
@@ -225,3 +225,18 @@ async def test_a_routing_key_echoed_by_the_api_is_redacted(
         )
     assert secret not in error["message"] and "[REDACTED]" in error["message"]
     assert secret not in caplog.text
+
+
+async def test_change_events_sent_to_an_orchestration_follow_its_router() -> None:
+    async with memory_session("aiops") as client:
+        state = client.sandbox.state
+        _, key = orchestration_key(state)
+        before = len(state.all("change_events"))
+        await ok(
+            client, "send_change_event", {"routing_key": key, "summary": "Deploy payments v9", "source": "payments-ci"}
+        )
+        change = state.all("change_events")[-1]
+        assert len(state.all("change_events")) == before + 1
+        assert change["services"][0]["id"] == service_id(state, "Payments Gateway")  # the seeded 'payments' rule
+        sent = first(await ok(client, "send_change_event", {"routing_key": key, "summary": "Unrelated", "source": "x"}))
+        assert sent["status"] == "success" and len(state.all("change_events")) == before + 1  # unrouted: not stored
