@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pagerduty_mcp.common.errors import invalid
 from pagerduty_mcp.common.models import LeanModel, Ref, refs
-from pagerduty_mcp.common.params import parse_time
 from pagerduty_mcp.common.text import clean_text
 
 __all__ = [
@@ -159,6 +158,15 @@ class Dependency(LeanModel):
     status: str | None = None
 
 
+def _moment(value: Any) -> datetime | None:
+    """A time PagerDuty sent; ``None`` if missing or unreadable (upstream data is not an argument)."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def window_state(start: datetime | None, end: datetime | None, now: datetime) -> str:
     if end is not None and end <= now:
         return "past"
@@ -179,8 +187,7 @@ class MaintenanceWindowSummary(LeanModel):
 
     @classmethod
     def from_api(cls, window: dict[str, Any], now: datetime) -> MaintenanceWindowSummary:
-        start = parse_time(window.get("start_time"), "start_time")
-        end = parse_time(window.get("end_time"), "end_time")
+        start, end = _moment(window.get("start_time")), _moment(window.get("end_time"))
         return cls(
             id=window["id"],
             description=_text(window.get("description")),
