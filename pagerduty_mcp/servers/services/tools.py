@@ -304,13 +304,14 @@ def _policy_for_teams(client: PagerDutyClient, policy_id: str | None, team_ids: 
     so the teams asked for must be the policy's; without a policy, the teams' only one is used."""
     if policy_id:
         policy = _read_policy(client, policy_id)
-        have = {t["id"] for t in policy.get("teams") or []}
+        have = {t["id"]: t.get("summary") or t["id"] for t in policy.get("teams") or []}
         missing = [t for t in team_ids or [] if t not in have]
         if missing:
+            owners = ", ".join(f"{name} ({ident})" for ident, name in have.items()) or "no team"
             raise invalid(
                 "team_ids",
                 f"a service's teams come from its escalation policy, and {policy.get('name')} belongs to "
-                f"{sorted(have) or 'no team'}, not {missing}. Pick a policy of those teams, or omit team_ids.",
+                f"{owners}, not {', '.join(missing)}. Pick a policy of those teams, or omit team_ids.",
             )
         return policy
     if not team_ids:
