@@ -3,7 +3,10 @@
 An event sent with an orchestration integration's routing key goes through the global path
 (its actions may drop or suppress it, or set severity and priority), then the router, whose first
 matching rule names the service; with no match it is unrouted and makes no alert. On the service,
-its service orchestration applies the same kinds of actions.
+its service orchestration applies the same kinds of actions. Simulated actions: ``drop_event``,
+``suppress`` (no alert), ``severity``, ``priority`` and ``route_to`` (sets, and the router's
+service); the others (annotate, variables, extractions, automation...) are stored and returned
+but have no effect on the event.
 
 Conditions are a subset of PagerDuty's PCL, enough for the seed and the tests:
 ``<field> matches '<text>'`` (equals), ``matches part`` (contains), ``matches regex`` (search),

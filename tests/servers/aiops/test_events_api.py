@@ -240,3 +240,20 @@ async def test_change_events_sent_to_an_orchestration_follow_its_router() -> Non
         assert change["services"][0]["id"] == service_id(state, "Payments Gateway")  # the seeded 'payments' rule
         sent = first(await ok(client, "send_change_event", {"routing_key": key, "summary": "Unrelated", "source": "x"}))
         assert sent["status"] == "success" and len(state.all("change_events")) == before + 1  # unrouted: not stored
+
+
+async def test_intelligent_grouping_groups_by_summary_within_the_window() -> None:
+    async with memory_session("aiops") as client:
+        state = client.sandbox.state
+        fraud = service_id(state, "Fraud Detection")
+        await ok(
+            client, "create_alert_grouping_setting", {"type": "intelligent", "service_ids": [fraud], "time_window": 300}
+        )
+        key = service_key(state, "Fraud Detection")
+        event = {"routing_key": key, "action": "trigger", "summary": "Scoring lag", "source": "a", "severity": "error"}
+        await ok(client, "send_event", event)
+        grouped = state.incidents()[-1]
+        await ok(client, "send_event", {**event, "source": "b"})
+        await ok(client, "send_event", {**event, "summary": "Queue backlog"})
+        assert grouped["alert_counts"]["all"] == 2
+        assert state.incidents()[-1]["title"] == "Queue backlog"
