@@ -203,6 +203,21 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _final_schedule_entries(
+    client: PagerDutyClient, schedule_ids: list[str], since: datetime, until: datetime, users: set[str]
+) -> list[dict[str, Any]]:
+    """On-call entries of schedules that /oncalls does not cover (in no escalation policy)."""
+    entries = []
+    for schedule_id in schedule_ids:
+        body = client.read(path("/schedules/{}", schedule_id), {"since": iso(since), "until": iso(until)})
+        final = ((body.get("schedule") or {}).get("final_schedule") or {}).get("rendered_schedule_entries") or []
+        for entry in final:
+            user_id = (entry.get("user") or {}).get("id")
+            if user_id and (not users or user_id in users):
+                entries.append({**entry, "schedule": {"id": schedule_id}})
+    return entries
+
+
 def _people_of_team(client: PagerDutyClient, team_id: str) -> dict[str, dict[str, Any]]:
     page = paginate(client, path("/teams/{}/members", team_id), "members", {"include[]": ["users"]}, limit=100)
     return {m["user"]["id"]: m["user"] for m in page.items if (m.get("user") or {}).get("id")}
@@ -272,9 +287,15 @@ def get_oncall_load(
     params: dict[str, Any] = {"since": iso(start), "until": iso(end), "time_zone": "UTC", "include[]": ["users"]}
     if wanted:
         params["user_ids[]"] = wanted
-    if schedule_ids:
-        params["schedule_ids[]"] = resolve_ids(schedule_ids, "schedule_ids")
+    schedules = resolve_ids(schedule_ids, "schedule_ids") or []
+    if schedules:
+        params["schedule_ids[]"] = schedules
     entries = _read_all_oncalls(client, params)
+    notes = []
+    unreferenced = [s for s in schedules if not any((e.get("schedule") or {}).get("id") == s for e in entries)]
+    if unreferenced:
+        entries += _final_schedule_entries(client, unreferenced, start, end, set(wanted or []))
+        notes.append(f"{', '.join(unreferenced)}: read from the final schedule (no escalation policy reports it).")
     spans: dict[str, list[intervals.Span]] = defaultdict(list)
     level_one: Holding = defaultdict(list)
     direct = set()
@@ -290,9 +311,10 @@ def get_oncall_load(
         spans[user["id"]].append((entry_start, entry_end))
         if entry.get("escalation_level") == 1 and entry.get("escalation_policy"):
             level_one[entry["escalation_policy"]["id"]].append((user["id"], entry_start, entry_end))
-    for user_id in wanted or []:
-        if user_id not in people:
-            people[user_id] = client.read(path("/users/{}", user_id)).get("user") or {"id": user_id}
+    # Wanted users with no shift, and people known only by reference, still need a name and a time zone.
+    missing = [u for u in wanted or [] if u not in people] + [u for u, d in people.items() if "time_zone" not in d]
+    for user_id in dict.fromkeys(missing):
+        people[user_id] = client.read(path("/users/{}", user_id)).get("user") or {"id": user_id}
     paged = _paged_incidents(client, start, end, level_one) if count_incidents else {}
     rows = []
     for user_id, user in people.items():
@@ -315,7 +337,6 @@ def get_oncall_load(
             row["incidents_off_hours"] = sum(1 for t in times if intervals.off_hours_at(t, zone))
         rows.append(row)
     rows.sort(key=lambda r: (-r["hours"], r["user"].get("name") or ""))
-    notes = []
     if direct:
         notes.append(
             f"{', '.join(sorted(direct))}: named directly in an escalation policy (no shifts), not counted as hours."

@@ -271,3 +271,14 @@ async def test_the_load_of_a_five_person_team_over_30_days_takes_four_requests(c
     window = envelope["metadata"]["window"]
     days = (datetime.fromisoformat(window["until"]) - datetime.fromisoformat(window["since"])).days
     assert days == 30
+
+
+async def test_a_schedule_in_no_escalation_policy_is_read_from_its_final_schedule(client: Client) -> None:
+    liam, alex = user_id(client, "liam.oconnor"), user_id(client, "alex.rivera")
+    layer = {"users": [liam, alex], "rotation_hours": 24, "start": MON}
+    schedule = await make_schedule(client, "Unreferenced", [layer])  # no escalation policy points at it
+    envelope = await ok(client, "get_oncall_load", {"schedule_ids": [schedule], "since": MON, "until": NEXT_MON})
+    rows = by_user(envelope)
+    assert (rows[liam]["hours"], rows[liam]["night_hours"], rows[liam]["weekend_hours"]) == (96, 48, 24)
+    assert (rows[alex]["hours"], rows[alex]["time_zone"]) == (72, "Europe/Berlin")
+    assert "final schedule" in envelope["metadata"]["notes"][0]
