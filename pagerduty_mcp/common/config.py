@@ -44,10 +44,22 @@ class Settings:
     timeout_seconds: float = 30.0
     rate_limit_wait_seconds: float = 20.0
 
+    events_api_host: str | None = None
+
     @property
     def events_host(self) -> str:
-        """The Events API host of the same region as the REST API host."""
-        return "https://events.eu.pagerduty.com" if ".eu." in self.api_host else "https://events.pagerduty.com"
+        """The Events API host: set explicitly, or the one of the REST API host's region.
+
+        A REST host that is neither PagerDuty region (a proxy, the HTTPS sandbox) also receives
+        the events, so that events never leave for the real PagerDuty by surprise.
+        """
+        if self.events_api_host:
+            return self.events_api_host
+        if self.api_host == EU_API_HOST:
+            return "https://events.eu.pagerduty.com"
+        if self.api_host == DEFAULT_API_HOST:
+            return "https://events.pagerduty.com"
+        return self.api_host
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, sandbox: bool = False) -> Settings:
@@ -62,9 +74,13 @@ class Settings:
         host = (env.get("PAGERDUTY_API_HOST") or DEFAULT_API_HOST).strip().rstrip("/")
         if not host.startswith("https://"):
             raise ValueError(f"PAGERDUTY_API_HOST must start with https:// (got {host!r})")
+        events = (env.get("PAGERDUTY_EVENTS_API_HOST") or "").strip().rstrip("/") or None
+        if events and not events.startswith("https://"):
+            raise ValueError(f"PAGERDUTY_EVENTS_API_HOST must start with https:// (got {events!r})")
         return cls(
             credential=credential,
             api_host=host,
+            events_api_host=events,
             user_email=(env.get("PAGERDUTY_USER_EMAIL") or "").strip() or None,
             sandbox=sandbox,
             timeout_seconds=_positive_float(env, "PAGERDUTY_TIMEOUT_SECONDS", 30.0),

@@ -138,3 +138,17 @@ def test_no_request_is_sent_once_the_call_deadline_has_passed() -> None:
 def test_path_escapes_ids_so_they_stay_one_segment() -> None:
     assert path("/incidents/{}/notes", "../users") == "/incidents/..%2Fusers/notes"
     assert path("/teams/{}/users/{}", "PT1", "a?b#c") == "/teams/PT1/users/a%3Fb%23c"
+
+
+def test_the_events_host_follows_the_region_and_never_escapes_a_custom_host() -> None:
+    from pagerduty_mcp.common.config import Settings
+
+    assert Settings.from_env({}).events_host == "https://events.pagerduty.com"
+    assert Settings.from_env({"PAGERDUTY_API_HOST": "https://api.eu.pagerduty.com"}).events_host == (
+        "https://events.eu.pagerduty.com"
+    )
+    assert Settings.from_env({"PAGERDUTY_API_HOST": "https://127.0.0.1:8443"}).events_host == "https://127.0.0.1:8443"
+    explicit = {"PAGERDUTY_API_HOST": "https://pd-proxy.internal", "PAGERDUTY_EVENTS_API_HOST": "https://ev.internal/"}
+    assert Settings.from_env(explicit).events_host == "https://ev.internal"
+    with pytest.raises(ValueError, match="https://"):
+        Settings.from_env({"PAGERDUTY_EVENTS_API_HOST": "http://plain"})
