@@ -265,8 +265,8 @@ def get_oncall_load(
     count_incidents: Annotated[bool, Field(description="Count incidents that paged each person.")] = True,
 ) -> dict:
     """On-call hours per person over a window, with the share of nights (outside 08-20 on their own
-    clock) and weekends, shift and incident counts, and how evenly the group shares the load.
-    For fairness, payroll or "who carried most last month"."""
+    clock) and weekends, shift counts, incidents that paged them (level 1 when triggered), and how
+    evenly the group shares the load. For fairness, payroll or "who carried most last month"."""
     if team_id and user_ids:
         raise ToolFailure(
             "INVALID_PARAMETER",

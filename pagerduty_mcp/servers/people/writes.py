@@ -267,7 +267,8 @@ def create_schedule_override(
     ],
 ) -> dict:
     """Put someone else on call for part of a schedule ("cover my shift", vacation cover):
-    several overrides in one call; says exactly which were created and which failed."""
+    several overrides in one call; says exactly which were created and which failed.
+    list_oncalls(scope=assigned_to_me, since, until) finds the shift to cover."""
     ident = resolve_id(schedule_id, "schedule_id")
     wanted = []
     for index, raw in enumerate(overrides):
