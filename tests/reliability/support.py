@@ -21,6 +21,7 @@ from mcp import Client
 from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
 from pagerduty_mcp.common.context import current_call
 from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.sandbox.state import State
 from tests.harness import memory_session
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "endpoint_violations",
     "live_tools",
     "portal_session",
+    "resolved_ids",
     "tuned_session",
 ]
 
@@ -317,3 +319,34 @@ async def tuned_session(
             yield client
     finally:
         set_pool(None)
+
+
+def resolved_ids(state: State) -> dict[str, str]:
+    """One id per id parameter: an incident with alerts, notes and log entries, and its kin."""
+    notes_by_incident = {n.get("_incident_id") for n in state.tables["notes"].values()}
+    alerts = list(state.tables["alerts"].values())
+    alert = next(a for a in alerts if a["incident"]["id"] in notes_by_incident)
+    incident_id = alert["incident"]["id"]
+    entry = next(
+        (e for e in state.tables["log_entries"].values() if (e.get("incident") or {}).get("id") == incident_id),
+        next(iter(state.tables["log_entries"].values())),
+    )
+
+    def first(kind: str) -> str:
+        return next(iter(state.tables[kind]))
+
+    return {
+        "incident_id": incident_id,
+        "alert_id": alert["id"],
+        "log_entry_id": entry["id"],
+        "change_event_id": first("change_events"),
+        "service_id": alert["service"]["id"],
+        "business_service_id": first("business_services"),
+        "workflow_id": first("incident_workflows"),
+        "user_id": state.current_user_id,
+        "team_id": first("teams"),
+        "schedule_id": first("schedules"),
+        "escalation_policy_id": first("escalation_policies"),
+        "setting_id": first("alert_grouping_settings"),
+        "orchestration_id": first("event_orchestrations"),
+    }

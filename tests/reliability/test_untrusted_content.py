@@ -16,7 +16,7 @@ import pytest
 
 from pagerduty_mcp.common.responses import UNTRUSTED_NOTICE
 from pagerduty_mcp.sandbox.state import State
-from tests.reliability.support import PortalSession, RecordingSandbox, live_tools, portal_session
+from tests.reliability.support import PortalSession, RecordingSandbox, live_tools, portal_session, resolved_ids
 
 pytestmark = [pytest.mark.e2e]
 
@@ -76,37 +76,6 @@ def poison(state: State) -> None:
                 for key in NESTED_KEYS:
                     if isinstance(obj.get(key), dict | list):
                         obj[key] = _poison_value(obj[key])
-
-
-def resolved_ids(state: State) -> dict[str, str]:
-    """One id per id parameter: an incident with alerts, notes and log entries, and its kin."""
-    notes_by_incident = {n.get("_incident_id") for n in state.tables["notes"].values()}
-    alerts = list(state.tables["alerts"].values())
-    alert = next(a for a in alerts if a["incident"]["id"] in notes_by_incident)
-    incident_id = alert["incident"]["id"]
-    entry = next(
-        (e for e in state.tables["log_entries"].values() if (e.get("incident") or {}).get("id") == incident_id),
-        next(iter(state.tables["log_entries"].values())),
-    )
-
-    def first(kind: str) -> str:
-        return next(iter(state.tables[kind]))
-
-    return {
-        "incident_id": incident_id,
-        "alert_id": alert["id"],
-        "log_entry_id": entry["id"],
-        "change_event_id": first("change_events"),
-        "service_id": alert["service"]["id"],
-        "business_service_id": first("business_services"),
-        "workflow_id": first("incident_workflows"),
-        "user_id": state.current_user_id,
-        "team_id": first("teams"),
-        "schedule_id": first("schedules"),
-        "escalation_policy_id": first("escalation_policies"),
-        "setting_id": first("alert_grouping_settings"),
-        "orchestration_id": first("event_orchestrations"),
-    }
 
 
 @pytest.fixture(scope="module")
