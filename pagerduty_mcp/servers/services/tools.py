@@ -37,6 +37,7 @@ from pagerduty_mcp.common.scope import TeamScope
 from pagerduty_mcp.servers.services.models import (
     BusinessServiceDetail,
     Dependency,
+    IntegrationSummary,
     MaintenanceWindowSummary,
     NewIntegration,
     ServiceDetail,
@@ -104,11 +105,12 @@ def _open_incident_counts(client: PagerDutyClient, service_id: str) -> dict[str,
     }
     body = client.read("/incidents", params)
     items = body.get("incidents") or []
-    total = body.get("total") if isinstance(body.get("total"), int) else len(items)
+    reported = body.get("total")
+    total: int = reported if isinstance(reported, int) else len(items)
     high = sum(1 for i in items if i.get("urgency") == "high")
     if total > len(items):
         high_body = client.read("/incidents", {**params, "urgencies[]": ["high"], "limit": 1})
-        high = high_body.get("total") or 0
+        high = int(high_body.get("total") or 0)
     return {"high": high, "low": total - high}
 
 
@@ -219,6 +221,7 @@ def get_service_dependencies(
     collection = "technical_services" if kind == "technical" else "business_services"
     body = client.read(path("/service_dependencies/" + collection + "/{}", ident))
     neighbours: list[Dependency] = []
+    direction: Literal["depends_on", "dependent"]
     for relation in body.get("relationships") or []:
         supporting, dependent = relation.get("supporting_service") or {}, relation.get("dependent_service") or {}
         if supporting.get("id") == ident and dependent.get("id"):
@@ -227,8 +230,8 @@ def get_service_dependencies(
             other, direction = supporting, "depends_on"
         else:
             continue
-        other_kind = "business" if str(other.get("type", "")).startswith("business") else "technical"
-        neighbours.append(Dependency(relation=direction, id=other["id"], kind=other_kind))
+        business = str(other.get("type", "")).startswith("business")
+        neighbours.append(Dependency(relation=direction, id=other["id"], kind="business" if business else "technical"))
     notes = _name_neighbours(client, neighbours)
     name = clean_text(str(center.get("name") or ident), 200)
     ups = sum(1 for d in neighbours if d.relation == "depends_on")
@@ -467,11 +470,12 @@ def create_service_integration(
     integration = created["integration"]
     key = integration.get("integration_key")
     register_secret(key)  # the caller asked for it, but logs must never show it
-    item = NewIntegration.from_api(integration)
-    item.service = Ref.of(integration.get("service")) or Ref(id=ident)
-    if key:
-        item.integration_key = key
-        item.events_url = _events_url()
+    item = NewIntegration(
+        **IntegrationSummary.from_api(integration).model_dump(),
+        service=Ref.of(integration.get("service")) or Ref(id=ident),
+        integration_key=key,
+        events_url=_events_url() if key else None,
+    )
     where = f"email {item.integration_email}" if item.integration_email else "its integration key"
     return respond("integrations", [item], f"Created {item.name} integration; monitors use {where}")
 

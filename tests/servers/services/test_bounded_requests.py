@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from pagerduty_mcp.sandbox import Sandbox
 from tests.harness import first, memory_session, ok
-from tests.servers.services.lookup import by_name
+from tests.servers.services.lookup import by_name, sandbox_of
 
 pytestmark = [pytest.mark.services, pytest.mark.anyio]
 
@@ -17,7 +19,7 @@ def _requests(box: Sandbox, start: int, prefix: str) -> int:
 
 async def test_open_incident_counts_take_one_request_and_two_past_a_page() -> None:
     async with memory_session("services") as client:
-        box = client.sandbox
+        box = sandbox_of(client)
         state = box.state
         service = by_name(client, "services", "Edge CDN")
         start = len(box.request_log)
@@ -45,13 +47,14 @@ async def test_open_incident_counts_take_one_request_and_two_past_a_page() -> No
 
 async def test_dependency_names_are_looked_up_with_a_bounded_fan_out() -> None:
     async with memory_session("services") as client:
-        box = client.sandbox
+        box = sandbox_of(client)
         state = box.state
         hub = by_name(client, "services", "Kubernetes Platform")
         with state.lock:
             for n in range(30):
-                business = {"name": f"Product {n:02d}", "description": "", "point_of_contact": "", "team": None}
-                state.stamp("business_services", business, business["name"])
+                name = f"Product {n:02d}"
+                business: dict[str, Any] = {"name": name, "description": "", "point_of_contact": "", "team": None}
+                state.stamp("business_services", business, name)
                 state.put("business_services", business)
                 state.dependencies.append(
                     {

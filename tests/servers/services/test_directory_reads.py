@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.harness import fails, first, memory_session, ok
-from tests.servers.services.lookup import by_name, open_incidents
+from tests.servers.services.lookup import by_name, open_incidents, sandbox_of
 
 pytestmark = [pytest.mark.services, pytest.mark.anyio]
 
@@ -16,7 +16,7 @@ async def test_list_services_gives_lean_summaries_with_status_policy_and_teams()
     async with memory_session("services") as client:
         envelope = await ok(client, "list_services", {"limit": 100})
         services = envelope["services"]
-        state = client.sandbox.state
+        state = sandbox_of(client).state
         assert len(services) == len(state.all("services")) == envelope["metadata"]["total"]
         assert [s["name"] for s in services] == sorted(s["name"] for s in services)
         checkout = next(s for s in services if s["name"] == "Checkout API")
@@ -44,12 +44,12 @@ async def test_list_services_filters_by_query_and_team_and_pages() -> None:
         rest = await ok(client, "list_services", {"limit": 100, "offset": 4})
         assert rest["metadata"]["has_more"] is False
         names = [s["name"] for s in page["services"] + rest["services"]]
-        assert len(names) == len(set(names)) == len(client.sandbox.state.all("services"))
+        assert len(names) == len(set(names)) == len(sandbox_of(client).state.all("services"))
 
 
 async def test_list_services_scope_my_teams_and_its_conflict() -> None:
     async with memory_session("services") as client:
-        state = client.sandbox.state
+        state = sandbox_of(client).state
         my_teams = set(state.teams_of(state.current_user_id))
         mine = await ok(client, "list_services", {"scope": "my_teams"})
         assert mine["services"]

@@ -12,11 +12,11 @@ from pagerduty_mcp.common.logs import redact
 from pagerduty_mcp.sandbox import Sandbox
 from tests.contract.recorder import Exchange, RecordingTransport
 from tests.harness import fails, first, memory_session, ok
-from tests.servers.services.lookup import by_name
+from tests.servers.services.lookup import by_name, sandbox_of
 
 pytestmark = [pytest.mark.services, pytest.mark.anyio]
 
-SUPPORT_HOURS_RULE = {
+SUPPORT_HOURS_RULE: dict[str, Any] = {
     "during_support_hours": "high",
     "outside_support_hours": "low",
     "support_hours": {
@@ -69,7 +69,7 @@ async def test_create_service_with_the_day_one_choices() -> None:
         assert service["open_incidents"] == {"high": 0, "low": 0}
         # The policy now lists it, so PagerDuty would refuse to delete the policy.
         assert created["id"] in {
-            s["id"] for s in client.sandbox.state.get("escalation_policies", policy["id"])["services"]
+            s["id"] for s in sandbox_of(client).state.get("escalation_policies", policy["id"])["services"]
         }
 
 
@@ -119,7 +119,7 @@ async def test_create_service_bad_input_names_the_field() -> None:
         assert "list_escalation_policies" in error["message"]
         error = await fails(client, "create_service", {**base, "name": "Checkout API"}, "INVALID_PARAMETER")
         assert "already been taken" in error["message"]
-        names = {s["name"] for s in client.sandbox.state.all("services")}
+        names = {s["name"] for s in sandbox_of(client).state.all("services")}
         assert "Ledger" not in names  # nothing was created by the failed calls
 
 
@@ -202,7 +202,7 @@ async def test_delete_service_removes_it_and_what_hung_off_it() -> None:
         envelope = await ok(client, "delete_service", {"service_id": recs["id"]})
         assert envelope["metadata"]["deleted"] is True and first(envelope)["name"] == "Recommendations"
         await fails(client, "get_service", {"service_id": recs["id"]}, "SERVICE_NOT_FOUND")
-        state = client.sandbox.state
+        state = sandbox_of(client).state
         assert not any(state.find("integrations", i) for i in integration_ids)
         policy = state.get("escalation_policies", recs["escalation_policy"]["id"])
         assert recs["id"] not in {s["id"] for s in policy["services"]}
@@ -226,10 +226,10 @@ async def test_create_service_integration_returns_a_working_key_that_logs_never_
         service = first(await ok(client, "get_service", {"service_id": orders["id"]}))
         assert "Prometheus" in {i["name"] for i in service["integrations"]}
         # The key really routes events to the service.
-        before = len(client.sandbox.state.open_incidents.get(orders["id"], {}))
-        events = _events_client(client.sandbox, key)
+        before = len(sandbox_of(client).state.open_incidents.get(orders["id"], {}))
+        events = _events_client(sandbox_of(client), key)
         events.trigger("Disk almost full", "db-1", dedup_key="disk-db-1", severity="error")
-        assert len(client.sandbox.state.open_incidents.get(orders["id"], {})) == before + 1
+        assert len(sandbox_of(client).state.open_incidents.get(orders["id"], {})) == before + 1
         email = first(await ok(client, "create_service_integration", {"service_id": orders["id"], "type": "email"}))
         assert "@" in email["integration_email"] and "integration_key" not in email
         await fails(client, "create_service_integration", {"service_id": "PNOPE00"}, "SERVICE_NOT_FOUND")
@@ -255,7 +255,7 @@ def _service_key(box: Sandbox, service: dict[str, Any]) -> str:
 
 async def test_a_maintenance_window_created_by_the_tool_suppresses_new_incidents() -> None:
     async with memory_session("services") as client:
-        box = client.sandbox
+        box = sandbox_of(client)
         payments = by_name(client, "services", "Payments Gateway")
         fraud = by_name(client, "services", "Fraud Detection")
         window = first(
