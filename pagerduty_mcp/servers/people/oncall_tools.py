@@ -30,7 +30,14 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.common.params import IdList, Since, Until
 from pagerduty_mcp.servers.people import intervals
-from pagerduty_mcp.servers.people.lookups import moment, oncall_params, page_of_oncalls, policies_for, window
+from pagerduty_mcp.servers.people.lookups import (
+    MAX_WINDOW,
+    moment,
+    oncall_params,
+    page_of_oncalls,
+    policies_for,
+    window,
+)
 
 __all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
 
@@ -276,6 +283,9 @@ def get_oncall_load(
     if not (team_id or schedule_ids or user_ids):
         raise invalid("team_id", "give team_id, schedule_ids or user_ids to say whose load to measure")
     start, end = window(since, until, back=timedelta(days=30))
+    now = datetime.now(UTC).replace(microsecond=0)
+    if since and not until and start < now:  # "since last Monday" means up to now
+        end = min(now, start + MAX_WINDOW)
     client = get_client()
     people: dict[str, dict[str, Any]] = {}
     wanted = resolve_ids(user_ids, "user_ids")

@@ -9,7 +9,7 @@ Europe/Berlin (UTC+1 in winter, UTC+2 from 30 March 2025).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -282,3 +282,12 @@ async def test_a_schedule_in_no_escalation_policy_is_read_from_its_final_schedul
     assert (rows[liam]["hours"], rows[liam]["night_hours"], rows[liam]["weekend_hours"]) == (96, 48, 24)
     assert (rows[alex]["hours"], rows[alex]["time_zone"]) == (72, "Europe/Berlin")
     assert "final schedule" in envelope["metadata"]["notes"][0]
+
+
+async def test_load_since_a_past_day_runs_up_to_now(client: Client) -> None:
+    liam = user_id(client, "liam.oconnor")
+    since = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    envelope = await ok(client, "get_oncall_load", {"user_ids": [liam], "since": since.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    window = envelope["metadata"]["window"]
+    until = datetime.fromisoformat(window["until"])
+    assert timedelta(0) <= datetime.now(UTC) - until < timedelta(minutes=5)
