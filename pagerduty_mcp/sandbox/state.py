@@ -12,7 +12,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from pagerduty_mcp.sandbox import oncall
@@ -153,6 +153,12 @@ class State:
     def all(self, kind: str) -> list[dict[str, Any]]:
         return list(self.tables[kind].values())
 
+    @overload
+    def ref(self, obj: dict[str, Any]) -> dict[str, Any]: ...
+
+    @overload
+    def ref(self, obj: None) -> None: ...
+
     def ref(self, obj: dict[str, Any] | None) -> dict[str, Any] | None:
         """PagerDuty's reference object for ``obj``: id, ``<type>_reference``, summary, self, html_url."""
         if obj is None:
@@ -169,7 +175,7 @@ class State:
         }
 
     def ref_to(self, kind: str, ident: str) -> dict[str, Any]:
-        return self.ref(self.get(kind, ident))  # type: ignore[return-value]
+        return self.ref(self.get(kind, ident))
 
     # -- people ----------------------------------------------------------------------------
     def user_by_email(self, email: str) -> dict[str, Any] | None:

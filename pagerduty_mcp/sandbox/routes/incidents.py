@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pagerduty_mcp.sandbox.protocol import bad_request, format_time, paginate_offset, parse_time_zone
@@ -84,6 +84,23 @@ def _sort_key(spec: list[str]) -> list[tuple[str, bool]]:
     return keys
 
 
+def _incident_window(since: datetime | None, until: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+    """PagerDuty's defaults: the last month when neither is given, a month either side of the
+    one given; at most six months."""
+    if since is None and until is None:
+        since, until = now - DEFAULT_RANGE, now
+    elif since is None:
+        assert until is not None
+        since = until - DEFAULT_RANGE
+    elif until is None:
+        until = max(now, since)
+    if until < since:
+        raise bad_request(errors=["until must be after since"])
+    if until - since > MAX_RANGE:
+        raise bad_request(errors=["The range between since and until cannot exceed 6 months"])
+    return since, until
+
+
 _SORT_KEYS: dict[str, Any] = {
     "created_at": lambda i: i["_created"],
     "resolved_at": lambda i: (i["_resolved"] is None, i["_resolved"] or i["_created"]),
@@ -109,20 +126,10 @@ def list_incidents(ctx: Context) -> dict[str, Any]:
     if date_range not in (None, "", "all"):
         raise bad_request(errors=["date_range must be all"])
     sort = _sort_key([s for s in (req.arg("sort_by") or "").split(",") if s])
-    since = until = None
+    since: datetime | None = None
+    until: datetime | None = None
     if date_range != "all" and not incident_key:
-        since, until = req.time("since"), req.time("until")
-        now = ctx.now
-        if since is None and until is None:
-            since, until = now - DEFAULT_RANGE, now
-        elif since is None:
-            since = until - DEFAULT_RANGE  # type: ignore[operator]
-        elif until is None:
-            until = max(now, since)
-        if until < since:
-            raise bad_request(errors=["until must be after since"])
-        if until - since > MAX_RANGE:
-            raise bad_request(errors=["The range between since and until cannot exceed 6 months"])
+        since, until = _incident_window(req.time("since"), req.time("until"), ctx.now)
     if user_ids and not statuses:
         statuses = {"triggered", "acknowledged"}  # resolved incidents have no assignees
     found: Sequence[dict[str, Any]] = state.incidents(since, until)
