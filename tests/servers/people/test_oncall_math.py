@@ -291,3 +291,16 @@ async def test_load_since_a_past_day_runs_up_to_now(client: Client) -> None:
     window = envelope["metadata"]["window"]
     until = datetime.fromisoformat(window["until"])
     assert timedelta(0) <= datetime.now(UTC) - until < timedelta(minutes=5)
+
+
+async def test_dst_fall_back_makes_one_turn_25_hours_with_a_13_hour_night(client: Client) -> None:
+    alex, jonas = user_id(client, "alex.rivera"), user_id(client, "jonas.weber")
+    layer = {"users": [alex, jonas], "rotation_hours": 24, "start": "2025-10-24T09:00:00+02:00"}
+    schedule = await make_schedule(client, "Berlin autumn", [layer], zone="Europe/Berlin")
+    await make_policy(client, "Berlin autumn policy", schedule)
+    since, until = "2025-10-24T07:00:00Z", "2025-10-27T08:00:00Z"  # Fri 09:00 CEST to Mon 09:00 CET
+    rows = by_user(await ok(client, "get_oncall_load", {"schedule_ids": [schedule], "since": since, "until": until}))
+    # Alex: Fri-Sat (24 h, 12 night, Sat 00-09 weekend) and Sun-Mon (24 h, 12 night, Sun 09-24 weekend).
+    assert (rows[alex]["hours"], rows[alex]["night_hours"], rows[alex]["weekend_hours"]) == (48, 24, 24)
+    # Jonas: Sat 09:00 CEST to Sun 09:00 CET is 25 h, all weekend, with a 13-hour night.
+    assert (rows[jonas]["hours"], rows[jonas]["night_hours"], rows[jonas]["weekend_hours"]) == (25, 13, 25)
