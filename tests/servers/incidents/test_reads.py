@@ -366,3 +366,21 @@ async def test_a_read_never_turns_a_failure_into_an_empty_list() -> None:
     async with memory_session("incidents", sandbox=Sandbox(faults=Faults(error_rate=1.0))) as client:
         is_error, envelope = await call(client, "list_incidents", {})
         assert is_error and envelope["error"]["code"] == "UPSTREAM_ERROR"
+
+
+async def test_the_priority_filter_continues_where_the_scan_stopped() -> None:
+    async with memory_session("incidents") as client:
+        state = state_of(client)
+        priority = next(i["priority"] for i in state.incidents() if i["priority"])
+        everything = ["triggered", "acknowledged", "resolved"]
+        wanted = {i["id"] for i in state.incidents() if i["priority"] and i["priority"]["id"] == priority["id"]}
+        args = {"statuses": everything, "priority_ids": [priority["id"]], "limit": 2}
+        seen: list[str] = []
+        offset = 0
+        for _ in range(50):
+            page = await ok(client, "list_incidents", {**args, "offset": offset})
+            seen += [i["id"] for i in page["incidents"]]
+            if not page["metadata"]["has_more"]:
+                break
+            offset = page["metadata"]["next_offset"]
+        assert len(seen) == len(set(seen)) and set(seen) == wanted
