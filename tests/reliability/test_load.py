@@ -1,0 +1,254 @@
+"""Load over stdio and over streamable HTTP against the sandbox: thousands of calls in a row and
+hundreds at once, with no error the sandbox did not cause (it causes none here), no leaked
+threads or connections, and flat memory, measured in the server process through /proc.
+
+``PAGERDUTY_MCP_LOAD_CALLS`` / ``PAGERDUTY_MCP_LOAD_CONCURRENT`` size the runs (defaults below).
+The figures are printed (run with ``-s``) for the release notes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+from pagerduty_mcp.sandbox import Sandbox
+from tests.harness import MODULES, server_env
+from tests.reliability.support import live_tools, resolved_ids
+
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
+
+SEQUENTIAL = int(os.environ.get("PAGERDUTY_MCP_LOAD_CALLS", "2000"))
+CONCURRENT = int(os.environ.get("PAGERDUTY_MCP_LOAD_CONCURRENT", "300"))
+WARM_UP = 150
+# Memory may settle a little after warm-up (caches, pools); a leak grows with the calls.
+MAX_GROWTH_MB = 25.0
+# mcp runs sync tools on a bounded pool of worker threads (40); more than that is a leak.
+WORKER_THREADS = 40
+TOOLS = {t["name"] for t in live_tools("mcp", write=False)}
+
+
+def _mix(ids: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    """A responder's round of reads: what is broken, on what, who is on call, what changed."""
+    wanted = [
+        ("list_incidents", {"limit": 5}),
+        ("get_incident", {"incident_id": ids["incident_id"]}),
+        ("list_alerts_from_incident", {"incident_id": ids["incident_id"]}),
+        ("list_incident_notes", {"incident_id": ids["incident_id"]}),
+        ("list_services", {"limit": 5}),
+        ("get_service", {"service_id": ids["service_id"]}),
+        ("list_oncalls", {"limit": 5}),
+        ("list_users", {"limit": 5}),
+        ("get_user_data", {}),
+        ("list_change_events", {"limit": 5}),
+        ("list_event_orchestrations", {}),
+    ]
+    mix = [(tool, args) for tool, args in wanted if tool in TOOLS]
+    assert len(mix) >= 3, f"too few of the load mix's tools have landed: {sorted(TOOLS)}"
+    return mix
+
+
+IDS = resolved_ids(Sandbox(seed=7).state)
+MIX = _mix(IDS)
+
+
+@dataclass
+class ProcessSample:
+    rss_mb: float
+    peak_mb: float
+    threads: int
+    fds: int
+    sockets: int
+
+    @classmethod
+    def of(cls, pid: int) -> ProcessSample:
+        status = {
+            line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if ":" in line
+        }
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        sockets = 0
+        for fd in fds:
+            try:
+                sockets += os.readlink(fd).startswith("socket:")
+            except OSError:
+                continue  # closed while we looked
+        return cls(
+            rss_mb=int(status["VmRSS"].split()[0]) / 1024,
+            peak_mb=int(status["VmHWM"].split()[0]) / 1024,
+            threads=int(status["Threads"]),
+            fds=len(fds),
+            sockets=sockets,
+        )
+
+
+@dataclass
+class LoadReport:
+    transport: str
+    calls: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    samples: dict[str, ProcessSample] = field(default_factory=dict)
+
+    def line(self) -> str:
+        before, after = self.samples["warm"], self.samples["after"]
+        return (
+            f"load[{self.transport}]: {self.calls} calls in {self.seconds:.1f} s, {len(self.errors)} errors; "
+            f"RSS {before.rss_mb:.1f} MB after warm-up -> {after.rss_mb:.1f} MB at the end "
+            f"(peak {after.peak_mb:.1f} MB); threads {before.threads} -> {after.threads} "
+            f"(max {self.samples['busy'].threads} under concurrency); "
+            f"fds {before.fds} -> {after.fds}, sockets {before.sockets} -> {after.sockets}"
+        )
+
+
+async def _one(client: Client, report: LoadReport, tool: str, args: dict[str, Any]) -> None:
+    with anyio.fail_after(60):
+        result = await client.call_tool(tool, args)
+    report.calls += 1
+    if result.is_error:
+        report.errors.append(f"{tool}: {getattr(result.content[0], 'text', '')[:200]}")
+
+
+async def drive(client: Client, pid: int, transport: str) -> LoadReport:
+    """Warm up, then SEQUENTIAL calls in a row, then CONCURRENT calls at once; sample the server."""
+    report = LoadReport(transport)
+    for i in range(WARM_UP):
+        await _one(client, report, *MIX[i % len(MIX)])
+    report.samples["warm"] = ProcessSample.of(pid)
+    started = time.monotonic()
+    for i in range(SEQUENTIAL):
+        await _one(client, report, *MIX[i % len(MIX)])
+    busy: list[ProcessSample] = []
+
+    async def sample_while_busy() -> None:
+        with anyio.move_on_after(60):
+            while len(busy) < 1000:
+                busy.append(ProcessSample.of(pid))
+                await anyio.sleep(0.05)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(sample_while_busy)
+        async with anyio.create_task_group() as calls:
+            for i in range(CONCURRENT):
+                calls.start_soon(_one, client, report, *MIX[i % len(MIX)])
+        group.cancel_scope.cancel()
+    report.seconds = time.monotonic() - started
+    # A few more calls in a row after the burst, then the end sample.
+    for i in range(WARM_UP):
+        await _one(client, report, *MIX[i % len(MIX)])
+    report.samples["busy"] = max(busy, key=lambda s: s.threads) if busy else ProcessSample.of(pid)
+    report.samples["after"] = ProcessSample.of(pid)
+    return report
+
+
+def check(report: LoadReport) -> None:
+    print(f"\n{report.line()}")
+    assert report.calls == 2 * WARM_UP + SEQUENTIAL + CONCURRENT
+    assert not report.errors, f"{len(report.errors)} errors without a sandbox fault: {report.errors[:5]}"
+    warm, busy, after = report.samples["warm"], report.samples["busy"], report.samples["after"]
+    assert after.rss_mb - warm.rss_mb < MAX_GROWTH_MB, report.line()
+    assert busy.threads <= warm.threads + WORKER_THREADS + 5, report.line()
+    assert after.threads <= warm.threads + WORKER_THREADS + 5, report.line()
+    assert after.fds <= warm.fds + 10 and after.sockets <= warm.sockets + 10, report.line()
+
+
+def _children_running(module: str) -> list[int]:
+    """Pids of our child processes running ``python -m module``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == os.getpid() and module.encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+async def test_stdio_stays_correct_bounded_and_flat_under_load() -> None:
+    before = set(_children_running(MODULES["mcp"]))
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", MODULES["mcp"], "--sandbox"], env=server_env(PAGERDUTY_SANDBOX_SEED="7")
+    )
+    with open(os.devnull, "w") as stderr:
+        async with Client(stdio_client(params, errlog=stderr), read_timeout_seconds=60) as client:
+            pids = set(_children_running(MODULES["mcp"])) - before
+            assert len(pids) == 1, pids
+            report = await drive(client, pids.pop(), "stdio")
+    check(report)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def http_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = _free_port()
+    argv = [sys.executable, "-m", MODULES["mcp"], "--sandbox", "--transport", "streamable-http", "--port", str(port)]
+    process = subprocess.Popen(
+        argv,
+        env=server_env(PAGERDUTY_SANDBOX_SEED="7"),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"the HTTP server exited with {process.returncode}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the HTTP server did not listen within 60 s")
+        yield f"http://127.0.0.1:{port}/mcp", process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@asynccontextmanager
+async def http_client(url: str) -> AsyncIterator[Client]:
+    async with Client(url, read_timeout_seconds=60) as client:
+        yield client
+
+
+async def test_streamable_http_stays_correct_bounded_and_flat_under_load(
+    http_server: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    url, process = http_server
+    async with http_client(url) as client:
+        report = await drive(client, process.pid, "streamable-http")
+    # Connections the client kept alive are closed now; the server must let go of them.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and ProcessSample.of(process.pid).sockets > report.samples["warm"].sockets + 2:
+        await anyio.sleep(0.1)
+    report.samples["after"] = ProcessSample.of(process.pid)
+    check(report)
+    assert process.poll() is None, "the server died"
