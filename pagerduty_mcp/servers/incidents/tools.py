@@ -62,6 +62,7 @@ Until = Annotated[str | None, Field(description="End, ISO 8601.")]
 
 MAX_BULK = 250  # PUT /incidents takes at most 250 incidents (413 beyond)
 _FAN_OUT = 4  # concurrent requests when one call needs several
+MAX_LIST_RANGE = timedelta(days=180)  # GET /incidents rejects a wider since/until window
 _PRIORITY_SCAN = 1000  # incidents read at most to filter by priority, which PagerDuty cannot
 
 
@@ -131,6 +132,8 @@ def list_incidents(
             "date_range=all conflicts with since/until; pass one or the other.",
             {"parameters": ["date_range", "since", "until"]},
         )
+    if since_at and (until_at or datetime.now(UTC)) - since_at > MAX_LIST_RANGE:
+        raise invalid("since", "PagerDuty lists at most 6 months between since and until; use date_range=all instead")
     scoped = apply_scope(client, scope, resolve_ids(team_ids, "team_ids"), resolve_ids(user_ids, "user_ids"))
     chosen = list(dict.fromkeys(statuses or ["triggered", "acknowledged"]))
     params: dict[str, Any] = {"statuses[]": chosen, "sort_by": sort_by}

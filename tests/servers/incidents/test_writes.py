@@ -125,6 +125,10 @@ async def test_writes_on_an_account_token_need_an_email_and_say_how_to_set_it() 
         await ok(client, "manage_incidents", {"incident_ids": [record["id"]], "status": "acknowledged"})
         shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
         assert shown["status"] == "acknowledged" and shown["acknowledgers"][-1]["name"] == "Priya Natarajan"
+        helper = state_of(client).all("users")[6]
+        await ok(client, "add_responders", {"incident_id": record["id"], "message": "m", "user_ids": [helper["id"]]})
+        requests = incident_of(client, record["id"])["responder_requests"]
+        assert requests[-1]["requester"]["summary"] == "Priya Natarajan"
 
 
 # -- manage_incidents -------------------------------------------------------------------------------
