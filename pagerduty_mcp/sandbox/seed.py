@@ -8,6 +8,7 @@ notes and log entries): size 1 gives about 60, size 100 about 6,000.
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -900,6 +901,29 @@ def _incident_workflows(state: State, teams: list[str], now: datetime) -> None:
         state.put("incident_workflows", workflow)
 
 
+class _FirstResponders:
+    """Who the first level of each escalation policy reaches at a moment, from schedules rendered
+    once over the whole history (rendering per incident would dominate seeding at large sizes)."""
+
+    def __init__(self, state: State, since: datetime, until: datetime) -> None:
+        self.state = state
+        self.finals = {s["id"]: state.render_schedule(s["id"], since, until).final for s in state.all("schedules")}
+        self.starts = {sid: [e.start for e in entries] for sid, entries in self.finals.items()}
+
+    def at(self, policy_id: str, moment: datetime) -> list[str]:
+        rule = self.state.get("escalation_policies", policy_id)["escalation_rules"][0]
+        users: list[str] = []
+        for target in rule["targets"]:
+            if target["type"].startswith("user"):
+                users.append(target["id"])
+                continue
+            entries = self.finals[target["id"]]
+            index = bisect_right(self.starts[target["id"]], moment) - 1
+            if index >= 0 and entries[index].start <= moment < entries[index].end:
+                users.append(entries[index].user)
+        return list(dict.fromkeys(users))
+
+
 def _incidents(
     state: State, services: list[str], users: list[str], now: datetime, rng: random.Random, size: int
 ) -> None:
@@ -908,7 +932,7 @@ def _incidents(
     offsets = sorted((rng.randrange(120, horizon) for _ in range(count)), reverse=True)
     priorities = [p["id"] for p in state.all("priorities")]
     weights = [6, 4, 5, 2, 5, 2, 2, 4, 3]
-    assignee_cache: dict[tuple[str, int], list[str]] = {}
+    first_responders = _FirstResponders(state, now - timedelta(seconds=horizon + 3600), now + timedelta(hours=1))
     fields = state.all("custom_fields")
     open_tail = max(6, count // 10)  # the newest tenth are still open
     for position, offset in enumerate(offsets):
@@ -921,10 +945,7 @@ def _incidents(
             urgency = rng.choice(["high", "low"])
         priority = rng.choice(priorities) if rng.random() < 0.4 else None
         policy_id = service["escalation_policy"]["id"]
-        hour_key = (policy_id, int(at.timestamp()) // 3600)
-        if hour_key not in assignee_cache:
-            assignee_cache[hour_key] = state.escalation_targets(policy_id, 1, at) or [users[1]]
-        assignees = assignee_cache[hour_key]
+        assignees = first_responders.at(policy_id, at) or [users[1]]
         source = rng.choice(_SOURCES)
         integration = state.get("integrations", service["integrations"][0]["id"])
         bridge = None

@@ -24,7 +24,6 @@ __all__ = ["HTML_BASE", "KINDS", "State", "public"]
 HTML_BASE = "https://acme-shop.pagerduty.com"
 _SECOND = timedelta(seconds=1)
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-_ID_SPACE = 36**6
 
 # kind -> (object type, API collection path, web path); reference type is "<type>_reference"
 KINDS: dict[str, tuple[str, str, str | None]] = {
@@ -104,12 +103,7 @@ class State:
         """A fresh PagerDuty-style id: "P" and six upper-case letters or digits, from the seeded RNG."""
         used = self._all_ids
         while True:
-            number = self.rng.getrandbits(32) % _ID_SPACE
-            chars = []
-            for _ in range(6):
-                number, digit = divmod(number, 36)
-                chars.append(_ID_ALPHABET[digit])
-            ident = "P" + "".join(chars)
+            ident = "P" + "".join(self.rng.choices(_ID_ALPHABET, k=6))
             if ident not in used:
                 used.add(ident)
                 return ident
