@@ -11,7 +11,10 @@ Scenarios:
 - ``1 caller x 50, cap 16``: one credential at the default cap, which queues the excess (the cap
   working as meant: PagerDuty rate-limits per token).
 
-Run: ``uv run python -m bench.concurrency`` (``--rounds``, ``--latency-ms``, ``--calls``).
+Each burst is also run without the added latency: that is the CPU cost of the same work on this
+machine (client, server and sandbox share it), and the difference is what the latency added.
+
+Run: ``uv run python -m bench.concurrency`` (``--rounds``, ``--latency-ms``, ``--calls``, ``--json``).
 """
 
 from __future__ import annotations
@@ -93,6 +96,9 @@ async def _burst(url: str, tokens: list[str], per_caller: int, incident_id: str)
             if result.is_error:
                 failures.append(result.content[0].text[:200])  # type: ignore[union-attr]
 
+        # Untimed: each session's first call also fetches tools/list (the SDK validates results).
+        for client in clients:
+            await one(client)
         started = time.perf_counter()
         async with anyio.create_task_group() as group:
             for client in clients:
@@ -108,12 +114,34 @@ def _upstream_calls(log_path: Path) -> list[int]:
     return [int(n) for n in re.findall(rf"tool={TOOL} outcome=ok .*?upstream_calls=(\d+)", log_path.read_text())]
 
 
+def _set_latency(box: Sandbox, latency_ms: float) -> None:
+    box.faults = box.injector.faults = Faults(latency_ms=latency_ms)
+
+
+async def _sequential(url: str, token: str, calls: int, incident_id: str) -> float:
+    """Seconds for ``calls`` calls one after another, on one session."""
+    async with (
+        httpx2.AsyncClient(headers={"Authorization": f"Token token={token}"}, timeout=120) as http,
+        Client(streamable_http_client(url, http_client=http)) as client,
+    ):
+        started = time.perf_counter()
+        for _ in range(calls):
+            result = await client.call_tool(TOOL, {"incident_id": incident_id})
+            if result.is_error:
+                raise RuntimeError(result.content[0].text[:200])  # type: ignore[union-attr]
+        return time.perf_counter() - started
+
+
 def run(rounds: int = 3, latency_ms: float = 200.0, calls: int = 50) -> dict[str, Any]:
-    box = Sandbox(faults=Faults(latency_ms=latency_ms))
+    """Each burst runs twice: with the added latency, and without it (the CPU floor of the same work
+    on this machine). Their difference is what the latency added: about one latency if the calls
+    overlap, ``calls`` latencies if they queue."""
+    box = Sandbox()
     box.ensure_seeded()
     users = sorted(box.state.tables["users"])[:10]
     tokens = [box.token_for(uid) for uid in users]
     incident_id = sorted(box.state.tables["incidents"])[0]
+    latency = latency_ms / 1000
     scenarios = [
         ("10 callers x 5", [], tokens[:10], calls // 10),
         ("1 caller x 50, cap 50", ["--max-concurrent-per-credential", str(calls)], tokens[:1], calls),
@@ -121,16 +149,25 @@ def run(rounds: int = 3, latency_ms: float = 200.0, calls: int = 50) -> dict[str
     ]
     results: dict[str, Any] = {"latency_ms": latency_ms, "calls": calls, "tool": TOOL, "scenarios": {}}
     with serve_in_thread(box) as upstream:
-        for name, flags, callers, per_caller in scenarios:
+        for index, (name, flags, callers, per_caller) in enumerate(scenarios):
             with _server(upstream, flags) as (url, log_path):
-                single = anyio.run(_burst, url, tokens[:1], 1, incident_id)  # also warms the process up
-                samples = [anyio.run(_burst, url, callers, per_caller, incident_id) for _ in range(rounds)]
+                _set_latency(box, 0)
+                anyio.run(_burst, url, callers, per_caller, incident_id)  # warm-up: connections, caches
+                floor = [anyio.run(_burst, url, callers, per_caller, incident_id) for _ in range(rounds)]
+                _set_latency(box, latency_ms)
+                slow = [anyio.run(_burst, url, callers, per_caller, incident_id) for _ in range(rounds)]
+                if index == 0:
+                    one_by_one = anyio.run(_sequential, url, tokens[0], 10, incident_id) / 10
+                    results["sequential_seconds_per_call"] = round(one_by_one, 3)
+                    results["sequential_estimate_seconds"] = round(one_by_one * calls, 2)
                 upstream_calls = sorted(set(_upstream_calls(log_path)))
-            seconds = spread(samples, 3)
+            with_latency, without = spread(slow, 3), spread(floor, 3)
+            added = float(with_latency["median"]) - float(without["median"])
             results["scenarios"][name] = {
-                "seconds": seconds,
-                "one_call_seconds": round(single, 3),
-                "latencies": round(float(seconds["median"]) / (latency_ms / 1000), 1),
+                "seconds": with_latency,
+                "seconds_without_latency": without,
+                "added_by_latency_seconds": round(added, 3),
+                "added_in_latencies": round(added / latency, 1) if latency else None,
                 "upstream_calls_per_tool_call": upstream_calls,
             }
     return results
@@ -147,13 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    print(f"{args.calls} concurrent {TOOL} calls over streamable HTTP, sandbox latency {args.latency_ms:.0f} ms")
-    print(f"{'scenario':34} {'median s':>9} {'min':>7} {'max':>7} {'latencies':>10} {'1 call s':>9}")
+    print(
+        f"{args.calls} concurrent {TOOL} calls over streamable HTTP, sandbox latency {args.latency_ms:.0f} ms; "
+        f"one after another: {results['sequential_seconds_per_call']:.3f} s a call, "
+        f"~{results['sequential_estimate_seconds']:.1f} s for {args.calls}"
+    )
+    print(f"{'scenario':34} {'median s':>9} {'min':>7} {'max':>7} {'no-latency s':>13} {'added':>7} {'latencies':>10}")
     for name, row in results["scenarios"].items():
-        s = row["seconds"]
+        s, floor = row["seconds"], row["seconds_without_latency"]
         print(
-            f"{name:34} {s['median']:>9.3f} {s['min']:>7.3f} {s['max']:>7.3f} "
-            f"{row['latencies']:>10.1f} {row['one_call_seconds']:>9.3f}"
+            f"{name:34} {s['median']:>9.3f} {s['min']:>7.3f} {s['max']:>7.3f} {floor['median']:>13.3f} "
+            f"{row['added_by_latency_seconds']:>7.3f} {row['added_in_latencies'] or 0:>10.1f}"
         )
     return 0
 

@@ -199,6 +199,9 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):
         **kw: Any,
     ) -> None:
         auth_type = "oauth2" if credential.kind == "bearer" else "token"
+        if "transport" not in kw:
+            # Keep as many connections alive as may be in flight, so a burst does not reconnect.
+            kw["limits"] = httpx2.Limits(max_connections=max_concurrent, max_keepalive_connections=max_concurrent)
         super().__init__(credential.secret, auth_type=auth_type, base_url=settings.api_host, **kw)
         self.timeout = settings.timeout_seconds  # the constructor argument is ignored by the library
         self.rate_limit_wait_seconds = settings.rate_limit_wait_seconds

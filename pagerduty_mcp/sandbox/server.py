@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import trustme
@@ -81,7 +82,16 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], sandbox: Sandbox, context: ssl.SSLContext) -> None:
         super().__init__(address, _Handler)
         self.sandbox = sandbox
-        self.socket = context.wrap_socket(self.socket, server_side=True)
+        self.context = context
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # The TLS handshake runs in the connection's own thread: done in the accept loop, it would
+        # make a burst of new connections queue up behind each other.
+        try:
+            request = self.context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        super().finish_request(request, client_address)
 
 
 @dataclass(frozen=True)
