@@ -617,6 +617,9 @@ def _bulk_update(
     try:
         updated = send(ids)
     except ToolFailure as failure:
+        if failure.code == "WRITE_OUTCOME_UNKNOWN":  # the batch may or may not have been applied
+            failures.update(dict.fromkeys(ids, failure))
+            return {}
         per_item = failure.code in _ITEM_CODES or failure.code.endswith("_NOT_FOUND")
         if not per_item:
             raise
@@ -644,9 +647,16 @@ def _bulk_failure(
     parts = []
     if done:
         parts.append(f"Updated {len(done)} incident(s): {', '.join(done)}.")
-    if failures:
-        listed = "; ".join(f"{k}: {f.message}" for k, f in list(failures.items())[:10])
-        parts.append(f"{len(failures)} failed, nothing changed on them: {listed}.")
+    unknown = {k: f for k, f in failures.items() if f.code == "WRITE_OUTCOME_UNKNOWN"}
+    refused = {k: f for k, f in failures.items() if k not in unknown}
+    if refused:
+        listed = "; ".join(f"{k}: {f.message}" for k, f in list(refused.items())[:10])
+        parts.append(f"{len(refused)} failed, nothing changed on them: {listed}.")
+    if unknown:
+        parts.append(
+            f"For {', '.join(list(unknown)[:20])} the outcome is unknown (PagerDuty failed mid-request): "
+            "check them with get_incident before retrying."
+        )
     if note_failures:
         parts.append(
             f"The resolution note could not be added to {', '.join(note_failures)} (they are resolved); "

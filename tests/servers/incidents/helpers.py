@@ -16,9 +16,9 @@ __all__ = ["account_session", "incident_of", "open_incident", "state_of"]
 
 
 @asynccontextmanager
-async def account_session(email: str | None = None) -> AsyncIterator[Client]:
+async def account_session(email: str | None = None, sandbox: Sandbox | None = None) -> AsyncIterator[Client]:
     """The incidents server with write tools, on an account-level token (no current user)."""
-    box = Sandbox()
+    box = sandbox or Sandbox()
     settings = Settings(sandbox=True, credential=Credential(SANDBOX_ACCOUNT_TOKEN), user_email=email)
     set_pool(ClientPool(settings, sandbox=box))
     server = create_pagerduty_server("pagerduty-incidents", [AREA], ToolFilter(enable_write_tools=True))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.sandbox.faults import Faults
 from tests.harness import fails, first, memory_session, ok
 from tests.servers.incidents.helpers import account_session, incident_of, open_incident, state_of
 
@@ -159,6 +161,19 @@ async def test_manage_incidents_reports_exactly_which_ids_failed_and_why() -> No
         assert failed == {"PNOPE00": "INCIDENT_NOT_FOUND", "null": "INVALID_PARAMETER", "999999": "INCIDENT_NOT_FOUND"}
         assert "PNOPE00" in error["message"] and record["id"] in error["message"]
         assert incident_of(client, record["id"])["status"] == "acknowledged"
+
+
+async def test_manage_incidents_reports_an_unknown_outcome_when_pagerduty_fails_mid_write() -> None:
+    box = Sandbox()
+    record = next(i for i in box.state.incidents() if i["status"] == "triggered")
+    box.injector.faults = Faults(error_rate=1.0)
+    async with account_session("priya.natarajan@acme-shop.example", sandbox=box) as client:
+        args = {"incident_ids": [record["id"]], "status": "acknowledged"}
+        error = await fails(client, "manage_incidents", args, "WRITE_OUTCOME_UNKNOWN")
+    assert error["details"]["failed"] == [
+        {"id": record["id"], "code": "WRITE_OUTCOME_UNKNOWN", "reason": error["details"]["failed"][0]["reason"]}
+    ]
+    assert "check them with get_incident" in error["message"] and "nothing changed" not in error["message"]
 
 
 async def test_manage_incidents_all_unknown_is_not_found() -> None:
