@@ -87,10 +87,13 @@ def running_server(
 
 
 @asynccontextmanager
-async def http_session(url: str, headers: dict[str, str]) -> AsyncIterator[Client]:
-    """The ``mcp`` SDK's own client over streamable HTTP, sending ``headers`` with every request."""
+async def http_session(url: str, headers: dict[str, str], *, mode: str = "auto") -> AsyncIterator[Client]:
+    """The ``mcp`` SDK's own client over streamable HTTP, sending ``headers`` with every request.
+
+    ``mode="legacy"`` speaks the 2025-11-25 protocol (initialize handshake), as most editors do today.
+    """
     async with (
         httpx2.AsyncClient(headers=headers, timeout=60.0) as http,
-        Client(streamable_http_client(url, http_client=http)) as client,
+        Client(streamable_http_client(url, http_client=http), mode=mode) as client,  # type: ignore[arg-type]
     ):
         yield client

@@ -77,9 +77,9 @@ async def _call(client: Any, tool: str, arguments: dict[str, Any] | None = None)
         return bool(result.is_error), text
 
 
-async def _tool_names(url: str, headers: dict[str, str]) -> dict[str, bool]:
+async def _tool_names(url: str, headers: dict[str, str], mode: str = "auto") -> dict[str, bool]:
     """name -> read-only hint, as the caller with ``headers`` sees it."""
-    async with http_session(url, headers) as client:
+    async with http_session(url, headers, mode=mode) as client:
         tools = (await client.list_tools()).tools
     return {t.name: bool(t.annotations and t.annotations.read_only_hint) for t in tools}
 
@@ -137,15 +137,16 @@ def test_oversized_body_gets_413(per_caller: HttpServer, box: Sandbox) -> None:
 
 
 @pytest.mark.anyio
-async def test_readonly_header_hides_write_tools(per_caller: HttpServer, box: Sandbox) -> None:
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_readonly_header_hides_write_tools(per_caller: HttpServer, box: Sandbox, mode: str) -> None:
     headers = _token_header(box, box.current_user_id)
-    everything = await _tool_names(per_caller.url, headers)
+    everything = await _tool_names(per_caller.url, headers, mode)
     writes = sorted(name for name, read_only in everything.items() if not read_only)
     assert writes, "the server was started with --enable-write-tools"
-    narrowed = await _tool_names(per_caller.url, {**headers, "X-MCP-Readonly": "true"})
+    narrowed = await _tool_names(per_caller.url, {**headers, "X-MCP-Readonly": "true"}, mode)
     assert narrowed and all(narrowed.values())
     assert set(narrowed) == {name for name, read_only in everything.items() if read_only}
-    async with http_session(per_caller.url, {**headers, "X-MCP-Readonly": "1"}) as client:
+    async with http_session(per_caller.url, {**headers, "X-MCP-Readonly": "1"}, mode=mode) as client:
         is_error, text = await _call(client, writes[0])
     assert is_error and text == f"Unknown tool: {writes[0]}"
 
@@ -187,13 +188,16 @@ async def test_widening_headers_are_ignored(per_caller: HttpServer, static_oauth
 
 
 @pytest.mark.anyio
-async def test_each_caller_sees_only_what_its_own_credential_fetches(per_caller: HttpServer, box: Sandbox) -> None:
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_each_caller_sees_only_what_its_own_credential_fetches(
+    per_caller: HttpServer, box: Sandbox, mode: str
+) -> None:
     alice, bob = _users(box)
     expected = {uid: box.state.get("users", uid)["email"] for uid in (alice, bob)}
     seen: dict[str, list[str]] = {alice: [], bob: []}
 
     async def caller(user_id: str, headers: dict[str, str]) -> None:
-        async with http_session(per_caller.url, headers) as client:
+        async with http_session(per_caller.url, headers, mode=mode) as client:
             for _ in range(5):
                 is_error, envelope = await _call(client, "get_user_data")
                 assert not is_error, envelope
