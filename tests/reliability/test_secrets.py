@@ -93,8 +93,12 @@ async def full_run(env: dict[str, str], *, faults: bool = False, hostile: bool =
                     result = await client.call_tool(tool["name"], arguments)
                     outputs.extend(getattr(c, "text", "") for c in result.content)
                     calls += 1
+            # After every tool met hostile arguments, the same process still answers.
+            last = await client.call_tool("list_incidents", {"limit": 1})
+            outputs.extend(getattr(c, "text", "") for c in last.content)
+            alive = not last.is_error
         stderr.seek(0)
-        return "\n".join(outputs), stderr.read(), calls
+        return "\n".join(outputs), stderr.read(), calls if alive else -1
 
 
 def assert_no_secret(where: str, text: str, secrets: list[str]) -> None:
@@ -113,7 +117,7 @@ def _around(text: str, secret: str) -> str:
 async def test_an_api_key_run_shows_neither_the_key_nor_the_routing_key() -> None:
     routing_key = _routing_key(Sandbox(seed=SEED))
     output, stderr, calls = await full_run({"PAGERDUTY_USER_API_KEY": SANDBOX_TOKEN}, faults=True)
-    assert calls >= 2 * len(TOOLS)
+    assert calls >= 2 * len(TOOLS), "the server stopped answering after hostile arguments"
     assert "tool=" in stderr  # the audit log was captured, so the scan means something
     for where, text in (("tool output", output), ("the logs", stderr)):
         assert_no_secret(where, text, [SANDBOX_TOKEN, routing_key])
