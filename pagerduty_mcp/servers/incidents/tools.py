@@ -650,8 +650,8 @@ def _bulk_failure(
     unknown = {k: f for k, f in failures.items() if f.code == "WRITE_OUTCOME_UNKNOWN"}
     refused = {k: f for k, f in failures.items() if k not in unknown}
     if refused:
-        listed = "; ".join(f"{k}: {f.message}" for k, f in list(refused.items())[:10])
-        parts.append(f"{len(refused)} failed, nothing changed on them: {listed}.")
+        listed = "; ".join(f"{k}: {f.message.rstrip('.')}" for k, f in list(refused.items())[:10])
+        parts.append(f"{len(refused)} refused and left as they were: {listed}.")
     if unknown:
         parts.append(
             f"For {', '.join(list(unknown)[:20])} the outcome is unknown (PagerDuty failed mid-request): "

@@ -173,7 +173,7 @@ async def test_manage_incidents_reports_an_unknown_outcome_when_pagerduty_fails_
     assert error["details"]["failed"] == [
         {"id": record["id"], "code": "WRITE_OUTCOME_UNKNOWN", "reason": error["details"]["failed"][0]["reason"]}
     ]
-    assert "check them with get_incident" in error["message"] and "nothing changed" not in error["message"]
+    assert "check them with get_incident" in error["message"] and "left as they were" not in error["message"]
 
 
 async def test_manage_incidents_all_unknown_is_not_found() -> None:
