@@ -141,6 +141,8 @@ def _compute(
         facts = incident_facts(state, incident)
         when = _bucket(incident["_created"], unit, zone)
         for label in groups(incident):
+            if team_ids and label.get("team_id") not in (None, *team_ids) and "service_id" not in label:
+                continue  # grouped by team: only the teams asked for
             key = (when, "|".join(str(v) for v in label.values()))
             buckets.setdefault(key, (label, []))[1].append(facts)
     rows = []

@@ -62,14 +62,10 @@ def get_alert(ctx: Context) -> dict[str, Any]:
     return {"alert": public(alert)}
 
 
-def _render_note(note: dict[str, Any]) -> dict[str, Any]:
-    return public(note)
-
-
 @route("GET", "/incidents/{id}/notes")
 def list_notes(ctx: Context) -> dict[str, Any]:
     incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
-    return {"notes": [_render_note(ctx.state.tables["notes"][n]) for n in incident["_notes"]]}
+    return {"notes": [public(ctx.state.tables["notes"][n]) for n in incident["_notes"]]}
 
 
 def render_log_entry(state: State, entry: dict[str, Any], includes: list[str]) -> dict[str, Any]:

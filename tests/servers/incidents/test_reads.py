@@ -385,3 +385,10 @@ async def test_the_priority_filter_continues_where_the_scan_stopped() -> None:
                 break
             offset = page["metadata"]["next_offset"]
         assert len(seen) == len(set(seen)) and set(seen) == wanted
+
+
+async def test_metrics_by_team_give_only_the_teams_asked_for() -> None:
+    async with memory_session("incidents") as client:
+        team = state_of(client).all("teams")[0]
+        rows = await ok(client, "get_incident_metrics", {"team_ids": [team["id"]], "group_by": "team"})
+        assert [r["team"]["id"] for r in rows["metrics"]] == [team["id"]]
