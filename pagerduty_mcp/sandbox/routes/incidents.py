@@ -101,6 +101,18 @@ def _incident_window(since: datetime | None, until: datetime | None, now: dateti
     return since, until
 
 
+def _open_incidents(
+    state: State, service_ids: set[str], since: datetime | None, until: datetime | None
+) -> list[dict[str, Any]]:
+    services = service_ids or state.open_incidents.keys()
+    table = state.tables["incidents"]
+    found = [table[i] for sid in services for i in state.open_incidents.get(sid, {}) if i in table]
+    if since is not None and until is not None:
+        found = [i for i in found if since <= i["_created"] < until]
+    found.sort(key=lambda i: i["_created"])
+    return found
+
+
 _SORT_KEYS: dict[str, Any] = {
     "created_at": lambda i: i["_created"],
     "resolved_at": lambda i: (i["_resolved"] is None, i["_resolved"] or i["_created"]),
@@ -132,7 +144,12 @@ def list_incidents(ctx: Context) -> dict[str, Any]:
         since, until = _incident_window(req.time("since"), req.time("until"), ctx.now)
     if user_ids and not statuses:
         statuses = {"triggered", "acknowledged"}  # resolved incidents have no assignees
-    found: Sequence[dict[str, Any]] = state.incidents(since, until)
+    found: Sequence[dict[str, Any]]
+    if statuses and "resolved" not in statuses:
+        # open incidents only: start from the per-service index instead of the whole history
+        found = _open_incidents(state, service_ids, since, until)
+    else:
+        found = state.incidents(since, until)
     if statuses:
         found = [i for i in found if i["status"] in statuses]
     if urgencies:
