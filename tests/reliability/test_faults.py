@@ -265,3 +265,22 @@ async def test_a_dead_upstream_fails_fast_with_upstream_error(recorded_sleeps: l
         error = await fails(client, "list_incidents", {"limit": 1}, "UPSTREAM_ERROR")
     assert time.monotonic() - started < 5
     assert "could not be reached" in error["message"]
+
+
+async def test_a_stalled_upstream_cannot_hold_a_call_past_its_deadline(
+    recorded_sleeps: list[float], slow_sandbox: tuple[Sandbox, Any]
+) -> None:
+    """PagerDuty holds every request for 3 s, the client's own timeout is a generous 30 s, and the
+    call's deadline is 1 s: the call ends at its deadline with TIMEOUT, not after the upstream."""
+    box, info = slow_sandbox
+    settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=info.url, timeout_seconds=30)
+    pool = _TLSPool(settings, str(info.ca_path))
+    async with tuned_session(box, pool=pool, deadline_seconds=1.0) as client:
+        await ok(client, "list_incidents", {"limit": 1})
+        switch_faults(box, Faults(latency_ms=3000))
+        started = time.monotonic()
+        error = await fails(client, "list_incidents", {"limit": 1}, "TIMEOUT")
+        elapsed = time.monotonic() - started
+        switch_faults(box, Faults())
+    assert elapsed < 2.0, elapsed
+    assert "in time" in error["message"]
