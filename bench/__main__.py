@@ -22,7 +22,7 @@ from bench.stats import TOKEN_METHOD
 RESULTS = Path(__file__).with_name("results.json")
 UPSTREAM_METHOD = (
     "requests the sandbox logged while answering, in-process (real MCP client and server, fresh "
-    "sandbox); shown as first call with nothing cached / the same call again."
+    "sandbox); shown as the first call with nothing cached / the same call again."
 )
 
 
@@ -117,18 +117,34 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def _concurrency() -> dict[str, Any]:
+    # Runs its own event loops and processes, so it stays outside ``run``'s loop.
+    try:
+        from bench import concurrency
+
+        return concurrency.run()
+    except Exception as exc:
+        return _failure(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=7, help="cold starts per server for initialize (default 7)")
     parser.add_argument("--calls", type=int, default=10, help="timed calls per answer over stdio (default 10)")
     parser.add_argument("--servers", nargs="+", choices=SERVER_KEYS, default=list(SERVER_KEYS))
     parser.add_argument("--no-stdio", action="store_true", help="sizes and upstream requests only (fast)")
+    parser.add_argument(
+        "--no-concurrency", action="store_true", help="skip bench.concurrency (50 calls at once over HTTP)"
+    )
     parser.add_argument("--bytecode", action="store_true", help="also time a start with no cached bytecode")
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (default bench/results.json)")
     parser.add_argument("--no-write", action="store_true", help="print the tables only")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     results = anyio.run(run, args)
+    if not args.no_concurrency:
+        _progress("concurrency over streamable HTTP (bench.concurrency)")
+        results["concurrency"] = _concurrency()
     results["settings"]["seconds"] = round(time.perf_counter() - started, 1)
     from bench.report import render
 

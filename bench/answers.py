@@ -92,6 +92,10 @@ ANSWERS = (
     ),
     Answer("one service", "get_service", lambda ids: ids.service),
     Answer("one orchestration router", "get_event_orchestration_router", lambda ids: ids.orchestration),
+    # Reference data the servers may cache per credential: the cached column shows whether they do.
+    Answer("my teams' open incidents", "list_incidents", options={"scope": "my_teams"}),
+    Answer("my teams", "list_teams", options={"scope": "my_teams"}),
+    Answer("priorities", "list_priorities"),
 )
 
 
@@ -139,11 +143,11 @@ async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
                     continue
                 args = _arguments(answer, ids, schemas[answer.tool])
                 set_pool(ClientPool(Settings(sandbox=True), sandbox=box))  # nothing cached
-                counts, texts = [], []
+                sent, texts = [], []
                 for _ in range(2):
                     before = len(box.request_log)
                     result = await client.call_tool(answer.tool, args)
-                    counts.append(len(box.request_log) - before)
+                    sent.append([f"{r.method} {r.path}" for r in list(box.request_log)[before:]])
                     texts.append(_text(result))
                 envelope = _envelope(texts[0])
                 entry: dict[str, Any] = {
@@ -152,8 +156,9 @@ async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
                     "response_bytes": len(texts[0].encode()),
                     "response_tokens": tokens(len(texts[0].encode())),
                     "items": envelope.get("metadata", {}).get("count"),
-                    "upstream_requests": counts[0],
-                    "upstream_requests_cached": counts[1],
+                    "upstream_requests": len(sent[0]),
+                    "upstream_requests_again": len(sent[1]),
+                    "requests": sent[0],
                 }
                 if result.is_error:
                     entry["error"] = envelope.get("error", {}).get("code", texts[0][:200])

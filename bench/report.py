@@ -39,11 +39,28 @@ def _answer_lines(answers: dict[str, Any], latency: dict[str, Any]) -> list[str]
         if "error" in entry and "response_bytes" not in entry:
             lines.append(f"  {name:28}{entry.get('tool', ''):32}  failed: {entry['error']}")
             continue
-        upstream = f"{entry['upstream_requests']}/{entry['upstream_requests_cached']}"
+        upstream = f"{entry['upstream_requests']}/{entry['upstream_requests_again']}"
         flag = f"  [error {entry['error']}]" if "error" in entry else ""
         lines.append(
             f"  {name:28}{entry['tool']:32}{entry['response_bytes']:>8,}{entry['response_tokens']:>7,}"
             f"{upstream:>10}  {_ms(latency.get(name))}{flag}"
+        )
+    return lines
+
+
+def _concurrency_lines(concurrency: dict[str, Any]) -> list[str]:
+    if "error" in concurrency:
+        return ["", f"== concurrency: failed: {concurrency['error']}"]
+    lines = [
+        "",
+        f"== {concurrency['calls']} concurrent {concurrency['tool']} calls over streamable HTTP, "
+        f"sandbox latency {concurrency['latency_ms']:.0f} ms",
+    ]
+    for name, row in concurrency["scenarios"].items():
+        seconds = row["seconds"]
+        lines.append(
+            f"  {name:34}{seconds['median'] * 1000:.0f} ms (min {seconds['min'] * 1000:.0f}, "
+            f"max {seconds['max'] * 1000:.0f}, n={seconds['runs']}) = {row['latencies']} latencies"
         )
     return lines
 
@@ -76,12 +93,13 @@ def render(results: dict[str, Any]) -> str:
         layers = startup.get("layers", {})
         if "error" in layers:
             out.append(f"  failed: {layers['error']}")
+        cpu = layers.get("phases_cpu", {})
         for label, entry in layers.get("phases", {}).items():
-            out.append(f"  {label:34}{_ms(entry)}")
-        if "register_ms_per_tool" in layers:
-            out.append(
-                f"  {'registering, per tool':34}{layers['register_ms_per_tool']:.1f} ms ({layers['tools']} tools)"
-            )
+            spent = f"   cpu {cpu[label]['median']:.0f} ms" if label in cpu else ""
+            out.append(f"  {label:34}{_ms(entry)}{spent}")
+        if "register_cpu_ms_per_tool" in layers:
+            per_tool = layers["register_cpu_ms_per_tool"]
+            out.append(f"  {'registering, cpu per tool':34}{per_tool:.1f} ms ({layers['tools']} tools)")
         if "without_bytecode" in startup:
             out.append(f"  {'initialize, no cached bytecode':34}{_ms(startup['without_bytecode'])}")
         breakdown = startup.get("import_breakdown")
@@ -98,5 +116,8 @@ def render(results: dict[str, Any]) -> str:
             f"  {str(pages['workers']) + ' pages at a time':34}{_ms(pages['concurrent'])}, "
             f"{pages['concurrent']['requests']} requests",
         ]
+    concurrency = results.get("concurrency")
+    if concurrency:
+        out += _concurrency_lines(concurrency)
     out += ["", f"tokens: {results['method']['tokens']}", f"upstream: {results['method']['upstream']}"]
     return "\n".join(out) + "\n"
