@@ -109,7 +109,7 @@ def _open_incidents(
     found = [table[i] for sid in services for i in state.open_incidents.get(sid, {}) if i in table]
     if since is not None and until is not None:
         found = [i for i in found if since <= i["_created"] < until]
-    found.sort(key=lambda i: i["_created"])
+    found.sort(key=lambda i: (i["_created"], i["incident_number"]))  # the history's own order
     return found
 
 
