@@ -132,3 +132,15 @@ async def test_transport_serves_async_clients(sandbox: Sandbox) -> None:
         response = await raw.get("/priorities", headers={"Authorization": f"Token token={SANDBOX_TOKEN}"})
     assert response.status_code == 200
     assert [p["name"] for p in response.json()["priorities"]] == ["P1", "P2", "P3", "P4", "P5"]
+
+
+def test_open_incident_filter_matches_a_full_scan(sandbox: Sandbox, client: pagerduty.RestApiV2Client) -> None:
+    everything = client.list_all("/incidents")
+    expected = [i["id"] for i in everything if i["status"] in ("triggered", "acknowledged")]
+    listed = client.list_all("/incidents", params={"statuses[]": ["triggered", "acknowledged"]})
+    assert [i["id"] for i in listed] == expected
+    service = listed[0]["service"]["id"]
+    narrowed = client.list_all("/incidents", params={"statuses[]": ["triggered"], "service_ids[]": [service]})
+    assert [i["id"] for i in narrowed] == [
+        i["id"] for i in everything if i["status"] == "triggered" and i["service"]["id"] == service
+    ]
