@@ -32,16 +32,27 @@ def _areas(key: str) -> list[Any]:
     return list(AREAS) if key == "mcp" else [a for a in AREAS if a.name == key]
 
 
+# (key, write) -> the tools/list as JSON text. Building a server registers every tool (a few ms
+# each), and the surface tests, the docs and the benchmarks ask for the same lists many times.
+_listed: dict[tuple[str, bool], str] = {}
+
+
 async def server_tools(key: str, *, write: bool = True) -> list[dict[str, Any]]:
-    """The ``tools/list`` of one server, as JSON objects, through a real in-process client."""
-    from mcp import Client
+    """The ``tools/list`` of one server, as JSON objects, through a real in-process client.
 
-    from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
+    Built once per process and server; every caller gets its own copy to change as it likes.
+    """
+    if (key, write) not in _listed:
+        from mcp import Client
 
-    server = create_pagerduty_server(SERVERS[key], _areas(key), ToolFilter(enable_write_tools=write))
-    async with Client(server) as client:
-        result = await client.list_tools()
-    return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in result.tools]
+        from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
+
+        server = create_pagerduty_server(SERVERS[key], _areas(key), ToolFilter(enable_write_tools=write))
+        async with Client(server) as client:
+            result = await client.list_tools()
+        tools = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in result.tools]
+        _listed[key, write] = json.dumps(tools)
+    return json.loads(_listed[key, write])
 
 
 def model_bytes(tool: dict[str, Any]) -> int:
