@@ -154,7 +154,7 @@ class Sandbox:
         return self.state.lock  # type: ignore[return-value]
 
     def token_for(self, user_id: str) -> str:
-        """A user-level API token acting as ``user_id`` (404-like KeyError for unknown users)."""
+        """A user-level API token acting as ``user_id`` (raises the 404 ``ApiError`` for unknown users)."""
         state = self.state
         state.get("users", user_id)
         token = f"sandbox-token-{user_id}"
