@@ -37,16 +37,16 @@ def _failure(exc: BaseException) -> dict[str, str]:
     return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
 
 
-async def _guard(step: Callable[[], Awaitable[Any]]) -> Any:
+async def _guard(step: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     try:
-        return await step()
+        return await step(*args)
     except Exception as exc:
         return _failure(exc)
 
 
-def _guard_sync(step: Callable[[], Any]) -> Any:
+def _guard_sync(step: Callable[..., Any], *args: Any) -> Any:
     try:
-        return step()
+        return step(*args)
     except Exception as exc:
         return _failure(exc)
 
@@ -84,28 +84,28 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     ids = sandbox_ids()
     _progress("answers (in-process)")
-    results["answers"] = await _guard(lambda: measure_answers(ids))
+    results["answers"] = await _guard(measure_answers, ids)
     for key in keys:
         _progress(f"{SERVERS[key]}: tools/list")
-        surface = await _guard(lambda key=key: measure_surface(key))
+        surface = await _guard(measure_surface, key)
         names = surface.pop("names", []) if isinstance(surface, dict) else []
         server: dict[str, Any] = {"command": SERVERS[key], "tool_names": names, "surface": surface}
         if not args.no_stdio:
             _progress(f"{SERVERS[key]}: initialize x{args.runs}")
-            started = await _guard(lambda key=key: time_initialize(key, args.runs))
+            started = await _guard(time_initialize, key, args.runs)
             server["initialize"] = started.get("initialize", started)
             server["tools_listed"] = started.get("tools_listed", started)
             server["server_cpu"] = started.get("server_cpu", started)
             _progress(f"{SERVERS[key]}: latency")
-            server["latency"] = await _guard(lambda key=key: measure_latency(key, ids, args.calls))
+            server["latency"] = await _guard(measure_latency, key, ids, args.calls)
         results["servers"][key] = server
     if not args.no_stdio:
         _progress("start-up layers")
         floor_key = "mcp" if "mcp" in keys else keys[0]
         results["startup"] = {
             "server": SERVERS[floor_key],
-            "layers": _guard_sync(lambda: startup_phases(floor_key, args.runs)),
-            "import_breakdown": _guard_sync(lambda: import_breakdown(floor_key)),
+            "layers": _guard_sync(startup_phases, floor_key, args.runs),
+            "import_breakdown": _guard_sync(import_breakdown, floor_key),
         }
         if args.bytecode:
             _progress("initialize without cached bytecode")
