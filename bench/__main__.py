@@ -21,7 +21,7 @@ from bench.stats import TOKEN_METHOD
 
 RESULTS = Path(__file__).with_name("results.json")
 UPSTREAM_METHOD = (
-    "requests the sandbox logged while answering, in-process (real MCP client and server, fresh "
+    "requests (first/again): what the sandbox logged while answering, in-process (real MCP client and server, fresh "
     "sandbox); shown as the first call with nothing cached / the same call again."
 )
 

@@ -31,7 +31,7 @@ def _surface_lines(surface: dict[str, Any]) -> list[str]:
 
 
 def _answer_lines(answers: dict[str, Any], latency: dict[str, Any]) -> list[str]:
-    lines = [f"  {'answer':28}{'tool':32}{'bytes':>8}{'~tok':>7}{'upstream':>10}  latency over stdio"]
+    lines = [f"  {'answer':28}{'tool':32}{'bytes':>8}{'~tok':>7}{'requests':>10}  latency over stdio"]
     for name, entry in answers.items():
         if "skipped" in entry:
             lines.append(f"  {name:28}{entry['tool']:32}  skipped: {entry['skipped']}")
