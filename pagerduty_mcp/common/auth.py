@@ -169,7 +169,8 @@ class Authenticator:
             )
         if len(credential.secret) > _MAX_SECRET_LENGTH or not credential.secret.isprintable():
             return Rejection("The PagerDuty credential is malformed.", f'{challenge}, error="invalid_token"')
-        register_secret(credential.secret)
+        # Not added to the log redaction list: callers are unbounded (anyone can send a new token
+        # per request), and nothing logs a caller's secret; the audit line shows ``redacted``.
         return Caller(credential.redacted, credential, narrowing)
 
 

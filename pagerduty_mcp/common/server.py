@@ -382,7 +382,10 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
         if per_caller:
             if settings.credential is not None or oauth is not None:
                 log.warning("--auth pagerduty: the server's own PagerDuty credential is ignored; callers bring theirs")
-            settings, oauth = dataclasses.replace(settings, credential=None), None
+            if settings.user_email:
+                log.warning("--auth pagerduty: PAGERDUTY_USER_EMAIL is ignored; writes act as each caller's own user")
+            # Nothing of the operator's identity may act for a caller: not the key, not the From email.
+            settings, oauth = dataclasses.replace(settings, credential=None, user_email=None), None
         elif settings.credential is None and oauth is None and not sandbox:
             _fail(
                 command,
