@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -22,7 +25,7 @@ from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerd
 from pagerduty_mcp.common.context import current_call
 from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.state import State
-from tests.harness import memory_session
+from tests.harness import MODULES, memory_session, server_env
 
 __all__ = [
     "ENDPOINTS",
@@ -31,6 +34,7 @@ __all__ = [
     "RecordingSandbox",
     "Sent",
     "endpoint_violations",
+    "http_server_process",
     "live_tools",
     "portal_session",
     "resolved_ids",
@@ -350,3 +354,44 @@ def resolved_ids(state: State) -> dict[str, str]:
         "setting_id": first("alert_grouping_settings"),
         "orchestration_id": first("event_orchestrations"),
     }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def http_server_process(
+    args: tuple[str, ...], stderr: Any, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The combined server over streamable HTTP on a free loopback port; yields (URL, process)."""
+    port = _free_port()
+    argv = [sys.executable, "-m", MODULES["mcp"], *args, "--transport", "streamable-http", "--port", str(port)]
+    process = subprocess.Popen(
+        argv,
+        env=server_env(PAGERDUTY_SANDBOX_SEED="7", **(env or {})),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"the HTTP server exited with {process.returncode}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the HTTP server did not listen within 60 s")
+        yield f"http://127.0.0.1:{port}/mcp", process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

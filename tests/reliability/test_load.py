@@ -9,7 +9,6 @@ The figures are printed (run with ``-s``) for the release notes.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from mcp.client.stdio import stdio_client
 
 from pagerduty_mcp.sandbox import Sandbox
 from tests.harness import MODULES, server_env
-from tests.reliability.support import live_tools, resolved_ids
+from tests.reliability.support import http_server_process, live_tools, resolved_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
 
@@ -210,42 +209,10 @@ async def test_stdio_stays_correct_bounded_and_flat_under_load() -> None:
     check(report)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def http_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    argv = [sys.executable, "-m", MODULES["mcp"], "--sandbox", "--transport", "streamable-http", "--port", str(port)]
-    process = subprocess.Popen(
-        argv,
-        env=server_env(PAGERDUTY_SANDBOX_SEED="7"),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"the HTTP server exited with {process.returncode}")
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        else:
-            pytest.fail("the HTTP server did not listen within 60 s")
-        yield f"http://127.0.0.1:{port}/mcp", process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with open(os.devnull, "w") as stderr, http_server_process(("--sandbox",), stderr) as running:
+        yield running
 
 
 @asynccontextmanager

@@ -11,14 +11,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, SANDBOX_TOKEN, Sandbox
 from tests.harness import MODULES, server_env
 from tests.reliability.hostile import NASTY
-from tests.reliability.support import live_tools, resolved_ids
+from tests.reliability.support import http_server_process, live_tools, resolved_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
 
@@ -149,3 +151,44 @@ def test_the_scan_finds_a_planted_secret() -> None:
     for planted in (f"x {SANDBOX_TOKEN} y", "Authorization: Bearer pdus+_0X" + "a" * 40, "Token token=abcdefgh"):
         with pytest.raises(AssertionError):
             assert_no_secret("a planted text", planted, [SANDBOX_TOKEN])
+
+
+CALLER_KEY = "sandbox-user-token"
+WRONG_CALLER_KEY = "u+WrongCallerKey_do_not_echo_7731"
+
+
+async def test_callers_own_credentials_over_http_never_show_in_output_or_logs() -> None:
+    """``--auth pagerduty``: each request brings its caller's key; neither a good nor a refused key
+    appears in any answer, error or log line."""
+    box = Sandbox(seed=SEED)
+    ids, routing_key = resolved_ids(box.state), _routing_key(box)
+    outputs: list[str] = []
+    args = ("--sandbox", "--enable-write-tools", "--auth", "pagerduty", "--log-level", "DEBUG")
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
+        with http_server_process(args, stderr) as (url, _process):
+            headers = {"Authorization": f"Token token={CALLER_KEY}"}
+            async with (
+                httpx2.AsyncClient(headers=headers, timeout=60) as http,
+                Client(streamable_http_client(url, http_client=http)) as client,
+            ):
+                for tool in TOOLS:
+                    result = await client.call_tool(tool["name"], _argument_sets(tool, ids, routing_key)[0])
+                    outputs.extend(getattr(c, "text", "") for c in result.content)
+                ok_answer = await client.call_tool("list_incidents", {"limit": 1})
+                assert not ok_answer.is_error, ok_answer
+            async with httpx2.AsyncClient(timeout=30) as http:
+                refused = await http.post(
+                    url,
+                    headers={
+                        "Authorization": f"Token token={WRONG_CALLER_KEY}",
+                        "Accept": "application/json, text/event-stream",
+                        "Content-Type": "application/json",
+                    },
+                    json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_incidents"}},
+                )
+                outputs.append(f"{refused.status_code} {dict(refused.headers)} {refused.text}")
+        stderr.seek(0)
+        logs = stderr.read()
+    assert "tool=" in logs
+    for where, text in (("tool output", "\n".join(outputs)), ("the logs", logs)):
+        assert_no_secret(where, text, [CALLER_KEY, WRONG_CALLER_KEY, routing_key])
