@@ -41,7 +41,13 @@ DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL = 16
 
 def path(template: str, *ids: str) -> str:
     """Fill ``{}`` slots in a REST path with ids, each escaped so it stays one path segment."""
-    return template.format(*(quote(str(i), safe="") for i in ids))
+    return template.format(*(_segment(i) for i in ids))
+
+
+def _segment(ident: str) -> str:
+    # "." and ".." survive quote() and URL normalisation would climb the path with them.
+    text = quote(str(ident), safe="")
+    return text.replace(".", "%2E") if text in (".", "..") else text
 
 
 def _wait_from_headers(response: httpx2.Response) -> float | None:
