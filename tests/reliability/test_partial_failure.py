@@ -108,11 +108,6 @@ async def test_manage_incidents_under_a_5xx_storm_never_reports_undone_work_as_d
     assert partial >= 2, "the storm produced too few partial failures to check"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="servers/incidents/tools.py _bulk_failure lists WRITE_OUTCOME_UNKNOWN items under "
-    "'nothing changed on them'; they may have changed",
-)
 async def test_manage_incidents_never_says_nothing_changed_on_an_unknown_outcome(no_backoff: None) -> None:
     needs("manage_incidents")
     _, outcomes = await storm()
@@ -122,6 +117,9 @@ async def test_manage_incidents_never_says_nothing_changed_on_an_unknown_outcome
         if any(f["code"] == "WRITE_OUTCOME_UNKNOWN" for f in failed):
             unknown_seen += 1
             assert "nothing changed on them" not in error["message"], error["message"]
+            for item in failed:
+                if item["code"] == "WRITE_OUTCOME_UNKNOWN":
+                    assert item["id"] in error["message"] and "unknown" in error["message"], error["message"]
     assert unknown_seen
 
 
