@@ -165,6 +165,7 @@ def run(rounds: int = 3, latency_ms: float = 200.0, calls: int = 50) -> dict[str
             added = float(with_latency["median"]) - float(without["median"])
             results["scenarios"][name] = {
                 "seconds": with_latency,
+                "latencies": round(float(with_latency["median"]) / latency, 1) if latency else None,
                 "seconds_without_latency": without,
                 "added_by_latency_seconds": round(added, 3),
                 "added_in_latencies": round(added / latency, 1) if latency else None,
