@@ -139,19 +139,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bytecode", action="store_true", help="also time a start with no cached bytecode")
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (default bench/results.json)")
     parser.add_argument("--no-write", action="store_true", help="print the tables only")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="print the tables of a results file, measure nothing"
+    )
     args = parser.parse_args(argv)
+    if args.render is not None:
+        from bench.report import render
+
+        sys.stdout.write(render(json.loads(args.render.read_text())))
+        return 0
     started = time.perf_counter()
     results = anyio.run(run, args)
     if not args.no_concurrency:
         _progress("concurrency over streamable HTTP (bench.concurrency)")
         results["concurrency"] = _concurrency()
     results["settings"]["seconds"] = round(time.perf_counter() - started, 1)
+    if not args.no_write:  # before rendering, so that no figure is lost to a rendering bug
+        args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+        _progress(f"wrote {args.output}")
     from bench.report import render
 
     sys.stdout.write(render(results))
-    if not args.no_write:
-        args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-        _progress(f"wrote {args.output}")
     return 0
 
 

@@ -53,15 +53,15 @@ def _concurrency_lines(concurrency: dict[str, Any]) -> list[str]:
         return ["", f"== concurrency: failed: {concurrency['error']}"]
     lines = [
         "",
-        f"== {concurrency['calls']} concurrent {concurrency['tool']} calls over streamable HTTP, "
-        f"sandbox latency {concurrency['latency_ms']:.0f} ms",
+        f"== {concurrency.get('calls')} concurrent {concurrency.get('tool')} calls over streamable HTTP, "
+        f"sandbox latency {concurrency.get('latency_ms', 0):.0f} ms (bench.concurrency)",
     ]
-    for name, row in concurrency["scenarios"].items():
-        seconds = row["seconds"]
-        lines.append(
-            f"  {name:34}{seconds['median'] * 1000:.0f} ms (min {seconds['min'] * 1000:.0f}, "
-            f"max {seconds['max'] * 1000:.0f}, n={seconds['runs']}) = {row['latencies']} latencies"
-        )
+    for name, row in concurrency.get("scenarios", {}).items():
+        seconds = {k: v * 1000 for k, v in row.get("seconds", {}).items()}
+        seconds["runs"] = row.get("seconds", {}).get("runs", 0)
+        added = row.get("added_in_latencies")
+        extra = f"; the latency added {added} latencies" if added is not None else ""
+        lines.append(f"  {name:34}{_ms(seconds) if 'median' in seconds else '-'}{extra}")
     return lines
 
 
