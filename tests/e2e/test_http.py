@@ -283,8 +283,14 @@ def _ssl_context(ca_path: Any) -> Any:
 # --- start-up safety -----------------------------------------------------------------------------
 
 
-def test_allow_unauthenticated_starts_with_a_warning() -> None:
-    with running_server(["--sandbox", "--allow-unauthenticated"], {}, host="0.0.0.0") as server:
+def test_allow_unauthenticated_starts_with_a_warning_and_keeps_host_checks() -> None:
+    args = ["--sandbox", "--allow-unauthenticated", "--allowed-hosts", "mcp.example.com"]
+    with running_server(args, {}, host="0.0.0.0") as server:
         assert "WITHOUT client authentication" in server.stderr()
         response = httpx2.post(server.url, json=LIST_TOOLS, headers=MCP_HEADERS)
         assert response.status_code == 200
+        named = httpx2.post(server.url, json=LIST_TOOLS, headers={**MCP_HEADERS, "Host": "mcp.example.com"})
+        assert named.status_code == 200
+        # DNS-rebinding protection stays on for a public bind: an unlisted name is refused.
+        foreign = httpx2.post(server.url, json=LIST_TOOLS, headers={**MCP_HEADERS, "Host": "rebind.attacker.example"})
+        assert foreign.status_code == 421
