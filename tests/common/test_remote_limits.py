@@ -80,3 +80,25 @@ def test_a_call_waiting_for_a_slot_gives_up_at_its_deadline() -> None:
     assert "in flight for this credential" in caught.value.message
     assert time.monotonic() - started < 5
     assert _read(pool, Credential(SANDBOX_TOKEN)) == 1  # the slot is free again
+
+
+def test_each_credential_gets_its_own_client_from_a_bounded_cache_with_expiry() -> None:
+    box = Sandbox()
+    pool = ClientPool(Settings(sandbox=True), sandbox=box, max_clients=2, ttl_seconds=60)
+    first, second, third = (Credential(f"caller-token-{i}") for i in range(3))
+    a, b = pool.get(first), pool.get(second)
+    assert a is not b and a.credential == first and b.credential == second
+    assert pool.get(first) is a  # cached, and now the most recently used
+    pool.get(third)  # over the bound: the least recently used (second) goes
+    assert pool.get(first) is a
+    assert pool.get(second) is not b
+    expiring = ClientPool(Settings(sandbox=True), sandbox=box, ttl_seconds=0.0)
+    assert expiring.get(first) is not expiring.get(first)  # expired at once: a fresh client
+
+
+def test_a_pool_for_callers_never_falls_back_to_a_server_credential() -> None:
+    pool = ClientPool(Settings(sandbox=True), sandbox=Sandbox(), server_credential=False)
+    with pytest.raises(ToolFailure) as caught:
+        pool.get(None)
+    assert caught.value.code == "UNAUTHORIZED"
+    assert pool.get(Credential(SANDBOX_TOKEN)).credential == Credential(SANDBOX_TOKEN)
