@@ -164,6 +164,9 @@ def _write_recipes(state: State) -> dict[str, tuple[dict[str, Any], str]]:
     teams = list(state.tables["teams"])
     services = list(state.tables["services"])
     schedules = list(state.tables["schedules"])
+    incidents = [i["id"] for i in state.tables["incidents"].values() if i["status"] == "acknowledged"]
+    routing_key = next(i["integration_key"] for i in state.tables["integrations"].values() if i.get("integration_key"))
+    event = {"routing_key": routing_key, "action": "trigger", "summary": "Disk full", "source": "db-1"}
     return {
         "create_team": ({"name": "Night watch"}, "POST"),
         "update_team": ({"team_id": teams[0], "description": "Owns checkout"}, "PUT"),
@@ -176,6 +179,16 @@ def _write_recipes(state: State) -> dict[str, tuple[dict[str, Any], str]]:
             },
             "POST",
         ),
+        "delete_team": ({"team_id": teams[-1]}, "DELETE"),
+        "create_service": (
+            {"name": "Reliability probe", "escalation_policy_id": next(iter(state.tables["escalation_policies"]))},
+            "POST",
+        ),
+        "add_note_to_incident": ({"incident_id": incidents[0], "note": "Rolled back the deploy."}, "POST"),
+        "snooze_incident": ({"incident_id": incidents[0], "minutes": 30}, "POST"),
+        "create_incident": ({"title": "Checkout down", "service_id": services[0]}, "POST"),
+        "send_event": ({**event, "severity": "critical"}, "POST"),
+        "send_change_event": ({"routing_key": routing_key, "summary": "Deploy v1.2.3"}, "POST"),
     }
 
 
@@ -205,6 +218,7 @@ async def test_writes_are_never_replayed_and_an_unknown_outcome_says_how_to_chec
                 assert error["code"] == "UPSTREAM_ERROR", (tool, error)
                 assert writes == [], f"{tool}: wrote after a failed read"
     assert unknown, "no write reached PagerDuty, so none could be checked for replays"
+    print(f"\nwrites with an unknown outcome, sent once: {sorted(unknown)}")
 
 
 # -- timeouts over a real socket --------------------------------------------------------------------
