@@ -144,6 +144,18 @@ class PagerDutyMCPServer(MCPServer):
         if tool is not None and not self._allowed(name, tool.annotations, current_caller()):
             # Exactly what an unknown tool gets: a hidden tool does not exist for this caller.
             raise ToolError(f"Unknown tool: {name}")
+        if tool is not None:
+            unknown = sorted(set(arguments) - set(tool.parameters.get("properties", {})))
+            if unknown:
+                # The SDK would drop them silently; a misspelt argument must not be ignored.
+                valid = ", ".join(tool.parameters.get("properties", {})) or "none"
+                return error_result(
+                    ToolFailure(
+                        "INVALID_PARAMETER",
+                        f"Unknown argument(s) {', '.join(unknown)}; {name} takes: {valid}.",
+                        {"parameters": unknown},
+                    )
+                )
         token = bind_call(self.call_context(name, context))
         try:
             return await super().call_tool(name, arguments, context)

@@ -84,10 +84,14 @@ async def test_failures_become_is_error_envelopes_with_codes() -> None:
     body = json.loads(crash.content[0].text)
     assert crash.is_error and body["error"]["code"] == "INTERNAL_ERROR"
     assert "secret internals" not in crash.content[0].text
-    invalid = await server.call_tool("look", {"thing": 5, "extra": 1})
+    invalid = await server.call_tool("look", {"thing": 5})
     body = json.loads(invalid.content[0].text)
     assert invalid.is_error and body["error"]["code"] == "INVALID_PARAMETER"
     assert "thing" in body["error"]["message"] and "look again" in body["error"]["message"]
+    misspelt = await server.call_tool("look", {"thing": "x", "thnig": "y"})
+    body = json.loads(misspelt.content[0].text)
+    assert misspelt.is_error and body["error"]["code"] == "INVALID_PARAMETER"
+    assert "thnig" in body["error"]["message"] and "takes: thing" in body["error"]["message"]
 
 
 def test_registered_secrets_never_reach_the_log() -> None:
