@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from pagerduty_mcp.common.client import PagerDutyClient
 from pagerduty_mcp.common.errors import ERROR_CODES
+from pagerduty_mcp.sandbox import Faults
 from tests.reliability.hostile import PATH_ATTACKS, arguments_for, real_ids
 from tests.reliability.support import PortalSession, RecordingSandbox, endpoint_violations, live_tools, portal_session
 
@@ -133,3 +135,41 @@ def _simple(prop: dict[str, Any], ids: list[str]) -> Any:
     if kind == "object":
         return {}
     return ids[0]
+
+
+FAULTY_EXAMPLES = max(1, EXAMPLES_PER_TOOL // 4)
+
+
+@pytest.fixture(scope="module")
+def faulty_session() -> Iterator[PortalSession]:
+    """The same server on a flaky PagerDuty (5xx, drops, a tight rate limit), back-off not slept."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(PagerDutyClient, "sleep", staticmethod(lambda _seconds: None))
+    faults = Faults(error_rate=0.25, drop_rate=0.1, rate_limit=400)
+    try:
+        with portal_session("mcp", write=True, sandbox=RecordingSandbox(seed=12, faults=faults)) as live:
+            yield live
+    finally:
+        patch.undo()
+
+
+@pytest.mark.parametrize("tool", sorted(TOOL_BY_NAME))
+def test_every_tool_fails_cleanly_on_hostile_arguments_and_a_flaky_upstream(
+    faulty_session: PortalSession, tool: str
+) -> None:
+    """Error paths meet error paths: whatever the arguments and whatever PagerDuty does, the answer
+    is our envelope with a stable code, never an internal error, and the server stays up."""
+    strategy = arguments_for(TOOL_BY_NAME[tool], real_ids(faulty_session.sandbox))
+
+    @settings(
+        max_examples=FAULTY_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(args=strategy)
+    def run(args: dict[str, Any]) -> None:
+        check_answer(faulty_session, tool, args)
+
+    run()
