@@ -39,8 +39,12 @@ CASES: dict[str, int] = {}
 def session() -> Iterator[PortalSession]:
     with portal_session("mcp", write=True, sandbox=RecordingSandbox(seed=11)) as live:
         yield live
-    total = sum(CASES.values())
-    print(f"\nfuzz: {total} cases over {len(CASES)} tools")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def count_cases() -> Iterator[None]:
+    yield
+    print(f"\nfuzz: {sum(CASES.values())} cases over {len(CASES)} tools")
 
 
 def check_answer(live: PortalSession, tool: str, args: dict[str, Any]) -> None:
