@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 
 from bench import SERVER_KEYS
+from bench.budgets import propose_budgets
 from bench.stats import TOKEN_METHOD
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -112,6 +113,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             results["startup"]["without_bytecode"] = await _guard(
                 lambda: time_initialize_without_bytecode(floor_key, max(3, args.runs // 2))
             )
+    results["proposed_budgets"] = propose_budgets(results["servers"])
     _progress("pagination")
     results["pages"] = _guard_sync(measure_pages)
     return results

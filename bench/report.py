@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.budgets import MARGIN, propose_budgets
+
 __all__ = ["render"]
 
 
@@ -119,5 +121,14 @@ def render(results: dict[str, Any]) -> str:
     concurrency = results.get("concurrency")
     if concurrency:
         out += _concurrency_lines(concurrency)
+    budgets = results.get("proposed_budgets") or propose_budgets(results.get("servers", {}))
+    if budgets:
+        out += [
+            "",
+            f"== proposed byte budgets, tests/servers/test_tool_surface.py (measured + {MARGIN:.0%}, writes on)",
+        ]
+        out.append(f"  {'server':22}{'model bytes':>14}{'tools/list':>14}{'per tool':>12}")
+        for key, row in budgets.items():
+            out.append(f"  {key:22}{row['model_bytes']:>14,}{row['tools_list_bytes']:>14,}{row['per_tool_bytes']:>12,}")
     out += ["", f"tokens: {results['method']['tokens']}", f"upstream: {results['method']['upstream']}"]
     return "\n".join(out) + "\n"

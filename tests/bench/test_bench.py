@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bench.answers import ANSWERS, Answer, Ids, measure_answers, sandbox_ids
+from bench.budgets import propose_budgets
 from bench.report import render
 from bench.startup import package_self_times
 from bench.stats import spread, tokens
@@ -111,3 +112,9 @@ def test_the_report_shows_skipped_and_failed_parts() -> None:
     text = render(results)
     assert "get_x does not exist yet" in text and "failed: RuntimeError: boom" in text
     assert "get_x 500" in text and "900" in text
+
+
+def test_budgets_are_the_measured_sizes_plus_ten_percent_rounded_up() -> None:
+    surface = {"model_bytes": 15_410, "tools_list_bytes": 17_927, "largest": [{"name": "a", "model_bytes": 1_890}]}
+    budgets = propose_budgets({"incidents": {"surface": {"with_writes": surface}}, "broken": {"surface": {}}})
+    assert budgets == {"incidents": {"model_bytes": 17_000, "tools_list_bytes": 19_800, "per_tool_bytes": 2_100}}
