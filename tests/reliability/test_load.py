@@ -23,9 +23,10 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from pagerduty_mcp.sandbox import Sandbox
-from tests.harness import MODULES, server_env
-from tests.reliability.support import http_server_process, live_tools, resolved_ids
+from pagerduty_mcp.common.client import PagerDutyClient
+from pagerduty_mcp.sandbox import Faults, Sandbox
+from tests.harness import MODULES, call, server_env
+from tests.reliability.support import http_server_process, live_tools, resolved_ids, tuned_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
 
@@ -233,3 +234,31 @@ async def test_streamable_http_stays_correct_bounded_and_flat_under_load(
     report.samples["after"] = report.samples["second"] = ProcessSample.of(process.pid)
     check(report)
     assert process.poll() is None, "the server died"
+
+
+async def test_under_concurrent_load_on_a_flaky_upstream_every_error_is_one_the_sandbox_caused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hundreds of calls at once while PagerDuty fails some requests: each failed call is an
+    upstream error backed by failed requests in the sandbox's log (a read fails only after its
+    retries all failed), and every other call succeeds."""
+    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(lambda _seconds: None))
+    box = Sandbox(seed=7, faults=Faults(error_rate=0.2, drop_rate=0.05))
+    report = LoadReport("in-process, flaky")
+    codes: list[str] = []
+
+    async def one(tool: str, args: dict[str, Any]) -> None:
+        is_error, envelope = await call(client, tool, args)
+        report.calls += 1
+        if is_error:
+            codes.append(envelope["error"]["code"])
+
+    async with tuned_session(box, write=False) as client, anyio.create_task_group() as group:
+        for i in range(CONCURRENT):
+            group.start_soon(one, *MIX[i % len(MIX)])
+    faulted = sum(1 for r in box.request_log if r.status == 0 or r.status >= 500)
+    print(f"\nload[in-process, flaky]: {report.calls} calls at once, {len(codes)} failed, {faulted} faulted requests")
+    assert report.calls == CONCURRENT
+    assert set(codes) <= {"UPSTREAM_ERROR"}, codes
+    assert faulted >= 3 * len(codes), (faulted, len(codes))
+    assert len(codes) < CONCURRENT // 4
