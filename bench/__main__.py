@@ -60,6 +60,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         startup_phases,
         time_initialize,
         time_initialize_without_bytecode,
+        upstream_requests_at_start,
     )
     from bench.surface import measure_surface
     from pagerduty_mcp.catalog import SERVERS
@@ -108,6 +109,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "layers": _guard_sync(startup_phases, floor_key, args.runs),
             "import_breakdown": _guard_sync(import_breakdown, floor_key),
         }
+        results["startup"]["upstream_requests"] = await _guard(upstream_requests_at_start, floor_key)
         if args.bytecode:
             _progress("initialize without cached bytecode")
             results["startup"]["without_bytecode"] = await _guard(

@@ -102,6 +102,10 @@ def render(results: dict[str, Any]) -> str:
         if "register_cpu_ms_per_tool" in layers:
             per_tool = layers["register_cpu_ms_per_tool"]
             out.append(f"  {'registering, cpu per tool':34}{per_tool:.1f} ms ({layers['tools']} tools)")
+        sent = startup.get("upstream_requests")
+        if sent:
+            told = sent["error"] if "error" in sent else f"{sent['requests']} {sent.get('paths') or ''}".strip()
+            out.append(f"  {'PagerDuty requests at start-up':34}{told} (start, initialize, tools/list; real token)")
         if "without_bytecode" in startup:
             out.append(f"  {'initialize, no cached bytecode':34}{_ms(startup['without_bytecode'])}")
         breakdown = startup.get("import_breakdown")

@@ -35,6 +35,7 @@ __all__ = [
     "start_ms",
     "startup_phases",
     "time_initialize",
+    "upstream_requests_at_start",
 ]
 
 # The servers' one start-up log line would land in the middle of the tables.
@@ -102,6 +103,35 @@ async def time_initialize_without_bytecode(key: str, runs: int) -> dict[str, Any
             env = {"PYTHONPYCACHEPREFIX": empty, "PYTHONDONTWRITEBYTECODE": "1"}
             samples.append(await initialize_ms(key, env=env))
     return spread(samples)
+
+
+async def upstream_requests_at_start(key: str) -> dict[str, Any]:
+    """Requests a server sends to PagerDuty while it starts, initializes and lists its tools.
+
+    The server runs as users run it, with a token and an API host: here the sandbox served over
+    HTTPS on loopback, whose request log shows anything sent. Expected: none.
+    """
+    from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Sandbox
+    from pagerduty_mcp.sandbox.server import serve_in_thread
+
+    box = Sandbox()
+    with serve_in_thread(box) as upstream:
+        before = len(box.request_log)
+        env = server_env(
+            PAGERDUTY_API_HOST=upstream.url, SSL_CERT_FILE=str(upstream.ca_path), PAGERDUTY_USER_API_KEY=SANDBOX_TOKEN
+        )
+        params = StdioServerParameters(
+            command=sys.executable, args=["-m", MODULES[key], "--enable-write-tools", *QUIET], env=env
+        )
+        async with Client(params, mode="legacy", read_timeout_seconds=60) as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            sent = [f"{r.method} {r.path}" for r in list(box.request_log)[before:]]
+            # The same log must see a call's request, or a zero above would prove nothing.
+            probe = None
+            if "list_incidents" in names:
+                await client.call_tool("list_incidents", {"limit": 1})
+                probe = len(box.request_log) - before - len(sent)
+    return {"server": key, "tools": len(names), "requests": len(sent), "paths": sent, "first_call_requests": probe}
 
 
 def spawn_ms(code: str, runs: int) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.startup import initialize_ms
+from bench.startup import initialize_ms, upstream_requests_at_start
 from pagerduty_mcp.catalog import SERVERS
 
 pytestmark = [pytest.mark.e2e]
@@ -34,3 +34,11 @@ def test_make_bench_prints_every_server_and_writes_the_json(tmp_path: Path, caps
         > results["servers"]["mcp"]["surface"]["with_writes"]["model_bytes"]
     )
     assert results["pages"]["concurrent"]["requests"] == results["pages"]["sequential"]["requests"]
+
+
+@pytest.mark.anyio
+async def test_start_up_sends_nothing_to_pagerduty_but_a_call_does() -> None:
+    sent = await upstream_requests_at_start("incidents")
+    assert sent["tools"] > 0
+    assert sent["requests"] == 0, sent["paths"]
+    assert sent["first_call_requests"] >= 1
