@@ -45,9 +45,12 @@ def path(template: str, *ids: str) -> str:
 
 
 def _segment(ident: str) -> str:
-    # "." and ".." survive quote() and URL normalisation would climb the path with them.
+    # "", "." and ".." survive quote(), and URL normalisation (ours or a proxy's, even of %2E)
+    # would drop or climb a segment with them: such an id never leaves.
     text = quote(str(ident), safe="")
-    return text.replace(".", "%2E") if text in (".", "..") else text
+    if text in ("", ".", ".."):
+        raise ToolFailure("INVALID_PARAMETER", f"{ident!r} is not a PagerDuty id; list tools give valid ids.")
+    return text
 
 
 def _wait_from_headers(response: httpx2.Response) -> float | None:

@@ -200,8 +200,9 @@ def _compile(entry: str) -> list[_Endpoint]:
         if segment.startswith("{") and "," in segment:
             parts.append("(?:" + "|".join(re.escape(s) for s in segment[1:-1].split(",")) + ")")
         elif segment.startswith("{"):
-            # One escaped segment, never "." or ".." (they would move the request elsewhere).
-            parts.append(r"(?!\.\.?(?:/|$))[^/?#]+")
+            # One escaped segment, never "." or ".." (they would move the request elsewhere), nor
+            # their percent-encoded forms, which a normalising proxy may decode and apply.
+            parts.append(r"(?!(?:\.|%2[eE]){1,2}(?:/|$))[^/?#]+")
         else:
             parts.append(re.escape(segment))
     pattern = re.compile("/" + "/".join(parts))

@@ -20,7 +20,14 @@ from pagerduty_mcp.common.client import PagerDutyClient
 from pagerduty_mcp.common.errors import ERROR_CODES
 from pagerduty_mcp.sandbox import Faults
 from tests.reliability.hostile import PATH_ATTACKS, arguments_for, real_ids
-from tests.reliability.support import PortalSession, RecordingSandbox, endpoint_violations, live_tools, portal_session
+from tests.reliability.support import (
+    PortalSession,
+    RecordingSandbox,
+    Sent,
+    endpoint_violations,
+    live_tools,
+    portal_session,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -177,3 +184,23 @@ def test_every_tool_fails_cleanly_on_hostile_arguments_and_a_flaky_upstream(
         check_answer(faulty_session, tool, args)
 
     run()
+
+
+def test_the_endpoint_check_catches_paths_outside_a_tools_endpoints() -> None:
+    """The check the fuzz relies on can fail: foreign paths, dot segments and stray writes."""
+    good = [
+        Sent("get_incident", "GET", "/incidents/PABC123"),
+        Sent("get_incident", "GET", "/users/me"),
+        Sent("add_note_to_incident", "POST", "/incidents/P1/notes"),
+        Sent("get_incident", "GET", "/incidents/..%2Fusers"),  # escaped: still one segment
+    ]
+    assert endpoint_violations(good) == []
+    bad = [
+        Sent("get_incident", "GET", "/incidents/.."),
+        Sent("get_incident", "GET", "/incidents/%2E%2E/notes"),
+        Sent("get_incident", "DELETE", "/incidents/P1"),
+        Sent("add_note_to_incident", "POST", "/incidents/P1/merge"),
+        Sent("get_incident", "GET", "/admin/export"),
+        Sent("", "GET", "/incidents"),
+    ]
+    assert len(endpoint_violations(bad)) == len(bad)

@@ -67,12 +67,17 @@ def test_parse_time_gives_an_aware_time_or_a_clear_refusal(value: str) -> None:
 
 @FUZZ
 @given(st.text(max_size=80) | st.sampled_from(STRINGS))
-def test_path_keeps_any_id_as_one_segment(value: str) -> None:
+def test_path_keeps_any_id_as_one_segment_or_refuses_it(value: str) -> None:
     # What leaves is the URL after httpx2 parsed (and normalised) it.
-    raw = httpx2.URL("https://api.pagerduty.com" + path("/incidents/{}/notes", value)).raw_path.decode()
+    try:
+        filled = path("/incidents/{}/notes", value)
+    except ToolFailure as failure:
+        assert failure.code == "INVALID_PARAMETER" and value in ("", ".", "..")
+        return
+    raw = httpx2.URL("https://api.pagerduty.com" + filled).raw_path.decode()
     segments = raw.split("/")
     assert len(segments) == 4 and segments[1] == "incidents" and segments[3] == "notes", raw
-    assert segments[2] not in (".", "..") and "?" not in raw and "#" not in raw, raw
+    assert segments[2].lower() not in ("", ".", "..", "%2e", "%2e%2e") and "?" not in raw and "#" not in raw, raw
 
 
 def _strings(value: Any) -> list[str]:
