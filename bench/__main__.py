@@ -109,6 +109,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "layers": _guard_sync(startup_phases, floor_key, args.runs),
             "import_breakdown": _guard_sync(import_breakdown, floor_key),
         }
+        results["startup"]["per_server_cpu"] = {
+            key: _guard_sync(startup_phases, key, max(3, args.runs // 2)) for key in keys if key != floor_key
+        }
         results["startup"]["upstream_requests"] = await _guard(upstream_requests_at_start, floor_key)
         if args.bytecode:
             _progress("initialize without cached bytecode")

@@ -102,6 +102,18 @@ def render(results: dict[str, Any]) -> str:
         if "register_cpu_ms_per_tool" in layers:
             per_tool = layers["register_cpu_ms_per_tool"]
             out.append(f"  {'registering, cpu per tool':34}{per_tool:.1f} ms ({layers['tools']} tools)")
+        others = startup.get("per_server_cpu") or {}
+        if others:
+            out.append(f"  cpu medians of the other servers: {'':6}{'mcp':>8}{'ours':>8}{'tools':>8}{'pool':>8}  (ms)")
+            for key, row in others.items():
+                if "error" in row:
+                    out.append(f"    {key:38}failed: {row['error']}")
+                    continue
+                cpu_of = {p: e["median"] for p, e in row["phases_cpu"].items()}
+                out.append(
+                    f"    {key + ' (' + str(row['tools']) + ' tools)':38}{cpu_of['import_mcp']:>8.0f}"
+                    f"{cpu_of['import_server']:>8.0f}{cpu_of['register_tools']:>8.0f}{cpu_of['sandbox_pool']:>8.0f}"
+                )
         sent = startup.get("upstream_requests")
         if sent:
             told = sent["error"] if "error" in sent else f"{sent['requests']} {sent.get('paths') or ''}".strip()
