@@ -60,9 +60,11 @@ async def _session() -> None:
             _say(f"  {me[0]['name']} <{me[0].get('email')}>, teams: {teams}")
 
         if "list_oncalls" in names:
-            oncalls = await _call(client, "list_oncalls", {"limit": 10})
-            for item in _items(oncalls)[:6]:
-                _say(f"  {json.dumps(item, ensure_ascii=False)[:160]}")
+            for policy in _items(await _call(client, "list_oncalls", {})):
+                for level in policy.get("levels", [])[:1]:
+                    now = ", ".join(o["user"]["name"] for o in level.get("on_call", []))
+                    nxt = ", ".join(o["user"]["name"] for o in level.get("next", []))
+                    _say(f"  {policy['escalation_policy']['name']}: {now}" + (f" (next: {nxt})" if nxt else ""))
 
         incidents = _items(await _call(client, "list_incidents", {"limit": 5}))
         for incident in incidents:

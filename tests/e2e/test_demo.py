@@ -1,0 +1,32 @@
+"""The README's first command: a scripted session against the sandbox must keep working."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.harness import server_env
+
+pytestmark = [pytest.mark.e2e]
+
+
+def test_the_demo_runs_a_real_session_and_shows_answers() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pagerduty_mcp.demo"],
+        env=server_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "Connected to pagerduty-mcp --sandbox over stdio" in out
+    assert "You are " in out
+    assert "on call now" in out and "(next: " in out
+    assert "incident(s)" in out and "escalation policy: " in out
+    # The last call shows what a bad argument gets: a clear error, and the session goes on.
+    assert "error INVALID_PARAMETER: incident_id:" in out
+    assert out.rstrip().endswith("for the MCP Inspector.")
