@@ -90,6 +90,10 @@ def policies_for(
         found = {p["id"]: p.get("name") or p.get("summary") or p["id"] for p in page.items}
         result.names.update(found)
         if not found:
+            # Nothing found may mean a wrong id (a team name passed as an id is a common slip):
+            # an unknown team must be an error, not an empty answer. Only paid for when empty.
+            for team_id in team_ids[:MAX_SERVICES]:
+                client.read(path("/teams/{}", team_id))
             teams = ", ".join(team_ids)
             result.notes.append(f"Team(s) {teams} own no escalation policy, so no one is on call for them.")
         sets.append(set(found))
