@@ -53,7 +53,7 @@ def _guard_sync(step: Callable[..., Any], *args: Any) -> Any:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    from bench.answers import measure_answers, measure_latency, sandbox_ids
+    from bench.answers import measure_answers, measure_latency, measure_slow_upstream, sandbox_ids
     from bench.pages import measure_pages
     from bench.startup import (
         import_breakdown,
@@ -87,6 +87,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     ids = sandbox_ids()
     _progress("answers (in-process)")
     results["answers"] = await _guard(measure_answers, ids)
+    _progress("answers with a 100 ms PagerDuty (in-process)")
+    results["slow_upstream"] = await _guard(measure_slow_upstream, ids)
     for key in keys:
         _progress(f"{SERVERS[key]}: tools/list")
         surface = await _guard(measure_surface, key)

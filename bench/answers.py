@@ -22,7 +22,9 @@ from mcp import Client
 from bench.startup import server_params
 from bench.stats import spread, tokens
 
-__all__ = ["ANSWERS", "Answer", "Ids", "measure_answers", "measure_latency", "sandbox_ids"]
+__all__ = ["ANSWERS", "Answer", "Ids", "measure_answers", "measure_latency", "measure_slow_upstream", "sandbox_ids"]
+
+SLOW_UPSTREAM_MS = 100.0
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,42 @@ async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
                 if result.is_error:
                     entry["error"] = envelope.get("error", {}).get("code", texts[0][:200])
                 results[answer.name] = entry
+    finally:
+        set_pool(None)
+    return results
+
+
+async def measure_slow_upstream(
+    ids: Ids, latency_ms: float = SLOW_UPSTREAM_MS, calls: int = 3
+) -> dict[str, dict[str, Any]]:
+    """Each answer's time when every PagerDuty request takes ``latency_ms`` (milliseconds).
+
+    In-process, warm (one call first). The sandbox answers in a few milliseconds, PagerDuty in
+    about a hundred: this shows how many round trips an answer waits for one after another.
+    """
+    from pagerduty_mcp.catalog import SERVERS, _areas
+    from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
+    from pagerduty_mcp.sandbox import Faults, Sandbox
+
+    box = Sandbox(faults=Faults(latency_ms=latency_ms))
+    box.ensure_seeded()
+    server = create_pagerduty_server(SERVERS["mcp"], _areas("mcp"), ToolFilter(enable_write_tools=False))
+    results: dict[str, dict[str, Any]] = {}
+    set_pool(ClientPool(Settings(sandbox=True), sandbox=box))
+    try:
+        async with Client(server) as client:
+            schemas = {t.name: t.input_schema for t in (await client.list_tools()).tools}
+            for answer in ANSWERS:
+                if answer.tool not in schemas:
+                    continue
+                args = _arguments(answer, ids, schemas[answer.tool])
+                await client.call_tool(answer.tool, args)
+                samples = []
+                for _ in range(calls):
+                    started = time.perf_counter()
+                    await client.call_tool(answer.tool, args)
+                    samples.append((time.perf_counter() - started) * 1000)
+                results[answer.name] = {"upstream_latency_ms": latency_ms, **spread(samples)}
     finally:
         set_pool(None)
     return results

@@ -32,8 +32,8 @@ def _surface_lines(surface: dict[str, Any]) -> list[str]:
     ]
 
 
-def _answer_lines(answers: dict[str, Any], latency: dict[str, Any]) -> list[str]:
-    lines = [f"  {'answer':28}{'tool':32}{'bytes':>8}{'~tok':>7}{'requests':>10}  latency over stdio"]
+def _answer_lines(answers: dict[str, Any], latency: dict[str, Any], slow: dict[str, Any]) -> list[str]:
+    lines = [f"  {'answer':28}{'tool':32}{'bytes':>8}{'~tok':>7}{'requests':>10}{'@100ms':>8}  latency over stdio"]
     for name, entry in answers.items():
         if "skipped" in entry:
             lines.append(f"  {name:28}{entry['tool']:32}  skipped: {entry['skipped']}")
@@ -43,9 +43,10 @@ def _answer_lines(answers: dict[str, Any], latency: dict[str, Any]) -> list[str]
             continue
         upstream = f"{entry['upstream_requests']}/{entry['upstream_requests_again']}"
         flag = f"  [error {entry['error']}]" if "error" in entry else ""
+        waited = f"{slow[name]['median']:.0f}" if "median" in slow.get(name, {}) else "-"
         lines.append(
             f"  {name:28}{entry['tool']:32}{entry['response_bytes']:>8,}{entry['response_tokens']:>7,}"
-            f"{upstream:>10}  {_ms(latency.get(name))}{flag}"
+            f"{upstream:>10}{waited:>8}  {_ms(latency.get(name))}{flag}"
         )
     return lines
 
@@ -88,7 +89,8 @@ def render(results: dict[str, Any]) -> str:
         answers = {n: a for n, a in every.items() if a.get("tool") in server["tool_names"]}
         missing = {n: a for n, a in every.items() if "skipped" in a and key == "mcp"}
         if answers or missing:
-            out += _answer_lines({**answers, **missing}, latency)
+            slow = results.get("slow_upstream") or {}
+            out += _answer_lines({**answers, **missing}, latency, {} if "error" in slow else slow)
     startup = results.get("startup", {})
     if startup:
         out += ["", f"== where start-up goes: {startup['server']}, write tools on (a fresh process each run)"]
@@ -146,5 +148,10 @@ def render(results: dict[str, Any]) -> str:
         out.append(f"  {'server':22}{'model bytes':>14}{'tools/list':>14}{'per tool':>12}")
         for key, row in budgets.items():
             out.append(f"  {key:22}{row['model_bytes']:>14,}{row['tools_list_bytes']:>14,}{row['per_tool_bytes']:>12,}")
-    out += ["", f"tokens: {results['method']['tokens']}", f"upstream: {results['method']['upstream']}"]
+    out += [
+        "",
+        f"tokens: {results['method']['tokens']}",
+        results["method"]["upstream"],
+        "@100ms: the answer's median time (ms, in-process, warm) when every PagerDuty request takes 100 ms.",
+    ]
     return "\n".join(out) + "\n"
