@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bench.answers import ANSWERS, Answer, Ids, measure_answers, sandbox_ids
+from bench.answers import ANSWERS, Answer, Ids, measure_answers, measure_slow_upstream, sandbox_ids
 from bench.budgets import propose_budgets
 from bench.report import render
 from bench.startup import package_self_times
@@ -118,3 +118,12 @@ def test_budgets_are_the_measured_sizes_plus_ten_percent_rounded_up() -> None:
     surface = {"model_bytes": 15_410, "tools_list_bytes": 17_927, "largest": [{"name": "a", "model_bytes": 1_890}]}
     budgets = propose_budgets({"incidents": {"surface": {"with_writes": surface}}, "broken": {"surface": {}}})
     assert budgets == {"incidents": {"model_bytes": 17_000, "tools_list_bytes": 19_800, "per_tool_bytes": 2_100}}
+
+
+@pytest.mark.anyio
+async def test_a_slow_pagerduty_shows_in_every_answer_that_asks_it() -> None:
+    slow = await measure_slow_upstream(sandbox_ids(), latency_ms=30, calls=1)
+    assert slow, "no answer was timed"
+    for name, entry in slow.items():
+        assert entry["upstream_latency_ms"] == 30
+        assert entry["median"] >= 30 * 0.9, (name, entry)  # at least one request, after the latency
