@@ -30,6 +30,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.common.errors import failure_from_exception, failure_from_response, invalid, not_found
+from pagerduty_mcp.common.filters import check_filter_ids
 from pagerduty_mcp.common.pagination import Page
 from pagerduty_mcp.common.params import IdList
 from pagerduty_mcp.servers.incidents.models import (
@@ -158,6 +159,15 @@ def list_incidents(
     else:
         page = paginate(client, "/incidents", "incidents", params, limit=limit, offset=offset)
     page.notes = scoped.notes + page.notes
+    check_filter_ids(
+        client,
+        page.items,
+        {
+            "service_ids": params.get("service_ids[]"),
+            "team_ids": params.get("team_ids[]") if scope == "all" else None,
+            "user_ids": params.get("user_ids[]") if scope == "all" else None,
+        },
+    )
     incidents = [IncidentSummary.from_api(i) for i in page.items]
     return respond(
         "incidents", incidents, f"{len(incidents)} {'/'.join(chosen)} incident(s)", page=page, untrusted=True

@@ -22,6 +22,7 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
+from pagerduty_mcp.common.filters import check_filter_ids
 from pagerduty_mcp.common.params import IdList
 from pagerduty_mcp.common.scope import Scope, TeamScope
 from pagerduty_mcp.servers.people.lookups import window
@@ -89,6 +90,7 @@ def list_users(
     if team_ids:
         params["team_ids[]"] = resolve_ids(team_ids, "team_ids")
     page = paginate(get_client(), "/users", "users", params, limit=limit, offset=offset)
+    check_filter_ids(get_client(), page.items, {"team_ids": params.get("team_ids[]")})
     users = [UserSummary.from_api(u) for u in page.items]
     where = f" matching {query!r}" if query else ""
     return respond("users", users, f"{len(users)} user(s){where}", page=page)
@@ -246,6 +248,8 @@ def list_escalation_policies(
         params["user_ids[]"] = scoped.user_ids
     page = paginate(client, "/escalation_policies", "escalation_policies", params, limit=limit, offset=offset)
     page.notes = scoped.notes + page.notes
+    if scope == "all":
+        check_filter_ids(client, page.items, {"team_ids": scoped.team_ids, "user_ids": scoped.user_ids})
     policies = [PolicyDetail.from_api(p) for p in page.items]
     return respond("escalation_policies", policies, f"{len(policies)} escalation polic(ies)", page=page)
 

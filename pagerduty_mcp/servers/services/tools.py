@@ -31,6 +31,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.common.client import PagerDutyClient
+from pagerduty_mcp.common.filters import check_filter_ids
 from pagerduty_mcp.common.logs import register_secret
 from pagerduty_mcp.common.params import IdList
 from pagerduty_mcp.common.scope import TeamScope
@@ -89,6 +90,7 @@ def list_services(
         params["team_ids[]"] = scoped.team_ids
     page = paginate(client, "/services", "services", params, limit=limit, offset=offset)
     page.notes = scoped.notes + page.notes
+    check_filter_ids(client, page.items, {"team_ids": scoped.team_ids if scope == "all" else None})
     services = [ServiceSummary.from_api(s) for s in page.items]
     unhealthy = sum(1 for s in services if s.status in ("critical", "warning"))
     return respond("services", services, f"{len(services)} service(s), {unhealthy} with open incidents", page=page)
@@ -287,6 +289,9 @@ def list_maintenance_windows(
     if team_ids:
         params["team_ids[]"] = resolve_ids(team_ids, "team_ids")
     page = paginate(get_client(), "/maintenance_windows", "maintenance_windows", params, limit=limit, offset=offset)
+    check_filter_ids(
+        get_client(), page.items, {"service_ids": params.get("service_ids[]"), "team_ids": params.get("team_ids[]")}
+    )
     now = datetime.now(UTC)
     windows = [MaintenanceWindowSummary.from_api(w, now) for w in page.items]
     return respond("maintenance_windows", windows, f"{len(windows)} maintenance window(s) (filter={filter})", page=page)
