@@ -112,7 +112,8 @@ def _checked(state: State, body: dict[str, Any], current: dict[str, Any] | None)
             errors.append(f"Service {item['id']} not found")
     if type_ == "content_based_intelligent" and len(services) > 1:
         errors.append("content_based_intelligent settings apply to exactly one service")
-    config = merged.get("config") if isinstance(merged.get("config"), dict) else {}
+    raw_config = merged.get("config")
+    config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
     if type_ == "time":
         timeout = config.get("timeout", 0)
         if not isinstance(timeout, int) or not (timeout == 0 or 60 <= timeout <= 86400):

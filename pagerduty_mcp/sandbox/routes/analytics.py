@@ -146,8 +146,8 @@ def _compute(
             key = (when, "|".join(str(v) for v in label.values()))
             buckets.setdefault(key, (label, []))[1].append(facts)
     rows = []
-    for (when, _), (label, facts) in buckets.items():
-        row = {**label, **_metrics(facts, percentiles)}
+    for (when, _), (label, group_facts) in buckets.items():
+        row = {**label, **_metrics(group_facts, percentiles)}
         if when is not None:
             row["range_start"] = when
         rows.append(row)

@@ -100,7 +100,9 @@ def evaluate_path(path: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]
     the service id (or ``unrouted``)."""
     sets = {s.get("id"): s for s in path.get("sets") or []}
     actions: dict[str, Any] = {}
-    current, visited = "start", set()
+    # set ids come from stored JSON and are not checked to be strings, so neither is the cursor
+    current: object = "start"
+    visited: set[object] = set()
     while current in sets and current not in visited:
         visited.add(current)
         rule = next((r for r in sets[current].get("rules") or [] if _rule_matches(r, event)), None)
