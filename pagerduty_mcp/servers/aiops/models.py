@@ -222,7 +222,8 @@ def check_path(path: Any, kind: str, parameter: str = "path") -> dict[str, Any]:
         raise invalid(f"{parameter}.sets", 'must be a non-empty array, first {"id": "start", "rules": [...]}')
     if kind == "router" and len(sets) != 1:
         raise invalid(f"{parameter}.sets", "the router has exactly one set, id start")
-    set_ids = {s.get("id") for s in sets if isinstance(s, dict)}
+    # route_to must be a string, so only string ids can be targets (others are rejected below)
+    set_ids = {s["id"] for s in sets if isinstance(s, dict) and isinstance(s.get("id"), str)}
     out_sets = []
     for i, rule_set in enumerate(sets):
         where = f"{parameter}.sets[{i}]"

@@ -9,7 +9,7 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
-from pagerduty_mcp.common import Ref, ToolFailure, ToolFilter, clean_text, get_client, iso, path, resolve_id
+from pagerduty_mcp.common import Ref, ToolFailure, ToolFilter, clean_text, get_client, iso, path, refs, resolve_id
 from pagerduty_mcp.common.responses import UNTRUSTED_NOTICE, dump
 from pagerduty_mcp.servers.people.lookups import moment
 from pagerduty_mcp.servers.people.oncall_tools import NEXT_HORIZON, list_oncalls
@@ -64,7 +64,7 @@ def current_user_status() -> dict[str, Any]:
             "name": me.get("name"),
             "email": me.get("email"),
             "time_zone": me.get("time_zone"),
-            "teams": [Ref.of(t).model_dump(exclude_none=True) for t in me.get("teams") or [] if Ref.of(t)],
+            "teams": [ref.model_dump(exclude_none=True) for ref in refs(me.get("teams"))],
         },
         "on_call_now": now_rows,
         "next_shifts": upcoming[:5],
@@ -98,7 +98,7 @@ def oncall_handoff(team_id: str | None = None) -> str:
         "/incidents",
         {"statuses[]": ["triggered", "acknowledged"], "date_range": "all", "limit": 100, "sort_by": "created_at:desc"},
     )
-    incidents = []
+    incidents: list[dict[str, Any]] = []
     for incident in body.get("incidents") or []:
         if (incident.get("escalation_policy") or {}).get("id") not in policy_ids:
             continue

@@ -111,7 +111,7 @@ def current_and_next(items: list[dict[str, Any]], now: datetime) -> dict[str, li
         for entry in group:
             start, end = moment(entry.get("start")), moment(entry.get("end"))
             if schedule_id is None or (start is not None and start <= now and (end is None or now < end)):
-                row = {"user": _ref(entry.get("user")), "schedule": _ref(entry.get("schedule"))}
+                row: dict[str, Any] = {"user": _ref(entry.get("user")), "schedule": _ref(entry.get("schedule"))}
                 if end is not None:
                     row["until"] = entry.get("end")
                 elif schedule_id is None:

@@ -270,7 +270,7 @@ def create_schedule_override(
     several overrides in one call; says exactly which were created and which failed.
     list_oncalls(scope=assigned_to_me, since, until) finds the shift to cover."""
     ident = resolve_id(schedule_id, "schedule_id")
-    wanted = []
+    wanted: list[dict[str, Any]] = []
     for index, raw in enumerate(overrides):
         where = f"overrides[{index}]"
         item: _OverrideInput = _parse(_OverrideInput, raw, where)
@@ -281,8 +281,10 @@ def create_schedule_override(
             raise invalid(f"{where}.end", "must be after start")
         user = resolve_id(item.user_id, f"{where}.user_id")
         wanted.append({"start": iso(start), "end": iso(end), "user": _ref("user", user), "time_zone": "UTC"})
-    body = get_client().write("POST", path("/schedules/{}/overrides", ident), {"overrides": wanted})
-    results = body if isinstance(body, list) else [{"status": 201, "override": body.get("override")}]
+    # One override answers an object, several a JSON array (one status per item); write() is typed
+    # for the object case only.
+    body: Any = get_client().write("POST", path("/schedules/{}/overrides", ident), {"overrides": wanted})
+    results: list[Any] = body if isinstance(body, list) else [{"status": 201, "override": body.get("override")}]
     created, failed = [], []
     for index, (request, result) in enumerate(zip(wanted, results, strict=False)):
         status = result.get("status") if isinstance(result, dict) else None
