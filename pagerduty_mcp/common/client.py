@@ -195,7 +195,8 @@ def scope_failure(scope: str, method: str) -> ToolFailure:
     )
 
 
-class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):
+# The library's ApiClient.request narrows httpx2's ``url: URL | str`` to ``str``; ours mirrors it.
+class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: ignore[misc]
     """``RestApiV2Client`` with our retries, user agent, and the current user fetched lazily."""
 
     def __init__(
@@ -212,7 +213,9 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):
             # Keep as many connections alive as may be in flight, so a burst does not reconnect.
             kw["limits"] = httpx2.Limits(max_connections=max_concurrent, max_keepalive_connections=max_concurrent)
         super().__init__(credential.secret, auth_type=auth_type, base_url=settings.api_host, **kw)
-        self.timeout = settings.timeout_seconds  # the constructor argument is ignored by the library
+        # The constructor argument is ignored by the library, whose class attribute is typed int
+        # though httpx2 takes float seconds.
+        self.timeout = settings.timeout_seconds  # type: ignore[assignment]
         self.rate_limit_wait_seconds = settings.rate_limit_wait_seconds
         self.configured_email = settings.user_email
         self.credential = credential
@@ -297,12 +300,12 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):
         )
 
 
-class EventsClient(_BoundedRetries, pagerduty.EventsApiV2Client):
+class EventsClient(_BoundedRetries, pagerduty.EventsApiV2Client):  # type: ignore[misc]  # url: str, as PagerDutyClient
     """Events API v2 client (routing key in the body) with the same bounded behaviour."""
 
     def __init__(self, routing_key: str, settings: Settings, **kw: Any) -> None:
         super().__init__(routing_key, base_url=settings.events_host, **kw)
-        self.timeout = settings.timeout_seconds
+        self.timeout = settings.timeout_seconds  # type: ignore[assignment]  # library types it int; float is fine
         self.rate_limit_wait_seconds = settings.rate_limit_wait_seconds
 
     @property
