@@ -34,9 +34,10 @@ format: ## Format and autofix
 	$(UV) run ruff check --fix .
 
 .PHONY: check
-check: ## The fast gate that mirrors CI: lint, docs drift, unit tests
+check: ## The fast gate that mirrors CI: lint, types, docs drift, unit and contract tests
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run mypy pagerduty_mcp
 	$(UV) run python -m pagerduty_mcp.catalog --check
 	$(UV) run pytest -m "unit or contract" -q
 
