@@ -115,10 +115,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             key: _guard_sync(startup_phases, key, max(3, args.runs // 2)) for key in keys if key != floor_key
         }
         results["startup"]["upstream_requests"] = await _guard(upstream_requests_at_start, floor_key)
-        if args.bytecode:
+        if not args.no_bytecode:
             _progress("initialize without cached bytecode")
             results["startup"]["without_bytecode"] = await _guard(
-                lambda: time_initialize_without_bytecode(floor_key, max(3, args.runs // 2))
+                time_initialize_without_bytecode, floor_key, max(3, args.runs // 2)
             )
     results["proposed_budgets"] = propose_budgets(results["servers"])
     _progress("pagination")
@@ -145,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-concurrency", action="store_true", help="skip bench.concurrency (50 calls at once over HTTP)"
     )
-    parser.add_argument("--bytecode", action="store_true", help="also time a start with no cached bytecode")
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="skip timing a start with no cached bytecode (about 15 s)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (default bench/results.json)")
     parser.add_argument("--no-write", action="store_true", help="print the tables only")
     parser.add_argument(
