@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 import httpx2
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"pagerduty-mcp/{__version__}"
 _ME_TTL_SECONDS = 300.0
+# How long reference data (priorities) is reused before it is read again.
+REFERENCE_TTL_SECONDS = 300.0
+_T = TypeVar("_T")
 # Upstream requests in flight at once per credential: PagerDuty rate-limits per token, and one
 # busy caller must not take every worker thread from the others.
 DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL = 16
@@ -224,6 +227,8 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: igno
         self.on_rejected: Callable[[Credential], None] | None = None
         self._me: tuple[float, dict[str, Any] | None] | None = None
         self._me_lock = threading.Lock()
+        self._references: dict[str, tuple[float, Any]] = {}
+        self._references_lock = threading.Lock()
 
     @property
     def user_agent(self) -> str:
@@ -258,6 +263,23 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: igno
         if not response.is_success:
             raise self.failure(response, write=True)
         return response.json() if response.content else {}
+
+    # --- reference data ---------------------------------------------------------------------
+
+    def reference(self, name: str, fetch: Callable[[], _T]) -> _T:
+        """Reference data that hardly changes (priorities), cached for this credential.
+
+        Entries expire after ``REFERENCE_TTL_SECONDS``; a failed fetch is not cached.
+        """
+        now = time.monotonic()
+        with self._references_lock:
+            hit = self._references.get(name)
+            if hit is not None and hit[0] > now:
+                return cast(_T, hit[1])
+        value = fetch()
+        with self._references_lock:
+            self._references[name] = (time.monotonic() + REFERENCE_TTL_SECONDS, value)
+        return value
 
     # --- the current user ---------------------------------------------------------------------
 

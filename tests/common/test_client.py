@@ -152,3 +152,27 @@ def test_the_events_host_follows_the_region_and_never_escapes_a_custom_host() ->
     assert Settings.from_env(explicit).events_host == "https://ev.internal"
     with pytest.raises(ValueError, match="https://"):
         Settings.from_env({"PAGERDUTY_EVENTS_API_HOST": "http://plain"})
+
+
+def test_reference_data_is_cached_per_credential_until_it_expires(mocker) -> None:
+    from pagerduty_mcp.common import client as client_module
+
+    rec = Recorder(reply(200, {"priorities": [{"id": "P1"}]}))
+    client = make_client(rec)
+    clock = mocker.patch.object(client_module.time, "monotonic", return_value=1000.0)
+    fetch = lambda: client.read("/priorities")  # noqa: E731
+    assert client.reference("priorities", fetch) == {"priorities": [{"id": "P1"}]}
+    assert client.reference("priorities", fetch) == {"priorities": [{"id": "P1"}]}
+    assert len(rec.requests) == 1
+    clock.return_value = 1000.0 + client_module.REFERENCE_TTL_SECONDS + 1
+    client.reference("priorities", fetch)
+    assert len(rec.requests) == 2
+
+
+def test_a_failed_reference_fetch_is_not_cached() -> None:
+    rec = Recorder(reply(503, {"error": {"message": "down"}}), reply(200, {"priorities": []}))
+    client = make_client(rec)
+    client.read_retries = 0
+    with pytest.raises(ToolFailure):
+        client.reference("priorities", lambda: client.read("/priorities"))
+    assert client.reference("priorities", lambda: client.read("/priorities")) == {"priorities": []}

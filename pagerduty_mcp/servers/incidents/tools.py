@@ -359,7 +359,8 @@ def list_incident_change_events(
 def list_priorities() -> dict:
     """The account's incident priorities (P1, P2...), highest first: ids for priority_id."""
     client = get_client()
-    page = paginate(client, "/priorities", "priorities", limit=100)
+    # Priorities hardly ever change: read once per credential every few minutes.
+    page = client.reference("priorities", lambda: paginate(client, "/priorities", "priorities", limit=100))
     priorities = [Priority.model_validate(p) for p in page.items]
     notes = [] if priorities else ["The account has no priorities (they may be turned off)."]
     return respond("priorities", priorities, f"{len(priorities)} priorities", page=page, notes=notes or None)
