@@ -126,4 +126,8 @@ async def test_a_slow_pagerduty_shows_in_every_answer_that_asks_it() -> None:
     assert slow, "no answer was timed"
     for name, entry in slow.items():
         assert entry["upstream_latency_ms"] == 30
-        assert entry["median"] >= 30 * 0.9, (name, entry)  # at least one request, after the latency
+        if entry["requests"] >= 1:
+            assert entry["median"] >= 30 * 0.9, (name, entry)  # at least one request, after the latency
+    # Cached reference data costs a warm call no request, and no latency.
+    assert slow["priorities"]["requests"] == 0
+    assert slow["25 incidents"]["requests"] >= 1
