@@ -74,16 +74,11 @@ class RecordingSandbox(Sandbox):
         return taken
 
 
-_tool_cache: dict[tuple[str, bool], list[dict[str, Any]]] = {}
-
-
 def live_tools(key: str = "mcp", *, write: bool = True) -> list[dict[str, Any]]:
-    """The tools a client sees in ``tools/list`` right now (cached per process)."""
+    """The tools a client sees in ``tools/list`` right now (the catalogue builds them once per process)."""
     from pagerduty_mcp.catalog import server_tools
 
-    if (key, write) not in _tool_cache:
-        _tool_cache[key, write] = anyio.run(lambda: server_tools(key, write=write))
-    return _tool_cache[key, write]
+    return anyio.run(lambda: server_tools(key, write=write))
 
 
 # Every endpoint each tool may call, from the tool catalogue (design/TOOLS.md), plus the reads a

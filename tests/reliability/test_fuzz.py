@@ -80,12 +80,12 @@ def _short(args: dict[str, Any]) -> str:
     return repr({k: (v[:40] + "…" if isinstance(v, str) and len(v) > 40 else v) for k, v in args.items()})[:400]
 
 
-@pytest.mark.parametrize("tool", sorted(TOOL_BY_NAME))
-def test_every_tool_survives_generated_and_nasty_arguments(session: PortalSession, tool: str) -> None:
+def _fuzz(session: PortalSession, tool: str, examples: int) -> None:
+    """Drive ``tool`` with ``examples`` argument sets generated from its own schema (reproducibly)."""
     strategy = arguments_for(TOOL_BY_NAME[tool], real_ids(session.sandbox))
 
     @settings(
-        max_examples=EXAMPLES_PER_TOOL,
+        max_examples=examples,
         derandomize=True,
         database=None,
         deadline=None,
@@ -96,6 +96,11 @@ def test_every_tool_survives_generated_and_nasty_arguments(session: PortalSessio
         check_answer(session, tool, args)
 
     run()
+
+
+@pytest.mark.parametrize("tool", sorted(TOOL_BY_NAME))
+def test_every_tool_survives_generated_and_nasty_arguments(session: PortalSession, tool: str) -> None:
+    _fuzz(session, tool, EXAMPLES_PER_TOOL)
     assert session.alive(), "the server stopped answering"
 
 
@@ -170,20 +175,7 @@ def test_every_tool_fails_cleanly_on_hostile_arguments_and_a_flaky_upstream(
 ) -> None:
     """Error paths meet error paths: whatever the arguments and whatever PagerDuty does, the answer
     is our envelope with a stable code, never an internal error, and the server stays up."""
-    strategy = arguments_for(TOOL_BY_NAME[tool], real_ids(faulty_session.sandbox))
-
-    @settings(
-        max_examples=FAULTY_EXAMPLES,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(args=strategy)
-    def run(args: dict[str, Any]) -> None:
-        check_answer(faulty_session, tool, args)
-
-    run()
+    _fuzz(faulty_session, tool, FAULTY_EXAMPLES)
 
 
 def test_the_endpoint_check_catches_paths_outside_a_tools_endpoints() -> None:
