@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, invalid, iso, paginate, parse_time, path
+from pagerduty_mcp.common.filters import check_filter_ids
 
 __all__ = [
     "MAX_WINDOW",
@@ -90,10 +91,8 @@ def policies_for(
         found = {p["id"]: p.get("name") or p.get("summary") or p["id"] for p in page.items}
         result.names.update(found)
         if not found:
-            # Nothing found may mean a wrong id (a team name passed as an id is a common slip):
-            # an unknown team must be an error, not an empty answer. Only paid for when empty.
-            for team_id in team_ids[:MAX_SERVICES]:
-                client.read(path("/teams/{}", team_id))
+            # An unknown team (or a team name passed as an id) is an error, not "nobody on call".
+            check_filter_ids(client, [], {"team_ids": team_ids})
             teams = ", ".join(team_ids)
             result.notes.append(f"Team(s) {teams} own no escalation policy, so no one is on call for them.")
         sets.append(set(found))

@@ -31,7 +31,7 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("list_oncalls", {"schedule_ids": [NOPE]}, "SCHEDULE_NOT_FOUND", "list_schedules"),
     ("list_oncalls", {"scope": "my_teams", "team_ids": ["PABC123"]}, "INVALID_PARAMETER", "scope=all"),
     # A team name where an id belongs must not read as "nobody is on call".
-    ("list_oncalls", {"team_ids": ["Database"]}, "TEAM_NOT_FOUND", "list tool"),
+    ("list_oncalls", {"team_ids": ["Database"]}, "TEAM_NOT_FOUND", "list_teams"),
     ("list_escalation_policies", {"scope": "assigned_to_me", "user_ids": ["PABC123"]}, "INVALID_PARAMETER", "scope"),
     ("get_escalation_policy", {"escalation_policy_id": NOPE}, "ESCALATION_POLICY_NOT_FOUND", "list"),
     ("get_oncall_load", {"schedule_ids": [NOPE]}, "SCHEDULE_NOT_FOUND", "list_schedules"),
