@@ -23,10 +23,11 @@ test-coverage: ## Run the tests with a coverage report
 	$(UV) run pytest --cov=pagerduty_mcp --cov-report=term-missing
 
 .PHONY: lint
-lint: ## Lint, check formatting and types
+lint: ## Lint, check formatting, types and the import floors
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy pagerduty_mcp
+	$(UV) run lint-imports
 
 .PHONY: format
 format: ## Format and autofix
@@ -34,10 +35,11 @@ format: ## Format and autofix
 	$(UV) run ruff check --fix .
 
 .PHONY: check
-check: ## The fast gate that mirrors CI: lint, types, docs drift, unit and contract tests
+check: ## The fast gate that mirrors CI: lint, types, import floors, docs drift, unit and contract tests
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy pagerduty_mcp
+	$(UV) run lint-imports
 	$(UV) run python -m pagerduty_mcp.catalog --check
 	$(UV) run pytest -m "unit or contract" -q
 

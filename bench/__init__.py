@@ -13,12 +13,9 @@ compared in review.
 
 __all__ = ["MODULES", "SERVER_KEYS"]
 
+from pagerduty_mcp.catalog import SERVERS
+from pagerduty_mcp.server import area_module
+
 # server key (as in pagerduty_mcp.catalog.SERVERS) -> the module ``python -m`` runs.
-MODULES = {
-    "incidents": "pagerduty_mcp.servers.incidents",
-    "services": "pagerduty_mcp.servers.services",
-    "people": "pagerduty_mcp.servers.people",
-    "aiops": "pagerduty_mcp.servers.aiops",
-    "mcp": "pagerduty_mcp",
-}
+MODULES = {key: area_module(key) for key in SERVERS}
 SERVER_KEYS = tuple(MODULES)

@@ -128,13 +128,14 @@ def _envelope(text: str) -> dict[str, Any]:
 
 async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
     """Bytes, estimated tokens and upstream requests of every answer, in-process on ``pagerduty-mcp``."""
-    from pagerduty_mcp.catalog import SERVERS, _areas
-    from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
+    from pagerduty_mcp.catalog import SERVERS, areas_of
+    from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+    from pagerduty_mcp.common.hosting.upstream import sandbox_pool
     from pagerduty_mcp.sandbox import Sandbox
 
     box = Sandbox()
     box.ensure_seeded()
-    server = create_pagerduty_server(SERVERS["mcp"], _areas("mcp"), ToolFilter(enable_write_tools=False))
+    server = create_pagerduty_server(SERVERS["mcp"], areas_of("mcp"), ToolFilter(enable_write_tools=False))
     results: dict[str, dict[str, Any]] = {}
     try:
         async with Client(server) as client:
@@ -144,7 +145,7 @@ async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
                     results[answer.name] = {"tool": answer.tool, "skipped": f"{answer.tool} does not exist yet"}
                     continue
                 args = _arguments(answer, ids, schemas[answer.tool])
-                set_pool(ClientPool(Settings(sandbox=True), sandbox=box))  # nothing cached
+                set_pool(sandbox_pool(box))  # nothing cached
                 sent, texts = [], []
                 for _ in range(2):
                     before = len(box.request_log)
@@ -178,15 +179,16 @@ async def measure_slow_upstream(
     In-process, warm (one call first). The sandbox answers in a few milliseconds, PagerDuty in
     about a hundred: this shows how many round trips an answer waits for one after another.
     """
-    from pagerduty_mcp.catalog import SERVERS, _areas
-    from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
+    from pagerduty_mcp.catalog import SERVERS, areas_of
+    from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+    from pagerduty_mcp.common.hosting.upstream import sandbox_pool
     from pagerduty_mcp.sandbox import Faults, Sandbox
 
     box = Sandbox(faults=Faults(latency_ms=latency_ms))
     box.ensure_seeded()
-    server = create_pagerduty_server(SERVERS["mcp"], _areas("mcp"), ToolFilter(enable_write_tools=False))
+    server = create_pagerduty_server(SERVERS["mcp"], areas_of("mcp"), ToolFilter(enable_write_tools=False))
     results: dict[str, dict[str, Any]] = {}
-    set_pool(ClientPool(Settings(sandbox=True), sandbox=box))
+    set_pool(sandbox_pool(box))
     try:
         async with Client(server) as client:
             schemas = {t.name: t.input_schema for t in (await client.list_tools()).tools}

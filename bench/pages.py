@@ -20,12 +20,14 @@ LATENCY_MS = 40.0
 
 def measure_pages(runs: int = 3, items: int = ITEMS, latency_ms: float = LATENCY_MS) -> dict[str, Any]:
     """Milliseconds to read ``items`` incidents through ``paginate``, sequentially and concurrently."""
-    from pagerduty_mcp.common import ClientPool, Settings, paginate, pagination, set_pool
+    from pagerduty_mcp.common import paginate, set_pool
+    from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+    from pagerduty_mcp.common.pagerduty import pagination
     from pagerduty_mcp.sandbox import Faults, Sandbox
 
     box = Sandbox(size=10, faults=Faults(latency_ms=latency_ms))
     box.ensure_seeded()
-    pool = ClientPool(Settings(sandbox=True), sandbox=box)
+    pool = sandbox_pool(box)
     params = {"statuses[]": ["triggered", "acknowledged", "resolved"], "date_range": "all"}
     concurrent = pagination._CONCURRENT_PAGES
     out: dict[str, Any] = {"items": items, "sandbox_latency_ms": latency_ms, "workers": concurrent}

@@ -150,12 +150,13 @@ marks = [(time.perf_counter(), time.process_time())]
 import mcp.server.mcpserver
 marks.append((time.perf_counter(), time.process_time()))
 import {module}
-from pagerduty_mcp.catalog import _areas
-from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server
+from pagerduty_mcp.catalog import areas_of
+from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
+from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 marks.append((time.perf_counter(), time.process_time()))
-server = create_pagerduty_server("bench", _areas("{key}"), ToolFilter(enable_write_tools=True))
+server = create_pagerduty_server("bench", areas_of("{key}"), ToolFilter(enable_write_tools=True))
 marks.append((time.perf_counter(), time.process_time()))
-ClientPool(Settings(sandbox=True))
+sandbox_pool()
 marks.append((time.perf_counter(), time.process_time()))
 names = ("import_mcp", "import_server", "register_tools", "sandbox_pool")
 print(json.dumps({{
@@ -204,11 +205,7 @@ def import_breakdown(key: str, top: int = 12) -> dict[str, Any]:
     The absolute numbers are inflated by the profiler; the shares are what matter.
     """
     server_module = f"{MODULES[key]}.server" if key != "mcp" else "pagerduty_mcp.server"
-    code = (
-        f"import {server_module}\n"
-        "from pagerduty_mcp.common import ClientPool, Settings\n"
-        "ClientPool(Settings(sandbox=True))\n"
-    )
+    code = f"import {server_module}\nfrom pagerduty_mcp.common.hosting.upstream import sandbox_pool\nsandbox_pool()\n"
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True, env=server_env()
     )

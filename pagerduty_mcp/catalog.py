@@ -14,21 +14,20 @@ from typing import Any
 
 import anyio
 
-__all__ = ["SERVERS", "model_bytes", "render_markdown", "server_tools"]
+from pagerduty_mcp.common import Area, ToolFilter, create_pagerduty_server
+from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
+from pagerduty_mcp.server import AREAS
 
+__all__ = ["AREA_KEYS", "SERVERS", "areas_of", "model_bytes", "render_markdown", "server_tools"]
+
+# The area servers' keys, in the order of AREAS.
+AREA_KEYS = tuple(area.name for area in AREAS)
 # server key -> command name; "mcp" is the combined server.
-SERVERS = {
-    "incidents": "pagerduty-incidents",
-    "services": "pagerduty-services",
-    "people": "pagerduty-people",
-    "aiops": "pagerduty-aiops",
-    "mcp": "pagerduty-mcp",
-}
+SERVERS = {**{area.name: area.command for area in AREAS}, "mcp": "pagerduty-mcp"}
 
 
-def _areas(key: str) -> list[Any]:
-    from pagerduty_mcp.server import AREAS
-
+def areas_of(key: str) -> list[Area]:
+    """The areas a server serves: one, or all of them for the combined server."""
     return list(AREAS) if key == "mcp" else [a for a in AREAS if a.name == key]
 
 
@@ -45,9 +44,7 @@ async def server_tools(key: str, *, write: bool = True) -> list[dict[str, Any]]:
     if (key, write) not in _listed:
         from mcp import Client
 
-        from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
-
-        server = create_pagerduty_server(SERVERS[key], _areas(key), ToolFilter(enable_write_tools=write))
+        server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
         async with Client(server) as client:
             result = await client.list_tools()
         tools = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in result.tools]
@@ -92,7 +89,7 @@ def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
         "Write tools appear only with `--enable-write-tools`. `?` marks an optional parameter.",
         "",
     ]
-    for key in ("incidents", "services", "people", "aiops"):
+    for key in AREA_KEYS:
         tools = catalogue[key]
         total = sum(model_bytes(t) for t in tools)
         lines += [
@@ -111,14 +108,28 @@ def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
 
 
 async def _catalogue() -> dict[str, list[dict[str, Any]]]:
-    return {key: await server_tools(key) for key in ("incidents", "services", "people", "aiops")}
+    return {key: await server_tools(key) for key in AREA_KEYS}
+
+
+def scopes_report() -> str:
+    """Per server, the OAuth scopes to grant an app: read-only, and with writes."""
+    lines = []
+    for area in AREAS:
+        reads = sorted({s for fn in area.read_tools for s in tool_scopes(fn)})
+        everything = sorted({s for fn in area.tools for s in tool_scopes(fn)})
+        lines.append(f"{area.command}\n  read-only: {' '.join(reads)}\n  with writes: {' '.join(everything)}\n")
+    return "".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write or check docs/tools.md from the live tool lists.")
     parser.add_argument("--output", type=Path, default=Path("docs/tools.md"))
     parser.add_argument("--check", action="store_true", help="fail if the file differs from the live tools")
+    parser.add_argument("--scopes", action="store_true", help="print the OAuth scopes each server needs, and exit")
     args = parser.parse_args(argv)
+    if args.scopes:
+        sys.stdout.write(scopes_report())
+        return 0
     text = render_markdown(anyio.run(_catalogue))
     if args.check:
         current = args.output.read_text() if args.output.exists() else ""

@@ -1,21 +1,33 @@
-"""``pagerduty-mcp``: all four areas in one server, narrowed with ``--toolsets``."""
+"""``pagerduty-mcp``: all areas in one server, narrowed with ``--toolsets``; and ``AREAS``.
+
+``AREAS`` is the one list of product areas. The catalogue, the docs, the bench, the tests and
+their markers all derive from it. An area is the package ``pagerduty_mcp.servers.<name>``, whose
+``server`` module declares ``AREA``; adding one is its folder and one name below.
+"""
 
 from __future__ import annotations
 
-from pagerduty_mcp.common import build_app
-from pagerduty_mcp.servers.aiops.server import AREA as AIOPS
-from pagerduty_mcp.servers.incidents.server import AREA as INCIDENTS
-from pagerduty_mcp.servers.people.server import AREA as PEOPLE
-from pagerduty_mcp.servers.services.server import AREA as SERVICES
+import importlib
 
-__all__ = ["AREAS", "app", "main"]
+from pagerduty_mcp.common import Area, build_app
 
-AREAS = (INCIDENTS, SERVICES, PEOPLE, AIOPS)
+__all__ = ["AREAS", "app", "area_module", "main"]
+
+AREAS: tuple[Area, ...] = tuple(
+    importlib.import_module(f"pagerduty_mcp.servers.{name}.server").AREA
+    for name in ("incidents", "services", "people", "aiops")
+)
+
+
+def area_module(name: str) -> str:
+    """The module that ``python -m`` runs for an area's server (``mcp``: the combined one)."""
+    return "pagerduty_mcp" if name == "mcp" else f"pagerduty_mcp.servers.{name}"
+
 
 app = build_app(
     "pagerduty-mcp",
     AREAS,
-    help_text="PagerDuty MCP server with every area (incidents, services, people, aiops); narrow it with --toolsets.",
+    help_text=f"PagerDuty MCP server with every area ({', '.join(a.name for a in AREAS)}); narrow it with --toolsets.",
 )
 
 

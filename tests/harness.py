@@ -17,18 +17,16 @@ from typing import Any
 
 from mcp import Client, StdioServerParameters
 
-from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.catalog import SERVERS, areas_of
+from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.server import area_module
 
 __all__ = ["MODULES", "call", "fails", "first", "memory_session", "ok", "server_env", "stdio_session"]
 
-MODULES = {
-    "incidents": "pagerduty_mcp.servers.incidents",
-    "services": "pagerduty_mcp.servers.services",
-    "people": "pagerduty_mcp.servers.people",
-    "aiops": "pagerduty_mcp.servers.aiops",
-    "mcp": "pagerduty_mcp",
-}
+# server key -> the module ``python -m`` runs, for every server in the catalogue.
+MODULES = {key: area_module(key) for key in SERVERS}
 
 
 def server_env(**extra: str) -> dict[str, str]:
@@ -52,11 +50,10 @@ async def stdio_session(
 async def memory_session(
     key: str = "mcp", *, write: bool = True, sandbox: Sandbox | None = None
 ) -> AsyncIterator[Client]:
-    from pagerduty_mcp.catalog import SERVERS, _areas
 
     box = sandbox or Sandbox()
-    set_pool(ClientPool(Settings(sandbox=True), sandbox=box))
-    server = create_pagerduty_server(SERVERS[key], _areas(key), ToolFilter(enable_write_tools=write))
+    set_pool(sandbox_pool(box))
+    server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
     try:
         async with Client(server) as client:
             client.sandbox = box  # type: ignore[attr-defined]

@@ -1,11 +1,21 @@
-"""What every server shares, and nothing area-specific."""
+"""What every server shares, and nothing area-specific: the front that area code imports.
 
-from pagerduty_mcp.common.client import ClientPool, PagerDutyClient, get_client, get_pool, path, set_pool
-from pagerduty_mcp.common.config import Credential, Settings
-from pagerduty_mcp.common.errors import ToolFailure, invalid, not_found
-from pagerduty_mcp.common.models import LeanModel, Ref, refs
-from pagerduty_mcp.common.pagination import Page, paginate, paginate_cursor
-from pagerduty_mcp.common.params import (
+Behind it sit three floors whose imports only point down (``docs/architecture.md``):
+``hosting`` -> ``toolkit`` -> ``pagerduty``. Modules inside ``common`` import from their floor
+modules directly, never from this front.
+"""
+
+from pagerduty_mcp.common.hosting.cli import build_app
+from pagerduty_mcp.common.pagerduty.client import ClientPool, PagerDutyClient, get_client, get_pool, path, set_pool
+from pagerduty_mcp.common.pagerduty.config import Credential, Settings
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure, invalid, not_found
+from pagerduty_mcp.common.pagerduty.pagination import Page, paginate, paginate_cursor
+from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
+from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
+from pagerduty_mcp.common.toolkit.envelope import respond
+from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
+from pagerduty_mcp.common.toolkit.ownership import Scope, apply_scope
+from pagerduty_mcp.common.toolkit.params import (
     ID_PATTERN,
     Limit,
     Offset,
@@ -15,11 +25,8 @@ from pagerduty_mcp.common.params import (
     resolve_id,
     resolve_ids,
 )
-from pagerduty_mcp.common.registry import ToolFilter, register_read_tools, register_write_tools, tool
-from pagerduty_mcp.common.responses import respond
-from pagerduty_mcp.common.scope import Scope, apply_scope
-from pagerduty_mcp.common.server import Area, build_app, create_pagerduty_server
-from pagerduty_mcp.common.text import clean_text, clean_tree
+from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools, tool
+from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
 
 __all__ = [
     "ID_PATTERN",
@@ -58,5 +65,6 @@ __all__ = [
     "resolve_ids",
     "respond",
     "set_pool",
+    "split_by_kind",
     "tool",
 ]

@@ -263,7 +263,7 @@ class Sandbox:
 
 def _check_scope(principal: Principal, req: ApiRequest) -> None:
     """403 like PagerDuty when an OAuth token lacks the scope the endpoint declares."""
-    from pagerduty_mcp.common.scopes import missing_scope
+    from pagerduty_mcp.common.pagerduty.scope_table import missing_scope
 
     needed = missing_scope(principal.scopes, req.method, req.path)
     if needed is not None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx2
 
-from pagerduty_mcp.common.client import PagerDutyClient
-from pagerduty_mcp.common.config import Credential, Settings
+from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
+from pagerduty_mcp.common.pagerduty.config import Credential, Settings
 
 API = "https://api.pagerduty.com"
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pagerduty_mcp.common.registry import spec_of
+from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.servers.people.tools import READ_TOOLS, WRITE_TOOLS
 from tests.harness import fails, first, ok, stdio_session
 

@@ -22,7 +22,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp import Client
 
 from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
-from pagerduty_mcp.common.context import current_call
+from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.state import State
 from tests.harness import MODULES, memory_session, server_env
@@ -65,7 +65,7 @@ class RecordingSandbox(Sandbox):
     def handle(self, request: httpx2.Request) -> httpx2.Response:
         raw = request.url.raw_path.decode("ascii", "replace").split("?", 1)[0]
         with self._sent_lock:
-            self.sent.append(Sent(current_call().tool, request.method, raw))
+            self.sent.append(Sent(current_request().name, request.method, raw))
         return super().handle(request)
 
     def take_sent(self) -> list[Sent]:
@@ -308,10 +308,11 @@ async def tuned_session(
 ) -> AsyncIterator[Client]:
     """Like ``memory_session``, with chosen client settings (timeouts, the rate-limit cap), the
     server's per-call deadline, or a pool of one's own (e.g. one that speaks HTTPS)."""
-    from pagerduty_mcp.catalog import SERVERS, _areas
+    from pagerduty_mcp.catalog import SERVERS, areas_of
+    from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 
-    set_pool(pool or ClientPool(Settings(sandbox=True, **settings), sandbox=sandbox))
-    server = create_pagerduty_server(SERVERS[key], _areas(key), ToolFilter(enable_write_tools=write))
+    set_pool(pool or sandbox_pool(sandbox, Settings(**settings)))
+    server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
     if deadline_seconds is not None:
         server.call_deadline_seconds = deadline_seconds
     try:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common import ClientPool, Credential, Settings, get_pool
-from pagerduty_mcp.common.client import PagerDutyClient
+from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox
 from pagerduty_mcp.sandbox.faults import FaultInjector
 from pagerduty_mcp.sandbox.server import serve_in_thread

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pagerduty_mcp.common.client import PagerDutyClient
-from pagerduty_mcp.common.errors import ERROR_CODES
+from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
+from pagerduty_mcp.common.pagerduty.errors import ERROR_CODES
 from pagerduty_mcp.sandbox import Faults
 from tests.reliability.hostile import PATH_ATTACKS, arguments_for, real_ids
 from tests.reliability.support import (

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pagerduty_mcp.common.client import path
-from pagerduty_mcp.common.errors import ToolFailure
-from pagerduty_mcp.common.params import parse_time, resolve_id, resolve_ids
-from pagerduty_mcp.common.text import clean_tree
+from pagerduty_mcp.common.pagerduty.client import path
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure
+from pagerduty_mcp.common.pagerduty.text import clean_tree
+from pagerduty_mcp.common.toolkit.params import parse_time, resolve_id, resolve_ids
 from tests.reliability.hostile import NASTY, PATH_ATTACKS
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]

@@ -23,7 +23,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from pagerduty_mcp.common.client import PagerDutyClient
+from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from tests.harness import MODULES, call, server_env
 from tests.reliability.support import http_server_process, live_tools, resolved_ids, tuned_session

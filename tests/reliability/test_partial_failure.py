@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common import get_pool
-from pagerduty_mcp.common.client import PagerDutyClient
+from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from pagerduty_mcp.sandbox.faults import FaultInjector
 from tests.harness import call, fails, ok

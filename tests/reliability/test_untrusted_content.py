@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pagerduty_mcp.common.responses import UNTRUSTED_NOTICE
+from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE
 from pagerduty_mcp.sandbox.state import State
 from tests.reliability.support import PortalSession, RecordingSandbox, live_tools, portal_session, resolved_ids
 

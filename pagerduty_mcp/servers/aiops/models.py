@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pagerduty_mcp.common.errors import invalid
-from pagerduty_mcp.common.models import LeanModel, Ref, refs
-from pagerduty_mcp.common.text import clean_text, clean_tree
+from pagerduty_mcp.common.pagerduty.errors import invalid
+from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
+from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
 
 __all__ = [
     "AlertGroupingSetting",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
-from pagerduty_mcp.servers.aiops.tools import READ_TOOLS, WRITE_TOOLS
+from pagerduty_mcp.servers.aiops.tools import TOOLS
 
 __all__ = ["AREA", "app", "main"]
 
@@ -17,11 +17,9 @@ INSTRUCTIONS = (
 
 AREA = Area(
     name="aiops",
-    command="pagerduty-aiops",
     summary="alert grouping, event orchestration, change events and the Events API",
     instructions=INSTRUCTIONS,
-    read_tools=READ_TOOLS,
-    write_tools=WRITE_TOOLS,
+    tools=TOOLS,
 )
 
 app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")

@@ -25,11 +25,12 @@ from pagerduty_mcp.common import (
     resolve_id,
     resolve_ids,
     respond,
+    split_by_kind,
     tool,
 )
-from pagerduty_mcp.common.errors import failure_from_response, upstream_message
-from pagerduty_mcp.common.logs import redact, register_secret
-from pagerduty_mcp.common.params import IdList
+from pagerduty_mcp.common.pagerduty.errors import failure_from_response, upstream_message
+from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
+from pagerduty_mcp.common.toolkit.params import IdList
 from pagerduty_mcp.servers.aiops.models import (
     AlertGroupingSetting,
     ChangeEvent,
@@ -524,7 +525,8 @@ def send_change_event(
     return respond("change_events", [result], "Change event accepted")
 
 
-READ_TOOLS = [
+# The area's one list of tools; which are reads and which writes follows from each @tool's kind.
+TOOLS = [
     list_alert_grouping_settings,
     get_alert_grouping_setting,
     list_event_orchestrations,
@@ -535,8 +537,6 @@ READ_TOOLS = [
     get_event_orchestration_unrouted,
     list_change_events,
     get_change_event,
-]
-WRITE_TOOLS = [
     create_alert_grouping_setting,
     update_alert_grouping_setting,
     delete_alert_grouping_setting,
@@ -547,3 +547,4 @@ WRITE_TOOLS = [
     send_event,
     send_change_event,
 ]
+READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)

@@ -16,8 +16,8 @@ from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
 from pagerduty_mcp.common import ToolFilter
-from pagerduty_mcp.common.errors import failure_from_exception
-from pagerduty_mcp.common.responses import dump
+from pagerduty_mcp.common.pagerduty.errors import failure_from_exception
+from pagerduty_mcp.common.toolkit.envelope import dump
 from pagerduty_mcp.servers.incidents.tools import (
     get_incident,
     get_past_incidents,

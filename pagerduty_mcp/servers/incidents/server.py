@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
 from pagerduty_mcp.servers.incidents.prompts import register_prompts
-from pagerduty_mcp.servers.incidents.tools import READ_TOOLS, WRITE_TOOLS
+from pagerduty_mcp.servers.incidents.tools import TOOLS
 
 __all__ = ["AREA", "app", "main"]
 
@@ -17,11 +17,9 @@ INSTRUCTIONS = (
 
 AREA = Area(
     name="incidents",
-    command="pagerduty-incidents",
     summary="incidents, alerts, notes, timelines, responders and insights",
     instructions=INSTRUCTIONS,
-    read_tools=READ_TOOLS,
-    write_tools=WRITE_TOOLS,
+    tools=TOOLS,
     extras=register_prompts,
 )
 

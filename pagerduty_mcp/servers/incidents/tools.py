@@ -27,12 +27,13 @@ from pagerduty_mcp.common import (
     resolve_id,
     resolve_ids,
     respond,
+    split_by_kind,
     tool,
 )
-from pagerduty_mcp.common.errors import failure_from_exception, failure_from_response, invalid, not_found
-from pagerduty_mcp.common.filters import check_filter_ids
-from pagerduty_mcp.common.pagination import Page
-from pagerduty_mcp.common.params import IdList
+from pagerduty_mcp.common.pagerduty.errors import failure_from_exception, failure_from_response, invalid, not_found
+from pagerduty_mcp.common.pagerduty.pagination import Page
+from pagerduty_mcp.common.toolkit.filters import check_filter_ids
+from pagerduty_mcp.common.toolkit.params import IdList
 from pagerduty_mcp.servers.incidents.models import (
     AlertDetail,
     AlertSummary,
@@ -852,7 +853,8 @@ def start_incident_workflow(
     return respond("workflow_instances", [item], f"Started workflow {workflow} on incident {ident}")
 
 
-READ_TOOLS = [
+# The area's one list of tools; which are reads and which writes follows from each @tool's kind.
+TOOLS = [
     list_incidents,
     get_incident,
     list_incident_notes,
@@ -868,8 +870,6 @@ READ_TOOLS = [
     list_incident_workflows,
     get_incident_workflow,
     get_incident_metrics,
-]
-WRITE_TOOLS = [
     create_incident,
     manage_incidents,
     add_responders,
@@ -880,3 +880,4 @@ WRITE_TOOLS = [
     manage_alerts,
     start_incident_workflow,
 ]
+READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)

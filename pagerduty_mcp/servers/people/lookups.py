@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, invalid, iso, paginate, parse_time, path
-from pagerduty_mcp.common.filters import check_filter_ids
+from pagerduty_mcp.common.toolkit.filters import check_filter_ids
 
 __all__ = [
     "MAX_WINDOW",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
 from pagerduty_mcp.servers.people.extras import register_extras
-from pagerduty_mcp.servers.people.tools import READ_TOOLS, WRITE_TOOLS
+from pagerduty_mcp.servers.people.tools import TOOLS
 
 __all__ = ["AREA", "app", "main"]
 
@@ -18,11 +18,9 @@ INSTRUCTIONS = (
 
 AREA = Area(
     name="people",
-    command="pagerduty-people",
     summary="users, teams, schedules, on-call and escalation policies",
     instructions=INSTRUCTIONS,
-    read_tools=READ_TOOLS,
-    write_tools=WRITE_TOOLS,
+    tools=TOOLS,
     extras=register_extras,
 )
 

@@ -20,11 +20,12 @@ from pagerduty_mcp.common import (
     resolve_id,
     resolve_ids,
     respond,
+    split_by_kind,
     tool,
 )
-from pagerduty_mcp.common.filters import check_filter_ids
-from pagerduty_mcp.common.params import IdList
-from pagerduty_mcp.common.scope import Scope, TeamScope
+from pagerduty_mcp.common.toolkit.filters import check_filter_ids
+from pagerduty_mcp.common.toolkit.ownership import Scope, TeamScope
+from pagerduty_mcp.common.toolkit.params import IdList
 from pagerduty_mcp.servers.people.lookups import window
 from pagerduty_mcp.servers.people.models import (
     Member,
@@ -264,7 +265,8 @@ def get_escalation_policy(escalation_policy_id: Annotated[str, id_or_url("Escala
     return respond("escalation_policies", [policy], f"{policy.name}: {len(policy.levels)} level(s)")
 
 
-READ_TOOLS = [
+# The area's one list of tools; which are reads and which writes follows from each @tool's kind.
+TOOLS = [
     get_user_data,
     list_users,
     get_user,
@@ -280,8 +282,6 @@ READ_TOOLS = [
     get_escalation_policy,
     get_oncall_load,
     find_coverage_gaps,
-]
-WRITE_TOOLS = [
     create_team,
     update_team,
     delete_team,
@@ -294,3 +294,4 @@ WRITE_TOOLS = [
     create_escalation_policy,
     update_escalation_policy,
 ]
+READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)

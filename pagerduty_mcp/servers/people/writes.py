@@ -26,8 +26,8 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.errors import failure_from_response
-from pagerduty_mcp.common.params import IdList
+from pagerduty_mcp.common.pagerduty.errors import failure_from_response
+from pagerduty_mcp.common.toolkit.params import IdList
 from pagerduty_mcp.servers.people.models import OverrideInfo, PolicyDetail, ScheduleDetail, TeamSummary
 
 __all__ = [

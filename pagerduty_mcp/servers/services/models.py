@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pagerduty_mcp.common.errors import invalid
-from pagerduty_mcp.common.models import LeanModel, Ref, refs
-from pagerduty_mcp.common.text import clean_text
+from pagerduty_mcp.common.pagerduty.errors import invalid
+from pagerduty_mcp.common.pagerduty.text import clean_text
+from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
 
 __all__ = [
     "BusinessServiceDetail",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
-from pagerduty_mcp.servers.services.tools import READ_TOOLS, WRITE_TOOLS
+from pagerduty_mcp.servers.services.tools import TOOLS
 
 __all__ = ["AREA", "app", "main"]
 
@@ -16,11 +16,9 @@ INSTRUCTIONS = (
 
 AREA = Area(
     name="services",
-    command="pagerduty-services",
     summary="the service directory, dependencies, integrations and maintenance windows",
     instructions=INSTRUCTIONS,
-    read_tools=READ_TOOLS,
-    write_tools=WRITE_TOOLS,
+    tools=TOOLS,
 )
 
 app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")

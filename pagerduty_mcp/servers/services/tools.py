@@ -28,13 +28,14 @@ from pagerduty_mcp.common import (
     resolve_id,
     resolve_ids,
     respond,
+    split_by_kind,
     tool,
 )
-from pagerduty_mcp.common.client import PagerDutyClient
-from pagerduty_mcp.common.filters import check_filter_ids
-from pagerduty_mcp.common.logs import register_secret
-from pagerduty_mcp.common.params import IdList
-from pagerduty_mcp.common.scope import TeamScope
+from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
+from pagerduty_mcp.common.pagerduty.logs import register_secret
+from pagerduty_mcp.common.toolkit.filters import check_filter_ids
+from pagerduty_mcp.common.toolkit.ownership import TeamScope
+from pagerduty_mcp.common.toolkit.params import IdList
 from pagerduty_mcp.servers.services.models import (
     BusinessServiceDetail,
     Dependency,
@@ -486,12 +487,7 @@ def create_service_integration(
 
 
 def _events_url() -> str:
-    settings = get_pool().settings
-    if settings.sandbox:
-        from pagerduty_mcp.sandbox import SANDBOX_EVENTS_URL
-
-        return f"{SANDBOX_EVENTS_URL}/v2/enqueue"
-    return f"{settings.events_host}/v2/enqueue"
+    return f"{get_pool().settings.events_host}/v2/enqueue"
 
 
 @tool("Create maintenance window", "create")
@@ -570,15 +566,14 @@ def delete_maintenance_window(
     return respond("maintenance_windows", [window], f"{done} maintenance window {ident}")
 
 
-READ_TOOLS = [
+# The area's one list of tools; which are reads and which writes follows from each @tool's kind.
+TOOLS = [
     list_services,
     get_service,
     get_service_dependencies,
     list_business_services,
     get_business_service,
     list_maintenance_windows,
-]
-WRITE_TOOLS = [
     create_service,
     update_service,
     delete_service,
@@ -586,3 +581,4 @@ WRITE_TOOLS = [
     create_maintenance_window,
     delete_maintenance_window,
 ]
+READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)

@@ -10,8 +10,8 @@ import httpx2
 import pytest
 
 from pagerduty_mcp.common import ClientPool, Settings
-from pagerduty_mcp.common.client import EventsClient
-from pagerduty_mcp.common.config import EU_API_HOST
+from pagerduty_mcp.common.pagerduty.client import EventsClient
+from pagerduty_mcp.common.pagerduty.config import EU_API_HOST
 from tests.harness import fails, first, memory_session, ok
 from tests.servers.aiops.seeded import orchestration_key, service_id, service_key
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from mcp import Client
 
-from pagerduty_mcp.common import ClientPool, Credential, Settings, ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common import Credential, Settings, ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN, Sandbox
 from pagerduty_mcp.servers.incidents.server import AREA
 
@@ -19,8 +20,8 @@ __all__ = ["account_session", "incident_of", "open_incident", "state_of"]
 async def account_session(email: str | None = None, sandbox: Sandbox | None = None) -> AsyncIterator[Client]:
     """The incidents server with write tools, on an account-level token (no current user)."""
     box = sandbox or Sandbox()
-    settings = Settings(sandbox=True, credential=Credential(SANDBOX_ACCOUNT_TOKEN), user_email=email)
-    set_pool(ClientPool(settings, sandbox=box))
+    settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN), user_email=email)
+    set_pool(sandbox_pool(box, settings))
     server = create_pagerduty_server("pagerduty-incidents", [AREA], ToolFilter(enable_write_tools=True))
     try:
         async with Client(server) as client:

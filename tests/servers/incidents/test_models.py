@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pagerduty_mcp.common.responses import dump
+from pagerduty_mcp.common.toolkit.envelope import dump
 from pagerduty_mcp.servers.incidents.models import (
     AlertSummary,
     ChangeEvent,

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.common.registry import spec_of
+from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.servers.people.tools import READ_TOOLS, WRITE_TOOLS
 from tests.harness import fails, memory_session
 

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.common import ClientPool, Credential, Settings, set_pool
+from pagerduty_mcp.common import Credential, Settings, set_pool
+from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN
 from pagerduty_mcp.servers.people.extras import ME_URI
 from tests.harness import memory_session
@@ -46,8 +47,8 @@ async def test_the_me_resource_gives_the_user_and_their_on_call_status(client: C
 
 
 async def test_the_me_resource_under_an_account_level_token_says_there_is_no_user(client: Client) -> None:
-    settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN), sandbox=True)
-    set_pool(ClientPool(settings, sandbox=client.sandbox))  # type: ignore[attr-defined]
+    settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN))
+    set_pool(sandbox_pool(client.sandbox, settings))  # type: ignore[attr-defined]
     me = await read_me(client)
     assert me["user"] is None and "account-level" in me["message"]
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.common import ClientPool, Credential, Settings, set_pool
+from pagerduty_mcp.common import Credential, Settings, set_pool
+from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN, oncall
 from tests.harness import fails, first, memory_session, ok
 
@@ -28,8 +29,8 @@ async def client() -> AsyncIterator[Client]:
 @asynccontextmanager
 async def account_level_session() -> AsyncIterator[Client]:
     async with memory_session("people", write=False) as session:
-        settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN), sandbox=True)
-        set_pool(ClientPool(settings, sandbox=session.sandbox))  # type: ignore[attr-defined]
+        settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN))
+        set_pool(sandbox_pool(session.sandbox, settings))  # type: ignore[attr-defined]
         yield session
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pagerduty_mcp.common.logs import redact
+from pagerduty_mcp.common.pagerduty.logs import redact
 from pagerduty_mcp.sandbox import Sandbox
 from tests.contract.recorder import Exchange, RecordingTransport
 from tests.harness import fails, first, memory_session, ok

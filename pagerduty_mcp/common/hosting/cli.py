@@ -1,0 +1,193 @@
+"""The command line every server shares: one typer app, the same flags for every area."""
+
+# No "from __future__ import annotations": typer evaluates the option annotations, and their help
+# text reads the local list of toolsets.
+
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+
+from pagerduty_mcp import __version__
+from pagerduty_mcp.common.hosting.client_auth import AuthMode
+from pagerduty_mcp.common.hosting import startup
+from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
+from pagerduty_mcp.common.hosting.startup import LogLevel, ServeOptions, Transport
+from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
+from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.server import DEFAULT_CALL_DEADLINE_SECONDS
+
+__all__ = ["build_app"]
+
+
+def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.Typer:
+    """The command-line entry point of a server: same flags for every area."""
+    app = typer.Typer(add_completion=False, help=help_text, rich_markup_mode=None, pretty_exceptions_enable=False)
+    toolset_names = ", ".join(area.name for area in areas)
+
+    def version_callback(value: bool) -> None:
+        if value:
+            typer.echo(f"{command} {__version__}")
+            raise typer.Exit()
+
+    @app.command(help=help_text)
+    def serve(
+        enable_write_tools: Annotated[
+            bool,
+            typer.Option(
+                "--enable-write-tools",
+                envvar="PAGERDUTY_MCP_ENABLE_WRITE_TOOLS",
+                help="Also register tools that change PagerDuty (acknowledge, create, update, delete). "
+                "Off by default: the server is read-only.",
+            ),
+        ] = False,
+        sandbox: Annotated[
+            bool,
+            typer.Option(
+                "--sandbox",
+                envvar="PAGERDUTY_MCP_SANDBOX",
+                help="Run against the built-in offline PagerDuty account. No token needed; writes stay "
+                "inside the sandbox.",
+            ),
+        ] = False,
+        toolsets: Annotated[
+            str | None,
+            typer.Option(
+                "--toolsets",
+                envvar="PAGERDUTY_MCP_TOOLSETS",
+                help=f"Comma-separated areas to expose (of: {toolset_names}). Default: all.",
+            ),
+        ] = None,
+        tools: Annotated[
+            str | None,
+            typer.Option(
+                "--tools", envvar="PAGERDUTY_MCP_TOOLS", help="Comma-separated tool names: expose only these."
+            ),
+        ] = None,
+        exclude_tools: Annotated[
+            str | None,
+            typer.Option(
+                "--exclude-tools",
+                envvar="PAGERDUTY_MCP_EXCLUDE_TOOLS",
+                help="Comma-separated tool names to hide.",
+            ),
+        ] = None,
+        transport: Annotated[
+            Transport,
+            typer.Option("--transport", envvar="PAGERDUTY_MCP_TRANSPORT", help="How clients connect."),
+        ] = Transport.stdio,
+        host: Annotated[
+            str,
+            typer.Option(
+                "--host",
+                envvar="PAGERDUTY_MCP_HOST",
+                help="Address to bind for streamable-http (loopback by default).",
+            ),
+        ] = "127.0.0.1",
+        port: Annotated[
+            int, typer.Option("--port", envvar="PAGERDUTY_MCP_PORT", help="Port for streamable-http.")
+        ] = 8000,
+        path: Annotated[
+            str, typer.Option("--path", envvar="PAGERDUTY_MCP_PATH", help="URL path of the MCP endpoint.")
+        ] = "/mcp",
+        auth: Annotated[
+            AuthMode | None,
+            typer.Option(
+                "--auth",
+                envvar="PAGERDUTY_MCP_AUTH",
+                help="Client authentication for streamable-http: none; static (Authorization: Bearer <server "
+                "token>, tokens from PAGERDUTY_MCP_AUTH_TOKENS or --auth-tokens-file); pagerduty (each request "
+                "carries its caller's own PagerDuty token). Default: static if server tokens are set, else none.",
+            ),
+        ] = None,
+        auth_tokens_file: Annotated[
+            str | None,
+            typer.Option(
+                "--auth-tokens-file",
+                envvar="PAGERDUTY_MCP_AUTH_TOKENS_FILE",
+                help="File with server tokens for --auth static, one per line (tokens never go on the command line).",
+            ),
+        ] = None,
+        allow_unauthenticated: Annotated[
+            bool,
+            typer.Option(
+                "--allow-unauthenticated",
+                envvar="PAGERDUTY_MCP_ALLOW_UNAUTHENTICATED",
+                help="Allow a non-loopback --host without client authentication (something in front must "
+                "authenticate clients). Logs a warning.",
+            ),
+        ] = False,
+        allowed_hosts: Annotated[
+            str | None,
+            typer.Option(
+                "--allowed-hosts",
+                envvar="PAGERDUTY_MCP_ALLOWED_HOSTS",
+                help="Comma-separated Host header values to accept besides loopback, e.g. mcp.example.com "
+                "or mcp.example.com:* (others get 421).",
+            ),
+        ] = None,
+        allowed_origins: Annotated[
+            str | None,
+            typer.Option(
+                "--allowed-origins",
+                envvar="PAGERDUTY_MCP_ALLOWED_ORIGINS",
+                help="Comma-separated browser Origins to accept besides loopback (others get 403).",
+            ),
+        ] = None,
+        max_body_bytes: Annotated[
+            int,
+            typer.Option(
+                "--max-body-bytes", envvar="PAGERDUTY_MCP_MAX_BODY_BYTES", help="Largest request body (413 above)."
+            ),
+        ] = DEFAULT_MAX_BODY_BYTES,
+        max_concurrent_per_credential: Annotated[
+            int,
+            typer.Option(
+                "--max-concurrent-per-credential",
+                envvar="PAGERDUTY_MCP_MAX_CONCURRENT_PER_CREDENTIAL",
+                help="PagerDuty requests in flight at once for one credential; more wait their turn.",
+            ),
+        ] = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL,
+        call_timeout: Annotated[
+            float,
+            typer.Option(
+                "--call-timeout",
+                envvar="PAGERDUTY_MCP_CALL_TIMEOUT_SECONDS",
+                help="Deadline of one tool call, in seconds, retries and waits included.",
+            ),
+        ] = DEFAULT_CALL_DEADLINE_SECONDS,
+        log_level: Annotated[
+            LogLevel,
+            typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),
+        ] = LogLevel.INFO,
+        version: Annotated[
+            bool,
+            typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+        ] = False,
+    ) -> None:
+        startup.serve(
+            command,
+            areas,
+            ServeOptions(
+                enable_write_tools=enable_write_tools,
+                sandbox=sandbox,
+                toolsets=toolsets,
+                tools=tools,
+                exclude_tools=exclude_tools,
+                transport=transport,
+                host=host,
+                port=port,
+                path=path,
+                auth=auth,
+                auth_tokens_file=auth_tokens_file,
+                allow_unauthenticated=allow_unauthenticated,
+                allowed_hosts=allowed_hosts,
+                allowed_origins=allowed_origins,
+                max_body_bytes=max_body_bytes,
+                max_concurrent_per_credential=max_concurrent_per_credential,
+                call_timeout=call_timeout,
+                log_level=log_level,
+            ),
+        )
+
+    return app

@@ -1,0 +1,165 @@
+"""Who is calling a remote server, and what they may see.
+
+Three modes of client authentication for streamable HTTP:
+
+- ``none``: anyone who reaches the port (loopback, or an explicit ``--allow-unauthenticated``);
+- ``static``: ``Authorization: Bearer <server token>``, one of the operator's tokens; the server
+  then speaks to PagerDuty with its own credential;
+- ``pagerduty``: every request carries the caller's own PagerDuty credential
+  (``Authorization: Token token=<user API key>``, ``Authorization: Bearer <OAuth token>`` or
+  ``X-PagerDuty-Token: <user API key>``), and PagerDuty is called with that credential only.
+
+Narrowing headers (``X-MCP-Readonly``, ``X-MCP-Toolsets``, ``X-MCP-Tools``) can hide tools the
+operator enabled; they can never show one the operator did not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from pagerduty_mcp.common.pagerduty.config import Credential
+from pagerduty_mcp.common.pagerduty.context import Caller, Narrowing
+from pagerduty_mcp.common.pagerduty.logs import register_secret
+
+__all__ = [
+    "AuthMode",
+    "Authenticator",
+    "Rejection",
+    "fingerprint",
+    "load_server_tokens",
+    "narrowing_from_headers",
+    "pagerduty_credential",
+]
+
+PAGERDUTY_TOKEN_HEADER = "x-pagerduty-token"
+_MAX_SECRET_LENGTH = 512
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class AuthMode(StrEnum):
+    none = "none"
+    static = "static"
+    pagerduty = "pagerduty"
+
+
+def narrowing_from_headers(headers: Mapping[str, str]) -> Narrowing:
+    """What a request's ``X-MCP-*`` headers ask to hide."""
+    # "false" or any other value never turns writes on: the operator decides that.
+    readonly = headers.get("x-mcp-readonly", "").strip().lower() in _TRUE
+    return Narrowing(readonly, _name_set(headers.get("x-mcp-toolsets")), _name_set(headers.get("x-mcp-tools")))
+
+
+def _name_set(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(n.strip() for n in value.split(",") if n.strip())
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why a request was refused (401), and the challenge to send back."""
+
+    message: str
+    challenge: str
+
+
+def load_server_tokens(env: Mapping[str, str] | None = None) -> list[str]:
+    """Server tokens from ``PAGERDUTY_MCP_AUTH_TOKENS`` (comma-separated) and the file named by
+    ``PAGERDUTY_MCP_AUTH_TOKENS_FILE`` (one per line, ``#`` comments). Never from the command line,
+    where other users of the machine could read them."""
+    env = os.environ if env is None else env
+    tokens = [t.strip() for t in env.get("PAGERDUTY_MCP_AUTH_TOKENS", "").split(",") if t.strip()]
+    file_name = env.get("PAGERDUTY_MCP_AUTH_TOKENS_FILE", "").strip()
+    if file_name:
+        try:
+            lines = Path(file_name).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ValueError(f"cannot read PAGERDUTY_MCP_AUTH_TOKENS_FILE {file_name!r}: {exc.strerror}") from None
+        tokens += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    short = [t for t in tokens if len(t) < 16]
+    if short:
+        raise ValueError("server tokens must be at least 16 characters long (use e.g. `openssl rand -hex 32`)")
+    for token in tokens:
+        register_secret(token)
+    return tokens
+
+
+def fingerprint(secret: str) -> str:
+    """A short, stable, non-reversible name for a secret, for logs."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:10]
+
+
+class Authenticator:
+    """Turns request headers into a :class:`Caller`, or a :class:`Rejection`."""
+
+    def __init__(self, mode: AuthMode, server_tokens: Iterable[str] = ()) -> None:
+        self.mode = mode
+        self._tokens = [t.encode() for t in server_tokens]
+        if mode is AuthMode.static and not self._tokens:
+            raise ValueError(
+                "--auth static needs server tokens: set PAGERDUTY_MCP_AUTH_TOKENS or PAGERDUTY_MCP_AUTH_TOKENS_FILE"
+            )
+
+    @property
+    def required(self) -> bool:
+        return self.mode is not AuthMode.none
+
+    def authenticate(self, headers: Mapping[str, str]) -> Caller | Rejection:
+        narrowing = narrowing_from_headers(headers)
+        if self.mode is AuthMode.none:
+            return Caller("anonymous", None, narrowing)
+        if self.mode is AuthMode.static:
+            return self._static(headers, narrowing)
+        return self._pagerduty(headers, narrowing)
+
+    def _static(self, headers: Mapping[str, str], narrowing: Narrowing) -> Caller | Rejection:
+        challenge = 'Bearer realm="pagerduty-mcp"'
+        scheme, _, value = headers.get("authorization", "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            return Rejection("Send Authorization: Bearer <server token>.", challenge)
+        offered = value.strip().encode()
+        # Compare against every token, always, so the time taken says nothing about which matched.
+        matched = [hmac.compare_digest(offered, token) for token in self._tokens]
+        if not any(matched):
+            return Rejection("The server token is not valid.", f'{challenge}, error="invalid_token"')
+        return Caller(f"client:{fingerprint(value.strip())}", None, narrowing)
+
+    def _pagerduty(self, headers: Mapping[str, str], narrowing: Narrowing) -> Caller | Rejection:
+        challenge = 'Token realm="pagerduty-mcp", Bearer realm="pagerduty-mcp"'
+        credential = pagerduty_credential(headers)
+        if credential is None:
+            return Rejection(
+                "Send your own PagerDuty credential: Authorization: Token token=<user API key>, "
+                "Authorization: Bearer <OAuth token>, or X-PagerDuty-Token: <user API key>.",
+                challenge,
+            )
+        if len(credential.secret) > _MAX_SECRET_LENGTH or not credential.secret.isprintable():
+            return Rejection("The PagerDuty credential is malformed.", f'{challenge}, error="invalid_token"')
+        # Not added to the log redaction list: callers are unbounded (anyone can send a new token
+        # per request), and nothing logs a caller's secret; the audit line shows ``redacted``.
+        return Caller(credential.redacted, credential, narrowing)
+
+
+def pagerduty_credential(headers: Mapping[str, str]) -> Credential | None:
+    """The caller's PagerDuty credential from ``Authorization`` or ``X-PagerDuty-Token``."""
+    dedicated = headers.get(PAGERDUTY_TOKEN_HEADER, "").strip()
+    if dedicated:
+        return _parse_authorization(dedicated) or Credential(dedicated, "token")
+    return _parse_authorization(headers.get("authorization", "").strip())
+
+
+def _parse_authorization(value: str) -> Credential | None:
+    scheme, _, rest = value.partition(" ")
+    rest = rest.strip()
+    if scheme.lower() == "token" and rest.lower().startswith("token="):
+        secret = rest[len("token=") :].strip()
+        return Credential(secret, "token") if secret else None
+    if scheme.lower() == "bearer" and rest:
+        return Credential(rest, "bearer")
+    return None

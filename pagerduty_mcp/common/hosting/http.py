@@ -1,0 +1,199 @@
+"""Serving a server over streamable HTTP, safely enough to share.
+
+In front of the SDK's stateless streamable-HTTP app sits one ASGI gate, checking in this order:
+
+1. ``GET /healthz`` answers at once (load-balancer probes reach it by IP, so no Host check);
+2. the Host header (421) and Origin header (403), against allow-lists, with the SDK's
+   ``TransportSecuritySettings`` (DNS-rebinding protection stays on whatever the bind address);
+3. client authentication (401 with a ``WWW-Authenticate`` challenge), see ``client_auth``;
+4. the request body cap (413).
+
+The authenticated :class:`~pagerduty_mcp.common.pagerduty.context.Caller` rides in the ASGI scope;
+the server's request context takes it from there for each MCP message, so every message sees the
+caller of its own request and nothing else. Stateless: nothing ties a client to a process, so
+replicas behind an ordinary load balancer need no session affinity.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import (
+    RequestBodyLimitMiddleware,
+    TransportSecurityMiddleware,
+    TransportSecuritySettings,
+)
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pagerduty_mcp import __version__
+from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, Rejection
+from pagerduty_mcp.common.toolkit.server import CALLER_SCOPE_KEY
+
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "HEALTH_PATH",
+    "RemoteGate",
+    "RemoteOptions",
+    "build_remote_app",
+    "is_loopback",
+    "serve_remote",
+    "split_names",
+]
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthz"
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # tool arguments are small; 1 MiB leaves room for long notes
+# Plain ``def`` tools run on worker threads; anyio's default of 40 would queue the 41st call.
+WORKER_THREADS = 200
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class RemoteOptions:
+    """How a server listens over streamable HTTP and whom it serves."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    path: str = "/mcp"
+    authenticator: Authenticator = field(default_factory=lambda: Authenticator(AuthMode.none))
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    allow_unauthenticated: bool = False
+
+    def check(self) -> None:
+        """Refuse unsafe combinations before binding anything (``ValueError`` with what to do)."""
+        if not self.path.startswith("/") or self.path == HEALTH_PATH:
+            raise ValueError(f"--path must start with / and differ from {HEALTH_PATH} (got {self.path!r})")
+        if self.max_body_bytes < 1024:
+            raise ValueError("--max-body-bytes must be at least 1024")
+        if not is_loopback(self.host) and not self.authenticator.required and not self.allow_unauthenticated:
+            raise ValueError(
+                f"refusing to listen on {self.host} without client authentication: use --auth static "
+                "(server tokens in PAGERDUTY_MCP_AUTH_TOKENS or PAGERDUTY_MCP_AUTH_TOKENS_FILE) or --auth "
+                "pagerduty (each client sends its own PagerDuty token), or pass --allow-unauthenticated "
+                "if something in front of this server authenticates clients"
+            )
+
+    def security(self) -> TransportSecuritySettings:
+        """Host and Origin allow-lists: the loopback names, the bind address, and what the operator adds."""
+        hosts = [f"{name}:*" for name in _LOOPBACK_NAMES] + list(_LOOPBACK_NAMES)
+        if not is_loopback(self.host) and self.host not in ("0.0.0.0", "::"):
+            shown = f"[{self.host}]" if ":" in self.host else self.host
+            hosts += [shown, f"{shown}:*"]
+        hosts += list(self.allowed_hosts)
+        origins = [f"http://{name}:*" for name in _LOOPBACK_NAMES] + [f"http://{name}" for name in _LOOPBACK_NAMES]
+        origins += list(self.allowed_origins)
+        return TransportSecuritySettings(
+            enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+        )
+
+
+class RemoteGate:
+    """The ASGI gate in front of the MCP endpoint (see the module docstring for the order)."""
+
+    def __init__(self, app: ASGIApp, options: RemoteOptions, server_name: str) -> None:
+        self.options = options
+        self.server_name = server_name
+        self._security = TransportSecurityMiddleware(options.security())
+        self._limited = RequestBodyLimitMiddleware(app, options.max_body_bytes)
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)  # lifespan: starts the SDK's session manager
+            return
+        if scope["path"] == HEALTH_PATH and scope["method"] in ("GET", "HEAD"):
+            body = {"status": "ok", "server": self.server_name, "version": __version__}
+            await _json(send, 200, body)
+            return
+        request = Request(scope)
+        refused = await self._security.validate_request(request)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        verdict = self.options.authenticator.authenticate(request.headers)
+        if isinstance(verdict, Rejection):
+            body = {"error": "unauthorized", "message": verdict.message}
+            await _json(send, 401, body, {"www-authenticate": verdict.challenge})
+            return
+        scope[CALLER_SCOPE_KEY] = verdict
+        await self._limited(scope, receive, send)
+
+
+async def _json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    payload = json.dumps(body, separators=(",", ":")).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def build_remote_app(server: MCPServer, options: RemoteOptions) -> RemoteGate:
+    """The whole ASGI application of a remote server: the gate and the SDK's stateless app."""
+    options.check()
+    inner = server.streamable_http_app(
+        streamable_http_path=options.path,
+        stateless_http=True,
+        json_response=True,
+        max_request_body_size=options.max_body_bytes,
+        transport_security=options.security(),
+        host=options.host,
+    )
+    return RemoteGate(inner, options, server.name)
+
+
+async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: str = "info") -> None:
+    """Listen until cancelled (uvicorn handles SIGINT/SIGTERM with a graceful shutdown)."""
+    import uvicorn
+
+    app = build_remote_app(server, options)
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    if options.allow_unauthenticated and not options.authenticator.required and not is_loopback(options.host):
+        log.warning(
+            "listening on %s WITHOUT client authentication (--allow-unauthenticated): anyone who reaches "
+            "this port acts with the server's PagerDuty credential",
+            options.host,
+        )
+    log.info(
+        "streamable HTTP on http://%s:%d%s (auth: %s, health: %s)",
+        options.host,
+        options.port,
+        options.path,
+        options.authenticator.mode.value,
+        HEALTH_PATH,
+    )
+    config = uvicorn.Config(
+        app,
+        host=options.host,
+        port=options.port,
+        log_level=log_level.lower(),
+        log_config=None,  # keep our stderr handler, which redacts secrets
+        server_header=False,
+        access_log=False,
+    )
+    await uvicorn.Server(config).serve()
+
+
+def split_names(value: str | None) -> tuple[str, ...]:
+    """Comma-separated flag values as a tuple, blanks dropped."""
+    return tuple(n.strip() for n in (value or "").split(",") if n.strip())

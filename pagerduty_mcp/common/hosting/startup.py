@@ -1,0 +1,181 @@
+"""Start-up policy: from the operator's options to a running server.
+
+Which credential the server holds (none under ``--auth pagerduty``), where its requests go (the
+account or the sandbox), which tools it shows, and which transport it serves. Every refusal is
+one line on stderr and exit code 2, before anything is bound or sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NoReturn
+
+import anyio
+
+from pagerduty_mcp import __version__
+from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
+from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
+from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
+from pagerduty_mcp.common.pagerduty.config import Settings, load_dotenv_file
+from pagerduty_mcp.common.pagerduty.logs import configure_logging, register_secret
+from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
+from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.registry import ToolFilter, spec_of
+from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
+
+__all__ = ["LogLevel", "ServeOptions", "Transport", "serve"]
+
+log = logging.getLogger(__name__)
+
+
+class Transport(StrEnum):
+    stdio = "stdio"
+    streamable_http = "streamable-http"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """Everything the command line (or its environment variables) said."""
+
+    enable_write_tools: bool = False
+    sandbox: bool = False
+    toolsets: str | None = None
+    tools: str | None = None
+    exclude_tools: str | None = None
+    transport: Transport = Transport.stdio
+    host: str = "127.0.0.1"
+    port: int = 8000
+    path: str = "/mcp"
+    auth: AuthMode | None = None
+    auth_tokens_file: str | None = None
+    allow_unauthenticated: bool = False
+    allowed_hosts: str | None = None
+    allowed_origins: str | None = None
+    max_body_bytes: int = 1024 * 1024
+    max_concurrent_per_credential: int = 16
+    call_timeout: float = 60.0
+    log_level: LogLevel = LogLevel.INFO
+
+    def tool_filter(self) -> ToolFilter:
+        return ToolFilter(
+            enable_write_tools=self.enable_write_tools,
+            toolsets=_names(self.toolsets),
+            tools=_names(self.tools),
+            exclude_tools=_names(self.exclude_tools) or frozenset(),
+        )
+
+
+def _names(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(n.strip() for n in value.split(",") if n.strip())
+
+
+def _fail(command: str, message: str) -> NoReturn:
+    """One clear line on stderr and a non-zero exit: no traceback, nothing on stdout."""
+    sys.stderr.write(f"{command}: {message}\n")
+    sys.stderr.flush()
+    raise SystemExit(2)
+
+
+def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
+    """Check the options, build the server and its client pool, and serve until stopped."""
+    configure_logging(options.log_level.value)
+    load_dotenv_file()
+    remote: RemoteOptions | None = None
+    try:
+        settings = Settings.from_env()
+        oauth = ClientCredentials.from_env(settings.api_host)
+        if options.transport is Transport.streamable_http:
+            remote = remote_options(options)
+        elif options.auth not in (None, AuthMode.none):
+            raise ValueError("--auth applies to --transport streamable-http only")
+        if options.max_concurrent_per_credential < 1 or options.call_timeout <= 0:
+            raise ValueError("--max-concurrent-per-credential and --call-timeout must be positive")
+    except ValueError as exc:
+        _fail(command, str(exc))
+    per_caller = remote is not None and remote.authenticator.mode is AuthMode.pagerduty
+    if per_caller:
+        if settings.credential is not None or oauth is not None:
+            log.warning("--auth pagerduty: the server's own PagerDuty credential is ignored; callers bring theirs")
+        if settings.user_email:
+            log.warning("--auth pagerduty: PAGERDUTY_USER_EMAIL is ignored; writes act as each caller's own user")
+        # Nothing of the operator's identity may act for a caller: not the key, not the From email.
+        settings, oauth = dataclasses.replace(settings, credential=None, user_email=None), None
+    elif settings.credential is None and oauth is None and not options.sandbox:
+        _fail(
+            command,
+            "no PagerDuty credential: set PAGERDUTY_USER_API_KEY (or PAGERDUTY_OAUTH_TOKEN, or "
+            "PAGERDUTY_OAUTH_CLIENT_ID/_SECRET/_SCOPES), or run with --sandbox to try the offline sandbox.",
+        )
+    if settings.credential is not None:
+        register_secret(settings.credential.secret)
+    flt = options.tool_filter()
+    try:
+        server = create_pagerduty_server(command, areas, flt)
+    except ValueError as exc:
+        _fail(command, str(exc))
+    if flt.tools and not flt.enable_write_tools:
+        named_writes = sorted(
+            spec_of(fn).name for area in areas for fn in area.write_tools if spec_of(fn).name in flt.tools
+        )
+        if named_writes:
+            log.warning("read-only: %s stay hidden without --enable-write-tools", ", ".join(named_writes))
+    server.call_deadline_seconds = options.call_timeout
+    limits = options.max_concurrent_per_credential
+    if options.sandbox:
+        pool = sandbox_pool(
+            settings=settings,
+            keep_credential=not per_caller,
+            oauth=oauth,
+            max_concurrent_per_credential=limits,
+            server_credential=not per_caller,
+        )
+    else:
+        pool = ClientPool(settings, oauth=oauth, max_concurrent_per_credential=limits, server_credential=not per_caller)
+    set_pool(pool)
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    where = "sandbox" if options.sandbox else settings.api_host
+    log.info("%s %s starting (%s, %s)", command, __version__, options.transport.value, where)
+    if remote is None:
+        server.run("stdio")
+    else:
+        anyio.run(functools.partial(serve_remote, server, remote, log_level=options.log_level.value))
+
+
+def remote_options(options: ServeOptions) -> RemoteOptions:
+    """The streamable-HTTP listener from the options; ``ValueError`` says what is wrong."""
+    env = dict(os.environ)
+    if options.auth_tokens_file:
+        env["PAGERDUTY_MCP_AUTH_TOKENS_FILE"] = options.auth_tokens_file
+    tokens = load_server_tokens(env)
+    mode = options.auth or (AuthMode.static if tokens else AuthMode.none)
+    if tokens and mode is not AuthMode.static:
+        raise ValueError(f"server tokens are set but --auth is {mode.value}: use --auth static, or unset them")
+    remote = RemoteOptions(
+        host=options.host,
+        port=options.port,
+        path=options.path,
+        authenticator=Authenticator(mode, tokens),
+        allowed_hosts=split_names(options.allowed_hosts),
+        allowed_origins=split_names(options.allowed_origins),
+        max_body_bytes=options.max_body_bytes,
+        allow_unauthenticated=options.allow_unauthenticated,
+    )
+    remote.check()
+    return remote

@@ -1,0 +1,54 @@
+"""Where PagerDuty requests go: the real account, or the offline sandbox through a transport.
+
+This is the one module outside ``pagerduty_mcp.sandbox`` that imports it, and only when a server
+starts with ``--sandbox`` (or a test asks for a sandbox pool): the client pool just takes the
+transport it is handed and never knows which account is behind it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from pagerduty_mcp.common.pagerduty.client import ClientPool
+from pagerduty_mcp.common.pagerduty.config import Credential, Settings
+
+if TYPE_CHECKING:
+    from pagerduty_mcp.sandbox import Sandbox
+
+__all__ = ["sandbox_pool", "sandbox_settings"]
+
+
+def sandbox_settings(settings: Settings | None = None) -> Settings:
+    """``settings`` pointed at the sandbox's addresses, with its user token unless one is given."""
+    from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_EVENTS_URL, SANDBOX_TOKEN
+
+    settings = settings or Settings()
+    return dataclasses.replace(
+        settings,
+        credential=settings.credential or Credential(SANDBOX_TOKEN),
+        api_host=SANDBOX_API_URL,
+        events_api_host=SANDBOX_EVENTS_URL,
+    )
+
+
+def sandbox_pool(
+    sandbox: Sandbox | None = None, settings: Settings | None = None, *, keep_credential: bool = True, **pool: Any
+) -> ClientPool:
+    """A client pool whose requests go to ``sandbox`` (the process-wide one by default), in-process.
+
+    ``keep_credential=False`` leaves the pool without a server credential (``--auth pagerduty``:
+    every caller brings theirs, and not even the sandbox's default token stands in).
+    """
+    from pagerduty_mcp.sandbox import shared_sandbox
+
+    box = sandbox if sandbox is not None else shared_sandbox()
+    settings = sandbox_settings(settings) if keep_credential else _sandbox_hosts(settings or Settings())
+    client_pool = ClientPool(settings, transport=box.transport(), **pool)
+    return client_pool
+
+
+def _sandbox_hosts(settings: Settings) -> Settings:
+    from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_EVENTS_URL
+
+    return dataclasses.replace(settings, api_host=SANDBOX_API_URL, events_api_host=SANDBOX_EVENTS_URL)

@@ -1,0 +1,117 @@
+"""The request context: what one message to the server carries, into worker threads and back.
+
+One :class:`RequestContext` is bound per MCP message (a tool call, a prompt, a resource read,
+a list): whose credential it acts with, what the caller may see, its deadline, what it cost
+upstream and how it ended, for the audit line. ``mcp`` runs plain ``def`` handlers on worker
+threads with a copy of the caller's context variables, so the PagerDuty client reads the
+credential and deadline here without threading arguments through every tool.
+
+This floor knows nothing of MCP: the toolkit binds the context, hosting fills in the caller.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from pagerduty_mcp.common.pagerduty.config import Credential
+
+__all__ = [
+    "Caller",
+    "Narrowing",
+    "RequestContext",
+    "bind_request",
+    "current_request",
+    "request_scope",
+    "unbind_request",
+]
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What a caller asked to hide. Empty means: everything the operator enabled."""
+
+    readonly: bool = False
+    toolsets: frozenset[str] | None = None
+    tools: frozenset[str] | None = None
+
+    def allows(self, tool: str, toolset: str | None, is_write: bool) -> bool:
+        if self.readonly and is_write:
+            return False
+        if self.toolsets is not None and toolset not in self.toolsets:
+            return False
+        return self.tools is None or tool in self.tools
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: an identity for the audit line, a credential, and what they see."""
+
+    identity: str
+    credential: Credential | None  # None: the server's own credential
+    narrowing: Narrowing = Narrowing()
+
+
+@dataclass
+class RequestContext:
+    """One MCP message in progress. ``kind`` and ``name`` say what it runs (``tool``, ``prompt``…)."""
+
+    kind: str = ""
+    name: str = ""
+    caller: Caller | None = None
+    deadline: float | None = None  # time.monotonic() value
+    upstream_calls: int = 0
+    outcome: str = "ok"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def credential(self) -> Credential | None:
+        return self.caller.credential if self.caller else None
+
+    @property
+    def narrowing(self) -> Narrowing:
+        return self.caller.narrowing if self.caller else Narrowing()
+
+    @property
+    def identity(self) -> str:
+        """Who asked, for the audit line: never a secret."""
+        if self.caller is not None:
+            return self.caller.identity
+        return "server"
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+
+_current: ContextVar[RequestContext | None] = ContextVar("pagerduty_mcp_request", default=None)
+
+
+def current_request() -> RequestContext:
+    """The context of the message in progress, or a fresh one outside any (scripts, tests)."""
+    ctx = _current.get()
+    if ctx is None:
+        ctx = RequestContext()
+        _current.set(ctx)
+    return ctx
+
+
+def bind_request(ctx: RequestContext) -> object:
+    """Make ``ctx`` current; returns a token for :func:`unbind_request`."""
+    return _current.set(ctx)
+
+
+def unbind_request(token: object) -> None:
+    _current.reset(token)  # type: ignore[arg-type]
+
+
+@contextmanager
+def request_scope(ctx: RequestContext) -> Iterator[RequestContext]:
+    """``ctx`` is current inside the block."""
+    token = bind_request(ctx)
+    try:
+        yield ctx
+    finally:
+        unbind_request(token)

@@ -1,0 +1,194 @@
+"""Tool errors with stable codes, and the mapping from PagerDuty's errors to them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx2
+import pagerduty
+
+from pagerduty_mcp.common.pagerduty.text import clean_text
+
+__all__ = [
+    "ERROR_CODES",
+    "ToolFailure",
+    "failure_from_exception",
+    "invalid",
+    "not_found",
+]
+
+# The codes are part of the public contract: the README documents them and clients may branch on them.
+ERROR_CODES: dict[str, str] = {
+    "INVALID_PARAMETER": "An argument is missing, malformed, out of range or conflicts with another.",
+    "UNAUTHORIZED": "The PagerDuty credential is missing, wrong, expired or for another region.",
+    "FORBIDDEN": "The credential is valid but may not do this (role, plan or OAuth scope).",
+    "<RESOURCE>_NOT_FOUND": "No object with that id, e.g. INCIDENT_NOT_FOUND, SERVICE_NOT_FOUND.",
+    "CONFLICT": "The object changed or is in a state that does not allow this change.",
+    "RATE_LIMITED": "PagerDuty's rate limit was hit and the capped wait ran out; retry later.",
+    "UPSTREAM_ERROR": "PagerDuty answered with a server error or could not be reached.",
+    "TIMEOUT": "PagerDuty did not answer in time.",
+    "WRITE_OUTCOME_UNKNOWN": "A write was sent but its result is unknown; check before retrying.",
+    "PARTIAL_FAILURE": "Some items of a bulk change failed; the error lists which.",
+    "FROM_EMAIL_REQUIRED": "The write needs a user email (From header) the token cannot supply.",
+    "NO_CURRENT_USER": "The token is account-level, so there is no current user.",
+    "EVENTS_API_ERROR": "The Events API rejected the event.",
+    "INTERNAL_ERROR": "An unexpected failure inside the server; the log on stderr has details.",
+}
+
+_UPSTREAM_TEXT_LIMIT = 300
+
+
+class ToolFailure(Exception):
+    """An anticipated failure: becomes an ``isError`` result with a stable code."""
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+def invalid(parameter: str, message: str) -> ToolFailure:
+    """An ``INVALID_PARAMETER`` failure naming the parameter at fault."""
+    return ToolFailure("INVALID_PARAMETER", f"{parameter}: {message}", {"parameters": [parameter]})
+
+
+def not_found(resource: str, ident: str, hint: str) -> ToolFailure:
+    """A ``<RESOURCE>_NOT_FOUND`` failure; ``hint`` names the tool that finds valid ids."""
+    code = f"{_resource_code(resource)}_NOT_FOUND"
+    return ToolFailure(code, f"No {resource.replace('_', ' ')} with id {clean_text(ident, 80)}; {hint}")
+
+
+def _resource_code(resource: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", resource.upper()).strip("_")
+
+
+# The singular resource named by the last collection segment of a REST path.
+_SINGULAR = {
+    "incidents": "incident",
+    "services": "service",
+    "users": "user",
+    "teams": "team",
+    "schedules": "schedule",
+    "escalation_policies": "escalation_policy",
+    "alerts": "alert",
+    "log_entries": "log_entry",
+    "notes": "note",
+    "overrides": "override",
+    "priorities": "priority",
+    "business_services": "business_service",
+    "technical_services": "service",
+    "maintenance_windows": "maintenance_window",
+    "integrations": "integration",
+    "event_orchestrations": "event_orchestration",
+    "alert_grouping_settings": "alert_grouping_setting",
+    "change_events": "change_event",
+    "incident_workflows": "incident_workflow",
+    "contact_methods": "contact_method",
+    "notification_rules": "notification_rule",
+    "status_updates": "status_update",
+}
+
+
+def resource_from_path(path: str) -> str:
+    """Name the object a request path points at: ``/incidents/P1/alerts/P2`` is an alert."""
+    segments = [s for s in httpx2.URL(path).path.split("/") if s]
+    for i in range(len(segments) - 1, -1, -1):
+        if segments[i] in _SINGULAR and i + 1 < len(segments):
+            return _SINGULAR[segments[i]]
+    for segment in reversed(segments):
+        if segment in _SINGULAR:
+            return _SINGULAR[segment]
+    return "resource"
+
+
+def upstream_message(response: httpx2.Response) -> str:
+    """PagerDuty's own words from an error body, sanitised and cut; never the raw body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return clean_text(response.text, _UPSTREAM_TEXT_LIMIT) if response.text else ""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        parts = [str(error.get("message", ""))]
+        parts += [str(e) for e in error.get("errors", []) or []]
+        text = "; ".join(p for p in parts if p)
+    elif isinstance(error, str):
+        text = error
+    elif isinstance(body, dict) and body.get("message"):
+        # The Events API's shape: {"status", "message", "errors"}.
+        text = "; ".join([str(body["message"]), *map(str, body.get("errors", []) or [])])
+    else:
+        text = ""
+    return clean_text(text, _UPSTREAM_TEXT_LIMIT)
+
+
+def _retry_after(response: httpx2.Response) -> str | None:
+    for header in ("retry-after", "ratelimit-reset"):
+        value = response.headers.get(header)
+        if value:
+            return value
+    return None
+
+
+def failure_from_response(response: httpx2.Response, *, write: bool = False) -> ToolFailure:
+    """Turn a non-success PagerDuty response into a tool failure with a useful next step."""
+    status = response.status_code
+    said = upstream_message(response)
+    quoted = f' PagerDuty said: "{said}"' if said else ""
+    path = response.request.url.path if response.request is not None else ""
+    if status == 400 or status == 422:
+        return ToolFailure("INVALID_PARAMETER", f"PagerDuty rejected the request.{quoted} Fix the arguments.")
+    if status == 401:
+        return ToolFailure(
+            "UNAUTHORIZED",
+            "PagerDuty did not accept the credential. Check PAGERDUTY_USER_API_KEY (or the OAuth token) "
+            "and PAGERDUTY_API_HOST for your region.",
+        )
+    if status == 402:
+        return ToolFailure("FORBIDDEN", f"This feature is not available on the account's plan.{quoted}")
+    if status == 403:
+        return ToolFailure(
+            "FORBIDDEN",
+            f"The credential may not do this (role or OAuth scope).{quoted} Ask an admin for access.",
+        )
+    if status == 404:
+        resource = resource_from_path(path)
+        return ToolFailure(
+            f"{_resource_code(resource)}_NOT_FOUND",
+            f"PagerDuty has no {resource.replace('_', ' ')} at that id.{quoted} Use a list tool to find valid ids.",
+        )
+    if status == 409:
+        return ToolFailure(
+            "CONFLICT", f"The change conflicts with the object's current state.{quoted} Read it again, then retry."
+        )
+    if status == 429:
+        wait = _retry_after(response)
+        when = f" PagerDuty asked to wait {wait} seconds." if wait else ""
+        return ToolFailure(
+            "RATE_LIMITED",
+            f"PagerDuty's rate limit was reached and the capped wait ran out.{when} Retry after that.",
+            {"retry_after": wait} if wait else None,
+        )
+    if write and status >= 500:
+        return ToolFailure(
+            "WRITE_OUTCOME_UNKNOWN",
+            f"PagerDuty answered {status} to a write, which may or may not have been applied.{quoted} "
+            "Read the object to check before trying again.",
+        )
+    return ToolFailure("UPSTREAM_ERROR", f"PagerDuty answered {status}.{quoted} Try again in a moment.")
+
+
+def failure_from_exception(exc: BaseException) -> ToolFailure | None:
+    """Map errors raised by the ``pagerduty`` library or httpx2; ``None`` if not ours to map."""
+    if isinstance(exc, ToolFailure):
+        return exc
+    if isinstance(exc, pagerduty.HttpError) and exc.response is not None:
+        method = exc.response.request.method if exc.response.request is not None else "GET"
+        return failure_from_response(exc.response, write=method not in ("GET", "HEAD"))
+    if isinstance(exc, httpx2.TimeoutException):
+        return ToolFailure("TIMEOUT", "PagerDuty did not answer in time. Try again in a moment.")
+    if isinstance(exc, httpx2.TransportError):
+        return ToolFailure("UPSTREAM_ERROR", "PagerDuty could not be reached (network error). Try again in a moment.")
+    return None

@@ -1,0 +1,199 @@
+"""Declaring tools once, and registering them with titles, annotations and filters.
+
+A tool is a plain function in an area's ``tools.py``. ``@tool(...)`` records its title and
+kind next to it; the function's signature (``Annotated[..., Field(description=...)]``) is its
+flat input schema and its docstring is its description. ``register_read_tools`` and
+``register_write_tools`` wrap each one so that it returns the envelope as compact JSON and turns
+every failure into an ``isError`` result with a stable code.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mcp.server.mcpserver import MCPServer
+from mcp_types import CallToolResult, ToolAnnotations
+
+from pagerduty_mcp.common.pagerduty.context import current_request
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
+
+__all__ = [
+    "OPEN_WORLD",
+    "Kind",
+    "ToolFilter",
+    "ToolSpec",
+    "register_read_tools",
+    "register_write_tools",
+    "spec_of",
+    "tool",
+]
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["read", "create", "update", "delete"]
+
+# Project-wide decision: every tool reaches a PagerDuty account whose content (alert bodies,
+# notes, titles) is written by monitors and people outside the user's control, so clients
+# should treat results as coming from an open world.
+OPEN_WORLD = True
+
+_HINTS: dict[str, tuple[bool, bool, bool]] = {
+    # kind: (readOnlyHint, destructiveHint, idempotentHint)
+    "read": (True, False, True),
+    "create": (False, False, False),
+    "update": (False, True, True),
+    "delete": (False, True, True),
+}
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """Everything about a tool except its parameters, which live in the function signature."""
+
+    fn: Callable[..., Any]
+    name: str
+    title: str
+    description: str
+    kind: Kind
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def is_write(self) -> bool:
+        return self.kind != "read"
+
+    @property
+    def annotations(self) -> ToolAnnotations:
+        read_only, destructive, idempotent = _HINTS[self.kind]
+        # The title lives on the tool itself; repeating it here would cost bytes on every turn.
+        return ToolAnnotations(
+            read_only_hint=read_only,
+            destructive_hint=destructive,
+            idempotent_hint=idempotent,
+            open_world_hint=OPEN_WORLD,
+        )
+
+
+def tool(
+    title: str, kind: Kind = "read", *, name: str | None = None, scopes: Sequence[str] = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a function as a tool. It stays a plain function, callable directly in tests."""
+
+    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if not fn.__doc__:
+            raise ValueError(f"tool {fn.__name__} needs a docstring: it is the tool's description")
+        fn.__pagerduty_tool__ = ToolSpec(  # type: ignore[attr-defined]
+            fn=fn,
+            name=name or fn.__name__,
+            title=title,
+            description=inspect.cleandoc(fn.__doc__),
+            kind=kind,
+            scopes=tuple(scopes),
+        )
+        return fn
+
+    return mark
+
+
+def spec_of(fn: Callable[..., Any]) -> ToolSpec:
+    try:
+        return fn.__pagerduty_tool__  # type: ignore[attr-defined,no-any-return]
+    except AttributeError:
+        raise TypeError(f"{fn!r} is not declared with @tool") from None
+
+
+@dataclass(frozen=True)
+class ToolFilter:
+    """Which tools a server exposes. Read-only wins over everything else."""
+
+    enable_write_tools: bool = False
+    toolsets: frozenset[str] | None = None
+    tools: frozenset[str] | None = None
+    exclude_tools: frozenset[str] = field(default_factory=frozenset)
+
+    def check(self, toolsets: dict[str, Iterable[str]]) -> None:
+        """Fail at start-up on names that match nothing, listing the valid ones."""
+        known_sets = sorted(toolsets)
+        if self.toolsets is not None:
+            unknown = sorted(self.toolsets - set(known_sets))
+            if unknown:
+                raise ValueError(f"unknown toolset(s) {', '.join(unknown)}; valid: {', '.join(known_sets)}")
+        known_tools = sorted({t for names in toolsets.values() for t in names})
+        for option, names in (("--tools", self.tools), ("--exclude-tools", self.exclude_tools)):
+            unknown = sorted((names or frozenset()) - set(known_tools))
+            if unknown:
+                raise ValueError(f"{option}: unknown tool(s) {', '.join(unknown)}; valid: {', '.join(known_tools)}")
+
+    def allows(self, toolset: str, spec: ToolSpec) -> bool:
+        if spec.is_write and not self.enable_write_tools:
+            return False
+        if self.toolsets is not None and toolset not in self.toolsets:
+            return False
+        if self.tools is not None and spec.name not in self.tools:
+            return False
+        return spec.name not in self.exclude_tools
+
+
+def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
+    @functools.wraps(spec.fn)
+    def call(**kwargs: Any) -> CallToolResult:
+        try:
+            return success_result(spec.fn(**kwargs))
+        except Exception as exc:
+            failure = failure_from_exception(exc)
+            if failure is None:
+                log.exception("tool %s failed unexpectedly", spec.name)
+                failure = ToolFailure(
+                    "INTERNAL_ERROR",
+                    f"{spec.name} failed unexpectedly ({type(exc).__name__}); the server log has details. "
+                    "Try again, or narrow the request.",
+                )
+            current_request().outcome = failure.code
+            return error_result(failure)
+
+    return call
+
+
+def _register(server: MCPServer, toolset: str, tools: Iterable[Callable[..., Any]], flt: ToolFilter) -> list[str]:
+    names = []
+    for fn in tools:
+        spec = spec_of(fn)
+        if not flt.allows(toolset, spec):
+            continue
+        server.add_tool(
+            _wrap(spec),
+            name=spec.name,
+            title=spec.title,
+            description=spec.description,
+            annotations=spec.annotations,
+            structured_output=False,
+        )
+        names.append(spec.name)
+    return names
+
+
+def register_read_tools(
+    server: MCPServer, toolset: str, tools: Iterable[Callable[..., Any]], flt: ToolFilter
+) -> list[str]:
+    """Register the read tools of ``toolset`` that ``flt`` allows; returns their names."""
+    tools = list(tools)
+    if any(spec_of(fn).is_write for fn in tools):
+        raise ValueError(f"{toolset}: a write tool is listed among READ_TOOLS")
+    return _register(server, toolset, tools, flt)
+
+
+def register_write_tools(
+    server: MCPServer, toolset: str, tools: Iterable[Callable[..., Any]], flt: ToolFilter
+) -> list[str]:
+    """Register the write tools of ``toolset``, only when writes are enabled."""
+    tools = list(tools)
+    if any(not spec_of(fn).is_write for fn in tools):
+        raise ValueError(f"{toolset}: a read tool is listed among WRITE_TOOLS")
+    if not flt.enable_write_tools:
+        return []
+    return _register(server, toolset, tools, flt)

@@ -1,0 +1,60 @@
+"""What a tool's input schema looks like to a client, and what a bad argument tells the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure
+from pagerduty_mcp.common.toolkit.params import ID_PATTERN
+
+__all__ = ["describe_validation_error", "lean_schema"]
+
+
+def describe_validation_error(tool: str, error: ValidationError) -> ToolFailure:
+    """Arguments that fail the input schema: name each field and what it should be."""
+    problems = []
+    fields = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(p) for p in item["loc"]) or "arguments"
+        fields.append(where)
+        if item["type"] == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == ID_PATTERN:
+            problems.append(f"{where}: not a PagerDuty id (like PABC123) or the object's PagerDuty URL")
+        else:
+            problems.append(f"{where}: {item['msg']}")
+    more = f" (+{len(error.errors()) - 5} more)" if len(error.errors()) > 5 else ""
+    return ToolFailure(
+        "INVALID_PARAMETER",
+        f"{'; '.join(problems)}{more}. Fix the arguments and call {tool} again.",
+        {"parameters": fields},
+    )
+
+
+def lean_schema(schema: Any) -> Any:
+    """Drop what pydantic adds that no model needs: titles, ``null`` branches, ``default: null``.
+
+    Optional parameters stay optional (they are not ``required``); the arguments are still
+    validated against the full pydantic model.
+    """
+    if isinstance(schema, list):
+        return [lean_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {}
+    for key, value in schema.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "default" and value is None:
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: lean_schema(prop) for name, prop in value.items()}
+            continue
+        out[key] = lean_schema(value)
+    branches = out.get("anyOf")
+    if isinstance(branches, list):
+        kept = [b for b in branches if b != {"type": "null"}]
+        if len(kept) == 1 and len(kept) < len(branches):
+            del out["anyOf"]
+            out = {**kept[0], **out}
+    return out

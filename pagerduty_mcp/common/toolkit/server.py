@@ -1,0 +1,169 @@
+"""``PagerDutyMCPServer``: the MCP server class, and one request context per message.
+
+Every inbound message (a tool call, a prompt, a resource read, a list) runs inside one
+:class:`~pagerduty_mcp.common.pagerduty.context.RequestContext`, bound by this server's
+middleware: the caller's credential and narrowing (over HTTP, put in the request by hosting's
+client auth), a deadline, the upstream counter, and, for calls, prompts and reads, one audit line.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import Tool as MCPTool
+from mcp_types import ToolAnnotations
+from pydantic import ValidationError
+
+from pagerduty_mcp import __version__
+from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, current_request, request_scope
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.envelope import error_result
+from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
+from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema
+
+__all__ = ["CALLER_SCOPE_KEY", "DEFAULT_CALL_DEADLINE_SECONDS", "PagerDutyMCPServer", "create_pagerduty_server"]
+
+audit = logging.getLogger("pagerduty_mcp.audit")
+
+DEFAULT_CALL_DEADLINE_SECONDS = 60.0
+# Where hosting's client auth leaves the request's Caller in the ASGI scope.
+CALLER_SCOPE_KEY = "pagerduty_mcp.caller"
+# The messages that act on the account, each worth an audit line, and what names their target.
+_AUDITED = {"tools/call": ("tool", "name"), "prompts/get": ("prompt", "name"), "resources/read": ("resource", "uri")}
+
+
+def _request_caller(ctx: ServerRequestContext[Any, Any]) -> Caller | None:
+    scope = getattr(ctx.request, "scope", None)
+    caller = scope.get(CALLER_SCOPE_KEY) if isinstance(scope, dict) else None
+    return caller if isinstance(caller, Caller) else None
+
+
+class PagerDutyMCPServer(MCPServer):
+    """``MCPServer`` that runs every message in its request context and keeps errors in our envelope.
+
+    Over HTTP each request has a caller: its PagerDuty credential is the one the message uses,
+    and its narrowing hides tools from its ``tools/list`` and calls. On stdio there is no
+    caller: the server's own credential, everything the operator enabled.
+    """
+
+    call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
+    toolset_of: Mapping[str, str] = MappingProxyType({})  # tool name -> area; set by create_pagerduty_server
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.middleware.append(self._in_request_context)
+
+    async def _in_request_context(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        """Middleware: bind one request context around the message, and audit what acts."""
+        kind, key = _AUDITED.get(ctx.method, ("", ""))
+        target = ctx.params.get(key) if kind and ctx.params else None
+        request = RequestContext(
+            kind=kind,
+            name=target if isinstance(target, str) else "",
+            caller=_request_caller(ctx),
+            deadline=time.monotonic() + self.call_deadline_seconds,
+        )
+        started = time.monotonic()
+        with request_scope(request):
+            try:
+                return await call_next(ctx)
+            except Exception as exc:
+                failure = failure_from_exception(exc)
+                request.outcome = failure.code if failure is not None else type(exc).__name__
+                raise
+            finally:
+                if kind:
+                    audit.info(
+                        "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s",
+                        kind,
+                        request.name[:200],
+                        request.outcome,
+                        (time.monotonic() - started) * 1000,
+                        request.upstream_calls,
+                        request.identity,
+                    )
+
+    def _allowed(self, name: str, annotations: ToolAnnotations | None) -> bool:
+        """Whether the caller's narrowing leaves this tool visible."""
+        is_write = not (annotations is not None and annotations.read_only_hint)
+        return current_request().narrowing.allows(name, self.toolset_of.get(name), is_write)
+
+    async def list_tools(self) -> list[MCPTool]:
+        return [
+            tool.model_copy(update={"input_schema": lean_schema(tool.input_schema)})
+            for tool in await super().list_tools()
+            if self._allowed(tool.name, tool.annotations)
+        ]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
+        tool = self._tool_manager.get_tool(name)
+        if tool is not None and not self._allowed(name, tool.annotations):
+            # Exactly what an unknown tool gets: a hidden tool does not exist for this caller.
+            raise ToolError(f"Unknown tool: {name}")
+        if tool is not None:
+            unknown = sorted(set(arguments) - set(tool.parameters.get("properties", {})))
+            if unknown:
+                # The SDK would drop them silently; a misspelt argument must not be ignored.
+                valid = ", ".join(tool.parameters.get("properties", {})) or "none"
+                return _refuse(
+                    ToolFailure(
+                        "INVALID_PARAMETER",
+                        f"Unknown argument(s) {', '.join(unknown)}; {name} takes: {valid}.",
+                        {"parameters": unknown},
+                    )
+                )
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                return _refuse(describe_validation_error(name, exc.__cause__))
+            if isinstance(exc.__cause__, ToolFailure):
+                return _refuse(exc.__cause__)
+            raise
+        except ToolFailure as failure:
+            return _refuse(failure)
+
+
+def _refuse(failure: ToolFailure) -> Any:
+    current_request().outcome = failure.code
+    return error_result(failure)
+
+
+def create_pagerduty_server(
+    name: str,
+    areas: Sequence[Area],
+    flt: ToolFilter,
+    *,
+    instructions: str | None = None,
+    server_class: type[PagerDutyMCPServer] = PagerDutyMCPServer,
+) -> PagerDutyMCPServer:
+    """Build a server with the tools of ``areas`` that ``flt`` allows.
+
+    Raises ``ValueError`` (before anything is registered) when a filter names an unknown
+    toolset or tool.
+    """
+    flt.check({area.name: area.tool_names() for area in areas})
+    if instructions is None:
+        instructions = "\n".join(area.instructions for area in areas)
+    mode = "Write tools are enabled." if flt.enable_write_tools else "Read-only: write tools are disabled."
+    server = server_class(
+        name,
+        instructions=f"{instructions}\n{mode}",
+        version=__version__,
+        log_level=logging.getLevelName(logging.getLogger().level or logging.INFO),  # type: ignore[arg-type]
+    )
+    server.toolset_of = {name: area.name for area in areas for name in area.tool_names()}
+    for area in areas:
+        register_read_tools(server, area.name, area.read_tools, flt)
+        register_write_tools(server, area.name, area.write_tools, flt)
+        if area.extras is not None:
+            area.extras(server, flt)
+    return server

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure
+from pagerduty_mcp.common.toolkit.params import parse_time, resolve_id
+
+pytestmark = [pytest.mark.unit, pytest.mark.common]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("PABC123", "PABC123"),
+        ("Q0RIJJZL24RC6W", "Q0RIJJZL24RC6W"),
+        ("1234", "1234"),
+        ("https://acme.pagerduty.com/incidents/Q1ABC2DEF", "Q1ABC2DEF"),
+        ("https://acme.pagerduty.com/service-directory/PSVC123?tab=x", "PSVC123"),
+        ("https://acme.pagerduty.com/escalation_policies#PEP1234", "PEP1234"),
+        ("https://acme.eu.pagerduty.com/users/PUSR001/on-call", "PUSR001"),
+    ],
+)
+def test_ids_and_urls_resolve_to_the_id(value: str, expected: str) -> None:
+    assert resolve_id(value, "id") == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["", "null", "undefined", "../users", "P1/../x", "%2F..", "a?b", "x" * 80, "https://x/"]
+)
+def test_bad_ids_are_invalid_parameters_naming_the_parameter(value: str) -> None:
+    with pytest.raises(ToolFailure) as caught:
+        resolve_id(value, "incident_id")
+    assert caught.value.code == "INVALID_PARAMETER"
+    assert caught.value.message.startswith("incident_id:")
+
+
+def test_times_parse_with_zone_and_reject_garbage() -> None:
+    assert parse_time("2026-11-01T09:00:00Z", "since").isoformat() == "2026-11-01T09:00:00+00:00"
+    assert parse_time("2026-11-01", "since").isoformat() == "2026-11-01T00:00:00+00:00"
+    assert parse_time(None, "since") is None
+    for bad in ("yesterday", "2026-13-01", "0001-01-01T00:00:00Z"):
+        with pytest.raises(ToolFailure) as caught:
+            parse_time(bad, "since")
+        assert "since" in caught.value.message

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import io
+import json
+import logging
+from typing import Annotated
+
+import pytest
+from pydantic import Field
+
+from pagerduty_mcp.common import Area, ToolFilter, create_pagerduty_server, tool
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure
+from pagerduty_mcp.common.pagerduty.logs import configure_logging, register_secret
+from pagerduty_mcp.common.toolkit.registry import spec_of
+
+pytestmark = [pytest.mark.unit, pytest.mark.common]
+
+
+@tool("Look")
+def look(thing: Annotated[str, Field(description="What to look at.")]) -> dict:
+    """Look at a thing."""
+    if thing == "boom":
+        raise RuntimeError("secret internals")
+    if thing == "missing":
+        raise ToolFailure("THING_NOT_FOUND", "No thing; list_things finds valid ones")
+    return {"metadata": {"count": 1, "description": "a thing"}, "things": [{"id": thing}]}
+
+
+@tool("Change", "update")
+def change(thing: Annotated[str, Field(description="What to change.")]) -> dict:
+    """Change a thing."""
+    return {"metadata": {"count": 1, "description": "changed"}, "things": [{"id": thing}]}
+
+
+AREA = Area("things", "things", "Things.", [look, change])
+
+
+def test_kinds_set_all_four_hints() -> None:
+    assert spec_of(look).annotations.read_only_hint is True
+    update = spec_of(change).annotations
+    assert (update.read_only_hint, update.destructive_hint, update.idempotent_hint) == (False, True, True)
+    assert update.open_world_hint is not None
+
+
+def test_a_tool_without_a_docstring_is_refused() -> None:
+    with pytest.raises(ValueError, match="docstring"):
+
+        @tool("Nameless")
+        def nameless() -> dict:
+            return {}
+
+
+@pytest.mark.parametrize(
+    ("flt", "message"),
+    [
+        (ToolFilter(toolsets=frozenset({"thingz"})), "unknown toolset(s) thingz; valid: things"),
+        (ToolFilter(tools=frozenset({"lok"})), "--tools: unknown tool(s) lok; valid: change, look"),
+        (ToolFilter(exclude_tools=frozenset({"x"})), "--exclude-tools: unknown tool(s) x"),
+    ],
+)
+def test_unknown_names_fail_at_start_listing_valid_ones(flt: ToolFilter, message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        create_pagerduty_server("t", [AREA], flt)
+    assert message in str(caught.value)
+
+
+@pytest.mark.anyio
+async def test_read_only_wins_over_tools_and_filters_narrow() -> None:
+    only_change = create_pagerduty_server("t", [AREA], ToolFilter(tools=frozenset({"change", "look"})))
+    assert [t.name for t in await only_change.list_tools()] == ["look"]
+    writes = create_pagerduty_server(
+        "t", [AREA], ToolFilter(enable_write_tools=True, exclude_tools=frozenset({"look"}))
+    )
+    assert [t.name for t in await writes.list_tools()] == ["change"]
+
+
+@pytest.mark.anyio
+async def test_failures_become_is_error_envelopes_with_codes() -> None:
+    server = create_pagerduty_server("t", [AREA], ToolFilter())
+    missing = await server.call_tool("look", {"thing": "missing"})
+    assert missing.is_error
+    assert json.loads(missing.content[0].text)["error"]["code"] == "THING_NOT_FOUND"
+    crash = await server.call_tool("look", {"thing": "boom"})
+    body = json.loads(crash.content[0].text)
+    assert crash.is_error and body["error"]["code"] == "INTERNAL_ERROR"
+    assert "secret internals" not in crash.content[0].text
+    invalid = await server.call_tool("look", {"thing": 5})
+    body = json.loads(invalid.content[0].text)
+    assert invalid.is_error and body["error"]["code"] == "INVALID_PARAMETER"
+    assert "thing" in body["error"]["message"] and "look again" in body["error"]["message"]
+    misspelt = await server.call_tool("look", {"thing": "x", "thnig": "y"})
+    body = json.loads(misspelt.content[0].text)
+    assert misspelt.is_error and body["error"]["code"] == "INVALID_PARAMETER"
+    assert "thnig" in body["error"]["message"] and "takes: thing" in body["error"]["message"]
+
+
+def test_registered_secrets_never_reach_the_log() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logging.getLogger().addHandler(handler)
+    try:
+        configure_logging("INFO")
+        register_secret("u+very-secret-key-123")
+        log = logging.getLogger("pagerduty_mcp.test")
+        log.warning("calling with %s", "u+very-secret-key-123")
+        try:
+            raise ValueError("token u+very-secret-key-123 rejected")
+        except ValueError:
+            log.exception("failed")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    written = stream.getvalue()
+    assert "u+very-secret-key-123" not in written
+    assert "calling with [REDACTED]" in written and "ValueError: token [REDACTED] rejected" in written
