@@ -13,26 +13,22 @@ from pagerduty_mcp.common.pagerduty.pagination import Page, paginate, paginate_c
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.envelope import respond
+from pagerduty_mcp.common.toolkit.ids import ID_PATTERN, Id, IdList, id_or_url, resolve_id, resolve_ids
 from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
 from pagerduty_mcp.common.toolkit.ownership import Scope, apply_scope
-from pagerduty_mcp.common.toolkit.params import (
-    ID_PATTERN,
-    Limit,
-    Offset,
-    id_or_url,
-    iso,
-    parse_time,
-    resolve_id,
-    resolve_ids,
-)
+from pagerduty_mcp.common.toolkit.params import Limit, Offset, Since, Until
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools, tool
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
+from pagerduty_mcp.common.toolkit.times import TIME_FORMS, iso, parse_time, window
 
 __all__ = [
     "ID_PATTERN",
+    "TIME_FORMS",
     "Area",
     "ClientPool",
     "Credential",
+    "Id",
+    "IdList",
     "LeanModel",
     "Limit",
     "Offset",
@@ -41,8 +37,10 @@ __all__ = [
     "Ref",
     "Scope",
     "Settings",
+    "Since",
     "ToolFailure",
     "ToolFilter",
+    "Until",
     "apply_scope",
     "build_app",
     "clean_text",
@@ -67,4 +65,5 @@ __all__ = [
     "set_pool",
     "split_by_kind",
     "tool",
+    "window",
 ]

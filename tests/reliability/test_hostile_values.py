@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from pagerduty_mcp.common.pagerduty.client import path
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.pagerduty.text import clean_tree
-from pagerduty_mcp.common.toolkit.params import parse_time, resolve_id, resolve_ids
+from pagerduty_mcp.common.toolkit.ids import resolve_id, resolve_ids
+from pagerduty_mcp.common.toolkit.times import parse_time
 from tests.reliability.hostile import NASTY, PATH_ATTACKS
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from pagerduty_mcp import __version__
-from pagerduty_mcp.common.hosting.client_auth import AuthMode
 from pagerduty_mcp.common.hosting import startup
+from pagerduty_mcp.common.hosting.client_auth import AuthMode
 from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
 from pagerduty_mcp.common.hosting.startup import LogLevel, ServeOptions, Transport
 from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
-from pagerduty_mcp.common.toolkit.params import ID_PATTERN
+from pagerduty_mcp.common.toolkit.ids import ID_PATTERN, NOT_AN_ID
 
 __all__ = ["describe_validation_error", "lean_schema"]
 
@@ -20,7 +20,7 @@ def describe_validation_error(tool: str, error: ValidationError) -> ToolFailure:
         where = ".".join(str(p) for p in item["loc"]) or "arguments"
         fields.append(where)
         if item["type"] == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == ID_PATTERN:
-            problems.append(f"{where}: not a PagerDuty id (like PABC123) or the object's PagerDuty URL")
+            problems.append(f"{where}: {NOT_AN_ID}")
         else:
             problems.append(f"{where}: {item['msg']}")
     more = f" (+{len(error.errors()) - 5} more)" if len(error.errors()) > 5 else ""

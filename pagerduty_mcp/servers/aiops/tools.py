@@ -30,7 +30,7 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.common.pagerduty.errors import failure_from_response, upstream_message
 from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
-from pagerduty_mcp.common.toolkit.params import IdList
+from pagerduty_mcp.common.toolkit.ids import IdList
 from pagerduty_mcp.servers.aiops.models import (
     AlertGroupingSetting,
     ChangeEvent,

@@ -33,7 +33,7 @@ from pagerduty_mcp.common import (
 from pagerduty_mcp.common.pagerduty.errors import failure_from_exception, failure_from_response, invalid, not_found
 from pagerduty_mcp.common.pagerduty.pagination import Page
 from pagerduty_mcp.common.toolkit.filters import check_filter_ids
-from pagerduty_mcp.common.toolkit.params import IdList
+from pagerduty_mcp.common.toolkit.ids import IdList
 from pagerduty_mcp.servers.incidents.models import (
     AlertDetail,
     AlertSummary,

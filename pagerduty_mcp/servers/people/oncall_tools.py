@@ -28,7 +28,8 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.toolkit.params import IdList, Since, Until
+from pagerduty_mcp.common.toolkit.ids import IdList
+from pagerduty_mcp.common.toolkit.params import Since, Until
 from pagerduty_mcp.servers.people import intervals
 from pagerduty_mcp.servers.people.lookups import (
     MAX_WINDOW,

@@ -24,8 +24,8 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.common.toolkit.filters import check_filter_ids
+from pagerduty_mcp.common.toolkit.ids import IdList
 from pagerduty_mcp.common.toolkit.ownership import Scope, TeamScope
-from pagerduty_mcp.common.toolkit.params import IdList
 from pagerduty_mcp.servers.people.lookups import window
 from pagerduty_mcp.servers.people.models import (
     Member,

@@ -27,7 +27,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.common.pagerduty.errors import failure_from_response
-from pagerduty_mcp.common.toolkit.params import IdList
+from pagerduty_mcp.common.toolkit.ids import IdList
 from pagerduty_mcp.servers.people.models import OverrideInfo, PolicyDetail, ScheduleDetail, TeamSummary
 
 __all__ = [

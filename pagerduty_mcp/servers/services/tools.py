@@ -34,8 +34,8 @@ from pagerduty_mcp.common import (
 from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.common.pagerduty.logs import register_secret
 from pagerduty_mcp.common.toolkit.filters import check_filter_ids
+from pagerduty_mcp.common.toolkit.ids import IdList
 from pagerduty_mcp.common.toolkit.ownership import TeamScope
-from pagerduty_mcp.common.toolkit.params import IdList
 from pagerduty_mcp.servers.services.models import (
     BusinessServiceDetail,
     Dependency,

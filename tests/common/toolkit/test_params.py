@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
-from pagerduty_mcp.common.toolkit.params import parse_time, resolve_id
+from pagerduty_mcp.common.toolkit.ids import resolve_id
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
 
@@ -32,13 +32,3 @@ def test_bad_ids_are_invalid_parameters_naming_the_parameter(value: str) -> None
         resolve_id(value, "incident_id")
     assert caught.value.code == "INVALID_PARAMETER"
     assert caught.value.message.startswith("incident_id:")
-
-
-def test_times_parse_with_zone_and_reject_garbage() -> None:
-    assert parse_time("2026-11-01T09:00:00Z", "since").isoformat() == "2026-11-01T09:00:00+00:00"
-    assert parse_time("2026-11-01", "since").isoformat() == "2026-11-01T00:00:00+00:00"
-    assert parse_time(None, "since") is None
-    for bad in ("yesterday", "2026-13-01", "0001-01-01T00:00:00Z"):
-        with pytest.raises(ToolFailure) as caught:
-            parse_time(bad, "since")
-        assert "since" in caught.value.message

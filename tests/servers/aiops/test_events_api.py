@@ -100,7 +100,7 @@ async def test_bad_input_and_bad_routing_keys() -> None:
         await fails(
             client,
             "send_change_event",
-            {"routing_key": key, "summary": "x", "timestamp": "yesterday"},
+            {"routing_key": key, "summary": "x", "timestamp": "last tuesday"},
             "INVALID_PARAMETER",
         )
         error = await fails(

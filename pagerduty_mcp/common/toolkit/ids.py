@@ -1,0 +1,108 @@
+"""The id type: one parameter type for everything that names a PagerDuty object.
+
+``Id`` is a ``str`` that accepts an id or the object's PagerDuty web URL, and is checked and
+reduced to the bare id where the arguments are validated, against the schema, before the tool
+runs. A bad value is ``INVALID_PARAMETER`` naming the parameter (the validation-error formatter in
+``schema`` says where). Tool bodies receive ids and never call a resolver themselves.
+
+    service_id: Annotated[Id, id_or_url("Service")]
+    team_ids: Annotated[IdList | None, Field(description="Only these teams.")] = None
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import urlparse
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from pagerduty_mcp.common.pagerduty.errors import invalid
+
+__all__ = ["ID_PATTERN", "NOT_AN_ID", "Id", "IdList", "id_or_url", "resolve_id", "resolve_ids"]
+
+# An id, or the PagerDuty web URL of the object (the id is read from it). The schema's pattern is
+# deliberately short (the model pays for it in every tool); the validator checks ids strictly.
+ID_PATTERN = r"^([\w-]+|https://\S+)$"
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# What a model writes when it has no id; never a real one.
+_PLACEHOLDERS = ("null", "undefined", "none")
+NOT_AN_ID = "not a PagerDuty id (like PABC123) or the object's PagerDuty URL"
+
+
+def id_or_url(description: str) -> object:
+    """A ``Field`` for one id parameter that also accepts the object's PagerDuty URL."""
+    return Field(pattern=ID_PATTERN, description=f"{description} (id or PagerDuty URL)")
+
+
+# Web paths put the id after these segments (…/incidents/Q1ABC, …/service-directory/PABC123).
+_COLLECTIONS = {
+    "incidents",
+    "services",
+    "service-directory",
+    "business-services",
+    "business_services",
+    "users",
+    "teams",
+    "schedules",
+    "escalation_policies",
+    "escalation-policies",
+    "event-orchestration",
+    "event_orchestrations",
+    "alerts",
+    "log_entries",
+    "maintenance_windows",
+    "incident_workflows",
+    "workflows",
+    "change_events",
+    "alert-grouping-settings",
+}
+
+
+def _id_in(value: str) -> str | None:
+    """The id in ``value`` (an id or a PagerDuty web URL of the object), or ``None``."""
+    text = value.strip()
+    if _ID_RE.fullmatch(text) and text.lower() not in _PLACEHOLDERS:
+        return text
+    if not text.startswith("https://"):
+        return None
+    try:
+        parsed = urlparse(text)
+    except ValueError:  # e.g. "https://[": an unbalanced IPv6 bracket
+        return None
+    if parsed.fragment and _ID_RE.fullmatch(parsed.fragment):
+        return parsed.fragment
+    segments = [s for s in parsed.path.split("/") if s]
+    found = [
+        segments[i + 1]
+        for i, segment in enumerate(segments[:-1])
+        if segment in _COLLECTIONS and _ID_RE.fullmatch(segments[i + 1])
+    ]
+    return found[-1] if found else None
+
+
+def _to_id(value: str) -> str:
+    ident = _id_in(value)
+    if ident is None:
+        raise PydanticCustomError("pagerduty_id", "{value} is " + NOT_AN_ID, {"value": repr(value[:80])})
+    return ident
+
+
+Id = Annotated[str, AfterValidator(_to_id)]
+IdList = Annotated[list[Annotated[str, Field(pattern=ID_PATTERN), AfterValidator(_to_id)]], Field(max_length=100)]
+
+
+def resolve_id(value: str, parameter: str) -> str:
+    """The id in ``value``, for values that do not arrive as a parameter (nested objects, prompts)."""
+    ident = _id_in(value)
+    if ident is None:
+        raise invalid(parameter, f"{value[:80]!r} is {NOT_AN_ID}")
+    return ident
+
+
+def resolve_ids(values: list[str] | None, parameter: str) -> list[str] | None:
+    """Ids of ``values``; ``None`` for no values (no filter)."""
+    if not values:
+        return None
+    return [resolve_id(v, parameter) for v in values]
