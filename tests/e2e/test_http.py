@@ -10,6 +10,7 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+from mcp.shared.exceptions import MCPError
 
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from tests.e2e.http_server import HttpServer, http_session, running_server, sandbox_over_https
@@ -294,3 +295,55 @@ def test_allow_unauthenticated_starts_with_a_warning_and_keeps_host_checks() -> 
         # DNS-rebinding protection stays on for a public bind: an unlisted name is refused.
         foreign = httpx2.post(server.url, json=LIST_TOOLS, headers={**MCP_HEADERS, "Host": "rebind.attacker.example"})
         assert foreign.status_code == 421
+
+
+# --- prompts and resources run as the caller ------------------------------------------------------
+
+
+async def _audit_line(server: HttpServer, needle: str, caller: str) -> str:
+    def lines() -> list[str]:
+        return [x for x in server.stderr().splitlines() if needle in x and caller in x]
+
+    with anyio.fail_after(10):
+        while not lines():
+            await anyio.sleep(0.05)
+    return lines()[0]
+
+
+@pytest.mark.anyio
+async def test_prompts_and_the_resource_answer_with_the_callers_credential(
+    per_caller: HttpServer, box: Sandbox
+) -> None:
+    alice = _users(box)[0]
+    email = box.state.get("users", alice)["email"]
+    token = box.token_for(alice)
+    incident = box.state.all("incidents")[0]["id"]
+    async with http_session(per_caller.url, _token_header(box, alice)) as client:
+        me = await client.read_resource("pagerduty://people/me")
+        handoff = await client.get_prompt("oncall_handoff", {})
+        summary = await client.get_prompt("incident_summary", {"incident_id": incident, "purpose": "handoff"})
+    me_text = me.contents[0].text  # type: ignore[union-attr]
+    assert email in me_text and "UNAUTHORIZED" not in me_text
+    for prompt in (handoff, summary):
+        text = prompt.messages[0].content.text  # type: ignore[union-attr]
+        assert "UNAUTHORIZED" not in text and "PAGERDUTY_USER_API_KEY" not in text
+    assert incident in summary.messages[0].content.text  # type: ignore[union-attr]
+    caller = f"caller=token:…{token[-4:]}"
+    resource_line = await _audit_line(per_caller, "resource=pagerduty://people/me", caller)
+    assert "outcome=ok" in resource_line and "upstream_calls=" in resource_line
+    for name in ("oncall_handoff", "incident_summary"):
+        line = await _audit_line(per_caller, f"prompt={name}", caller)
+        assert "outcome=ok" in line and "duration_ms=" in line
+    assert token not in per_caller.stderr()
+
+
+@pytest.mark.anyio
+async def test_a_resource_with_a_bad_caller_token_is_an_error_that_says_why(per_caller: HttpServer) -> None:
+    headers = {"Authorization": "Token token=no-such-token-123456"}
+    async with http_session(per_caller.url, headers) as client:
+        with pytest.raises(MCPError) as refused:
+            await client.read_resource("pagerduty://people/me")
+    assert refused.value.error.message.startswith("UNAUTHORIZED: ")
+    assert refused.value.error.data["code"] == "UNAUTHORIZED"
+    line = await _audit_line(per_caller, "resource=pagerduty://people/me", "caller=token:…3456")
+    assert "outcome=UNAUTHORIZED" in line

@@ -17,8 +17,9 @@ from typing import Any
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.exceptions import MCPError
+from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, ToolAnnotations
 from mcp_types import Tool as MCPTool
-from mcp_types import ToolAnnotations
 from pydantic import ValidationError
 
 from pagerduty_mcp import __version__
@@ -76,8 +77,9 @@ class PagerDutyMCPServer(MCPServer):
             try:
                 return await call_next(ctx)
             except Exception as exc:
-                failure = failure_from_exception(exc)
-                request.outcome = failure.code if failure is not None else type(exc).__name__
+                if request.outcome == "ok":  # not already said by the handler
+                    failure = failure_from_exception(exc)
+                    request.outcome = failure.code if failure is not None else type(exc).__name__
                 raise
             finally:
                 if kind:
@@ -130,6 +132,38 @@ class PagerDutyMCPServer(MCPServer):
             raise
         except ToolFailure as failure:
             return _refuse(failure)
+
+    async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
+        try:
+            return await super().read_resource(uri, context)
+        except Exception as exc:
+            raise _as_protocol_error(exc) from exc
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> Any:
+        try:
+            return await super().get_prompt(name, arguments, context)
+        except Exception as exc:
+            raise _as_protocol_error(exc) from exc
+
+
+def _as_protocol_error(exc: Exception) -> Exception:
+    """A prompt or resource has no ``isError`` result: its failure is a JSON-RPC error that carries
+    our code and message (the SDK would otherwise say only "Error reading resource")."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        failure = failure_from_exception(cause)
+        if failure is not None:
+            current_request().outcome = failure.code
+            wrong_input = failure.code == "INVALID_PARAMETER" or failure.code.endswith("_NOT_FOUND")
+            return MCPError(
+                INVALID_PARAMS if wrong_input else INTERNAL_ERROR,
+                f"{failure.code}: {failure.message}",
+                {"code": failure.code, **(failure.details or {})},
+            )
+        cause = cause.__cause__
+    return exc
 
 
 def _refuse(failure: ToolFailure) -> Any:
