@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from datetime import timedelta
 
 import pytest
@@ -29,10 +30,28 @@ def test_another_seed_gives_other_ids() -> None:
     assert first.isdisjoint(second)
 
 
-def test_ids_look_like_pagerduty_ids(sandbox: Sandbox) -> None:
-    for kind in ("users", "teams", "services", "schedules", "escalation_policies", "incidents"):
-        for obj in sandbox.state.all(kind):
-            assert re.fullmatch(r"P[A-Z0-9]{6}", obj["id"]), obj["id"]
+@pytest.mark.parametrize("kind", ["users", "teams", "services", "schedules", "escalation_policies", "incidents"])
+def test_ids_look_like_pagerduty_ids(sandbox: Sandbox, kind: str) -> None:
+    for obj in sandbox.state.all(kind):
+        assert re.fullmatch(r"P[A-Z0-9]{6}", obj["id"]), obj["id"]
+
+
+def _scribble(value: object, seen: set[int]) -> None:
+    """Empty every dict and list reachable from ``value``, innermost first."""
+    if not isinstance(value, (dict, list)) or id(value) in seen:
+        return
+    seen.add(id(value))
+    for child in list(value.values() if isinstance(value, dict) else value):
+        _scribble(child, seen)
+    value.clear()
+
+
+def test_accounts_share_no_mutable_data() -> None:
+    # The seed data is module-level; an account that changes its objects must not change the next.
+    expected = deepcopy(_snapshot(Sandbox(seed=3, now=FIXED_NOW)))
+    first = Sandbox(seed=3, now=FIXED_NOW).state
+    _scribble([first.tables, first.service_orchestrations, first.memberships, first.dependencies], set())
+    assert _snapshot(Sandbox(seed=3, now=FIXED_NOW)) == expected
 
 
 def test_account_sizes(sandbox: Sandbox) -> None:
