@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 _AREAS = (
-    "people",
+    "schedules",
     "incidents",
     "services",
     "aiops",
