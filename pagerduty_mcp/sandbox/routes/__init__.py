@@ -57,7 +57,11 @@ __all__ = [
 ]
 
 _AREAS = (
+    "users",
+    "teams",
     "schedules",
+    "oncalls",
+    "escalation_policies",
     "incidents",
     "services",
     "aiops",
