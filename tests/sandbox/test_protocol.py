@@ -146,3 +146,22 @@ def test_concurrent_writes_from_worker_threads_all_persist(sandbox: Sandbox) -> 
     assert len(names) == len(set(names)) == 40
     ids = [t["id"] for t in sandbox.state.all("teams")]
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/incidents", {"incident": {"type": "incident", "title": "t"}}),
+        ("PUT", "/incidents", {"incidents": []}),
+        ("POST", "/maintenance_windows", {"maintenance_window": {"type": "maintenance_window"}}),
+        ("POST", "/escalation_policies", {"escalation_policy": {"type": "escalation_policy", "name": "p"}}),
+    ],
+)
+def test_writes_name_a_from_address_that_is_no_user(
+    client: pagerduty.RestApiV2Client, method: str, path: str, body: dict[str, Any]
+) -> None:
+    reply = client.request(method, path, json=body, headers={"From": "nobody@example.com"})
+    assert reply.status_code == 400
+    assert reply.json()["error"]["errors"] == [
+        "The \"From\" header 'nobody@example.com' is not the email of a user in this account"
+    ]
