@@ -10,7 +10,14 @@ import pagerduty
 import pytest
 
 from pagerduty_mcp.sandbox import Sandbox
-from pagerduty_mcp.sandbox.protocol import ApiError, ApiRequest, paginate_cursor, paginate_offset, parse_time
+from pagerduty_mcp.sandbox.protocol import (
+    ApiError,
+    ApiRequest,
+    matches_query,
+    paginate_cursor,
+    paginate_offset,
+    parse_time,
+)
 from pagerduty_mcp.sandbox.router import ROUTER, Context, Router
 
 pytestmark = [pytest.mark.unit, pytest.mark.sandbox]
@@ -39,12 +46,32 @@ def test_enum_arrays_flags_and_integers_reject_bad_values() -> None:
     assert request("total=true").flag("total") is True
 
 
-def test_entity_wrapper_and_json_errors() -> None:
+def test_entity_wrapper() -> None:
     assert request(body=b'{"team": {"name": "A"}}').entity("team") == {"name": "A"}
-    for body in (b'{"name": "A"}', b"not json", b"", b'{"team": "A"}'):
-        with pytest.raises(ApiError) as failure:
-            request(body=body).entity("team")
-        assert failure.value.status == 400
+
+
+@pytest.mark.parametrize("body", [b'{"name": "A"}', b"not json", b"", b'{"team": "A"}'])
+def test_entity_wrapper_rejects_other_bodies(body: bytes) -> None:
+    with pytest.raises(ApiError) as failure:
+        request(body=body).entity("team")
+    assert failure.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "texts", "expected"),
+    [
+        (None, ("Checkout",), True),
+        ("", ("Checkout",), True),
+        ("check", ("Checkout",), True),
+        ("CHECK", ("Cart", "checkout@example.com"), True),
+        ("pay", ("Checkout", None), False),
+        ("pay", (), False),
+    ],
+)
+def test_query_filter_is_a_case_insensitive_substring_of_any_text(
+    query: str | None, texts: tuple[str | None, ...], expected: bool
+) -> None:
+    assert matches_query(query, *texts) is expected
 
 
 def test_from_header() -> None:
