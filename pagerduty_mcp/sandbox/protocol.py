@@ -31,6 +31,7 @@ __all__ = [
     "error_body",
     "forbidden",
     "format_time",
+    "matches_query",
     "not_found",
     "paginate_cursor",
     "paginate_offset",
@@ -228,7 +229,16 @@ def parse_time_zone(name: str | None, default: str = "UTC") -> ZoneInfo:
         raise bad_request(errors=[f"time_zone {name!r} is not a known IANA time zone"]) from None
 
 
-# -- pagination ----------------------------------------------------------------------------------
+# -- lists ---------------------------------------------------------------------------------------
+def matches_query(query: str | None, *texts: str | None) -> bool:
+    """PagerDuty's ``query`` filter: a case-insensitive substring of any of ``texts`` (all match
+    when there is no query)."""
+    if not query:
+        return True
+    lowered = query.lower()
+    return any(t and lowered in t.lower() for t in texts)
+
+
 def paginate_offset(items: Sequence[Any], req: ApiRequest, key: str, **extra: Any) -> dict[str, Any]:
     """Classic pagination: ``limit`` (1..100, default 25), ``offset``, ``more``, and ``total``
     only when ``total=true`` (``null`` otherwise, like PagerDuty)."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from pagerduty_mcp.sandbox.protocol import ApiRequest
+from pagerduty_mcp.sandbox.protocol import ApiRequest, bad_request
 
 if TYPE_CHECKING:
     from pagerduty_mcp.sandbox.core import Principal, Sandbox
@@ -29,6 +29,23 @@ class Context:
     @property
     def now(self) -> datetime:
         return self.state.clock()
+
+    @overload
+    def acting_user(self, required: Literal[True] = True) -> dict[str, Any]: ...
+
+    @overload
+    def acting_user(self, required: bool) -> dict[str, Any] | None: ...
+
+    def acting_user(self, required: bool = True) -> dict[str, Any] | None:
+        """The user named by the ``From`` header; 400 when it is required and missing, or when no
+        user has that email. ``None`` when it is optional and absent."""
+        if not required and not self.req.headers.get("from", "").strip():
+            return None
+        email = self.req.require_from_header()
+        user = self.state.user_by_email(email)
+        if user is None:
+            raise bad_request(errors=[f'The "From" header {email!r} is not the email of a user in this account'])
+        return user
 
 
 Handler = Callable[[Context], Any]

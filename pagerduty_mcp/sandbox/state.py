@@ -24,6 +24,8 @@ __all__ = ["HTML_BASE", "KINDS", "State", "public"]
 HTML_BASE = "https://acme-shop.pagerduty.com"
 _SECOND = timedelta(seconds=1)
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# the kinds whose objects hold references that show a renamed object's new name
+_REFERRING_KINDS = ("users", "services", "escalation_policies", "schedules", "business_services", "incident_workflows")
 
 # kind -> (object type, API collection path, web path); reference type is "<type>_reference"
 KINDS: dict[str, tuple[str, str, str | None]] = {
@@ -170,6 +172,30 @@ class State:
 
     def ref_to(self, kind: str, ident: str) -> dict[str, Any]:
         return self.ref(self.get(kind, ident))
+
+    def refresh_summaries(self, obj: dict[str, Any]) -> None:
+        """Keep references' summaries in step with a renamed object (PagerDuty shows the new name)."""
+        ident, summary = obj["id"], obj["summary"]
+
+        def walk(value: Any) -> None:
+            if isinstance(value, dict):
+                if value.get("id") == ident and str(value.get("type", "")).endswith("_reference"):
+                    value["summary"] = summary
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item)
+
+        for kind in (
+            "users",
+            "services",
+            "escalation_policies",
+            "schedules",
+            "business_services",
+            "incident_workflows",
+        ):
+            walk(self.tables[kind])
 
     # -- people ----------------------------------------------------------------------------
     def user_by_email(self, email: str) -> dict[str, Any] | None:

@@ -10,7 +10,14 @@ import pagerduty
 import pytest
 
 from pagerduty_mcp.sandbox import Sandbox
-from pagerduty_mcp.sandbox.protocol import ApiError, ApiRequest, paginate_cursor, paginate_offset, parse_time
+from pagerduty_mcp.sandbox.protocol import (
+    ApiError,
+    ApiRequest,
+    matches_query,
+    paginate_cursor,
+    paginate_offset,
+    parse_time,
+)
 from pagerduty_mcp.sandbox.router import ROUTER, Context, Router
 
 pytestmark = [pytest.mark.unit, pytest.mark.sandbox]
@@ -39,12 +46,32 @@ def test_enum_arrays_flags_and_integers_reject_bad_values() -> None:
     assert request("total=true").flag("total") is True
 
 
-def test_entity_wrapper_and_json_errors() -> None:
+def test_entity_wrapper() -> None:
     assert request(body=b'{"team": {"name": "A"}}').entity("team") == {"name": "A"}
-    for body in (b'{"name": "A"}', b"not json", b"", b'{"team": "A"}'):
-        with pytest.raises(ApiError) as failure:
-            request(body=body).entity("team")
-        assert failure.value.status == 400
+
+
+@pytest.mark.parametrize("body", [b'{"name": "A"}', b"not json", b"", b'{"team": "A"}'])
+def test_entity_wrapper_rejects_other_bodies(body: bytes) -> None:
+    with pytest.raises(ApiError) as failure:
+        request(body=body).entity("team")
+    assert failure.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "texts", "expected"),
+    [
+        (None, ("Checkout",), True),
+        ("", ("Checkout",), True),
+        ("check", ("Checkout",), True),
+        ("CHECK", ("Cart", "checkout@example.com"), True),
+        ("pay", ("Checkout", None), False),
+        ("pay", (), False),
+    ],
+)
+def test_query_filter_is_a_case_insensitive_substring_of_any_text(
+    query: str | None, texts: tuple[str | None, ...], expected: bool
+) -> None:
+    assert matches_query(query, *texts) is expected
 
 
 def test_from_header() -> None:
@@ -146,3 +173,22 @@ def test_concurrent_writes_from_worker_threads_all_persist(sandbox: Sandbox) -> 
     assert len(names) == len(set(names)) == 40
     ids = [t["id"] for t in sandbox.state.all("teams")]
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/incidents", {"incident": {"type": "incident", "title": "t"}}),
+        ("PUT", "/incidents", {"incidents": []}),
+        ("POST", "/maintenance_windows", {"maintenance_window": {"type": "maintenance_window"}}),
+        ("POST", "/escalation_policies", {"escalation_policy": {"type": "escalation_policy", "name": "p"}}),
+    ],
+)
+def test_writes_name_a_from_address_that_is_no_user(
+    client: pagerduty.RestApiV2Client, method: str, path: str, body: dict[str, Any]
+) -> None:
+    reply = client.request(method, path, json=body, headers={"From": "nobody@example.com"})
+    assert reply.status_code == 400
+    assert reply.json()["error"]["errors"] == [
+        "The \"From\" header 'nobody@example.com' is not the email of a user in this account"
+    ]

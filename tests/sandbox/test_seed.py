@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from datetime import timedelta
 
 import pytest
 
 from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.sandbox.seed.data import ESCALATION_POLICIES, SERVICES, TEAMS
 from pagerduty_mcp.sandbox.state import public
 from tests.sandbox.conftest import FIXED_NOW
 
@@ -29,10 +31,28 @@ def test_another_seed_gives_other_ids() -> None:
     assert first.isdisjoint(second)
 
 
-def test_ids_look_like_pagerduty_ids(sandbox: Sandbox) -> None:
-    for kind in ("users", "teams", "services", "schedules", "escalation_policies", "incidents"):
-        for obj in sandbox.state.all(kind):
-            assert re.fullmatch(r"P[A-Z0-9]{6}", obj["id"]), obj["id"]
+@pytest.mark.parametrize("kind", ["users", "teams", "services", "schedules", "escalation_policies", "incidents"])
+def test_ids_look_like_pagerduty_ids(sandbox: Sandbox, kind: str) -> None:
+    for obj in sandbox.state.all(kind):
+        assert re.fullmatch(r"P[A-Z0-9]{6}", obj["id"]), obj["id"]
+
+
+def _scribble(value: object, seen: set[int]) -> None:
+    """Empty every dict and list reachable from ``value``, innermost first."""
+    if not isinstance(value, (dict, list)) or id(value) in seen:
+        return
+    seen.add(id(value))
+    for child in list(value.values() if isinstance(value, dict) else value):
+        _scribble(child, seen)
+    value.clear()
+
+
+def test_accounts_share_no_mutable_data() -> None:
+    # The seed data is module-level; an account that changes its objects must not change the next.
+    expected = deepcopy(_snapshot(Sandbox(seed=3, now=FIXED_NOW)))
+    first = Sandbox(seed=3, now=FIXED_NOW).state
+    _scribble([first.tables, first.service_orchestrations, first.memberships, first.dependencies], set())
+    assert _snapshot(Sandbox(seed=3, now=FIXED_NOW)) == expected
 
 
 def test_account_sizes(sandbox: Sandbox) -> None:
@@ -65,12 +85,36 @@ def test_maintenance_windows_past_ongoing_and_future(sandbox: Sandbox) -> None:
     assert any(w["_start"] > FIXED_NOW for w in windows)
 
 
-def test_every_technical_service_has_an_events_api_v2_key(sandbox: Sandbox) -> None:
+@pytest.mark.parametrize("name", list(SERVICES))
+def test_every_technical_service_has_an_events_api_v2_key(sandbox: Sandbox, name: str) -> None:
     state = sandbox.state
-    for service in state.all("services"):
-        kinds = [state.get("integrations", i["id"])["type"] for i in service["integrations"]]
-        assert "events_api_v2_inbound_integration" in kinds
-    assert any(i["type"] == "generic_email_inbound_integration" for i in state.all("integrations"))
+    service = next(s for s in state.all("services") if s["name"] == name)
+    integrations = [state.get("integrations", i["id"]) for i in service["integrations"]]
+    assert any(i["type"] == "events_api_v2_inbound_integration" and i["integration_key"] for i in integrations)
+    emails = [i for i in integrations if i["type"] == "generic_email_inbound_integration"]
+    assert len(emails) == int(SERVICES[name].email_integration)
+
+
+@pytest.mark.parametrize("name", list(TEAMS))
+def test_team_members_are_the_named_users_in_their_roles(sandbox: Sandbox, name: str) -> None:
+    state = sandbox.state
+    team = next(t for t in state.all("teams") if t["name"] == name)
+    members = {state.get("users", uid)["name"]: role for uid, role in state.memberships[team["id"]].items()}
+    assert members == TEAMS[name].members
+
+
+@pytest.mark.parametrize("name", list(ESCALATION_POLICIES))
+def test_escalation_rules_target_the_named_schedules_and_users(sandbox: Sandbox, name: str) -> None:
+    policy = next(p for p in sandbox.state.all("escalation_policies") if p["name"] == name)
+    rules = [
+        (rule["escalation_delay_in_minutes"], tuple((t["type"], t["summary"]) for t in rule["targets"]))
+        for rule in policy["escalation_rules"]
+    ]
+    expected = [
+        (delay, tuple((f"{kind[:-1]}_reference", target) for kind, target in targets))
+        for delay, targets in ESCALATION_POLICIES[name].rules
+    ]
+    assert rules == expected
 
 
 @pytest.mark.slow

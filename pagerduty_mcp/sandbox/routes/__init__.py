@@ -4,10 +4,12 @@ How to add a route:
 1. In ``routes/<area>.py``: ``@route("GET", "/incidents/{id}/notes")`` above ``def handler(ctx: Context)``.
 2. ``ctx.params["id"]`` is the path parameter; ``ctx.req`` the request (``arg``, ``array("statuses")`` for
    ``statuses[]=``, ``flag``, ``time``, ``entity("incident")`` for a wrapped JSON body,
-   ``require_from_header()``); ``ctx.state`` the account (``get(kind, id)`` gives 404 for you).
+   ``require_from_header()``); ``ctx.acting_user()`` the user its ``From`` header names (400 if none);
+   ``ctx.state`` the account (``get(kind, id)`` gives 404 for you).
 3. Return a JSON-able body (200), or ``Reply(body, status=201)``/``Reply(None, 204)``; raise
    ``bad_request(...)``, ``not_found(kind, id)`` or ``ApiError(status, message, code, errors)``.
-4. Lists: ``paginate_offset(items, ctx.req, "incidents")`` or ``paginate_cursor(...)``.
+4. Lists: ``paginate_offset(items, ctx.req, "incidents")`` or ``paginate_cursor(...)``; a ``query``
+   filter with ``matches_query(query, name, ...)``.
 5. Objects: store PagerDuty's JSON shape; ``ref(state, obj)`` builds a reference, ``public(obj)``
    drops private ``_`` keys. Shared writes (log entries, incidents) belong in ``state.py``.
 6. Add the module to ``_AREAS`` below, and a row to the contract tests (tests/contract/).
@@ -25,6 +27,7 @@ from pagerduty_mcp.sandbox.protocol import (
     bad_request,
     forbidden,
     format_time,
+    matches_query,
     not_found,
     paginate_cursor,
     paginate_offset,
@@ -45,6 +48,7 @@ __all__ = [
     "format_time",
     "json_body",
     "load",
+    "matches_query",
     "not_found",
     "paginate_cursor",
     "paginate_offset",
@@ -57,7 +61,11 @@ __all__ = [
 ]
 
 _AREAS = (
-    "people",
+    "users",
+    "teams",
+    "schedules",
+    "oncalls",
+    "escalation_policies",
     "incidents",
     "services",
     "aiops",

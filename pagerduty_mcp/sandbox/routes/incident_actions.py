@@ -24,20 +24,11 @@ from pagerduty_mcp.sandbox.routes.incident_records import alerts_of
 from pagerduty_mcp.sandbox.routes.incidents import incident_by_id_or_number, render_incident
 from pagerduty_mcp.sandbox.state import State, public
 
-__all__ = ["MAX_BULK_INCIDENTS", "acting_user"]
+__all__ = ["MAX_BULK_INCIDENTS"]
 
 MAX_BULK_INCIDENTS = 250
 _STATUSES = ("triggered", "acknowledged", "resolved")
 _URGENCIES = ("high", "low")
-
-
-def acting_user(ctx: Context) -> dict[str, Any]:
-    """The user named by the ``From`` header (required on these writes)."""
-    email = ctx.req.require_from_header()
-    user = ctx.state.user_by_email(email)
-    if user is None:
-        raise bad_request(errors=[f"The From header {email!r} is not the email of a user in this account"])
-    return user
 
 
 def _body(ctx: Context) -> dict[str, Any]:
@@ -69,7 +60,7 @@ def _touch(incident: dict[str, Any], at: datetime) -> None:
 @route("POST", "/incidents")
 def create_incident(ctx: Context) -> Reply:
     state = ctx.state
-    user = acting_user(ctx)
+    user = ctx.acting_user()
     body = ctx.req.entity("incident")
     if body.get("type") != "incident":
         raise bad_request(errors=['incident.type must be "incident"'])
@@ -241,7 +232,7 @@ def _apply_change(state: State, incident: dict[str, Any], item: dict[str, Any], 
 @route("PUT", "/incidents")
 def manage_incidents(ctx: Context) -> dict[str, Any]:
     state = ctx.state
-    user = acting_user(ctx)
+    user = ctx.acting_user()
     items = _body(ctx).get("incidents")
     if not isinstance(items, list) or not items:
         raise bad_request(errors=["incidents must be a non-empty array"])
@@ -278,7 +269,7 @@ def manage_incidents(ctx: Context) -> dict[str, Any]:
 # -- notes, responders, status updates ------------------------------------------------------------
 @route("POST", "/incidents/{id}/notes")
 def create_note(ctx: Context) -> Reply:
-    user = acting_user(ctx)
+    user = ctx.acting_user()
     incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
     content = ctx.req.entity("note").get("content")
     if not isinstance(content, str) or not content.strip():
@@ -369,7 +360,7 @@ def create_responder_request(ctx: Context) -> dict[str, Any]:
 @route("POST", "/incidents/{id}/status_updates")
 def create_status_update(ctx: Context) -> dict[str, Any]:
     state = ctx.state
-    user = acting_user(ctx)
+    user = ctx.acting_user()
     incident = incident_by_id_or_number(state, ctx.params["id"])
     body = _body(ctx)
     message = body.get("message")
@@ -403,7 +394,7 @@ def _move_alert(state: State, alert: dict[str, Any], source: dict[str, Any], tar
 @route("PUT", "/incidents/{id}/merge")
 def merge_incidents(ctx: Context) -> dict[str, Any]:
     state = ctx.state
-    user = acting_user(ctx)
+    user = ctx.acting_user()
     target = incident_by_id_or_number(state, ctx.params["id"])
     sources = _body(ctx).get("source_incidents")
     if not isinstance(sources, list) or not sources:
@@ -437,7 +428,7 @@ def merge_incidents(ctx: Context) -> dict[str, Any]:
 @route("POST", "/incidents/{id}/snooze")
 def snooze_incident(ctx: Context) -> Reply:
     state = ctx.state
-    user = acting_user(ctx)
+    user = ctx.acting_user()
     incident = incident_by_id_or_number(state, ctx.params["id"])
     duration = _body(ctx).get("duration")
     if not isinstance(duration, int) or isinstance(duration, bool) or duration < 1:
@@ -456,7 +447,7 @@ def snooze_incident(ctx: Context) -> Reply:
 @route("PUT", "/incidents/{id}/alerts")
 def manage_alerts(ctx: Context) -> dict[str, Any]:
     state = ctx.state
-    user = acting_user(ctx)
+    user = ctx.acting_user()
     incident = incident_by_id_or_number(state, ctx.params["id"])
     items = _body(ctx).get("alerts")
     if not isinstance(items, list) or not items:

@@ -76,11 +76,8 @@ def get_maintenance_window(ctx: Context) -> dict[str, Any]:
 @route("POST", "/maintenance_windows")
 def create_maintenance_window(ctx: Context) -> Reply:
     state = ctx.state
-    email = ctx.req.require_from_header()
+    user = ctx.acting_user()
     data = ctx.req.entity("maintenance_window")
-    user = state.user_by_email(email)
-    if user is None:
-        raise bad_request(errors=['The "From" header is not the email of a user of this account'])
     for name in ("start_time", "end_time"):
         if not data.get(name):
             raise bad_request(errors=[f"{name} can't be blank"])

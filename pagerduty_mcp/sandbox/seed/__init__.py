@@ -1,0 +1,65 @@
+"""The seed account: "Acme Shop", a small online shop, built relative to now.
+
+The static content is data keyed by name (:mod:`.data`); the modules beside it turn it into
+entities. Ids come from the state's RNG and generated content from ``random.Random`` seeded with
+the seed number, so the same seed and the same ``now`` always give the same account. Entities are
+made in a fixed order, the order of the data, because that order decides their ids. ``size``
+multiplies the generated incidents (:mod:`.history`).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from pagerduty_mcp.sandbox.constants import (
+    SANDBOX_ACCOUNT_TOKEN,
+    SANDBOX_OAUTH_CLIENT_ID,
+    SANDBOX_OAUTH_CLIENT_SECRET,
+    SANDBOX_TOKEN,
+)
+from pagerduty_mcp.sandbox.seed import data
+from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
+from pagerduty_mcp.sandbox.seed.people import (
+    add_escalation_policies,
+    add_schedules,
+    add_teams,
+    add_users,
+)
+from pagerduty_mcp.sandbox.seed.services import add_business_services, add_services
+from pagerduty_mcp.sandbox.seed.settings import (
+    add_alert_grouping,
+    add_custom_fields,
+    add_incident_workflows,
+    add_maintenance_windows,
+    add_orchestration,
+    add_priorities,
+)
+from pagerduty_mcp.sandbox.state import State
+
+__all__ = ["INCIDENTS_PER_SIZE", "build_account"]
+
+
+def build_account(seed: int, size: int, now: datetime) -> State:
+    state = State(seed, now)
+    rng = random.Random(f"content:{seed}")
+    now = state.seed_now
+    add_priorities(state)
+    users = add_users(state, now)
+    teams = add_teams(state, users)
+    schedules = add_schedules(state, users, teams, now)
+    policies = add_escalation_policies(state, users, teams, schedules)
+    services = add_services(state, teams, policies, now, rng)
+    add_business_services(state, services, teams)
+    current_user = users[data.CURRENT_USER]
+    state.current_user_id = current_user
+    state.tokens.update({SANDBOX_TOKEN: current_user, SANDBOX_ACCOUNT_TOKEN: None})
+    state.oauth_clients[SANDBOX_OAUTH_CLIENT_ID] = (SANDBOX_OAUTH_CLIENT_SECRET, data.OAUTH_CLIENT_NAME)
+    add_custom_fields(state)
+    add_maintenance_windows(state, services, users, now)
+    add_change_events(state, list(services.values()), now, rng)
+    add_alert_grouping(state, services, now)
+    add_orchestration(state, services, teams, users, now)
+    add_incident_workflows(state, teams, now)
+    add_incidents(state, services, list(users.values()), users[data.FALLBACK_ASSIGNEE], now, rng, size)
+    return state

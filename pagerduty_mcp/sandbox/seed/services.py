@@ -1,0 +1,123 @@
+"""The seed account's services: technical services with their integrations and dependencies,
+and the business services they support."""
+
+from __future__ import annotations
+
+import random
+from copy import deepcopy
+from datetime import datetime, timedelta
+from typing import Any
+
+from pagerduty_mcp.sandbox.protocol import format_time
+from pagerduty_mcp.sandbox.seed import data
+from pagerduty_mcp.sandbox.seed.data import Ids
+from pagerduty_mcp.sandbox.seed.history import integration_key
+from pagerduty_mcp.sandbox.state import HTML_BASE, State
+
+__all__ = ["add_business_services", "add_services"]
+
+
+def _urgency_rule(urgency: str) -> dict[str, Any]:
+    if urgency == "support_hours":
+        return {
+            "type": "use_support_hours",
+            "during_support_hours": {"type": "constant", "urgency": "high"},
+            "outside_support_hours": {"type": "constant", "urgency": "low"},
+        }
+    return {"type": "constant", "urgency": urgency}
+
+
+def add_services(state: State, teams: Ids, policies: Ids, now: datetime, rng: random.Random) -> Ids:
+    ids: Ids = {}
+    for name, spec in data.SERVICES.items():
+        service_id = state.new_id()
+        created = now - timedelta(days=spec.created_days_ago)
+        policy_id = policies[spec.escalation_policy]
+        service: dict[str, Any] = {
+            "id": service_id,
+            "name": name,
+            "description": spec.description,
+            "auto_resolve_timeout": spec.auto_resolve_timeout,
+            "acknowledgement_timeout": spec.acknowledgement_timeout,
+            "created_at": format_time(created),
+            "status": "active",
+            "last_incident_timestamp": None,
+            "escalation_policy": state.ref_to("escalation_policies", policy_id),
+            "response_play": None,
+            "teams": [state.ref_to("teams", teams[spec.team])],
+            "integrations": [],
+            "incident_urgency_rule": _urgency_rule(spec.urgency),
+            "support_hours": deepcopy(data.SUPPORT_HOURS) if spec.urgency == "support_hours" else None,
+            "scheduled_actions": [],
+            "addons": [],
+            "alert_creation": "create_alerts_and_incidents",
+            "auto_pause_notifications_parameters": {
+                "enabled": spec.auto_pause_seconds is not None,
+                "timeout": spec.auto_pause_seconds,
+            },
+            "_created": created,
+        }
+        state.stamp("services", service, name)
+        state.put("services", service)
+        state.get("escalation_policies", policy_id)["services"].append(state.ref(service))
+        _add_integration(state, service, "Events API v2", "events_api_v2_inbound_integration", created, rng)
+        if spec.email_integration:
+            _add_integration(state, service, "Email", "generic_email_inbound_integration", created, rng)
+        ids[name] = service_id
+    for supporting, dependent in data.DEPENDENCIES:
+        state.dependencies.append(
+            {
+                "id": state.new_id(),
+                "type": "service_dependency",
+                "supporting_service": {"id": ids[supporting], "type": "service"},
+                "dependent_service": {"id": ids[dependent], "type": "service"},
+            }
+        )
+    return ids
+
+
+def _add_integration(
+    state: State, service: dict[str, Any], name: str, type_: str, created: datetime, rng: random.Random
+) -> None:
+    integration: dict[str, Any] = {
+        "id": state.new_id(),
+        "name": name,
+        "service": state.ref(service),
+        "created_at": format_time(created),
+        "vendor": None,
+        "_service_id": service["id"],
+    }
+    state.stamp("integrations", integration, name, type_)
+    integration["self"] = f"{state.api_base}/services/{service['id']}/integrations/{integration['id']}"
+    integration["html_url"] = f"{HTML_BASE}/services/{service['id']}/integrations/{integration['id']}"
+    if type_ == "generic_email_inbound_integration":
+        slug = service["name"].lower().replace(" ", "-")
+        integration["integration_email"] = f"{slug}@acme-shop.pagerduty.com"
+        integration["email_incident_creation"] = "on_new_email"
+        integration["email_filter_mode"] = "all-email"
+    else:
+        integration["integration_key"] = integration_key(rng)
+    state.put("integrations", integration)
+    service["integrations"].append(state.ref(integration))
+
+
+def add_business_services(state: State, services: Ids, teams: Ids) -> None:
+    for name, spec in data.BUSINESS_SERVICES.items():
+        business: dict[str, Any] = {
+            "id": state.new_id(),
+            "name": name,
+            "description": spec.description,
+            "point_of_contact": f"support@{data.EMAIL_DOMAIN}",
+            "team": state.ref_to("teams", teams[spec.team]),
+        }
+        state.stamp("business_services", business, name)
+        state.put("business_services", business)
+        for supporting in spec.supporting_services:
+            state.dependencies.append(
+                {
+                    "id": state.new_id(),
+                    "type": "service_dependency",
+                    "supporting_service": {"id": services[supporting], "type": "service"},
+                    "dependent_service": {"id": business["id"], "type": "business_service"},
+                }
+            )
