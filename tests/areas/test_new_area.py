@@ -1,0 +1,107 @@
+"""Adding an area is its folder and one line in ``AREAS``: a throwaway area, added that way to a
+copy of the package, is served by its own command, listed by the combined server, and documented.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+import pagerduty_mcp
+from tests.harness import ok, server_env
+
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
+
+AREAS_LINE = 'for name in ("incidents", "services", "people", "aiops")'
+
+# The five files of an area, as the README's "Adding a new server" describes them.
+NEW_AREA = {
+    "__init__.py": '"""pagerduty-things: a throwaway area."""\n',
+    "__main__.py": "from pagerduty_mcp.servers.things.server import main\n\nmain()\n",
+    "models.py": """from pagerduty_mcp.common import LeanModel
+
+
+class Thing(LeanModel):
+    id: str
+    name: str
+""",
+    "tools.py": '''from pagerduty_mcp.common import get_client, respond, split_by_kind, tool
+from pagerduty_mcp.servers.things.models import Thing
+
+
+@tool("List things")
+def list_things() -> dict:
+    """The account's priorities, as things."""
+    rows = get_client().read("/priorities")["priorities"]
+    return respond("things", [Thing(id=r["id"], name=r["name"]) for r in rows], f"{len(rows)} things")
+
+
+TOOLS = [list_things]
+READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)
+''',
+    "server.py": """from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.things.tools import TOOLS
+
+AREA = Area(name="things", summary="things", instructions="Things: list_things.", tools=TOOLS)
+app = build_app(AREA.command, [AREA], help_text="PagerDuty MCP server for things.")
+
+
+def main() -> None:
+    app()
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def package_with_a_new_area(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("new-area")
+    package = root / "pagerduty_mcp"
+    shutil.copytree(Path(pagerduty_mcp.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    area = package / "servers" / "things"
+    area.mkdir()
+    for name, text in NEW_AREA.items():
+        (area / name).write_text(text)
+    server = package / "server.py"
+    source = server.read_text()
+    assert source.count(AREAS_LINE) == 1, "AREAS is no longer one line of names: update this test and the README"
+    server.write_text(source.replace(AREAS_LINE, AREAS_LINE.replace('"aiops")', '"aiops", "things")')))
+    return root
+
+
+async def _tool_names(root: Path, module: str, *args: str) -> list[str]:
+    # From the copy's folder: ``-m`` puts the working directory first on the path.
+    argv = ["-m", module, "--sandbox", *args]
+    params = StdioServerParameters(command=sys.executable, args=argv, env=server_env(), cwd=str(root))
+    async with Client(params, read_timeout_seconds=60) as client:
+        if module.endswith("things"):
+            answer = await ok(client, "list_things")
+            assert answer["metadata"]["count"] == len(answer["things"]) > 0
+        return [t.name for t in (await client.list_tools()).tools]
+
+
+async def test_the_new_area_is_served_by_its_own_command(package_with_a_new_area: Path) -> None:
+    assert await _tool_names(package_with_a_new_area, "pagerduty_mcp.servers.things") == ["list_things"]
+
+
+async def test_the_combined_server_lists_it_as_a_toolset(package_with_a_new_area: Path) -> None:
+    names = await _tool_names(package_with_a_new_area, "pagerduty_mcp", "--toolsets", "things")
+    assert names == ["list_things"]
+
+
+def test_the_generated_docs_document_it(package_with_a_new_area: Path) -> None:
+    output = package_with_a_new_area / "tools.md"
+    subprocess.run(
+        [sys.executable, "-m", "pagerduty_mcp.catalog", "--output", str(output)],
+        env=server_env(),
+        cwd=package_with_a_new_area,
+        check=True,
+        timeout=120,
+    )
+    docs = output.read_text()
+    assert "## pagerduty-things" in docs and "`list_things`" in docs
+    assert "## pagerduty-incidents" in docs
