@@ -39,6 +39,6 @@ WORKDIR /opt/pagerduty-mcp
 # Numeric, so that Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PAGERDUTY_MCP_PORT', '8000') + '/healthz', timeout=4)"]
 ENTRYPOINT ["docker-entrypoint"]
