@@ -23,7 +23,7 @@ import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.deploy.recipe import ROOT, copy_build_context, exec_form, expand, read_stages, tool_version
+from tests.deploy.recipe import ROOT, copy_build_context, exec_form, expand, read_stages
 from tests.e2e.http_server import _wait_healthy, free_port, http_session
 from tests.harness import server_env
 
@@ -83,14 +83,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     assert found, f"the entry point {entry[0]} is neither copied into the image nor on its PATH"
     healthcheck = runtime.one("HEALTHCHECK").arguments.partition(" CMD ")[2]
     yield Installed(venv, [found, *entry[1:]], exec_form(healthcheck), env)
-
-
-def test_the_uv_in_the_image_is_the_one_the_project_pins() -> None:
-    builder = read_stages()[0]
-    assert f"UV_VERSION={tool_version('uv')}" in [arg.arguments for arg in builder.all("ARG")]
-    assert any('"uv==${UV_VERSION}"' in run.arguments for run in builder.all("RUN"))
-    python = ".".join(tool_version("python").split(".")[:2])
-    assert f"ARG PYTHON_IMAGE=python:{python}-slim" in (ROOT / "Dockerfile").read_text()
 
 
 def test_install_puts_the_compiled_project_and_no_dev_tools_into_the_venv(installed: Installed) -> None:

@@ -19,7 +19,7 @@ import typer
 
 import pagerduty_mcp.common
 import pagerduty_mcp.server
-from tests.deploy.recipe import DEPLOY_FILES, ROOT, read_stages
+from tests.deploy.recipe import DEPLOY_FILES, ROOT, read_stages, tool_version
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
 
@@ -147,6 +147,14 @@ def test_health_checks_probe_the_health_path() -> None:
     probes = re.findall(r"^\s*path:\s*(\S+)", (ROOT / "deploy/k8s/deployment.yaml").read_text(), re.M)
     assert probes and set(probes) == {HEALTH_PATH}
     assert health_check_paths(ROOT / "Dockerfile") == [HEALTH_PATH]
+
+
+def test_the_uv_in_the_image_is_the_one_the_project_pins() -> None:
+    builder = read_stages()[0]
+    assert f"UV_VERSION={tool_version('uv')}" in [arg.arguments for arg in builder.all("ARG")]
+    assert any('"uv==${UV_VERSION}"' in run.arguments for run in builder.all("RUN"))
+    python = ".".join(tool_version("python").split(".")[:2])
+    assert f"ARG PYTHON_IMAGE=python:{python}-slim" in (ROOT / "Dockerfile").read_text()
 
 
 def test_a_name_the_server_does_not_read_is_caught() -> None:
