@@ -66,6 +66,8 @@ class RequestContext:
     upstream_calls: int = 0
     outcome: str = "ok"
     notes: list[str] = field(default_factory=list)
+    # The tools the answering server has (None: unknown), so that hints name only tools it has.
+    tools: frozenset[str] | None = None
 
     @property
     def credential(self) -> Credential | None:

@@ -15,25 +15,42 @@ import re
 from typing import Annotated
 from urllib.parse import urlparse
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from pagerduty_mcp.common.pagerduty.errors import invalid
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
 
-__all__ = ["ID_PATTERN", "NOT_AN_ID", "Id", "IdList", "id_or_url", "resolve_id", "resolve_ids"]
+__all__ = [
+    "ID_PATTERN",
+    "MAX_REFERENCE_LENGTH",
+    "NOT_AN_ID",
+    "Id",
+    "IdList",
+    "id_in",
+    "id_or_url",
+    "resolve_id",
+    "resolve_ids",
+]
 
-# An id, or the PagerDuty web URL of the object (the id is read from it). The schema's pattern is
-# deliberately short (the model pays for it in every tool); the validator checks ids strictly.
-ID_PATTERN = r"^([\w-]+|https://\S+)$"
+# An id, the PagerDuty web URL of the object (the id is read from it), or, where the parameter names
+# an object by name (toolkit.names), its name. The schema says only how long a value may be (the
+# model pays for every byte); the validator checks ids strictly and knows which parameters take names.
+MAX_REFERENCE_LENGTH = 512
+ID_PATTERN = r"^\S"  # not blank; kept short, as every id parameter carries it
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # What a model writes when it has no id; never a real one.
 _PLACEHOLDERS = ("null", "undefined", "none")
 NOT_AN_ID = "not a PagerDuty id (like PABC123) or the object's PagerDuty URL"
+# PagerDuty caps object names at 255 characters; an email is at most 254.
+MAX_NAME_LENGTH = 255
 
 
 def id_or_url(description: str) -> object:
     """A ``Field`` for one id parameter that also accepts the object's PagerDuty URL."""
-    return Field(pattern=ID_PATTERN, description=f"{description} (id or PagerDuty URL)")
+    return Field(
+        pattern=ID_PATTERN, max_length=MAX_REFERENCE_LENGTH, description=f"{description} (id or PagerDuty URL)"
+    )
 
 
 # Web paths put the id after these segments (…/incidents/Q1ABC, …/service-directory/PABC123).
@@ -60,7 +77,7 @@ _COLLECTIONS = {
 }
 
 
-def _id_in(value: str) -> str | None:
+def id_in(value: str) -> str | None:
     """The id in ``value`` (an id or a PagerDuty web URL of the object), or ``None``."""
     text = value.strip()
     if _ID_RE.fullmatch(text) and text.lower() not in _PLACEHOLDERS:
@@ -82,20 +99,30 @@ def _id_in(value: str) -> str | None:
     return found[-1] if found else None
 
 
-def _to_id(value: str) -> str:
-    ident = _id_in(value)
-    if ident is None:
-        raise PydanticCustomError("pagerduty_id", "{value} is " + NOT_AN_ID, {"value": repr(value[:80])})
-    return ident
+def _to_id(value: str, info: ValidationInfo) -> str:
+    ident = id_in(value)
+    if ident is not None:
+        return ident
+    if info.field_name in NAMED_PARAMETERS and _is_name(value):
+        return value.strip()  # a name: resolved to its id before the tool runs (toolkit.names)
+    raise PydanticCustomError("pagerduty_id", "{value} is " + NOT_AN_ID, {"value": repr(value[:80])})
+
+
+def _is_name(value: str) -> bool:
+    text = value.strip()
+    return bool(text) and text.lower() not in _PLACEHOLDERS and text.isprintable() and len(text) <= MAX_NAME_LENGTH
 
 
 Id = Annotated[str, AfterValidator(_to_id)]
-IdList = Annotated[list[Annotated[str, Field(pattern=ID_PATTERN), AfterValidator(_to_id)]], Field(max_length=100)]
+IdList = Annotated[
+    list[Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_REFERENCE_LENGTH), AfterValidator(_to_id)]],
+    Field(max_length=100),
+]
 
 
 def resolve_id(value: str, parameter: str) -> str:
     """The id in ``value``, for values that do not arrive as a parameter (nested objects, prompts)."""
-    ident = _id_in(value)
+    ident = id_in(value)
     if ident is None:
         raise invalid(parameter, f"{value[:80]!r} is {NOT_AN_ID}")
     return ident

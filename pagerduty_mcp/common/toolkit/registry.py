@@ -22,6 +22,8 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
+from pagerduty_mcp.common.toolkit.names import check_references_exist, resolve_references
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
 
 __all__ = [
     "OPEN_WORLD",
@@ -140,10 +142,18 @@ class ToolFilter:
 
 
 def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
+    # Parameters that name objects: names become ids before the body runs, and a read that comes
+    # back empty checks that what it was filtered by exists.
+    named = [p for p in inspect.signature(spec.fn).parameters if p in NAMED_PARAMETERS]
+
     @functools.wraps(spec.fn)
     def call(**kwargs: Any) -> CallToolResult:
         try:
-            return success_result(spec.fn(**kwargs))
+            arguments = resolve_references(kwargs, named) if named else kwargs
+            envelope = spec.fn(**arguments)
+            if named and not spec.is_write and _is_empty(envelope):
+                check_references_exist(arguments, named)
+            return success_result(envelope)
         except Exception as exc:
             failure = failure_from_exception(exc)
             if failure is None:
@@ -157,6 +167,10 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
             return error_result(failure)
 
     return call
+
+
+def _is_empty(envelope: Any) -> bool:
+    return isinstance(envelope, dict) and envelope.get("metadata", {}).get("count") == 0
 
 
 def _register(server: MCPServer, toolset: str, tools: Iterable[Callable[..., Any]], flt: ToolFilter) -> list[str]:

@@ -57,6 +57,7 @@ class PagerDutyMCPServer(MCPServer):
 
     call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
     toolset_of: Mapping[str, str] = MappingProxyType({})  # tool name -> area; set by create_pagerduty_server
+    registered: frozenset[str] = frozenset()  # the tools this server has; set by create_pagerduty_server
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
@@ -71,6 +72,7 @@ class PagerDutyMCPServer(MCPServer):
             name=target if isinstance(target, str) else "",
             caller=_request_caller(ctx),
             deadline=time.monotonic() + self.call_deadline_seconds,
+            tools=self.registered,
         )
         started = time.monotonic()
         with request_scope(request):
@@ -195,9 +197,11 @@ def create_pagerduty_server(
         log_level=logging.getLevelName(logging.getLogger().level or logging.INFO),  # type: ignore[arg-type]
     )
     server.toolset_of = {name: area.name for area in areas for name in area.tool_names()}
+    names: list[str] = []
     for area in areas:
-        register_read_tools(server, area.name, area.read_tools, flt)
-        register_write_tools(server, area.name, area.write_tools, flt)
+        names += register_read_tools(server, area.name, area.read_tools, flt)
+        names += register_write_tools(server, area.name, area.write_tools, flt)
         if area.extras is not None:
             area.extras(server, flt)
+    server.registered = frozenset(names)
     return server

@@ -1,0 +1,61 @@
+"""What a parameter refers to: the one table behind names, hints and existence checks.
+
+A parameter's name says which kind of PagerDuty object it names (``team_ids`` are teams,
+``assignee_ids`` users); each kind says where it is listed and which tool finds it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["NAMED_PARAMETERS", "RESOURCES", "Resource"]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A kind of object a parameter can name, and where to find it by name."""
+
+    noun: str  # "escalation policy"
+    path: str  # "/escalation_policies"
+    key: str  # the list key in PagerDuty's answer
+    finder: str  # the tool that lists valid values
+    area: str  # the area whose server has that tool
+    searchable: bool = True  # PagerDuty filters the list with ?query=
+    also_match: tuple[str, ...] = ()  # fields matched besides the name (a user's email)
+
+    @property
+    def code(self) -> str:
+        return re.sub(r"[^A-Z0-9]+", "_", self.noun.upper()) + "_NOT_FOUND"
+
+
+RESOURCES: dict[str, Resource] = {
+    "services": Resource("service", "/services", "services", "list_services", "services"),
+    "business_services": Resource(
+        "business service", "/business_services", "business_services", "list_business_services", "services", False
+    ),
+    "teams": Resource("team", "/teams", "teams", "list_teams", "people"),
+    "users": Resource("user", "/users", "users", "list_users", "people", also_match=("email",)),
+    "schedules": Resource("schedule", "/schedules", "schedules", "list_schedules", "people"),
+    "escalation_policies": Resource(
+        "escalation policy", "/escalation_policies", "escalation_policies", "list_escalation_policies", "people"
+    ),
+    "priorities": Resource("priority", "/priorities", "priorities", "list_priorities", "incidents", False),
+    "event_orchestrations": Resource(
+        "event orchestration", "/event_orchestrations", "orchestrations", "list_event_orchestrations", "aiops", False
+    ),
+    "status_pages": Resource("status page", "/status_pages", "status_pages", "list_status_pages", "incidents", False),
+}
+
+# parameter name -> the kinds of object it may name, tried in order.
+NAMED_PARAMETERS: dict[str, tuple[str, ...]] = {
+    **{p: ("services",) for p in ("service_id", "service_ids")},
+    "business_service_id": ("business_services",),
+    **{p: ("teams",) for p in ("team_id", "team_ids", "parent_team_id", "reassignment_team_id")},
+    **{p: ("users",) for p in ("user_id", "user_ids", "assignee_ids")},
+    **{p: ("schedules",) for p in ("schedule_id", "schedule_ids")},
+    **{p: ("escalation_policies",) for p in ("escalation_policy_id", "escalation_policy_ids")},
+    **{p: ("priorities",) for p in ("priority_id", "priority_ids")},
+    "orchestration_id": ("event_orchestrations",),
+    "status_page_id": ("status_pages",),
+}
