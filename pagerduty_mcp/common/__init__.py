@@ -1,7 +1,7 @@
 """What every server shares, and nothing area-specific."""
 
 from pagerduty_mcp.common.client import ClientPool, PagerDutyClient, get_client, get_pool, path, set_pool
-from pagerduty_mcp.common.config import Credential, Settings
+from pagerduty_mcp.common.config import Credential, Settings, load_dotenv_file
 from pagerduty_mcp.common.errors import ToolFailure, invalid, not_found
 from pagerduty_mcp.common.models import LeanModel, Ref, refs
 from pagerduty_mcp.common.pagination import Page, paginate, paginate_cursor
@@ -46,6 +46,7 @@ __all__ = [
     "id_or_url",
     "invalid",
     "iso",
+    "load_dotenv_file",
     "not_found",
     "paginate",
     "paginate_cursor",
