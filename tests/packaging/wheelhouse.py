@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -66,6 +67,8 @@ def uvx_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGERDUTY_")}
     env = {k: v for k, v in env.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
     env["UV_PYTHON_DOWNLOADS"] = "never"  # the index may be reached, a Python download may not
+    # uvx prefers a tool installed with `uv tool install`: none may stand in for the built wheels.
+    env["UV_TOOL_DIR"] = str(Path(tempfile.gettempdir()) / "pagerduty-mcp-tests-no-tools")
     env.update(extra)
     return env
 
