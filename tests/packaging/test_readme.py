@@ -48,7 +48,9 @@ def _config_servers() -> list[tuple[str, list[str], dict[str, str]]]:
         config = json.loads(body)
         for key in ("servers", "mcpServers"):
             for name, server in config.get(key, {}).items():
-                if server.get("type", "stdio") == "stdio":
+                # The container's client config runs the image: no Docker engine here, and
+                # tests/deploy runs the image's own entry command outside Docker instead.
+                if server.get("type", "stdio") == "stdio" and server["command"] != "docker":
                     found.append((f"json {key}: {name}", [server["command"], *server["args"]], server.get("env", {})))
     for body in _blocks("yaml"):
         for name, extension in yaml.safe_load(body).get("extensions", {}).items():
