@@ -51,9 +51,38 @@ docs: ## Regenerate docs/tools.md from the live tool lists
 snapshots: ## Accept the current tool surface as the new snapshot (review the diff!)
 	UPDATE_SNAPSHOTS=1 $(UV) run pytest tests/servers/test_tool_surface.py -q
 
+# The Inspector command; `make debug INSPECTOR=echo` prints the server command instead of opening it.
+INSPECTOR ?= npx -y @modelcontextprotocol/inspector
+ARGS ?=
+PROJECT_DIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
+# Exits 0 when the server would find a PagerDuty credential (environment, or .env as the server reads
+# it), 1 when it would not, 2 when the settings are wrong.
+define HAS_PAGERDUTY_CREDENTIAL
+import os, sys
+from pagerduty_mcp.common import Settings, load_dotenv_file
+load_dotenv_file()
+try:
+    found = Settings.from_env().credential is not None or bool(os.environ.get("PAGERDUTY_OAUTH_CLIENT_ID"))
+except ValueError as exc:
+    print(f"make debug: {exc}", file=sys.stderr)
+    sys.exit(2)
+sys.exit(0 if found else 1)
+endef
+export HAS_PAGERDUTY_CREDENTIAL
+
 .PHONY: debug
-debug: ## Open the MCP Inspector on a server over the sandbox: make debug SERVER=people
-	npx -y @modelcontextprotocol/inspector $(UV) run --directory $(CURDIR) pagerduty-$(SERVER) --sandbox --enable-write-tools
+debug: ## Open the MCP Inspector: sandbox without a credential, else your account (SERVER=people ARGS=...)
+	@cd $(PROJECT_DIR) && $(UV) run python -c "$$HAS_PAGERDUTY_CREDENTIAL"; found=$$?; \
+	if [ $$found -eq 0 ]; then \
+		echo "make debug: PagerDuty credential found: pagerduty-$(SERVER) on your real PagerDuty account"; mode=""; \
+	elif [ $$found -eq 1 ]; then \
+		echo "make debug: no PagerDuty credential (environment or .env): pagerduty-$(SERVER) on the offline sandbox"; \
+		mode="--sandbox"; \
+	else \
+		exit $$found; \
+	fi; \
+	$(INSPECTOR) $(UV) run --directory $(PROJECT_DIR) pagerduty-$(SERVER) $$mode $(ARGS)
 
 .PHONY: sandbox
 sandbox: ## Serve the offline PagerDuty account over HTTPS on port 8443

@@ -7,7 +7,7 @@ modules directly, never from this front.
 
 from pagerduty_mcp.common.hosting.cli import build_app
 from pagerduty_mcp.common.pagerduty.client import ClientPool, PagerDutyClient, get_client, get_pool, path, set_pool
-from pagerduty_mcp.common.pagerduty.config import Credential, Settings
+from pagerduty_mcp.common.pagerduty.config import Credential, Settings, load_dotenv_file
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, invalid, not_found
 from pagerduty_mcp.common.pagerduty.pagination import Page, paginate, paginate_cursor
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
@@ -51,6 +51,7 @@ __all__ = [
     "id_or_url",
     "invalid",
     "iso",
+    "load_dotenv_file",
     "not_found",
     "paginate",
     "paginate_cursor",

@@ -100,7 +100,13 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def load_dotenv_file() -> None:
-    """Load ``.env`` from the working directory without overriding the real environment."""
-    from dotenv import load_dotenv
+    """Load the ``.env`` of the working directory, else of its nearest parent; the real environment wins.
 
-    load_dotenv(override=False)
+    Never the one beside the installed package: python-dotenv's default search starts at the
+    calling module's folder, which for an installed server is site-packages, not the user's project.
+    """
+    from dotenv import find_dotenv, load_dotenv
+
+    found = find_dotenv(usecwd=True)
+    if found:
+        load_dotenv(found, override=False)
