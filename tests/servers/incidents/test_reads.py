@@ -110,7 +110,7 @@ async def test_list_incidents_account_token_falls_back_to_all_with_a_note() -> N
         ({"scope": "mine"}, ["scope", "my_teams"]),
         ({"since": "last tuesday"}, ["since", "ISO 8601"]),
         ({"until": "2026-13-45"}, ["until"]),
-        ({"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, ["since", "before until"]),
+        ({"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, ["until", "after since"]),
         ({"since": "2020-01-01T00:00:00Z"}, ["since", "6 months", "date_range=all"]),
         ({"service_ids": ["../users"]}, ["service_ids"]),
         ({"limit": 0}, ["limit"]),

@@ -1,114 +1,51 @@
-"""Tools of the incidents area: what is broken, who is on it, what changed, what happened so far,
-and the usual changes a responder makes (acknowledge, reassign, escalate, note, resolve)."""
+"""Incidents themselves: list and read them, open one, and the changes a responder makes to one
+(merge, snooze, page more people, tell stakeholders). Priorities are the reference data they use."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextvars import copy_context
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from pagerduty_mcp.common import (
-    ID_PATTERN,
+    IdList,
     Limit,
     Offset,
+    Page,
     PagerDutyClient,
     Scope,
     ToolFailure,
     apply_scope,
     get_client,
+    invalid,
     iso,
     paginate,
     parse_time,
     path,
-    resolve_id,
-    resolve_ids,
     respond,
-    split_by_kind,
     tool,
 )
-from pagerduty_mcp.common.pagerduty.errors import failure_from_exception, failure_from_response, invalid, not_found
-from pagerduty_mcp.common.pagerduty.pagination import Page
 from pagerduty_mcp.common.toolkit.filters import check_filter_ids
-from pagerduty_mcp.common.toolkit.ids import IdList
-from pagerduty_mcp.servers.incidents.models import (
-    AlertDetail,
-    AlertSummary,
-    ChangeEvent,
-    IncidentDetail,
-    IncidentSummary,
-    LogEntry,
-    Note,
-    OutlierIncident,
-    PastIncident,
-    Priority,
-    RelatedIncident,
-    StatusUpdate,
-    Workflow,
-    metrics_row,
-)
+from pagerduty_mcp.common.toolkit.times import check_order
+from pagerduty_mcp.servers.incidents.models import IncidentDetail, IncidentSummary, Priority, StatusUpdate
+from pagerduty_mcp.servers.incidents.params import Id, IncidentId, SortBy, Status, Urgency, incident_id_of
 
-__all__ = ["READ_TOOLS", "WRITE_TOOLS", "incident_id_of"]
+__all__ = [
+    "add_responders",
+    "create_incident",
+    "create_status_update",
+    "get_incident",
+    "list_incidents",
+    "list_priorities",
+    "merge_incidents",
+    "snooze_incident",
+]
 
-T = TypeVar("T")
-
-Status = Literal["triggered", "acknowledged", "resolved"]
-Urgency = Literal["high", "low"]
-SortBy = Literal["created_at:desc", "created_at:asc", "resolved_at:desc", "urgency:desc", "incident_number:desc"]
-IncidentId = Annotated[str, Field(pattern=ID_PATTERN, description="Incident id, number or PagerDuty URL.")]
-Since = Annotated[str | None, Field(description="Start, ISO 8601.")]
-Until = Annotated[str | None, Field(description="End, ISO 8601.")]
-
-MAX_BULK = 250  # PUT /incidents takes at most 250 incidents (413 beyond)
-_FAN_OUT = 4  # concurrent requests when one call needs several
 MAX_LIST_RANGE = timedelta(days=180)  # GET /incidents rejects a wider since/until window
 _PRIORITY_SCAN = 1000  # incidents read at most to filter by priority, which PagerDuty cannot
 
 
-# -- shared helpers -------------------------------------------------------------------------------
-def _fan_out(work: Callable[[str], T], keys: list[str]) -> list[tuple[str, T | ToolFailure]]:
-    """Run ``work`` for each key a few at a time; failures come back as values, in order."""
-
-    def attempt(key: str) -> T | ToolFailure:
-        try:
-            return work(key)
-        except Exception as exc:
-            failure = failure_from_exception(exc)
-            if failure is None:
-                raise
-            return failure
-
-    if len(keys) <= 1:
-        return [(k, attempt(k)) for k in keys]
-    context = copy_context()
-    with ThreadPoolExecutor(max_workers=min(_FAN_OUT, len(keys))) as pool:
-        futures = [pool.submit(context.copy().run, attempt, k) for k in keys]
-        return [(k, f.result()) for k, f in zip(keys, futures, strict=True)]
-
-
-def incident_id_of(client: PagerDutyClient, value: str, parameter: str = "incident_id") -> str:
-    """The incident id in ``value`` (an id or URL); a number is looked up, so writes always get the id."""
-    ident = resolve_id(value, parameter)
-    if ident.isdigit():
-        return str(client.read(path("/incidents/{}", ident))["incident"]["id"])
-    return ident
-
-
-def _window(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
-    since_at, until_at = parse_time(since, "since"), parse_time(until, "until")
-    if since_at and until_at and since_at >= until_at:
-        raise invalid("since", "must be before until")
-    return since_at, until_at
-
-
-def _failure_details(failures: dict[str, ToolFailure]) -> list[dict[str, str]]:
-    return [{"id": key, "code": f.code, "reason": f.message} for key, f in failures.items()]
-
-
-# -- reads: incidents -------------------------------------------------------------------------------
 @tool("List incidents")
 def list_incidents(
     statuses: Annotated[list[Status] | None, Field(description="Default: triggered and acknowledged.")] = None,
@@ -127,7 +64,8 @@ def list_incidents(
 ) -> dict:
     """List incidents, open ones by default, of any age unless since/until is given. Use for "what is broken"."""
     client = get_client()
-    since_at, until_at = _window(since, until)
+    since_at, until_at = parse_time(since, "since"), parse_time(until, "until")
+    check_order(since_at, until_at)
     if date_range and (since_at or until_at):
         raise ToolFailure(
             "INVALID_PARAMETER",
@@ -136,13 +74,14 @@ def list_incidents(
         )
     if since_at and (until_at or datetime.now(UTC)) - since_at > MAX_LIST_RANGE:
         raise invalid("since", "PagerDuty lists at most 6 months between since and until; use date_range=all instead")
-    scoped = apply_scope(client, scope, resolve_ids(team_ids, "team_ids"), resolve_ids(user_ids, "user_ids"))
+    # An empty list is no filter, as if the parameter were left out.
+    scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
     chosen = list(dict.fromkeys(statuses or ["triggered", "acknowledged"]))
     params: dict[str, Any] = {"statuses[]": chosen, "sort_by": sort_by}
     if urgencies:
         params["urgencies[]"] = list(dict.fromkeys(urgencies))
     if service_ids:
-        params["service_ids[]"] = resolve_ids(service_ids, "service_ids")
+        params["service_ids[]"] = service_ids
     if scoped.team_ids:
         params["team_ids[]"] = scoped.team_ids
     if scoped.user_ids:
@@ -154,9 +93,8 @@ def list_incidents(
             params["until"] = iso(until_at)
     else:
         params["date_range"] = "all"
-    priorities = resolve_ids(priority_ids, "priority_ids")
-    if priorities:
-        page = _scan_by_priority(client, params, set(priorities), limit, offset)
+    if priority_ids:
+        page = _scan_by_priority(client, params, set(priority_ids), limit, offset)
     else:
         page = paginate(client, "/incidents", "incidents", params, limit=limit, offset=offset)
     page.notes = scoped.notes + page.notes
@@ -205,157 +143,12 @@ def _scan_by_priority(
 def get_incident(incident_id: IncidentId) -> dict:
     """One incident in detail: body, assignees, acknowledgers, responders, policy, teams, alert counts,
     priority, conference bridge and custom fields."""
-    ident = resolve_id(incident_id, "incident_id")
     # include[]=body works on PagerDuty though the published spec omits it (PagerDuty/pagerduty-mcp-server#65).
-    body = get_client().read(path("/incidents/{}", ident), {"include[]": ["body", "custom_fields"]})
+    body = get_client().read(path("/incidents/{}", incident_id), {"include[]": ["body", "custom_fields"]})
     incident = IncidentDetail.from_api(body["incident"])
     return respond("incidents", [incident], f"Incident #{incident.number}: {incident.status}", untrusted=True)
 
 
-@tool("List incident notes")
-def list_incident_notes(incident_id: IncidentId) -> dict:
-    """Notes responders left on an incident, oldest first."""
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    notes = [Note.from_api(n) for n in client.read(path("/incidents/{}/notes", ident)).get("notes") or []]
-    return respond("notes", notes, f"{len(notes)} note(s) on incident {ident}", untrusted=True)
-
-
-@tool("List alerts of an incident")
-def list_alerts_from_incident(
-    incident_id: IncidentId,
-    statuses: Annotated[list[Literal["triggered", "resolved"]] | None, Field(description="Filter by status.")] = None,
-    limit: Limit = 25,
-    offset: Offset = 0,
-) -> dict:
-    """The alerts grouped into an incident, with short, sanitised body details."""
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    params: dict[str, Any] = {"statuses[]": list(dict.fromkeys(statuses))} if statuses else {}
-    page = paginate(client, path("/incidents/{}/alerts", ident), "alerts", params, limit=limit, offset=offset)
-    alerts = [AlertSummary.from_api(a) for a in page.items]
-    return respond("alerts", alerts, f"{len(alerts)} alert(s) of incident {ident}", page=page, untrusted=True)
-
-
-@tool("Get alert of an incident")
-def get_alert_from_incident(
-    incident_id: IncidentId,
-    alert_id: Annotated[str, Field(pattern=ID_PATTERN, description="Alert id (list_alerts_from_incident).")],
-) -> dict:
-    """One alert with its full (sanitised, cut) body details."""
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    alert_ident = resolve_id(alert_id, "alert_id")
-    try:
-        alert = client.read(path("/incidents/{}/alerts/{}", ident, alert_ident))["alert"]
-    except ToolFailure as failure:
-        if failure.code != "ALERT_NOT_FOUND":
-            raise
-        client.read(path("/incidents/{}", ident))  # INCIDENT_NOT_FOUND when the incident is the unknown one
-        raise not_found("alert", alert_ident, "list_alerts_from_incident lists the incident's alerts") from failure
-    return respond("alerts", [AlertDetail.from_api(alert)], f"Alert of incident {ident}", untrusted=True)
-
-
-@tool("List log entries")
-def list_log_entries(
-    # A plain str with an empty default: for ``str | None`` the SDK would turn the text "null" into None
-    # and silently answer with the whole account's log.
-    incident_id: Annotated[
-        str, Field(pattern=ID_PATTERN, description="Incident id, number or URL: its timeline.")
-    ] = "",
-    since: Since = None,
-    until: Until = None,
-    overview: Annotated[bool, Field(description="Key events only (no notifications).")] = True,
-    team_ids: Annotated[IdList | None, Field(description="Account log only: these teams.")] = None,
-    limit: Limit = 25,
-    offset: Offset = 0,
-) -> dict:
-    """An incident's timeline (newest first) when incident_id is given; otherwise the account's log."""
-    client = get_client()
-    since_at, until_at = _window(since, until)
-    params: dict[str, Any] = {"is_overview": "true" if overview else "false"}
-    if since_at:
-        params["since"] = iso(since_at)
-    if until_at:
-        params["until"] = iso(until_at)
-    if incident_id:
-        if team_ids:
-            raise ToolFailure(
-                "INVALID_PARAMETER",
-                "team_ids filters the account log; leave it out when incident_id is given.",
-                {"parameters": ["incident_id", "team_ids"]},
-            )
-        ident = incident_id_of(client, incident_id)
-        url, what = path("/incidents/{}/log_entries", ident), f"incident {ident}"
-    else:
-        url, what = "/log_entries", "the account"
-        if team_ids:
-            params["team_ids[]"] = resolve_ids(team_ids, "team_ids")
-    page = paginate(client, url, "log_entries", params, limit=limit, offset=offset)
-    entries = [LogEntry.from_api(e, with_incident=not incident_id) for e in page.items]
-    return respond("log_entries", entries, f"{len(entries)} log entries of {what}", page=page, untrusted=True)
-
-
-@tool("Get log entry")
-def get_log_entry(
-    log_entry_id: Annotated[str, Field(pattern=ID_PATTERN, description="Log entry id (list_log_entries).")],
-) -> dict:
-    """One log entry in full, with its incident."""
-    ident = resolve_id(log_entry_id, "log_entry_id")
-    entry = get_client().read(path("/log_entries/{}", ident))["log_entry"]
-    return respond("log_entries", [LogEntry.from_api(entry, with_incident=True)], "Log entry", untrusted=True)
-
-
-# -- reads: insights ------------------------------------------------------------------------------
-@tool("Get outlier incident")
-def get_outlier_incident(incident_id: IncidentId) -> dict:
-    """Is this incident unusual for its service? Category (rare, anomalous, frequent) and occurrences."""
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    outlier = client.read(path("/incidents/{}/outlier_incident", ident)).get("outlier_incident") or {}
-    if not outlier.get("incident"):
-        return respond("outlier_incidents", [], f"No outlier data for incident {ident}")
-    found = OutlierIncident.from_api(outlier)
-    return respond("outlier_incidents", [found], f"Incident {ident} is {found.category}", untrusted=True)
-
-
-@tool("Get past incidents")
-def get_past_incidents(
-    incident_id: IncidentId,
-    limit: Annotated[int, Field(ge=1, le=50, description="Max results (1-50).")] = 5,
-) -> dict:
-    """Similar earlier incidents on the same service, most similar first: how was this fixed before?"""
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    body = client.read(path("/incidents/{}/past_incidents", ident), {"limit": limit})
-    past = [PastIncident.from_api(p) for p in body.get("past_incidents") or []]
-    return respond("past_incidents", past, f"{len(past)} past incident(s) like {ident}", untrusted=True)
-
-
-@tool("Get related incidents")
-def get_related_incidents(incident_id: IncidentId) -> dict:
-    """Incidents happening around the same time that look related (dependencies, similar content)."""
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    body = client.read(path("/incidents/{}/related_incidents", ident), {"additional_details[]": ["incident"]})
-    related = [RelatedIncident.from_api(r) for r in body.get("related_incidents") or []]
-    return respond("related_incidents", related, f"{len(related)} incident(s) related to {ident}", untrusted=True)
-
-
-@tool("List changes before an incident")
-def list_incident_change_events(
-    incident_id: IncidentId,
-    limit: Annotated[int, Field(ge=1, le=100, description="Max results (1-100).")] = 10,
-) -> dict:
-    """Deploys and config changes that may have caused an incident: "what changed before this broke"."""
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    body = client.read(path("/incidents/{}/related_change_events", ident), {"limit": limit})
-    events = [ChangeEvent.from_api(e) for e in body.get("change_events") or []]
-    return respond("change_events", events, f"{len(events)} change(s) related to {ident}", untrusted=True)
-
-
-# -- reads: reference data and analytics ------------------------------------------------------------
 @tool("List priorities")
 def list_priorities() -> dict:
     """The account's incident priorities (P1, P2...), highest first: ids for priority_id."""
@@ -367,95 +160,14 @@ def list_priorities() -> dict:
     return respond("priorities", priorities, f"{len(priorities)} priorities", page=page, notes=notes or None)
 
 
-@tool("List incident workflows")
-def list_incident_workflows(
-    query: Annotated[str | None, Field(description="Name contains.")] = None,
-    limit: Limit = 25,
-    offset: Offset = 0,
-) -> dict:
-    """Incident workflows that can be started on an incident (start_incident_workflow)."""
-    client = get_client()
-    params = {"query": query} if query else {}
-    page = paginate(client, "/incident_workflows", "incident_workflows", params, limit=limit, offset=offset)
-    workflows = [Workflow.from_api(w) for w in page.items]
-    return respond("incident_workflows", workflows, f"{len(workflows)} workflow(s)", page=page)
-
-
-@tool("Get incident workflow")
-def get_incident_workflow(
-    workflow_id: Annotated[str, Field(pattern=ID_PATTERN, description="Workflow id or PagerDuty URL.")],
-) -> dict:
-    """One incident workflow with its steps."""
-    ident = resolve_id(workflow_id, "workflow_id")
-    workflow = get_client().read(path("/incident_workflows/{}", ident))["incident_workflow"]
-    found = Workflow.from_api(workflow)
-    return respond("incident_workflows", [found], f"Workflow {found.name}")
-
-
-_METRIC_PATHS = {"all": "all", "service": "services", "team": "teams"}
-
-
-@tool("Get incident metrics")
-def get_incident_metrics(
-    since: Annotated[str | None, Field(description="Start, ISO 8601 (default: 30 days ago).")] = None,
-    until: Annotated[str | None, Field(description="End, ISO 8601 (default: now).")] = None,
-    group_by: Annotated[Literal["all", "service", "team"], Field(description="One row, or one per group.")] = "all",
-    service_ids: Annotated[IdList | None, Field(description="Only these services.")] = None,
-    team_ids: Annotated[IdList | None, Field(description="Only these teams.")] = None,
-    urgency: Annotated[Urgency | None, Field(description="Only this urgency.")] = None,
-    period: Annotated[Literal["day", "week", "month"] | None, Field(description="Also split by period.")] = None,
-) -> dict:
-    """MTTA, MTTR, incident counts and escalations over a window (PagerDuty Analytics)."""
-    client = get_client()
-    since_at, until_at = _window(since, until)
-    until_at = until_at or datetime.now(UTC)
-    since_at = since_at or until_at - timedelta(days=30)
-    if since_at >= until_at:
-        raise invalid("since", "must be before until")
-    if until_at - since_at > timedelta(days=366):
-        raise invalid("since", "the window can be at most a year")
-    filters: dict[str, Any] = {"created_at_start": iso(since_at), "created_at_end": iso(until_at)}
-    services, teams = resolve_ids(service_ids, "service_ids"), resolve_ids(team_ids, "team_ids")
-    notes: list[str] = []
-    if not services and not teams:
-        me = client.current_user()
-        if me is not None:  # PagerDuty requires a team or service filter with user tokens
-            teams = [t["id"] for t in me.get("teams") or [] if t.get("id")]
-            if not teams:
-                raise invalid("team_ids", "PagerDuty needs team_ids or service_ids with a user token; give one.")
-            notes.append(
-                "User tokens need a team or service filter, so your teams were measured: pass team_ids to widen."
-            )
-    if services:
-        filters["service_ids"] = services
-    if teams:
-        filters["team_ids"] = teams
-    if urgency:
-        filters["urgency"] = urgency
-    body: dict[str, Any] = {"filters": filters, "time_zone": "Etc/UTC"}
-    if period:
-        body["aggregate_unit"] = period
-    response = client.request("POST", f"/analytics/metrics/incidents/{_METRIC_PATHS[group_by]}", json=body)
-    if not response.is_success:
-        raise failure_from_response(response)
-    rows = [metrics_row(r) for r in response.json().get("data") or []]
-    return respond(
-        "metrics",
-        rows,
-        f"Incident metrics {iso(since_at)} to {iso(until_at)} by {group_by}; times in seconds",
-        notes=notes or None,
-    )
-
-
-# -- writes -----------------------------------------------------------------------------------------
 @tool("Create incident", "create")
 def create_incident(
     title: Annotated[str, Field(min_length=1, max_length=1024, description="What is broken.")],
-    service_id: Annotated[str, Field(pattern=ID_PATTERN, description="Service id or URL.")],
+    service_id: Annotated[Id, Field(description="Service id or URL.")],
     urgency: Annotated[Urgency | None, Field(description="Default: the service's rule.")] = None,
-    priority_id: Annotated[str | None, Field(pattern=ID_PATTERN, description="list_priorities id.")] = None,
+    priority_id: Annotated[Id | None, Field(description="list_priorities id.")] = None,
     details: Annotated[str | None, Field(max_length=10000, description="Body text.")] = None,
-    escalation_policy_id: Annotated[str | None, Field(pattern=ID_PATTERN, description="Page this policy.")] = None,
+    escalation_policy_id: Annotated[Id | None, Field(description="Page this policy.")] = None,
     assignee_ids: Annotated[IdList | None, Field(description="Or page these users.")] = None,
     incident_key: Annotated[str | None, Field(max_length=255, description="De-duplication key.")] = None,
     conference_url: Annotated[str | None, Field(description="Bridge URL.")] = None,
@@ -470,28 +182,22 @@ def create_incident(
             "Give escalation_policy_id or assignee_ids, not both.",
             {"parameters": ["escalation_policy_id", "assignee_ids"]},
         )
-    service = resolve_id(service_id, "service_id")
-    client.read(path("/services/{}", service))  # an unknown service is SERVICE_NOT_FOUND, not a bad request
+    client.read(path("/services/{}", service_id))  # an unknown service is SERVICE_NOT_FOUND, not a bad request
     incident: dict[str, Any] = {
         "type": "incident",
         "title": title.strip(),
-        "service": {"id": service, "type": "service_reference"},
+        "service": {"id": service_id, "type": "service_reference"},
     }
     if urgency:
         incident["urgency"] = urgency
     if priority_id:
-        incident["priority"] = {"id": resolve_id(priority_id, "priority_id"), "type": "priority_reference"}
+        incident["priority"] = {"id": priority_id, "type": "priority_reference"}
     if details:
         incident["body"] = {"type": "incident_body", "details": details}
     if escalation_policy_id:
-        incident["escalation_policy"] = {
-            "id": resolve_id(escalation_policy_id, "escalation_policy_id"),
-            "type": "escalation_policy_reference",
-        }
+        incident["escalation_policy"] = {"id": escalation_policy_id, "type": "escalation_policy_reference"}
     if assignee_ids:
-        incident["assignments"] = [
-            {"assignee": {"id": u, "type": "user_reference"}} for u in resolve_ids(assignee_ids, "assignee_ids") or []
-        ]
+        incident["assignments"] = [{"assignee": {"id": u, "type": "user_reference"}} for u in assignee_ids]
     if incident_key:
         incident["incident_key"] = incident_key
     bridge = {k: v for k, v in (("conference_url", conference_url), ("conference_number", conference_number)) if v}
@@ -501,7 +207,7 @@ def create_incident(
         created = client.write("POST", "/incidents", {"incident": incident}, needs_from=True)["incident"]
     except ToolFailure as failure:
         if incident_key and failure.code == "INVALID_PARAMETER":
-            _raise_if_duplicate(client, service, incident_key, failure)
+            _raise_if_duplicate(client, service_id, incident_key, failure)
         raise
     found = IncidentDetail.from_api(created)
     return respond("incidents", [found], f"Created incident #{found.number}; paging has started", untrusted=True)
@@ -519,167 +225,6 @@ def _raise_if_duplicate(client: PagerDutyClient, service: str, key: str, failure
             f"{key!r}; nobody was paged again. Update it with manage_incidents or add_note_to_incident.",
             {"incident_id": first["id"]},
         ) from failure
-
-
-BulkIds = Annotated[
-    list[Annotated[str, Field(pattern=ID_PATTERN)]],
-    Field(min_length=1, max_length=MAX_BULK, description="Incident ids, numbers or URLs (max 250)."),
-]
-
-
-@tool("Manage incidents", "update")
-def manage_incidents(
-    incident_ids: BulkIds,
-    status: Annotated[Status | None, Field(description="acknowledged, resolved, or triggered (reopen).")] = None,
-    urgency: Annotated[Urgency | None, Field(description="New urgency.")] = None,
-    priority_id: Annotated[str | None, Field(pattern=ID_PATTERN, description="list_priorities id.")] = None,
-    assignee_ids: Annotated[IdList | None, Field(description="Reassign to these users.")] = None,
-    escalation_policy_id: Annotated[
-        str | None, Field(pattern=ID_PATTERN, description="Or reassign to this policy.")
-    ] = None,
-    escalation_level: Annotated[int | None, Field(ge=1, le=20, description="Escalate to this level.")] = None,
-    title: Annotated[str | None, Field(min_length=1, max_length=1024, description="New title.")] = None,
-    resolution_note: Annotated[str | None, Field(max_length=25000, description="Note added on resolve.")] = None,
-) -> dict:
-    """Change incidents together in one request: acknowledge, resolve, reassign, escalate, urgency,
-    priority, title. Says exactly which ids succeeded and which failed, and why."""
-    change: dict[str, Any] = {}
-    if status:
-        change["status"] = status
-    if urgency:
-        change["urgency"] = urgency
-    if priority_id:
-        change["priority"] = {"id": resolve_id(priority_id, "priority_id"), "type": "priority_reference"}
-    if assignee_ids and escalation_policy_id:
-        raise ToolFailure(
-            "INVALID_PARAMETER",
-            "Give assignee_ids or escalation_policy_id, not both.",
-            {"parameters": ["assignee_ids", "escalation_policy_id"]},
-        )
-    if assignee_ids:
-        users = resolve_ids(assignee_ids, "assignee_ids") or []
-        change["assignments"] = [{"assignee": {"id": u, "type": "user_reference"}} for u in users]
-    if escalation_policy_id:
-        policy = resolve_id(escalation_policy_id, "escalation_policy_id")
-        change["escalation_policy"] = {"id": policy, "type": "escalation_policy_reference"}
-    if escalation_level is not None:
-        change["escalation_level"] = escalation_level
-    if title is not None:
-        if not title.strip():
-            raise invalid("title", "must not be blank")
-        change["title"] = title.strip()
-    if resolution_note is not None and status != "resolved":
-        raise invalid("resolution_note", "is added only when resolving; pass status=resolved too")
-    if not change:
-        raise invalid(
-            "status",
-            "nothing to change: give status, urgency, priority_id, assignee_ids, escalation_policy_id, "
-            "escalation_level or title",
-        )
-    client = get_client()
-    failures: dict[str, ToolFailure] = {}
-    ids = _bulk_ids(client, incident_ids, failures)
-    updated = _bulk_update(client, ids, change, failures) if ids else {}
-    note_failures: dict[str, ToolFailure] = {}
-    if resolution_note and updated:
-        note = {"note": {"content": resolution_note}}
-        for ident, outcome in _fan_out(
-            lambda i: client.write("POST", path("/incidents/{}/notes", i), note, needs_from=True), list(updated)
-        ):
-            if isinstance(outcome, ToolFailure):
-                note_failures[ident] = outcome
-    incidents = [IncidentSummary.from_api(updated[i]) for i in ids if i in updated]
-    if failures or note_failures:
-        raise _bulk_failure(incidents, failures, note_failures)
-    return respond("incidents", incidents, f"Updated {len(incidents)} incident(s)", untrusted=True)
-
-
-def _bulk_ids(client: PagerDutyClient, values: list[str], failures: dict[str, ToolFailure]) -> list[str]:
-    """Ids from ids, URLs and numbers (numbers are looked up); what cannot be resolved is a failure."""
-    ids: list[str] = []
-    numbers: list[str] = []
-    for value in values:
-        try:
-            ident = resolve_id(value, "incident_ids")
-        except ToolFailure as failure:
-            failures[value] = failure
-            continue
-        (numbers if ident.isdigit() else ids).append(ident)
-    for number, outcome in _fan_out(lambda n: incident_id_of(client, n, "incident_ids"), numbers):
-        if isinstance(outcome, ToolFailure):
-            failures[number] = outcome
-        else:
-            ids.append(outcome)
-    return list(dict.fromkeys(ids))
-
-
-# Failures that reject the whole batch because of one item: nothing was changed, so each id may be
-# sent alone to learn which fail. Anything else (auth, rate limit, unknown outcome) is not retried.
-_ITEM_CODES = ("INVALID_PARAMETER", "CONFLICT")
-
-
-def _bulk_update(
-    client: PagerDutyClient, ids: list[str], change: dict[str, Any], failures: dict[str, ToolFailure]
-) -> dict[str, dict[str, Any]]:
-    def send(batch: list[str]) -> dict[str, dict[str, Any]]:
-        items = [{"id": i, "type": "incident_reference", **change} for i in batch]
-        body = client.write("PUT", "/incidents", {"incidents": items}, needs_from=True)
-        return {i["id"]: i for i in body.get("incidents") or [] if i.get("id") in batch}
-
-    try:
-        updated = send(ids)
-    except ToolFailure as failure:
-        if failure.code == "WRITE_OUTCOME_UNKNOWN":  # the batch may or may not have been applied
-            failures.update(dict.fromkeys(ids, failure))
-            return {}
-        per_item = failure.code in _ITEM_CODES or failure.code.endswith("_NOT_FOUND")
-        if not per_item:
-            raise
-        if len(ids) == 1:
-            failures[ids[0]] = failure
-            return {}
-        updated = {}
-        for ident, outcome in _fan_out(lambda i: send([i]), ids):
-            if isinstance(outcome, ToolFailure):
-                failures[ident] = outcome
-            else:
-                updated.update(outcome)
-    for ident in ids:
-        if ident not in updated and ident not in failures:
-            failures[ident] = ToolFailure(
-                "WRITE_OUTCOME_UNKNOWN", "PagerDuty did not list this incident as updated; check it with get_incident."
-            )
-    return updated
-
-
-def _bulk_failure(
-    incidents: list[IncidentSummary], failures: dict[str, ToolFailure], note_failures: dict[str, ToolFailure]
-) -> ToolFailure:
-    done = [i.id for i in incidents]
-    parts = []
-    if done:
-        parts.append(f"Updated {len(done)} incident(s): {', '.join(done)}.")
-    unknown = {k: f for k, f in failures.items() if f.code == "WRITE_OUTCOME_UNKNOWN"}
-    refused = {k: f for k, f in failures.items() if k not in unknown}
-    if refused:
-        listed = "; ".join(f"{k}: {f.message.rstrip('.')}" for k, f in list(refused.items())[:10])
-        parts.append(f"{len(refused)} refused and left as they were: {listed}.")
-    if unknown:
-        parts.append(
-            f"For {', '.join(list(unknown)[:20])} the outcome is unknown (PagerDuty failed mid-request): "
-            "check them with get_incident before retrying."
-        )
-    if note_failures:
-        parts.append(
-            f"The resolution note could not be added to {', '.join(note_failures)} (they are resolved); "
-            "add it with add_note_to_incident."
-        )
-    codes = {f.code for f in failures.values()}
-    code = codes.pop() if not done and len(codes) == 1 and not note_failures else "PARTIAL_FAILURE"
-    details: dict[str, Any] = {"succeeded": done, "failed": _failure_details(failures)}
-    if note_failures:
-        details["note_failed"] = _failure_details(note_failures)
-    return ToolFailure(code, " ".join(parts), details)
 
 
 def _requester_id(client: PagerDutyClient) -> str:
@@ -705,8 +250,7 @@ def add_responders(
     escalation_policy_ids: Annotated[IdList | None, Field(description="Policies whose on-call to page.")] = None,
 ) -> dict:
     """Page more people onto an incident (users and/or escalation policies) with a message."""
-    users = resolve_ids(user_ids, "user_ids") or []
-    policies = resolve_ids(escalation_policy_ids, "escalation_policy_ids") or []
+    users, policies = user_ids or [], escalation_policy_ids or []
     if not users and not policies:
         raise invalid("user_ids", "give user_ids or escalation_policy_ids (or both)")
     client = get_client()
@@ -725,30 +269,18 @@ def add_responders(
     return respond("responders", paged, f"Requested {len(paged)} responder(s) on incident {ident}")
 
 
-@tool("Add note to incident", "create")
-def add_note_to_incident(
-    incident_id: IncidentId,
-    note: Annotated[str, Field(min_length=1, max_length=25000, description="The note text.")],
-) -> dict:
-    """Add a note to an incident's timeline (findings, actions taken, hand-over)."""
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    created = client.write("POST", path("/incidents/{}/notes", ident), {"note": {"content": note}}, needs_from=True)
-    return respond("notes", [Note.from_api(created["note"])], f"Note added to incident {ident}", untrusted=True)
-
-
 @tool("Merge incidents", "update")
 def merge_incidents(
-    incident_id: Annotated[str, Field(pattern=ID_PATTERN, description="Incident to keep: id, number or URL.")],
+    incident_id: Annotated[Id, Field(description="Incident to keep: id, number or URL.")],
     source_incident_ids: Annotated[
-        list[Annotated[str, Field(pattern=ID_PATTERN)]],
+        list[Id],
         Field(min_length=1, max_length=25, description="Incidents merged into it (they resolve)."),
     ],
 ) -> dict:
     """Merge duplicate incidents into one: their alerts move to it and they resolve."""
     client = get_client()
     target = incident_id_of(client, incident_id)
-    sources = list(dict.fromkeys(incident_id_of(client, s, "source_incident_ids") for s in source_incident_ids))
+    sources = list(dict.fromkeys(incident_id_of(client, s) for s in source_incident_ids))
     if target in sources:
         raise invalid("source_incident_ids", "must not contain the incident they merge into")
     body = {"source_incidents": [{"id": s, "type": "incident_reference"} for s in sources]}
@@ -788,96 +320,3 @@ def create_status_update(
     update = client.write("POST", path("/incidents/{}/status_updates", ident), body, needs_from=True)
     found = StatusUpdate.from_api(update["status_update"])
     return respond("status_updates", [found], f"Status update sent on incident {ident}", untrusted=True)
-
-
-@tool("Manage alerts", "update")
-def manage_alerts(
-    incident_id: IncidentId,
-    alert_ids: Annotated[
-        list[Annotated[str, Field(pattern=ID_PATTERN)]],
-        Field(min_length=1, max_length=MAX_BULK, description="Alert ids (list_alerts_from_incident)."),
-    ],
-    action: Annotated[Literal["resolve", "move"], Field(description="resolve, or move to another incident.")],
-    target_incident_id: Annotated[
-        str | None, Field(pattern=ID_PATTERN, description="With move: the incident to move them to.")
-    ] = None,
-) -> dict:
-    """Resolve alerts of an incident, or move them to another incident. An incident left with no
-    open alerts resolves."""
-    if action == "move" and not target_incident_id:
-        raise invalid("target_incident_id", "is required with action=move")
-    if action == "resolve" and target_incident_id:
-        raise ToolFailure(
-            "INVALID_PARAMETER",
-            "target_incident_id applies only to action=move.",
-            {"parameters": ["action", "target_incident_id"]},
-        )
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    alerts = list(dict.fromkeys(resolve_id(a, "alert_ids") for a in alert_ids))
-    item: dict[str, Any] = {"status": "resolved"}
-    if target_incident_id:
-        target = incident_id_of(client, target_incident_id, "target_incident_id")
-        item = {"incident": {"id": target, "type": "incident_reference"}}
-    body = {"alerts": [{"id": a, "type": "alert", **item} for a in alerts]}
-    try:
-        changed = client.write("PUT", path("/incidents/{}/alerts", ident), body, needs_from=True).get("alerts") or []
-    except ToolFailure as failure:
-        if failure.code != "INCIDENT_NOT_FOUND":
-            raise
-        client.read(path("/incidents/{}", ident))  # the incident exists, so an alert id is the unknown one
-        raise ToolFailure(
-            "ALERT_NOT_FOUND",
-            f"Not every alert_id is an alert of incident {ident}; list_alerts_from_incident lists them. "
-            f"Nothing was changed.{failure.message.partition('.')[2]}",
-        ) from failure
-    found = [AlertSummary.from_api(a) for a in changed]
-    verb = "Resolved" if action == "resolve" else "Moved"
-    return respond("alerts", found, f"{verb} {len(found)} alert(s) of incident {ident}", untrusted=True)
-
-
-@tool("Start incident workflow", "create")
-def start_incident_workflow(
-    workflow_id: Annotated[str, Field(pattern=ID_PATTERN, description="Workflow id (list_incident_workflows).")],
-    incident_id: IncidentId,
-) -> dict:
-    """Run an incident workflow (e.g. open a bridge, notify stakeholders) on an incident."""
-    client = get_client()
-    workflow = resolve_id(workflow_id, "workflow_id")
-    # Read the incident first: an unknown one is INCIDENT_NOT_FOUND (the API would say "bad request").
-    ident = str(client.read(path("/incidents/{}", resolve_id(incident_id, "incident_id")))["incident"]["id"])
-    body = {"incident_workflow_instance": {"incident": {"id": ident, "type": "incident_reference"}}}
-    instance = client.write("POST", path("/incident_workflows/{}/instances", workflow), body)
-    started = instance.get("incident_workflow_instance") or {}
-    item = {"id": started.get("id"), "workflow_id": workflow, "incident_id": ident}
-    return respond("workflow_instances", [item], f"Started workflow {workflow} on incident {ident}")
-
-
-# The area's one list of tools; which are reads and which writes follows from each @tool's kind.
-TOOLS = [
-    list_incidents,
-    get_incident,
-    list_incident_notes,
-    list_alerts_from_incident,
-    get_alert_from_incident,
-    list_log_entries,
-    get_log_entry,
-    get_outlier_incident,
-    get_past_incidents,
-    get_related_incidents,
-    list_incident_change_events,
-    list_priorities,
-    list_incident_workflows,
-    get_incident_workflow,
-    get_incident_metrics,
-    create_incident,
-    manage_incidents,
-    add_responders,
-    add_note_to_incident,
-    merge_incidents,
-    snooze_incident,
-    create_status_update,
-    manage_alerts,
-    start_incident_workflow,
-]
-READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)
