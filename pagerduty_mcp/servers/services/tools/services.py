@@ -1,44 +1,35 @@
-"""Tools of the services area: the service directory and what hangs off each service."""
+"""Technical services: find them, read one with its open incidents, create, change or delete one,
+and give monitors an integration key."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from contextvars import copy_context
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    IdList,
     Limit,
     Offset,
+    PagerDutyClient,
     Ref,
     ToolFailure,
     apply_scope,
-    clean_text,
     get_client,
     get_pool,
     id_or_url,
     invalid,
-    iso,
     not_found,
     paginate,
-    parse_time,
     path,
-    resolve_id,
-    resolve_ids,
     respond,
-    split_by_kind,
     tool,
 )
-from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.common.pagerduty.logs import register_secret
 from pagerduty_mcp.common.toolkit.filters import check_filter_ids
-from pagerduty_mcp.common.toolkit.ids import IdList
 from pagerduty_mcp.common.toolkit.ownership import TeamScope
 from pagerduty_mcp.servers.services.models import (
-    BusinessServiceDetail,
-    Dependency,
     IntegrationSummary,
     MaintenanceWindowSummary,
     NewIntegration,
@@ -47,31 +38,19 @@ from pagerduty_mcp.servers.services.models import (
     UrgencyRule,
     grouping_from_setting,
 )
+from pagerduty_mcp.servers.services.params import AckTimeout, AutoResolve, Id, UrgencyRuleParam
 
-__all__ = ["READ_TOOLS", "WRITE_TOOLS"]
-
-_NAME_LOOKUPS = 25  # dependency neighbours named per call; more are listed by id only
-_LOOKUP_THREADS = 4
-
-ServiceIds = Annotated[IdList, Field(min_length=1, max_length=20, description="Service ids or URLs.")]
-UrgencyRuleParam = Annotated[
-    dict[str, Any] | None,
-    Field(
-        description='Incident urgency. Constant: {"urgency":"high"} (high, low or severity_based). '
-        'By support hours: {"during_support_hours":"high","outside_support_hours":"low","support_hours":'
-        '{"time_zone":"America/New_York","days_of_week":[1,2,3,4,5],"start_time":"09:00","end_time":"17:00"}} '
-        "(days 1=Monday)."
-    ),
-]
-AutoResolve = Annotated[
-    int | None, Field(ge=0, le=86400 * 30, description="Auto-resolve open incidents after this many seconds; 0 = off.")
-]
-AckTimeout = Annotated[
-    int | None, Field(ge=0, le=86400, description="Re-trigger acknowledged incidents after this many seconds; 0 = off.")
+__all__ = [
+    "create_service",
+    "create_service_integration",
+    "delete_service",
+    "get_service",
+    "list_services",
+    "read_service",
+    "update_service",
 ]
 
 
-# -- reads -------------------------------------------------------------------------------------
 @tool("List services")
 def list_services(
     query: Annotated[str | None, Field(description="Filter by name (partial match).")] = None,
@@ -83,7 +62,8 @@ def list_services(
     """Find technical services by name or team, with status (critical: triggered incidents; warning:
     acknowledged; maintenance; disabled; active: none open), escalation policy and teams."""
     client = get_client()
-    scoped = apply_scope(client, scope, resolve_ids(team_ids, "team_ids"), None)
+    # An empty list is no filter, as if the parameter were left out.
+    scoped = apply_scope(client, scope, team_ids or None, None)
     params: dict = {"sort_by": "name"}  # references already carry names: no include[] needed
     if query:
         params["query"] = query
@@ -117,7 +97,7 @@ def _open_incident_counts(client: PagerDutyClient, service_id: str) -> dict[str,
     return {"high": high, "low": total - high}
 
 
-def _read_service(client: PagerDutyClient, ident: str, includes: list[str]) -> dict[str, Any]:
+def read_service(client: PagerDutyClient, ident: str, includes: list[str]) -> dict[str, Any]:
     try:
         return client.read(path("/services/{}", ident), {"include[]": includes} if includes else None)["service"]
     except ToolFailure as failure:
@@ -128,12 +108,12 @@ def _read_service(client: PagerDutyClient, ident: str, includes: list[str]) -> d
 
 @tool("Get service")
 def get_service(
-    service_id: Annotated[str, id_or_url("Service id")],
+    service_id: Annotated[Id, id_or_url("Service id")],
 ) -> dict:
     """One service in detail: escalation policy, teams, urgency rule, auto-resolve and acknowledgement
     timeouts, alert grouping, integrations, open incidents by urgency, and any maintenance window now on."""
     client = get_client()
-    raw = _read_service(client, resolve_id(service_id, "service_id"), ["integrations"])
+    raw = read_service(client, service_id, ["integrations"])
     service = ServiceDetail.from_api(raw)
     # "active" means no open incidents; every other status may hide some.
     service.open_incidents = (
@@ -168,137 +148,6 @@ def _alert_grouping_setting(client: PagerDutyClient, service_id: str) -> dict[st
     return grouping_from_setting(settings[0]) if settings else {"type": "none"}
 
 
-def _find_any_service(client: PagerDutyClient, ident: str) -> tuple[str, dict[str, Any]]:
-    """A technical service, else a business service, with that id: ("technical"|"business", object)."""
-    try:
-        return "technical", client.read(path("/services/{}", ident))["service"]
-    except ToolFailure as failure:
-        if failure.code != "SERVICE_NOT_FOUND":
-            raise
-    try:
-        return "business", client.read(path("/business_services/{}", ident))["business_service"]
-    except ToolFailure as failure:
-        if failure.code == "BUSINESS_SERVICE_NOT_FOUND":
-            raise not_found(
-                "service", ident, "no technical or business service has it; list_services finds valid ids"
-            ) from None
-        raise
-
-
-def _name_neighbours(client: PagerDutyClient, neighbours: list[Dependency]) -> list[str]:
-    """Fill in names (and technical services' status) with a bounded fan-out; returns notes."""
-    unique = list(dict.fromkeys((d.kind, d.id) for d in neighbours))
-    named, rest = unique[:_NAME_LOOKUPS], unique[_NAME_LOOKUPS:]
-
-    def lookup(key: tuple[str, str]) -> dict[str, Any] | None:
-        kind, ident = key
-        try:
-            if kind == "technical":
-                return client.read(path("/services/{}", ident))["service"]
-            return client.read(path("/business_services/{}", ident))["business_service"]
-        except ToolFailure as failure:
-            if failure.code.endswith("_NOT_FOUND"):
-                return None
-            raise
-
-    context = copy_context()
-    with ThreadPoolExecutor(max_workers=_LOOKUP_THREADS) as pool:
-        found = dict(zip(named, pool.map(lambda k: context.copy().run(lookup, k), named), strict=True))
-    for dependency in neighbours:
-        obj = found.get((dependency.kind, dependency.id))
-        if obj:
-            dependency.name = clean_text(str(obj.get("name") or obj.get("summary") or ""), 200) or None
-            dependency.status = obj.get("status")
-    return [f"{len(rest)} neighbour(s) are listed by id only; get_service names them."] if rest else []
-
-
-@tool("Get service dependencies")
-def get_service_dependencies(
-    service_id: Annotated[str, id_or_url("Technical or business service id")],
-) -> dict:
-    """What a service depends on and what depends on it (immediate neighbours, both directions), for
-    technical and business services, with names and status. Use it for impact: "what depends on checkout"."""
-    client = get_client()
-    ident = resolve_id(service_id, "service_id")
-    kind, center = _find_any_service(client, ident)
-    collection = "technical_services" if kind == "technical" else "business_services"
-    body = client.read(path("/service_dependencies/" + collection + "/{}", ident))
-    neighbours: list[Dependency] = []
-    direction: Literal["depends_on", "dependent"]
-    for relation in body.get("relationships") or []:
-        supporting, dependent = relation.get("supporting_service") or {}, relation.get("dependent_service") or {}
-        if supporting.get("id") == ident and dependent.get("id"):
-            other, direction = dependent, "dependent"
-        elif dependent.get("id") == ident and supporting.get("id"):
-            other, direction = supporting, "depends_on"
-        else:
-            continue
-        business = str(other.get("type", "")).startswith("business")
-        neighbours.append(Dependency(relation=direction, id=other["id"], kind="business" if business else "technical"))
-    notes = _name_neighbours(client, neighbours)
-    name = clean_text(str(center.get("name") or ident), 200)
-    ups = sum(1 for d in neighbours if d.relation == "depends_on")
-    downs = len(neighbours) - ups
-    return respond(
-        "dependencies",
-        neighbours,
-        f"{name} ({kind}) depends on {ups} service(s); {downs} depend on it",
-        service=Ref(id=ident, name=name),
-        notes=notes or None,
-    )
-
-
-@tool("List business services")
-def list_business_services(limit: Limit = 25, offset: Offset = 0) -> dict:
-    """Business services (what customers experience, e.g. "Online Store") with owner team and contact."""
-    page = paginate(get_client(), "/business_services", "business_services", {}, limit=limit, offset=offset)
-    items = [BusinessServiceDetail.from_api(b) for b in page.items]
-    return respond("business_services", items, f"{len(items)} business service(s)", page=page)
-
-
-@tool("Get business service")
-def get_business_service(
-    business_service_id: Annotated[str, id_or_url("Business service id")],
-) -> dict:
-    """One business service; get_service_dependencies shows the technical services behind it."""
-    ident = resolve_id(business_service_id, "business_service_id")
-    try:
-        body = get_client().read(path("/business_services/{}", ident))
-    except ToolFailure as failure:
-        if failure.code == "BUSINESS_SERVICE_NOT_FOUND":
-            raise not_found("business_service", ident, "list_business_services finds valid ids") from None
-        raise
-    item = BusinessServiceDetail.from_api(body["business_service"])
-    return respond("business_services", [item], f"Business service {item.name}")
-
-
-WindowFilter = Literal["ongoing", "future", "past", "open", "all"]
-
-
-@tool("List maintenance windows")
-def list_maintenance_windows(
-    filter: Annotated[WindowFilter, Field(description="open = ongoing and future.")] = "open",
-    service_ids: Annotated[IdList | None, Field(description="Only windows on these services.")] = None,
-    team_ids: Annotated[IdList | None, Field(description="Only windows of these teams.")] = None,
-    limit: Limit = 25,
-    offset: Offset = 0,
-) -> dict:
-    """Maintenance windows (no incidents open on their services while one is on), by state, service or team."""
-    params: dict[str, Any] = {"filter": filter}
-    if service_ids:
-        params["service_ids[]"] = resolve_ids(service_ids, "service_ids")
-    if team_ids:
-        params["team_ids[]"] = resolve_ids(team_ids, "team_ids")
-    page = paginate(get_client(), "/maintenance_windows", "maintenance_windows", params, limit=limit, offset=offset)
-    check_filter_ids(
-        get_client(), page.items, {"service_ids": params.get("service_ids[]"), "team_ids": params.get("team_ids[]")}
-    )
-    now = datetime.now(UTC)
-    windows = [MaintenanceWindowSummary.from_api(w, now) for w in page.items]
-    return respond("maintenance_windows", windows, f"{len(windows)} maintenance window(s) (filter={filter})", page=page)
-
-
-# -- writes ------------------------------------------------------------------------------------
 def _read_policy(client: PagerDutyClient, ident: str) -> dict[str, Any]:
     try:
         return client.read(path("/escalation_policies/{}", ident))["escalation_policy"]
@@ -368,7 +217,7 @@ def _policy_ref(policy: dict[str, Any]) -> dict[str, str]:
 def create_service(
     name: Annotated[str, Field(min_length=1, max_length=255, description="Service name.")],
     escalation_policy_id: Annotated[
-        str | None, id_or_url("Escalation policy; may be omitted when team_ids has exactly one")
+        Id | None, id_or_url("Escalation policy; may be omitted when team_ids has exactly one")
     ] = None,
     team_ids: Annotated[
         IdList | None, Field(description="Owning teams (a service's teams are its escalation policy's).")
@@ -380,10 +229,8 @@ def create_service(
 ) -> dict:
     """Create a technical service. Then create_service_integration gives monitors a key to send events."""
     client = get_client()
-    teams = resolve_ids(team_ids, "team_ids")
-    policy_id = resolve_id(escalation_policy_id, "escalation_policy_id") if escalation_policy_id else None
     body = _settings_body(name, description, urgency_rule, auto_resolve_timeout, acknowledgement_timeout)
-    policy = _policy_for_teams(client, policy_id, teams)
+    policy = _policy_for_teams(client, escalation_policy_id, team_ids)
     body.update({"type": "service", "escalation_policy": _policy_ref(policy)})
     created = client.write("POST", "/services", {"service": body})["service"]
     service = ServiceDetail.from_api(created)
@@ -392,10 +239,10 @@ def create_service(
 
 @tool("Update service", "update")
 def update_service(
-    service_id: Annotated[str, id_or_url("Service id")],
+    service_id: Annotated[Id, id_or_url("Service id")],
     name: Annotated[str | None, Field(min_length=1, max_length=255, description="New name.")] = None,
     description: Annotated[str | None, Field(max_length=1000, description="New description.")] = None,
-    escalation_policy_id: Annotated[str | None, id_or_url("New escalation policy (teams follow it)")] = None,
+    escalation_policy_id: Annotated[Id | None, id_or_url("New escalation policy (teams follow it)")] = None,
     status: Annotated[
         Literal["active", "disabled"] | None, Field(description="disabled: no new incidents at all.")
     ] = None,
@@ -405,17 +252,14 @@ def update_service(
 ) -> dict:
     """Change some settings of a service. Only the parameters given are changed; the rest stay as they are."""
     client = get_client()
-    ident = resolve_id(service_id, "service_id")
     body = _settings_body(name, description, urgency_rule, auto_resolve_timeout, acknowledgement_timeout)
     if escalation_policy_id is not None:
-        body["escalation_policy"] = _policy_ref(
-            _read_policy(client, resolve_id(escalation_policy_id, "escalation_policy_id"))
-        )
+        body["escalation_policy"] = _policy_ref(_read_policy(client, escalation_policy_id))
     if status is not None:
         body["status"] = status
     if not body:
         raise invalid("service_id", "nothing to change: give at least one setting to update")
-    before = _read_service(client, ident, [])
+    before = read_service(client, service_id, [])
     changed = sorted(k for k in body if before.get(k) != body[k] and k != "escalation_policy")
     if "escalation_policy" in body and body["escalation_policy"]["id"] != (before.get("escalation_policy") or {}).get(
         "id"
@@ -424,7 +268,7 @@ def update_service(
     # The spec requires escalation_policy in every service body, so the current one is sent back
     # unchanged; no other field is sent unless it was given (never a null over existing data).
     body.setdefault("escalation_policy", _policy_ref(before["escalation_policy"]))
-    updated = client.write("PUT", path("/services/{}", ident), {"service": {"type": "service", **body}})
+    updated = client.write("PUT", path("/services/{}", service_id), {"service": {"type": "service", **body}})
     service = ServiceDetail.from_api(updated["service"])
     what = ", ".join(changed) if changed else "nothing (the values given were already set)"
     return respond("services", [service], f"Updated {what} of {service.name}", updated=changed)
@@ -432,15 +276,14 @@ def update_service(
 
 @tool("Delete service", "delete")
 def delete_service(
-    service_id: Annotated[str, id_or_url("Service id")],
+    service_id: Annotated[Id, id_or_url("Service id")],
 ) -> dict:
     """Delete a service for good, with its integrations; cannot be undone. To only stop incidents, prefer
     update_service status=disabled."""
     client = get_client()
-    ident = resolve_id(service_id, "service_id")
-    service = ServiceSummary.from_api(_read_service(client, ident, []))
-    client.write("DELETE", path("/services/{}", ident))
-    return respond("services", [service], f"Deleted service {service.name} ({ident})", deleted=True)
+    service = ServiceSummary.from_api(read_service(client, service_id, []))
+    client.write("DELETE", path("/services/{}", service_id))
+    return respond("services", [service], f"Deleted service {service.name} ({service_id})", deleted=True)
 
 
 _INTEGRATION_TYPES = {
@@ -451,7 +294,7 @@ _INTEGRATION_TYPES = {
 
 @tool("Create service integration", "create")
 def create_service_integration(
-    service_id: Annotated[str, id_or_url("Service id")],
+    service_id: Annotated[Id, id_or_url("Service id")],
     type: Annotated[
         Literal["events_api_v2", "email"], Field(description="events_api_v2 (monitors, scripts) or email.")
     ] = "events_api_v2",
@@ -460,25 +303,24 @@ def create_service_integration(
     """Add an integration to a service and return its integration key (routing key) or email address,
     which a monitor needs to open incidents on the service."""
     client = get_client()
-    ident = resolve_id(service_id, "service_id")
     api_type, default_name = _INTEGRATION_TYPES[type]
     body = {
         "type": api_type,
         "name": (name or "").strip() or default_name,
-        "service": {"id": ident, "type": "service_reference"},
+        "service": {"id": service_id, "type": "service_reference"},
     }
     try:
-        created = client.write("POST", path("/services/{}/integrations", ident), {"integration": body})
+        created = client.write("POST", path("/services/{}/integrations", service_id), {"integration": body})
     except ToolFailure as failure:
         if failure.code == "SERVICE_NOT_FOUND":
-            raise not_found("service", ident, "list_services finds valid ids") from None
+            raise not_found("service", service_id, "list_services finds valid ids") from None
         raise
     integration = created["integration"]
     key = integration.get("integration_key")
     register_secret(key)  # the caller asked for it, but logs must never show it
     item = NewIntegration(
         **IntegrationSummary.from_api(integration).model_dump(),
-        service=Ref.of(integration.get("service")) or Ref(id=ident),
+        service=Ref.of(integration.get("service")) or Ref(id=service_id),
         integration_key=key,
         events_url=_events_url() if key else None,
     )
@@ -488,97 +330,3 @@ def create_service_integration(
 
 def _events_url() -> str:
     return f"{get_pool().settings.events_host}/v2/enqueue"
-
-
-@tool("Create maintenance window", "create")
-def create_maintenance_window(
-    service_ids: ServiceIds,
-    end_time: Annotated[str | None, Field(description="End, ISO 8601; or give duration_minutes.")] = None,
-    duration_minutes: Annotated[int | None, Field(ge=1, le=60 * 24 * 14, description="Length from start.")] = None,
-    start_time: Annotated[str | None, Field(description="Start, ISO 8601; default now.")] = None,
-    description: Annotated[str | None, Field(max_length=1000, description="Why, e.g. the deploy.")] = None,
-) -> dict:
-    """Silence services for a while (a deploy, a migration): while the window is on, events open no
-    incidents on them. One window can cover several services."""
-    ids = resolve_ids(service_ids, "service_ids") or []
-    now = datetime.now(UTC)
-    start = parse_time(start_time, "start_time") or now
-    # PagerDuty moves a start in the past to its own "now"; a minute back absorbs clock skew.
-    sent_start = start - timedelta(minutes=1) if start_time is None else start
-    if (end_time is None) == (duration_minutes is None):
-        raise invalid("end_time", "give either end_time or duration_minutes (exactly one)")
-    end = parse_time(end_time, "end_time") or start + timedelta(minutes=duration_minutes or 0)
-    if end <= max(start, now):
-        raise invalid("end_time", f"must be in the future and after start_time ({iso(max(start, now))})")
-    body = {
-        "maintenance_window": {
-            "type": "maintenance_window",
-            "start_time": iso(sent_start),
-            "end_time": iso(end),
-            "description": description or "",
-            "services": [{"id": i, "type": "service_reference"} for i in dict.fromkeys(ids)],
-        }
-    }
-    client = get_client()
-    try:
-        created = client.write("POST", "/maintenance_windows", body, needs_from=True)["maintenance_window"]
-    except ToolFailure as failure:
-        if failure.code == "INVALID_PARAMETER":
-            for i in ids:  # name the unknown service rather than quote a generic 400
-                _read_service(client, i, [])
-        raise
-    window = MaintenanceWindowSummary.from_api(created, datetime.now(UTC))
-    names = ", ".join(s.name or s.id for s in window.services)
-    return respond(
-        "maintenance_windows",
-        [window],
-        f"Maintenance window on {names} from {window.start_time} to {window.end_time}: no incidents open meanwhile",
-    )
-
-
-@tool("Delete maintenance window", "delete")
-def delete_maintenance_window(
-    maintenance_window_id: Annotated[str, id_or_url("Maintenance window id")],
-) -> dict:
-    """End an ongoing maintenance window now (incidents open again), or delete a future one. Past windows stay."""
-    client = get_client()
-    ident = resolve_id(maintenance_window_id, "maintenance_window_id")
-    try:
-        raw = client.read(path("/maintenance_windows/{}", ident))["maintenance_window"]
-    except ToolFailure as failure:
-        if failure.code == "MAINTENANCE_WINDOW_NOT_FOUND":
-            raise not_found("maintenance_window", ident, "list_maintenance_windows finds valid ids") from None
-        raise
-    window = MaintenanceWindowSummary.from_api(raw, datetime.now(UTC))
-    if window.state == "past":
-        raise ToolFailure(
-            "CONFLICT",
-            f"Maintenance window {ident} already ended at {window.end_time}; PagerDuty keeps past windows. "
-            "Nothing to do.",
-        )
-    client.write("DELETE", path("/maintenance_windows/{}", ident))
-    if window.state == "ongoing":
-        window.state, window.end_time = "past", iso(datetime.now(UTC))
-        done = "Ended"
-    else:
-        window.state = "deleted"
-        done = "Deleted future"
-    return respond("maintenance_windows", [window], f"{done} maintenance window {ident}")
-
-
-# The area's one list of tools; which are reads and which writes follows from each @tool's kind.
-TOOLS = [
-    list_services,
-    get_service,
-    get_service_dependencies,
-    list_business_services,
-    get_business_service,
-    list_maintenance_windows,
-    create_service,
-    update_service,
-    delete_service,
-    create_service_integration,
-    create_maintenance_window,
-    delete_maintenance_window,
-]
-READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)
