@@ -315,9 +315,27 @@ async def test_incident_metrics_default_to_my_teams_with_a_note_and_reject_bad_w
     await fails(session, "get_incident_metrics", {"since": "2025-01-01T00:00:00Z"}, "INVALID_PARAMETER")
     await fails(session, "get_incident_metrics", {"group_by": "user"}, "INVALID_PARAMETER")
     await fails(session, "get_incident_metrics", {"since": "2026-01-02", "until": "2026-01-01"}, "INVALID_PARAMETER")
-    async with account_session() as session:  # account-level tokens need no filter
-        overall = first(await ok(session, "get_incident_metrics", {}))
+    async with account_session() as account:  # account-level tokens need no filter
+        overall = first(await ok(account, "get_incident_metrics", {}))
         assert overall["incidents"] > 0
+
+
+# -- times: every tool reads since/until the same way ------------------------------------------------
+WINDOWED = {"list_incidents": {}, "list_log_entries": {}, "get_incident_metrics": {}}
+
+
+@pytest.mark.parametrize("since", ["7d", "48h", "2w", "yesterday"])
+@pytest.mark.parametrize("tool", list(WINDOWED))
+async def test_incident_tools_take_the_common_time_forms(tool: str, since: str, session: Client) -> None:
+    await ok(session, tool, {"since": since, "until": "now", **WINDOWED[tool]})
+
+
+@pytest.mark.parametrize("tool", list(WINDOWED))
+async def test_incident_tools_say_a_reversed_window_alike(tool: str, session: Client) -> None:
+    args = {"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z", **WINDOWED[tool]}
+    error = await fails(session, tool, args, "INVALID_PARAMETER")
+    assert error["message"].startswith("until: must be after since (2026-01-02T00:00:00Z)")
+    assert error["details"]["parameters"] == ["until"]
 
 
 async def test_list_incidents_with_25_results_and_get_incident_stay_small(session: Client) -> None:
