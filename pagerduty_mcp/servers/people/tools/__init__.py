@@ -37,8 +37,8 @@ from pagerduty_mcp.servers.people.models import (
     UserDetail,
     UserSummary,
 )
-from pagerduty_mcp.servers.people.oncall_tools import find_coverage_gaps, get_oncall_load, list_oncalls
-from pagerduty_mcp.servers.people.writes import (
+from pagerduty_mcp.servers.people.tools.oncall import find_coverage_gaps, get_oncall_load, list_oncalls
+from pagerduty_mcp.servers.people.tools.writes import (
     add_team_member,
     create_escalation_policy,
     create_schedule,

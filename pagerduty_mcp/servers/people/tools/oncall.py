@@ -30,7 +30,7 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.common.toolkit.ids import IdList
 from pagerduty_mcp.common.toolkit.params import Since, Until
-from pagerduty_mcp.servers.people import intervals
+from pagerduty_mcp.servers.people import oncall_math
 from pagerduty_mcp.servers.people.lookups import (
     MAX_WINDOW,
     moment,
@@ -307,7 +307,7 @@ def get_oncall_load(
     if unreferenced:
         entries += _final_schedule_entries(client, unreferenced, start, end, set(wanted or []))
         notes.append(f"{', '.join(unreferenced)}: read from the final schedule (no escalation policy reports it).")
-    spans: dict[str, list[intervals.Span]] = defaultdict(list)
+    spans: dict[str, list[oncall_math.Span]] = defaultdict(list)
     level_one: Holding = defaultdict(list)
     direct = set()
     for entry in entries:
@@ -330,8 +330,8 @@ def get_oncall_load(
     rows = []
     for user_id, user in people.items():
         zone = _zone(user.get("time_zone"))
-        merged = intervals.union(intervals.clip(spans.get(user_id, []), start, end))
-        hours = intervals.split_hours(merged, zone)
+        merged = oncall_math.union(oncall_math.clip(spans.get(user_id, []), start, end))
+        hours = oncall_math.split_hours(merged, zone)
         row: dict[str, Any] = {
             "user": _ref(user),
             "time_zone": zone.key,
@@ -345,7 +345,7 @@ def get_oncall_load(
         if count_incidents:
             times = paged.get(user_id, [])
             row["incidents"] = len(times)
-            row["incidents_off_hours"] = sum(1 for t in times if intervals.off_hours_at(t, zone))
+            row["incidents_off_hours"] = sum(1 for t in times if oncall_math.off_hours_at(t, zone))
         rows.append(row)
     rows.sort(key=lambda r: (-r["hours"], r["user"].get("name") or ""))
     if direct:
@@ -358,12 +358,12 @@ def get_oncall_load(
         rows,
         f"On-call load of {len(rows)} people from {iso(start)} to {iso(end)}: {total:g} hours in all",
         window={"since": iso(start), "until": iso(end)},
-        balance=intervals.balance([r["hours"] for r in rows]),
+        balance=oncall_math.balance([r["hours"] for r in rows]),
         notes=notes or None,
     )
 
 
-def _gap_rows(spans: list[intervals.Span]) -> list[dict[str, Any]]:
+def _gap_rows(spans: list[oncall_math.Span]) -> list[dict[str, Any]]:
     return [{"start": iso(a), "end": iso(b), "hours": round((b - a).total_seconds() / 3600, 2)} for a, b in spans]
 
 
@@ -391,7 +391,7 @@ def find_coverage_gaps(
         schedule = body.get("schedule") or {}
         final = (schedule.get("final_schedule") or {}).get("rendered_schedule_entries") or []
         covered = [(moment(e["start"]), moment(e["end"])) for e in final if e.get("start") and e.get("end")]
-        holes = intervals.gaps(covered, start, end)  # type: ignore[arg-type]
+        holes = oncall_math.gaps(covered, start, end)  # type: ignore[arg-type]
         subject = f"schedule {schedule.get('name') or ident}"
     else:
         ident = resolve_id(escalation_policy_id or "", "escalation_policy_id")
@@ -399,7 +399,7 @@ def find_coverage_gaps(
         entries = _read_all_oncalls(
             client, {"escalation_policy_ids[]": [ident], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
         )
-        per_level: dict[int, list[intervals.Span]] = defaultdict(list)
+        per_level: dict[int, list[oncall_math.Span]] = defaultdict(list)
         for index, rule in enumerate(policy.get("escalation_rules") or [], start=1):
             per_level.setdefault(index, [])  # every level is listed, even one nobody covers
             if any(str(t.get("type", "")).startswith("user") for t in rule.get("targets") or []):
@@ -409,12 +409,12 @@ def find_coverage_gaps(
             level = int(entry.get("escalation_level") or 0)
             per_level[level].append((a or start, b or end))
         everyone = [span for spans in per_level.values() for span in spans]
-        holes = intervals.gaps(everyone, start, end)
+        holes = oncall_math.gaps(everyone, start, end)
         extra["levels"] = [
             {
                 "level": level,
                 "uncovered_hours": round(
-                    sum((b - a).total_seconds() for a, b in intervals.gaps(spans, start, end)) / 3600, 2
+                    sum((b - a).total_seconds() for a, b in oncall_math.gaps(spans, start, end)) / 3600, 2
                 ),
             }
             for level, spans in sorted(per_level.items())

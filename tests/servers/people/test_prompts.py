@@ -11,7 +11,7 @@ from mcp import Client
 from pagerduty_mcp.common import Credential, Settings, set_pool
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN
-from pagerduty_mcp.servers.people.extras import ME_URI
+from pagerduty_mcp.servers.people.prompts import ME_URI
 from tests.harness import memory_session
 
 pytestmark = [pytest.mark.people, pytest.mark.anyio]
