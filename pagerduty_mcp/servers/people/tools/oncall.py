@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    IdList,
     Limit,
     Offset,
     PagerDutyClient,
     Ref,
     Scope,
+    Since,
     ToolFailure,
+    Until,
     apply_scope,
     get_client,
     id_or_url,
@@ -23,22 +26,13 @@ from pagerduty_mcp.common import (
     iso,
     paginate,
     path,
-    resolve_id,
-    resolve_ids,
     respond,
     tool,
-)
-from pagerduty_mcp.common.toolkit.ids import IdList
-from pagerduty_mcp.common.toolkit.params import Since, Until
-from pagerduty_mcp.servers.people import oncall_math
-from pagerduty_mcp.servers.people.lookups import (
-    MAX_WINDOW,
-    moment,
-    oncall_params,
-    page_of_oncalls,
-    policies_for,
     window,
 )
+from pagerduty_mcp.servers.people import oncall_math
+from pagerduty_mcp.servers.people.lookups import MAX_WINDOW, moment, oncall_params, page_of_oncalls, policies_for
+from pagerduty_mcp.servers.people.params import Id
 
 __all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
 
@@ -160,17 +154,12 @@ def list_oncalls(
     who is next. With since/until: every shift in that window (since alone: at that moment).
     Filters combine (AND)."""
     client = get_client()
-    scoped = apply_scope(client, scope, resolve_ids(team_ids, "team_ids"), resolve_ids(user_ids, "user_ids"))
-    policies = policies_for(
-        client,
-        resolve_ids(escalation_policy_ids, "escalation_policy_ids"),
-        scoped.team_ids,
-        resolve_ids(service_ids, "service_ids"),
-    )
+    scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
+    policies = policies_for(client, escalation_policy_ids or None, scoped.team_ids, service_ids or None)
     notes = scoped.notes + policies.notes
     if policies.empty:
         return respond("oncalls", [], "Nobody matches: no escalation policy fits the filters", notes=notes or None)
-    params = oncall_params(policies, scoped.user_ids, resolve_ids(schedule_ids, "schedule_ids"))
+    params = oncall_params(policies, scoped.user_ids, schedule_ids or None)
     now_mode = since is None and until is None
     if now_mode:
         now = datetime.now(UTC).replace(microsecond=0)
@@ -178,10 +167,10 @@ def list_oncalls(
     else:
         start = until_at = None
         if until is None:
-            start, _ = window(since, None)
+            start, _ = window(since, None, maximum=MAX_WINDOW)
             until_at = start + timedelta(seconds=1)
         else:
-            start, until_at = window(since, until)
+            start, until_at = window(since, until, maximum=MAX_WINDOW)
         params.update(since=iso(start), until=iso(until_at))
         if earliest:
             params["earliest"] = "true"
@@ -265,7 +254,7 @@ def _paged_incidents(
 
 @tool("On-call load")
 def get_oncall_load(
-    team_id: Annotated[str | None, id_or_url("Team: its members")] = None,
+    team_id: Annotated[Id | None, id_or_url("Team: its members")] = None,
     schedule_ids: Annotated[IdList | None, Field(description="Only shifts on these schedules.")] = None,
     user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
     since: Annotated[str | None, Field(description="Start, ISO 8601. Default: 30 days ago.")] = None,
@@ -283,22 +272,22 @@ def get_oncall_load(
         )
     if not (team_id or schedule_ids or user_ids):
         raise invalid("team_id", "give team_id, schedule_ids or user_ids to say whose load to measure")
-    start, end = window(since, until, back=timedelta(days=30))
+    start, end = window(since, until, back=timedelta(days=30), maximum=MAX_WINDOW)
     now = datetime.now(UTC).replace(microsecond=0)
     if since and not until and start < now:  # "since last Monday" means up to now
         end = min(now, start + MAX_WINDOW)
     client = get_client()
     people: dict[str, dict[str, Any]] = {}
-    wanted = resolve_ids(user_ids, "user_ids")
+    wanted = user_ids or None
     if team_id:
-        people = _people_of_team(client, resolve_id(team_id, "team_id"))
+        people = _people_of_team(client, team_id)
         wanted = sorted(people)
         if not wanted:
             return respond("people", [], "The team has no members, so there is no on-call load to measure")
     params: dict[str, Any] = {"since": iso(start), "until": iso(end), "time_zone": "UTC", "include[]": ["users"]}
     if wanted:
         params["user_ids[]"] = wanted
-    schedules = resolve_ids(schedule_ids, "schedule_ids") or []
+    schedules = schedule_ids or []
     if schedules:
         params["schedule_ids[]"] = schedules
     entries = _read_all_oncalls(client, params)
@@ -369,8 +358,8 @@ def _gap_rows(spans: list[oncall_math.Span]) -> list[dict[str, Any]]:
 
 @tool("Find coverage gaps")
 def find_coverage_gaps(
-    schedule_id: Annotated[str | None, id_or_url("Schedule")] = None,
-    escalation_policy_id: Annotated[str | None, id_or_url("Escalation policy (all levels)")] = None,
+    schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
+    escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy (all levels)")] = None,
     since: Annotated[str | None, Field(description="Start, ISO 8601. Default: now.")] = None,
     until: Annotated[str | None, Field(description="End, ISO 8601 (max 90 days). Default: 14 days on.")] = None,
 ) -> dict:
@@ -382,22 +371,23 @@ def find_coverage_gaps(
             "Give exactly one of schedule_id or escalation_policy_id.",
             {"parameters": ["schedule_id", "escalation_policy_id"]},
         )
-    start, end = window(since, until, ahead=timedelta(days=14))
+    start, end = window(since, until, ahead=timedelta(days=14), maximum=MAX_WINDOW)
     client = get_client()
     extra: dict[str, Any] = {}
     if schedule_id:
-        ident = resolve_id(schedule_id, "schedule_id")
-        body = client.read(path("/schedules/{}", ident), {"since": iso(start), "until": iso(end), "time_zone": "UTC"})
+        body = client.read(
+            path("/schedules/{}", schedule_id), {"since": iso(start), "until": iso(end), "time_zone": "UTC"}
+        )
         schedule = body.get("schedule") or {}
         final = (schedule.get("final_schedule") or {}).get("rendered_schedule_entries") or []
         covered = [(moment(e["start"]), moment(e["end"])) for e in final if e.get("start") and e.get("end")]
         holes = oncall_math.gaps(covered, start, end)  # type: ignore[arg-type]
-        subject = f"schedule {schedule.get('name') or ident}"
+        subject = f"schedule {schedule.get('name') or schedule_id}"
     else:
-        ident = resolve_id(escalation_policy_id or "", "escalation_policy_id")
-        policy = client.read(path("/escalation_policies/{}", ident)).get("escalation_policy") or {}
+        policy_id = escalation_policy_id or ""  # the check above: exactly one of the two is given
+        policy = client.read(path("/escalation_policies/{}", policy_id)).get("escalation_policy") or {}
         entries = _read_all_oncalls(
-            client, {"escalation_policy_ids[]": [ident], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
+            client, {"escalation_policy_ids[]": [policy_id], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
         )
         per_level: dict[int, list[oncall_math.Span]] = defaultdict(list)
         for index, rule in enumerate(policy.get("escalation_rules") or [], start=1):
@@ -419,7 +409,7 @@ def find_coverage_gaps(
             }
             for level, spans in sorted(per_level.items())
         ]
-        subject = f"escalation policy {policy.get('name') or ident} (all {len(per_level)} levels)"
+        subject = f"escalation policy {policy.get('name') or policy_id} (all {len(per_level)} levels)"
     hours = sum((b - a).total_seconds() for a, b in holes) / 3600
     shown = holes[:MAX_GAPS_LISTED]
     text = (
