@@ -31,8 +31,8 @@ from pagerduty_mcp.common import (
     window,
 )
 from pagerduty_mcp.servers.people import oncall_math
-from pagerduty_mcp.servers.people.lookups import MAX_WINDOW, moment, oncall_params, page_of_oncalls, policies_for
 from pagerduty_mcp.servers.people.params import Id
+from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, moment, oncall_params, page_of_oncalls, policies_for
 
 __all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
 

@@ -22,9 +22,9 @@ from pagerduty_mcp.common import (
     window,
 )
 from pagerduty_mcp.common.pagerduty.errors import failure_from_response
-from pagerduty_mcp.servers.people.lookups import MAX_WINDOW
 from pagerduty_mcp.servers.people.models import OverrideInfo, ScheduleDetail, ScheduleSummary, UserSummary
 from pagerduty_mcp.servers.people.params import Id, OverrideId, Query
+from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW
 from pagerduty_mcp.servers.people.validators import layers_body, nothing_to_change, overrides_body, ref, zone_ok
 
 __all__ = [

@@ -3,6 +3,9 @@
 ``GET /oncalls`` filters by user, schedule and escalation policy only. A team or a service is
 resolved to its escalation policies first, in as few requests as possible: one request for all
 teams, one per service.
+
+It lives in the tools package so that the REST paths here count towards the OAuth scopes of the
+tools that call it (``scopes_by_tool`` follows calls within the tool's own package).
 """
 
 from __future__ import annotations
