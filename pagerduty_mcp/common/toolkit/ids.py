@@ -89,7 +89,9 @@ def _to_id(value: str) -> str:
     return ident
 
 
-Id = Annotated[str, AfterValidator(_to_id)]
+# The pattern sits inside the type: pydantic shows no constraint that runs after a validator, so a
+# pattern given around ``Id`` would drop out of the schema.
+Id = Annotated[str, Field(pattern=ID_PATTERN), AfterValidator(_to_id)]
 IdList = Annotated[list[Annotated[str, Field(pattern=ID_PATTERN), AfterValidator(_to_id)]], Field(max_length=100)]
 
 

@@ -6,12 +6,11 @@ incident may also be named by its number, which ``incident_id_of`` turns into it
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from pagerduty_mcp.common import ID_PATTERN, PagerDutyClient, path
-from pagerduty_mcp.common import Id as _CommonId
+from pagerduty_mcp.common import ID_PATTERN, Id, PagerDutyClient, path
 
 __all__ = [
     "MAX_BULK",
@@ -28,10 +27,6 @@ __all__ = [
 
 MAX_BULK = 250  # PUT /incidents takes at most 250 incidents (413 beyond)
 
-# common's ``Id`` (the id check) with the schema's pattern in front of it. A pattern given around
-# ``Id`` drops out of the schema, because pydantic shows no constraint that runs after a function;
-# once common's ``Id`` carries its own pattern, this becomes ``from pagerduty_mcp.common import Id``.
-Id = Annotated[str, Field(pattern=ID_PATTERN), get_args(_CommonId)[1]]
 
 Status = Literal["triggered", "acknowledged", "resolved"]
 Urgency = Literal["high", "low"]

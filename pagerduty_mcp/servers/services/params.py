@@ -5,19 +5,14 @@ Ids are checked where the arguments are validated (``Id``, ``IdList``), so tool 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from pagerduty_mcp.common import ID_PATTERN, IdList
-from pagerduty_mcp.common import Id as _CommonId
+from pagerduty_mcp.common import Id, IdList
 
 __all__ = ["AckTimeout", "AutoResolve", "Id", "ServiceIds", "UrgencyRuleParam", "WindowFilter"]
 
-# common's ``Id`` (the id check) with the schema's pattern in front of it. A pattern given around
-# ``Id`` drops out of the schema, because pydantic shows no constraint that runs after a function;
-# once common's ``Id`` carries its own pattern, this becomes ``from pagerduty_mcp.common import Id``.
-Id = Annotated[str, Field(pattern=ID_PATTERN), get_args(_CommonId)[1]]
 
 ServiceIds = Annotated[IdList, Field(min_length=1, max_length=20, description="Service ids or URLs.")]
 UrgencyRuleParam = Annotated[

@@ -6,9 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from pagerduty_mcp.common import IdList, Limit, get_client, id_or_url, paginate_cursor, path, respond, tool
+from pagerduty_mcp.common import Id, IdList, Limit, get_client, id_or_url, paginate_cursor, path, respond, tool
 from pagerduty_mcp.servers.aiops.models import AlertGroupingSetting
-from pagerduty_mcp.servers.aiops.params import Id
 from pagerduty_mcp.servers.aiops.validators import check_grouping_services, grouping_config
 
 __all__ = [

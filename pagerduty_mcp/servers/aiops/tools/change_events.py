@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    Id,
     IdList,
     Limit,
     Offset,
@@ -22,7 +23,6 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.common.toolkit.times import check_order
 from pagerduty_mcp.servers.aiops.models import ChangeEvent
-from pagerduty_mcp.servers.aiops.params import Id
 
 __all__ = ["get_change_event", "list_change_events"]
 

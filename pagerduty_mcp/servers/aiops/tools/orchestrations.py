@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from pagerduty_mcp.common import Limit, Offset, ToolFailure, get_client, id_or_url, paginate, path, respond, tool
+from pagerduty_mcp.common import Id, Limit, Offset, ToolFailure, get_client, id_or_url, paginate, path, respond, tool
 from pagerduty_mcp.servers.aiops.models import OrchestrationDetail, OrchestrationSummary, summarize_path
-from pagerduty_mcp.servers.aiops.params import Id
 from pagerduty_mcp.servers.aiops.validators import check_condition, check_path
 
 __all__ = [
