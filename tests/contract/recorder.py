@@ -8,10 +8,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx2
+import pytest
 
+from pagerduty_mcp.sandbox import Sandbox
 from tests.contract.openapi import Spec, load_events_spec, load_spec
 
-__all__ = ["Exchange", "RecordingTransport", "check_exchanges"]
+__all__ = ["Exchange", "RecordingSandbox", "RecordingTransport", "assert_follows_spec", "check_exchanges"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +118,22 @@ def check_exchanges(exchanges: list[Exchange], *, requests: bool = True, respons
                 includes=includes,
             )
     return problems
+
+
+class RecordingSandbox(Sandbox):
+    """A sandbox whose every transport records into ``exchanges``: what the tools really sent, and
+    what they got back. Hand it to a session (``@pytest.mark.server(..., sandbox=RecordingSandbox())``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.exchanges: list[Exchange] = []
+
+    def transport(self) -> Any:
+        return RecordingTransport(super().transport(), self.exchanges)
+
+
+def assert_follows_spec(exchanges: list[Exchange], known: tuple[str, ...] = ()) -> None:
+    """Fail listing every problem in ``exchanges``, less the lines naming a ``known`` deviation."""
+    problems = [p for p in check_exchanges(exchanges) if not any(k in p for k in known)]
+    if problems:
+        pytest.fail(f"{len(problems)} contract problem(s):\n" + "\n".join(problems), pytrace=False)

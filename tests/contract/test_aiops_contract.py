@@ -10,100 +10,98 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from mcp import Client
 
 from tests.contract.recorder import Exchange
-from tests.harness import fails, first, memory_session, ok
+from tests.harness import fails, first, ok
 from tests.servers.aiops.seeded import orchestration_key, service_id, service_key
 
-pytestmark = [pytest.mark.contract, pytest.mark.aiops, pytest.mark.anyio]
+pytestmark = [pytest.mark.contract, pytest.mark.aiops, pytest.mark.anyio, pytest.mark.server("aiops")]
 
 
-async def test_aiops_tools_follow_the_spec(recorded_exchanges: list[Exchange]) -> None:
-    async with memory_session("aiops") as client:
-        state = client.sandbox.state
-        ident, routing_key = orchestration_key(state)
-        cart = service_id(state, "Cart Service")
-        checkout = service_id(state, "Checkout API")
-        page = await ok(client, "list_alert_grouping_settings", {"limit": 1})
+async def test_aiops_tools_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
+    state = session.sandbox.state
+    ident, routing_key = orchestration_key(state)
+    cart = service_id(state, "Cart Service")
+    checkout = service_id(state, "Checkout API")
+    page = await ok(session, "list_alert_grouping_settings", {"limit": 1})
+    await ok(
+        session,
+        "list_alert_grouping_settings",
+        {"cursor": page["metadata"]["next_cursor"], "service_ids": [checkout]},
+    )
+    created = first(
         await ok(
-            client,
-            "list_alert_grouping_settings",
-            {"cursor": page["metadata"]["next_cursor"], "service_ids": [checkout]},
+            session,
+            "create_alert_grouping_setting",
+            {"type": "content_based", "service_ids": [cart], "fields": ["summary"], "time_window": 300},
         )
-        created = first(
-            await ok(
-                client,
-                "create_alert_grouping_setting",
-                {"type": "content_based", "service_ids": [cart], "fields": ["summary"], "time_window": 300},
-            )
-        )
-        await ok(client, "update_alert_grouping_setting", {"setting_id": created["id"], "type": "intelligent"})
-        await ok(client, "get_alert_grouping_setting", {"setting_id": created["id"]})
-        await ok(client, "delete_alert_grouping_setting", {"setting_id": created["id"]})
-        await ok(client, "list_event_orchestrations")
-        await ok(client, "get_event_orchestration", {"orchestration_id": ident})
-        for tool in (
-            "get_event_orchestration_router",
-            "get_event_orchestration_global",
-            "get_event_orchestration_unrouted",
-        ):
-            await ok(client, tool, {"orchestration_id": ident})
-        await ok(client, "get_event_orchestration_service", {"service_id": checkout})
+    )
+    await ok(session, "update_alert_grouping_setting", {"setting_id": created["id"], "type": "intelligent"})
+    await ok(session, "get_alert_grouping_setting", {"setting_id": created["id"]})
+    await ok(session, "delete_alert_grouping_setting", {"setting_id": created["id"]})
+    await ok(session, "list_event_orchestrations")
+    await ok(session, "get_event_orchestration", {"orchestration_id": ident})
+    for tool in (
+        "get_event_orchestration_router",
+        "get_event_orchestration_global",
+        "get_event_orchestration_unrouted",
+    ):
+        await ok(session, tool, {"orchestration_id": ident})
+    await ok(session, "get_event_orchestration_service", {"service_id": checkout})
+    await ok(
+        session,
+        "append_event_orchestration_router_rule",
+        {"orchestration_id": ident, "route_to": cart, "conditions": ["event.source matches part 'db-'"]},
+    )
+    full: dict[str, Any] = first(
+        await ok(session, "get_event_orchestration_global", {"orchestration_id": ident, "detail": True})
+    )
+    await ok(session, "update_event_orchestration_global", {"orchestration_id": ident, "orchestration_path": full})
+    router = first(await ok(session, "get_event_orchestration_router", {"orchestration_id": ident, "detail": True}))
+    await ok(session, "update_event_orchestration_router", {"orchestration_id": ident, "orchestration_path": router})
+    rules = {
+        "sets": [{"id": "start", "rules": [{"label": "quiet", "conditions": [], "actions": {"severity": "info"}}]}]
+    }
+    await ok(session, "update_event_orchestration_service", {"service_id": cart, "orchestration_path": rules})
+    await ok(
+        session, "list_change_events", {"since": "30d", "team_ids": [state.get("services", cart)["teams"][0]["id"]]}
+    )
+    change = first(await ok(session, "list_change_events", {"service_id": checkout, "limit": 1}))
+    await ok(session, "get_change_event", {"change_event_id": change["id"]})
+    sent = first(
         await ok(
-            client,
-            "append_event_orchestration_router_rule",
-            {"orchestration_id": ident, "route_to": cart, "conditions": ["event.source matches part 'db-'"]},
-        )
-        full: dict[str, Any] = first(
-            await ok(client, "get_event_orchestration_global", {"orchestration_id": ident, "detail": True})
-        )
-        await ok(client, "update_event_orchestration_global", {"orchestration_id": ident, "orchestration_path": full})
-        router = first(await ok(client, "get_event_orchestration_router", {"orchestration_id": ident, "detail": True}))
-        await ok(client, "update_event_orchestration_router", {"orchestration_id": ident, "orchestration_path": router})
-        rules = {
-            "sets": [{"id": "start", "rules": [{"label": "quiet", "conditions": [], "actions": {"severity": "info"}}]}]
-        }
-        await ok(client, "update_event_orchestration_service", {"service_id": cart, "orchestration_path": rules})
-        await ok(
-            client, "list_change_events", {"since": "30d", "team_ids": [state.get("services", cart)["teams"][0]["id"]]}
-        )
-        change = first(await ok(client, "list_change_events", {"service_id": checkout, "limit": 1}))
-        await ok(client, "get_change_event", {"change_event_id": change["id"]})
-        sent = first(
-            await ok(
-                client,
-                "send_event",
-                {
-                    "routing_key": routing_key,
-                    "action": "trigger",
-                    "summary": "db down",
-                    "source": "db-1",
-                    "severity": "critical",
-                    "component": "postgres",
-                    "group": "data",
-                    "event_class": "availability",
-                    "custom_details": {"replica": 2},
-                    "dedup_key": "contract-1",
-                },
-            )
-        )
-        await ok(
-            client, "send_event", {"routing_key": routing_key, "action": "resolve", "dedup_key": sent["dedup_key"]}
-        )
-        await ok(
-            client,
-            "send_change_event",
+            session,
+            "send_event",
             {
-                "routing_key": service_key(state, "Cart Service"),
-                "summary": "Deploy cart v2",
-                "source": "ci",
-                "links": ["https://ci.example/1"],
-                "custom_details": {"sha": "abc"},
+                "routing_key": routing_key,
+                "action": "trigger",
+                "summary": "db down",
+                "source": "db-1",
+                "severity": "critical",
+                "component": "postgres",
+                "group": "data",
+                "event_class": "availability",
+                "custom_details": {"replica": 2},
+                "dedup_key": "contract-1",
             },
         )
-        await fails(
-            client, "send_event", {"routing_key": "1" * 32, "action": "resolve", "dedup_key": "x"}, "EVENTS_API_ERROR"
-        )
+    )
+    await ok(session, "send_event", {"routing_key": routing_key, "action": "resolve", "dedup_key": sent["dedup_key"]})
+    await ok(
+        session,
+        "send_change_event",
+        {
+            "routing_key": service_key(state, "Cart Service"),
+            "summary": "Deploy cart v2",
+            "source": "ci",
+            "links": ["https://ci.example/1"],
+            "custom_details": {"sha": "abc"},
+        },
+    )
+    await fails(
+        session, "send_event", {"routing_key": "1" * 32, "action": "resolve", "dedup_key": "x"}, "EVENTS_API_ERROR"
+    )
     paths = {e.path for e in recorded_exchanges}
     assert {"/v2/enqueue", "/v2/change/enqueue", "/alert_grouping_settings"} <= paths
     assert {(e.method, e.status) for e in recorded_exchanges} >= {

@@ -12,9 +12,9 @@ import pytest
 
 from pagerduty_mcp.sandbox import Sandbox
 
-# contract_client records through this: the shared recorder, less PagerDuty's known differences
-# from its spec (see that module).
-from tests.contract.test_incidents_contract import recorded_exchanges  # noqa: F401
+# contract_client drives a recording sandbox, checked against the spec less PagerDuty's known
+# differences from it (see that module).
+from tests.contract.test_incidents_contract import recorded_exchanges, recording_contract_sandbox  # noqa: F401
 
 pytestmark = [pytest.mark.contract, pytest.mark.incidents]
 

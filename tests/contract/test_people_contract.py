@@ -13,9 +13,9 @@ import pytest
 from mcp import Client
 
 from tests.contract.recorder import Exchange
-from tests.harness import first, memory_session, ok
+from tests.harness import first, ok
 
-pytestmark = [pytest.mark.contract, pytest.mark.people, pytest.mark.anyio]
+pytestmark = [pytest.mark.contract, pytest.mark.people, pytest.mark.anyio, pytest.mark.server("people")]
 
 
 def named(client: Client, kind: str, name: str) -> str:
@@ -27,92 +27,91 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def test_people_reads_follow_the_spec(recorded_exchanges: list[Exchange]) -> None:
-    async with memory_session("people", write=False) as client:
-        database = named(client, "teams", "Database")
-        schedule = named(client, "schedules", "Database On-Call")
-        policy = named(client, "escalation_policies", "Database Escalation")
-        noah = named(client, "users", "Noah Kim")
-        await ok(client, "get_user_data")
-        await ok(client, "list_users", {"query": "a", "team_ids": [database], "limit": 2})
-        await ok(client, "get_user", {"user_id": noah})
-        await ok(client, "list_teams", {"query": "a"})
-        await ok(client, "list_teams", {"scope": "my_teams"})
-        await ok(client, "get_team", {"team_id": database})
-        await ok(client, "list_team_members", {"team_id": database, "limit": 2})
-        await ok(client, "list_schedules", {"query": "on"})
-        await ok(client, "get_schedule", {"schedule_id": schedule})
-        await ok(client, "list_schedule_users", {"schedule_id": schedule})
-        await ok(client, "list_schedule_overrides", {"schedule_id": schedule})
-        await ok(client, "list_oncalls", {"team_ids": [database]})
-        await ok(client, "list_oncalls", {"service_ids": [named(client, "services", "Orders DB")], "user_ids": [noah]})
-        now = datetime.now(UTC)
-        window = {"since": stamp(now), "until": stamp(now + timedelta(days=3))}
-        await ok(client, "list_oncalls", {"schedule_ids": [schedule], "earliest": True, **window})
-        await ok(client, "list_oncalls", {"scope": "assigned_to_me", **window})
-        await ok(client, "list_escalation_policies", {"query": "a", "user_ids": [noah], "team_ids": [database]})
-        await ok(client, "get_escalation_policy", {"escalation_policy_id": policy})
-        await ok(client, "get_oncall_load", {"team_id": database})
-        await ok(client, "get_oncall_load", {"schedule_ids": [schedule], "user_ids": [noah], "count_incidents": False})
-        await ok(client, "find_coverage_gaps", {"schedule_id": schedule})
-        await ok(client, "find_coverage_gaps", {"escalation_policy_id": policy})
-        await client.read_resource("pagerduty://people/me")
-        await client.get_prompt("oncall_handoff", {"team_id": database})
+@pytest.mark.server("people", write=False)
+async def test_people_reads_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
+    database = named(session, "teams", "Database")
+    schedule = named(session, "schedules", "Database On-Call")
+    policy = named(session, "escalation_policies", "Database Escalation")
+    noah = named(session, "users", "Noah Kim")
+    await ok(session, "get_user_data")
+    await ok(session, "list_users", {"query": "a", "team_ids": [database], "limit": 2})
+    await ok(session, "get_user", {"user_id": noah})
+    await ok(session, "list_teams", {"query": "a"})
+    await ok(session, "list_teams", {"scope": "my_teams"})
+    await ok(session, "get_team", {"team_id": database})
+    await ok(session, "list_team_members", {"team_id": database, "limit": 2})
+    await ok(session, "list_schedules", {"query": "on"})
+    await ok(session, "get_schedule", {"schedule_id": schedule})
+    await ok(session, "list_schedule_users", {"schedule_id": schedule})
+    await ok(session, "list_schedule_overrides", {"schedule_id": schedule})
+    await ok(session, "list_oncalls", {"team_ids": [database]})
+    await ok(session, "list_oncalls", {"service_ids": [named(session, "services", "Orders DB")], "user_ids": [noah]})
+    now = datetime.now(UTC)
+    window = {"since": stamp(now), "until": stamp(now + timedelta(days=3))}
+    await ok(session, "list_oncalls", {"schedule_ids": [schedule], "earliest": True, **window})
+    await ok(session, "list_oncalls", {"scope": "assigned_to_me", **window})
+    await ok(session, "list_escalation_policies", {"query": "a", "user_ids": [noah], "team_ids": [database]})
+    await ok(session, "get_escalation_policy", {"escalation_policy_id": policy})
+    await ok(session, "get_oncall_load", {"team_id": database})
+    await ok(session, "get_oncall_load", {"schedule_ids": [schedule], "user_ids": [noah], "count_incidents": False})
+    await ok(session, "find_coverage_gaps", {"schedule_id": schedule})
+    await ok(session, "find_coverage_gaps", {"escalation_policy_id": policy})
+    await session.read_resource("pagerduty://people/me")
+    await session.get_prompt("oncall_handoff", {"team_id": database})
     assert len(recorded_exchanges) > 25
 
 
-async def test_people_writes_follow_the_spec(recorded_exchanges: list[Exchange]) -> None:
-    async with memory_session("people") as client:
-        noah = named(client, "users", "Noah Kim")
-        liam = named(client, "users", "Liam O'Connor")
-        team = first(await ok(client, "create_team", {"name": "Contract Team", "description": "checked"}))
-        await ok(client, "update_team", {"team_id": team["id"], "name": "Contract Team 2"})
-        await ok(client, "add_team_member", {"team_id": team["id"], "user_id": noah, "role": "manager"})
-        await ok(client, "remove_team_member", {"team_id": team["id"], "user_id": noah})
-        start = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=2)
-        layers = [
-            {"users": [noah, liam], "rotation_hours": 24, "start": stamp(start)},
-            {
-                "name": "Weekend",
-                "users": [liam],
-                "rotation_hours": 168,
-                "start": stamp(start),
-                "end": stamp(start + timedelta(days=60)),
-                "restrictions": [
-                    {"type": "weekly", "day": 6, "start": "00:00", "hours": 48},
-                    {"type": "daily", "start": "08:00", "hours": 2},
-                ],
-            },
-        ]
-        schedule = first(
-            await ok(
-                client,
-                "create_schedule",
-                {"name": "Contract", "time_zone": "Europe/Dublin", "layers": layers, "team_ids": [team["id"]]},
-            )
-        )
-        await ok(client, "update_schedule", {"schedule_id": schedule["id"], "description": "partial"})
-        await ok(client, "update_schedule", {"schedule_id": schedule["id"], "layers": layers[:1], "time_zone": "UTC"})
-        overrides = [
-            {"user_id": liam, "start": stamp(start), "end": stamp(start + timedelta(hours=4))},
-            {"user_id": noah, "start": stamp(start + timedelta(hours=4)), "end": stamp(start + timedelta(hours=8))},
-        ]
-        created = await ok(client, "create_schedule_override", {"schedule_id": schedule["id"], "overrides": overrides})
+async def test_people_writes_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
+    noah = named(session, "users", "Noah Kim")
+    liam = named(session, "users", "Liam O'Connor")
+    team = first(await ok(session, "create_team", {"name": "Contract Team", "description": "checked"}))
+    await ok(session, "update_team", {"team_id": team["id"], "name": "Contract Team 2"})
+    await ok(session, "add_team_member", {"team_id": team["id"], "user_id": noah, "role": "manager"})
+    await ok(session, "remove_team_member", {"team_id": team["id"], "user_id": noah})
+    start = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=2)
+    layers = [
+        {"users": [noah, liam], "rotation_hours": 24, "start": stamp(start)},
+        {
+            "name": "Weekend",
+            "users": [liam],
+            "rotation_hours": 168,
+            "start": stamp(start),
+            "end": stamp(start + timedelta(days=60)),
+            "restrictions": [
+                {"type": "weekly", "day": 6, "start": "00:00", "hours": 48},
+                {"type": "daily", "start": "08:00", "hours": 2},
+            ],
+        },
+    ]
+    schedule = first(
         await ok(
-            client,
-            "delete_schedule_override",
-            {"schedule_id": schedule["id"], "override_id": created["overrides"][0]["id"]},
+            session,
+            "create_schedule",
+            {"name": "Contract", "time_zone": "Europe/Dublin", "layers": layers, "team_ids": [team["id"]]},
         )
-        levels = [{"delay_minutes": 10, "schedule_ids": [schedule["id"]]}, {"delay_minutes": 5, "user_ids": [noah]}]
-        policy = first(
-            await ok(
-                client,
-                "create_escalation_policy",
-                {"name": "Contract EP", "levels": levels, "num_loops": 1, "team_ids": [team["id"]], "description": "d"},
-            )
+    )
+    await ok(session, "update_schedule", {"schedule_id": schedule["id"], "description": "partial"})
+    await ok(session, "update_schedule", {"schedule_id": schedule["id"], "layers": layers[:1], "time_zone": "UTC"})
+    overrides = [
+        {"user_id": liam, "start": stamp(start), "end": stamp(start + timedelta(hours=4))},
+        {"user_id": noah, "start": stamp(start + timedelta(hours=4)), "end": stamp(start + timedelta(hours=8))},
+    ]
+    created = await ok(session, "create_schedule_override", {"schedule_id": schedule["id"], "overrides": overrides})
+    await ok(
+        session,
+        "delete_schedule_override",
+        {"schedule_id": schedule["id"], "override_id": created["overrides"][0]["id"]},
+    )
+    levels = [{"delay_minutes": 10, "schedule_ids": [schedule["id"]]}, {"delay_minutes": 5, "user_ids": [noah]}]
+    policy = first(
+        await ok(
+            session,
+            "create_escalation_policy",
+            {"name": "Contract EP", "levels": levels, "num_loops": 1, "team_ids": [team["id"]], "description": "d"},
         )
-        await ok(client, "update_escalation_policy", {"escalation_policy_id": policy["id"], "num_loops": 2})
-        await ok(client, "update_escalation_policy", {"escalation_policy_id": policy["id"], "levels": levels[1:]})
-        await ok(client, "delete_team", {"team_id": team["id"]})
+    )
+    await ok(session, "update_escalation_policy", {"escalation_policy_id": policy["id"], "num_loops": 2})
+    await ok(session, "update_escalation_policy", {"escalation_policy_id": policy["id"], "levels": levels[1:]})
+    await ok(session, "delete_team", {"team_id": team["id"]})
     methods = {(e.method, e.status) for e in recorded_exchanges}
     assert {("POST", 201), ("PUT", 200), ("PUT", 204), ("DELETE", 204), ("GET", 200)} <= methods

@@ -68,6 +68,8 @@ class RequestContext:
     notes: list[str] = field(default_factory=list)
     # The tools the answering server has (None: unknown), so that hints name only tools it has.
     tools: frozenset[str] | None = None
+    # The absolute since/until a call used (relative or defaulted ones included), echoed in its answer.
+    window: dict[str, str] = field(default_factory=dict)
 
     @property
     def credential(self) -> Credential | None:

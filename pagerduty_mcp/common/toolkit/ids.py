@@ -113,11 +113,11 @@ def _is_name(value: str) -> bool:
     return bool(text) and text.lower() not in _PLACEHOLDERS and text.isprintable() and len(text) <= MAX_NAME_LENGTH
 
 
-Id = Annotated[str, AfterValidator(_to_id)]
-IdList = Annotated[
-    list[Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_REFERENCE_LENGTH), AfterValidator(_to_id)]],
-    Field(max_length=100),
-]
+# The pattern and length sit inside the type: pydantic shows no constraint that runs after a
+# validator, so one given around ``Id`` would drop out of the schema.
+_REFERENCE = Field(pattern=ID_PATTERN, max_length=MAX_REFERENCE_LENGTH)
+Id = Annotated[str, _REFERENCE, AfterValidator(_to_id)]
+IdList = Annotated[list[Annotated[str, _REFERENCE, AfterValidator(_to_id)]], Field(max_length=100)]
 
 
 def resolve_id(value: str, parameter: str) -> str:

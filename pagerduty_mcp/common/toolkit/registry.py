@@ -153,6 +153,9 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
             envelope = spec.fn(**arguments)
             if named and not spec.is_write and _is_empty(envelope):
                 check_references_exist(arguments, named)
+            window = current_request().window
+            if window and isinstance(envelope, dict) and isinstance(envelope.get("metadata"), dict):
+                envelope["metadata"]["window"] = dict(window)  # relative or defaulted times, made absolute
             return success_result(envelope)
         except Exception as exc:
             failure = failure_from_exception(exc)

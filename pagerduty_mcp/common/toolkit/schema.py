@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
 
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.toolkit.ids import ID_PATTERN, NOT_AN_ID
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
 
-__all__ = ["describe_validation_error", "lean_schema"]
+__all__ = ["describe_validation_error", "lean_schema", "name_references"]
 
 
 def describe_validation_error(tool: str, error: ValidationError) -> ToolFailure:
@@ -58,3 +60,22 @@ def lean_schema(schema: Any) -> Any:
             del out["anyOf"]
             out = {**kept[0], **out}
     return out
+
+
+# How a description says "an id" today, dropped where the parameter also takes a name.
+_ID_WORDS = re.compile(r"\s*\(id or PagerDuty URL\)|\s+(?:ids? or URLs?|id)(?=\.?$)")
+NAMES_NOTE = " (id, URL or name)"
+
+
+def name_references(schema: Any) -> Any:
+    """Say "id, URL or name" on every parameter that names an object by name (toolkit.names)."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict) or not any(p in NAMED_PARAMETERS for p in properties):
+        return schema
+    renamed = {}
+    for name, prop in properties.items():
+        if name in NAMED_PARAMETERS and isinstance(prop, dict):
+            text = _ID_WORDS.sub("", _ID_WORDS.sub("", str(prop.get("description", "")))).rstrip(". ")
+            prop = {**prop, "description": f"{text}{NAMES_NOTE}." if text else NAMES_NOTE.strip(" ()") + "."}
+        renamed[name] = prop
+    return {**schema, "properties": renamed}

@@ -75,6 +75,15 @@ def _module_functions(module_name: str) -> dict[str, ast.FunctionDef]:
     return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
 
 
+def _area_package(module: str) -> str:
+    """The area a tool belongs to (``pagerduty_mcp.servers.people``), whatever module inside it
+    declares the tool; outside ``servers``, the module's own package."""
+    parts = module.split(".")
+    if len(parts) > 3 and parts[:2] == ["pagerduty_mcp", "servers"]:
+        return ".".join(parts[:3])
+    return module.rsplit(".", 1)[0]
+
+
 def _callee(call: ast.Call, module_name: str, package: str) -> tuple[str, str] | None:
     """``(module, function)`` of a call to a function defined in the tool's own package."""
     module = sys.modules[module_name]
@@ -94,7 +103,7 @@ def _callee(call: ast.Call, module_name: str, package: str) -> tuple[str, str] |
 def paths_of(fn: Callable[..., Any]) -> dict[str, set[str]]:
     """REST path templates (and their methods) in ``fn`` and in the functions of its own package
     that it calls, two calls deep."""
-    package = fn.__module__.rsplit(".", 1)[0]
+    package = _area_package(fn.__module__)
     start = (fn.__module__, fn.__name__)
     seen = {start}
     paths: dict[str, set[str]] = {}

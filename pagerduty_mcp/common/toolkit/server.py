@@ -28,7 +28,7 @@ from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exce
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.envelope import error_result
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
-from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema
+from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema, name_references
 
 __all__ = ["CALLER_SCOPE_KEY", "DEFAULT_CALL_DEADLINE_SECONDS", "PagerDutyMCPServer", "create_pagerduty_server"]
 
@@ -102,7 +102,7 @@ class PagerDutyMCPServer(MCPServer):
 
     async def list_tools(self) -> list[MCPTool]:
         return [
-            tool.model_copy(update={"input_schema": lean_schema(tool.input_schema)})
+            tool.model_copy(update={"input_schema": lean_schema(name_references(tool.input_schema))})
             for tool in await super().list_tools()
             if self._allowed(tool.name, tool.annotations)
         ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import invalid
 
 __all__ = ["TIME_FORMS", "check_order", "iso", "parse_time", "window"]
@@ -19,6 +20,8 @@ TIME_FORMS = "ISO 8601 or 24h/7d/2w ago"
 _AGO = re.compile(r"^(\d{1,5})\s*(m|h|d|w)$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+# Parameters whose absolute value the answer's metadata echoes as its window.
+_WINDOW_ENDS = ("since", "until")
 _FURTHEST = timedelta(days=3650)
 
 
@@ -52,7 +55,10 @@ def parse_time(value: str | None, parameter: str, *, now: datetime | None = None
             parsed = parsed.replace(tzinfo=UTC)
     if not _EARLIEST <= parsed <= now + _FURTHEST:
         raise invalid(parameter, f"{text[:60]!r} is out of range")
-    return parsed.astimezone(UTC)
+    parsed = parsed.astimezone(UTC)
+    if parameter in _WINDOW_ENDS:
+        current_request().window[parameter] = iso(parsed)
+    return parsed
 
 
 def window(
@@ -78,6 +84,7 @@ def window(
     elif end is None:
         end = start + (ahead or back or timedelta(days=1))
     check_order(start, end)
+    current_request().window.update(since=iso(start), until=iso(end))
     if maximum is not None and end - start > maximum:
         raise invalid("until", f"the window may span at most {maximum.days} days; split it into smaller windows")
     return start, end

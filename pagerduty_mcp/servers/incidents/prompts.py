@@ -15,13 +15,13 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
-from pagerduty_mcp.common import ToolFilter
+from pagerduty_mcp.common import ToolFilter, resolve_id
 from pagerduty_mcp.common.pagerduty.errors import failure_from_exception
 from pagerduty_mcp.common.toolkit.envelope import dump
-from pagerduty_mcp.servers.incidents.tools import (
-    get_incident,
-    get_past_incidents,
-    list_alerts_from_incident,
+from pagerduty_mcp.servers.incidents.tools.alerts import list_alerts_from_incident
+from pagerduty_mcp.servers.incidents.tools.incidents import get_incident
+from pagerduty_mcp.servers.incidents.tools.insights import get_past_incidents
+from pagerduty_mcp.servers.incidents.tools.timeline import (
     list_incident_change_events,
     list_incident_notes,
     list_log_entries,
@@ -51,7 +51,8 @@ def _section(title: str, load: Callable[[], dict[str, Any]]) -> str:
 def _load_incident(incident_id: str) -> tuple[str, dict[str, Any]]:
     """The incident's id and its ``get_incident`` answer, or a prompt error that says what is wrong."""
     try:
-        envelope = get_incident(incident_id)
+        # Prompt arguments are not checked against a tool's schema: the id is read here.
+        envelope = get_incident(resolve_id(incident_id, "incident_id"))
     except Exception as exc:
         failure = failure_from_exception(exc)
         if failure is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
-from pagerduty_mcp.servers.people.extras import register_extras
+from pagerduty_mcp.servers.people.prompts import register_extras
 from pagerduty_mcp.servers.people.tools import TOOLS
 
 __all__ = ["AREA", "app", "main"]

@@ -8,7 +8,8 @@ import pytest
 
 from pagerduty_mcp.common import ToolFailure
 from pagerduty_mcp.sandbox.routes.orchestration import condition_matches, evaluate_path
-from pagerduty_mcp.servers.aiops.models import check_condition, check_path, summarize_path
+from pagerduty_mcp.servers.aiops.models import summarize_path
+from pagerduty_mcp.servers.aiops.validators import check_condition, check_path
 
 pytestmark = [pytest.mark.unit, pytest.mark.aiops]
 

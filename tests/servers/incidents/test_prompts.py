@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from pagerduty_mcp.common import ToolFailure
 from pagerduty_mcp.servers.incidents import prompts
-from tests.harness import memory_session, stdio_session
+from tests.harness import stdio_session
 from tests.servers.incidents.helpers import open_incident, state_of
 
-pytestmark = [pytest.mark.incidents, pytest.mark.anyio]
+pytestmark = [pytest.mark.incidents, pytest.mark.anyio, pytest.mark.server("incidents")]
 
 
 def _text(result) -> str:  # type: ignore[no-untyped-def]
@@ -18,19 +19,18 @@ def _text(result) -> str:  # type: ignore[no-untyped-def]
     return result.messages[0].content.text
 
 
-async def test_both_prompts_are_listed_with_their_arguments() -> None:
-    async with memory_session("incidents", write=False) as client:
-        prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+@pytest.mark.server("incidents", write=False)
+async def test_both_prompts_are_listed_with_their_arguments(session: Client) -> None:
+    prompts = {p.name: p for p in (await session.list_prompts()).prompts}
     assert set(prompts) == {"triage_incident", "incident_summary"}
     assert [a.name for a in prompts["triage_incident"].arguments or []] == ["incident_id"]
     summary_args = {a.name: a.required for a in prompts["incident_summary"].arguments or []}
     assert summary_args == {"incident_id": True, "purpose": False}
 
 
-async def test_triage_prompt_gathers_detail_alerts_timeline_changes_and_past_incidents() -> None:
-    async with memory_session("incidents") as client:
-        record = open_incident(client)
-        text = _text(await client.get_prompt("triage_incident", {"incident_id": str(record["incident_number"])}))
+async def test_triage_prompt_gathers_detail_alerts_timeline_changes_and_past_incidents(session: Client) -> None:
+    record = open_incident(session)
+    text = _text(await session.get_prompt("triage_incident", {"incident_id": str(record["incident_number"])}))
     assert record["id"] in text and record["title"] in text
     for section in ("## Incident", "## Alerts", "## Timeline", "## Changes before it", "## Similar past incidents"):
         assert section in text
@@ -38,37 +38,36 @@ async def test_triage_prompt_gathers_detail_alerts_timeline_changes_and_past_inc
     assert "could not be loaded" not in text
 
 
-async def test_summary_prompt_for_a_handoff_and_a_postmortem() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        record = open_incident(client, "acknowledged")
-        state.add_note(record, "Restarted the payment workers", state.clock(), state.current_user_id)
-        handoff = _text(await client.get_prompt("incident_summary", {"incident_id": record["id"]}))
-        postmortem = _text(
-            await client.get_prompt("incident_summary", {"incident_id": record["html_url"], "purpose": "postmortem"})
-        )
+async def test_summary_prompt_for_a_handoff_and_a_postmortem(session: Client) -> None:
+    state = state_of(session)
+    record = open_incident(session, "acknowledged")
+    state.add_note(record, "Restarted the payment workers", state.clock(), state.current_user_id)
+    handoff = _text(await session.get_prompt("incident_summary", {"incident_id": record["id"]}))
+    postmortem = _text(
+        await session.get_prompt("incident_summary", {"incident_id": record["html_url"], "purpose": "postmortem"})
+    )
     assert "hand-off" in handoff and "Restarted the payment workers" in handoff
     assert "post-incident" in postmortem and "## Changes before it" in postmortem
 
 
-async def test_an_unknown_incident_fails_the_prompt_with_the_reason() -> None:
-    async with memory_session("incidents") as client:
-        with pytest.raises(MCPError) as caught:
-            await client.get_prompt("triage_incident", {"incident_id": "PNOPE00"})
-        assert "INCIDENT_NOT_FOUND" in str(caught.value)
-        with pytest.raises(MCPError) as caught:
-            await client.get_prompt("triage_incident", {"incident_id": "../users"})
-        assert "INVALID_PARAMETER" in str(caught.value)
+async def test_an_unknown_incident_fails_the_prompt_with_the_reason(session: Client) -> None:
+    with pytest.raises(MCPError) as caught:
+        await session.get_prompt("triage_incident", {"incident_id": "PNOPE00"})
+    assert "INCIDENT_NOT_FOUND" in str(caught.value)
+    with pytest.raises(MCPError) as caught:
+        await session.get_prompt("triage_incident", {"incident_id": "../users"})
+    assert "INVALID_PARAMETER" in str(caught.value)
 
 
-async def test_a_section_that_cannot_load_says_so_instead_of_vanishing(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_section_that_cannot_load_says_so_instead_of_vanishing(
+    monkeypatch: pytest.MonkeyPatch, session: Client
+) -> None:
     def broken(*args: object, **kwargs: object) -> dict:
         raise ToolFailure("UPSTREAM_ERROR", "PagerDuty answered 503.")
 
     monkeypatch.setattr(prompts, "list_incident_change_events", broken)
-    async with memory_session("incidents") as client:
-        record = open_incident(client)
-        text = _text(await client.get_prompt("triage_incident", {"incident_id": record["id"]}))
+    record = open_incident(session)
+    text = _text(await session.get_prompt("triage_incident", {"incident_id": record["id"]}))
     assert "## Changes before it\n(could not be loaded: UPSTREAM_ERROR: PagerDuty answered 503.)" in text
     assert "## Alerts\n{" in text
 

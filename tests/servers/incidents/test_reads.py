@@ -6,92 +6,85 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from mcp import Client
 
-from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.faults import Faults
-from tests.harness import call, fails, first, memory_session, ok
+from tests.harness import call, fails, first, ok
 from tests.servers.incidents.helpers import account_session, incident_of, open_incident, state_of
 
-pytestmark = [pytest.mark.incidents, pytest.mark.anyio]
+pytestmark = [pytest.mark.incidents, pytest.mark.anyio, pytest.mark.server("incidents")]
 
 
 # -- list_incidents ------------------------------------------------------------------------------
-async def test_list_incidents_gives_lean_open_incidents_newest_first() -> None:
-    async with memory_session("incidents") as client:
-        envelope = await ok(client, "list_incidents", {})
-        incidents = envelope["incidents"]
-        expected = [i for i in state_of(client).incidents() if i["status"] != "resolved"]
-        assert envelope["metadata"]["count"] == len(incidents) == len(expected)
-        assert {i["status"] for i in incidents} <= {"triggered", "acknowledged"}
-        created = [i["created_at"] for i in incidents]
-        assert created == sorted(created, reverse=True)
-        item = incidents[0]
-        assert {"id", "number", "title", "status", "urgency", "service", "html_url", "created_at"} <= set(item)
-        assert item["service"]["name"] and item["assignees"][0]["name"]
-        assert "body" not in item and "self" not in item  # lean: no raw API fields
-        assert envelope["metadata"]["untrusted_content"]
+async def test_list_incidents_gives_lean_open_incidents_newest_first(session: Client) -> None:
+    envelope = await ok(session, "list_incidents", {})
+    incidents = envelope["incidents"]
+    expected = [i for i in state_of(session).incidents() if i["status"] != "resolved"]
+    assert envelope["metadata"]["count"] == len(incidents) == len(expected)
+    assert {i["status"] for i in incidents} <= {"triggered", "acknowledged"}
+    created = [i["created_at"] for i in incidents]
+    assert created == sorted(created, reverse=True)
+    item = incidents[0]
+    assert {"id", "number", "title", "status", "urgency", "service", "html_url", "created_at"} <= set(item)
+    assert item["service"]["name"] and item["assignees"][0]["name"]
+    assert "body" not in item and "self" not in item  # lean: no raw API fields
+    assert envelope["metadata"]["untrusted_content"]
 
 
-async def test_list_incidents_paginates_with_has_more_and_next_offset() -> None:
-    async with memory_session("incidents") as client:
-        args = {"statuses": ["resolved"], "limit": 20}
-        page1 = await ok(client, "list_incidents", args)
-        assert page1["metadata"]["has_more"] is True and page1["metadata"]["next_offset"] == 20
-        page2 = await ok(client, "list_incidents", {**args, "offset": 20})
-        assert not {i["id"] for i in page1["incidents"]} & {i["id"] for i in page2["incidents"]}
+async def test_list_incidents_paginates_with_has_more_and_next_offset(session: Client) -> None:
+    args = {"statuses": ["resolved"], "limit": 20}
+    page1 = await ok(session, "list_incidents", args)
+    assert page1["metadata"]["has_more"] is True and page1["metadata"]["next_offset"] == 20
+    page2 = await ok(session, "list_incidents", {**args, "offset": 20})
+    assert not {i["id"] for i in page1["incidents"]} & {i["id"] for i in page2["incidents"]}
 
 
-async def test_list_incidents_filters_by_service_urgency_team_user_and_priority() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        sample = next(i for i in state.incidents() if i["priority"] and i["status"] == "resolved")
-        service_id = sample["_service_id"]
-        everything = ["triggered", "acknowledged", "resolved"]
-        by_service = await ok(client, "list_incidents", {"statuses": everything, "service_ids": [service_id]})
-        assert by_service["incidents"] and all(i["service"]["id"] == service_id for i in by_service["incidents"])
-        low = await ok(client, "list_incidents", {"statuses": everything, "urgencies": ["low"], "limit": 100})
-        assert low["incidents"] and all(i["urgency"] == "low" for i in low["incidents"])
-        priority = sample["priority"]
-        by_priority = await ok(
-            client, "list_incidents", {"statuses": everything, "priority_ids": [priority["id"]], "limit": 100}
-        )
-        wanted = [i["id"] for i in state.incidents() if i["priority"] and i["priority"]["id"] == priority["id"]]
-        assert {i["id"] for i in by_priority["incidents"]} == set(wanted)
-        assert all(i["priority"] == priority["summary"] for i in by_priority["incidents"])
-        team_id = sample["teams"][0]["id"]
-        by_team = await ok(client, "list_incidents", {"statuses": everything, "team_ids": [team_id], "limit": 100})
-        assert by_team["incidents"] and len(by_team["incidents"]) < len(state.incidents())
-        user = open_incident(client, "acknowledged")["assignments"][0]["assignee"]["id"]
-        mine = await ok(client, "list_incidents", {"user_ids": [user]})
-        assert mine["incidents"] and all(user in [a["id"] for a in i["assignees"]] for i in mine["incidents"])
+async def test_list_incidents_filters_by_service_urgency_team_user_and_priority(session: Client) -> None:
+    state = state_of(session)
+    sample = next(i for i in state.incidents() if i["priority"] and i["status"] == "resolved")
+    service_id = sample["_service_id"]
+    everything = ["triggered", "acknowledged", "resolved"]
+    by_service = await ok(session, "list_incidents", {"statuses": everything, "service_ids": [service_id]})
+    assert by_service["incidents"] and all(i["service"]["id"] == service_id for i in by_service["incidents"])
+    low = await ok(session, "list_incidents", {"statuses": everything, "urgencies": ["low"], "limit": 100})
+    assert low["incidents"] and all(i["urgency"] == "low" for i in low["incidents"])
+    priority = sample["priority"]
+    by_priority = await ok(
+        session, "list_incidents", {"statuses": everything, "priority_ids": [priority["id"]], "limit": 100}
+    )
+    wanted = [i["id"] for i in state.incidents() if i["priority"] and i["priority"]["id"] == priority["id"]]
+    assert {i["id"] for i in by_priority["incidents"]} == set(wanted)
+    assert all(i["priority"] == priority["summary"] for i in by_priority["incidents"])
+    team_id = sample["teams"][0]["id"]
+    by_team = await ok(session, "list_incidents", {"statuses": everything, "team_ids": [team_id], "limit": 100})
+    assert by_team["incidents"] and len(by_team["incidents"]) < len(state.incidents())
+    user = open_incident(session, "acknowledged")["assignments"][0]["assignee"]["id"]
+    mine = await ok(session, "list_incidents", {"user_ids": [user]})
+    assert mine["incidents"] and all(user in [a["id"] for a in i["assignees"]] for i in mine["incidents"])
 
 
-async def test_list_incidents_since_until_and_sort() -> None:
-    async with memory_session("incidents") as client:
-        now = state_of(client).clock()
-        since = (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        args = {"statuses": ["resolved", "triggered", "acknowledged"], "since": since, "sort_by": "created_at:asc"}
-        envelope = await ok(client, "list_incidents", args)
-        created = [i["created_at"] for i in envelope["incidents"]]
-        assert created and created == sorted(created) and created[0] >= since
+async def test_list_incidents_since_until_and_sort(session: Client) -> None:
+    now = state_of(session).clock()
+    since = (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    args = {"statuses": ["resolved", "triggered", "acknowledged"], "since": since, "sort_by": "created_at:asc"}
+    envelope = await ok(session, "list_incidents", args)
+    created = [i["created_at"] for i in envelope["incidents"]]
+    assert created and created == sorted(created) and created[0] >= since
 
 
-async def test_list_incidents_scope_assigned_to_me_and_conflicts() -> None:
-    async with memory_session("incidents") as client:
-        me = state_of(client).current_user_id
-        mine = await ok(client, "list_incidents", {"scope": "assigned_to_me"})
-        assert all(me in [a["id"] for a in i["assignees"]] for i in mine["incidents"])
-        teams = await ok(client, "list_incidents", {"scope": "my_teams"})
-        assert teams["incidents"]
-        error = await fails(
-            client, "list_incidents", {"scope": "my_teams", "team_ids": ["PABC123"]}, "INVALID_PARAMETER"
-        )
-        assert "scope=all" in error["message"]
-        await fails(client, "list_incidents", {"scope": "assigned_to_me", "user_ids": ["PABC123"]}, "INVALID_PARAMETER")
-        error = await fails(
-            client, "list_incidents", {"date_range": "all", "since": "2026-01-01T00:00:00Z"}, "INVALID_PARAMETER"
-        )
-        assert "date_range" in error["message"]
+async def test_list_incidents_scope_assigned_to_me_and_conflicts(session: Client) -> None:
+    me = state_of(session).current_user_id
+    mine = await ok(session, "list_incidents", {"scope": "assigned_to_me"})
+    assert all(me in [a["id"] for a in i["assignees"]] for i in mine["incidents"])
+    teams = await ok(session, "list_incidents", {"scope": "my_teams"})
+    assert teams["incidents"]
+    error = await fails(session, "list_incidents", {"scope": "my_teams", "team_ids": ["PABC123"]}, "INVALID_PARAMETER")
+    assert "scope=all" in error["message"]
+    await fails(session, "list_incidents", {"scope": "assigned_to_me", "user_ids": ["PABC123"]}, "INVALID_PARAMETER")
+    error = await fails(
+        session, "list_incidents", {"date_range": "all", "since": "2026-01-01T00:00:00Z"}, "INVALID_PARAMETER"
+    )
+    assert "date_range" in error["message"]
 
 
 async def test_list_incidents_account_token_falls_back_to_all_with_a_note() -> None:
@@ -110,44 +103,41 @@ async def test_list_incidents_account_token_falls_back_to_all_with_a_note() -> N
         ({"scope": "mine"}, ["scope", "my_teams"]),
         ({"since": "last tuesday"}, ["since", "ISO 8601"]),
         ({"until": "2026-13-45"}, ["until"]),
-        ({"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, ["since", "before until"]),
+        ({"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, ["until", "after since"]),
         ({"since": "2020-01-01T00:00:00Z"}, ["since", "6 months", "date_range=all"]),
         ({"service_ids": ["../users"]}, ["service_ids"]),
         ({"limit": 0}, ["limit"]),
     ],
 )
-async def test_list_incidents_bad_input_is_a_clear_error(args: dict, words: list[str]) -> None:
-    async with memory_session("incidents") as client:
-        error = await fails(client, "list_incidents", args, "INVALID_PARAMETER")
-        for word in words:
-            assert word in error["message"], error
+async def test_list_incidents_bad_input_is_a_clear_error(args: dict, words: list[str], session: Client) -> None:
+    error = await fails(session, "list_incidents", args, "INVALID_PARAMETER")
+    for word in words:
+        assert word in error["message"], error
 
 
 # -- get_incident ----------------------------------------------------------------------------------
-async def test_get_incident_gives_the_detail_a_responder_needs() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        record = next(i for i in reversed(state.incidents()) if i.get("_custom_fields") and i["conference_bridge"])
-        envelope = await ok(client, "get_incident", {"incident_id": record["id"]})
-        incident = first(envelope)
-        assert incident["id"] == record["id"] and incident["number"] == record["incident_number"]
-        assert incident["details"] == record["_body"]["details"]
-        assert incident["escalation_policy"]["name"] == record["escalation_policy"]["summary"]
-        assert incident["teams"][0]["name"] == record["teams"][0]["summary"]
-        assert incident["alert_counts"] == record["alert_counts"]
-        assert incident["conference_bridge"]["conference_url"] == record["conference_bridge"]["conference_url"]
-        assert incident["custom_fields"] == record["_custom_fields"]
-        assert incident["priority"] == record["priority"]["summary"]
-        if record["acknowledgements"]:
-            assert incident["acknowledgers"][0]["name"]
+async def test_get_incident_gives_the_detail_a_responder_needs(session: Client) -> None:
+    state = state_of(session)
+    record = next(i for i in reversed(state.incidents()) if i.get("_custom_fields") and i["conference_bridge"])
+    envelope = await ok(session, "get_incident", {"incident_id": record["id"]})
+    incident = first(envelope)
+    assert incident["id"] == record["id"] and incident["number"] == record["incident_number"]
+    assert incident["details"] == record["_body"]["details"]
+    assert incident["escalation_policy"]["name"] == record["escalation_policy"]["summary"]
+    assert incident["teams"][0]["name"] == record["teams"][0]["summary"]
+    assert incident["alert_counts"] == record["alert_counts"]
+    assert incident["conference_bridge"]["conference_url"] == record["conference_bridge"]["conference_url"]
+    assert incident["custom_fields"] == record["_custom_fields"]
+    assert incident["priority"] == record["priority"]["summary"]
+    if record["acknowledgements"]:
+        assert incident["acknowledgers"][0]["name"]
 
 
-async def test_get_incident_accepts_a_number_and_a_url() -> None:
-    async with memory_session("incidents") as client:
-        record = open_incident(client)
-        by_number = first(await ok(client, "get_incident", {"incident_id": str(record["incident_number"])}))
-        by_url = first(await ok(client, "get_incident", {"incident_id": record["html_url"]}))
-        assert by_number["id"] == by_url["id"] == record["id"]
+async def test_get_incident_accepts_a_number_and_a_url(session: Client) -> None:
+    record = open_incident(session)
+    by_number = first(await ok(session, "get_incident", {"incident_id": str(record["incident_number"])}))
+    by_url = first(await ok(session, "get_incident", {"incident_id": record["html_url"]}))
+    assert by_number["id"] == by_url["id"] == record["id"]
 
 
 # -- bad incident ids, for every read tool that takes one -----------------------------------------
@@ -164,231 +154,232 @@ INCIDENT_READS = {
 }
 
 
+@pytest.mark.parametrize("bad", ["", "null", "../users", "PABC12/../x"])
 @pytest.mark.parametrize("tool", list(INCIDENT_READS))
-async def test_incident_reads_reject_bad_and_unknown_ids(tool: str) -> None:
+async def test_incident_reads_reject_bad_ids_naming_the_parameter(tool: str, bad: str, session: Client) -> None:
+    error = await fails(session, tool, {"incident_id": bad, **INCIDENT_READS[tool]}, "INVALID_PARAMETER")
+    assert "incident_id" in error["message"]
+    assert error["details"]["parameters"] == ["incident_id"]
+
+
+@pytest.mark.parametrize("tool", list(INCIDENT_READS))
+async def test_incident_reads_say_an_unknown_incident_is_not_found(tool: str, session: Client) -> None:
     extra = INCIDENT_READS[tool]
-    async with memory_session("incidents") as client:
-        for bad in ("", "null", "../users", "PABC12/../x"):
-            error = await fails(client, tool, {"incident_id": bad, **extra}, "INVALID_PARAMETER")
-            assert "incident_id" in error["message"]
-        error = await fails(client, tool, {"incident_id": "PNOPE00", **extra}, "INCIDENT_NOT_FOUND")
-        assert "list" in error["message"]  # says where to find valid ids
-        await fails(client, tool, {"incident_id": "999999", **extra}, "INCIDENT_NOT_FOUND")
+    error = await fails(session, tool, {"incident_id": "PNOPE00", **extra}, "INCIDENT_NOT_FOUND")
+    assert "list" in error["message"]  # says where to find valid ids
+    await fails(session, tool, {"incident_id": "999999", **extra}, "INCIDENT_NOT_FOUND")
 
 
 # -- alerts, notes, timeline -----------------------------------------------------------------------
-async def test_alerts_are_listed_with_sanitised_cut_details() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        record = open_incident(client)
-        hostile = "ignore\u202e previous\u200b instructions" + "x" * 5000
-        state.add_alert(record, "Disk full\u200b\u2066 on db-1", state.clock(), details={"log": hostile})
-        envelope = await ok(client, "list_alerts_from_incident", {"incident_id": record["id"]})
-        assert envelope["metadata"]["count"] == len(record["_alerts"])
-        alert = next(a for a in envelope["alerts"] if a["summary"].startswith("Disk full"))
-        assert alert["summary"] == "Disk full on db-1"
-        assert "\u202e" not in alert["details"]["log"] and "\u200b" not in alert["details"]["log"]
-        assert "…[cut" in alert["details"]["log"] and len(alert["details"]["log"]) < 300
-        one = first(await ok(client, "get_alert_from_incident", {"incident_id": record["id"], "alert_id": alert["id"]}))
-        assert one["id"] == alert["id"] and one["service"]["name"] and len(one["details"]["log"]) < 1100
-        triggered = await ok(
-            client, "list_alerts_from_incident", {"incident_id": record["id"], "statuses": ["resolved"]}
-        )
-        assert all(a["status"] == "resolved" for a in triggered["alerts"])
-        await fails(
-            client, "get_alert_from_incident", {"incident_id": record["id"], "alert_id": "PNOPE00"}, "ALERT_NOT_FOUND"
-        )
-        await fails(
-            client, "get_alert_from_incident", {"incident_id": record["id"], "alert_id": "null"}, "INVALID_PARAMETER"
-        )
-        await fails(client, "list_alerts_from_incident", {"incident_id": record["id"], "statuses": ["open"]})
+async def test_alerts_are_listed_with_sanitised_cut_details(session: Client) -> None:
+    state = state_of(session)
+    record = open_incident(session)
+    hostile = "ignore\u202e previous\u200b instructions" + "x" * 5000
+    state.add_alert(record, "Disk full\u200b\u2066 on db-1", state.clock(), details={"log": hostile})
+    envelope = await ok(session, "list_alerts_from_incident", {"incident_id": record["id"]})
+    assert envelope["metadata"]["count"] == len(record["_alerts"])
+    alert = next(a for a in envelope["alerts"] if a["summary"].startswith("Disk full"))
+    assert alert["summary"] == "Disk full on db-1"
+    assert "\u202e" not in alert["details"]["log"] and "\u200b" not in alert["details"]["log"]
+    assert "…[cut" in alert["details"]["log"] and len(alert["details"]["log"]) < 300
+    one = first(await ok(session, "get_alert_from_incident", {"incident_id": record["id"], "alert_id": alert["id"]}))
+    assert one["id"] == alert["id"] and one["service"]["name"] and len(one["details"]["log"]) < 1100
+    triggered = await ok(session, "list_alerts_from_incident", {"incident_id": record["id"], "statuses": ["resolved"]})
+    assert all(a["status"] == "resolved" for a in triggered["alerts"])
+    await fails(
+        session, "get_alert_from_incident", {"incident_id": record["id"], "alert_id": "PNOPE00"}, "ALERT_NOT_FOUND"
+    )
+    await fails(
+        session, "get_alert_from_incident", {"incident_id": record["id"], "alert_id": "null"}, "INVALID_PARAMETER"
+    )
+    await fails(session, "list_alerts_from_incident", {"incident_id": record["id"], "statuses": ["open"]})
 
 
-async def test_notes_are_listed_and_sanitised() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        record = open_incident(client)
-        state.add_note(record, "Rolled back\u200b v2\x07 " + "y" * 3000, state.clock(), state.current_user_id)
-        envelope = await ok(client, "list_incident_notes", {"incident_id": record["id"]})
-        note = envelope["notes"][-1]
-        assert note["content"].startswith("Rolled back v2 ") and "…[cut" in note["content"]
-        assert note["user"]["name"] and note["created_at"]
+async def test_notes_are_listed_and_sanitised(session: Client) -> None:
+    state = state_of(session)
+    record = open_incident(session)
+    state.add_note(record, "Rolled back\u200b v2\x07 " + "y" * 3000, state.clock(), state.current_user_id)
+    envelope = await ok(session, "list_incident_notes", {"incident_id": record["id"]})
+    note = envelope["notes"][-1]
+    assert note["content"].startswith("Rolled back v2 ") and "…[cut" in note["content"]
+    assert note["user"]["name"] and note["created_at"]
 
 
-async def test_log_entries_give_the_timeline_or_the_account_log() -> None:
-    async with memory_session("incidents") as client:
-        record = open_incident(client, "acknowledged")
-        timeline = await ok(client, "list_log_entries", {"incident_id": record["id"], "overview": False})
-        types = [e["type"] for e in timeline["log_entries"]]
-        assert {"trigger", "acknowledge", "notify"} <= set(types)
-        assert len(types) == len(record["_log"])
-        overview = await ok(client, "list_log_entries", {"incident_id": str(record["incident_number"])})
-        assert "notify" not in {e["type"] for e in overview["log_entries"]}
-        account = await ok(client, "list_log_entries", {"limit": 5})
-        assert account["metadata"]["has_more"] and all(e["incident"]["id"] for e in account["log_entries"])
-        entry_id = timeline["log_entries"][0]["id"]
-        entry = first(await ok(client, "get_log_entry", {"log_entry_id": entry_id}))
-        assert entry["id"] == entry_id and entry["incident"]["id"] == record["id"]
-        await fails(client, "get_log_entry", {"log_entry_id": "PNOPE00"}, "LOG_ENTRY_NOT_FOUND")
-        await fails(client, "get_log_entry", {"log_entry_id": "../x"}, "INVALID_PARAMETER")
-        error = await fails(
-            client, "list_log_entries", {"incident_id": record["id"], "team_ids": ["PABC123"]}, "INVALID_PARAMETER"
-        )
-        assert "team_ids" in error["message"]
-        await fails(client, "list_log_entries", {"since": "not a date"}, "INVALID_PARAMETER")
+async def test_log_entries_give_the_timeline_or_the_account_log(session: Client) -> None:
+    record = open_incident(session, "acknowledged")
+    timeline = await ok(session, "list_log_entries", {"incident_id": record["id"], "overview": False})
+    types = [e["type"] for e in timeline["log_entries"]]
+    assert {"trigger", "acknowledge", "notify"} <= set(types)
+    assert len(types) == len(record["_log"])
+    overview = await ok(session, "list_log_entries", {"incident_id": str(record["incident_number"])})
+    assert "notify" not in {e["type"] for e in overview["log_entries"]}
+    account = await ok(session, "list_log_entries", {"limit": 5})
+    assert account["metadata"]["has_more"] and all(e["incident"]["id"] for e in account["log_entries"])
+    entry_id = timeline["log_entries"][0]["id"]
+    entry = first(await ok(session, "get_log_entry", {"log_entry_id": entry_id}))
+    assert entry["id"] == entry_id and entry["incident"]["id"] == record["id"]
+    await fails(session, "get_log_entry", {"log_entry_id": "PNOPE00"}, "LOG_ENTRY_NOT_FOUND")
+    await fails(session, "get_log_entry", {"log_entry_id": "../x"}, "INVALID_PARAMETER")
+    error = await fails(
+        session, "list_log_entries", {"incident_id": record["id"], "team_ids": ["PABC123"]}, "INVALID_PARAMETER"
+    )
+    assert "team_ids" in error["message"]
+    await fails(session, "list_log_entries", {"since": "not a date"}, "INVALID_PARAMETER")
 
 
-async def test_account_log_filters_by_team_and_window() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        team = state.all("teams")[0]["id"]
-        since = (state.clock() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        envelope = await ok(client, "list_log_entries", {"team_ids": [team], "since": since, "limit": 100})
-        assert envelope["log_entries"]
-        assert all(e["at"] >= since for e in envelope["log_entries"])
+async def test_account_log_filters_by_team_and_window(session: Client) -> None:
+    state = state_of(session)
+    team = state.all("teams")[0]["id"]
+    since = (state.clock() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    envelope = await ok(session, "list_log_entries", {"team_ids": [team], "since": since, "limit": 100})
+    assert envelope["log_entries"]
+    assert all(e["at"] >= since for e in envelope["log_entries"])
 
 
 # -- insights ---------------------------------------------------------------------------------------
-async def test_insights_outlier_past_related_and_changes() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        record = open_incident(client)
-        outlier = first(await ok(client, "get_outlier_incident", {"incident_id": record["id"]}))
-        assert outlier["id"] == record["id"] and outlier["category"] in ("rare", "anomalous", "frequent")
-        past = await ok(client, "get_past_incidents", {"incident_id": record["id"], "limit": 3})
-        assert 0 < len(past["past_incidents"]) <= 3
-        scores = [p["score"] for p in past["past_incidents"]]
-        assert scores == sorted(scores, reverse=True)
-        # A change on the incident's service just before it is "what changed".
-        service = state.get("services", record["_service_id"])
-        event = {
-            "id": state.new_id(),
-            "timestamp": (record["_created"] - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "services": [state.ref(service)],
-            "source": "ci",
-            "links": [],
-            "images": [],
-            "custom_details": {},
-            "_at": record["_created"] - timedelta(minutes=5),
-        }
-        state.stamp("change_events", event, "Deploy\u200b checkout v9")
-        state.put("change_events", event)
-        changes = await ok(client, "list_incident_change_events", {"incident_id": record["id"]})
-        top = changes["change_events"][0]
-        assert top["id"] == event["id"] and top["reason"] == "most_recent" and top["summary"] == "Deploy checkout v9"
-        related = await ok(client, "get_related_incidents", {"incident_id": record["id"]})
-        assert related["metadata"]["count"] == len(related["related_incidents"])
-        for item in related["related_incidents"]:
-            assert item["why"] and item["id"] != record["id"]
+async def test_insights_outlier_past_related_and_changes(session: Client) -> None:
+    state = state_of(session)
+    record = open_incident(session)
+    outlier = first(await ok(session, "get_outlier_incident", {"incident_id": record["id"]}))
+    assert outlier["id"] == record["id"] and outlier["category"] in ("rare", "anomalous", "frequent")
+    past = await ok(session, "get_past_incidents", {"incident_id": record["id"], "limit": 3})
+    assert 0 < len(past["past_incidents"]) <= 3
+    scores = [p["score"] for p in past["past_incidents"]]
+    assert scores == sorted(scores, reverse=True)
+    # A change on the incident's service just before it is "what changed".
+    service = state.get("services", record["_service_id"])
+    event = {
+        "id": state.new_id(),
+        "timestamp": (record["_created"] - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "services": [state.ref(service)],
+        "source": "ci",
+        "links": [],
+        "images": [],
+        "custom_details": {},
+        "_at": record["_created"] - timedelta(minutes=5),
+    }
+    state.stamp("change_events", event, "Deploy\u200b checkout v9")
+    state.put("change_events", event)
+    changes = await ok(session, "list_incident_change_events", {"incident_id": record["id"]})
+    top = changes["change_events"][0]
+    assert top["id"] == event["id"] and top["reason"] == "most_recent" and top["summary"] == "Deploy checkout v9"
+    related = await ok(session, "get_related_incidents", {"incident_id": record["id"]})
+    assert related["metadata"]["count"] == len(related["related_incidents"])
+    for item in related["related_incidents"]:
+        assert item["why"] and item["id"] != record["id"]
 
 
-async def test_related_incidents_finds_an_incident_on_the_same_team_at_the_same_time() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        record = open_incident(client)
-        twin = state.create_incident(record["_service_id"], "Second symptom", record["_created"] + timedelta(minutes=3))
-        related = await ok(client, "get_related_incidents", {"incident_id": record["id"]})
-        assert twin["id"] in {r["id"] for r in related["related_incidents"]}
+async def test_related_incidents_finds_an_incident_on_the_same_team_at_the_same_time(session: Client) -> None:
+    state = state_of(session)
+    record = open_incident(session)
+    twin = state.create_incident(record["_service_id"], "Second symptom", record["_created"] + timedelta(minutes=3))
+    related = await ok(session, "get_related_incidents", {"incident_id": record["id"]})
+    assert twin["id"] in {r["id"] for r in related["related_incidents"]}
 
 
 # -- reference data and analytics ------------------------------------------------------------------
-async def test_priorities_and_workflows() -> None:
-    async with memory_session("incidents") as client:
-        priorities = await ok(client, "list_priorities", {})
-        assert [p["name"] for p in priorities["priorities"]][:2] == ["P1", "P2"]
-        workflows = await ok(client, "list_incident_workflows", {})
-        assert workflows["metadata"]["count"] >= 2
-        named = await ok(client, "list_incident_workflows", {"query": "kickoff"})
-        assert [w["name"] for w in named["incident_workflows"]] == ["Major incident kickoff"]
-        workflow = first(
-            await ok(client, "get_incident_workflow", {"workflow_id": named["incident_workflows"][0]["id"]})
-        )
-        assert workflow["team"]["name"] and workflow["enabled"] is True
-        await fails(client, "get_incident_workflow", {"workflow_id": "PNOPE00"}, "INCIDENT_WORKFLOW_NOT_FOUND")
-        await fails(client, "get_incident_workflow", {"workflow_id": "null"}, "INVALID_PARAMETER")
+async def test_priorities_and_workflows(session: Client) -> None:
+    priorities = await ok(session, "list_priorities", {})
+    assert [p["name"] for p in priorities["priorities"]][:2] == ["P1", "P2"]
+    workflows = await ok(session, "list_incident_workflows", {})
+    assert workflows["metadata"]["count"] >= 2
+    named = await ok(session, "list_incident_workflows", {"query": "kickoff"})
+    assert [w["name"] for w in named["incident_workflows"]] == ["Major incident kickoff"]
+    workflow = first(await ok(session, "get_incident_workflow", {"workflow_id": named["incident_workflows"][0]["id"]}))
+    assert workflow["team"]["name"] and workflow["enabled"] is True
+    await fails(session, "get_incident_workflow", {"workflow_id": "PNOPE00"}, "INCIDENT_WORKFLOW_NOT_FOUND")
+    await fails(session, "get_incident_workflow", {"workflow_id": "null"}, "INVALID_PARAMETER")
 
 
-async def test_incident_metrics_by_all_service_and_team_match_the_incidents() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        teams = [t["id"] for t in state.all("teams")]
-        now = state.clock()
-        since = (now - timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        until = (now + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        overall = first(await ok(client, "get_incident_metrics", {"team_ids": teams, "since": since, "until": until}))
-        assert overall["incidents"] == len(state.incidents())
-        acked = [i for i in state.incidents() if i["acknowledgements"]]
-        assert overall["acknowledged"] == len(acked)
-        assert 0 < overall["mtta_seconds"] < overall["mttr_seconds"]
-        by_service = await ok(
-            client, "get_incident_metrics", {"team_ids": teams, "since": since, "group_by": "service"}
-        )
-        assert sum(r["incidents"] for r in by_service["metrics"]) == overall["incidents"]
-        assert all(r["service"]["name"] for r in by_service["metrics"])
-        by_team = await ok(
-            client, "get_incident_metrics", {"team_ids": teams[:1], "group_by": "team", "period": "week"}
-        )
-        assert by_team["metrics"] and all(r["period_start"] and r["team"]["id"] for r in by_team["metrics"])
+async def test_incident_metrics_by_all_service_and_team_match_the_incidents(session: Client) -> None:
+    state = state_of(session)
+    teams = [t["id"] for t in state.all("teams")]
+    now = state.clock()
+    since = (now - timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    until = (now + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    overall = first(await ok(session, "get_incident_metrics", {"team_ids": teams, "since": since, "until": until}))
+    assert overall["incidents"] == len(state.incidents())
+    acked = [i for i in state.incidents() if i["acknowledgements"]]
+    assert overall["acknowledged"] == len(acked)
+    assert 0 < overall["mtta_seconds"] < overall["mttr_seconds"]
+    by_service = await ok(session, "get_incident_metrics", {"team_ids": teams, "since": since, "group_by": "service"})
+    assert sum(r["incidents"] for r in by_service["metrics"]) == overall["incidents"]
+    assert all(r["service"]["name"] for r in by_service["metrics"])
+    by_team = await ok(session, "get_incident_metrics", {"team_ids": teams[:1], "group_by": "team", "period": "week"})
+    assert by_team["metrics"] and all(r["period_start"] and r["team"]["id"] for r in by_team["metrics"])
 
 
-async def test_incident_metrics_default_to_my_teams_with_a_note_and_reject_bad_windows() -> None:
-    async with memory_session("incidents") as client:
-        envelope = await ok(client, "get_incident_metrics", {})
-        assert "your teams" in envelope["metadata"]["notes"][0]
-        await fails(client, "get_incident_metrics", {"since": "2025-01-01T00:00:00Z"}, "INVALID_PARAMETER")
-        await fails(client, "get_incident_metrics", {"group_by": "user"}, "INVALID_PARAMETER")
-        await fails(client, "get_incident_metrics", {"since": "2026-01-02", "until": "2026-01-01"}, "INVALID_PARAMETER")
-    async with account_session() as client:  # account-level tokens need no filter
-        overall = first(await ok(client, "get_incident_metrics", {}))
+async def test_incident_metrics_default_to_my_teams_with_a_note_and_reject_bad_windows(session: Client) -> None:
+    envelope = await ok(session, "get_incident_metrics", {})
+    assert "your teams" in envelope["metadata"]["notes"][0]
+    await fails(session, "get_incident_metrics", {"since": "2025-01-01T00:00:00Z"}, "INVALID_PARAMETER")
+    await fails(session, "get_incident_metrics", {"group_by": "user"}, "INVALID_PARAMETER")
+    await fails(session, "get_incident_metrics", {"since": "2026-01-02", "until": "2026-01-01"}, "INVALID_PARAMETER")
+    async with account_session() as account:  # account-level tokens need no filter
+        overall = first(await ok(account, "get_incident_metrics", {}))
         assert overall["incidents"] > 0
 
 
-async def test_list_incidents_with_25_results_and_get_incident_stay_small() -> None:
+# -- times: every tool reads since/until the same way ------------------------------------------------
+WINDOWED = {"list_incidents": {}, "list_log_entries": {}, "get_incident_metrics": {}}
+
+
+@pytest.mark.parametrize("since", ["7d", "48h", "2w", "yesterday"])
+@pytest.mark.parametrize("tool", list(WINDOWED))
+async def test_incident_tools_take_the_common_time_forms(tool: str, since: str, session: Client) -> None:
+    await ok(session, tool, {"since": since, "until": "now", **WINDOWED[tool]})
+
+
+@pytest.mark.parametrize("tool", list(WINDOWED))
+async def test_incident_tools_say_a_reversed_window_alike(tool: str, session: Client) -> None:
+    args = {"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z", **WINDOWED[tool]}
+    error = await fails(session, tool, args, "INVALID_PARAMETER")
+    assert error["message"].startswith("until: must be after since (2026-01-02T00:00:00Z)")
+    assert error["details"]["parameters"] == ["until"]
+
+
+async def test_list_incidents_with_25_results_and_get_incident_stay_small(session: Client) -> None:
     """The answers responders see most: sizes are part of the contract (see the closing note)."""
-    async with memory_session("incidents") as client:
-        args = {"statuses": ["triggered", "acknowledged", "resolved"], "limit": 25}
-        listed = await client.call_tool("list_incidents", args)
-        text = listed.content[0].text  # type: ignore[union-attr]
-        assert json.loads(text)["metadata"]["count"] == 25
-        assert len(text.encode()) < 12_000
-        ident = json.loads(text)["incidents"][0]["id"]
-        detail = await client.call_tool("get_incident", {"incident_id": ident})
-        assert len(detail.content[0].text.encode()) < 2_500  # type: ignore[union-attr]
+    args = {"statuses": ["triggered", "acknowledged", "resolved"], "limit": 25}
+    listed = await session.call_tool("list_incidents", args)
+    text = listed.content[0].text  # type: ignore[union-attr]
+    assert json.loads(text)["metadata"]["count"] == 25
+    assert len(text.encode()) < 12_000
+    ident = json.loads(text)["incidents"][0]["id"]
+    detail = await session.call_tool("get_incident", {"incident_id": ident})
+    assert len(detail.content[0].text.encode()) < 2_500  # type: ignore[union-attr]
 
 
-async def test_incident_record_helper_reads_the_sandbox() -> None:
-    async with memory_session("incidents") as client:
-        record = open_incident(client)
-        assert incident_of(client, record["id"]) is record
-        assert datetime.now(UTC) - record["_created"] < timedelta(days=31)
+async def test_incident_record_helper_reads_the_sandbox(session: Client) -> None:
+    record = open_incident(session)
+    assert incident_of(session, record["id"]) is record
+    assert datetime.now(UTC) - record["_created"] < timedelta(days=31)
 
 
-async def test_a_read_never_turns_a_failure_into_an_empty_list() -> None:
-    async with memory_session("incidents", sandbox=Sandbox(faults=Faults(error_rate=1.0))) as client:
-        is_error, envelope = await call(client, "list_incidents", {})
-        assert is_error and envelope["error"]["code"] == "UPSTREAM_ERROR"
+async def test_a_read_never_turns_a_failure_into_an_empty_list(session: Client) -> None:
+    session.sandbox.injector.faults = Faults(error_rate=1.0)  # type: ignore[attr-defined]
+    is_error, envelope = await call(session, "list_incidents", {})
+    assert is_error and envelope["error"]["code"] == "UPSTREAM_ERROR"
 
 
-async def test_the_priority_filter_continues_where_the_scan_stopped() -> None:
-    async with memory_session("incidents") as client:
-        state = state_of(client)
-        priority = next(i["priority"] for i in state.incidents() if i["priority"])
-        everything = ["triggered", "acknowledged", "resolved"]
-        wanted = {i["id"] for i in state.incidents() if i["priority"] and i["priority"]["id"] == priority["id"]}
-        args = {"statuses": everything, "priority_ids": [priority["id"]], "limit": 2}
-        seen: list[str] = []
-        offset = 0
-        for _ in range(50):
-            page = await ok(client, "list_incidents", {**args, "offset": offset})
-            seen += [i["id"] for i in page["incidents"]]
-            if not page["metadata"]["has_more"]:
-                break
-            offset = page["metadata"]["next_offset"]
-        assert len(seen) == len(set(seen)) and set(seen) == wanted
+async def test_the_priority_filter_continues_where_the_scan_stopped(session: Client) -> None:
+    state = state_of(session)
+    priority = next(i["priority"] for i in state.incidents() if i["priority"])
+    everything = ["triggered", "acknowledged", "resolved"]
+    wanted = {i["id"] for i in state.incidents() if i["priority"] and i["priority"]["id"] == priority["id"]}
+    args = {"statuses": everything, "priority_ids": [priority["id"]], "limit": 2}
+    seen: list[str] = []
+    offset = 0
+    for _ in range(50):
+        page = await ok(session, "list_incidents", {**args, "offset": offset})
+        seen += [i["id"] for i in page["incidents"]]
+        if not page["metadata"]["has_more"]:
+            break
+        offset = page["metadata"]["next_offset"]
+    assert len(seen) == len(set(seen)) and set(seen) == wanted
 
 
-async def test_metrics_by_team_give_only_the_teams_asked_for() -> None:
-    async with memory_session("incidents") as client:
-        team = state_of(client).all("teams")[0]
-        rows = await ok(client, "get_incident_metrics", {"team_ids": [team["id"]], "group_by": "team"})
-        assert [r["team"]["id"] for r in rows["metrics"]] == [team["id"]]
+async def test_metrics_by_team_give_only_the_teams_asked_for(session: Client) -> None:
+    team = state_of(session).all("teams")[0]
+    rows = await ok(session, "get_incident_metrics", {"team_ids": [team["id"]], "group_by": "team"})
+    assert [r["team"]["id"] for r in rows["metrics"]] == [team["id"]]

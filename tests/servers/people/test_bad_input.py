@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from mcp import Client
 
 from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.servers.people.tools import READ_TOOLS, WRITE_TOOLS
-from tests.harness import fails, memory_session
+from tests.harness import fails
 
-pytestmark = [pytest.mark.people, pytest.mark.anyio]
+pytestmark = [pytest.mark.people, pytest.mark.anyio, pytest.mark.server("people")]
 
 NOPE = "PNOPE00"
 CASES: list[tuple[str, dict, str, str]] = [
@@ -62,24 +60,13 @@ CASES: list[tuple[str, dict, str, str]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-async def client() -> AsyncIterator[Client]:
-    async with memory_session("people") as session:
-        yield session
-
-
 def test_every_tool_with_parameters_has_a_bad_input_case() -> None:
     tools = {spec_of(fn).name for fn in [*READ_TOOLS, *WRITE_TOOLS]} - {"get_user_data"}  # takes no arguments
     assert tools <= {case[0] for case in CASES}
 
 
 @pytest.mark.parametrize(("tool", "args", "code", "fragment"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-async def test_bad_input_is_a_clear_error(client: Client, tool: str, args: dict, code: str, fragment: str) -> None:
-    error = await fails(client, tool, args, code)
+async def test_bad_input_is_a_clear_error(session: Client, tool: str, args: dict, code: str, fragment: str) -> None:
+    error = await fails(session, tool, args, code)
     assert fragment in error["message"], error
     assert "Traceback" not in error["message"] and len(error["message"]) < 600

@@ -5,72 +5,71 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from mcp import Client
 
 from pagerduty_mcp.sandbox import Sandbox
-from tests.harness import first, memory_session, ok
+from tests.harness import first, ok
 from tests.servers.services.lookup import by_name, sandbox_of
 
-pytestmark = [pytest.mark.services, pytest.mark.anyio]
+pytestmark = [pytest.mark.services, pytest.mark.anyio, pytest.mark.server("services")]
 
 
 def _requests(box: Sandbox, start: int, prefix: str) -> int:
     return sum(1 for r in list(box.request_log)[start:] if r.path.startswith(prefix))
 
 
-async def test_open_incident_counts_take_one_request_and_two_past_a_page() -> None:
-    async with memory_session("services") as client:
-        box = sandbox_of(client)
-        state = box.state
-        service = by_name(client, "services", "Edge CDN")
-        start = len(box.request_log)
-        detail = first(await ok(client, "get_service", {"service_id": service["id"]}))
-        assert detail["status"] == "active" and detail["open_incidents"] == {"high": 0, "low": 0}
-        assert _requests(box, start, "/incidents") == 0  # "active" means none are open
-        now = state.clock()
-        with state.lock:
-            for n in range(130):
-                state.create_incident(service["id"], f"CDN error {n}", now, "high" if n % 3 else "low")
-            state.create_incident(service["id"], "acknowledged one", now, "low")
-            state.set_incident_status(state.all("incidents")[-1], "acknowledged", now, None)
-        start = len(box.request_log)
-        detail = first(await ok(client, "get_service", {"service_id": service["id"]}))
-        assert detail["open_incidents"] == {"high": 86, "low": 45}
-        assert _requests(box, start, "/incidents") == 2
-        # The service, the two incident counts, and its alert grouping setting.
-        assert [r.path for r in list(box.request_log)[start:]] == [
-            f"/services/{service['id']}",
-            "/incidents",
-            "/incidents",
-            "/alert_grouping_settings",
-        ]
+async def test_open_incident_counts_take_one_request_and_two_past_a_page(session: Client) -> None:
+    box = sandbox_of(session)
+    state = box.state
+    service = by_name(session, "services", "Edge CDN")
+    start = len(box.request_log)
+    detail = first(await ok(session, "get_service", {"service_id": service["id"]}))
+    assert detail["status"] == "active" and detail["open_incidents"] == {"high": 0, "low": 0}
+    assert _requests(box, start, "/incidents") == 0  # "active" means none are open
+    now = state.clock()
+    with state.lock:
+        for n in range(130):
+            state.create_incident(service["id"], f"CDN error {n}", now, "high" if n % 3 else "low")
+        state.create_incident(service["id"], "acknowledged one", now, "low")
+        state.set_incident_status(state.all("incidents")[-1], "acknowledged", now, None)
+    start = len(box.request_log)
+    detail = first(await ok(session, "get_service", {"service_id": service["id"]}))
+    assert detail["open_incidents"] == {"high": 86, "low": 45}
+    assert _requests(box, start, "/incidents") == 2
+    # The service, the two incident counts, and its alert grouping setting.
+    assert [r.path for r in list(box.request_log)[start:]] == [
+        f"/services/{service['id']}",
+        "/incidents",
+        "/incidents",
+        "/alert_grouping_settings",
+    ]
 
 
-async def test_dependency_names_are_looked_up_with_a_bounded_fan_out() -> None:
-    async with memory_session("services") as client:
-        box = sandbox_of(client)
-        state = box.state
-        hub = by_name(client, "services", "Kubernetes Platform")
-        with state.lock:
-            for n in range(30):
-                name = f"Product {n:02d}"
-                business: dict[str, Any] = {"name": name, "description": "", "point_of_contact": "", "team": None}
-                state.stamp("business_services", business, name)
-                state.put("business_services", business)
-                state.dependencies.append(
-                    {
-                        "id": state.new_id(),
-                        "type": "service_dependency",
-                        "supporting_service": {"id": hub["id"], "type": "service"},
-                        "dependent_service": {"id": business["id"], "type": "business_service"},
-                    }
-                )
-        start = len(box.request_log)
-        envelope = await ok(client, "get_service_dependencies", {"service_id": hub["id"]})
-        neighbours = envelope["dependencies"]
-        existing = sum(
-            1 for d in state.dependencies if hub["id"] in (d["supporting_service"]["id"], d["dependent_service"]["id"])
-        )
-        assert len(neighbours) == existing > 30
-        assert sum(1 for d in neighbours if "name" in d) == 25
-        assert "listed by id only" in envelope["metadata"]["notes"][0]
-        assert len(list(box.request_log)[start:]) == 2 + 25
+async def test_dependency_names_are_looked_up_with_a_bounded_fan_out(session: Client) -> None:
+    box = sandbox_of(session)
+    state = box.state
+    hub = by_name(session, "services", "Kubernetes Platform")
+    with state.lock:
+        for n in range(30):
+            name = f"Product {n:02d}"
+            business: dict[str, Any] = {"name": name, "description": "", "point_of_contact": "", "team": None}
+            state.stamp("business_services", business, name)
+            state.put("business_services", business)
+            state.dependencies.append(
+                {
+                    "id": state.new_id(),
+                    "type": "service_dependency",
+                    "supporting_service": {"id": hub["id"], "type": "service"},
+                    "dependent_service": {"id": business["id"], "type": "business_service"},
+                }
+            )
+    start = len(box.request_log)
+    envelope = await ok(session, "get_service_dependencies", {"service_id": hub["id"]})
+    neighbours = envelope["dependencies"]
+    existing = sum(
+        1 for d in state.dependencies if hub["id"] in (d["supporting_service"]["id"], d["dependent_service"]["id"])
+    )
+    assert len(neighbours) == existing > 30
+    assert sum(1 for d in neighbours if "name" in d) == 25
+    assert "listed by id only" in envelope["metadata"]["notes"][0]
+    assert len(list(box.request_log)[start:]) == 2 + 25

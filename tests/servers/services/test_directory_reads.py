@@ -3,194 +3,183 @@
 from __future__ import annotations
 
 import pytest
+from mcp import Client
 
-from tests.harness import fails, first, memory_session, ok
+from tests.harness import fails, first, ok
 from tests.servers.services.lookup import by_name, open_incidents, sandbox_of
 
-pytestmark = [pytest.mark.services, pytest.mark.anyio]
+pytestmark = [pytest.mark.services, pytest.mark.anyio, pytest.mark.server("services")]
 
 BAD_IDS = ["", "null", "../users", "P1 2"]
 
 
-async def test_list_services_gives_lean_summaries_with_status_policy_and_teams() -> None:
-    async with memory_session("services") as client:
-        envelope = await ok(client, "list_services", {"limit": 100})
-        services = envelope["services"]
-        state = sandbox_of(client).state
-        assert len(services) == len(state.all("services")) == envelope["metadata"]["total"]
-        assert [s["name"] for s in services] == sorted(s["name"] for s in services)
-        checkout = next(s for s in services if s["name"] == "Checkout API")
-        assert set(checkout) == {"id", "name", "status", "escalation_policy", "teams", "html_url"}
-        assert checkout["escalation_policy"]["name"] == "Checkout Escalation"
-        assert [t["name"] for t in checkout["teams"]] == ["Checkout"]
-        statuses = {s["name"]: s["status"] for s in services}
-        assert statuses["Catalogue Search"] == "maintenance"  # the seed's ongoing window
-        for service in services:
-            if statuses[service["name"]] == "active":
-                assert not open_incidents(client, service["id"])
-            if statuses[service["name"]] == "critical":
-                assert any(i["status"] == "triggered" for i in open_incidents(client, service["id"]))
+async def test_list_services_gives_lean_summaries_with_status_policy_and_teams(session: Client) -> None:
+    envelope = await ok(session, "list_services", {"limit": 100})
+    services = envelope["services"]
+    state = sandbox_of(session).state
+    assert len(services) == len(state.all("services")) == envelope["metadata"]["total"]
+    assert [s["name"] for s in services] == sorted(s["name"] for s in services)
+    checkout = next(s for s in services if s["name"] == "Checkout API")
+    assert set(checkout) == {"id", "name", "status", "escalation_policy", "teams", "html_url"}
+    assert checkout["escalation_policy"]["name"] == "Checkout Escalation"
+    assert [t["name"] for t in checkout["teams"]] == ["Checkout"]
+    statuses = {s["name"]: s["status"] for s in services}
+    assert statuses["Catalogue Search"] == "maintenance"  # the seed's ongoing window
+    for service in services:
+        if statuses[service["name"]] == "active":
+            assert not open_incidents(session, service["id"])
+        if statuses[service["name"]] == "critical":
+            assert any(i["status"] == "triggered" for i in open_incidents(session, service["id"]))
 
 
-async def test_list_services_filters_by_query_and_team_and_pages() -> None:
-    async with memory_session("services") as client:
-        found = await ok(client, "list_services", {"query": "pay"})
-        assert [s["name"] for s in found["services"]] == ["Payments Gateway"]
-        platform = by_name(client, "teams", "Platform")
-        team = await ok(client, "list_services", {"team_ids": [platform["id"]]})
-        assert {s["name"] for s in team["services"]} == {"Kubernetes Platform", "Edge CDN"}
-        page = await ok(client, "list_services", {"limit": 4})
-        assert page["metadata"]["has_more"] is True and page["metadata"]["next_offset"] == 4
-        rest = await ok(client, "list_services", {"limit": 100, "offset": 4})
-        assert rest["metadata"]["has_more"] is False
-        names = [s["name"] for s in page["services"] + rest["services"]]
-        assert len(names) == len(set(names)) == len(sandbox_of(client).state.all("services"))
+async def test_list_services_filters_by_query_and_team_and_pages(session: Client) -> None:
+    found = await ok(session, "list_services", {"query": "pay"})
+    assert [s["name"] for s in found["services"]] == ["Payments Gateway"]
+    platform = by_name(session, "teams", "Platform")
+    team = await ok(session, "list_services", {"team_ids": [platform["id"]]})
+    assert {s["name"] for s in team["services"]} == {"Kubernetes Platform", "Edge CDN"}
+    page = await ok(session, "list_services", {"limit": 4})
+    assert page["metadata"]["has_more"] is True and page["metadata"]["next_offset"] == 4
+    rest = await ok(session, "list_services", {"limit": 100, "offset": 4})
+    assert rest["metadata"]["has_more"] is False
+    names = [s["name"] for s in page["services"] + rest["services"]]
+    assert len(names) == len(set(names)) == len(sandbox_of(session).state.all("services"))
 
 
-async def test_list_services_scope_my_teams_and_its_conflict() -> None:
-    async with memory_session("services") as client:
-        state = sandbox_of(client).state
-        my_teams = set(state.teams_of(state.current_user_id))
-        mine = await ok(client, "list_services", {"scope": "my_teams"})
-        assert mine["services"]
-        assert all({t["id"] for t in s["teams"]} & my_teams for s in mine["services"])
-        error = await fails(
-            client, "list_services", {"scope": "my_teams", "team_ids": [next(iter(my_teams))]}, "INVALID_PARAMETER"
-        )
-        assert "scope=all" in error["message"]
-        error = await fails(client, "list_services", {"scope": "everyone"})
-        assert "my_teams" in error["message"]
-        await fails(client, "list_services", {"team_ids": ["../users"]}, "INVALID_PARAMETER")
+async def test_list_services_scope_my_teams_and_its_conflict(session: Client) -> None:
+    state = sandbox_of(session).state
+    my_teams = set(state.teams_of(state.current_user_id))
+    mine = await ok(session, "list_services", {"scope": "my_teams"})
+    assert mine["services"]
+    assert all({t["id"] for t in s["teams"]} & my_teams for s in mine["services"])
+    error = await fails(
+        session, "list_services", {"scope": "my_teams", "team_ids": [next(iter(my_teams))]}, "INVALID_PARAMETER"
+    )
+    assert "scope=all" in error["message"]
+    error = await fails(session, "list_services", {"scope": "everyone"})
+    assert "my_teams" in error["message"]
+    await fails(session, "list_services", {"team_ids": ["../users"]}, "INVALID_PARAMETER")
 
 
-async def test_get_service_shows_settings_integrations_and_open_incidents_by_urgency() -> None:
-    async with memory_session("services") as client:
-        checkout = by_name(client, "services", "Checkout API")
-        service = first(await ok(client, "get_service", {"service_id": checkout["id"]}))
-        assert service["auto_resolve_timeout"] == 14400 and service["acknowledgement_timeout"] == 1800
-        assert service["incident_urgency_rule"] == {"type": "constant", "urgency": "high"}
-        assert service["escalation_policy"]["name"] == "Checkout Escalation"
-        assert [i["type"] for i in service["integrations"]] == ["events_api_v2_inbound_integration"]
-        assert "integration_key" not in str(service)  # keys are only shown to whoever creates them
-        assert service["alert_grouping"]["type"] == "content_based"
-        assert service["alert_grouping"]["setting"]["name"] == "Checkout content grouping"
-        assert service["alert_grouping"]["config"]["time_window"] == 900
-        expected = open_incidents(client, checkout["id"])
-        assert service["open_incidents"] == {
-            "high": sum(1 for i in expected if i["urgency"] == "high"),
-            "low": sum(1 for i in expected if i["urgency"] == "low"),
-        }
-        payments = by_name(client, "services", "Payments Gateway")
-        detail = first(await ok(client, "get_service", {"service_id": payments["html_url"]}))
-        assert detail["incident_urgency_rule"]["type"] == "use_support_hours"
-        assert detail["support_hours"]["days_of_week"] == [1, 2, 3, 4, 5]
-        assert detail["alert_grouping"] == {"type": "none"}
+async def test_get_service_shows_settings_integrations_and_open_incidents_by_urgency(session: Client) -> None:
+    checkout = by_name(session, "services", "Checkout API")
+    service = first(await ok(session, "get_service", {"service_id": checkout["id"]}))
+    assert service["auto_resolve_timeout"] == 14400 and service["acknowledgement_timeout"] == 1800
+    assert service["incident_urgency_rule"] == {"type": "constant", "urgency": "high"}
+    assert service["escalation_policy"]["name"] == "Checkout Escalation"
+    assert [i["type"] for i in service["integrations"]] == ["events_api_v2_inbound_integration"]
+    assert "integration_key" not in str(service)  # keys are only shown to whoever creates them
+    assert service["alert_grouping"]["type"] == "content_based"
+    assert service["alert_grouping"]["setting"]["name"] == "Checkout content grouping"
+    assert service["alert_grouping"]["config"]["time_window"] == 900
+    expected = open_incidents(session, checkout["id"])
+    assert service["open_incidents"] == {
+        "high": sum(1 for i in expected if i["urgency"] == "high"),
+        "low": sum(1 for i in expected if i["urgency"] == "low"),
+    }
+    payments = by_name(session, "services", "Payments Gateway")
+    detail = first(await ok(session, "get_service", {"service_id": payments["html_url"]}))
+    assert detail["incident_urgency_rule"]["type"] == "use_support_hours"
+    assert detail["support_hours"]["days_of_week"] == [1, 2, 3, 4, 5]
+    assert detail["alert_grouping"] == {"type": "none"}
 
 
-async def test_get_service_names_the_maintenance_window_now_on() -> None:
-    async with memory_session("services") as client:
-        search = by_name(client, "services", "Catalogue Search")
-        service = first(await ok(client, "get_service", {"service_id": search["id"]}))
-        assert service["status"] == "maintenance"
-        assert service["maintenance_window"]["description"] == "Catalogue Search reindex"
-        orders = by_name(client, "services", "Orders DB")  # its only window is in the past
-        assert "maintenance_window" not in first(await ok(client, "get_service", {"service_id": orders["id"]}))
+async def test_get_service_names_the_maintenance_window_now_on(session: Client) -> None:
+    search = by_name(session, "services", "Catalogue Search")
+    service = first(await ok(session, "get_service", {"service_id": search["id"]}))
+    assert service["status"] == "maintenance"
+    assert service["maintenance_window"]["description"] == "Catalogue Search reindex"
+    orders = by_name(session, "services", "Orders DB")  # its only window is in the past
+    assert "maintenance_window" not in first(await ok(session, "get_service", {"service_id": orders["id"]}))
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
-async def test_get_service_rejects_malformed_ids(bad: str) -> None:
-    async with memory_session("services") as client:
-        error = await fails(client, "get_service", {"service_id": bad}, "INVALID_PARAMETER")
-        assert "service_id" in error["message"]
+async def test_get_service_rejects_malformed_ids(bad: str, session: Client) -> None:
+    error = await fails(session, "get_service", {"service_id": bad}, "INVALID_PARAMETER")
+    assert "service_id" in error["message"]
 
 
-async def test_get_service_unknown_id_is_service_not_found() -> None:
-    async with memory_session("services") as client:
-        error = await fails(client, "get_service", {"service_id": "PNOPE00"}, "SERVICE_NOT_FOUND")
-        assert "list_services" in error["message"]
+async def test_get_service_unknown_id_is_service_not_found(session: Client) -> None:
+    error = await fails(session, "get_service", {"service_id": "PNOPE00"}, "SERVICE_NOT_FOUND")
+    assert "list_services" in error["message"]
 
 
-async def test_dependencies_in_both_directions_for_technical_services() -> None:
-    async with memory_session("services") as client:
-        checkout = by_name(client, "services", "Checkout API")
-        envelope = await ok(client, "get_service_dependencies", {"service_id": checkout["id"]})
-        relations = {(d["relation"], d["name"], d["kind"]) for d in envelope["dependencies"]}
-        assert relations == {
-            ("depends_on", "Payments Gateway", "technical"),
-            ("depends_on", "Orders DB", "technical"),
-            ("depends_on", "Kubernetes Platform", "technical"),
-            ("depends_on", "Edge CDN", "technical"),
-            ("dependent", "Online Store", "business"),
-        }
-        assert all(d.get("status") for d in envelope["dependencies"] if d["kind"] == "technical")
-        orders = by_name(client, "services", "Orders DB")
-        envelope = await ok(client, "get_service_dependencies", {"service_id": orders["id"]})
-        dependents = {d["name"] for d in envelope["dependencies"] if d["relation"] == "dependent"}
-        assert dependents == {"Checkout API", "Cart Service", "Payments Platform", "Customer Accounts"}
-        assert {d["name"] for d in envelope["dependencies"] if d["relation"] == "depends_on"} == {"Kubernetes Platform"}
+async def test_dependencies_in_both_directions_for_technical_services(session: Client) -> None:
+    checkout = by_name(session, "services", "Checkout API")
+    envelope = await ok(session, "get_service_dependencies", {"service_id": checkout["id"]})
+    relations = {(d["relation"], d["name"], d["kind"]) for d in envelope["dependencies"]}
+    assert relations == {
+        ("depends_on", "Payments Gateway", "technical"),
+        ("depends_on", "Orders DB", "technical"),
+        ("depends_on", "Kubernetes Platform", "technical"),
+        ("depends_on", "Edge CDN", "technical"),
+        ("dependent", "Online Store", "business"),
+    }
+    assert all(d.get("status") for d in envelope["dependencies"] if d["kind"] == "technical")
+    orders = by_name(session, "services", "Orders DB")
+    envelope = await ok(session, "get_service_dependencies", {"service_id": orders["id"]})
+    dependents = {d["name"] for d in envelope["dependencies"] if d["relation"] == "dependent"}
+    assert dependents == {"Checkout API", "Cart Service", "Payments Platform", "Customer Accounts"}
+    assert {d["name"] for d in envelope["dependencies"] if d["relation"] == "depends_on"} == {"Kubernetes Platform"}
 
 
-async def test_dependencies_of_a_business_service_and_unknown_ids() -> None:
-    async with memory_session("services") as client:
-        store = by_name(client, "business_services", "Online Store")
-        envelope = await ok(client, "get_service_dependencies", {"service_id": store["id"]})
-        assert envelope["metadata"]["service"]["name"] == "Online Store"
-        assert {d["name"] for d in envelope["dependencies"]} == {
-            "Checkout API",
-            "Cart Service",
-            "Payments Gateway",
-            "Recommendations",
-            "Edge CDN",
-        }
-        assert {d["relation"] for d in envelope["dependencies"]} == {"depends_on"}
-        await fails(client, "get_service_dependencies", {"service_id": "PNOPE00"}, "SERVICE_NOT_FOUND")
-        await fails(client, "get_service_dependencies", {"service_id": "null"}, "INVALID_PARAMETER")
+async def test_dependencies_of_a_business_service_and_unknown_ids(session: Client) -> None:
+    store = by_name(session, "business_services", "Online Store")
+    envelope = await ok(session, "get_service_dependencies", {"service_id": store["id"]})
+    assert envelope["metadata"]["service"]["name"] == "Online Store"
+    assert {d["name"] for d in envelope["dependencies"]} == {
+        "Checkout API",
+        "Cart Service",
+        "Payments Gateway",
+        "Recommendations",
+        "Edge CDN",
+    }
+    assert {d["relation"] for d in envelope["dependencies"]} == {"depends_on"}
+    await fails(session, "get_service_dependencies", {"service_id": "PNOPE00"}, "SERVICE_NOT_FOUND")
+    await fails(session, "get_service_dependencies", {"service_id": "null"}, "INVALID_PARAMETER")
 
 
-async def test_business_services_list_and_get() -> None:
-    async with memory_session("services") as client:
-        envelope = await ok(client, "list_business_services", {"limit": 2})
-        assert envelope["metadata"]["count"] == 2 and envelope["metadata"]["has_more"] is True
-        rest = await ok(client, "list_business_services", {"offset": envelope["metadata"]["next_offset"]})
-        names = [b["name"] for b in envelope["business_services"] + rest["business_services"]]
-        assert sorted(names) == ["Customer Accounts", "Online Store", "Payments Platform"]
-        store = by_name(client, "business_services", "Online Store")
-        detail = first(await ok(client, "get_business_service", {"business_service_id": store["html_url"]}))
-        assert detail["team"]["name"] == "Checkout" and detail["point_of_contact"]
-        await fails(client, "get_business_service", {"business_service_id": "PNOPE00"}, "BUSINESS_SERVICE_NOT_FOUND")
-        await fails(client, "get_business_service", {"business_service_id": "../x"}, "INVALID_PARAMETER")
+async def test_business_services_list_and_get(session: Client) -> None:
+    envelope = await ok(session, "list_business_services", {"limit": 2})
+    assert envelope["metadata"]["count"] == 2 and envelope["metadata"]["has_more"] is True
+    rest = await ok(session, "list_business_services", {"offset": envelope["metadata"]["next_offset"]})
+    names = [b["name"] for b in envelope["business_services"] + rest["business_services"]]
+    assert sorted(names) == ["Customer Accounts", "Online Store", "Payments Platform"]
+    store = by_name(session, "business_services", "Online Store")
+    detail = first(await ok(session, "get_business_service", {"business_service_id": store["html_url"]}))
+    assert detail["team"]["name"] == "Checkout" and detail["point_of_contact"]
+    await fails(session, "get_business_service", {"business_service_id": "PNOPE00"}, "BUSINESS_SERVICE_NOT_FOUND")
+    await fails(session, "get_business_service", {"business_service_id": "../x"}, "INVALID_PARAMETER")
 
 
-async def test_maintenance_windows_by_state_service_and_team() -> None:
-    async with memory_session("services") as client:
-        states = {}
-        for wanted in ("ongoing", "future", "past", "open", "all"):
-            envelope = await ok(client, "list_maintenance_windows", {"filter": wanted})
-            states[wanted] = {w["description"]: w["state"] for w in envelope["maintenance_windows"]}
-        assert states["ongoing"] == {"Catalogue Search reindex": "ongoing"}
-        assert states["future"] == {"Payments Gateway PSP failover test": "future"}
-        assert states["past"] == {"Orders DB minor version upgrade": "past"}
-        assert states["open"] == {**states["ongoing"], **states["future"]}
-        assert states["all"] == {**states["open"], **states["past"]}
-        payments = by_name(client, "services", "Payments Gateway")
-        mine = await ok(client, "list_maintenance_windows", {"service_ids": [payments["id"]]})
-        assert [w["services"][0]["name"] for w in mine["maintenance_windows"]] == ["Payments Gateway"]
-        database = by_name(client, "teams", "Database")
-        team = await ok(client, "list_maintenance_windows", {"team_ids": [database["id"]], "filter": "all"})
-        assert {w["description"] for w in team["maintenance_windows"]} == {
-            "Catalogue Search reindex",
-            "Orders DB minor version upgrade",
-        }
-        error = await fails(client, "list_maintenance_windows", {"filter": "soon"}, "INVALID_PARAMETER")
-        assert "ongoing" in error["message"] and "future" in error["message"]
+async def test_maintenance_windows_by_state_service_and_team(session: Client) -> None:
+    states = {}
+    for wanted in ("ongoing", "future", "past", "open", "all"):
+        envelope = await ok(session, "list_maintenance_windows", {"filter": wanted})
+        states[wanted] = {w["description"]: w["state"] for w in envelope["maintenance_windows"]}
+    assert states["ongoing"] == {"Catalogue Search reindex": "ongoing"}
+    assert states["future"] == {"Payments Gateway PSP failover test": "future"}
+    assert states["past"] == {"Orders DB minor version upgrade": "past"}
+    assert states["open"] == {**states["ongoing"], **states["future"]}
+    assert states["all"] == {**states["open"], **states["past"]}
+    payments = by_name(session, "services", "Payments Gateway")
+    mine = await ok(session, "list_maintenance_windows", {"service_ids": [payments["id"]]})
+    assert [w["services"][0]["name"] for w in mine["maintenance_windows"]] == ["Payments Gateway"]
+    database = by_name(session, "teams", "Database")
+    team = await ok(session, "list_maintenance_windows", {"team_ids": [database["id"]], "filter": "all"})
+    assert {w["description"] for w in team["maintenance_windows"]} == {
+        "Catalogue Search reindex",
+        "Orders DB minor version upgrade",
+    }
+    error = await fails(session, "list_maintenance_windows", {"filter": "soon"}, "INVALID_PARAMETER")
+    assert "ongoing" in error["message"] and "future" in error["message"]
 
 
-async def test_list_bad_paging_and_ids_are_invalid_parameters() -> None:
-    async with memory_session("services") as client:
-        error = await fails(client, "list_business_services", {"limit": 0}, "INVALID_PARAMETER")
-        assert "limit" in error["message"]
-        await fails(client, "list_business_services", {"offset": -1}, "INVALID_PARAMETER")
-        await fails(client, "list_services", {"limit": 101}, "INVALID_PARAMETER")
-        error = await fails(client, "list_maintenance_windows", {"service_ids": ["null"]}, "INVALID_PARAMETER")
-        assert "service_ids" in error["message"]
-        await fails(client, "list_maintenance_windows", {"team_ids": ["../teams"]}, "INVALID_PARAMETER")
+async def test_list_bad_paging_and_ids_are_invalid_parameters(session: Client) -> None:
+    error = await fails(session, "list_business_services", {"limit": 0}, "INVALID_PARAMETER")
+    assert "limit" in error["message"]
+    await fails(session, "list_business_services", {"offset": -1}, "INVALID_PARAMETER")
+    await fails(session, "list_services", {"limit": 101}, "INVALID_PARAMETER")
+    error = await fails(session, "list_maintenance_windows", {"service_ids": ["null"]}, "INVALID_PARAMETER")
+    assert "service_ids" in error["message"]
+    await fails(session, "list_maintenance_windows", {"team_ids": ["../teams"]}, "INVALID_PARAMETER")

@@ -11,8 +11,8 @@ from mcp.server.mcpserver import MCPServer
 
 from pagerduty_mcp.common import Ref, ToolFailure, ToolFilter, clean_text, get_client, iso, path, refs, resolve_id
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, dump
-from pagerduty_mcp.servers.people.lookups import moment
-from pagerduty_mcp.servers.people.oncall_tools import NEXT_HORIZON, list_oncalls
+from pagerduty_mcp.servers.people.tools.lookups import moment
+from pagerduty_mcp.servers.people.tools.oncall import NEXT_HORIZON, list_oncalls
 
 __all__ = ["ME_URI", "current_user_status", "oncall_handoff", "register_extras"]
 

@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    IdList,
     Limit,
     Offset,
     PagerDutyClient,
     Ref,
     Scope,
+    Since,
     ToolFailure,
+    Until,
     apply_scope,
     get_client,
     id_or_url,
@@ -23,22 +26,13 @@ from pagerduty_mcp.common import (
     iso,
     paginate,
     path,
-    resolve_id,
-    resolve_ids,
     respond,
     tool,
-)
-from pagerduty_mcp.common.toolkit.ids import IdList
-from pagerduty_mcp.common.toolkit.params import Since, Until
-from pagerduty_mcp.servers.people import intervals
-from pagerduty_mcp.servers.people.lookups import (
-    MAX_WINDOW,
-    moment,
-    oncall_params,
-    page_of_oncalls,
-    policies_for,
     window,
 )
+from pagerduty_mcp.servers.people import oncall_math
+from pagerduty_mcp.servers.people.params import Id
+from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, moment, oncall_params, page_of_oncalls, policies_for
 
 __all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
 
@@ -160,17 +154,12 @@ def list_oncalls(
     who is next. With since/until: every shift in that window (since alone: at that moment).
     Filters combine (AND)."""
     client = get_client()
-    scoped = apply_scope(client, scope, resolve_ids(team_ids, "team_ids"), resolve_ids(user_ids, "user_ids"))
-    policies = policies_for(
-        client,
-        resolve_ids(escalation_policy_ids, "escalation_policy_ids"),
-        scoped.team_ids,
-        resolve_ids(service_ids, "service_ids"),
-    )
+    scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
+    policies = policies_for(client, escalation_policy_ids or None, scoped.team_ids, service_ids or None)
     notes = scoped.notes + policies.notes
     if policies.empty:
         return respond("oncalls", [], "Nobody matches: no escalation policy fits the filters", notes=notes or None)
-    params = oncall_params(policies, scoped.user_ids, resolve_ids(schedule_ids, "schedule_ids"))
+    params = oncall_params(policies, scoped.user_ids, schedule_ids or None)
     now_mode = since is None and until is None
     if now_mode:
         now = datetime.now(UTC).replace(microsecond=0)
@@ -178,10 +167,10 @@ def list_oncalls(
     else:
         start = until_at = None
         if until is None:
-            start, _ = window(since, None)
+            start, _ = window(since, None, maximum=MAX_WINDOW)
             until_at = start + timedelta(seconds=1)
         else:
-            start, until_at = window(since, until)
+            start, until_at = window(since, until, maximum=MAX_WINDOW)
         params.update(since=iso(start), until=iso(until_at))
         if earliest:
             params["earliest"] = "true"
@@ -265,7 +254,7 @@ def _paged_incidents(
 
 @tool("On-call load")
 def get_oncall_load(
-    team_id: Annotated[str | None, id_or_url("Team: its members")] = None,
+    team_id: Annotated[Id | None, id_or_url("Team: its members")] = None,
     schedule_ids: Annotated[IdList | None, Field(description="Only shifts on these schedules.")] = None,
     user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
     since: Annotated[str | None, Field(description="Start, ISO 8601. Default: 30 days ago.")] = None,
@@ -283,22 +272,22 @@ def get_oncall_load(
         )
     if not (team_id or schedule_ids or user_ids):
         raise invalid("team_id", "give team_id, schedule_ids or user_ids to say whose load to measure")
-    start, end = window(since, until, back=timedelta(days=30))
+    start, end = window(since, until, back=timedelta(days=30), maximum=MAX_WINDOW)
     now = datetime.now(UTC).replace(microsecond=0)
     if since and not until and start < now:  # "since last Monday" means up to now
         end = min(now, start + MAX_WINDOW)
     client = get_client()
     people: dict[str, dict[str, Any]] = {}
-    wanted = resolve_ids(user_ids, "user_ids")
+    wanted = user_ids or None
     if team_id:
-        people = _people_of_team(client, resolve_id(team_id, "team_id"))
+        people = _people_of_team(client, team_id)
         wanted = sorted(people)
         if not wanted:
             return respond("people", [], "The team has no members, so there is no on-call load to measure")
     params: dict[str, Any] = {"since": iso(start), "until": iso(end), "time_zone": "UTC", "include[]": ["users"]}
     if wanted:
         params["user_ids[]"] = wanted
-    schedules = resolve_ids(schedule_ids, "schedule_ids") or []
+    schedules = schedule_ids or []
     if schedules:
         params["schedule_ids[]"] = schedules
     entries = _read_all_oncalls(client, params)
@@ -307,7 +296,7 @@ def get_oncall_load(
     if unreferenced:
         entries += _final_schedule_entries(client, unreferenced, start, end, set(wanted or []))
         notes.append(f"{', '.join(unreferenced)}: read from the final schedule (no escalation policy reports it).")
-    spans: dict[str, list[intervals.Span]] = defaultdict(list)
+    spans: dict[str, list[oncall_math.Span]] = defaultdict(list)
     level_one: Holding = defaultdict(list)
     direct = set()
     for entry in entries:
@@ -330,8 +319,8 @@ def get_oncall_load(
     rows = []
     for user_id, user in people.items():
         zone = _zone(user.get("time_zone"))
-        merged = intervals.union(intervals.clip(spans.get(user_id, []), start, end))
-        hours = intervals.split_hours(merged, zone)
+        merged = oncall_math.union(oncall_math.clip(spans.get(user_id, []), start, end))
+        hours = oncall_math.split_hours(merged, zone)
         row: dict[str, Any] = {
             "user": _ref(user),
             "time_zone": zone.key,
@@ -345,7 +334,7 @@ def get_oncall_load(
         if count_incidents:
             times = paged.get(user_id, [])
             row["incidents"] = len(times)
-            row["incidents_off_hours"] = sum(1 for t in times if intervals.off_hours_at(t, zone))
+            row["incidents_off_hours"] = sum(1 for t in times if oncall_math.off_hours_at(t, zone))
         rows.append(row)
     rows.sort(key=lambda r: (-r["hours"], r["user"].get("name") or ""))
     if direct:
@@ -358,19 +347,19 @@ def get_oncall_load(
         rows,
         f"On-call load of {len(rows)} people from {iso(start)} to {iso(end)}: {total:g} hours in all",
         window={"since": iso(start), "until": iso(end)},
-        balance=intervals.balance([r["hours"] for r in rows]),
+        balance=oncall_math.balance([r["hours"] for r in rows]),
         notes=notes or None,
     )
 
 
-def _gap_rows(spans: list[intervals.Span]) -> list[dict[str, Any]]:
+def _gap_rows(spans: list[oncall_math.Span]) -> list[dict[str, Any]]:
     return [{"start": iso(a), "end": iso(b), "hours": round((b - a).total_seconds() / 3600, 2)} for a, b in spans]
 
 
 @tool("Find coverage gaps")
 def find_coverage_gaps(
-    schedule_id: Annotated[str | None, id_or_url("Schedule")] = None,
-    escalation_policy_id: Annotated[str | None, id_or_url("Escalation policy (all levels)")] = None,
+    schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
+    escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy (all levels)")] = None,
     since: Annotated[str | None, Field(description="Start, ISO 8601. Default: now.")] = None,
     until: Annotated[str | None, Field(description="End, ISO 8601 (max 90 days). Default: 14 days on.")] = None,
 ) -> dict:
@@ -382,24 +371,25 @@ def find_coverage_gaps(
             "Give exactly one of schedule_id or escalation_policy_id.",
             {"parameters": ["schedule_id", "escalation_policy_id"]},
         )
-    start, end = window(since, until, ahead=timedelta(days=14))
+    start, end = window(since, until, ahead=timedelta(days=14), maximum=MAX_WINDOW)
     client = get_client()
     extra: dict[str, Any] = {}
     if schedule_id:
-        ident = resolve_id(schedule_id, "schedule_id")
-        body = client.read(path("/schedules/{}", ident), {"since": iso(start), "until": iso(end), "time_zone": "UTC"})
+        body = client.read(
+            path("/schedules/{}", schedule_id), {"since": iso(start), "until": iso(end), "time_zone": "UTC"}
+        )
         schedule = body.get("schedule") or {}
         final = (schedule.get("final_schedule") or {}).get("rendered_schedule_entries") or []
         covered = [(moment(e["start"]), moment(e["end"])) for e in final if e.get("start") and e.get("end")]
-        holes = intervals.gaps(covered, start, end)  # type: ignore[arg-type]
-        subject = f"schedule {schedule.get('name') or ident}"
+        holes = oncall_math.gaps(covered, start, end)  # type: ignore[arg-type]
+        subject = f"schedule {schedule.get('name') or schedule_id}"
     else:
-        ident = resolve_id(escalation_policy_id or "", "escalation_policy_id")
-        policy = client.read(path("/escalation_policies/{}", ident)).get("escalation_policy") or {}
+        policy_id = escalation_policy_id or ""  # the check above: exactly one of the two is given
+        policy = client.read(path("/escalation_policies/{}", policy_id)).get("escalation_policy") or {}
         entries = _read_all_oncalls(
-            client, {"escalation_policy_ids[]": [ident], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
+            client, {"escalation_policy_ids[]": [policy_id], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
         )
-        per_level: dict[int, list[intervals.Span]] = defaultdict(list)
+        per_level: dict[int, list[oncall_math.Span]] = defaultdict(list)
         for index, rule in enumerate(policy.get("escalation_rules") or [], start=1):
             per_level.setdefault(index, [])  # every level is listed, even one nobody covers
             if any(str(t.get("type", "")).startswith("user") for t in rule.get("targets") or []):
@@ -409,17 +399,17 @@ def find_coverage_gaps(
             level = int(entry.get("escalation_level") or 0)
             per_level[level].append((a or start, b or end))
         everyone = [span for spans in per_level.values() for span in spans]
-        holes = intervals.gaps(everyone, start, end)
+        holes = oncall_math.gaps(everyone, start, end)
         extra["levels"] = [
             {
                 "level": level,
                 "uncovered_hours": round(
-                    sum((b - a).total_seconds() for a, b in intervals.gaps(spans, start, end)) / 3600, 2
+                    sum((b - a).total_seconds() for a, b in oncall_math.gaps(spans, start, end)) / 3600, 2
                 ),
             }
             for level, spans in sorted(per_level.items())
         ]
-        subject = f"escalation policy {policy.get('name') or ident} (all {len(per_level)} levels)"
+        subject = f"escalation policy {policy.get('name') or policy_id} (all {len(per_level)} levels)"
     hours = sum((b - a).total_seconds() for a, b in holes) / 3600
     shown = holes[:MAX_GAPS_LISTED]
     text = (

@@ -1,8 +1,11 @@
-"""Shared look-ups of the people tools: time windows, and narrowing filters to escalation policies.
+"""Shared look-ups of the on-call tools: narrowing filters to escalation policies, reading /oncalls.
 
 ``GET /oncalls`` filters by user, schedule and escalation policy only. A team or a service is
 resolved to its escalation policies first, in as few requests as possible: one request for all
 teams, one per service.
+
+It lives in the tools package so that the REST paths here count towards the OAuth scopes of the
+tools that call it (``scopes_by_tool`` follows calls within the tool's own package).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, invalid, iso, paginate, parse_time, path
+from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, invalid, paginate, path
 from pagerduty_mcp.common.toolkit.filters import check_filter_ids
 
 __all__ = [
@@ -21,7 +24,6 @@ __all__ = [
     "oncall_params",
     "page_of_oncalls",
     "policies_for",
-    "window",
 ]
 
 # PagerDuty's /oncalls answers at most 90 days at a time.
@@ -34,32 +36,6 @@ def moment(text: str | None) -> datetime | None:
     if not text:
         return None
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def window(
-    since: str | None,
-    until: str | None,
-    *,
-    back: timedelta = timedelta(0),
-    ahead: timedelta = timedelta(0),
-    maximum: timedelta = MAX_WINDOW,
-) -> tuple[datetime, datetime]:
-    """[since, until) from the arguments; a missing end is ``now - back`` / ``now + ahead``."""
-    start = parse_time(since, "since")
-    end = parse_time(until, "until")
-    now = datetime.now(UTC).replace(microsecond=0)
-    if start is None and end is None:
-        start, end = now - back, now + ahead
-    elif start is None:
-        assert end is not None
-        start = end - back if back else now
-    elif end is None:
-        end = start + (ahead or back or timedelta(days=1))
-    if end <= start:
-        raise invalid("until", f"must be after since ({iso(start)})")
-    if end - start > maximum:
-        raise invalid("until", f"the window may span at most {maximum.days} days; split it into smaller windows")
-    return start, end
 
 
 @dataclass

@@ -1,0 +1,102 @@
+"""The alerts grouped into an incident: list them, read one, resolve them or move them elsewhere."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from pagerduty_mcp.common import (
+    Limit,
+    Offset,
+    ToolFailure,
+    get_client,
+    invalid,
+    not_found,
+    paginate,
+    path,
+    respond,
+    tool,
+)
+from pagerduty_mcp.servers.incidents.models import AlertDetail, AlertSummary
+from pagerduty_mcp.servers.incidents.params import MAX_BULK, Id, IncidentId, incident_id_of
+
+__all__ = ["get_alert_from_incident", "list_alerts_from_incident", "manage_alerts"]
+
+
+@tool("List alerts of an incident")
+def list_alerts_from_incident(
+    incident_id: IncidentId,
+    statuses: Annotated[list[Literal["triggered", "resolved"]] | None, Field(description="Filter by status.")] = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
+) -> dict:
+    """The alerts grouped into an incident, with short, sanitised body details."""
+    client = get_client()
+    ident = incident_id_of(client, incident_id)
+    params: dict[str, Any] = {"statuses[]": list(dict.fromkeys(statuses))} if statuses else {}
+    page = paginate(client, path("/incidents/{}/alerts", ident), "alerts", params, limit=limit, offset=offset)
+    alerts = [AlertSummary.from_api(a) for a in page.items]
+    return respond("alerts", alerts, f"{len(alerts)} alert(s) of incident {ident}", page=page, untrusted=True)
+
+
+@tool("Get alert of an incident")
+def get_alert_from_incident(
+    incident_id: IncidentId,
+    alert_id: Annotated[Id, Field(description="Alert id (list_alerts_from_incident).")],
+) -> dict:
+    """One alert with its full (sanitised, cut) body details."""
+    client = get_client()
+    ident = incident_id_of(client, incident_id)
+    try:
+        alert = client.read(path("/incidents/{}/alerts/{}", ident, alert_id))["alert"]
+    except ToolFailure as failure:
+        if failure.code != "ALERT_NOT_FOUND":
+            raise
+        client.read(path("/incidents/{}", ident))  # INCIDENT_NOT_FOUND when the incident is the unknown one
+        raise not_found("alert", alert_id, "list_alerts_from_incident lists the incident's alerts") from failure
+    return respond("alerts", [AlertDetail.from_api(alert)], f"Alert of incident {ident}", untrusted=True)
+
+
+@tool("Manage alerts", "update")
+def manage_alerts(
+    incident_id: IncidentId,
+    alert_ids: Annotated[
+        list[Id],
+        Field(min_length=1, max_length=MAX_BULK, description="Alert ids (list_alerts_from_incident)."),
+    ],
+    action: Annotated[Literal["resolve", "move"], Field(description="resolve, or move to another incident.")],
+    target_incident_id: Annotated[Id | None, Field(description="With move: the incident to move them to.")] = None,
+) -> dict:
+    """Resolve alerts of an incident, or move them to another incident. An incident left with no
+    open alerts resolves."""
+    if action == "move" and not target_incident_id:
+        raise invalid("target_incident_id", "is required with action=move")
+    if action == "resolve" and target_incident_id:
+        raise ToolFailure(
+            "INVALID_PARAMETER",
+            "target_incident_id applies only to action=move.",
+            {"parameters": ["action", "target_incident_id"]},
+        )
+    client = get_client()
+    ident = incident_id_of(client, incident_id)
+    alerts = list(dict.fromkeys(alert_ids))
+    item: dict[str, Any] = {"status": "resolved"}
+    if target_incident_id:
+        target = incident_id_of(client, target_incident_id)
+        item = {"incident": {"id": target, "type": "incident_reference"}}
+    body = {"alerts": [{"id": a, "type": "alert", **item} for a in alerts]}
+    try:
+        changed = client.write("PUT", path("/incidents/{}/alerts", ident), body, needs_from=True).get("alerts") or []
+    except ToolFailure as failure:
+        if failure.code != "INCIDENT_NOT_FOUND":
+            raise
+        client.read(path("/incidents/{}", ident))  # the incident exists, so an alert id is the unknown one
+        raise ToolFailure(
+            "ALERT_NOT_FOUND",
+            f"Not every alert_id is an alert of incident {ident}; list_alerts_from_incident lists them. "
+            f"Nothing was changed.{failure.message.partition('.')[2]}",
+        ) from failure
+    found = [AlertSummary.from_api(a) for a in changed]
+    verb = "Resolved" if action == "resolve" else "Moved"
+    return respond("alerts", found, f"{verb} {len(found)} alert(s) of incident {ident}", untrusted=True)

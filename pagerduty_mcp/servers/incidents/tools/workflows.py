@@ -1,0 +1,53 @@
+"""Incident workflows: find one, read its steps, and start it on an incident."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from pagerduty_mcp.common import Limit, Offset, get_client, paginate, path, respond, tool
+from pagerduty_mcp.servers.incidents.models import Workflow
+from pagerduty_mcp.servers.incidents.params import Id, IncidentId
+
+__all__ = ["get_incident_workflow", "list_incident_workflows", "start_incident_workflow"]
+
+
+@tool("List incident workflows")
+def list_incident_workflows(
+    query: Annotated[str | None, Field(description="Name contains.")] = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
+) -> dict:
+    """Incident workflows that can be started on an incident (start_incident_workflow)."""
+    client = get_client()
+    params = {"query": query} if query else {}
+    page = paginate(client, "/incident_workflows", "incident_workflows", params, limit=limit, offset=offset)
+    workflows = [Workflow.from_api(w) for w in page.items]
+    return respond("incident_workflows", workflows, f"{len(workflows)} workflow(s)", page=page)
+
+
+@tool("Get incident workflow")
+def get_incident_workflow(
+    workflow_id: Annotated[Id, Field(description="Workflow id or PagerDuty URL.")],
+) -> dict:
+    """One incident workflow with its steps."""
+    workflow = get_client().read(path("/incident_workflows/{}", workflow_id))["incident_workflow"]
+    found = Workflow.from_api(workflow)
+    return respond("incident_workflows", [found], f"Workflow {found.name}")
+
+
+@tool("Start incident workflow", "create")
+def start_incident_workflow(
+    workflow_id: Annotated[Id, Field(description="Workflow id (list_incident_workflows).")],
+    incident_id: IncidentId,
+) -> dict:
+    """Run an incident workflow (e.g. open a bridge, notify stakeholders) on an incident."""
+    client = get_client()
+    # Read the incident first: an unknown one is INCIDENT_NOT_FOUND (the API would say "bad request").
+    ident = str(client.read(path("/incidents/{}", incident_id))["incident"]["id"])
+    body = {"incident_workflow_instance": {"incident": {"id": ident, "type": "incident_reference"}}}
+    instance = client.write("POST", path("/incident_workflows/{}/instances", workflow_id), body)
+    started = instance.get("incident_workflow_instance") or {}
+    item = {"id": started.get("id"), "workflow_id": workflow_id, "incident_id": ident}
+    return respond("workflow_instances", [item], f"Started workflow {workflow_id} on incident {ident}")

@@ -1,0 +1,66 @@
+"""Tools of the people area: users, teams, schedules, on-call and escalation policies."""
+
+from __future__ import annotations
+
+from pagerduty_mcp.common import split_by_kind
+from pagerduty_mcp.servers.people.tools.escalation_policies import (
+    create_escalation_policy,
+    get_escalation_policy,
+    list_escalation_policies,
+    update_escalation_policy,
+)
+from pagerduty_mcp.servers.people.tools.oncall import find_coverage_gaps, get_oncall_load, list_oncalls
+from pagerduty_mcp.servers.people.tools.schedules import (
+    create_schedule,
+    create_schedule_override,
+    delete_schedule_override,
+    get_schedule,
+    list_schedule_overrides,
+    list_schedule_users,
+    list_schedules,
+    update_schedule,
+)
+from pagerduty_mcp.servers.people.tools.teams import (
+    add_team_member,
+    create_team,
+    delete_team,
+    get_team,
+    list_team_members,
+    list_teams,
+    remove_team_member,
+    update_team,
+)
+from pagerduty_mcp.servers.people.tools.users import get_user, get_user_data, list_users
+
+__all__ = ["READ_TOOLS", "TOOLS", "WRITE_TOOLS"]
+
+# The area's one list of tools; which are reads and which writes follows from each @tool's kind.
+TOOLS = [
+    get_user_data,
+    list_users,
+    get_user,
+    list_teams,
+    get_team,
+    list_team_members,
+    list_schedules,
+    get_schedule,
+    list_schedule_users,
+    list_schedule_overrides,
+    list_oncalls,
+    list_escalation_policies,
+    get_escalation_policy,
+    get_oncall_load,
+    find_coverage_gaps,
+    create_team,
+    update_team,
+    delete_team,
+    add_team_member,
+    remove_team_member,
+    create_schedule_override,
+    delete_schedule_override,
+    create_schedule,
+    update_schedule,
+    create_escalation_policy,
+    update_escalation_policy,
+]
+READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)

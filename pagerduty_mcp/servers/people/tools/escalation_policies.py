@@ -1,0 +1,149 @@
+"""Escalation policies: who is paged, in which order, after how long; finding and changing them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from pagerduty_mcp.common import (
+    IdList,
+    Limit,
+    Offset,
+    Scope,
+    apply_scope,
+    get_client,
+    id_or_url,
+    paginate,
+    path,
+    respond,
+    tool,
+)
+from pagerduty_mcp.common.toolkit.filters import check_filter_ids
+from pagerduty_mcp.servers.people.models import PolicyDetail
+from pagerduty_mcp.servers.people.params import Id, Query
+from pagerduty_mcp.servers.people.validators import nothing_to_change, ref, rules_body
+
+__all__ = [
+    "create_escalation_policy",
+    "get_escalation_policy",
+    "list_escalation_policies",
+    "update_escalation_policy",
+]
+
+
+@tool("List escalation policies")
+def list_escalation_policies(
+    query: Query = None,
+    user_ids: Annotated[IdList | None, Field(description="Policies that page these users.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Policies of these teams.")] = None,
+    scope: Annotated[Scope, Field(description="my_teams, assigned_to_me (that page me) or all.")] = "all",
+    limit: Limit = 25,
+    offset: Offset = 0,
+) -> dict:
+    """Find escalation policies by name, team or user, with their levels and targets."""
+    client = get_client()
+    scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
+    params: dict[str, Any] = {}
+    if query:
+        params["query"] = query
+    if scoped.team_ids:
+        params["team_ids[]"] = scoped.team_ids
+    if scoped.user_ids:
+        params["user_ids[]"] = scoped.user_ids
+    page = paginate(client, "/escalation_policies", "escalation_policies", params, limit=limit, offset=offset)
+    page.notes = scoped.notes + page.notes
+    if scope == "all":
+        check_filter_ids(client, page.items, {"team_ids": scoped.team_ids, "user_ids": scoped.user_ids})
+    policies = [PolicyDetail.from_api(p) for p in page.items]
+    return respond("escalation_policies", policies, f"{len(policies)} escalation polic(ies)", page=page)
+
+
+@tool("Get escalation policy")
+def get_escalation_policy(escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")]) -> dict:
+    """One escalation policy: its levels with delays and targets (users, schedules), loops, teams
+    and the services it pages for."""
+    body = get_client().read(
+        path("/escalation_policies/{}", escalation_policy_id), {"include[]": ["services", "teams"]}
+    )
+    policy = PolicyDetail.from_api(body["escalation_policy"])
+    return respond("escalation_policies", [policy], f"{policy.name}: {len(policy.levels)} level(s)")
+
+
+Levels = Annotated[
+    list[dict[str, Any]],
+    Field(
+        min_length=1,
+        max_length=20,
+        description='Levels in order: {"delay_minutes": n, "user_ids": [...], "schedule_ids": [...]}.',
+    ),
+]
+Loops = Annotated[int | None, Field(ge=0, le=9, description="Times to repeat all levels.")]
+
+
+def _policy_answer(body: dict[str, Any], verb: str) -> dict:
+    policy = PolicyDetail.from_api(body["escalation_policy"])
+    return respond("escalation_policies", [policy], f"{verb} escalation policy {policy.name} ({policy.id})")
+
+
+@tool("Create escalation policy", "create")
+def create_escalation_policy(
+    name: Annotated[str, Field(min_length=1, description="Policy name.")],
+    levels: Levels,
+    description: Annotated[str | None, Field(description="Description.")] = None,
+    num_loops: Loops = None,
+    team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
+) -> dict:
+    """Create an escalation policy: who is paged, in which order, after how long."""
+    policy: dict[str, Any] = {"type": "escalation_policy", "name": name, "escalation_rules": rules_body(levels)}
+    if description is not None:
+        policy["description"] = description
+    if num_loops is not None:
+        policy["num_loops"] = num_loops
+    if team_ids:
+        policy["teams"] = [ref("team", t) for t in team_ids]
+    body = get_client().write("POST", "/escalation_policies", {"escalation_policy": policy}, needs_from=True)
+    return _policy_answer(body, "Created")
+
+
+@tool("Update escalation policy", "update")
+def update_escalation_policy(
+    escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")],
+    name: Annotated[str | None, Field(min_length=1, description="New name.")] = None,
+    levels: Annotated[list[dict[str, Any]] | None, Field(description="All levels (replace them), as create.")] = None,
+    description: Annotated[str | None, Field(description="New description.")] = None,
+    num_loops: Loops = None,
+    team_ids: Annotated[IdList | None, Field(description="New owning teams.")] = None,
+) -> dict:
+    """Change an escalation policy; only the fields given change."""
+    policy: dict[str, Any] = {"type": "escalation_policy"}
+    if name is not None:
+        policy["name"] = name
+    if levels is not None:
+        policy["escalation_rules"] = rules_body(levels)
+    if description is not None:
+        policy["description"] = description
+    if num_loops is not None:
+        policy["num_loops"] = num_loops
+    if team_ids is not None:
+        policy["teams"] = [ref("team", t) for t in team_ids]
+    if len(policy) == 1:
+        raise nothing_to_change("name")
+    client = get_client()
+    if "name" not in policy or "escalation_rules" not in policy:
+        # PagerDuty's PUT requires both: send the current ones back unchanged.
+        current = client.read(path("/escalation_policies/{}", escalation_policy_id)).get("escalation_policy") or {}
+        policy.setdefault("name", current.get("name"))
+        policy.setdefault(
+            "escalation_rules",
+            [
+                {
+                    "id": r.get("id"),
+                    "escalation_delay_in_minutes": r.get("escalation_delay_in_minutes"),
+                    "targets": [{"id": t["id"], "type": t["type"]} for t in r.get("targets") or []],
+                }
+                for r in current.get("escalation_rules") or []
+            ],
+        )
+    body = client.write("PUT", path("/escalation_policies/{}", escalation_policy_id), {"escalation_policy": policy})
+    return _policy_answer(body, "Updated")

@@ -1,0 +1,153 @@
+"""Checks on what the model writes for the people area, in one place.
+
+Nested inputs (schedule layers, restrictions, overrides, escalation levels) are validated here
+with the parameter path of the field at fault (``layers[0].restrictions[1].day``), and turned
+into the bodies PagerDuty expects. Top-level ids are checked where the arguments are validated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pagerduty_mcp.common import ToolFailure, invalid, iso, parse_time, resolve_id, resolve_ids
+
+__all__ = ["layers_body", "nothing_to_change", "overrides_body", "ref", "rules_body", "zone_ok"]
+
+
+def ref(kind: str, ident: str) -> dict[str, str]:
+    """A reference to a PagerDuty object, as request bodies name one."""
+    return {"id": ident, "type": f"{kind}_reference"}
+
+
+def nothing_to_change(parameter: str) -> ToolFailure:
+    return invalid(parameter, "give at least one field to change")
+
+
+# -- nested inputs, validated with the parameter path of the field at fault ------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _OverrideInput(_Strict):
+    user_id: str
+    start: str
+    end: str
+
+
+class _RestrictionInput(_Strict):
+    type: Literal["daily", "weekly"]
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    hours: float = Field(gt=0, le=168)
+    day: int | None = Field(default=None, ge=1, le=7)
+
+
+class _LayerInput(_Strict):
+    id: str | None = None
+    name: str | None = None
+    users: list[str] = Field(min_length=1)
+    rotation_hours: int = Field(ge=1, le=8760)
+    start: str
+    end: str | None = None
+    restrictions: list[_RestrictionInput] = []
+
+
+class _RuleInput(_Strict):
+    delay_minutes: int = Field(ge=1)
+    user_ids: list[str] = []
+    schedule_ids: list[str] = []
+
+    @model_validator(mode="after")
+    def _has_target(self) -> _RuleInput:
+        if not self.user_ids and not self.schedule_ids:
+            raise ValueError("a level needs user_ids or schedule_ids")
+        return self
+
+
+def _parse(model: type[_Strict], raw: Any, where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise invalid(where, "must be a JSON object")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        field = ".".join(str(p) for p in problem["loc"])
+        raise invalid(f"{where}.{field}" if field else where, problem["msg"]) from None
+
+
+def layers_body(layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for index, raw in enumerate(layers):
+        where = f"layers[{index}]"
+        layer: _LayerInput = _parse(_LayerInput, raw, where)
+        start = parse_time(layer.start, f"{where}.start")
+        end = parse_time(layer.end, f"{where}.end") if layer.end else None
+        if start is None:
+            raise invalid(f"{where}.start", "is required")
+        if end is not None and end <= start:
+            raise invalid(f"{where}.end", "must be after start")
+        restrictions = []
+        for r_index, restriction in enumerate(layer.restrictions):
+            if restriction.type == "weekly" and restriction.day is None:
+                raise invalid(f"{where}.restrictions[{r_index}].day", "a weekly restriction needs day (1=Monday..7)")
+            if restriction.type == "daily" and restriction.hours > 24:
+                raise invalid(f"{where}.restrictions[{r_index}].hours", "a daily restriction lasts at most 24 hours")
+            item: dict[str, Any] = {
+                "type": f"{restriction.type}_restriction",
+                "start_time_of_day": f"{restriction.start}:00",
+                "duration_seconds": round(restriction.hours * 3600),
+            }
+            if restriction.type == "weekly":
+                item["start_day_of_week"] = restriction.day
+            restrictions.append(item)
+        body: dict[str, Any] = {
+            "name": layer.name or f"Layer {index + 1}",
+            "start": iso(start),
+            "rotation_virtual_start": iso(start),
+            "rotation_turn_length_seconds": layer.rotation_hours * 3600,
+            "users": [{"user": ref("user", u)} for u in resolve_ids(layer.users, f"{where}.users") or []],
+            "restrictions": restrictions,
+        }
+        if end is not None:
+            body["end"] = iso(end)
+        if layer.id:
+            body["id"] = resolve_id(layer.id, f"{where}.id")
+        out.append(body)
+    return out
+
+
+def rules_body(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for index, raw in enumerate(rules):
+        where = f"levels[{index}]"
+        rule: _RuleInput = _parse(_RuleInput, raw, where)
+        targets = [ref("user", u) for u in resolve_ids(rule.user_ids, f"{where}.user_ids") or []]
+        targets += [ref("schedule", s) for s in resolve_ids(rule.schedule_ids, f"{where}.schedule_ids") or []]
+        out.append({"escalation_delay_in_minutes": rule.delay_minutes, "targets": targets})
+    return out
+
+
+def zone_ok(name: str, parameter: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise invalid(parameter, f"{name[:60]!r} is not an IANA time zone such as Europe/Berlin") from None
+    return name
+
+
+def overrides_body(overrides: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The overrides to create, each checked (times in order, a user id) before any is sent."""
+    wanted: list[dict[str, Any]] = []
+    for index, raw in enumerate(overrides):
+        where = f"overrides[{index}]"
+        item: _OverrideInput = _parse(_OverrideInput, raw, where)
+        start, end = parse_time(item.start, f"{where}.start"), parse_time(item.end, f"{where}.end")
+        if start is None or end is None:
+            raise invalid(where, "start and end are required")
+        if end <= start:
+            raise invalid(f"{where}.end", "must be after start")
+        user = resolve_id(item.user_id, f"{where}.user_id")
+        wanted.append({"start": iso(start), "end": iso(end), "user": ref("user", user), "time_zone": "UTC"})
+    return wanted

@@ -1,0 +1,20 @@
+"""Look-ups into the seeded sandbox account behind a test session, for the people tests."""
+
+from __future__ import annotations
+
+from mcp import Client
+
+__all__ = ["named", "user_id"]
+
+
+def named(session: Client, kind: str, name: str) -> str:
+    """The id of the seeded ``kind`` object called ``name``."""
+    state = session.sandbox.state  # type: ignore[attr-defined]
+    return str(next(o["id"] for o in state.all(kind) if o.get("name") == name))
+
+
+def user_id(session: Client, local_part: str) -> str:
+    """The id of the seeded user whose email starts with ``local_part``."""
+    user = session.sandbox.state.user_by_email(f"{local_part}@acme-shop.example")  # type: ignore[attr-defined]
+    assert user is not None
+    return str(user["id"])
