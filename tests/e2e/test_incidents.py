@@ -31,6 +31,17 @@ async def test_every_incidents_tool_over_stdio() -> None:
         service = base["service"]["id"]
         helper = base["assignees"][0]["id"]
 
+        # Names where ids go, on this server alone: a team, a service and a priority by name.
+        everything = ["triggered", "acknowledged", "resolved"]
+        platform = await run("list_incidents", {"team_ids": ["Platform"], "statuses": everything, "limit": 5})
+        assert platform["incidents"] and platform["metadata"]["has_more"]
+        error = await fails(client, "list_incidents", {"team_ids": ["Platfrom"]}, "TEAM_NOT_FOUND")
+        assert "list_teams on pagerduty-people" in error["message"]
+        named = first(
+            await run("create_incident", {"title": "Cart 502s", "service_id": "Checkout API", "priority_id": "P2"})
+        )
+        assert named["service"]["name"] == "Checkout API" and named["priority"] == "P2"
+
         # create_incident -> get_incident / list_incidents; the same key does not page twice.
         args = {"title": "Payments timeouts", "service_id": service, "priority_id": p1["id"], "incident_key": "e2e-1"}
         created = first(await run("create_incident", args))
@@ -52,7 +63,7 @@ async def test_every_incidents_tool_over_stdio() -> None:
         assert notes["notes"][-1]["content"] == "Looking at the PSP"
 
         # add_responders -> get_incident.
-        await run("add_responders", {"incident_id": created["id"], "message": "Join?", "user_ids": [helper]})
+        await run("add_responders", {"incident_id": created["id"], "user_ids": [helper]})  # no message needed
         responders = first(await run("get_incident", {"incident_id": created["id"]}))["responders"]
         assert helper in {r["id"] for r in responders}
 

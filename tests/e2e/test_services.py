@@ -60,6 +60,10 @@ async def test_every_services_tool_over_stdio(account: tuple[Sandbox, ServerInfo
         checkout = _named(box, "services", "Checkout API")
         detail = first(await ok(client, "get_service", {"service_id": checkout["html_url"]}))
         assert detail["open_incidents"]["high"] >= 1 and detail["status"] == "critical"
+        # Names work where ids go, and a wrong one names the server that lists valid ones.
+        assert first(await ok(client, "get_service", {"service_id": "checkout api"}))["id"] == checkout["id"]
+        error = await fails(client, "list_services", {"team_ids": ["No Such Team"]}, "TEAM_NOT_FOUND")
+        assert "list_teams on pagerduty-people" in error["message"]
 
         # "What depends on checkout?"
         deps = await ok(client, "get_service_dependencies", {"service_id": checkout["id"]})
@@ -69,12 +73,11 @@ async def test_every_services_tool_over_stdio(account: tuple[Sandbox, ServerInfo
         assert first(await ok(client, "get_business_service", {"business_service_id": store["id"]}))["team"]
 
         # "Set up a new service with an Events API integration for our monitor."
-        team = _named(box, "teams", "Database")
         created = first(
             await ok(
                 client,
                 "create_service",
-                {"name": "Inventory Sync", "team_ids": [team["id"]], "urgency_rule": {"urgency": "high"}},
+                {"name": "Inventory Sync", "team_ids": ["Database"], "urgency_rule": {"urgency": "high"}},
             )
         )
         integration = first(await ok(client, "create_service_integration", {"service_id": created["id"]}))
@@ -100,7 +103,7 @@ async def test_every_services_tool_over_stdio(account: tuple[Sandbox, ServerInfo
             await ok(
                 client,
                 "create_maintenance_window",
-                {"service_ids": [created["id"]], "duration_minutes": 120, "description": "deploy"},
+                {"service_ids": ["Inventory Sync"], "duration_minutes": 120, "description": "deploy"},
             )
         )
         ongoing = await ok(client, "list_maintenance_windows", {"filter": "ongoing"})
@@ -113,5 +116,5 @@ async def test_every_services_tool_over_stdio(account: tuple[Sandbox, ServerInfo
 
         await ok(client, "delete_service", {"service_id": created["id"]})
         await fails(client, "get_service", {"service_id": created["id"]}, "SERVICE_NOT_FOUND")
-        error = await fails(client, "get_service", {"service_id": "../users"}, "INVALID_PARAMETER")
+        error = await fails(client, "get_service", {"service_id": "null"}, "INVALID_PARAMETER")
         assert "service_id" in error["message"]

@@ -29,6 +29,7 @@ __all__ = [
     "Responder",
     "StatusUpdate",
     "Workflow",
+    "WorkflowStep",
     "metrics_row",
 ]
 
@@ -296,9 +297,11 @@ class RelatedIncident(LeanModel):
 
 
 class ChangeEvent(LeanModel):
+    """A change before an incident; its time is ``timestamp``, as in pagerduty-aiops' list_change_events."""
+
     id: str
     summary: str | None = None
-    at: str | None = None
+    timestamp: str | None = None
     source: str | None = None
     services: list[Ref] = []
     reason: str | None = None
@@ -314,7 +317,7 @@ class ChangeEvent(LeanModel):
         return cls(
             id=event.get("id", ""),
             summary=_text(event.get("summary"), 500),
-            at=event.get("timestamp"),
+            timestamp=event.get("timestamp"),
             source=_text(event.get("source"), 100),
             services=refs(event.get("services")),
             reason=(event.get("correlation_reason") or {}).get("reason"),
@@ -328,23 +331,39 @@ class Priority(LeanModel):
     description: str | None = None
 
 
+class WorkflowStep(LeanModel):
+    """One step, in the order the workflow runs them: its name and what its action does."""
+
+    name: str
+    action: str | None = None
+
+
 class Workflow(LeanModel):
     id: str
     name: str | None = None
     description: str | None = None
     team: Ref | None = None
     enabled: bool | None = None
-    steps: list[str] = []
+    steps: list[WorkflowStep] = []
 
     @classmethod
     def from_api(cls, workflow: dict[str, Any]) -> Workflow:
+        steps = []
+        for step in workflow.get("steps") or []:
+            action = step.get("action_configuration") or {}
+            steps.append(
+                WorkflowStep(
+                    name=clean_text(str(step.get("name") or step.get("id")), 200),
+                    action=_text(step.get("description") or action.get("description") or action.get("action_id"), 200),
+                )
+            )
         return cls(
             id=workflow["id"],
             name=_text(workflow.get("name"), 200),
             description=_text(workflow.get("description"), 500),
             team=Ref.of(workflow.get("team")),
             enabled=workflow.get("is_enabled"),
-            steps=[clean_text(str(s.get("name") or s.get("id")), 200) for s in workflow.get("steps") or []],
+            steps=steps,
         )
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from pagerduty_mcp.common import ID_PATTERN, Id, PagerDutyClient, path
+from pagerduty_mcp.common import ID_PATTERN, TIME_FORMS, Id, PagerDutyClient, path
 
 __all__ = [
     "MAX_BULK",
@@ -37,9 +37,9 @@ BulkIds = Annotated[
     list[Annotated[str, Field(pattern=ID_PATTERN)]],
     Field(min_length=1, max_length=MAX_BULK, description="Incident ids, numbers or URLs (max 250)."),
 ]
-# The incidents area's own wording (schemas stay as they are); the reading is common's parse_time.
-Since = Annotated[str | None, Field(description="Start, ISO 8601.")]
-Until = Annotated[str | None, Field(description="End, ISO 8601.")]
+# Every time is read by common's parse_time, so every description names the same forms.
+Since = Annotated[str | None, Field(description=f"Start, {TIME_FORMS}.")]
+Until = Annotated[str | None, Field(description=f"End, {TIME_FORMS}.")]
 
 
 def incident_id_of(client: PagerDutyClient, ident: str) -> str:

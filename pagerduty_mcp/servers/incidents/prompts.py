@@ -69,7 +69,7 @@ def triage_incident(
     sections = [
         _section("Incident", lambda: incident),
         _section("Alerts", lambda: list_alerts_from_incident(ident, limit=10)),
-        _section("Timeline (newest first)", lambda: list_log_entries(ident, limit=20)),
+        _section("Timeline (newest first)", lambda: list_log_entries(ident, overview=True, limit=20)),
         _section("Changes before it", lambda: list_incident_change_events(ident, limit=5)),
         _section("Similar past incidents", lambda: get_past_incidents(ident, limit=5)),
     ]
@@ -96,7 +96,7 @@ def incident_summary(
     sections = [
         _section("Incident", lambda: incident),
         _section("Notes", lambda: list_incident_notes(ident)),
-        _section("Timeline (newest first)", lambda: list_log_entries(ident, limit=50)),
+        _section("Timeline (newest first)", lambda: list_log_entries(ident, overview=True, limit=50)),
         _section("Alerts", lambda: list_alerts_from_incident(ident, limit=10)),
     ]
     if purpose == "handoff":

@@ -105,7 +105,7 @@ async def test_list_incidents_account_token_falls_back_to_all_with_a_note() -> N
         ({"until": "2026-13-45"}, ["until"]),
         ({"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, ["until", "after since"]),
         ({"since": "2020-01-01T00:00:00Z"}, ["since", "6 months", "date_range=all"]),
-        ({"service_ids": ["../users"]}, ["service_ids"]),
+        ({"service_ids": ["null"]}, ["service_ids"]),
         ({"limit": 0}, ["limit"]),
     ],
 )
@@ -207,12 +207,14 @@ async def test_notes_are_listed_and_sanitised(session: Client) -> None:
 
 async def test_log_entries_give_the_timeline_or_the_account_log(session: Client) -> None:
     record = open_incident(session, "acknowledged")
-    timeline = await ok(session, "list_log_entries", {"incident_id": record["id"], "overview": False})
+    # Every entry by default, notifications included; overview=true keeps the key events only.
+    timeline = await ok(session, "list_log_entries", {"incident_id": record["id"]})
     types = [e["type"] for e in timeline["log_entries"]]
     assert {"trigger", "acknowledge", "notify"} <= set(types)
     assert len(types) == len(record["_log"])
-    overview = await ok(session, "list_log_entries", {"incident_id": str(record["incident_number"])})
+    overview = await ok(session, "list_log_entries", {"incident_id": str(record["incident_number"]), "overview": True})
     assert "notify" not in {e["type"] for e in overview["log_entries"]}
+    assert 0 < overview["metadata"]["count"] < timeline["metadata"]["count"]
     account = await ok(session, "list_log_entries", {"limit": 5})
     assert account["metadata"]["has_more"] and all(e["incident"]["id"] for e in account["log_entries"])
     entry_id = timeline["log_entries"][0]["id"]
@@ -263,6 +265,7 @@ async def test_insights_outlier_past_related_and_changes(session: Client) -> Non
     changes = await ok(session, "list_incident_change_events", {"incident_id": record["id"]})
     top = changes["change_events"][0]
     assert top["id"] == event["id"] and top["reason"] == "most_recent" and top["summary"] == "Deploy checkout v9"
+    assert top["timestamp"] == event["timestamp"] and "at" not in top  # the field name aiops' change events use
     related = await ok(session, "get_related_incidents", {"incident_id": record["id"]})
     assert related["metadata"]["count"] == len(related["related_incidents"])
     for item in related["related_incidents"]:
@@ -309,9 +312,35 @@ async def test_incident_metrics_by_all_service_and_team_match_the_incidents(sess
     assert by_team["metrics"] and all(r["period_start"] and r["team"]["id"] for r in by_team["metrics"])
 
 
-async def test_incident_metrics_default_to_my_teams_with_a_note_and_reject_bad_windows(session: Client) -> None:
-    envelope = await ok(session, "get_incident_metrics", {})
-    assert "your teams" in envelope["metadata"]["notes"][0]
+async def test_incident_metrics_without_filters_measure_the_whole_account_and_say_so(session: Client) -> None:
+    state = state_of(session)
+    envelope = await ok(session, "get_incident_metrics", {"since": "30d"})  # a user token: all teams taken
+    teams = state.all("teams")
+    assert envelope["metadata"]["measured"] == f"whole account (all {len(teams)} teams)"
+    window = envelope["metadata"]["window"]
+    since = datetime.fromisoformat(window["since"].replace("Z", "+00:00"))
+    assert first(envelope)["incidents"] == len(state.incidents(since)) > 0
+    by_service = await ok(session, "get_incident_metrics", {"since": "30d", "group_by": "service"})
+    assert {r["service"]["id"] for r in by_service["metrics"]} == {i["_service_id"] for i in state.incidents(since)}
+    async with account_session() as account:  # account-level tokens need no filter at all
+        whole = await ok(account, "get_incident_metrics", {"since": "30d"})
+        assert whole["metadata"]["measured"] == "whole account"
+        assert first(whole)["incidents"] == first(envelope)["incidents"]
+
+
+@pytest.mark.parametrize("group_by", ["all", "team"])
+async def test_incident_metrics_say_an_unknown_team_is_not_found_even_beside_a_known_one(
+    group_by: str, session: Client
+) -> None:
+    known = state_of(session).all("teams")[0]["id"]
+    error = await fails(
+        session, "get_incident_metrics", {"team_ids": [known, "PNOPE00"], "group_by": group_by}, "TEAM_NOT_FOUND"
+    )
+    assert "team_ids" in error["message"] and "list_teams on pagerduty-people" in error["message"]
+    await fails(session, "get_incident_metrics", {"service_ids": ["No Such Service"]}, "SERVICE_NOT_FOUND")
+
+
+async def test_incident_metrics_reject_bad_windows(session: Client) -> None:
     await fails(session, "get_incident_metrics", {"since": "2025-01-01T00:00:00Z"}, "INVALID_PARAMETER")
     await fails(session, "get_incident_metrics", {"group_by": "user"}, "INVALID_PARAMETER")
     await fails(session, "get_incident_metrics", {"since": "2026-01-02", "until": "2026-01-01"}, "INVALID_PARAMETER")
@@ -383,3 +412,112 @@ async def test_metrics_by_team_give_only_the_teams_asked_for(session: Client) ->
     team = state_of(session).all("teams")[0]
     rows = await ok(session, "get_incident_metrics", {"team_ids": [team["id"]], "group_by": "team"})
     assert [r["team"]["id"] for r in rows["metrics"]] == [team["id"]]
+
+
+# -- names where ids go, answered on this server alone ----------------------------------------------
+async def test_list_incidents_takes_a_team_name_and_answers_like_its_id(session: Client) -> None:
+    state = state_of(session)
+    platform = next(t for t in state.all("teams") if t["name"] == "Platform")
+    everything = ["triggered", "acknowledged", "resolved"]
+    by_name = await ok(session, "list_incidents", {"team_ids": ["platform"], "statuses": everything, "limit": 100})
+    by_id = await ok(session, "list_incidents", {"team_ids": [platform["id"]], "statuses": everything, "limit": 100})
+    assert by_name["incidents"] and by_name["incidents"] == by_id["incidents"]
+    owned = {i["id"] for i in state.incidents() if platform["id"] in {t["id"] for t in i["teams"]}}
+    assert {i["id"] for i in by_name["incidents"]} <= owned
+
+
+async def test_an_unknown_name_names_the_parameter_and_the_server_that_lists_valid_ones(session: Client) -> None:
+    error = await fails(session, "list_incidents", {"team_ids": ["Platfrom"]}, "TEAM_NOT_FOUND")
+    assert error["details"]["parameters"] == ["team_ids"]
+    assert "list_teams on pagerduty-people" in error["message"]
+    error = await fails(session, "list_incidents", {"service_ids": ["../users"]}, "SERVICE_NOT_FOUND")
+    assert "list_services on pagerduty-services" in error["message"]
+    error = await fails(
+        session, "list_incidents", {"team_ids": ["PNOPE00"]}, "TEAM_NOT_FOUND"
+    )  # an id, after an empty page
+    assert "list_teams on pagerduty-people" in error["message"]
+
+
+async def test_an_ambiguous_name_lists_the_candidates_with_their_ids(session: Client) -> None:
+    state = state_of(session)
+    # Two new teams (a name no other test looks up, as look-ups are reused for a minute).
+    twins = [
+        state.put("teams", state.stamp("teams", {"name": name, "description": ""}, name))
+        for name in ("Night Shift", "night shift")
+    ]
+    error = await fails(session, "list_incidents", {"team_ids": ["NIGHT SHIFT"]}, "AMBIGUOUS_NAME")
+    assert {c["id"] for c in error["details"]["candidates"]} == {t["id"] for t in twins}
+    assert all(t["id"] in error["message"] for t in twins)
+
+
+async def test_relative_times_are_read_and_the_absolute_window_is_echoed(session: Client) -> None:
+    envelope = await ok(session, "list_incidents", {"since": "24h", "statuses": ["resolved", "triggered"]})
+    since = datetime.fromisoformat(envelope["metadata"]["window"]["since"].replace("Z", "+00:00"))
+    assert abs(datetime.now(UTC) - timedelta(hours=24) - since) < timedelta(minutes=1)
+    assert all(i["created_at"] >= envelope["metadata"]["window"]["since"] for i in envelope["incidents"])
+    tools = {t.name: t for t in (await session.list_tools()).tools}
+    for name in ("list_incidents", "list_log_entries", "get_incident_metrics"):
+        properties = tools[name].input_schema["properties"]
+        assert "24h" in properties["since"]["description"] and "24h" in properties["until"]["description"]
+
+
+async def test_the_log_schema_documents_overview_and_its_default(session: Client) -> None:
+    tool = next(t for t in (await session.list_tools()).tools if t.name == "list_log_entries")
+    overview = tool.input_schema["properties"]["overview"]
+    assert overview["default"] is False and "notifications" in overview["description"]
+
+
+# -- honest counts, explicit answers ----------------------------------------------------------------
+async def test_past_incidents_give_pagerdutys_total_and_an_honest_has_more(session: Client) -> None:
+    state = state_of(session)
+    counts: dict[str, int] = {}
+    for incident in state.incidents():  # the incident with the most earlier ones on its service
+        earlier = [o for o in state.incidents(incident["_created"] - timedelta(days=180), incident["_created"])]
+        counts[incident["id"]] = sum(1 for o in earlier if o["_service_id"] == incident["_service_id"])
+    busiest = max(counts, key=counts.__getitem__)
+    assert counts[busiest] > 5
+    few = await ok(session, "get_past_incidents", {"incident_id": busiest})
+    assert few["metadata"]["count"] == 5 and few["metadata"]["total"] == counts[busiest]
+    assert few["metadata"]["has_more"] is True and "limit" in few["metadata"]["notes"][0]
+    every = await ok(session, "get_past_incidents", {"incident_id": busiest, "limit": 50})
+    assert every["metadata"]["count"] == min(50, counts[busiest])
+    assert every["metadata"]["has_more"] is (counts[busiest] > 50)
+
+
+async def test_a_workflow_shows_its_steps_in_order_or_says_it_has_none(session: Client) -> None:
+    state = state_of(session)
+    workflow = state.all("incident_workflows")[0]
+    bare = await ok(session, "get_incident_workflow", {"workflow_id": workflow["id"]})
+    assert bare["metadata"]["description"].endswith(": no steps") and "steps" not in first(bare)
+    workflow["steps"] = [
+        {
+            "id": "PSTEP01",
+            "type": "step",
+            "name": "Open a Slack channel",
+            "action_configuration": {"action_id": "pagerduty.com:slack:create-channel:2", "description": "Creates"},
+        },
+        {"id": "PSTEP02", "type": "step", "name": "Send Status Update", "description": "Posts a status update"},
+    ]
+    shown = await ok(session, "get_incident_workflow", {"workflow_id": workflow["id"]})
+    assert first(shown)["steps"] == [
+        {"name": "Open a Slack channel", "action": "Creates"},
+        {"name": "Send Status Update", "action": "Posts a status update"},
+    ]
+    assert shown["metadata"]["description"].endswith(": 2 step(s)")
+
+
+@pytest.mark.parametrize("alert_id", ["", "null", "undefined", "../x"])
+async def test_a_missing_alert_id_points_to_the_list_of_the_incidents_alerts(alert_id: str, session: Client) -> None:
+    record = open_incident(session)
+    error = await fails(
+        session, "get_alert_from_incident", {"incident_id": record["id"], "alert_id": alert_id}, "INVALID_PARAMETER"
+    )
+    assert error["details"]["parameters"] == ["alert_id"]
+    assert "list_alerts_from_incident" in error["message"] and "get_alert_from_incident" not in error["message"]
+
+
+async def test_the_incidents_server_says_what_its_siblings_hold(session: Client) -> None:
+    instructions = session.instructions or ""
+    for sibling in ("pagerduty-services", "pagerduty-people", "pagerduty-aiops"):
+        assert sibling in instructions
+    assert "list_teams" not in instructions  # a tool this server lacks is never named as if it had it

@@ -86,7 +86,7 @@ async def test_create_incident_assigns_users_or_a_policy_and_rejects_both(sessio
     [
         ({"service_id": "PNOPE00"}, "SERVICE_NOT_FOUND"),
         ({"service_id": "null"}, "INVALID_PARAMETER"),
-        ({"service_id": "../users"}, "INVALID_PARAMETER"),
+        ({"service_id": "../users"}, "SERVICE_NOT_FOUND"),  # read as a name: no service has it
         ({"service_id": ""}, "INVALID_PARAMETER"),
         ({"urgency": "critical"}, "INVALID_PARAMETER"),
         ({"title": ""}, "INVALID_PARAMETER"),
@@ -239,7 +239,6 @@ async def test_manage_incidents_reassigns_to_a_policy_and_reopens(session: Clien
         ({"assignee_ids": ["PABC123"], "escalation_policy_id": "PABC124"}, ["not both"]),
         ({"escalation_level": 0}, ["escalation_level"]),
         ({"title": "   "}, ["title"]),
-        ({"priority_id": "../x"}, ["priority_id"]),
     ],
 )
 async def test_manage_incidents_bad_input(args: dict, words: list[str], session: Client) -> None:
@@ -270,6 +269,12 @@ async def test_add_responders_pages_users_and_policies(session: Client) -> None:
     }
     envelope = await ok(session, "add_responders", args)
     assert user["id"] in {r["id"] for r in envelope["responders"]}
+    # The policy asked for comes as {id, name}, on the answer and on each responder it paged.
+    assert envelope["metadata"]["escalation_policies"] == [{"id": policy["id"], "name": policy["name"]}]
+    via_policy = [r for r in envelope["responders"] if "escalation_policy" in r]
+    assert via_policy and all(
+        r["escalation_policy"] == {"id": policy["id"], "name": policy["name"]} for r in via_policy
+    )
     shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
     assert {"id": user["id"], "name": user["name"], "state": "pending"} in shown["responders"]
     await fails(session, "add_responders", {"incident_id": record["id"], "message": "m"}, "INVALID_PARAMETER")
@@ -414,3 +419,41 @@ async def test_write_tools_reject_bad_incident_ids(tool: str, bad: str, session:
 async def test_write_tools_say_an_unknown_incident_is_not_found(tool: str, session: Client) -> None:
     await fails(session, tool, WRITES[tool]("PNOPE00"), "INCIDENT_NOT_FOUND")
     assert _requests(session, "POST", "/incidents") == 0
+
+
+async def test_add_responders_needs_no_message_and_says_its_default_in_the_schema(session: Client) -> None:
+    state = state_of(session)
+    record = open_incident(session)
+    user = state.all("users")[6]
+    await ok(session, "add_responders", {"incident_id": record["id"], "user_ids": [user["name"]]})
+    sent = incident_of(session, record["id"])["responder_requests"][-1]
+    tool = next(t for t in (await session.list_tools()).tools if t.name == "add_responders")
+    message = tool.input_schema["properties"]["message"]
+    assert sent["message"] == message["default"] and message["default"].strip()
+    assert "message" not in tool.input_schema.get("required", [])
+
+
+# -- names where ids go -----------------------------------------------------------------------------
+async def test_create_incident_takes_a_service_and_a_priority_by_name(session: Client) -> None:
+    state = state_of(session)
+    checkout = next(s for s in state.all("services") if s["name"] == "Checkout API")
+    p2 = next(p for p in state.all("priorities") if p["name"] == "P2")
+    args = {"title": "Checkout slow", "service_id": "Checkout API", "priority_id": "p2"}
+    created = first(await ok(session, "create_incident", args))
+    assert created["service"] == {"id": checkout["id"], "name": "Checkout API"} and created["priority"] == "P2"
+    assert incident_of(session, created["id"])["priority"]["id"] == p2["id"]
+    error = await fails(session, "create_incident", {**args, "service_id": "Checkout"}, "SERVICE_NOT_FOUND")
+    assert error["details"]["parameters"] == ["service_id"]
+    assert "list_services on pagerduty-services" in error["message"]
+
+
+async def test_manage_incidents_takes_a_priority_and_a_user_by_name_or_email(session: Client) -> None:
+    state = state_of(session)
+    record = open_incident(session)
+    user = state.all("users")[3]
+    args = {"incident_ids": [record["id"]], "priority_id": "P1", "assignee_ids": [user["email"].upper()]}
+    await ok(session, "manage_incidents", args)
+    shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
+    assert shown["priority"] == "P1" and [a["id"] for a in shown["assignees"]] == [user["id"]]
+    error = await fails(session, "manage_incidents", {**args, "priority_id": "P9"}, "PRIORITY_NOT_FOUND")
+    assert error["details"]["parameters"] == ["priority_id"] and "list_priorities finds" in error["message"]

@@ -10,7 +10,9 @@ from tests.servers.services.lookup import by_name, open_incidents, sandbox_of
 
 pytestmark = [pytest.mark.services, pytest.mark.anyio, pytest.mark.server("services")]
 
-BAD_IDS = ["", "null", "../users", "P1 2"]
+BAD_IDS = ["", "null", " "]
+# Not ids, so read as names: no service is called that.
+UNKNOWN_NAMES = ["../users", "P1 2"]
 
 
 async def test_list_services_gives_lean_summaries_with_status_policy_and_teams(session: Client) -> None:
@@ -58,7 +60,8 @@ async def test_list_services_scope_my_teams_and_its_conflict(session: Client) ->
     assert "scope=all" in error["message"]
     error = await fails(session, "list_services", {"scope": "everyone"})
     assert "my_teams" in error["message"]
-    await fails(session, "list_services", {"team_ids": ["../users"]}, "INVALID_PARAMETER")
+    error = await fails(session, "list_services", {"team_ids": ["../users"]}, "TEAM_NOT_FOUND")
+    assert error["details"]["parameters"] == ["team_ids"] and "list_teams on pagerduty-people" in error["message"]
 
 
 async def test_get_service_shows_settings_integrations_and_open_incidents_by_urgency(session: Client) -> None:
@@ -97,6 +100,12 @@ async def test_get_service_names_the_maintenance_window_now_on(session: Client) 
 async def test_get_service_rejects_malformed_ids(bad: str, session: Client) -> None:
     error = await fails(session, "get_service", {"service_id": bad}, "INVALID_PARAMETER")
     assert "service_id" in error["message"]
+
+
+@pytest.mark.parametrize("name", UNKNOWN_NAMES)
+async def test_get_service_unknown_name_is_service_not_found_naming_the_parameter(name: str, session: Client) -> None:
+    error = await fails(session, "get_service", {"service_id": name}, "SERVICE_NOT_FOUND")
+    assert error["details"]["parameters"] == ["service_id"] and "list_services finds" in error["message"]
 
 
 async def test_get_service_unknown_id_is_service_not_found(session: Client) -> None:
@@ -149,7 +158,8 @@ async def test_business_services_list_and_get(session: Client) -> None:
     detail = first(await ok(session, "get_business_service", {"business_service_id": store["html_url"]}))
     assert detail["team"]["name"] == "Checkout" and detail["point_of_contact"]
     await fails(session, "get_business_service", {"business_service_id": "PNOPE00"}, "BUSINESS_SERVICE_NOT_FOUND")
-    await fails(session, "get_business_service", {"business_service_id": "../x"}, "INVALID_PARAMETER")
+    await fails(session, "get_business_service", {"business_service_id": "null"}, "INVALID_PARAMETER")
+    await fails(session, "get_business_service", {"business_service_id": "../x"}, "BUSINESS_SERVICE_NOT_FOUND")
 
 
 async def test_maintenance_windows_by_state_service_and_team(session: Client) -> None:
@@ -182,4 +192,19 @@ async def test_list_bad_paging_and_ids_are_invalid_parameters(session: Client) -
     await fails(session, "list_services", {"limit": 101}, "INVALID_PARAMETER")
     error = await fails(session, "list_maintenance_windows", {"service_ids": ["null"]}, "INVALID_PARAMETER")
     assert "service_ids" in error["message"]
-    await fails(session, "list_maintenance_windows", {"team_ids": ["../teams"]}, "INVALID_PARAMETER")
+    error = await fails(session, "list_maintenance_windows", {"team_ids": ["../teams"]}, "TEAM_NOT_FOUND")
+    assert "list_teams on pagerduty-people" in error["message"]
+
+
+async def test_list_services_takes_a_team_name_and_answers_like_its_id(session: Client) -> None:
+    platform = by_name(session, "teams", "Platform")
+    by_id = await ok(session, "list_services", {"team_ids": [platform["id"]]})
+    by_team_name = await ok(session, "list_services", {"team_ids": ["platform"]})
+    assert by_team_name["services"] and by_team_name["services"] == by_id["services"]
+
+
+async def test_the_services_server_says_what_its_siblings_hold(session: Client) -> None:
+    instructions = session.instructions or ""
+    for sibling in ("pagerduty-incidents", "pagerduty-people", "pagerduty-aiops"):
+        assert sibling in instructions
+    assert "teams" in instructions and "escalation policies" in instructions

@@ -169,7 +169,8 @@ async def test_update_service_bad_input(session: Client) -> None:
     error = await fails(session, "update_service", {"service_id": checkout["id"]}, "INVALID_PARAMETER")
     assert "nothing to change" in error["message"]
     await fails(session, "update_service", {"service_id": "PNOPE00", "name": "x"}, "SERVICE_NOT_FOUND")
-    await fails(session, "update_service", {"service_id": "../users", "name": "x"}, "INVALID_PARAMETER")
+    await fails(session, "update_service", {"service_id": "null", "name": "x"}, "INVALID_PARAMETER")
+    await fails(session, "update_service", {"service_id": "../users", "name": "x"}, "SERVICE_NOT_FOUND")
     error = await fails(session, "update_service", {"service_id": checkout["id"], "status": "maintenance"})
     assert error["code"] == "INVALID_PARAMETER" and "disabled" in error["message"]
     error = await fails(
@@ -323,7 +324,10 @@ async def test_create_maintenance_window_bad_input(session: Client) -> None:
     assert "PNOPE00" in error["message"]
     await fails(session, "create_maintenance_window", {"service_ids": [], "duration_minutes": 30}, "INVALID_PARAMETER")
     await fails(
-        session, "create_maintenance_window", {"service_ids": ["../x"], "duration_minutes": 30}, "INVALID_PARAMETER"
+        session, "create_maintenance_window", {"service_ids": ["null"], "duration_minutes": 30}, "INVALID_PARAMETER"
+    )
+    await fails(
+        session, "create_maintenance_window", {"service_ids": ["../x"], "duration_minutes": 30}, "SERVICE_NOT_FOUND"
     )
     windows = await ok(session, "list_maintenance_windows", {"filter": "all"})
     assert windows["metadata"]["count"] == 3  # only the seeded ones: no failed call created one
@@ -331,3 +335,39 @@ async def test_create_maintenance_window_bad_input(session: Client) -> None:
         session, "delete_maintenance_window", {"maintenance_window_id": "PNOPE00"}, "MAINTENANCE_WINDOW_NOT_FOUND"
     )
     await fails(session, "delete_maintenance_window", {"maintenance_window_id": ""}, "INVALID_PARAMETER")
+
+
+# -- names where ids go, and hints that name the server holding the finder --------------------------
+async def test_create_service_takes_a_policy_and_teams_by_name(session: Client) -> None:
+    policy = by_name(session, "escalation_policies", "Payments Escalation")
+    created = first(
+        await ok(
+            session,
+            "create_service",
+            {"name": "Chargebacks", "escalation_policy_id": "payments escalation", "team_ids": ["Payments"]},
+        )
+    )
+    assert created["escalation_policy"]["id"] == policy["id"]
+    assert [t["name"] for t in created["teams"]] == ["Payments"]
+
+
+@pytest.mark.parametrize("policy", ["PNOPE00", "No Such Policy"])
+async def test_an_unknown_policy_points_to_list_escalation_policies_on_pagerduty_people(
+    policy: str, session: Client
+) -> None:
+    for tool, args in (
+        ("create_service", {"name": "Ghost"}),
+        ("update_service", {"service_id": by_name(session, "services", "Checkout API")["id"]}),
+    ):
+        error = await fails(session, tool, {**args, "escalation_policy_id": policy}, "ESCALATION_POLICY_NOT_FOUND")
+        assert "list_escalation_policies on pagerduty-people" in error["message"], error
+    assert "Ghost" not in {s["name"] for s in sandbox_of(session).state.all("services")}
+
+
+async def test_maintenance_windows_take_service_and_team_names(session: Client) -> None:
+    created = first(
+        await ok(session, "create_maintenance_window", {"service_ids": ["Orders DB"], "duration_minutes": 30})
+    )
+    assert [s["name"] for s in created["services"]] == ["Orders DB"]
+    listed = await ok(session, "list_maintenance_windows", {"service_ids": ["orders db"], "team_ids": ["Database"]})
+    assert created["id"] in {w["id"] for w in listed["maintenance_windows"]}

@@ -10,6 +10,7 @@ from pagerduty_mcp.common import (
     Limit,
     Offset,
     ToolFailure,
+    clean_text,
     get_client,
     invalid,
     not_found,
@@ -18,6 +19,7 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
+from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH, id_in
 from pagerduty_mcp.servers.incidents.models import AlertDetail, AlertSummary
 from pagerduty_mcp.servers.incidents.params import MAX_BULK, Id, IncidentId, incident_id_of
 
@@ -43,9 +45,18 @@ def list_alerts_from_incident(
 @tool("Get alert of an incident")
 def get_alert_from_incident(
     incident_id: IncidentId,
-    alert_id: Annotated[Id, Field(description="Alert id (list_alerts_from_incident).")],
+    # A plain string, checked here: a missing alert id ("", "null") is answered with the tool that
+    # lists the incident's alerts, not with this tool's own schema.
+    alert_id: Annotated[str, Field(max_length=MAX_REFERENCE_LENGTH, description="Alert id or URL.")],
 ) -> dict:
-    """One alert with its full (sanitised, cut) body details."""
+    """One alert of an incident with its full (sanitised, cut) body details."""
+    alert = id_in(alert_id)
+    if alert is None:
+        raise invalid(
+            "alert_id",
+            f"{clean_text(alert_id, 80)!r} is no alert id: list_alerts_from_incident lists the incident's alerts",
+        )
+    alert_id = alert
     client = get_client()
     ident = incident_id_of(client, incident_id)
     try:

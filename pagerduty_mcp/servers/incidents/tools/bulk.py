@@ -65,7 +65,7 @@ def manage_incidents(
     incident_ids: BulkIds,
     status: Annotated[Status | None, Field(description="acknowledged, resolved, or triggered (reopen).")] = None,
     urgency: Annotated[Urgency | None, Field(description="New urgency.")] = None,
-    priority_id: Annotated[Id | None, Field(description="list_priorities id.")] = None,
+    priority_id: Annotated[Id | None, Field(description="Priority, e.g. P1.")] = None,
     assignee_ids: Annotated[IdList | None, Field(description="Reassign to these users.")] = None,
     escalation_policy_id: Annotated[Id | None, Field(description="Or reassign to this policy.")] = None,
     escalation_level: Annotated[int | None, Field(ge=1, le=20, description="Escalate to this level.")] = None,

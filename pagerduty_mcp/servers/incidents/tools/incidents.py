@@ -9,14 +9,17 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    TIME_FORMS,
     IdList,
     Limit,
     Offset,
     Page,
     PagerDutyClient,
+    Ref,
     Scope,
     ToolFailure,
     apply_scope,
+    clean_text,
     get_client,
     invalid,
     iso,
@@ -26,7 +29,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.toolkit.filters import check_filter_ids
 from pagerduty_mcp.common.toolkit.times import check_order
 from pagerduty_mcp.servers.incidents.models import IncidentDetail, IncidentSummary, Priority, StatusUpdate
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId, SortBy, Status, Urgency, incident_id_of
@@ -53,9 +55,9 @@ def list_incidents(
     service_ids: Annotated[IdList | None, Field(description="Only these services.")] = None,
     team_ids: Annotated[IdList | None, Field(description="Only these teams (scope=all).")] = None,
     user_ids: Annotated[IdList | None, Field(description="Only assigned to these users (scope=all).")] = None,
-    priority_ids: Annotated[IdList | None, Field(description="Only these priorities (list_priorities).")] = None,
-    since: Annotated[str | None, Field(description="Created after, ISO 8601.")] = None,
-    until: Annotated[str | None, Field(description="Created before, ISO 8601.")] = None,
+    priority_ids: Annotated[IdList | None, Field(description="Only these priorities (P1...).")] = None,
+    since: Annotated[str | None, Field(description=f"Created after, {TIME_FORMS}.")] = None,
+    until: Annotated[str | None, Field(description=f"Created before, {TIME_FORMS}.")] = None,
     date_range: Annotated[Literal["all"] | None, Field(description="all: any age (not with since/until).")] = None,
     sort_by: Annotated[SortBy, Field(description="Order.")] = "created_at:desc",
     scope: Annotated[Scope, Field(description="my_teams, assigned_to_me or all.")] = "all",
@@ -97,16 +99,9 @@ def list_incidents(
         page = _scan_by_priority(client, params, set(priority_ids), limit, offset)
     else:
         page = paginate(client, "/incidents", "incidents", params, limit=limit, offset=offset)
+    # An empty answer filtered by an unknown id is checked by the registry (toolkit.names), which
+    # names the parameter and the server that lists valid ones.
     page.notes = scoped.notes + page.notes
-    check_filter_ids(
-        client,
-        page.items,
-        {
-            "service_ids": params.get("service_ids[]"),
-            "team_ids": params.get("team_ids[]") if scope == "all" else None,
-            "user_ids": params.get("user_ids[]") if scope == "all" else None,
-        },
-    )
     incidents = [IncidentSummary.from_api(i) for i in page.items]
     return respond(
         "incidents", incidents, f"{len(incidents)} {'/'.join(chosen)} incident(s)", page=page, untrusted=True
@@ -165,7 +160,7 @@ def create_incident(
     title: Annotated[str, Field(min_length=1, max_length=1024, description="What is broken.")],
     service_id: Annotated[Id, Field(description="Service id or URL.")],
     urgency: Annotated[Urgency | None, Field(description="Default: the service's rule.")] = None,
-    priority_id: Annotated[Id | None, Field(description="list_priorities id.")] = None,
+    priority_id: Annotated[Id | None, Field(description="Priority, e.g. P1.")] = None,
     details: Annotated[str | None, Field(max_length=10000, description="Body text.")] = None,
     escalation_policy_id: Annotated[Id | None, Field(description="Page this policy.")] = None,
     assignee_ids: Annotated[IdList | None, Field(description="Or page these users.")] = None,
@@ -242,14 +237,20 @@ def _requester_id(client: PagerDutyClient) -> str:
     )
 
 
+# PagerDuty requires a message; the user rarely gives one, and this one says all it needs to.
+DEFAULT_RESPONDER_MESSAGE = "Please join this incident."
+
+
 @tool("Add responders", "create")
 def add_responders(
     incident_id: IncidentId,
-    message: Annotated[str, Field(min_length=1, max_length=1000, description="Why their help is needed.")],
     user_ids: Annotated[IdList | None, Field(description="Users to page.")] = None,
     escalation_policy_ids: Annotated[IdList | None, Field(description="Policies whose on-call to page.")] = None,
+    message: Annotated[str, Field(min_length=1, max_length=1000, description="Why their help is needed.")] = (
+        DEFAULT_RESPONDER_MESSAGE
+    ),
 ) -> dict:
-    """Page more people onto an incident (users and/or escalation policies) with a message."""
+    """Page more people onto an incident (users and/or escalation policies)."""
     users, policies = user_ids or [], escalation_policy_ids or []
     if not users and not policies:
         raise invalid("user_ids", "give user_ids or escalation_policy_ids (or both)")
@@ -260,13 +261,40 @@ def add_responders(
     ]
     body = {"requester_id": _requester_id(client), "message": message, "responder_request_targets": targets}
     request = client.write("POST", path("/incidents/{}/responder_requests", ident), body)["responder_request"]
-    paged = [
-        {"id": r["user"]["id"], "name": r["user"].get("summary"), "state": r.get("state")}
-        for target in request.get("responder_request_targets") or []
-        for r in target.get("incident_responders") or []
-        if (r.get("user") or {}).get("id")
-    ]
-    return respond("responders", paged, f"Requested {len(paged)} responder(s) on incident {ident}")
+    paged, requested = _paged_responders(client, request)
+    return respond(
+        "responders",
+        paged,
+        f"Requested {len(paged)} responder(s) on incident {ident}",
+        escalation_policies=requested or None,
+    )
+
+
+def _paged_responders(
+    client: PagerDutyClient, request: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The users paged, each with the policy that paged them, and the policies asked for, all as {id, name}."""
+    paged: list[dict[str, Any]] = []
+    policies: dict[str, dict[str, Any]] = {}
+    for raw in request.get("responder_request_targets") or []:
+        target = raw.get("responder_request_target") or raw  # PagerDuty nests the target
+        via = None
+        if str(target.get("type", "")).startswith("escalation_policy") and target.get("id"):
+            via = policies.setdefault(target["id"], _policy_ref(client, target))
+        for responder in target.get("incidents_responders") or target.get("incident_responders") or []:
+            user = Ref.of(responder.get("user"))
+            if user is not None:
+                shown = {**user.model_dump(exclude_none=True), "state": responder.get("state")}
+                paged.append({**shown, "escalation_policy": via} if via else shown)
+    return paged, list(policies.values())
+
+
+def _policy_ref(client: PagerDutyClient, target: dict[str, Any]) -> dict[str, Any]:
+    """{id, name} of a requested policy; PagerDuty's answer names the target only sometimes."""
+    name = target.get("summary") or target.get("name")
+    if not name:
+        name = client.read(path("/escalation_policies/{}", target["id"]))["escalation_policy"].get("name")
+    return {"id": target["id"], "name": clean_text(str(name), 200)} if name else {"id": target["id"]}
 
 
 @tool("Merge incidents", "update")

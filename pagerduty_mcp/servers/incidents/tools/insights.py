@@ -8,8 +8,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from pagerduty_mcp.common import IdList, get_client, invalid, iso, parse_time, path, respond, tool
+from pagerduty_mcp.common import (
+    TIME_FORMS,
+    IdList,
+    Page,
+    PagerDutyClient,
+    get_client,
+    invalid,
+    iso,
+    paginate,
+    parse_time,
+    path,
+    respond,
+    tool,
+)
 from pagerduty_mcp.common.pagerduty.errors import failure_from_response
+from pagerduty_mcp.common.toolkit.names import check_references_exist
 from pagerduty_mcp.common.toolkit.times import check_order
 from pagerduty_mcp.servers.incidents.models import OutlierIncident, PastIncident, RelatedIncident, metrics_row
 from pagerduty_mcp.servers.incidents.params import IncidentId, Urgency, incident_id_of
@@ -37,9 +51,15 @@ def get_past_incidents(
     """Similar earlier incidents on the same service, most similar first: how was this fixed before?"""
     client = get_client()
     ident = incident_id_of(client, incident_id)
-    body = client.read(path("/incidents/{}/past_incidents", ident), {"limit": limit})
+    body = client.read(path("/incidents/{}/past_incidents", ident), {"limit": limit, "total": "true"})
     past = [PastIncident.from_api(p) for p in body.get("past_incidents") or []]
-    return respond("past_incidents", past, f"{len(past)} past incident(s) like {ident}", untrusted=True)
+    # PagerDuty gives the most similar first and no offset: more exist when its total is larger.
+    reported = body.get("total")
+    total = int(reported) if isinstance(reported, int | float) else None
+    page = Page(body.get("past_incidents") or [], has_more=total is not None and total > len(past), total=total)
+    if page.has_more and limit < 50:
+        page.notes.append("The most similar come first; raise limit (max 50) for more.")
+    return respond("past_incidents", past, f"{len(past)} past incident(s) like {ident}", page=page, untrusted=True)
 
 
 @tool("Get related incidents")
@@ -53,19 +73,21 @@ def get_related_incidents(incident_id: IncidentId) -> dict:
 
 
 _METRIC_PATHS = {"all": "all", "service": "services", "team": "teams"}
+_ACCOUNT_FILTER_LIMIT = 1000  # teams (or services) taken as "the whole account" for a user token
 
 
 @tool("Get incident metrics")
 def get_incident_metrics(
-    since: Annotated[str | None, Field(description="Start, ISO 8601 (default: 30 days ago).")] = None,
-    until: Annotated[str | None, Field(description="End, ISO 8601 (default: now).")] = None,
+    since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS} (default 30d).")] = None,
+    until: Annotated[str | None, Field(description=f"End, {TIME_FORMS} (default now).")] = None,
     group_by: Annotated[Literal["all", "service", "team"], Field(description="One row, or one per group.")] = "all",
     service_ids: Annotated[IdList | None, Field(description="Only these services.")] = None,
     team_ids: Annotated[IdList | None, Field(description="Only these teams.")] = None,
     urgency: Annotated[Urgency | None, Field(description="Only this urgency.")] = None,
     period: Annotated[Literal["day", "week", "month"] | None, Field(description="Also split by period.")] = None,
 ) -> dict:
-    """MTTA, MTTR, incident counts and escalations over a window (PagerDuty Analytics)."""
+    """MTTA, MTTR, incident counts and escalations over a window (PagerDuty Analytics). Without
+    service_ids or team_ids: the whole account."""
     client = get_client()
     start, end = parse_time(since, "since"), parse_time(until, "until")
     until_at = end or datetime.now(UTC)
@@ -74,21 +96,17 @@ def get_incident_metrics(
     if until_at - since_at > timedelta(days=366):
         raise invalid("since", "the window can be at most a year")
     filters: dict[str, Any] = {"created_at_start": iso(since_at), "created_at_end": iso(until_at)}
-    services, teams = service_ids, team_ids
-    notes: list[str] = []
-    if not services and not teams:
-        me = client.current_user()
-        if me is not None:  # PagerDuty requires a team or service filter with user tokens
-            teams = [t["id"] for t in me.get("teams") or [] if t.get("id")]
-            if not teams:
-                raise invalid("team_ids", "PagerDuty needs team_ids or service_ids with a user token; give one.")
-            notes.append(
-                "User tokens need a team or service filter, so your teams were measured: pass team_ids to widen."
-            )
-    if services:
-        filters["service_ids"] = services
-    if teams:
-        filters["team_ids"] = teams
+    measured = "the services and teams given"
+    if service_ids:
+        filters["service_ids"] = service_ids
+    if team_ids:
+        filters["team_ids"] = team_ids
+    if not service_ids and not team_ids:
+        measured = "whole account"
+        if client.current_user() is not None:  # PagerDuty needs a team or service filter with user tokens
+            every, kind = _every_team_or_service(client)
+            filters[f"{kind}_ids"] = every
+            measured = f"whole account (all {len(every)} {kind}s)"
     if urgency:
         filters["urgency"] = urgency
     body: dict[str, Any] = {"filters": filters, "time_zone": "Etc/UTC"}
@@ -98,9 +116,32 @@ def get_incident_metrics(
     if not response.is_success:
         raise failure_from_response(response)
     rows = [metrics_row(r) for r in response.json().get("data") or []]
+    _check_filters_exist(rows, group_by, service_ids, team_ids)
     return respond(
         "metrics",
         rows,
         f"Incident metrics {iso(since_at)} to {iso(until_at)} by {group_by}; times in seconds",
-        notes=notes or None,
+        measured=measured,
     )
+
+
+def _every_team_or_service(client: PagerDutyClient) -> tuple[list[str], str]:
+    """Every team's id, or every service's where the account has no teams: the account as a filter."""
+    for kind in ("team", "service"):
+        found = paginate(client, f"/{kind}s", f"{kind}s", limit=_ACCOUNT_FILTER_LIMIT, with_total=False).items
+        if found:
+            return [str(item["id"]) for item in found], kind
+    raise invalid("team_ids", "the account has no teams or services to measure")
+
+
+def _check_filters_exist(
+    rows: list[dict[str, Any]], group_by: str, service_ids: list[str] | None, team_ids: list[str] | None
+) -> None:
+    """An unknown id is an error, even when the others have rows: PagerDuty just leaves it out."""
+    seen = {row[group]["id"] for group in ("service", "team") for row in rows if group in row}
+    unseen = {
+        "service_ids": [i for i in service_ids or [] if group_by == "all" or i not in seen],
+        "team_ids": [i for i in team_ids or [] if group_by == "all" or i not in seen],
+    }
+    if rows and any(unseen.values()):  # an empty answer is checked by the registry
+        check_references_exist(unseen, ["service_ids", "team_ids"])

@@ -48,12 +48,13 @@ def list_log_entries(
     incident_id: Annotated[Id, Field(description="Incident id, number or URL: its timeline.")] = "",
     since: Since = None,
     until: Until = None,
-    overview: Annotated[bool, Field(description="Key events only (no notifications).")] = True,
+    overview: Annotated[bool, Field(description="true: key events only, without notifications.")] = False,
     team_ids: Annotated[IdList | None, Field(description="Account log only: these teams.")] = None,
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> dict:
-    """An incident's timeline (newest first) when incident_id is given; otherwise the account's log."""
+    """An incident's timeline (newest first) when incident_id is given; otherwise the account's log.
+    Every entry by default, notifications included."""
     client = get_client()
     since_at, until_at = parse_time(since, "since"), parse_time(until, "until")
     check_order(since_at, until_at)

@@ -31,10 +31,17 @@ def list_incident_workflows(
 def get_incident_workflow(
     workflow_id: Annotated[Id, Field(description="Workflow id or PagerDuty URL.")],
 ) -> dict:
-    """One incident workflow with its steps."""
+    """One incident workflow with its steps, in the order they run."""
     workflow = get_client().read(path("/incident_workflows/{}", workflow_id))["incident_workflow"]
     found = Workflow.from_api(workflow)
-    return respond("incident_workflows", [found], f"Workflow {found.name}")
+    # Empty steps are left out of the item, so the answer says which it is: none, or not given.
+    if "steps" not in workflow:
+        said = "PagerDuty did not return its steps"
+    elif not found.steps:
+        said = "no steps"
+    else:
+        said = f"{len(found.steps)} step(s)"
+    return respond("incident_workflows", [found], f"Workflow {found.name}: {said}", untrusted=True)
 
 
 @tool("Start incident workflow", "create")
