@@ -17,6 +17,7 @@ from pagerduty_mcp.servers.incidents.models import (
     RelatedIncident,
     metrics_row,
 )
+from pagerduty_mcp.servers.incidents.tools.incidents import _paged_responders
 
 pytestmark = [pytest.mark.unit, pytest.mark.incidents]
 
@@ -102,3 +103,29 @@ def test_related_incidents_say_why_and_metrics_use_short_names() -> None:
         {"service_id": "S", "service_name": "Cart", "total_incident_count": 3, "mean_seconds_to_first_ack": 60}
     )
     assert row == {"service": {"id": "S", "name": "Cart"}, "incidents": 3, "mtta_seconds": 60}
+
+
+def test_responders_are_read_from_pagerdutys_nested_target_shape() -> None:
+    """PagerDuty nests each target under ``responder_request_target`` with ``incidents_responders``
+    (its published example); the sandbox answers flat. Both give the same reply."""
+    lee = {"state": "pending", "user": {"id": "PL7A2O4", "type": "user_reference", "summary": "Lee Turner"}}
+    nested = {
+        "responder_request_targets": [
+            {"responder_request_target": {"type": "user", "id": "PL7A2O4", "incidents_responders": [lee]}},
+            {
+                "responder_request_target": {
+                    "type": "escalation_policy",
+                    "id": "PEP0001",
+                    "summary": "Database Escalation",
+                    "incidents_responders": [{**lee, "user": {"id": "PDBA001", "summary": "Dana"}}],
+                }
+            },
+        ]
+    }
+    paged, policies = _paged_responders(None, nested)  # type: ignore[arg-type]  # names given: no reads
+    policy = {"id": "PEP0001", "name": "Database Escalation"}
+    assert paged == [
+        {"id": "PL7A2O4", "name": "Lee Turner", "state": "pending"},
+        {"id": "PDBA001", "name": "Dana", "state": "pending", "escalation_policy": policy},
+    ]
+    assert policies == [policy]

@@ -371,3 +371,14 @@ async def test_maintenance_windows_take_service_and_team_names(session: Client) 
     assert [s["name"] for s in created["services"]] == ["Orders DB"]
     listed = await ok(session, "list_maintenance_windows", {"service_ids": ["orders db"], "team_ids": ["Database"]})
     assert created["id"] in {w["id"] for w in listed["maintenance_windows"]}
+
+
+async def test_create_service_for_an_unknown_team_says_the_team_is_unknown(session: Client) -> None:
+    error = await fails(session, "create_service", {"name": "Ghost", "team_ids": ["PNOPE00"]}, "TEAM_NOT_FOUND")
+    assert error["details"]["parameters"] == ["team_ids"] and "list_teams on pagerduty-people" in error["message"]
+    sandbox_of(session).state.put(
+        "teams", sandbox_of(session).state.stamp("teams", {"name": "Policyless", "description": ""}, "Policyless")
+    )
+    error = await fails(session, "create_service", {"name": "Ghost", "team_ids": ["Policyless"]}, "INVALID_PARAMETER")
+    assert "0 escalation policies" in error["message"]
+    assert "list_escalation_policies on pagerduty-people" in error["message"]

@@ -27,7 +27,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.common.pagerduty.logs import register_secret
-from pagerduty_mcp.common.toolkit.names import finder_hint
+from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint
 from pagerduty_mcp.common.toolkit.ownership import TeamScope
 from pagerduty_mcp.servers.services.models import (
     IntegrationSummary,
@@ -176,11 +176,14 @@ def _policy_for_teams(client: PagerDutyClient, policy_id: str | None, team_ids: 
         raise invalid("escalation_policy_id", "required: pass the escalation policy, or team_ids to use theirs")
     found = client.read("/escalation_policies", {"team_ids[]": team_ids, "limit": 25}).get("escalation_policies")
     fitting = [p for p in found or [] if set(team_ids) <= {t["id"] for t in p.get("teams") or []}]
+    if not found:  # "no policies" may be an unknown team: say that instead
+        check_references_exist({"team_ids": team_ids}, ["team_ids"])
     if len(fitting) != 1:
         listed = ", ".join(f"{p.get('name')} ({p['id']})" for p in fitting) or "none"
         raise invalid(
             "escalation_policy_id",
-            f"the teams have {len(fitting)} escalation policies ({listed}); pass escalation_policy_id.",
+            f"the teams have {len(fitting)} escalation policies ({listed}); pass escalation_policy_id "
+            f"({finder_hint('list_escalation_policies', 'people')} lists them).",
         )
     return fitting[0]
 
