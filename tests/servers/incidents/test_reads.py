@@ -521,3 +521,13 @@ async def test_the_incidents_server_says_what_its_siblings_hold(session: Client)
     for sibling in ("pagerduty-services", "pagerduty-people", "pagerduty-aiops"):
         assert sibling in instructions
     assert "list_teams" not in instructions  # a tool this server lacks is never named as if it had it
+
+
+async def test_the_account_log_takes_a_team_name_and_an_unknown_team_is_no_silent_none(session: Client) -> None:
+    state = state_of(session)
+    platform = next(t for t in state.all("teams") if t["name"] == "Platform")
+    by_name = await ok(session, "list_log_entries", {"team_ids": ["Platform"], "since": "7d", "limit": 10})
+    by_id = await ok(session, "list_log_entries", {"team_ids": [platform["id"]], "since": "7d", "limit": 10})
+    assert by_name["log_entries"] and by_name["log_entries"] == by_id["log_entries"]
+    error = await fails(session, "list_log_entries", {"team_ids": ["PNOPE00"]}, "TEAM_NOT_FOUND")
+    assert "list_teams on pagerduty-people" in error["message"]
