@@ -104,9 +104,9 @@ def get_incident_metrics(
     if not service_ids and not team_ids:
         measured = "whole account"
         if client.current_user() is not None:  # PagerDuty needs a team or service filter with user tokens
-            every, kind = _every_team_or_service(client)
+            every, kind, more = _every_team_or_service(client)
             filters[f"{kind}_ids"] = every
-            measured = f"whole account (all {len(every)} {kind}s)"
+            measured = f"whole account (all {len(every)} {kind}s)" if not more else f"the first {len(every)} {kind}s"
     if urgency:
         filters["urgency"] = urgency
     body: dict[str, Any] = {"filters": filters, "time_zone": "Etc/UTC"}
@@ -125,12 +125,13 @@ def get_incident_metrics(
     )
 
 
-def _every_team_or_service(client: PagerDutyClient) -> tuple[list[str], str]:
-    """Every team's id, or every service's where the account has no teams: the account as a filter."""
+def _every_team_or_service(client: PagerDutyClient) -> tuple[list[str], str, bool]:
+    """Every team's id, or every service's where the account has no teams: the account as a filter
+    (and whether some were left out, past the bound)."""
     for kind in ("team", "service"):
-        found = paginate(client, f"/{kind}s", f"{kind}s", limit=_ACCOUNT_FILTER_LIMIT, with_total=False).items
-        if found:
-            return [str(item["id"]) for item in found], kind
+        page = paginate(client, f"/{kind}s", f"{kind}s", limit=_ACCOUNT_FILTER_LIMIT, with_total=False)
+        if page.items:
+            return [str(item["id"]) for item in page.items], kind, page.has_more
     raise invalid("team_ids", "the account has no teams or services to measure")
 
 
