@@ -531,4 +531,3 @@ async def test_the_account_log_takes_a_team_name_and_an_unknown_team_is_no_silen
     assert by_name["log_entries"] and by_name["log_entries"] == by_id["log_entries"]
     error = await fails(session, "list_log_entries", {"team_ids": ["PNOPE00"]}, "TEAM_NOT_FOUND")
     assert "list_teams on pagerduty-people" in error["message"]
-
