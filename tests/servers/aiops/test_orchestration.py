@@ -43,7 +43,9 @@ async def test_reads_give_compact_rule_summaries_and_full_json_on_request(sessio
 )
 async def test_unknown_and_malformed_orchestration_ids(session: Client, tool: str) -> None:
     await fails(session, tool, {"orchestration_id": "PNOSUCH"}, "EVENT_ORCHESTRATION_NOT_FOUND")
-    error = await fails(session, tool, {"orchestration_id": "../users"}, "INVALID_PARAMETER")
+    error = await fails(session, tool, {"orchestration_id": "null"}, "INVALID_PARAMETER")
+    assert error["details"]["parameters"] == ["orchestration_id"]
+    error = await fails(session, tool, {"orchestration_id": "../users"}, "EVENT_ORCHESTRATION_NOT_FOUND")
     assert error["details"]["parameters"] == ["orchestration_id"]
 
 
