@@ -6,11 +6,16 @@ tool must say which server has it when this one does not.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from mcp import Client
 
 from tests.harness import call, fails, first, ok
 from tests.servers.aiops.seeded import orchestration_key, service_id
+
+# A tool name as instructions and hints write one (list_teams, get_event_orchestration_router).
+TOOL_NAME = re.compile(r"\b(?:list|get|create|update|delete|add|remove|find|send|append|manage)_[a-z_]+\b")
 
 pytestmark = [pytest.mark.aiops, pytest.mark.anyio, pytest.mark.server("aiops")]
 
@@ -111,3 +116,11 @@ async def test_relative_times_everywhere_with_the_absolute_window_echoed(session
     assert not is_error
     window = envelope["metadata"]["window"]
     assert window["since"] < window["until"] and window["since"].endswith("Z")
+
+
+async def test_the_instructions_name_the_siblings_and_only_tools_this_server_has(session: Client) -> None:
+    instructions = session.instructions or ""
+    for sibling in ("pagerduty-incidents", "pagerduty-services", "pagerduty-people"):
+        assert sibling in instructions
+    tools = {t.name for t in (await session.list_tools()).tools}
+    assert set(TOOL_NAME.findall(instructions)) <= tools

@@ -17,9 +17,7 @@ from pagerduty_mcp.common import (
     PagerDutyClient,
     Ref,
     Scope,
-    Since,
     ToolFailure,
-    Until,
     apply_scope,
     get_client,
     id_or_url,
@@ -32,7 +30,7 @@ from pagerduty_mcp.common import (
     window,
 )
 from pagerduty_mcp.servers.people import oncall_math
-from pagerduty_mcp.servers.people.params import Id
+from pagerduty_mcp.servers.people.params import Id, Since, Until
 from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, moment, oncall_params, page_of_oncalls, policies_for
 
 __all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
@@ -178,8 +176,6 @@ def list_oncalls(
         if earliest:
             params["earliest"] = "true"
     page = page_of_oncalls(client, params, limit=limit, offset=offset)
-    if not page.items and scoped.user_ids and offset == 0:
-        _check_users_exist(client, scoped.user_ids)  # only when nothing came back: costs nothing otherwise
     page.notes = notes + page.notes
     groups = _group(page.items, now if now_mode else None)
     if now_mode:
@@ -188,12 +184,6 @@ def list_oncalls(
     else:
         text = f"{len(page.items)} on-call entries from {params['since']} to {params['until']}"
     return respond("oncalls", groups, text, page=page)
-
-
-def _check_users_exist(client: PagerDutyClient, user_ids: list[str]) -> None:
-    """An unknown user id is an error, not an empty answer (``/oncalls`` itself does not say)."""
-    for user_id in user_ids[:10]:
-        client.read(path("/users/{}", user_id))
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -261,7 +251,7 @@ def get_oncall_load(
     schedule_ids: Annotated[IdList | None, Field(description="Only shifts on these schedules.")] = None,
     user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
     since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: 30 days ago.")] = None,
-    until: Annotated[str | None, Field(description="End (max 90 days on). Default: now.")] = None,
+    until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: now.")] = None,
     count_incidents: Annotated[bool, Field(description="Count incidents that paged each person.")] = True,
 ) -> dict:
     """On-call hours per person over a window, with the share of nights (outside 08-20 on their own
@@ -378,8 +368,8 @@ def _gap_rows(spans: list[oncall_math.Span]) -> list[dict[str, Any]]:
 def find_coverage_gaps(
     schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
     escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy (all levels)")] = None,
-    since: Annotated[str | None, Field(description="Start, ISO 8601. Default: now.")] = None,
-    until: Annotated[str | None, Field(description="End, ISO 8601 (max 90 days). Default: 14 days on.")] = None,
+    since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: now.")] = None,
+    until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: 14 days on.")] = None,
 ) -> dict:
     """Every interval in a window where a schedule, or an escalation policy at all of its levels,
     has nobody on call. Use before holidays or after changing a rotation."""
