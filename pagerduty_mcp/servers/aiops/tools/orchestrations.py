@@ -176,7 +176,7 @@ def _fingerprint(orchestration_path: dict[str, Any]) -> str:
 @tool("Append router rule", "create")
 def append_event_orchestration_router_rule(
     orchestration_id: OrchestrationId,
-    route_to: Annotated[Id, id_or_url("Service id to route matching events to")],
+    route_to: Annotated[Id, id_or_url("Service to route matching events to")],
     conditions: Annotated[
         list[str] | None,
         Field(
