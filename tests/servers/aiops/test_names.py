@@ -124,3 +124,10 @@ async def test_the_instructions_name_the_siblings_and_only_tools_this_server_has
         assert sibling in instructions
     tools = {t.name for t in (await session.list_tools()).tools}
     assert set(TOOL_NAME.findall(instructions)) <= tools
+
+
+async def test_an_orchestration_whose_team_is_gone_keeps_the_bare_id(session: Client) -> None:
+    state = session.sandbox.state  # type: ignore[attr-defined]
+    orchestration = state.get("event_orchestrations", orchestration_key(state)[0])
+    orchestration["team"] = {"id": "PGONE00", "type": "team_reference"}
+    assert first(await ok(session, "list_event_orchestrations"))["team"] == {"id": "PGONE00"}

@@ -83,3 +83,10 @@ async def test_the_instructions_name_the_siblings_and_only_tools_this_server_has
         assert sibling in instructions
     tools = {t.name for t in (await session.list_tools()).tools}
     assert set(TOOL_NAME.findall(instructions)) <= tools
+
+
+async def test_the_load_of_a_team_named_in_words(session: Client) -> None:
+    by_name = await ok(session, "get_oncall_load", {"team_id": "Database", "since": "7d", "count_incidents": False})
+    team = named(session, "teams", "Database")
+    by_id = await ok(session, "get_oncall_load", {"team_id": team, "since": "7d", "count_incidents": False})
+    assert by_name["people"] == by_id["people"] and len(by_name["people"]) == 4

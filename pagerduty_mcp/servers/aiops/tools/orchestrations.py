@@ -46,11 +46,14 @@ def _name_teams(orchestrations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     bare = {t["id"] for o in orchestrations if (t := o.get("team") or {}).get("id") and not t.get("summary")}
     if not bare:
         return orchestrations
-    if len(bare) == 1:
-        (team_id,) = bare
-        teams = [get_client().read(path("/teams/{}", team_id)).get("team") or {}]
-    else:
-        teams = paginate(get_client(), "/teams", "teams", {}, limit=MAX_TEAMS_NAMED, with_total=False).items
+    try:
+        if len(bare) == 1:
+            (team_id,) = bare
+            teams = [get_client().read(path("/teams/{}", team_id)).get("team") or {}]
+        else:
+            teams = paginate(get_client(), "/teams", "teams", {}, limit=MAX_TEAMS_NAMED, with_total=False).items
+    except ToolFailure:  # a deleted team, or a token without teams.read: the ids stay bare
+        return orchestrations
     names = {t["id"]: t.get("name") or t.get("summary") for t in teams if t.get("id") in bare}
     return [
         {**o, "team": {**o["team"], "summary": names[o["team"]["id"]]}}

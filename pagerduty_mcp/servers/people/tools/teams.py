@@ -167,8 +167,14 @@ def _membership_write(method: str, team: str, user: str, body: dict[str, Any] | 
 
 
 def _named_user(user_id: str) -> Ref:
-    """The user as ``{id, name}``: replies name people, as every list of members does."""
-    return Ref.of(get_client().read(path("/users/{}", user_id)).get("user")) or Ref(id=user_id)
+    """The user as ``{id, name}``: replies name people, as every list of members does.
+
+    Read after the write succeeded, so a failure here leaves the bare id rather than an error.
+    """
+    try:
+        return Ref.of(get_client().read(path("/users/{}", user_id)).get("user")) or Ref(id=user_id)
+    except ToolFailure:
+        return Ref(id=user_id)
 
 
 @tool("Add team member", "update")
