@@ -131,3 +131,14 @@ async def test_an_orchestration_whose_team_is_gone_keeps_the_bare_id(session: Cl
     orchestration = state.get("event_orchestrations", orchestration_key(state)[0])
     orchestration["team"] = {"id": "PGONE00", "type": "team_reference"}
     assert first(await ok(session, "list_event_orchestrations"))["team"] == {"id": "PGONE00"}
+
+
+async def test_schemas_show_the_aggregate_default_and_the_time_forms(session: Client) -> None:
+    tools = {t.name: t.input_schema for t in (await session.list_tools()).tools}
+    aggregate = tools["create_alert_grouping_setting"]["properties"]["aggregate"]
+    assert aggregate["default"] == "all" and aggregate["enum"] == ["all", "any"]
+    for name in ("since", "until"):
+        assert (
+            "same forms" in tools["list_change_events"]["properties"][name]["description"]
+            or "24h" in (tools["list_change_events"]["properties"][name]["description"])
+        )

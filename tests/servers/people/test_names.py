@@ -90,3 +90,13 @@ async def test_the_load_of_a_team_named_in_words(session: Client) -> None:
     team = named(session, "teams", "Database")
     by_id = await ok(session, "get_oncall_load", {"team_id": team, "since": "7d", "count_incidents": False})
     assert by_name["people"] == by_id["people"] and len(by_name["people"]) == 4
+
+
+async def test_every_time_parameter_says_it_takes_relative_forms(session: Client) -> None:
+    timed = 0
+    for tool in (await session.list_tools()).tools:
+        for name, prop in tool.input_schema["properties"].items():
+            if name in ("since", "until"):
+                timed += 1
+                assert "24h" in prop["description"] or "same forms" in prop["description"], (tool.name, name)
+    assert timed >= 10
