@@ -157,3 +157,16 @@ async def test_every_aiops_tool_over_stdio() -> None:
             first(await ok(client, "get_change_event", {"change_event_id": change["id"]}))["links"][0]["href"]
             == "https://ci.example/7"
         )
+
+
+async def test_names_work_over_stdio_on_the_aiops_server_alone() -> None:
+    async with stdio_session("aiops") as client:
+        # "Alert grouping settings for the Checkout API service", with no service lookup on this server.
+        setting = first(await ok(client, "list_alert_grouping_settings", {"service_ids": ["Checkout API"]}))
+        assert setting["type"] == "content_based"
+        error = await fails(client, "list_alert_grouping_settings", {"service_ids": ["Chekout"]}, "SERVICE_NOT_FOUND")
+        assert "list_services on pagerduty-services" in error["message"]
+        router = first(
+            await ok(client, "get_event_orchestration_router", {"orchestration_id": "Acme Shop global orchestration"})
+        )
+        assert router["rules"]

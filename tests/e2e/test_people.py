@@ -115,3 +115,14 @@ async def test_every_people_tool_over_stdio() -> None:
         assert "Database Escalation" in prompt.messages[0].content.text  # type: ignore[union-attr]
 
     assert called == names
+
+
+async def test_names_work_over_stdio_on_the_people_server_alone() -> None:
+    async with stdio_session("people") as client:
+        # "Who is on call for the Database team?" with the team named in words.
+        oncall = await ok(client, "list_oncalls", {"team_ids": ["database"]})
+        assert oncall["oncalls"][0]["escalation_policy"]["name"] == "Database Escalation"
+        noah = first(await ok(client, "get_user", {"user_id": "noah.kim@acme-shop.example"}))
+        assert noah["name"] == "Noah Kim"
+        error = await fails(client, "list_oncalls", {"service_ids": ["Nowhere API"]}, "SERVICE_NOT_FOUND")
+        assert "list_services on pagerduty-services" in error["message"]

@@ -49,7 +49,7 @@ RESOURCES: dict[str, Resource] = {
 
 # parameter name -> the kinds of object it may name, tried in order.
 NAMED_PARAMETERS: dict[str, tuple[str, ...]] = {
-    **{p: ("services",) for p in ("service_id", "service_ids")},
+    **{p: ("services",) for p in ("service_id", "service_ids", "route_to")},
     "business_service_id": ("business_services",),
     **{p: ("teams",) for p in ("team_id", "team_ids", "parent_team_id", "reassignment_team_id")},
     **{p: ("users",) for p in ("user_id", "user_ids", "assignee_ids")},

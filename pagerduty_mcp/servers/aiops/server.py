@@ -9,10 +9,13 @@ __all__ = ["AREA", "app", "main"]
 
 INSTRUCTIONS = (
     "PagerDuty event intelligence: alert grouping, event orchestration routing, change events and the Events API. "
+    "Services, teams and orchestrations may be given by id, PagerDuty URL or exact name. "
     "Noise on a service: list_alert_grouping_settings and get_event_orchestration_service. "
     "Routing: get_event_orchestration_router (first matching rule wins); add rules with "
     "append_event_orchestration_router_rule, not a full replace. "
-    "Routing keys are secrets: never repeat them."
+    "Routing keys are secrets: never repeat them. "
+    "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows), pagerduty-services "
+    "(services, maintenance, integrations), pagerduty-people (users, teams, schedules, on-call, escalation policies)."
 )
 
 AREA = Area(

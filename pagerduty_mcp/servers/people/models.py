@@ -182,18 +182,24 @@ class ScheduleSummary(LeanModel):
 
 class ScheduleDetail(ScheduleSummary):
     layers: list[LayerInfo] = []
-    final_schedule: list[Shift] = []
+    # Absent when no window was rendered (a write's answer): an empty list would read as "nobody on call".
+    final_schedule: list[Shift] | None = None
     coverage_percentage: float | None = None
     overrides_in_window: int | None = None
 
     @classmethod
-    def from_api(cls, schedule: dict[str, Any]) -> ScheduleDetail:
+    def from_api(cls, schedule: dict[str, Any], *, rendered: bool = True) -> ScheduleDetail:
+        """``rendered``: the answer holds the final schedule of a window (PagerDuty renders one only
+        when asked with since/until)."""
         final = schedule.get("final_schedule") or {}
         overrides = schedule.get("overrides_subschedule") or {}
         summary = ScheduleSummary.from_api(schedule).model_dump(exclude_none=True)
+        layers = [LayerInfo.from_api(layer) for layer in schedule.get("schedule_layers") or []]
+        if not rendered:
+            return cls(**summary, layers=layers)
         return cls(
             **summary,
-            layers=[LayerInfo.from_api(layer) for layer in schedule.get("schedule_layers") or []],
+            layers=layers,
             final_schedule=[Shift.from_api(e) for e in final.get("rendered_schedule_entries") or []],
             coverage_percentage=final.get("rendered_coverage_percentage"),
             overrides_in_window=len(overrides.get("rendered_schedule_entries") or []) if overrides else None,

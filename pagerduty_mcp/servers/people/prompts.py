@@ -9,8 +9,9 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
-from pagerduty_mcp.common import Ref, ToolFailure, ToolFilter, clean_text, get_client, iso, path, refs, resolve_id
+from pagerduty_mcp.common import Ref, ToolFailure, ToolFilter, clean_text, get_client, iso, path, refs
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, dump
+from pagerduty_mcp.common.toolkit.names import resolve_reference
 from pagerduty_mcp.servers.people.tools.lookups import moment
 from pagerduty_mcp.servers.people.tools.oncall import NEXT_HORIZON, list_oncalls
 
@@ -89,7 +90,7 @@ def _recent_notes(incident_id: str) -> list[dict[str, Any]] | str:
 
 def oncall_handoff(team_id: str | None = None) -> str:
     """The hand-off brief: on-call now and next, open incidents on their policies, recent notes."""
-    team = resolve_id(team_id, "team_id") if team_id else None
+    team = resolve_reference(team_id, "team_id") if team_id else None  # an id, URL or name
     envelope = list_oncalls(team_ids=[team] if team else None, scope="all" if team else "my_teams")
     groups = envelope["oncalls"]
     policy_ids = {g["escalation_policy"]["id"] for g in groups if g.get("escalation_policy")}
@@ -150,5 +151,5 @@ def register_extras(server: MCPServer, flt: ToolFilter) -> None:
         name="oncall_handoff",
         title="On-call hand-off",
         description="Brief for an on-call hand-off: who is on now and next, open incidents, recent notes. "
-        "team_id: a team (default: your teams).",
+        "team_id: a team's id or name (default: your teams).",
     )(oncall_handoff)

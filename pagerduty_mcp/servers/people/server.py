@@ -9,11 +9,13 @@ from pagerduty_mcp.servers.people.tools import TOOLS
 __all__ = ["AREA", "app", "main"]
 
 INSTRUCTIONS = (
-    "PagerDuty people and on-call. Ids or PagerDuty URLs are accepted wherever an id is asked; "
-    "find ids by name with list_teams/list_users/list_schedules. "
+    "PagerDuty people and on-call. An id, PagerDuty URL or exact name (or a user's email) works wherever "
+    "an id is asked. "
     '"Who is on call (for a team or service), who is next": list_oncalls. '
     '"Me": get_user_data, or scope=assigned_to_me. Fairness/payroll: get_oncall_load; '
-    "holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override."
+    "holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override. "
+    "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows), pagerduty-services "
+    "(services, maintenance, integrations), pagerduty-aiops (alert grouping, orchestration, change events, events)."
 )
 
 AREA = Area(

@@ -64,7 +64,9 @@ async def test_get_and_bad_input(session: Client) -> None:
     assert "since" in error["message"]
     error = await fails(session, "list_change_events", {"since": "1h", "until": "2h"}, "INVALID_PARAMETER")
     assert "until" in error["message"]
-    await fails(session, "list_change_events", {"team_ids": ["../x"]}, "INVALID_PARAMETER")
+    await fails(session, "list_change_events", {"team_ids": ["null"]}, "INVALID_PARAMETER")
+    error = await fails(session, "list_change_events", {"team_ids": ["../x"]}, "TEAM_NOT_FOUND")
+    assert "list_teams on pagerduty-people" in error["message"]
     checkout = service_id(session.sandbox.state, "Checkout API")
     await ok(
         session,

@@ -43,7 +43,9 @@ async def test_reads_give_compact_rule_summaries_and_full_json_on_request(sessio
 )
 async def test_unknown_and_malformed_orchestration_ids(session: Client, tool: str) -> None:
     await fails(session, tool, {"orchestration_id": "PNOSUCH"}, "EVENT_ORCHESTRATION_NOT_FOUND")
-    error = await fails(session, tool, {"orchestration_id": "../users"}, "INVALID_PARAMETER")
+    error = await fails(session, tool, {"orchestration_id": "null"}, "INVALID_PARAMETER")
+    assert error["details"]["parameters"] == ["orchestration_id"]
+    error = await fails(session, tool, {"orchestration_id": "../users"}, "EVENT_ORCHESTRATION_NOT_FOUND")
     assert error["details"]["parameters"] == ["orchestration_id"]
 
 
@@ -145,7 +147,7 @@ MALFORMED: list[tuple[str, dict[str, Any], str]] = [
     (APPEND, {"route_to": "PABC123", "conditions": ["event.source matches part 'db-"]}, "conditions[0]"),
     (APPEND, {"route_to": "PABC123", "conditions": ["source matches 'x'"]}, "conditions[0]"),
     (APPEND, {"route_to": "PABC123", "conditions": ["event.source matches regex '(['"]}, "does not compile"),
-    (APPEND, {"route_to": "../services"}, "route_to"),
+    (APPEND, {"route_to": "null"}, "route_to"),
     (ROUTER, {"orchestration_path": {"sets": []}}, "orchestration_path.sets"),
     (ROUTER, {"orchestration_path": {"sets": [{"id": "main", "rules": []}]}}, "orchestration_path.sets[0].id"),
     (ROUTER, _start({"label": "x", "actions": {}}), "actions.route_to"),

@@ -19,17 +19,19 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("get_user", {"user_id": "null"}, "INVALID_PARAMETER", "user_id"),
     ("list_teams", {"scope": "everyone"}, "INVALID_PARAMETER", "my_teams"),
     ("get_team", {"team_id": NOPE}, "TEAM_NOT_FOUND", "list"),
-    ("list_team_members", {"team_id": "../teams"}, "INVALID_PARAMETER", "team_id"),
+    ("list_team_members", {"team_id": "null"}, "INVALID_PARAMETER", "team_id"),
+    # Not an id, so a name; no team is called that.
+    ("list_team_members", {"team_id": "../teams"}, "TEAM_NOT_FOUND", "team_id"),
     ("list_schedules", {"offset": -1}, "INVALID_PARAMETER", "offset"),
     ("get_schedule", {"schedule_id": NOPE}, "SCHEDULE_NOT_FOUND", "list"),
     ("get_schedule", {"schedule_id": "PABC123", "since": "2026-13-01"}, "INVALID_PARAMETER", "since"),
     ("list_schedule_users", {"schedule_id": ""}, "INVALID_PARAMETER", "schedule_id"),
     ("list_schedule_overrides", {"schedule_id": NOPE}, "SCHEDULE_NOT_FOUND", "list"),
-    ("list_oncalls", {"user_ids": [NOPE]}, "USER_NOT_FOUND", "list tool"),
+    ("list_oncalls", {"user_ids": [NOPE]}, "USER_NOT_FOUND", "list_users"),
     ("list_oncalls", {"schedule_ids": [NOPE]}, "SCHEDULE_NOT_FOUND", "list_schedules"),
     ("list_oncalls", {"scope": "my_teams", "team_ids": ["PABC123"]}, "INVALID_PARAMETER", "scope=all"),
-    # A team name where an id belongs must not read as "nobody is on call".
-    ("list_oncalls", {"team_ids": ["Database"]}, "TEAM_NOT_FOUND", "list_teams"),
+    # A mistyped team name must not read as "nobody is on call".
+    ("list_oncalls", {"team_ids": ["Databse"]}, "TEAM_NOT_FOUND", "list_teams"),
     ("list_escalation_policies", {"scope": "assigned_to_me", "user_ids": ["PABC123"]}, "INVALID_PARAMETER", "scope"),
     ("get_escalation_policy", {"escalation_policy_id": NOPE}, "ESCALATION_POLICY_NOT_FOUND", "list"),
     ("get_oncall_load", {"schedule_ids": [NOPE]}, "SCHEDULE_NOT_FOUND", "list_schedules"),

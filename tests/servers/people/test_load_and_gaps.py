@@ -222,8 +222,6 @@ async def test_incidents_that_paged_the_person_on_level_one_are_counted(session:
 
 
 async def test_bad_load_and_gap_requests_are_clear_errors(session: Client) -> None:
-    error = await fails(session, "get_oncall_load", {}, "INVALID_PARAMETER")
-    assert "team_id" in error["message"]
     error = await fails(
         session, "get_oncall_load", {"team_id": "PABC123", "user_ids": ["PABC124"]}, "INVALID_PARAMETER"
     )
@@ -241,12 +239,19 @@ async def test_bad_load_and_gap_requests_are_clear_errors(session: Client) -> No
     )
     assert "since" in error["message"]
     await fails(session, "find_coverage_gaps", {}, "INVALID_PARAMETER")
-    await fails(session, "find_coverage_gaps", {"schedule_id": "PA", "escalation_policy_id": "PB"}, "INVALID_PARAMETER")
+    error = await fails(
+        session,
+        "find_coverage_gaps",
+        {"schedule_id": "PABC123", "escalation_policy_id": "PABC124"},
+        "INVALID_PARAMETER",
+    )
+    assert "exactly one" in error["message"]
     await fails(session, "find_coverage_gaps", {"schedule_id": "PNOPE00"}, "SCHEDULE_NOT_FOUND")
     await fails(session, "find_coverage_gaps", {"escalation_policy_id": "PNOPE00"}, "ESCALATION_POLICY_NOT_FOUND")
-    await fails(session, "find_coverage_gaps", {"schedule_id": "../users"}, "INVALID_PARAMETER")
+    await fails(session, "find_coverage_gaps", {"schedule_id": "null"}, "INVALID_PARAMETER")
+    await fails(session, "find_coverage_gaps", {"schedule_id": "../users"}, "SCHEDULE_NOT_FOUND")
     error = await fails(
-        session, "find_coverage_gaps", {"schedule_id": "PA", "since": NEXT_MON, "until": MON}, "INVALID_PARAMETER"
+        session, "find_coverage_gaps", {"schedule_id": "PABC123", "since": NEXT_MON, "until": MON}, "INVALID_PARAMETER"
     )
     assert "until" in error["message"]
 
@@ -298,3 +303,34 @@ async def test_dst_fall_back_makes_one_turn_25_hours_with_a_13_hour_night(sessio
     assert (rows[alex]["hours"], rows[alex]["night_hours"], rows[alex]["weekend_hours"]) == (48, 24, 24)
     # Jonas: Sat 09:00 CEST to Sun 09:00 CET is 25 h, all weekend, with a 13-hour night.
     assert (rows[jonas]["hours"], rows[jonas]["night_hours"], rows[jonas]["weekend_hours"]) == (25, 13, 25)
+
+
+async def test_a_window_alone_measures_the_whole_account_and_says_so(session: Client) -> None:
+    state = session.sandbox.state  # type: ignore[attr-defined]
+    liam, kenji = user_id(session, "liam.oconnor"), user_id(session, "kenji.tanaka")
+    # A schedule no escalation policy uses: /oncalls never reports it, the whole account still counts it.
+    layer = {"users": [kenji], "rotation_hours": 24, "start": "2d"}
+    await make_schedule(session, "Side rota", [layer])
+    envelope = await ok(session, "get_oncall_load", {"since": "7d", "count_incidents": False})
+    assert "whole account" in envelope["metadata"]["description"]
+    assert f"all {len(state.all('schedules'))} schedules" in envelope["metadata"]["notes"][0]
+    rows = by_user(envelope)
+    assert rows[kenji]["hours"] >= 48
+    # The same person measured alone has the same hours from escalation policies' schedules.
+    alone = by_user(await ok(session, "get_oncall_load", {"user_ids": [liam], "since": "7d", "count_incidents": False}))
+    assert rows[liam]["hours"] == alone[liam]["hours"] > 0
+    nothing_given = await ok(session, "get_oncall_load", {"count_incidents": False})
+    window = nothing_given["metadata"]["window"]
+    days = (datetime.fromisoformat(window["until"]) - datetime.fromisoformat(window["since"])).days
+    assert days == 30 and "whole account" in nothing_given["metadata"]["description"]
+
+
+async def test_the_note_on_direct_targets_never_denies_the_hours_it_lists(session: Client) -> None:
+    schedule, liam, _ = await daily_pair(session)
+    levels = [{"delay_minutes": 30, "schedule_ids": [schedule]}, {"delay_minutes": 30, "user_ids": [liam]}]
+    await ok(session, "create_escalation_policy", {"name": "Liam backstop", "levels": levels})
+    envelope = await ok(session, "get_oncall_load", {"user_ids": [liam], "since": MON, "until": NEXT_MON})
+    assert by_user(envelope)[liam]["hours"] == 96
+    notes = " ".join(envelope["metadata"]["notes"])
+    assert "Liam" in notes and "not counted as hours" in notes
+    assert "no shifts" not in notes

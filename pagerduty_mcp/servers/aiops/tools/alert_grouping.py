@@ -64,6 +64,7 @@ TimeWindow = Annotated[
     int | None, Field(ge=0, le=86400, description="Seconds: grouping window (type time: timeout; 0 = default).")
 ]
 Aggregate = Annotated[Literal["all", "any"] | None, Field(description="Content match: all fields or any.")]
+AggregateChoice = Literal["all", "any"]
 Name = Annotated[str | None, Field(max_length=255, description="Name.")]
 Description = Annotated[str | None, Field(max_length=1024, description="Description.")]
 
@@ -74,7 +75,7 @@ def create_alert_grouping_setting(
     service_ids: Annotated[IdList, Field(min_length=1, description="Services it applies to.")],
     time_window: TimeWindow = None,
     fields: GroupingFields = None,
-    aggregate: Aggregate = None,
+    aggregate: Annotated[AggregateChoice, Field(description="Content types: all fields must match, or any.")] = "all",
     name: Name = None,
     description: Description = None,
 ) -> dict:

@@ -8,10 +8,13 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    TIME_FORMS,
     Id,
     IdList,
     Limit,
     Offset,
+    PagerDutyClient,
+    ToolFailure,
     get_client,
     id_or_url,
     iso,
@@ -21,17 +24,49 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
+from pagerduty_mcp.common.toolkit.names import finder_hint
 from pagerduty_mcp.common.toolkit.times import check_order
 from pagerduty_mcp.servers.aiops.models import ChangeEvent
 
 __all__ = ["get_change_event", "list_change_events"]
 
+# Objects read to tell an unknown integration id from one with no change events.
+MAX_LISTED = 500
+
+
+def _known_integrations(client: PagerDutyClient) -> tuple[set[str], bool]:
+    """Ids of the account's integrations (services' and orchestrations'), and whether the list is whole."""
+    services = paginate(
+        client, "/services", "services", {"include[]": ["integrations"]}, limit=MAX_LISTED, with_total=False
+    )
+    orchestrations = paginate(client, "/event_orchestrations", "orchestrations", {}, limit=MAX_LISTED, with_total=False)
+    ids = {i["id"] for item in [*services.items, *orchestrations.items] for i in item.get("integrations") or []}
+    return ids, not (services.has_more or orchestrations.has_more)
+
+
+def _check_integrations_exist(client: PagerDutyClient, integration_ids: list[str]) -> None:
+    """An unknown integration id is an error, not "no change events".
+
+    PagerDuty has no account-wide integration lookup, so the ids are looked for among the
+    integrations of every service and orchestration (only after an empty answer).
+    """
+    known, whole = _known_integrations(client)
+    missing = [i for i in integration_ids if i not in known]
+    if missing and whole:
+        raise ToolFailure(
+            "INTEGRATION_NOT_FOUND",
+            f"integration_ids: no integration with id {missing[0]} in this account; "
+            f"{finder_hint('get_service', 'services')} shows a service's integrations, "
+            "and each change event names its own.",
+            {"parameters": ["integration_ids"]},
+        )
+
 
 @tool("List change events")
 def list_change_events(
     service_id: Annotated[Id | None, id_or_url("Only this service")] = None,
-    since: Annotated[str | None, Field(description="Start: ISO 8601 or an age like 1h, 30m, 7d.")] = None,
-    until: Annotated[str | None, Field(description="End: ISO 8601 or an age.")] = None,
+    since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}.")] = None,
+    until: Annotated[str | None, Field(description="End, same forms.")] = None,
     team_ids: Annotated[IdList | None, Field(description="Only services of these teams.")] = None,
     integration_ids: Annotated[IdList | None, Field(description="Only from these integrations.")] = None,
     limit: Limit = 25,
@@ -51,7 +86,10 @@ def list_change_events(
     if integration_ids:
         params["integration_ids[]"] = integration_ids
     url = path("/services/{}/change_events", service_id) if service_id else "/change_events"
-    page = paginate(get_client(), url, "change_events", params, limit=limit, offset=offset)
+    client = get_client()
+    page = paginate(client, url, "change_events", params, limit=limit, offset=offset)
+    if not page.items and integration_ids and offset == 0:
+        _check_integrations_exist(client, integration_ids)
     changes = [ChangeEvent.from_api(e) for e in page.items]
     return respond("change_events", changes, f"{len(changes)} change event(s)", page=page, untrusted=True)
 

@@ -37,6 +37,30 @@ PathBody = Annotated[
 ]
 
 APPEND_ATTEMPTS = 3
+# Teams read to name the teams of a page of orchestrations; a team beyond them keeps its bare id.
+MAX_TEAMS_NAMED = 100
+
+
+def _name_teams(orchestrations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The orchestrations with each team as ``{id, name}``: PagerDuty gives only the team's id."""
+    bare = {t["id"] for o in orchestrations if (t := o.get("team") or {}).get("id") and not t.get("summary")}
+    if not bare:
+        return orchestrations
+    try:
+        if len(bare) == 1:
+            (team_id,) = bare
+            teams = [get_client().read(path("/teams/{}", team_id)).get("team") or {}]
+        else:
+            teams = paginate(get_client(), "/teams", "teams", {}, limit=MAX_TEAMS_NAMED, with_total=False).items
+    except ToolFailure:  # a deleted team, or a token without teams.read: the ids stay bare
+        return orchestrations
+    names = {t["id"]: t.get("name") or t.get("summary") for t in teams if t.get("id") in bare}
+    return [
+        {**o, "team": {**o["team"], "summary": names[o["team"]["id"]]}}
+        if (o.get("team") or {}).get("id") in names
+        else o
+        for o in orchestrations
+    ]
 
 
 @tool("List event orchestrations")
@@ -51,16 +75,15 @@ def list_event_orchestrations(limit: Limit = 25, offset: Offset = 0) -> dict:
         offset=offset,
         with_total=False,
     )
-    orchestrations = [OrchestrationSummary.from_api(o) for o in page.items]
+    orchestrations = [OrchestrationSummary.from_api(o) for o in _name_teams(page.items)]
     return respond("orchestrations", orchestrations, f"{len(orchestrations)} event orchestration(s)", page=page)
 
 
 @tool("Get event orchestration")
 def get_event_orchestration(orchestration_id: OrchestrationId) -> dict:
     """One global event orchestration: team, route count, integrations (ids and labels)."""
-    orchestration = OrchestrationDetail.from_api(
-        get_client().read(path("/event_orchestrations/{}", orchestration_id))["orchestration"]
-    )
+    found = get_client().read(path("/event_orchestrations/{}", orchestration_id))["orchestration"]
+    orchestration = OrchestrationDetail.from_api(_name_teams([found])[0])
     return respond("orchestrations", [orchestration], f"Event orchestration {orchestration.name or orchestration_id}")
 
 
@@ -156,7 +179,7 @@ def _fingerprint(orchestration_path: dict[str, Any]) -> str:
 @tool("Append router rule", "create")
 def append_event_orchestration_router_rule(
     orchestration_id: OrchestrationId,
-    route_to: Annotated[Id, id_or_url("Service id to route matching events to")],
+    route_to: Annotated[Id, id_or_url("Service to route matching events to")],
     conditions: Annotated[
         list[str] | None,
         Field(

@@ -19,7 +19,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.toolkit.filters import check_filter_ids
 from pagerduty_mcp.servers.people.models import PolicyDetail
 from pagerduty_mcp.servers.people.params import Id, Query
 from pagerduty_mcp.servers.people.validators import nothing_to_change, ref, rules_body
@@ -53,8 +52,6 @@ def list_escalation_policies(
         params["user_ids[]"] = scoped.user_ids
     page = paginate(client, "/escalation_policies", "escalation_policies", params, limit=limit, offset=offset)
     page.notes = scoped.notes + page.notes
-    if scope == "all":
-        check_filter_ids(client, page.items, {"team_ids": scoped.team_ids, "user_ids": scoped.user_ids})
     policies = [PolicyDetail.from_api(p) for p in page.items]
     return respond("escalation_policies", policies, f"{len(policies)} escalation polic(ies)", page=page)
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, invalid, paginate, path
-from pagerduty_mcp.common.toolkit.filters import check_filter_ids
+from pagerduty_mcp.common.toolkit.names import check_references_exist
 
 __all__ = [
     "MAX_WINDOW",
@@ -67,8 +67,8 @@ def policies_for(
         found = {p["id"]: p.get("name") or p.get("summary") or p["id"] for p in page.items}
         result.names.update(found)
         if not found:
-            # An unknown team (or a team name passed as an id) is an error, not "nobody on call".
-            check_filter_ids(client, [], {"team_ids": team_ids})
+            # An unknown team is an error, not "nobody on call" (callers that skip the tool wrapper too).
+            check_references_exist({"team_ids": team_ids}, ["team_ids"])
             teams = ", ".join(team_ids)
             result.notes.append(f"Team(s) {teams} own no escalation policy, so no one is on call for them.")
         sets.append(set(found))

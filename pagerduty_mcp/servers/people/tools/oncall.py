@@ -10,28 +10,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    TIME_FORMS,
     IdList,
     Limit,
     Offset,
     PagerDutyClient,
     Ref,
     Scope,
-    Since,
     ToolFailure,
-    Until,
     apply_scope,
     get_client,
     id_or_url,
-    invalid,
     iso,
     paginate,
+    parse_time,
     path,
     respond,
     tool,
     window,
 )
 from pagerduty_mcp.servers.people import oncall_math
-from pagerduty_mcp.servers.people.params import Id
+from pagerduty_mcp.servers.people.params import Id, Since, Until
 from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, moment, oncall_params, page_of_oncalls, policies_for
 
 __all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
@@ -42,6 +41,8 @@ NEXT_HORIZON = timedelta(days=14)
 MAX_ENTRIES = 2000
 MAX_INCIDENTS = 1000
 MAX_GAPS_LISTED = 100
+# Schedules read for a whole-account load; more is named in a note.
+MAX_SCHEDULES = 500
 
 
 def _ref(obj: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -175,8 +176,6 @@ def list_oncalls(
         if earliest:
             params["earliest"] = "true"
     page = page_of_oncalls(client, params, limit=limit, offset=offset)
-    if not page.items and scoped.user_ids and offset == 0:
-        _check_users_exist(client, scoped.user_ids)  # only when nothing came back: costs nothing otherwise
     page.notes = notes + page.notes
     groups = _group(page.items, now if now_mode else None)
     if now_mode:
@@ -185,12 +184,6 @@ def list_oncalls(
     else:
         text = f"{len(page.items)} on-call entries from {params['since']} to {params['until']}"
     return respond("oncalls", groups, text, page=page)
-
-
-def _check_users_exist(client: PagerDutyClient, user_ids: list[str]) -> None:
-    """An unknown user id is an error, not an empty answer (``/oncalls`` itself does not say)."""
-    for user_id in user_ids[:10]:
-        client.read(path("/users/{}", user_id))
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -257,25 +250,27 @@ def get_oncall_load(
     team_id: Annotated[Id | None, id_or_url("Team: its members")] = None,
     schedule_ids: Annotated[IdList | None, Field(description="Only shifts on these schedules.")] = None,
     user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
-    since: Annotated[str | None, Field(description="Start, ISO 8601. Default: 30 days ago.")] = None,
-    until: Annotated[str | None, Field(description="End, ISO 8601 (max 90 days). Default: now.")] = None,
+    since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: 30 days ago.")] = None,
+    until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: now.")] = None,
     count_incidents: Annotated[bool, Field(description="Count incidents that paged each person.")] = True,
 ) -> dict:
     """On-call hours per person over a window, with the share of nights (outside 08-20 on their own
     clock) and weekends, shift counts, incidents that paged them (level 1 when triggered), and how
-    evenly the group shares the load. For fairness, payroll or "who carried most last month"."""
+    evenly the group shares the load. No team, schedules or users: the whole account (every
+    schedule). For fairness, payroll or "who carried most last month"."""
     if team_id and user_ids:
         raise ToolFailure(
             "INVALID_PARAMETER",
             "team_id and user_ids conflict: give a team (all its members) or users, not both.",
             {"parameters": ["team_id", "user_ids"]},
         )
-    if not (team_id or schedule_ids or user_ids):
-        raise invalid("team_id", "give team_id, schedule_ids or user_ids to say whose load to measure")
-    start, end = window(since, until, back=timedelta(days=30), maximum=MAX_WINDOW)
+    whole_account = not (team_id or schedule_ids or user_ids)
     now = datetime.now(UTC).replace(microsecond=0)
-    if since and not until and start < now:  # "since last Monday" means up to now
-        end = min(now, start + MAX_WINDOW)
+    if since and not until:  # "since last Monday" means up to now
+        since_at = parse_time(since, "since", now=now)
+        if since_at is not None and since_at < now:
+            until = iso(min(now, since_at + MAX_WINDOW))
+    start, end = window(since, until, back=timedelta(days=30), maximum=MAX_WINDOW, now=now)
     client = get_client()
     people: dict[str, dict[str, Any]] = {}
     wanted = user_ids or None
@@ -292,10 +287,19 @@ def get_oncall_load(
         params["schedule_ids[]"] = schedules
     entries = _read_all_oncalls(client, params)
     notes = []
+    if whole_account:
+        # /oncalls reports only schedules that an escalation policy uses; the rest are read one by one.
+        listed = paginate(client, "/schedules", "schedules", {}, limit=MAX_SCHEDULES, with_total=False)
+        schedules = [s["id"] for s in listed.items]
+        notes.append(
+            f"Whole account: every escalation policy and all {len(schedules)} schedules"
+            + (f" (the first {MAX_SCHEDULES}; pass schedule_ids for the rest)." if listed.has_more else ".")
+        )
     unreferenced = [s for s in schedules if not any((e.get("schedule") or {}).get("id") == s for e in entries)]
     if unreferenced:
         entries += _final_schedule_entries(client, unreferenced, start, end, set(wanted or []))
-        notes.append(f"{', '.join(unreferenced)}: read from the final schedule (no escalation policy reports it).")
+        shown = ", ".join(unreferenced[:10]) + (f" and {len(unreferenced) - 10} more" if len(unreferenced) > 10 else "")
+        notes.append(f"{shown}: read from the final schedule (no escalation policy reports it).")
     spans: dict[str, list[oncall_math.Span]] = defaultdict(list)
     level_one: Holding = defaultdict(list)
     direct = set()
@@ -338,14 +342,18 @@ def get_oncall_load(
         rows.append(row)
     rows.sort(key=lambda r: (-r["hours"], r["user"].get("name") or ""))
     if direct:
+        # Being a policy's standing target has no start or end, so it is not hours; say only that,
+        # as the same people may have schedule shifts counted above.
         notes.append(
-            f"{', '.join(sorted(direct))}: named directly in an escalation policy (no shifts), not counted as hours."
+            f"Named directly in an escalation policy (always on call there; not counted as hours): "
+            f"{', '.join(sorted(direct))}."
         )
     total = sum(r["hours"] for r in rows)
+    whose = f"across the whole account ({len(rows)} people)" if whole_account else f"of {len(rows)} people"
     return respond(
         "people",
         rows,
-        f"On-call load of {len(rows)} people from {iso(start)} to {iso(end)}: {total:g} hours in all",
+        f"On-call load {whose} from {iso(start)} to {iso(end)}: {total:g} hours in all",
         window={"since": iso(start), "until": iso(end)},
         balance=oncall_math.balance([r["hours"] for r in rows]),
         notes=notes or None,
@@ -360,8 +368,8 @@ def _gap_rows(spans: list[oncall_math.Span]) -> list[dict[str, Any]]:
 def find_coverage_gaps(
     schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
     escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy (all levels)")] = None,
-    since: Annotated[str | None, Field(description="Start, ISO 8601. Default: now.")] = None,
-    until: Annotated[str | None, Field(description="End, ISO 8601 (max 90 days). Default: 14 days on.")] = None,
+    since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: now.")] = None,
+    until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: 14 days on.")] = None,
 ) -> dict:
     """Every interval in a window where a schedule, or an escalation policy at all of its levels,
     has nobody on call. Use before holidays or after changing a rotation."""

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    TIME_FORMS,
     IdList,
     Limit,
     Offset,
@@ -51,28 +52,27 @@ def list_schedules(query: Query = None, limit: Limit = 25, offset: Offset = 0) -
     return respond("schedules", schedules, f"{len(schedules)} schedule(s)", page=page)
 
 
-WindowSince = Annotated[str | None, Field(description="Window start, ISO 8601. Default: now.")]
+WindowSince = Annotated[str | None, Field(description=f"Window start, {TIME_FORMS}. Default: now.")]
 
 
 @tool("Get schedule")
 def get_schedule(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     since: WindowSince = None,
-    until: Annotated[str | None, Field(description="Window end, ISO 8601. Default: 7 days on.")] = None,
+    until: Annotated[str | None, Field(description="Window end, same forms. Default: 7 days on.")] = None,
 ) -> dict:
     """A schedule's layers (rotation, users, restrictions) and its final schedule for a window as
     shifts (who, start, end), overrides included."""
     start, end = window(since, until, ahead=timedelta(days=7), maximum=MAX_WINDOW)
     body = get_client().read(path("/schedules/{}", schedule_id), {"since": iso(start), "until": iso(end)})
     detail = ScheduleDetail.from_api(body["schedule"])
+    shifts = detail.final_schedule or []
     notes = None
-    if len(detail.final_schedule) > MAX_SHIFTS:
-        notes = [f"Showing the first {MAX_SHIFTS} of {len(detail.final_schedule)} shifts; narrow the window."]
-        detail.final_schedule = detail.final_schedule[:MAX_SHIFTS]
-    text = (
-        f"{detail.name}: {len(detail.layers)} layer(s), {len(detail.final_schedule)} shift(s) "
-        f"from {iso(start)} to {iso(end)}"
-    )
+    if len(shifts) > MAX_SHIFTS:
+        notes = [f"Showing the first {MAX_SHIFTS} of {len(shifts)} shifts; narrow the window."]
+        detail.final_schedule = shifts[:MAX_SHIFTS]
+    who = f"{len(shifts)} shift(s)" if shifts else "nobody on call"
+    text = f"{detail.name}: {len(detail.layers)} layer(s), {who} from {iso(start)} to {iso(end)}"
     return respond("schedules", [detail], text, notes=notes)
 
 
@@ -80,7 +80,7 @@ def get_schedule(
 def list_schedule_users(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     since: WindowSince = None,
-    until: Annotated[str | None, Field(description="Window end, ISO 8601. Default: 14 days on.")] = None,
+    until: Annotated[str | None, Field(description="Window end, same forms. Default: 14 days on.")] = None,
 ) -> dict:
     """The users on call in a schedule during a window."""
     start, end = window(since, until, ahead=timedelta(days=14), maximum=MAX_WINDOW)
@@ -93,7 +93,7 @@ def list_schedule_users(
 def list_schedule_overrides(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     since: WindowSince = None,
-    until: Annotated[str | None, Field(description="Window end, ISO 8601. Default: 30 days on.")] = None,
+    until: Annotated[str | None, Field(description="Window end, same forms. Default: 30 days on.")] = None,
 ) -> dict:
     """Overrides (someone covering a shift) on a schedule during a window, with their ids."""
     start, end = window(since, until, ahead=timedelta(days=30), maximum=timedelta(days=366))
@@ -182,8 +182,10 @@ TimeZone = Annotated[str, Field(min_length=1, description="IANA time zone, e.g. 
 
 
 def _schedule_answer(body: dict[str, Any], verb: str) -> dict:
-    schedule = ScheduleDetail.from_api(body["schedule"])
-    return respond("schedules", [schedule], f"{verb} schedule {schedule.name} ({schedule.id})")
+    # A write's answer renders no window, so it says nothing of who is on call: that is left out.
+    schedule = ScheduleDetail.from_api(body["schedule"], rendered=False)
+    text = f"{verb} schedule {schedule.name} ({schedule.id}); get_schedule shows who is on call"
+    return respond("schedules", [schedule], text)
 
 
 @tool("Create schedule", "create")
@@ -232,7 +234,17 @@ def update_schedule(
     if len(schedule) == 1:
         raise nothing_to_change("name")
     client = get_client()
-    if "time_zone" not in schedule:  # PagerDuty's PUT requires it: send the current one back
+    # A layer given by id without a name keeps its name, and PagerDuty's PUT requires the time zone:
+    # both come from the schedule as it is, read once when either is missing.
+    unnamed = [
+        body
+        for raw, body in zip(layers or [], schedule.get("schedule_layers") or [], strict=True)
+        if body.get("id") and not raw.get("name")
+    ]
+    if "time_zone" not in schedule or unnamed:
         current = client.read(path("/schedules/{}", schedule_id)).get("schedule") or {}
-        schedule["time_zone"] = current.get("time_zone")
+        schedule.setdefault("time_zone", current.get("time_zone"))
+        names = {layer.get("id"): layer.get("name") for layer in current.get("schedule_layers") or []}
+        for body in unnamed:
+            body["name"] = names.get(body["id"]) or body["name"]
     return _schedule_answer(client.write("PUT", path("/schedules/{}", schedule_id), {"schedule": schedule}), "Updated")

@@ -10,6 +10,7 @@ from pagerduty_mcp.common import (
     Limit,
     Offset,
     Page,
+    Ref,
     ToolFailure,
     apply_scope,
     get_client,
@@ -165,6 +166,17 @@ def _membership_write(method: str, team: str, user: str, body: dict[str, Any] | 
         raise
 
 
+def _named_user(user_id: str) -> Ref:
+    """The user as ``{id, name}``: replies name people, as every list of members does.
+
+    Read after the write succeeded, so a failure here leaves the bare id rather than an error.
+    """
+    try:
+        return Ref.of(get_client().read(path("/users/{}", user_id)).get("user")) or Ref(id=user_id)
+    except ToolFailure:
+        return Ref(id=user_id)
+
+
 @tool("Add team member", "update")
 def add_team_member(
     team_id: Annotated[Id, id_or_url("Team")],
@@ -173,11 +185,13 @@ def add_team_member(
 ) -> dict:
     """Add a user to a team with a role, or change a member's role."""
     _membership_write("PUT", team_id, user_id, {"role": role})
-    return respond("members", [{"user": {"id": user_id}, "role": role}], f"{user_id} is a {role} of team {team_id}")
+    user = _named_user(user_id)
+    return respond("members", [{"user": user, "role": role}], f"{user.name or user_id} is a {role} of team {team_id}")
 
 
 @tool("Remove team member", "delete")
 def remove_team_member(team_id: Annotated[Id, id_or_url("Team")], user_id: Annotated[Id, id_or_url("User")]) -> dict:
     """Remove a user from a team."""
     _membership_write("DELETE", team_id, user_id)
-    return respond("members", [{"user": {"id": user_id}, "removed": True}], f"Removed {user_id} from team {team_id}")
+    user = _named_user(user_id)
+    return respond("members", [{"user": user, "removed": True}], f"Removed {user.name or user_id} from team {team_id}")

@@ -7,7 +7,6 @@ from typing import Annotated
 from pydantic import Field
 
 from pagerduty_mcp.common import IdList, Limit, Offset, get_client, id_or_url, paginate, path, respond, tool
-from pagerduty_mcp.common.toolkit.filters import check_filter_ids
 from pagerduty_mcp.servers.people.models import UserDetail, UserSummary
 from pagerduty_mcp.servers.people.params import Id
 
@@ -46,7 +45,6 @@ def list_users(
     if team_ids:
         params["team_ids[]"] = team_ids
     page = paginate(get_client(), "/users", "users", params, limit=limit, offset=offset)
-    check_filter_ids(get_client(), page.items, {"team_ids": params.get("team_ids[]")})
     users = [UserSummary.from_api(u) for u in page.items]
     where = f" matching {query!r}" if query else ""
     return respond("users", users, f"{len(users)} user(s){where}", page=page)

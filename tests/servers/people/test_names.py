@@ -1,0 +1,102 @@
+"""Questions in words on pagerduty-people alone: names where ids go, people named in replies,
+write answers that never read as "nobody on call", and hints that name the server of a tool."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from mcp import Client
+
+from tests.harness import fails, first, ok
+from tests.servers.people.seeded import named, user_id
+
+# A tool name as instructions and hints write one (list_teams, get_event_orchestration_router).
+TOOL_NAME = re.compile(r"\b(?:list|get|create|update|delete|add|remove|find|send|append|manage)_[a-z_]+\b")
+
+pytestmark = [pytest.mark.people, pytest.mark.anyio, pytest.mark.server("people")]
+
+
+async def test_who_is_on_call_for_the_database_team_by_name(session: Client) -> None:
+    by_name = await ok(session, "list_oncalls", {"team_ids": ["Database"]})
+    by_id = await ok(session, "list_oncalls", {"team_ids": [named(session, "teams", "Database")]})
+    assert by_name["oncalls"] == by_id["oncalls"]
+    assert by_name["oncalls"][0]["escalation_policy"]["name"] == "Database Escalation"
+
+
+async def test_an_unknown_service_names_the_server_that_lists_services(session: Client) -> None:
+    error = await fails(session, "list_oncalls", {"service_ids": ["Chekout API"]}, "SERVICE_NOT_FOUND")
+    assert error["details"]["parameters"] == ["service_ids"]
+    assert "list_services on pagerduty-services" in error["message"]
+    # A lookup tool this server has is named plainly.
+    error = await fails(session, "get_team", {"team_id": "Night Shift"}, "TEAM_NOT_FOUND")
+    assert "list_teams finds" in error["message"] and "pagerduty-people" not in error["message"]
+
+
+async def test_team_member_replies_name_the_user(session: Client) -> None:
+    team = first(await ok(session, "create_team", {"name": "Night Owls"}))
+    added = first(
+        await ok(session, "add_team_member", {"team_id": "Night Owls", "user_id": "noah.kim@acme-shop.example"})
+    )
+    assert added["user"] == {"id": user_id(session, "noah.kim"), "name": "Noah Kim"}
+    members = await ok(session, "list_team_members", {"team_id": team["id"]})
+    assert members["members"][0]["user"] == added["user"]
+    removed = await ok(session, "remove_team_member", {"team_id": team["id"], "user_id": "Noah Kim"})
+    assert first(removed)["user"] == added["user"] and "Noah Kim" in removed["metadata"]["description"]
+
+
+async def test_update_schedule_keeps_layer_names_and_never_shows_an_empty_final_schedule(session: Client) -> None:
+    noah, ravi = user_id(session, "noah.kim"), user_id(session, "ravi.kapoor")
+    layer = {"users": [noah], "rotation_hours": 168, "start": "1d", "name": "Weekdays"}
+    created = first(await ok(session, "create_schedule", {"name": "Owls", "time_zone": "UTC", "layers": [layer]}))
+    assert "final_schedule" not in created
+    layer_id = created["layers"][0]["id"]
+    changed = {"id": layer_id, "users": [noah, ravi], "rotation_hours": 24, "start": "1d"}  # no name given
+    updated = await ok(session, "update_schedule", {"schedule_id": "Owls", "layers": [changed]})
+    schedule = first(updated)
+    assert [(lv["id"], lv["name"]) for lv in schedule["layers"]] == [(layer_id, "Weekdays")]
+    # Not rendered in a write's answer, so left out rather than shown as "nobody on call".
+    assert "final_schedule" not in schedule and "get_schedule" in updated["metadata"]["description"]
+    rendered = first(await ok(session, "get_schedule", {"schedule_id": created["id"], "since": "1h"}))
+    assert rendered["final_schedule"]
+
+
+async def test_relative_times_and_the_absolute_window_echoed(session: Client) -> None:
+    envelope = await ok(session, "list_oncalls", {"team_ids": ["Database"], "since": "24h", "until": "now"})
+    window = envelope["metadata"]["window"]
+    assert window["since"] < window["until"] and window["until"].endswith("Z")
+    gaps = await ok(session, "find_coverage_gaps", {"schedule_id": "Database On-Call", "since": "today"})
+    assert gaps["metadata"]["window"]["since"].endswith("T00:00:00Z")
+
+
+async def test_the_handoff_prompt_takes_a_team_name(session: Client) -> None:
+    result = await session.get_prompt("oncall_handoff", {"team_id": "Database"})
+    text = result.messages[0].content.text  # type: ignore[union-attr]
+    data = json.loads(text[text.index("{") :])
+    assert {g["escalation_policy"]["name"] for g in data["on_call"]} == {"Database Escalation"}
+
+
+async def test_the_instructions_name_the_siblings_and_only_tools_this_server_has(session: Client) -> None:
+    instructions = session.instructions or ""
+    for sibling in ("pagerduty-incidents", "pagerduty-services", "pagerduty-aiops"):
+        assert sibling in instructions
+    tools = {t.name for t in (await session.list_tools()).tools}
+    assert set(TOOL_NAME.findall(instructions)) <= tools
+
+
+async def test_the_load_of_a_team_named_in_words(session: Client) -> None:
+    by_name = await ok(session, "get_oncall_load", {"team_id": "Database", "since": "7d", "count_incidents": False})
+    team = named(session, "teams", "Database")
+    by_id = await ok(session, "get_oncall_load", {"team_id": team, "since": "7d", "count_incidents": False})
+    assert by_name["people"] == by_id["people"] and len(by_name["people"]) == 4
+
+
+async def test_every_time_parameter_says_it_takes_relative_forms(session: Client) -> None:
+    timed = 0
+    for tool in (await session.list_tools()).tools:
+        for name, prop in tool.input_schema["properties"].items():
+            if name in ("since", "until"):
+                timed += 1
+                assert "24h" in prop["description"] or "same forms" in prop["description"], (tool.name, name)
+    assert timed >= 10
