@@ -25,7 +25,9 @@ async def test_list_incidents_gives_lean_open_incidents_newest_first(session: Cl
     created = [i["created_at"] for i in incidents]
     assert created == sorted(created, reverse=True)
     item = incidents[0]
-    assert {"id", "number", "title", "status", "urgency", "service", "html_url", "created_at"} <= set(item)
+    assert {"id", "number", "title", "status", "urgency", "service", "created_at"} <= set(item)
+    assert "html_url" not in item  # one pattern for every row instead
+    assert envelope["metadata"]["url"] == "https://acme-shop.pagerduty.com/incidents/{id}"
     assert item["service"]["name"] and item["assignees"][0]["name"]
     assert "body" not in item and "self" not in item  # lean: no raw API fields
     assert envelope["metadata"]["untrusted_content"]
@@ -202,7 +204,9 @@ async def test_notes_are_listed_and_sanitised(session: Client) -> None:
     envelope = await ok(session, "list_incident_notes", {"incident_id": record["id"]})
     note = envelope["notes"][-1]
     assert note["content"].startswith("Rolled back v2 ") and "…[cut" in note["content"]
-    assert note["user"]["name"] and note["created_at"]
+    assert note["created_at"] and note["user"]["id"]
+    named = {n["user"]["id"]: n["user"].get("name") for n in reversed(envelope["notes"])}
+    assert named[note["user"]["id"]]  # a user is named the first time the answer gives them
 
 
 async def test_log_entries_give_the_timeline_or_the_account_log(session: Client) -> None:
