@@ -8,8 +8,7 @@ Both are compact JSON: the model pays for every byte, so an answer says each fac
   "none" is said by a count or a note, never by an empty value that reads the same as "not fetched".
 - Rows whose ``html_url`` is ``<base>/<collection>/<id>`` lose it for one ``metadata.url`` pattern,
   ``"https://acme.pagerduty.com/incidents/{id}"``; a row whose URL does not fit keeps its own.
-- A reference (``{"id", "name"}``) carries its name the first time the answer gives it; after that
-  the same object is ``{"id"}`` alone, so a team that is on every row is named once.
+- References stay ``{"id", "name"}`` on every row, even when repeated: a row must read on its own.
 """
 
 from __future__ import annotations
@@ -68,21 +67,6 @@ def _url_pattern(rows: list[Any]) -> str | None:
     return base + "{id}"
 
 
-def _name_once(value: Any, named: set[tuple[str, str]]) -> Any:
-    """References keep their name the first time the answer gives it; later, the id alone."""
-    if isinstance(value, dict):
-        if set(value) == {"id", "name"} and isinstance(value["id"], str) and isinstance(value["name"], str):
-            seen = (value["id"], value["name"])
-            if seen in named:
-                return {"id": value["id"]}
-            named.add(seen)
-            return value
-        return {k: _name_once(v, named) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_name_once(v, named) for v in value]
-    return value
-
-
 def dump(value: Any) -> str:
     """Compact JSON without empty values, except an envelope's own list: ``"incidents": []`` says "none"."""
     if isinstance(value, dict):
@@ -123,7 +107,7 @@ def respond(
         meta["url"] = url
     if untrusted:
         meta["untrusted_content"] = UNTRUSTED_NOTICE
-    return {"metadata": meta, key: _name_once(rows, set())}
+    return {"metadata": meta, key: rows}
 
 
 def success_result(envelope: dict[str, Any]) -> CallToolResult:
