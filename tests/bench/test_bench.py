@@ -148,3 +148,11 @@ def test_the_report_compares_the_answer_set_with_the_figures_recorded_before() -
     assert "on the base" in text
     total = next(line for line in text.splitlines() if "all of them" in line)
     assert total.split() == ["all", "of", "them", "750", "1,000", "-25%"]  # the new answer is in neither total
+
+
+@pytest.mark.anyio
+async def test_get_service_waits_one_round_trip_for_its_three_requests() -> None:
+    slow = await measure_slow_upstream(sandbox_ids(), latency_ms=150, calls=1)
+    service = slow["one service"]
+    assert service["requests"] >= 3
+    assert 150 * 0.9 <= service["median"] < 150 * 2, service  # one latency, not three
