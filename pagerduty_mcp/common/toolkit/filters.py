@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pagerduty_mcp.common.pagerduty.client import PagerDutyClient, path
+from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 
 __all__ = ["check_filter_ids"]
@@ -34,14 +35,18 @@ def check_filter_ids(
     if items:
         return
     checked = 0
+    known = current_request().known_ids
     for parameter, ids in filters.items():
         template, kind, finder = _KINDS[parameter]
         for ident in ids or ():
+            if ident in known:
+                continue
             if checked >= _MAX_CHECKS:
                 return
             checked += 1
             try:
                 client.read(path(template, ident))
+                known.add(ident)
             except ToolFailure as failure:
                 if not failure.code.endswith("_NOT_FOUND"):
                     raise

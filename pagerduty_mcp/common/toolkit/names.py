@@ -92,6 +92,7 @@ def resolve_reference(value: str, parameter: str) -> str:
         resource = RESOURCES[kind]
         found = [row for row in _listed(resource, text) if _matches(resource, row, wanted)]
         if len(found) == 1:
+            current_request().known_ids.add(str(found[0]["id"]))
             return str(found[0]["id"])
         if len(found) > 1:
             shown = ", ".join(f"{clean_text(str(r.get('name') or r.get('summary')), 60)} ({r['id']})" for r in found)
@@ -151,15 +152,20 @@ def check_references_exist(arguments: dict[str, Any], parameters: Sequence[str])
 
 
 def _exists(ident: str, kinds: Sequence[str]) -> bool:
+    known = current_request().known_ids
+    if ident in known:
+        return True
     client = get_client()
     for kind in kinds:
         resource = RESOURCES[kind]
         if not resource.searchable and kind == "priorities":  # no GET /priorities/{id}
             if any(row.get("id") == ident for row in _listed(resource, "")):
+                known.add(ident)
                 return True
             continue
         try:
             client.read(path(f"{resource.path}/{{}}", ident))
+            known.add(ident)
             return True
         except ToolFailure as failure:
             if not failure.code.endswith("_NOT_FOUND"):
