@@ -25,7 +25,7 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("get_schedule", {"schedule_id": "PABC123", "since": "2026-13-01"}, "INVALID_PARAMETER", "since"),
     ("list_schedule_users", {"schedule_id": ""}, "INVALID_PARAMETER", "schedule_id"),
     ("list_schedule_overrides", {"schedule_id": NOPE}, "SCHEDULE_NOT_FOUND", "list"),
-    ("list_oncalls", {"user_ids": [NOPE]}, "USER_NOT_FOUND", "list tool"),
+    ("list_oncalls", {"user_ids": [NOPE]}, "USER_NOT_FOUND", "list_users finds valid ones"),
     ("list_oncalls", {"schedule_ids": [NOPE]}, "SCHEDULE_NOT_FOUND", "list_schedules"),
     ("list_oncalls", {"scope": "my_teams", "team_ids": ["PABC123"]}, "INVALID_PARAMETER", "scope=all"),
     # A team name where an id belongs must not read as "nobody is on call".
