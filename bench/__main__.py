@@ -21,6 +21,8 @@ from bench.budgets import propose_budgets
 from bench.stats import TOKEN_METHOD
 
 RESULTS = Path(__file__).with_name("results.json")
+# The fixed answer set's bytes as recorded before a change to answers: the report shows both.
+ANSWERS_BEFORE = Path(__file__).with_name("answers_before.json")
 UPSTREAM_METHOD = (
     "requests (first/again): what the sandbox logged while answering, in-process (real MCP client and server, fresh "
     "sandbox); shown as the first call with nothing cached / the same call again."
@@ -87,6 +89,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     ids = sandbox_ids()
     _progress("answers (in-process)")
     results["answers"] = await _guard(measure_answers, ids)
+    if ANSWERS_BEFORE.exists():
+        results["answers_before"] = json.loads(ANSWERS_BEFORE.read_text())
     _progress("answers with a 100 ms PagerDuty (in-process)")
     results["slow_upstream"] = await _guard(measure_slow_upstream, ids)
     for key in keys:

@@ -98,6 +98,14 @@ ANSWERS = (
     Answer("my teams' open incidents", "list_incidents", options={"scope": "my_teams"}),
     Answer("my teams", "list_teams", options={"scope": "my_teams"}),
     Answer("priorities", "list_priorities"),
+    # A name where an id goes: one cached list request resolves it.
+    Answer(
+        "incidents by team name",
+        "list_incidents",
+        options={"team_ids": ["Platform"], "statuses": ["triggered", "acknowledged", "resolved"], "scope": "all"},
+    ),
+    # An account-wide figure: no filters at all.
+    Answer("account-wide metrics", "get_incident_metrics"),
 )
 
 

@@ -51,6 +51,28 @@ def _answer_lines(answers: dict[str, Any], latency: dict[str, Any], slow: dict[s
     return lines
 
 
+def _answer_set_lines(answers: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    """The whole fixed set's bytes now, next to the figures recorded before (``bench/answers_before.json``)."""
+    measured = {n: e["response_bytes"] for n, e in answers.items() if "response_bytes" in e}
+    if not measured:
+        return []
+    was = before.get("bytes", {})
+    lines = [
+        "",
+        f"== the fixed answer set, bytes now and before ({before.get('recorded_at', 'no figures recorded before')})",
+        f"  {'answer':28}{'now':>8}{'before':>8}{'change':>8}",
+    ]
+    for name, now in measured.items():
+        old = was.get(name)
+        change = f"{(now - old) / old:+.0%}" if old else "-"
+        lines.append(f"  {name:28}{now:>8,}{old or 0:>8,}{change:>8}")
+    compared = [n for n in measured if was.get(n)]
+    now_total, old_total = sum(measured[n] for n in compared), sum(was[n] for n in compared)
+    if old_total:
+        lines.append(f"  {'all of them':28}{now_total:>8,}{old_total:>8,}{(now_total - old_total) / old_total:>+8.0%}")
+    return lines
+
+
 def _concurrency_lines(concurrency: dict[str, Any]) -> list[str]:
     if "error" in concurrency:
         return ["", f"== concurrency: failed: {concurrency['error']}"]
@@ -91,6 +113,8 @@ def render(results: dict[str, Any]) -> str:
         if answers or missing:
             slow = results.get("slow_upstream") or {}
             out += _answer_lines({**answers, **missing}, latency, {} if "error" in slow else slow)
+    if isinstance(results.get("answers"), dict) and "error" not in results["answers"]:
+        out += _answer_set_lines(results["answers"], results.get("answers_before") or {})
     startup = results.get("startup", {})
     if startup:
         out += ["", f"== where start-up goes: {startup['server']}, write tools on (a fresh process each run)"]

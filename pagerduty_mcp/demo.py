@@ -66,7 +66,8 @@ async def _session() -> None:
                     nxt = ", ".join(o["user"]["name"] for o in level.get("next", []))
                     _say(f"  {policy['escalation_policy']['name']}: {now}" + (f" (next: {nxt})" if nxt else ""))
 
-        incidents = _items(await _call(client, "list_incidents", {"limit": 5}))
+        listed = await _call(client, "list_incidents", {"limit": 5})
+        incidents = _items(listed)
         for incident in incidents:
             who = ", ".join(a["name"] for a in incident.get("assignees", []))
             service = incident.get("service", {}).get("name")
@@ -75,7 +76,9 @@ async def _session() -> None:
                 f"{incident['title']} ({service}; {who or 'unassigned'})"
             )
         if incidents:
-            detail = _items(await _call(client, "get_incident", {"incident_id": incidents[0]["html_url"]}))
+            # A list gives one URL pattern for its rows; get_incident takes the URL as well as the id.
+            url = (listed or {}).get("metadata", {}).get("url", "{id}").format(id=incidents[0]["id"])
+            detail = _items(await _call(client, "get_incident", {"incident_id": url}))
             if detail:
                 _say(f"  escalation policy: {detail[0].get('escalation_policy', {}).get('name')}")
                 _say(f"  alerts: {detail[0].get('alert_counts')}")

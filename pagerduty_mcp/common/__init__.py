@@ -9,7 +9,7 @@ from pagerduty_mcp.common.hosting.cli import build_app
 from pagerduty_mcp.common.pagerduty.client import ClientPool, PagerDutyClient, get_client, get_pool, path, set_pool
 from pagerduty_mcp.common.pagerduty.config import Credential, Settings, load_dotenv_file
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, invalid, not_found
-from pagerduty_mcp.common.pagerduty.pagination import Page, paginate, paginate_cursor
+from pagerduty_mcp.common.pagerduty.pagination import Page, at_once, paginate, paginate_cursor
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.envelope import respond
@@ -42,6 +42,7 @@ __all__ = [
     "ToolFilter",
     "Until",
     "apply_scope",
+    "at_once",
     "build_app",
     "clean_text",
     "clean_tree",

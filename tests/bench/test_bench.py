@@ -131,3 +131,28 @@ async def test_a_slow_pagerduty_shows_in_every_answer_that_asks_it() -> None:
     # Cached reference data costs a warm call no request, and no latency.
     assert slow["priorities"]["requests"] == 0
     assert slow["25 incidents"]["requests"] >= 1
+
+
+def test_the_report_compares_the_answer_set_with_the_figures_recorded_before() -> None:
+    results: dict[str, Any] = {
+        "method": {"tokens": "bytes / 4", "upstream": "logged"},
+        "servers": {},
+        "answers": {
+            "a": {"tool": "get_a", "response_bytes": 600},
+            "b": {"tool": "get_b", "response_bytes": 150},
+            "new": {"tool": "get_c", "response_bytes": 90},
+        },
+        "answers_before": {"recorded_at": "on the base", "bytes": {"a": 800, "b": 200}},
+    }
+    text = render(results)
+    assert "on the base" in text
+    total = next(line for line in text.splitlines() if "all of them" in line)
+    assert total.split() == ["all", "of", "them", "750", "1,000", "-25%"]  # the new answer is in neither total
+
+
+@pytest.mark.anyio
+async def test_get_service_waits_one_round_trip_for_its_three_requests() -> None:
+    slow = await measure_slow_upstream(sandbox_ids(), latency_ms=150, calls=1)
+    service = slow["one service"]
+    assert service["requests"] >= 3
+    assert 150 * 0.9 <= service["median"] < 150 * 2, service  # one latency, not three

@@ -70,6 +70,9 @@ class RequestContext:
     tools: frozenset[str] | None = None
     # The absolute since/until a call used (relative or defaulted ones included), echoed in its answer.
     window: dict[str, str] = field(default_factory=dict)
+    # Ids this message has seen PagerDuty answer for (a resolved name, a checked filter), so that
+    # an existence check asks once, whichever layer asks.
+    known_ids: set[str] = field(default_factory=set)
 
     @property
     def credential(self) -> Credential | None:

@@ -7,14 +7,18 @@ cap on results, an honest ``has_more``, and the offset or cursor that fetches th
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 
-__all__ = ["MAX_OFFSET", "PAGE_SIZE", "Page", "paginate", "paginate_cursor"]
+__all__ = ["MAX_OFFSET", "PAGE_SIZE", "Page", "at_once", "paginate", "paginate_cursor"]
+
+T = TypeVar("T")
 
 PAGE_SIZE = 100
 MAX_OFFSET = 10_000
@@ -125,12 +129,21 @@ def _fetch_concurrently(
         body = client.read(url, {**params, "limit": size, "offset": page_offset})
         return list(body.get(key) or []), bool(body.get("more"))
 
-    if len(offsets) <= 1:
-        return [fetch(o) for o in offsets]
+    return at_once(*[functools.partial(fetch, o) for o in offsets])
+
+
+def at_once(*calls: Callable[[], T]) -> list[T]:
+    """Run independent requests as one step: their results in order; the first failure (in order) is raised.
+
+    A tool whose requests do not depend on each other waits for one round trip, not for each. A few
+    run at a time, so one call cannot take every connection its credential has.
+    """
+    if len(calls) <= 1:
+        return [call() for call in calls]
     # Each worker runs in a copy of this call's context, so deadlines and request counts follow it.
     context = copy_context()
-    with ThreadPoolExecutor(max_workers=min(_CONCURRENT_PAGES, len(offsets))) as pool:
-        futures = [pool.submit(context.copy().run, fetch, o) for o in offsets]
+    with ThreadPoolExecutor(max_workers=min(_CONCURRENT_PAGES, len(calls))) as pool:
+        futures = [pool.submit(context.copy().run, call) for call in calls]
         return [f.result() for f in futures]
 
 

@@ -13,17 +13,11 @@ from typing import Any
 
 from pagerduty_mcp.common.pagerduty.client import PagerDutyClient, path
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
+from pagerduty_mcp.common.toolkit.names import finder_hint, known_ids
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES
 
 __all__ = ["check_filter_ids"]
 
-# filter parameter -> (object path, singular name, the tool that finds valid ids)
-_KINDS = {
-    "team_ids": ("/teams/{}", "team", "list_teams"),
-    "service_ids": ("/services/{}", "service", "list_services"),
-    "user_ids": ("/users/{}", "user", "list_users"),
-    "escalation_policy_ids": ("/escalation_policies/{}", "escalation policy", "list_escalation_policies"),
-    "schedule_ids": ("/schedules/{}", "schedule", "list_schedules"),
-}
 _MAX_CHECKS = 20
 
 
@@ -34,20 +28,25 @@ def check_filter_ids(
     if items:
         return
     checked = 0
+    known = known_ids()
     for parameter, ids in filters.items():
-        template, kind, finder = _KINDS[parameter]
+        # The one table of what parameters name: its path, its noun, and the tool that lists it.
+        resource = RESOURCES[NAMED_PARAMETERS[parameter][0]]
         for ident in ids or ():
+            if ident in known:
+                continue
             if checked >= _MAX_CHECKS:
                 return
             checked += 1
             try:
-                client.read(path(template, ident))
+                client.read(path(f"{resource.path}/{{}}", ident))
+                known.add(ident)
             except ToolFailure as failure:
                 if not failure.code.endswith("_NOT_FOUND"):
                     raise
                 raise ToolFailure(
                     failure.code,
-                    f"{parameter}: no {kind} with id {ident} in this account; {finder} finds valid ids "
-                    "(names are not ids).",
+                    f"{parameter}: no {resource.noun} with id {ident} in this account; "
+                    f"{finder_hint(resource.finder, resource.area)} finds valid ones.",
                     {"parameters": [parameter]},
                 ) from None

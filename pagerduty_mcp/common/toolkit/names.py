@@ -28,6 +28,7 @@ __all__ = [
     "check_references_exist",
     "finder_hint",
     "is_pagerduty_id",
+    "known_ids",
     "resolve_reference",
     "resolve_references",
 ]
@@ -45,6 +46,12 @@ _PAGERDUTY_ID = re.compile(r"^(P[A-Z0-9]{6}|[A-Z][A-Z0-9]{5,19})$")
 def is_pagerduty_id(value: str) -> bool:
     """Whether ``value`` has the shape of a PagerDuty id (so it is never looked up as a name)."""
     return bool(_PAGERDUTY_ID.fullmatch(value))
+
+
+def known_ids() -> set[str]:
+    """Ids the message in progress has seen exist; outside a message (scripts, tests) nothing is kept."""
+    ctx = current_request()
+    return ctx.known_ids if ctx.kind else set()
 
 
 def finder_hint(tool: str, area: str) -> str:
@@ -92,6 +99,7 @@ def resolve_reference(value: str, parameter: str) -> str:
         resource = RESOURCES[kind]
         found = [row for row in _listed(resource, text) if _matches(resource, row, wanted)]
         if len(found) == 1:
+            known_ids().add(str(found[0]["id"]))
             return str(found[0]["id"])
         if len(found) > 1:
             shown = ", ".join(f"{clean_text(str(r.get('name') or r.get('summary')), 60)} ({r['id']})" for r in found)
@@ -151,15 +159,20 @@ def check_references_exist(arguments: dict[str, Any], parameters: Sequence[str])
 
 
 def _exists(ident: str, kinds: Sequence[str]) -> bool:
+    known = known_ids()
+    if ident in known:
+        return True
     client = get_client()
     for kind in kinds:
         resource = RESOURCES[kind]
         if not resource.searchable and kind == "priorities":  # no GET /priorities/{id}
             if any(row.get("id") == ident for row in _listed(resource, "")):
+                known.add(ident)
                 return True
             continue
         try:
             client.read(path(f"{resource.path}/{{}}", ident))
+            known.add(ident)
             return True
         except ToolFailure as failure:
             if not failure.code.endswith("_NOT_FOUND"):

@@ -22,8 +22,8 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
-from pagerduty_mcp.common.toolkit.names import check_references_exist, resolve_references
-from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
+from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint, resolve_references
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES
 
 __all__ = [
     "OPEN_WORLD",
@@ -148,6 +148,7 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
 
     @functools.wraps(spec.fn)
     def call(**kwargs: Any) -> CallToolResult:
+        arguments = kwargs
         try:
             arguments = resolve_references(kwargs, named) if named else kwargs
             envelope = spec.fn(**arguments)
@@ -166,10 +167,30 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
                     f"{spec.name} failed unexpectedly ({type(exc).__name__}); the server log has details. "
                     "Try again, or narrow the request.",
                 )
+            failure = _naming_the_parameter(failure, arguments, named)
             current_request().outcome = failure.code
             return error_result(failure)
 
     return call
+
+
+_GENERIC_HINT = " Use a list tool to find valid ids."
+
+
+def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], named: list[str]) -> ToolFailure:
+    """A ``<RESOURCE>_NOT_FOUND`` from PagerDuty that no tool code attributed: when exactly one given
+    parameter names objects of that kind, the error names it, and the tool that lists valid ones."""
+    if not failure.code.endswith("_NOT_FOUND") or failure.details.get("parameters"):
+        return failure
+    given = [p for p in named if arguments.get(p) and RESOURCES[NAMED_PARAMETERS[p][0]].code == failure.code]
+    if len(given) != 1:
+        return failure
+    parameter = given[0]
+    resource = RESOURCES[NAMED_PARAMETERS[parameter][0]]
+    message = failure.message.removesuffix(_GENERIC_HINT).rstrip()
+    hint = f"{finder_hint(resource.finder, resource.area)} finds valid ones."
+    text = f"{parameter}: {message}" + ("" if resource.finder in message else f" {hint}")
+    return ToolFailure(failure.code, text, {**failure.details, "parameters": [parameter]})
 
 
 def _is_empty(envelope: Any) -> bool:

@@ -44,8 +44,10 @@ def _section(title: str, load: Callable[[], dict[str, Any]]) -> str:
             raise
         return f"## {title}\n(could not be loaded: {failure.code}: {failure.message})"
     body = {k: v for k, v in envelope.items() if k != "metadata"}
-    more = " (more exist)" if envelope.get("metadata", {}).get("has_more") else ""
-    return f"## {title}{more}\n{dump(body)}"
+    meta = envelope.get("metadata", {})
+    more = " (more exist)" if meta.get("has_more") else ""
+    url = f" (links: {meta['url']})" if meta.get("url") else ""
+    return f"## {title}{more}{url}\n{dump(body)}"
 
 
 def _load_incident(incident_id: str) -> tuple[str, dict[str, Any]]:
@@ -58,7 +60,7 @@ def _load_incident(incident_id: str) -> tuple[str, dict[str, Any]]:
         if failure is None:
             raise
         raise MCPError(INVALID_PARAMS, f"{failure.code}: {failure.message}") from exc
-    return envelope["incidents"][0].id, envelope
+    return envelope["incidents"][0]["id"], envelope
 
 
 def triage_incident(

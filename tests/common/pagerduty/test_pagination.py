@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from pagerduty_mcp.common.pagerduty.pagination import MAX_OFFSET, paginate, paginate_cursor
+from pagerduty_mcp.common.pagerduty.pagination import MAX_OFFSET, at_once, paginate, paginate_cursor
 from tests.common.fakes import make_client, reply
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
@@ -88,3 +88,26 @@ def test_cursor_pagination_follows_next_cursor_up_to_the_limit() -> None:
     assert page.has_more and page.next_cursor == "150"
     rest = paginate_cursor(make_client(handle), "/things", "things", limit=100, cursor=page.next_cursor)
     assert ids(rest)[0] == "C150" and len(rest.items) == 80 and not rest.has_more
+
+
+def test_at_once_runs_independent_calls_together_in_the_callers_context() -> None:
+    import contextvars
+    import threading
+
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="unset")
+    marker.set("the call's")
+    barrier = threading.Barrier(3, timeout=5)  # passes only if all three run at the same time
+
+    def one(n: int) -> tuple[int, str]:
+        barrier.wait()
+        return n, marker.get()
+
+    assert at_once(lambda: one(1), lambda: one(2), lambda: one(3)) == [(n, "the call's") for n in (1, 2, 3)]
+
+
+def test_at_once_raises_the_first_failure_in_call_order() -> None:
+    def fail(message: str) -> None:
+        raise ValueError(message)
+
+    with pytest.raises(ValueError, match="first"):
+        at_once(lambda: None, lambda: fail("first"), lambda: fail("second"))

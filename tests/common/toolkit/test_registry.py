@@ -8,7 +8,7 @@ from typing import Annotated
 import pytest
 from pydantic import Field
 
-from pagerduty_mcp.common import Area, ToolFilter, create_pagerduty_server, tool
+from pagerduty_mcp.common import Area, IdList, ToolFilter, create_pagerduty_server, tool
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.pagerduty.logs import configure_logging, register_secret
 from pagerduty_mcp.common.toolkit.registry import spec_of
@@ -112,3 +112,25 @@ def test_registered_secrets_never_reach_the_log() -> None:
     written = stream.getvalue()
     assert "u+very-secret-key-123" not in written
     assert "calling with [REDACTED]" in written and "ValueError: token [REDACTED] rejected" in written
+
+
+@tool("Team look")
+def team_look(
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
+    team_id: Annotated[str | None, Field(description="A team.")] = None,
+) -> dict:
+    """Fail the way PagerDuty's 404 does, attributed to no parameter."""
+    raise ToolFailure("TEAM_NOT_FOUND", "PagerDuty has no team at that id. Use a list tool to find valid ids.")
+
+
+@pytest.mark.anyio
+async def test_a_not_found_names_the_one_parameter_of_its_kind_and_its_finder() -> None:
+    server = create_pagerduty_server("t", [Area("teams", "teams", "Teams.", [team_look])], ToolFilter())
+    one = json.loads((await server.call_tool("team_look", {"team_ids": ["PABC123"]})).content[0].text)["error"]
+    assert one["code"] == "TEAM_NOT_FOUND" and one["details"]["parameters"] == ["team_ids"]
+    assert one["message"].startswith("team_ids: PagerDuty has no team at that id.")
+    assert "list_teams" in one["message"] and "list tool" not in one["message"]
+    # Two parameters of that kind given: which one failed is unknown, so none is named.
+    both = {"team_ids": ["PABC123"], "team_id": "PDEF456"}
+    two = json.loads((await server.call_tool("team_look", both)).content[0].text)["error"]
+    assert two["code"] == "TEAM_NOT_FOUND" and "details" not in two

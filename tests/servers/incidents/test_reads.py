@@ -25,7 +25,9 @@ async def test_list_incidents_gives_lean_open_incidents_newest_first(session: Cl
     created = [i["created_at"] for i in incidents]
     assert created == sorted(created, reverse=True)
     item = incidents[0]
-    assert {"id", "number", "title", "status", "urgency", "service", "html_url", "created_at"} <= set(item)
+    assert {"id", "number", "title", "status", "urgency", "service", "created_at"} <= set(item)
+    assert "html_url" not in item  # one pattern for every row instead
+    assert envelope["metadata"]["url"] == "https://acme-shop.pagerduty.com/incidents/{id}"
     assert item["service"]["name"] and item["assignees"][0]["name"]
     assert "body" not in item and "self" not in item  # lean: no raw API fields
     assert envelope["metadata"]["untrusted_content"]

@@ -22,7 +22,8 @@ async def test_list_services_gives_lean_summaries_with_status_policy_and_teams(s
     assert len(services) == len(state.all("services")) == envelope["metadata"]["total"]
     assert [s["name"] for s in services] == sorted(s["name"] for s in services)
     checkout = next(s for s in services if s["name"] == "Checkout API")
-    assert set(checkout) == {"id", "name", "status", "escalation_policy", "teams", "html_url"}
+    assert set(checkout) == {"id", "name", "status", "escalation_policy", "teams"}
+    assert envelope["metadata"]["url"] == "https://acme-shop.pagerduty.com/service-directory/{id}"
     assert checkout["escalation_policy"]["name"] == "Checkout Escalation"
     assert [t["name"] for t in checkout["teams"]] == ["Checkout"]
     statuses = {s["name"]: s["status"] for s in services}

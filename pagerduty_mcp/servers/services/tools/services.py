@@ -16,6 +16,7 @@ from pagerduty_mcp.common import (
     Ref,
     ToolFailure,
     apply_scope,
+    at_once,
     get_client,
     get_pool,
     id_or_url,
@@ -112,14 +113,16 @@ def get_service(
     """One service in detail: escalation policy, teams, urgency rule, auto-resolve and acknowledgement
     timeouts, alert grouping, integrations, open incidents by urgency, and any maintenance window now on."""
     client = get_client()
-    raw = read_service(client, service_id, ["integrations"])
-    service = ServiceDetail.from_api(raw)
-    # "active" means no open incidents; every other status may hide some.
-    service.open_incidents = (
-        {"high": 0, "low": 0} if service.status == "active" else _open_incident_counts(client, service.id)
+    # Independent requests, one round trip: the service, its open incidents, its grouping setting.
+    raw, counts, grouping = at_once(
+        lambda: read_service(client, service_id, ["integrations"]),
+        lambda: _open_incident_counts(client, service_id),
+        lambda: _alert_grouping_setting(client, service_id),
     )
+    service = ServiceDetail.from_api(raw)
+    service.open_incidents = counts
     if service.alert_grouping is None or "type" not in service.alert_grouping:
-        service.alert_grouping = _alert_grouping_setting(client, service.id)
+        service.alert_grouping = grouping
     if service.status == "maintenance":
         windows = client.read(
             "/maintenance_windows", {"service_ids[]": [service.id], "filter": "ongoing", "limit": 1}

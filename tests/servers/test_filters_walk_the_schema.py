@@ -1,0 +1,127 @@
+"""Every filter of every tool, on every area server, found from the published schemas.
+
+For each parameter that names objects (``common.toolkit.references.NAMED_PARAMETERS``) and every
+other id-list parameter: an unknown id and an unknown name are each an error that names the
+parameter (``<RESOURCE>_NOT_FOUND`` for an unknown id or name of a known kind), never an empty
+success; and a real name resolves.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import anyio
+import pytest
+
+from pagerduty_mcp.catalog import AREA_KEYS, server_tools
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES
+from pagerduty_mcp.sandbox import Sandbox
+from tests.harness import call, memory_session
+
+pytestmark = [pytest.mark.anyio]
+
+UNKNOWN_ID = "PZZZZZZ"
+UNKNOWN_NAME = "No Such Thing Anywhere"
+# A sandbox table per kind of named object, for real names and for required companions.
+TABLES = {kind: kind for kind in RESOURCES}
+# Area-owned, reported: integrations have no list or lookup of their own in PagerDuty (they hang off
+# services), so an unknown integration id filters change events down to nothing.
+KNOWN = {("list_change_events", "integration_ids", UNKNOWN_ID): "an unknown integration id is an empty success"}
+
+
+def _filter_parameters() -> list[tuple[str, str, str]]:
+    """(server, tool, parameter) for every parameter that names objects, and every id list."""
+
+    async def listed() -> list[tuple[str, str, str]]:
+        found = []
+        for key in AREA_KEYS:
+            for tool in await server_tools(key, write=False):
+                for name in tool["inputSchema"].get("properties", {}):
+                    if name in NAMED_PARAMETERS or name.endswith("_ids"):
+                        found.append((key, tool["name"], name))
+        return found
+
+    return anyio.run(listed)
+
+
+@cache
+def _box() -> Sandbox:
+    box = Sandbox()
+    box.ensure_seeded()
+    return box
+
+
+def _real(kind: str) -> dict[str, Any]:
+    """An object of ``kind`` whose name no other object of that kind shares."""
+    rows = list(_box().state.tables[TABLES[kind]].values())
+    names = [str(r.get("name") or r.get("summary") or "").lower() for r in rows]
+    return next(r for r, n in zip(rows, names, strict=True) if n and names.count(n) == 1)
+
+
+def _companions(schema: dict[str, Any], tested: str) -> dict[str, Any]:
+    """Real values for the other required parameters, and scope=all so a filter is never a conflict."""
+    state = _box().state
+    args: dict[str, Any] = {}
+    properties = schema.get("properties", {})
+    if "scope" in properties:
+        args["scope"] = "all"
+    for name in schema.get("required", []):
+        if name == tested:
+            continue
+        if name == "incident_id":
+            args[name] = state.incident_order[-1]
+        elif name in NAMED_PARAMETERS:
+            args[name] = _real(NAMED_PARAMETERS[name][0])["id"]
+        else:
+            pytest.skip(f"no sandbox value for the required parameter {name}")
+    return args
+
+
+def _value(schema: dict[str, Any], parameter: str, value: str) -> Any:
+    return [value] if schema["properties"][parameter].get("type") == "array" else value
+
+
+async def _answer(server: str, tool: str, parameter: str, value: str) -> tuple[bool, dict[str, Any]]:
+    schema = next(t for t in await server_tools(server, write=False) if t["name"] == tool)["inputSchema"]
+    args = {**_companions(schema, parameter), parameter: _value(schema, parameter, value)}
+    async with memory_session(server, write=False, sandbox=_box()) as client:
+        return await call(client, tool, args)
+
+
+def _names_the_parameter(envelope: dict[str, Any], parameter: str) -> bool:
+    error = envelope["error"]
+    return parameter in error.get("details", {}).get("parameters", []) or error["message"].startswith(parameter)
+
+
+def _expected_code(parameter: str) -> str:
+    kinds = NAMED_PARAMETERS.get(parameter)
+    return RESOURCES[kinds[0]].code if kinds else "_NOT_FOUND"
+
+
+@pytest.mark.parametrize(("server", "tool", "parameter"), _filter_parameters())
+@pytest.mark.parametrize("value", [UNKNOWN_ID, UNKNOWN_NAME], ids=["unknown id", "unknown name"])
+async def test_an_unknown_id_or_name_is_not_found_naming_the_parameter(
+    server: str, tool: str, parameter: str, value: str
+) -> None:
+    if (tool, parameter, value) in KNOWN:
+        pytest.xfail(KNOWN[tool, parameter, value])
+    is_error, envelope = await _answer(server, tool, parameter, value)
+    assert is_error, f"{tool}({parameter}={value!r}) answered as a success: {str(envelope)[:300]}"
+    code = envelope["error"]["code"]
+    if value == UNKNOWN_NAME and parameter not in NAMED_PARAMETERS:
+        assert code == "INVALID_PARAMETER" or code.endswith("_NOT_FOUND"), envelope  # not a kind with names
+    else:
+        assert code.endswith(_expected_code(parameter)), envelope
+    assert _names_the_parameter(envelope, parameter), envelope
+
+
+@pytest.mark.parametrize(("server", "tool", "parameter"), [p for p in _filter_parameters() if p[2] in NAMED_PARAMETERS])
+async def test_a_real_name_resolves(server: str, tool: str, parameter: str) -> None:
+    kind = NAMED_PARAMETERS[parameter][0]
+    if TABLES[kind] not in _box().state.tables or not _box().state.tables[TABLES[kind]]:
+        pytest.skip(f"the sandbox holds no {kind}")
+    real = _real(kind)
+    is_error, envelope = await _answer(server, tool, parameter, str(real.get("name") or real.get("summary")))
+    if is_error:  # another complaint may stand (a missing window...), never one about this name
+        assert not _names_the_parameter(envelope, parameter), envelope
