@@ -28,6 +28,8 @@ async def session(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
     (default: the combined server, write tools on). ``session.sandbox`` is the account behind it.
     """
     marker = request.node.get_closest_marker("server")
-    args, kwargs = (marker.args, marker.kwargs) if marker else ((), {})
+    args, kwargs = (marker.args, dict(marker.kwargs)) if marker else ((), {})
+    if "recording_sandbox" in request.fixturenames and "sandbox" not in kwargs:
+        kwargs["sandbox"] = request.getfixturevalue("recording_sandbox")  # contract tests check what it saw
     async with memory_session(*args, **kwargs) as client:
         yield client
