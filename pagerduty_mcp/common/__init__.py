@@ -13,6 +13,7 @@ from pagerduty_mcp.common.pagerduty.pagination import Page, paginate, paginate_c
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.envelope import respond
+from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource
 from pagerduty_mcp.common.toolkit.ids import ID_PATTERN, Id, IdList, id_or_url, resolve_id, resolve_ids
 from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
 from pagerduty_mcp.common.toolkit.ownership import Scope, apply_scope
@@ -57,7 +58,9 @@ __all__ = [
     "parse_time",
     "path",
     "refs",
+    "register_prompt",
     "register_read_tools",
+    "register_resource",
     "register_write_tools",
     "resolve_id",
     "resolve_ids",

@@ -130,13 +130,17 @@ class ToolFilter:
                 raise ValueError(f"{option}: unknown tool(s) {', '.join(unknown)}; valid: {', '.join(known_tools)}")
 
     def allows(self, toolset: str, spec: ToolSpec) -> bool:
-        if spec.is_write and not self.enable_write_tools:
+        return self.admits(spec.name, toolset, spec.is_write)
+
+    def admits(self, name: str, toolset: str | None, is_write: bool) -> bool:
+        """Whether the tool ``name`` passes; a tool of no known toolset passes no toolset filter."""
+        if is_write and not self.enable_write_tools:
             return False
         if self.toolsets is not None and toolset not in self.toolsets:
             return False
-        if self.tools is not None and spec.name not in self.tools:
+        if self.tools is not None and name not in self.tools:
             return False
-        return spec.name not in self.exclude_tools
+        return name not in self.exclude_tools
 
 
 def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:

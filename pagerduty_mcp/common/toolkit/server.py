@@ -16,9 +16,13 @@ from typing import Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, ToolAnnotations
+from mcp_types import Prompt as MCPPrompt
+from mcp_types import Resource as MCPResource
+from mcp_types import ResourceTemplate as MCPResourceTemplate
 from mcp_types import Tool as MCPTool
-from mcp_types import ToolAnnotations
 from pydantic import ValidationError
 
 from pagerduty_mcp import __version__
@@ -26,6 +30,7 @@ from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, curre
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.envelope import error_result
+from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema
 
@@ -59,6 +64,8 @@ class PagerDutyMCPServer(MCPServer):
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
+        # "prompt:<name>" / "resource:<uri or template>" -> the tools it reads (toolkit.extras).
+        self.reads_of: dict[str, Reads] = {}
         self.middleware.append(self._in_request_context)
 
     async def _in_request_context(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
@@ -95,6 +102,51 @@ class PagerDutyMCPServer(MCPServer):
         """Whether the caller's narrowing leaves this tool visible."""
         is_write = not (annotations is not None and annotations.read_only_hint)
         return current_request().narrowing.allows(name, self.toolset_of.get(name), is_write)
+
+    def _shows(self, key: str) -> bool:
+        """Whether the caller's narrowing leaves this prompt or resource visible: only when it
+        leaves every tool the prompt or resource reads. One that declares nothing is hidden from
+        any caller who narrows by toolset or tool, since nothing says what it would reveal."""
+        narrowing = current_request().narrowing
+        declared = self.reads_of.get(key)
+        if declared is None:
+            return narrowing.toolsets is None and narrowing.tools is None
+        return declared.pass_narrowing(narrowing)
+
+    async def list_prompts(self) -> list[MCPPrompt]:
+        return [p for p in await super().list_prompts() if self._shows(f"prompt:{p.name}")]
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> Any:
+        if self._prompt_manager.get_prompt(name) is None or not self._shows(f"prompt:{name}"):
+            # A hidden prompt does not exist for this caller; and an unknown name is the caller's
+            # mistake (invalid params), not the server's internal error the SDK would report.
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt: {name}")
+        return await super().get_prompt(name, arguments, context)
+
+    async def list_resources(self) -> list[MCPResource]:
+        return [r for r in await super().list_resources() if self._shows(f"resource:{r.uri}")]
+
+    async def list_resource_templates(self) -> list[MCPResourceTemplate]:
+        return [t for t in await super().list_resource_templates() if self._shows(f"resource:{t.uri_template}")]
+
+    async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
+        if not self._shows(self._resource_key(str(uri))):
+            raise ResourceNotFoundError(f"Unknown resource: {uri}")  # exactly what an unknown URI gets
+        return await super().read_resource(uri, context)
+
+    def _resource_key(self, uri: str) -> str:
+        """The key of the resource or template that would answer ``uri`` (templates: first match)."""
+        if any(str(r.uri) == uri for r in self._resource_manager.list_resources()):
+            return f"resource:{uri}"
+        for template in self._resource_manager.list_templates():
+            try:
+                if template.matches(uri) is not None:
+                    return f"resource:{template.uri_template}"
+            except ResourceError:
+                break
+        return f"resource:{uri}"
 
     async def list_tools(self) -> list[MCPTool]:
         return [
