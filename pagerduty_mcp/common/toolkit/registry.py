@@ -21,6 +21,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.toolkit.bounds import bound_schema
 from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
 
 __all__ = [
@@ -177,6 +178,10 @@ def _register(server: MCPServer, toolset: str, tools: Iterable[Callable[..., Any
             annotations=spec.annotations,
             structured_output=False,
         )
+        registered = server._tool_manager.get_tool(spec.name)
+        if registered is not None:
+            # Published and enforced (PagerDutyMCPServer.call_tool): no string goes unbounded.
+            registered.parameters = bound_schema(registered.parameters)
         names.append(spec.name)
     return names
 

@@ -29,6 +29,7 @@ from pagerduty_mcp import __version__
 from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, current_request, request_scope
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.bounds import too_long
 from pagerduty_mcp.common.toolkit.envelope import error_result
 from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
@@ -172,6 +173,9 @@ class PagerDutyMCPServer(MCPServer):
                         {"parameters": unknown},
                     )
                 )
+            overlong = too_long(name, tool.parameters, arguments)
+            if overlong is not None:
+                return _refuse(overlong)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
