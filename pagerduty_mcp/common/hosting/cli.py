@@ -15,6 +15,7 @@ from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
 from pagerduty_mcp.common.hosting.startup import LogLevel, ServeOptions, Transport
 from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
 from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.fairness import DEFAULT_MAX_QUEUED_PER_CREDENTIAL
 from pagerduty_mcp.common.toolkit.server import DEFAULT_CALL_DEADLINE_SECONDS
 
 __all__ = ["build_app"]
@@ -145,9 +146,18 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
             typer.Option(
                 "--max-concurrent-per-credential",
                 envvar="PAGERDUTY_MCP_MAX_CONCURRENT_PER_CREDENTIAL",
-                help="PagerDuty requests in flight at once for one credential; more wait their turn.",
+                help="Calls, and PagerDuty requests, running at once for one credential; more wait their "
+                "turn without holding a worker thread.",
             ),
         ] = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL,
+        max_queued_per_credential: Annotated[
+            int,
+            typer.Option(
+                "--max-queued-per-credential",
+                envvar="PAGERDUTY_MCP_MAX_QUEUED_PER_CREDENTIAL",
+                help="Calls of one credential that may wait for a slot; more fail at once with RATE_LIMITED.",
+            ),
+        ] = DEFAULT_MAX_QUEUED_PER_CREDENTIAL,
         call_timeout: Annotated[
             float,
             typer.Option(
@@ -185,6 +195,7 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 allowed_origins=allowed_origins,
                 max_body_bytes=max_body_bytes,
                 max_concurrent_per_credential=max_concurrent_per_credential,
+                max_queued_per_credential=max_queued_per_credential,
                 call_timeout=call_timeout,
                 log_level=log_level,
             ),

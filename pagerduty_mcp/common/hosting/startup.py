@@ -28,6 +28,11 @@ from pagerduty_mcp.common.pagerduty.config import Settings, load_dotenv_file
 from pagerduty_mcp.common.pagerduty.logs import configure_logging, register_secret
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
 from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.fairness import (
+    DEFAULT_MAX_QUEUED_PER_CREDENTIAL,
+    DEFAULT_MAX_RUNNING_PER_CREDENTIAL,
+    CredentialSlots,
+)
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, spec_of
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
 
@@ -67,7 +72,8 @@ class ServeOptions:
     allowed_hosts: str | None = None
     allowed_origins: str | None = None
     max_body_bytes: int = 1024 * 1024
-    max_concurrent_per_credential: int = 16
+    max_concurrent_per_credential: int = DEFAULT_MAX_RUNNING_PER_CREDENTIAL
+    max_queued_per_credential: int = DEFAULT_MAX_QUEUED_PER_CREDENTIAL
     call_timeout: float = 60.0
     log_level: LogLevel = LogLevel.INFO
 
@@ -128,6 +134,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
     flt = options.tool_filter()
     try:
         server = create_pagerduty_server(command, areas, flt)
+        server.slots = CredentialSlots(options.max_concurrent_per_credential, options.max_queued_per_credential)
     except ValueError as exc:
         _fail(command, str(exc))
     if flt.tools and not flt.enable_write_tools:

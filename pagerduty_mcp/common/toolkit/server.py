@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from types import MappingProxyType
 from typing import Any
 
@@ -18,7 +19,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, ToolAnnotations
+from mcp_types import INVALID_PARAMS, INVALID_REQUEST, ToolAnnotations
 from mcp_types import Prompt as MCPPrompt
 from mcp_types import Resource as MCPResource
 from mcp_types import ResourceTemplate as MCPResourceTemplate
@@ -32,6 +33,7 @@ from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.bounds import too_long
 from pagerduty_mcp.common.toolkit.envelope import error_result
 from pagerduty_mcp.common.toolkit.extras import Reads
+from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema
 
@@ -67,6 +69,8 @@ class PagerDutyMCPServer(MCPServer):
         super().__init__(name, **kwargs)
         # "prompt:<name>" / "resource:<uri or template>" -> the tools it reads (toolkit.extras).
         self.reads_of: dict[str, Reads] = {}
+        # Each credential's turn is taken here, before a worker thread (toolkit.fairness).
+        self.slots = CredentialSlots()
         self.middleware.append(self._in_request_context)
 
     async def _in_request_context(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
@@ -124,7 +128,8 @@ class PagerDutyMCPServer(MCPServer):
             # A hidden prompt does not exist for this caller; and an unknown name is the caller's
             # mistake (invalid params), not the server's internal error the SDK would report.
             raise MCPError(INVALID_PARAMS, f"Unknown prompt: {name}")
-        return await super().get_prompt(name, arguments, context)
+        async with self._turn_or_refuse():
+            return await super().get_prompt(name, arguments, context)
 
     async def list_resources(self) -> list[MCPResource]:
         return [r for r in await super().list_resources() if self._shows(f"resource:{r.uri}")]
@@ -135,7 +140,18 @@ class PagerDutyMCPServer(MCPServer):
     async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
         if not self._shows(self._resource_key(str(uri))):
             raise ResourceNotFoundError(f"Unknown resource: {uri}")  # exactly what an unknown URI gets
-        return await super().read_resource(uri, context)
+        async with self._turn_or_refuse():
+            return await super().read_resource(uri, context)
+
+    @asynccontextmanager
+    async def _turn_or_refuse(self) -> AsyncIterator[None]:
+        """The credential's turn for a prompt or resource; a refusal is a protocol error there."""
+        try:
+            async with self.slots.turn():
+                yield
+        except ToolFailure as failure:
+            current_request().outcome = failure.code
+            raise MCPError(INVALID_REQUEST, f"{failure.code}: {failure.message}") from failure
 
     def _resource_key(self, uri: str) -> str:
         """The key of the resource or template that would answer ``uri`` (templates: first match)."""
@@ -177,7 +193,8 @@ class PagerDutyMCPServer(MCPServer):
             if overlong is not None:
                 return _refuse(overlong)
         try:
-            return await super().call_tool(name, arguments, context)
+            async with self.slots.turn():
+                return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
                 return _refuse(describe_validation_error(name, exc.__cause__))
