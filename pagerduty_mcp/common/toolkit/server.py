@@ -92,6 +92,7 @@ class PagerDutyMCPServer(MCPServer):
                 request.outcome = failure.code if failure is not None else type(exc).__name__
                 raise
             finally:
+                request.finish()
                 if kind:
                     audit.info(
                         "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s",
