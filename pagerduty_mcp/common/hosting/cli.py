@@ -11,6 +11,7 @@ import typer
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting import startup
 from pagerduty_mcp.common.hosting.client_auth import AuthMode
+from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
 from pagerduty_mcp.common.hosting.startup import LogLevel, ServeOptions, Transport
 from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
@@ -166,6 +167,22 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 help="Deadline of one tool call, in seconds, retries and waits included.",
             ),
         ] = DEFAULT_CALL_DEADLINE_SECONDS,
+        read_timeout: Annotated[
+            float,
+            typer.Option(
+                "--read-timeout",
+                envvar="PAGERDUTY_MCP_READ_TIMEOUT_SECONDS",
+                help="Seconds a client has to send a request's headers, and again its body (streamable-http).",
+            ),
+        ] = DEFAULT_READ_TIMEOUT_SECONDS,
+        stream_idle_timeout: Annotated[
+            float,
+            typer.Option(
+                "--stream-idle-timeout",
+                envvar="PAGERDUTY_MCP_STREAM_IDLE_SECONDS",
+                help="Seconds a GET event stream may stay open without an event (streamable-http).",
+            ),
+        ] = DEFAULT_STREAM_IDLE_SECONDS,
         log_level: Annotated[
             LogLevel,
             typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),
@@ -197,6 +214,8 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 max_concurrent_per_credential=max_concurrent_per_credential,
                 max_queued_per_credential=max_queued_per_credential,
                 call_timeout=call_timeout,
+                read_timeout=read_timeout,
+                stream_idle_timeout=stream_idle_timeout,
                 log_level=log_level,
             ),
         )

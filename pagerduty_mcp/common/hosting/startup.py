@@ -21,6 +21,7 @@ import anyio
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
+from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
@@ -75,6 +76,8 @@ class ServeOptions:
     max_concurrent_per_credential: int = DEFAULT_MAX_RUNNING_PER_CREDENTIAL
     max_queued_per_credential: int = DEFAULT_MAX_QUEUED_PER_CREDENTIAL
     call_timeout: float = 60.0
+    read_timeout: float = DEFAULT_READ_TIMEOUT_SECONDS
+    stream_idle_timeout: float = DEFAULT_STREAM_IDLE_SECONDS
     log_level: LogLevel = LogLevel.INFO
 
     def tool_filter(self) -> ToolFilter:
@@ -183,6 +186,8 @@ def remote_options(options: ServeOptions) -> RemoteOptions:
         allowed_origins=split_names(options.allowed_origins),
         max_body_bytes=options.max_body_bytes,
         allow_unauthenticated=options.allow_unauthenticated,
+        read_timeout_seconds=options.read_timeout,
+        stream_idle_seconds=options.stream_idle_timeout,
     )
     remote.check()
     return remote
