@@ -39,7 +39,9 @@ class CredentialSlots:
         self, running: int = DEFAULT_MAX_RUNNING_PER_CREDENTIAL, queued: int = DEFAULT_MAX_QUEUED_PER_CREDENTIAL
     ) -> None:
         if running < 1 or queued < 0:
-            raise ValueError("running must be at least 1 and queued at least 0")
+            raise ValueError(
+                "--max-concurrent-per-credential must be at least 1 and --max-queued-per-credential at least 0"
+            )
         self.running = running
         self.queued = queued
         # Keyed by a hash, never the secret; an entry lives only while someone holds or awaits it,
