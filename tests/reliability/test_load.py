@@ -211,7 +211,10 @@ async def test_stdio_stays_correct_bounded_and_flat_under_load() -> None:
 
 @pytest.fixture
 def http_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    with open(os.devnull, "w") as stderr, http_server_process(("--sandbox",), stderr) as running:
+    # One client sends CONCURRENT calls at once with one credential: let them all wait their turn
+    # (the default bound would refuse the excess with RATE_LIMITED; test_fairness covers that).
+    args = ("--sandbox", "--max-queued-per-credential", str(CONCURRENT))
+    with open(os.devnull, "w") as stderr, http_server_process(args, stderr) as running:
         yield running
 
 
