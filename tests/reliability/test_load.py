@@ -256,7 +256,10 @@ async def test_under_concurrent_load_on_a_flaky_upstream_every_error_is_one_the_
         if is_error:
             codes.append(envelope["error"]["code"])
 
-    async with tuned_session(box, write=False) as client, anyio.create_task_group() as group:
+    async with (
+        tuned_session(box, write=False, queued_per_credential=CONCURRENT) as client,
+        anyio.create_task_group() as group,
+    ):
         for i in range(CONCURRENT):
             group.start_soon(one, *MIX[i % len(MIX)])
     faulted = sum(1 for r in box.request_log if r.status == 0 or r.status >= 500)
