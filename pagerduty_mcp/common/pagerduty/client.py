@@ -420,9 +420,11 @@ class ClientPool:
                 while len(self._clients) > self._max:
                     dropped.append(self._clients.popitem(last=False)[1][1])
             # Leased until the message ends, so a client dropped meanwhile closes only then.
-            self._leases[client] = self._leases.get(client, 0) + 1
+            request = current_request()
+            if not request.detached:
+                self._leases[client] = self._leases.get(client, 0) + 1
+                request.releases.append(lambda: self._release(client))
             closable = self._retire(dropped)
-        current_request().releases.append(lambda: self._release(client))
         for old in closable:
             old.close()
         return client

@@ -68,6 +68,9 @@ class RequestContext:
     notes: list[str] = field(default_factory=list)
     # What to let go of when the message ends (the clients it leased from the pool).
     releases: list[Callable[[], None]] = field(default_factory=list)
+    # True for the stand-in outside any message (scripts, tests), which never ends: nothing is
+    # leased for it.
+    detached: bool = False
 
     def finish(self) -> None:
         """Run the releases; each once, whatever the others do."""
@@ -104,7 +107,7 @@ def current_request() -> RequestContext:
     """The context of the message in progress, or a fresh one outside any (scripts, tests)."""
     ctx = _current.get()
     if ctx is None:
-        ctx = RequestContext()
+        ctx = RequestContext(detached=True)
         _current.set(ctx)
     return ctx
 
