@@ -21,6 +21,7 @@ from pagerduty_mcp.common.pagerduty.pagination import Page, paginate, paginate_c
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, dump, respond
+from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource
 from pagerduty_mcp.common.toolkit.filters import check_filter_ids
 from pagerduty_mcp.common.toolkit.ids import ID_PATTERN, Id, IdList, id_or_url, resolve_id, resolve_ids
 from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
@@ -77,7 +78,9 @@ __all__ = [
     "path",
     "redact",
     "refs",
+    "register_prompt",
     "register_read_tools",
+    "register_resource",
     "register_secret",
     "register_write_tools",
     "resolve_id",

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,8 +87,11 @@ def running_server(
 
 
 @asynccontextmanager
-async def http_session(url: str, headers: dict[str, str], *, mode: str = "auto") -> AsyncIterator[Client]:
-    """The ``mcp`` SDK's own client over streamable HTTP, sending ``headers`` with every request.
+async def http_session(
+    url: str, headers: Mapping[str, str] | Sequence[tuple[str, str]], *, mode: str = "auto"
+) -> AsyncIterator[Client]:
+    """The ``mcp`` SDK's own client over streamable HTTP, sending ``headers`` with every request
+    (as ``(name, value)`` pairs, a header can be sent more than once).
 
     ``mode="legacy"`` speaks the 2025-11-25 protocol (initialize handshake), as most editors do today.
     """

@@ -304,17 +304,22 @@ async def tuned_session(
     write: bool = True,
     deadline_seconds: float | None = None,
     pool: ClientPool | None = None,
+    queued_per_credential: int | None = None,
     **settings: Any,
 ) -> AsyncIterator[Client]:
     """Like ``memory_session``, with chosen client settings (timeouts, the rate-limit cap), the
-    server's per-call deadline, or a pool of one's own (e.g. one that speaks HTTPS)."""
+    server's per-call deadline, a pool of one's own (e.g. one that speaks HTTPS), or how many calls of
+    one credential may wait for their turn."""
     from pagerduty_mcp.catalog import SERVERS, areas_of
     from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+    from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 
     set_pool(pool or sandbox_pool(sandbox, Settings(**settings)))
     server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
     if deadline_seconds is not None:
         server.call_deadline_seconds = deadline_seconds
+    if queued_per_credential is not None:
+        server.slots = CredentialSlots(queued=queued_per_credential)
     try:
         async with Client(server) as client:
             yield client

@@ -11,10 +11,12 @@ import typer
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting import startup
 from pagerduty_mcp.common.hosting.client_auth import AuthMode
+from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
 from pagerduty_mcp.common.hosting.startup import LogLevel, ServeOptions, Transport
 from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
 from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.fairness import DEFAULT_MAX_QUEUED_PER_CREDENTIAL
 from pagerduty_mcp.common.toolkit.server import DEFAULT_CALL_DEADLINE_SECONDS
 
 __all__ = ["build_app"]
@@ -145,9 +147,18 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
             typer.Option(
                 "--max-concurrent-per-credential",
                 envvar="PAGERDUTY_MCP_MAX_CONCURRENT_PER_CREDENTIAL",
-                help="PagerDuty requests in flight at once for one credential; more wait their turn.",
+                help="Calls, and PagerDuty requests, running at once for one credential; more wait their "
+                "turn without holding a worker thread.",
             ),
         ] = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL,
+        max_queued_per_credential: Annotated[
+            int,
+            typer.Option(
+                "--max-queued-per-credential",
+                envvar="PAGERDUTY_MCP_MAX_QUEUED_PER_CREDENTIAL",
+                help="Calls of one credential that may wait for a slot; more fail at once with RATE_LIMITED.",
+            ),
+        ] = DEFAULT_MAX_QUEUED_PER_CREDENTIAL,
         call_timeout: Annotated[
             float,
             typer.Option(
@@ -156,6 +167,22 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 help="Deadline of one tool call, in seconds, retries and waits included.",
             ),
         ] = DEFAULT_CALL_DEADLINE_SECONDS,
+        read_timeout: Annotated[
+            float,
+            typer.Option(
+                "--read-timeout",
+                envvar="PAGERDUTY_MCP_READ_TIMEOUT_SECONDS",
+                help="Seconds a client has to send a request's headers, and again its body (streamable-http).",
+            ),
+        ] = DEFAULT_READ_TIMEOUT_SECONDS,
+        stream_idle_timeout: Annotated[
+            float,
+            typer.Option(
+                "--stream-idle-timeout",
+                envvar="PAGERDUTY_MCP_STREAM_IDLE_SECONDS",
+                help="Seconds a GET event stream may stay open without an event (streamable-http).",
+            ),
+        ] = DEFAULT_STREAM_IDLE_SECONDS,
         log_level: Annotated[
             LogLevel,
             typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),
@@ -185,7 +212,10 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 allowed_origins=allowed_origins,
                 max_body_bytes=max_body_bytes,
                 max_concurrent_per_credential=max_concurrent_per_credential,
+                max_queued_per_credential=max_queued_per_credential,
                 call_timeout=call_timeout,
+                read_timeout=read_timeout,
+                stream_idle_timeout=stream_idle_timeout,
                 log_level=log_level,
             ),
         )

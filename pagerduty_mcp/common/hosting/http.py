@@ -6,7 +6,8 @@ In front of the SDK's stateless streamable-HTTP app sits one ASGI gate, checking
 2. the Host header (421) and Origin header (403), against allow-lists, with the SDK's
    ``TransportSecuritySettings`` (DNS-rebinding protection stays on whatever the bind address);
 3. client authentication (401 with a ``WWW-Authenticate`` challenge), see ``client_auth``;
-4. the request body cap (413).
+4. the request body, read within the read timeout (408), and its cap (413); a ``GET`` event
+   stream instead ends when idle (see ``connections``, which also limits request heads).
 
 The authenticated :class:`~pagerduty_mcp.common.pagerduty.context.Caller` rides in the ASGI scope;
 the server's request context takes it from there for each MCP message, so every message sees the
@@ -35,6 +36,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, Rejection
+from pagerduty_mcp.common.hosting.connections import (
+    DEFAULT_READ_TIMEOUT_SECONDS,
+    DEFAULT_STREAM_IDLE_SECONDS,
+    KEEP_ALIVE_SECONDS,
+    MAX_HEAD_BYTES,
+    body_within,
+    finite_positive,
+    guarded_protocol,
+    idle_capped,
+    replaying,
+)
 from pagerduty_mcp.common.toolkit.server import CALLER_SCOPE_KEY
 
 __all__ = [
@@ -79,6 +91,8 @@ class RemoteOptions:
     allowed_origins: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     allow_unauthenticated: bool = False
+    read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS  # for a request's head, and for its body
+    stream_idle_seconds: float = DEFAULT_STREAM_IDLE_SECONDS
 
     def check(self) -> None:
         """Refuse unsafe combinations before binding anything (``ValueError`` with what to do)."""
@@ -86,6 +100,8 @@ class RemoteOptions:
             raise ValueError(f"--path must start with / and differ from {HEALTH_PATH} (got {self.path!r})")
         if self.max_body_bytes < 1024:
             raise ValueError("--max-body-bytes must be at least 1024")
+        finite_positive("--read-timeout", self.read_timeout_seconds)
+        finite_positive("--stream-idle-timeout", self.stream_idle_seconds)
         if not is_loopback(self.host) and not self.authenticator.required and not self.allow_unauthenticated:
             raise ValueError(
                 f"refusing to listen on {self.host} without client authentication: use --auth static "
@@ -137,7 +153,16 @@ class RemoteGate:
             await _json(send, 401, body, {"www-authenticate": verdict.challenge})
             return
         scope[CALLER_SCOPE_KEY] = verdict
-        await self._limited(scope, receive, send)
+        if scope["method"] == "GET":
+            # An event stream: a stateless server has nothing to push on it, so it ends when idle.
+            await idle_capped(self._limited, scope, receive, send, self.options.stream_idle_seconds)
+            return
+        messages = await body_within(receive, self.options.read_timeout_seconds, self.options.max_body_bytes)
+        if messages is None:
+            body = {"error": "request_timeout", "message": "The request body did not arrive in time."}
+            await _json(send, 408, body, {"connection": "close"})
+            return
+        await self._limited(scope, replaying(messages, receive), send)
 
 
 async def _json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
@@ -190,6 +215,9 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
         log_config=None,  # keep our stderr handler, which redacts secrets
         server_header=False,
         access_log=False,
+        http=guarded_protocol(options.read_timeout_seconds),
+        timeout_keep_alive=int(KEEP_ALIVE_SECONDS),
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
     )
     await uvicorn.Server(config).serve()
 

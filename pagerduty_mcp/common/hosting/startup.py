@@ -21,6 +21,7 @@ import anyio
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
+from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
@@ -28,6 +29,11 @@ from pagerduty_mcp.common.pagerduty.config import Settings, load_dotenv_file
 from pagerduty_mcp.common.pagerduty.logs import configure_logging, register_secret
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
 from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.fairness import (
+    DEFAULT_MAX_QUEUED_PER_CREDENTIAL,
+    DEFAULT_MAX_RUNNING_PER_CREDENTIAL,
+    CredentialSlots,
+)
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, spec_of
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
 
@@ -67,8 +73,11 @@ class ServeOptions:
     allowed_hosts: str | None = None
     allowed_origins: str | None = None
     max_body_bytes: int = 1024 * 1024
-    max_concurrent_per_credential: int = 16
+    max_concurrent_per_credential: int = DEFAULT_MAX_RUNNING_PER_CREDENTIAL
+    max_queued_per_credential: int = DEFAULT_MAX_QUEUED_PER_CREDENTIAL
     call_timeout: float = 60.0
+    read_timeout: float = DEFAULT_READ_TIMEOUT_SECONDS
+    stream_idle_timeout: float = DEFAULT_STREAM_IDLE_SECONDS
     log_level: LogLevel = LogLevel.INFO
 
     def tool_filter(self) -> ToolFilter:
@@ -128,6 +137,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
     flt = options.tool_filter()
     try:
         server = create_pagerduty_server(command, areas, flt)
+        server.slots = CredentialSlots(options.max_concurrent_per_credential, options.max_queued_per_credential)
     except ValueError as exc:
         _fail(command, str(exc))
     if flt.tools and not flt.enable_write_tools:
@@ -176,6 +186,8 @@ def remote_options(options: ServeOptions) -> RemoteOptions:
         allowed_origins=split_names(options.allowed_origins),
         max_body_bytes=options.max_body_bytes,
         allow_unauthenticated=options.allow_unauthenticated,
+        read_timeout_seconds=options.read_timeout,
+        stream_idle_seconds=options.stream_idle_timeout,
     )
     remote.check()
     return remote

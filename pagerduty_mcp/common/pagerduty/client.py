@@ -40,6 +40,10 @@ _T = TypeVar("_T")
 # Upstream requests in flight at once per credential: PagerDuty rate-limits per token, and one
 # busy caller must not take every worker thread from the others.
 DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL = 16
+# Sockets a client keeps open between requests, and for how long: with at most ``max_clients``
+# clients, the pool holds at most max_clients x this many idle sockets (64 x 4 by default).
+IDLE_SOCKETS_PER_CLIENT = 4
+IDLE_SOCKET_SECONDS = 30.0
 
 
 def path(template: str, *ids: str) -> str:
@@ -213,8 +217,12 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: igno
     ) -> None:
         auth_type = "oauth2" if credential.kind == "bearer" else "token"
         if "transport" not in kw:
-            # Keep as many connections alive as may be in flight, so a burst does not reconnect.
-            kw["limits"] = httpx2.Limits(max_connections=max_concurrent, max_keepalive_connections=max_concurrent)
+            # As many sockets as requests in flight; a few stay open between requests, briefly.
+            kw["limits"] = httpx2.Limits(
+                max_connections=max_concurrent,
+                max_keepalive_connections=min(max_concurrent, IDLE_SOCKETS_PER_CLIENT),
+                keepalive_expiry=IDLE_SOCKET_SECONDS,
+            )
         super().__init__(credential.secret, auth_type=auth_type, base_url=settings.api_host, **kw)
         # The constructor argument is ignored by the library, whose class attribute is typed int
         # though httpx2 takes float seconds.
@@ -362,6 +370,8 @@ class ClientPool:
         self._ttl = ttl_seconds
         self._max_concurrent = max_concurrent_per_credential
         self._clients: OrderedDict[Credential, tuple[float, PagerDutyClient]] = OrderedDict()
+        self._leases: dict[PagerDutyClient, int] = {}  # messages in progress holding each client
+        self._retired: set[PagerDutyClient] = set()  # dropped from the pool, closing when released
         self._lock = threading.Lock()
         # Where requests go: the network by default, or whatever transport the composition root
         # hands over (the offline sandbox, a test double). The pool never knows which.
@@ -389,25 +399,69 @@ class ClientPool:
                 "No PagerDuty credential: set PAGERDUTY_USER_API_KEY, or start the server with --sandbox.",
             )
         now = time.monotonic()
+        dropped: list[PagerDutyClient] = []
         with self._lock:
             entry = self._clients.get(credential)
             if entry is not None and entry[0] > now:
                 self._clients.move_to_end(credential)
-                return entry[1]
-            client = PagerDutyClient(
-                credential,
-                self.settings,
-                max_concurrent=self._max_concurrent,
-                granted_scopes=scopes,
-                **self._client_kwargs(),
-            )
-            if scopes is not None and self.oauth is not None:
-                client.on_rejected = self.oauth.invalidate
-            self._clients[credential] = (now + self._ttl, client)
-            while len(self._clients) > self._max:
-                # Dropped, not closed: a call in flight may still hold it; it closes when collected.
-                self._clients.popitem(last=False)
-            return client
+                client = entry[1]
+            else:
+                if entry is not None:
+                    dropped.append(entry[1])  # expired
+                client = PagerDutyClient(
+                    credential,
+                    self.settings,
+                    max_concurrent=self._max_concurrent,
+                    granted_scopes=scopes,
+                    **self._client_kwargs(),
+                )
+                client.on_rejected = self._rejected
+                self._clients[credential] = (now + self._ttl, client)
+                while len(self._clients) > self._max:
+                    dropped.append(self._clients.popitem(last=False)[1][1])
+            # Leased until the message ends, so a client dropped meanwhile closes only then.
+            request = current_request()
+            if not request.detached:
+                self._leases[client] = self._leases.get(client, 0) + 1
+                request.releases.append(lambda: self._release(client))
+            closable = self._retire(dropped)
+        for old in closable:
+            old.close()
+        return client
+
+    def _retire(self, clients: list[PagerDutyClient]) -> list[PagerDutyClient]:
+        """(Under the lock.) The dropped clients no message holds, to close now; the others close
+        when their last message ends. Either way their sockets go at once, not at collection."""
+        closable = []
+        for client in clients:
+            if self._leases.get(client, 0) == 0:
+                closable.append(client)
+            else:
+                self._retired.add(client)
+        return closable
+
+    def _release(self, client: PagerDutyClient) -> None:
+        with self._lock:
+            left = self._leases.get(client, 0) - 1
+            if left > 0:
+                self._leases[client] = left
+                return
+            self._leases.pop(client, None)
+            if client not in self._retired:
+                return
+            self._retired.discard(client)
+        client.close()
+
+    def _rejected(self, credential: Credential) -> None:
+        """PagerDuty refused the credential (401): forget its client, so a made-up token keeps no
+        socket open; an OAuth app token is fetched anew next time."""
+        if self.oauth is not None:
+            self.oauth.invalidate(credential)
+        with self._lock:
+            entry = self._clients.pop(credential, None)
+            closable = self._retire([entry[1]]) if entry is not None else []
+        for client in closable:
+            client.close()
 
     def events(self, routing_key: str) -> EventsClient:
         """A short-lived Events API client for one routing key."""

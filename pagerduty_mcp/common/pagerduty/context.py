@@ -12,7 +12,7 @@ This floor knows nothing of MCP: the toolkit binds the context, hosting fills in
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -66,6 +66,20 @@ class RequestContext:
     upstream_calls: int = 0
     outcome: str = "ok"
     notes: list[str] = field(default_factory=list)
+    # What to let go of when the message ends (the clients it leased from the pool).
+    releases: list[Callable[[], None]] = field(default_factory=list)
+    # True for the stand-in outside any message (scripts, tests), which never ends: nothing is
+    # leased for it.
+    detached: bool = False
+
+    def finish(self) -> None:
+        """Run the releases; each once, whatever the others do."""
+        while self.releases:
+            release = self.releases.pop()
+            try:
+                release()
+            except Exception:  # a failed release must not turn a result into an error
+                continue
 
     @property
     def credential(self) -> Credential | None:
@@ -93,7 +107,7 @@ def current_request() -> RequestContext:
     """The context of the message in progress, or a fresh one outside any (scripts, tests)."""
     ctx = _current.get()
     if ctx is None:
-        ctx = RequestContext()
+        ctx = RequestContext(detached=True)
         _current.set(ctx)
     return ctx
 
