@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 from mcp.shared.exceptions import MCPError
-from pagerduty_mcp.servers.people.extras import ME_URI
+from pagerduty_mcp.servers.people.prompts import ME_URI
 
 from pagerduty_mcp.catalog import areas_of
 from pagerduty_mcp.common.toolkit.extras import Reads
