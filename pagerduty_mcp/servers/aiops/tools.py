@@ -29,7 +29,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.common.pagerduty.errors import failure_from_response, upstream_message
-from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
+from pagerduty_mcp.common.pagerduty.logs import redact
 from pagerduty_mcp.common.toolkit.ids import IdList
 from pagerduty_mcp.servers.aiops.models import (
     AlertGroupingSetting,
@@ -440,7 +440,6 @@ def _post_event(routing_key: str, url: str, event: dict[str, Any]) -> dict[str, 
     key = routing_key.strip()
     if not key or any(c.isspace() for c in key) or len(key) > 128:
         raise invalid("routing_key", "must be the integration key of an Events API v2 integration, with no spaces")
-    register_secret(key)
     client = get_pool().events(key)
     try:
         response = client.request("POST", url, json=event)
@@ -448,7 +447,7 @@ def _post_event(routing_key: str, url: str, event: dict[str, Any]) -> dict[str, 
         client.close()
     if response.is_success:
         return response.json() if response.content else {}
-    said = redact(upstream_message(response))
+    said = redact(upstream_message(response), key)
     if response.status_code in (400, 404, 413, 422):
         raise ToolFailure(
             "EVENTS_API_ERROR",
@@ -456,7 +455,7 @@ def _post_event(routing_key: str, url: str, event: dict[str, Any]) -> dict[str, 
             "Check the routing key (an Events API v2 integration key) and the fields.",
         )
     failure = failure_from_response(response, write=True)
-    failure.message = redact(failure.message)
+    failure.message = redact(failure.message, key)
     raise failure
 
 
