@@ -11,13 +11,15 @@ import httpx2
 import pytest
 
 from pagerduty_mcp.common import ClientPool, Credential, Settings
-from pagerduty_mcp.common.pagerduty.client import MAX_ATTEMPTS, PagerDutyClient
+from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_TOKEN, Faults, Sandbox
 from tests.harness import fails, ok
 from tests.reliability.support import tuned_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
+# Issue 17: at most five attempts per request, whatever the header says.
+MAX_ATTEMPTS = 5
 _ISO_UTC = re.compile(r"Retry in (\d+) s \(at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\.")
 
 
