@@ -72,6 +72,8 @@ async def test_callers_never_grow_the_redaction_list() -> None:
             )
         service = next(iter(box.state.tables["services"]))
         await ok(client, "create_service_integration", {"service_id": service, "name": "Probe"})
+    made_up = " ".join(f"made-up-key-{n:04d}" for n in range(200))
+    assert redact(made_up) == made_up, "a caller's value was remembered for redaction"
     assert len(logs._matcher.slots) == before
 
 
