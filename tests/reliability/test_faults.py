@@ -298,3 +298,37 @@ async def test_a_stalled_upstream_cannot_hold_a_call_past_its_deadline(
         switch_faults(box, Faults())
     assert elapsed < 2.0, elapsed
     assert "in time" in error["message"]
+
+
+async def test_a_trickled_answer_cannot_hold_a_call_past_its_deadline(slow_sandbox: tuple[Sandbox, Any]) -> None:
+    """Every piece of the answer arrives well within the read timeout, but the whole takes seconds:
+    the call still ends at its 1 s deadline with TIMEOUT (before: a success after 7 s)."""
+    box, info = slow_sandbox
+    settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=info.url, timeout_seconds=30)
+    pool = _TLSPool(settings, str(info.ca_path))
+    async with tuned_session(box, pool=pool, deadline_seconds=1.0) as client:
+        await ok(client, "list_priorities")
+        switch_faults(box, Faults(trickle_ms=30))
+        started = time.monotonic()
+        error = await fails(client, "list_incidents", {"limit": 50}, "TIMEOUT")
+        elapsed = time.monotonic() - started
+        switch_faults(box, Faults())
+    assert elapsed < 2.0, elapsed
+    assert "in time" in error["message"]
+
+
+async def test_a_write_applied_before_the_connection_drops_is_reported_unknown_and_sent_once(
+    recorded_sleeps: list[float],
+) -> None:
+    box = Sandbox()
+    async with tuned_session(box) as client:
+        get_pool().get().current_user()
+        before = len(box.state.tables["teams"])
+        start = len(box.request_log)
+        switch_faults(box, Faults(drop_after_write_rate=1.0))
+        error = await fails(client, "create_team", {"name": "Applied, then dropped"}, "WRITE_OUTCOME_UNKNOWN")
+        switch_faults(box, Faults())
+    posts = [r for r in requests_since(box, start) if r.method == "POST"]
+    assert len(posts) == 1 and posts[0].status == 201, posts  # applied once, never replayed
+    assert len(box.state.tables["teams"]) == before + 1
+    assert "check" in error["message"].lower()

@@ -62,6 +62,39 @@ def _segment(ident: str) -> str:
     return text
 
 
+def _send_within(client: httpx2.Client, seconds: float, method: str, url: str, **kwargs: Any) -> httpx2.Response:
+    """Send and read the whole answer within ``seconds``. httpx2's timeouts bound each read, so an
+    answer trickled out a few bytes at a time would otherwise hold the call for as long as it lasts."""
+    request = httpx2.Client.build_request(client, method, url, timeout=seconds, **kwargs)
+    response = httpx2.Client.send(client, request, stream=True, follow_redirects=False)
+    response.stream = _ReadBy(response.stream, time.monotonic() + seconds, request)
+    try:
+        response.read()
+    finally:
+        response.close()
+    return response
+
+
+class _ReadBy(httpx2.SyncByteStream):
+    """A response body that must have arrived in full by ``limit`` (``time.monotonic()``)."""
+
+    def __init__(self, inner: Any, limit: float, request: httpx2.Request) -> None:
+        self.inner, self.limit, self.request = inner, limit, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            if time.monotonic() > self.limit:
+                raise httpx2.ReadTimeout("the answer did not arrive in full in time", request=self.request)
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
+
+    @property
+    def elapsed(self) -> Any:
+        return getattr(self.inner, "elapsed", None)  # what Response.elapsed reads from its stream
+
+
 def _never_sent(exc: httpx2.TransportError) -> bool:
     """True when the request cannot have reached PagerDuty, so resending is safe."""
     return isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
@@ -104,14 +137,8 @@ class _BoundedRetries:
             timeout = min(float(timeout), max(remaining, 0.05))
         with self._slot(remaining):
             current_request().upstream_calls += 1
-            response = httpx2.Client.request(
-                client,
-                method,
-                client.normalize_url(url),
-                headers=headers,
-                timeout=timeout,
-                follow_redirects=False,
-                **kwargs,
+            response = _send_within(
+                client, float(timeout), method, client.normalize_url(url), headers=headers, **kwargs
             )
         client.postprocess(response)
         return response
