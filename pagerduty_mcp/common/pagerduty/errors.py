@@ -246,6 +246,13 @@ def failure_from_exception(exc: BaseException) -> ToolFailure | None:
     if isinstance(exc, pagerduty.HttpError) and exc.response is not None:
         method = exc.response.request.method if exc.response.request is not None else "GET"
         return failure_from_response(exc.response, write=method not in ("GET", "HEAD"))
+    if isinstance(exc, httpx2.InvalidURL):
+        # A value too long for any URL (a 200 kB query): the arguments' fault, not ours.
+        return ToolFailure(
+            "INVALID_PARAMETER",
+            f"The arguments do not fit in a PagerDuty request ({clean_text(str(exc), 80)}). Shorten the query, "
+            "cursor or filter values.",
+        )
     if isinstance(exc, httpx2.TimeoutException):
         return ToolFailure("TIMEOUT", "PagerDuty did not answer in time. Try again in a moment.")
     if isinstance(exc, httpx2.TransportError):
