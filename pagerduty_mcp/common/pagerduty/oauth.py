@@ -19,7 +19,8 @@ import httpx2
 
 from pagerduty_mcp.common.pagerduty.config import Credential, check_url
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
-from pagerduty_mcp.common.pagerduty.logs import register_secret
+from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
+from pagerduty_mcp.common.pagerduty.text import clean_text
 
 __all__ = ["ClientCredentials", "TokenSource", "default_token_url"]
 
@@ -133,6 +134,7 @@ class TokenSource:
         if not response.is_success or not isinstance(token, str) or not token:
             # Only the OAuth error code and its description: never echo the request (it has the secret).
             said = f" ({body.get('error')}: {body.get('error_description')})" if body.get("error") else ""
+            said = clean_text(redact(said), 300)  # the endpoint's words may echo what it was sent
             raise ToolFailure(
                 "UNAUTHORIZED",
                 f"PagerDuty refused the OAuth client credentials with {response.status_code}{said}. Check "
