@@ -44,6 +44,8 @@ _T = TypeVar("_T")
 # Upstream requests in flight at once per credential: PagerDuty rate-limits per token, and one
 # busy caller must not take every worker thread from the others.
 DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL = 16
+# Longer than any PagerDuty id (escaped): such a value never becomes a path segment.
+MAX_ID_LENGTH = 512
 # Sends of one request, first try and every retry (429, 5xx, network) together.
 MAX_ATTEMPTS = 5
 
@@ -56,9 +58,12 @@ def path(template: str, *ids: str) -> str:
 def _segment(ident: str) -> str:
     # "", "." and ".." survive quote(), and URL normalisation (ours or a proxy's, even of %2E)
     # would drop or climb a segment with them: such an id never leaves.
-    text = quote(str(ident), safe="")
-    if text in ("", ".", ".."):
-        raise ToolFailure("INVALID_PARAMETER", f"{ident!r} is not a PagerDuty id; list tools give valid ids.")
+    try:
+        text = quote(str(ident), safe="")
+    except UnicodeEncodeError:  # a lone surrogate: not text any URL can carry
+        text = ""
+    if text in ("", ".", "..") or len(text) > MAX_ID_LENGTH:
+        raise ToolFailure("INVALID_PARAMETER", f"{str(ident)[:80]!r} is not a PagerDuty id; list tools give valid ids.")
     return text
 
 
