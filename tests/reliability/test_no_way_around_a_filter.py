@@ -13,12 +13,12 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 from mcp.shared.exceptions import MCPError
-from pagerduty_mcp.servers.people.prompts import ME_URI
 
 from pagerduty_mcp.catalog import areas_of
 from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.registry import ToolFilter
 from pagerduty_mcp.common.toolkit.server import PagerDutyMCPServer, create_pagerduty_server
+from pagerduty_mcp.servers.people.prompts import ME_URI
 from tests.e2e.http_server import HttpServer, http_session, running_server
 from tests.harness import stdio_session
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -95,6 +96,22 @@ def _names(value: str | None) -> frozenset[str] | None:
     return frozenset(n.strip() for n in value.split(",") if n.strip())
 
 
+def check_options(options: ServeOptions) -> None:
+    """Refuse numbers no server can run with (``ValueError`` naming the option): a port out of
+    range, a non-finite or non-positive timeout (``nan`` would switch the call deadline off), a
+    size or limit below one."""
+    if options.transport is Transport.streamable_http and not 1 <= options.port <= 65535:
+        raise ValueError(f"--port must be between 1 and 65535 (got {options.port})")
+    if not math.isfinite(options.call_timeout) or options.call_timeout <= 0:
+        raise ValueError(f"--call-timeout must be a positive, finite number of seconds (got {options.call_timeout})")
+    if options.max_body_bytes < 1:
+        raise ValueError(f"--max-body-bytes must be positive (got {options.max_body_bytes})")
+    if options.max_concurrent_per_credential < 1:
+        raise ValueError(
+            f"--max-concurrent-per-credential must be at least 1 (got {options.max_concurrent_per_credential})"
+        )
+
+
 def _fail(command: str, message: str) -> NoReturn:
     """One clear line on stderr and a non-zero exit: no traceback, nothing on stdout."""
     sys.stderr.write(f"{command}: {message}\n")
@@ -114,8 +131,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
             remote = remote_options(options)
         elif options.auth not in (None, AuthMode.none):
             raise ValueError("--auth applies to --transport streamable-http only")
-        if options.max_concurrent_per_credential < 1 or options.call_timeout <= 0:
-            raise ValueError("--max-concurrent-per-credential and --call-timeout must be positive")
+        check_options(options)
     except ValueError as exc:
         _fail(command, str(exc))
     per_caller = remote is not None and remote.authenticator.mode is AuthMode.pagerduty

@@ -8,7 +8,6 @@ ignores ``Retry-After``, and it would replay writes after network errors.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
 import random
 import threading
@@ -22,9 +21,14 @@ import httpx2
 import pagerduty
 
 from pagerduty_mcp import __version__
-from pagerduty_mcp.common.pagerduty.config import Credential, Settings
+from pagerduty_mcp.common.pagerduty.config import Credential, Settings, credential_problem
 from pagerduty_mcp.common.pagerduty.context import current_request
-from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_response
+from pagerduty_mcp.common.pagerduty.errors import (
+    ToolFailure,
+    failure_from_response,
+    retry_after_seconds,
+    tls_failure,
+)
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials, TokenSource
 from pagerduty_mcp.common.pagerduty.scope_table import missing_scope, required_scope
 
@@ -44,6 +48,10 @@ DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL = 16
 # clients, the pool holds at most max_clients x this many idle sockets (64 x 4 by default).
 IDLE_SOCKETS_PER_CLIENT = 4
 IDLE_SOCKET_SECONDS = 30.0
+# Longer than any PagerDuty id (escaped): such a value never becomes a path segment.
+MAX_ID_LENGTH = 512
+# Sends of one request, first try and every retry (429, 5xx, network) together.
+MAX_ATTEMPTS = 5
 
 
 def path(template: str, *ids: str) -> str:
@@ -54,25 +62,46 @@ def path(template: str, *ids: str) -> str:
 def _segment(ident: str) -> str:
     # "", "." and ".." survive quote(), and URL normalisation (ours or a proxy's, even of %2E)
     # would drop or climb a segment with them: such an id never leaves.
-    text = quote(str(ident), safe="")
-    if text in ("", ".", ".."):
-        raise ToolFailure("INVALID_PARAMETER", f"{ident!r} is not a PagerDuty id; list tools give valid ids.")
+    try:
+        text = quote(str(ident), safe="")
+    except UnicodeEncodeError:  # a lone surrogate: not text any URL can carry
+        text = ""
+    if text in ("", ".", "..") or len(text) > MAX_ID_LENGTH:
+        raise ToolFailure("INVALID_PARAMETER", f"{str(ident)[:80]!r} is not a PagerDuty id; list tools give valid ids.")
     return text
 
 
-def _wait_from_headers(response: httpx2.Response) -> float | None:
-    """Seconds PagerDuty asks us to wait, from ``Retry-After`` or ``ratelimit-reset``."""
-    for header in ("retry-after", "ratelimit-reset"):
-        raw = response.headers.get(header)
-        if not raw:
-            continue
-        try:
-            return max(0.0, float(raw))
-        except ValueError:
-            parsed = email.utils.parsedate_to_datetime(raw) if header == "retry-after" else None
-            if parsed is not None:
-                return max(0.0, parsed.timestamp() - time.time())
-    return None
+def _send_within(client: httpx2.Client, seconds: float, method: str, url: str, **kwargs: Any) -> httpx2.Response:
+    """Send and read the whole answer within ``seconds``. httpx2's timeouts bound each read, so an
+    answer trickled out a few bytes at a time would otherwise hold the call for as long as it lasts."""
+    request = httpx2.Client.build_request(client, method, url, timeout=seconds, **kwargs)
+    response = httpx2.Client.send(client, request, stream=True, follow_redirects=False)
+    response.stream = _ReadBy(response.stream, time.monotonic() + seconds, request)
+    try:
+        response.read()
+    finally:
+        response.close()
+    return response
+
+
+class _ReadBy(httpx2.SyncByteStream):
+    """A response body that must have arrived in full by ``limit`` (``time.monotonic()``)."""
+
+    def __init__(self, inner: Any, limit: float, request: httpx2.Request) -> None:
+        self.inner, self.limit, self.request = inner, limit, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            if time.monotonic() > self.limit:
+                raise httpx2.ReadTimeout("the answer did not arrive in full in time", request=self.request)
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
+
+    @property
+    def elapsed(self) -> Any:
+        return getattr(self.inner, "elapsed", None)  # what Response.elapsed reads from its stream
 
 
 def _never_sent(exc: httpx2.TransportError) -> bool:
@@ -83,7 +112,10 @@ def _never_sent(exc: httpx2.TransportError) -> bool:
 class _BoundedRetries:
     """One request at a time, with bounded, honest retries.
 
-    - 429: wait what PagerDuty asks (``Retry-After``), up to a capped total, then give up.
+    - 429: wait what PagerDuty asks (``Retry-After``), never less than the back-off (a header of
+      0, a negative number, a past date or none at all would otherwise retry in a tight loop),
+      while the call's total wait stays under the cap, then give up.
+    - At most ``MAX_ATTEMPTS`` sends per request, whatever went wrong.
     - 5xx and network errors: retried for reads only; a write is never replayed blindly.
     - Every wait and every attempt respects the deadline of the tool call in progress.
     """
@@ -114,14 +146,8 @@ class _BoundedRetries:
             timeout = min(float(timeout), max(remaining, 0.05))
         with self._slot(remaining):
             current_request().upstream_calls += 1
-            response = httpx2.Client.request(
-                client,
-                method,
-                client.normalize_url(url),
-                headers=headers,
-                timeout=timeout,
-                follow_redirects=False,
-                **kwargs,
+            response = _send_within(
+                client, float(timeout), method, client.normalize_url(url), headers=headers, **kwargs
             )
         client.postprocess(response)
         return response
@@ -150,14 +176,21 @@ class _BoundedRetries:
     def request(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         method = method.strip().upper()
         idempotent = method in ("GET", "HEAD", "OPTIONS")
-        waited = 0.0
         failures = 0
+        rate_limited = 0
+        attempts = 0
+        ctx = current_request()  # the message's own when bound: its waits add up across requests
         while True:
+            attempts += 1
             try:
                 response = self._send_once(method, url, **dict(kwargs))
             except httpx2.TransportError as exc:
+                tls = tls_failure(exc)
+                if tls is not None:
+                    raise tls from exc  # a certificate problem: no retry can mend it
                 backoff = self.backoff_seconds * (2**failures) * (1 + random.random() / 4)
-                if (idempotent or _never_sent(exc)) and failures < self.read_retries and self._may_wait(backoff):
+                retry = (idempotent or _never_sent(exc)) and failures < self.read_retries
+                if retry and attempts < MAX_ATTEMPTS and self._may_wait(backoff):
                     failures += 1
                     log.warning("%s %s: %s; retrying", method, url, type(exc).__name__)
                     self.sleep(backoff)
@@ -171,17 +204,21 @@ class _BoundedRetries:
                 raise
             status = response.status_code
             if status == 429:
-                wait = _wait_from_headers(response)
-                if wait is None:
-                    wait = self.backoff_seconds * (2 ** min(failures, 5))
-                if waited + wait > self.rate_limit_wait_seconds or not self._may_wait(wait):
+                floor = self.backoff_seconds * (2 ** min(rate_limited, 5)) * (1 + random.random() / 4)
+                asked = retry_after_seconds(response)
+                wait = floor if asked is None else max(asked, floor)
+                if (
+                    attempts >= MAX_ATTEMPTS
+                    or ctx.rate_limit_waited + wait > self.rate_limit_wait_seconds
+                    or not self._may_wait(wait)
+                ):
                     return response
-                log.warning("%s %s: rate limited; waiting %.1f s as PagerDuty asked", method, url, wait)
+                log.warning("%s %s: rate limited; waiting %.1f s", method, url, wait)
                 self.sleep(wait)
-                waited += wait
-                failures += 1
+                ctx.rate_limit_waited += wait
+                rate_limited += 1
                 continue
-            if status >= 500 and idempotent and failures < self.read_retries:
+            if status >= 500 and idempotent and failures < self.read_retries and attempts < MAX_ATTEMPTS:
                 backoff = self.backoff_seconds * (2**failures) * (1 + random.random() / 4)
                 if self._may_wait(backoff):
                     failures += 1
@@ -397,6 +434,14 @@ class ClientPool:
             raise ToolFailure(
                 "UNAUTHORIZED",
                 "No PagerDuty credential: set PAGERDUTY_USER_API_KEY, or start the server with --sandbox.",
+            )
+        problem = credential_problem(credential.secret)
+        if problem is not None:
+            # Checked before any client exists: such a value would fail inside the HTTP stack.
+            raise ToolFailure(
+                "UNAUTHORIZED",
+                f"The PagerDuty credential cannot be used: {problem}. Send the API key or OAuth token exactly "
+                "as PagerDuty issued it.",
             )
         now = time.monotonic()
         dropped: list[PagerDutyClient] = []

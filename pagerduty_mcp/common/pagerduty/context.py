@@ -64,6 +64,8 @@ class RequestContext:
     caller: Caller | None = None
     deadline: float | None = None  # time.monotonic() value
     upstream_calls: int = 0
+    # Seconds slept on 429s so far, across every request of the message: the cap is per call.
+    rate_limit_waited: float = 0.0
     outcome: str = "ok"
     notes: list[str] = field(default_factory=list)
     # What to let go of when the message ends (the clients it leased from the pool).
@@ -104,12 +106,13 @@ _current: ContextVar[RequestContext | None] = ContextVar("pagerduty_mcp_request"
 
 
 def current_request() -> RequestContext:
-    """The context of the message in progress, or a fresh one outside any (scripts, tests)."""
+    """The context of the message in progress, or a fresh one outside any (scripts, tests).
+
+    The fresh one is not kept: outside a message, nothing (not the per-call cap on rate-limit
+    waits) may add up across unrelated requests of a long-lived thread.
+    """
     ctx = _current.get()
-    if ctx is None:
-        ctx = RequestContext(detached=True)
-        _current.set(ctx)
-    return ctx
+    return RequestContext(detached=True) if ctx is None else ctx
 
 
 def bind_request(ctx: RequestContext) -> object:
