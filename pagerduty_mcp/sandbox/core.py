@@ -10,7 +10,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx2
 
@@ -36,6 +36,9 @@ from pagerduty_mcp.sandbox.protocol import (
 )
 from pagerduty_mcp.sandbox.router import ROUTER, Context
 from pagerduty_mcp.sandbox.state import State
+
+if TYPE_CHECKING:
+    from pagerduty_mcp.sandbox.routes.identity import Identity
 
 __all__ = [
     "SANDBOX_ACCOUNT_TOKEN",
@@ -160,6 +163,13 @@ class Sandbox:
         token = f"sandbox-token-{user_id}"
         state.tokens[token] = user_id
         return token
+
+    @property
+    def identity(self) -> Identity:
+        """The account's identity service: sign-in lifetimes and registered redirect URLs."""
+        from pagerduty_mcp.sandbox.routes.identity import identity_of
+
+        return identity_of(self.state)
 
     @property
     def current_user_id(self) -> str:

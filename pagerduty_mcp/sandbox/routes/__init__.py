@@ -63,6 +63,7 @@ _AREAS = (
     "aiops",
     "events",
     "oauth",
+    "identity",
     "service_directory",
     "maintenance",
     "alert_grouping",
