@@ -20,7 +20,7 @@ import ipaddress
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
@@ -36,6 +36,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, Rejection
 from pagerduty_mcp.common.toolkit.server import CALLER_SCOPE_KEY
+
+if TYPE_CHECKING:
+    from pagerduty_mcp.common.hosting.oauth_server import OAuthResource
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -79,6 +82,7 @@ class RemoteOptions:
     allowed_origins: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     allow_unauthenticated: bool = False
+    oauth: OAuthResource | None = None  # --auth oauth: sign-in endpoints and the token check
 
     def check(self) -> None:
         """Refuse unsafe combinations before binding anything (``ValueError`` with what to do)."""
@@ -126,15 +130,25 @@ class RemoteGate:
             body = {"status": "ok", "server": self.server_name, "version": __version__}
             await _json(send, 200, body)
             return
+        oauth = self.options.oauth
+        if oauth is not None and scope["path"] in oauth.paths:
+            # Discovery, sign-in and token endpoints are public by design (the SDK sends CORS *).
+            await oauth.app(scope, receive, send)
+            return
         request = Request(scope)
         refused = await self._security.validate_request(request)
         if refused is not None:
             await refused(scope, receive, send)
             return
-        verdict = self.options.authenticator.authenticate(request.headers)
+        if oauth is not None:
+            verdict = await oauth.authenticate(request.headers)
+        else:
+            verdict = self.options.authenticator.authenticate(request.headers)
         if isinstance(verdict, Rejection):
-            body = {"error": "unauthorized", "message": verdict.message}
-            await _json(send, 401, body, {"www-authenticate": verdict.challenge})
+            body = {"error": "unauthorized" if verdict.status == 401 else "unavailable", "message": verdict.message}
+            await _json(
+                send, verdict.status, body, {"www-authenticate": verdict.challenge} if verdict.challenge else {}
+            )
             return
         scope[CALLER_SCOPE_KEY] = verdict
         await self._limited(scope, receive, send)

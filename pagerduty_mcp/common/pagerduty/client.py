@@ -90,6 +90,8 @@ class _BoundedRetries:
     sleep = staticmethod(time.sleep)
     granted_scopes: frozenset[str] | None = None  # known for OAuth app tokens only
     slots: threading.BoundedSemaphore | None = None
+    # Called before each request with the credential and the seconds left: waits, or raises.
+    budget: Callable[[Credential, float | None], None] | None = None
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         client: Any = self
@@ -108,6 +110,9 @@ class _BoundedRetries:
             if remaining <= 0:
                 raise httpx2.TimeoutException("the tool call's deadline passed before the request")
             timeout = min(float(timeout), max(remaining, 0.05))
+        credential = getattr(self, "credential", None)  # the Events API client has none
+        if self.budget is not None and credential is not None:
+            self.budget(credential, remaining)
         with self._slot(remaining):
             current_request().upstream_calls += 1
             response = httpx2.Client.request(
@@ -366,6 +371,7 @@ class ClientPool:
         # Where requests go: the network by default, or whatever transport the composition root
         # hands over (the offline sandbox, a test double). The pool never knows which.
         self._transport = transport
+        self.budget: Callable[[Credential, float | None], None] | None = None
         self.oauth: TokenSource | None = None
         # False when every caller must bring its own credential (--auth pagerduty): then nothing,
         # not even a sandbox default, may stand in for a missing one.
@@ -401,6 +407,7 @@ class ClientPool:
                 granted_scopes=scopes,
                 **self._client_kwargs(),
             )
+            client.budget = self.budget
             if scopes is not None and self.oauth is not None:
                 client.on_rejected = self.oauth.invalidate
             self._clients[credential] = (now + self._ttl, client)
