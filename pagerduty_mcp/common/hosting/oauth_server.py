@@ -41,7 +41,7 @@ from mcp.server.auth.provider import (
     construct_redirect_uri,
 )
 from mcp.server.auth.routes import build_resource_metadata_url, cors_middleware, create_auth_routes
-from mcp.server.auth.settings import ClientRegistrationOptions, RevocationOptions
+from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions, RevocationOptions
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken, ProtectedResourceMetadata
 from pydantic import AnyHttpUrl, AnyUrl
 from starlette.applications import Starlette
@@ -425,7 +425,13 @@ def build_oauth_resource(
     page is served at :data:`SANDBOX_SIGN_IN_PATH`, where a browser can reach it.
     """
     provider = PagerDutySignIn(config, store, sealer, identity)
-    issuer = AnyHttpUrl(config.public_url)
+    # Through AuthSettings, as the SDK does, so that a path-less issuer keeps no trailing slash
+    # (RFC 8414 compares issuers as exact strings).
+    issuer = AuthSettings(
+        issuer_url=config.public_url,  # type: ignore[arg-type]
+        resource_server_url=config.resource_url,  # type: ignore[arg-type]
+        validate_token_resource=True,
+    ).issuer_url
     scopes = list(config.scopes)
     routes: list[Route] = create_auth_routes(
         provider,
@@ -433,11 +439,13 @@ def build_oauth_resource(
         client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=scopes, default_scopes=scopes),
         revocation_options=RevocationOptions(enabled=True),
     )
-    metadata = ProtectedResourceMetadata(
-        resource=AnyHttpUrl(config.resource_url),
-        authorization_servers=[issuer],
-        scopes_supported=scopes,
-        resource_name="PagerDuty MCP server",
+    metadata = ProtectedResourceMetadata.model_validate(
+        {
+            "resource": config.resource_url,
+            "authorization_servers": [config.public_url],
+            "scopes_supported": scopes,
+            "resource_name": "PagerDuty MCP server",
+        }
     )
     described = cors_middleware(ProtectedResourceMetadataHandler(metadata).handle, ["GET", "OPTIONS"])
     suffixed = AnyHttpUrl(config.metadata_url).path or "/.well-known/oauth-protected-resource"
