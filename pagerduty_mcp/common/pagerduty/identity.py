@@ -151,10 +151,8 @@ class PagerDutyIdentity:
         token = body.get("access_token")
         if not isinstance(token, str) or not token:
             raise IdentityError("invalid_grant", "PagerDuty's answer had no access token")
-        register_secret(token)
+        # Not added to the log redaction list: users are unbounded, and nothing logs their tokens.
         refresh = body.get("refresh_token") if isinstance(body.get("refresh_token"), str) else None
-        if refresh:
-            register_secret(refresh)
         try:
             lifetime = float(body.get("expires_in") or 3600)
         except (TypeError, ValueError):
