@@ -130,18 +130,24 @@ async def test_sign_in_through_one_replica_call_through_the_other_refresh_on_bot
 
         for replica in ("a", "b"):
             balancer.target = replica
-            old = storage.tokens
-            assert old is not None
+            old, registered = storage.tokens, storage.client
+            assert old is not None and registered is not None
             provider.context.token_expiry_time = 1.0  # due: the client refreshes before its next request
-            result = await client.call_tool("get_user_data", {})
-            assert not result.is_error
+            before = len(balancer.sent)
+            assert who(await client.call_tool("get_user_data", {})) == JONAS
             assert storage.tokens is not None and storage.tokens.access_token != old.access_token
-            assert (replica, "/token") in balancer.sent
-            refused = httpx2.post(
-                f"{replicas.a.base}/token",
-                data={"grant_type": "refresh_token", "refresh_token": old.refresh_token or "", "client_id": "x"},
-            )
-            assert refused.status_code in (400, 401)  # the spent refresh token is gone for every replica
+            assert (replica, "/token") in balancer.sent[before:]
+            for server in (replicas.a, replicas.b):  # the spent refresh token is gone for every replica
+                spent = httpx2.post(
+                    f"{server.base}/token",
+                    data={
+                        "grant_type": "refresh_token",
+                        "refresh_token": old.refresh_token or "",
+                        "client_id": registered.client_id,
+                        "client_secret": registered.client_secret or "",
+                    },
+                )
+                assert spent.status_code == 400 and spent.json()["error"] == "invalid_grant", spent.text
 
         tokens, client_info = storage.tokens, storage.client
         assert tokens is not None and client_info is not None

@@ -177,14 +177,15 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
             ),
         ] = None,
         budget_per_minute: Annotated[
-            int,
+            int | None,
             typer.Option(
                 "--budget-per-minute",
                 envvar="PAGERDUTY_MCP_BUDGET_PER_MINUTE",
                 help="PagerDuty requests per minute and credential, across replicas with --redis-url "
-                "(PagerDuty allows 960 per user token). 0: no budget.",
+                f"(PagerDuty allows {DEFAULT_REQUESTS_PER_MINUTE} per user token; the default, except on "
+                "--sandbox). 0: no budget.",
             ),
-        ] = DEFAULT_REQUESTS_PER_MINUTE,
+        ] = None,
         log_level: Annotated[
             LogLevel,
             typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),

@@ -80,7 +80,14 @@ class ServeOptions:
     log_level: LogLevel = LogLevel.INFO
     public_url: str | None = None
     redis_url: str | None = None
-    budget_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE
+    budget_per_minute: int | None = None  # None: PagerDuty's per-user limit, or none on the sandbox
+
+    def request_budget(self) -> int:
+        """Requests per minute and credential (0: no budget). The in-process sandbox is not
+        PagerDuty: it has no such limit unless its rate-limit fault says so."""
+        if self.budget_per_minute is not None:
+            return self.budget_per_minute
+        return 0 if self.sandbox else DEFAULT_REQUESTS_PER_MINUTE
 
     def tool_filter(self) -> ToolFilter:
         return ToolFilter(
@@ -114,7 +121,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         # Under --auth oauth, PAGERDUTY_OAUTH_CLIENT_ID names the app users sign in with (sign_in.py).
         oauth = None if options.auth is AuthMode.oauth else ClientCredentials.from_env(settings.api_host)
         redis_url = check_redis_url(options.redis_url)
-        if options.budget_per_minute < 0:
+        if options.request_budget() < 0:
             raise ValueError("--budget-per-minute must be 0 (off) or positive")
         if options.transport is Transport.streamable_http:
             remote = remote_options(options)
@@ -164,9 +171,9 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         )
     else:
         pool = ClientPool(settings, oauth=oauth, max_concurrent_per_credential=limits, server_credential=not per_caller)
-    if options.budget_per_minute:
+    if options.request_budget():
         buckets = RedisBuckets(redis_url) if redis_url else MemoryBuckets()
-        pool.budget = CredentialBudget(buckets, options.budget_per_minute)
+        pool.budget = CredentialBudget(buckets, options.request_budget())
     if remote is not None and remote.authenticator.mode is AuthMode.oauth:
         try:
             resource = oauth_resource(

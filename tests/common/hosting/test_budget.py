@@ -87,3 +87,12 @@ def test_redis_buckets_fall_back_to_this_replica_when_redis_is_away() -> None:
     assert buckets.take("k", 2, 0.001) == 0
     assert buckets.take("k", 2, 0.001) == 0
     assert buckets.take("k", 2, 0.001) > 0  # still a budget, counted here
+
+
+def test_the_budget_is_pagerdutys_per_user_limit_unless_on_the_sandbox_or_set() -> None:
+    from pagerduty_mcp.common.hosting.startup import ServeOptions
+
+    assert ServeOptions().request_budget() == 960
+    assert ServeOptions(sandbox=True).request_budget() == 0
+    assert ServeOptions(sandbox=True, budget_per_minute=40).request_budget() == 40
+    assert ServeOptions(budget_per_minute=0).request_budget() == 0
