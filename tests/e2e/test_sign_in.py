@@ -149,6 +149,10 @@ async def test_sign_in_through_one_replica_call_through_the_other_refresh_on_bot
                 )
                 assert spent.status_code == 400 and spent.json()["error"] == "invalid_grant", spent.text
 
+        jonas = user(replicas.box, JONAS)["id"]
+        table = replicas.box.state.tables["oauth_tokens"]
+        theirs = [token for token, row in table.items() if row.get("_user_id") == jonas]
+        assert theirs  # Jonas's PagerDuty tokens, issued by the sandbox's identity service
         tokens, client_info = storage.tokens, storage.client
         assert tokens is not None and client_info is not None
         revoke = httpx2.post(
@@ -173,8 +177,25 @@ async def test_sign_in_through_one_replica_call_through_the_other_refresh_on_bot
             assert answer.status_code == 401, answer.text
             assert 'error="invalid_token"' in answer.headers["www-authenticate"]
             assert "resource_metadata=" in answer.headers["www-authenticate"]
+    assert "signed in" in replicas.a.stderr() and "revoked" in replicas.b.stderr()
     for server in (replicas.a, replicas.b):
-        assert tokens.access_token not in server.stderr()
+        logged = server.stderr()
+        assert tokens.access_token not in logged and not any(token in logged for token in theirs)
+
+
+async def test_the_sandbox_stands_in_for_pagerduty_with_no_account() -> None:
+    """``pagerduty-mcp --sandbox --transport streamable-http --auth oauth --public-url …``: the
+    sandbox's sign-in page is served by the server itself, where a browser can reach it."""
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    with running_server(["--sandbox", "--auth", "oauth", "--public-url", public], {}, port=port) as server:
+        balancer = Balancer(public, {"only": server.base})
+        async with signed_in_client(f"{public}/mcp", balancer, JONAS, f"127.0.0.1:{port}") as (client, _, _):
+            assert who(await client.call_tool("get_user_data", {})) == JONAS
+        assert ("only", "/oauth/sandbox/authorize") in balancer.sent
+        metadata = httpx2.get(f"{public}/.well-known/oauth-protected-resource/mcp").json()
+        assert metadata["resource"] == f"{public}/mcp" and metadata["authorization_servers"] == [public]
+        assert "throwaway key" in server.stderr()  # no PAGERDUTY_MCP_TOKEN_KEY: said, not hidden
 
 
 async def test_a_second_user_sees_only_their_own_data_and_the_tools_their_scopes_allow(replicas: Replicas) -> None:
