@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from pagerduty_mcp.common.hosting.store import KEY_PREFIX, REDIS_TIMEOUT_SECONDS, digest
+from pagerduty_mcp.common.hosting.store import KEY_PREFIX, REDIS_PAUSE_SECONDS, REDIS_TIMEOUT_SECONDS, digest
 from pagerduty_mcp.common.pagerduty.config import Credential
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 
@@ -96,13 +96,18 @@ class RedisBuckets:
         self._script = self._redis.register_script(_TAKE)
         self._fallback = MemoryBuckets()
         self._warned = False
+        self._down_until = 0.0
 
     def take(self, key: str, capacity: float, rate: float) -> float:
         import redis
 
+        if time.monotonic() < self._down_until:
+            return self._fallback.take(key, capacity, rate)
         try:
             wait = float(self._script(keys=[f"{KEY_PREFIX}budget:{key}"], args=[capacity, rate]))
         except (redis.exceptions.RedisError, OSError) as exc:
+            if isinstance(exc, redis.exceptions.TimeoutError | TimeoutError):
+                self._down_until = time.monotonic() + REDIS_PAUSE_SECONDS
             if not self._warned:
                 log.warning("request budget: Redis unreachable (%s); counting in this replica only", type(exc).__name__)
                 self._warned = True

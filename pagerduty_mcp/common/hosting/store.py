@@ -16,11 +16,23 @@ import json
 import time
 from typing import Any, Protocol
 
-__all__ = ["KEY_PREFIX", "MemoryStore", "RedisStore", "Store", "StoreUnavailable", "digest", "open_store"]
+__all__ = [
+    "KEY_PREFIX",
+    "REDIS_PAUSE_SECONDS",
+    "MemoryStore",
+    "RedisStore",
+    "Store",
+    "StoreUnavailable",
+    "digest",
+    "open_store",
+]
 
 KEY_PREFIX = "pagerduty-mcp:"
 # Bounded waits: a replica must answer "unavailable" quickly, not hang with its caller.
 REDIS_TIMEOUT_SECONDS = 2.0
+# After a timeout, Redis is not tried again for this long: an unanswering Redis costs one timeout,
+# not one per request. A refused connection fails fast and pauses nothing, so a restart shows at once.
+REDIS_PAUSE_SECONDS = 2.0
 
 
 class StoreUnavailable(Exception):
@@ -96,6 +108,7 @@ class RedisStore:
         import redis.asyncio
 
         self.url = url
+        self._down_until = 0.0
         self._redis = redis.asyncio.Redis.from_url(
             url,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
@@ -106,9 +119,13 @@ class RedisStore:
     async def _run(self, command: str, *args: Any) -> Any:
         import redis.exceptions
 
+        if time.monotonic() < self._down_until:
+            raise StoreUnavailable("Redis is unreachable (it failed a moment ago)")
         try:
             return await self._redis.execute_command(command, *args)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+            if isinstance(exc, redis.exceptions.TimeoutError | TimeoutError):
+                self._down_until = time.monotonic() + REDIS_PAUSE_SECONDS
             raise StoreUnavailable(f"Redis is unreachable ({type(exc).__name__})") from exc
         except redis.exceptions.RedisError as exc:
             raise StoreUnavailable(f"Redis refused the command ({type(exc).__name__})") from exc

@@ -83,3 +83,22 @@ async def test_an_unreachable_redis_raises_store_unavailable() -> None:
     with pytest.raises(StoreUnavailable):
         await store.take("k")
     await store.close()
+
+
+async def test_a_redis_that_never_answers_costs_one_timeout_then_fails_fast() -> None:
+    import socket
+    import time
+
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        store = RedisStore(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="unreachable"):
+            await store.get("k")
+        first = time.monotonic() - started
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="a moment ago"):
+            await store.get("k")
+        assert time.monotonic() - started < 0.5 <= first
+        await store.close()
