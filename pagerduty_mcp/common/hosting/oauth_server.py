@@ -20,6 +20,7 @@ until they expire; everything that writes (sign-in, refresh, revocation) answers
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import time
@@ -186,14 +187,17 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
             )
         try:
             grant = await self.identity.exchange_code(
-                request.query_params.get("code") or "", self.sealer.open(pending["verifier"]), self.config.callback_url
+                request.query_params.get("code") or "",
+                self.sealer.open(pending["verifier"]),
+                self.config.callback_url,
+                tuple(pending["scopes"]),
             )
         except IdentityError as exc:
             log.warning("sign-in: PagerDuty refused the code exchange (%s)", exc.error)
             described = f"PagerDuty refused the sign-in ({exc.error}): {exc.description}"
             return _redirect(back, error="server_error", error_description=described, state=pending["state"])
         user = await self.identity.current_user(self.config.api_host, grant.access_token)
-        granted = tuple(s for s in grant.scopes if s in pending["scopes"]) or tuple(grant.scopes)
+        granted = grant.scopes  # PagerDuty's word: what the user's role and the app allow
         grant_id = secrets.token_urlsafe(18)
         record = {
             "user": (user or {}).get("id") or "unknown",
@@ -264,9 +268,17 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
     async def exchange_refresh_token(
         self, client: OAuthClientInformationFull, refresh_token: RefreshToken, scopes: list[str]
     ) -> OAuthToken:
-        if await self.store.take(f"refresh:{digest(refresh_token.token)}") is None:
+        key = f"refresh:{digest(refresh_token.token)}"
+        record = await self.store.take(key)  # rotation: of two racing refreshes, one wins
+        if record is None:
             raise TokenError("invalid_grant", "refresh token was already used: sign in again")
-        return await self._issue(str(refresh_token.subject), client.client_id, scopes)
+        try:
+            return await self._issue(str(refresh_token.subject), client.client_id, scopes)
+        except (IdentityError, StoreUnavailable):
+            # Nothing was issued: hand the refresh token back, so a passing outage costs no sign-in.
+            with contextlib.suppress(StoreUnavailable):
+                await self.store.put(key, record, max(1.0, record["expires_at"] - _now()))
+            raise
 
     async def _issue(self, grant_id: str, client_id: str, scopes: list[str]) -> OAuthToken:
         grant = await self.store.get(f"grant:{grant_id}")
@@ -293,6 +305,8 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
         try:
             fresh = await self.identity.refresh(self.sealer.open(grant["pd_refresh"]), tuple(grant["scopes"]))
         except IdentityError as exc:
+            if exc.error == "temporarily_unavailable":
+                raise  # PagerDuty unreachable: 503, and the sign-in stands
             raise TokenError(
                 "invalid_grant", f"PagerDuty refused to renew the sign-in ({exc.error}): sign in again"
             ) from None
@@ -408,7 +422,8 @@ def _page(status: int, message: str) -> Response:
 
 
 def _unavailable(request: Request, exc: Exception) -> Response:
-    return JSONResponse({"error": "temporarily_unavailable", "error_description": _UNAVAILABLE}, 503)
+    said = _UNAVAILABLE if isinstance(exc, StoreUnavailable) else f"PagerDuty's identity service: {exc}"
+    return JSONResponse({"error": "temporarily_unavailable", "error_description": said}, 503)
 
 
 def build_oauth_resource(
@@ -454,7 +469,7 @@ def build_oauth_resource(
     routes.append(Route(CALLBACK_PATH, endpoint=provider.callback, methods=["GET"]))
     if sign_in_transport is not None:
         routes.append(Route(SANDBOX_SIGN_IN_PATH, endpoint=_sign_in_page(identity, sign_in_transport), methods=["GET"]))
-    app = Starlette(routes=routes, exception_handlers={StoreUnavailable: _unavailable})
+    app = Starlette(routes=routes, exception_handlers={StoreUnavailable: _unavailable, IdentityError: _unavailable})
     return OAuthResource(config, provider, app, frozenset(r.path for r in routes))
 
 

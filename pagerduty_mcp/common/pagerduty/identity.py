@@ -116,14 +116,17 @@ class PagerDutyIdentity:
         }
         return f"{self.app.authorize_url}?{urlencode(query)}"
 
-    async def exchange_code(self, code: str, verifier: str, redirect_uri: str) -> UserGrant:
+    async def exchange_code(
+        self, code: str, verifier: str, redirect_uri: str, asked: tuple[str, ...] = ()
+    ) -> UserGrant:
+        """The user's token for PagerDuty's ``code``; its scopes as PagerDuty says (``asked`` if silent)."""
         form = {
             "grant_type": "authorization_code",
             "code": code,
             "code_verifier": verifier,
             "redirect_uri": redirect_uri,
         }
-        return await self._token(form, fallback_scopes=())
+        return await self._token(form, fallback_scopes=asked)
 
     async def refresh(self, refresh_token: str, scopes: tuple[str, ...]) -> UserGrant:
         return await self._token({"grant_type": "refresh_token", "refresh_token": refresh_token}, scopes)

@@ -277,3 +277,21 @@ async def test_while_the_store_is_down_known_tokens_work_and_writes_fail_closed(
     assert isinstance(refused, Rejection) and refused.status == 503 and "Redis" in refused.message
     answer = await setup.http.post("/register", json={"redirect_uris": [CLIENT_REDIRECT]})
     assert answer.status_code == 503 and answer.json()["error"] == "temporarily_unavailable"
+
+
+class Unreachable(httpx2.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("connection refused", request=request)
+
+
+async def test_pagerduty_unreachable_during_a_refresh_costs_no_sign_in(setup: Setup) -> None:
+    setup.box.identity.access_lifetime = timedelta(seconds=120)  # so a refresh renews PagerDuty's token
+    client, tokens = await sign_in(setup.http)
+    identity = setup.resource.provider.identity
+    working, identity._transport = identity._transport, Unreachable()
+    form = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    down = await token(setup.http, client, **form)
+    assert down.status_code == 503 and down.json()["error"] == "temporarily_unavailable"
+    identity._transport = working
+    again = await token(setup.http, client, **form)
+    assert again.status_code == 200, again.text  # the same refresh token, handed back
