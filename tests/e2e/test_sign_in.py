@@ -195,6 +195,14 @@ async def test_the_sandbox_stands_in_for_pagerduty_with_no_account() -> None:
         assert ("only", "/oauth/sandbox/authorize") in balancer.sent
         metadata = httpx2.get(f"{public}/.well-known/oauth-protected-resource/mcp").json()
         assert metadata["resource"] == f"{public}/mcp" and metadata["authorization_servers"] == [public]
+        anonymous = httpx2.post(
+            f"{public}/mcp",
+            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+            headers={"Accept": "application/json, text/event-stream", "Content-Type": "application/json"},
+        )
+        assert anonymous.status_code == 401
+        expected = f'Bearer resource_metadata="{public}/.well-known/oauth-protected-resource/mcp"'
+        assert anonymous.headers["www-authenticate"] == expected
         assert "throwaway key" in server.stderr()  # no PAGERDUTY_MCP_TOKEN_KEY: said, not hidden
 
 
