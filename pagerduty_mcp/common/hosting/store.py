@@ -61,8 +61,6 @@ class Store(Protocol):
 class MemoryStore:
     """In this process only: right for one replica, lost on restart."""
 
-    shared = False
-
     def __init__(self) -> None:
         self._items: dict[str, tuple[float, str]] = {}
 
@@ -101,8 +99,6 @@ class MemoryStore:
 
 class RedisStore:
     """In Redis, shared by every replica that points at the same URL."""
-
-    shared = True
 
     def __init__(self, url: str) -> None:
         import redis.asyncio
