@@ -7,6 +7,9 @@ from mcp import Client
 
 from pagerduty_mcp.server import AREAS
 from tests.harness import memory_session
+from tests.redis_server import redis_server
+
+__all__ = ["redis_server"]  # the session's own Redis, for every test that asks for it
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx2
 
@@ -37,6 +37,9 @@ from pagerduty_mcp.sandbox.protocol import (
 )
 from pagerduty_mcp.sandbox.router import ROUTER, Context
 from pagerduty_mcp.sandbox.state import State
+
+if TYPE_CHECKING:
+    from pagerduty_mcp.sandbox.routes.identity import Identity
 
 __all__ = [
     "SANDBOX_ACCOUNT_TOKEN",
@@ -165,6 +168,13 @@ class Sandbox:
         token = f"sandbox-token-{user_id}"
         state.tokens[token] = user_id
         return token
+
+    @property
+    def identity(self) -> Identity:
+        """The account's identity service: sign-in lifetimes and registered redirect URLs."""
+        from pagerduty_mcp.sandbox.routes.identity import identity_of
+
+        return identity_of(self.state)
 
     @property
     def current_user_id(self) -> str:

@@ -64,10 +64,15 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], stderr_path: Path
 
 @contextmanager
 def running_server(
-    args: list[str], env: dict[str, str], *, module: str = "pagerduty_mcp", host: str = "127.0.0.1"
+    args: list[str],
+    env: dict[str, str],
+    *,
+    module: str = "pagerduty_mcp",
+    host: str = "127.0.0.1",
+    port: int | None = None,
 ) -> Iterator[HttpServer]:
-    """Start ``python -m module --transport streamable-http ...`` on a free port; stop it afterwards."""
-    port = free_port()
+    """Start ``python -m module --transport streamable-http ...`` on a (free) port; stop it afterwards."""
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="pagerduty-mcp-http-") as directory:
         stderr_path = Path(directory) / "stderr.log"
         with stderr_path.open("wb") as stderr:

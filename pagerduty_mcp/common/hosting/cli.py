@@ -10,6 +10,7 @@ import typer
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting import startup
+from pagerduty_mcp.common.hosting.budget import DEFAULT_REQUESTS_PER_MINUTE
 from pagerduty_mcp.common.hosting.client_auth import AuthMode
 from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
@@ -99,7 +100,8 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 envvar="PAGERDUTY_MCP_AUTH",
                 help="Client authentication for streamable-http: none; static (Authorization: Bearer <server "
                 "token>, tokens from PAGERDUTY_MCP_AUTH_TOKENS or --auth-tokens-file); pagerduty (each request "
-                "carries its caller's own PagerDuty token). Default: static if server tokens are set, else none.",
+                "carries its caller's own PagerDuty token); oauth (users sign in with PagerDuty; needs --public-url). "
+                "Default: static if server tokens are set, else none.",
             ),
         ] = None,
         auth_tokens_file: Annotated[
@@ -183,6 +185,34 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 help="Seconds a GET event stream may stay open without an event (streamable-http).",
             ),
         ] = DEFAULT_STREAM_IDLE_SECONDS,
+        public_url: Annotated[
+            str | None,
+            typer.Option(
+                "--public-url",
+                envvar="PAGERDUTY_MCP_PUBLIC_URL",
+                help="The URL clients reach this server at (e.g. https://mcp.example.com), for --auth oauth: "
+                "tokens are bound to it. Default on loopback: http://<host>:<port>.",
+            ),
+        ] = None,
+        redis_url: Annotated[
+            str | None,
+            typer.Option(
+                "--redis-url",
+                envvar="PAGERDUTY_MCP_REDIS_URL",
+                help="Redis shared by replicas: sign-ins, tokens and request budgets (redis://host:6379/0). "
+                "Without it they stay in this process: run one replica.",
+            ),
+        ] = None,
+        budget_per_minute: Annotated[
+            int | None,
+            typer.Option(
+                "--budget-per-minute",
+                envvar="PAGERDUTY_MCP_BUDGET_PER_MINUTE",
+                help="PagerDuty requests per minute and credential, across replicas with --redis-url "
+                f"(PagerDuty allows {DEFAULT_REQUESTS_PER_MINUTE} per user token; the default, except on "
+                "--sandbox). 0: no budget.",
+            ),
+        ] = None,
         log_level: Annotated[
             LogLevel,
             typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),
@@ -217,6 +247,9 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 read_timeout=read_timeout,
                 stream_idle_timeout=stream_idle_timeout,
                 log_level=log_level,
+                public_url=public_url,
+                redis_url=redis_url,
+                budget_per_minute=budget_per_minute,
             ),
         )
 

@@ -7,7 +7,9 @@ Three modes of client authentication for streamable HTTP:
   then speaks to PagerDuty with its own credential;
 - ``pagerduty``: every request carries the caller's own PagerDuty credential
   (``Authorization: Token token=<user API key>``, ``Authorization: Bearer <OAuth token>`` or
-  ``X-PagerDuty-Token: <user API key>``), and PagerDuty is called with that credential only.
+  ``X-PagerDuty-Token: <user API key>``), and PagerDuty is called with that credential only;
+- ``oauth``: users sign in with PagerDuty and send this server's own access token (see
+  ``oauth_server``); each call runs with the signed-in user's PagerDuty token.
 
 Narrowing headers (``X-MCP-Readonly``, ``X-MCP-Toolsets``, ``X-MCP-Tools``) can hide tools the
 operator enabled; they can never show one the operator did not.
@@ -47,6 +49,7 @@ class AuthMode(StrEnum):
     none = "none"
     static = "static"
     pagerduty = "pagerduty"
+    oauth = "oauth"
 
 
 def header_lines(headers: Mapping[str, str], name: str) -> list[str]:
@@ -91,10 +94,11 @@ def _intersection(lines: list[str]) -> frozenset[str] | None:
 
 @dataclass(frozen=True)
 class Rejection:
-    """Why a request was refused (401), and the challenge to send back."""
+    """Why a request was refused (401 unless said), and the challenge to send back (if any)."""
 
     message: str
     challenge: str
+    status: int = 401
 
 
 def load_server_tokens(env: Mapping[str, str] | None = None) -> list[str]:
@@ -144,6 +148,9 @@ class Authenticator:
             return Caller("anonymous", None, narrowing)
         if self.mode is AuthMode.static:
             return self._static(headers, narrowing)
+        if self.mode is AuthMode.oauth:
+            # The gate asks oauth_server's resource instead; reaching here is a wiring fault.
+            return Rejection("Sign in with PagerDuty: this server uses OAuth.", "Bearer")
         return self._pagerduty(headers, narrowing)
 
     def _static(self, headers: Mapping[str, str], narrowing: Narrowing) -> Caller | Rejection:

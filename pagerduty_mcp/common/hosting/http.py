@@ -21,7 +21,7 @@ import ipaddress
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
@@ -48,6 +48,9 @@ from pagerduty_mcp.common.hosting.connections import (
     replaying,
 )
 from pagerduty_mcp.common.toolkit.server import CALLER_SCOPE_KEY
+
+if TYPE_CHECKING:
+    from pagerduty_mcp.common.hosting.oauth_server import OAuthResource
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -93,6 +96,7 @@ class RemoteOptions:
     allow_unauthenticated: bool = False
     read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS  # for a request's head, and for its body
     stream_idle_seconds: float = DEFAULT_STREAM_IDLE_SECONDS
+    oauth: OAuthResource | None = None  # --auth oauth: sign-in endpoints and the token check
 
     def check(self) -> None:
         """Refuse unsafe combinations before binding anything (``ValueError`` with what to do)."""
@@ -142,15 +146,25 @@ class RemoteGate:
             body = {"status": "ok", "server": self.server_name, "version": __version__}
             await _json(send, 200, body)
             return
+        oauth = self.options.oauth
+        if oauth is not None and scope["path"] in oauth.paths:
+            # Discovery, sign-in and token endpoints are public by design (the SDK sends CORS *).
+            await oauth.app(scope, receive, send)
+            return
         request = Request(scope)
         refused = await self._security.validate_request(request)
         if refused is not None:
             await refused(scope, receive, send)
             return
-        verdict = self.options.authenticator.authenticate(request.headers)
+        if oauth is not None:
+            verdict = await oauth.authenticate(request.headers)
+        else:
+            verdict = self.options.authenticator.authenticate(request.headers)
         if isinstance(verdict, Rejection):
-            body = {"error": "unauthorized", "message": verdict.message}
-            await _json(send, 401, body, {"www-authenticate": verdict.challenge})
+            body = {"error": "unauthorized" if verdict.status == 401 else "unavailable", "message": verdict.message}
+            await _json(
+                send, verdict.status, body, {"www-authenticate": verdict.challenge} if verdict.challenge else {}
+            )
             return
         scope[CALLER_SCOPE_KEY] = verdict
         if scope["method"] == "GET":

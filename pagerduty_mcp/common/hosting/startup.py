@@ -17,13 +17,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 import anyio
 
 from pagerduty_mcp import __version__
+from pagerduty_mcp.common.hosting.budget import (
+    DEFAULT_REQUESTS_PER_MINUTE,
+    CredentialBudget,
+    MemoryBuckets,
+    RedisBuckets,
+)
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
 from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
+from pagerduty_mcp.common.hosting.sign_in import check_public_url, check_redis_url, oauth_resource
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
 from pagerduty_mcp.common.pagerduty.config import Settings, load_dotenv_file
@@ -80,6 +88,16 @@ class ServeOptions:
     read_timeout: float = DEFAULT_READ_TIMEOUT_SECONDS
     stream_idle_timeout: float = DEFAULT_STREAM_IDLE_SECONDS
     log_level: LogLevel = LogLevel.INFO
+    public_url: str | None = None
+    redis_url: str | None = None
+    budget_per_minute: int | None = None  # None: PagerDuty's per-user limit, or none on the sandbox
+
+    def request_budget(self) -> int:
+        """Requests per minute and credential (0: no budget). The in-process sandbox is not
+        PagerDuty: it has no such limit unless its rate-limit fault says so."""
+        if self.budget_per_minute is not None:
+            return self.budget_per_minute
+        return 0 if self.sandbox else DEFAULT_REQUESTS_PER_MINUTE
 
     def tool_filter(self) -> ToolFilter:
         return ToolFilter(
@@ -126,7 +144,11 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
     remote: RemoteOptions | None = None
     try:
         settings = Settings.from_env()
-        oauth = ClientCredentials.from_env(settings.api_host)
+        # Under --auth oauth, PAGERDUTY_OAUTH_CLIENT_ID names the app users sign in with (sign_in.py).
+        oauth = None if options.auth is AuthMode.oauth else ClientCredentials.from_env(settings.api_host)
+        redis_url = check_redis_url(options.redis_url)
+        if options.request_budget() < 0:
+            raise ValueError("--budget-per-minute must be 0 (off) or positive")
         if options.transport is Transport.streamable_http:
             remote = remote_options(options)
         elif options.auth not in (None, AuthMode.none):
@@ -134,12 +156,13 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         check_options(options)
     except ValueError as exc:
         _fail(command, str(exc))
-    per_caller = remote is not None and remote.authenticator.mode is AuthMode.pagerduty
+    per_caller = remote is not None and remote.authenticator.mode in (AuthMode.pagerduty, AuthMode.oauth)
     if per_caller:
+        mode = f"--auth {options.auth.value if options.auth else 'pagerduty'}"
         if settings.credential is not None or oauth is not None:
-            log.warning("--auth pagerduty: the server's own PagerDuty credential is ignored; callers bring theirs")
+            log.warning("%s: the server's own PagerDuty credential is ignored; callers bring theirs", mode)
         if settings.user_email:
-            log.warning("--auth pagerduty: PAGERDUTY_USER_EMAIL is ignored; writes act as each caller's own user")
+            log.warning("%s: PAGERDUTY_USER_EMAIL is ignored; writes act as each caller's own user", mode)
         # Nothing of the operator's identity may act for a caller: not the key, not the From email.
         settings, oauth = dataclasses.replace(settings, credential=None, user_email=None), None
     elif settings.credential is None and oauth is None and not options.sandbox:
@@ -174,6 +197,23 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         )
     else:
         pool = ClientPool(settings, oauth=oauth, max_concurrent_per_credential=limits, server_credential=not per_caller)
+    if options.request_budget():
+        buckets = RedisBuckets(redis_url) if redis_url else MemoryBuckets()
+        pool.budget = CredentialBudget(buckets, options.request_budget())
+    if remote is not None and remote.authenticator.mode is AuthMode.oauth:
+        try:
+            resource = oauth_resource(
+                server,
+                areas,
+                public_url=check_public_url(options.public_url, options.host, options.port),
+                mcp_path=options.path,
+                api_host=pool.settings.api_host,
+                redis_url=redis_url,
+                sandbox=options.sandbox,
+            )
+        except ValueError as exc:
+            _fail(command, str(exc))
+        remote = dataclasses.replace(remote, oauth=resource)
     set_pool(pool)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     where = "sandbox" if options.sandbox else settings.api_host
@@ -193,12 +233,16 @@ def remote_options(options: ServeOptions) -> RemoteOptions:
     mode = options.auth or (AuthMode.static if tokens else AuthMode.none)
     if tokens and mode is not AuthMode.static:
         raise ValueError(f"server tokens are set but --auth is {mode.value}: use --auth static, or unset them")
+    allowed_hosts = split_names(options.allowed_hosts)
+    if options.public_url and mode is AuthMode.oauth:
+        public_host = urlsplit(options.public_url).netloc
+        allowed_hosts += (public_host,) if public_host else ()
     remote = RemoteOptions(
         host=options.host,
         port=options.port,
         path=options.path,
         authenticator=Authenticator(mode, tokens),
-        allowed_hosts=split_names(options.allowed_hosts),
+        allowed_hosts=allowed_hosts,
         allowed_origins=split_names(options.allowed_origins),
         max_body_bytes=options.max_body_bytes,
         allow_unauthenticated=options.allow_unauthenticated,

@@ -126,6 +126,8 @@ class _BoundedRetries:
     sleep = staticmethod(time.sleep)
     granted_scopes: frozenset[str] | None = None  # known for OAuth app tokens only
     slots: threading.BoundedSemaphore | None = None
+    # Called before each request with the credential and the seconds left: waits, or raises.
+    budget: Callable[[Credential, float | None], None] | None = None
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         client: Any = self
@@ -144,6 +146,9 @@ class _BoundedRetries:
             if remaining <= 0:
                 raise httpx2.TimeoutException("the tool call's deadline passed before the request")
             timeout = min(float(timeout), max(remaining, 0.05))
+        credential = getattr(self, "credential", None)  # the Events API client has none
+        if self.budget is not None and credential is not None:
+            self.budget(credential, remaining)
         with self._slot(remaining):
             current_request().upstream_calls += 1
             response = _send_within(
@@ -413,6 +418,7 @@ class ClientPool:
         # Where requests go: the network by default, or whatever transport the composition root
         # hands over (the offline sandbox, a test double). The pool never knows which.
         self._transport = transport
+        self.budget: Callable[[Credential, float | None], None] | None = None
         self.oauth: TokenSource | None = None
         # False when every caller must bring its own credential (--auth pagerduty): then nothing,
         # not even a sandbox default, may stand in for a missing one.
@@ -461,6 +467,7 @@ class ClientPool:
                     **self._client_kwargs(),
                 )
                 client.on_rejected = self._rejected
+                client.budget = self.budget
                 self._clients[credential] = (now + self._ttl, client)
                 while len(self._clients) > self._max:
                     dropped.append(self._clients.popitem(last=False)[1][1])
