@@ -156,6 +156,15 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 help="Deadline of one tool call, in seconds, retries and waits included.",
             ),
         ] = DEFAULT_CALL_DEADLINE_SECONDS,
+        metrics: Annotated[
+            bool,
+            typer.Option(
+                "--metrics/--no-metrics",
+                envvar="PAGERDUTY_MCP_METRICS",
+                help="Serve Prometheus metrics at /metrics on the streamable-http port (to loopback "
+                "peers, and with a server token under --auth static).",
+            ),
+        ] = True,
         log_level: Annotated[
             LogLevel,
             typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),
@@ -186,6 +195,7 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 max_body_bytes=max_body_bytes,
                 max_concurrent_per_credential=max_concurrent_per_credential,
                 call_timeout=call_timeout,
+                metrics=metrics,
                 log_level=log_level,
             ),
         )

@@ -3,6 +3,8 @@
 In front of the SDK's stateless streamable-HTTP app sits one ASGI gate, checking in this order:
 
 1. ``GET /healthz`` answers at once (load-balancer probes reach it by IP, so no Host check);
+   ``GET /metrics`` answers loopback peers (after the Host and Origin checks) and, under
+   ``--auth static``, any peer with a server token (see ``metrics``);
 2. the Host header (421) and Origin header (403), against allow-lists, with the SDK's
    ``TransportSecuritySettings`` (DNS-rebinding protection stays on whatever the bind address);
 3. client authentication (401 with a ``WWW-Authenticate`` challenge), see ``client_auth``;
@@ -20,7 +22,7 @@ import ipaddress
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
@@ -37,9 +39,13 @@ from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, Rejection
 from pagerduty_mcp.common.toolkit.server import CALLER_SCOPE_KEY
 
+if TYPE_CHECKING:  # prometheus_client is imported only by servers that serve metrics
+    from pagerduty_mcp.common.hosting.metrics import Metrics
+
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "HEALTH_PATH",
+    "METRICS_PATH",
     "RemoteGate",
     "RemoteOptions",
     "build_remote_app",
@@ -51,6 +57,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # tool arguments are small; 1 MiB leaves room for long notes
 # Plain ``def`` tools run on worker threads; anyio's default of 40 would queue the 41st call.
 WORKER_THREADS = 200
@@ -79,11 +86,14 @@ class RemoteOptions:
     allowed_origins: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     allow_unauthenticated: bool = False
+    metrics: bool = True
 
     def check(self) -> None:
         """Refuse unsafe combinations before binding anything (``ValueError`` with what to do)."""
-        if not self.path.startswith("/") or self.path == HEALTH_PATH:
-            raise ValueError(f"--path must start with / and differ from {HEALTH_PATH} (got {self.path!r})")
+        if not self.path.startswith("/") or self.path in (HEALTH_PATH, METRICS_PATH):
+            raise ValueError(
+                f"--path must start with / and differ from {HEALTH_PATH} and {METRICS_PATH} (got {self.path!r})"
+            )
         if self.max_body_bytes < 1024:
             raise ValueError("--max-body-bytes must be at least 1024")
         if not is_loopback(self.host) and not self.authenticator.required and not self.allow_unauthenticated:
@@ -111,9 +121,10 @@ class RemoteOptions:
 class RemoteGate:
     """The ASGI gate in front of the MCP endpoint (see the module docstring for the order)."""
 
-    def __init__(self, app: ASGIApp, options: RemoteOptions, server_name: str) -> None:
+    def __init__(self, app: ASGIApp, options: RemoteOptions, server_name: str, metrics: Metrics | None = None) -> None:
         self.options = options
         self.server_name = server_name
+        self.metrics = metrics
         self._security = TransportSecurityMiddleware(options.security())
         self._limited = RequestBodyLimitMiddleware(app, options.max_body_bytes)
         self._app = app
@@ -125,6 +136,9 @@ class RemoteGate:
         if scope["path"] == HEALTH_PATH and scope["method"] in ("GET", "HEAD"):
             body = {"status": "ok", "server": self.server_name, "version": __version__}
             await _json(send, 200, body)
+            return
+        if scope["path"] == METRICS_PATH and self.metrics is not None and scope["method"] in ("GET", "HEAD"):
+            await self.metrics.serve(self.options.authenticator, self._security, scope, receive, send)
             return
         request = Request(scope)
         refused = await self._security.validate_request(request)
@@ -159,7 +173,12 @@ def build_remote_app(server: MCPServer, options: RemoteOptions) -> RemoteGate:
         transport_security=options.security(),
         host=options.host,
     )
-    return RemoteGate(inner, options, server.name)
+    metrics: Metrics | None = None
+    if options.metrics:
+        from pagerduty_mcp.common.hosting.metrics import server_metrics
+
+        metrics = server_metrics(server)
+    return RemoteGate(inner, options, server.name, metrics)
 
 
 async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: str = "info") -> None:
@@ -175,12 +194,13 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
             options.host,
         )
     log.info(
-        "streamable HTTP on http://%s:%d%s (auth: %s, health: %s)",
+        "streamable HTTP on http://%s:%d%s (auth: %s, health: %s, metrics: %s)",
         options.host,
         options.port,
         options.path,
         options.authenticator.mode.value,
         HEALTH_PATH,
+        METRICS_PATH if options.metrics else "off",
     )
     config = uvicorn.Config(
         app,

@@ -69,6 +69,7 @@ class ServeOptions:
     max_body_bytes: int = 1024 * 1024
     max_concurrent_per_credential: int = 16
     call_timeout: float = 60.0
+    metrics: bool = True
     log_level: LogLevel = LogLevel.INFO
 
     def tool_filter(self) -> ToolFilter:
@@ -176,6 +177,7 @@ def remote_options(options: ServeOptions) -> RemoteOptions:
         allowed_origins=split_names(options.allowed_origins),
         max_body_bytes=options.max_body_bytes,
         allow_unauthenticated=options.allow_unauthenticated,
+        metrics=options.metrics,
     )
     remote.check()
     return remote

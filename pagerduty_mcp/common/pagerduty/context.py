@@ -11,8 +11,9 @@ This floor knows nothing of MCP: the toolkit binds the context, hosting fills in
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -66,6 +67,12 @@ class RequestContext:
     upstream_calls: int = 0
     outcome: str = "ok"
     notes: list[str] = field(default_factory=list)
+    # The client's side of a long call, filled in by the toolkit (see ``progress``): its cancel,
+    # its progress bar and its log; and what a write changed, for the audit line of a cancel.
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    on_progress: Callable[[float, float | None, str | None], None] | None = None
+    on_client_log: Callable[[str, str], None] | None = None
+    changed: list[str] = field(default_factory=list)
 
     @property
     def credential(self) -> Credential | None:

@@ -25,8 +25,11 @@ from pydantic import ValidationError
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, current_request, request_scope
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.pagerduty.observe import observers
+from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.envelope import error_result
+from pagerduty_mcp.common.toolkit.long_calls import connect_client, flag_cancel, tell_cancelled
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema
 
@@ -73,24 +76,38 @@ class PagerDutyMCPServer(MCPServer):
             deadline=time.monotonic() + self.call_deadline_seconds,
         )
         started = time.monotonic()
+        if kind == "tool":
+            connect_client(ctx, request)
+        if kind:
+            observers().call_started(request)
         with request_scope(request):
             try:
-                return await call_next(ctx)
+                if kind != "tool":
+                    return await call_next(ctx)
+                async with flag_cancel(request):
+                    return await call_next(ctx)
             except Exception as exc:
                 if request.outcome == "ok":  # not already said by the handler
                     failure = failure_from_exception(exc)
                     request.outcome = failure.code if failure is not None else type(exc).__name__
                 raise
             finally:
+                changed = ""
+                if request.cancelled.is_set():
+                    request.outcome = "CANCELLED"
+                    changed = f" changed={','.join(request.changed) or 'none'}"
+                    await tell_cancelled(ctx, cancelled_failure().message)
                 if kind:
+                    observers().call_finished(request, time.monotonic() - started)
                     audit.info(
-                        "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s",
+                        "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s%s",
                         kind,
                         request.name[:200],
                         request.outcome,
                         (time.monotonic() - started) * 1000,
                         request.upstream_calls,
                         request.identity,
+                        changed,
                     )
 
     def _allowed(self, name: str, annotations: ToolAnnotations | None) -> bool:
