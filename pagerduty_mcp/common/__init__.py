@@ -10,6 +10,7 @@ from pagerduty_mcp.common.pagerduty.client import ClientPool, PagerDutyClient, g
 from pagerduty_mcp.common.pagerduty.config import Credential, Settings
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, invalid, not_found
 from pagerduty_mcp.common.pagerduty.pagination import Page, paginate, paginate_cursor
+from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.envelope import respond
@@ -43,6 +44,7 @@ __all__ = [
     "Until",
     "apply_scope",
     "build_app",
+    "check_cancelled",
     "clean_text",
     "clean_tree",
     "create_pagerduty_server",
@@ -56,9 +58,11 @@ __all__ = [
     "paginate_cursor",
     "parse_time",
     "path",
+    "record_changed",
     "refs",
     "register_read_tools",
     "register_write_tools",
+    "report_progress",
     "resolve_id",
     "resolve_ids",
     "respond",

@@ -168,7 +168,10 @@ def build_remote_app(server: MCPServer, options: RemoteOptions) -> RemoteGate:
     inner = server.streamable_http_app(
         streamable_http_path=options.path,
         stateless_http=True,
-        json_response=True,
+        # A call's progress and log notifications ride its response as server-sent events, and a
+        # client that closes that stream cancels the call. A call that sends none still gets a
+        # plain JSON answer (2026-07-28 clients; earlier ones always get an event stream).
+        json_response=False,
         max_request_body_size=options.max_body_bytes,
         transport_security=options.security(),
         host=options.host,

@@ -73,6 +73,7 @@ class RequestContext:
     on_progress: Callable[[float, float | None, str | None], None] | None = None
     on_client_log: Callable[[str, str], None] | None = None
     changed: list[str] = field(default_factory=list)
+    pages_fetched: int = 0
 
     @property
     def credential(self) -> Credential | None:

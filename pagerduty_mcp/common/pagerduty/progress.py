@@ -11,12 +11,22 @@ batches, so a batch is never cut in half, and :func:`record_changed` keeps the i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 
-__all__ = ["cancelled_failure", "check_cancelled", "record_changed", "report_progress", "tell_client"]
+__all__ = [
+    "cancelled_failure",
+    "check_cancelled",
+    "page_fetched",
+    "record_changed",
+    "report_progress",
+    "tell_client",
+]
+
+_pages_lock = threading.Lock()
 
 
 def report_progress(done: float, total: float | None = None, message: str | None = None) -> None:
@@ -24,6 +34,18 @@ def report_progress(done: float, total: float | None = None, message: str | None
     send = current_request().on_progress
     if send is not None:
         send(done, total, message)
+
+
+def page_fetched() -> None:
+    """One more page of a list pulled: progress counts pages over the whole call, since a call may
+    pull several lists (on-call load reads on-calls, then incidents) and progress only grows."""
+    request = current_request()
+    if request.on_progress is None:
+        return
+    with _pages_lock:
+        request.pages_fetched += 1
+        done = request.pages_fetched
+    request.on_progress(done, None, f"{done} page(s) fetched from PagerDuty")
 
 
 def tell_client(level: str, message: str) -> None:

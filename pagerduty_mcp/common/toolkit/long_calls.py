@@ -20,6 +20,7 @@ from typing import Any
 
 import anyio
 import anyio.from_thread
+import anyio.lowlevel
 from mcp.server.context import ServerRequestContext
 
 from pagerduty_mcp.common.pagerduty.context import RequestContext
@@ -28,37 +29,55 @@ __all__ = ["connect_client", "flag_cancel", "tell_cancelled"]
 
 log = logging.getLogger(__name__)
 _LOGGER_NAME = "pagerduty_mcp"
-# How long a cancelled call may spend telling the client what it changed.
-_FAREWELL_SECONDS = 2.0
+# How long a notification may wait for the client to take it.
+_NOTIFY_SECONDS = 5.0
+# How long a cancelled call may spend telling the client what it changed: over HTTP the client
+# has closed the stream, and nothing will take it.
+_FAREWELL_SECONDS = 1.0
 
 
 def connect_client(ctx: ServerRequestContext[Any, Any], request: RequestContext) -> None:
     """Route the request's progress and client-log hooks to this message's session."""
     session = ctx.session
+    # Tools fan out to plain threads of their own (concurrent pages): they reach the event loop
+    # by its token, not as anyio worker threads.
+    loop = anyio.lowlevel.current_token()
 
     def progress(done: float, total: float | None, message: str | None) -> None:
-        _from_worker(functools.partial(session.report_progress, done, total, message))
+        if not request.cancelled.is_set():  # a cancelled call's stream may have no reader any more
+            _from_worker(loop, functools.partial(session.report_progress, done, total, message))
 
     def client_log(level: str, message: str) -> None:
+        if request.cancelled.is_set():
+            return
         _from_worker(
+            loop,
             functools.partial(
                 session.send_log_message,
                 level,  # type: ignore[arg-type]
                 message,
                 logger=_LOGGER_NAME,
                 related_request_id=ctx.request_id,
-            )
+            ),
         )
 
+    # Always connected: whether the client asked for progress is the session's to know (the
+    # token rides _meta on the wire, a callback in process), and without one it sends nothing.
     request.on_progress = progress
     request.on_client_log = client_log
 
 
-def _from_worker(send: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Send a notification from a tool's worker thread. Best effort: a client that went away,
-    or a transport with no channel for it, must not fail the call."""
+def _from_worker(loop: anyio.lowlevel.EventLoopToken, send: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Send a notification from a tool's thread. Best effort: a client that went away, or a
+    transport with no channel for it, must not fail the call."""
+
+    async def bounded() -> None:
+        # A client that stops reading (it closed the stream to cancel) must not hold the thread.
+        with anyio.move_on_after(_NOTIFY_SECONDS):
+            await send()
+
     try:
-        anyio.from_thread.run(send)
+        anyio.from_thread.run(bounded, token=loop)
     except Exception as exc:  # a notification is never worth failing the call
         log.debug("notification not sent: %s", type(exc).__name__)
 

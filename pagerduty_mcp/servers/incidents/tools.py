@@ -19,11 +19,14 @@ from pagerduty_mcp.common import (
     Scope,
     ToolFailure,
     apply_scope,
+    check_cancelled,
     get_client,
     iso,
     paginate,
     parse_time,
     path,
+    record_changed,
+    report_progress,
     resolve_id,
     resolve_ids,
     respond,
@@ -63,6 +66,8 @@ Since = Annotated[str | None, Field(description="Start, ISO 8601.")]
 Until = Annotated[str | None, Field(description="End, ISO 8601.")]
 
 MAX_BULK = 250  # PUT /incidents takes at most 250 incidents (413 beyond)
+# Incidents per PUT of a bulk change: the steps of its progress, and where a cancel may stop it.
+BULK_BATCH = 25
 _FAN_OUT = 4  # concurrent requests when one call needs several
 MAX_LIST_RANGE = timedelta(days=180)  # GET /incidents rejects a wider since/until window
 _PRIORITY_SCAN = 1000  # incidents read at most to filter by priority, which PagerDuty cannot
@@ -619,6 +624,22 @@ _ITEM_CODES = ("INVALID_PARAMETER", "CONFLICT")
 
 
 def _bulk_update(
+    client: PagerDutyClient, ids: list[str], change: dict[str, Any], failures: dict[str, ToolFailure]
+) -> dict[str, dict[str, Any]]:
+    """Batch by batch, with progress; a cancel stops between batches, never inside one."""
+    updated: dict[str, dict[str, Any]] = {}
+    report_progress(0, len(ids), f"Updating {len(ids)} incident(s)")
+    for start in range(0, len(ids), BULK_BATCH):
+        check_cancelled()
+        batch = ids[start : start + BULK_BATCH]
+        done = _update_batch(client, batch, change, failures)
+        updated.update(done)
+        record_changed(i for i in batch if i in done)
+        report_progress(start + len(batch), len(ids), f"{len(updated)} of {len(ids)} incident(s) updated")
+    return updated
+
+
+def _update_batch(
     client: PagerDutyClient, ids: list[str], change: dict[str, Any], failures: dict[str, ToolFailure]
 ) -> dict[str, dict[str, Any]]:
     def send(batch: list[str]) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,69 @@
+"""Progress and cancel through the toolkit, in process: pages of a pull, and a cancelled pull."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from pagerduty_mcp.common.pagerduty.context import RequestContext, request_scope
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure
+from pagerduty_mcp.common.pagerduty.progress import check_cancelled, page_fetched, record_changed, report_progress
+from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.sandbox.faults import Faults
+from tests.harness import memory_session
+
+pytestmark = [pytest.mark.unit, pytest.mark.common]
+
+
+def _load_arguments(box: Sandbox) -> dict[str, str]:
+    """On-call load of a team over 90 days: members, on-calls, people, incidents: several pulls."""
+    return {"team_id": sorted(box.state.tables["teams"])[0], "since": "90d"}
+
+
+@pytest.mark.anyio
+async def test_on_call_load_reports_pages_fetched_over_the_whole_call() -> None:
+    box = Sandbox(size=3)
+    seen: list[tuple[float, float | None]] = []
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        seen.append((done, total))
+
+    async with memory_session("people", write=False, sandbox=box) as client:
+        result = await client.call_tool("get_oncall_load", _load_arguments(box), progress_callback=progress)
+    assert not result.is_error, result.content
+    pages = sum(1 for r in box.request_log if "/users/" not in r.path)  # single reads are not pages
+    assert len(seen) >= 3
+    assert [done for done, _ in seen] == list(range(1, pages + 1))  # one count over several lists
+    assert all(total is None for _, total in seen)
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_call_sends_nothing_more_upstream() -> None:
+    box = Sandbox(size=3, faults=Faults(latency_ms=300))
+    async with memory_session("people", write=False, sandbox=box) as client:
+        with anyio.CancelScope() as scope:
+
+            async def progress(done: float, total: float | None, message: str | None) -> None:
+                scope.cancel()  # after the first page
+
+            answer = await client.call_tool("get_oncall_load", _load_arguments(box), progress_callback=progress)
+            # In process the tool runs inside the caller's own task, so its CANCELLED answer may
+            # come back before the cancel is delivered; over a transport the caller gets no answer.
+            assert answer.is_error and "CANCELLED" in str(answer.content[0])
+    # The first page, and at most one request already on its way when the cancel came.
+    assert 1 <= len(box.request_log) <= 2
+
+
+def test_outside_a_tool_call_the_hooks_do_nothing_and_a_cancel_raises() -> None:
+    request = RequestContext(kind="tool", name="manage_incidents")
+    with request_scope(request):
+        report_progress(1, 2)  # no channel: nothing happens
+        page_fetched()
+        record_changed(["P1", "P2"])
+        check_cancelled()
+        request.cancelled.set()
+        with pytest.raises(ToolFailure) as raised:
+            check_cancelled()
+    assert raised.value.code == "CANCELLED"
+    assert raised.value.details == {"changed": ["P1", "P2"]}
+    assert "P1, P2" in raised.value.message
