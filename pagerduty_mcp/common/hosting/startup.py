@@ -22,6 +22,7 @@ import anyio
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
+from pagerduty_mcp.common.hosting.tracing import start_tracing
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
 from pagerduty_mcp.common.pagerduty.config import Settings, load_dotenv_file
@@ -98,6 +99,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
     """Check the options, build the server and its client pool, and serve until stopped."""
     configure_logging(options.log_level.value)
     load_dotenv_file()
+    start_tracing(command)  # only with OTEL_EXPORTER_OTLP_ENDPOINT set; nothing is imported otherwise
     remote: RemoteOptions | None = None
     try:
         settings = Settings.from_env()
