@@ -140,5 +140,6 @@ def test_tracing_cost_compares_start_up_without_and_with_an_otlp_endpoint() -> N
     assert cost["unset"]["sdk_loaded"] is False  # without the variable, no OpenTelemetry SDK at all
     assert cost["set"]["sdk_loaded"] is True
     assert cost["unset"]["cpu"]["runs"] == cost["set"]["cpu"]["runs"] == 1
-    lines = render({"servers": {}, "startup": {"server": "pagerduty-incidents", "tracing": cost}})
+    method = {"tokens": "bytes / 4", "upstream": "logged"}
+    lines = render({"method": method, "servers": {}, "startup": {"server": "pagerduty-incidents", "tracing": cost}})
     assert "OTEL endpoint unset" in lines and "no OpenTelemetry SDK loaded" in lines
