@@ -75,8 +75,9 @@ async def _connect(transport: str, box: Sandbox, info: Any, logs: Logs) -> Async
                 ) as client:  # type: ignore[arg-type]
                     yield client, stderr.read_text
         return
+    mode = "legacy" if transport == "http-legacy" else "auto"
     with running_server(["--enable-write-tools"], env, module="pagerduty_mcp.servers.incidents") as server:
-        async with http_session(server.url, {}) as client:
+        async with http_session(server.url, {}, mode=mode) as client:
             yield client, server.stderr
 
 
@@ -97,7 +98,7 @@ def box() -> Iterator[Sandbox]:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("transport", ["stdio", "http"])
+@pytest.mark.parametrize("transport", ["stdio", "http", "http-legacy"])
 async def test_bulk_change_of_100_incidents_reports_progress(transport: str, box: Sandbox) -> None:
     ids = _resolved(box)
     seen: list[tuple[float, float | None]] = []
@@ -119,7 +120,7 @@ async def test_bulk_change_of_100_incidents_reports_progress(transport: str, box
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("transport", ["stdio", "http"])
+@pytest.mark.parametrize("transport", ["stdio", "http", "http-legacy"])
 async def test_a_cancel_stops_between_batches_and_the_audit_line_names_what_changed(transport: str) -> None:
     # Each upstream request takes a while, so the cancel (sent on the first progress past zero)
     # lands while the second batch is in flight, long before the last one.

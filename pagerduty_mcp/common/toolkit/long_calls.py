@@ -3,19 +3,22 @@
 Tools run on worker threads and report through ``common.pagerduty.progress``; this module
 connects those hooks in the request context to the MCP session of the message in progress.
 
-Cancelling: the SDK cancels the message's task on ``notifications/cancelled`` (stdio, legacy
-HTTP) or when the client closes the response stream (HTTP). A plain ``def`` tool is awaited
+Cancelling: the SDK cancels the message's task on ``notifications/cancelled`` (stdio) or when
+the client closes the response stream (HTTP, 2026-07-28 clients). A plain ``def`` tool is awaited
 with the cancel held back until its worker thread returns, so the thread must be told:
 :func:`flag_cancel` sets the request's ``cancelled`` event the moment the task is cancelled,
-and the PagerDuty client checks it before every upstream request.
+and the PagerDuty client checks it before every upstream request. Over stateless HTTP with
+2025-era clients the cancel notification arrives in a request of its own, which the SDK cannot
+match to the call: :class:`CallsInFlight` does.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import anyio
@@ -25,7 +28,7 @@ from mcp.server.context import ServerRequestContext
 
 from pagerduty_mcp.common.pagerduty.context import RequestContext
 
-__all__ = ["connect_client", "flag_cancel", "tell_cancelled"]
+__all__ = ["CALLS", "CallsInFlight", "connect_client", "flag_cancel", "tell_cancelled"]
 
 log = logging.getLogger(__name__)
 _LOGGER_NAME = "pagerduty_mcp"
@@ -83,8 +86,9 @@ def _from_worker(loop: anyio.lowlevel.EventLoopToken, send: Callable[[], Corouti
 
 
 @asynccontextmanager
-async def flag_cancel(request: RequestContext) -> AsyncIterator[None]:
-    """Inside the block, a cancel of the task sets ``request.cancelled`` at once."""
+async def flag_cancel(request: RequestContext, ctx: ServerRequestContext[Any, Any]) -> AsyncIterator[None]:
+    """Inside the block, a cancel of the task sets ``request.cancelled`` at once; so does a
+    ``notifications/cancelled`` the SDK could not match to the call (see :class:`CallsInFlight`)."""
     finished = anyio.Event()
 
     async def watch() -> None:
@@ -94,13 +98,62 @@ async def flag_cancel(request: RequestContext) -> AsyncIterator[None]:
             if not finished.is_set():
                 request.cancelled.set()
 
-    async with anyio.create_task_group() as group:
-        group.start_soon(watch)
+    with CALLS.track(request, ctx.request_id):
+        async with anyio.create_task_group() as group:
+            group.start_soon(watch)
+            try:
+                yield
+            finally:
+                finished.set()
+                group.cancel_scope.cancel()
+
+
+class CallsInFlight:
+    """Tool calls in progress by caller and JSON-RPC request id, for cancels that arrive apart.
+
+    Over the 2025-era stateless HTTP transport each POST gets a fresh session, so the SDK cannot
+    match a ``notifications/cancelled`` to the call it names; this table can. A cancel reaches
+    only the calls of the caller who sent it (the identity hosting's client auth gave it), and
+    only when exactly one of them has that id: clients that share an identity (``--auth none``,
+    one server token) may reuse ids, and an ambiguous cancel is safer dropped than misapplied.
+    """
+
+    def __init__(self) -> None:
+        self._calls: dict[tuple[str, str], list[RequestContext]] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def track(self, request: RequestContext, request_id: object) -> Iterator[None]:
+        if request_id is None:
+            yield
+            return
+        key = (request.identity, str(request_id))
+        with self._lock:
+            self._calls.setdefault(key, []).append(request)
         try:
             yield
         finally:
-            finished.set()
-            group.cancel_scope.cancel()
+            with self._lock:
+                calls = self._calls.get(key, [])
+                calls.remove(request)
+                if not calls:
+                    self._calls.pop(key, None)
+
+    def cancel(self, identity: str, request_id: object) -> bool:
+        """Flag the one call of ``identity`` with ``request_id``; ``False`` if none or several."""
+        with self._lock:
+            calls = list(self._calls.get((identity, str(request_id)), []))
+        if len(calls) != 1:
+            return False
+        calls[0].cancelled.set()
+        return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(calls) for calls in self._calls.values())
+
+
+CALLS = CallsInFlight()
 
 
 async def tell_cancelled(ctx: ServerRequestContext[Any, Any], message: str) -> None:

@@ -18,7 +18,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
-from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, ToolAnnotations
+from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, CancelledNotificationParams, ToolAnnotations
 from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 
@@ -29,7 +29,7 @@ from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.envelope import error_result
-from pagerduty_mcp.common.toolkit.long_calls import connect_client, flag_cancel, tell_cancelled
+from pagerduty_mcp.common.toolkit.long_calls import CALLS, connect_client, flag_cancel, tell_cancelled
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema
 
@@ -64,6 +64,15 @@ class PagerDutyMCPServer(MCPServer):
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
         self.middleware.append(self._in_request_context)
+        self._lowlevel_server.add_notification_handler(
+            "notifications/cancelled", CancelledNotificationParams, self._on_cancelled
+        )
+
+    async def _on_cancelled(self, ctx: ServerRequestContext[Any, Any], params: CancelledNotificationParams) -> None:
+        """A cancel the SDK could not match (stateless HTTP): flag the caller's call of that id."""
+        caller = _request_caller(ctx)
+        if params.request_id is not None and caller is not None:
+            CALLS.cancel(caller.identity, params.request_id)
 
     async def _in_request_context(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         """Middleware: bind one request context around the message, and audit what acts."""
@@ -84,7 +93,7 @@ class PagerDutyMCPServer(MCPServer):
             try:
                 if kind != "tool":
                     return await call_next(ctx)
-                async with flag_cancel(request):
+                async with flag_cancel(request, ctx):
                     return await call_next(ctx)
             except Exception as exc:
                 if request.outcome == "ok":  # not already said by the handler

@@ -67,3 +67,21 @@ def test_outside_a_tool_call_the_hooks_do_nothing_and_a_cancel_raises() -> None:
     assert raised.value.code == "CANCELLED"
     assert raised.value.details == {"changed": ["P1", "P2"]}
     assert "P1, P2" in raised.value.message
+
+
+def test_a_cancel_reaches_only_its_callers_call_and_never_an_ambiguous_one() -> None:
+    from pagerduty_mcp.common.pagerduty.context import Caller
+    from pagerduty_mcp.common.toolkit.long_calls import CallsInFlight
+
+    calls = CallsInFlight()
+    alice = RequestContext(kind="tool", caller=Caller("alice", None))
+    bob = RequestContext(kind="tool", caller=Caller("bob", None))
+    shared_one, shared_two = (RequestContext(kind="tool", caller=Caller("anonymous", None)) for _ in range(2))
+    with calls.track(alice, 7), calls.track(bob, 7), calls.track(shared_one, 3), calls.track(shared_two, 3):
+        assert len(calls) == 4
+        assert not calls.cancel("mallory", 7)  # another caller's id names nothing of theirs
+        assert calls.cancel("alice", 7)
+        assert not calls.cancel("anonymous", 3)  # two calls share the id: dropped, not guessed
+    assert alice.cancelled.is_set() and not bob.cancelled.is_set()
+    assert not shared_one.cancelled.is_set() and not shared_two.cancelled.is_set()
+    assert len(calls) == 0 and not calls.cancel("alice", 7)  # finished calls are forgotten
