@@ -84,3 +84,33 @@ def test_labels_stay_bounded_and_outcomes_are_counted() -> None:
     assert "pagerduty_mcp_rate_limit_wait_seconds_total 1.5" in text
     assert 'pagerduty_mcp_sign_ins_total{outcome="ok"} 1.0' in text
     assert "pagerduty_mcp_tool_calls_in_flight 0.0" in text
+
+
+def test_requests_waiting_for_a_credentials_slot_show_as_queued_counts() -> None:
+    import threading
+    import time
+
+    from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+    from pagerduty_mcp.sandbox import Sandbox
+
+    pool = sandbox_pool(Sandbox(), max_concurrent_per_credential=1)
+    metrics = Metrics([], lambda: pool)
+    client = pool.get()
+    assert client.slots is not None
+    client.slots.acquire()  # the credential's only slot is taken
+    waiting = threading.Thread(target=client.read, args=("/priorities",))
+    waiting.start()
+    try:
+        deadline = time.monotonic() + 10
+        while client.load.queued == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)  # polling another thread, bounded by the deadline
+        text = metrics.exposition().decode()
+        assert "pagerduty_mcp_upstream_queued 1.0" in text
+        assert "pagerduty_mcp_credentials_queued 1.0" in text
+        assert "pagerduty_mcp_client_pool_size 1.0" in text
+    finally:
+        client.slots.release()
+        waiting.join(timeout=10)
+    text = metrics.exposition().decode()
+    assert "pagerduty_mcp_upstream_queued 0.0" in text and "pagerduty_mcp_upstream_in_flight 0.0" in text
+    assert client.credential.secret not in text
