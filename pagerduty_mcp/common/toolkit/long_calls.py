@@ -64,10 +64,25 @@ def connect_client(ctx: ServerRequestContext[Any, Any], request: RequestContext)
             ),
         )
 
-    # Always connected: whether the client asked for progress is the session's to know (the
-    # token rides _meta on the wire, a callback in process), and without one it sends nothing.
-    request.on_progress = progress
+    if _wants_progress(ctx):  # else each page would wait on the event loop for nothing
+        request.on_progress = progress
     request.on_client_log = client_log
+
+
+def _wants_progress(ctx: ServerRequestContext[Any, Any]) -> bool:
+    """Whether the client asked for progress: a token in ``_meta`` on the wire, a callback in
+    process. The SDK keeps that in its per-request channel and has no public way to ask; when the
+    channel is not one we know, progress is sent and the SDK drops what was not asked for."""
+    meta = (ctx.params or {}).get("_meta")
+    if isinstance(meta, dict) and meta.get("progressToken") is not None:
+        return True
+    channel = getattr(ctx.session, "_request_outbound", None)
+    for _ in range(4):  # the SDK wraps channels (``_inner``) a level or two deep
+        for name in ("progress_token", "_progress_token", "_on_progress"):
+            if hasattr(channel, name):
+                return getattr(channel, name) is not None
+        channel = getattr(channel, "_inner", None)
+    return True
 
 
 def _from_worker(loop: anyio.lowlevel.EventLoopToken, send: Callable[[], Coroutine[Any, Any, None]]) -> None:

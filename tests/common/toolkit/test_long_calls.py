@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import anyio
 import pytest
 
@@ -85,3 +87,19 @@ def test_a_cancel_reaches_only_its_callers_call_and_never_an_ambiguous_one() -> 
     assert alice.cancelled.is_set() and not bob.cancelled.is_set()
     assert not shared_one.cancelled.is_set() and not shared_two.cancelled.is_set()
     assert len(calls) == 0 and not calls.cancel("alice", 7)  # finished calls are forgotten
+
+
+@pytest.mark.anyio
+async def test_without_a_progress_request_no_page_waits_on_the_event_loop(mocker: Any) -> None:
+    from pagerduty_mcp.common.toolkit import long_calls
+
+    hops = mocker.spy(long_calls, "_from_worker")
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        pass
+
+    async with memory_session("incidents", write=False) as client:
+        await client.call_tool("list_incidents", {"limit": 5})
+        assert hops.call_count == 0  # under load, each hop would hold a worker thread for nothing
+        await client.call_tool("list_incidents", {"limit": 5}, progress_callback=progress)
+        assert hops.call_count == 1  # one page
