@@ -18,6 +18,7 @@ from pagerduty_mcp.common.pagerduty.errors import (
 )
 from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
 from pagerduty_mcp.common.pagerduty.pagination import Page, paginate, paginate_cursor
+from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, dump, respond
@@ -56,6 +57,7 @@ __all__ = [
     "Until",
     "apply_scope",
     "build_app",
+    "check_cancelled",
     "check_filter_ids",
     "check_order",
     "clean_text",
@@ -76,6 +78,7 @@ __all__ = [
     "paginate_cursor",
     "parse_time",
     "path",
+    "record_changed",
     "redact",
     "refs",
     "register_prompt",
@@ -83,6 +86,7 @@ __all__ = [
     "register_resource",
     "register_secret",
     "register_write_tools",
+    "report_progress",
     "resolve_id",
     "resolve_ids",
     "respond",

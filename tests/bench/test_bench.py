@@ -131,3 +131,15 @@ async def test_a_slow_pagerduty_shows_in_every_answer_that_asks_it() -> None:
     # Cached reference data costs a warm call no request, and no latency.
     assert slow["priorities"]["requests"] == 0
     assert slow["25 incidents"]["requests"] >= 1
+
+
+def test_tracing_cost_compares_start_up_without_and_with_an_otlp_endpoint() -> None:
+    from bench.startup import tracing_cost
+
+    cost = tracing_cost("incidents", 1)
+    assert cost["unset"]["sdk_loaded"] is False  # without the variable, no OpenTelemetry SDK at all
+    assert cost["set"]["sdk_loaded"] is True
+    assert cost["unset"]["cpu"]["runs"] == cost["set"]["cpu"]["runs"] == 1
+    method = {"tokens": "bytes / 4", "upstream": "logged"}
+    lines = render({"method": method, "servers": {}, "startup": {"server": "pagerduty-incidents", "tracing": cost}})
+    assert "OTEL endpoint unset" in lines and "no OpenTelemetry SDK loaded" in lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx2
 from mcp import Client
@@ -20,7 +22,7 @@ from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo, serve_in_thread
 from tests.harness import server_env
 
-__all__ = ["HttpServer", "free_port", "http_session", "running_server", "sandbox_over_https"]
+__all__ = ["HttpServer", "free_port", "http_session", "rpc_answer", "running_server", "sandbox_over_https"]
 
 STARTUP_SECONDS = 30.0
 
@@ -105,3 +107,14 @@ async def http_session(
         Client(streamable_http_client(url, http_client=http), mode=mode) as client,  # type: ignore[arg-type]
     ):
         yield client
+
+
+def rpc_answer(response: httpx2.Response) -> dict[str, Any]:
+    """The JSON-RPC answer in a streamable-HTTP response: plain JSON, or the last message of an
+    event stream (the server streams when a call may send notifications before its answer)."""
+    if response.headers.get("content-type", "").startswith("text/event-stream"):
+        messages = [json.loads(line[5:]) for line in response.text.splitlines() if line.startswith("data:")]
+        answers = [m for m in messages if "result" in m or "error" in m]
+        assert answers, f"no answer in the event stream: {response.text[:500]}"
+        return answers[-1]  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]

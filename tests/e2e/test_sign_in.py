@@ -23,7 +23,7 @@ from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo
 from pagerduty_mcp.server import AREAS
-from tests.e2e.http_server import HttpServer, free_port, running_server, sandbox_over_https
+from tests.e2e.http_server import HttpServer, free_port, rpc_answer, running_server, sandbox_over_https
 from tests.e2e.sign_in import Balancer, signed_in_client
 from tests.redis_server import RedisServer, redis_or_skip
 
@@ -266,7 +266,7 @@ async def test_replicas_share_one_request_budget_per_credential(
                 }
                 async with httpx2.AsyncClient(timeout=30) as http:
                     answer = await http.post(f"{base}/mcp", json=request, headers=headers)
-                result = answer.json()["result"]
+                result = rpc_answer(answer)["result"]
                 outcomes[token].append(not result.get("isError"))
                 if result.get("isError"):
                     assert "RATE_LIMITED" in result["content"][0]["text"], result

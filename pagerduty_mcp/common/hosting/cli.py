@@ -213,6 +213,15 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 "--sandbox). 0: no budget.",
             ),
         ] = None,
+        metrics: Annotated[
+            bool,
+            typer.Option(
+                "--metrics/--no-metrics",
+                envvar="PAGERDUTY_MCP_METRICS",
+                help="Serve Prometheus metrics at /metrics on the streamable-http port (to loopback "
+                "peers, and with a server token under --auth static).",
+            ),
+        ] = True,
         log_level: Annotated[
             LogLevel,
             typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),
@@ -246,6 +255,7 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 call_timeout=call_timeout,
                 read_timeout=read_timeout,
                 stream_idle_timeout=stream_idle_timeout,
+                metrics=metrics,
                 log_level=log_level,
                 public_url=public_url,
                 redis_url=redis_url,

@@ -3,6 +3,8 @@
 In front of the SDK's stateless streamable-HTTP app sits one ASGI gate, checking in this order:
 
 1. ``GET /healthz`` answers at once (load-balancer probes reach it by IP, so no Host check);
+   ``GET /metrics`` answers loopback peers (after the Host and Origin checks) and, under
+   ``--auth static``, any peer with a server token (see ``metrics``);
 2. the Host header (421) and Origin header (403), against allow-lists, with the SDK's
    ``TransportSecuritySettings`` (DNS-rebinding protection stays on whatever the bind address);
 3. client authentication (401 with a ``WWW-Authenticate`` challenge), see ``client_auth``;
@@ -51,10 +53,13 @@ from pagerduty_mcp.common.toolkit.server import CALLER_SCOPE_KEY
 
 if TYPE_CHECKING:
     from pagerduty_mcp.common.hosting.oauth_server import OAuthResource
+if TYPE_CHECKING:  # prometheus_client is imported only by servers that serve metrics
+    from pagerduty_mcp.common.hosting.metrics import Metrics
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "HEALTH_PATH",
+    "METRICS_PATH",
     "RemoteGate",
     "RemoteOptions",
     "build_remote_app",
@@ -66,6 +71,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # tool arguments are small; 1 MiB leaves room for long notes
 # Plain ``def`` tools run on worker threads; anyio's default of 40 would queue the 41st call.
 WORKER_THREADS = 200
@@ -97,11 +103,14 @@ class RemoteOptions:
     read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS  # for a request's head, and for its body
     stream_idle_seconds: float = DEFAULT_STREAM_IDLE_SECONDS
     oauth: OAuthResource | None = None  # --auth oauth: sign-in endpoints and the token check
+    metrics: bool = True
 
     def check(self) -> None:
         """Refuse unsafe combinations before binding anything (``ValueError`` with what to do)."""
-        if not self.path.startswith("/") or self.path == HEALTH_PATH:
-            raise ValueError(f"--path must start with / and differ from {HEALTH_PATH} (got {self.path!r})")
+        if not self.path.startswith("/") or self.path in (HEALTH_PATH, METRICS_PATH):
+            raise ValueError(
+                f"--path must start with / and differ from {HEALTH_PATH} and {METRICS_PATH} (got {self.path!r})"
+            )
         if self.max_body_bytes < 1024:
             raise ValueError("--max-body-bytes must be at least 1024")
         finite_positive("--read-timeout", self.read_timeout_seconds)
@@ -131,9 +140,10 @@ class RemoteOptions:
 class RemoteGate:
     """The ASGI gate in front of the MCP endpoint (see the module docstring for the order)."""
 
-    def __init__(self, app: ASGIApp, options: RemoteOptions, server_name: str) -> None:
+    def __init__(self, app: ASGIApp, options: RemoteOptions, server_name: str, metrics: Metrics | None = None) -> None:
         self.options = options
         self.server_name = server_name
+        self.metrics = metrics
         self._security = TransportSecurityMiddleware(options.security())
         self._limited = RequestBodyLimitMiddleware(app, options.max_body_bytes)
         self._app = app
@@ -150,6 +160,9 @@ class RemoteGate:
         if oauth is not None and scope["path"] in oauth.paths:
             # Discovery, sign-in and token endpoints are public by design (the SDK sends CORS *).
             await oauth.app(scope, receive, send)
+            return
+        if scope["path"] == METRICS_PATH and self.metrics is not None and scope["method"] in ("GET", "HEAD"):
+            await self.metrics.serve(self.options.authenticator, self._security, scope, receive, send)
             return
         request = Request(scope)
         refused = await self._security.validate_request(request)
@@ -193,12 +206,20 @@ def build_remote_app(server: MCPServer, options: RemoteOptions) -> RemoteGate:
     inner = server.streamable_http_app(
         streamable_http_path=options.path,
         stateless_http=True,
-        json_response=True,
+        # A call's progress and log notifications ride its response as server-sent events, and a
+        # client that closes that stream cancels the call. A call that sends none still gets a
+        # plain JSON answer (2026-07-28 clients; earlier ones always get an event stream).
+        json_response=False,
         max_request_body_size=options.max_body_bytes,
         transport_security=options.security(),
         host=options.host,
     )
-    return RemoteGate(inner, options, server.name)
+    metrics: Metrics | None = None
+    if options.metrics:
+        from pagerduty_mcp.common.hosting.metrics import server_metrics
+
+        metrics = server_metrics(server)
+    return RemoteGate(inner, options, server.name, metrics)
 
 
 async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: str = "info") -> None:
@@ -214,12 +235,13 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
             options.host,
         )
     log.info(
-        "streamable HTTP on http://%s:%d%s (auth: %s, health: %s)",
+        "streamable HTTP on http://%s:%d%s (auth: %s, health: %s, metrics: %s)",
         options.host,
         options.port,
         options.path,
         options.authenticator.mode.value,
         HEALTH_PATH,
+        METRICS_PATH if options.metrics else "off",
     )
     config = uvicorn.Config(
         app,

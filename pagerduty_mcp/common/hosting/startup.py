@@ -32,6 +32,7 @@ from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, lo
 from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
 from pagerduty_mcp.common.hosting.sign_in import check_public_url, check_redis_url, oauth_resource
+from pagerduty_mcp.common.hosting.tracing import start_tracing
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
 from pagerduty_mcp.common.pagerduty.config import Settings, load_dotenv_file
@@ -87,6 +88,7 @@ class ServeOptions:
     call_timeout: float = 60.0
     read_timeout: float = DEFAULT_READ_TIMEOUT_SECONDS
     stream_idle_timeout: float = DEFAULT_STREAM_IDLE_SECONDS
+    metrics: bool = True
     log_level: LogLevel = LogLevel.INFO
     public_url: str | None = None
     redis_url: str | None = None
@@ -141,6 +143,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
     """Check the options, build the server and its client pool, and serve until stopped."""
     configure_logging(options.log_level.value)
     load_dotenv_file()
+    start_tracing(command)  # only with OTEL_EXPORTER_OTLP_ENDPOINT set; nothing is imported otherwise
     remote: RemoteOptions | None = None
     try:
         settings = Settings.from_env()
@@ -248,6 +251,7 @@ def remote_options(options: ServeOptions) -> RemoteOptions:
         allow_unauthenticated=options.allow_unauthenticated,
         read_timeout_seconds=options.read_timeout,
         stream_idle_seconds=options.stream_idle_timeout,
+        metrics=options.metrics,
     )
     remote.check()
     return remote

@@ -30,9 +30,20 @@ from pagerduty_mcp.common.pagerduty.errors import (
     tls_failure,
 )
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials, TokenSource
+from pagerduty_mcp.common.pagerduty.observe import UpstreamRequest, observers, resource_of
+from pagerduty_mcp.common.pagerduty.progress import check_cancelled
 from pagerduty_mcp.common.pagerduty.scope_table import missing_scope, required_scope
 
-__all__ = ["ClientPool", "EventsClient", "PagerDutyClient", "get_client", "get_pool", "path", "set_pool"]
+__all__ = [
+    "ClientPool",
+    "CredentialLoad",
+    "EventsClient",
+    "PagerDutyClient",
+    "get_client",
+    "get_pool",
+    "path",
+    "set_pool",
+]
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +120,26 @@ def _never_sent(exc: httpx2.TransportError) -> bool:
     return isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
 
 
+class CredentialLoad:
+    """How many upstream requests of one credential are in flight, and how many wait for a slot.
+
+    Read by the metrics at scrape time; counts only, so nothing of the credential leaves.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.active = 0
+        self.queued = 0
+
+    def in_flight(self, delta: int) -> None:
+        with self._lock:
+            self.active += delta
+
+    def waiting(self, delta: int) -> None:
+        with self._lock:
+            self.queued += delta
+
+
 class _BoundedRetries:
     """One request at a time, with bounded, honest retries.
 
@@ -128,6 +159,7 @@ class _BoundedRetries:
     slots: threading.BoundedSemaphore | None = None
     # Called before each request with the credential and the seconds left: waits, or raises.
     budget: Callable[[Credential, float | None], None] | None = None
+    load: CredentialLoad = CredentialLoad()  # replaced per client where slots are set
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         client: Any = self
@@ -150,10 +182,14 @@ class _BoundedRetries:
         if self.budget is not None and credential is not None:
             self.budget(credential, remaining)
         with self._slot(remaining):
+            check_cancelled()  # after the wait for a slot too: a cancel may come while queued
             current_request().upstream_calls += 1
-            response = _send_within(
-                client, float(timeout), method, client.normalize_url(url), headers=headers, **kwargs
-            )
+            seen = UpstreamRequest(method, resource_of(httpx2.URL(url).path))
+            with observers().upstream(seen):
+                response = _send_within(
+                    client, float(timeout), method, client.normalize_url(url), headers=headers, **kwargs
+                )
+                seen.status = response.status_code
         client.postprocess(response)
         return response
 
@@ -163,15 +199,22 @@ class _BoundedRetries:
         if self.slots is None:
             yield
             return
-        if not self.slots.acquire(timeout=None if remaining is None else max(remaining, 0.0)):
+        self.load.waiting(+1)
+        try:
+            acquired = self.slots.acquire(timeout=None if remaining is None else max(remaining, 0.0))
+        finally:
+            self.load.waiting(-1)
+        if not acquired:
             raise ToolFailure(
                 "TIMEOUT",
                 "Too many PagerDuty requests were already in flight for this credential, and the call's "
                 "deadline passed while waiting. Try again in a moment, or ask for less at once.",
             )
+        self.load.in_flight(+1)
         try:
             yield
         finally:
+            self.load.in_flight(-1)
             self.slots.release()
 
     def _may_wait(self, seconds: float) -> bool:
@@ -219,6 +262,7 @@ class _BoundedRetries:
                 ):
                     return response
                 log.warning("%s %s: rate limited; waiting %.1f s", method, url, wait)
+                observers().rate_limited(wait)
                 self.sleep(wait)
                 ctx.rate_limit_waited += wait
                 rate_limited += 1
@@ -273,6 +317,7 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: igno
         self.configured_email = settings.user_email
         self.credential = credential
         self.slots = threading.BoundedSemaphore(max_concurrent)
+        self.load = CredentialLoad()
         self.granted_scopes = granted_scopes
         self.on_rejected: Callable[[Credential], None] | None = None
         self._me: tuple[float, dict[str, Any] | None] | None = None
@@ -514,6 +559,11 @@ class ClientPool:
             closable = self._retire([entry[1]]) if entry is not None else []
         for client in closable:
             client.close()
+
+    def loads(self) -> list[CredentialLoad]:
+        """The upstream load of each pooled client (for the metrics: counts, no credentials)."""
+        with self._lock:
+            return [client.load for _, client in self._clients.values()]
 
     def events(self, routing_key: str) -> EventsClient:
         """A short-lived Events API client for one routing key."""

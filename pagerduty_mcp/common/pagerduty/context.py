@@ -11,6 +11,7 @@ This floor knows nothing of MCP: the toolkit binds the context, hosting fills in
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,6 +83,14 @@ class RequestContext:
                 release()
             except Exception:  # a failed release must not turn a result into an error
                 continue
+
+    # The client's side of a long call, filled in by the toolkit (see ``progress``): its cancel,
+    # its progress bar and its log; and what a write changed, for the audit line of a cancel.
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    on_progress: Callable[[float, float | None, str | None], None] | None = None
+    on_client_log: Callable[[str, str], None] | None = None
+    changed: list[str] = field(default_factory=list)
+    pages_fetched: int = 0
 
     @property
     def credential(self) -> Credential | None:

@@ -43,6 +43,7 @@ ERROR_CODES: dict[str, str] = {
     "FROM_EMAIL_REQUIRED": "The write needs a user email (From header) the token cannot supply.",
     "NO_CURRENT_USER": "The token is account-level, so there is no current user.",
     "EVENTS_API_ERROR": "The Events API rejected the event.",
+    "CANCELLED": "The client cancelled the call; a bulk change says which items it changed first.",
     "INTERNAL_ERROR": "An unexpected failure inside the server; the log on stderr has details.",
 }
 

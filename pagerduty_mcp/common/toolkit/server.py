@@ -19,7 +19,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.shared.exceptions import MCPError
-from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, ToolAnnotations
+from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, CancelledNotificationParams, ToolAnnotations
 from mcp_types import Prompt as MCPPrompt
 from mcp_types import Resource as MCPResource
 from mcp_types import ResourceTemplate as MCPResourceTemplate
@@ -29,11 +29,14 @@ from pydantic import ValidationError
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, current_request, request_scope
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.pagerduty.observe import observers
+from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.bounds import too_long
 from pagerduty_mcp.common.toolkit.envelope import error_result
 from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
+from pagerduty_mcp.common.toolkit.long_calls import CALLS, connect_client, flag_cancel, tell_cancelled
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema
 
@@ -72,6 +75,15 @@ class PagerDutyMCPServer(MCPServer):
         # Each credential's turn is taken here, before a worker thread (toolkit.fairness).
         self.slots = CredentialSlots()
         self.middleware.append(self._in_request_context)
+        self._lowlevel_server.add_notification_handler(
+            "notifications/cancelled", CancelledNotificationParams, self._on_cancelled
+        )
+
+    async def _on_cancelled(self, ctx: ServerRequestContext[Any, Any], params: CancelledNotificationParams) -> None:
+        """A cancel the SDK could not match (stateless HTTP): flag the caller's call of that id."""
+        caller = _request_caller(ctx)
+        if params.request_id is not None and caller is not None:
+            CALLS.cancel(caller.identity, params.request_id)
 
     async def _in_request_context(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         """Middleware: bind one request context around the message, and audit what acts."""
@@ -84,9 +96,16 @@ class PagerDutyMCPServer(MCPServer):
             deadline=time.monotonic() + self.call_deadline_seconds,
         )
         started = time.monotonic()
+        if kind == "tool":
+            connect_client(ctx, request)
+        if kind:
+            observers().call_started(request)
         with request_scope(request):
             try:
-                return await call_next(ctx)
+                if kind != "tool":
+                    return await call_next(ctx)
+                async with flag_cancel(request, ctx):
+                    return await call_next(ctx)
             except Exception as exc:
                 if request.outcome == "ok":  # not already said by the handler
                     failure = failure_from_exception(exc)
@@ -94,15 +113,22 @@ class PagerDutyMCPServer(MCPServer):
                 raise
             finally:
                 request.finish()
+                changed = ""
+                if request.cancelled.is_set():
+                    request.outcome = "CANCELLED"
+                    changed = f" changed={','.join(request.changed) or 'none'}"
+                    await tell_cancelled(ctx, cancelled_failure().message)
                 if kind:
+                    observers().call_finished(request, time.monotonic() - started)
                     audit.info(
-                        "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s",
+                        "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s%s",
                         kind,
                         request.name[:200],
                         request.outcome,
                         (time.monotonic() - started) * 1000,
                         request.upstream_calls,
                         request.identity,
+                        changed,
                     )
 
     def _allowed(self, name: str, annotations: ToolAnnotations | None) -> bool:
