@@ -62,6 +62,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         startup_phases,
         time_initialize,
         time_initialize_without_bytecode,
+        tracing_cost,
         upstream_requests_at_start,
     )
     from bench.surface import measure_surface
@@ -119,6 +120,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             key: _guard_sync(startup_phases, key, max(3, args.runs // 2)) for key in keys if key != floor_key
         }
         results["startup"]["upstream_requests"] = await _guard(upstream_requests_at_start, floor_key)
+        _progress("start-up without and with OTEL_EXPORTER_OTLP_ENDPOINT")
+        results["startup"]["tracing"] = _guard_sync(tracing_cost, floor_key, args.runs)
         if not args.no_bytecode:
             _progress("initialize without cached bytecode")
             results["startup"]["without_bytecode"] = await _guard(

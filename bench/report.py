@@ -144,6 +144,13 @@ def render(results: dict[str, Any]) -> str:
         if sent:
             told = sent["error"] if "error" in sent else f"{sent['requests']} {sent.get('paths') or ''}".strip()
             out.append(f"  {'PagerDuty requests at start-up':34}{told} (start, initialize, tools/list; real token)")
+        tracing = startup.get("tracing")
+        if tracing and "error" not in tracing:
+            for label, told in (("unset", "OTEL endpoint unset"), ("set", "OTEL endpoint set")):
+                row = tracing[label]
+                sdk = "SDK + exporter loaded" if row["sdk_loaded"] else "no OpenTelemetry SDK loaded"
+                cpu_ms = row["cpu"]["median"]
+                out.append(f"  {'imports + start_tracing, ' + told:34}{_ms(row['wall'])}   cpu {cpu_ms:.0f} ms ({sdk})")
         if "without_bytecode" in startup:
             out.append(f"  {'initialize, no cached bytecode':34}{_ms(startup['without_bytecode'])}")
         breakdown = startup.get("import_breakdown")

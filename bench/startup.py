@@ -35,6 +35,7 @@ __all__ = [
     "start_ms",
     "startup_phases",
     "time_initialize",
+    "tracing_cost",
     "upstream_requests_at_start",
 ]
 
@@ -195,6 +196,44 @@ def startup_phases(key: str, runs: int) -> dict[str, Any]:
         "phases_cpu": {p: spread(v) for p, v in cpu.items()},
         "tools": tools,
         "register_cpu_ms_per_tool": round(per_tool, 2),
+    }
+
+
+_TRACING = """
+import json, sys, time
+wall, cpu = time.perf_counter(), time.process_time()
+import {module}
+from pagerduty_mcp.common.hosting.tracing import start_tracing
+start_tracing("bench")
+print(json.dumps({{
+    "wall": time.perf_counter() - wall,
+    "cpu": time.process_time() - cpu,
+    "sdk_loaded": "opentelemetry.sdk" in sys.modules,
+}}))
+"""
+# A port nothing listens on: start-up never connects (spans are exported later, in batches).
+_OTLP_ENDPOINT = "http://127.0.0.1:9"
+
+
+def tracing_cost(key: str, runs: int) -> dict[str, Any]:
+    """Importing a server and ``start_tracing`` in fresh processes, without and with
+    ``OTEL_EXPORTER_OTLP_ENDPOINT`` (milliseconds, interleaved so machine load hits both alike)."""
+    module = "pagerduty_mcp.server" if key == "mcp" else f"{MODULES[key]}.server"
+    code = _TRACING.format(module=module)
+    samples: dict[str, dict[str, list[float]]] = {"unset": defaultdict(list), "set": defaultdict(list)}
+    loaded: dict[str, bool] = {}
+    for _ in range(runs):
+        for label, extra in (("unset", {}), ("set", {"OTEL_EXPORTER_OTLP_ENDPOINT": _OTLP_ENDPOINT})):
+            done = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=server_env(**extra)
+            )
+            timing = json.loads(done.stdout.strip().splitlines()[-1])
+            samples[label]["wall"].append(timing["wall"] * 1000)
+            samples[label]["cpu"].append(timing["cpu"] * 1000)
+            loaded[label] = timing["sdk_loaded"]
+    return {
+        label: {"wall": spread(v["wall"]), "cpu": spread(v["cpu"]), "sdk_loaded": loaded[label]}
+        for label, v in samples.items()
     }
 
 

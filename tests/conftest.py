@@ -7,6 +7,9 @@ from mcp import Client
 
 from pagerduty_mcp.server import AREAS
 from tests.harness import memory_session
+from tests.redis_server import redis_server
+
+__all__ = ["redis_server"]  # the session's own Redis, for every test that asks for it
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,6 +31,8 @@ async def session(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
     (default: the combined server, write tools on). ``session.sandbox`` is the account behind it.
     """
     marker = request.node.get_closest_marker("server")
-    args, kwargs = (marker.args, marker.kwargs) if marker else ((), {})
+    args, kwargs = (marker.args, dict(marker.kwargs)) if marker else ((), {})
+    if "recording_sandbox" in request.fixturenames and "sandbox" not in kwargs:
+        kwargs["sandbox"] = request.getfixturevalue("recording_sandbox")  # contract tests check what it saw
     async with memory_session(*args, **kwargs) as client:
         yield client

@@ -8,22 +8,35 @@ modules directly, never from this front.
 from pagerduty_mcp.common.hosting.cli import build_app
 from pagerduty_mcp.common.pagerduty.client import ClientPool, PagerDutyClient, get_client, get_pool, path, set_pool
 from pagerduty_mcp.common.pagerduty.config import Credential, Settings, load_dotenv_file
-from pagerduty_mcp.common.pagerduty.errors import ToolFailure, invalid, not_found
+from pagerduty_mcp.common.pagerduty.errors import (
+    ToolFailure,
+    failure_from_exception,
+    failure_from_response,
+    invalid,
+    not_found,
+    upstream_message,
+)
+from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
 from pagerduty_mcp.common.pagerduty.pagination import Page, at_once, paginate, paginate_cursor
+from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
-from pagerduty_mcp.common.toolkit.envelope import respond
+from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, dump, respond
+from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource
+from pagerduty_mcp.common.toolkit.filters import check_filter_ids
 from pagerduty_mcp.common.toolkit.ids import ID_PATTERN, Id, IdList, id_or_url, resolve_id, resolve_ids
 from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
-from pagerduty_mcp.common.toolkit.ownership import Scope, apply_scope
+from pagerduty_mcp.common.toolkit.ownership import Scope, TeamScope, apply_scope
 from pagerduty_mcp.common.toolkit.params import Limit, Offset, Since, Until
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools, tool
+from pagerduty_mcp.common.toolkit.schema import describe_validation_error
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
-from pagerduty_mcp.common.toolkit.times import TIME_FORMS, iso, parse_time, window
+from pagerduty_mcp.common.toolkit.times import TIME_FORMS, check_order, iso, parse_time, window
 
 __all__ = [
     "ID_PATTERN",
     "TIME_FORMS",
+    "UNTRUSTED_NOTICE",
     "Area",
     "ClientPool",
     "Credential",
@@ -38,15 +51,23 @@ __all__ = [
     "Scope",
     "Settings",
     "Since",
+    "TeamScope",
     "ToolFailure",
     "ToolFilter",
     "Until",
     "apply_scope",
     "at_once",
     "build_app",
+    "check_cancelled",
+    "check_filter_ids",
+    "check_order",
     "clean_text",
     "clean_tree",
     "create_pagerduty_server",
+    "describe_validation_error",
+    "dump",
+    "failure_from_exception",
+    "failure_from_response",
     "get_client",
     "get_pool",
     "id_or_url",
@@ -58,14 +79,21 @@ __all__ = [
     "paginate_cursor",
     "parse_time",
     "path",
+    "record_changed",
+    "redact",
     "refs",
+    "register_prompt",
     "register_read_tools",
+    "register_resource",
+    "register_secret",
     "register_write_tools",
+    "report_progress",
     "resolve_id",
     "resolve_ids",
     "respond",
     "set_pool",
     "split_by_kind",
     "tool",
+    "upstream_message",
     "window",
 ]

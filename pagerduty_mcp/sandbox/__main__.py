@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pagerduty_mcp.sandbox.constants import SANDBOX_TOKEN
 from pagerduty_mcp.sandbox.core import ENV_SEED, ENV_SIZE, Sandbox
-from pagerduty_mcp.sandbox.faults import Faults
+from pagerduty_mcp.sandbox.faults import RETRY_AFTER_FORMS, Faults, check_retry_after
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,6 +58,32 @@ def _parser() -> argparse.ArgumentParser:
         default=env_faults.drop_rate,
         help="share of connections closed without an answer, 0..1 (env PAGERDUTY_SANDBOX_DROP_RATE)",
     )
+    parser.add_argument(
+        "--retry-after",
+        type=check_retry_after,
+        default=env_faults.retry_after,
+        help=f"what a 429 says: {', '.join(RETRY_AFTER_FORMS)} (no header at all), or an integer such as 0 "
+        "or -5 sent as is (default seconds, env PAGERDUTY_SANDBOX_RETRY_AFTER)",
+    )
+    parser.add_argument(
+        "--drop-after-write",
+        type=float,
+        default=env_faults.drop_after_write_rate,
+        help="share of writes applied and then left unanswered (the connection closes), 0..1 "
+        "(env PAGERDUTY_SANDBOX_DROP_AFTER_WRITE_RATE)",
+    )
+    parser.add_argument(
+        "--echo-headers",
+        action="store_true",
+        default=env_faults.echo_headers,
+        help="error bodies list the request's headers, credentials included (env PAGERDUTY_SANDBOX_ECHO_HEADERS=1)",
+    )
+    parser.add_argument(
+        "--trickle-ms",
+        type=float,
+        default=env_faults.trickle_ms,
+        help="send answers in 64-byte pieces this many ms apart (env PAGERDUTY_SANDBOX_TRICKLE_MS)",
+    )
     return parser
 
 
@@ -71,7 +97,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args = parser.parse_args(argv)
     try:
-        faults = Faults(args.latency_ms, args.error_rate, args.rate_limit, args.drop_rate)
+        faults = Faults(
+            args.latency_ms,
+            args.error_rate,
+            args.rate_limit,
+            args.drop_rate,
+            retry_after=args.retry_after,
+            drop_after_write_rate=args.drop_after_write,
+            echo_headers=args.echo_headers,
+            trickle_ms=args.trickle_ms,
+        )
         if args.size < 1:
             raise ValueError("--size must be at least 1")
         sandbox = Sandbox(seed=args.seed, size=args.size, faults=faults)

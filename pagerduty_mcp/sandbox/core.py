@@ -8,9 +8,10 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx2
 
@@ -22,7 +23,7 @@ from pagerduty_mcp.sandbox.constants import (
     SANDBOX_OAUTH_CLIENT_SECRET,
     SANDBOX_TOKEN,
 )
-from pagerduty_mcp.sandbox.faults import FaultInjector, Faults
+from pagerduty_mcp.sandbox.faults import TRICKLE_CHUNK_BYTES, FaultInjector, Faults
 from pagerduty_mcp.sandbox.protocol import (
     CODE_AUTHENTICATION,
     CODE_FORBIDDEN,
@@ -37,6 +38,9 @@ from pagerduty_mcp.sandbox.protocol import (
 from pagerduty_mcp.sandbox.router import ROUTER, Context
 from pagerduty_mcp.sandbox.state import State
 
+if TYPE_CHECKING:
+    from pagerduty_mcp.sandbox.routes.identity import Identity
+
 __all__ = [
     "SANDBOX_ACCOUNT_TOKEN",
     "SANDBOX_API_URL",
@@ -50,6 +54,7 @@ __all__ = [
     "RequestLog",
     "Sandbox",
     "SandboxTransport",
+    "Trickle",
     "shared_sandbox",
 ]
 
@@ -60,6 +65,9 @@ ENV_SIZE = "PAGERDUTY_SANDBOX_SIZE"
 
 class DroppedConnection(Exception):
     """The drop-rate fault struck: the connection is cut without an answer."""
+
+
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,13 @@ class Sandbox:
         return token
 
     @property
+    def identity(self) -> Identity:
+        """The account's identity service: sign-in lifetimes and registered redirect URLs."""
+        from pagerduty_mcp.sandbox.routes.identity import identity_of
+
+        return identity_of(self.state)
+
+    @property
     def current_user_id(self) -> str:
         return self.state.current_user_id
 
@@ -180,7 +195,13 @@ class Sandbox:
             raise httpx2.RemoteProtocolError(
                 "Server disconnected without sending a response (sandbox drop-rate fault)", request=request
             ) from None
-        return httpx2.Response(status, headers=headers, stream=httpx2.ByteStream(payload), request=request)
+        return httpx2.Response(status, headers=headers, stream=self.body_stream(payload), request=request)
+
+    def body_stream(self, payload: bytes) -> httpx2.ByteStream | Trickle:
+        """The answer's body: at once, or trickled out when the trickle fault is on."""
+        if self.faults.trickle_ms:
+            return Trickle(payload, self.faults.trickle_ms / 1000.0)
+        return httpx2.ByteStream(payload)
 
     def dispatch(
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, *, sleep: bool = True
@@ -189,7 +210,7 @@ class Sandbox:
         state = self.state
         if sleep and self.faults.latency_ms:
             time.sleep(self.injector.delay())
-        decision = self.injector.decide()
+        decision = self.injector.decide(write=method.upper() in _WRITE_METHODS)
         if decision.drop:
             self.request_log.append(LoggedRequest(method, path, query, 0))
             raise DroppedConnection()
@@ -203,6 +224,12 @@ class Sandbox:
         else:
             reply_status, reply_body, more = self._route(req, state)
             extra.update(more)
+            if decision.drop_after_write:
+                # Applied, logged, then never answered: the client cannot know it happened.
+                self.request_log.append(LoggedRequest(req.method, path, query, reply_status))
+                raise DroppedConnection()
+        if self.faults.echo_headers and reply_status >= 400:
+            reply_body = _echo_headers(reply_body, headers)
         self.request_log.append(LoggedRequest(req.method, path, query, reply_status))
         out_headers = {"x-request-id": f"sandbox-{next(self._request_ids):08d}", **extra}
         if reply_body is None:
@@ -261,6 +288,18 @@ class Sandbox:
         raise unauthorized
 
 
+def _echo_headers(body: Any, headers: dict[str, str]) -> Any:
+    """An error body that also lists the request's headers, as careless proxies and debug modes do."""
+    echoed = [f"{name.lower()}: {value}" for name, value in sorted(headers.items(), key=lambda h: h[0].lower())]
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        error = dict(body["error"])
+        error["errors"] = [f"request headers were {'; '.join(echoed)}", *(error.get("errors") or [])]
+        return {**body, "error": error}
+    if isinstance(body, dict) and "message" in body:  # the Events API's shape
+        return {**body, "errors": [f"request headers were {'; '.join(echoed)}", *(body.get("errors") or [])]}
+    return {"error": {"message": "Error", "errors": [f"request headers were {'; '.join(echoed)}"]}}
+
+
 def _check_scope(principal: Principal, req: ApiRequest) -> None:
     """403 like PagerDuty when an OAuth token lacks the scope the endpoint declares."""
     from pagerduty_mcp.common.pagerduty.scope_table import missing_scope
@@ -305,7 +344,32 @@ class SandboxTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             raise httpx2.RemoteProtocolError(
                 "Server disconnected without sending a response (sandbox drop-rate fault)", request=request
             ) from None
-        return httpx2.Response(status, headers=headers, stream=httpx2.ByteStream(payload), request=request)
+        return httpx2.Response(status, headers=headers, stream=sandbox.body_stream(payload), request=request)
+
+
+class Trickle(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A body sent a few bytes at a time with a pause between pieces: a slow or stalling upstream."""
+
+    def __init__(self, payload: bytes, pause_seconds: float) -> None:
+        self.payload = payload
+        self.pause = pause_seconds
+
+    def pieces(self) -> list[bytes]:
+        return [self.payload[i : i + TRICKLE_CHUNK_BYTES] for i in range(0, len(self.payload), TRICKLE_CHUNK_BYTES)]
+
+    def __iter__(self) -> Iterator[bytes]:
+        for index, piece in enumerate(self.pieces()):
+            if index:
+                time.sleep(self.pause)
+            yield piece
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        import anyio
+
+        for index, piece in enumerate(self.pieces()):
+            if index:
+                await anyio.sleep(self.pause)
+            yield piece
 
 
 _shared: Sandbox | None = None

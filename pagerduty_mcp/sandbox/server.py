@@ -14,6 +14,7 @@ import ssl
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 
 import trustme
 
-from pagerduty_mcp.sandbox.core import DroppedConnection, Sandbox
+from pagerduty_mcp.sandbox.core import DroppedConnection, Sandbox, Trickle
 
 __all__ = ["SandboxHTTPServer", "ServerInfo", "check_loopback", "make_server", "serve_in_thread"]
 
@@ -71,7 +72,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        if payload:
+        if payload and self.server.sandbox.faults.trickle_ms:
+            for index, piece in enumerate(Trickle(payload, 0).pieces()):
+                if index:
+                    time.sleep(self.server.sandbox.faults.trickle_ms / 1000.0)
+                self.wfile.write(piece)
+                self.wfile.flush()
+        elif payload:
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve

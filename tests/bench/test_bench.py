@@ -156,3 +156,15 @@ async def test_get_service_waits_one_round_trip_for_its_three_requests() -> None
     service = slow["one service"]
     assert service["requests"] >= 3
     assert 150 * 0.9 <= service["median"] < 150 * 2, service  # one latency, not three
+
+
+def test_tracing_cost_compares_start_up_without_and_with_an_otlp_endpoint() -> None:
+    from bench.startup import tracing_cost
+
+    cost = tracing_cost("incidents", 1)
+    assert cost["unset"]["sdk_loaded"] is False  # without the variable, no OpenTelemetry SDK at all
+    assert cost["set"]["sdk_loaded"] is True
+    assert cost["unset"]["cpu"]["runs"] == cost["set"]["cpu"]["runs"] == 1
+    method = {"tokens": "bytes / 4", "upstream": "logged"}
+    lines = render({"method": method, "servers": {}, "startup": {"server": "pagerduty-incidents", "tracing": cost}})
+    assert "OTEL endpoint unset" in lines and "no OpenTelemetry SDK loaded" in lines

@@ -84,7 +84,7 @@ class RecordingTransport(httpx2.BaseTransport):
 
 
 # Paths the specs do not describe but the sandbox serves (OAuth lives on identity.pagerduty.com).
-UNDESCRIBED = ("/oauth/token",)
+UNDESCRIBED = ("/oauth/token", "/oauth/authorize", "/oauth/revoke")
 
 
 def _spec_for(path: str) -> Spec:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx2
 from mcp import Client
@@ -20,7 +22,7 @@ from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo, serve_in_thread
 from tests.harness import server_env
 
-__all__ = ["HttpServer", "free_port", "http_session", "running_server", "sandbox_over_https"]
+__all__ = ["HttpServer", "free_port", "http_session", "rpc_answer", "running_server", "sandbox_over_https"]
 
 STARTUP_SECONDS = 30.0
 
@@ -64,10 +66,15 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], stderr_path: Path
 
 @contextmanager
 def running_server(
-    args: list[str], env: dict[str, str], *, module: str = "pagerduty_mcp", host: str = "127.0.0.1"
+    args: list[str],
+    env: dict[str, str],
+    *,
+    module: str = "pagerduty_mcp",
+    host: str = "127.0.0.1",
+    port: int | None = None,
 ) -> Iterator[HttpServer]:
-    """Start ``python -m module --transport streamable-http ...`` on a free port; stop it afterwards."""
-    port = free_port()
+    """Start ``python -m module --transport streamable-http ...`` on a (free) port; stop it afterwards."""
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="pagerduty-mcp-http-") as directory:
         stderr_path = Path(directory) / "stderr.log"
         with stderr_path.open("wb") as stderr:
@@ -87,8 +94,11 @@ def running_server(
 
 
 @asynccontextmanager
-async def http_session(url: str, headers: dict[str, str], *, mode: str = "auto") -> AsyncIterator[Client]:
-    """The ``mcp`` SDK's own client over streamable HTTP, sending ``headers`` with every request.
+async def http_session(
+    url: str, headers: Mapping[str, str] | Sequence[tuple[str, str]], *, mode: str = "auto"
+) -> AsyncIterator[Client]:
+    """The ``mcp`` SDK's own client over streamable HTTP, sending ``headers`` with every request
+    (as ``(name, value)`` pairs, a header can be sent more than once).
 
     ``mode="legacy"`` speaks the 2025-11-25 protocol (initialize handshake), as most editors do today.
     """
@@ -97,3 +107,14 @@ async def http_session(url: str, headers: dict[str, str], *, mode: str = "auto")
         Client(streamable_http_client(url, http_client=http), mode=mode) as client,  # type: ignore[arg-type]
     ):
         yield client
+
+
+def rpc_answer(response: httpx2.Response) -> dict[str, Any]:
+    """The JSON-RPC answer in a streamable-HTTP response: plain JSON, or the last message of an
+    event stream (the server streams when a call may send notifications before its answer)."""
+    if response.headers.get("content-type", "").startswith("text/event-stream"):
+        messages = [json.loads(line[5:]) for line in response.text.splitlines() if line.startswith("data:")]
+        answers = [m for m in messages if "result" in m or "error" in m]
+        assert answers, f"no answer in the event stream: {response.text[:500]}"
+        return answers[-1]  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]

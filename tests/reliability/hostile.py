@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pagerduty_mcp.sandbox import Sandbox
 
-__all__ = ["NASTY", "PATH_ATTACKS", "arguments_for", "real_ids", "value_for"]
+__all__ = ["HOSTILE_STRINGS", "NASTY", "PATH_ATTACKS", "SENDABLE", "arguments_for", "real_ids", "sendable", "value_for"]
 
 # Values that try to move a request to another path or query when used as an id.
 PATH_ATTACKS: tuple[str, ...] = (
@@ -38,8 +38,26 @@ PATH_ATTACKS: tuple[str, ...] = (
     "https://[::1/incidents/P1",
 )
 
+# In-process only: the SDK's own client cannot encode it for a pipe or a socket.
+LONE_SURROGATE = "\ud800 lone surrogate"
+
+# The strings issue 17 met the servers with: a 200 kB query, non-ASCII and multi-line values (as
+# credentials too), control characters, a lone surrogate, URL-encoded line breaks.
+HOSTILE_STRINGS: tuple[str, ...] = (
+    "q" * 200_000,
+    "é" * 50_000,
+    "u+abcd\u00e9fgh12345",
+    "u+abcd\nX-Injected: 1",
+    "line one\r\nline two",
+    "\x00" * 16,
+    LONE_SURROGATE,
+    "%0d%0aX-Injected:%201",
+    "Token token=u+abcd\u00e9fgh",
+)
+
 NASTY: tuple[Any, ...] = (
     *PATH_ATTACKS,
+    *HOSTILE_STRINGS,
     "",
     " ",
     "null",
@@ -86,13 +104,21 @@ NASTY: tuple[Any, ...] = (
     {"a": {"b": {"c": {"d": {"e": {"f": {"g": "deep"}}}}}}},
 )
 
+
+def sendable(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``values`` without what no client can send over a real transport."""
+    return tuple(v for v in values if not (isinstance(v, str) and LONE_SURROGATE in v))
+
+
+SENDABLE = sendable(NASTY)
+
 _JSON_LEAF = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**63), max_value=2**63),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=40),
-    st.sampled_from([v for v in NASTY if isinstance(v, str)]),
+    st.sampled_from([v for v in SENDABLE if isinstance(v, str)]),
 )
 _JSON = st.recursive(
     _JSON_LEAF,
@@ -156,13 +182,15 @@ def value_for(schema: dict[str, Any], ids: list[str], name: str = "", depth: int
     return _JSON
 
 
-def arguments_for(tool: dict[str, Any], ids: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+def arguments_for(
+    tool: dict[str, Any], ids: list[str], corpus: tuple[Any, ...] = NASTY
+) -> st.SearchStrategy[dict[str, Any]]:
     """Arguments for ``tool``: each parameter schema-valid, nasty, or absent (now and then even
     when required), plus now and then a parameter the schema does not know."""
     schema = tool.get("inputSchema", {})
     required = set(schema.get("required", []))
     props: dict[str, Any] = schema.get("properties", {})
-    nasty = st.sampled_from(NASTY)
+    nasty = st.sampled_from(corpus)
     missing = object()
 
     def one(name: str, prop: dict[str, Any]) -> st.SearchStrategy[Any]:

@@ -4,6 +4,7 @@ with the tool that sent it, each tool's allowed endpoints, and a session driven 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import socket
@@ -12,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -20,6 +21,7 @@ import anyio
 import httpx2
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
 from pagerduty_mcp.common.pagerduty.context import current_request
@@ -32,10 +34,13 @@ __all__ = [
     "CallOutcome",
     "PortalSession",
     "RecordingSandbox",
+    "RotatingCredential",
     "Sent",
     "endpoint_violations",
     "http_server_process",
+    "http_session",
     "live_tools",
+    "portal_over",
     "portal_session",
     "resolved_ids",
     "tuned_session",
@@ -252,7 +257,7 @@ class PortalSession:
     single server and sandbox) open across all the examples of a test.
     """
 
-    def __init__(self, portal: BlockingPortal, client: Client, sandbox: RecordingSandbox) -> None:
+    def __init__(self, portal: BlockingPortal, client: Client, sandbox: RecordingSandbox | None) -> None:
         self.portal = portal
         self.client = client
         self.sandbox = sandbox
@@ -296,6 +301,38 @@ def portal_session(
         yield PortalSession(portal, client, box)
 
 
+@contextmanager
+def portal_over(session: AbstractAsyncContextManager[Client]) -> Iterator[PortalSession]:
+    """Any client session (stdio, HTTP) driven from sync code; no sandbox to inspect behind it."""
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(session) as client:
+        yield PortalSession(portal, client, None)
+
+
+class RotatingCredential(httpx2.Auth):
+    """Each HTTP request carries the next of ``secrets`` as its caller's PagerDuty credential.
+
+    Bytes go out as they are, so a Latin-1 credential arrives non-ASCII, as from a careless client.
+    """
+
+    def __init__(self, secrets: list[bytes]) -> None:
+        self._next = itertools.cycle(secrets)
+        self._lock = threading.Lock()
+
+    def auth_flow(self, request: httpx2.Request) -> Iterator[httpx2.Request]:
+        with self._lock:
+            request.headers.update({"X-PagerDuty-Token": next(self._next)})
+        yield request
+
+
+@asynccontextmanager
+async def http_session(url: str, auth: httpx2.Auth | None = None) -> AsyncIterator[Client]:
+    async with (
+        httpx2.AsyncClient(auth=auth, timeout=60) as http,
+        Client(streamable_http_client(url, http_client=http)) as client,
+    ):
+        yield client
+
+
 @asynccontextmanager
 async def tuned_session(
     sandbox: Sandbox,
@@ -304,17 +341,22 @@ async def tuned_session(
     write: bool = True,
     deadline_seconds: float | None = None,
     pool: ClientPool | None = None,
+    queued_per_credential: int | None = None,
     **settings: Any,
 ) -> AsyncIterator[Client]:
     """Like ``memory_session``, with chosen client settings (timeouts, the rate-limit cap), the
-    server's per-call deadline, or a pool of one's own (e.g. one that speaks HTTPS)."""
+    server's per-call deadline, a pool of one's own (e.g. one that speaks HTTPS), or how many calls of
+    one credential may wait for their turn."""
     from pagerduty_mcp.catalog import SERVERS, areas_of
     from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+    from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 
     set_pool(pool or sandbox_pool(sandbox, Settings(**settings)))
     server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
     if deadline_seconds is not None:
         server.call_deadline_seconds = deadline_seconds
+    if queued_per_credential is not None:
+        server.slots = CredentialSlots(queued=queued_per_credential)
     try:
         async with Client(server) as client:
             yield client

@@ -3,13 +3,21 @@ corpus of nasty values: each call answers in time with our envelope (a result or
 ``isError``), never an internal error, the server stays up, and no request leaves for a path
 outside the tool's endpoints.
 
-``PAGERDUTY_MCP_FUZZ_EXAMPLES`` sets the examples per tool (default below, sized for CI).
+In-process (where every request is checked against the tool's endpoints), and over both real
+transports: stdio, and streamable HTTP with each request carrying the caller's own credential
+(valid, made up, or non-ASCII). Every hostile string of issue 17 (a 200 kB query, non-ASCII and
+multi-line values...) meets every string parameter of every tool over both.
+
+``PAGERDUTY_MCP_FUZZ_EXAMPLES`` sets the generated examples per tool in-process, and
+``PAGERDUTY_MCP_FUZZ_TRANSPORT_EXAMPLES`` those over each transport (defaults sized for CI: more
+than 10,000 cases in all). The report's last lines give the count and the failures.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,28 +26,32 @@ from hypothesis import HealthCheck, given, settings
 
 from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.common.pagerduty.errors import ERROR_CODES
-from pagerduty_mcp.sandbox import Faults
-from tests.reliability.hostile import PATH_ATTACKS, arguments_for, real_ids
+from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox
+from tests.harness import stdio_session
+from tests.reliability.hostile import HOSTILE_STRINGS, NASTY, PATH_ATTACKS, SENDABLE, arguments_for, real_ids, sendable
 from tests.reliability.support import (
     PortalSession,
     RecordingSandbox,
+    RotatingCredential,
     Sent,
     endpoint_violations,
+    http_server_process,
+    http_session,
     live_tools,
+    portal_over,
     portal_session,
 )
+from tests.reliability.tally import FUZZ
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-EXAMPLES_PER_TOOL = int(os.environ.get("PAGERDUTY_MCP_FUZZ_EXAMPLES", "20"))
+EXAMPLES_PER_TOOL = int(os.environ.get("PAGERDUTY_MCP_FUZZ_EXAMPLES", "70"))
+TRANSPORT_EXAMPLES = int(os.environ.get("PAGERDUTY_MCP_FUZZ_TRANSPORT_EXAMPLES", "4"))
 # Generous: the sandbox answers in milliseconds, so only a hang or a runaway loop comes near it.
 CALL_BOUND_SECONDS = 20.0
 TOOLS = live_tools("mcp", write=True)
 TOOL_BY_NAME = {t["name"]: t for t in TOOLS}
 _KNOWN_CODE = re.compile(r"^[A-Z][A-Z0-9_]*_NOT_FOUND$")
-
-# Cases run, for the closing note (printed with -s).
-CASES: dict[str, int] = {}
 
 
 @pytest.fixture(scope="module")
@@ -48,16 +60,20 @@ def session() -> Iterator[PortalSession]:
         yield live
 
 
-@pytest.fixture(scope="module", autouse=True)
-def count_cases() -> Iterator[None]:
-    yield
-    print(f"\nfuzz: {sum(CASES.values())} cases over {len(CASES)} tools")
+def check_answer(live: PortalSession, tool: str, args: dict[str, Any], transport: str = "memory") -> None:
+    """One case, counted for the report (and counted failed if any check fails)."""
+    try:
+        _check_answer(live, tool, args)
+    except BaseException:
+        FUZZ.record(transport, tool, failed=True)
+        raise
+    FUZZ.record(transport, tool)
 
 
-def check_answer(live: PortalSession, tool: str, args: dict[str, Any]) -> None:
-    live.sandbox.take_sent()
+def _check_answer(live: PortalSession, tool: str, args: dict[str, Any]) -> None:
+    if live.sandbox is not None:
+        live.sandbox.take_sent()
     outcome = live.call(tool, args, timeout=CALL_BOUND_SECONDS)
-    CASES[tool] = CASES.get(tool, 0) + 1
     envelope = outcome.envelope
     if outcome.is_error:
         error = envelope.get("error") or {}
@@ -72,17 +88,19 @@ def check_answer(live: PortalSession, tool: str, args: dict[str, Any]) -> None:
         assert len(resources) == 1, f"{tool}: envelope keys {sorted(envelope)}"
         items = envelope[resources[0]]
         assert isinstance(items, list) and envelope["metadata"]["count"] == len(items), outcome.text[:300]
-    violations = endpoint_violations(live.sandbox.take_sent())
-    assert not violations, f"{tool}({_short(args)}): {violations}"
+    if live.sandbox is not None:
+        violations = endpoint_violations(live.sandbox.take_sent())
+        assert not violations, f"{tool}({_short(args)}): {violations}"
 
 
 def _short(args: dict[str, Any]) -> str:
     return repr({k: (v[:40] + "…" if isinstance(v, str) and len(v) > 40 else v) for k, v in args.items()})[:400]
 
 
-def _fuzz(session: PortalSession, tool: str, examples: int) -> None:
+def _fuzz(session: PortalSession, tool: str, examples: int, transport: str = "memory") -> None:
     """Drive ``tool`` with ``examples`` argument sets generated from its own schema (reproducibly)."""
-    strategy = arguments_for(TOOL_BY_NAME[tool], real_ids(session.sandbox))
+    in_process = session.sandbox is not None
+    strategy = arguments_for(TOOL_BY_NAME[tool], real_ids(session.sandbox or SEVEN), NASTY if in_process else SENDABLE)
 
     @settings(
         max_examples=examples,
@@ -93,7 +111,7 @@ def _fuzz(session: PortalSession, tool: str, examples: int) -> None:
     )
     @given(args=strategy)
     def run(args: dict[str, Any]) -> None:
-        check_answer(session, tool, args)
+        check_answer(session, tool, args, transport)
 
     run()
 
@@ -175,7 +193,64 @@ def test_every_tool_fails_cleanly_on_hostile_arguments_and_a_flaky_upstream(
 ) -> None:
     """Error paths meet error paths: whatever the arguments and whatever PagerDuty does, the answer
     is our envelope with a stable code, never an internal error, and the server stays up."""
-    _fuzz(faulty_session, tool, FAULTY_EXAMPLES)
+    _fuzz(faulty_session, tool, FAULTY_EXAMPLES, "memory+faults")
+
+
+# -- over the real transports -------------------------------------------------------------------
+
+# The account the server subprocesses serve (PAGERDUTY_SANDBOX_SEED=7 or the default 7), for real ids.
+SEVEN = Sandbox(seed=7)
+# Each HTTP request's caller: mostly the sandbox's user key, now and then a made-up key or one with a
+# non-ASCII character (each must give UNAUTHORIZED, never an internal error).
+CALLERS = [
+    SANDBOX_TOKEN.encode(),
+    b"u+made-up-key-1234567",
+    SANDBOX_TOKEN.encode(),
+    "u+abcd\u00e9fgh12345".encode("latin-1"),
+]
+
+
+@pytest.fixture(scope="module", params=["stdio", "http"])
+def remote(request: pytest.FixtureRequest) -> Iterator[tuple[str, PortalSession]]:
+    """The combined server as a subprocess, write tools on, over stdio or streamable HTTP."""
+    if request.param == "stdio":
+        with portal_over(stdio_session("mcp", write=True)) as live:
+            yield "stdio", live
+        return
+    args = ("--sandbox", "--enable-write-tools", "--auth", "pagerduty")
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
+        http_server_process(args, stderr) as (url, _process),
+        portal_over(http_session(url, RotatingCredential(CALLERS))) as live,
+    ):
+        yield "http", live
+
+
+def _string_parameters(tool: dict[str, Any]) -> list[str]:
+    props = tool.get("inputSchema", {}).get("properties", {})
+    found = []
+    for name, prop in props.items():
+        kinds = {prop.get("type"), *(option.get("type") for option in prop.get("anyOf", []))}
+        if "string" in kinds and "enum" not in prop:
+            found.append(name)
+    return found
+
+
+@pytest.mark.parametrize("tool", sorted(TOOL_BY_NAME))
+def test_every_tool_answers_hostile_strings_over_stdio_and_http(remote: tuple[str, PortalSession], tool: str) -> None:
+    """Each hostile string in each string parameter (the others plausible), then generated
+    arguments: over a real pipe or socket, every answer is our envelope with a stable code."""
+    transport, live = remote
+    schema = TOOL_BY_NAME[tool]["inputSchema"]
+    base = _plausible_required(schema, real_ids(SEVEN))
+    for parameter in _string_parameters(TOOL_BY_NAME[tool]):
+        for value in sendable(HOSTILE_STRINGS):
+            check_answer(live, tool, {**base, parameter: value}, transport)
+    _fuzz(live, tool, TRANSPORT_EXAMPLES, transport)
+    # Still up: a plain read answers (UNAUTHORIZED when this request carried a refused credential).
+    outcome = live.call("list_priorities", {}, timeout=10)
+    refused = outcome.is_error and outcome.envelope["error"]["code"] == "UNAUTHORIZED" and transport == "http"
+    assert refused or not outcome.is_error, f"the server stopped answering over {transport}: {outcome.text[:300]}"
 
 
 def test_the_endpoint_check_catches_paths_outside_a_tools_endpoints() -> None:

@@ -211,7 +211,10 @@ async def test_stdio_stays_correct_bounded_and_flat_under_load() -> None:
 
 @pytest.fixture
 def http_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    with open(os.devnull, "w") as stderr, http_server_process(("--sandbox",), stderr) as running:
+    # One client sends CONCURRENT calls at once with one credential: let them all wait their turn
+    # (the default bound would refuse the excess with RATE_LIMITED; test_fairness covers that).
+    args = ("--sandbox", "--max-queued-per-credential", str(CONCURRENT))
+    with open(os.devnull, "w") as stderr, http_server_process(args, stderr) as running:
         yield running
 
 
@@ -253,7 +256,10 @@ async def test_under_concurrent_load_on_a_flaky_upstream_every_error_is_one_the_
         if is_error:
             codes.append(envelope["error"]["code"])
 
-    async with tuned_session(box, write=False) as client, anyio.create_task_group() as group:
+    async with (
+        tuned_session(box, write=False, queued_per_credential=CONCURRENT) as client,
+        anyio.create_task_group() as group,
+    ):
         for i in range(CONCURRENT):
             group.start_soon(one, *MIX[i % len(MIX)])
     faulted = sum(1 for r in box.request_log if r.status == 0 or r.status >= 500)

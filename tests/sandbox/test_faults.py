@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import time
 
 import httpx2
@@ -131,3 +132,80 @@ def test_shared_sandbox_reads_seed_size_and_faults(monkeypatch: pytest.MonkeyPat
     shared = shared_sandbox()
     assert (shared.seed, shared.size, shared.faults.rate_limit) == (42, 2, 10)
     assert shared_sandbox() is shared
+
+
+def _limited(retry_after: str) -> httpx2.Response:
+    """The 429 of a sandbox allowing one request a minute, with ``retry_after`` as its lie."""
+    sandbox = Sandbox(now=FIXED_NOW, faults=Faults(rate_limit=1, retry_after=retry_after))
+    with raw_client(sandbox) as client:
+        assert client.get("/priorities").status_code == 200
+        return client.get("/priorities")
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_retry_after_can_be_zero_or_negative(value: str) -> None:
+    limited = _limited(value)
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == value
+    assert "ratelimit-reset" not in limited.headers  # nothing else to fall back on
+
+
+def test_retry_after_can_be_an_http_date_in_the_future_or_the_past() -> None:
+    future = email.utils.parsedate_to_datetime(_limited("date").headers["Retry-After"])
+    assert 0 < future.timestamp() - time.time() <= 61
+    past = email.utils.parsedate_to_datetime(_limited("past").headers["Retry-After"])
+    assert past.year == 2015
+
+
+def test_retry_after_can_be_missing() -> None:
+    limited = _limited("missing")
+    assert limited.status_code == 429
+    assert "Retry-After" not in limited.headers and "ratelimit-reset" not in limited.headers
+
+
+def test_retry_after_refuses_what_it_cannot_send(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="retry-after"):
+        Faults(retry_after="soon")
+    monkeypatch.setenv("PAGERDUTY_SANDBOX_RETRY_AFTER", "-3")
+    assert Faults.from_env().retry_after == "-3"
+
+
+def test_drop_after_write_applies_the_write_then_breaks_the_connection() -> None:
+    sandbox = Sandbox(now=FIXED_NOW, faults=Faults(drop_after_write_rate=1.0))
+    before = len(sandbox.state.tables["teams"])
+    with raw_client(sandbox) as client:
+        assert client.get("/priorities").status_code == 200  # reads are untouched
+        with pytest.raises(httpx2.RemoteProtocolError):
+            client.post("/teams", json={"team": {"type": "team", "name": "Applied then dropped"}})
+    assert len(sandbox.state.tables["teams"]) == before + 1
+    assert "Applied then dropped" in {t["name"] for t in sandbox.state.tables["teams"].values()}
+    assert [(e.method, e.status) for e in sandbox.request_log][-1] == ("POST", 201)
+
+
+def test_echo_headers_puts_the_request_headers_in_error_bodies() -> None:
+    sandbox = Sandbox(now=FIXED_NOW, faults=Faults(echo_headers=True))
+    with raw_client(sandbox) as client:
+        missing = client.get("/incidents/PNOPE00")
+        fine = client.get("/priorities")
+    assert missing.status_code == 404
+    assert f"authorization: Token token={SANDBOX_TOKEN}" in missing.json()["error"]["errors"][0]
+    assert SANDBOX_TOKEN not in fine.text  # only errors echo
+
+
+def test_trickle_sends_the_body_in_slow_pieces() -> None:
+    sandbox = Sandbox(now=FIXED_NOW, faults=Faults(trickle_ms=20))
+    sandbox.ensure_seeded()
+    with raw_client(sandbox) as client:
+        started = time.perf_counter()
+        response = client.get("/priorities")
+        elapsed = time.perf_counter() - started
+    pieces = -(-len(response.content) // 64)
+    assert pieces > 3 and response.json()["priorities"]
+    assert elapsed >= (pieces - 1) * 0.02 * 0.9
+
+
+def test_the_new_faults_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGERDUTY_SANDBOX_RETRY_AFTER", "past")
+    monkeypatch.setenv("PAGERDUTY_SANDBOX_DROP_AFTER_WRITE_RATE", "0.5")
+    monkeypatch.setenv("PAGERDUTY_SANDBOX_ECHO_HEADERS", "1")
+    monkeypatch.setenv("PAGERDUTY_SANDBOX_TRICKLE_MS", "5")
+    assert Faults.from_env() == Faults(retry_after="past", drop_after_write_rate=0.5, echo_headers=True, trickle_ms=5)

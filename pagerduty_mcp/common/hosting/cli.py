@@ -10,11 +10,14 @@ import typer
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting import startup
+from pagerduty_mcp.common.hosting.budget import DEFAULT_REQUESTS_PER_MINUTE
 from pagerduty_mcp.common.hosting.client_auth import AuthMode
+from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
 from pagerduty_mcp.common.hosting.startup import LogLevel, ServeOptions, Transport
 from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
 from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.fairness import DEFAULT_MAX_QUEUED_PER_CREDENTIAL
 from pagerduty_mcp.common.toolkit.server import DEFAULT_CALL_DEADLINE_SECONDS
 
 __all__ = ["build_app"]
@@ -97,7 +100,8 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 envvar="PAGERDUTY_MCP_AUTH",
                 help="Client authentication for streamable-http: none; static (Authorization: Bearer <server "
                 "token>, tokens from PAGERDUTY_MCP_AUTH_TOKENS or --auth-tokens-file); pagerduty (each request "
-                "carries its caller's own PagerDuty token). Default: static if server tokens are set, else none.",
+                "carries its caller's own PagerDuty token); oauth (users sign in with PagerDuty; needs --public-url). "
+                "Default: static if server tokens are set, else none.",
             ),
         ] = None,
         auth_tokens_file: Annotated[
@@ -145,9 +149,18 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
             typer.Option(
                 "--max-concurrent-per-credential",
                 envvar="PAGERDUTY_MCP_MAX_CONCURRENT_PER_CREDENTIAL",
-                help="PagerDuty requests in flight at once for one credential; more wait their turn.",
+                help="Calls, and PagerDuty requests, running at once for one credential; more wait their "
+                "turn without holding a worker thread.",
             ),
         ] = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL,
+        max_queued_per_credential: Annotated[
+            int,
+            typer.Option(
+                "--max-queued-per-credential",
+                envvar="PAGERDUTY_MCP_MAX_QUEUED_PER_CREDENTIAL",
+                help="Calls of one credential that may wait for a slot; more fail at once with RATE_LIMITED.",
+            ),
+        ] = DEFAULT_MAX_QUEUED_PER_CREDENTIAL,
         call_timeout: Annotated[
             float,
             typer.Option(
@@ -156,6 +169,59 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 help="Deadline of one tool call, in seconds, retries and waits included.",
             ),
         ] = DEFAULT_CALL_DEADLINE_SECONDS,
+        read_timeout: Annotated[
+            float,
+            typer.Option(
+                "--read-timeout",
+                envvar="PAGERDUTY_MCP_READ_TIMEOUT_SECONDS",
+                help="Seconds a client has to send a request's headers, and again its body (streamable-http).",
+            ),
+        ] = DEFAULT_READ_TIMEOUT_SECONDS,
+        stream_idle_timeout: Annotated[
+            float,
+            typer.Option(
+                "--stream-idle-timeout",
+                envvar="PAGERDUTY_MCP_STREAM_IDLE_SECONDS",
+                help="Seconds a GET event stream may stay open without an event (streamable-http).",
+            ),
+        ] = DEFAULT_STREAM_IDLE_SECONDS,
+        public_url: Annotated[
+            str | None,
+            typer.Option(
+                "--public-url",
+                envvar="PAGERDUTY_MCP_PUBLIC_URL",
+                help="The URL clients reach this server at (e.g. https://mcp.example.com), for --auth oauth: "
+                "tokens are bound to it. Default on loopback: http://<host>:<port>.",
+            ),
+        ] = None,
+        redis_url: Annotated[
+            str | None,
+            typer.Option(
+                "--redis-url",
+                envvar="PAGERDUTY_MCP_REDIS_URL",
+                help="Redis shared by replicas: sign-ins, tokens and request budgets (redis://host:6379/0). "
+                "Without it they stay in this process: run one replica.",
+            ),
+        ] = None,
+        budget_per_minute: Annotated[
+            int | None,
+            typer.Option(
+                "--budget-per-minute",
+                envvar="PAGERDUTY_MCP_BUDGET_PER_MINUTE",
+                help="PagerDuty requests per minute and credential, across replicas with --redis-url "
+                f"(PagerDuty allows {DEFAULT_REQUESTS_PER_MINUTE} per user token; the default, except on "
+                "--sandbox). 0: no budget.",
+            ),
+        ] = None,
+        metrics: Annotated[
+            bool,
+            typer.Option(
+                "--metrics/--no-metrics",
+                envvar="PAGERDUTY_MCP_METRICS",
+                help="Serve Prometheus metrics at /metrics on the streamable-http port (to loopback "
+                "peers, and with a server token under --auth static).",
+            ),
+        ] = True,
         log_level: Annotated[
             LogLevel,
             typer.Option("--log-level", envvar="PAGERDUTY_MCP_LOG_LEVEL", help="Log level (stderr)."),
@@ -185,8 +251,15 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 allowed_origins=allowed_origins,
                 max_body_bytes=max_body_bytes,
                 max_concurrent_per_credential=max_concurrent_per_credential,
+                max_queued_per_credential=max_queued_per_credential,
                 call_timeout=call_timeout,
+                read_timeout=read_timeout,
+                stream_idle_timeout=stream_idle_timeout,
+                metrics=metrics,
                 log_level=log_level,
+                public_url=public_url,
+                redis_url=redis_url,
+                budget_per_minute=budget_per_minute,
             ),
         )
 

@@ -7,7 +7,9 @@ Three modes of client authentication for streamable HTTP:
   then speaks to PagerDuty with its own credential;
 - ``pagerduty``: every request carries the caller's own PagerDuty credential
   (``Authorization: Token token=<user API key>``, ``Authorization: Bearer <OAuth token>`` or
-  ``X-PagerDuty-Token: <user API key>``), and PagerDuty is called with that credential only.
+  ``X-PagerDuty-Token: <user API key>``), and PagerDuty is called with that credential only;
+- ``oauth``: users sign in with PagerDuty and send this server's own access token (see
+  ``oauth_server``); each call runs with the signed-in user's PagerDuty token.
 
 Narrowing headers (``X-MCP-Readonly``, ``X-MCP-Toolsets``, ``X-MCP-Tools``) can hide tools the
 operator enabled; they can never show one the operator did not.
@@ -32,6 +34,7 @@ __all__ = [
     "Authenticator",
     "Rejection",
     "fingerprint",
+    "header_lines",
     "load_server_tokens",
     "narrowing_from_headers",
     "pagerduty_credential",
@@ -46,27 +49,56 @@ class AuthMode(StrEnum):
     none = "none"
     static = "static"
     pagerduty = "pagerduty"
+    oauth = "oauth"
+
+
+def header_lines(headers: Mapping[str, str], name: str) -> list[str]:
+    """Every line of header ``name``, in order. Starlette's ``Headers.get`` gives the first line only,
+    which would let a client's own header shadow the one a proxy appends after it."""
+    getlist = getattr(headers, "getlist", None)
+    if callable(getlist):
+        return [str(value) for value in getlist(name)]
+    value = headers.get(name)
+    return [] if value is None else [value]
 
 
 def narrowing_from_headers(headers: Mapping[str, str]) -> Narrowing:
-    """What a request's ``X-MCP-*`` headers ask to hide."""
+    """What a request's ``X-MCP-*`` headers ask to hide; it fails closed.
+
+    Any true ``X-MCP-Readonly`` value wins, in any line or any comma-separated member of one
+    (``false, true`` is read-only). Lines of ``X-MCP-Toolsets`` or ``X-MCP-Tools`` intersect:
+    each line can only hide more, so a proxy that appends its own line bounds what the client's
+    line asks for. Within one line, the comma-separated names are the ones to keep.
+    """
     # "false" or any other value never turns writes on: the operator decides that.
-    readonly = headers.get("x-mcp-readonly", "").strip().lower() in _TRUE
-    return Narrowing(readonly, _name_set(headers.get("x-mcp-toolsets")), _name_set(headers.get("x-mcp-tools")))
+    readonly = any(
+        member.strip().lower() in _TRUE
+        for line in header_lines(headers, "x-mcp-readonly")
+        for member in line.split(",")
+    )
+    return Narrowing(
+        readonly,
+        _intersection(header_lines(headers, "x-mcp-toolsets")),
+        _intersection(header_lines(headers, "x-mcp-tools")),
+    )
 
 
-def _name_set(value: str | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    return frozenset(n.strip() for n in value.split(",") if n.strip())
+def _intersection(lines: list[str]) -> frozenset[str] | None:
+    """The names every line keeps; ``None`` (no narrowing) without any line."""
+    kept: frozenset[str] | None = None
+    for line in lines:
+        names = frozenset(n.strip() for n in line.split(",") if n.strip())
+        kept = names if kept is None else kept & names
+    return kept
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """Why a request was refused (401), and the challenge to send back."""
+    """Why a request was refused (401 unless said), and the challenge to send back (if any)."""
 
     message: str
     challenge: str
+    status: int = 401
 
 
 def load_server_tokens(env: Mapping[str, str] | None = None) -> list[str]:
@@ -116,6 +148,9 @@ class Authenticator:
             return Caller("anonymous", None, narrowing)
         if self.mode is AuthMode.static:
             return self._static(headers, narrowing)
+        if self.mode is AuthMode.oauth:
+            # The gate asks oauth_server's resource instead; reaching here is a wiring fault.
+            return Rejection("Sign in with PagerDuty: this server uses OAuth.", "Bearer")
         return self._pagerduty(headers, narrowing)
 
     def _static(self, headers: Mapping[str, str], narrowing: Narrowing) -> Caller | Rejection:

@@ -3,10 +3,13 @@
 In front of the SDK's stateless streamable-HTTP app sits one ASGI gate, checking in this order:
 
 1. ``GET /healthz`` answers at once (load-balancer probes reach it by IP, so no Host check);
+   ``GET /metrics`` answers loopback peers (after the Host and Origin checks) and, under
+   ``--auth static``, any peer with a server token (see ``metrics``);
 2. the Host header (421) and Origin header (403), against allow-lists, with the SDK's
    ``TransportSecuritySettings`` (DNS-rebinding protection stays on whatever the bind address);
 3. client authentication (401 with a ``WWW-Authenticate`` challenge), see ``client_auth``;
-4. the request body cap (413).
+4. the request body, read within the read timeout (408), and its cap (413); a ``GET`` event
+   stream instead ends when idle (see ``connections``, which also limits request heads).
 
 The authenticated :class:`~pagerduty_mcp.common.pagerduty.context.Caller` rides in the ASGI scope;
 the server's request context takes it from there for each MCP message, so every message sees the
@@ -20,7 +23,7 @@ import ipaddress
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
@@ -35,11 +38,28 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, Rejection
+from pagerduty_mcp.common.hosting.connections import (
+    DEFAULT_READ_TIMEOUT_SECONDS,
+    DEFAULT_STREAM_IDLE_SECONDS,
+    KEEP_ALIVE_SECONDS,
+    MAX_HEAD_BYTES,
+    body_within,
+    finite_positive,
+    guarded_protocol,
+    idle_capped,
+    replaying,
+)
 from pagerduty_mcp.common.toolkit.server import CALLER_SCOPE_KEY
+
+if TYPE_CHECKING:
+    from pagerduty_mcp.common.hosting.oauth_server import OAuthResource
+if TYPE_CHECKING:  # prometheus_client is imported only by servers that serve metrics
+    from pagerduty_mcp.common.hosting.metrics import Metrics
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "HEALTH_PATH",
+    "METRICS_PATH",
     "RemoteGate",
     "RemoteOptions",
     "build_remote_app",
@@ -51,6 +71,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # tool arguments are small; 1 MiB leaves room for long notes
 # Plain ``def`` tools run on worker threads; anyio's default of 40 would queue the 41st call.
 WORKER_THREADS = 200
@@ -79,13 +100,21 @@ class RemoteOptions:
     allowed_origins: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     allow_unauthenticated: bool = False
+    read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS  # for a request's head, and for its body
+    stream_idle_seconds: float = DEFAULT_STREAM_IDLE_SECONDS
+    oauth: OAuthResource | None = None  # --auth oauth: sign-in endpoints and the token check
+    metrics: bool = True
 
     def check(self) -> None:
         """Refuse unsafe combinations before binding anything (``ValueError`` with what to do)."""
-        if not self.path.startswith("/") or self.path == HEALTH_PATH:
-            raise ValueError(f"--path must start with / and differ from {HEALTH_PATH} (got {self.path!r})")
+        if not self.path.startswith("/") or self.path in (HEALTH_PATH, METRICS_PATH):
+            raise ValueError(
+                f"--path must start with / and differ from {HEALTH_PATH} and {METRICS_PATH} (got {self.path!r})"
+            )
         if self.max_body_bytes < 1024:
             raise ValueError("--max-body-bytes must be at least 1024")
+        finite_positive("--read-timeout", self.read_timeout_seconds)
+        finite_positive("--stream-idle-timeout", self.stream_idle_seconds)
         if not is_loopback(self.host) and not self.authenticator.required and not self.allow_unauthenticated:
             raise ValueError(
                 f"refusing to listen on {self.host} without client authentication: use --auth static "
@@ -111,9 +140,10 @@ class RemoteOptions:
 class RemoteGate:
     """The ASGI gate in front of the MCP endpoint (see the module docstring for the order)."""
 
-    def __init__(self, app: ASGIApp, options: RemoteOptions, server_name: str) -> None:
+    def __init__(self, app: ASGIApp, options: RemoteOptions, server_name: str, metrics: Metrics | None = None) -> None:
         self.options = options
         self.server_name = server_name
+        self.metrics = metrics
         self._security = TransportSecurityMiddleware(options.security())
         self._limited = RequestBodyLimitMiddleware(app, options.max_body_bytes)
         self._app = app
@@ -126,18 +156,40 @@ class RemoteGate:
             body = {"status": "ok", "server": self.server_name, "version": __version__}
             await _json(send, 200, body)
             return
+        oauth = self.options.oauth
+        if oauth is not None and scope["path"] in oauth.paths:
+            # Discovery, sign-in and token endpoints are public by design (the SDK sends CORS *).
+            await oauth.app(scope, receive, send)
+            return
+        if scope["path"] == METRICS_PATH and self.metrics is not None and scope["method"] in ("GET", "HEAD"):
+            await self.metrics.serve(self.options.authenticator, self._security, scope, receive, send)
+            return
         request = Request(scope)
         refused = await self._security.validate_request(request)
         if refused is not None:
             await refused(scope, receive, send)
             return
-        verdict = self.options.authenticator.authenticate(request.headers)
+        if oauth is not None:
+            verdict = await oauth.authenticate(request.headers)
+        else:
+            verdict = self.options.authenticator.authenticate(request.headers)
         if isinstance(verdict, Rejection):
-            body = {"error": "unauthorized", "message": verdict.message}
-            await _json(send, 401, body, {"www-authenticate": verdict.challenge})
+            body = {"error": "unauthorized" if verdict.status == 401 else "unavailable", "message": verdict.message}
+            await _json(
+                send, verdict.status, body, {"www-authenticate": verdict.challenge} if verdict.challenge else {}
+            )
             return
         scope[CALLER_SCOPE_KEY] = verdict
-        await self._limited(scope, receive, send)
+        if scope["method"] == "GET":
+            # An event stream: a stateless server has nothing to push on it, so it ends when idle.
+            await idle_capped(self._limited, scope, receive, send, self.options.stream_idle_seconds)
+            return
+        messages = await body_within(receive, self.options.read_timeout_seconds, self.options.max_body_bytes)
+        if messages is None:
+            body = {"error": "request_timeout", "message": "The request body did not arrive in time."}
+            await _json(send, 408, body, {"connection": "close"})
+            return
+        await self._limited(scope, replaying(messages, receive), send)
 
 
 async def _json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
@@ -154,12 +206,20 @@ def build_remote_app(server: MCPServer, options: RemoteOptions) -> RemoteGate:
     inner = server.streamable_http_app(
         streamable_http_path=options.path,
         stateless_http=True,
-        json_response=True,
+        # A call's progress and log notifications ride its response as server-sent events, and a
+        # client that closes that stream cancels the call. A call that sends none still gets a
+        # plain JSON answer (2026-07-28 clients; earlier ones always get an event stream).
+        json_response=False,
         max_request_body_size=options.max_body_bytes,
         transport_security=options.security(),
         host=options.host,
     )
-    return RemoteGate(inner, options, server.name)
+    metrics: Metrics | None = None
+    if options.metrics:
+        from pagerduty_mcp.common.hosting.metrics import server_metrics
+
+        metrics = server_metrics(server)
+    return RemoteGate(inner, options, server.name, metrics)
 
 
 async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: str = "info") -> None:
@@ -175,12 +235,13 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
             options.host,
         )
     log.info(
-        "streamable HTTP on http://%s:%d%s (auth: %s, health: %s)",
+        "streamable HTTP on http://%s:%d%s (auth: %s, health: %s, metrics: %s)",
         options.host,
         options.port,
         options.path,
         options.authenticator.mode.value,
         HEALTH_PATH,
+        METRICS_PATH if options.metrics else "off",
     )
     config = uvicorn.Config(
         app,
@@ -190,6 +251,9 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
         log_config=None,  # keep our stderr handler, which redacts secrets
         server_header=False,
         access_log=False,
+        http=guarded_protocol(options.read_timeout_seconds),
+        timeout_keep_alive=int(KEEP_ALIVE_SECONDS),
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
     )
     await uvicorn.Server(config).serve()
 

@@ -10,24 +10,40 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 import anyio
 
 from pagerduty_mcp import __version__
+from pagerduty_mcp.common.hosting.budget import (
+    DEFAULT_REQUESTS_PER_MINUTE,
+    CredentialBudget,
+    MemoryBuckets,
+    RedisBuckets,
+)
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
+from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
+from pagerduty_mcp.common.hosting.sign_in import check_public_url, check_redis_url, oauth_resource
+from pagerduty_mcp.common.hosting.tracing import start_tracing
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
 from pagerduty_mcp.common.pagerduty.config import Settings, load_dotenv_file
 from pagerduty_mcp.common.pagerduty.logs import configure_logging, register_secret
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
 from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.fairness import (
+    DEFAULT_MAX_QUEUED_PER_CREDENTIAL,
+    DEFAULT_MAX_RUNNING_PER_CREDENTIAL,
+    CredentialSlots,
+)
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, spec_of
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
 
@@ -67,9 +83,23 @@ class ServeOptions:
     allowed_hosts: str | None = None
     allowed_origins: str | None = None
     max_body_bytes: int = 1024 * 1024
-    max_concurrent_per_credential: int = 16
+    max_concurrent_per_credential: int = DEFAULT_MAX_RUNNING_PER_CREDENTIAL
+    max_queued_per_credential: int = DEFAULT_MAX_QUEUED_PER_CREDENTIAL
     call_timeout: float = 60.0
+    read_timeout: float = DEFAULT_READ_TIMEOUT_SECONDS
+    stream_idle_timeout: float = DEFAULT_STREAM_IDLE_SECONDS
+    metrics: bool = True
     log_level: LogLevel = LogLevel.INFO
+    public_url: str | None = None
+    redis_url: str | None = None
+    budget_per_minute: int | None = None  # None: PagerDuty's per-user limit, or none on the sandbox
+
+    def request_budget(self) -> int:
+        """Requests per minute and credential (0: no budget). The in-process sandbox is not
+        PagerDuty: it has no such limit unless its rate-limit fault says so."""
+        if self.budget_per_minute is not None:
+            return self.budget_per_minute
+        return 0 if self.sandbox else DEFAULT_REQUESTS_PER_MINUTE
 
     def tool_filter(self) -> ToolFilter:
         return ToolFilter(
@@ -86,6 +116,22 @@ def _names(value: str | None) -> frozenset[str] | None:
     return frozenset(n.strip() for n in value.split(",") if n.strip())
 
 
+def check_options(options: ServeOptions) -> None:
+    """Refuse numbers no server can run with (``ValueError`` naming the option): a port out of
+    range, a non-finite or non-positive timeout (``nan`` would switch the call deadline off), a
+    size or limit below one."""
+    if options.transport is Transport.streamable_http and not 1 <= options.port <= 65535:
+        raise ValueError(f"--port must be between 1 and 65535 (got {options.port})")
+    if not math.isfinite(options.call_timeout) or options.call_timeout <= 0:
+        raise ValueError(f"--call-timeout must be a positive, finite number of seconds (got {options.call_timeout})")
+    if options.max_body_bytes < 1:
+        raise ValueError(f"--max-body-bytes must be positive (got {options.max_body_bytes})")
+    if options.max_concurrent_per_credential < 1:
+        raise ValueError(
+            f"--max-concurrent-per-credential must be at least 1 (got {options.max_concurrent_per_credential})"
+        )
+
+
 def _fail(command: str, message: str) -> NoReturn:
     """One clear line on stderr and a non-zero exit: no traceback, nothing on stdout."""
     sys.stderr.write(f"{command}: {message}\n")
@@ -97,24 +143,29 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
     """Check the options, build the server and its client pool, and serve until stopped."""
     configure_logging(options.log_level.value)
     load_dotenv_file()
+    start_tracing(command)  # only with OTEL_EXPORTER_OTLP_ENDPOINT set; nothing is imported otherwise
     remote: RemoteOptions | None = None
     try:
         settings = Settings.from_env()
-        oauth = ClientCredentials.from_env(settings.api_host)
+        # Under --auth oauth, PAGERDUTY_OAUTH_CLIENT_ID names the app users sign in with (sign_in.py).
+        oauth = None if options.auth is AuthMode.oauth else ClientCredentials.from_env(settings.api_host)
+        redis_url = check_redis_url(options.redis_url)
+        if options.request_budget() < 0:
+            raise ValueError("--budget-per-minute must be 0 (off) or positive")
         if options.transport is Transport.streamable_http:
             remote = remote_options(options)
         elif options.auth not in (None, AuthMode.none):
             raise ValueError("--auth applies to --transport streamable-http only")
-        if options.max_concurrent_per_credential < 1 or options.call_timeout <= 0:
-            raise ValueError("--max-concurrent-per-credential and --call-timeout must be positive")
+        check_options(options)
     except ValueError as exc:
         _fail(command, str(exc))
-    per_caller = remote is not None and remote.authenticator.mode is AuthMode.pagerduty
+    per_caller = remote is not None and remote.authenticator.mode in (AuthMode.pagerduty, AuthMode.oauth)
     if per_caller:
+        mode = f"--auth {options.auth.value if options.auth else 'pagerduty'}"
         if settings.credential is not None or oauth is not None:
-            log.warning("--auth pagerduty: the server's own PagerDuty credential is ignored; callers bring theirs")
+            log.warning("%s: the server's own PagerDuty credential is ignored; callers bring theirs", mode)
         if settings.user_email:
-            log.warning("--auth pagerduty: PAGERDUTY_USER_EMAIL is ignored; writes act as each caller's own user")
+            log.warning("%s: PAGERDUTY_USER_EMAIL is ignored; writes act as each caller's own user", mode)
         # Nothing of the operator's identity may act for a caller: not the key, not the From email.
         settings, oauth = dataclasses.replace(settings, credential=None, user_email=None), None
     elif settings.credential is None and oauth is None and not options.sandbox:
@@ -128,6 +179,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
     flt = options.tool_filter()
     try:
         server = create_pagerduty_server(command, areas, flt)
+        server.slots = CredentialSlots(options.max_concurrent_per_credential, options.max_queued_per_credential)
     except ValueError as exc:
         _fail(command, str(exc))
     if flt.tools and not flt.enable_write_tools:
@@ -148,6 +200,23 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         )
     else:
         pool = ClientPool(settings, oauth=oauth, max_concurrent_per_credential=limits, server_credential=not per_caller)
+    if options.request_budget():
+        buckets = RedisBuckets(redis_url) if redis_url else MemoryBuckets()
+        pool.budget = CredentialBudget(buckets, options.request_budget())
+    if remote is not None and remote.authenticator.mode is AuthMode.oauth:
+        try:
+            resource = oauth_resource(
+                server,
+                areas,
+                public_url=check_public_url(options.public_url, options.host, options.port),
+                mcp_path=options.path,
+                api_host=pool.settings.api_host,
+                redis_url=redis_url,
+                sandbox=options.sandbox,
+            )
+        except ValueError as exc:
+            _fail(command, str(exc))
+        remote = dataclasses.replace(remote, oauth=resource)
     set_pool(pool)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     where = "sandbox" if options.sandbox else settings.api_host
@@ -167,15 +236,22 @@ def remote_options(options: ServeOptions) -> RemoteOptions:
     mode = options.auth or (AuthMode.static if tokens else AuthMode.none)
     if tokens and mode is not AuthMode.static:
         raise ValueError(f"server tokens are set but --auth is {mode.value}: use --auth static, or unset them")
+    allowed_hosts = split_names(options.allowed_hosts)
+    if options.public_url and mode is AuthMode.oauth:
+        public_host = urlsplit(options.public_url).netloc
+        allowed_hosts += (public_host,) if public_host else ()
     remote = RemoteOptions(
         host=options.host,
         port=options.port,
         path=options.path,
         authenticator=Authenticator(mode, tokens),
-        allowed_hosts=split_names(options.allowed_hosts),
+        allowed_hosts=allowed_hosts,
         allowed_origins=split_names(options.allowed_origins),
         max_body_bytes=options.max_body_bytes,
         allow_unauthenticated=options.allow_unauthenticated,
+        read_timeout_seconds=options.read_timeout,
+        stream_idle_seconds=options.stream_idle_timeout,
+        metrics=options.metrics,
     )
     remote.check()
     return remote

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from pagerduty_mcp.common.pagerduty.client import ClientPool
 from pagerduty_mcp.common.pagerduty.config import Credential, Settings
+from pagerduty_mcp.common.pagerduty.identity import SignInApp
 
 if TYPE_CHECKING:
-    from pagerduty_mcp.sandbox import Sandbox
+    from pagerduty_mcp.sandbox import Sandbox, SandboxTransport
 
-__all__ = ["sandbox_pool", "sandbox_settings"]
+__all__ = ["sandbox_pool", "sandbox_settings", "sandbox_sign_in"]
 
 
 def sandbox_settings(settings: Settings | None = None) -> Settings:
@@ -52,3 +53,18 @@ def _sandbox_hosts(settings: Settings) -> Settings:
     from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_EVENTS_URL
 
     return dataclasses.replace(settings, api_host=SANDBOX_API_URL, events_api_host=SANDBOX_EVENTS_URL)
+
+
+def sandbox_sign_in(callback_url: str, sandbox: Sandbox | None = None) -> tuple[SignInApp, SandboxTransport]:
+    """The sandbox's OAuth app and identity service, with ``callback_url`` registered as a redirect."""
+    from pagerduty_mcp.sandbox import (
+        SANDBOX_API_URL,
+        SANDBOX_OAUTH_CLIENT_ID,
+        SANDBOX_OAUTH_CLIENT_SECRET,
+        shared_sandbox,
+    )
+
+    box = sandbox if sandbox is not None else shared_sandbox()
+    box.identity.redirect_uris.setdefault(SANDBOX_OAUTH_CLIENT_ID, set()).add(callback_url)
+    app = SignInApp.at(SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, SANDBOX_API_URL)
+    return app, box.transport()

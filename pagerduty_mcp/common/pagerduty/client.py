@@ -8,7 +8,6 @@ ignores ``Retry-After``, and it would replay writes after network errors.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
 import random
 import threading
@@ -22,13 +21,29 @@ import httpx2
 import pagerduty
 
 from pagerduty_mcp import __version__
-from pagerduty_mcp.common.pagerduty.config import Credential, Settings
+from pagerduty_mcp.common.pagerduty.config import Credential, Settings, credential_problem
 from pagerduty_mcp.common.pagerduty.context import current_request
-from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_response
+from pagerduty_mcp.common.pagerduty.errors import (
+    ToolFailure,
+    failure_from_response,
+    retry_after_seconds,
+    tls_failure,
+)
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials, TokenSource
+from pagerduty_mcp.common.pagerduty.observe import UpstreamRequest, observers, resource_of
+from pagerduty_mcp.common.pagerduty.progress import check_cancelled
 from pagerduty_mcp.common.pagerduty.scope_table import missing_scope, required_scope
 
-__all__ = ["ClientPool", "EventsClient", "PagerDutyClient", "get_client", "get_pool", "path", "set_pool"]
+__all__ = [
+    "ClientPool",
+    "CredentialLoad",
+    "EventsClient",
+    "PagerDutyClient",
+    "get_client",
+    "get_pool",
+    "path",
+    "set_pool",
+]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +55,14 @@ _T = TypeVar("_T")
 # Upstream requests in flight at once per credential: PagerDuty rate-limits per token, and one
 # busy caller must not take every worker thread from the others.
 DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL = 16
+# Sockets a client keeps open between requests, and for how long: with at most ``max_clients``
+# clients, the pool holds at most max_clients x this many idle sockets (64 x 4 by default).
+IDLE_SOCKETS_PER_CLIENT = 4
+IDLE_SOCKET_SECONDS = 30.0
+# Longer than any PagerDuty id (escaped): such a value never becomes a path segment.
+MAX_ID_LENGTH = 512
+# Sends of one request, first try and every retry (429, 5xx, network) together.
+MAX_ATTEMPTS = 5
 
 
 def path(template: str, *ids: str) -> str:
@@ -50,25 +73,46 @@ def path(template: str, *ids: str) -> str:
 def _segment(ident: str) -> str:
     # "", "." and ".." survive quote(), and URL normalisation (ours or a proxy's, even of %2E)
     # would drop or climb a segment with them: such an id never leaves.
-    text = quote(str(ident), safe="")
-    if text in ("", ".", ".."):
-        raise ToolFailure("INVALID_PARAMETER", f"{ident!r} is not a PagerDuty id; list tools give valid ids.")
+    try:
+        text = quote(str(ident), safe="")
+    except UnicodeEncodeError:  # a lone surrogate: not text any URL can carry
+        text = ""
+    if text in ("", ".", "..") or len(text) > MAX_ID_LENGTH:
+        raise ToolFailure("INVALID_PARAMETER", f"{str(ident)[:80]!r} is not a PagerDuty id; list tools give valid ids.")
     return text
 
 
-def _wait_from_headers(response: httpx2.Response) -> float | None:
-    """Seconds PagerDuty asks us to wait, from ``Retry-After`` or ``ratelimit-reset``."""
-    for header in ("retry-after", "ratelimit-reset"):
-        raw = response.headers.get(header)
-        if not raw:
-            continue
-        try:
-            return max(0.0, float(raw))
-        except ValueError:
-            parsed = email.utils.parsedate_to_datetime(raw) if header == "retry-after" else None
-            if parsed is not None:
-                return max(0.0, parsed.timestamp() - time.time())
-    return None
+def _send_within(client: httpx2.Client, seconds: float, method: str, url: str, **kwargs: Any) -> httpx2.Response:
+    """Send and read the whole answer within ``seconds``. httpx2's timeouts bound each read, so an
+    answer trickled out a few bytes at a time would otherwise hold the call for as long as it lasts."""
+    request = httpx2.Client.build_request(client, method, url, timeout=seconds, **kwargs)
+    response = httpx2.Client.send(client, request, stream=True, follow_redirects=False)
+    response.stream = _ReadBy(response.stream, time.monotonic() + seconds, request)
+    try:
+        response.read()
+    finally:
+        response.close()
+    return response
+
+
+class _ReadBy(httpx2.SyncByteStream):
+    """A response body that must have arrived in full by ``limit`` (``time.monotonic()``)."""
+
+    def __init__(self, inner: Any, limit: float, request: httpx2.Request) -> None:
+        self.inner, self.limit, self.request = inner, limit, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            if time.monotonic() > self.limit:
+                raise httpx2.ReadTimeout("the answer did not arrive in full in time", request=self.request)
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
+
+    @property
+    def elapsed(self) -> Any:
+        return getattr(self.inner, "elapsed", None)  # what Response.elapsed reads from its stream
 
 
 def _never_sent(exc: httpx2.TransportError) -> bool:
@@ -76,10 +120,33 @@ def _never_sent(exc: httpx2.TransportError) -> bool:
     return isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
 
 
+class CredentialLoad:
+    """How many upstream requests of one credential are in flight, and how many wait for a slot.
+
+    Read by the metrics at scrape time; counts only, so nothing of the credential leaves.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.active = 0
+        self.queued = 0
+
+    def in_flight(self, delta: int) -> None:
+        with self._lock:
+            self.active += delta
+
+    def waiting(self, delta: int) -> None:
+        with self._lock:
+            self.queued += delta
+
+
 class _BoundedRetries:
     """One request at a time, with bounded, honest retries.
 
-    - 429: wait what PagerDuty asks (``Retry-After``), up to a capped total, then give up.
+    - 429: wait what PagerDuty asks (``Retry-After``), never less than the back-off (a header of
+      0, a negative number, a past date or none at all would otherwise retry in a tight loop),
+      while the call's total wait stays under the cap, then give up.
+    - At most ``MAX_ATTEMPTS`` sends per request, whatever went wrong.
     - 5xx and network errors: retried for reads only; a write is never replayed blindly.
     - Every wait and every attempt respects the deadline of the tool call in progress.
     """
@@ -90,6 +157,9 @@ class _BoundedRetries:
     sleep = staticmethod(time.sleep)
     granted_scopes: frozenset[str] | None = None  # known for OAuth app tokens only
     slots: threading.BoundedSemaphore | None = None
+    # Called before each request with the credential and the seconds left: waits, or raises.
+    budget: Callable[[Credential, float | None], None] | None = None
+    load: CredentialLoad = CredentialLoad()  # replaced per client where slots are set
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         client: Any = self
@@ -108,17 +178,18 @@ class _BoundedRetries:
             if remaining <= 0:
                 raise httpx2.TimeoutException("the tool call's deadline passed before the request")
             timeout = min(float(timeout), max(remaining, 0.05))
+        credential = getattr(self, "credential", None)  # the Events API client has none
+        if self.budget is not None and credential is not None:
+            self.budget(credential, remaining)
         with self._slot(remaining):
+            check_cancelled()  # after the wait for a slot too: a cancel may come while queued
             current_request().upstream_calls += 1
-            response = httpx2.Client.request(
-                client,
-                method,
-                client.normalize_url(url),
-                headers=headers,
-                timeout=timeout,
-                follow_redirects=False,
-                **kwargs,
-            )
+            seen = UpstreamRequest(method, resource_of(httpx2.URL(url).path))
+            with observers().upstream(seen):
+                response = _send_within(
+                    client, float(timeout), method, client.normalize_url(url), headers=headers, **kwargs
+                )
+                seen.status = response.status_code
         client.postprocess(response)
         return response
 
@@ -128,15 +199,22 @@ class _BoundedRetries:
         if self.slots is None:
             yield
             return
-        if not self.slots.acquire(timeout=None if remaining is None else max(remaining, 0.0)):
+        self.load.waiting(+1)
+        try:
+            acquired = self.slots.acquire(timeout=None if remaining is None else max(remaining, 0.0))
+        finally:
+            self.load.waiting(-1)
+        if not acquired:
             raise ToolFailure(
                 "TIMEOUT",
                 "Too many PagerDuty requests were already in flight for this credential, and the call's "
                 "deadline passed while waiting. Try again in a moment, or ask for less at once.",
             )
+        self.load.in_flight(+1)
         try:
             yield
         finally:
+            self.load.in_flight(-1)
             self.slots.release()
 
     def _may_wait(self, seconds: float) -> bool:
@@ -146,14 +224,21 @@ class _BoundedRetries:
     def request(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         method = method.strip().upper()
         idempotent = method in ("GET", "HEAD", "OPTIONS")
-        waited = 0.0
         failures = 0
+        rate_limited = 0
+        attempts = 0
+        ctx = current_request()  # the message's own when bound: its waits add up across requests
         while True:
+            attempts += 1
             try:
                 response = self._send_once(method, url, **dict(kwargs))
             except httpx2.TransportError as exc:
+                tls = tls_failure(exc)
+                if tls is not None:
+                    raise tls from exc  # a certificate problem: no retry can mend it
                 backoff = self.backoff_seconds * (2**failures) * (1 + random.random() / 4)
-                if (idempotent or _never_sent(exc)) and failures < self.read_retries and self._may_wait(backoff):
+                retry = (idempotent or _never_sent(exc)) and failures < self.read_retries
+                if retry and attempts < MAX_ATTEMPTS and self._may_wait(backoff):
                     failures += 1
                     log.warning("%s %s: %s; retrying", method, url, type(exc).__name__)
                     self.sleep(backoff)
@@ -167,17 +252,22 @@ class _BoundedRetries:
                 raise
             status = response.status_code
             if status == 429:
-                wait = _wait_from_headers(response)
-                if wait is None:
-                    wait = self.backoff_seconds * (2 ** min(failures, 5))
-                if waited + wait > self.rate_limit_wait_seconds or not self._may_wait(wait):
+                floor = self.backoff_seconds * (2 ** min(rate_limited, 5)) * (1 + random.random() / 4)
+                asked = retry_after_seconds(response)
+                wait = floor if asked is None else max(asked, floor)
+                if (
+                    attempts >= MAX_ATTEMPTS
+                    or ctx.rate_limit_waited + wait > self.rate_limit_wait_seconds
+                    or not self._may_wait(wait)
+                ):
                     return response
-                log.warning("%s %s: rate limited; waiting %.1f s as PagerDuty asked", method, url, wait)
+                log.warning("%s %s: rate limited; waiting %.1f s", method, url, wait)
+                observers().rate_limited(wait)
                 self.sleep(wait)
-                waited += wait
-                failures += 1
+                ctx.rate_limit_waited += wait
+                rate_limited += 1
                 continue
-            if status >= 500 and idempotent and failures < self.read_retries:
+            if status >= 500 and idempotent and failures < self.read_retries and attempts < MAX_ATTEMPTS:
                 backoff = self.backoff_seconds * (2**failures) * (1 + random.random() / 4)
                 if self._may_wait(backoff):
                     failures += 1
@@ -213,8 +303,12 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: igno
     ) -> None:
         auth_type = "oauth2" if credential.kind == "bearer" else "token"
         if "transport" not in kw:
-            # Keep as many connections alive as may be in flight, so a burst does not reconnect.
-            kw["limits"] = httpx2.Limits(max_connections=max_concurrent, max_keepalive_connections=max_concurrent)
+            # As many sockets as requests in flight; a few stay open between requests, briefly.
+            kw["limits"] = httpx2.Limits(
+                max_connections=max_concurrent,
+                max_keepalive_connections=min(max_concurrent, IDLE_SOCKETS_PER_CLIENT),
+                keepalive_expiry=IDLE_SOCKET_SECONDS,
+            )
         super().__init__(credential.secret, auth_type=auth_type, base_url=settings.api_host, **kw)
         # The constructor argument is ignored by the library, whose class attribute is typed int
         # though httpx2 takes float seconds.
@@ -223,6 +317,7 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: igno
         self.configured_email = settings.user_email
         self.credential = credential
         self.slots = threading.BoundedSemaphore(max_concurrent)
+        self.load = CredentialLoad()
         self.granted_scopes = granted_scopes
         self.on_rejected: Callable[[Credential], None] | None = None
         self._me: tuple[float, dict[str, Any] | None] | None = None
@@ -362,10 +457,13 @@ class ClientPool:
         self._ttl = ttl_seconds
         self._max_concurrent = max_concurrent_per_credential
         self._clients: OrderedDict[Credential, tuple[float, PagerDutyClient]] = OrderedDict()
+        self._leases: dict[PagerDutyClient, int] = {}  # messages in progress holding each client
+        self._retired: set[PagerDutyClient] = set()  # dropped from the pool, closing when released
         self._lock = threading.Lock()
         # Where requests go: the network by default, or whatever transport the composition root
         # hands over (the offline sandbox, a test double). The pool never knows which.
         self._transport = transport
+        self.budget: Callable[[Credential, float | None], None] | None = None
         self.oauth: TokenSource | None = None
         # False when every caller must bring its own credential (--auth pagerduty): then nothing,
         # not even a sandbox default, may stand in for a missing one.
@@ -388,26 +486,84 @@ class ClientPool:
                 "UNAUTHORIZED",
                 "No PagerDuty credential: set PAGERDUTY_USER_API_KEY, or start the server with --sandbox.",
             )
+        problem = credential_problem(credential.secret)
+        if problem is not None:
+            # Checked before any client exists: such a value would fail inside the HTTP stack.
+            raise ToolFailure(
+                "UNAUTHORIZED",
+                f"The PagerDuty credential cannot be used: {problem}. Send the API key or OAuth token exactly "
+                "as PagerDuty issued it.",
+            )
         now = time.monotonic()
+        dropped: list[PagerDutyClient] = []
         with self._lock:
             entry = self._clients.get(credential)
             if entry is not None and entry[0] > now:
                 self._clients.move_to_end(credential)
-                return entry[1]
-            client = PagerDutyClient(
-                credential,
-                self.settings,
-                max_concurrent=self._max_concurrent,
-                granted_scopes=scopes,
-                **self._client_kwargs(),
-            )
-            if scopes is not None and self.oauth is not None:
-                client.on_rejected = self.oauth.invalidate
-            self._clients[credential] = (now + self._ttl, client)
-            while len(self._clients) > self._max:
-                # Dropped, not closed: a call in flight may still hold it; it closes when collected.
-                self._clients.popitem(last=False)
-            return client
+                client = entry[1]
+            else:
+                if entry is not None:
+                    dropped.append(entry[1])  # expired
+                client = PagerDutyClient(
+                    credential,
+                    self.settings,
+                    max_concurrent=self._max_concurrent,
+                    granted_scopes=scopes,
+                    **self._client_kwargs(),
+                )
+                client.on_rejected = self._rejected
+                client.budget = self.budget
+                self._clients[credential] = (now + self._ttl, client)
+                while len(self._clients) > self._max:
+                    dropped.append(self._clients.popitem(last=False)[1][1])
+            # Leased until the message ends, so a client dropped meanwhile closes only then.
+            request = current_request()
+            if not request.detached:
+                self._leases[client] = self._leases.get(client, 0) + 1
+                request.releases.append(lambda: self._release(client))
+            closable = self._retire(dropped)
+        for old in closable:
+            old.close()
+        return client
+
+    def _retire(self, clients: list[PagerDutyClient]) -> list[PagerDutyClient]:
+        """(Under the lock.) The dropped clients no message holds, to close now; the others close
+        when their last message ends. Either way their sockets go at once, not at collection."""
+        closable = []
+        for client in clients:
+            if self._leases.get(client, 0) == 0:
+                closable.append(client)
+            else:
+                self._retired.add(client)
+        return closable
+
+    def _release(self, client: PagerDutyClient) -> None:
+        with self._lock:
+            left = self._leases.get(client, 0) - 1
+            if left > 0:
+                self._leases[client] = left
+                return
+            self._leases.pop(client, None)
+            if client not in self._retired:
+                return
+            self._retired.discard(client)
+        client.close()
+
+    def _rejected(self, credential: Credential) -> None:
+        """PagerDuty refused the credential (401): forget its client, so a made-up token keeps no
+        socket open; an OAuth app token is fetched anew next time."""
+        if self.oauth is not None:
+            self.oauth.invalidate(credential)
+        with self._lock:
+            entry = self._clients.pop(credential, None)
+            closable = self._retire([entry[1]]) if entry is not None else []
+        for client in closable:
+            client.close()
+
+    def loads(self) -> list[CredentialLoad]:
+        """The upstream load of each pooled client (for the metrics: counts, no credentials)."""
+        with self._lock:
+            return [client.load for _, client in self._clients.values()]
 
     def events(self, routing_key: str) -> EventsClient:
         """A short-lived Events API client for one routing key."""

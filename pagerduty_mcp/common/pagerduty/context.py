@@ -11,8 +11,9 @@ This floor knows nothing of MCP: the toolkit binds the context, hosting fills in
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -64,6 +65,8 @@ class RequestContext:
     caller: Caller | None = None
     deadline: float | None = None  # time.monotonic() value
     upstream_calls: int = 0
+    # Seconds slept on 429s so far, across every request of the message: the cap is per call.
+    rate_limit_waited: float = 0.0
     outcome: str = "ok"
     notes: list[str] = field(default_factory=list)
     # The tools the answering server has (None: unknown), so that hints name only tools it has.
@@ -73,6 +76,28 @@ class RequestContext:
     # Ids this message has seen PagerDuty answer for (a resolved name, a checked filter), so that
     # an existence check asks once, whichever layer asks.
     known_ids: set[str] = field(default_factory=set)
+    # What to let go of when the message ends (the clients it leased from the pool).
+    releases: list[Callable[[], None]] = field(default_factory=list)
+    # True for the stand-in outside any message (scripts, tests), which never ends: nothing is
+    # leased for it.
+    detached: bool = False
+
+    def finish(self) -> None:
+        """Run the releases; each once, whatever the others do."""
+        while self.releases:
+            release = self.releases.pop()
+            try:
+                release()
+            except Exception:  # a failed release must not turn a result into an error
+                continue
+
+    # The client's side of a long call, filled in by the toolkit (see ``progress``): its cancel,
+    # its progress bar and its log; and what a write changed, for the audit line of a cancel.
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    on_progress: Callable[[float, float | None, str | None], None] | None = None
+    on_client_log: Callable[[str, str], None] | None = None
+    changed: list[str] = field(default_factory=list)
+    pages_fetched: int = 0
 
     @property
     def credential(self) -> Credential | None:
@@ -97,12 +122,13 @@ _current: ContextVar[RequestContext | None] = ContextVar("pagerduty_mcp_request"
 
 
 def current_request() -> RequestContext:
-    """The context of the message in progress, or a fresh one outside any (scripts, tests)."""
+    """The context of the message in progress, or a fresh one outside any (scripts, tests).
+
+    The fresh one is not kept: outside a message, nothing (not the per-call cap on rate-limit
+    waits) may add up across unrelated requests of a long-lived thread.
+    """
     ctx = _current.get()
-    if ctx is None:
-        ctx = RequestContext()
-        _current.set(ctx)
-    return ctx
+    return RequestContext(detached=True) if ctx is None else ctx
 
 
 def bind_request(ctx: RequestContext) -> object:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import email.utils
+import math
 import re
+import ssl
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx2
 import pagerduty
 
+from pagerduty_mcp.common.pagerduty.context import current_request
+from pagerduty_mcp.common.pagerduty.logs import redact
 from pagerduty_mcp.common.pagerduty.text import clean_text
 
 __all__ = [
@@ -16,6 +23,9 @@ __all__ = [
     "failure_from_exception",
     "invalid",
     "not_found",
+    "retry_after_seconds",
+    "tls_failure",
+    "when_to_retry",
 ]
 
 # The codes are part of the public contract: the README documents them and clients may branch on them.
@@ -33,6 +43,7 @@ ERROR_CODES: dict[str, str] = {
     "FROM_EMAIL_REQUIRED": "The write needs a user email (From header) the token cannot supply.",
     "NO_CURRENT_USER": "The token is account-level, so there is no current user.",
     "EVENTS_API_ERROR": "The Events API rejected the event.",
+    "CANCELLED": "The client cancelled the call; a bulk change says which items it changed first.",
     "INTERNAL_ERROR": "An unexpected failure inside the server; the log on stderr has details.",
 }
 
@@ -104,11 +115,12 @@ def resource_from_path(path: str) -> str:
 
 
 def upstream_message(response: httpx2.Response) -> str:
-    """PagerDuty's own words from an error body, sanitised and cut; never the raw body."""
+    """PagerDuty's own words from an error body, sanitised and cut; never the raw body, and never
+    a credential (the operator's, the caller's, or the one the request carried) it may echo."""
     try:
         body = response.json()
     except ValueError:
-        return clean_text(response.text, _UPSTREAM_TEXT_LIMIT) if response.text else ""
+        return _sanitise(response.text, response) if response.text else ""
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         parts = [str(error.get("message", ""))]
@@ -121,15 +133,66 @@ def upstream_message(response: httpx2.Response) -> str:
         text = "; ".join([str(body["message"]), *map(str, body.get("errors", []) or [])])
     else:
         text = ""
-    return clean_text(text, _UPSTREAM_TEXT_LIMIT)
+    return _sanitise(text, response)
 
 
-def _retry_after(response: httpx2.Response) -> str | None:
+def _sanitise(text: str, response: httpx2.Response) -> str:
+    # Masked before the cut too, so that no secret survives as a prefix at the cut.
+    secrets = _secrets_in_play(response)
+    return redact(clean_text(redact(text, *secrets), _UPSTREAM_TEXT_LIMIT), *secrets)
+
+
+def _secrets_in_play(response: httpx2.Response) -> tuple[str, ...]:
+    """The caller's credential and the one the request was sent with (the server's own, even in
+    sandbox and test setups where it is never registered): an upstream that echoes headers shows them."""
+    found: list[str] = []
+    credential = current_request().credential
+    if credential is not None:
+        found.append(credential.secret)
+    sent = response.request.headers.get("authorization", "") if response.request is not None else ""
+    scheme, _, value = sent.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "token" and value.lower().startswith("token="):
+        value = value[len("token=") :]
+    if value:
+        found.append(value)
+    return tuple(found)
+
+
+def retry_after_seconds(response: httpx2.Response, now: float | None = None) -> float | None:
+    """Seconds PagerDuty asks us to wait (``Retry-After`` as seconds or an HTTP date, else
+    ``ratelimit-reset``); ``None`` when neither is there and readable. May be zero or negative."""
     for header in ("retry-after", "ratelimit-reset"):
-        value = response.headers.get(header)
-        if value:
+        raw = (response.headers.get(header) or "").strip()
+        if not raw:
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            value = _seconds_until_date(raw, now) if header == "retry-after" else math.nan
+        if math.isfinite(value):
             return value
     return None
+
+
+def _seconds_until_date(raw: str, now: float | None) -> float:
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return math.nan
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp() - (time.time() if now is None else now)
+
+
+def when_to_retry(seconds: float | None, now: float | None = None) -> tuple[str, dict[str, Any]]:
+    """A sentence saying when to retry, as a delay and a UTC time; never the raw header."""
+    if seconds is None or seconds <= 0:
+        return "PagerDuty gave no usable time to wait: retry in a few seconds.", {}
+    wait = math.ceil(seconds)
+    at = datetime.fromtimestamp((time.time() if now is None else now) + wait, UTC)
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"Retry in {wait} s (at {stamp}).", {"retry_after_seconds": wait, "retry_at": stamp}
 
 
 def failure_from_response(response: httpx2.Response, *, write: bool = False) -> ToolFailure:
@@ -164,12 +227,9 @@ def failure_from_response(response: httpx2.Response, *, write: bool = False) -> 
             "CONFLICT", f"The change conflicts with the object's current state.{quoted} Read it again, then retry."
         )
     if status == 429:
-        wait = _retry_after(response)
-        when = f" PagerDuty asked to wait {wait} seconds." if wait else ""
+        when, details = when_to_retry(retry_after_seconds(response))
         return ToolFailure(
-            "RATE_LIMITED",
-            f"PagerDuty's rate limit was reached and the capped wait ran out.{when} Retry after that.",
-            {"retry_after": wait} if wait else None,
+            "RATE_LIMITED", f"PagerDuty's rate limit was reached and the capped wait ran out. {when}", details
         )
     if write and status >= 500:
         return ToolFailure(
@@ -187,8 +247,45 @@ def failure_from_exception(exc: BaseException) -> ToolFailure | None:
     if isinstance(exc, pagerduty.HttpError) and exc.response is not None:
         method = exc.response.request.method if exc.response.request is not None else "GET"
         return failure_from_response(exc.response, write=method not in ("GET", "HEAD"))
+    if isinstance(exc, httpx2.InvalidURL):
+        # A value too long for any URL (a 200 kB query): the arguments' fault, not ours.
+        return ToolFailure(
+            "INVALID_PARAMETER",
+            f"The arguments do not fit in a PagerDuty request ({clean_text(str(exc), 80)}). Shorten the query, "
+            "cursor or filter values.",
+        )
     if isinstance(exc, httpx2.TimeoutException):
         return ToolFailure("TIMEOUT", "PagerDuty did not answer in time. Try again in a moment.")
     if isinstance(exc, httpx2.TransportError):
+        tls = tls_failure(exc)
+        if tls is not None:
+            return tls
         return ToolFailure("UPSTREAM_ERROR", "PagerDuty could not be reached (network error). Try again in a moment.")
     return None
+
+
+def tls_failure(exc: BaseException) -> ToolFailure | None:
+    """The failure for a TLS handshake that failed (an untrusted or wrong certificate), which no
+    retry can mend; ``None`` for any other network error."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLError):
+            reason = getattr(cause, "verify_message", None) or getattr(cause, "reason", None) or type(cause).__name__
+            return _tls(str(reason))
+        cause = cause.__cause__ or cause.__context__
+    if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return _tls("certificate verify failed")
+    return None
+
+
+def _tls(reason: str) -> ToolFailure:
+    reason = clean_text(reason, 120)
+    return ToolFailure(
+        "UPSTREAM_ERROR",
+        f"PagerDuty's TLS certificate was not accepted ({reason}), so nothing was sent. If a proxy or a "
+        "private certificate authority sits in between, set SSL_CERT_FILE to a CA bundle that includes "
+        "it; otherwise check PAGERDUTY_API_HOST.",
+        {"tls": reason},
+    )

@@ -17,9 +17,10 @@ from typing import Any
 
 import httpx2
 
-from pagerduty_mcp.common.pagerduty.config import Credential
+from pagerduty_mcp.common.pagerduty.config import Credential, check_url
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
-from pagerduty_mcp.common.pagerduty.logs import register_secret
+from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
+from pagerduty_mcp.common.pagerduty.text import clean_text
 
 __all__ = ["ClientCredentials", "TokenSource", "default_token_url"]
 
@@ -61,8 +62,7 @@ class ClientCredentials:
                 '"as_account-us.yoursubdomain incidents.read services.read"'
             )
         token_url = (env.get("PAGERDUTY_OAUTH_TOKEN_URL") or default_token_url(api_host)).strip()
-        if not token_url.startswith("https://"):
-            raise ValueError(f"PAGERDUTY_OAUTH_TOKEN_URL must start with https:// (got {token_url!r})")
+        check_url("PAGERDUTY_OAUTH_TOKEN_URL", token_url)
         register_secret(secret)
         return cls(client_id, secret, scopes, token_url)
 
@@ -134,12 +134,13 @@ class TokenSource:
         if not response.is_success or not isinstance(token, str) or not token:
             # Only the OAuth error code and its description: never echo the request (it has the secret).
             said = f" ({body.get('error')}: {body.get('error_description')})" if body.get("error") else ""
+            said = clean_text(redact(said), 300)  # the endpoint's words may echo what it was sent
             raise ToolFailure(
                 "UNAUTHORIZED",
                 f"PagerDuty refused the OAuth client credentials with {response.status_code}{said}. Check "
                 "PAGERDUTY_OAUTH_CLIENT_ID, PAGERDUTY_OAUTH_CLIENT_SECRET and PAGERDUTY_OAUTH_SCOPES.",
             )
-        register_secret(token)
+        register_secret(token, slot="oauth-app-token")  # a renewal replaces it
         lifetime = _seconds(body.get("expires_in"), 3600.0)
         margin = min(RENEW_MARGIN_SECONDS, lifetime / 2)
         granted = frozenset(str(body.get("scope") or " ".join(self.app.scopes)).split())

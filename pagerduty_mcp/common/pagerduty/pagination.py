@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
+from pagerduty_mcp.common.pagerduty.progress import page_fetched
 
 __all__ = ["MAX_OFFSET", "PAGE_SIZE", "Page", "at_once", "paginate", "paginate_cursor"]
 
@@ -74,6 +75,7 @@ def paginate(
     if with_total:  # not every list endpoint accepts ``total``
         first["total"] = "true"
     body = client.read(url, first)
+    page_fetched()
     items = list(body.get(key) or [])
     more = bool(body.get("more"))
     total = body.get("total") if isinstance(body.get("total"), int) else None
@@ -92,6 +94,7 @@ def paginate(
             for page_offset in offsets:
                 size = min(step, offset + limit - page_offset)
                 body = client.read(url, {**params, "limit": size, "offset": page_offset})
+                page_fetched()
                 items.extend(body.get(key) or [])
                 more = bool(body.get("more"))
                 if not more:
@@ -127,6 +130,7 @@ def _fetch_concurrently(
     def fetch(page_offset: int) -> tuple[list[dict[str, Any]], bool]:
         size = min(step, end - page_offset)
         body = client.read(url, {**params, "limit": size, "offset": page_offset})
+        page_fetched()
         return list(body.get(key) or []), bool(body.get("more"))
 
     return at_once(*[functools.partial(fetch, o) for o in offsets])
@@ -174,6 +178,7 @@ def paginate_cursor(
         if next_cursor:
             query[cursor_param] = next_cursor
         body = client.read(url, query)
+        page_fetched()
         items.extend(body.get(key) or [])
         next_cursor = body.get(next_field) or None
         if not next_cursor:

@@ -21,6 +21,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.toolkit.bounds import bound_schema
 from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
 from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint, resolve_references
 from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES
@@ -132,13 +133,17 @@ class ToolFilter:
                 raise ValueError(f"{option}: unknown tool(s) {', '.join(unknown)}; valid: {', '.join(known_tools)}")
 
     def allows(self, toolset: str, spec: ToolSpec) -> bool:
-        if spec.is_write and not self.enable_write_tools:
+        return self.admits(spec.name, toolset, spec.is_write)
+
+    def admits(self, name: str, toolset: str | None, is_write: bool) -> bool:
+        """Whether the tool ``name`` passes; a tool of no known toolset passes no toolset filter."""
+        if is_write and not self.enable_write_tools:
             return False
         if self.toolsets is not None and toolset not in self.toolsets:
             return False
-        if self.tools is not None and spec.name not in self.tools:
+        if self.tools is not None and name not in self.tools:
             return False
-        return spec.name not in self.exclude_tools
+        return name not in self.exclude_tools
 
 
 def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
@@ -211,6 +216,10 @@ def _register(server: MCPServer, toolset: str, tools: Iterable[Callable[..., Any
             annotations=spec.annotations,
             structured_output=False,
         )
+        registered = server._tool_manager.get_tool(spec.name)
+        if registered is not None:
+            # Published and enforced (PagerDutyMCPServer.call_tool): no string goes unbounded.
+            registered.parameters = bound_schema(registered.parameters)
         names.append(spec.name)
     return names
 

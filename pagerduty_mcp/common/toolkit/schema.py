@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
 
+from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.toolkit.ids import ID_PATTERN, NOT_AN_ID
 from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
@@ -14,17 +16,29 @@ from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
 __all__ = ["describe_validation_error", "lean_schema", "name_references"]
 
 
-def describe_validation_error(tool: str, error: ValidationError) -> ToolFailure:
-    """Arguments that fail the input schema: name each field and what it should be."""
+def describe_validation_error(
+    tool: str, error: ValidationError, parameter: str = "", known: Iterable[str] = ()
+) -> ToolFailure:
+    """Arguments that fail their schema: name each field and what it should be.
+
+    The one formatter for every validation error: a tool's arguments (``parameter`` empty), or an
+    object nested in one argument (``parameter`` is that argument, so fields read ``layers[0].start``;
+    ``known`` lists that object's fields for a misspelt one). ``tool`` empty: the call in progress.
+    """
+    tool = tool or current_request().name or "the tool"
+    valid = f" (valid: {', '.join(known)})" if known else ""
     problems = []
     fields = []
     for item in error.errors()[:5]:
-        where = ".".join(str(p) for p in item["loc"]) or "arguments"
+        where = ".".join(str(p) for p in item["loc"])
+        where = f"{parameter}.{where}" if parameter and where else where or parameter or "arguments"
         fields.append(where)
         if item["type"] == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == ID_PATTERN:
             problems.append(f"{where}: {NOT_AN_ID}")
+        elif item["type"] == "extra_forbidden":
+            problems.append(f"{where}: is not a field{valid}")
         else:
-            problems.append(f"{where}: {item['msg']}")
+            problems.append(f"{where}: {str(item['msg']).removeprefix('Value error, ')}")
     more = f" (+{len(error.errors()) - 5} more)" if len(error.errors()) > 5 else ""
     return ToolFailure(
         "INVALID_PARAMETER",

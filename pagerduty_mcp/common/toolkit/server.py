@@ -10,23 +10,33 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from types import MappingProxyType
 from typing import Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.shared.exceptions import MCPError
-from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, ToolAnnotations
+from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, CancelledNotificationParams, ToolAnnotations
+from mcp_types import Prompt as MCPPrompt
+from mcp_types import Resource as MCPResource
+from mcp_types import ResourceTemplate as MCPResourceTemplate
 from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, current_request, request_scope
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.pagerduty.observe import observers
+from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
 from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.bounds import too_long
 from pagerduty_mcp.common.toolkit.envelope import error_result
+from pagerduty_mcp.common.toolkit.extras import Reads
+from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
+from pagerduty_mcp.common.toolkit.long_calls import CALLS, connect_client, flag_cancel, tell_cancelled
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema, name_references
 
@@ -61,7 +71,20 @@ class PagerDutyMCPServer(MCPServer):
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
+        # "prompt:<name>" / "resource:<uri or template>" -> the tools it reads (toolkit.extras).
+        self.reads_of: dict[str, Reads] = {}
+        # Each credential's turn is taken here, before a worker thread (toolkit.fairness).
+        self.slots = CredentialSlots()
         self.middleware.append(self._in_request_context)
+        self._lowlevel_server.add_notification_handler(
+            "notifications/cancelled", CancelledNotificationParams, self._on_cancelled
+        )
+
+    async def _on_cancelled(self, ctx: ServerRequestContext[Any, Any], params: CancelledNotificationParams) -> None:
+        """A cancel the SDK could not match (stateless HTTP): flag the caller's call of that id."""
+        caller = _request_caller(ctx)
+        if params.request_id is not None and caller is not None:
+            CALLS.cancel(caller.identity, params.request_id)
 
     async def _in_request_context(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         """Middleware: bind one request context around the message, and audit what acts."""
@@ -75,30 +98,108 @@ class PagerDutyMCPServer(MCPServer):
             tools=self.registered,
         )
         started = time.monotonic()
+        if kind == "tool":
+            connect_client(ctx, request)
+        if kind:
+            observers().call_started(request)
         with request_scope(request):
             try:
-                return await call_next(ctx)
+                if kind != "tool":
+                    return await call_next(ctx)
+                async with flag_cancel(request, ctx):
+                    return await call_next(ctx)
             except Exception as exc:
                 if request.outcome == "ok":  # not already said by the handler
                     failure = failure_from_exception(exc)
                     request.outcome = failure.code if failure is not None else type(exc).__name__
                 raise
             finally:
+                request.finish()
+                changed = ""
+                if request.cancelled.is_set():
+                    request.outcome = "CANCELLED"
+                    changed = f" changed={','.join(request.changed) or 'none'}"
+                    await tell_cancelled(ctx, cancelled_failure().message)
                 if kind:
+                    observers().call_finished(request, time.monotonic() - started)
                     audit.info(
-                        "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s",
+                        "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s%s",
                         kind,
                         request.name[:200],
                         request.outcome,
                         (time.monotonic() - started) * 1000,
                         request.upstream_calls,
                         request.identity,
+                        changed,
                     )
 
     def _allowed(self, name: str, annotations: ToolAnnotations | None) -> bool:
         """Whether the caller's narrowing leaves this tool visible."""
         is_write = not (annotations is not None and annotations.read_only_hint)
         return current_request().narrowing.allows(name, self.toolset_of.get(name), is_write)
+
+    def _shows(self, key: str) -> bool:
+        """Whether the caller's narrowing leaves this prompt or resource visible: only when it
+        leaves every tool the prompt or resource reads. One that declares nothing is hidden from
+        any caller who narrows by toolset or tool, since nothing says what it would reveal."""
+        narrowing = current_request().narrowing
+        declared = self.reads_of.get(key)
+        if declared is None:
+            return narrowing.toolsets is None and narrowing.tools is None
+        return declared.pass_narrowing(narrowing)
+
+    async def list_prompts(self) -> list[MCPPrompt]:
+        return [p for p in await super().list_prompts() if self._shows(f"prompt:{p.name}")]
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> Any:
+        if self._prompt_manager.get_prompt(name) is None or not self._shows(f"prompt:{name}"):
+            # A hidden prompt does not exist for this caller; and an unknown name is the caller's
+            # mistake (invalid params), not the server's internal error the SDK would report.
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt: {name}")
+        async with self._turn_or_refuse():
+            try:
+                return await super().get_prompt(name, arguments, context)
+            except Exception as exc:
+                raise _as_protocol_error(exc) from exc
+
+    async def list_resources(self) -> list[MCPResource]:
+        return [r for r in await super().list_resources() if self._shows(f"resource:{r.uri}")]
+
+    async def list_resource_templates(self) -> list[MCPResourceTemplate]:
+        return [t for t in await super().list_resource_templates() if self._shows(f"resource:{t.uri_template}")]
+
+    async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
+        if not self._shows(self._resource_key(str(uri))):
+            raise ResourceNotFoundError(f"Unknown resource: {uri}")  # exactly what an unknown URI gets
+        async with self._turn_or_refuse():
+            try:
+                return await super().read_resource(uri, context)
+            except Exception as exc:
+                raise _as_protocol_error(exc) from exc
+
+    @asynccontextmanager
+    async def _turn_or_refuse(self) -> AsyncIterator[None]:
+        """The credential's turn for a prompt or resource; a refusal is a protocol error there."""
+        try:
+            async with self.slots.turn():
+                yield
+        except ToolFailure as failure:
+            current_request().outcome = failure.code
+            raise MCPError(INVALID_REQUEST, f"{failure.code}: {failure.message}") from failure
+
+    def _resource_key(self, uri: str) -> str:
+        """The key of the resource or template that would answer ``uri`` (templates: first match)."""
+        if any(str(r.uri) == uri for r in self._resource_manager.list_resources()):
+            return f"resource:{uri}"
+        for template in self._resource_manager.list_templates():
+            try:
+                if template.matches(uri) is not None:
+                    return f"resource:{template.uri_template}"
+            except ResourceError:
+                break
+        return f"resource:{uri}"
 
     async def list_tools(self) -> list[MCPTool]:
         return [
@@ -124,8 +225,12 @@ class PagerDutyMCPServer(MCPServer):
                         {"parameters": unknown},
                     )
                 )
+            overlong = too_long(name, tool.parameters, arguments)
+            if overlong is not None:
+                return _refuse(overlong)
         try:
-            return await super().call_tool(name, arguments, context)
+            async with self.slots.turn():
+                return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
                 return _refuse(describe_validation_error(name, exc.__cause__))
@@ -135,24 +240,12 @@ class PagerDutyMCPServer(MCPServer):
         except ToolFailure as failure:
             return _refuse(failure)
 
-    async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
-        try:
-            return await super().read_resource(uri, context)
-        except Exception as exc:
-            raise _as_protocol_error(exc) from exc
-
-    async def get_prompt(
-        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
-    ) -> Any:
-        try:
-            return await super().get_prompt(name, arguments, context)
-        except Exception as exc:
-            raise _as_protocol_error(exc) from exc
-
 
 def _as_protocol_error(exc: Exception) -> Exception:
     """A prompt or resource has no ``isError`` result: its failure is a JSON-RPC error that carries
     our code and message (the SDK would otherwise say only "Error reading resource")."""
+    if isinstance(exc, MCPError):
+        return exc
     cause: BaseException | None = exc
     while cause is not None:
         failure = failure_from_exception(cause)

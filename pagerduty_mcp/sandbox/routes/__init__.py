@@ -71,6 +71,7 @@ _AREAS = (
     "aiops",
     "events",
     "oauth",
+    "identity",
     "service_directory",
     "maintenance",
     "alert_grouping",

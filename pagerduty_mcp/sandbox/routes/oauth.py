@@ -1,14 +1,17 @@
-"""OAuth client credentials: ``POST /oauth/token`` issues a scoped bearer token."""
+"""OAuth client credentials: ``POST /oauth/token`` issues a scoped bearer token.
+
+A user's sign-in grants (``authorization_code``, ``refresh_token``) go to routes/identity.py.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qsl
 
 from pagerduty_mcp.sandbox.protocol import Reply
 from pagerduty_mcp.sandbox.router import Context, route
+from pagerduty_mcp.sandbox.routes.identity import read_form, token_grant
 
 __all__ = ["TOKEN_LIFETIME"]
 
@@ -21,15 +24,15 @@ def _oauth_error(status: int, error: str, description: str) -> Reply:
 
 @route("POST", "/oauth/token", auth=False)
 def issue_token(ctx: Context) -> Reply:
-    content_type = ctx.req.headers.get("content-type", "")
-    form: dict[str, Any]
-    if "json" in content_type:
-        data = ctx.req.json()
-        form = data if isinstance(data, dict) else {}
-    else:
-        form = dict(parse_qsl(ctx.req.body.decode("utf-8", "replace"), keep_blank_values=True))
+    form: dict[str, Any] = read_form(ctx)
+    if form.get("grant_type") in ("authorization_code", "refresh_token"):
+        return token_grant(ctx, form)
     if form.get("grant_type") != "client_credentials":
-        return _oauth_error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported")
+        return _oauth_error(
+            400,
+            "unsupported_grant_type",
+            "grant_type must be client_credentials, authorization_code or refresh_token",
+        )
     client = ctx.state.oauth_clients.get(str(form.get("client_id", "")))
     if client is None or client[0] != form.get("client_secret"):
         return _oauth_error(401, "invalid_client", "Unknown client_id or wrong client_secret")

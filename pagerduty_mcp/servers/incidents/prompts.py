@@ -15,7 +15,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
-from pagerduty_mcp.common import ToolFilter, resolve_id
+from pagerduty_mcp.common import ToolFilter, register_prompt, resolve_id
 from pagerduty_mcp.common.pagerduty.errors import failure_from_exception
 from pagerduty_mcp.common.toolkit.envelope import dump
 from pagerduty_mcp.servers.incidents.tools.alerts import list_alerts_from_incident
@@ -118,9 +118,33 @@ def incident_summary(
 
 
 def register_prompts(server: MCPServer, flt: ToolFilter) -> None:
-    """The ``extras`` hook of the area. Prompts only read, so write mode does not matter, but a
-    server narrowed to other toolsets leaves them out."""
-    if flt.toolsets is not None and "incidents" not in flt.toolsets:
-        return
-    server.prompt(name="triage_incident", title="Triage an incident")(triage_incident)
-    server.prompt(name="incident_summary", title="Summarise an incident")(incident_summary)
+    """The ``extras`` hook of the area: each prompt is served, and shown, only where every tool it
+    reads is (operator flags and a caller's narrowing alike)."""
+    register_prompt(
+        server,
+        flt,
+        triage_incident,
+        name="triage_incident",
+        title="Triage an incident",
+        reads=(
+            get_incident,
+            list_alerts_from_incident,
+            list_log_entries,
+            list_incident_change_events,
+            get_past_incidents,
+        ),
+    )
+    register_prompt(
+        server,
+        flt,
+        incident_summary,
+        name="incident_summary",
+        title="Summarise an incident",
+        reads=(
+            get_incident,
+            list_incident_notes,
+            list_log_entries,
+            list_alerts_from_incident,
+            list_incident_change_events,
+        ),
+    )

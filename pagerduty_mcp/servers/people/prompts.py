@@ -9,11 +9,23 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
-from pagerduty_mcp.common import Ref, ToolFailure, ToolFilter, clean_text, get_client, iso, path, refs
+from pagerduty_mcp.common import (
+    Ref,
+    ToolFailure,
+    ToolFilter,
+    clean_text,
+    get_client,
+    iso,
+    path,
+    refs,
+    register_prompt,
+    register_resource,
+)
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, dump
 from pagerduty_mcp.common.toolkit.names import resolve_reference
 from pagerduty_mcp.servers.people.tools.lookups import moment
 from pagerduty_mcp.servers.people.tools.oncall import NEXT_HORIZON, list_oncalls
+from pagerduty_mcp.servers.people.tools.users import get_user_data
 
 __all__ = ["ME_URI", "current_user_status", "oncall_handoff", "register_extras"]
 
@@ -133,23 +145,30 @@ def oncall_handoff(team_id: str | None = None) -> str:
 
 
 def register_extras(server: MCPServer, flt: ToolFilter) -> None:
-    """Register the resource and the prompt (they only read, so read-only servers get them too)."""
-    if flt.toolsets is not None and "people" not in flt.toolsets:
-        return
+    """Register the resource and the prompt where every tool whose data they show is served
+    (they only read, so read-only servers get them too). The hand-off shows incidents and their
+    notes: the incidents area's tools, named since areas do not import one another."""
 
-    @server.resource(
-        ME_URI,
-        name="current_user",
-        title="Current PagerDuty user",
-        description="The current user, their teams, and whether they are on call now and next.",
-        mime_type="application/json",
-    )
     def me_resource() -> str:
         return json.dumps(current_user_status(), separators=(",", ":"))
 
-    server.prompt(
+    register_resource(
+        server,
+        flt,
+        me_resource,
+        reads=(get_user_data, list_oncalls),
+        uri=ME_URI,
+        name="current_user",
+        title="Current PagerDuty user",
+        description="The current user, their teams, and whether they are on call now and next.",
+    )
+    register_prompt(
+        server,
+        flt,
+        oncall_handoff,
+        reads=(list_oncalls, "list_incidents", "list_incident_notes"),
         name="oncall_handoff",
         title="On-call hand-off",
         description="Brief for an on-call hand-off: who is on now and next, open incidents, recent notes. "
         "team_id: a team's id or name (default: your teams).",
-    )(oncall_handoff)
+    )

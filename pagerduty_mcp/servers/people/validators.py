@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pagerduty_mcp.common import ToolFailure, invalid, iso, parse_time, resolve_id, resolve_ids
+from pagerduty_mcp.common import (
+    ToolFailure,
+    describe_validation_error,
+    invalid,
+    iso,
+    parse_time,
+    resolve_id,
+    resolve_ids,
+)
 
 __all__ = ["layers_body", "nothing_to_change", "overrides_body", "ref", "rules_body", "zone_ok"]
 
@@ -72,9 +80,7 @@ def _parse(model: type[_Strict], raw: Any, where: str) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problem = exc.errors()[0]
-        field = ".".join(str(p) for p in problem["loc"])
-        raise invalid(f"{where}.{field}" if field else where, problem["msg"]) from None
+        raise describe_validation_error("", exc, where, model.model_fields) from None
 
 
 def layers_body(layers: list[dict[str, Any]]) -> list[dict[str, Any]]:

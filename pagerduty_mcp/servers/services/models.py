@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pagerduty_mcp.common.pagerduty.errors import invalid
-from pagerduty_mcp.common.pagerduty.text import clean_text
-from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
+from pagerduty_mcp.common import LeanModel, Ref, clean_text, describe_validation_error, invalid, refs
 
 __all__ = [
     "BusinessServiceDetail",
@@ -254,12 +252,7 @@ class UrgencyRule(_Strict):
         try:
             rule = cls.model_validate(value)
         except ValidationError as exc:
-            problem = exc.errors()[0]
-            where = ".".join(str(p) for p in problem["loc"])
-            what = "is not a field (valid: urgency, or during_support_hours, outside_support_hours, support_hours)"
-            if problem["type"] != "extra_forbidden":
-                what = problem["msg"].removeprefix("Value error, ")
-            raise invalid(f"{parameter}.{where}", what) from None
+            raise describe_validation_error("", exc, parameter, cls.model_fields) from None
         by_hours = (rule.during_support_hours, rule.outside_support_hours, rule.support_hours)
         if rule.urgency is not None and any(v is not None for v in by_hours):
             raise invalid(parameter, "give either urgency, or the support-hours form, not both")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from starlette.datastructures import Headers
 from typer.testing import CliRunner
 
 from pagerduty_mcp.common.hosting.client_auth import (
@@ -105,6 +106,22 @@ def test_narrowing_headers_only_hide() -> None:
     assert sets.allows("list_users", "people", False) and not sets.allows("list_incidents", "incidents", False)
     tools = narrowing_from_headers({"x-mcp-tools": "list_users"})
     assert tools.allows("list_users", "people", False) and not tools.allows("get_user", "people", False)
+
+
+def test_narrowing_headers_fail_closed_over_every_line() -> None:
+    raw = [
+        (b"x-mcp-readonly", b"false"),
+        (b"x-mcp-readonly", b"on"),
+        (b"x-mcp-toolsets", b"people,incidents"),
+        (b"x-mcp-toolsets", b"people, aiops"),
+        (b"x-mcp-tools", b"list_users"),
+    ]
+    narrowing = narrowing_from_headers(Headers(raw=raw))
+    assert narrowing.readonly
+    assert narrowing.toolsets == frozenset({"people"})
+    assert narrowing.tools == frozenset({"list_users"})
+    assert narrowing_from_headers({"x-mcp-readonly": "false, true"}).readonly
+    assert not narrowing_from_headers(Headers(raw=[(b"x-mcp-readonly", b"false, no")])).readonly
 
 
 # --- listener options ----------------------------------------------------------------------------

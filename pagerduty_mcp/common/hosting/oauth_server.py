@@ -1,0 +1,486 @@
+"""Sign in with PagerDuty: this server as the OAuth authorization server and resource server of MCP.
+
+The MCP client discovers us (RFC 9728 metadata, and a ``401`` whose ``WWW-Authenticate`` points at
+it), registers itself, and sends its user to our ``/authorize``. We send the user on to PagerDuty's
+identity service with the operator's OAuth app, PKCE and the scopes the enabled tools need. PagerDuty
+sends them back to ``/oauth/callback``, where we exchange its code for the user's PagerDuty token,
+seal that token with the server key, and hand the MCP client a code of our own. From it the client
+gets our short-lived access token and a rotating refresh token: each maps to the sign-in, never to
+PagerDuty's token directly, and the store keeps only their SHA-256.
+
+The endpoints are the ``mcp`` SDK's (``create_auth_routes``), driven by :class:`PagerDutySignIn`,
+its provider. Every MCP request is then checked here (:meth:`OAuthResource.authenticate`): the
+token must be live, issued for this resource (its audience), and its sign-in not revoked; the call
+runs with the user's PagerDuty token, and tools whose scopes the user was not granted are hidden.
+
+State lives in a :mod:`~pagerduty_mcp.common.hosting.store`; with Redis, any replica can carry on
+what another began. If the store goes away, tokens this replica already verified keep working
+until they expire; everything that writes (sign-in, refresh, revocation) answers 503.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+from mcp.server.auth.handlers.metadata import ProtectedResourceMetadataHandler
+from mcp.server.auth.provider import (
+    AccessToken,
+    AuthorizationCode,
+    AuthorizationParams,
+    AuthorizeError,
+    OAuthAuthorizationServerProvider,
+    RefreshToken,
+    TokenError,
+    construct_redirect_uri,
+)
+from mcp.server.auth.routes import build_resource_metadata_url, cors_middleware, create_auth_routes
+from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions, RevocationOptions
+from mcp.shared.auth import OAuthClientInformationFull, OAuthToken, ProtectedResourceMetadata
+from pydantic import AnyHttpUrl, AnyUrl
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from pagerduty_mcp.common.hosting.client_auth import Rejection, narrowing_from_headers
+from pagerduty_mcp.common.hosting.sealing import Sealer, SealingError
+from pagerduty_mcp.common.hosting.store import Store, StoreUnavailable, digest
+from pagerduty_mcp.common.pagerduty.config import Credential
+from pagerduty_mcp.common.pagerduty.context import Caller, Narrowing
+from pagerduty_mcp.common.pagerduty.identity import IdentityError, PagerDutyIdentity, pkce_pair
+from pagerduty_mcp.common.pagerduty.scope_table import grants
+
+__all__ = [
+    "CALLBACK_PATH",
+    "SANDBOX_SIGN_IN_PATH",
+    "OAuthConfig",
+    "OAuthResource",
+    "PagerDutySignIn",
+    "build_oauth_resource",
+]
+
+log = logging.getLogger(__name__)
+
+CALLBACK_PATH = "/oauth/callback"
+# With an in-process sandbox, its sign-in page is served here (a browser cannot reach a transport).
+SANDBOX_SIGN_IN_PATH = "/oauth/sandbox/authorize"
+PENDING_SECONDS = 600.0  # the user has ten minutes at PagerDuty's sign-in page
+CODE_SECONDS = 300.0
+CLIENT_SECONDS = 365 * 86400.0
+# Our access token never outlives the PagerDuty token behind it, less this margin.
+UPSTREAM_MARGIN_SECONDS = 60.0
+_CACHE_SIZE = 10_000
+_UNAVAILABLE = (
+    "The sign-in store (Redis) is unreachable, so signing in, refreshing and revoking are paused. "
+    "Try again in a moment."
+)
+
+
+@dataclass(frozen=True)
+class OAuthConfig:
+    """What the authorization server needs to know about the resource it guards."""
+
+    public_url: str  # the resource's canonical origin (and prefix), without a trailing slash
+    mcp_path: str
+    api_host: str  # PagerDuty's REST host, to ask who signed in
+    tool_scopes: Mapping[str, tuple[str, ...]]  # enabled tool -> the PagerDuty scopes it needs
+    access_seconds: float = 3600.0
+    refresh_seconds: float = 30 * 86400.0
+    sign_in_url: str | None = None  # the identity's authorize page when it is served here (sandbox)
+
+    @property
+    def resource_url(self) -> str:
+        return self.public_url + self.mcp_path
+
+    @property
+    def callback_url(self) -> str:
+        return self.public_url + CALLBACK_PATH
+
+    @property
+    def metadata_url(self) -> str:
+        return str(build_resource_metadata_url(AnyHttpUrl(self.resource_url)))
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(sorted({s for needed in self.tool_scopes.values() for s in needed}))
+
+    def allowed_tools(self, granted: tuple[str, ...] | list[str]) -> frozenset[str]:
+        """The tools every scope of which the user was granted."""
+        return frozenset(tool for tool, needed in self.tool_scopes.items() if all(grants(granted, s) for s in needed))
+
+
+def _now() -> float:
+    return time.time()
+
+
+class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, RefreshToken, AccessToken]):
+    """The SDK's ``OAuthAuthorizationServerProvider``, in front of PagerDuty's identity service."""
+
+    def __init__(self, config: OAuthConfig, store: Store, sealer: Sealer, identity: PagerDutyIdentity) -> None:
+        self.config = config
+        self.store = store
+        self.sealer = sealer
+        self.identity = identity
+
+    # -- clients (dynamic registration) ------------------------------------------------------
+    async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
+        record = await self.store.get(f"client:{client_id}")
+        if record is None:
+            return None
+        if record.get("client_secret"):
+            record["client_secret"] = self.sealer.open(record["client_secret"])
+        return OAuthClientInformationFull.model_validate(record)
+
+    async def register_client(self, client_info: OAuthClientInformationFull) -> None:
+        record = client_info.model_dump(mode="json", exclude_none=True)
+        if client_info.client_secret:
+            record["client_secret"] = self.sealer.seal(client_info.client_secret)
+        await self.store.put(f"client:{client_info.client_id}", record, CLIENT_SECONDS)
+
+    # -- leg 1: on to PagerDuty ----------------------------------------------------------------
+    async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
+        if params.resource and not _same_resource(params.resource, self.config.resource_url):
+            raise AuthorizeError("invalid_target", f"This server is the resource {self.config.resource_url}")
+        asked = tuple(s for s in (params.scopes or ()) if s in self.config.scopes) or self.config.scopes
+        state = secrets.token_urlsafe(32)
+        verifier, challenge = pkce_pair()
+        pending = {
+            "client_id": client.client_id,
+            "redirect_uri": str(params.redirect_uri),
+            "explicit": params.redirect_uri_provided_explicitly,
+            "challenge": params.code_challenge,
+            "state": params.state,
+            "scopes": list(asked),
+            "verifier": self.sealer.seal(verifier),
+        }
+        try:
+            await self.store.put(f"pending:{digest(state)}", pending, PENDING_SECONDS)
+        except StoreUnavailable:
+            raise AuthorizeError("temporarily_unavailable", _UNAVAILABLE) from None
+        url = self.identity.authorize_url(self.config.callback_url, asked, state, challenge)
+        if self.config.sign_in_url:
+            url = self.config.sign_in_url + url[url.index("?") :]
+        return url
+
+    # -- leg 2: back from PagerDuty ------------------------------------------------------------
+    async def callback(self, request: Request) -> Response:
+        state = request.query_params.get("state") or ""
+        pending = await self.store.take(f"pending:{digest(state)}") if state else None
+        if pending is None:
+            return _page(
+                400, "This sign-in link expired or was already used: start the sign-in again from your MCP client."
+            )
+        back = pending["redirect_uri"]
+        if request.query_params.get("error"):
+            said = request.query_params.get("error_description") or request.query_params["error"]
+            return _redirect(
+                back, error="access_denied", error_description=f"PagerDuty: {said}", state=pending["state"]
+            )
+        try:
+            grant = await self.identity.exchange_code(
+                request.query_params.get("code") or "",
+                self.sealer.open(pending["verifier"]),
+                self.config.callback_url,
+                tuple(pending["scopes"]),
+            )
+        except IdentityError as exc:
+            log.warning("sign-in: PagerDuty refused the code exchange (%s)", exc.error)
+            described = f"PagerDuty refused the sign-in ({exc.error}): {exc.description}"
+            return _redirect(back, error="server_error", error_description=described, state=pending["state"])
+        user = await self.identity.current_user(self.config.api_host, grant.access_token)
+        granted = grant.scopes  # PagerDuty's word: what the user's role and the app allow
+        grant_id = secrets.token_urlsafe(18)
+        record = {
+            "user": (user or {}).get("id") or "unknown",
+            "client_id": pending["client_id"],
+            "scopes": list(granted),
+            "pd_access": self.sealer.seal(grant.access_token),
+            "pd_refresh": self.sealer.seal(grant.refresh_token) if grant.refresh_token else None,
+            "pd_expires_at": grant.expires_at,
+        }
+        code = secrets.token_urlsafe(32)
+        await self.store.put(f"grant:{grant_id}", record, self.config.refresh_seconds)
+        await self.store.put(
+            f"code:{digest(code)}",
+            {
+                "client_id": pending["client_id"],
+                "redirect_uri": back,
+                "explicit": pending["explicit"],
+                "challenge": pending["challenge"],
+                "scopes": list(granted),
+                "grant": grant_id,
+                "expires_at": _now() + CODE_SECONDS,
+            },
+            CODE_SECONDS,
+        )
+        log.info("sign-in: user %s signed in with %d scope(s)", record["user"], len(granted))
+        return _redirect(back, code=code, state=pending["state"])
+
+    # -- leg 3: our tokens ---------------------------------------------------------------------
+    async def load_authorization_code(
+        self, client: OAuthClientInformationFull, authorization_code: str
+    ) -> AuthorizationCode | None:
+        record = await self.store.get(f"code:{digest(authorization_code)}")
+        if record is None:
+            return None
+        return AuthorizationCode(
+            code=authorization_code,
+            scopes=record["scopes"],
+            expires_at=record["expires_at"],
+            client_id=record["client_id"],
+            code_challenge=record["challenge"],
+            redirect_uri=AnyUrl(record["redirect_uri"]),
+            redirect_uri_provided_explicitly=record["explicit"],
+            resource=self.config.resource_url,
+            subject=record["grant"],
+        )
+
+    async def exchange_authorization_code(
+        self, client: OAuthClientInformationFull, authorization_code: AuthorizationCode
+    ) -> OAuthToken:
+        # Spent here, atomically: of two replicas racing with one code, only one issues tokens.
+        if await self.store.take(f"code:{digest(authorization_code.code)}") is None:
+            raise TokenError("invalid_grant", "authorization code was already used")
+        return await self._issue(str(authorization_code.subject), client.client_id, authorization_code.scopes)
+
+    async def load_refresh_token(self, client: OAuthClientInformationFull, refresh_token: str) -> RefreshToken | None:
+        record = await self.store.get(f"refresh:{digest(refresh_token)}")
+        if record is None:
+            return None
+        return RefreshToken(
+            token=refresh_token,
+            client_id=record["client_id"],
+            scopes=record["scopes"],
+            expires_at=int(record["expires_at"]),
+            resource=record["resource"],
+            subject=record["grant"],
+        )
+
+    async def exchange_refresh_token(
+        self, client: OAuthClientInformationFull, refresh_token: RefreshToken, scopes: list[str]
+    ) -> OAuthToken:
+        key = f"refresh:{digest(refresh_token.token)}"
+        record = await self.store.take(key)  # rotation: of two racing refreshes, one wins
+        if record is None:
+            raise TokenError("invalid_grant", "refresh token was already used: sign in again")
+        try:
+            return await self._issue(str(refresh_token.subject), client.client_id, scopes)
+        except (IdentityError, StoreUnavailable):
+            # Nothing was issued: hand the refresh token back, so a passing outage costs no sign-in.
+            with contextlib.suppress(StoreUnavailable):
+                await self.store.put(key, record, max(1.0, record["expires_at"] - _now()))
+            raise
+
+    async def _issue(self, grant_id: str, client_id: str, scopes: list[str]) -> OAuthToken:
+        grant = await self.store.get(f"grant:{grant_id}")
+        if grant is None:
+            raise TokenError("invalid_grant", "the sign-in was revoked or has expired: sign in again")
+        now = _now()
+        if grant["pd_expires_at"] - now < self.config.access_seconds + UPSTREAM_MARGIN_SECONDS and grant["pd_refresh"]:
+            grant = await self._refresh_upstream(grant_id, grant)
+        expires_at = min(now + self.config.access_seconds, grant["pd_expires_at"] - UPSTREAM_MARGIN_SECONDS)
+        if expires_at <= now + 1:
+            raise TokenError("invalid_grant", "the PagerDuty sign-in has expired: sign in again")
+        access, refresh = "pdmcp_at_" + secrets.token_urlsafe(32), "pdmcp_rt_" + secrets.token_urlsafe(32)
+        base = {"grant": grant_id, "client_id": client_id, "scopes": scopes, "resource": self.config.resource_url}
+        await self.store.put(f"access:{digest(access)}", {**base, "expires_at": expires_at}, expires_at - now)
+        refresh_at = now + self.config.refresh_seconds
+        await self.store.put(
+            f"refresh:{digest(refresh)}", {**base, "expires_at": refresh_at}, self.config.refresh_seconds
+        )
+        return OAuthToken(
+            access_token=access, expires_in=int(expires_at - now), scope=" ".join(scopes), refresh_token=refresh
+        )
+
+    async def _refresh_upstream(self, grant_id: str, grant: dict[str, Any]) -> dict[str, Any]:
+        try:
+            fresh = await self.identity.refresh(self.sealer.open(grant["pd_refresh"]), tuple(grant["scopes"]))
+        except IdentityError as exc:
+            if exc.error == "temporarily_unavailable":
+                raise  # PagerDuty unreachable: 503, and the sign-in stands
+            raise TokenError(
+                "invalid_grant", f"PagerDuty refused to renew the sign-in ({exc.error}): sign in again"
+            ) from None
+        grant = {
+            **grant,
+            "pd_access": self.sealer.seal(fresh.access_token),
+            "pd_refresh": self.sealer.seal(fresh.refresh_token) if fresh.refresh_token else grant["pd_refresh"],
+            "pd_expires_at": fresh.expires_at,
+        }
+        await self.store.put(f"grant:{grant_id}", grant, self.config.refresh_seconds)
+        return grant
+
+    # -- checking and revoking -----------------------------------------------------------------
+    async def load_access_token(self, token: str) -> AccessToken | None:
+        record = await self.store.get(f"access:{digest(token)}")
+        if record is None or record["expires_at"] <= _now():
+            return None
+        return AccessToken(
+            token=token,
+            client_id=record["client_id"],
+            scopes=record["scopes"],
+            expires_at=int(record["expires_at"]),
+            resource=record["resource"],
+            subject=record["grant"],
+        )
+
+    async def revoke_token(self, token: AccessToken | RefreshToken) -> None:
+        """Ends the whole sign-in: every access and refresh token of it, on every replica."""
+        kind = "access" if isinstance(token, AccessToken) else "refresh"
+        grant = await self.store.take(f"grant:{token.subject}")
+        await self.store.delete(f"{kind}:{digest(token.token)}")
+        if grant is None:
+            return
+        try:
+            await self.identity.revoke(self.sealer.open(grant["pd_access"]))
+        except (IdentityError, SealingError) as exc:
+            log.warning("revocation: PagerDuty's token could not be revoked there (%s); it is forgotten here", exc)
+        log.info("sign-in of user %s revoked", grant.get("user"))
+
+
+@dataclass
+class OAuthResource:
+    """What the HTTP gate needs: the OAuth endpoints to serve, and the check of each MCP request."""
+
+    config: OAuthConfig
+    provider: PagerDutySignIn
+    app: ASGIApp
+    paths: frozenset[str]
+    _verified: OrderedDict[str, tuple[Caller, float]] = field(default_factory=OrderedDict)
+
+    async def authenticate(self, headers: Mapping[str, str]) -> Caller | Rejection:
+        challenge = f'Bearer resource_metadata="{self.config.metadata_url}"'
+        scheme, _, token = headers.get("authorization", "").strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return Rejection("Sign in with PagerDuty: this server uses OAuth (see the resource metadata).", challenge)
+        key = digest(token)
+        try:
+            caller = await self._caller(token, headers)
+        except StoreUnavailable:
+            held = self._verified.get(key)
+            if held is not None and held[1] > _now():
+                return held[0]
+            return Rejection(_UNAVAILABLE, "", 503)
+        except SealingError as exc:
+            log.error("%s", exc)
+            return Rejection(
+                "This server cannot open the sign-in: its token key differs from the one that sealed it.", "", 500
+            )
+        if caller is None:
+            self._verified.pop(key, None)
+            return Rejection(
+                "The access token is not valid here (expired, revoked, or issued for another server): refresh it "
+                "or sign in again.",
+                f'{challenge}, error="invalid_token"',
+            )
+        self._verified[key] = (caller[0], caller[1])
+        self._verified.move_to_end(key)
+        while len(self._verified) > _CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return caller[0]
+
+    async def _caller(self, token: str, headers: Mapping[str, str]) -> tuple[Caller, float] | None:
+        store = self.provider.store
+        record = await store.get(f"access:{digest(token)}")
+        if record is None or record["expires_at"] <= _now():
+            return None
+        if not _same_resource(record["resource"], self.config.resource_url):
+            log.warning("refused a token issued for another resource")
+            return None
+        grant = await store.get(f"grant:{record['grant']}")
+        if grant is None:
+            return None
+        credential = Credential(self.provider.sealer.open(grant["pd_access"]), "bearer")
+        asked = narrowing_from_headers(headers)
+        allowed = self.config.allowed_tools(record["scopes"])
+        narrowing = Narrowing(asked.readonly, asked.toolsets, allowed if asked.tools is None else asked.tools & allowed)
+        return Caller(f"user:{grant['user']}", credential, narrowing), float(record["expires_at"])
+
+
+def _same_resource(a: str, b: str) -> bool:
+    return a.rstrip("/").lower() == b.rstrip("/").lower()
+
+
+def _redirect(uri: str, **params: str | None) -> Response:
+    return RedirectResponse(construct_redirect_uri(uri, **params), 302, headers={"Cache-Control": "no-store"})
+
+
+def _page(status: int, message: str) -> Response:
+    return JSONResponse(
+        {"error": "invalid_request", "error_description": message}, status, {"Cache-Control": "no-store"}
+    )
+
+
+def _unavailable(request: Request, exc: Exception) -> Response:
+    said = _UNAVAILABLE if isinstance(exc, StoreUnavailable) else f"PagerDuty's identity service: {exc}"
+    return JSONResponse({"error": "temporarily_unavailable", "error_description": said}, 503)
+
+
+def build_oauth_resource(
+    config: OAuthConfig,
+    store: Store,
+    sealer: Sealer,
+    identity: PagerDutyIdentity,
+    *,
+    sign_in_transport: httpx2.AsyncBaseTransport | None = None,
+) -> OAuthResource:
+    """The OAuth endpoints (the SDK's, with our provider), RFC 9728 metadata, and the callback.
+
+    ``sign_in_transport``: the identity service is in this process (the sandbox), so its sign-in
+    page is served at :data:`SANDBOX_SIGN_IN_PATH`, where a browser can reach it.
+    """
+    provider = PagerDutySignIn(config, store, sealer, identity)
+    # Through AuthSettings, as the SDK does, so that a path-less issuer keeps no trailing slash
+    # (RFC 8414 compares issuers as exact strings).
+    issuer = AuthSettings(
+        issuer_url=config.public_url,  # type: ignore[arg-type]
+        resource_server_url=config.resource_url,  # type: ignore[arg-type]
+        validate_token_resource=True,
+    ).issuer_url
+    scopes = list(config.scopes)
+    routes: list[Route] = create_auth_routes(
+        provider,
+        issuer,
+        client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=scopes, default_scopes=scopes),
+        revocation_options=RevocationOptions(enabled=True),
+    )
+    metadata = ProtectedResourceMetadata.model_validate(
+        {
+            "resource": config.resource_url,
+            "authorization_servers": [config.public_url],
+            "scopes_supported": scopes,
+            "resource_name": "PagerDuty MCP server",
+        }
+    )
+    described = cors_middleware(ProtectedResourceMetadataHandler(metadata).handle, ["GET", "OPTIONS"])
+    suffixed = AnyHttpUrl(config.metadata_url).path or "/.well-known/oauth-protected-resource"
+    for path in dict.fromkeys((suffixed, "/.well-known/oauth-protected-resource")):
+        routes.append(Route(path, endpoint=described, methods=["GET", "OPTIONS"]))
+    routes.append(Route(CALLBACK_PATH, endpoint=provider.callback, methods=["GET"]))
+    if sign_in_transport is not None:
+        routes.append(Route(SANDBOX_SIGN_IN_PATH, endpoint=_sign_in_page(identity, sign_in_transport), methods=["GET"]))
+    app = Starlette(routes=routes, exception_handlers={StoreUnavailable: _unavailable, IdentityError: _unavailable})
+    return OAuthResource(config, provider, app, frozenset(r.path for r in routes))
+
+
+def _sign_in_page(identity: PagerDutyIdentity, transport: httpx2.AsyncBaseTransport) -> Any:
+    async def forward(request: Request) -> Response:
+        url = f"{identity.app.authorize_url}?{request.url.query}"
+        async with httpx2.AsyncClient(transport=transport) as http:
+            answer = await http.get(url)
+        headers = {
+            k: v for k, v in answer.headers.items() if k.lower() in ("location", "content-type", "cache-control")
+        }
+        return Response(answer.content, answer.status_code, headers=headers)
+
+    return forward

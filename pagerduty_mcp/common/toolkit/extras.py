@@ -1,0 +1,105 @@
+"""Prompts and resources that read through tools, filtered by the same rules as those tools.
+
+A prompt or resource gathers data on the server with the same functions (or the same PagerDuty
+reads) as some tools. It must not become a way around a filter: ``--tools list_services`` must
+not leave a prompt that returns incidents and their notes. So each one declares the tools it
+reads; registration leaves it out when the operator's :class:`ToolFilter` hides any of them,
+and :class:`~pagerduty_mcp.common.toolkit.server.PagerDutyMCPServer` hides it from a caller
+whose narrowing (``X-MCP-*`` headers) hides any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+
+from pagerduty_mcp.common.pagerduty.context import Narrowing
+from pagerduty_mcp.common.toolkit.registry import ToolFilter, spec_of
+
+__all__ = ["Reads", "ToolRef", "register_prompt", "register_resource"]
+
+# A tool a prompt reads: its function (same area) or its name (another area's tool, which an
+# area may not import).
+ToolRef = Callable[..., Any] | str
+
+
+@dataclass(frozen=True)
+class Reads:
+    """The read tools behind a prompt or resource, each with its toolset (``None``: not served here)."""
+
+    tools: tuple[tuple[str, str | None], ...]
+
+    @classmethod
+    def of(cls, reads: Sequence[ToolRef], toolset_of: Mapping[str, str]) -> Reads:
+        if not reads:
+            raise ValueError("a prompt or resource must declare the tools it reads (reads=...)")
+        names = []
+        for ref in reads:
+            if isinstance(ref, str):
+                names.append(ref)
+                continue
+            spec = spec_of(ref)
+            if spec.is_write:
+                raise ValueError(f"{spec.name} is a write tool: prompts and resources only read")
+            names.append(spec.name)
+        return cls(tuple((name, toolset_of.get(name)) for name in names))
+
+    def pass_filter(self, flt: ToolFilter) -> bool:
+        return all(flt.admits(name, toolset, False) for name, toolset in self.tools)
+
+    def pass_narrowing(self, narrowing: Narrowing) -> bool:
+        return all(narrowing.allows(name, toolset, False) for name, toolset in self.tools)
+
+
+def _toolset_of(server: MCPServer) -> Mapping[str, str]:
+    return getattr(server, "toolset_of", {})
+
+
+def _remember(server: MCPServer, key: str, reads: Reads) -> None:
+    """Leave the declaration where the server checks each caller's narrowing."""
+    table = getattr(server, "reads_of", None)
+    if isinstance(table, dict):
+        table[key] = reads
+
+
+def register_prompt(
+    server: MCPServer,
+    flt: ToolFilter,
+    fn: Callable[..., Any],
+    *,
+    reads: Sequence[ToolRef],
+    name: str,
+    title: str,
+    description: str | None = None,
+) -> bool:
+    """Register the prompt ``fn`` unless ``flt`` hides a tool it reads; returns whether it was."""
+    declared = Reads.of(reads, _toolset_of(server))
+    if not declared.pass_filter(flt):
+        return False
+    server.prompt(name=name, title=title, description=description)(fn)
+    _remember(server, f"prompt:{name}", declared)
+    return True
+
+
+def register_resource(
+    server: MCPServer,
+    flt: ToolFilter,
+    fn: Callable[..., Any],
+    *,
+    reads: Sequence[ToolRef],
+    uri: str,
+    name: str,
+    title: str,
+    description: str,
+    mime_type: str = "application/json",
+) -> bool:
+    """Register the resource (or template, when ``uri`` has ``{slots}``) unless ``flt`` hides a tool it reads."""
+    declared = Reads.of(reads, _toolset_of(server))
+    if not declared.pass_filter(flt):
+        return False
+    server.resource(uri, name=name, title=title, description=description, mime_type=mime_type)(fn)
+    _remember(server, f"resource:{uri}", declared)
+    return True

@@ -1,0 +1,297 @@
+"""Sign in with PagerDuty, in-process: discovery, the three legs, tokens, audience, revocation, outages.
+
+The OAuth endpoints run as an ASGI app; the sandbox's identity service stands in for PagerDuty's.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx2
+import pytest
+
+from pagerduty_mcp.common.hosting.client_auth import Rejection
+from pagerduty_mcp.common.hosting.oauth_server import OAuthConfig, OAuthResource, build_oauth_resource
+from pagerduty_mcp.common.hosting.sealing import Sealer
+from pagerduty_mcp.common.hosting.store import MemoryStore, StoreUnavailable
+from pagerduty_mcp.common.hosting.upstream import sandbox_sign_in
+from pagerduty_mcp.common.pagerduty.context import Caller
+from pagerduty_mcp.common.pagerduty.identity import PagerDutyIdentity
+from pagerduty_mcp.sandbox import SANDBOX_API_URL, Sandbox
+
+pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.anyio]
+
+PUBLIC = "http://127.0.0.1:8123"
+CLIENT_REDIRECT = "http://127.0.0.1:40000/cb"
+TOOLS = {
+    "list_incidents": ("incidents.read",),
+    "manage_incidents": ("incidents.read", "incidents.write"),
+    "list_services": ("services.read",),
+    "send_event": (),
+}
+JONAS = "jonas.weber@acme-shop.example"
+
+
+@dataclass
+class Setup:
+    box: Sandbox
+    store: MemoryStore
+    sealer: Sealer
+    resource: OAuthResource
+    http: httpx2.AsyncClient
+
+
+def _resource(box: Sandbox, store: MemoryStore, sealer: Sealer, public: str = PUBLIC) -> OAuthResource:
+    app, transport = sandbox_sign_in(f"{public}/oauth/callback", sandbox=box)
+    config = OAuthConfig(public, "/mcp", SANDBOX_API_URL, TOOLS, sign_in_url=f"{public}/oauth/sandbox/authorize")
+    return build_oauth_resource(
+        config, store, sealer, PagerDutyIdentity(app, transport=transport), sign_in_transport=transport
+    )
+
+
+@pytest.fixture
+async def setup() -> AsyncIterator[Setup]:
+    box, store = Sandbox(), MemoryStore()
+    sealer = Sealer.from_env({}, ephemeral_ok=True)
+    resource = _resource(box, store, sealer)
+    transport = httpx2.ASGITransport(app=resource.app)  # type: ignore[arg-type]
+    async with httpx2.AsyncClient(transport=transport, base_url=PUBLIC) as http:
+        yield Setup(box, store, sealer, resource, http)
+
+
+def pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    return verifier, base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+
+
+async def register(http: httpx2.AsyncClient) -> dict[str, Any]:
+    answer = await http.post("/register", json={"redirect_uris": [CLIENT_REDIRECT], "client_name": "test"})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+async def authorize(
+    http: httpx2.AsyncClient, client: dict[str, Any], challenge: str, login_as: str | None = JONAS, **extra: str
+) -> dict[str, str]:
+    """Follows the redirects as a browser would; the query the client's redirect URI receives."""
+    query = {
+        "response_type": "code",
+        "client_id": client["client_id"],
+        "redirect_uri": CLIENT_REDIRECT,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "state": "client-state",
+        **extra,
+    }
+    url = f"/authorize?{urlencode(query)}"
+    for _ in range(5):
+        answer = await http.get(url)
+        assert answer.status_code == 302, answer.text
+        url = answer.headers["location"]
+        if url.startswith(CLIENT_REDIRECT):
+            return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        if "/oauth/sandbox/authorize" in url and login_as:
+            url += "&" + urlencode({"login_as": login_as})
+    raise AssertionError("no redirect to the client")
+
+
+async def token(http: httpx2.AsyncClient, client: dict[str, Any], **form: str) -> httpx2.Response:
+    return await http.post(
+        "/token", data={"client_id": client["client_id"], "client_secret": client["client_secret"], **form}
+    )
+
+
+async def sign_in(http: httpx2.AsyncClient, login_as: str = JONAS) -> tuple[dict[str, Any], dict[str, Any]]:
+    client = await register(http)
+    verifier, challenge = pkce()
+    code = (await authorize(http, client, challenge, login_as))["code"]
+    answer = await token(
+        http, client, grant_type="authorization_code", code=code, code_verifier=verifier, redirect_uri=CLIENT_REDIRECT
+    )
+    assert answer.status_code == 200, answer.text
+    return client, dict(answer.json())
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"authorization": f"Bearer {tokens['access_token']}"}
+
+
+def user_id(box: Sandbox, email: str) -> str:
+    return next(u["id"] for u in box.state.all("users") if u["email"] == email)
+
+
+async def test_protected_resource_metadata_at_both_well_known_paths(setup: Setup) -> None:
+    for path in ("/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"):
+        body = (await setup.http.get(path)).json()
+        assert body["resource"] == f"{PUBLIC}/mcp"
+        assert body["authorization_servers"] == [PUBLIC]
+        assert set(body["scopes_supported"]) == {"incidents.read", "incidents.write", "services.read"}
+    server = (await setup.http.get("/.well-known/oauth-authorization-server")).json()
+    assert server["registration_endpoint"] == f"{PUBLIC}/register"
+    assert server["revocation_endpoint"] == f"{PUBLIC}/revoke"
+    assert server["code_challenge_methods_supported"] == ["S256"]
+
+
+async def test_no_token_gets_a_challenge_pointing_at_the_metadata(setup: Setup) -> None:
+    verdict = await setup.resource.authenticate({})
+    assert isinstance(verdict, Rejection) and verdict.status == 401
+    assert verdict.challenge == f'Bearer resource_metadata="{PUBLIC}/.well-known/oauth-protected-resource/mcp"'
+    wrong = await setup.resource.authenticate({"authorization": "Bearer pdmcp_at_not-a-token"})
+    assert isinstance(wrong, Rejection) and 'error="invalid_token"' in wrong.challenge
+
+
+async def test_a_signed_in_user_calls_with_their_own_pagerduty_token(setup: Setup) -> None:
+    _, tokens = await sign_in(setup.http)
+    assert tokens["token_type"] == "Bearer" and tokens["refresh_token"] and 0 < tokens["expires_in"] <= 3600
+    caller = await setup.resource.authenticate(bearer(tokens))
+    assert isinstance(caller, Caller)
+    jonas = user_id(setup.box, JONAS)
+    assert caller.identity == f"user:{jonas}"
+    assert caller.credential is not None and caller.credential.kind == "bearer"
+    assert setup.box.state.tables["oauth_tokens"][caller.credential.secret]["_user_id"] == jonas
+    assert caller.credential.secret != tokens["access_token"]  # ours maps to theirs, never is theirs
+    # Granted what the tools ask for, less what Jonas's role lacks: nothing, so every tool.
+    assert caller.narrowing.tools == frozenset(TOOLS)
+
+
+async def test_tools_follow_the_scopes_the_user_was_granted(setup: Setup) -> None:
+    observer = next(u for u in setup.box.state.all("users") if u["role"] == "observer")
+    _, tokens = await sign_in(setup.http, observer["email"])
+    assert "incidents.write" not in tokens["scope"].split()
+    caller = await setup.resource.authenticate(bearer(tokens))
+    assert isinstance(caller, Caller)
+    assert caller.narrowing.tools == {"list_incidents", "list_services", "send_event"}
+    narrowed = await setup.resource.authenticate({**bearer(tokens), "x-mcp-tools": "list_incidents,manage_incidents"})
+    assert isinstance(narrowed, Caller) and narrowed.narrowing.tools == {"list_incidents"}
+
+
+async def test_the_store_holds_no_token_in_clear(setup: Setup) -> None:
+    client, tokens = await sign_in(setup.http)
+    caller = await setup.resource.authenticate(bearer(tokens))
+    assert isinstance(caller, Caller) and caller.credential is not None
+    dump = repr(setup.store._items)
+    for secret in (tokens["access_token"], tokens["refresh_token"], caller.credential.secret, client["client_secret"]):
+        assert secret not in dump
+
+
+async def test_a_token_for_another_resource_is_refused(setup: Setup) -> None:
+    _, tokens = await sign_in(setup.http)
+    other = _resource(setup.box, setup.store, setup.sealer, "http://127.0.0.1:9999")  # same store, other resource
+    assert isinstance(await other.authenticate(bearer(tokens)), Rejection)
+    assert isinstance(await setup.resource.authenticate(bearer(tokens)), Caller)
+    client = await register(setup.http)
+    _, challenge = pkce()
+    refused = await authorize(setup.http, client, challenge, resource="https://elsewhere.example/mcp")
+    assert refused["error"] == "invalid_target"
+
+
+async def test_codes_are_single_use_and_bound_to_the_verifier(setup: Setup) -> None:
+    client = await register(setup.http)
+    verifier, challenge = pkce()
+    code = (await authorize(setup.http, client, challenge))["code"]
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": CLIENT_REDIRECT}
+    wrong = await token(setup.http, client, **form, code_verifier=pkce()[0])
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+    assert (await token(setup.http, client, **form, code_verifier=verifier)).status_code == 200
+    again = await token(setup.http, client, **form, code_verifier=verifier)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+async def test_refresh_rotates_and_the_old_refresh_token_is_spent(setup: Setup) -> None:
+    client, tokens = await sign_in(setup.http)
+    first = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert first.status_code == 200
+    renewed = first.json()
+    assert renewed["refresh_token"] != tokens["refresh_token"]
+    assert isinstance(await setup.resource.authenticate(bearer(renewed)), Caller)
+    replay = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+
+
+async def test_the_pagerduty_token_is_renewed_before_ours_would_outlive_it(setup: Setup) -> None:
+    setup.box.identity.access_lifetime = timedelta(seconds=120)
+    client, tokens = await sign_in(setup.http)
+    assert tokens["expires_in"] <= 60  # capped by PagerDuty's token, less a margin
+    before = await setup.resource.authenticate(bearer(tokens))
+    renewed = (
+        await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    ).json()
+    after = await setup.resource.authenticate(bearer(renewed))
+    assert isinstance(before, Caller) and isinstance(after, Caller)
+    assert before.credential != after.credential
+    assert after.credential is not None and after.credential.secret in setup.box.state.tables["oauth_tokens"]
+
+
+@pytest.mark.parametrize("which", ["access_token", "refresh_token"])
+async def test_revocation_ends_the_sign_in_here_and_at_pagerduty(setup: Setup, which: str) -> None:
+    client, tokens = await sign_in(setup.http)
+    caller = await setup.resource.authenticate(bearer(tokens))
+    assert isinstance(caller, Caller) and caller.credential is not None
+    form = {"token": tokens[which], "client_id": client["client_id"], "client_secret": client["client_secret"]}
+    assert (await setup.http.post("/revoke", data=form)).status_code == 200
+    assert isinstance(await setup.resource.authenticate(bearer(tokens)), Rejection)
+    refresh = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert refresh.status_code == 400
+    assert caller.credential.secret not in setup.box.state.tables["oauth_tokens"]
+
+
+async def test_a_callback_without_a_pending_sign_in_is_refused(setup: Setup) -> None:
+    answer = await setup.http.get("/oauth/callback?code=x&state=never-issued")
+    assert answer.status_code == 400 and "start the sign-in again" in answer.json()["error_description"]
+
+
+async def test_a_declined_sign_in_reaches_the_client_as_access_denied(setup: Setup) -> None:
+    client = await register(setup.http)
+    _, challenge = pkce()
+    declined = await authorize(setup.http, client, challenge, login_as="nobody@example.com")
+    assert declined["error"] == "access_denied" and declined["state"] == "client-state"
+
+
+class DownStore(MemoryStore):
+    """Redis gone: every operation raises, as RedisStore does (tested against a real Redis elsewhere)."""
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        raise StoreUnavailable("Redis is unreachable (ConnectionError)")
+
+    async def take(self, key: str) -> dict[str, Any] | None:
+        raise StoreUnavailable("Redis is unreachable (ConnectionError)")
+
+    async def put(self, key: str, value: dict[str, Any], ttl_seconds: float) -> None:
+        raise StoreUnavailable("Redis is unreachable (ConnectionError)")
+
+
+async def test_while_the_store_is_down_known_tokens_work_and_writes_fail_closed(setup: Setup) -> None:
+    _, seen = await sign_in(setup.http)
+    _, unseen = await sign_in(setup.http)
+    assert isinstance(await setup.resource.authenticate(bearer(seen)), Caller)
+    setup.resource.provider.store = DownStore()
+    assert isinstance(await setup.resource.authenticate(bearer(seen)), Caller)
+    refused = await setup.resource.authenticate(bearer(unseen))
+    assert isinstance(refused, Rejection) and refused.status == 503 and "Redis" in refused.message
+    answer = await setup.http.post("/register", json={"redirect_uris": [CLIENT_REDIRECT]})
+    assert answer.status_code == 503 and answer.json()["error"] == "temporarily_unavailable"
+
+
+class Unreachable(httpx2.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("connection refused", request=request)
+
+
+async def test_pagerduty_unreachable_during_a_refresh_costs_no_sign_in(setup: Setup) -> None:
+    setup.box.identity.access_lifetime = timedelta(seconds=120)  # so a refresh renews PagerDuty's token
+    client, tokens = await sign_in(setup.http)
+    identity = setup.resource.provider.identity
+    working, identity._transport = identity._transport, Unreachable()
+    form = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    down = await token(setup.http, client, **form)
+    assert down.status_code == 503 and down.json()["error"] == "temporarily_unavailable"
+    identity._transport = working
+    again = await token(setup.http, client, **form)
+    assert again.status_code == 200, again.text  # the same refresh token, handed back

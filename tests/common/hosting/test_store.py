@@ -1,0 +1,104 @@
+"""The shared sign-in store: the same behaviour in memory and in a real Redis; unavailability is loud."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+
+import anyio
+import pytest
+
+from pagerduty_mcp.common.hosting.store import MemoryStore, RedisStore, StoreUnavailable, digest, open_store
+from tests.redis_server import RedisServer, _free_port
+
+pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.anyio]
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[MemoryStore | RedisStore]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    server: RedisServer = request.getfixturevalue("redis_server")
+    redis = RedisStore(server.url)
+    yield redis
+    await redis.close()
+
+
+def _key() -> str:
+    return f"test:{secrets.token_hex(8)}"
+
+
+async def test_put_get_delete(store: MemoryStore | RedisStore) -> None:
+    key = _key()
+    assert await store.get(key) is None
+    await store.put(key, {"a": 1, "b": ["x"]}, 60)
+    assert await store.get(key) == {"a": 1, "b": ["x"]}
+    await store.delete(key)
+    assert await store.get(key) is None
+
+
+async def test_values_expire(store: MemoryStore | RedisStore) -> None:
+    key = _key()
+    await store.put(key, {"a": 1}, 0.001)
+    with anyio.fail_after(5):
+        while await store.get(key) is not None:  # expiry is the store's; wait for it, bounded
+            await anyio.sleep(0.01)
+
+
+async def test_take_gives_a_value_once_even_to_racing_callers(store: MemoryStore | RedisStore) -> None:
+    key = _key()
+    await store.put(key, {"code": "once"}, 60)
+    results: list[dict[str, str] | None] = []
+
+    async def take() -> None:
+        results.append(await store.take(key))  # type: ignore[arg-type]
+
+    async with anyio.create_task_group() as group:
+        for _ in range(8):
+            group.start_soon(take)
+    assert [r for r in results if r is not None] == [{"code": "once"}]
+    assert results.count(None) == 7
+
+
+async def test_redis_keeps_no_token_only_its_digest(redis_server: RedisServer) -> None:
+    store = open_store(redis_server.url)
+    assert isinstance(store, RedisStore)
+    token = "pdmcp_at_" + secrets.token_urlsafe(16)
+    await store.put(f"access:{digest(token)}", {"grant": "g"}, 60)
+    import redis
+
+    keys = [k.decode() for k in redis.Redis.from_url(redis_server.url).keys("pagerduty-mcp:access:*")]
+    assert f"pagerduty-mcp:access:{digest(token)}" in keys
+    assert not any(token in k for k in keys)
+    await store.close()
+
+
+async def test_an_unreachable_redis_raises_store_unavailable() -> None:
+    store = RedisStore(f"redis://127.0.0.1:{_free_port()}/0")
+    with pytest.raises(StoreUnavailable, match="unreachable"):
+        await store.put("k", {"a": 1}, 60)
+    with pytest.raises(StoreUnavailable):
+        await store.get("k")
+    with pytest.raises(StoreUnavailable):
+        await store.take("k")
+    await store.close()
+
+
+async def test_a_redis_that_never_answers_costs_one_timeout_then_fails_fast() -> None:
+    import socket
+    import time
+
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        store = RedisStore(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="unreachable"):
+            await store.get("k")
+        first = time.monotonic() - started
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="a moment ago"):
+            await store.get("k")
+        assert time.monotonic() - started < 0.5 <= first
+        await store.close()

@@ -1,0 +1,41 @@
+"""Counting the fuzz cases each run makes, by transport, for the closing line of the test report
+(CI output shows how many cases ran and how many failed, whatever ``-s`` says)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+__all__ = ["FUZZ", "Tally"]
+
+
+@dataclass
+class Tally:
+    cases: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    tools: set[str] = field(default_factory=set)
+    started: float | None = None
+    last: float = 0.0
+
+    def record(self, transport: str, tool: str, *, failed: bool = False) -> None:
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+        self.last = now
+        self.cases[transport] += 1
+        self.tools.add(tool)
+        if failed:
+            self.failures[transport] += 1
+
+    def summary(self) -> str:
+        total = sum(self.cases.values())
+        parts = ", ".join(f"{name} {count:,}" for name, count in sorted(self.cases.items()))
+        seconds = self.last - (self.started or self.last)
+        return (
+            f"fuzz: {total:,} cases ({parts}) over {len(self.tools)} tools in {seconds:.0f} s: "
+            f"{sum(self.failures.values())} failures"
+        )
+
+
+FUZZ = Tally()
