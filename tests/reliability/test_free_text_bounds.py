@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common.toolkit.bounds import BODY_CAP, TEXT_CAP
+from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH
 from tests.harness import fails, memory_session, ok, stdio_session
 from tests.reliability.support import live_tools
 
@@ -57,8 +58,8 @@ async def test_an_oversized_query_is_invalid_parameter_over_stdio() -> None:
 @pytest.mark.parametrize(
     ("tool", "arguments", "where", "limit"),
     [
-        ("get_incident", {"incident_id": "P" * 5_000}, "incident_id", TEXT_CAP),
-        ("list_incidents", {"service_ids": ["PABC123", "P" * 5_000]}, "service_ids[1]", TEXT_CAP),
+        ("get_incident", {"incident_id": "P" * 5_000}, "incident_id", MAX_REFERENCE_LENGTH),
+        ("list_incidents", {"service_ids": ["PABC123", "P" * 5_000]}, "service_ids[1]", MAX_REFERENCE_LENGTH),
         ("list_users", {"query": HUGE}, "query", TEXT_CAP),
         ("add_note_to_incident", {"incident_id": "1", "note": "n" * 25_001}, "note", 25_000),
         (

@@ -98,8 +98,9 @@ class _OnceLimited(httpx2.BaseTransport):
 
 
 async def test_the_wait_cap_holds_per_call_not_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    """get_service reads the service, then its open incidents: each read is asked to wait 3 s, and
-    the cap is 4 s. Per request (before) the call waited 6 s; per call it stops at 3."""
+    """get_service reads the service, its integrations and its open incidents (together): each read
+    is asked to wait 3 s, and the cap is 4 s. Per request the call would wait 3 s per read; per call
+    it stops at 3."""
     sleeps: list[float] = []
     monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(sleeps.append))
     box = Sandbox()
@@ -110,7 +111,7 @@ async def test_the_wait_cap_holds_per_call_not_per_request(monkeypatch: pytest.M
     service = next(k for k, v in box.state.open_incidents.items() if v)
     async with tuned_session(box, pool=pool) as client:
         error = await fails(client, "get_service", {"service_id": service}, "RATE_LIMITED")
-    assert transport.limited == 2, "the call should have reached its second request"
+    assert transport.limited >= 2, "the call should have reached more than one request"
     assert sum(sleeps) <= 4, f"one call waited {sum(sleeps)} s under a 4 s cap"
     assert sleeps == [3.0]
     assert _ISO_UTC.search(error["message"]), error["message"]

@@ -27,7 +27,6 @@ MAX_PAGES = 40
 # PagerDuty's on-call entries, so a policy can come on two pages and total is not the rows.
 KNOWN = {
     "list_oncalls": "rows are policies; limit/next_offset/total count on-call entries",
-    "get_past_incidents": "has_more is always false and PagerDuty's total is dropped",
 }
 
 

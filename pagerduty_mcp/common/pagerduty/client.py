@@ -8,6 +8,7 @@ ignores ``Retry-After``, and it would replay writes after network errors.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import random
 import threading
@@ -257,14 +258,13 @@ class _BoundedRetries:
                 wait = floor if asked is None else max(asked, floor)
                 if (
                     attempts >= MAX_ATTEMPTS
-                    or ctx.rate_limit_waited + wait > self.rate_limit_wait_seconds
                     or not self._may_wait(wait)
+                    or not ctx.reserve_rate_limit_wait(wait, self.rate_limit_wait_seconds)
                 ):
                     return response
                 log.warning("%s %s: rate limited; waiting %.1f s", method, url, wait)
                 observers().rate_limited(wait)
                 self.sleep(wait)
-                ctx.rate_limit_waited += wait
                 rate_limited += 1
                 continue
             if status >= 500 and idempotent and failures < self.read_retries and attempts < MAX_ATTEMPTS:
@@ -430,6 +430,9 @@ class EventsClient(_BoundedRetries, pagerduty.EventsApiV2Client):  # type: ignor
         return f"{USER_AGENT} {super().user_agent}"
 
 
+_POOL_SERIALS = itertools.count(1)
+
+
 class ClientPool:
     """One client per credential, from a bounded cache with expiry.
 
@@ -452,6 +455,7 @@ class ClientPool:
     ) -> None:
         if max_concurrent_per_credential < 1:
             raise ValueError("max_concurrent_per_credential must be at least 1")
+        self.serial = next(_POOL_SERIALS)  # tells pools apart for caches, even after one is gone
         self.settings = settings
         self._max = max_clients
         self._ttl = ttl_seconds

@@ -67,6 +67,7 @@ class RequestContext:
     upstream_calls: int = 0
     # Seconds slept on 429s so far, across every request of the message: the cap is per call.
     rate_limit_waited: float = 0.0
+    _wait_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     outcome: str = "ok"
     notes: list[str] = field(default_factory=list)
     # The tools the answering server has (None: unknown), so that hints name only tools it has.
@@ -81,6 +82,15 @@ class RequestContext:
     # True for the stand-in outside any message (scripts, tests), which never ends: nothing is
     # leased for it.
     detached: bool = False
+
+    def reserve_rate_limit_wait(self, seconds: float, cap: float) -> bool:
+        """Count ``seconds`` of 429 wait against the call's ``cap``, or refuse; atomic, since a
+        call's requests may run on several threads at once."""
+        with self._wait_lock:
+            if self.rate_limit_waited + seconds > cap:
+                return False
+            self.rate_limit_waited += seconds
+            return True
 
     def finish(self) -> None:
         """Run the releases; each once, whatever the others do."""

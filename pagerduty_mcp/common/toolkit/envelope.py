@@ -127,4 +127,6 @@ def error_result(failure: ToolFailure) -> CallToolResult:
     if failure.details:
         error["details"] = failure.details
     envelope = {"metadata": {"count": 0, "description": ERROR_DESCRIPTION}, "error": error}
-    return CallToolResult(content=[TextContent(type="text", text=dump(envelope))], is_error=True)
+    # An error's details are facts as given, empty lists included: "succeeded": [] says none did.
+    text = _LONE_SURROGATE.sub("\ufffd", json.dumps(envelope, separators=(",", ":"), ensure_ascii=False, default=str))
+    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from pagerduty_mcp.common.pagerduty.client import get_client, path
+from pagerduty_mcp.common.pagerduty.client import get_client, get_pool, path
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.pagerduty.pagination import paginate
@@ -60,13 +60,14 @@ def finder_hint(tool: str, area: str) -> str:
     return tool if here is None or tool in here else f"{tool} on pagerduty-{area}"
 
 
-_cache: dict[tuple[object, str, str], tuple[float, list[dict[str, Any]]]] = {}
+_cache: dict[tuple[int, object, str, str], tuple[float, list[dict[str, Any]]]] = {}
 _cache_lock = threading.Lock()
 
 
 def _listed(resource: Resource, query: str) -> list[dict[str, Any]]:
     """The objects PagerDuty lists for ``query`` (or all of them), reused for a minute per credential."""
-    key = (current_request().credential, resource.path, query.lower() if resource.searchable else "")
+    # Per pool (one account: a server's, or a test's sandbox) and per credential.
+    key = (get_pool().serial, current_request().credential, resource.path, query.lower() if resource.searchable else "")
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
