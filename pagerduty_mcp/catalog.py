@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 
@@ -49,7 +49,7 @@ async def server_tools(key: str, *, write: bool = True) -> list[dict[str, Any]]:
             result = await client.list_tools()
         tools = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in result.tools]
         _listed[key, write] = json.dumps(tools)
-    return json.loads(_listed[key, write])
+    return cast(list[dict[str, Any]], json.loads(_listed[key, write]))
 
 
 def model_bytes(tool: dict[str, Any]) -> int:

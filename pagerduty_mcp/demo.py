@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 
 import anyio
 
@@ -31,7 +31,7 @@ async def _call(client: Any, tool: str, arguments: dict[str, Any]) -> dict[str, 
         _say(f"  error {envelope['error']['code']}: {envelope['error']['message']}")
         return None
     _say(f"  {envelope['metadata']['description']}")
-    return envelope
+    return cast(dict[str, Any] | None, envelope)
 
 
 def _items(envelope: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from pagerduty_mcp.common.pagerduty.pagination import Page, at_once, paginate, p
 from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
-from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, dump, respond
+from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, Envelope, dump, respond
 from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource
 from pagerduty_mcp.common.toolkit.filters import check_filter_ids
 from pagerduty_mcp.common.toolkit.ids import ID_PATTERN, Id, IdList, id_or_url, resolve_id, resolve_ids
@@ -40,6 +40,7 @@ __all__ = [
     "Area",
     "ClientPool",
     "Credential",
+    "Envelope",
     "Id",
     "IdList",
     "LeanModel",

@@ -159,7 +159,7 @@ class Sandbox:
 
     @property
     def lock(self) -> threading.RLock:
-        return self.state.lock  # type: ignore[return-value]
+        return self.state.lock
 
     def token_for(self, user_id: str) -> str:
         """A user-level API token acting as ``user_id`` (raises the 404 ``ApiError`` for unknown users)."""

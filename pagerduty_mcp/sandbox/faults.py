@@ -52,7 +52,7 @@ def check_retry_after(value: str) -> str:
 def _env_number(name: str, kind: type, low: float, high: float | None) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
-        return kind(0)
+        return float(kind(0))
     try:
         value = kind(raw)
     except ValueError:
@@ -60,7 +60,7 @@ def _env_number(name: str, kind: type, low: float, high: float | None) -> float:
     if value < low or (high is not None and value > high):
         bound = f"{low}..{high}" if high is not None else f">= {low}"
         raise ValueError(f"{name}={raw!r} is out of range ({bound})")
-    return value
+    return float(value)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -184,7 +184,7 @@ class ApiRequest:
         data = self.json()
         if not isinstance(data, dict) or not isinstance(data.get(wrapper), dict):
             raise bad_request(errors=[f'The request body must be an object wrapped as {{"{wrapper}": {{...}}}}'])
-        return data[wrapper]
+        return cast(dict[str, Any], data[wrapper])
 
     def require_from_header(self) -> str:
         """The ``From`` header (a user's email) that some writes need; 400 when it is missing."""

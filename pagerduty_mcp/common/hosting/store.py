@@ -118,7 +118,7 @@ class RedisStore:
         if time.monotonic() < self._down_until:
             raise StoreUnavailable("Redis is unreachable (it failed a moment ago)")
         try:
-            return await self._redis.execute_command(command, *args)
+            return await self._redis.execute_command(command, *args)  # type: ignore[no-untyped-call]
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
             if isinstance(exc, redis.exceptions.TimeoutError | TimeoutError):
                 self._down_until = time.monotonic() + REDIS_PAUSE_SECONDS

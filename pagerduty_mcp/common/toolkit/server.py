@@ -287,7 +287,7 @@ def create_pagerduty_server(
         name,
         instructions=f"{instructions}\n{mode}",
         version=__version__,
-        log_level=logging.getLevelName(logging.getLogger().level or logging.INFO),  # type: ignore[arg-type]
+        log_level=logging.getLevelName(logging.getLogger().level or logging.INFO),
     )
     server.toolset_of = {name: area.name for area in areas for name in area.tool_names()}
     names: list[str] = []

@@ -205,12 +205,12 @@ def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
                     alert["status"], alert["resolved_at"] = "resolved", format_time(now)
             state._recount_alerts(incident)
             state.incident_keys.pop((service["id"], dedup_key), None)
-            return dedup_key
+            return str(dedup_key)
     if incident is not None:
         status = "acknowledged" if action == "acknowledge" else "resolved"
         if not (status == "acknowledged" and incident["status"] == "acknowledged"):
             state.set_incident_status(incident, status, now, integration_ref)
-    return dedup_key
+    return str(dedup_key)
 
 
 def _urgency(service: dict[str, Any], severity: str) -> str:

@@ -176,7 +176,9 @@ def _reopen(state: State, incident: dict[str, Any], at: datetime, agent: dict[st
     state.add_log_entry(incident, "trigger", at, agent, "Reopened", channel={"type": "api"})
 
 
-def _apply_change(state: State, incident: dict[str, Any], item: dict[str, Any], at: datetime, user: dict) -> None:
+def _apply_change(
+    state: State, incident: dict[str, Any], item: dict[str, Any], at: datetime, user: dict[str, Any]
+) -> None:
     agent = state.ref(user)
     assert agent is not None
     status = item.get("status")

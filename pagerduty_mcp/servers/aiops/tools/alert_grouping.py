@@ -6,7 +6,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from pagerduty_mcp.common import Id, IdList, Limit, get_client, id_or_url, paginate_cursor, path, respond, tool
+from pagerduty_mcp.common import (
+    Envelope,
+    Id,
+    IdList,
+    Limit,
+    get_client,
+    id_or_url,
+    paginate_cursor,
+    path,
+    respond,
+    tool,
+)
 from pagerduty_mcp.servers.aiops.models import AlertGroupingSetting
 from pagerduty_mcp.servers.aiops.validators import check_grouping_services, grouping_config
 
@@ -32,7 +43,7 @@ def list_alert_grouping_settings(
     service_ids: Annotated[IdList | None, Field(description="Only settings for these services.")] = None,
     limit: Limit = 25,
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page.")] = None,
-) -> dict:
+) -> Envelope:
     """How alerts are grouped into incidents (noise reduction), per service: type, window, fields."""
     params: dict[str, Any] = {}
     if service_ids:
@@ -52,7 +63,7 @@ def list_alert_grouping_settings(
 
 
 @tool("Get alert grouping setting")
-def get_alert_grouping_setting(setting_id: SettingId) -> dict:
+def get_alert_grouping_setting(setting_id: SettingId) -> Envelope:
     """One alert grouping setting in full."""
     return _setting_answer(get_client().read(path("/alert_grouping_settings/{}", setting_id)), "The")
 
@@ -78,7 +89,7 @@ def create_alert_grouping_setting(
     aggregate: Annotated[AggregateChoice, Field(description="Content types: all fields must match, or any.")] = "all",
     name: Name = None,
     description: Description = None,
-) -> dict:
+) -> Envelope:
     """Group related alerts into one incident on these services (reduces noise)."""
     check_grouping_services(type, service_ids)
     setting = {
@@ -102,7 +113,7 @@ def update_alert_grouping_setting(
     aggregate: Aggregate = None,
     name: Name = None,
     description: Description = None,
-) -> dict:
+) -> Envelope:
     """Change some fields of an alert grouping setting; others stay as they are."""
     client = get_client()
     current = client.read(path("/alert_grouping_settings/{}", setting_id))["alert_grouping_setting"]
@@ -123,7 +134,7 @@ def update_alert_grouping_setting(
 
 
 @tool("Delete alert grouping setting", "delete")
-def delete_alert_grouping_setting(setting_id: SettingId) -> dict:
+def delete_alert_grouping_setting(setting_id: SettingId) -> Envelope:
     """Delete an alert grouping setting: its services stop grouping alerts."""
     get_client().write("DELETE", path("/alert_grouping_settings/{}", setting_id))
     return respond(

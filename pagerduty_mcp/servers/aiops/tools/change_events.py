@@ -9,6 +9,7 @@ from pydantic import Field
 
 from pagerduty_mcp.common import (
     TIME_FORMS,
+    Envelope,
     Id,
     IdList,
     Limit,
@@ -71,7 +72,7 @@ def list_change_events(
     integration_ids: Annotated[IdList | None, Field(description="Only from these integrations.")] = None,
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """What changed (deploys, config changes), newest first, account-wide or for one service."""
     now = datetime.now(UTC)
     start, end = parse_time(since, "since", now=now), parse_time(until, "until", now=now)
@@ -95,7 +96,7 @@ def list_change_events(
 
 
 @tool("Get change event")
-def get_change_event(change_event_id: Annotated[Id, id_or_url("Change event id")]) -> dict:
+def get_change_event(change_event_id: Annotated[Id, id_or_url("Change event id")]) -> Envelope:
     """One change event with its custom details and links."""
     body = get_client().read(path("/change_events/{}", change_event_id))
     change = ChangeEvent.from_api(body["change_event"], detail=True)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from pagerduty_mcp.common import ToolFailure, get_pool, invalid, iso, parse_time, respond, tool
+from pagerduty_mcp.common import Envelope, ToolFailure, get_pool, invalid, iso, parse_time, respond, tool
 from pagerduty_mcp.common.pagerduty.errors import failure_from_response, upstream_message
 from pagerduty_mcp.common.pagerduty.logs import redact
 from pagerduty_mcp.servers.aiops.validators import check_links, check_routing_key
@@ -57,7 +57,7 @@ def send_event(
     group: Annotated[str | None, Field(description="Logical group.")] = None,
     event_class: Annotated[str | None, Field(description="Event class/type.")] = None,
     custom_details: Annotated[dict[str, Any] | None, Field(description="Extra details object.")] = None,
-) -> dict:
+) -> Envelope:
     """Trigger, acknowledge or resolve an alert through the Events API v2; returns the dedup key."""
     event: dict[str, Any] = {"event_action": action}
     if dedup_key:
@@ -89,7 +89,7 @@ def send_change_event(
     timestamp: Annotated[str | None, Field(description="When, ISO 8601 (default now).")] = None,
     links: Annotated[list[str] | None, Field(max_length=5, description="https URLs (PR, build, release).")] = None,
     custom_details: Annotated[dict[str, Any] | None, Field(description="Extra details object.")] = None,
-) -> dict:
+) -> Envelope:
     """Record a deploy or other change on the routing key's service (shows in list_change_events)."""
     when = parse_time(timestamp, "timestamp") or datetime.now(UTC)
     payload: dict[str, Any] = {"summary": summary, "timestamp": iso(when)}

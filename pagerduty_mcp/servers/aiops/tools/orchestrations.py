@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import Field
 
-from pagerduty_mcp.common import Id, Limit, Offset, ToolFailure, get_client, id_or_url, paginate, path, respond, tool
+from pagerduty_mcp.common import (
+    Envelope,
+    Id,
+    Limit,
+    Offset,
+    ToolFailure,
+    get_client,
+    id_or_url,
+    paginate,
+    path,
+    respond,
+    tool,
+)
 from pagerduty_mcp.servers.aiops.models import OrchestrationDetail, OrchestrationSummary, summarize_path
 from pagerduty_mcp.servers.aiops.validators import check_condition, check_path
 
@@ -64,7 +76,7 @@ def _name_teams(orchestrations: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @tool("List event orchestrations")
-def list_event_orchestrations(limit: Limit = 25, offset: Offset = 0) -> dict:
+def list_event_orchestrations(limit: Limit = 25, offset: Offset = 0) -> Envelope:
     """List global event orchestrations (how incoming events are routed), with route counts."""
     page = paginate(
         get_client(),
@@ -80,7 +92,7 @@ def list_event_orchestrations(limit: Limit = 25, offset: Offset = 0) -> dict:
 
 
 @tool("Get event orchestration")
-def get_event_orchestration(orchestration_id: OrchestrationId) -> dict:
+def get_event_orchestration(orchestration_id: OrchestrationId) -> Envelope:
     """One global event orchestration: team, route count, integrations (ids and labels)."""
     found = get_client().read(path("/event_orchestrations/{}", orchestration_id))["orchestration"]
     orchestration = OrchestrationDetail.from_api(_name_teams([found])[0])
@@ -98,7 +110,7 @@ def _service_names(targets: set[str]) -> dict[str, str]:
 
 
 def _read_path(url: str) -> dict[str, Any]:
-    return get_client().read(url)["orchestration_path"]
+    return cast(dict[str, Any], get_client().read(url)["orchestration_path"])
 
 
 def _path_answer(orchestration_path: dict[str, Any], detail: bool, what: str) -> dict[str, Any]:
@@ -115,19 +127,19 @@ def _path_answer(orchestration_path: dict[str, Any], detail: bool, what: str) ->
 
 
 @tool("Get event orchestration router")
-def get_event_orchestration_router(orchestration_id: OrchestrationId, detail: Detail = False) -> dict:
+def get_event_orchestration_router(orchestration_id: OrchestrationId, detail: Detail = False) -> Envelope:
     """Routing rules of an orchestration: which events go to which service (first match wins)."""
     return _path_answer(_read_path(path("/event_orchestrations/{}/router", orchestration_id)), detail, "Router")
 
 
 @tool("Get event orchestration global rules")
-def get_event_orchestration_global(orchestration_id: OrchestrationId, detail: Detail = False) -> dict:
+def get_event_orchestration_global(orchestration_id: OrchestrationId, detail: Detail = False) -> Envelope:
     """Global rules applied to every event of an orchestration before routing (drop, suppress, priority)."""
     return _path_answer(_read_path(path("/event_orchestrations/{}/global", orchestration_id)), detail, "Global rules")
 
 
 @tool("Get event orchestration unrouted rules")
-def get_event_orchestration_unrouted(orchestration_id: OrchestrationId, detail: Detail = False) -> dict:
+def get_event_orchestration_unrouted(orchestration_id: OrchestrationId, detail: Detail = False) -> Envelope:
     """Rules for events no router rule matched."""
     return _path_answer(
         _read_path(path("/event_orchestrations/{}/unrouted", orchestration_id)), detail, "Unrouted rules"
@@ -135,7 +147,7 @@ def get_event_orchestration_unrouted(orchestration_id: OrchestrationId, detail: 
 
 
 @tool("Get service orchestration")
-def get_event_orchestration_service(service_id: ServiceId, detail: Detail = False) -> dict:
+def get_event_orchestration_service(service_id: ServiceId, detail: Detail = False) -> Envelope:
     """A service's event rules (suppress, severity, priority...) applied to its events."""
     return _path_answer(_read_path(path("/event_orchestrations/services/{}", service_id)), detail, "Service rules")
 
@@ -147,13 +159,13 @@ def _replace(url: str, body: dict[str, Any], kind: str, what: str) -> dict[str, 
 
 
 @tool("Replace event orchestration router", "update")
-def update_event_orchestration_router(orchestration_id: OrchestrationId, orchestration_path: PathBody) -> dict:
+def update_event_orchestration_router(orchestration_id: OrchestrationId, orchestration_path: PathBody) -> Envelope:
     """Replace all routing rules of an orchestration. To add one rule, use append_event_orchestration_router_rule."""
     return _replace(path("/event_orchestrations/{}/router", orchestration_id), orchestration_path, "router", "Router")
 
 
 @tool("Replace event orchestration global rules", "update")
-def update_event_orchestration_global(orchestration_id: OrchestrationId, orchestration_path: PathBody) -> dict:
+def update_event_orchestration_global(orchestration_id: OrchestrationId, orchestration_path: PathBody) -> Envelope:
     """Replace the global rules of an orchestration."""
     return _replace(
         path("/event_orchestrations/{}/global", orchestration_id), orchestration_path, "global", "Global rules"
@@ -161,7 +173,7 @@ def update_event_orchestration_global(orchestration_id: OrchestrationId, orchest
 
 
 @tool("Replace service orchestration", "update")
-def update_event_orchestration_service(service_id: ServiceId, orchestration_path: PathBody) -> dict:
+def update_event_orchestration_service(service_id: ServiceId, orchestration_path: PathBody) -> Envelope:
     """Replace a service's event rules."""
     return _replace(
         path("/event_orchestrations/services/{}", service_id), orchestration_path, "service", "Service rules"
@@ -190,7 +202,7 @@ def append_event_orchestration_router_rule(
     ] = None,
     label: Annotated[str | None, Field(max_length=255, description="What the rule is for.")] = None,
     first: Annotated[bool, Field(description="Put it before the other rules (first match wins).")] = False,
-) -> dict:
+) -> Envelope:
     """Add one routing rule to an orchestration's router, keeping every other rule."""
     for i, expression in enumerate(conditions or []):
         check_condition(expression, f"conditions[{i}]")

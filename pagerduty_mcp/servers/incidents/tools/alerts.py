@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    Envelope,
     Limit,
     Offset,
     ToolFailure,
@@ -32,7 +33,7 @@ def list_alerts_from_incident(
     statuses: Annotated[list[Literal["triggered", "resolved"]] | None, Field(description="Filter by status.")] = None,
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """The alerts grouped into an incident, with short, sanitised body details."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
@@ -48,7 +49,7 @@ def get_alert_from_incident(
     # A plain string, checked here: a missing alert id ("", "null") is answered with the tool that
     # lists the incident's alerts, not with this tool's own schema.
     alert_id: Annotated[str, Field(max_length=MAX_REFERENCE_LENGTH, description="Alert id or URL.")],
-) -> dict:
+) -> Envelope:
     """One alert of an incident with its full (sanitised, cut) body details."""
     alert = id_in(alert_id)
     if alert is None:
@@ -78,7 +79,7 @@ def manage_alerts(
     ],
     action: Annotated[Literal["resolve", "move"], Field(description="resolve, or move to another incident.")],
     target_incident_id: Annotated[Id | None, Field(description="With move: the incident to move them to.")] = None,
-) -> dict:
+) -> Envelope:
     """Resolve alerts of an incident, or move them to another incident. An incident left with no
     open alerts resolves."""
     if action == "move" and not target_incident_id:

@@ -1,4 +1,4 @@
-"""manage_incidents: change many incidents in one request, and say exactly which changed and why
+"""manage_incidents: change many incidents in a few requests (25 a batch), and say exactly which changed and why
 the others did not.
 
 PagerDuty's bulk update rejects the whole batch for one bad item, so the engine retries the items
@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    Envelope,
     IdList,
     PagerDutyClient,
     ToolFailure,
@@ -76,8 +77,8 @@ def manage_incidents(
     escalation_level: Annotated[int | None, Field(ge=1, le=20, description="Escalate to this level.")] = None,
     title: Annotated[str | None, Field(min_length=1, max_length=1024, description="New title.")] = None,
     resolution_note: Annotated[str | None, Field(max_length=25000, description="Note added on resolve.")] = None,
-) -> dict:
-    """Change incidents together in one request: acknowledge, resolve, reassign, escalate, urgency,
+) -> Envelope:
+    """Change incidents together (25 per request): acknowledge, resolve, reassign, escalate, urgency,
     priority, title. Says exactly which ids succeeded and which failed, and why."""
     change: dict[str, Any] = {}
     if status:

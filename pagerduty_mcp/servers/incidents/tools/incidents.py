@@ -10,6 +10,7 @@ from pydantic import Field
 
 from pagerduty_mcp.common import (
     TIME_FORMS,
+    Envelope,
     IdList,
     Limit,
     Offset,
@@ -63,7 +64,7 @@ def list_incidents(
     scope: Annotated[Scope, Field(description="my_teams, assigned_to_me or all.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """List incidents, open ones by default, of any age unless since/until is given. Use for "what is broken"."""
     client = get_client()
     since_at, until_at = parse_time(since, "since"), parse_time(until, "until")
@@ -135,7 +136,7 @@ def _scan_by_priority(
 
 
 @tool("Get incident")
-def get_incident(incident_id: IncidentId) -> dict:
+def get_incident(incident_id: IncidentId) -> Envelope:
     """One incident in detail: body, assignees, acknowledgers, responders, policy, teams, alert counts,
     priority, conference bridge and custom fields."""
     # include[]=body works on PagerDuty though the published spec omits it (PagerDuty/pagerduty-mcp-server#65).
@@ -145,7 +146,7 @@ def get_incident(incident_id: IncidentId) -> dict:
 
 
 @tool("List priorities")
-def list_priorities() -> dict:
+def list_priorities() -> Envelope:
     """The account's incident priorities (P1, P2...), highest first: ids for priority_id."""
     client = get_client()
     # Priorities hardly ever change: read once per credential every few minutes.
@@ -167,7 +168,7 @@ def create_incident(
     incident_key: Annotated[str | None, Field(max_length=255, description="De-duplication key.")] = None,
     conference_url: Annotated[str | None, Field(description="Bridge URL.")] = None,
     conference_number: Annotated[str | None, Field(description="Bridge phone number.")] = None,
-) -> dict:
+) -> Envelope:
     """Open an incident. This PAGES people (the service's on-call, or the policy/users given): only
     when asked. With incident_key, a repeat while the first is open pages nobody and names it."""
     client = get_client()
@@ -249,7 +250,7 @@ def add_responders(
     message: Annotated[str, Field(min_length=1, max_length=1000, description="Why their help is needed.")] = (
         DEFAULT_RESPONDER_MESSAGE
     ),
-) -> dict:
+) -> Envelope:
     """Page more people onto an incident (users and/or escalation policies)."""
     users, policies = user_ids or [], escalation_policy_ids or []
     if not users and not policies:
@@ -304,7 +305,7 @@ def merge_incidents(
         list[Id],
         Field(min_length=1, max_length=25, description="Incidents merged into it (they resolve)."),
     ],
-) -> dict:
+) -> Envelope:
     """Merge duplicate incidents into one: their alerts move to it and they resolve."""
     client = get_client()
     target = incident_id_of(client, incident_id)
@@ -323,7 +324,7 @@ def merge_incidents(
 def snooze_incident(
     incident_id: IncidentId,
     minutes: Annotated[int, Field(ge=1, le=10080, description="Snooze for this long (max a week).")],
-) -> dict:
+) -> Envelope:
     """Snooze an acknowledged incident: it re-triggers and pages again after the given minutes."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
@@ -338,7 +339,7 @@ def create_status_update(
     incident_id: IncidentId,
     message: Annotated[str, Field(min_length=1, max_length=5000, description="Update for stakeholders.")],
     subject: Annotated[str | None, Field(max_length=300, description="Email subject.")] = None,
-) -> dict:
+) -> Envelope:
     """Send a status update to an incident's stakeholders and subscribers."""
     client = get_client()
     ident = incident_id_of(client, incident_id)

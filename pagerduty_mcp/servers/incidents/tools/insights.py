@@ -10,6 +10,7 @@ from pydantic import Field
 
 from pagerduty_mcp.common import (
     TIME_FORMS,
+    Envelope,
     IdList,
     Page,
     PagerDutyClient,
@@ -32,7 +33,7 @@ __all__ = ["get_incident_metrics", "get_outlier_incident", "get_past_incidents",
 
 
 @tool("Get outlier incident")
-def get_outlier_incident(incident_id: IncidentId) -> dict:
+def get_outlier_incident(incident_id: IncidentId) -> Envelope:
     """Is this incident unusual for its service? Category (rare, anomalous, frequent) and occurrences."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
@@ -47,7 +48,7 @@ def get_outlier_incident(incident_id: IncidentId) -> dict:
 def get_past_incidents(
     incident_id: IncidentId,
     limit: Annotated[int, Field(ge=1, le=50, description="Max results (1-50).")] = 5,
-) -> dict:
+) -> Envelope:
     """Similar earlier incidents on the same service, most similar first: how was this fixed before?"""
     client = get_client()
     ident = incident_id_of(client, incident_id)
@@ -63,7 +64,7 @@ def get_past_incidents(
 
 
 @tool("Get related incidents")
-def get_related_incidents(incident_id: IncidentId) -> dict:
+def get_related_incidents(incident_id: IncidentId) -> Envelope:
     """Incidents happening around the same time that look related (dependencies, similar content)."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
@@ -85,7 +86,7 @@ def get_incident_metrics(
     team_ids: Annotated[IdList | None, Field(description="Only these teams.")] = None,
     urgency: Annotated[Urgency | None, Field(description="Only this urgency.")] = None,
     period: Annotated[Literal["day", "week", "month"] | None, Field(description="Also split by period.")] = None,
-) -> dict:
+) -> Envelope:
     """MTTA, MTTR, incident counts and escalations over a window (PagerDuty Analytics). Without
     service_ids or team_ids: the whole account."""
     client = get_client()

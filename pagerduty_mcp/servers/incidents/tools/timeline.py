@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    Envelope,
     IdList,
     Limit,
     Offset,
@@ -33,7 +34,7 @@ __all__ = [
 
 
 @tool("List incident notes")
-def list_incident_notes(incident_id: IncidentId) -> dict:
+def list_incident_notes(incident_id: IncidentId) -> Envelope:
     """Notes responders left on an incident, oldest first."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
@@ -52,7 +53,7 @@ def list_log_entries(
     team_ids: Annotated[IdList | None, Field(description="Account log only: these teams.")] = None,
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """An incident's timeline (newest first) when incident_id is given; otherwise the account's log.
     Every entry by default, notifications included."""
     client = get_client()
@@ -84,7 +85,7 @@ def list_log_entries(
 @tool("Get log entry")
 def get_log_entry(
     log_entry_id: Annotated[Id, Field(description="Log entry id (list_log_entries).")],
-) -> dict:
+) -> Envelope:
     """One log entry in full, with its incident."""
     entry = get_client().read(path("/log_entries/{}", log_entry_id))["log_entry"]
     return respond("log_entries", [LogEntry.from_api(entry, with_incident=True)], "Log entry", untrusted=True)
@@ -94,7 +95,7 @@ def get_log_entry(
 def list_incident_change_events(
     incident_id: IncidentId,
     limit: Annotated[int, Field(ge=1, le=100, description="Max results (1-100).")] = 10,
-) -> dict:
+) -> Envelope:
     """Deploys and config changes that may have caused an incident: "what changed before this broke"."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
@@ -107,7 +108,7 @@ def list_incident_change_events(
 def add_note_to_incident(
     incident_id: IncidentId,
     note: Annotated[str, Field(min_length=1, max_length=25000, description="The note text.")],
-) -> dict:
+) -> Envelope:
     """Add a note to an incident's timeline (findings, actions taken, hand-over)."""
     client = get_client()
     ident = incident_id_of(client, incident_id)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from pagerduty_mcp.common import Limit, Offset, get_client, paginate, path, respond, tool
+from pagerduty_mcp.common import Envelope, Limit, Offset, get_client, paginate, path, respond, tool
 from pagerduty_mcp.servers.incidents.models import Workflow
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId
 
@@ -18,7 +18,7 @@ def list_incident_workflows(
     query: Annotated[str | None, Field(description="Name contains.")] = None,
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """Incident workflows that can be started on an incident (start_incident_workflow)."""
     client = get_client()
     params = {"query": query} if query else {}
@@ -30,7 +30,7 @@ def list_incident_workflows(
 @tool("Get incident workflow")
 def get_incident_workflow(
     workflow_id: Annotated[Id, Field(description="Workflow id or PagerDuty URL.")],
-) -> dict:
+) -> Envelope:
     """One incident workflow with its steps, in the order they run."""
     workflow = get_client().read(path("/incident_workflows/{}", workflow_id))["incident_workflow"]
     found = Workflow.from_api(workflow)
@@ -48,7 +48,7 @@ def get_incident_workflow(
 def start_incident_workflow(
     workflow_id: Annotated[Id, Field(description="Workflow id (list_incident_workflows).")],
     incident_id: IncidentId,
-) -> dict:
+) -> Envelope:
     """Run an incident workflow (e.g. open a bridge, notify stakeholders) on an incident."""
     client = get_client()
     # Read the incident first: an unknown one is INCIDENT_NOT_FOUND (the API would say "bad request").

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    Envelope,
     IdList,
     Limit,
     Offset,
@@ -39,7 +40,7 @@ def list_escalation_policies(
     scope: Annotated[Scope, Field(description="my_teams, assigned_to_me (that page me) or all.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """Find escalation policies by name, team or user, with their levels and targets."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
@@ -57,7 +58,7 @@ def list_escalation_policies(
 
 
 @tool("Get escalation policy")
-def get_escalation_policy(escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")]) -> dict:
+def get_escalation_policy(escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")]) -> Envelope:
     """One escalation policy: its levels with delays and targets (users, schedules), loops, teams
     and the services it pages for."""
     body = get_client().read(
@@ -78,7 +79,7 @@ Levels = Annotated[
 Loops = Annotated[int | None, Field(ge=0, le=9, description="Times to repeat all levels.")]
 
 
-def _policy_answer(body: dict[str, Any], verb: str) -> dict:
+def _policy_answer(body: dict[str, Any], verb: str) -> Envelope:
     policy = PolicyDetail.from_api(body["escalation_policy"])
     return respond("escalation_policies", [policy], f"{verb} escalation policy {policy.name} ({policy.id})")
 
@@ -90,7 +91,7 @@ def create_escalation_policy(
     description: Annotated[str | None, Field(description="Description.")] = None,
     num_loops: Loops = None,
     team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
-) -> dict:
+) -> Envelope:
     """Create an escalation policy: who is paged, in which order, after how long."""
     policy: dict[str, Any] = {"type": "escalation_policy", "name": name, "escalation_rules": rules_body(levels)}
     if description is not None:
@@ -111,7 +112,7 @@ def update_escalation_policy(
     description: Annotated[str | None, Field(description="New description.")] = None,
     num_loops: Loops = None,
     team_ids: Annotated[IdList | None, Field(description="New owning teams.")] = None,
-) -> dict:
+) -> Envelope:
     """Change an escalation policy; only the fields given change."""
     policy: dict[str, Any] = {"type": "escalation_policy"}
     if name is not None:

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from pagerduty_mcp.common import (
     TIME_FORMS,
+    Envelope,
     IdList,
     Limit,
     Offset,
@@ -150,7 +151,7 @@ def list_oncalls(
     earliest: Annotated[bool, Field(description="With a window: only each person's first shift.")] = False,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """Who is on call, grouped by escalation policy and level. No since/until: who is on now and
     who is next. With since/until: every shift in that window (since alone: at that moment).
     Filters combine (AND)."""
@@ -253,7 +254,7 @@ def get_oncall_load(
     since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: 30 days ago.")] = None,
     until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: now.")] = None,
     count_incidents: Annotated[bool, Field(description="Count incidents that paged each person.")] = True,
-) -> dict:
+) -> Envelope:
     """On-call hours per person over a window, with the share of nights (outside 08-20 on their own
     clock) and weekends, shift counts, incidents that paged them (level 1 when triggered), and how
     evenly the group shares the load. No team, schedules or users: the whole account (every
@@ -370,7 +371,7 @@ def find_coverage_gaps(
     escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy (all levels)")] = None,
     since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: now.")] = None,
     until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: 14 days on.")] = None,
-) -> dict:
+) -> Envelope:
     """Every interval in a window where a schedule, or an escalation policy at all of its levels,
     has nobody on call. Use before holidays or after changing a rotation."""
     if bool(schedule_id) == bool(escalation_policy_id):

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from pagerduty_mcp.common import (
     TIME_FORMS,
+    Envelope,
     IdList,
     Limit,
     Offset,
@@ -44,7 +45,7 @@ MAX_OVERRIDES = 50
 
 
 @tool("List schedules")
-def list_schedules(query: Query = None, limit: Limit = 25, offset: Offset = 0) -> dict:
+def list_schedules(query: Query = None, limit: Limit = 25, offset: Offset = 0) -> Envelope:
     """Find on-call schedules by name, with their time zone, teams and escalation policies."""
     params = {"query": query} if query else {}
     page = paginate(get_client(), "/schedules", "schedules", params, limit=limit, offset=offset)
@@ -60,7 +61,7 @@ def get_schedule(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     since: WindowSince = None,
     until: Annotated[str | None, Field(description="Window end, same forms. Default: 7 days on.")] = None,
-) -> dict:
+) -> Envelope:
     """A schedule's layers (rotation, users, restrictions) and its final schedule for a window as
     shifts (who, start, end), overrides included."""
     start, end = window(since, until, ahead=timedelta(days=7), maximum=MAX_WINDOW)
@@ -81,7 +82,7 @@ def list_schedule_users(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     since: WindowSince = None,
     until: Annotated[str | None, Field(description="Window end, same forms. Default: 14 days on.")] = None,
-) -> dict:
+) -> Envelope:
     """The users on call in a schedule during a window."""
     start, end = window(since, until, ahead=timedelta(days=14), maximum=MAX_WINDOW)
     body = get_client().read(path("/schedules/{}/users", schedule_id), {"since": iso(start), "until": iso(end)})
@@ -94,7 +95,7 @@ def list_schedule_overrides(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     since: WindowSince = None,
     until: Annotated[str | None, Field(description="Window end, same forms. Default: 30 days on.")] = None,
-) -> dict:
+) -> Envelope:
     """Overrides (someone covering a shift) on a schedule during a window, with their ids."""
     start, end = window(since, until, ahead=timedelta(days=30), maximum=timedelta(days=366))
     body = get_client().read(
@@ -115,7 +116,7 @@ def create_schedule_override(
             description='One or more {"user_id": who covers, "start": ISO, "end": ISO}.',
         ),
     ],
-) -> dict:
+) -> Envelope:
     """Put someone else on call for part of a schedule ("cover my shift", vacation cover):
     several overrides in one call; says exactly which were created and which failed.
     list_oncalls(scope=assigned_to_me, since, until) finds the shift to cover."""
@@ -155,7 +156,7 @@ def create_schedule_override(
 def delete_schedule_override(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     override_id: Annotated[OverrideId, Field(description="Override id (list_schedule_overrides).")],
-) -> dict:
+) -> Envelope:
     """Remove an override; one in progress is cut short at the current time instead."""
     response = get_client().request("DELETE", path("/schedules/{}/overrides/{}", schedule_id, override_id))
     if not response.is_success:
@@ -181,7 +182,7 @@ Layers = Annotated[
 TimeZone = Annotated[str, Field(min_length=1, description="IANA time zone, e.g. Europe/Berlin.")]
 
 
-def _schedule_answer(body: dict[str, Any], verb: str) -> dict:
+def _schedule_answer(body: dict[str, Any], verb: str) -> Envelope:
     # A write's answer renders no window, so it says nothing of who is on call: that is left out.
     schedule = ScheduleDetail.from_api(body["schedule"], rendered=False)
     text = f"{verb} schedule {schedule.name} ({schedule.id}); get_schedule shows who is on call"
@@ -195,7 +196,7 @@ def create_schedule(
     layers: Layers,
     description: Annotated[str | None, Field(description="Description.")] = None,
     team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
-) -> dict:
+) -> Envelope:
     """Create an on-call schedule from rotation layers."""
     schedule: dict[str, Any] = {
         "type": "schedule",
@@ -218,7 +219,7 @@ def update_schedule(
     layers: Annotated[list[dict[str, Any]] | None, Field(description="All layers (replaces them), as create.")] = None,
     description: Annotated[str | None, Field(description="New description.")] = None,
     team_ids: Annotated[IdList | None, Field(description="New owning teams.")] = None,
-) -> dict:
+) -> Envelope:
     """Change a schedule; only the fields given change."""
     schedule: dict[str, Any] = {"type": "schedule"}
     if name is not None:

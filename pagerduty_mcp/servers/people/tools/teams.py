@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    Envelope,
     Limit,
     Offset,
     Page,
@@ -46,7 +47,7 @@ def list_teams(
     scope: Annotated[TeamScope, Field(description="my_teams or all.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """Find teams by name; scope=my_teams for the teams you belong to."""
     client = get_client()
     scoped = apply_scope(client, scope, None, None)
@@ -65,7 +66,7 @@ def list_teams(
 
 
 @tool("Get team")
-def get_team(team_id: Annotated[Id, id_or_url("Team")]) -> dict:
+def get_team(team_id: Annotated[Id, id_or_url("Team")]) -> Envelope:
     """One team with its parent, members and their roles, and its escalation policies."""
     client = get_client()
     team = TeamSummary.from_api(client.read(path("/teams/{}", team_id))["team"])
@@ -81,7 +82,7 @@ def get_team(team_id: Annotated[Id, id_or_url("Team")]) -> dict:
 
 
 @tool("List team members")
-def list_team_members(team_id: Annotated[Id, id_or_url("Team")], limit: Limit = 25, offset: Offset = 0) -> dict:
+def list_team_members(team_id: Annotated[Id, id_or_url("Team")], limit: Limit = 25, offset: Offset = 0) -> Envelope:
     """Who is on a team, with each member's team role (manager, responder, observer)."""
     page = paginate(
         get_client(),
@@ -100,7 +101,7 @@ def create_team(
     name: Annotated[str, Field(min_length=1, max_length=100, description="Team name.")],
     description: Annotated[str | None, Field(max_length=1024, description="What the team does.")] = None,
     parent_team_id: Annotated[Id | None, id_or_url("Parent team")] = None,
-) -> dict:
+) -> Envelope:
     """Create a team."""
     team: dict[str, Any] = {"type": "team", "name": name}
     if description is not None:
@@ -118,7 +119,7 @@ def update_team(
     name: Annotated[str | None, Field(min_length=1, max_length=100, description="New name.")] = None,
     description: Annotated[str | None, Field(max_length=1024, description="New description.")] = None,
     parent_team_id: Annotated[Id | None, id_or_url("New parent team")] = None,
-) -> dict:
+) -> Envelope:
     """Rename a team or change its description or parent; only the fields given change."""
     team: dict[str, Any] = {"type": "team"}
     if name is not None:
@@ -138,7 +139,7 @@ def update_team(
 def delete_team(
     team_id: Annotated[Id, id_or_url("Team")],
     reassignment_team_id: Annotated[Id | None, id_or_url("Team that takes over its objects")] = None,
-) -> dict:
+) -> Envelope:
     """Delete a team. Its services and policies lose the team (or move to reassignment_team_id)."""
     params = {}
     if reassignment_team_id:
@@ -182,7 +183,7 @@ def add_team_member(
     team_id: Annotated[Id, id_or_url("Team")],
     user_id: Annotated[Id, id_or_url("User")],
     role: Annotated[TeamRole, Field(description="Team role.")] = "responder",
-) -> dict:
+) -> Envelope:
     """Add a user to a team with a role, or change a member's role."""
     _membership_write("PUT", team_id, user_id, {"role": role})
     user = _named_user(user_id)
@@ -190,7 +191,9 @@ def add_team_member(
 
 
 @tool("Remove team member", "delete")
-def remove_team_member(team_id: Annotated[Id, id_or_url("Team")], user_id: Annotated[Id, id_or_url("User")]) -> dict:
+def remove_team_member(
+    team_id: Annotated[Id, id_or_url("Team")], user_id: Annotated[Id, id_or_url("User")]
+) -> Envelope:
     """Remove a user from a team."""
     _membership_write("DELETE", team_id, user_id)
     user = _named_user(user_id)

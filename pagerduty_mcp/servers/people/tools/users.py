@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from pagerduty_mcp.common import IdList, Limit, Offset, get_client, id_or_url, paginate, path, respond, tool
+from pagerduty_mcp.common import Envelope, IdList, Limit, Offset, get_client, id_or_url, paginate, path, respond, tool
 from pagerduty_mcp.servers.people.models import UserDetail, UserSummary
 from pagerduty_mcp.servers.people.params import Id
 
@@ -14,7 +14,7 @@ __all__ = ["get_user", "get_user_data", "list_users"]
 
 
 @tool("Current user")
-def get_user_data() -> dict:
+def get_user_data() -> Envelope:
     """The user this token acts as: profile, teams and contact methods. Use it to learn who "me" is."""
     client = get_client()
     me = client.current_user()
@@ -37,9 +37,9 @@ def list_users(
     team_ids: Annotated[IdList | None, Field(description="Only members of these teams.")] = None,
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """Find users by name, email or team, with their teams and roles."""
-    params: dict = {"include[]": ["teams"]}
+    params: dict[str, Any] = {"include[]": ["teams"]}
     if query:
         params["query"] = query
     if team_ids:
@@ -51,7 +51,7 @@ def list_users(
 
 
 @tool("Get user")
-def get_user(user_id: Annotated[Id, id_or_url("User")]) -> dict:
+def get_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
     """One user: profile, teams, contact methods and notification rules ("how will she be paged")."""
     body = get_client().read(
         path("/users/{}", user_id), {"include[]": ["contact_methods", "notification_rules", "teams"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pagerduty_mcp.common import (
+    Envelope,
     Limit,
     Offset,
     ToolFailure,
@@ -23,7 +24,7 @@ __all__ = ["get_business_service", "list_business_services"]
 
 
 @tool("List business services")
-def list_business_services(limit: Limit = 25, offset: Offset = 0) -> dict:
+def list_business_services(limit: Limit = 25, offset: Offset = 0) -> Envelope:
     """Business services (what customers experience, e.g. "Online Store") with owner team and contact."""
     page = paginate(get_client(), "/business_services", "business_services", {}, limit=limit, offset=offset)
     items = [BusinessServiceDetail.from_api(b) for b in page.items]
@@ -33,7 +34,7 @@ def list_business_services(limit: Limit = 25, offset: Offset = 0) -> dict:
 @tool("Get business service")
 def get_business_service(
     business_service_id: Annotated[Id, id_or_url("Business service id")],
-) -> dict:
+) -> Envelope:
     """One business service; get_service_dependencies shows the technical services behind it."""
     try:
         body = get_client().read(path("/business_services/{}", business_service_id))

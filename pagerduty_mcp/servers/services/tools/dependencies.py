@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pagerduty_mcp.common import (
+    Envelope,
     PagerDutyClient,
     Ref,
     ToolFailure,
@@ -53,8 +54,8 @@ def _name_neighbours(client: PagerDutyClient, neighbours: list[Dependency]) -> l
         kind, ident = key
         try:
             if kind == "technical":
-                return client.read(path("/services/{}", ident))["service"]
-            return client.read(path("/business_services/{}", ident))["business_service"]
+                return cast(dict[str, Any], client.read(path("/services/{}", ident))["service"])
+            return cast(dict[str, Any], client.read(path("/business_services/{}", ident))["business_service"])
         except ToolFailure as failure:
             if failure.code.endswith("_NOT_FOUND"):
                 return None
@@ -74,7 +75,7 @@ def _name_neighbours(client: PagerDutyClient, neighbours: list[Dependency]) -> l
 @tool("Get service dependencies")
 def get_service_dependencies(
     service_id: Annotated[Id, id_or_url("Technical or business service id")],
-) -> dict:
+) -> Envelope:
     """What a service depends on and what depends on it (immediate neighbours, both directions), for
     technical and business services, with names and status. Use it for impact: "what depends on checkout"."""
     client = get_client()

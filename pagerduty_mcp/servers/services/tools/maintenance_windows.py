@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    Envelope,
     IdList,
     Limit,
     Offset,
@@ -37,7 +38,7 @@ def list_maintenance_windows(
     team_ids: Annotated[IdList | None, Field(description="Only windows of these teams.")] = None,
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """Maintenance windows (no incidents open on their services while one is on), by state, service or team."""
     params: dict[str, Any] = {"filter": filter}
     if service_ids:
@@ -58,7 +59,7 @@ def create_maintenance_window(
     duration_minutes: Annotated[int | None, Field(ge=1, le=60 * 24 * 14, description="Length from start.")] = None,
     start_time: Annotated[str | None, Field(description="Start, ISO 8601; default now.")] = None,
     description: Annotated[str | None, Field(max_length=1000, description="Why, e.g. the deploy.")] = None,
-) -> dict:
+) -> Envelope:
     """Silence services for a while (a deploy, a migration): while the window is on, events open no
     incidents on them. One window can cover several services."""
     now = datetime.now(UTC)
@@ -99,7 +100,7 @@ def create_maintenance_window(
 @tool("Delete maintenance window", "delete")
 def delete_maintenance_window(
     maintenance_window_id: Annotated[Id, id_or_url("Maintenance window id")],
-) -> dict:
+) -> Envelope:
     """End an ongoing maintenance window now (incidents open again), or delete a future one. Past windows stay."""
     client = get_client()
     try:

@@ -4,11 +4,12 @@ and give monitors an integration key."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    Envelope,
     IdList,
     Limit,
     Offset,
@@ -58,13 +59,13 @@ def list_services(
     scope: Annotated[TeamScope, Field(description="my_teams or all.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
-) -> dict:
+) -> Envelope:
     """Find technical services by name or team, with status (critical: triggered incidents; warning:
     acknowledged; maintenance; disabled; active: none open), escalation policy and teams."""
     client = get_client()
     # An empty list is no filter, as if the parameter were left out.
     scoped = apply_scope(client, scope, team_ids or None, None)
-    params: dict = {"sort_by": "name"}  # references already carry names: no include[] needed
+    params: dict[str, Any] = {"sort_by": "name"}  # references already carry names: no include[] needed
     if query:
         params["query"] = query
     if scoped.team_ids:
@@ -98,7 +99,10 @@ def _open_incident_counts(client: PagerDutyClient, service_id: str) -> dict[str,
 
 def read_service(client: PagerDutyClient, ident: str, includes: list[str]) -> dict[str, Any]:
     try:
-        return client.read(path("/services/{}", ident), {"include[]": includes} if includes else None)["service"]
+        service: dict[str, Any] = client.read(
+            path("/services/{}", ident), {"include[]": includes} if includes else None
+        )["service"]
+        return service
     except ToolFailure as failure:
         if failure.code == "SERVICE_NOT_FOUND":
             raise not_found("service", ident, "list_services finds valid ids") from None
@@ -108,7 +112,7 @@ def read_service(client: PagerDutyClient, ident: str, includes: list[str]) -> di
 @tool("Get service")
 def get_service(
     service_id: Annotated[Id, id_or_url("Service id")],
-) -> dict:
+) -> Envelope:
     """One service in detail: escalation policy, teams, urgency rule, auto-resolve and acknowledgement
     timeouts, alert grouping, integrations, open incidents by urgency, and any maintenance window now on."""
     client = get_client()
@@ -151,7 +155,7 @@ def _alert_grouping_setting(client: PagerDutyClient, service_id: str) -> dict[st
 
 def _read_policy(client: PagerDutyClient, ident: str) -> dict[str, Any]:
     try:
-        return client.read(path("/escalation_policies/{}", ident))["escalation_policy"]
+        return cast(dict[str, Any], client.read(path("/escalation_policies/{}", ident))["escalation_policy"])
     except ToolFailure as failure:
         if failure.code == "ESCALATION_POLICY_NOT_FOUND":
             hint = finder_hint("list_escalation_policies", "people")
@@ -187,7 +191,7 @@ def _policy_for_teams(client: PagerDutyClient, policy_id: str | None, team_ids: 
             f"the teams have {len(fitting)} escalation policies ({listed}); pass escalation_policy_id "
             f"({finder_hint('list_escalation_policies', 'people')} lists them).",
         )
-    return fitting[0]
+    return cast(dict[str, Any], fitting[0])
 
 
 def _settings_body(
@@ -231,7 +235,7 @@ def create_service(
     urgency_rule: UrgencyRuleParam = None,
     auto_resolve_timeout: AutoResolve = None,
     acknowledgement_timeout: AckTimeout = None,
-) -> dict:
+) -> Envelope:
     """Create a technical service. Then create_service_integration gives monitors a key to send events."""
     client = get_client()
     body = _settings_body(name, description, urgency_rule, auto_resolve_timeout, acknowledgement_timeout)
@@ -254,7 +258,7 @@ def update_service(
     urgency_rule: UrgencyRuleParam = None,
     auto_resolve_timeout: AutoResolve = None,
     acknowledgement_timeout: AckTimeout = None,
-) -> dict:
+) -> Envelope:
     """Change some settings of a service. Only the parameters given are changed; the rest stay as they are."""
     client = get_client()
     body = _settings_body(name, description, urgency_rule, auto_resolve_timeout, acknowledgement_timeout)
@@ -282,7 +286,7 @@ def update_service(
 @tool("Delete service", "delete")
 def delete_service(
     service_id: Annotated[Id, id_or_url("Service id")],
-) -> dict:
+) -> Envelope:
     """Delete a service for good, with its integrations; cannot be undone. To only stop incidents, prefer
     update_service status=disabled."""
     client = get_client()
@@ -304,7 +308,7 @@ def create_service_integration(
         Literal["events_api_v2", "email"], Field(description="events_api_v2 (monitors, scripts) or email.")
     ] = "events_api_v2",
     name: Annotated[str | None, Field(max_length=255, description="Integration name, e.g. the monitor's.")] = None,
-) -> dict:
+) -> Envelope:
     """Add an integration to a service and return its integration key (routing key) or email address,
     which a monitor needs to open incidents on the service."""
     client = get_client()
