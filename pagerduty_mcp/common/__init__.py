@@ -24,8 +24,18 @@ from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, Envelope, dump, respond
 from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource
 from pagerduty_mcp.common.toolkit.filters import check_filter_ids
-from pagerduty_mcp.common.toolkit.ids import ID_PATTERN, Id, IdList, id_or_url, resolve_id, resolve_ids
+from pagerduty_mcp.common.toolkit.ids import (
+    ID_PATTERN,
+    MAX_REFERENCE_LENGTH,
+    Id,
+    IdList,
+    id_in,
+    id_or_url,
+    resolve_id,
+    resolve_ids,
+)
 from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
+from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint, resolve_reference
 from pagerduty_mcp.common.toolkit.ownership import Scope, TeamScope, apply_scope
 from pagerduty_mcp.common.toolkit.params import Limit, Offset, Since, Until
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools, tool
@@ -35,6 +45,7 @@ from pagerduty_mcp.common.toolkit.times import TIME_FORMS, check_order, iso, par
 
 __all__ = [
     "ID_PATTERN",
+    "MAX_REFERENCE_LENGTH",
     "TIME_FORMS",
     "UNTRUSTED_NOTICE",
     "Area",
@@ -62,6 +73,7 @@ __all__ = [
     "check_cancelled",
     "check_filter_ids",
     "check_order",
+    "check_references_exist",
     "clean_text",
     "clean_tree",
     "create_pagerduty_server",
@@ -69,8 +81,10 @@ __all__ = [
     "dump",
     "failure_from_exception",
     "failure_from_response",
+    "finder_hint",
     "get_client",
     "get_pool",
+    "id_in",
     "id_or_url",
     "invalid",
     "iso",
@@ -91,6 +105,7 @@ __all__ = [
     "report_progress",
     "resolve_id",
     "resolve_ids",
+    "resolve_reference",
     "respond",
     "set_pool",
     "split_by_kind",

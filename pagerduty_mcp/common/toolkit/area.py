@@ -33,6 +33,9 @@ class Area:
     instructions: str
     tools: Sequence[Callable[..., Any]]
     extras: Callable[[MCPServer, ToolFilter], None] | None = None
+    # One line on what the other servers hold, for a server of this area alone (the combined
+    # server holds them all, so it leaves these lines out).
+    siblings: str = ""
 
     @property
     def command(self) -> str:

@@ -281,7 +281,8 @@ def create_pagerduty_server(
     """
     flt.check({area.name: area.tool_names() for area in areas})
     if instructions is None:
-        instructions = "\n".join(area.instructions for area in areas)
+        alone = [areas[0].siblings] if len(areas) == 1 and areas[0].siblings else []
+        instructions = "\n".join([*(area.instructions for area in areas), *alone])
     mode = "Write tools are enabled." if flt.enable_write_tools else "Read-only: write tools are disabled."
     server = server_class(
         name,

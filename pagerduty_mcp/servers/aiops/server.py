@@ -13,7 +13,10 @@ INSTRUCTIONS = (
     "Noise on a service: list_alert_grouping_settings and get_event_orchestration_service. "
     "Routing: get_event_orchestration_router (first matching rule wins); add rules with "
     "append_event_orchestration_router_rule, not a full replace. "
-    "Routing keys are secrets: never repeat them. "
+    "Routing keys are secrets: never repeat them."
+)
+# What the other servers hold: said only when this area is served alone.
+SIBLINGS = (
     "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows), pagerduty-services "
     "(services, maintenance, integrations), pagerduty-people (users, teams, schedules, on-call, escalation policies)."
 )
@@ -22,6 +25,7 @@ AREA = Area(
     name="aiops",
     summary="alert grouping, event orchestration, change events and the Events API",
     instructions=INSTRUCTIONS,
+    siblings=SIBLINGS,
     tools=TOOLS,
 )
 

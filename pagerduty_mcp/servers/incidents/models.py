@@ -10,9 +10,8 @@ from typing import Any
 
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
-from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
-from pagerduty_mcp.common.toolkit.models import LeanModel as _BaseModel
-from pagerduty_mcp.common.toolkit.models import Ref, refs
+from pagerduty_mcp.common import LeanModel as _BaseModel
+from pagerduty_mcp.common import Ref, clean_text, clean_tree, refs
 
 __all__ = [
     "AlertDetail",

@@ -15,9 +15,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
-from pagerduty_mcp.common import ToolFilter, register_prompt, resolve_id
-from pagerduty_mcp.common.pagerduty.errors import failure_from_exception
-from pagerduty_mcp.common.toolkit.envelope import dump
+from pagerduty_mcp.common import ToolFilter, dump, failure_from_exception, register_prompt, resolve_id
 from pagerduty_mcp.servers.incidents.tools.alerts import list_alerts_from_incident
 from pagerduty_mcp.servers.incidents.tools.incidents import get_incident
 from pagerduty_mcp.servers.incidents.tools.insights import get_past_incidents

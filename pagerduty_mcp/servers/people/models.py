@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
+from pagerduty_mcp.common import LeanModel, Ref, refs
 
 __all__ = [
     "ContactMethod",

@@ -10,19 +10,20 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 from pagerduty_mcp.common import (
+    UNTRUSTED_NOTICE,
     Ref,
     ToolFailure,
     ToolFilter,
     clean_text,
+    dump,
     get_client,
     iso,
     path,
     refs,
     register_prompt,
     register_resource,
+    resolve_reference,
 )
-from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, dump
-from pagerduty_mcp.common.toolkit.names import resolve_reference
 from pagerduty_mcp.servers.people.tools.lookups import moment
 from pagerduty_mcp.servers.people.tools.oncall import NEXT_HORIZON, list_oncalls
 from pagerduty_mcp.servers.people.tools.users import get_user_data

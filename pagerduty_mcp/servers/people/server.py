@@ -13,7 +13,10 @@ INSTRUCTIONS = (
     "an id is asked. "
     '"Who is on call (for a team or service), who is next": list_oncalls. '
     '"Me": get_user_data, or scope=assigned_to_me. Fairness/payroll: get_oncall_load; '
-    "holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override. "
+    "holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override."
+)
+# What the other servers hold: said only when this area is served alone.
+SIBLINGS = (
     "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows), pagerduty-services "
     "(services, maintenance, integrations), pagerduty-aiops (alert grouping, orchestration, change events, events)."
 )
@@ -22,6 +25,7 @@ AREA = Area(
     name="people",
     summary="users, teams, schedules, on-call and escalation policies",
     instructions=INSTRUCTIONS,
+    siblings=SIBLINGS,
     tools=TOOLS,
     extras=register_extras,
 )

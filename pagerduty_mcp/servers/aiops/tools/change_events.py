@@ -16,6 +16,8 @@ from pagerduty_mcp.common import (
     Offset,
     PagerDutyClient,
     ToolFailure,
+    check_order,
+    finder_hint,
     get_client,
     id_or_url,
     iso,
@@ -25,8 +27,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.toolkit.names import finder_hint
-from pagerduty_mcp.common.toolkit.times import check_order
 from pagerduty_mcp.servers.aiops.models import ChangeEvent
 
 __all__ = ["get_change_event", "list_change_events"]

@@ -11,9 +11,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from pagerduty_mcp.common import Envelope, ToolFailure, get_pool, invalid, iso, parse_time, respond, tool
-from pagerduty_mcp.common.pagerduty.errors import failure_from_response, upstream_message
-from pagerduty_mcp.common.pagerduty.logs import redact
+from pagerduty_mcp.common import (
+    Envelope,
+    ToolFailure,
+    failure_from_response,
+    get_pool,
+    invalid,
+    iso,
+    parse_time,
+    redact,
+    respond,
+    tool,
+    upstream_message,
+)
 from pagerduty_mcp.servers.aiops.validators import check_links, check_routing_key
 
 __all__ = ["send_change_event", "send_event"]

@@ -7,12 +7,14 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    MAX_REFERENCE_LENGTH,
     Envelope,
     Limit,
     Offset,
     ToolFailure,
     clean_text,
     get_client,
+    id_in,
     invalid,
     not_found,
     paginate,
@@ -20,7 +22,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH, id_in
 from pagerduty_mcp.servers.incidents.models import AlertDetail, AlertSummary
 from pagerduty_mcp.servers.incidents.params import MAX_BULK, Id, IncidentId, incident_id_of
 

@@ -20,6 +20,7 @@ from pagerduty_mcp.common import (
     PagerDutyClient,
     ToolFailure,
     check_cancelled,
+    failure_from_exception,
     get_client,
     invalid,
     path,
@@ -29,7 +30,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.pagerduty.errors import failure_from_exception
 from pagerduty_mcp.servers.incidents.models import IncidentSummary
 from pagerduty_mcp.servers.incidents.params import BulkIds, Id, Status, Urgency, incident_id_of
 

@@ -20,6 +20,7 @@ from pagerduty_mcp.common import (
     Scope,
     ToolFailure,
     apply_scope,
+    check_order,
     clean_text,
     get_client,
     invalid,
@@ -30,7 +31,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.toolkit.times import check_order
 from pagerduty_mcp.servers.incidents.models import IncidentDetail, IncidentSummary, Priority, StatusUpdate
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId, SortBy, Status, Urgency, incident_id_of
 

@@ -14,6 +14,9 @@ from pagerduty_mcp.common import (
     IdList,
     Page,
     PagerDutyClient,
+    check_order,
+    check_references_exist,
+    failure_from_response,
     get_client,
     invalid,
     iso,
@@ -23,9 +26,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.pagerduty.errors import failure_from_response
-from pagerduty_mcp.common.toolkit.names import check_references_exist
-from pagerduty_mcp.common.toolkit.times import check_order
 from pagerduty_mcp.servers.incidents.models import OutlierIncident, PastIncident, RelatedIncident, metrics_row
 from pagerduty_mcp.servers.incidents.params import IncidentId, Urgency, incident_id_of
 

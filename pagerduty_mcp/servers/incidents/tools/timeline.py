@@ -12,6 +12,7 @@ from pagerduty_mcp.common import (
     Limit,
     Offset,
     ToolFailure,
+    check_order,
     get_client,
     iso,
     paginate,
@@ -20,7 +21,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.toolkit.times import check_order
 from pagerduty_mcp.servers.incidents.models import ChangeEvent, LogEntry, Note
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId, Since, Until, incident_id_of
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, invalid, paginate, path
-from pagerduty_mcp.common.toolkit.names import check_references_exist
+from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, check_references_exist, invalid, paginate, path
 
 __all__ = [
     "MAX_WINDOW",

@@ -14,6 +14,7 @@ from pagerduty_mcp.common import (
     Limit,
     Offset,
     ToolFailure,
+    failure_from_response,
     get_client,
     id_or_url,
     iso,
@@ -23,7 +24,6 @@ from pagerduty_mcp.common import (
     tool,
     window,
 )
-from pagerduty_mcp.common.pagerduty.errors import failure_from_response
 from pagerduty_mcp.servers.people.models import OverrideInfo, ScheduleDetail, ScheduleSummary, UserSummary
 from pagerduty_mcp.servers.people.params import Id, OverrideId, Query
 from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW

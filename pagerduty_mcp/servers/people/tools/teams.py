@@ -12,6 +12,7 @@ from pagerduty_mcp.common import (
     Offset,
     Page,
     Ref,
+    TeamScope,
     ToolFailure,
     apply_scope,
     get_client,
@@ -22,7 +23,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.toolkit.ownership import TeamScope
 from pagerduty_mcp.servers.people.models import Member, TeamSummary
 from pagerduty_mcp.servers.people.params import Id, Query
 from pagerduty_mcp.servers.people.validators import nothing_to_change, ref

@@ -15,9 +15,12 @@ from pagerduty_mcp.common import (
     Offset,
     PagerDutyClient,
     Ref,
+    TeamScope,
     ToolFailure,
     apply_scope,
     at_once,
+    check_references_exist,
+    finder_hint,
     get_client,
     get_pool,
     id_or_url,
@@ -28,8 +31,6 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint
-from pagerduty_mcp.common.toolkit.ownership import TeamScope
 from pagerduty_mcp.servers.services.models import (
     IntegrationSummary,
     MaintenanceWindowSummary,
