@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import httpx2
 
 from pagerduty_mcp.common.pagerduty.config import DEFAULT_API_HOST, EU_API_HOST
-from pagerduty_mcp.common.pagerduty.logs import register_secret
+from pagerduty_mcp.common.pagerduty.oauth import app_from_env
 
 __all__ = ["IdentityError", "PagerDutyIdentity", "SignInApp", "UserGrant", "identity_host", "pkce_pair"]
 
@@ -60,15 +60,8 @@ class SignInApp:
     @classmethod
     def from_env(cls, api_host: str, env: Mapping[str, str] | None = None) -> SignInApp | None:
         """The app from ``PAGERDUTY_OAUTH_CLIENT_ID``/``_SECRET``; ``None`` when no client id is set."""
-        env = os.environ if env is None else env
-        client_id = env.get("PAGERDUTY_OAUTH_CLIENT_ID", "").strip()
-        if not client_id:
-            return None
-        secret = env.get("PAGERDUTY_OAUTH_CLIENT_SECRET", "").strip()
-        if not secret:
-            raise ValueError("PAGERDUTY_OAUTH_CLIENT_ID is set but PAGERDUTY_OAUTH_CLIENT_SECRET is not")
-        register_secret(secret)
-        return cls.at(client_id, secret, identity_host(api_host))
+        app = app_from_env(os.environ if env is None else env)
+        return None if app is None else cls.at(*app, identity_host(api_host))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,21 @@ from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
 from pagerduty_mcp.common.pagerduty.text import clean_text
 
-__all__ = ["ClientCredentials", "TokenSource", "default_token_url"]
+__all__ = ["ClientCredentials", "TokenSource", "app_from_env", "default_token_url"]
+
+
+def app_from_env(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The operator's PagerDuty OAuth app, ``(client id, secret)``, registered for redaction;
+    ``None`` when no client id is set. Client credentials and sign-in share it."""
+    client_id = env.get("PAGERDUTY_OAUTH_CLIENT_ID", "").strip()
+    if not client_id:
+        return None
+    secret = env.get("PAGERDUTY_OAUTH_CLIENT_SECRET", "").strip()
+    if not secret:
+        raise ValueError("PAGERDUTY_OAUTH_CLIENT_ID is set but PAGERDUTY_OAUTH_CLIENT_SECRET is not")
+    register_secret(secret)
+    return client_id, secret
+
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +63,10 @@ class ClientCredentials:
     def from_env(cls, api_host: str, env: Mapping[str, str] | None = None) -> ClientCredentials | None:
         """Read the ``PAGERDUTY_OAUTH_*`` variables; ``None`` when no client id is set."""
         env = os.environ if env is None else env
-        client_id = env.get("PAGERDUTY_OAUTH_CLIENT_ID", "").strip()
-        if not client_id:
+        app = app_from_env(env)
+        if app is None:
             return None
-        secret = env.get("PAGERDUTY_OAUTH_CLIENT_SECRET", "").strip()
-        if not secret:
-            raise ValueError("PAGERDUTY_OAUTH_CLIENT_ID is set but PAGERDUTY_OAUTH_CLIENT_SECRET is not")
+        client_id, secret = app
         scopes = tuple(env.get("PAGERDUTY_OAUTH_SCOPES", "").replace(",", " ").split())
         if not scopes:
             raise ValueError(
@@ -63,7 +75,6 @@ class ClientCredentials:
             )
         token_url = (env.get("PAGERDUTY_OAUTH_TOKEN_URL") or default_token_url(api_host)).strip()
         check_url("PAGERDUTY_OAUTH_TOKEN_URL", token_url)
-        register_secret(secret)
         return cls(client_id, secret, scopes, token_url)
 
 
