@@ -22,7 +22,15 @@ from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo, serve_in_thread
 from tests.harness import server_env
 
-__all__ = ["HttpServer", "free_port", "http_session", "rpc_answer", "running_server", "sandbox_over_https"]
+__all__ = [
+    "HttpServer",
+    "free_port",
+    "http_session",
+    "rpc_answer",
+    "running_server",
+    "sandbox_over_https",
+    "upstream_env",
+]
 
 STARTUP_SECONDS = 30.0
 
@@ -118,3 +126,8 @@ def rpc_answer(response: httpx2.Response) -> dict[str, Any]:
         assert answers, f"no answer in the event stream: {response.text[:500]}"
         return answers[-1]  # type: ignore[no-any-return]
     return response.json()  # type: ignore[no-any-return]
+
+
+def upstream_env(info: ServerInfo, **extra: str) -> dict[str, str]:
+    """A server's environment for reaching the HTTPS sandbox ``info`` (its host and its CA)."""
+    return {"PAGERDUTY_API_HOST": info.url, "SSL_CERT_FILE": str(info.ca_path), **extra}

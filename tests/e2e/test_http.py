@@ -13,7 +13,7 @@ import pytest
 from mcp.shared.exceptions import MCPError
 
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
-from tests.e2e.http_server import HttpServer, http_session, running_server, sandbox_over_https
+from tests.e2e.http_server import HttpServer, http_session, running_server, upstream_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common]
 
@@ -23,32 +23,17 @@ EXCLUDED = "get_service"
 
 
 @pytest.fixture(scope="module")
-def box() -> Sandbox:
-    return Sandbox()
-
-
-@pytest.fixture(scope="module")
-def https_sandbox(box: Sandbox) -> Iterator[Any]:
-    with sandbox_over_https(box) as info:
-        yield info
-
-
-def _upstream_env(info: Any, **extra: str) -> dict[str, str]:
-    return {"PAGERDUTY_API_HOST": info.url, "SSL_CERT_FILE": str(info.ca_path), **extra}
-
-
-@pytest.fixture(scope="module")
 def per_caller(https_sandbox: Any) -> Iterator[HttpServer]:
     """Multi-tenant: each request brings its own PagerDuty token; writes on; one tool excluded."""
     args = ["--auth", "pagerduty", "--enable-write-tools", "--exclude-tools", EXCLUDED, "--max-body-bytes", "4096"]
-    with running_server(args, _upstream_env(https_sandbox)) as server:
+    with running_server(args, upstream_env(https_sandbox)) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def static_oauth(https_sandbox: Any) -> Iterator[HttpServer]:
     """Server tokens for clients; the server's own credential is an OAuth app token with one scope."""
-    env = _upstream_env(
+    env = upstream_env(
         https_sandbox,
         PAGERDUTY_MCP_AUTH_TOKENS="first-server-token-0123456789,second-server-token-0123456789",
         PAGERDUTY_OAUTH_CLIENT_ID=SANDBOX_OAUTH_CLIENT_ID,

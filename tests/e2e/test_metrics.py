@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from pagerduty_mcp.sandbox import Sandbox
-from tests.e2e.http_server import HttpServer, http_session, running_server, sandbox_over_https
+from tests.e2e.http_server import HttpServer, http_session, running_server, upstream_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common]
 
@@ -18,23 +18,8 @@ SERVER_TOKEN = "metrics-server-token-0123456789"
 
 
 @pytest.fixture(scope="module")
-def box() -> Sandbox:
-    return Sandbox()
-
-
-@pytest.fixture(scope="module")
-def https_sandbox(box: Sandbox) -> Iterator[Any]:
-    with sandbox_over_https(box) as info:
-        yield info
-
-
-def _env(info: Any, **extra: str) -> dict[str, str]:
-    return {"PAGERDUTY_API_HOST": info.url, "SSL_CERT_FILE": str(info.ca_path), **extra}
-
-
-@pytest.fixture(scope="module")
 def per_caller(https_sandbox: Any) -> Iterator[HttpServer]:
-    with running_server(["--auth", "pagerduty", "--toolsets", "incidents"], _env(https_sandbox)) as server:
+    with running_server(["--auth", "pagerduty", "--toolsets", "incidents"], upstream_env(https_sandbox)) as server:
         yield server
 
 

@@ -23,7 +23,7 @@ from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo
 from pagerduty_mcp.server import AREAS
-from tests.e2e.http_server import HttpServer, free_port, rpc_answer, running_server, sandbox_over_https
+from tests.e2e.http_server import HttpServer, free_port, rpc_answer, running_server
 from tests.e2e.sign_in import Balancer, signed_in_client
 from tests.redis_server import RedisServer, redis_or_skip
 
@@ -47,17 +47,6 @@ class Replicas:
     @property
     def identity_host(self) -> str:
         return self.sandbox.url.removeprefix("https://")
-
-
-@pytest.fixture(scope="module")
-def box() -> Sandbox:
-    return Sandbox()
-
-
-@pytest.fixture(scope="module")
-def https_sandbox(box: Sandbox) -> Iterator[ServerInfo]:
-    with sandbox_over_https(box) as info:
-        yield info
 
 
 def replica_env(sandbox: ServerInfo, public: str, redis_url: str) -> dict[str, str]:
