@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.tally import FUZZ
+from tests.reliability.tally import FUZZ, LOAD
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The fuzz suite's case count and failures, in every report that ran it."""
+    """The fuzz and load suites' counts and failures, in every report that ran them."""
     if FUZZ.cases:
         terminalreporter.write_sep("-", "fuzz")
         terminalreporter.write_line(FUZZ.summary())
+    if LOAD.lines:
+        terminalreporter.write_sep("-", "load")
+        for line in LOAD.summary():
+            terminalreporter.write_line(line)

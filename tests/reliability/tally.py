@@ -1,5 +1,5 @@
-"""Counting the fuzz cases each run makes, by transport, for the closing line of the test report
-(CI output shows how many cases ran and how many failed, whatever ``-s`` says)."""
+"""Counting the fuzz cases and load calls each run makes, for the closing lines of the test report
+(CI output shows how many ran and how many failed, whatever ``-s`` says)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["FUZZ", "Tally"]
+__all__ = ["FUZZ", "LOAD", "LoadTally", "Tally"]
 
 
 @dataclass
@@ -39,3 +39,23 @@ class Tally:
 
 
 FUZZ = Tally()
+
+
+@dataclass
+class LoadTally:
+    """Each load run's line, and the calls and unexpected failures of them all."""
+
+    lines: list[str] = field(default_factory=list)
+    calls: int = 0
+    failures: int = 0
+
+    def record(self, line: str, calls: int, failures: int) -> None:
+        self.lines.append(line)
+        self.calls += calls
+        self.failures += failures
+
+    def summary(self) -> list[str]:
+        return [*self.lines, f"load: {self.calls:,} calls in {len(self.lines)} runs: {self.failures} failures"]
+
+
+LOAD = LoadTally()

@@ -15,7 +15,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.common import ClientPool, Credential, Settings
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
-from pagerduty_mcp.common.pagerduty.client import PagerDutyClient, get_client, set_pool
+from pagerduty_mcp.common.pagerduty.client import get_client, set_pool
 from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, request_scope
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Sandbox
@@ -84,9 +84,9 @@ async def test_an_untrusted_certificate_names_the_problem_and_ssl_cert_file_with
     monkeypatch: pytest.MonkeyPatch, https_sandbox: Any
 ) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(sleeps.append))
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=https_sandbox.url)
-    async with tuned_session(Sandbox(), pool=ClientPool(settings)) as client:  # trusts only the system CAs
+    pool = ClientPool(settings, sleep=sleeps.append)
+    async with tuned_session(Sandbox(), pool=pool) as client:  # trusts only the system CAs
         error = await fails(client, "list_incidents", {"limit": 1}, "UPSTREAM_ERROR")
     assert "SSL_CERT_FILE" in error["message"] and "certificate" in error["message"], error
     assert "could not be reached" not in error["message"]

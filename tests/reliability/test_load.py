@@ -27,6 +27,7 @@ from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from tests.harness import MODULES, call, server_env
 from tests.reliability.support import http_server_process, live_tools, resolved_ids, tuned_session
+from tests.reliability.tally import LOAD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
 
@@ -165,7 +166,7 @@ async def drive(client: Client, pid: int, transport: str) -> LoadReport:
 
 
 def check(report: LoadReport) -> None:
-    print(f"\n{report.line()}")
+    LOAD.record(report.line(), report.calls, len(report.errors))
     assert report.calls == WARM_UP + 2 * (SEQUENTIAL // 2) + 2 * CONCURRENT
     assert not report.errors, f"{len(report.errors)} errors without a sandbox fault: {report.errors[:5]}"
     warm, first, second = report.samples["warm"], report.samples["first"], report.samples["second"]
@@ -263,7 +264,13 @@ async def test_under_concurrent_load_on_a_flaky_upstream_every_error_is_one_the_
         for i in range(CONCURRENT):
             group.start_soon(one, *MIX[i % len(MIX)])
     faulted = sum(1 for r in box.request_log if r.status == 0 or r.status >= 500)
-    print(f"\nload[in-process, flaky]: {report.calls} calls at once, {len(codes)} failed, {faulted} faulted requests")
+    unexplained = len(codes) if faulted < 3 * len(codes) or set(codes) - {"UPSTREAM_ERROR"} else 0
+    LOAD.record(
+        f"load[in-process, flaky]: {report.calls} calls at once, {len(codes)} failed as the sandbox's "
+        f"{faulted} faulted requests explain",
+        report.calls,
+        unexplained,
+    )
     assert report.calls == CONCURRENT
     assert set(codes) <= {"UPSTREAM_ERROR"}, codes
     assert faulted >= 3 * len(codes), (faulted, len(codes))

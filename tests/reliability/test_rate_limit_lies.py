@@ -102,11 +102,10 @@ async def test_the_wait_cap_holds_per_call_not_per_request(monkeypatch: pytest.M
     is asked to wait 3 s, and the cap is 4 s. Per request the call would wait 3 s per read; per call
     it stops at 3."""
     sleeps: list[float] = []
-    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(sleeps.append))
     box = Sandbox()
     transport = _OnceLimited(box, wait=3)
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=SANDBOX_API_URL, rate_limit_wait_seconds=4)
-    pool = ClientPool(settings, transport=transport)
+    pool = ClientPool(settings, transport=transport, sleep=sleeps.append)
     # One with open incidents (so not "active"): they are read too, a second request in the call.
     service = next(k for k, v in box.state.open_incidents.items() if v)
     async with tuned_session(box, pool=pool) as client:

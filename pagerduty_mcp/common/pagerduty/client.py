@@ -452,6 +452,7 @@ class ClientPool:
         oauth: ClientCredentials | None = None,
         max_concurrent_per_credential: int = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL,
         server_credential: bool = True,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if max_concurrent_per_credential < 1:
             raise ValueError("max_concurrent_per_credential must be at least 1")
@@ -472,6 +473,8 @@ class ClientPool:
         # False when every caller must bring its own credential (--auth pagerduty): then nothing,
         # not even a sandbox default, may stand in for a missing one.
         self.server_credential = server_credential
+        # How a client waits out a 429 or a back-off: time.sleep, or a test's clock.
+        self._sleep = sleep
         if oauth is not None:
             self.oauth = TokenSource(oauth, transport=self._transport, timeout_seconds=settings.timeout_seconds)
 
@@ -517,6 +520,8 @@ class ClientPool:
                 )
                 client.on_rejected = self._rejected
                 client.budget = self.budget
+                if self._sleep is not None:
+                    client.sleep = self._sleep  # type: ignore[assignment]  # time.sleep also takes an index
                 self._clients[credential] = (now + self._ttl, client)
                 while len(self._clients) > self._max:
                     dropped.append(self._clients.popitem(last=False)[1][1])
