@@ -47,6 +47,12 @@ def _text(value: Any, limit: int) -> str | None:
     return clean_text(str(value), limit) if value not in (None, "") else None
 
 
+def _news(incident: dict[str, Any]) -> str | None:
+    """When the status last changed, unless that is when it was created or resolved (said already)."""
+    changed = incident.get("last_status_change_at")
+    return None if changed in (incident.get("created_at"), incident.get("resolved_at")) else changed
+
+
 class IncidentSummary(LeanModel):
     id: str
     number: int | None = None
@@ -71,6 +77,7 @@ class IncidentSummary(LeanModel):
             "priority": priority.get("name") or priority.get("summary"),
             "service": Ref.of(incident.get("service")),
             "assignees": refs([a.get("assignee") for a in incident.get("assignments") or []]),
+            "last_status_change_at": _news(incident),
         }
 
     @classmethod
