@@ -25,9 +25,7 @@ PAGE = 7  # small and odd, so that pages never line up with the sandbox's own pa
 MAX_PAGES = 40
 # Area-owned, reported: rows are escalation policies, while limit, next_offset and total count
 # PagerDuty's on-call entries, so a policy can come on two pages and total is not the rows.
-KNOWN = {
-    "list_oncalls": "rows are policies; limit/next_offset/total count on-call entries",
-}
+KNOWN = {}
 
 
 # Tools whose unfiltered answer is a whole sandbox table: paging must yield exactly what it holds.

@@ -15,6 +15,7 @@ from pagerduty_mcp.common import (
     IdList,
     Limit,
     Offset,
+    Page,
     PagerDutyClient,
     Ref,
     Scope,
@@ -38,6 +39,8 @@ __all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_on
 
 # "Who is next" looks this far ahead: longer than the usual weekly rotation.
 NEXT_HORIZON = timedelta(days=14)
+# On-call entries read at most to group one answer (ten of PagerDuty's largest pages).
+MAX_ONCALL_ENTRIES = 1000
 # Entries read to compute load or gaps; more means the window is too large to be exact.
 MAX_ENTRIES = 2000
 MAX_INCIDENTS = 1000
@@ -176,14 +179,30 @@ def list_oncalls(
         params.update(since=iso(start), until=iso(until_at))
         if earliest:
             params["earliest"] = "true"
-    page = page_of_oncalls(client, params, limit=limit, offset=offset)
-    page.notes = notes + page.notes
-    groups = _group(page.items, now if now_mode else None)
+    # Rows are escalation policies, so paging counts policies: every entry is read (up to a bound),
+    # grouped, and then the page of policies is cut, with a total and has_more that hold.
+    entries = page_of_oncalls(client, params, limit=MAX_ONCALL_ENTRIES)
+    everyone = _group(entries.items, now if now_mode else None)
+    groups = everyone[offset : offset + limit]
+    more = offset + limit < len(everyone)
+    if entries.has_more:
+        notes.append(
+            f"More than {MAX_ONCALL_ENTRIES:,} on-call entries match: only those were grouped. Narrow the "
+            "window or the filters for the rest."
+        )
+    page = Page(
+        items=groups,
+        has_more=more or entries.has_more,
+        next_offset=offset + limit if more else None,
+        total=None if entries.has_more else len(everyone),
+        notes=notes + entries.notes,
+    )
     if now_mode:
         people = {row["user"]["id"] for g in groups for lv in g["levels"] for row in lv["on_call"] if row.get("user")}
         text = f"{len(people)} people on call now across {len(groups)} escalation policies; 'next' is who takes over"
     else:
-        text = f"{len(page.items)} on-call entries from {params['since']} to {params['until']}"
+        shown = sum(len(lv["shifts"]) for g in groups for lv in g["levels"])
+        text = f"{shown} on-call entries from {params['since']} to {params['until']}"
     return respond("oncalls", groups, text, page=page)
 
 
