@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -48,11 +48,15 @@ async def stdio_session(
 
 @asynccontextmanager
 async def memory_session(
-    key: str = "mcp", *, write: bool = True, sandbox: Sandbox | None = None
+    key: str = "mcp",
+    *,
+    write: bool = True,
+    sandbox: Sandbox | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> AsyncIterator[Client]:
-
+    """``sleep``: the clock the clients wait out back-offs and 429s on (a test's, to record them)."""
     box = sandbox or Sandbox()
-    set_pool(sandbox_pool(box))
+    set_pool(sandbox_pool(box, sleep=sleep))
     server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
     try:
         async with Client(server) as client:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -291,12 +291,16 @@ class PortalSession:
 
 @contextmanager
 def portal_session(
-    key: str = "mcp", *, write: bool = True, sandbox: RecordingSandbox | None = None
+    key: str = "mcp",
+    *,
+    write: bool = True,
+    sandbox: RecordingSandbox | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> Iterator[PortalSession]:
     box = sandbox or RecordingSandbox()
     with (
         start_blocking_portal() as portal,
-        portal.wrap_async_context_manager(memory_session(key, write=write, sandbox=box)) as client,
+        portal.wrap_async_context_manager(memory_session(key, write=write, sandbox=box, sleep=sleep)) as client,
     ):
         yield PortalSession(portal, client, box)
 
@@ -342,6 +346,7 @@ async def tuned_session(
     deadline_seconds: float | None = None,
     pool: ClientPool | None = None,
     queued_per_credential: int | None = None,
+    sleep: Callable[[float], None] | None = None,
     **settings: Any,
 ) -> AsyncIterator[Client]:
     """Like ``memory_session``, with chosen client settings (timeouts, the rate-limit cap), the
@@ -351,7 +356,7 @@ async def tuned_session(
     from pagerduty_mcp.common.hosting.upstream import sandbox_pool
     from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 
-    set_pool(pool or sandbox_pool(sandbox, Settings(**settings)))
+    set_pool(pool or sandbox_pool(sandbox, Settings(**settings), sleep=sleep))
     server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
     if deadline_seconds is not None:
         server.call_deadline_seconds = deadline_seconds

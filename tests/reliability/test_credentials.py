@@ -81,7 +81,7 @@ def https_sandbox() -> Iterator[Any]:
 
 
 async def test_an_untrusted_certificate_names_the_problem_and_ssl_cert_file_without_retrying(
-    monkeypatch: pytest.MonkeyPatch, https_sandbox: Any
+    https_sandbox: Any,
 ) -> None:
     sleeps: list[float] = []
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=https_sandbox.url)

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common import ClientPool, Credential, Settings, get_pool
-from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox
 from pagerduty_mcp.sandbox.faults import FaultInjector
 from pagerduty_mcp.sandbox.server import serve_in_thread
@@ -46,11 +45,9 @@ def switch_faults(box: Sandbox, faults: Faults, clock: Callable[[], float] = tim
 
 
 @pytest.fixture
-def recorded_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the client's back-off sleeps instead of sleeping them (the waits are asserted)."""
-    sleeps: list[float] = []
-    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(sleeps.append))
-    return sleeps
+def recorded_sleeps() -> list[float]:
+    """The client's back-off sleeps, recorded instead of slept (hand ``.append`` to the pool)."""
+    return []
 
 
 def requests_since(box: Sandbox, start: int) -> list[Any]:
@@ -77,12 +74,11 @@ async def test_a_429_storm_gives_rate_limited_at_once_when_retry_after_exceeds_t
     assert [r.status for r in box.request_log][-5:] == [429] * 5
 
 
-async def test_the_wait_honours_retry_after_then_the_call_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_wait_honours_retry_after_then_the_call_succeeds() -> None:
     clock = FakeClock()
-    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(clock.sleep))
     box = Sandbox(faults=Faults(rate_limit=1))
     switch_faults(box, Faults(rate_limit=1), clock)
-    async with tuned_session(box) as client:
+    async with tuned_session(box, sleep=clock.sleep) as client:
         await ok(client, "list_incidents", {"limit": 1})
         clock.now += 52  # 8 s before the window resets, so PagerDuty asks for 8 s
         envelope = await ok(client, "list_incidents", {"limit": 1})
@@ -91,13 +87,12 @@ async def test_the_wait_honours_retry_after_then_the_call_succeeds(monkeypatch: 
     assert [r.status for r in box.request_log][-2:] == [429, 200]
 
 
-async def test_the_total_wait_is_capped_and_the_error_says_when_to_retry(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_total_wait_is_capped_and_the_error_says_when_to_retry() -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(sleeps.append))  # time stands still
     clock = FakeClock()
     box = Sandbox()
     switch_faults(box, Faults(rate_limit=1), clock)
-    async with tuned_session(box, rate_limit_wait_seconds=25) as client:
+    async with tuned_session(box, rate_limit_wait_seconds=25, sleep=sleeps.append) as client:  # time stands still
         await ok(client, "list_incidents", {"limit": 1})
         clock.now += 50  # every answer now asks for 10 s
         error = await fails(client, "list_incidents", {"limit": 1}, "RATE_LIMITED")
@@ -130,7 +125,7 @@ async def test_reads_retry_within_bounds_then_fail_clearly(
     recorded_sleeps: list[float], faults: Faults, code: str
 ) -> None:
     box = Sandbox()
-    async with tuned_session(box) as client:
+    async with tuned_session(box, sleep=recorded_sleeps.append) as client:
         incident = (await ok(client, "list_incidents", {"limit": 1}))["incidents"][0]["id"]
         start = len(box.request_log)
         switch_faults(box, faults)
@@ -146,7 +141,7 @@ async def test_reads_retry_within_bounds_then_fail_clearly(
 
 async def test_a_flaky_upstream_is_absorbed_by_read_retries(recorded_sleeps: list[float]) -> None:
     box = Sandbox(faults=Faults(error_rate=0.3, drop_rate=0.1))
-    async with tuned_session(box) as client:
+    async with tuned_session(box, sleep=recorded_sleeps.append) as client:
         outcomes = [await call(client, "list_incidents", {"limit": 2}) for _ in range(40)]
     errors = [envelope["error"]["code"] for is_error, envelope in outcomes if is_error]
     # With three tries each, most calls get through; the rest fail with an upstream code.
@@ -201,7 +196,7 @@ async def test_writes_are_never_replayed_and_an_unknown_outcome_says_how_to_chec
     if not recipes:
         pytest.skip("no write tool with a recipe has landed yet")
     unknown = []
-    async with tuned_session(box) as client:
+    async with tuned_session(box, sleep=recorded_sleeps.append) as client:
         get_pool().get().current_user()  # warm the From header's user, so the write is the only request
         for tool, (arguments, method) in recipes.items():
             switch_faults(box, Faults())
@@ -227,8 +222,8 @@ async def test_writes_are_never_replayed_and_an_unknown_outcome_says_how_to_chec
 class _TLSPool(ClientPool):
     """A pool that reaches the sandbox over HTTPS on loopback, trusting its throwaway CA."""
 
-    def __init__(self, settings: Settings, ca_path: str) -> None:
-        super().__init__(settings)
+    def __init__(self, settings: Settings, ca_path: str, sleep: Callable[[float], None] | None = None) -> None:
+        super().__init__(settings, sleep=sleep)
         self._context = ssl.create_default_context(cafile=ca_path)
 
     def _client_kwargs(self) -> dict[str, Any]:
@@ -247,7 +242,7 @@ async def test_reads_that_time_out_give_timeout_and_writes_an_unknown_outcome(
 ) -> None:
     box, info = slow_sandbox
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=info.url, timeout_seconds=0.3)
-    pool = _TLSPool(settings, str(info.ca_path))
+    pool = _TLSPool(settings, str(info.ca_path), recorded_sleeps.append)
     async with tuned_session(box, pool=pool) as client:
         await ok(client, "list_incidents", {"limit": 1})  # the socket path works without faults
         get_pool().get().current_user()
@@ -274,7 +269,7 @@ async def test_reads_that_time_out_give_timeout_and_writes_an_unknown_outcome(
 async def test_a_dead_upstream_fails_fast_with_upstream_error(recorded_sleeps: list[float]) -> None:
     # Nothing listens on port 9 of loopback: connection refused, retried (never sent), then reported.
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host="https://127.0.0.1:9", timeout_seconds=2)
-    async with tuned_session(Sandbox(), pool=ClientPool(settings)) as client:
+    async with tuned_session(Sandbox(), pool=ClientPool(settings, sleep=recorded_sleeps.append)) as client:
         started = time.monotonic()
         error = await fails(client, "list_incidents", {"limit": 1}, "UPSTREAM_ERROR")
     assert time.monotonic() - started < 5
@@ -288,7 +283,7 @@ async def test_a_stalled_upstream_cannot_hold_a_call_past_its_deadline(
     call's deadline is 1 s: the call ends at its deadline with TIMEOUT, not after the upstream."""
     box, info = slow_sandbox
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=info.url, timeout_seconds=30)
-    pool = _TLSPool(settings, str(info.ca_path))
+    pool = _TLSPool(settings, str(info.ca_path), recorded_sleeps.append)
     async with tuned_session(box, pool=pool, deadline_seconds=1.0) as client:
         await ok(client, "list_incidents", {"limit": 1})
         switch_faults(box, Faults(latency_ms=3000))
@@ -321,7 +316,7 @@ async def test_a_write_applied_before_the_connection_drops_is_reported_unknown_a
     recorded_sleeps: list[float],
 ) -> None:
     box = Sandbox()
-    async with tuned_session(box) as client:
+    async with tuned_session(box, sleep=recorded_sleeps.append) as client:
         get_pool().get().current_user()
         before = len(box.state.tables["teams"])
         start = len(box.request_log)

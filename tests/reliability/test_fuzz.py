@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.common.pagerduty.errors import ERROR_CODES
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox
 from tests.harness import stdio_session
@@ -177,14 +176,10 @@ FAULTY_EXAMPLES = max(1, EXAMPLES_PER_TOOL // 4)
 @pytest.fixture(scope="module")
 def faulty_session() -> Iterator[PortalSession]:
     """The same server on a flaky PagerDuty (5xx, drops, a tight rate limit), back-off not slept."""
-    patch = pytest.MonkeyPatch()
-    patch.setattr(PagerDutyClient, "sleep", staticmethod(lambda _seconds: None))
     faults = Faults(error_rate=0.25, drop_rate=0.1, rate_limit=400)
-    try:
-        with portal_session("mcp", write=True, sandbox=RecordingSandbox(seed=12, faults=faults)) as live:
-            yield live
-    finally:
-        patch.undo()
+    box = RecordingSandbox(seed=12, faults=faults)
+    with portal_session("mcp", write=True, sandbox=box, sleep=lambda _seconds: None) as live:
+        yield live
 
 
 @pytest.mark.parametrize("tool", sorted(TOOL_BY_NAME))

@@ -23,7 +23,6 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from tests.harness import MODULES, call, server_env
 from tests.reliability.support import http_server_process, live_tools, resolved_ids, tuned_session
@@ -240,13 +239,10 @@ async def test_streamable_http_stays_correct_bounded_and_flat_under_load(
     assert process.poll() is None, "the server died"
 
 
-async def test_under_concurrent_load_on_a_flaky_upstream_every_error_is_one_the_sandbox_caused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_under_concurrent_load_on_a_flaky_upstream_every_error_is_one_the_sandbox_caused() -> None:
     """Hundreds of calls at once while PagerDuty fails some requests: each failed call is an
     upstream error backed by failed requests in the sandbox's log (a read fails only after its
     retries all failed), and every other call succeeds."""
-    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(lambda _seconds: None))
     box = Sandbox(seed=7, faults=Faults(error_rate=0.2, drop_rate=0.05))
     report = LoadReport("in-process, flaky")
     codes: list[str] = []
@@ -258,7 +254,7 @@ async def test_under_concurrent_load_on_a_flaky_upstream_every_error_is_one_the_
             codes.append(envelope["error"]["code"])
 
     async with (
-        tuned_session(box, write=False, queued_per_credential=CONCURRENT) as client,
+        tuned_session(box, write=False, queued_per_credential=CONCURRENT, sleep=lambda _seconds: None) as client,
         anyio.create_task_group() as group,
     ):
         for i in range(CONCURRENT):

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common import get_pool
-from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from pagerduty_mcp.sandbox.faults import FaultInjector
 from tests.harness import call, fails, ok
@@ -32,11 +31,6 @@ def open_incidents(box: Sandbox) -> list[str]:
 def status_of(box: Sandbox, ident: str) -> str | None:
     found = box.state.find("incidents", ident)
     return None if found is None else str(found["status"])
-
-
-@pytest.fixture
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(lambda _seconds: None))
 
 
 async def test_manage_incidents_lists_what_succeeded_and_what_failed_and_the_account_agrees() -> None:
@@ -70,7 +64,7 @@ async def storm(rounds: int = 7) -> tuple[Sandbox, list[tuple[dict[str, str | No
     box = Sandbox(seed=4)
     candidates = list(box.state.tables["incidents"])[-4 * rounds :]
     outcomes = []
-    async with tuned_session(box) as client:
+    async with tuned_session(box, sleep=lambda _seconds: None) as client:  # retries, not slept
         get_pool().get().current_user()  # warm the From header's user
         box.faults = Faults(error_rate=0.35)
         box.injector = FaultInjector(box.faults, 41)
@@ -84,7 +78,7 @@ async def storm(rounds: int = 7) -> tuple[Sandbox, list[tuple[dict[str, str | No
     return box, outcomes
 
 
-async def test_manage_incidents_under_a_5xx_storm_never_reports_undone_work_as_done(no_backoff: None) -> None:
+async def test_manage_incidents_under_a_5xx_storm_never_reports_undone_work_as_done() -> None:
     """With PagerDuty failing at random, each id is either done (and the account shows it),
     failed with nothing changed, or reported as an unknown outcome: never misreported."""
     needs("manage_incidents")
@@ -108,7 +102,7 @@ async def test_manage_incidents_under_a_5xx_storm_never_reports_undone_work_as_d
     assert partial >= 2, "the storm produced too few partial failures to check"
 
 
-async def test_manage_incidents_never_says_nothing_changed_on_an_unknown_outcome(no_backoff: None) -> None:
+async def test_manage_incidents_never_says_nothing_changed_on_an_unknown_outcome() -> None:
     needs("manage_incidents")
     _, outcomes = await storm()
     unknown_seen = 0

@@ -11,7 +11,6 @@ import httpx2
 import pytest
 
 from pagerduty_mcp.common import ClientPool, Credential, Settings
-from pagerduty_mcp.common.pagerduty.client import PagerDutyClient
 from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_TOKEN, Faults, Sandbox
 from tests.harness import fails, ok
 from tests.reliability.support import tuned_session
@@ -29,13 +28,10 @@ def _limited_box(retry_after: str) -> Sandbox:
 
 
 @pytest.mark.parametrize("retry_after", ["0", "-5", "past", "missing"])
-async def test_a_retry_after_that_asks_for_no_wait_still_backs_off(
-    monkeypatch: pytest.MonkeyPatch, retry_after: str
-) -> None:
+async def test_a_retry_after_that_asks_for_no_wait_still_backs_off(retry_after: str) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(sleeps.append))
     box = _limited_box(retry_after)
-    async with tuned_session(box, deadline_seconds=3) as client:
+    async with tuned_session(box, deadline_seconds=3, sleep=sleeps.append) as client:
         await ok(client, "list_priorities")  # the minute's one request
         start = len(box.request_log)
         error = await fails(client, "list_incidents", {"limit": 1}, "RATE_LIMITED")
@@ -62,11 +58,10 @@ async def test_retry_after_zero_no_longer_floods_pagerduty_before_the_deadline()
     assert sent <= MAX_ATTEMPTS and elapsed < 3
 
 
-async def test_a_retry_after_date_is_waited_and_reported_as_a_utc_time(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_retry_after_date_is_waited_and_reported_as_a_utc_time() -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(PagerDutyClient, "sleep", staticmethod(sleeps.append))
     box = _limited_box("date")
-    async with tuned_session(box, rate_limit_wait_seconds=5) as client:
+    async with tuned_session(box, rate_limit_wait_seconds=5, sleep=sleeps.append) as client:
         await ok(client, "list_priorities")
         error = await fails(client, "list_incidents", {"limit": 1}, "RATE_LIMITED")
     # The window resets up to a minute away: more than the 5 s cap, so no wait at all.
@@ -97,7 +92,7 @@ class _OnceLimited(httpx2.BaseTransport):
         return self.inner.handle_request(request)
 
 
-async def test_the_wait_cap_holds_per_call_not_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_wait_cap_holds_per_call_not_per_request() -> None:
     """get_service reads the service, its integrations and its open incidents (together): each read
     is asked to wait 3 s, and the cap is 4 s. Per request the call would wait 3 s per read; per call
     it stops at 3."""
