@@ -23,7 +23,6 @@ from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, Envelope, dump, respond
 from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource
-from pagerduty_mcp.common.toolkit.filters import check_filter_ids
 from pagerduty_mcp.common.toolkit.ids import (
     ID_PATTERN,
     MAX_REFERENCE_LENGTH,
@@ -71,7 +70,6 @@ __all__ = [
     "at_once",
     "build_app",
     "check_cancelled",
-    "check_filter_ids",
     "check_order",
     "check_references_exist",
     "clean_text",

@@ -31,3 +31,14 @@ async def test_an_empty_answer_checks_each_filter_id_once(session: Client) -> No
     sent = [f"{r.method} {r.path}" for r in list(box.request_log)[before:]]
     assert envelope["metadata"]["count"] == 0
     assert sent.count(f"GET /teams/{platform}") == 1, sent
+
+
+async def test_an_answer_with_rows_checks_no_filter_id(session: Client) -> None:
+    box = session.sandbox  # type: ignore[attr-defined]
+    box.ensure_seeded()
+    ids = list(box.state.tables["teams"])
+    before = len(box.request_log)
+    envelope = await ok(session, "list_incidents", {"team_ids": ids, "date_range": "all", "scope": "all"})
+    sent = [f"{r.method} {r.path}" for r in list(box.request_log)[before:]]
+    assert envelope["metadata"]["count"] > 0
+    assert not [s for s in sent if s.startswith("GET /teams/")], sent  # rows prove enough: no extra request
