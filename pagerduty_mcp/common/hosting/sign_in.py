@@ -24,7 +24,7 @@ from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
 from pagerduty_mcp.common.toolkit.server import PagerDutyMCPServer
 
-__all__ = ["check_public_url", "check_redis_url", "oauth_resource", "tool_scope_map"]
+__all__ = ["check_public_url", "oauth_resource", "tool_scope_map"]
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,6 @@ def check_public_url(url: str | None, host: str, port: int) -> str:
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ValueError(f"--public-url must use https unless it is a loopback address (got {url!r})")
     return url.strip().rstrip("/")
-
-
-def check_redis_url(url: str | None) -> str | None:
-    if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
-        raise ValueError(f"--redis-url must start with redis://, rediss:// or unix:// (got {url.split('@')[-1]!r})")
-    return url or None
 
 
 def tool_scope_map(server: PagerDutyMCPServer, areas: Sequence[Area]) -> dict[str, tuple[str, ...]]:

@@ -31,7 +31,7 @@ from pagerduty_mcp.common.hosting.budget import (
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
 from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
-from pagerduty_mcp.common.hosting.sign_in import check_public_url, check_redis_url, oauth_resource
+from pagerduty_mcp.common.hosting.store import check_redis_url
 from pagerduty_mcp.common.hosting.tracing import start_tracing
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
@@ -204,6 +204,9 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         buckets = RedisBuckets(redis_url) if redis_url else MemoryBuckets()
         pool.budget = CredentialBudget(buckets, options.request_budget())
     if remote is not None and remote.authenticator.mode is AuthMode.oauth:
+        # Only a server that signs users in loads the authorization server and its cryptography.
+        from pagerduty_mcp.common.hosting.sign_in import check_public_url, oauth_resource
+
         try:
             resource = oauth_resource(
                 server,

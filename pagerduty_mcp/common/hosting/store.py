@@ -15,6 +15,7 @@ import hashlib
 import json
 import time
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 __all__ = [
     "KEY_PREFIX",
@@ -23,6 +24,7 @@ __all__ = [
     "RedisStore",
     "Store",
     "StoreUnavailable",
+    "check_redis_url",
     "digest",
     "open_store",
 ]
@@ -148,3 +150,9 @@ class RedisStore:
 def open_store(redis_url: str | None) -> MemoryStore | RedisStore:
     """Redis when a URL is given, else this process's memory."""
     return RedisStore(redis_url) if redis_url else MemoryStore()
+
+
+def check_redis_url(url: str | None) -> str | None:
+    if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError(f"--redis-url must start with redis://, rediss:// or unix:// (got {url.split('@')[-1]!r})")
+    return url or None

@@ -6,7 +6,8 @@ import pytest
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
-from pagerduty_mcp.common.hosting.sign_in import check_public_url, check_redis_url, tool_scope_map
+from pagerduty_mcp.common.hosting.sign_in import check_public_url, tool_scope_map
+from pagerduty_mcp.common.hosting.store import check_redis_url
 from pagerduty_mcp.common.toolkit.registry import ToolFilter
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
 from pagerduty_mcp.server import AREAS, app
