@@ -45,6 +45,7 @@ def add_action(
     service_ids: list[str],
     team_ids: list[str],
     created: datetime,
+    only_unresolved: bool = False,
 ) -> dict[str, Any]:
     ident = new_long_id(state)
     action: dict[str, Any] = {
@@ -65,7 +66,7 @@ def add_action(
         "metadata": {},
         "creation_time": format_time(created),
         "modify_time": format_time(created),
-        "only_invocable_on_unresolved_incidents": action_type == "script",
+        "only_invocable_on_unresolved_incidents": only_unresolved,
         "allow_invocation_manually": True,
         "allow_invocation_from_event_orchestration": True,
         "map_to_all_services": False,

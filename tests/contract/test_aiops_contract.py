@@ -120,7 +120,7 @@ async def test_orchestration_lifecycle_and_automation_actions_follow_the_spec(
     ident, _ = orchestration_key(state)
     created = first(await ok(session, "create_event_orchestration", {"name": "Contract", "team_id": "Platform"}))
     await ok(session, "create_event_orchestration", {"name": "No team", "description": "none"})
-    await fails(session, "create_event_orchestration", {"name": "Bad team", "team_id": "PNOSUCH"}, "INVALID_PARAMETER")
+    await fails(session, "create_event_orchestration", {"name": "Bad team", "team_id": "PNOSUCH"}, "TEAM_NOT_FOUND")
     unrouted = first(await ok(session, "get_event_orchestration_unrouted", {"orchestration_id": ident, "detail": True}))
     await ok(
         session, "update_event_orchestration_unrouted", {"orchestration_id": ident, "orchestration_path": unrouted}

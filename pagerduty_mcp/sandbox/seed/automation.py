@@ -26,6 +26,7 @@ class Action(NamedTuple):
     team: str
     runs: int  # past invocations, on the service's latest incidents
     invoked_by: str
+    only_unresolved: bool  # may run only while the incident is open
 
 
 # runner name -> (its id, sidecar or runbook)
@@ -45,6 +46,7 @@ ACTIONS: dict[str, Action] = {
         "Checkout",
         2,
         "Alex Rivera",
+        True,
     ),
     "Clear CDN cache": Action(
         "Purges the edge cache for the shop's static assets",
@@ -59,6 +61,7 @@ ACTIONS: dict[str, Action] = {
         "Platform",
         1,
         "Hannah Schmidt",
+        False,
     ),
     "Collect Postgres diagnostics": Action(
         "Gathers locks, slow queries and replication lag from the orders database",
@@ -70,6 +73,7 @@ ACTIONS: dict[str, Action] = {
         "Database",
         1,
         "Alex Rivera",
+        False,
     ),
 }
 
@@ -89,6 +93,7 @@ def add_automation_actions(state: State, services: Ids, teams: Ids, users: Ids, 
             service_ids=[services[spec.service]],
             team_ids=[teams[spec.team]],
             created=now - timedelta(days=90),
+            only_unresolved=spec.only_unresolved,
         )
         agent = {k: v for k, v in state.ref_to("users", users[spec.invoked_by]).items() if k != "html_url"}
         incidents = [i for i in state.incidents(until=now) if i["service"]["id"] == services[spec.service]]

@@ -67,8 +67,9 @@ async def test_get_by_name_shows_what_it_runs_and_its_past_runs(session: Client)
     assert {i["state"] for i in got["invocations"]} == {"completed"}
     assert set(got["invocations"][0]["timing"]) == {"queued", "running", "completed"}
     assert got["last_run_by"]["name"] == "Alex Rivera"
-    by_id = first(await ok(session, "get_automation_action", {"automation_action_id": action["id"]}))
-    assert by_id["name"] == "Restart checkout pods"
+    for ident in (action["id"], action["self"], action["html_url"]):
+        by_id = first(await ok(session, "get_automation_action", {"automation_action_id": ident}))
+        assert by_id["name"] == "Restart checkout pods"
 
 
 async def test_unknown_actions_are_clear_errors(session: Client) -> None:

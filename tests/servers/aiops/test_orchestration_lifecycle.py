@@ -56,7 +56,8 @@ async def test_create_refuses_an_unknown_team_and_a_blank_name(session: Client) 
     assert error["details"]["parameters"] == ["team_id"] and "list_teams" in error["message"]
     await fails(session, "create_event_orchestration", {"name": ""}, "INVALID_PARAMETER")
     before = len(session.sandbox.state.all("event_orchestrations"))
-    await fails(session, "create_event_orchestration", {"name": "X", "team_id": "PNOSUCH"}, "INVALID_PARAMETER")
+    error = await fails(session, "create_event_orchestration", {"name": "X", "team_id": "PNOSUCH"}, "TEAM_NOT_FOUND")
+    assert error["details"]["parameters"] == ["team_id"]
     assert len(session.sandbox.state.all("event_orchestrations")) == before
 
 

@@ -13,6 +13,7 @@ from pagerduty_mcp.common import (
     Limit,
     Offset,
     ToolFailure,
+    check_references_exist,
     get_client,
     id_or_url,
     paginate,
@@ -200,7 +201,12 @@ def create_event_orchestration(
         body["team"] = {"id": team_id}
     if description:
         body["description"] = description
-    created = get_client().write("POST", "/event_orchestrations", {"orchestration": body})["orchestration"]
+    try:
+        created = get_client().write("POST", "/event_orchestrations", {"orchestration": body})["orchestration"]
+    except ToolFailure:
+        if team_id:  # a refusal over an unknown team says so, naming the parameter
+            check_references_exist({"team_id": team_id}, ["team_id"])
+        raise
     orchestration = NewOrchestration.from_api(_name_teams([created])[0])
     return respond("orchestrations", [orchestration], f"Created event orchestration {orchestration.name}")
 
