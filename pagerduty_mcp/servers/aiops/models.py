@@ -128,7 +128,7 @@ class AutomationActionDetail(AutomationAction):
     """An action in full: what it runs (clipped), where it may run, and its latest invocations."""
 
     teams: list[Ref] = []
-    runs: dict[str, str] = {}
+    executes: dict[str, str] = {}
     only_unresolved_incidents: bool | None = None
     last_run_by: Ref | None = None
     invocations: list[Invocation] = []
@@ -138,12 +138,12 @@ class AutomationActionDetail(AutomationAction):
         cls, action: dict[str, Any], invocations: list[dict[str, Any]] | None = None
     ) -> AutomationActionDetail:
         summary = AutomationAction.from_api(action).model_dump()
-        runs = {k: clean_text(str(v), 500) for k, v in (action.get("action_data_reference") or {}).items() if v}
+        executes = {k: clean_text(str(v), 500) for k, v in (action.get("action_data_reference") or {}).items() if v}
         return cls.model_validate(
             {
                 **summary,
                 "teams": refs(action.get("teams")),
-                "runs": runs,
+                "executes": executes,
                 "only_unresolved_incidents": action.get("only_invocable_on_unresolved_incidents"),
                 "last_run_by": Ref.of(action.get("last_run_by")),
                 "invocations": [Invocation.from_api(i) for i in invocations or []],

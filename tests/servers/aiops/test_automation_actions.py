@@ -61,7 +61,7 @@ async def test_get_by_name_shows_what_it_runs_and_its_past_runs(session: Client)
     action = _action(state, "Restart checkout pods")
     got = first(await ok(session, "get_automation_action", {"automation_action_id": "restart checkout pods"}))
     assert got["id"] == action["id"] and got["teams"] == [{"id": action["teams"][0]["id"], "name": "Checkout"}]
-    assert got["runs"]["script"].startswith("kubectl") and got["only_unresolved_incidents"] is True
+    assert got["executes"]["script"].startswith("kubectl") and got["only_unresolved_incidents"] is True
     past = [i for i in state.all("automation_invocations") if i["action_id"] == action["id"]]
     assert past and len(got["invocations"]) == len(past)
     assert {i["state"] for i in got["invocations"]} == {"completed"}
