@@ -53,6 +53,8 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "status_updates": ("status_update", "", None),
     "responder_requests": ("responder_request", "", None),
     "custom_fields": ("field", "/incidents/custom_fields", None),
+    "automation_actions": ("action", "/automation_actions/actions", None),
+    "automation_invocations": ("invocation", "/automation_actions/invocations", None),
 }
 
 

@@ -111,3 +111,55 @@ async def test_aiops_tools_follow_the_spec(recorded_exchanges: list[Exchange], s
         ("POST", 202),
         ("POST", 400),
     }
+
+
+async def test_orchestration_lifecycle_and_automation_actions_follow_the_spec(
+    recorded_exchanges: list[Exchange], session: Client
+) -> None:
+    state = session.sandbox.state
+    ident, _ = orchestration_key(state)
+    created = first(await ok(session, "create_event_orchestration", {"name": "Contract", "team_id": "Platform"}))
+    await ok(session, "create_event_orchestration", {"name": "No team", "description": "none"})
+    await fails(session, "create_event_orchestration", {"name": "Bad team", "team_id": "PNOSUCH"}, "TEAM_NOT_FOUND")
+    unrouted = first(await ok(session, "get_event_orchestration_unrouted", {"orchestration_id": ident, "detail": True}))
+    await ok(
+        session, "update_event_orchestration_unrouted", {"orchestration_id": ident, "orchestration_path": unrouted}
+    )
+    path = {
+        "sets": [
+            {"id": "start", "rules": [{"label": "to b", "conditions": [], "actions": {"route_to": "b"}}]},
+            {"id": "b", "rules": [{"conditions": [{"expression": "event.summary matches part 'x'"}], "actions": {}}]},
+        ],
+        "catch_all": {"actions": {"severity": "info", "event_action": "trigger"}},
+    }
+    await ok(
+        session, "update_event_orchestration_unrouted", {"orchestration_id": created["id"], "orchestration_path": path}
+    )
+    page = await ok(session, "list_automation_actions", {"limit": 1, "action_type": "script"})
+    await ok(session, "list_automation_actions", {"cursor": page["metadata"]["next_cursor"], "action_type": "script"})
+    await ok(session, "list_automation_actions", {"service_id": "Checkout API", "team_id": "Checkout", "name": "pods"})
+    await fails(session, "list_automation_actions", {"team_id": "PNOSUCH"}, "TEAM_NOT_FOUND")
+    cdn = first(await ok(session, "get_automation_action", {"automation_action_id": "Clear CDN cache"}))
+    await fails(session, "get_automation_action", {"automation_action_id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ"})
+    incident = state.open_incidents_of(service_id(state, "Edge CDN")) or state.open_incidents_of(
+        service_id(state, "Checkout API")
+    )
+    await ok(session, "invoke_automation_action", {"automation_action_id": cdn["id"], "incident_id": incident[0]["id"]})
+    resolved = next(i for i in state.incidents() if i["status"] == "resolved")
+    await fails(
+        session,
+        "invoke_automation_action",
+        {"automation_action_id": "Restart checkout pods", "incident_id": resolved["id"]},
+    )
+    await ok(session, "get_automation_action", {"automation_action_id": cdn["id"]})
+    seen = {(e.method, e.path, e.status) for e in recorded_exchanges}
+    assert {
+        ("POST", "/event_orchestrations", 201),
+        ("POST", "/event_orchestrations", 400),
+        ("PUT", f"/event_orchestrations/{ident}/unrouted", 200),
+        ("GET", "/automation_actions/actions", 200),
+        ("GET", "/automation_actions/invocations", 200),
+        ("POST", f"/automation_actions/actions/{cdn['id']}/invocations", 201),
+        ("GET", "/automation_actions/actions/01ZZZZZZZZZZZZZZZZZZZZZZZZ", 404),
+    } <= seen
+    assert any(m == "POST" and p.endswith("/invocations") and s == 400 for m, p, s in seen)

@@ -181,6 +181,11 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "update_event_orchestration_global": ("PUT /event_orchestrations/{id}/global",),
     "send_event": ("POST /v2/enqueue",),
     "send_change_event": ("POST /v2/change/enqueue",),
+    "create_event_orchestration": ("POST /event_orchestrations",),
+    "update_event_orchestration_unrouted": ("PUT /event_orchestrations/{id}/unrouted",),
+    "list_automation_actions": ("GET /automation_actions/actions",),
+    "get_automation_action": ("GET /automation_actions/actions/{id}", "GET /automation_actions/invocations"),
+    "invoke_automation_action": ("POST /automation_actions/actions/{id}/invocations",),
 }
 
 # Reads any tool may make: who the token belongs to (scope, the From header of writes).

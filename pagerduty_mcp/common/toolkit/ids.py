@@ -74,6 +74,7 @@ _COLLECTIONS = {
     "workflows",
     "change_events",
     "alert-grouping-settings",
+    "actions",  # automation actions: …/automation_actions/actions/01ABC… and the web app's …/automation/actions/…
 }
 
 

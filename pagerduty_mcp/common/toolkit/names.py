@@ -19,7 +19,7 @@ from typing import Any
 from pagerduty_mcp.common.pagerduty.client import get_client, get_pool, path
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
-from pagerduty_mcp.common.pagerduty.pagination import paginate
+from pagerduty_mcp.common.pagerduty.pagination import paginate, paginate_cursor
 from pagerduty_mcp.common.pagerduty.text import clean_text
 from pagerduty_mcp.common.toolkit.ids import id_in
 from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES, Resource
@@ -39,8 +39,9 @@ NAME_TTL_SECONDS = 60.0
 _MAX_LISTED = 500
 _MAX_CANDIDATES = 5
 _MAX_EXISTENCE_CHECKS = 20
-# PagerDuty's own ids: P + 6 (most objects), Q + 12-13 (incidents, alerts); the sandbox's likewise.
-_PAGERDUTY_ID = re.compile(r"^(P[A-Z0-9]{6}|[A-Z][A-Z0-9]{5,19})$")
+# PagerDuty's own ids: P + 6 (most objects), Q + 12-13 (incidents, alerts), 26 from a digit
+# (automation actions); the sandbox's likewise.
+_PAGERDUTY_ID = re.compile(r"^(P[A-Z0-9]{6}|[A-Z][A-Z0-9]{5,19}|[0-9][A-Z0-9]{25})$")
 
 
 def is_pagerduty_id(value: str) -> bool:
@@ -73,8 +74,11 @@ def _listed(resource: Resource, query: str) -> list[dict[str, Any]]:
         hit = _cache.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-    params: dict[str, Any] = {"query": query} if resource.searchable else {}
-    rows = paginate(get_client(), resource.path, resource.key, params, limit=_MAX_LISTED, with_total=False).items
+    params: dict[str, Any] = {resource.search_parameter: query} if resource.searchable else {}
+    if resource.cursor:
+        rows = paginate_cursor(get_client(), resource.path, resource.key, params, limit=_MAX_LISTED).items
+    else:
+        rows = paginate(get_client(), resource.path, resource.key, params, limit=_MAX_LISTED, with_total=False).items
     with _cache_lock:
         _cache[key] = (now + NAME_TTL_SECONDS, rows)
         if len(_cache) > 1024:  # bounded: forget the oldest half

@@ -21,7 +21,9 @@ class Resource:
     key: str  # the list key in PagerDuty's answer
     finder: str  # the tool that lists valid values
     area: str  # the area whose server has that tool
-    searchable: bool = True  # PagerDuty filters the list with ?query=
+    searchable: bool = True  # PagerDuty filters the list by name (with ``search_parameter``)
+    search_parameter: str = "query"
+    cursor: bool = False  # the list pages by cursor, not offset
     also_match: tuple[str, ...] = ()  # fields matched besides the name (a user's email)
 
     @property
@@ -45,6 +47,15 @@ RESOURCES: dict[str, Resource] = {
         "event orchestration", "/event_orchestrations", "orchestrations", "list_event_orchestrations", "aiops", False
     ),
     "status_pages": Resource("status page", "/status_pages", "status_pages", "list_status_pages", "incidents", False),
+    "automation_actions": Resource(
+        "automation action",
+        "/automation_actions/actions",
+        "actions",
+        "list_automation_actions",
+        "aiops",
+        search_parameter="name",
+        cursor=True,
+    ),
 }
 
 # parameter name -> the kinds of object it may name, tried in order.
@@ -58,4 +69,5 @@ NAMED_PARAMETERS: dict[str, tuple[str, ...]] = {
     **{p: ("priorities",) for p in ("priority_id", "priority_ids")},
     "orchestration_id": ("event_orchestrations",),
     "status_page_id": ("status_pages",),
+    "automation_action_id": ("automation_actions",),
 }

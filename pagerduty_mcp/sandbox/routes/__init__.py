@@ -82,6 +82,7 @@ _AREAS = (
     "incident_insights",
     "analytics",
     "workflows",
+    "automation_actions",
 )
 _loaded = False
 

@@ -25,7 +25,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pagerduty_mcp.sandbox.protocol import bad_request, format_time
+from pagerduty_mcp.sandbox.protocol import Reply, bad_request, format_time
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes import events
 from pagerduty_mcp.sandbox.state import State, public
@@ -297,6 +297,68 @@ def put_router(ctx: Context) -> dict[str, Any]:
 @route("PUT", "/event_orchestrations/{id}/global")
 def put_global(ctx: Context) -> dict[str, Any]:
     return _write(ctx, "global")
+
+
+@route("PUT", "/event_orchestrations/{id}/unrouted")
+def put_unrouted(ctx: Context) -> dict[str, Any]:
+    return _write(ctx, "unrouted")
+
+
+_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@route("POST", "/event_orchestrations")
+def create_orchestration(ctx: Context) -> Reply:
+    """A new orchestration with one integration (its routing key) and empty router, global and
+    unrouted paths; the router sends every event to ``unrouted`` until it has rules."""
+    state = ctx.state
+    body = ctx.req.entity("orchestration")
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise bad_request(errors=["Name can't be blank"])
+    team = body.get("team")
+    team_id = team.get("id") if isinstance(team, dict) else None
+    if team is not None and (not isinstance(team_id, str) or state.find("teams", team_id) is None):
+        raise bad_request(errors=[f"Team {team_id!r} not found"])
+    ident = state.new_id()
+    self_url = f"{state.api_base}/event_orchestrations/{ident}"
+    user_id = ctx.principal.user_id if ctx.principal is not None else None
+    author = (
+        {k: v for k, v in state.ref_to("users", user_id).items() if k in ("id", "type", "self")} if user_id else None
+    )
+    orchestration: dict[str, Any] = {
+        "id": ident,
+        "self": self_url,
+        "name": name.strip(),
+        "description": body.get("description") if isinstance(body.get("description"), str) else None,
+        "team": {"id": team_id, "type": "team_reference", "self": f"{state.api_base}/teams/{team_id}"}
+        if team_id
+        else None,
+        "integrations": [
+            {
+                "id": state.new_id(),
+                "label": "Default",
+                "parameters": {"routing_key": "R0" + "".join(state.rng.choices(_KEY_ALPHABET, k=30)), "type": "global"},
+            }
+        ],
+        "routes": 0,
+        "created_at": format_time(ctx.now),
+        "created_by": author,
+        "updated_at": format_time(ctx.now),
+        "updated_by": author,
+        "version": f"v{state.rng.getrandbits(40):010x}",
+        "type": "event_orchestration",
+    }
+    parent = {"id": ident, "type": "event_orchestration_reference", "self": self_url}
+    for kind in _PATHS:
+        orchestration[_PATHS[kind]] = {
+            "type": kind,
+            "parent": dict(parent),
+            "sets": [{"id": "start", "rules": []}],
+            "catch_all": {"actions": {"route_to": "unrouted"} if kind == "router" else {}},
+        }
+    state.put("event_orchestrations", {k: v for k, v in orchestration.items() if v is not None})
+    return Reply({"orchestration": public(state.get("event_orchestrations", ident))}, status=201)
 
 
 @route("GET", "/event_orchestrations/services/{service_id}")

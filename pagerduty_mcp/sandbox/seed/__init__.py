@@ -19,6 +19,7 @@ from pagerduty_mcp.sandbox.constants import (
     SANDBOX_TOKEN,
 )
 from pagerduty_mcp.sandbox.seed import data
+from pagerduty_mcp.sandbox.seed.automation import add_automation_actions
 from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
 from pagerduty_mcp.sandbox.seed.people import (
     add_escalation_policies,
@@ -62,4 +63,5 @@ def build_account(seed: int, size: int, now: datetime) -> State:
     add_orchestration(state, services, teams, users, now)
     add_incident_workflows(state, teams, now)
     add_incidents(state, services, list(users.values()), users[data.FALLBACK_ASSIGNEE], now, rng, size)
+    add_automation_actions(state, services, teams, users, now)
     return state

@@ -1,1 +1,1 @@
-"""pagerduty-aiops: alert grouping, event orchestration, change events and the Events API."""
+"""pagerduty-aiops: alert grouping, event orchestration, change events, automation actions and the Events API."""

@@ -8,7 +8,11 @@ from pagerduty_mcp.common import LeanModel, Ref, clean_text, clean_tree, refs
 
 __all__ = [
     "AlertGroupingSetting",
+    "AutomationAction",
+    "AutomationActionDetail",
     "ChangeEvent",
+    "Invocation",
+    "NewOrchestration",
     "OrchestrationDetail",
     "OrchestrationSummary",
     "summarize_path",
@@ -51,6 +55,99 @@ class OrchestrationDetail(OrchestrationSummary):
         ]
         return cls.model_validate(
             {**orchestration, "team": Ref.of(orchestration.get("team")), "integrations": integrations}
+        )
+
+
+class NewOrchestration(OrchestrationDetail):
+    """A just-created orchestration with the routing key its events are sent with (a secret:
+    given once to the user who asked, never logged)."""
+
+    routing_key: str | None = None
+
+    @classmethod
+    def from_api(cls, orchestration: dict[str, Any]) -> NewOrchestration:
+        keys = [(i.get("parameters") or {}).get("routing_key") for i in orchestration.get("integrations") or []]
+        detail = OrchestrationDetail.from_api(orchestration)
+        return cls(**detail.model_dump(), routing_key=next((k for k in keys if k), None))
+
+
+class AutomationAction(LeanModel):
+    id: str
+    name: str
+    description: str | None = None
+    action_type: str | None = None
+    classification: str | None = None
+    runner: str | None = None
+    runner_type: str | None = None
+    services: list[Ref] = []
+    last_run: str | None = None
+
+    @classmethod
+    def from_api(cls, action: dict[str, Any]) -> AutomationAction:
+        return cls.model_validate(
+            {
+                **action,
+                "name": clean_text(str(action.get("name") or ""), 200),
+                "description": clean_text(str(action["description"]), 300) if action.get("description") else None,
+                "classification": action.get("action_classification"),
+                "services": refs(action.get("services")),
+            }
+        )
+
+
+class Invocation(LeanModel):
+    """One run of an action: its state now, and when it reached each state."""
+
+    id: str
+    state: str
+    action: Ref | None = None
+    incident: Ref | None = None
+    by: Ref | None = None
+    timing: dict[str, str] = {}
+
+    @classmethod
+    def from_api(cls, invocation: dict[str, Any]) -> Invocation:
+        metadata = invocation.get("metadata") or {}
+        action = {"id": invocation.get("action_id"), "name": (invocation.get("action_snapshot") or {}).get("name")}
+        return cls.model_validate(
+            {
+                **invocation,
+                "action": Ref.of(action),
+                "incident": Ref.of(metadata.get("incident")),
+                "by": Ref.of(metadata.get("agent")),
+                "timing": {
+                    str(t.get("state")): str(t.get("timestamp") or t.get("creation_timestamp"))
+                    for t in invocation.get("timing") or []
+                    if isinstance(t, dict)
+                },
+            }
+        )
+
+
+class AutomationActionDetail(AutomationAction):
+    """An action in full: what it runs (clipped), where it may run, and its latest invocations."""
+
+    teams: list[Ref] = []
+    executes: dict[str, str] = {}
+    only_unresolved_incidents: bool | None = None
+    last_run_by: Ref | None = None
+    invocations: list[Invocation] = []
+
+    @classmethod
+    def from_api(
+        cls, action: dict[str, Any], invocations: list[dict[str, Any]] | None = None
+    ) -> AutomationActionDetail:
+        summary = AutomationAction.from_api(action).model_dump()
+        executes = {k: clean_text(str(v), 500) for k, v in (action.get("action_data_reference") or {}).items() if v}
+        return cls.model_validate(
+            {
+                **summary,
+                "teams": refs(action.get("teams")),
+                "executes": executes,
+                "only_unresolved_incidents": action.get("only_invocable_on_unresolved_incidents"),
+                "last_run_by": Ref.of(action.get("last_run_by")),
+                "invocations": [Invocation.from_api(i) for i in invocations or []],
+            }
         )
 
 

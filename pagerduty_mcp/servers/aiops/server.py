@@ -1,4 +1,5 @@
-"""The pagerduty-aiops server: alert grouping, event orchestration, change events and the Events API."""
+"""The pagerduty-aiops server: alert grouping, event orchestration, change events, automation actions and
+the Events API."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from pagerduty_mcp.servers.aiops.tools import TOOLS
 __all__ = ["AREA", "app", "main"]
 
 INSTRUCTIONS = (
-    "PagerDuty event intelligence: alert grouping, event orchestration routing, change events and the Events API. "
+    "PagerDuty event intelligence: alert grouping, event orchestration routing, change events, automation "
+    "actions and the Events API. "
     "Services, teams and orchestrations may be given by id, PagerDuty URL or exact name. "
     "Noise on a service: list_alert_grouping_settings and get_event_orchestration_service. "
     "Routing: get_event_orchestration_router (first matching rule wins); add rules with "
     "append_event_orchestration_router_rule, not a full replace. "
-    "Routing keys are secrets: never repeat them."
+    "Runbooks: list_automation_actions, then invoke_automation_action on the incident. "
+    "Routing keys are secrets: never repeat one, except a new orchestration's to the user who created it."
 )
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (
@@ -23,7 +26,7 @@ SIBLINGS = (
 
 AREA = Area(
     name="aiops",
-    summary="alert grouping, event orchestration, change events and the Events API",
+    summary="alert grouping, event orchestration, change events, automation actions and the Events API",
     instructions=INSTRUCTIONS,
     siblings=SIBLINGS,
     tools=TOOLS,

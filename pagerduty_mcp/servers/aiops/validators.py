@@ -103,6 +103,14 @@ _RULE_ACTIONS = {
     "incident_custom_field_updates",
     "incident_type",
 }
+# Unrouted events reach no service, so their rules only shape the event (route_to: another set).
+_UNROUTED_ACTIONS = {"route_to", "severity", "event_action", "variables", "extractions"}
+_ACTIONS = {
+    "router": _ROUTER_ACTIONS,
+    "global": _RULE_ACTIONS,
+    "service": _RULE_ACTIONS - {"drop_event"},
+    "unrouted": _UNROUTED_ACTIONS,
+}
 _LIST_ACTIONS = {"variables", "extractions", "automation_actions", "incident_custom_field_updates"}
 _BOOL_ACTIONS = {"suppress", "drop_event"}
 _STRING_ACTIONS = {"route_to", "priority", "escalation_policy", "annotate", "incident_type"}
@@ -129,11 +137,11 @@ def check_condition(expression: Any, where: str) -> None:
 def _check_actions(actions: Any, where: str, kind: str, set_ids: set[str]) -> None:
     if not isinstance(actions, dict):
         raise invalid(where, "actions must be an object")
-    allowed = _ROUTER_ACTIONS if kind == "router" else _RULE_ACTIONS - ({"drop_event"} if kind == "service" else set())
+    allowed = _ACTIONS[kind]
     for name, value in actions.items():
         here = f"{where}.{name}"
         if name not in allowed:
-            raise invalid(here, f"not an action of a {kind} rule; valid: {', '.join(sorted(allowed))}")
+            raise invalid(here, f"not allowed in {kind} rules; valid: {', '.join(sorted(allowed))}")
         if name in _BOOL_ACTIONS and not isinstance(value, bool):
             raise invalid(here, "must be true or false")
         if name in _STRING_ACTIONS and not isinstance(value, str):

@@ -13,6 +13,7 @@ from pagerduty_mcp.common import (
     Limit,
     Offset,
     ToolFailure,
+    check_references_exist,
     get_client,
     id_or_url,
     paginate,
@@ -20,12 +21,18 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.servers.aiops.models import OrchestrationDetail, OrchestrationSummary, summarize_path
+from pagerduty_mcp.servers.aiops.models import (
+    NewOrchestration,
+    OrchestrationDetail,
+    OrchestrationSummary,
+    summarize_path,
+)
 from pagerduty_mcp.servers.aiops.validators import check_condition, check_path
 
 __all__ = [
     "APPEND_ATTEMPTS",
     "append_event_orchestration_router_rule",
+    "create_event_orchestration",
     "get_event_orchestration",
     "get_event_orchestration_global",
     "get_event_orchestration_router",
@@ -35,6 +42,7 @@ __all__ = [
     "update_event_orchestration_global",
     "update_event_orchestration_router",
     "update_event_orchestration_service",
+    "update_event_orchestration_unrouted",
 ]
 
 OrchestrationId = Annotated[Id, id_or_url("Event orchestration id")]
@@ -170,6 +178,37 @@ def update_event_orchestration_global(orchestration_id: OrchestrationId, orchest
     return _replace(
         path("/event_orchestrations/{}/global", orchestration_id), orchestration_path, "global", "Global rules"
     )
+
+
+@tool("Replace event orchestration unrouted rules", "update")
+def update_event_orchestration_unrouted(orchestration_id: OrchestrationId, orchestration_path: PathBody) -> Envelope:
+    """Replace the rules for events no router rule matched (actions: severity, event_action, variables, extractions)."""
+    return _replace(
+        path("/event_orchestrations/{}/unrouted", orchestration_id), orchestration_path, "unrouted", "Unrouted rules"
+    )
+
+
+@tool("Create event orchestration", "create")
+def create_event_orchestration(
+    name: Annotated[str, Field(min_length=1, max_length=255, description="Name.")],
+    team_id: Annotated[Id | None, id_or_url("Owning team")] = None,
+    description: Annotated[str | None, Field(max_length=1024, description="Description.")] = None,
+) -> Envelope:
+    """Create a global event orchestration. Answers with its routing key: give it only to the user, who
+    configures monitors with it. Add rules with append_event_orchestration_router_rule."""
+    body: dict[str, Any] = {"name": name.strip()}
+    if team_id:
+        body["team"] = {"id": team_id}
+    if description:
+        body["description"] = description
+    try:
+        created = get_client().write("POST", "/event_orchestrations", {"orchestration": body})["orchestration"]
+    except ToolFailure:
+        if team_id:  # a refusal over an unknown team says so, naming the parameter
+            check_references_exist({"team_id": team_id}, ["team_id"])
+        raise
+    orchestration = NewOrchestration.from_api(_name_teams([created])[0])
+    return respond("orchestrations", [orchestration], f"Created event orchestration {orchestration.name}")
 
 
 @tool("Replace service orchestration", "update")
