@@ -39,7 +39,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["read", "create", "update", "delete"]
+Kind = Literal["read", "create", "update", "delete", "run"]
 
 # Project-wide decision: every tool reaches a PagerDuty account whose content (alert bodies,
 # notes, titles) is written by monitors and people outside the user's control, so clients
@@ -52,6 +52,9 @@ _HINTS: dict[str, tuple[bool, bool, bool]] = {
     "create": (False, False, False),
     "update": (False, True, True),
     "delete": (False, True, True),
+    # Runs something with effects outside PagerDuty (a runbook restarting pods): a client should
+    # ask first, and running it twice runs it twice.
+    "run": (False, True, False),
 }
 
 

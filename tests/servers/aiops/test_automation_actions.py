@@ -136,3 +136,13 @@ async def test_invoke_needs_a_real_incident(session: Client) -> None:
     )
     assert "unresolved" in error["message"]
     assert len(state.all("automation_invocations")) == before
+
+
+@pytest.mark.server("aiops", write=True)
+async def test_invoking_a_runbook_is_announced_as_destructive_and_not_idempotent(session: Client) -> None:
+    # A client that runs non-destructive writes without asking must still ask before a restart.
+    tool = next(t for t in (await session.list_tools()).tools if t.name == "invoke_automation_action")
+    assert tool.annotations is not None
+    assert tool.annotations.destructive_hint is True
+    assert tool.annotations.idempotent_hint is False
+    assert tool.annotations.read_only_hint is False

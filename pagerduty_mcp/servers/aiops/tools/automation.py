@@ -58,7 +58,7 @@ def get_automation_action(automation_action_id: ActionId) -> Envelope:
     return respond("actions", [detail], f"Automation action {detail.name}: {len(runs)} invocation(s)")
 
 
-@tool("Invoke automation action", "create")
+@tool("Invoke automation action", "run")
 def invoke_automation_action(
     automation_action_id: ActionId,
     incident_id: Annotated[Id, Field(description="Incident to run it for: id, number or PagerDuty URL.")],
