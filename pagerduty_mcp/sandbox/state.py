@@ -53,6 +53,10 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "status_updates": ("status_update", "", None),
     "responder_requests": ("responder_request", "", None),
     "custom_fields": ("field", "/incidents/custom_fields", None),
+    "incident_types": ("incident_type", "/incidents/types", None),
+    "status_pages": ("status_page", "/status_pages", None),
+    "status_page_posts": ("status_page_post", "", None),
+    "status_page_post_updates": ("status_page_post_update", "", None),
 }
 
 

@@ -99,6 +99,8 @@ _SINGULAR = {
     "contact_methods": "contact_method",
     "notification_rules": "notification_rule",
     "status_updates": "status_update",
+    "status_pages": "status_page",
+    "posts": "status_page_post",
 }
 
 

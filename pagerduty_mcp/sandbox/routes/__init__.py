@@ -82,6 +82,8 @@ _AREAS = (
     "incident_insights",
     "analytics",
     "workflows",
+    "incident_types",
+    "status_pages",
 )
 _loaded = False
 
