@@ -59,6 +59,8 @@ def list_type_fields(ctx: Context) -> dict[str, Any]:
             "enabled": True,
             "incident_type": owner["id"],
             "summary": field["name"],
+            "created_at": owner["created_at"],
+            "updated_at": owner["updated_at"],
         }
         row.pop("html_url", None)
         if with_options and field["field_type"].endswith("_fixed"):

@@ -255,7 +255,7 @@ def list_status_page_posts(
     status: Annotated[str | None, Field(max_length=100, description="Latest status, e.g. investigating.")] = None,
     since: Annotated[str | None, Field(description=f"Live after, {TIME_FORMS}.")] = None,
     until: Annotated[str | None, Field(description="Live before.")] = None,
-    limit: Annotated[int, Field(ge=1, le=MAX_POSTS)] = 10,
+    limit: Annotated[int, Field(ge=1, le=MAX_POSTS, description="Max posts.")] = 10,
 ) -> Envelope:
     """Posts on a status page, newest first, with their latest status and severity."""
     client = get_client()
@@ -357,7 +357,8 @@ def create_status_page_post(
         raise invalid("starts_at", "a maintenance post needs starts_at and ends_at")
     if post_type == "incident" and (start or end):
         raise invalid("starts_at", "only maintenance posts have a window")
-    check_order(start, end)
+    if start and end and end <= start:
+        raise invalid("ends_at", "must be after starts_at")
     vocabulary = _vocabulary(client, status_page_id)
     update = _update_body(
         None,
