@@ -88,6 +88,13 @@ async def test_list_status_page_posts_filters_by_type_status_and_window(session:
     assert later["metadata"]["count"] == 1 and later["metadata"]["has_more"] is True
 
 
+async def test_list_status_page_posts_by_id_with_nothing_matching_is_an_empty_answer(session: Client) -> None:
+    # PagerDuty has no GET /status_pages/{id}: the check after an empty answer must find the page in the list.
+    args = {"status_page_id": _page(session, "Acme Internal Systems")["id"], "post_type": "maintenance"}
+    empty = await ok(session, "list_status_page_posts", args)
+    assert empty["posts"] == [] and empty["metadata"]["count"] == 0
+
+
 async def test_list_status_page_posts_rejects_an_unknown_status_listing_the_valid_ones(session: Client) -> None:
     error = await fails(
         session, "list_status_page_posts", {"status_page_id": PUBLIC, "status": "on fire"}, "INVALID_PARAMETER"
