@@ -79,21 +79,23 @@ def _post_missing(post_id: str) -> ToolFailure:
     )
 
 
-def _read(client: PagerDutyClient, url: str, key: str, params: dict[str, Any] | None = None) -> Any:
-    """One status-page read; the spec declares no paging parameters for these lists, so none are sent."""
+def _read(client: PagerDutyClient, key: str, page_id: str, *rest: str, params: dict[str, Any] | None = None) -> Any:
+    """``/status_pages/{page_id}/<rest...>``'s ``key``; the spec declares no paging parameters for these
+    lists, so none are sent. An unknown page or post is named by its parameter."""
+    url = path("/status_pages" + "/{}" * (1 + len(rest)), page_id, *rest)
     try:
         return client.read(url, params)[key]
     except ToolFailure as failure:
         if failure.code == "STATUS_PAGE_NOT_FOUND":
-            raise _page_missing(url.split("/")[2]) from None
-        if failure.code == "STATUS_PAGE_POST_NOT_FOUND":
-            raise _post_missing(url.split("/")[4]) from None
+            raise _page_missing(page_id) from None
+        if failure.code == "STATUS_PAGE_POST_NOT_FOUND" and len(rest) > 1:
+            raise _post_missing(rest[1]) from None
         raise
 
 
 def _vocabulary(client: PagerDutyClient, page_id: str) -> Vocabulary:
     """Everything a post on the page may use, in one round trip."""
-    reads = [lambda kind=kind: _read(client, path(f"/status_pages/{{}}/{kind}", page_id), kind) for kind in VOCABULARY]
+    reads = [lambda kind=kind: _read(client, kind, page_id, kind) for kind in VOCABULARY]
     return dict(zip(VOCABULARY, at_once(*reads), strict=True))
 
 
@@ -264,7 +266,7 @@ def list_status_page_posts(
     params = {"post_type": post_type} if post_type else None
     vocabulary, posts = at_once(
         lambda: _vocabulary(client, status_page_id),
-        lambda: _read(client, path("/status_pages/{}/posts", status_page_id), "posts", params),
+        lambda: _read(client, "posts", status_page_id, "posts", params=params),
     )
     wanted = None
     if status:
@@ -298,9 +300,7 @@ def list_status_page_posts(
 
 
 def _updates_of(client: PagerDutyClient, page_id: str, post_id: str) -> list[dict[str, Any]]:
-    updates: list[dict[str, Any]] = _read(
-        client, path("/status_pages/{}/posts/{}/post_updates", page_id, post_id), "post_updates"
-    )
+    updates: list[dict[str, Any]] = _read(client, "post_updates", page_id, "posts", post_id, "post_updates")
     return updates
 
 
@@ -320,10 +320,9 @@ def _postmortem_or_none(client: PagerDutyClient, page_id: str, post_id: str) -> 
 def get_status_page_post(status_page_id: PageId, post_id: PostId) -> Envelope:
     """A post with all its updates (newest first) and its postmortem."""
     client = get_client()
-    base = path("/status_pages/{}/posts/{}", status_page_id, post_id)
     vocabulary, post, updates, postmortem = at_once(
         lambda: _vocabulary(client, status_page_id),
-        lambda: _read(client, base, "post"),
+        lambda: _read(client, "post", status_page_id, "posts", post_id),
         lambda: _updates_of(client, status_page_id, post_id),
         lambda: _postmortem_or_none(client, status_page_id, post_id),
     )
@@ -384,7 +383,8 @@ def create_status_page_post(
         }
     }
     post = client.write("POST", path("/status_pages/{}/posts", status_page_id), body)["post"]
-    updates = [u for u in post.get("updates") or [] if isinstance(u, dict) and "message" in u]
+    # PagerDuty may answer with references to the updates: then the one sent says what was posted.
+    updates = [u for u in post.get("updates") or [] if isinstance(u, dict) and "message" in u] or [update]
     names = _names(vocabulary)
     shown = {k: v for k, v in _post_view(post, updates, names).items() if not k.startswith("_")}
     return respond("posts", [shown], f"Posted {shown['title']!r} on the status page", untrusted=True)
@@ -405,7 +405,7 @@ def create_status_page_post_update(
     base = path("/status_pages/{}/posts/{}", status_page_id, post_id)
     vocabulary, post, updates = at_once(
         lambda: _vocabulary(client, status_page_id),
-        lambda: _read(client, base, "post"),
+        lambda: _read(client, "post", status_page_id, "posts", post_id),
         lambda: _updates_of(client, status_page_id, post_id),
     )
     post_type = str(post.get("post_type") or "incident")
@@ -462,6 +462,6 @@ def update_status_page_postmortem(
     except ToolFailure as failure:
         if not failure.code.endswith("_NOT_FOUND"):
             raise
-        _read(client, path("/status_pages/{}/services", status_page_id), "services")  # an unknown page says so
+        _read(client, "services", status_page_id, "services")  # an unknown page says so
         raise _post_missing(post_id) from None
     return respond("postmortems", [_postmortem_view(saved)], f"Postmortem saved on post {post_id}", untrusted=True)
