@@ -55,6 +55,10 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "custom_fields": ("field", "/incidents/custom_fields", None),
     "automation_actions": ("action", "/automation_actions/actions", None),
     "automation_invocations": ("invocation", "/automation_actions/invocations", None),
+    "incident_types": ("incident_type", "/incidents/types", None),
+    "status_pages": ("status_page", "/status_pages", None),
+    "status_page_posts": ("status_page_post", "", None),
+    "status_page_post_updates": ("status_page_post_update", "", None),
 }
 
 

@@ -132,7 +132,7 @@ def _nullable(schema: Any) -> Any:
 
 
 def _repoint(document: Any) -> Any:
-    """Fix ``$ref`` pointers that pass through a property the lenient copy wrapped in
+    """Fix ``$ref`` pointers that pass through a property the adapted copy wrapped in
     ``anyOf: [schema, null]`` (the spec points deep into other schemas, e.g. ``.../allOf/0``)."""
 
     def walk(node: Any) -> None:
@@ -150,15 +150,22 @@ def _repoint(document: Any) -> Any:
         out, target = [], document
         for part in parts:
             key: Any = int(part) if isinstance(target, list) else part.replace("~1", "/").replace("~0", "~")
-            if isinstance(target, dict) and key not in target and "anyOf" in target:
+            if isinstance(target, dict) and key not in target and "anyOf" in target and not _renamed(target, key):
                 out += ["anyOf", "0"]
                 target = target["anyOf"][0]
+            if isinstance(target, dict) and _renamed(target, key):
+                part = key = "anyOf"  # the lenient copy checks oneOf as anyOf
             out.append(part)
             try:
                 target = target[key]
             except (KeyError, IndexError, TypeError):
                 return parts
         return out
+
+    def _renamed(target: dict[str, Any], key: Any) -> bool:
+        wrapper = target.get("anyOf") or []
+        nullable = len(wrapper) == 2 and wrapper[1] == {"type": "null"}
+        return key == "oneOf" and key not in target and "anyOf" in target and not nullable
 
     walk(document)
     return document
@@ -197,7 +204,7 @@ class Spec:
     def __init__(self, document: dict[str, Any], prefix: str = "") -> None:
         self.raw = document
         self.prefix = prefix
-        self._strict_doc = _adapt(document, lenient=False)
+        self._strict_doc = _repoint(_adapt(document, lenient=False))  # nullable wraps properties there too
         self._lenient_doc = _repoint(_adapt(document, lenient=True))
         self._registries = {
             lenient: Registry().with_resource(self._uri(lenient), Resource(doc, DRAFT4))

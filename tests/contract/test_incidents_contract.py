@@ -8,7 +8,8 @@ Two known differences between the published spec and PagerDuty itself, where we 
 ``create_incident`` sends ``body.details`` as text (PagerDuty's documented example; the spec's
 ``IncidentBody`` says object), so ``details`` is left out below; ``get_incident`` asks for
 ``include[]=body``, which PagerDuty serves but the spec's enum omits; and acknowledgements are
-``acknowledge_log_entry`` (``KNOWN_DEVIATIONS`` lists what is tolerated, line by line).
+``acknowledge_log_entry``. Status pages and custom field values add three more, each explained
+beside its line (``KNOWN_DEVIATIONS`` lists what is tolerated, line by line).
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ KNOWN_DEVIATIONS = (
     "include[]='body'",  # GET /incidents/{id}?include[]=body works; the spec's enum omits it
     "incident/body: {'type': 'incident_body', 'details': '",  # ...and its details are text
     "'type': 'acknowledge_log_entry'",  # the spec's AcknowledgeLogEntry says acknowledgement_log_entry
+    # Status pages page like every list (the answer echoes offset and limit) though the spec declares
+    # no paging parameters; the name lookup of status_page_id pages through them.
+    "GET /status_pages: query parameter 'limit' is not in the spec",
+    "GET /status_pages: query parameter 'offset' is not in the spec",
+    # A new post's first update cannot name its post, which does not exist yet: PagerDuty's own
+    # example for POST /status_pages/{id}/posts leaves update.post out, though the schema requires it.
+    "POST /status_pages/{id}/posts request body post/updates/0: 'post' is a required property",
+    # The spec types a custom field value as an object {"value": x}; PagerDuty's own examples send
+    # and answer the bare value ("production", ["a", "b"], null).
+    "PUT /incidents/{id}/custom_fields/values request body custom_fields/",
+    "/custom_fields/values -> 200 custom_fields/",
 )
 
 
@@ -154,5 +166,49 @@ async def test_incidents_writes_follow_the_spec(rest_spec: Spec, session: Client
         "manage_incidents",
         {"incident_ids": [created["id"]], "status": "resolved", "resolution_note": "done"},
     )
+    assert len(_exchanges(session)) > 20
+    assert_follows_spec(_exchanges(session), KNOWN_DEVIATIONS)
+
+
+@pytest.mark.server("incidents", sandbox=RecordingSandbox())
+async def test_status_pages_and_custom_fields_follow_the_spec(rest_spec: Spec, session: Client) -> None:
+    state = state_of(session)
+    page = next(p for p in state.all("status_pages") if p["status_page_type"] == "public")
+    post = next(p for p in state.all("status_page_posts") if p["_postmortem"] is not None)
+    await ok(session, "list_status_pages", {"status_page_type": "public"})
+    await ok(session, "get_status_page", {"status_page_id": page["name"]})
+    await ok(session, "list_status_page_posts", {"status_page_id": page["id"], "post_type": "incident"})
+    await ok(session, "get_status_page_post", {"status_page_id": page["id"], "post_id": post["id"]})
+    created = first(
+        await ok(
+            session,
+            "create_status_page_post",
+            {
+                "status_page_id": page["id"],
+                "title": "Contract post",
+                "message": "Looking into it",
+                "severity": "major",
+                "impacted_services": {page["_services"][0]["name"]: "partial outage"},
+            },
+        )
+    )
+    args = {"status_page_id": page["id"], "post_id": created["id"]}
+    await ok(session, "create_status_page_post_update", {**args, "message": "Fixed", "status": "resolved"})
+    await ok(session, "update_status_page_postmortem", {**args, "message": "What happened"})
+    await ok(session, "get_status_page_post", args)  # now with a postmortem
+    incident = first(
+        await ok(
+            session,
+            "create_incident",
+            {
+                "title": "Contract type",
+                "service_id": state.all("services")[0]["id"],
+                "incident_type": "security_incident",
+            },
+        )
+    )
+    fields = {"attack_vector": "ddos", "accounts_affected": 3, "affected_systems": ["identity"]}
+    await ok(session, "update_incident_custom_fields", {"incident_id": incident["id"], "fields": fields})
+    await ok(session, "get_incident", {"incident_id": incident["id"]})
     assert len(_exchanges(session)) > 20
     assert_follows_spec(_exchanges(session), KNOWN_DEVIATIONS)

@@ -122,4 +122,38 @@ async def test_every_incidents_tool_over_stdio() -> None:
         account_log = await run("list_log_entries", {"limit": 5})
         assert account_log["metadata"]["has_more"]
 
+        # Status pages by name: post, update, postmortem -> get_status_page_post.
+        pages = await run("list_status_pages", {})
+        page = next(p["name"] for p in pages["status_pages"] if p["status_page_type"] == "public")
+        vocabulary = first(await run("get_status_page", {"status_page_id": page}))
+        assert "investigating" in vocabulary["incident"]["statuses"]
+        service_name = vocabulary["services"][0]["name"]
+        post = first(
+            await run(
+                "create_status_page_post",
+                {
+                    "status_page_id": page,
+                    "title": "Payments degraded",
+                    "message": "Some payments fail.",
+                    "severity": "major",
+                    "impacted_services": {service_name: "partial outage"},
+                },
+            )
+        )
+        where = {"status_page_id": page, "post_id": post["id"]}
+        await run("create_status_page_post_update", {**where, "message": "Fixed.", "status": "resolved"})
+        await run("update_status_page_postmortem", {**where, "message": "A bad deploy."})
+        shown = first(await run("get_status_page_post", where))
+        assert shown["status"] == "resolved" and shown["postmortem"]["message"] == "A bad deploy."
+        listed = await run("list_status_page_posts", {"status_page_id": page, "status": "resolved"})
+        assert post["id"] in {p["id"] for p in listed["posts"]}
+
+        # An incident of a type, its custom fields by name -> get_incident.
+        typed = {"title": "Login abuse", "service_id": service, "incident_type": "Security Incident"}
+        security = first(await run("create_incident", typed))
+        fields = {"attack_vector": "phishing", "accounts_affected": 5}
+        await run("update_incident_custom_fields", {"incident_id": security["id"], "fields": fields})
+        shown = first(await run("get_incident", {"incident_id": security["id"]}))
+        assert shown["incident_type"] == "security_incident" and shown["custom_fields"]["accounts_affected"] == 5
+
     assert used == names

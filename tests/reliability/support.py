@@ -106,7 +106,7 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "list_incident_workflows": ("GET /incident_workflows",),
     "get_incident_workflow": ("GET /incident_workflows/{id}",),
     "get_incident_metrics": ("POST /analytics/metrics/incidents/{all,services,teams}",),
-    "create_incident": ("POST /incidents",),
+    "create_incident": ("POST /incidents", "GET /incidents/types"),
     "manage_incidents": ("PUT /incidents", "GET /incidents/{id}", "POST /incidents/{id}/notes"),
     "add_responders": ("POST /incidents/{id}/responder_requests",),
     "add_note_to_incident": ("POST /incidents/{id}/notes",),
@@ -115,6 +115,35 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "create_status_update": ("POST /incidents/{id}/status_updates",),
     "manage_alerts": ("PUT /incidents/{id}/alerts", "GET /incidents/{id}/alerts"),
     "start_incident_workflow": ("POST /incident_workflows/{id}/instances",),
+    "list_status_pages": ("GET /status_pages",),
+    "get_status_page": ("GET /status_pages", "GET /status_pages/{id}/{services,severities,statuses,impacts}"),
+    "list_status_page_posts": (
+        "GET /status_pages/{id}/{services,severities,statuses,impacts,posts}",
+        "GET /status_pages/{id}/posts/{post_id}/post_updates",
+    ),
+    "get_status_page_post": (
+        "GET /status_pages/{id}/{services,severities,statuses,impacts}",
+        "GET /status_pages/{id}/posts/{post_id}",
+        "GET /status_pages/{id}/posts/{post_id}/{post_updates,postmortem}",
+    ),
+    "create_status_page_post": (
+        "GET /status_pages/{id}/{services,severities,statuses,impacts}",
+        "POST /status_pages/{id}/posts",
+    ),
+    "create_status_page_post_update": (
+        "GET /status_pages/{id}/{services,severities,statuses,impacts}",
+        "GET /status_pages/{id}/posts/{post_id}",
+        "GET+POST /status_pages/{id}/posts/{post_id}/post_updates",
+    ),
+    "update_status_page_postmortem": (
+        "PUT /status_pages/{id}/posts/{post_id}/postmortem",
+        "GET /status_pages/{id}/services",
+    ),
+    "update_incident_custom_fields": (
+        "GET /incidents/{id}",
+        "GET /incidents/types/{type}/custom_fields",
+        "PUT /incidents/{id}/custom_fields/values",
+    ),
     # services
     "list_services": ("GET /services",),
     "get_service": ("GET /services/{id}", "GET /incidents"),

@@ -71,6 +71,9 @@ def _companions(schema: dict[str, Any], tested: str) -> dict[str, Any]:
             continue
         if name == "incident_id":
             args[name] = state.incident_order[-1]
+        elif name == "post_id":  # a status page's post: the seeded one of the page _real picks
+            page = _real("status_pages")["id"]
+            args[name] = next(p["id"] for p in state.tables["status_page_posts"].values() if p["_page"] == page)
         elif name in NAMED_PARAMETERS:
             args[name] = _real(NAMED_PARAMETERS[name][0])["id"]
         else:

@@ -73,6 +73,10 @@ def _required(tool: str, schema: dict[str, Any], box: Sandbox) -> dict[str, Any]
             key=lambda i: sum(1 for a in state.tables["alerts"].values() if a.get("incident", {}).get("id") == i),
         ),
         "team_id": max(state.memberships, key=lambda t: len(state.memberships[t])),
+        "status_page_id": max(
+            state.tables["status_pages"],
+            key=lambda p: sum(1 for post in state.tables["status_page_posts"].values() if post["_page"] == p),
+        ),
     }
     args = {}
     for name in schema.get("required", []):

@@ -24,11 +24,11 @@ PER_TOOL_BUDGET = 2_500
 # Tighter: what each server needed at the last `make bench` (bench/results.json) plus about 10%,
 # so that growth is always deliberate. Raise a number only with a reason in the commit.
 BUDGETS: dict[str, tuple[int, int, int]] = {  # (model bytes, whole tools/list bytes, largest tool)
-    "incidents": (17_000, 19_800, 2_100),
+    "incidents": (22_600, 26_100, 2_100),
     "services": (9_700, 11_100, 1_700),
     "people": (18_300, 21_300, 1_900),
     "aiops": (16_700, 19_400, 1_300),
-    "mcp": (60_800, 70_300, 2_100),
+    "mcp": (66_600, 76_600, 2_100),
 }
 
 

@@ -101,6 +101,8 @@ _SINGULAR = {
     "status_updates": "status_update",
     "actions": "automation_action",
     "invocations": "automation_action_invocation",
+    "status_pages": "status_page",
+    "posts": "status_page_post",
 }
 
 

@@ -163,6 +163,9 @@ def check_references_exist(arguments: dict[str, Any], parameters: Sequence[str])
                 )
 
 
+_LISTED_ONLY = ("priorities", "status_pages")  # kinds PagerDuty has no GET /<kind>/{id} for
+
+
 def _exists(ident: str, kinds: Sequence[str]) -> bool:
     known = known_ids()
     if ident in known:
@@ -170,7 +173,7 @@ def _exists(ident: str, kinds: Sequence[str]) -> bool:
     client = get_client()
     for kind in kinds:
         resource = RESOURCES[kind]
-        if not resource.searchable and kind == "priorities":  # no GET /priorities/{id}
+        if kind in _LISTED_ONLY:
             if any(row.get("id") == ident for row in _listed(resource, "")):
                 known.add(ident)
                 return True

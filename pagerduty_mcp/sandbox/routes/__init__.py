@@ -83,6 +83,8 @@ _AREAS = (
     "analytics",
     "workflows",
     "automation_actions",
+    "incident_types",
+    "status_pages",
 )
 _loaded = False
 

@@ -94,6 +94,14 @@ def create_incident(ctx: Context) -> Reply:
     if details is not None and not isinstance(details, str):
         details = json.dumps(details)
     bridge = body.get("conference_bridge")
+    kind = None
+    if body.get("incident_type") is not None:
+        named = body["incident_type"]
+        if not isinstance(named, dict) or not isinstance(named.get("name"), str):
+            raise bad_request(errors=["incident.incident_type must be an object with a name"])
+        kind = next((t for t in state.all("incident_types") if t["name"] == named["name"]), None)
+        if kind is None:
+            raise bad_request(errors=[f"Incident type {named['name']!r} not found"])
     incident = state.create_incident(
         service["id"],
         title.strip(),
@@ -108,7 +116,11 @@ def create_incident(ctx: Context) -> Reply:
         channel={"type": "api"},
         conference_bridge=bridge if isinstance(bridge, dict) else None,
     )
-    return Reply({"incident": render_incident(state, incident)}, status=201)
+    out = render_incident(state, incident)
+    if kind is not None:
+        incident["_incident_type"] = kind["id"]
+        out["incident_type"] = {"name": kind["name"]}
+    return Reply({"incident": out}, status=201)
 
 
 # -- bulk manage ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.incident_types import field_values, incident_type_of
 from pagerduty_mcp.sandbox.protocol import bad_request, format_time, paginate_offset, parse_time_zone
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.state import State, public
@@ -204,10 +205,10 @@ def get_incident(ctx: Context) -> dict[str, Any]:
     if "body" in includes:
         out["body"] = dict(incident["_body"])
     if "custom_fields" in includes:
-        values = incident.get("_custom_fields") or {}
-        out["custom_fields"] = [
-            {**public(f), "type": "field_value", "value": values.get(f["name"])} for f in ctx.state.all("custom_fields")
-        ]
+        out["custom_fields"] = field_values(ctx.state, incident)
+    kind = incident_type_of(ctx.state, incident)
+    if kind is not None:
+        out["incident_type"] = {"name": kind["name"]}
     return {"incident": out}
 
 

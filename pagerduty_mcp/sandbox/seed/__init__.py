@@ -36,6 +36,7 @@ from pagerduty_mcp.sandbox.seed.settings import (
     add_orchestration,
     add_priorities,
 )
+from pagerduty_mcp.sandbox.seed.status_pages import add_incident_types, add_status_pages
 from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["INCIDENTS_PER_SIZE", "build_account"]
@@ -64,4 +65,6 @@ def build_account(seed: int, size: int, now: datetime) -> State:
     add_incident_workflows(state, teams, now)
     add_incidents(state, services, list(users.values()), users[data.FALLBACK_ASSIGNEE], now, rng, size)
     add_automation_actions(state, services, teams, users, now)
+    add_incident_types(state, now)
+    add_status_pages(state, services, now)
     return state

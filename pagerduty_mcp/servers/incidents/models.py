@@ -103,6 +103,7 @@ class IncidentDetail(IncidentSummary):
     responders: list[Responder] = []
     pending_actions: list[dict[str, str]] = []
     merged_into: Ref | None = None
+    incident_type: str | None = None
     custom_fields: dict[str, Any] | None = None
 
     @classmethod
@@ -136,6 +137,7 @@ class IncidentDetail(IncidentSummary):
                     {"type": str(a.get("type")), "at": str(a.get("at"))} for a in incident.get("pending_actions") or []
                 ],
                 "merged_into": Ref.of(reason.get("incident")) if reason.get("type") == "merge_resolve_reason" else None,
+                "incident_type": (incident.get("incident_type") or {}).get("name"),
                 "custom_fields": custom or None,
             }
         )

@@ -11,6 +11,7 @@ from pagerduty_mcp.servers.incidents.tools.alerts import (
     manage_alerts,
 )
 from pagerduty_mcp.servers.incidents.tools.bulk import manage_incidents
+from pagerduty_mcp.servers.incidents.tools.custom_fields import update_incident_custom_fields
 from pagerduty_mcp.servers.incidents.tools.incidents import (
     add_responders,
     create_incident,
@@ -26,6 +27,15 @@ from pagerduty_mcp.servers.incidents.tools.insights import (
     get_outlier_incident,
     get_past_incidents,
     get_related_incidents,
+)
+from pagerduty_mcp.servers.incidents.tools.status_pages import (
+    create_status_page_post,
+    create_status_page_post_update,
+    get_status_page,
+    get_status_page_post,
+    list_status_page_posts,
+    list_status_pages,
+    update_status_page_postmortem,
 )
 from pagerduty_mcp.servers.incidents.tools.timeline import (
     add_note_to_incident,
@@ -60,6 +70,10 @@ TOOLS = [
     list_incident_workflows,
     get_incident_workflow,
     get_incident_metrics,
+    list_status_pages,
+    get_status_page,
+    list_status_page_posts,
+    get_status_page_post,
     create_incident,
     manage_incidents,
     add_responders,
@@ -69,5 +83,9 @@ TOOLS = [
     create_status_update,
     manage_alerts,
     start_incident_workflow,
+    update_incident_custom_fields,
+    create_status_page_post,
+    create_status_page_post_update,
+    update_status_page_postmortem,
 ]
 READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)

@@ -33,6 +33,7 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.servers.incidents.models import IncidentDetail, IncidentSummary, Priority, StatusUpdate
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId, SortBy, Status, Urgency, incident_id_of
+from pagerduty_mcp.servers.incidents.tools.custom_fields import incident_type_named
 
 __all__ = [
     "add_responders",
@@ -138,7 +139,7 @@ def _scan_by_priority(
 @tool("Get incident")
 def get_incident(incident_id: IncidentId) -> Envelope:
     """One incident in detail: body, assignees, acknowledgers, responders, policy, teams, alert counts,
-    priority, conference bridge and custom fields."""
+    priority, conference bridge, incident type and custom fields."""
     # include[]=body works on PagerDuty though the published spec omits it (PagerDuty/pagerduty-mcp-server#65).
     body = get_client().read(path("/incidents/{}", incident_id), {"include[]": ["body", "custom_fields"]})
     incident = IncidentDetail.from_api(body["incident"])
@@ -168,6 +169,7 @@ def create_incident(
     incident_key: Annotated[str | None, Field(max_length=255, description="De-duplication key.")] = None,
     conference_url: Annotated[str | None, Field(description="Bridge URL.")] = None,
     conference_number: Annotated[str | None, Field(description="Bridge phone number.")] = None,
+    incident_type: Annotated[str | None, Field(max_length=100, description="Incident type name or id.")] = None,
 ) -> Envelope:
     """Open an incident. This PAGES people (the service's on-call, or the policy/users given): only
     when asked. With incident_key, a repeat while the first is open pages nobody and names it."""
@@ -199,6 +201,8 @@ def create_incident(
     bridge = {k: v for k, v in (("conference_url", conference_url), ("conference_number", conference_number)) if v}
     if bridge:
         incident["conference_bridge"] = bridge
+    if incident_type:
+        incident["incident_type"] = {"name": incident_type_named(client, incident_type)}
     try:
         created = client.write("POST", "/incidents", {"incident": incident}, needs_from=True)["incident"]
     except ToolFailure as failure:
