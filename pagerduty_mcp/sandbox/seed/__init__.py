@@ -35,6 +35,7 @@ from pagerduty_mcp.sandbox.seed.settings import (
     add_orchestration,
     add_priorities,
 )
+from pagerduty_mcp.sandbox.seed.shifts import add_shift_schedules
 from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["INCIDENTS_PER_SIZE", "build_account"]
@@ -62,4 +63,5 @@ def build_account(seed: int, size: int, now: datetime) -> State:
     add_orchestration(state, services, teams, users, now)
     add_incident_workflows(state, teams, now)
     add_incidents(state, services, list(users.values()), users[data.FALLBACK_ASSIGNEE], now, rng, size)
+    add_shift_schedules(state, users, teams, now)
     return state
