@@ -123,7 +123,9 @@ def list_schedule_overrides(
         if not failure.code.endswith("_NOT_FOUND"):
             raise
         try:
-            found = paginate(client, path(V3 + "/{}/overrides", schedule_id), "overrides", params, limit=1000).items
+            found = paginate(
+                client, path(V3 + "/{}/overrides", schedule_id), "overrides", params, limit=1000, with_total=False
+            ).items
         except ToolFailure as again:
             raise unknown_schedule(schedule_id) if again.code.endswith("_NOT_FOUND") else again from None
     overrides = [OverrideInfo.from_api(o) for o in found]
