@@ -79,8 +79,8 @@ def get_schedule(
     since: WindowSince = None,
     until: Annotated[str | None, Field(description="Window end, same forms. Default: 7 days on.")] = None,
 ) -> Envelope:
-    """A schedule's layers (rotation, users, restrictions) and its final schedule for a window as
-    shifts (who, start, end), overrides included."""
+    """A schedule's layers or rotations, and its final schedule for a window as shifts (who, start,
+    end), overrides included."""
     start, end = window(since, until, ahead=timedelta(days=7), maximum=MAX_WINDOW)
     _, schedule = read_schedule(get_client(), schedule_id, start, end, zone=None)
     detail = ScheduleDetail.from_api(schedule)
@@ -145,9 +145,9 @@ def create_schedule_override(
         ),
     ],
 ) -> Envelope:
-    """Put someone else on call for part of a schedule ("cover my shift", vacation cover):
-    several overrides in one call; says exactly which were created and which failed.
-    list_oncalls(scope=assigned_to_me, since, until) finds the shift to cover."""
+    """Put someone else on call for part of a schedule ("cover my shift", vacation): several in one
+    call; says which were created and which failed. list_oncalls(scope=assigned_to_me, since,
+    until) finds the shift."""
     wanted = overrides_body(overrides)
     client = get_client()
     layered = [{k: v for k, v in o.items() if k != "_replaces"} for o in wanted]

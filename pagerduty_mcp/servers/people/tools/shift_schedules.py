@@ -34,7 +34,7 @@ __all__ = [
     "delete_schedule_rotation",
 ]
 
-ScheduleId = Annotated[Id, id_or_url("Shift-based schedule")]
+ScheduleId = Annotated[Id, id_or_url("Schedule")]
 
 
 def _shift_based(client: PagerDutyClient, schedule_id: str) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def delete_schedule_rotation(
     schedule_id: ScheduleId,
     rotation_id: Annotated[OverrideId, Field(description="Rotation id (get_schedule).")],
 ) -> Envelope:
-    """Remove a rotation and its shifts: past ones stay on record, a running one ends now."""
+    """Remove a rotation: past shifts stay on record, a running one ends now."""
     _delete(get_client(), path(V3 + "/{}/rotations/{}", schedule_id, rotation_id), "rotation", "get_schedule")
     return respond("rotations", [{"id": rotation_id, "deleted": True}], f"Deleted rotation {rotation_id}")
 
@@ -117,7 +117,7 @@ def create_schedule_custom_shifts(
         Field(min_length=1, max_length=50, description='One or more {"user_id", "start": ISO, "end": ISO}.'),
     ],
 ) -> Envelope:
-    """Add one-off shifts to a shift-based schedule, outside its rotations."""
+    """Add one-off shifts to a shift-based schedule."""
     body = [
         {
             "type": "custom_shift",
