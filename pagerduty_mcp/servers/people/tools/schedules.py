@@ -13,7 +13,6 @@ from pagerduty_mcp.common import (
     IdList,
     Limit,
     Offset,
-    Page,
     Scope,
     ToolFailure,
     apply_scope,
@@ -28,10 +27,16 @@ from pagerduty_mcp.common import (
     tool,
     window,
 )
-from pagerduty_mcp.servers.people.models import OverrideInfo, ScheduleDetail, ScheduleSummary, UserSummary
+from pagerduty_mcp.servers.people.models import (
+    OverrideInfo,
+    ScheduleDetail,
+    ScheduleSummary,
+    UserSummary,
+    final_entries,
+)
 from pagerduty_mcp.servers.people.params import Id, OverrideId, Query
 from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW
-from pagerduty_mcp.servers.people.tools.schedule_kinds import V3, all_schedules, read_schedule, unknown_schedule
+from pagerduty_mcp.servers.people.tools.schedule_kinds import V3, page_of_schedules, read_schedule, unknown_schedule
 from pagerduty_mcp.servers.people.tools.shift_overrides import cover_shifts
 from pagerduty_mcp.servers.people.validators import layers_body, nothing_to_change, overrides_body, ref, zone_ok
 
@@ -62,11 +67,9 @@ def list_schedules(
     """On-call schedules of both kinds (layers or shifts): time zone, teams, escalation policies."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
-    rows, notes = all_schedules(client, query, scoped.team_ids, scoped.user_ids)
-    shown = rows[offset : offset + limit]
-    more = offset + limit < len(rows)
-    page = Page(shown, more, offset + limit if more else None, total=len(rows), notes=scoped.notes + notes)
-    schedules = [ScheduleSummary.from_api(s) for s in shown]
+    page = page_of_schedules(client, query, scoped.team_ids, scoped.user_ids, limit=limit, offset=offset)
+    page.notes = scoped.notes + page.notes
+    schedules = [ScheduleSummary.from_api(s) for s in page.items]
     return respond("schedules", schedules, f"{len(schedules)} schedule(s)", page=page)
 
 
@@ -103,8 +106,17 @@ def list_schedule_users(
 ) -> Envelope:
     """The users on call in a schedule during a window."""
     start, end = window(since, until, ahead=timedelta(days=14), maximum=MAX_WINDOW)
-    body = get_client().read(path("/schedules/{}/users", schedule_id), {"since": iso(start), "until": iso(end)})
-    users = [UserSummary.from_api(u) for u in body.get("users") or []]
+    client = get_client()
+    try:
+        body = client.read(path("/schedules/{}/users", schedule_id), {"since": iso(start), "until": iso(end)})
+        users = [UserSummary.from_api(u) for u in body.get("users") or []]
+    except ToolFailure as failure:
+        if not failure.code.endswith("_NOT_FOUND"):
+            raise
+        # Shift-based: v3 has no users endpoint; the final schedule of the window names them.
+        _, schedule = read_schedule(client, schedule_id, start, end)
+        on_call = {e["user"]["id"]: e["user"].get("summary") for e in final_entries(schedule)}
+        users = [UserSummary(id=uid, name=name) for uid, name in on_call.items()]
     return respond("users", users, f"{len(users)} user(s) on call in {schedule_id} from {iso(start)} to {iso(end)}")
 
 

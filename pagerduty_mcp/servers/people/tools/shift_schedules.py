@@ -44,13 +44,14 @@ def _shift_based(client: PagerDutyClient, schedule_id: str) -> dict[str, Any]:
     return schedule
 
 
-def _delete(client: PagerDutyClient, url: str, what: str, finder: str) -> None:
+def _delete(client: PagerDutyClient, schedule_id: str, url: str, what: str) -> None:
     response = client.request("DELETE", url)
     if response.status_code == 404:
+        _shift_based(client, schedule_id)  # an unknown or layer-based schedule says so
         raise ToolFailure(
             f"{what.upper().replace(' ', '_')}_NOT_FOUND",
-            f"No such {what} on a shift-based schedule with that id; {finder} shows them.",
-            {"parameters": ["schedule_id"]},
+            f"No {what} with that id on schedule {schedule_id}; get_schedule shows them.",
+            {"parameters": [f"{what.replace(' ', '_')}_id"]},
         )
     if not response.is_success:
         raise failure_from_response(response, write=True)
@@ -105,7 +106,7 @@ def delete_schedule_rotation(
     rotation_id: Annotated[OverrideId, Field(description="Rotation id (get_schedule).")],
 ) -> Envelope:
     """Remove a rotation: past shifts stay on record, a running one ends now."""
-    _delete(get_client(), path(V3 + "/{}/rotations/{}", schedule_id, rotation_id), "rotation", "get_schedule")
+    _delete(get_client(), schedule_id, path(V3 + "/{}/rotations/{}", schedule_id, rotation_id), "rotation")
     return respond("rotations", [{"id": rotation_id, "deleted": True}], f"Deleted rotation {rotation_id}")
 
 
@@ -130,7 +131,12 @@ def create_schedule_custom_shifts(
         for s in overrides_body(shifts, "shifts")
     ]
     client = get_client()
-    answer = client.write("POST", path(V3 + "/{}/custom_shifts", schedule_id), {"custom_shifts": body})
+    try:
+        answer = client.write("POST", path(V3 + "/{}/custom_shifts", schedule_id), {"custom_shifts": body})
+    except ToolFailure as failure:
+        if failure.code.endswith("_NOT_FOUND"):
+            _shift_based(client, schedule_id)  # an unknown or layer-based schedule says so
+        raise
     rows = [
         OverrideInfo(
             id=s.get("id"),
@@ -152,7 +158,7 @@ def delete_schedule_custom_shift(
 ) -> Envelope:
     """Remove a custom shift; one under way ends now instead."""
     url = path(V3 + "/{}/custom_shifts/{}", schedule_id, custom_shift_id)
-    _delete(get_client(), url, "custom shift", "get_schedule")
+    _delete(get_client(), schedule_id, url, "custom shift")
     return respond(
         "custom_shifts", [{"id": custom_shift_id, "deleted": True}], f"Removed custom shift {custom_shift_id}"
     )
