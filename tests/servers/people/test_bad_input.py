@@ -56,7 +56,12 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("create_schedule_rotation", {"schedule_id": NOPE, "events": [{"users": []}]}, "INVALID_PARAMETER", "events[0]"),
     ("delete_schedule_rotation", {"schedule_id": "PABC123", "rotation_id": "a/b"}, "INVALID_PARAMETER", "rotation_id"),
     ("create_schedule_custom_shifts", {"schedule_id": "PABC123", "shifts": [{}]}, "INVALID_PARAMETER", "shifts[0]"),
-    ("delete_schedule_custom_shift", {"schedule_id": NOPE, "custom_shift_id": "X1"}, "CUSTOM_SHIFT_NOT_FOUND", "get"),
+    (
+        "delete_schedule_custom_shift",
+        {"schedule_id": "Personalization Shifts", "custom_shift_id": "X1"},
+        "CUSTOM_SHIFT_NOT_FOUND",
+        "get_schedule",
+    ),
     ("create_escalation_policy", {"name": "x", "levels": ["level one"]}, "INVALID_PARAMETER", "levels"),
     (
         "update_escalation_policy",

@@ -259,3 +259,40 @@ async def test_delete_schedule_refuses_while_a_policy_uses_it_and_names_the_poli
     made = first(await ok(session, "create_schedule", {"name": "Spare rota", "time_zone": "UTC", "layers": [layer]}))
     assert first(await ok(session, "delete_schedule", {"schedule_id": "Spare rota"}))["kind"] == "layers"
     await fails(session, "get_schedule", {"schedule_id": made["id"]}, "SCHEDULE_NOT_FOUND")
+
+
+async def test_list_schedules_pages_through_both_kinds_once_each(session: Client) -> None:
+    await new_shift_schedule(session, "Another shift rota")
+    state = session.sandbox.state  # type: ignore[attr-defined]
+    expected = {s["id"] for s in state.all("schedules")}
+    seen: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = await ok(session, "list_schedules", {"limit": 2, "offset": offset})
+        seen += [row["id"] for row in page["schedules"]]
+        assert page["metadata"]["count"] <= 2
+        offset = page["metadata"].get("next_offset")
+    assert sorted(seen) == sorted(expected) and len(seen) == len(set(seen))
+    whole = await ok(session, "list_schedules", {"limit": 100})
+    assert whole["metadata"]["total"] == len(expected) and whole["metadata"]["has_more"] is False
+
+
+async def test_list_schedule_users_names_who_is_on_a_shift_schedule(session: Client) -> None:
+    since, until = hour(), hour(days=7)
+    window = {"since": stamp(since), "until": stamp(until)}
+    users = (await ok(session, "list_schedule_users", {"schedule_id": SHIFTS, **window}))["users"]
+    expected = covered_hours(session, named(session, "schedules", SHIFTS), since, until)
+    assert {u["id"] for u in users} == set(expected) and all(u["name"] for u in users)
+
+
+async def test_shift_only_tools_say_when_a_schedule_is_layer_based(session: Client) -> None:
+    emma = user_id(session, "emma.dubois")
+    start = hour(days=1)
+    shift = {"user_id": emma, "start": stamp(start), "end": stamp(start + timedelta(hours=1))}
+    for tool, args in (
+        ("create_schedule_custom_shifts", {"shifts": [shift]}),
+        ("delete_schedule_rotation", {"rotation_id": "PABC123"}),
+        ("delete_schedule_custom_shift", {"custom_shift_id": "PABC123"}),
+    ):
+        error = await fails(session, tool, {"schedule_id": "Database On-Call", **args}, "INVALID_PARAMETER")
+        assert "layer-based" in error["message"]
