@@ -89,7 +89,7 @@ def _reference(state: State, schedule: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _member(state: State, user_id: str | None) -> dict[str, Any]:
+def _member(user_id: str | None) -> dict[str, Any]:
     return {"type": "user_member", "user_id": user_id} if user_id else {"type": "empty_member"}
 
 
@@ -141,7 +141,7 @@ def _assignment_json(state: State, item: shifts.Assignment, zone: ZoneInfo) -> d
         "type": "computed_shift_assignment",
         "start_time": format_time(item.start, zone),
         "end_time": format_time(item.end, zone),
-        "member": _member(state, item.user),
+        "member": _member(item.user),
         "source": source,
     }
 

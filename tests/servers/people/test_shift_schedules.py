@@ -296,3 +296,15 @@ async def test_shift_only_tools_say_when_a_schedule_is_layer_based(session: Clie
     ):
         error = await fails(session, tool, {"schedule_id": "Database On-Call", **args}, "INVALID_PARAMETER")
         assert "layer-based" in error["message"]
+
+
+async def test_oncall_load_reads_a_shift_schedule_no_policy_uses(session: Client) -> None:
+    noah = user_id(session, "noah.kim")
+    schedule = await new_shift_schedule(session, "Unpaged shifts")
+    day = hour(days=1).replace(hour=6)
+    event = {"users": [noah], "start": stamp(day), "end": stamp(day + timedelta(hours=8)), "repeat": "daily"}
+    await ok(session, "create_schedule_rotation", {"schedule_id": schedule, "events": [event]})
+    window = {"since": stamp(day), "until": stamp(day + timedelta(days=3))}
+    envelope = await ok(session, "get_oncall_load", {"schedule_ids": [schedule], "count_incidents": False, **window})
+    assert {row["user"]["id"]: row["hours"] for row in envelope["people"]} == {noah: 24}
+    assert any("final schedule" in note for note in envelope["metadata"]["notes"])

@@ -48,8 +48,6 @@ MAX_ONCALL_ENTRIES = 1000
 MAX_ENTRIES = 2000
 MAX_INCIDENTS = 1000
 MAX_GAPS_LISTED = 100
-# Schedules read for a whole-account load; more is named in a note.
-MAX_SCHEDULES = 500
 
 
 def _ref(obj: dict[str, Any] | None) -> dict[str, Any] | None:
