@@ -120,10 +120,12 @@ class Shift(LeanModel):
     user: Ref | None = None
     start: str | None = None
     end: str | None = None
+    source: str | None = None  # shift-based: "rotation <id>", "custom_shift <id>" or "override <id>"
 
     @classmethod
     def from_api(cls, entry: dict[str, Any]) -> Shift:
-        return cls(user=Ref.of(entry.get("user")), start=entry.get("start"), end=entry.get("end"))
+        user = Ref.of(entry.get("user"))
+        return cls(user=user, start=entry.get("start"), end=entry.get("end"), source=entry.get("source"))
 
 
 def describe_restriction(restriction: dict[str, Any]) -> str:
@@ -180,7 +182,15 @@ def final_entries(schedule: dict[str, Any]) -> list[dict[str, Any]]:
         member = item.get("member") or {}
         if member.get("type") == "user_member" and member.get("user_id"):
             user = {"id": member["user_id"], "summary": names.get(member["user_id"])}
-            out.append({"user": user, "start": item.get("start_time"), "end": item.get("end_time")})
+            entry = {"user": user, "start": item.get("start_time"), "end": item.get("end_time")}
+            source = item.get("source") or {}
+            if source.get("override_id"):
+                entry["source"] = f"override {source['override_id']}"
+            elif source.get("shift_id"):
+                entry["source"] = f"custom_shift {source['shift_id']}"
+            elif source.get("rotation_id"):
+                entry["source"] = f"rotation {source['rotation_id']}"
+            out.append(entry)
     return out
 
 

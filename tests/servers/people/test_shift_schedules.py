@@ -308,3 +308,17 @@ async def test_oncall_load_reads_a_shift_schedule_no_policy_uses(session: Client
     envelope = await ok(session, "get_oncall_load", {"schedule_ids": [schedule], "count_incidents": False, **window})
     assert {row["user"]["id"]: row["hours"] for row in envelope["people"]} == {noah: 24}
     assert any("final schedule" in note for note in envelope["metadata"]["notes"])
+
+
+async def test_get_schedule_names_each_shifts_source_so_a_custom_shift_can_be_removed(session: Client) -> None:
+    window = {"since": stamp(hour()), "until": stamp(hour(days=8))}
+    detail = first(await ok(session, "get_schedule", {"schedule_id": SHIFTS, **window}))
+    sources = {s["source"].split()[0]: s["source"].split()[1] for s in detail["final_schedule"]}
+    stored = session.sandbox.state.get("schedules", detail["id"])  # type: ignore[attr-defined]
+    assert sources["custom_shift"] in {s["id"] for s in stored["_custom_shifts"]}
+    assert sources["override"] in {o["id"] for o in stored["_overrides"]}
+    assert sources["rotation"] in {r["id"] for r in detail["rotations"]}
+    args = {"schedule_id": SHIFTS, "custom_shift_id": sources["custom_shift"]}
+    await ok(session, "delete_schedule_custom_shift", args)
+    again = first(await ok(session, "get_schedule", {"schedule_id": SHIFTS, **window}))
+    assert f"custom_shift {sources['custom_shift']}" not in {s["source"] for s in again["final_schedule"]}

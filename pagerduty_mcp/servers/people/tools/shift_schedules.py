@@ -154,7 +154,7 @@ def create_schedule_custom_shifts(
 @tool("Delete schedule custom shift", "delete")
 def delete_schedule_custom_shift(
     schedule_id: ScheduleId,
-    custom_shift_id: Annotated[OverrideId, Field(description="Custom shift id.")],
+    custom_shift_id: Annotated[OverrideId, Field(description="Custom shift id (get_schedule).")],
 ) -> Envelope:
     """Remove a custom shift; one under way ends now instead."""
     url = path(V3 + "/{}/custom_shifts/{}", schedule_id, custom_shift_id)
