@@ -155,6 +155,9 @@ async def test_shift_based_schedules_follow_the_spec(recorded_exchanges: list[Ex
     )
     await ok(session, "delete_schedule_override", {"schedule_id": schedule["id"], "override_id": override["id"]})
     await ok(session, "delete_schedule_custom_shift", {"schedule_id": schedule["id"], "custom_shift_id": shift["id"]})
+    await ok(
+        session, "update_schedule", {"schedule_id": schedule["id"], "name": "Contract shifts 2", "time_zone": "UTC"}
+    )
     rotation = made["metadata"]["rotation_id"]
     await ok(session, "delete_schedule_rotation", {"schedule_id": schedule["id"], "rotation_id": rotation})
     await ok(session, "delete_schedule", {"schedule_id": schedule["id"]})

@@ -163,7 +163,7 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
         "DELETE /v3/schedules/{id}/overrides/{override_id}",
     ),
     "create_schedule": ("POST /schedules", "POST /v3/schedules"),
-    "update_schedule": ("PUT /schedules/{id}",),
+    "update_schedule": ("PUT /schedules/{id}", "PUT /v3/schedules/{id}"),
     "delete_schedule": ("DELETE /schedules/{id}", "DELETE /v3/schedules/{id}"),
     "create_schedule_rotation": (
         "POST /v3/schedules/{id}/rotations",

@@ -211,6 +211,28 @@ def get_schedule(ctx: Context) -> dict[str, Any]:
     return {"schedule": _render(ctx, schedule, window)}
 
 
+@route("PUT", "/v3/schedules/{id}")
+def update_schedule(ctx: Context) -> dict[str, Any]:
+    state = ctx.state
+    schedule = shift_schedule(state, ctx.params["id"])
+    data = ctx.req.entity("schedule")
+    for rejected in ("rotations", "escalation_policies"):
+        if rejected in data:
+            raise _Invalid(f"schedule.{rejected}", f"{rejected} cannot be changed here")
+    if "time_zone" in data:
+        try:
+            ZoneInfo(str(data["time_zone"]))
+        except (ValueError, KeyError):
+            raise _Invalid("schedule.time_zone", "not an IANA time zone") from None
+        schedule["time_zone"] = data["time_zone"]
+    if data.get("name"):
+        schedule["name"] = schedule["summary"] = str(data["name"])[:255]
+        state.refresh_summaries(schedule)
+    if "description" in data:
+        schedule["description"] = str(data["description"] or "")
+    return {"schedule": _render(ctx, schedule, None)}
+
+
 @route("DELETE", "/v3/schedules/{id}")
 def delete_schedule(ctx: Context) -> Reply:
     state = ctx.state

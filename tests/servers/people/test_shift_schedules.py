@@ -322,3 +322,21 @@ async def test_get_schedule_names_each_shifts_source_so_a_custom_shift_can_be_re
     await ok(session, "delete_schedule_custom_shift", args)
     again = first(await ok(session, "get_schedule", {"schedule_id": SHIFTS, **window}))
     assert f"custom_shift {sources['custom_shift']}" not in {s["source"] for s in again["final_schedule"]}
+
+
+async def test_update_schedule_renames_a_shift_schedule_and_refuses_layers_for_it(session: Client) -> None:
+    schedule = await new_shift_schedule(session, "Rename me")
+    changed = first(
+        await ok(
+            session,
+            "update_schedule",
+            {"schedule_id": "Rename me", "name": "Renamed shifts", "description": "d", "time_zone": "Asia/Tokyo"},
+        )
+    )
+    assert (changed["kind"], changed["name"]) == ("shifts", "Renamed shifts")
+    detail = first(await ok(session, "get_schedule", {"schedule_id": schedule}))
+    assert (detail["name"], detail["time_zone"], detail["description"]) == ("Renamed shifts", "Asia/Tokyo", "d")
+    layer = {"users": [user_id(session, "noah.kim")], "rotation_hours": 24, "start": stamp(hour(days=1))}
+    error = await fails(session, "update_schedule", {"schedule_id": schedule, "layers": [layer]}, "INVALID_PARAMETER")
+    assert "create_schedule_rotation" in error["message"]
+    await fails(session, "update_schedule", {"schedule_id": "PNOSUCH", "name": "x"}, "SCHEDULE_NOT_FOUND")

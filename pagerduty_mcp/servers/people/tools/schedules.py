@@ -13,6 +13,7 @@ from pagerduty_mcp.common import (
     IdList,
     Limit,
     Offset,
+    PagerDutyClient,
     Scope,
     ToolFailure,
     apply_scope,
@@ -302,10 +303,29 @@ def update_schedule(
         for raw, body in zip(layers or [], schedule.get("schedule_layers") or [], strict=True)
         if body.get("id") and not raw.get("name")
     ]
-    if "time_zone" not in schedule or unnamed:
-        current = client.read(path("/schedules/{}", schedule_id)).get("schedule") or {}
-        schedule.setdefault("time_zone", current.get("time_zone"))
-        names = {layer.get("id"): layer.get("name") for layer in current.get("schedule_layers") or []}
-        for body in unnamed:
-            body["name"] = names.get(body["id"]) or body["name"]
-    return _schedule_answer(client.write("PUT", path("/schedules/{}", schedule_id), {"schedule": schedule}), "Updated")
+    try:
+        if "time_zone" not in schedule or unnamed:
+            current = client.read(path("/schedules/{}", schedule_id)).get("schedule") or {}
+            schedule.setdefault("time_zone", current.get("time_zone"))
+            names = {layer.get("id"): layer.get("name") for layer in current.get("schedule_layers") or []}
+            for body in unnamed:
+                body["name"] = names.get(body["id"]) or body["name"]
+        answer = client.write("PUT", path("/schedules/{}", schedule_id), {"schedule": schedule})
+    except ToolFailure as failure:
+        if not failure.code.endswith("_NOT_FOUND"):
+            raise
+        answer = _update_shift_based(client, schedule_id, schedule)
+    return _schedule_answer(answer, "Updated")
+
+
+def _update_shift_based(client: PagerDutyClient, schedule_id: str, wanted: dict[str, Any]) -> dict[str, Any]:
+    """PagerDuty's v3 PUT changes a shift-based schedule's name, description and time zone only."""
+    read_schedule(client, schedule_id)  # an unknown schedule says so
+    if "schedule_layers" in wanted:
+        raise invalid(
+            "layers", "a shift-based schedule has rotations: create_schedule_rotation, delete_schedule_rotation"
+        )
+    if "teams" in wanted:
+        raise invalid("team_ids", "PagerDuty cannot change a shift-based schedule's teams")
+    body = {k: v for k, v in wanted.items() if k in ("name", "description", "time_zone")}
+    return client.write("PUT", path(V3 + "/{}", schedule_id), {"schedule": body})
