@@ -131,6 +131,23 @@ def test_v3_errors_map_each_field_to_its_messages(sandbox: Sandbox) -> None:
         answer = http.post(f"/v3/schedules/{schedule['id']}/rotations/{rotation['id']}/events", json={"event": {}})
         assert answer.status_code == 400
         assert answer.json()["error"]["errors"] == {"event.name": ["name is required"]}
+        first = {
+            "name": "Days",
+            "start_time": {"date_time": (FIXED_NOW + timedelta(days=1)).isoformat(), "time_zone": "UTC"},
+            "end_time": {"date_time": (FIXED_NOW + timedelta(days=1, hours=8)).isoformat(), "time_zone": "UTC"},
+            "effective_since": (FIXED_NOW + timedelta(days=1)).isoformat(),
+            "recurrence": ["RRULE:FREQ=DAILY"],
+            "assignment_strategy": {"type": "every_member_assignment_strategy", "members": [{"type": "empty_member"}]},
+        }
+        events = f"/v3/schedules/{schedule['id']}/rotations/{rotation['id']}/events"
+        assert http.post(events, json={"event": first}).status_code == 201
+        later = {
+            **first,
+            "start_time": {**first["start_time"], "date_time": (FIXED_NOW + timedelta(days=3, hours=7)).isoformat()},
+        }
+        later["end_time"] = {**first["end_time"], "date_time": (FIXED_NOW + timedelta(days=3, hours=9)).isoformat()}
+        clash = http.post(events, json={"event": later})  # overlaps the daily shift two days on
+        assert clash.status_code == 400 and "event.start_time" in clash.json()["error"]["errors"]
         refused = http.delete(f"/v3/schedules/{schedule['id']}")
         assert refused.status_code == 400 and "Personalization Shifts Escalation" in str(refused.json())
 

@@ -7,6 +7,7 @@ layer-based ones. Errors use the v3 body: ``errors`` maps a field path to its me
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -352,6 +353,23 @@ def _members(state: State, raw: Any, where: str, most: int) -> list[dict[str, An
     return out
 
 
+# How far ahead two events of one rotation are compared for overlap.
+OVERLAP_HORIZON = timedelta(weeks=8)
+
+
+def _overlaps(rotation: dict[str, Any], event: dict[str, Any], now: datetime) -> bool:
+    def spans(raw: dict[str, Any]) -> list[tuple[datetime, datetime]]:
+        engine = shifts.event_from_json(raw, rotation["id"])
+        # One member: each occurrence once, whoever's turn it is.
+        single = replace(engine, members=("x",), rotating=True)
+        found = shifts.compute([single], [], [], now, now + OVERLAP_HORIZON)
+        return [(a.start, a.end) for a in found]
+
+    mine = spans(event)
+    theirs = [span for other in rotation["events"] for span in spans(other)]
+    return any(a < d and c < b for a, b in mine for c, d in theirs)
+
+
 @route("POST", "/v3/schedules/{id}/rotations/{rotation_id}/events")
 def create_event(ctx: Context) -> Reply:
     state = ctx.state
@@ -364,6 +382,8 @@ def create_event(ctx: Context) -> Reply:
     # Past values are clamped to now, as documented.
     if parse_time(event["effective_since"]) < ctx.now:
         event["effective_since"] = format_time(ctx.now)
+    if _overlaps(rotation, event, ctx.now):
+        raise _Invalid("event.start_time", "events within a rotation cannot overlap")
     ident = state.new_id()
     self_url, html = _url(state, schedule["id"], "rotations", rotation["id"], "events", ident)
     stored = {"id": ident, **event, "self": self_url, "html_url": html}

@@ -206,6 +206,8 @@ async def test_rotation_shapes_and_a_failed_event_keeps_no_rotation(session: Cli
     ghost = {**weekend, "users": [emma, "PGHOST1"]}
     failure = await fails(session, "create_schedule_rotation", {"schedule_id": schedule, "events": [ghost]})
     assert "No rotation was kept" in failure["message"]
+    clash = await fails(session, "create_schedule_rotation", {"schedule_id": schedule, "events": [weekend, weekend]})
+    assert "overlap" in clash["message"] and "events[1]" in clash["message"]
     detail = first(await ok(session, "get_schedule", {"schedule_id": schedule}))
     assert [r["id"] for r in detail["rotations"]] == [made["metadata"]["rotation_id"]]
     await fails(
