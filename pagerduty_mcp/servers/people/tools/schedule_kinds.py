@@ -1,8 +1,8 @@
 """Both kinds of schedule behind one set of tools: layer-based (``/schedules``) and shift-based
 (``/v3/schedules``).
 
-PagerDuty gives both kinds ids of the same shape, and each API answers 404 for the other kind, so
-a schedule's kind is learnt by asking: the layer-based API first (most accounts' schedules), then
+PagerDuty gives both kinds ids of the same shape and serves them from two APIs, so a schedule's
+kind is learnt by asking: the layer-based API first (most accounts' schedules), then, on a 404,
 the shift-based one. Lives in the tools package so its paths count towards the tools' OAuth scopes.
 """
 
