@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, overload
 from zoneinfo import ZoneInfo
 
-from pagerduty_mcp.sandbox import oncall
+from pagerduty_mcp.sandbox import oncall, shifts
 from pagerduty_mcp.sandbox.constants import SANDBOX_API_URL as API_BASE
 from pagerduty_mcp.sandbox.protocol import format_time, not_found
 
@@ -217,12 +217,31 @@ class State:
     # -- schedules and on-call ----------------------------------------------------------------
     def render_schedule(self, schedule_id: str, since: datetime, until: datetime) -> oncall.Rendered:
         schedule = self.get("schedules", schedule_id)
+        if schedule.get("_kind") == "shifts":
+            # Shift-based: no layers; several people may be on call at once, each kept contiguous.
+            spans: dict[str, list[oncall.Entry]] = {}
+            for item in shifts.schedule_assignments(schedule, since, until):
+                if item.user is not None:
+                    spans.setdefault(item.user, []).append(oncall.Entry(item.user, item.start, item.end))
+            final = [e for entries in spans.values() for e in _merge_spans(entries)]
+            return oncall.Rendered([], [], sorted(final, key=lambda e: (e.start, e.user)))
         zone = ZoneInfo(schedule["time_zone"])
         layers = [layer_model(layer) for layer in schedule["schedule_layers"]]
         overrides = [
             oncall.Override(o["_start"], o["_end"], o["user"]["id"], o["id"]) for o in self.overrides_of(schedule_id)
         ]
         return oncall.render_schedule(layers, overrides, zone, since, until)
+
+    @staticmethod
+    def schedule_user_ids(schedule: dict[str, Any]) -> list[str]:
+        """The users a schedule names (its layers, or a shift-based one's events and custom shifts)."""
+        if schedule.get("_kind") == "shifts":
+            members = [
+                m for r in schedule["_rotations"] for e in r["events"] for m in e["assignment_strategy"]["members"]
+            ]
+            members += [s["assignments"][0]["member"] for s in schedule["_custom_shifts"]]
+            return list(dict.fromkeys(m["user_id"] for m in members if m.get("user_id")))
+        return list(dict.fromkeys(u["user"]["id"] for layer in schedule["schedule_layers"] for u in layer["users"]))
 
     def overrides_of(self, schedule_id: str) -> list[dict[str, Any]]:
         return sorted(
@@ -566,3 +585,15 @@ def layer_model(layer: dict[str, Any]) -> oncall.Layer:
         ),
         id=layer.get("id", ""),
     )
+
+
+def _merge_spans(entries: list[oncall.Entry]) -> list[oncall.Entry]:
+    """One user's entries with overlapping or touching ones joined."""
+    merged: list[oncall.Entry] = []
+    for entry in sorted(entries, key=lambda e: e.start):
+        if merged and entry.start <= merged[-1].end:
+            last = merged[-1]
+            merged[-1] = oncall.Entry(last.user, last.start, max(last.end, entry.end))
+        else:
+            merged.append(entry)
+    return merged

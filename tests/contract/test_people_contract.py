@@ -115,3 +115,52 @@ async def test_people_writes_follow_the_spec(recorded_exchanges: list[Exchange],
     await ok(session, "delete_team", {"team_id": team["id"]})
     methods = {(e.method, e.status) for e in recorded_exchanges}
     assert {("POST", 201), ("PUT", 200), ("PUT", 204), ("DELETE", 204), ("GET", 200)} <= methods
+
+
+async def test_shift_based_schedules_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
+    """Both schedule kinds through the same tools, with every v3 request and answer checked."""
+    shifts = named(session, "schedules", "Personalization Shifts")
+    emma, ravi = named(session, "users", "Emma Dubois"), named(session, "users", "Ravi Kapoor")
+    now = datetime.now(UTC).replace(microsecond=0, second=0, minute=0)
+    window = {"since": stamp(now), "until": stamp(now + timedelta(days=7))}
+    await ok(session, "list_schedules", {"team_ids": [named(session, "teams", "Personalization")]})
+    await ok(session, "list_schedules", {"user_ids": [ravi], "query": "s"})
+    await ok(session, "list_schedules", {"scope": "assigned_to_me"})
+    await ok(session, "get_schedule", {"schedule_id": shifts, **window})
+    await ok(session, "get_schedule", {"schedule_id": "Personalization Shifts"})
+    await ok(session, "list_schedule_overrides", {"schedule_id": shifts})
+    await ok(session, "list_oncalls", {"schedule_ids": [shifts], "time_zone": "Asia/Tokyo", **window})
+    await ok(session, "get_oncall_load", {"since": "7d", "count_incidents": False})
+    await ok(session, "find_coverage_gaps", {"schedule_id": shifts, **window})
+    await session.call_tool("delete_schedule", {"schedule_id": shifts})  # refused: a policy uses it
+    await session.call_tool("delete_schedule", {"schedule_id": named(session, "schedules", "Database On-Call")})
+    schedule = first(
+        await ok(session, "create_schedule", {"name": "Contract shifts", "time_zone": "UTC", "kind": "shifts"})
+    )
+    day = now + timedelta(days=1)
+    event = {"users": [emma, ravi], "start": stamp(day), "end": stamp(day + timedelta(hours=8)), "repeat": "weekdays"}
+    every = {**event, "start": stamp(day + timedelta(hours=9)), "end": stamp(day + timedelta(hours=10))}
+    every.update(all_at_once=True, repeat="FREQ=DAILY", until=stamp(day + timedelta(days=30)))
+    made = await ok(session, "create_schedule_rotation", {"schedule_id": schedule["id"], "events": [event, every]})
+    await session.call_tool(  # a user that does not exist: PagerDuty's v3 400, then the rotation is removed
+        "create_schedule_rotation", {"schedule_id": schedule["id"], "events": [{**event, "users": ["PGHOST1"]}]}
+    )
+    custom = {"user_id": emma, "start": stamp(day + timedelta(hours=12)), "end": stamp(day + timedelta(hours=14))}
+    shift = first(
+        await ok(session, "create_schedule_custom_shifts", {"schedule_id": schedule["id"], "shifts": [custom]})
+    )
+    cover = {"user_id": ravi, "start": stamp(day), "end": stamp(day + timedelta(hours=2))}
+    override = first(
+        await ok(session, "create_schedule_override", {"schedule_id": schedule["id"], "overrides": [cover]})
+    )
+    await ok(session, "delete_schedule_override", {"schedule_id": schedule["id"], "override_id": override["id"]})
+    await ok(session, "delete_schedule_custom_shift", {"schedule_id": schedule["id"], "custom_shift_id": shift["id"]})
+    await ok(
+        session, "update_schedule", {"schedule_id": schedule["id"], "name": "Contract shifts 2", "time_zone": "UTC"}
+    )
+    rotation = made["metadata"]["rotation_id"]
+    await ok(session, "delete_schedule_rotation", {"schedule_id": schedule["id"], "rotation_id": rotation})
+    await ok(session, "delete_schedule", {"schedule_id": schedule["id"]})
+    paths = {e.path.split("?")[0] for e in recorded_exchanges}
+    assert any(p.startswith("/v3/schedules/") and p.endswith("/events") for p in paths)
+    assert ("DELETE", 400) in {(e.method, e.status) for e in recorded_exchanges}

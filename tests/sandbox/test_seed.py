@@ -61,7 +61,9 @@ def test_account_sizes(sandbox: Sandbox) -> None:
     assert len(state.all("teams")) == 5
     assert 8 <= len(state.all("services")) <= 10
     assert 2 <= len(state.all("business_services")) <= 3
-    assert 3 <= len(state.all("schedules")) <= 4
+    layered = [s for s in state.all("schedules") if s.get("_kind") != "shifts"]
+    assert 3 <= len(layered) <= 4
+    assert [s["name"] for s in state.all("schedules") if s.get("_kind") == "shifts"] == ["Personalization Shifts"]
     assert [p["name"] for p in state.all("priorities")] == ["P1", "P2", "P3", "P4", "P5"]
     assert len(state.all("incidents")) == 60
 

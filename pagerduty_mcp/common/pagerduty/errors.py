@@ -87,6 +87,8 @@ _SINGULAR = {
     "log_entries": "log_entry",
     "notes": "note",
     "overrides": "override",
+    "rotations": "rotation",
+    "custom_shifts": "custom_shift",
     "priorities": "priority",
     "business_services": "business_service",
     "technical_services": "service",
@@ -128,7 +130,10 @@ def upstream_message(response: httpx2.Response) -> str:
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         parts = [str(error.get("message", ""))]
-        parts += [str(e) for e in error.get("errors", []) or []]
+        details = error.get("errors") or []
+        if isinstance(details, dict):  # the v3 APIs map a field to its messages
+            details = [f"{field}: {'; '.join(map(str, said))}" for field, said in details.items()]
+        parts += [str(e) for e in details]
         text = "; ".join(p for p in parts if p)
     elif isinstance(error, str):
         text = error

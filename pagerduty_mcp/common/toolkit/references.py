@@ -39,6 +39,8 @@ RESOURCES: dict[str, Resource] = {
     "teams": Resource("team", "/teams", "teams", "list_teams", "people"),
     "users": Resource("user", "/users", "users", "list_users", "people", also_match=("email",)),
     "schedules": Resource("schedule", "/schedules", "schedules", "list_schedules", "people"),
+    # Shift-based schedules: ids of the same shape, their own API.
+    "schedules_v3": Resource("schedule", "/v3/schedules", "schedules", "list_schedules", "people"),
     "escalation_policies": Resource(
         "escalation policy", "/escalation_policies", "escalation_policies", "list_escalation_policies", "people"
     ),
@@ -64,7 +66,7 @@ NAMED_PARAMETERS: dict[str, tuple[str, ...]] = {
     "business_service_id": ("business_services",),
     **{p: ("teams",) for p in ("team_id", "team_ids", "parent_team_id", "reassignment_team_id")},
     **{p: ("users",) for p in ("user_id", "user_ids", "assignee_ids")},
-    **{p: ("schedules",) for p in ("schedule_id", "schedule_ids")},
+    **{p: ("schedules", "schedules_v3") for p in ("schedule_id", "schedule_ids")},
     **{p: ("escalation_policies",) for p in ("escalation_policy_id", "escalation_policy_ids")},
     **{p: ("priorities",) for p in ("priority_id", "priority_ids")},
     "orchestration_id": ("event_orchestrations",),

@@ -64,6 +64,7 @@ _AREAS = (
     "users",
     "teams",
     "schedules",
+    "shift_schedules",
     "oncalls",
     "escalation_policies",
     "incidents",

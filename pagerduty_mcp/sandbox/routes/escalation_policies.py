@@ -32,7 +32,8 @@ def _target_object(state: State, target: dict[str, Any]) -> dict[str, Any]:
     if target["type"].startswith("user"):
         return render_user(state, state.get("users", target["id"]))
     schedule = public(state.get("schedules", target["id"]))
-    schedule["schedule_layers"] = [public(layer) for layer in schedule["schedule_layers"]]
+    if "schedule_layers" in schedule:
+        schedule["schedule_layers"] = [public(layer) for layer in schedule["schedule_layers"]]
     return schedule
 
 
@@ -55,9 +56,7 @@ def list_escalation_policies(ctx: Context) -> dict[str, Any]:
                     return True
                 if target["type"].startswith("schedule") and state.find("schedules", target["id"]):
                     schedule = state.get("schedules", target["id"])
-                    if any(
-                        u["user"]["id"] in user_ids for layer in schedule["schedule_layers"] for u in layer["users"]
-                    ):
+                    if any(u in user_ids for u in state.schedule_user_ids(schedule)):
                         return True
         return False
 
@@ -102,6 +101,7 @@ def _parse_rules(state: State, raw: Any) -> list[dict[str, Any]]:
                 "user_reference": "users",
                 "user": "users",
                 "schedule_reference": "schedules",
+                "schedule_v3_reference": "schedules",
                 "schedule": "schedules",
             }.get(str(target.get("type")) if isinstance(target, dict) else "")
             if kind is None or not target.get("id"):

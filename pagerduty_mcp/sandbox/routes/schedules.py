@@ -22,10 +22,34 @@ from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.users import render_user
 from pagerduty_mcp.sandbox.state import State, public
 
-__all__ = ["schedule_window_entries"]
+__all__ = ["layered", "refuse_if_used", "schedule_window_entries"]
 
 # On-call shifts are reported whole; rendering this far either side of the window finds their edges.
 SHIFT_MARGIN = timedelta(days=8)
+
+
+def layered(state: State, ident: str) -> dict[str, Any]:
+    """A layer-based schedule: the v2 endpoints do not see shift-based (v3) ones."""
+    schedule = state.get("schedules", ident)
+    if "schedule_layers" not in schedule:
+        raise not_found("schedule", ident)
+    return schedule
+
+
+def refuse_if_used(state: State, schedule: dict[str, Any]) -> None:
+    """PagerDuty refuses to delete a schedule an escalation policy targets, and names the policies."""
+    users = [
+        p
+        for p in state.all("escalation_policies")
+        if any(t["id"] == schedule["id"] for r in p["escalation_rules"] for t in r["targets"])
+    ]
+    if users:
+        named = ", ".join(f"{p['name']} ({p['id']})" for p in users)
+        raise ApiError(
+            400,
+            "Schedule can't be deleted",
+            errors=[f"The schedule is used by escalation policies: {named}. Remove it from them first."],
+        )
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -116,7 +140,17 @@ def _schedule_window(ctx: Context) -> tuple[datetime | None, datetime | None]:
 def list_schedules(ctx: Context) -> dict[str, Any]:
     state = ctx.state
     query = ctx.req.arg("query")
-    schedules = sorted((s for s in state.all("schedules") if matches_query(query, s["name"])), key=lambda s: s["name"])
+    teams = set(ctx.req.array("team_ids"))
+    schedules = sorted(
+        (
+            s
+            for s in state.all("schedules")
+            if "schedule_layers" in s
+            and matches_query(query, s["name"])
+            and (not teams or teams & set(s.get("_team_ids", [])))
+        ),
+        key=lambda s: s["name"],
+    )
     page = paginate_offset(schedules, ctx.req, "schedules")
     zone_name = ctx.req.arg("time_zone")
     page["schedules"] = [
@@ -127,7 +161,7 @@ def list_schedules(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/schedules/{id}")
 def get_schedule(ctx: Context) -> dict[str, Any]:
-    schedule = ctx.state.get("schedules", ctx.params["id"])
+    schedule = layered(ctx.state, ctx.params["id"])
     since, until = _schedule_window(ctx)
     zone = _zone(ctx.req.arg("time_zone") or schedule["time_zone"])
     return {"schedule": render_schedule(ctx, schedule, since, until, zone)}
@@ -238,7 +272,7 @@ def create_schedule(ctx: Context) -> Reply:
 @route("PUT", "/schedules/{id}")
 def update_schedule(ctx: Context) -> dict[str, Any]:
     state = ctx.state
-    schedule = state.get("schedules", ctx.params["id"])
+    schedule = layered(state, ctx.params["id"])
     data = ctx.req.entity("schedule")
     if "time_zone" in data:
         _zone(data["time_zone"])
@@ -264,7 +298,7 @@ def update_schedule(ctx: Context) -> dict[str, Any]:
 @route("GET", "/schedules/{id}/users")
 def list_schedule_users(ctx: Context) -> dict[str, Any]:
     state = ctx.state
-    schedule = state.get("schedules", ctx.params["id"])
+    schedule = layered(state, ctx.params["id"])
     since = ctx.req.time("since") or ctx.now
     until = ctx.req.time("until") or since + timedelta(weeks=2)
     if until < since:
@@ -285,7 +319,7 @@ def _override_json(override: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
 @route("GET", "/schedules/{id}/overrides")
 def list_overrides(ctx: Context) -> dict[str, Any]:
     state = ctx.state
-    schedule = state.get("schedules", ctx.params["id"])
+    schedule = layered(state, ctx.params["id"])
     since, until = ctx.req.time("since"), ctx.req.time("until")
     if since is None or until is None:
         raise bad_request(errors=["since and until are required"])
@@ -329,7 +363,7 @@ def create_overrides(ctx: Context) -> Reply:
     """Many overrides (``{"overrides": [...]}``, one status per item, as documented) or one
     (``{"override": {...}}``, the older form, answered with the override)."""
     state = ctx.state
-    schedule = state.get("schedules", ctx.params["id"])
+    schedule = layered(state, ctx.params["id"])
     zone = _zone(schedule["time_zone"])
     data = ctx.req.json()
     if isinstance(data, dict) and isinstance(data.get("override"), dict):
@@ -355,7 +389,7 @@ def create_overrides(ctx: Context) -> Reply:
 @route("DELETE", "/schedules/{id}/overrides/{override_id}")
 def delete_override(ctx: Context) -> Reply:
     state = ctx.state
-    schedule = state.get("schedules", ctx.params["id"])
+    schedule = layered(state, ctx.params["id"])
     override = state.get("overrides", ctx.params["override_id"])
     if override["_schedule_id"] != schedule["id"]:
         raise not_found("override", override["id"])
@@ -366,4 +400,15 @@ def delete_override(ctx: Context) -> Reply:
         override["end"] = format_time(now, _zone(schedule["time_zone"]))
         return Reply(None, 200)
     del state.tables["overrides"][override["id"]]
+    return Reply(None, 204)
+
+
+@route("DELETE", "/schedules/{id}")
+def delete_schedule(ctx: Context) -> Reply:
+    state = ctx.state
+    schedule = layered(state, ctx.params["id"])
+    refuse_if_used(state, schedule)
+    del state.tables["schedules"][schedule["id"]]
+    for override in state.overrides_of(schedule["id"]):
+        del state.tables["overrides"][override["id"]]
     return Reply(None, 204)

@@ -36,6 +36,7 @@ from pagerduty_mcp.sandbox.seed.settings import (
     add_orchestration,
     add_priorities,
 )
+from pagerduty_mcp.sandbox.seed.shifts import add_shift_schedules
 from pagerduty_mcp.sandbox.seed.status_pages import add_incident_types, add_status_pages
 from pagerduty_mcp.sandbox.state import State
 
@@ -67,4 +68,5 @@ def build_account(seed: int, size: int, now: datetime) -> State:
     add_automation_actions(state, services, teams, users, now)
     add_incident_types(state, now)
     add_status_pages(state, services, now)
+    add_shift_schedules(state, users, teams, now)
     return state

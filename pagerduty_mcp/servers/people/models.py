@@ -8,12 +8,14 @@ from pagerduty_mcp.common import LeanModel, Ref, refs
 
 __all__ = [
     "ContactMethod",
+    "EventInfo",
     "LayerInfo",
     "Member",
     "NotificationRule",
     "OverrideInfo",
     "PolicyDetail",
     "PolicyLevel",
+    "RotationInfo",
     "ScheduleDetail",
     "ScheduleSummary",
     "Shift",
@@ -21,6 +23,8 @@ __all__ = [
     "UserDetail",
     "UserSummary",
     "describe_restriction",
+    "final_entries",
+    "schedule_kind",
 ]
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -116,10 +120,12 @@ class Shift(LeanModel):
     user: Ref | None = None
     start: str | None = None
     end: str | None = None
+    source: str | None = None  # shift-based: "rotation <id>", "custom_shift <id>" or "override <id>"
 
     @classmethod
     def from_api(cls, entry: dict[str, Any]) -> Shift:
-        return cls(user=Ref.of(entry.get("user")), start=entry.get("start"), end=entry.get("end"))
+        user = Ref.of(entry.get("user"))
+        return cls(user=user, start=entry.get("start"), end=entry.get("end"), source=entry.get("source"))
 
 
 def describe_restriction(restriction: dict[str, Any]) -> str:
@@ -159,8 +165,77 @@ class LayerInfo(LeanModel):
         )
 
 
+def schedule_kind(schedule: dict[str, Any]) -> str:
+    """``shifts`` for a shift-based (v3) schedule or its reference, ``layers`` otherwise."""
+    return "shifts" if str(schedule.get("type", "")).startswith("schedule_v3") else "layers"
+
+
+def final_entries(schedule: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rendered final schedule as ``{user: {id, summary}, start, end}``, whatever the kind.
+    A shift-based slot left empty on purpose is nobody on call, so it is left out."""
+    final = schedule.get("final_schedule") or {}
+    if schedule_kind(schedule) == "layers":
+        return list(final.get("rendered_schedule_entries") or [])
+    names = {u.get("id"): u.get("summary") for u in schedule.get("users") or []}
+    out = []
+    for item in final.get("computed_shift_assignments") or []:
+        member = item.get("member") or {}
+        if member.get("type") == "user_member" and member.get("user_id"):
+            user = {"id": member["user_id"], "summary": names.get(member["user_id"])}
+            entry = {"user": user, "start": item.get("start_time"), "end": item.get("end_time")}
+            source = item.get("source") or {}
+            if source.get("override_id"):
+                entry["source"] = f"override {source['override_id']}"
+            elif source.get("shift_id"):
+                entry["source"] = f"custom_shift {source['shift_id']}"
+            elif source.get("rotation_id"):
+                entry["source"] = f"rotation {source['rotation_id']}"
+            out.append(entry)
+    return out
+
+
+class EventInfo(LeanModel):
+    """One recurring shift pattern of a rotation (shift-based schedules)."""
+
+    id: str | None = None
+    name: str | None = None
+    first_start: str | None = None
+    first_end: str | None = None
+    time_zone: str | None = None
+    repeats: str | None = None
+    users: list[Ref] = []
+    shifts_per_user: int | None = None  # absent: everyone at once
+    effective_since: str | None = None
+    effective_until: str | None = None
+
+    @classmethod
+    def from_api(cls, event: dict[str, Any], names: dict[str, str]) -> EventInfo:
+        strategy = event.get("assignment_strategy") or {}
+        members = [m.get("user_id") for m in strategy.get("members") or [] if m.get("user_id")]
+        start, end = event.get("start_time") or {}, event.get("end_time") or {}
+        rotating = strategy.get("type") == "rotating_member_assignment_strategy"
+        return cls(
+            id=event.get("id"),
+            name=event.get("name"),
+            first_start=start.get("date_time"),
+            first_end=end.get("date_time"),
+            time_zone=start.get("time_zone"),
+            repeats="; ".join(r.removeprefix("RRULE:") for r in event.get("recurrence") or []),
+            users=[Ref(id=u, name=names.get(u)) for u in members],
+            shifts_per_user=strategy.get("shifts_per_member") if rotating else None,
+            effective_since=event.get("effective_since"),
+            effective_until=event.get("effective_until"),
+        )
+
+
+class RotationInfo(LeanModel):
+    id: str
+    events: list[EventInfo] = []
+
+
 class ScheduleSummary(LeanModel):
     id: str
+    kind: str = "layers"
     name: str | None = None
     time_zone: str | None = None
     description: str | None = None
@@ -173,6 +248,8 @@ class ScheduleSummary(LeanModel):
         return cls.model_validate(
             {
                 **schedule,
+                "kind": schedule_kind(schedule),
+                "name": schedule.get("name") or schedule.get("summary"),
                 "description": schedule.get("description") or None,
                 "teams": refs(schedule.get("teams")),
                 "escalation_policies": refs(schedule.get("escalation_policies")),
@@ -182,6 +259,7 @@ class ScheduleSummary(LeanModel):
 
 class ScheduleDetail(ScheduleSummary):
     layers: list[LayerInfo] = []
+    rotations: list[RotationInfo] = []
     # Absent when no window was rendered (a write's answer): an empty list would read as "nobody on call".
     final_schedule: list[Shift] | None = None
     coverage_percentage: float | None = None
@@ -192,17 +270,27 @@ class ScheduleDetail(ScheduleSummary):
         """``rendered``: the answer holds the final schedule of a window (PagerDuty renders one only
         when asked with since/until)."""
         final = schedule.get("final_schedule") or {}
-        overrides = schedule.get("overrides_subschedule") or {}
         summary = ScheduleSummary.from_api(schedule).model_dump(exclude_none=True)
         layers = [LayerInfo.from_api(layer) for layer in schedule.get("schedule_layers") or []]
+        names = {u.get("id"): u.get("summary") for u in schedule.get("users") or []}
+        rotations = [
+            RotationInfo(id=r.get("id"), events=[EventInfo.from_api(e, names) for e in r.get("events") or []])
+            for r in schedule.get("rotations") or []
+        ]
         if not rendered:
-            return cls(**summary, layers=layers)
+            return cls(**summary, layers=layers, rotations=rotations)
+        if summary["kind"] == "shifts":
+            computed = final.get("computed_shift_assignments") or []
+            overridden = sum(1 for a in computed if str((a.get("source") or {}).get("type", "")).endswith("override"))
+        else:
+            overridden = len((schedule.get("overrides_subschedule") or {}).get("rendered_schedule_entries") or [])
         return cls(
             **summary,
             layers=layers,
-            final_schedule=[Shift.from_api(e) for e in final.get("rendered_schedule_entries") or []],
+            rotations=rotations,
+            final_schedule=[Shift.from_api(e) for e in final_entries(schedule)],
             coverage_percentage=final.get("rendered_coverage_percentage"),
-            overrides_in_window=len(overrides.get("rendered_schedule_entries") or []) if overrides else None,
+            overrides_in_window=overridden if final or schedule.get("overrides_subschedule") else None,
         )
 
 
@@ -211,9 +299,19 @@ class OverrideInfo(LeanModel):
     user: Ref | None = None
     start: str | None = None
     end: str | None = None
+    replaces: Ref | None = None  # shift-based: whose shift it covers
 
     @classmethod
     def from_api(cls, override: dict[str, Any]) -> OverrideInfo:
+        if override.get("type") == "override_shift":
+            by, replaced = override.get("overriding_member") or {}, override.get("overridden_member") or {}
+            return cls(
+                id=override.get("id"),
+                user=Ref(id=by["user_id"]) if by.get("user_id") else None,
+                start=override.get("start_time"),
+                end=override.get("end_time"),
+                replaces=Ref(id=replaced["user_id"]) if replaced.get("user_id") else None,
+            )
         user = Ref.of(override.get("user"))
         return cls(id=override.get("id"), user=user, start=override.get("start"), end=override.get("end"))
 

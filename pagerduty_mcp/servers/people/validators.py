@@ -22,7 +22,15 @@ from pagerduty_mcp.common import (
     resolve_ids,
 )
 
-__all__ = ["layers_body", "nothing_to_change", "overrides_body", "ref", "rules_body", "zone_ok"]
+__all__ = [
+    "events_body",
+    "layers_body",
+    "nothing_to_change",
+    "overrides_body",
+    "ref",
+    "rules_body",
+    "zone_ok",
+]
 
 
 def ref(kind: str, ident: str) -> dict[str, str]:
@@ -43,6 +51,18 @@ class _OverrideInput(_Strict):
     user_id: str
     start: str
     end: str
+    replaces: str | None = None  # shift-based: whose shift it covers, where several are on at once
+
+
+class _EventInput(_Strict):
+    users: list[str] = Field(min_length=1, max_length=20)
+    start: str
+    end: str
+    repeat: str = Field(min_length=1)
+    shifts_per_user: int = Field(default=1, ge=1)
+    all_at_once: bool = False
+    name: str | None = Field(default=None, max_length=255)
+    until: str | None = None
 
 
 class _RestrictionInput(_Strict):
@@ -143,11 +163,12 @@ def zone_ok(name: str, parameter: str) -> str:
     return name
 
 
-def overrides_body(overrides: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The overrides to create, each checked (times in order, a user id) before any is sent."""
+def overrides_body(overrides: list[dict[str, Any]], name: str = "overrides") -> list[dict[str, Any]]:
+    """The overrides (or custom shifts) to create, each checked (times in order, a user id) before
+    any is sent: v2 override bodies, with ``replaces`` kept aside for shift-based schedules."""
     wanted: list[dict[str, Any]] = []
     for index, raw in enumerate(overrides):
-        where = f"overrides[{index}]"
+        where = f"{name}[{index}]"
         item: _OverrideInput = _parse(_OverrideInput, raw, where)
         start, end = parse_time(item.start, f"{where}.start"), parse_time(item.end, f"{where}.end")
         if start is None or end is None:
@@ -155,5 +176,49 @@ def overrides_body(overrides: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if end <= start:
             raise invalid(f"{where}.end", "must be after start")
         user = resolve_id(item.user_id, f"{where}.user_id")
-        wanted.append({"start": iso(start), "end": iso(end), "user": ref("user", user), "time_zone": "UTC"})
+        body = {"start": iso(start), "end": iso(end), "user": ref("user", user), "time_zone": "UTC"}
+        if item.replaces:
+            body["_replaces"] = resolve_id(item.replaces, f"{where}.replaces")
+        wanted.append(body)
     return wanted
+
+
+_REPEATS = {"daily": "FREQ=DAILY", "weekly": "FREQ=WEEKLY", "weekdays": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"}
+
+
+def events_body(events: list[dict[str, Any]], time_zone: str) -> list[dict[str, Any]]:
+    """Shift-based rotation events, checked before the rotation is made."""
+    out = []
+    for index, raw in enumerate(events):
+        where = f"events[{index}]"
+        event: _EventInput = _parse(_EventInput, raw, where)
+        start, end = parse_time(event.start, f"{where}.start"), parse_time(event.end, f"{where}.end")
+        until = parse_time(event.until, f"{where}.until") if event.until else None
+        if start is None or end is None:
+            raise invalid(where, "start and end are required")
+        if end <= start:
+            raise invalid(f"{where}.end", "must be after start")
+        if until is not None and until <= start:
+            raise invalid(f"{where}.until", "must be after start")
+        rule = _REPEATS.get(event.repeat.strip().lower(), event.repeat.strip().upper().removeprefix("RRULE:"))
+        if not rule.startswith("FREQ="):
+            raise invalid(f"{where}.repeat", "daily, weekly, weekdays or an RRULE such as FREQ=WEEKLY;BYDAY=SA,SU")
+        users = resolve_ids(event.users, f"{where}.users") or []
+        strategy: dict[str, Any] = {
+            "type": "every_member_assignment_strategy" if event.all_at_once else "rotating_member_assignment_strategy",
+            "members": [{"type": "user_member", "user_id": u} for u in users],
+        }
+        if not event.all_at_once:
+            strategy["shifts_per_member"] = event.shifts_per_user
+        body: dict[str, Any] = {
+            "name": event.name or f"Shift {index + 1}",
+            "start_time": {"date_time": iso(start), "time_zone": time_zone},
+            "end_time": {"date_time": iso(end), "time_zone": time_zone},
+            "effective_since": iso(start),
+            "recurrence": [f"RRULE:{rule}"],
+            "assignment_strategy": strategy,
+        }
+        if until is not None:
+            body["effective_until"] = iso(until)
+        out.append(body)
+    return out

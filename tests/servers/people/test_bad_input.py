@@ -52,6 +52,16 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("delete_schedule_override", {"schedule_id": "PABC123", "override_id": "a/b"}, "INVALID_PARAMETER", "override_id"),
     ("create_schedule", {"name": "x", "time_zone": "UTC", "layers": []}, "INVALID_PARAMETER", "layers"),
     ("update_schedule", {"schedule_id": "PABC123", "time_zone": "Nowhere/City"}, "INVALID_PARAMETER", "time_zone"),
+    ("delete_schedule", {"schedule_id": NOPE}, "SCHEDULE_NOT_FOUND", "list_schedules"),
+    ("create_schedule_rotation", {"schedule_id": NOPE, "events": [{"users": []}]}, "INVALID_PARAMETER", "events[0]"),
+    ("delete_schedule_rotation", {"schedule_id": "PABC123", "rotation_id": "a/b"}, "INVALID_PARAMETER", "rotation_id"),
+    ("create_schedule_custom_shifts", {"schedule_id": "PABC123", "shifts": [{}]}, "INVALID_PARAMETER", "shifts[0]"),
+    (
+        "delete_schedule_custom_shift",
+        {"schedule_id": "Personalization Shifts", "custom_shift_id": "X1"},
+        "CUSTOM_SHIFT_NOT_FOUND",
+        "get_schedule",
+    ),
     ("create_escalation_policy", {"name": "x", "levels": ["level one"]}, "INVALID_PARAMETER", "levels"),
     (
         "update_escalation_policy",

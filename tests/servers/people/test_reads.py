@@ -114,7 +114,11 @@ async def test_who_else_is_on_the_personalization_team(session: Client) -> None:
         ("Emma Dubois", "responder"),
         ("Ravi Kapoor", "manager"),
     }
-    assert [p["name"] for p in detail["escalation_policies"]] == ["Personalization Escalation"]
+    # its own policy and the one of its shift-based schedule
+    assert [p["name"] for p in detail["escalation_policies"]] == [
+        "Personalization Escalation",
+        "Personalization Shifts Escalation",
+    ]
     members = await ok(session, "list_team_members", {"team_id": team["id"], "limit": 2})
     assert members["metadata"]["count"] == 2 and members["metadata"]["has_more"] is True
     await fails(session, "get_team", {"team_id": "PNOPE00"}, "TEAM_NOT_FOUND")

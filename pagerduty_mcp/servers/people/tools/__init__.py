@@ -20,6 +20,13 @@ from pagerduty_mcp.servers.people.tools.schedules import (
     list_schedules,
     update_schedule,
 )
+from pagerduty_mcp.servers.people.tools.shift_schedules import (
+    create_schedule_custom_shifts,
+    create_schedule_rotation,
+    delete_schedule,
+    delete_schedule_custom_shift,
+    delete_schedule_rotation,
+)
 from pagerduty_mcp.servers.people.tools.teams import (
     add_team_member,
     create_team,
@@ -60,6 +67,11 @@ TOOLS = [
     delete_schedule_override,
     create_schedule,
     update_schedule,
+    delete_schedule,
+    create_schedule_rotation,
+    delete_schedule_rotation,
+    create_schedule_custom_shifts,
+    delete_schedule_custom_shift,
     create_escalation_policy,
     update_escalation_policy,
 ]

@@ -32,8 +32,11 @@ from pagerduty_mcp.common import (
     window,
 )
 from pagerduty_mcp.servers.people import oncall_math
+from pagerduty_mcp.servers.people.models import final_entries
 from pagerduty_mcp.servers.people.params import Id, Since, Until
 from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, moment, oncall_params, page_of_oncalls, policies_for
+from pagerduty_mcp.servers.people.tools.schedule_kinds import all_schedules, read_schedule
+from pagerduty_mcp.servers.people.validators import zone_ok
 
 __all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
 
@@ -45,8 +48,6 @@ MAX_ONCALL_ENTRIES = 1000
 MAX_ENTRIES = 2000
 MAX_INCIDENTS = 1000
 MAX_GAPS_LISTED = 100
-# Schedules read for a whole-account load; more is named in a note.
-MAX_SCHEDULES = 500
 
 
 def _ref(obj: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -151,13 +152,13 @@ def list_oncalls(
     scope: Annotated[Scope, Field(description="my_teams, assigned_to_me (my shifts) or all.")] = "all",
     since: Since = None,
     until: Until = None,
+    time_zone: Annotated[str | None, Field(description="IANA zone of the times.")] = None,
     earliest: Annotated[bool, Field(description="With a window: only each person's first shift.")] = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Envelope:
-    """Who is on call, grouped by escalation policy and level. No since/until: who is on now and
-    who is next. With since/until: every shift in that window (since alone: at that moment).
-    Filters combine (AND)."""
+    """Who is on call, by escalation policy and level. No since/until: who is on now and next.
+    With them: every shift in that window (since alone: at that moment). Filters combine (AND)."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
     policies = policies_for(client, escalation_policy_ids or None, scoped.team_ids, service_ids or None)
@@ -165,6 +166,8 @@ def list_oncalls(
     if policies.empty:
         return respond("oncalls", [], "Nobody matches: no escalation policy fits the filters", notes=notes or None)
     params = oncall_params(policies, scoped.user_ids, schedule_ids or None)
+    if time_zone:
+        params["time_zone"] = zone_ok(time_zone, "time_zone")
     now_mode = since is None and until is None
     if now_mode:
         now = datetime.now(UTC).replace(microsecond=0)
@@ -219,9 +222,8 @@ def _final_schedule_entries(
     """On-call entries of schedules that /oncalls does not cover (in no escalation policy)."""
     entries = []
     for schedule_id in schedule_ids:
-        body = client.read(path("/schedules/{}", schedule_id), {"since": iso(since), "until": iso(until)})
-        final = ((body.get("schedule") or {}).get("final_schedule") or {}).get("rendered_schedule_entries") or []
-        for entry in final:
+        _, schedule = read_schedule(client, schedule_id, since, until, zone=None)
+        for entry in final_entries(schedule):
             user_id = (entry.get("user") or {}).get("id")
             if user_id and (not users or user_id in users):
                 entries.append({**entry, "schedule": {"id": schedule_id}})
@@ -274,10 +276,9 @@ def get_oncall_load(
     until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: now.")] = None,
     count_incidents: Annotated[bool, Field(description="Count incidents that paged each person.")] = True,
 ) -> Envelope:
-    """On-call hours per person over a window, with the share of nights (outside 08-20 on their own
-    clock) and weekends, shift counts, incidents that paged them (level 1 when triggered), and how
-    evenly the group shares the load. No team, schedules or users: the whole account (every
-    schedule). For fairness, payroll or "who carried most last month"."""
+    """On-call hours per person in a window: night (outside 08-20 on their clock) and weekend
+    shares, shifts, incidents that paged them (level 1 when triggered), and how evenly the load is
+    shared. No team, schedules or users: the whole account. For fairness or payroll."""
     if team_id and user_ids:
         raise ToolFailure(
             "INVALID_PARAMETER",
@@ -309,12 +310,10 @@ def get_oncall_load(
     notes = []
     if whole_account:
         # /oncalls reports only schedules that an escalation policy uses; the rest are read one by one.
-        listed = paginate(client, "/schedules", "schedules", {}, limit=MAX_SCHEDULES, with_total=False)
-        schedules = [s["id"] for s in listed.items]
-        notes.append(
-            f"Whole account: every escalation policy and all {len(schedules)} schedules"
-            + (f" (the first {MAX_SCHEDULES}; pass schedule_ids for the rest)." if listed.has_more else ".")
-        )
+        listed, cut = all_schedules(client, None, None, None)
+        schedules = [s["id"] for s in listed]
+        notes.append(f"Whole account: every escalation policy and all {len(schedules)} schedules (both kinds).")
+        notes += cut
     unreferenced = [s for s in schedules if not any((e.get("schedule") or {}).get("id") == s for e in entries)]
     if unreferenced:
         entries += _final_schedule_entries(client, unreferenced, start, end, set(wanted or []))
@@ -403,11 +402,8 @@ def find_coverage_gaps(
     client = get_client()
     extra: dict[str, Any] = {}
     if schedule_id:
-        body = client.read(
-            path("/schedules/{}", schedule_id), {"since": iso(start), "until": iso(end), "time_zone": "UTC"}
-        )
-        schedule = body.get("schedule") or {}
-        final = (schedule.get("final_schedule") or {}).get("rendered_schedule_entries") or []
+        _, schedule = read_schedule(client, schedule_id, start, end)
+        final = final_entries(schedule)
         covered = [(moment(e["start"]), moment(e["end"])) for e in final if e.get("start") and e.get("end")]
         holes = oncall_math.gaps(covered, start, end)  # type: ignore[arg-type]
         subject = f"schedule {schedule.get('name') or schedule_id}"

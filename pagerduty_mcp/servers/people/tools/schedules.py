@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -13,10 +13,14 @@ from pagerduty_mcp.common import (
     IdList,
     Limit,
     Offset,
+    PagerDutyClient,
+    Scope,
     ToolFailure,
+    apply_scope,
     failure_from_response,
     get_client,
     id_or_url,
+    invalid,
     iso,
     paginate,
     path,
@@ -24,9 +28,17 @@ from pagerduty_mcp.common import (
     tool,
     window,
 )
-from pagerduty_mcp.servers.people.models import OverrideInfo, ScheduleDetail, ScheduleSummary, UserSummary
+from pagerduty_mcp.servers.people.models import (
+    OverrideInfo,
+    ScheduleDetail,
+    ScheduleSummary,
+    UserSummary,
+    final_entries,
+)
 from pagerduty_mcp.servers.people.params import Id, OverrideId, Query
 from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW
+from pagerduty_mcp.servers.people.tools.schedule_kinds import V3, page_of_schedules, read_schedule, unknown_schedule
+from pagerduty_mcp.servers.people.tools.shift_overrides import cover_shifts
 from pagerduty_mcp.servers.people.validators import layers_body, nothing_to_change, overrides_body, ref, zone_ok
 
 __all__ = [
@@ -45,10 +57,19 @@ MAX_OVERRIDES = 50
 
 
 @tool("List schedules")
-def list_schedules(query: Query = None, limit: Limit = 25, offset: Offset = 0) -> Envelope:
-    """Find on-call schedules by name, with their time zone, teams and escalation policies."""
-    params = {"query": query} if query else {}
-    page = paginate(get_client(), "/schedules", "schedules", params, limit=limit, offset=offset)
+def list_schedules(
+    query: Query = None,
+    team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
+    user_ids: Annotated[IdList | None, Field(description="Users on them.")] = None,
+    scope: Annotated[Scope, Field(description="assigned_to_me: ones I am on.")] = "all",
+    limit: Limit = 25,
+    offset: Offset = 0,
+) -> Envelope:
+    """On-call schedules of both kinds (layers or shifts): time zone, teams, escalation policies."""
+    client = get_client()
+    scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
+    page = page_of_schedules(client, query, scoped.team_ids, scoped.user_ids, limit=limit, offset=offset)
+    page.notes = scoped.notes + page.notes
     schedules = [ScheduleSummary.from_api(s) for s in page.items]
     return respond("schedules", schedules, f"{len(schedules)} schedule(s)", page=page)
 
@@ -62,18 +83,19 @@ def get_schedule(
     since: WindowSince = None,
     until: Annotated[str | None, Field(description="Window end, same forms. Default: 7 days on.")] = None,
 ) -> Envelope:
-    """A schedule's layers (rotation, users, restrictions) and its final schedule for a window as
-    shifts (who, start, end), overrides included."""
+    """A schedule's layers or rotations, and its final schedule for a window as shifts (who, start,
+    end), overrides included."""
     start, end = window(since, until, ahead=timedelta(days=7), maximum=MAX_WINDOW)
-    body = get_client().read(path("/schedules/{}", schedule_id), {"since": iso(start), "until": iso(end)})
-    detail = ScheduleDetail.from_api(body["schedule"])
+    _, schedule = read_schedule(get_client(), schedule_id, start, end, zone=None)
+    detail = ScheduleDetail.from_api(schedule)
     shifts = detail.final_schedule or []
     notes = None
     if len(shifts) > MAX_SHIFTS:
         notes = [f"Showing the first {MAX_SHIFTS} of {len(shifts)} shifts; narrow the window."]
         detail.final_schedule = shifts[:MAX_SHIFTS]
     who = f"{len(shifts)} shift(s)" if shifts else "nobody on call"
-    text = f"{detail.name}: {len(detail.layers)} layer(s), {who} from {iso(start)} to {iso(end)}"
+    parts = f"{len(detail.rotations)} rotation(s)" if detail.kind == "shifts" else f"{len(detail.layers)} layer(s)"
+    text = f"{detail.name}: {parts}, {who} from {iso(start)} to {iso(end)}"
     return respond("schedules", [detail], text, notes=notes)
 
 
@@ -85,8 +107,17 @@ def list_schedule_users(
 ) -> Envelope:
     """The users on call in a schedule during a window."""
     start, end = window(since, until, ahead=timedelta(days=14), maximum=MAX_WINDOW)
-    body = get_client().read(path("/schedules/{}/users", schedule_id), {"since": iso(start), "until": iso(end)})
-    users = [UserSummary.from_api(u) for u in body.get("users") or []]
+    client = get_client()
+    try:
+        body = client.read(path("/schedules/{}/users", schedule_id), {"since": iso(start), "until": iso(end)})
+        users = [UserSummary.from_api(u) for u in body.get("users") or []]
+    except ToolFailure as failure:
+        if not failure.code.endswith("_NOT_FOUND"):
+            raise
+        # Shift-based: v3 has no users endpoint; the final schedule of the window names them.
+        _, schedule = read_schedule(client, schedule_id, start, end)
+        on_call = {e["user"]["id"]: e["user"].get("summary") for e in final_entries(schedule)}
+        users = [UserSummary(id=uid, name=name) for uid, name in on_call.items()]
     return respond("users", users, f"{len(users)} user(s) on call in {schedule_id} from {iso(start)} to {iso(end)}")
 
 
@@ -98,10 +129,19 @@ def list_schedule_overrides(
 ) -> Envelope:
     """Overrides (someone covering a shift) on a schedule during a window, with their ids."""
     start, end = window(since, until, ahead=timedelta(days=30), maximum=timedelta(days=366))
-    body = get_client().read(
-        path("/schedules/{}/overrides", schedule_id), {"since": iso(start), "until": iso(end), "overflow": "true"}
-    )
-    overrides = [OverrideInfo.from_api(o) for o in body.get("overrides") or []]
+    client, params = get_client(), {"since": iso(start), "until": iso(end), "overflow": "true"}
+    try:
+        found = client.read(path("/schedules/{}/overrides", schedule_id), params).get("overrides") or []
+    except ToolFailure as failure:
+        if not failure.code.endswith("_NOT_FOUND"):
+            raise
+        try:
+            found = paginate(
+                client, path(V3 + "/{}/overrides", schedule_id), "overrides", params, limit=1000, with_total=False
+            ).items
+        except ToolFailure as again:
+            raise unknown_schedule(schedule_id) if again.code.endswith("_NOT_FOUND") else again from None
+    overrides = [OverrideInfo.from_api(o) for o in found]
     return respond("overrides", overrides, f"{len(overrides)} override(s) from {iso(start)} to {iso(end)}")
 
 
@@ -113,17 +153,24 @@ def create_schedule_override(
         Field(
             min_length=1,
             max_length=MAX_OVERRIDES,
-            description='One or more {"user_id": who covers, "start": ISO, "end": ISO}.',
+            description='One or more {"user_id": who covers, "start": ISO, "end": ISO, "replaces"?: user '
+            "(shift-based, if several are on)}.",
         ),
     ],
 ) -> Envelope:
-    """Put someone else on call for part of a schedule ("cover my shift", vacation cover):
-    several overrides in one call; says exactly which were created and which failed.
-    list_oncalls(scope=assigned_to_me, since, until) finds the shift to cover."""
+    """Put someone else on call for part of a schedule ("cover my shift", vacation): several in one
+    call; says which were created and which failed. list_oncalls(scope=assigned_to_me, since,
+    until) finds the shift."""
     wanted = overrides_body(overrides)
-    # One override answers an object, several a JSON array (one status per item); write() is typed
-    # for the object case only.
-    body: Any = get_client().write("POST", path("/schedules/{}/overrides", schedule_id), {"overrides": wanted})
+    client = get_client()
+    layered = [{k: v for k, v in o.items() if k != "_replaces"} for o in wanted]
+    response = client.request("POST", path("/schedules/{}/overrides", schedule_id), json={"overrides": layered})
+    if response.status_code == 404:
+        return cover_shifts(client, schedule_id, wanted)
+    if not response.is_success:
+        raise failure_from_response(response, write=True)
+    # One override answers an object, several a JSON array (one status per item).
+    body: Any = response.json()
     results: list[Any] = body if isinstance(body, list) else [{"status": 201, "override": body.get("override")}]
     created, failed = [], []
     for index, (request, result) in enumerate(zip(wanted, results, strict=False)):
@@ -158,7 +205,16 @@ def delete_schedule_override(
     override_id: Annotated[OverrideId, Field(description="Override id (list_schedule_overrides).")],
 ) -> Envelope:
     """Remove an override; one in progress is cut short at the current time instead."""
-    response = get_client().request("DELETE", path("/schedules/{}/overrides/{}", schedule_id, override_id))
+    client = get_client()
+    response = client.request("DELETE", path("/schedules/{}/overrides/{}", schedule_id, override_id))
+    if response.status_code == 404:  # a shift-based schedule, or no such override
+        response = client.request("DELETE", path(V3 + "/{}/overrides/{}", schedule_id, override_id))
+        if response.status_code == 404:
+            raise ToolFailure(
+                "OVERRIDE_NOT_FOUND",
+                f"No override {override_id} on schedule {schedule_id}; list_schedule_overrides shows their ids.",
+                {"parameters": ["schedule_id", "override_id"]},
+            )
     if not response.is_success:
         raise failure_from_response(response, write=True)
     ended = response.status_code == 200
@@ -186,6 +242,8 @@ def _schedule_answer(body: dict[str, Any], verb: str) -> Envelope:
     # A write's answer renders no window, so it says nothing of who is on call: that is left out.
     schedule = ScheduleDetail.from_api(body["schedule"], rendered=False)
     text = f"{verb} schedule {schedule.name} ({schedule.id}); get_schedule shows who is on call"
+    if schedule.kind == "shifts":
+        text = f"{verb} shift-based schedule {schedule.name} ({schedule.id}); create_schedule_rotation adds shifts"
     return respond("schedules", [schedule], text)
 
 
@@ -193,21 +251,24 @@ def _schedule_answer(body: dict[str, Any], verb: str) -> Envelope:
 def create_schedule(
     name: Annotated[str, Field(min_length=1, description="Schedule name.")],
     time_zone: TimeZone,
-    layers: Layers,
+    layers: Layers | None = None,
     description: Annotated[str | None, Field(description="Description.")] = None,
     team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
+    kind: Annotated[
+        Literal["layers", "shifts"], Field(description="shifts: then create_schedule_rotation.")
+    ] = "layers",
 ) -> Envelope:
-    """Create an on-call schedule from rotation layers."""
-    schedule: dict[str, Any] = {
-        "type": "schedule",
-        "name": name,
-        "time_zone": zone_ok(time_zone, "time_zone"),
-        "schedule_layers": layers_body(layers),
-    }
+    """Create an on-call schedule from rotation layers, or a shift-based one."""
+    if (kind == "layers") != bool(layers):
+        raise invalid("layers", "required for kind=layers, not accepted for kind=shifts")
+    schedule: dict[str, Any] = {"name": name, "time_zone": zone_ok(time_zone, "time_zone")}
     if description is not None:
         schedule["description"] = description
     if team_ids:
         schedule["teams"] = [ref("team", t) for t in team_ids]
+    if kind == "shifts":
+        return _schedule_answer(get_client().write("POST", V3, {"schedule": schedule}), "Created")
+    schedule.update(type="schedule", schedule_layers=layers_body(layers or []))
     return _schedule_answer(get_client().write("POST", "/schedules", {"schedule": schedule}), "Created")
 
 
@@ -242,10 +303,29 @@ def update_schedule(
         for raw, body in zip(layers or [], schedule.get("schedule_layers") or [], strict=True)
         if body.get("id") and not raw.get("name")
     ]
-    if "time_zone" not in schedule or unnamed:
-        current = client.read(path("/schedules/{}", schedule_id)).get("schedule") or {}
-        schedule.setdefault("time_zone", current.get("time_zone"))
-        names = {layer.get("id"): layer.get("name") for layer in current.get("schedule_layers") or []}
-        for body in unnamed:
-            body["name"] = names.get(body["id"]) or body["name"]
-    return _schedule_answer(client.write("PUT", path("/schedules/{}", schedule_id), {"schedule": schedule}), "Updated")
+    try:
+        if "time_zone" not in schedule or unnamed:
+            current = client.read(path("/schedules/{}", schedule_id)).get("schedule") or {}
+            schedule.setdefault("time_zone", current.get("time_zone"))
+            names = {layer.get("id"): layer.get("name") for layer in current.get("schedule_layers") or []}
+            for body in unnamed:
+                body["name"] = names.get(body["id"]) or body["name"]
+        answer = client.write("PUT", path("/schedules/{}", schedule_id), {"schedule": schedule})
+    except ToolFailure as failure:
+        if not failure.code.endswith("_NOT_FOUND"):
+            raise
+        answer = _update_shift_based(client, schedule_id, schedule)
+    return _schedule_answer(answer, "Updated")
+
+
+def _update_shift_based(client: PagerDutyClient, schedule_id: str, wanted: dict[str, Any]) -> dict[str, Any]:
+    """PagerDuty's v3 PUT changes a shift-based schedule's name, description and time zone only."""
+    read_schedule(client, schedule_id)  # an unknown schedule says so
+    if "schedule_layers" in wanted:
+        raise invalid(
+            "layers", "a shift-based schedule has rotations: create_schedule_rotation, delete_schedule_rotation"
+        )
+    if "teams" in wanted:
+        raise invalid("team_ids", "PagerDuty cannot change a shift-based schedule's teams")
+    body = {k: v for k, v in wanted.items() if k in ("name", "description", "time_zone")}
+    return client.write("PUT", path(V3 + "/{}", schedule_id), {"schedule": body})

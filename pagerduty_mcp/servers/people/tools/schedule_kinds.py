@@ -1,0 +1,149 @@
+"""Both kinds of schedule behind one set of tools: layer-based (``/schedules``) and shift-based
+(``/v3/schedules``).
+
+PagerDuty gives both kinds ids of the same shape and serves them from two APIs, so a schedule's
+kind is learnt by asking: the layer-based API first (most accounts' schedules), then, on a 404,
+the shift-based one. Lives in the tools package so its paths count towards the tools' OAuth scopes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, iso, paginate, path
+
+__all__ = [
+    "V3",
+    "Kind",
+    "all_schedules",
+    "page_of_schedules",
+    "read_schedule",
+    "shift_user_ids",
+    "unknown_schedule",
+]
+
+V3 = "/v3/schedules"
+Kind = Literal["layers", "shifts"]
+# Schedules read per kind to list, filter and page them together.
+MAX_LISTED = 500
+# Shift-based schedules read one by one to filter a list by user.
+MAX_READ_FOR_USERS = 50
+
+
+def unknown_schedule(schedule_id: str) -> ToolFailure:
+    return ToolFailure(
+        "SCHEDULE_NOT_FOUND",
+        f"No schedule {schedule_id} (layer- or shift-based) in this account; list_schedules finds valid ones.",
+        {"parameters": ["schedule_id"]},
+    )
+
+
+def _missing(failure: ToolFailure) -> bool:
+    return failure.code.endswith("_NOT_FOUND")
+
+
+def read_schedule(
+    client: PagerDutyClient,
+    schedule_id: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    zone: str | None = "UTC",
+) -> tuple[Kind, dict[str, Any]]:
+    """The schedule and its kind; with a window, its final schedule for that window too, with
+    times in ``zone`` (``None``: the schedule's own)."""
+    window: dict[str, Any] = {"since": iso(since), "until": iso(until)} if since and until else {}
+    if window and zone:
+        window["time_zone"] = zone
+    try:
+        return "layers", client.read(path("/schedules/{}", schedule_id), window or None).get("schedule") or {}
+    except ToolFailure as failure:
+        if not _missing(failure):
+            raise
+    params = {**window, "include[]": ["final_schedule"]} if window else None
+    try:
+        return "shifts", client.read(path(V3 + "/{}", schedule_id), params).get("schedule") or {}
+    except ToolFailure as failure:
+        if _missing(failure):
+            raise unknown_schedule(schedule_id) from None
+        raise
+
+
+def shift_user_ids(schedule: dict[str, Any]) -> set[str]:
+    """Users a shift-based schedule's rotations name."""
+    found = set()
+    for rotation in schedule.get("rotations") or []:
+        for event in rotation.get("events") or []:
+            for member in (event.get("assignment_strategy") or {}).get("members") or []:
+                if member.get("user_id"):
+                    found.add(member["user_id"])
+    return found
+
+
+def page_of_schedules(
+    client: PagerDutyClient,
+    query: str | None,
+    team_ids: list[str] | None,
+    user_ids: list[str] | None,
+    *,
+    limit: int,
+    offset: int,
+) -> Page:
+    """One page over both kinds: the layer-based schedules, then the shift-based ones.
+
+    Without a user filter PagerDuty pages each kind, so only the page asked for is read; a user
+    filter is applied here, over every schedule read (up to a bound)."""
+    if user_ids:
+        rows, notes = all_schedules(client, query, team_ids, user_ids)
+        more = offset + limit < len(rows)
+        shown = rows[offset : offset + limit]
+        return Page(shown, more, next_offset=offset + limit if more else None, total=len(rows), notes=notes)
+    params: dict[str, Any] = {"query": query} if query else {}
+    if team_ids:
+        params["team_ids[]"] = team_ids
+    layered = paginate(client, "/schedules", "schedules", params, limit=limit, offset=offset)
+    if layered.has_more:
+        return Page(layered.items, True, next_offset=offset + limit, notes=layered.notes)
+    before = layered.total
+    if before is None:  # PagerDuty left out the total: where the layer-based ones end is still known
+        before = (
+            offset + len(layered.items)
+            if layered.items
+            else paginate(client, "/schedules", "schedules", params, limit=1).total or 0
+        )
+    room = limit - len(layered.items)
+    shifted = paginate(client, V3, "schedules", params, limit=max(room, 1), offset=max(0, offset - before))
+    rows = layered.items + shifted.items[:room]
+    more = shifted.has_more or len(shifted.items) > room
+    total = before + shifted.total if shifted.total is not None else None
+    return Page(
+        rows, more, next_offset=offset + limit if more else None, total=total, notes=layered.notes + shifted.notes
+    )
+
+
+def all_schedules(
+    client: PagerDutyClient, query: str | None, team_ids: list[str] | None, user_ids: list[str] | None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Schedules of both kinds (a shift-based one marked ``type: schedule_v3_reference``), by name."""
+    params: dict[str, Any] = {"query": query} if query else {}
+    if team_ids:
+        params["team_ids[]"] = team_ids
+    notes = []
+    pages: list[Page] = [
+        paginate(client, url, "schedules", params, limit=MAX_LISTED, with_total=False) for url in ("/schedules", V3)
+    ]
+    if any(p.has_more for p in pages):
+        notes.append(f"Only the first {MAX_LISTED} schedules of each kind were read; narrow with query or team_ids.")
+    layered, shifted = pages[0].items, pages[1].items
+    if user_ids:
+        wanted = set(user_ids)
+        layered = [s for s in layered if wanted & {u.get("id") for u in s.get("users") or []}]
+        if len(shifted) > MAX_READ_FOR_USERS:
+            notes.append(f"user_ids checked on the first {MAX_READ_FOR_USERS} shift-based schedules only.")
+        shifted = [
+            s
+            for s in shifted[:MAX_READ_FOR_USERS]
+            if wanted & shift_user_ids(client.read(path(V3 + "/{}", s["id"])).get("schedule") or {})
+        ]
+    rows = sorted(layered + shifted, key=lambda s: str(s.get("name") or s.get("summary") or "").lower())
+    return rows, notes
