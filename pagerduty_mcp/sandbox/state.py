@@ -53,6 +53,9 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "status_updates": ("status_update", "", None),
     "responder_requests": ("responder_request", "", None),
     "custom_fields": ("field", "/incidents/custom_fields", None),
+    "webhook_subscriptions": ("webhook_subscription", "/webhook_subscriptions", None),
+    "extension_schemas": ("extension_schema", "/extension_schemas", None),
+    "extensions": ("extension", "/extensions", None),
 }
 
 

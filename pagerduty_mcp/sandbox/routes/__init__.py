@@ -82,6 +82,8 @@ _AREAS = (
     "incident_insights",
     "analytics",
     "workflows",
+    "webhooks",
+    "extensions",
 )
 _loaded = False
 

@@ -20,6 +20,7 @@ from pagerduty_mcp.sandbox.constants import (
 )
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
+from pagerduty_mcp.sandbox.seed.outbound import add_outbound
 from pagerduty_mcp.sandbox.seed.people import (
     add_escalation_policies,
     add_schedules,
@@ -62,4 +63,5 @@ def build_account(seed: int, size: int, now: datetime) -> State:
     add_orchestration(state, services, teams, users, now)
     add_incident_workflows(state, teams, now)
     add_incidents(state, services, list(users.values()), users[data.FALLBACK_ASSIGNEE], now, rng, size)
+    add_outbound(state, services, teams)
     return state
