@@ -45,6 +45,9 @@ RESOURCES: dict[str, Resource] = {
         "event orchestration", "/event_orchestrations", "orchestrations", "list_event_orchestrations", "aiops", False
     ),
     "status_pages": Resource("status page", "/status_pages", "status_pages", "list_status_pages", "incidents", False),
+    "extension_schemas": Resource(
+        "extension schema", "/extension_schemas", "extension_schemas", "list_extension_schemas", "services", False
+    ),
 }
 
 # parameter name -> the kinds of object it may name, tried in order.
@@ -58,4 +61,5 @@ NAMED_PARAMETERS: dict[str, tuple[str, ...]] = {
     **{p: ("priorities",) for p in ("priority_id", "priority_ids")},
     "orchestration_id": ("event_orchestrations",),
     "status_page_id": ("status_pages",),
+    "extension_schema_id": ("extension_schemas",),
 }
