@@ -29,11 +29,13 @@ def get_extension_schema(ctx: Context) -> dict[str, Any]:
 
 def _render(state: State, extension: dict[str, Any], includes: list[str]) -> dict[str, Any]:
     out = public(extension)
+    # Included objects come whole, typed as the references the description says these fields are.
     if "extension_schemas" in includes:
-        out["extension_schema"] = public(state.get("extension_schemas", extension["extension_schema"]["id"]))
+        schema = extension["extension_schema"]
+        out["extension_schema"] = {**public(state.get("extension_schemas", schema["id"])), "type": schema["type"]}
     if "extension_objects" in includes:
         out["extension_objects"] = [
-            public(state.find("services", r["id"]) or r) for r in extension["extension_objects"]
+            {**public(state.find("services", r["id"]) or r), "type": r["type"]} for r in extension["extension_objects"]
         ]
     return out
 

@@ -123,6 +123,21 @@ def _events(events: list[str] | None) -> list[str] | None:
     return list(dict.fromkeys(events))
 
 
+def _checked_write(client: PagerDutyClient, method: str, url: str, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return client.write(method, url, body)
+    except ToolFailure as failure:
+        if failure.code != "INVALID_PARAMETER":
+            raise
+        # PagerDuty's webhook errors may come without a reason: say what it checks.
+        raise ToolFailure(
+            failure.code,
+            f"{failure.message} PagerDuty checks that url is https and that each of "
+            "events is a webhook event type (incident.triggered, incident.resolved, service.updated...).",
+            failure.details,
+        ) from None
+
+
 def _delivering(row: WebhookSubscription) -> bool:
     return bool(row.active) and not row.temporarily_disabled
 
@@ -223,7 +238,7 @@ def create_webhook_subscription(
             "description": description or "",
         }
         client = get_client()
-        created = client.write("POST", "/webhook_subscriptions", {"webhook_subscription": body})
+        created = _checked_write(client, "POST", "/webhook_subscriptions", {"webhook_subscription": body})
         row = _with_names(client, [created["webhook_subscription"]])[0]
     return respond(
         "webhook_subscriptions",
@@ -264,8 +279,8 @@ def update_webhook_subscription(
     before = WebhookSubscription.from_api(_read(client, webhook_subscription_id))
     answer: dict[str, Any] = {}
     if changes.keys() != {"active"} or before.active != active:
-        answer = client.write(
-            "PUT", path("/webhook_subscriptions/{}", webhook_subscription_id), {"webhook_subscription": changes}
+        answer = _checked_write(
+            client, "PUT", path("/webhook_subscriptions/{}", webhook_subscription_id), {"webhook_subscription": changes}
         )
     enabled = bool(active) and bool(before.temporarily_disabled)
     if enabled:  # PagerDuty stopped sending after refused deliveries: only this endpoint resumes it
