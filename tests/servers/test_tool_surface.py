@@ -25,10 +25,10 @@ PER_TOOL_BUDGET = 2_500
 # so that growth is always deliberate. Raise a number only with a reason in the commit.
 BUDGETS: dict[str, tuple[int, int, int]] = {  # (model bytes, whole tools/list bytes, largest tool)
     "incidents": (17_000, 19_800, 2_100),
-    "services": (9_700, 11_100, 1_700),
+    "services": (15_300, 17_500, 1_700),
     "people": (18_300, 21_300, 1_900),
     "aiops": (13_900, 16_100, 1_300),
-    "mcp": (58_800, 68_100, 2_100),
+    "mcp": (63_500, 73_300, 2_100),
 }
 
 

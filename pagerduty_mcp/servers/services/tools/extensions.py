@@ -17,8 +17,7 @@ __all__ = ["list_extension_schemas", "list_extensions"]
 
 @tool("List extension schemas")
 def list_extension_schemas(limit: Limit = 25, offset: Offset = 0) -> Envelope:
-    """The kinds of extension a service can have (Slack, ServiceNow, generic webhook...), with the incident
-    events each is sent."""
+    """Kinds of extension (Slack, ServiceNow, generic webhook...) and the incident events each gets."""
     page = paginate(get_client(), "/extension_schemas", "extension_schemas", limit=limit, offset=offset)
     rows = [ExtensionSchema.from_api(s) for s in page.items]
     return respond("extension_schemas", rows, f"{len(rows)} extension schema(s)", page=page)
@@ -32,8 +31,8 @@ def list_extensions(
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Extensions on services (a Slack channel, a ServiceNow sync, a webhook): schema name, services, URL,
-    state and config keys (values are never shown)."""
+    """Extensions on services (Slack channel, ServiceNow sync, webhook): schema, services, URL, state,
+    config keys."""
     params: dict[str, Any] = {}
     if service_id:
         params["extension_object_id"] = service_id

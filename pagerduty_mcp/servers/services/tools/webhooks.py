@@ -154,8 +154,8 @@ def list_webhook_subscriptions(
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Webhook subscriptions: where PagerDuty sends events (URL), which events, for which service, team or
-    the whole account, and whether they deliver. Custom header values are never shown."""
+    """Webhook subscriptions: URL, events, the service, team or account each is for, and whether it delivers.
+    Header values are never shown."""
     params: dict[str, Any] = {}
     target = _filter(service_id, team_id, account)
     if target is not None:
@@ -203,9 +203,9 @@ def _headers(custom_headers: dict[str, str] | None) -> list[dict[str, str]]:
     for name, value in custom_headers.items():
         if not _HEADER_NAME.fullmatch(name):
             raise invalid("custom_headers", f"{name[:80]!r} is not a header name")
-        if any(c in value for c in "\r\n\0") or len(value) > 4096:
+        if any(c in value for c in "\r\n\0"):
             # Names the header, never its value.
-            raise invalid("custom_headers", f"the value of {name} must be one line of at most 4096 characters")
+            raise invalid("custom_headers", f"the value of {name} must be one line")
     return [{"name": name, "value": value} for name, value in custom_headers.items()]
 
 
@@ -261,8 +261,7 @@ def update_webhook_subscription(
         bool | None, Field(description="false: stop sending; true: send again, re-enabling a temporarily disabled one.")
     ] = None,
 ) -> Envelope:
-    """Change some settings of a webhook subscription; only those given change. Its URL and headers cannot
-    change: create a new one."""
+    """Change a webhook subscription; only what is given changes. URL and headers are fixed: create a new one."""
     changes: dict[str, Any] = {}
     target = _filter(service_id, team_id, account)
     if target is not None:
@@ -293,8 +292,7 @@ def update_webhook_subscription(
 
 @tool("Delete webhook subscription", "delete")
 def delete_webhook_subscription(webhook_subscription_id: SubscriptionId) -> Envelope:
-    """Delete a webhook subscription for good: PagerDuty stops sending to its URL. To pause it, prefer
-    update_webhook_subscription active=false."""
+    """Delete a webhook subscription for good. To pause it: update_webhook_subscription active=false."""
     client = get_client()
     row = WebhookSubscription.from_api(_read(client, webhook_subscription_id))
     client.write("DELETE", path("/webhook_subscriptions/{}", webhook_subscription_id))
@@ -303,8 +301,8 @@ def delete_webhook_subscription(webhook_subscription_id: SubscriptionId) -> Enve
 
 @tool("Test webhook subscription", "create")
 def test_webhook_subscription(webhook_subscription_id: SubscriptionId) -> Envelope:
-    """Ask PagerDuty to send a test event (pagey.ping) to a subscription's URL. Says what is known: PagerDuty
-    accepts the request but does not report whether the endpoint received it."""
+    """Ask PagerDuty to send a test event (pagey.ping) to the subscription's URL. PagerDuty accepts it but
+    does not report whether the endpoint got it."""
     client = get_client()
     before = WebhookSubscription.from_api(_read(client, webhook_subscription_id))
     client.write("POST", path("/webhook_subscriptions/{}/ping", webhook_subscription_id))
