@@ -6,6 +6,7 @@ Made after the incidents, so that every id made before stays what it was.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any, NamedTuple
 
 from pagerduty_mcp.sandbox.outbound import build_subscription
@@ -156,7 +157,7 @@ def add_extensions(state: State, services: Ids, schemas: Ids) -> None:
             "extension_schema": state.ref_to("extension_schemas", schemas[spec.schema]),
             "extension_objects": [state.ref_to("services", services[s]) for s in spec.services],
             "temporarily_disabled": False,
-            "config": dict(spec.config),
+            "config": deepcopy(spec.config),
         }
         state.stamp("extensions", extension, name)
         state.put("extensions", extension)

@@ -178,7 +178,7 @@ async def test_update_pauses_and_re_enables_a_temporarily_disabled_one(session: 
     assert (await _get(session, checkout["id"]))["active"] is False
     audit = _subscription(session, AUDIT_HOOK)
     answer = await ok(session, "update_webhook_subscription", {"webhook_subscription_id": audit["id"], "active": True})
-    assert answer["metadata"]["updated"] == ["active", "re-enabled"]
+    assert answer["metadata"]["updated"] == ["re-enabled"]  # it was active, PagerDuty had stopped sending
     got = await _get(session, audit["id"])
     assert got["active"] is True and got["temporarily_disabled"] is False
     delivering = await ok(session, "list_webhook_subscriptions", {"active": True})
@@ -186,6 +186,14 @@ async def test_update_pauses_and_re_enables_a_temporarily_disabled_one(session: 
         audit["id"],
         _subscription(session, PAYMENTS_HOOK)["id"],
     }
+
+
+async def test_update_to_active_of_one_delivering_sends_nothing(session: Client) -> None:
+    hook = _subscription(session, PAYMENTS_HOOK)
+    writes = len(sandbox_of(session).request_log)
+    answer = await ok(session, "update_webhook_subscription", {"webhook_subscription_id": hook["id"], "active": True})
+    assert "nothing" in answer["metadata"]["description"]
+    assert not [r for r in list(sandbox_of(session).request_log)[writes:] if r.method != "GET"]
 
 
 async def test_delete_then_it_is_gone(session: Client) -> None:

@@ -277,7 +277,9 @@ def update_webhook_subscription(
     client = get_client()
     before = WebhookSubscription.from_api(_read(client, webhook_subscription_id))
     answer: dict[str, Any] = {}
-    if changes.keys() != {"active"} or before.active != active:
+    # Only active=true on one already delivering changes nothing: no request then.
+    sent = changes.keys() != {"active"} or before.active != active
+    if sent:
         answer = _checked_write(
             client, "PUT", path("/webhook_subscriptions/{}", webhook_subscription_id), {"webhook_subscription": changes}
         )
@@ -286,8 +288,9 @@ def update_webhook_subscription(
         answer = client.write("POST", path("/webhook_subscriptions/{}/enable", webhook_subscription_id))
     raw = answer.get("webhook_subscription") or _read(client, webhook_subscription_id)
     row = _with_names(client, [raw])[0]
-    done = sorted(changes) + (["re-enabled"] if enabled else [])
-    return respond("webhook_subscriptions", [row], f"Updated {', '.join(done)} of webhook {row.id}", updated=done)
+    done = (sorted(changes) if sent else []) + (["re-enabled"] if enabled else [])
+    what = ", ".join(done) or "nothing (it was already active)"
+    return respond("webhook_subscriptions", [row], f"Updated {what} of webhook {row.id}", updated=done)
 
 
 @tool("Delete webhook subscription", "delete")
@@ -308,7 +311,7 @@ def test_webhook_subscription(webhook_subscription_id: SubscriptionId) -> Envelo
     client.write("POST", path("/webhook_subscriptions/{}/ping", webhook_subscription_id))
     after = _with_names(client, [_read(client, webhook_subscription_id)])[0]
     if not before.active:
-        verdict = "it is inactive, so PagerDuty sends it no events; update_webhook_subscription active=true resumes"
+        verdict = "it is inactive, so PagerDuty sends it no events (maybe not this one either); active=true resumes"
     elif after.temporarily_disabled:
         verdict = (
             "PagerDuty has temporarily disabled it: deliveries to the URL keep failing. Fix the endpoint, then "
