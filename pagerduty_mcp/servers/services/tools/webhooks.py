@@ -165,7 +165,6 @@ def list_webhook_subscriptions(
     client = get_client()
     if event is None and active is None:
         page = paginate(client, "/webhook_subscriptions", "webhook_subscriptions", params, limit=limit, offset=offset)
-        rows = _with_names(client, page.items)
     else:  # PagerDuty filters by neither: read them all, filter and page here
         found = paginate(client, "/webhook_subscriptions", "webhook_subscriptions", params, limit=_ALL_ROWS)
         kept = [
@@ -179,7 +178,7 @@ def list_webhook_subscriptions(
         page = Page(kept[offset:end], has_more=more, next_offset=end if more else None, total=len(kept))
         if found.has_more:
             page.notes.append(f"only the first {_ALL_ROWS} subscriptions were searched")
-        rows = _with_names(client, page.items)
+    rows = _with_names(client, page.items)
     off = sum(1 for r in rows if not _delivering(r))
     return respond(
         "webhook_subscriptions", rows, f"{len(rows)} webhook subscription(s), {off} not delivering", page=page
