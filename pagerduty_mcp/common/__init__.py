@@ -16,7 +16,7 @@ from pagerduty_mcp.common.pagerduty.errors import (
     not_found,
     upstream_message,
 )
-from pagerduty_mcp.common.pagerduty.logs import redact, register_secret
+from pagerduty_mcp.common.pagerduty.logs import masking, redact, register_secret
 from pagerduty_mcp.common.pagerduty.pagination import Page, at_once, paginate, paginate_cursor
 from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
@@ -87,6 +87,7 @@ __all__ = [
     "invalid",
     "iso",
     "load_dotenv_file",
+    "masking",
     "not_found",
     "paginate",
     "paginate_cursor",

@@ -59,6 +59,9 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "status_pages": ("status_page", "/status_pages", None),
     "status_page_posts": ("status_page_post", "", None),
     "status_page_post_updates": ("status_page_post_update", "", None),
+    "webhook_subscriptions": ("webhook_subscription", "/webhook_subscriptions", None),
+    "extension_schemas": ("extension_schema", "/extension_schemas", None),
+    "extensions": ("extension", "/extensions", None),
 }
 
 

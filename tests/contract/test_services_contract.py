@@ -6,6 +6,8 @@ each is validated against the spec: requests strictly, as written in it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pagerduty
 import pytest
 from mcp import Client
@@ -95,4 +97,62 @@ def test_sandbox_endpoints_the_tools_do_not_reach_yet(rest_spec: Spec) -> None:
         },
     )
     assert bad.status_code == 400
+    assert_follows_spec(box.exchanges)
+
+
+@pytest.mark.server("services", sandbox=RecordingSandbox())
+async def test_webhook_and_extension_tools_follow_the_spec(rest_spec: Spec, session: Client) -> None:
+    exchanges: list[Exchange] = session.sandbox.exchanges  # type: ignore[attr-defined]
+    await ok(session, "list_webhook_subscriptions")
+    await ok(session, "list_webhook_subscriptions", {"service_id": "Checkout API", "event": "incident.triggered"})
+    await ok(session, "list_webhook_subscriptions", {"team_id": "Payments", "active": True})
+    await ok(session, "list_webhook_subscriptions", {"account": True})
+    created = first(
+        await ok(
+            session,
+            "create_webhook_subscription",
+            {"url": "https://hooks.example.com/pd", "team_id": "Platform", "custom_headers": {"X-Token": "abcdefgh"}},
+        )
+    )
+    await ok(session, "get_webhook_subscription", {"webhook_subscription_id": created["id"]})
+    await ok(
+        session,
+        "update_webhook_subscription",
+        {"webhook_subscription_id": created["id"], "events": ["incident.resolved"], "account": True, "active": False},
+    )
+    await ok(session, "test_webhook_subscription", {"webhook_subscription_id": created["id"]})
+    audit = next(s for s in session.sandbox.state.all("webhook_subscriptions") if s["_disabled"])  # type: ignore[attr-defined]
+    await ok(session, "update_webhook_subscription", {"webhook_subscription_id": audit["id"], "active": True})
+    await ok(session, "delete_webhook_subscription", {"webhook_subscription_id": created["id"]})
+    await ok(session, "list_extension_schemas", {"limit": 2})
+    await ok(session, "list_extensions", {"service_id": "Checkout API", "extension_schema_id": "Slack", "query": "a"})
+    seen = {
+        (e.method, e.path.rsplit("/", 1)[-1] if e.path.endswith(("enable", "ping")) else "", e.status)
+        for e in exchanges
+    }
+    assert {("POST", "enable", 200), ("POST", "ping", 202)} <= seen
+    assert {("DELETE", 204), ("PUT", 200), ("POST", 200)} <= {(e.method, e.status) for e in exchanges}
+    assert_follows_spec(exchanges)
+
+
+def test_webhook_and_extension_endpoints_the_tools_do_not_reach(rest_spec: Spec) -> None:
+    box = RecordingSandbox(seed=7, now=CONTRACT_NOW)
+    api = pagerduty.RestApiV2Client(SANDBOX_TOKEN, base_url=SANDBOX_API_URL, transport=box.transport())
+    schema = api.get("/extension_schemas").json()["extension_schemas"][0]
+    assert api.get(f"/extension_schemas/{schema['id']}").status_code == 200
+    assert api.get("/extension_schemas/PNOPE00").status_code == 404
+    listed = api.get("/extensions", params={"include[]": ["extension_objects", "extension_schemas"]}).json()
+    extension = listed["extensions"][0]
+    assert api.get(f"/extensions/{extension['id']}", params={"include[]": ["temporarily_disabled"]}).status_code == 200
+    assert api.get("/extensions/PNOPE00").status_code == 404
+    assert api.get("/webhook_subscriptions", params={"filter_type": "service"}).status_code == 400
+    for method in ("GET", "PUT", "DELETE"):
+        body = {"json": {"webhook_subscription": {"description": "x"}}} if method == "PUT" else {}
+        assert api.request(method, "/webhook_subscriptions/PNOPE00", **body).status_code == 404
+    assert api.post("/webhook_subscriptions/PNOPE00/ping").status_code == 404
+    assert api.post("/webhook_subscriptions/PNOPE00/enable").status_code == 404
+    bad: dict[str, Any] = {"type": "webhook_subscription", "events": ["pagey.ping"]}
+    bad["filter"] = {"type": "service_reference", "id": "PNOPE00"}
+    bad["delivery_method"] = {"type": "http_delivery_method", "url": "https://hooks.example.com"}
+    assert api.post("/webhook_subscriptions", json={"webhook_subscription": bad}).status_code == 400
     assert_follows_spec(box.exchanges)

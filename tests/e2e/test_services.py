@@ -14,6 +14,7 @@ import pytest
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo, serve_in_thread
 from tests.harness import fails, first, ok, stdio_session
+from tests.servers.services.receiver import receiver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services, pytest.mark.anyio]
 
@@ -30,6 +31,14 @@ TOOLS = {
     "create_service_integration",
     "create_maintenance_window",
     "delete_maintenance_window",
+    "list_webhook_subscriptions",
+    "get_webhook_subscription",
+    "create_webhook_subscription",
+    "update_webhook_subscription",
+    "delete_webhook_subscription",
+    "test_webhook_subscription",
+    "list_extension_schemas",
+    "list_extensions",
 }
 
 
@@ -113,6 +122,33 @@ async def test_every_services_tool_over_stdio(account: tuple[Sandbox, ServerInfo
         await ok(client, "delete_maintenance_window", {"maintenance_window_id": window["id"]})
         events.trigger("Real trouble after deploy", "sync-1", dedup_key="after-1", severity="critical")
         assert _incidents_on(box, created["id"]) == 2
+
+        # "Which webhooks and Slack channels does Checkout send to?", then a webhook of its own, tested.
+        hooks = await ok(client, "list_webhook_subscriptions", {"service_id": "Checkout API"})
+        assert [h["filter"]["name"] for h in hooks["webhook_subscriptions"]] == ["Checkout API"]
+        slack = await ok(client, "list_extensions", {"service_id": "Checkout API", "extension_schema_id": "Slack"})
+        assert [e["extension_schema"]["name"] for e in slack["extensions"]] == ["Slack"]
+        assert "Slack" in {s["name"] for s in (await ok(client, "list_extension_schemas"))["extension_schemas"]}
+        with receiver() as endpoint:
+            hook = first(
+                await ok(
+                    client,
+                    "create_webhook_subscription",
+                    {"url": endpoint.url, "service_id": "Inventory Sync", "custom_headers": {"X-Key": "k-93hf8s"}},
+                )
+            )
+            tested = await ok(client, "test_webhook_subscription", {"webhook_subscription_id": hook["id"]})
+        assert len(endpoint.deliveries) == 1 and "not reported" in tested["metadata"]["description"]
+        await ok(client, "update_webhook_subscription", {"webhook_subscription_id": hook["id"], "active": False})
+        got = first(await ok(client, "get_webhook_subscription", {"webhook_subscription_id": hook["id"]}))
+        assert got["active"] is False and got["filter"]["name"] == "Inventory Sync"
+        await ok(client, "delete_webhook_subscription", {"webhook_subscription_id": hook["id"]})
+        await fails(
+            client,
+            "get_webhook_subscription",
+            {"webhook_subscription_id": hook["id"]},
+            "WEBHOOK_SUBSCRIPTION_NOT_FOUND",
+        )
 
         await ok(client, "delete_service", {"service_id": created["id"]})
         await fails(client, "get_service", {"service_id": created["id"]}, "SERVICE_NOT_FOUND")

@@ -35,6 +35,9 @@ HOLDS = {
     "list_business_services": "business_services",
     "list_event_orchestrations": "event_orchestrations",
     "list_incident_workflows": "incident_workflows",
+    "list_webhook_subscriptions": "webhook_subscriptions",
+    "list_extension_schemas": "extension_schemas",
+    "list_extensions": "extensions",
 }
 
 

@@ -5,7 +5,8 @@ stdout belongs to JSON-RPC under stdio, so nothing here ever writes to it.
 Only secrets the operator configured are registered (the API key, OAuth client secret and app
 token, server tokens): callers are unbounded and may send any text, so a caller's value never
 joins the list (it would let one tenant blank out words in every tenant's log lines). Routing
-keys, which callers do send, are masked by their shape instead. Readers never take a lock: the
+keys, which callers do send, are masked by their shape instead; other secrets a caller sends
+(webhook header values) are masked for that one call only (``masking``). Readers never take a lock: the
 registered secrets live in one immutable matcher that writers replace whole.
 """
 
@@ -15,9 +16,12 @@ import logging
 import re
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
-__all__ = ["MAX_SECRETS", "configure_logging", "mask_key_shapes", "redact", "register_secret"]
+__all__ = ["MAX_SECRETS", "configure_logging", "mask_key_shapes", "masking", "redact", "register_secret"]
 
 REDACTED = "[REDACTED]"
 # A guard, not a budget: the operator's secrets are a handful; a caller can never add one.
@@ -35,6 +39,11 @@ class _Matcher:
 
 
 _matcher = _Matcher()
+# Secrets the caller sent in the call in progress: masked in its log lines and error texts only.
+_call_secrets: ContextVar[tuple[str, ...]] = ContextVar("call_secrets", default=())
+# Shorter than the operator's minimum: a caller's header value may be short, and is masked in one
+# call's texts only, so a common word among them blanks little.
+_MIN_CALL_SECRET_LENGTH = 4
 _write_lock = threading.Lock()  # writers only; redact() reads ``_matcher`` once and never waits
 
 
@@ -57,20 +66,54 @@ def register_secret(secret: str | None, *, slot: str | None = None) -> None:
         _matcher = _Matcher(slots, re.compile("|".join(re.escape(v) for v in values)))
 
 
+@contextmanager
+def masking(*values: str) -> Iterator[None]:
+    """Within the block (and the worker threads it hands its context to), ``redact`` masks
+    ``values``: secrets the caller sent that no answer, error or log line may show."""
+    kept = tuple(sorted({v for v in values if len(v) >= _MIN_CALL_SECRET_LENGTH}, key=len, reverse=True))
+    token = _call_secrets.set(_call_secrets.get() + kept)
+    try:
+        yield
+    except BaseException as exc:
+        # The error is logged or answered after the block: it leaves without the values.
+        _scrub(exc, kept)
+        raise
+    finally:
+        _call_secrets.reset(token)
+
+
+def _scrub(exc: BaseException | None, values: tuple[str, ...]) -> None:
+    def clean(text: str) -> str:
+        for value in values:
+            text = text.replace(value, REDACTED)
+        return text
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen and values:
+        seen.add(id(exc))
+        exc.args = tuple(clean(a) if isinstance(a, str) else a for a in exc.args)
+        if isinstance(getattr(exc, "message", None), str):
+            exc.message = clean(exc.message)  # type: ignore[attr-defined]
+        exc = exc.__cause__ or exc.__context__
+
+
 def mask_key_shapes(text: str) -> str:
     """``text`` with every routing or integration key (by its shape) masked."""
     return _KEY_SHAPES.sub(REDACTED, text)
 
 
 def redact(text: str, *also: str | None) -> str:
-    """``text`` without the operator's secrets, key-shaped values, or the values in ``also``
-    (e.g. the caller's own credential, masked in this one text and never remembered)."""
+    """``text`` without the operator's secrets, key-shaped values, the call's ``masking`` values,
+    or the values in ``also`` (e.g. the caller's own credential, masked in this one text and never
+    remembered)."""
     matcher = _matcher
     if matcher.pattern is not None:
         text = matcher.pattern.sub(REDACTED, text)
     for value in also:
         if value and len(value) >= _MIN_SECRET_LENGTH:
             text = text.replace(value, REDACTED)
+    for value in _call_secrets.get():
+        text = text.replace(value, REDACTED)
     return mask_key_shapes(text)
 
 

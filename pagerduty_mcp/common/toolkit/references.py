@@ -58,6 +58,9 @@ RESOURCES: dict[str, Resource] = {
         search_parameter="name",
         cursor=True,
     ),
+    "extension_schemas": Resource(
+        "extension schema", "/extension_schemas", "extension_schemas", "list_extension_schemas", "services", False
+    ),
 }
 
 # parameter name -> the kinds of object it may name, tried in order.
@@ -72,4 +75,5 @@ NAMED_PARAMETERS: dict[str, tuple[str, ...]] = {
     "orchestration_id": ("event_orchestrations",),
     "status_page_id": ("status_pages",),
     "automation_action_id": ("automation_actions",),
+    "extension_schema_id": ("extension_schemas",),
 }

@@ -19,6 +19,7 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
+from types import ModuleType
 from typing import Any
 
 from pagerduty_mcp.common.pagerduty.scope_table import REQUIRED_SCOPES
@@ -43,7 +44,28 @@ def _text(node: ast.AST) -> str | None:
     return text if text.startswith("/") and len(text) > 1 and " " not in text else None
 
 
-def _literal_paths(node: ast.AST) -> dict[str, set[str]]:
+def _constant(node: ast.AST, module: ModuleType | None) -> str | None:
+    """A string literal, or a module-level string constant named (``V3 = "/v3/schedules"``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name) and module is not None:
+        value = getattr(module, node.id, None)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _path_text(node: ast.AST, module: ModuleType | None) -> str | None:
+    """A path literal, also when built from a named base: ``V3`` or ``V3 + "/{}/rotations"``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _constant(node.left, module), _constant(node.right, module)
+        return _text(ast.Constant(left + right)) if left is not None and right is not None else None
+    if isinstance(node, ast.Name):
+        value = _constant(node, module)
+        return _text(ast.Constant(value)) if value is not None else None
+    return _text(node)
+
+
+def _literal_paths(node: ast.AST, module: ModuleType | None = None) -> dict[str, set[str]]:
     """Path literals under ``node`` -> the HTTP methods they are sent with (``GET`` unless a
     ``.write("PUT", ...)`` or ``.request("POST", ...)`` call says otherwise)."""
     explicit: dict[int, str] = {}
@@ -51,6 +73,8 @@ def _literal_paths(node: ast.AST) -> dict[str, set[str]]:
     for child in ast.walk(node):
         if isinstance(child, ast.JoinedStr):
             inside_fstrings |= {id(v) for v in child.values}
+        if isinstance(child, ast.BinOp) and _path_text(child, module) is not None:
+            inside_fstrings |= {id(child.left), id(child.right)}  # counted once, as the whole path
         if (
             isinstance(child, ast.Call)
             and isinstance(child.func, ast.Attribute)
@@ -63,7 +87,7 @@ def _literal_paths(node: ast.AST) -> dict[str, set[str]]:
                 explicit[id(inner)] = child.args[0].value.upper()
     found: dict[str, set[str]] = {}
     for child in ast.walk(node):
-        text = _text(child)
+        text = _path_text(child, module)
         if text is not None and id(child) not in inside_fstrings:
             found.setdefault(text, set()).add(explicit.get(id(child), "GET"))
     return found
@@ -84,16 +108,18 @@ def _area_package(module: str) -> str:
     return module.rsplit(".", 1)[0]
 
 
-def _callee(call: ast.Call, module_name: str, package: str) -> tuple[str, str] | None:
-    """``(module, function)`` of a call to a function defined in the tool's own package."""
+def _callee(node: ast.AST, module_name: str, package: str) -> tuple[str, str] | None:
+    """``(module, function)`` of a function defined in the tool's own package that ``node`` calls,
+    or names (handed to ``functools.partial`` or ``at_once``, which call it later)."""
     module = sys.modules[module_name]
     target: Any = None
-    if isinstance(call.func, ast.Name):
-        target = getattr(module, call.func.id, None)
-    elif isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
-        owner = getattr(module, call.func.value.id, None)
+    func = node.func if isinstance(node, ast.Call) else node
+    if isinstance(func, ast.Name):
+        target = getattr(module, func.id, None)
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        owner = getattr(module, func.value.id, None)
         if inspect.ismodule(owner):
-            target = getattr(owner, call.func.attr, None)
+            target = getattr(owner, func.attr, None)
     target = inspect.unwrap(target) if callable(target) else None
     if not inspect.isfunction(target) or not target.__module__.startswith(package):
         return None
@@ -115,12 +141,12 @@ def paths_of(fn: Callable[..., Any]) -> dict[str, set[str]]:
             node = ast.parse(textwrap.dedent(inspect.getsource(fn)))  # not at module level
         if node is None:
             continue
-        for text, methods in _literal_paths(node).items():
+        for text, methods in _literal_paths(node, sys.modules.get(module_name)).items():
             paths.setdefault(text, set()).update(methods)
         if depth >= _HELPER_DEPTH:
             continue
         for child in ast.walk(node):
-            callee = _callee(child, module_name, package) if isinstance(child, ast.Call) else None
+            callee = _callee(child, module_name, package) if isinstance(child, (ast.Call, ast.Name)) else None
             if callee is not None and callee not in seen:
                 seen.add(callee)
                 frontier.append((callee, depth + 1))

@@ -86,6 +86,8 @@ _AREAS = (
     "automation_actions",
     "incident_types",
     "status_pages",
+    "webhooks",
+    "extensions",
 )
 _loaded = False
 

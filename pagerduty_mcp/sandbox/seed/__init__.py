@@ -21,6 +21,7 @@ from pagerduty_mcp.sandbox.constants import (
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.automation import add_automation_actions
 from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
+from pagerduty_mcp.sandbox.seed.outbound import add_outbound
 from pagerduty_mcp.sandbox.seed.people import (
     add_escalation_policies,
     add_schedules,
@@ -69,4 +70,5 @@ def build_account(seed: int, size: int, now: datetime) -> State:
     add_incident_types(state, now)
     add_status_pages(state, services, now)
     add_shift_schedules(state, users, teams, now)
+    add_outbound(state, services, teams)
     return state

@@ -21,7 +21,8 @@ INSTRUCTIONS = (
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (
     "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows), pagerduty-services "
-    "(services, maintenance, integrations), pagerduty-people (users, teams, schedules, on-call, escalation policies)."
+    "(services, maintenance, integrations, webhooks), pagerduty-people (users, teams, schedules, on-call, "
+    "escalation policies)."
 )
 
 AREA = Area(

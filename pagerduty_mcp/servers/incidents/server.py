@@ -17,7 +17,7 @@ INSTRUCTIONS = (
 )
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (
-    "Tools not listed here are on pagerduty-services (services, maintenance, integrations), pagerduty-people "
+    "Tools not listed here are on pagerduty-services (services, maintenance, integrations, webhooks), pagerduty-people "
     "(users, teams, schedules, on-call, escalation policies), pagerduty-aiops (alert grouping, orchestration, "
     "change events, events)."
 )

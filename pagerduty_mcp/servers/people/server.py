@@ -18,7 +18,8 @@ INSTRUCTIONS = (
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (
     "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows), pagerduty-services "
-    "(services, maintenance, integrations), pagerduty-aiops (alert grouping, orchestration, change events, events)."
+    "(services, maintenance, integrations, webhooks), pagerduty-aiops (alert grouping, orchestration, change "
+    "events, events)."
 )
 
 AREA = Area(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -13,12 +14,16 @@ from pagerduty_mcp.common import LeanModel, Ref, clean_text, describe_validation
 __all__ = [
     "BusinessServiceDetail",
     "Dependency",
+    "Extension",
+    "ExtensionSchema",
     "IntegrationSummary",
     "MaintenanceWindowSummary",
     "NewIntegration",
     "ServiceDetail",
     "ServiceSummary",
     "UrgencyRule",
+    "WebhookFilter",
+    "WebhookSubscription",
     "grouping_from_setting",
     "window_state",
 ]
@@ -195,6 +200,96 @@ class MaintenanceWindowSummary(LeanModel):
             services=refs(window.get("services")),
             created_by=Ref.of(window.get("created_by")),
             html_url=window.get("html_url"),
+        )
+
+
+def shown_url(value: Any) -> str | None:
+    """A destination URL without what may carry credentials: user and password, query string."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(str(value))
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return None
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+class WebhookFilter(LeanModel):
+    """What a subscription sends events for: a service, a team, or the whole account."""
+
+    type: str
+    id: str | None = None
+    name: str | None = None
+
+
+class WebhookSubscription(LeanModel):
+    id: str
+    description: str | None = None
+    url: str | None = None
+    events: list[str] = []
+    filter: WebhookFilter | None = None
+    active: bool | None = None
+    temporarily_disabled: bool | None = None
+    header_names: list[str] = []  # values are secrets: never read into an answer
+
+    @classmethod
+    def from_api(cls, subscription: dict[str, Any]) -> WebhookSubscription:
+        method = subscription.get("delivery_method") or {}
+        target = subscription.get("filter") or {}
+        return cls(
+            id=subscription["id"],
+            description=_text(subscription.get("description")),
+            url=shown_url(method.get("url")),
+            events=[str(e) for e in subscription.get("events") or []],
+            filter=WebhookFilter(type=str(target.get("type") or "").removesuffix("_reference"), id=target.get("id"))
+            if target
+            else None,
+            active=subscription.get("active"),
+            temporarily_disabled=method.get("temporarily_disabled"),
+            header_names=[str(h.get("name")) for h in method.get("custom_headers") or [] if isinstance(h, dict)],
+        )
+
+
+class ExtensionSchema(LeanModel):
+    id: str
+    name: str | None = None
+    key: str | None = None
+    description: str | None = None
+    send_types: list[str] = []
+
+    @classmethod
+    def from_api(cls, schema: dict[str, Any]) -> ExtensionSchema:
+        return cls(
+            id=schema["id"],
+            name=_text(schema.get("label") or schema.get("summary")),
+            key=schema.get("key"),
+            description=_text(schema.get("description")),
+            send_types=list(schema.get("send_types") or []),
+        )
+
+
+class Extension(LeanModel):
+    id: str
+    name: str | None = None
+    extension_schema: Ref | None = None
+    services: list[Ref] = []
+    url: str | None = None
+    temporarily_disabled: bool | None = None
+    config_keys: list[str] = []  # values may be credentials (a password, a token)
+
+    @classmethod
+    def from_api(cls, extension: dict[str, Any]) -> Extension:
+        config = extension.get("config")
+        return cls(
+            id=extension["id"],
+            name=_text(extension.get("name") or extension.get("summary")),
+            extension_schema=Ref.of(extension.get("extension_schema")),
+            services=refs(extension.get("extension_objects")),
+            url=shown_url(extension.get("endpoint_url")),
+            temporarily_disabled=extension.get("temporarily_disabled"),
+            config_keys=sorted(config) if isinstance(config, dict) else [],
         )
 
 

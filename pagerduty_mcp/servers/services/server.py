@@ -1,4 +1,5 @@
-"""The pagerduty-services server: the service directory, dependencies, integrations and maintenance windows."""
+"""The pagerduty-services server: the service directory, dependencies, integrations, maintenance windows,
+webhooks and extensions."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ SIBLINGS = (
 
 AREA = Area(
     name="services",
-    summary="the service directory, dependencies, integrations and maintenance windows",
+    summary="the service directory, dependencies, integrations, maintenance windows, webhooks and extensions",
     instructions=INSTRUCTIONS,
     siblings=SIBLINGS,
     tools=TOOLS,

@@ -22,8 +22,9 @@ pytestmark = [pytest.mark.unit, pytest.mark.common]
 ALL_TOOLS = {spec_of(fn).name: fn for area in AREAS for fn in (*area.read_tools, *area.write_tools)}
 
 
-# The Events API (a routing key), and automation actions, to which PagerDuty's description gives no scope.
-UNSCOPED = ("/v2/", "/automation_actions/")
+# The Events API (a routing key), and automation actions and shift-based (v3) schedules, to which
+# PagerDuty's description gives no scope.
+UNSCOPED = ("/v2/", "/automation_actions/", "/v3/")
 
 
 def _needs_no_scope(fn: Callable[..., Any]) -> bool:

@@ -1,11 +1,12 @@
 """Tools of the services area, one module per resource: the service directory and what hangs off
-each service (dependencies, integrations, maintenance windows)."""
+each service (dependencies, integrations, maintenance windows, webhooks, extensions)."""
 
 from __future__ import annotations
 
 from pagerduty_mcp.common import split_by_kind
 from pagerduty_mcp.servers.services.tools.business_services import get_business_service, list_business_services
 from pagerduty_mcp.servers.services.tools.dependencies import get_service_dependencies
+from pagerduty_mcp.servers.services.tools.extensions import list_extension_schemas, list_extensions
 from pagerduty_mcp.servers.services.tools.maintenance_windows import (
     create_maintenance_window,
     delete_maintenance_window,
@@ -19,6 +20,14 @@ from pagerduty_mcp.servers.services.tools.services import (
     list_services,
     update_service,
 )
+from pagerduty_mcp.servers.services.tools.webhooks import (
+    create_webhook_subscription,
+    delete_webhook_subscription,
+    get_webhook_subscription,
+    list_webhook_subscriptions,
+    test_webhook_subscription,
+    update_webhook_subscription,
+)
 
 __all__ = ["READ_TOOLS", "TOOLS", "WRITE_TOOLS"]
 
@@ -31,11 +40,19 @@ TOOLS = [
     list_business_services,
     get_business_service,
     list_maintenance_windows,
+    list_webhook_subscriptions,
+    get_webhook_subscription,
+    list_extension_schemas,
+    list_extensions,
     create_service,
     update_service,
     delete_service,
     create_service_integration,
     create_maintenance_window,
     delete_maintenance_window,
+    create_webhook_subscription,
+    update_webhook_subscription,
+    delete_webhook_subscription,
+    test_webhook_subscription,
 ]
 READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)
