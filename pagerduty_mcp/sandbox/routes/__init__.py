@@ -82,6 +82,8 @@ _AREAS = (
     "incident_insights",
     "analytics",
     "workflows",
+    "user_admin",
+    "responder_analytics",
 )
 _loaded = False
 
