@@ -52,8 +52,9 @@ def busiest_week(spans: Sequence[Span]) -> tuple[float, datetime | None]:
     only those candidates are measured.
     """
     best, best_start = 0.0, None
+    # Shift starts first: of equally busy weeks, the one that opens with a shift is named.
     candidates = [s for s, _ in spans] + [e - WEEK for _, e in spans]
-    for start in sorted(candidates):
+    for start in candidates:
         hours = sum((b - a).total_seconds() for a, b in clip(spans, start, start + WEEK)) / 3600
         if hours > best + 1e-9:
             best, best_start = hours, start

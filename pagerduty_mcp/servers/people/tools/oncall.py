@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field
 
 from pagerduty_mcp.common import (
-    TIME_FORMS,
     Envelope,
     IdList,
     Limit,
@@ -372,17 +371,15 @@ def report_window(since: str | None, until: str | None) -> tuple[datetime, datet
 
 @tool("On-call load")
 def get_oncall_load(
-    team_id: Annotated[Id | None, id_or_url("Team: its members")] = None,
-    schedule_ids: Annotated[IdList | None, Field(description="Only shifts on these schedules.")] = None,
+    team_id: Annotated[Id | None, id_or_url("Team")] = None,
+    schedule_ids: Annotated[IdList | None, Field(description="Only these schedules.")] = None,
     user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
-    since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: 30 days ago.")] = None,
-    until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: now.")] = None,
-    count_incidents: Annotated[bool, Field(description="Count incidents that paged each person.")] = True,
+    since: Since = None,
+    until: Until = None,
+    count_incidents: Annotated[bool, Field(description="Count incidents paging them.")] = True,
 ) -> Envelope:
-    """On-call hours per person over a window, with the share of nights (outside 08-20 on their own
-    clock) and weekends, shift counts, incidents that paged them (level 1 when triggered), and how
-    evenly the group shares the load. No team, schedules or users: the whole account (every
-    schedule). For fairness, payroll or "who carried most last month"."""
+    """On-call hours per person (default: last 30 days), night (outside 08-20, own clock) and weekend
+    shares, shifts, incidents paging them, balance. No filter: whole account."""
     start, end = report_window(since, until)
     client = get_client()
     shifts = read_shifts(client, start, end, team_id, schedule_ids, user_ids)
@@ -438,11 +435,11 @@ def _gap_rows(spans: list[oncall_math.Span]) -> list[dict[str, Any]]:
 def find_coverage_gaps(
     schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
     escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy (all levels)")] = None,
-    since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: now.")] = None,
-    until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: 14 days on.")] = None,
+    since: Since = None,
+    until: Until = None,
 ) -> Envelope:
-    """Every interval in a window where a schedule, or an escalation policy at all of its levels,
-    has nobody on call. Use before holidays or after changing a rotation."""
+    """Intervals (default: the next 14 days) where a schedule, or an escalation policy at every
+    level, has nobody on call. Use before holidays or after changing a rotation."""
     if bool(schedule_id) == bool(escalation_policy_id):
         raise ToolFailure(
             "INVALID_PARAMETER",

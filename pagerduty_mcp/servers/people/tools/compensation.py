@@ -1,0 +1,89 @@
+"""On-call compensation: hours and pay per person by pay band, with working-time flags."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from pagerduty_mcp.common import Envelope, IdList, Ref, get_client, id_or_url, iso, respond, tool
+from pagerduty_mcp.servers.people import compensation_math, oncall_math
+from pagerduty_mcp.servers.people.params import Id, Since, Until
+from pagerduty_mcp.servers.people.tools.oncall import read_shifts, report_window, zone_of
+
+__all__ = ["get_oncall_compensation"]
+
+Rate = Annotated[float, Field(ge=0)]  # per hour
+
+
+@tool("On-call compensation")
+def get_oncall_compensation(
+    since: Since = None,
+    until: Until = None,
+    user_ids: Annotated[IdList | None, Field(description="People.")] = None,
+    team_id: Annotated[Id | None, id_or_url("Team")] = None,
+    schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
+    weekday_rate: Rate = 0,
+    weeknight_rate: Rate = 0,
+    weekend_rate: Rate = 0,
+    holiday_rate: Rate = 0,
+    holidays: list[date] | None = None,
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$", max_length=3)] = "EUR",
+    min_rest_hours: Annotated[float, Field(ge=0)] = 11,
+    max_week_hours: Annotated[float, Field(gt=0)] = 48,
+) -> Envelope:
+    """On-call hours and pay per person (rates per hour; default: last 30 days) on their clock:
+    weekday 08-18 Mon-Fri, weeknight other Mon-Fri, weekend, holiday (dates). Flags rest under
+    min_rest_hours, over max_week_hours in a rolling 7 days."""
+    start, end = report_window(since, until)
+    shifts = read_shifts(get_client(), start, end, team_id, [schedule_id] if schedule_id else None, user_ids)
+    rates = {"weekday": weekday_rate, "weeknight": weeknight_rate, "weekend": weekend_rate, "holiday": holiday_rate}
+    rows = [
+        _person(user, shifts.spans[uid], rates, set(holidays or ()), min_rest_hours)
+        for uid, user in shifts.people.items()
+    ]
+    for row, uid in zip(rows, shifts.people, strict=True):
+        week, week_start = compensation_math.busiest_week(shifts.spans[uid])
+        if week > max_week_hours and week_start is not None:
+            row.setdefault("flags", []).append({"over_week_hours": round(week, 2), "week_from": iso(week_start)})
+    rows.sort(key=lambda r: (-r["pay"]["total"], -r["hours"]["total"]))
+    total = round(sum(r["pay"]["total"] for r in rows), 2)
+    notes = shifts.notes
+    if shifts.direct:
+        notes.append(f"Named directly in a policy (no shifts, so not paid here): {', '.join(sorted(shifts.direct))}.")
+    return respond(
+        "people",
+        rows,
+        f"On-call pay from {iso(start)} to {iso(end)}: {total:,.2f} {currency} for {len(rows)} people",
+        window={"since": iso(start), "until": iso(end)},
+        currency=currency,
+        rates=rates,
+        notes=notes or None,
+    )
+
+
+def _person(
+    user: dict[str, Any],
+    spans: list[oncall_math.Span],
+    rates: dict[str, float],
+    holidays: set[date],
+    min_rest_hours: float,
+) -> dict[str, Any]:
+    zone = zone_of(user)
+    hours = compensation_math.band_hours(spans, zone, holidays)
+    pay = {band: round(hours[band] * rates[band], 2) for band in compensation_math.BANDS}
+    row: dict[str, Any] = {
+        "user": Ref.of(user),
+        "time_zone": zone.key,
+        "hours": {**{b: round(h, 2) for b, h in hours.items()}, "total": round(sum(hours.values()), 2)},
+        "pay": {**pay, "total": round(sum(pay.values()), 2)},
+        "shifts": len(spans),
+    }
+    short = compensation_math.short_rests(spans, timedelta(hours=min_rest_hours))
+    if short:
+        row["flags"] = [
+            {"short_rest_hours": round((b - a).total_seconds() / 3600, 2), "from": iso(a), "until": iso(b)}
+            for a, b in short
+        ]
+    return row
