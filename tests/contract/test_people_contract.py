@@ -61,7 +61,7 @@ async def test_people_reads_follow_the_spec(recorded_exchanges: list[Exchange], 
     await ok(
         session,
         "get_oncall_compensation",
-        {"team_id": database, "weekday_rate": 1, "weeknight_rate": 2, "holidays": [stamp(now)[:10]]},
+        {"team_id": database, "rates": [1, 2, 3, 4], "holidays": [stamp(now)[:10]]},
     )
     await session.read_resource("pagerduty://people/me")
     await session.get_prompt("oncall_handoff", {"team_id": database})

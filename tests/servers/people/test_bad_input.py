@@ -68,7 +68,7 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("delete_escalation_policy", {"escalation_policy_id": NOPE}, "ESCALATION_POLICY_NOT_FOUND", "list"),
     ("get_responder_metrics", {"user_ids": ["Nobody Atall"]}, "USER_NOT_FOUND", "list_users"),
     ("get_responder_metrics", {"since": "2026-13-01"}, "INVALID_PARAMETER", "since"),
-    ("get_oncall_compensation", {"weekend_rate": -5}, "INVALID_PARAMETER", "weekend_rate"),
+    ("get_oncall_compensation", {"rates": [1, 2, -5, 4]}, "INVALID_PARAMETER", "rates"),
     ("get_oncall_compensation", {"currency": "euros"}, "INVALID_PARAMETER", "currency"),
     ("get_oncall_compensation", {"holidays": ["next friday"]}, "INVALID_PARAMETER", "holidays"),
     ("get_oncall_compensation", {"team_id": "PABC123", "user_ids": ["PABC123"]}, "INVALID_PARAMETER", "team_id"),

@@ -144,7 +144,7 @@ async def test_oncall_compensation_on_each_persons_clock(session: Client) -> Non
     )
     schedule = first(await ok(session, "create_schedule", _daily_schedule(tokyo["id"])))
     week = {"since": "2026-01-05T00:00:00Z", "until": "2026-01-12T00:00:00Z"}  # Monday to Monday
-    rates = {"weekday_rate": 1, "weeknight_rate": 2, "weekend_rate": 3, "holiday_rate": 5, "currency": "JPY"}
+    rates = {"rates": [1, 2, 3, 5], "currency": "JPY"}
     answer = await ok(session, "get_oncall_compensation", {**week, **rates, "schedule_id": schedule["name"]})
     row = first(answer)
     assert row["user"]["name"] == "Kenji Sato" and row["time_zone"] == "Asia/Tokyo"
@@ -152,6 +152,7 @@ async def test_oncall_compensation_on_each_persons_clock(session: Client) -> Non
     assert row["hours"] == {"weekday": 5, "weeknight": 65, "weekend": 28, "holiday": 0, "total": 98}
     assert row["pay"]["total"] == 5 * 1 + 65 * 2 + 28 * 3
     assert answer["metadata"]["currency"] == "JPY"
+    assert answer["metadata"]["rates"] == {"weekday": 1, "weeknight": 2, "weekend": 3, "holiday": 5}
     rests = [f for f in row["flags"] if "short_rest_hours" in f]
     assert len(rests) == 6 and all(f["short_rest_hours"] == 10 for f in rests)
     assert any(f.get("over_week_hours") == 98 for f in row["flags"])
@@ -173,4 +174,4 @@ async def test_oncall_compensation_on_each_persons_clock(session: Client) -> Non
     assert row["hours"]["holiday"] == 14 and row["hours"]["weeknight"] == 65 - 13
     assert "flags" not in row  # thresholds changed: a 10 h rest and a 98 h week are within them
     await fails(session, "get_oncall_compensation", {**week, "team_id": "PNOPE00"}, "TEAM_NOT_FOUND")
-    await fails(session, "get_oncall_compensation", {**week, "weekday_rate": -1}, "INVALID_PARAMETER")
+    await fails(session, "get_oncall_compensation", {**week, "rates": [1, 2, 3]}, "INVALID_PARAMETER")

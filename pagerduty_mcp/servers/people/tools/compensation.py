@@ -14,7 +14,10 @@ from pagerduty_mcp.servers.people.tools.oncall import read_shifts, report_window
 
 __all__ = ["get_oncall_compensation"]
 
-Rate = Annotated[float, Field(ge=0)]  # per hour
+Rates = Annotated[
+    list[Annotated[float, Field(ge=0)]],
+    Field(min_length=4, max_length=4, description="Per hour: weekday, weeknight, weekend, holiday."),
+]
 
 
 @tool("On-call compensation")
@@ -24,23 +27,20 @@ def get_oncall_compensation(
     user_ids: Annotated[IdList | None, Field(description="People.")] = None,
     team_id: Annotated[Id | None, id_or_url("Team")] = None,
     schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
-    weekday_rate: Rate = 0,
-    weeknight_rate: Rate = 0,
-    weekend_rate: Rate = 0,
-    holiday_rate: Rate = 0,
-    holidays: list[date] | None = None,
-    currency: Annotated[str, Field(pattern="^[A-Z]{3}$", max_length=3)] = "EUR",
-    min_rest_hours: Annotated[float, Field(ge=0)] = 11,
-    max_week_hours: Annotated[float, Field(gt=0)] = 48,
+    rates: Rates | None = None,
+    holidays: Annotated[list[date] | None, Field(description="Dates.")] = None,
+    currency: Annotated[str, Field(max_length=3, description="ISO 4217.")] = "EUR",
+    min_rest_hours: Annotated[float, Field(ge=0, description="Hours.")] = 11,
+    max_week_hours: Annotated[float, Field(gt=0, description="Hours.")] = 48,
 ) -> Envelope:
-    """On-call hours and pay per person (rates per hour; default: last 30 days) on their clock:
-    weekday 08-18 Mon-Fri, weeknight other Mon-Fri, weekend, holiday (dates). Flags rest under
-    min_rest_hours, over max_week_hours in a rolling 7 days."""
+    """On-call hours and pay per person (default: last 30 days), on their clock: weekday 08-18
+    Mon-Fri, weeknight other Mon-Fri, weekend, holiday. Flags rest < min_rest_hours, > max_week_hours
+    in any 7 days."""
     start, end = report_window(since, until)
     shifts = read_shifts(get_client(), start, end, team_id, [schedule_id] if schedule_id else None, user_ids)
-    rates = {"weekday": weekday_rate, "weeknight": weeknight_rate, "weekend": weekend_rate, "holiday": holiday_rate}
+    per_hour = dict(zip(compensation_math.BANDS, rates or [0.0] * 4, strict=True))
     rows = [
-        _person(user, shifts.spans[uid], rates, set(holidays or ()), min_rest_hours)
+        _person(user, shifts.spans[uid], per_hour, set(holidays or ()), min_rest_hours)
         for uid, user in shifts.people.items()
     ]
     for row, uid in zip(rows, shifts.people, strict=True):
@@ -58,7 +58,7 @@ def get_oncall_compensation(
         f"On-call pay from {iso(start)} to {iso(end)}: {total:,.2f} {currency} for {len(rows)} people",
         window={"since": iso(start), "until": iso(end)},
         currency=currency,
-        rates=rates,
+        rates=per_hour,
         notes=notes or None,
     )
 

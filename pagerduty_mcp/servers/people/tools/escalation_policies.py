@@ -43,7 +43,7 @@ def list_escalation_policies(
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Find escalation policies by name, team or user, with levels and targets."""
+    """Find escalation policies by name, team or user."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
     params: dict[str, Any] = {}
@@ -61,7 +61,7 @@ def list_escalation_policies(
 
 @tool("Get escalation policy")
 def get_escalation_policy(escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")]) -> Envelope:
-    """One escalation policy: levels (delays, targets), loops, teams, the services it pages for."""
+    """One escalation policy: levels, delays, targets, loops, teams, services."""
     body = get_client().read(
         path("/escalation_policies/{}", escalation_policy_id), {"include[]": ["services", "teams"]}
     )
@@ -87,9 +87,9 @@ def _policy_answer(body: dict[str, Any], verb: str) -> Envelope:
 
 @tool("Create escalation policy", "create")
 def create_escalation_policy(
-    name: Annotated[str, Field(min_length=1)],
+    name: Annotated[str, Field(min_length=1, description="Name.")],
     levels: Levels,
-    description: str | None = None,
+    description: Annotated[str | None, Field(description="Description.")] = None,
     num_loops: Loops = None,
     team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
 ) -> Envelope:
@@ -108,9 +108,9 @@ def create_escalation_policy(
 @tool("Update escalation policy", "update")
 def update_escalation_policy(
     escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")],
-    name: Annotated[str | None, Field(min_length=1)] = None,
+    name: Annotated[str | None, Field(min_length=1, description="Name.")] = None,
     levels: Annotated[list[dict[str, Any]] | None, Field(description="All levels, as create (replaces).")] = None,
-    description: str | None = None,
+    description: Annotated[str | None, Field(description="Description.")] = None,
     num_loops: Loops = None,
     team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
 ) -> Envelope:
@@ -150,7 +150,7 @@ def update_escalation_policy(
 
 @tool("Delete escalation policy", "delete")
 def delete_escalation_policy(escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")]) -> Envelope:
-    """Delete an escalation policy for good; refused while services use it, naming them."""
+    """Delete an escalation policy; refused, naming them, while services use it."""
     client = get_client()
     body = client.read(path("/escalation_policies/{}", escalation_policy_id), {"include[]": ["services"]})
     policy = PolicyDetail.from_api(body["escalation_policy"])

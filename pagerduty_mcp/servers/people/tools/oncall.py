@@ -372,14 +372,14 @@ def report_window(since: str | None, until: str | None) -> tuple[datetime, datet
 @tool("On-call load")
 def get_oncall_load(
     team_id: Annotated[Id | None, id_or_url("Team")] = None,
-    schedule_ids: Annotated[IdList | None, Field(description="Only these schedules.")] = None,
+    schedule_ids: Annotated[IdList | None, Field(description="Schedules.")] = None,
     user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
     since: Since = None,
     until: Until = None,
     count_incidents: Annotated[bool, Field(description="Count incidents paging them.")] = True,
 ) -> Envelope:
-    """On-call hours per person (default: last 30 days), night (outside 08-20, own clock) and weekend
-    shares, shifts, incidents paging them, balance. No filter: whole account."""
+    """On-call hours per person (default: last 30 days): night (outside 08-20, own clock) and weekend
+    shares, shifts, incidents, balance. No filter: all."""
     start, end = report_window(since, until)
     client = get_client()
     shifts = read_shifts(client, start, end, team_id, schedule_ids, user_ids)
@@ -434,12 +434,12 @@ def _gap_rows(spans: list[oncall_math.Span]) -> list[dict[str, Any]]:
 @tool("Find coverage gaps")
 def find_coverage_gaps(
     schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
-    escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy (all levels)")] = None,
+    escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy")] = None,
     since: Since = None,
     until: Until = None,
 ) -> Envelope:
-    """Intervals (default: the next 14 days) where a schedule, or an escalation policy at every
-    level, has nobody on call. Use before holidays or after changing a rotation."""
+    """Where a schedule, or an escalation policy at every level, has nobody on call (default: the
+    next 14 days)."""
     if bool(schedule_id) == bool(escalation_policy_id):
         raise ToolFailure(
             "INVALID_PARAMETER",

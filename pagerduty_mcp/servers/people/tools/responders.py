@@ -47,7 +47,7 @@ def get_responder_metrics(
     user_ids: Annotated[IdList | None, Field(description="Users.")] = None,
 ) -> Envelope:
     """PagerDuty Analytics per responder and team (default: last 30 days): incidents, time to ack,
-    interruptions in business, off and sleep hours on their clock."""
+    interruptions by business, off and sleep hours."""
     start, end = report_window(since, until)
     filters: dict[str, Any] = {"date_range_start": iso(start), "date_range_end": iso(end)}
     if team_ids:

@@ -27,13 +27,13 @@ from pagerduty_mcp.servers.people.validators import nothing_to_change, refused, 
 
 __all__ = ["create_user", "delete_user", "get_user", "get_user_data", "list_users", "update_user"]
 
-Role = Literal["admin", "user", "limited_user", "observer", "read_only_user"]
-Email = Annotated[str, Field(pattern=r"^\S+@\S+$", max_length=100)]
+Role = Annotated[Literal["admin", "user", "limited_user", "observer", "read_only_user"], Field(description="Role.")]
+Email = Annotated[str, Field(pattern=r"^\S+@\S+$", max_length=100, description="Email.")]
 
 
 @tool("Current user")
 def get_user_data() -> Envelope:
-    """Who "me" is: the token's user, teams, contact methods."""
+    """Who "me" is: my profile, teams, contact methods."""
     client = get_client()
     me = client.current_user()
     if me is None:
@@ -57,7 +57,7 @@ def list_users(
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Find users by name, email or team, with their teams and roles."""
+    """Find users by name, email or team."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, None)
     params: dict[str, Any] = {"include[]": ["teams"]}
@@ -74,7 +74,7 @@ def list_users(
 
 @tool("Get user")
 def get_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
-    """One user: profile, teams, contact methods and notification rules."""
+    """One user with teams, contact methods, notification rules."""
     body = get_client().read(
         path("/users/{}", user_id), {"include[]": ["contact_methods", "notification_rules", "teams"]}
     )
@@ -84,7 +84,7 @@ def get_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
 
 @tool("Create user", "create")
 def create_user(
-    name: Annotated[str, Field(min_length=1, max_length=100)],
+    name: Annotated[str, Field(min_length=1, max_length=100, description="Name.")],
     email: Email,
     role: Role = "user",
     time_zone: Annotated[str | None, Field(description="IANA zone.")] = None,
@@ -101,7 +101,7 @@ def create_user(
 @tool("Update user", "update")
 def update_user(
     user_id: Annotated[Id, id_or_url("User")],
-    name: Annotated[str | None, Field(min_length=1, max_length=100)] = None,
+    name: Annotated[str | None, Field(min_length=1, max_length=100, description="Name.")] = None,
     email: Email | None = None,
     role: Role | None = None,
     time_zone: Annotated[str | None, Field(description="IANA zone.")] = None,
@@ -124,8 +124,8 @@ def update_user(
 
 @tool("Delete user", "delete")
 def delete_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
-    """Delete a user for good; refused (naming why) over open incidents or being alone on a schedule
-    layer or policy level."""
+    """Delete a user; refused, naming why, over open incidents or being alone on a schedule layer or
+    policy level."""
     client = get_client()
     user = UserSummary.from_api(client.read(path("/users/{}", user_id))["user"])
     try:
