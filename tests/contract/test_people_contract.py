@@ -14,7 +14,7 @@ from mcp import Client
 
 from tests.contract.recorder import Exchange, RecordingSandbox, assert_follows_spec
 from tests.contract.test_user_admin_routes import KNOWN_DEVIATIONS
-from tests.harness import first, fails, ok
+from tests.harness import fails, first, ok
 
 pytestmark = [pytest.mark.contract, pytest.mark.people, pytest.mark.anyio, pytest.mark.server("people")]
 

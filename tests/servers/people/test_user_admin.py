@@ -175,3 +175,11 @@ async def test_oncall_compensation_on_each_persons_clock(session: Client) -> Non
     assert "flags" not in row  # thresholds changed: a 10 h rest and a 98 h week are within them
     await fails(session, "get_oncall_compensation", {**week, "team_id": "PNOPE00"}, "TEAM_NOT_FOUND")
     await fails(session, "get_oncall_compensation", {**week, "rates": [1, 2, 3]}, "INVALID_PARAMETER")
+
+
+async def test_pay_and_metrics_ask_for_the_oauth_scopes_their_reads_need() -> None:
+    from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
+    from pagerduty_mcp.servers.people.tools import get_oncall_compensation, get_responder_metrics
+
+    assert {"oncalls.read", "users.read", "schedules.read"} <= set(tool_scopes(get_oncall_compensation))
+    assert set(tool_scopes(get_responder_metrics)) == {"analytics.write"}  # what PagerDuty's analytics require

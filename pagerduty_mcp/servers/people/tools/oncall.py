@@ -63,8 +63,11 @@ def _ref(obj: dict[str, Any] | None) -> dict[str, Any] | None:
     return found.model_dump(exclude_none=True) if found else None
 
 
-def _read_all_oncalls(client: PagerDutyClient, params: dict[str, Any]) -> list[dict[str, Any]]:
-    page = page_of_oncalls(client, params, limit=MAX_ENTRIES)
+def _whole(page: Page) -> list[dict[str, Any]]:
+    """Every entry of a page of on-calls read up to MAX_ENTRIES, or a failure when there were more.
+
+    Callers read the page themselves: the OAuth scopes of a tool are found in the paths its code
+    (and the helpers it calls, two deep) names."""
     if page.has_more:
         raise ToolFailure(
             "INVALID_PARAMETER",
@@ -316,7 +319,7 @@ def read_shifts(
     schedules = schedule_ids or []
     if schedules:
         params["schedule_ids[]"] = schedules
-    entries = _read_all_oncalls(client, params)
+    entries = _whole(page_of_oncalls(client, params, limit=MAX_ENTRIES))
     notes = []
     if whole_account:
         # /oncalls reports only schedules that an escalation policy uses; the rest are read one by one.
@@ -461,9 +464,8 @@ def find_coverage_gaps(
     else:
         policy_id = escalation_policy_id or ""  # the check above: exactly one of the two is given
         policy = client.read(path("/escalation_policies/{}", policy_id)).get("escalation_policy") or {}
-        entries = _read_all_oncalls(
-            client, {"escalation_policy_ids[]": [policy_id], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
-        )
+        params = {"escalation_policy_ids[]": [policy_id], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
+        entries = _whole(page_of_oncalls(client, params, limit=MAX_ENTRIES))
         per_level: dict[int, list[oncall_math.Span]] = defaultdict(list)
         for index, rule in enumerate(policy.get("escalation_rules") or [], start=1):
             per_level.setdefault(index, [])  # every level is listed, even one nobody covers
