@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
+from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
+from pagerduty_mcp.servers.people.tools import get_oncall_compensation, get_responder_metrics
 from tests.harness import fails, first, ok
 from tests.servers.people.seeded import named
 from tests.servers.people.test_writes import record_bodies
@@ -178,8 +180,5 @@ async def test_oncall_compensation_on_each_persons_clock(session: Client) -> Non
 
 
 async def test_pay_and_metrics_ask_for_the_oauth_scopes_their_reads_need() -> None:
-    from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
-    from pagerduty_mcp.servers.people.tools import get_oncall_compensation, get_responder_metrics
-
     assert {"oncalls.read", "users.read", "schedules.read"} <= set(tool_scopes(get_oncall_compensation))
     assert set(tool_scopes(get_responder_metrics)) == {"analytics.write"}  # what PagerDuty's analytics require
