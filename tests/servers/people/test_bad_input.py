@@ -63,6 +63,7 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("create_user", {"name": "x", "email": "not an email"}, "INVALID_PARAMETER", "email"),
     ("create_user", {"name": "x", "email": "x@example.com", "time_zone": "Nowhere/City"}, "INVALID_PARAMETER", "IANA"),
     ("update_user", {"user_id": "PABC123"}, "INVALID_PARAMETER", "name"),
+    ("update_user", {"user_id": "PABC123", "time_zone": ""}, "INVALID_PARAMETER", "time_zone"),
     ("update_user", {"user_id": NOPE, "name": "x"}, "USER_NOT_FOUND", "list"),
     ("delete_user", {"user_id": NOPE}, "USER_NOT_FOUND", "list"),
     ("delete_escalation_policy", {"escalation_policy_id": NOPE}, "ESCALATION_POLICY_NOT_FOUND", "list"),

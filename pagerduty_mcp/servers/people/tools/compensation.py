@@ -51,7 +51,10 @@ def get_oncall_compensation(
     total = round(sum(r["pay"]["total"] for r in rows), 2)
     notes = shifts.notes
     if shifts.direct:
-        notes.append(f"Named directly in a policy (no shifts, so not paid here): {', '.join(sorted(shifts.direct))}.")
+        notes.append(
+            "Standing targets of a policy (always on call there, no shift times, so not paid for that): "
+            + ", ".join(sorted(shifts.direct))
+        )
     return respond(
         "people",
         rows,

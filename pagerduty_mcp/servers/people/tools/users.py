@@ -107,7 +107,12 @@ def update_user(
     time_zone: Annotated[str | None, Field(description="IANA zone.")] = None,
 ) -> Envelope:
     """Change a user; only fields given change."""
-    change = {"name": name, "email": email, "role": role, "time_zone": time_zone and zone_ok(time_zone, "time_zone")}
+    change = {
+        "name": name,
+        "email": email,
+        "role": role,
+        "time_zone": None if time_zone is None else zone_ok(time_zone, "time_zone"),
+    }
     user: dict[str, Any] = {k: v for k, v in change.items() if v is not None}
     changed = ", ".join(user)
     if not user:
