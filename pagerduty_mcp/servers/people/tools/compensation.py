@@ -39,14 +39,10 @@ def get_oncall_compensation(
     start, end = report_window(since, until)
     shifts = read_shifts(get_client(), start, end, team_id, [schedule_id] if schedule_id else None, user_ids)
     per_hour = dict(zip(compensation_math.BANDS, rates or [0.0] * 4, strict=True))
+    limits = (timedelta(hours=min_rest_hours), max_week_hours)
     rows = [
-        _person(user, shifts.spans[uid], per_hour, set(holidays or ()), min_rest_hours)
-        for uid, user in shifts.people.items()
+        _person(user, shifts.spans[uid], per_hour, set(holidays or ()), limits) for uid, user in shifts.people.items()
     ]
-    for row, uid in zip(rows, shifts.people, strict=True):
-        week, week_start = compensation_math.busiest_week(shifts.spans[uid])
-        if week > max_week_hours and week_start is not None:
-            row.setdefault("flags", []).append({"over_week_hours": round(week, 2), "week_from": iso(week_start)})
     rows.sort(key=lambda r: (-r["pay"]["total"], -r["hours"]["total"]))
     total = round(sum(r["pay"]["total"] for r in rows), 2)
     notes = shifts.notes
@@ -71,8 +67,9 @@ def _person(
     spans: list[oncall_math.Span],
     rates: dict[str, float],
     holidays: set[date],
-    min_rest_hours: float,
+    limits: tuple[timedelta, float],
 ) -> dict[str, Any]:
+    """One person's hours and pay by band, with a flag per short rest and for an over-long week."""
     zone = zone_of(user)
     hours = compensation_math.band_hours(spans, zone, holidays)
     pay = {band: round(hours[band] * rates[band], 2) for band in compensation_math.BANDS}
@@ -83,10 +80,14 @@ def _person(
         "pay": {**pay, "total": round(sum(pay.values()), 2)},
         "shifts": len(spans),
     }
-    short = compensation_math.short_rests(spans, timedelta(hours=min_rest_hours))
-    if short:
-        row["flags"] = [
-            {"short_rest_hours": round((b - a).total_seconds() / 3600, 2), "from": iso(a), "until": iso(b)}
-            for a, b in short
-        ]
+    min_rest, max_week_hours = limits
+    flags: list[dict[str, Any]] = [
+        {"short_rest_hours": round((b - a).total_seconds() / 3600, 2), "from": iso(a), "until": iso(b)}
+        for a, b in compensation_math.short_rests(spans, min_rest)
+    ]
+    week, week_start = compensation_math.busiest_week(spans)
+    if week > max_week_hours and week_start is not None:
+        flags.append({"over_week_hours": round(week, 2), "week_from": iso(week_start)})
+    if flags:
+        row["flags"] = flags
     return row
