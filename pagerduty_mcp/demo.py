@@ -88,6 +88,16 @@ async def _session() -> None:
         for service in unhealthy:
             _say(f"  {service['name']}: {service['status']}")
 
+        if "get_oncall_compensation" in names:
+            # "What do we owe the Database team for last month's on-call?" Rates per hour by band.
+            arguments = {"team_id": "Database", "rates": [0, 8, 12, 20], "currency": "EUR"}
+            for row in _items(await _call(client, "get_oncall_compensation", arguments)):
+                flags = len(row.get("flags", []))
+                _say(
+                    f"  {row['user']['name']} ({row['time_zone']}): {row['hours']['total']:g} h, "
+                    f"{row['pay']['total']:,.2f} EUR" + (f", {flags} working-time flag(s)" if flags else "")
+                )
+
         await _call(client, "get_incident", {"incident_id": "../users"})
     _say("\nDone. Try it in your client: see README.md, or `make debug SERVER=people` for the MCP Inspector.")
 

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from mcp import Client
 
-from tests.contract.recorder import Exchange
-from tests.harness import first, ok
+from tests.contract.recorder import Exchange, RecordingSandbox, assert_follows_spec
+from tests.contract.test_user_admin_routes import KNOWN_DEVIATIONS
+from tests.harness import fails, first, ok
 
 pytestmark = [pytest.mark.contract, pytest.mark.people, pytest.mark.anyio, pytest.mark.server("people")]
 
@@ -56,6 +57,12 @@ async def test_people_reads_follow_the_spec(recorded_exchanges: list[Exchange], 
     await ok(session, "get_oncall_load", {"schedule_ids": [schedule], "user_ids": [noah], "count_incidents": False})
     await ok(session, "find_coverage_gaps", {"schedule_id": schedule})
     await ok(session, "find_coverage_gaps", {"escalation_policy_id": policy})
+    await ok(session, "list_users", {"scope": "my_teams"})
+    await ok(
+        session,
+        "get_oncall_compensation",
+        {"team_id": database, "rates": [1, 2, 3, 4], "holidays": [stamp(now)[:10]]},
+    )
     await session.read_resource("pagerduty://people/me")
     await session.get_prompt("oncall_handoff", {"team_id": database})
     assert len(recorded_exchanges) > 25
@@ -164,3 +171,34 @@ async def test_shift_based_schedules_follow_the_spec(recorded_exchanges: list[Ex
     paths = {e.path.split("?")[0] for e in recorded_exchanges}
     assert any(p.startswith("/v3/schedules/") and p.endswith("/events") for p in paths)
     assert ("DELETE", 400) in {(e.method, e.status) for e in recorded_exchanges}
+
+
+@pytest.mark.server("people", write=False, sandbox=RecordingSandbox())
+async def test_responder_metrics_follow_the_spec(rest_spec: object, session: Client) -> None:
+    noah = named(session, "users", "Noah Kim")
+    await ok(session, "get_responder_metrics", {})
+    await ok(session, "get_responder_metrics", {"team_ids": [named(session, "teams", "Database")], "user_ids": [noah]})
+    exchanges: list[Exchange] = session.sandbox.exchanges  # type: ignore[attr-defined]
+    assert {e.path for e in exchanges} >= {"/analytics/metrics/responders/all", "/analytics/metrics/responders/teams"}
+    assert_follows_spec(exchanges, KNOWN_DEVIATIONS)
+
+
+async def test_user_admin_writes_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
+    user = first(
+        await ok(session, "create_user", {"name": "Spec User", "email": "spec@acme-shop.example", "role": "observer"})
+    )
+    await ok(session, "update_user", {"user_id": user["id"], "time_zone": "Europe/Paris"})
+    await ok(session, "update_user", {"user_id": user["id"], "name": "Spec", "email": "spec2@acme-shop.example"})
+    policy = first(
+        await ok(
+            session,
+            "create_escalation_policy",
+            {"name": "Spec EP", "levels": [{"delay_minutes": 5, "user_ids": [user["id"]]}]},
+        )
+    )
+    await fails(session, "delete_user", {"user_id": user["id"]}, "CONFLICT")  # the policy's only target
+    await ok(session, "delete_escalation_policy", {"escalation_policy_id": policy["id"]})
+    await fails(session, "delete_escalation_policy", {"escalation_policy_id": "Database Escalation"}, "CONFLICT")
+    await ok(session, "delete_user", {"user_id": user["id"]})
+    methods = {(e.method, e.status) for e in recorded_exchanges}
+    assert {("POST", 201), ("PUT", 200), ("DELETE", 204), ("DELETE", 400)} <= methods

@@ -27,6 +27,7 @@ def test_the_demo_runs_a_real_session_and_shows_answers() -> None:
     assert "You are " in out
     assert "on call now" in out and "(next: " in out
     assert "incident(s)" in out and "escalation policy: " in out
+    assert "On-call pay from " in out and " EUR" in out
     # The last call shows what a bad argument gets: a clear error, and the session goes on.
     assert "error INVALID_PARAMETER: incident_id:" in out
     assert out.rstrip().endswith("for the MCP Inspector.")

@@ -106,6 +106,16 @@ async def test_every_people_tool_over_stdio() -> None:
             {"schedule_id": owls["id"], "since": stamp(now), "until": stamp(now + timedelta(days=2))},
         )
         assert gaps["metadata"]["uncovered_hours"] > 0
+        await run("delete_escalation_policy", {"escalation_policy_id": "Owls policy"})
+
+        # "Add a new engineer", then "what do we owe the database team for last month's nights?"
+        hire = first(await run("create_user", {"name": "Ines Costa", "email": "ines@acme-shop.example"}))
+        await run("update_user", {"user_id": hire["id"], "time_zone": "Europe/Lisbon"})
+        await run("delete_user", {"user_id": "Ines Costa"})
+        metrics = await run("get_responder_metrics", {"team_ids": ["Database"]})
+        assert metrics["responders"][0]["team"]["name"] == "Database"
+        pay = await run("get_oncall_compensation", {"team_id": "Database", "rates": [0, 10, 15, 20]})
+        assert pay["metadata"]["currency"] == "EUR" and all(row["time_zone"] for row in pay["people"])
         await run("delete_team", {"team_id": team["id"]})
         await fails(client, "get_team", {"team_id": team["id"]}, "TEAM_NOT_FOUND")
 

@@ -212,6 +212,18 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "delete_schedule_custom_shift": ("DELETE /v3/schedules/{id}/custom_shifts/{custom_shift_id}",),
     "create_escalation_policy": ("POST /escalation_policies",),
     "update_escalation_policy": ("PUT /escalation_policies/{id}",),
+    "get_responder_metrics": ("POST /analytics/metrics/responders/{all,teams}",),
+    "get_oncall_compensation": (
+        "GET /oncalls",
+        "GET /schedules",
+        "GET /schedules/{id}",
+        "GET /teams/{id}/members",
+        "GET /users",
+    ),
+    "create_user": ("POST /users",),
+    "update_user": ("PUT /users/{id}",),
+    "delete_user": ("DELETE /users/{id}",),
+    "delete_escalation_policy": ("DELETE /escalation_policies/{id}",),
     # aiops
     "list_alert_grouping_settings": ("GET /alert_grouping_settings",),
     "get_alert_grouping_setting": ("GET /alert_grouping_settings/{id}",),

@@ -184,6 +184,13 @@ def _write_recipes(state: State) -> dict[str, tuple[dict[str, Any], str]]:
         "create_incident": ({"title": "Checkout down", "service_id": services[0]}, "POST"),
         "send_event": ({**event, "severity": "critical"}, "POST"),
         "send_change_event": ({"routing_key": routing_key, "summary": "Deploy v1.2.3"}, "POST"),
+        "create_user": ({"name": "Fault Probe", "email": "fault.probe@acme-shop.example"}, "POST"),
+        "update_user": ({"user_id": users[-1], "name": "Renamed", "email": "renamed@acme-shop.example"}, "PUT"),
+        "delete_user": ({"user_id": users[-1]}, "DELETE"),
+        "delete_escalation_policy": (
+            {"escalation_policy_id": next(iter(state.tables["escalation_policies"]))},
+            "DELETE",
+        ),
     }
 
 

@@ -88,6 +88,8 @@ _AREAS = (
     "status_pages",
     "webhooks",
     "extensions",
+    "user_admin",
+    "responder_analytics",
 )
 _loaded = False
 

@@ -12,7 +12,7 @@ from pagerduty_mcp.sandbox.protocol import bad_request, format_time, parse_time,
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.state import State
 
-__all__ = ["incident_facts"]
+__all__ = ["id_filter", "incident_facts"]
 
 MAX_WINDOW = timedelta(days=366)
 _UNITS = ("day", "week", "month")
@@ -84,7 +84,7 @@ def _bucket(moment: datetime, unit: str | None, zone: Any) -> str | None:
     return format_time(local, zone)
 
 
-def _id_list(filters: dict[str, Any], name: str) -> set[str]:
+def id_filter(filters: dict[str, Any], name: str) -> set[str]:
     value = filters.get(name) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise bad_request(errors=[f"filters.{name} must be an array of ids"])
@@ -112,8 +112,8 @@ def _compute(
         raise bad_request(errors=["created_at_end must be after created_at_start"])
     if end - start > MAX_WINDOW:
         raise bad_request(errors=["The range between created_at_start and created_at_end cannot exceed a year"])
-    team_ids, service_ids = _id_list(filters, "team_ids"), _id_list(filters, "service_ids")
-    priority_ids = _id_list(filters, "priority_ids")
+    team_ids, service_ids = id_filter(filters, "team_ids"), id_filter(filters, "service_ids")
+    priority_ids = id_filter(filters, "priority_ids")
     principal = ctx.principal
     if principal is not None and principal.kind != "account" and not (team_ids or service_ids):
         raise bad_request(errors=["A team_ids or service_ids filter is required for user-level API keys"])

@@ -7,7 +7,7 @@ each person's own time zone, which is what a person on call feels (and what DST 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from itertools import pairwise
@@ -23,6 +23,7 @@ __all__ = [
     "clip",
     "gaps",
     "off_hours_at",
+    "pieces",
     "split_hours",
     "union",
 ]
@@ -77,18 +78,29 @@ def _wall(local: datetime, zone: ZoneInfo) -> datetime:
     return aware.astimezone(UTC)
 
 
-def _boundaries(zone: ZoneInfo, since: datetime, until: datetime) -> list[datetime]:
-    """Every local midnight, 08:00 and 20:00 in ``zone`` between since and until, as UTC instants."""
+def _boundaries(zone: ZoneInfo, since: datetime, until: datetime, hours: Sequence[int]) -> list[datetime]:
+    """since, until and every local midnight and ``hours`` o'clock in ``zone`` between, as UTC instants."""
     day = since.astimezone(zone).date() - timedelta(days=1)
     last = until.astimezone(zone).date() + timedelta(days=1)
     points = {since, until}
     while day <= last:
-        for hour in (0, DAY_START_HOUR, DAY_END_HOUR):
+        for hour in (0, *hours):
             moment = _wall(datetime.combine(day, time(hour)), zone)
             if since < moment < until:
                 points.add(moment)
         day += timedelta(days=1)
     return sorted(points)
+
+
+def pieces(spans: Sequence[Span], zone: ZoneInfo, hours: Sequence[int]) -> Iterator[tuple[float, datetime]]:
+    """``spans`` cut at every local midnight and ``hours`` o'clock: (length in hours, local start).
+
+    Within one piece the local date and the side of each boundary hour do not change, so one look
+    at its start classifies the whole piece (night, weekend, a holiday, a pay band).
+    """
+    for start, end in spans:
+        for a, b in pairwise(_boundaries(zone, start, end, hours)):
+            yield (b - a).total_seconds() / 3600, a.astimezone(zone)
 
 
 def off_hours_at(at: datetime, zone: ZoneInfo) -> bool:
@@ -116,17 +128,13 @@ class Hours:
 def split_hours(spans: Sequence[Span], zone: ZoneInfo) -> Hours:
     """Hours in ``spans`` (which must not overlap), and how many were nights and weekends."""
     hours = Hours()
-    for start, end in spans:
-        points = _boundaries(zone, start, end)
-        for a, b in pairwise(points):
-            length = (b - a).total_seconds() / 3600
-            local = a.astimezone(zone)
-            night = not DAY_START_HOUR <= local.hour < DAY_END_HOUR
-            weekend = local.weekday() >= 5
-            hours.total += length
-            hours.night += length if night else 0.0
-            hours.weekend += length if weekend else 0.0
-            hours.off_hours += length if night or weekend else 0.0
+    for length, local in pieces(spans, zone, (DAY_START_HOUR, DAY_END_HOUR)):
+        night = not DAY_START_HOUR <= local.hour < DAY_END_HOUR
+        weekend = local.weekday() >= 5
+        hours.total += length
+        hours.night += length if night else 0.0
+        hours.weekend += length if weekend else 0.0
+        hours.off_hours += length if night or weekend else 0.0
     return hours
 
 

@@ -13,7 +13,7 @@ __all__ = ["Id", "OverrideId", "Query", "Since", "Until"]
 # An override id is never a URL: the stricter pattern, then the same id check.
 OverrideId = Annotated[str, Field(pattern=r"^[\w-]+$"), get_args(Id)[2]]
 
-Query = Annotated[str | None, Field(description="Filter by name (partial match).")]
+Query = Annotated[str | None, Field(description="Name (partial match).")]
 
 # Every since/until takes the common time forms; the description says so once, in few bytes.
 Since = Annotated[str | None, Field(description=f"Start, {TIME_FORMS}.")]

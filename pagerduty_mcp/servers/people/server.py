@@ -12,8 +12,8 @@ INSTRUCTIONS = (
     "PagerDuty people and on-call. An id, PagerDuty URL or exact name (or a user's email) works wherever "
     "an id is asked. "
     '"Who is on call (for a team or service), who is next": list_oncalls. '
-    '"Me": get_user_data, or scope=assigned_to_me. Fairness/payroll: get_oncall_load; '
-    "holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override."
+    '"Me": get_user_data, or scope=assigned_to_me. Fairness: get_oncall_load; on-call pay: '
+    "get_oncall_compensation; holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override."
 )
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (

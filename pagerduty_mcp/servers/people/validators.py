@@ -28,6 +28,7 @@ __all__ = [
     "nothing_to_change",
     "overrides_body",
     "ref",
+    "refused",
     "rules_body",
     "zone_ok",
 ]
@@ -40,6 +41,15 @@ def ref(kind: str, ident: str) -> dict[str, str]:
 
 def nothing_to_change(parameter: str) -> ToolFailure:
     return invalid(parameter, "give at least one field to change")
+
+
+def refused(failure: ToolFailure, what: str, next_step: str) -> ToolFailure:
+    """A delete PagerDuty turned down (400) as a CONFLICT that keeps its reason; other failures pass."""
+    if failure.code != "INVALID_PARAMETER":
+        return failure
+    said = failure.message.partition("PagerDuty said: ")[2].removesuffix(" Fix the arguments.").strip('"')
+    reason = said.removeprefix("Invalid Input Provided; ") or "no reason given"
+    return ToolFailure("CONFLICT", f"PagerDuty will not delete {what}: {reason}. Next: {next_step}, then retry.")
 
 
 # -- nested inputs, validated with the parameter path of the field at fault ------------------------

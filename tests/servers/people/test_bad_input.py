@@ -69,6 +69,20 @@ CASES: list[tuple[str, dict, str, str]] = [
         "INVALID_PARAMETER",
         "num_loops",
     ),
+    # user administration, responder metrics and pay
+    ("create_user", {"name": "x", "email": "not an email"}, "INVALID_PARAMETER", "email"),
+    ("create_user", {"name": "x", "email": "x@example.com", "time_zone": "Nowhere/City"}, "INVALID_PARAMETER", "IANA"),
+    ("update_user", {"user_id": "PABC123"}, "INVALID_PARAMETER", "name"),
+    ("update_user", {"user_id": "PABC123", "time_zone": ""}, "INVALID_PARAMETER", "time_zone"),
+    ("update_user", {"user_id": NOPE, "name": "x"}, "USER_NOT_FOUND", "list"),
+    ("delete_user", {"user_id": NOPE}, "USER_NOT_FOUND", "list"),
+    ("delete_escalation_policy", {"escalation_policy_id": NOPE}, "ESCALATION_POLICY_NOT_FOUND", "list"),
+    ("get_responder_metrics", {"user_ids": ["Nobody Atall"]}, "USER_NOT_FOUND", "list_users"),
+    ("get_responder_metrics", {"since": "2026-13-01"}, "INVALID_PARAMETER", "since"),
+    ("get_oncall_compensation", {"rates": [1, 2, -5, 4]}, "INVALID_PARAMETER", "rates"),
+    ("get_oncall_compensation", {"currency": "euros"}, "INVALID_PARAMETER", "currency"),
+    ("get_oncall_compensation", {"holidays": ["next friday"]}, "INVALID_PARAMETER", "holidays"),
+    ("get_oncall_compensation", {"team_id": "PABC123", "user_ids": ["PABC123"]}, "INVALID_PARAMETER", "team_id"),
 ]
 
 

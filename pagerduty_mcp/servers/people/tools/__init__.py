@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pagerduty_mcp.common import split_by_kind
+from pagerduty_mcp.servers.people.tools.compensation import get_oncall_compensation
 from pagerduty_mcp.servers.people.tools.escalation_policies import (
     create_escalation_policy,
+    delete_escalation_policy,
     get_escalation_policy,
     list_escalation_policies,
     update_escalation_policy,
 )
 from pagerduty_mcp.servers.people.tools.oncall import find_coverage_gaps, get_oncall_load, list_oncalls
+from pagerduty_mcp.servers.people.tools.responders import get_responder_metrics
 from pagerduty_mcp.servers.people.tools.schedules import (
     create_schedule,
     create_schedule_override,
@@ -37,7 +40,14 @@ from pagerduty_mcp.servers.people.tools.teams import (
     remove_team_member,
     update_team,
 )
-from pagerduty_mcp.servers.people.tools.users import get_user, get_user_data, list_users
+from pagerduty_mcp.servers.people.tools.users import (
+    create_user,
+    delete_user,
+    get_user,
+    get_user_data,
+    list_users,
+    update_user,
+)
 
 __all__ = ["READ_TOOLS", "TOOLS", "WRITE_TOOLS"]
 
@@ -74,5 +84,12 @@ TOOLS = [
     delete_schedule_custom_shift,
     create_escalation_policy,
     update_escalation_policy,
+    # user administration, responder analytics and pay
+    get_responder_metrics,
+    get_oncall_compensation,
+    create_user,
+    update_user,
+    delete_user,
+    delete_escalation_policy,
 ]
 READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)

@@ -12,6 +12,7 @@ from pagerduty_mcp.common import (
     Limit,
     Offset,
     Scope,
+    ToolFailure,
     apply_scope,
     get_client,
     id_or_url,
@@ -22,10 +23,11 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.servers.people.models import PolicyDetail
 from pagerduty_mcp.servers.people.params import Id, Query
-from pagerduty_mcp.servers.people.validators import nothing_to_change, ref, rules_body
+from pagerduty_mcp.servers.people.validators import nothing_to_change, ref, refused, rules_body
 
 __all__ = [
     "create_escalation_policy",
+    "delete_escalation_policy",
     "get_escalation_policy",
     "list_escalation_policies",
     "update_escalation_policy",
@@ -35,13 +37,13 @@ __all__ = [
 @tool("List escalation policies")
 def list_escalation_policies(
     query: Query = None,
-    user_ids: Annotated[IdList | None, Field(description="Policies that page these users.")] = None,
-    team_ids: Annotated[IdList | None, Field(description="Policies of these teams.")] = None,
-    scope: Annotated[Scope, Field(description="my_teams, assigned_to_me (that page me) or all.")] = "all",
+    user_ids: Annotated[IdList | None, Field(description="Paging these users.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Of these teams.")] = None,
+    scope: Annotated[Scope, Field(description="assigned_to_me: paging me.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Find escalation policies by name, team or user, with their levels and targets."""
+    """Find escalation policies by name, team or user."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
     params: dict[str, Any] = {}
@@ -59,8 +61,7 @@ def list_escalation_policies(
 
 @tool("Get escalation policy")
 def get_escalation_policy(escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")]) -> Envelope:
-    """One escalation policy: its levels with delays and targets (users, schedules), loops, teams
-    and the services it pages for."""
+    """One escalation policy: levels, delays, targets, loops, teams, services."""
     body = get_client().read(
         path("/escalation_policies/{}", escalation_policy_id), {"include[]": ["services", "teams"]}
     )
@@ -76,7 +77,7 @@ Levels = Annotated[
         description='Levels in order: {"delay_minutes": n, "user_ids": [...], "schedule_ids": [...]}.',
     ),
 ]
-Loops = Annotated[int | None, Field(ge=0, le=9, description="Times to repeat all levels.")]
+Loops = Annotated[int | None, Field(ge=0, le=9, description="Repeats of all levels.")]
 
 
 def _policy_answer(body: dict[str, Any], verb: str) -> Envelope:
@@ -86,13 +87,13 @@ def _policy_answer(body: dict[str, Any], verb: str) -> Envelope:
 
 @tool("Create escalation policy", "create")
 def create_escalation_policy(
-    name: Annotated[str, Field(min_length=1, description="Policy name.")],
+    name: Annotated[str, Field(min_length=1, description="Name.")],
     levels: Levels,
     description: Annotated[str | None, Field(description="Description.")] = None,
     num_loops: Loops = None,
     team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
 ) -> Envelope:
-    """Create an escalation policy: who is paged, in which order, after how long."""
+    """Create an escalation policy: who is paged, in what order, when."""
     policy: dict[str, Any] = {"type": "escalation_policy", "name": name, "escalation_rules": rules_body(levels)}
     if description is not None:
         policy["description"] = description
@@ -107,13 +108,13 @@ def create_escalation_policy(
 @tool("Update escalation policy", "update")
 def update_escalation_policy(
     escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")],
-    name: Annotated[str | None, Field(min_length=1, description="New name.")] = None,
-    levels: Annotated[list[dict[str, Any]] | None, Field(description="All levels (replace them), as create.")] = None,
-    description: Annotated[str | None, Field(description="New description.")] = None,
+    name: Annotated[str | None, Field(min_length=1, description="Name.")] = None,
+    levels: Annotated[list[dict[str, Any]] | None, Field(description="All levels, as create (replaces).")] = None,
+    description: Annotated[str | None, Field(description="Description.")] = None,
     num_loops: Loops = None,
-    team_ids: Annotated[IdList | None, Field(description="New owning teams.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
 ) -> Envelope:
-    """Change an escalation policy; only the fields given change."""
+    """Change an escalation policy; only fields given change."""
     policy: dict[str, Any] = {"type": "escalation_policy"}
     if name is not None:
         policy["name"] = name
@@ -145,3 +146,21 @@ def update_escalation_policy(
         )
     body = client.write("PUT", path("/escalation_policies/{}", escalation_policy_id), {"escalation_policy": policy})
     return _policy_answer(body, "Updated")
+
+
+@tool("Delete escalation policy", "delete")
+def delete_escalation_policy(escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")]) -> Envelope:
+    """Delete an escalation policy; refused, naming them, while services use it."""
+    client = get_client()
+    body = client.read(path("/escalation_policies/{}", escalation_policy_id), {"include[]": ["services"]})
+    policy = PolicyDetail.from_api(body["escalation_policy"])
+    try:
+        client.write("DELETE", path("/escalation_policies/{}", escalation_policy_id))
+    except ToolFailure as failure:
+        # Named from our own read too: PagerDuty's reason may not list the services.
+        users = ", ".join(s.name or s.id for s in policy.services[:10]) or "its services"
+        move = f"move {users} to another policy (update_service on pagerduty-services)"
+        raise refused(failure, f"policy {policy.name}", move) from None
+    return respond(
+        "escalation_policies", [policy], f"Deleted escalation policy {policy.name} ({policy.id})", deleted=True
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field
 
 from pagerduty_mcp.common import (
-    TIME_FORMS,
     Envelope,
     IdList,
     Limit,
@@ -38,7 +38,16 @@ from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, moment, oncal
 from pagerduty_mcp.servers.people.tools.schedule_kinds import all_schedules, read_schedule
 from pagerduty_mcp.servers.people.validators import zone_ok
 
-__all__ = ["current_and_next", "find_coverage_gaps", "get_oncall_load", "list_oncalls"]
+__all__ = [
+    "Shifts",
+    "current_and_next",
+    "find_coverage_gaps",
+    "get_oncall_load",
+    "list_oncalls",
+    "read_shifts",
+    "report_window",
+    "zone_of",
+]
 
 # "Who is next" looks this far ahead: longer than the usual weekly rotation.
 NEXT_HORIZON = timedelta(days=14)
@@ -55,8 +64,11 @@ def _ref(obj: dict[str, Any] | None) -> dict[str, Any] | None:
     return found.model_dump(exclude_none=True) if found else None
 
 
-def _read_all_oncalls(client: PagerDutyClient, params: dict[str, Any]) -> list[dict[str, Any]]:
-    page = page_of_oncalls(client, params, limit=MAX_ENTRIES)
+def _whole(page: Page) -> list[dict[str, Any]]:
+    """Every entry of a page of on-calls read up to MAX_ENTRIES, or a failure when there were more.
+
+    Callers read the page themselves: the OAuth scopes of a tool are found in the paths its code
+    (and the helpers it calls, two deep) names."""
     if page.has_more:
         raise ToolFailure(
             "INVALID_PARAMETER",
@@ -267,18 +279,28 @@ def _paged_incidents(
     return paged
 
 
-@tool("On-call load")
-def get_oncall_load(
-    team_id: Annotated[Id | None, id_or_url("Team: its members")] = None,
-    schedule_ids: Annotated[IdList | None, Field(description="Only shifts on these schedules.")] = None,
-    user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
-    since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: 30 days ago.")] = None,
-    until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: now.")] = None,
-    count_incidents: Annotated[bool, Field(description="Count incidents that paged each person.")] = True,
-) -> Envelope:
-    """On-call hours per person in a window: night (outside 08-20 on their clock) and weekend
-    shares, shifts, incidents that paged them (level 1 when triggered), and how evenly the load is
-    shared. No team, schedules or users: the whole account. For fairness or payroll."""
+@dataclass
+class Shifts:
+    """Who held on-call shifts in a window: the reading that load and pay share."""
+
+    people: dict[str, dict[str, Any]]  # user id -> user (with its time zone)
+    spans: dict[str, list[oncall_math.Span]]  # user id -> merged shifts, clipped to the window
+    level_one: Holding = field(default_factory=dict)
+    direct: set[str] = field(default_factory=set)  # names of users a policy targets directly
+    notes: list[str] = field(default_factory=list)
+    whole_account: bool = False
+
+
+def read_shifts(
+    client: PagerDutyClient,
+    start: datetime,
+    end: datetime,
+    team_id: str | None = None,
+    schedule_ids: list[str] | None = None,
+    user_ids: list[str] | None = None,
+) -> Shifts:
+    """Every on-call shift of a team's members, some users or schedules (none: the whole account)
+    in [start, end), per person, with each person's time zone. An empty team has no people."""
     if team_id and user_ids:
         raise ToolFailure(
             "INVALID_PARAMETER",
@@ -286,27 +308,20 @@ def get_oncall_load(
             {"parameters": ["team_id", "user_ids"]},
         )
     whole_account = not (team_id or schedule_ids or user_ids)
-    now = datetime.now(UTC).replace(microsecond=0)
-    if since and not until:  # "since last Monday" means up to now
-        since_at = parse_time(since, "since", now=now)
-        if since_at is not None and since_at < now:
-            until = iso(min(now, since_at + MAX_WINDOW))
-    start, end = window(since, until, back=timedelta(days=30), maximum=MAX_WINDOW, now=now)
-    client = get_client()
     people: dict[str, dict[str, Any]] = {}
     wanted = user_ids or None
     if team_id:
         people = _people_of_team(client, team_id)
         wanted = sorted(people)
         if not wanted:
-            return respond("people", [], "The team has no members, so there is no on-call load to measure")
+            return Shifts({}, {})
     params: dict[str, Any] = {"since": iso(start), "until": iso(end), "time_zone": "UTC", "include[]": ["users"]}
     if wanted:
         params["user_ids[]"] = wanted
     schedules = schedule_ids or []
     if schedules:
         params["schedule_ids[]"] = schedules
-    entries = _read_all_oncalls(client, params)
+    entries = _whole(page_of_oncalls(client, params, limit=MAX_ENTRIES))
     notes = []
     if whole_account:
         # /oncalls reports only schedules that an escalation policy uses; the rest are read one by one.
@@ -338,11 +353,46 @@ def get_oncall_load(
     missing = [u for u in wanted or [] if u not in people] + [u for u, d in people.items() if "time_zone" not in d]
     for user_id in dict.fromkeys(missing):
         people[user_id] = client.read(path("/users/{}", user_id)).get("user") or {"id": user_id}
-    paged = _paged_incidents(client, start, end, level_one) if count_incidents else {}
+    merged = {u: oncall_math.union(oncall_math.clip(spans.get(u, []), start, end)) for u in people}
+    return Shifts(people, merged, level_one, direct, notes, whole_account)
+
+
+def zone_of(user: dict[str, Any]) -> ZoneInfo:
+    """The person's own time zone (UTC when PagerDuty gives none or one Python does not know)."""
+    return _zone(user.get("time_zone"))
+
+
+def report_window(since: str | None, until: str | None) -> tuple[datetime, datetime]:
+    """A past window for load and pay: 30 days back by default; "since last Monday" runs to now."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    if since and not until:
+        since_at = parse_time(since, "since", now=now)
+        if since_at is not None and since_at < now:
+            until = iso(min(now, since_at + MAX_WINDOW))
+    return window(since, until, back=timedelta(days=30), maximum=MAX_WINDOW, now=now)
+
+
+@tool("On-call load")
+def get_oncall_load(
+    team_id: Annotated[Id | None, id_or_url("Team")] = None,
+    schedule_ids: Annotated[IdList | None, Field(description="Schedules.")] = None,
+    user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
+    since: Since = None,
+    until: Until = None,
+    count_incidents: Annotated[bool, Field(description="Count incidents paging them.")] = True,
+) -> Envelope:
+    """On-call hours per person (default: last 30 days): night (outside 08-20, own clock) and weekend
+    shares, shifts, incidents, balance. No filter: all."""
+    start, end = report_window(since, until)
+    client = get_client()
+    shifts = read_shifts(client, start, end, team_id, schedule_ids, user_ids)
+    if team_id and not shifts.people:
+        return respond("people", [], "The team has no members, so there is no on-call load to measure")
+    paged = _paged_incidents(client, start, end, shifts.level_one) if count_incidents else {}
     rows = []
-    for user_id, user in people.items():
-        zone = _zone(user.get("time_zone"))
-        merged = oncall_math.union(oncall_math.clip(spans.get(user_id, []), start, end))
+    for user_id, user in shifts.people.items():
+        zone = zone_of(user)
+        merged = shifts.spans[user_id]
         hours = oncall_math.split_hours(merged, zone)
         row: dict[str, Any] = {
             "user": _ref(user),
@@ -360,15 +410,16 @@ def get_oncall_load(
             row["incidents_off_hours"] = sum(1 for t in times if oncall_math.off_hours_at(t, zone))
         rows.append(row)
     rows.sort(key=lambda r: (-r["hours"], r["user"].get("name") or ""))
-    if direct:
+    notes = shifts.notes
+    if shifts.direct:
         # Being a policy's standing target has no start or end, so it is not hours; say only that,
         # as the same people may have schedule shifts counted above.
         notes.append(
             f"Named directly in an escalation policy (always on call there; not counted as hours): "
-            f"{', '.join(sorted(direct))}."
+            f"{', '.join(sorted(shifts.direct))}."
         )
     total = sum(r["hours"] for r in rows)
-    whose = f"across the whole account ({len(rows)} people)" if whole_account else f"of {len(rows)} people"
+    whose = f"across the whole account ({len(rows)} people)" if shifts.whole_account else f"of {len(rows)} people"
     return respond(
         "people",
         rows,
@@ -386,12 +437,12 @@ def _gap_rows(spans: list[oncall_math.Span]) -> list[dict[str, Any]]:
 @tool("Find coverage gaps")
 def find_coverage_gaps(
     schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
-    escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy (all levels)")] = None,
-    since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS}. Default: now.")] = None,
-    until: Annotated[str | None, Field(description="End, same forms (max 90 days on). Default: 14 days on.")] = None,
+    escalation_policy_id: Annotated[Id | None, id_or_url("Escalation policy")] = None,
+    since: Since = None,
+    until: Until = None,
 ) -> Envelope:
-    """Every interval in a window where a schedule, or an escalation policy at all of its levels,
-    has nobody on call. Use before holidays or after changing a rotation."""
+    """Where a schedule, or an escalation policy at every level, has nobody on call (default: the
+    next 14 days)."""
     if bool(schedule_id) == bool(escalation_policy_id):
         raise ToolFailure(
             "INVALID_PARAMETER",
@@ -410,9 +461,8 @@ def find_coverage_gaps(
     else:
         policy_id = escalation_policy_id or ""  # the check above: exactly one of the two is given
         policy = client.read(path("/escalation_policies/{}", policy_id)).get("escalation_policy") or {}
-        entries = _read_all_oncalls(
-            client, {"escalation_policy_ids[]": [policy_id], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
-        )
+        params = {"escalation_policy_ids[]": [policy_id], "since": iso(start), "until": iso(end), "time_zone": "UTC"}
+        entries = _whole(page_of_oncalls(client, params, limit=MAX_ENTRIES))
         per_level: dict[int, list[oncall_math.Span]] = defaultdict(list)
         for index, rule in enumerate(policy.get("escalation_rules") or [], start=1):
             per_level.setdefault(index, [])  # every level is listed, even one nobody covers

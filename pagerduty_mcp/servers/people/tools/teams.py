@@ -48,7 +48,7 @@ def list_teams(
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Find teams by name; scope=my_teams for the teams you belong to."""
+    """Find teams by name."""
     client = get_client()
     scoped = apply_scope(client, scope, None, None)
     if scoped.team_ids is None:
@@ -67,7 +67,7 @@ def list_teams(
 
 @tool("Get team")
 def get_team(team_id: Annotated[Id, id_or_url("Team")]) -> Envelope:
-    """One team with its parent, members and their roles, and its escalation policies."""
+    """One team: parent, members, roles, escalation policies."""
     client = get_client()
     team = TeamSummary.from_api(client.read(path("/teams/{}", team_id))["team"])
     members = paginate(client, path("/teams/{}/members", team_id), "members", {"include[]": ["users"]}, limit=100)
@@ -83,7 +83,7 @@ def get_team(team_id: Annotated[Id, id_or_url("Team")]) -> Envelope:
 
 @tool("List team members")
 def list_team_members(team_id: Annotated[Id, id_or_url("Team")], limit: Limit = 25, offset: Offset = 0) -> Envelope:
-    """Who is on a team, with each member's team role (manager, responder, observer)."""
+    """Team members and roles."""
     page = paginate(
         get_client(),
         path("/teams/{}/members", team_id),
@@ -98,8 +98,8 @@ def list_team_members(team_id: Annotated[Id, id_or_url("Team")], limit: Limit = 
 
 @tool("Create team", "create")
 def create_team(
-    name: Annotated[str, Field(min_length=1, max_length=100, description="Team name.")],
-    description: Annotated[str | None, Field(max_length=1024, description="What the team does.")] = None,
+    name: Annotated[str, Field(min_length=1, max_length=100, description="Name.")],
+    description: Annotated[str | None, Field(max_length=1024, description="Description.")] = None,
     parent_team_id: Annotated[Id | None, id_or_url("Parent team")] = None,
 ) -> Envelope:
     """Create a team."""
@@ -116,11 +116,11 @@ def create_team(
 @tool("Update team", "update")
 def update_team(
     team_id: Annotated[Id, id_or_url("Team")],
-    name: Annotated[str | None, Field(min_length=1, max_length=100, description="New name.")] = None,
-    description: Annotated[str | None, Field(max_length=1024, description="New description.")] = None,
-    parent_team_id: Annotated[Id | None, id_or_url("New parent team")] = None,
+    name: Annotated[str | None, Field(min_length=1, max_length=100, description="Name.")] = None,
+    description: Annotated[str | None, Field(max_length=1024, description="Description.")] = None,
+    parent_team_id: Annotated[Id | None, id_or_url("Parent team")] = None,
 ) -> Envelope:
-    """Rename a team or change its description or parent; only the fields given change."""
+    """Change a team; only fields given change."""
     team: dict[str, Any] = {"type": "team"}
     if name is not None:
         team["name"] = name
@@ -138,9 +138,9 @@ def update_team(
 @tool("Delete team", "delete")
 def delete_team(
     team_id: Annotated[Id, id_or_url("Team")],
-    reassignment_team_id: Annotated[Id | None, id_or_url("Team that takes over its objects")] = None,
+    reassignment_team_id: Annotated[Id | None, id_or_url("Team taking its objects")] = None,
 ) -> Envelope:
-    """Delete a team. Its services and policies lose the team (or move to reassignment_team_id)."""
+    """Delete a team (its objects go to reassignment_team_id if given)."""
     params = {}
     if reassignment_team_id:
         params["reassignment_team"] = reassignment_team_id
@@ -184,7 +184,7 @@ def add_team_member(
     user_id: Annotated[Id, id_or_url("User")],
     role: Annotated[TeamRole, Field(description="Team role.")] = "responder",
 ) -> Envelope:
-    """Add a user to a team with a role, or change a member's role."""
+    """Add a team member or change their role."""
     _membership_write("PUT", team_id, user_id, {"role": role})
     user = _named_user(user_id)
     return respond("members", [{"user": user, "role": role}], f"{user.name or user_id} is a {role} of team {team_id}")

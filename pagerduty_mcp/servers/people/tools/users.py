@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from pagerduty_mcp.common import Envelope, IdList, Limit, Offset, get_client, id_or_url, paginate, path, respond, tool
+from pagerduty_mcp.common import (
+    Envelope,
+    IdList,
+    Limit,
+    Offset,
+    TeamScope,
+    ToolFailure,
+    apply_scope,
+    get_client,
+    id_or_url,
+    paginate,
+    path,
+    respond,
+    tool,
+)
 from pagerduty_mcp.servers.people.models import UserDetail, UserSummary
 from pagerduty_mcp.servers.people.params import Id
+from pagerduty_mcp.servers.people.validators import nothing_to_change, refused, zone_ok
 
-__all__ = ["get_user", "get_user_data", "list_users"]
+__all__ = ["create_user", "delete_user", "get_user", "get_user_data", "list_users", "update_user"]
+
+Role = Annotated[Literal["admin", "user", "limited_user", "observer", "read_only_user"], Field(description="Role.")]
+Email = Annotated[str, Field(pattern=r"^\S+@\S+$", max_length=100, description="Email.")]
 
 
 @tool("Current user")
 def get_user_data() -> Envelope:
-    """The user this token acts as: profile, teams and contact methods. Use it to learn who "me" is."""
+    """Who "me" is: my profile, teams, contact methods."""
     client = get_client()
     me = client.current_user()
     if me is None:
@@ -33,18 +51,22 @@ def get_user_data() -> Envelope:
 
 @tool("List users")
 def list_users(
-    query: Annotated[str | None, Field(description="Filter by name or email (partial match).")] = None,
-    team_ids: Annotated[IdList | None, Field(description="Only members of these teams.")] = None,
+    query: Annotated[str | None, Field(description="Name or email (partial).")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Members of these teams.")] = None,
+    scope: Annotated[TeamScope, Field(description="my_teams: teammates.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Find users by name, email or team, with their teams and roles."""
+    """Find users by name, email or team."""
+    client = get_client()
+    scoped = apply_scope(client, scope, team_ids or None, None)
     params: dict[str, Any] = {"include[]": ["teams"]}
     if query:
         params["query"] = query
-    if team_ids:
-        params["team_ids[]"] = team_ids
-    page = paginate(get_client(), "/users", "users", params, limit=limit, offset=offset)
+    if scoped.team_ids:
+        params["team_ids[]"] = scoped.team_ids
+    page = paginate(client, "/users", "users", params, limit=limit, offset=offset)
+    page.notes = scoped.notes + page.notes
     users = [UserSummary.from_api(u) for u in page.items]
     where = f" matching {query!r}" if query else ""
     return respond("users", users, f"{len(users)} user(s){where}", page=page)
@@ -52,9 +74,69 @@ def list_users(
 
 @tool("Get user")
 def get_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
-    """One user: profile, teams, contact methods and notification rules ("how will she be paged")."""
+    """One user with teams, contact methods, notification rules."""
     body = get_client().read(
         path("/users/{}", user_id), {"include[]": ["contact_methods", "notification_rules", "teams"]}
     )
     user = UserDetail.from_api(body["user"])
     return respond("users", [user], f"{user.name} ({user.email})")
+
+
+@tool("Create user", "create")
+def create_user(
+    name: Annotated[str, Field(min_length=1, max_length=100, description="Name.")],
+    email: Email,
+    role: Role = "user",
+    time_zone: Annotated[str | None, Field(description="IANA zone.")] = None,
+) -> Envelope:
+    """Add a user; PagerDuty emails an invitation."""
+    user: dict[str, Any] = {"type": "user", "name": name, "email": email, "role": role}
+    if time_zone:
+        user["time_zone"] = zone_ok(time_zone, "time_zone")
+    body = get_client().write("POST", "/users", {"user": user}, needs_from=True)
+    created = UserSummary.from_api(body["user"])
+    return respond("users", [created], f"Created user {created.name} ({created.id})")
+
+
+@tool("Update user", "update")
+def update_user(
+    user_id: Annotated[Id, id_or_url("User")],
+    name: Annotated[str | None, Field(min_length=1, max_length=100, description="Name.")] = None,
+    email: Email | None = None,
+    role: Role | None = None,
+    time_zone: Annotated[str | None, Field(description="IANA zone.")] = None,
+) -> Envelope:
+    """Change a user; only fields given change."""
+    change = {
+        "name": name,
+        "email": email,
+        "role": role,
+        "time_zone": None if time_zone is None else zone_ok(time_zone, "time_zone"),
+    }
+    user: dict[str, Any] = {k: v for k, v in change.items() if v is not None}
+    changed = ", ".join(user)
+    if not user:
+        raise nothing_to_change("name")
+    client = get_client()
+    if "name" not in user or "email" not in user:
+        # PagerDuty's PUT requires both: send the current ones back unchanged.
+        current = client.read(path("/users/{}", user_id))["user"]
+        user = {"name": current.get("name"), "email": current.get("email"), **user}
+    body = client.write("PUT", path("/users/{}", user_id), {"user": {"type": "user", **user}})
+    updated = UserSummary.from_api(body["user"])
+    return respond("users", [updated], f"Updated user {updated.name}: {changed}")
+
+
+@tool("Delete user", "delete")
+def delete_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
+    """Delete a user; refused, naming why, over open incidents or being alone on a schedule layer or
+    policy level."""
+    client = get_client()
+    user = UserSummary.from_api(client.read(path("/users/{}", user_id))["user"])
+    try:
+        client.write("DELETE", path("/users/{}", user_id))
+    except ToolFailure as failure:
+        raise refused(
+            failure, f"user {user.name}", "reassign or resolve those, or change the schedule or policy"
+        ) from None
+    return respond("users", [user], f"Deleted user {user.name} ({user.id})", deleted=True)

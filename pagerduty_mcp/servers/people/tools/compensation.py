@@ -1,0 +1,93 @@
+"""On-call compensation: hours and pay per person by pay band, with working-time flags."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from pagerduty_mcp.common import Envelope, IdList, Ref, get_client, id_or_url, iso, respond, tool
+from pagerduty_mcp.servers.people import compensation_math, oncall_math
+from pagerduty_mcp.servers.people.params import Id, Since, Until
+from pagerduty_mcp.servers.people.tools.oncall import read_shifts, report_window, zone_of
+
+__all__ = ["get_oncall_compensation"]
+
+Rates = Annotated[
+    list[Annotated[float, Field(ge=0)]],
+    Field(min_length=4, max_length=4, description="Per hour: weekday, weeknight, weekend, holiday."),
+]
+
+
+@tool("On-call compensation")
+def get_oncall_compensation(
+    since: Since = None,
+    until: Until = None,
+    user_ids: Annotated[IdList | None, Field(description="People.")] = None,
+    team_id: Annotated[Id | None, id_or_url("Team")] = None,
+    schedule_id: Annotated[Id | None, id_or_url("Schedule")] = None,
+    rates: Rates | None = None,
+    holidays: Annotated[list[date] | None, Field(description="Dates.")] = None,
+    currency: Annotated[str, Field(max_length=3, description="ISO 4217.")] = "EUR",
+    min_rest_hours: Annotated[float, Field(ge=0, description="Hours.")] = 11,
+    max_week_hours: Annotated[float, Field(gt=0, description="Hours.")] = 48,
+) -> Envelope:
+    """On-call hours and pay per person (default: last 30 days), on their clock: weekday 08-18
+    Mon-Fri, weeknight other Mon-Fri, weekend, holiday. Flags rest < min_rest_hours, > max_week_hours
+    in any 7 days."""
+    start, end = report_window(since, until)
+    shifts = read_shifts(get_client(), start, end, team_id, [schedule_id] if schedule_id else None, user_ids)
+    per_hour = dict(zip(compensation_math.BANDS, rates or [0.0] * 4, strict=True))
+    limits = (timedelta(hours=min_rest_hours), max_week_hours)
+    rows = [
+        _person(user, shifts.spans[uid], per_hour, set(holidays or ()), limits) for uid, user in shifts.people.items()
+    ]
+    rows.sort(key=lambda r: (-r["pay"]["total"], -r["hours"]["total"]))
+    total = round(sum(r["pay"]["total"] for r in rows), 2)
+    notes = shifts.notes
+    if shifts.direct:
+        notes.append(
+            "Standing targets of a policy (always on call there, no shift times, so not paid for that): "
+            + ", ".join(sorted(shifts.direct))
+        )
+    return respond(
+        "people",
+        rows,
+        f"On-call pay from {iso(start)} to {iso(end)}: {total:,.2f} {currency} for {len(rows)} people",
+        window={"since": iso(start), "until": iso(end)},
+        currency=currency,
+        rates=per_hour,
+        notes=notes or None,
+    )
+
+
+def _person(
+    user: dict[str, Any],
+    spans: list[oncall_math.Span],
+    rates: dict[str, float],
+    holidays: set[date],
+    limits: tuple[timedelta, float],
+) -> dict[str, Any]:
+    """One person's hours and pay by band, with a flag per short rest and for an over-long week."""
+    zone = zone_of(user)
+    hours = compensation_math.band_hours(spans, zone, holidays)
+    pay = {band: round(hours[band] * rates[band], 2) for band in compensation_math.BANDS}
+    row: dict[str, Any] = {
+        "user": Ref.of(user),
+        "time_zone": zone.key,
+        "hours": {**{b: round(h, 2) for b, h in hours.items()}, "total": round(sum(hours.values()), 2)},
+        "pay": {**pay, "total": round(sum(pay.values()), 2)},
+        "shifts": len(spans),
+    }
+    min_rest, max_week_hours = limits
+    flags: list[dict[str, Any]] = [
+        {"short_rest_hours": round((b - a).total_seconds() / 3600, 2), "from": iso(a), "until": iso(b)}
+        for a, b in compensation_math.short_rests(spans, min_rest)
+    ]
+    week, week_start = compensation_math.busiest_week(spans)
+    if week > max_week_hours and week_start is not None:
+        flags.append({"over_week_hours": round(week, 2), "week_from": iso(week_start)})
+    if flags:
+        row["flags"] = flags
+    return row
