@@ -108,6 +108,27 @@ async def test_every_people_tool_over_stdio() -> None:
         assert gaps["metadata"]["uncovered_hours"] > 0
         await run("delete_escalation_policy", {"escalation_policy_id": "Owls policy"})
 
+        # A shift-based schedule: a rotation of recurring shifts, a one-off shift, then gone again.
+        shifts = first(await run("create_schedule", {"name": "Owl shifts", "time_zone": "UTC", "kind": "shifts"}))
+        assert shifts["kind"] == "shifts"
+        day = (now + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+        event = {"users": [noah["id"]], "start": stamp(day), "end": stamp(day + timedelta(hours=8)), "repeat": "daily"}
+        made = await run("create_schedule_rotation", {"schedule_id": "Owl shifts", "events": [event]})
+        one_off = {
+            "user_id": jonas["id"],
+            "start": stamp(day + timedelta(hours=9)),
+            "end": stamp(day + timedelta(hours=10)),
+        }
+        custom = first(await run("create_schedule_custom_shifts", {"schedule_id": shifts["id"], "shifts": [one_off]}))
+        window = {"since": stamp(day), "until": stamp(day + timedelta(hours=12))}
+        on_it = first(await run("get_schedule", {"schedule_id": shifts["id"], **window}))["final_schedule"]
+        assert [s["user"]["name"] for s in on_it] == ["Noah Kim", "Jonas Weber"]
+        await run("delete_schedule_custom_shift", {"schedule_id": shifts["id"], "custom_shift_id": custom["id"]})
+        rotation = made["metadata"]["rotation_id"]
+        await run("delete_schedule_rotation", {"schedule_id": shifts["id"], "rotation_id": rotation})
+        await run("delete_schedule", {"schedule_id": "Owl shifts"})
+        await fails(client, "get_schedule", {"schedule_id": shifts["id"]}, "SCHEDULE_NOT_FOUND")
+
         # "Add a new engineer", then "what do we owe the database team for last month's nights?"
         hire = first(await run("create_user", {"name": "Ines Costa", "email": "ines@acme-shop.example"}))
         await run("update_user", {"user_id": hire["id"], "time_zone": "Europe/Lisbon"})
