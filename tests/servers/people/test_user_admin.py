@@ -157,6 +157,8 @@ async def test_oncall_compensation_on_each_persons_clock(session: Client) -> Non
     assert answer["metadata"]["rates"] == {"weekday": 1, "weeknight": 2, "weekend": 3, "holiday": 5}
     rests = [f for f in row["flags"] if "short_rest_hours" in f]
     assert len(rests) == 6 and all(f["short_rest_hours"] == 10 for f in rests)
+    # A rest is told on the person's clock: from 07:00 to 17:00 in Tokyo.
+    assert all(f["from"].endswith("T07:00:00+09:00") and f["until"].endswith("T17:00:00+09:00") for f in rests)
     assert any(f.get("over_week_hours") == 98 for f in row["flags"])
     holiday = await ok(
         session,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -35,7 +35,7 @@ def get_oncall_compensation(
 ) -> Envelope:
     """On-call hours and pay per person (default: last 30 days), on their clock: weekday 08-18
     Mon-Fri, weeknight other Mon-Fri, weekend, holiday. Flags rest < min_rest_hours, > max_week_hours
-    in any 7 days."""
+    in any 7 days; flag times on their clock."""
     start, end = report_window(since, until)
     shifts = read_shifts(get_client(), start, end, team_id, [schedule_id] if schedule_id else None, user_ids)
     per_hour = dict(zip(compensation_math.BANDS, rates or [0.0] * 4, strict=True))
@@ -81,13 +81,17 @@ def _person(
         "shifts": len(spans),
     }
     min_rest, max_week_hours = limits
+
+    def local(moment: datetime) -> str:  # a flag is read against the person's own day
+        return moment.astimezone(zone).isoformat()
+
     flags: list[dict[str, Any]] = [
-        {"short_rest_hours": round((b - a).total_seconds() / 3600, 2), "from": iso(a), "until": iso(b)}
+        {"short_rest_hours": round((b - a).total_seconds() / 3600, 2), "from": local(a), "until": local(b)}
         for a, b in compensation_math.short_rests(spans, min_rest)
     ]
     week, week_start = compensation_math.busiest_week(spans)
     if week > max_week_hours and week_start is not None:
-        flags.append({"over_week_hours": round(week, 2), "week_from": iso(week_start)})
+        flags.append({"over_week_hours": round(week, 2), "week_from": local(week_start)})
     if flags:
         row["flags"] = flags
     return row
