@@ -20,9 +20,9 @@ INSTRUCTIONS = (
 )
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (
-    "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows), pagerduty-services "
-    "(services, maintenance, integrations, webhooks), pagerduty-people (users, teams, schedules, on-call, "
-    "escalation policies)."
+    "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows, status pages, "
+    "custom fields), pagerduty-services (services, maintenance, integrations, webhooks, extensions), "
+    "pagerduty-people (users, teams, schedules, on-call, escalation policies, on-call pay)."
 )
 
 AREA = Area(

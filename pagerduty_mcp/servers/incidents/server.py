@@ -1,4 +1,4 @@
-"""The pagerduty-incidents server: incidents, alerts, notes, timelines, responders and insights."""
+"""The pagerduty-incidents server: incidents, alerts, notes, timelines, responders, insights and status pages."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ INSTRUCTIONS = (
 )
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (
-    "Tools not listed here are on pagerduty-services (services, maintenance, integrations, webhooks), pagerduty-people "
-    "(users, teams, schedules, on-call, escalation policies), pagerduty-aiops (alert grouping, orchestration, "
-    "change events, events)."
+    "Tools not listed here are on pagerduty-services (services, maintenance, integrations, webhooks, "
+    "extensions), pagerduty-people (users, teams, schedules, on-call, escalation policies, on-call pay), "
+    "pagerduty-aiops (alert grouping, orchestration, change events, events, automation actions)."
 )
 
 AREA = Area(
     name="incidents",
-    summary="incidents, alerts, notes, timelines, responders and insights",
+    summary="incidents, alerts, notes, timelines, responders, insights and status pages",
     instructions=INSTRUCTIONS,
     siblings=SIBLINGS,
     tools=TOOLS,

@@ -1,4 +1,4 @@
-"""The pagerduty-people server: users, teams, schedules, on-call and escalation policies."""
+"""The pagerduty-people server: users, teams, schedules, on-call, escalation policies and on-call pay."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ INSTRUCTIONS = (
 )
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (
-    "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows), pagerduty-services "
-    "(services, maintenance, integrations, webhooks), pagerduty-aiops (alert grouping, orchestration, change "
-    "events, events)."
+    "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows, status pages, "
+    "custom fields), pagerduty-services (services, maintenance, integrations, webhooks, extensions), "
+    "pagerduty-aiops (alert grouping, orchestration, change events, events, automation actions)."
 )
 
 AREA = Area(
     name="people",
-    summary="users, teams, schedules, on-call and escalation policies",
+    summary="users, teams, schedules, on-call, escalation policies and on-call pay",
     instructions=INSTRUCTIONS,
     siblings=SIBLINGS,
     tools=TOOLS,

@@ -16,9 +16,10 @@ INSTRUCTIONS = (
 )
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (
-    "Tools not listed here are on pagerduty-incidents (incidents, alerts, notes, priorities, workflows, status "
-    "updates), pagerduty-people (users, teams, schedules, on-call, escalation policies), pagerduty-aiops (alert "
-    "grouping, orchestration, change events, events)."
+    "Tools not listed here are on pagerduty-incidents (incidents, alerts, notes, priorities, workflows, "
+    "status pages, custom fields), pagerduty-people (users, teams, schedules, on-call, escalation "
+    "policies, on-call pay), pagerduty-aiops (alert grouping, orchestration, change events, events, "
+    "automation actions)."
 )
 
 AREA = Area(

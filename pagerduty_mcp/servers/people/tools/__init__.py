@@ -1,4 +1,4 @@
-"""Tools of the people area: users, teams, schedules, on-call and escalation policies."""
+"""Tools of the people area: users, teams, schedules, on-call, escalation policies and on-call pay."""
 
 from __future__ import annotations
 
