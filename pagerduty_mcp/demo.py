@@ -99,7 +99,60 @@ async def _session() -> None:
                 )
 
         await _call(client, "get_incident", {"incident_id": "../users"})
+    await _changes()
     _say("\nDone. Try it in your client: see README.md, or `make debug SERVER=people` for the MCP Inspector.")
+
+
+async def _changes() -> None:
+    """Status pages, webhooks and shift-based schedules, on a server with its write tools on. The
+    sandbox is an offline account of its own: nothing here reaches PagerDuty or pages anyone."""
+    from mcp import Client, StdioServerParameters
+
+    args = ["-m", "pagerduty_mcp", "--sandbox", "--enable-write-tools", "--log-level", "WARNING"]
+    async with Client(StdioServerParameters(command=sys.executable, args=args), read_timeout_seconds=60) as client:
+        _say("\nWith --enable-write-tools (still the offline sandbox):")
+
+        page = "Acme Shop Status"
+        post = _items(
+            await _call(
+                client,
+                "create_status_page_post",
+                {
+                    "status_page_id": page,
+                    "title": "Slow checkout",
+                    "message": "Some payments take longer than usual; we are on it.",
+                    "severity": "minor",
+                    "impacted_services": {"Checkout API": "degraded performance"},
+                },
+            )
+        )
+        if post:
+            shown = _items(
+                await _call(client, "get_status_page_post", {"status_page_id": page, "post_id": post[0]["id"]})
+            )
+            for update in (shown[0].get("updates") or [])[:1] if shown else []:
+                _say(f"  {update.get('status')}: {update.get('message')}")
+
+        hook = _items(
+            await _call(
+                client,
+                "create_webhook_subscription",
+                {
+                    "url": "https://hooks.example.com/pagerduty",
+                    "team_id": "Payments",
+                    "custom_headers": {"Authorization": "Bearer demo-not-shown"},
+                },
+            )
+        )
+        if hook:
+            _say(f"  sends {len(hook[0]['events'])} event types; headers: {', '.join(hook[0]['header_names'])}")
+            await _call(client, "test_webhook_subscription", {"webhook_subscription_id": hook[0]["id"]})
+
+        shifts = _items(await _call(client, "get_schedule", {"schedule_id": "Personalization Shifts"}))
+        if shifts:
+            _say(f"  kind: {shifts[0]['kind']}, {len(shifts[0].get('rotations', []))} rotations")
+            for shift in shifts[0].get("final_schedule", [])[:3]:
+                _say(f"  {shift['user']['name']}: {shift['start']} to {shift['end']}")
 
 
 def main() -> None:

@@ -30,4 +30,12 @@ def test_the_demo_runs_a_real_session_and_shows_answers() -> None:
     assert "On-call pay from " in out and " EUR" in out
     # The last call shows what a bad argument gets: a clear error, and the session goes on.
     assert "error INVALID_PARAMETER: incident_id:" in out
+    # The second part writes to its own offline account: a status-page post, a webhook, shifts.
+    assert "With --enable-write-tools (still the offline sandbox):" in out
+    assert "Posted 'Slow checkout' on the status page" in out
+    assert "investigating: Some payments take longer than usual" in out
+    assert "headers: Authorization" in out
+    assert out.count("demo-not-shown") == 1  # in the call the demo shows, never in an answer
+    assert "PagerDuty accepted a test event (pagey.ping)" in out
+    assert "kind: shifts, 2 rotations" in out
     assert out.rstrip().endswith("for the MCP Inspector.")
