@@ -12,7 +12,7 @@ from pagerduty_mcp.sandbox.protocol import bad_request, format_time, parse_time,
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.state import State
 
-__all__ = ["id_filter", "incident_facts"]
+__all__ = ["id_filter", "incident_facts", "query_window"]
 
 MAX_WINDOW = timedelta(days=366)
 _UNITS = ("day", "week", "month")
@@ -84,6 +84,27 @@ def _bucket(moment: datetime, unit: str | None, zone: Any) -> str | None:
     return format_time(local, zone)
 
 
+def query_window(
+    ctx: Context, start_key: str, end_key: str
+) -> tuple[dict[str, Any], dict[str, Any], datetime, datetime]:
+    """An analytics query's body, its filters, and the window they name (400 as PagerDuty answers)."""
+    body = ctx.req.json()
+    if not isinstance(body, dict):
+        raise bad_request(errors=["The request body must be a JSON object"])
+    filters = body.get("filters") or {}
+    if not isinstance(filters, dict):
+        raise bad_request(errors=["filters must be an object"])
+    if not filters.get(start_key) or not filters.get(end_key):
+        raise bad_request(errors=[f"filters.{start_key} and filters.{end_key} are required"])
+    start = parse_time(str(filters[start_key]), start_key)
+    end = parse_time(str(filters[end_key]), end_key)
+    if end <= start:
+        raise bad_request(errors=[f"{end_key} must be after {start_key}"])
+    if end - start > MAX_WINDOW:
+        raise bad_request(errors=[f"The range between {start_key} and {end_key} cannot exceed a year"])
+    return body, filters, start, end
+
+
 def id_filter(filters: dict[str, Any], name: str) -> set[str]:
     value = filters.get(name) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -98,20 +119,7 @@ def _compute(
 ) -> dict[str, Any]:
     """Filter the incidents, group them (``groups`` gives each incident's group labels), and measure."""
     state = ctx.state
-    body = ctx.req.json()
-    if not isinstance(body, dict):
-        raise bad_request(errors=["The request body must be a JSON object"])
-    filters = body.get("filters") or {}
-    if not isinstance(filters, dict):
-        raise bad_request(errors=["filters must be an object"])
-    if not filters.get("created_at_start") or not filters.get("created_at_end"):
-        raise bad_request(errors=["filters.created_at_start and filters.created_at_end are required"])
-    start = parse_time(str(filters["created_at_start"]), "created_at_start")
-    end = parse_time(str(filters["created_at_end"]), "created_at_end")
-    if end <= start:
-        raise bad_request(errors=["created_at_end must be after created_at_start"])
-    if end - start > MAX_WINDOW:
-        raise bad_request(errors=["The range between created_at_start and created_at_end cannot exceed a year"])
+    body, filters, start, end = query_window(ctx, "created_at_start", "created_at_end")
     team_ids, service_ids = id_filter(filters, "team_ids"), id_filter(filters, "service_ids")
     priority_ids = id_filter(filters, "priority_ids")
     principal = ctx.principal

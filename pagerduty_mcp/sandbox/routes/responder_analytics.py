@@ -12,18 +12,16 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pagerduty_mcp.sandbox.protocol import bad_request, parse_time, parse_time_zone
+from pagerduty_mcp.sandbox.protocol import bad_request, parse_time_zone
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.routes.analytics import id_filter
+from pagerduty_mcp.sandbox.routes.analytics import id_filter, query_window
 from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["hour_band"]
-
-MAX_WINDOW = timedelta(days=366)
 
 
 def hour_band(at: datetime, zone: ZoneInfo) -> str:
@@ -99,20 +97,7 @@ def _zone(state: State, user_id: str) -> ZoneInfo:
 
 def _responders(ctx: Context) -> tuple[dict[str, Any], dict[str, list[Item]]]:
     """The request body, and per responder the incidents (with what they did) that match its filters."""
-    body = ctx.req.json()
-    if not isinstance(body, dict):
-        raise bad_request(errors=["The request body must be a JSON object"])
-    filters = body.get("filters") or {}
-    if not isinstance(filters, dict):
-        raise bad_request(errors=["filters must be an object"])
-    if not filters.get("date_range_start") or not filters.get("date_range_end"):
-        raise bad_request(errors=["filters.date_range_start and filters.date_range_end are required"])
-    start = parse_time(str(filters["date_range_start"]), "date_range_start")
-    end = parse_time(str(filters["date_range_end"]), "date_range_end")
-    if end <= start:
-        raise bad_request(errors=["date_range_end must be after date_range_start"])
-    if end - start > MAX_WINDOW:
-        raise bad_request(errors=["The range between date_range_start and date_range_end cannot exceed a year"])
+    body, filters, start, end = query_window(ctx, "date_range_start", "date_range_end")
     urgency = filters.get("urgency")
     if urgency is not None and urgency not in ("high", "low"):
         raise bad_request(errors=["filters.urgency must be high or low"])
