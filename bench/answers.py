@@ -106,6 +106,11 @@ ANSWERS = (
     ),
     # An account-wide figure: no filters at all.
     Answer("account-wide metrics", "get_incident_metrics"),
+    # The second wave, each asked by name as a user would.
+    Answer("a status page's choices", "get_status_page", options={"status_page_id": "Acme Shop Status"}),
+    Answer("a team's webhooks", "list_webhook_subscriptions", options={"team_id": "Payments"}),
+    Answer("a shift-based schedule", "get_schedule", options={"schedule_id": "Personalization Shifts"}),
+    Answer("a team's on-call pay", "get_oncall_compensation", options={"team_id": "Database", "rates": [0, 8, 12, 20]}),
 )
 
 
