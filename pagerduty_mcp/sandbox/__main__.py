@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from pagerduty_mcp.sandbox.constants import SANDBOX_TOKEN
-from pagerduty_mcp.sandbox.core import ENV_SEED, ENV_SIZE, Sandbox
+from pagerduty_mcp.sandbox.core import ENV_DELIVER_WEBHOOKS, ENV_SEED, ENV_SIZE, Sandbox, env_flag
 from pagerduty_mcp.sandbox.faults import RETRY_AFTER_FORMS, Faults, check_retry_after
 
 
@@ -84,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
         default=env_faults.trickle_ms,
         help="send answers in 64-byte pieces this many ms apart (env PAGERDUTY_SANDBOX_TRICKLE_MS)",
     )
+    parser.add_argument(
+        "--deliver-webhooks",
+        action="store_true",
+        default=env_flag(ENV_DELIVER_WEBHOOKS),
+        help="send webhook test events to receivers on loopback (env PAGERDUTY_SANDBOX_DELIVER_WEBHOOKS=1)",
+    )
     return parser
 
 
@@ -109,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.size < 1:
             raise ValueError("--size must be at least 1")
-        sandbox = Sandbox(seed=args.seed, size=args.size, faults=faults)
+        sandbox = Sandbox(seed=args.seed, size=args.size, faults=faults, deliver_webhooks=args.deliver_webhooks)
         sandbox.ensure_seeded()
         directory = Path(tempfile.mkdtemp(prefix="pagerduty-sandbox-"))
         server, info = make_server(sandbox, args.host, args.port, directory)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from pagerduty_mcp.sandbox.routes.identity import Identity
 
 __all__ = [
+    "ENV_DELIVER_WEBHOOKS",
     "SANDBOX_ACCOUNT_TOKEN",
     "SANDBOX_API_URL",
     "SANDBOX_EVENTS_URL",
@@ -55,12 +56,15 @@ __all__ = [
     "Sandbox",
     "SandboxTransport",
     "Trickle",
+    "env_flag",
     "shared_sandbox",
 ]
 
 
 ENV_SEED = "PAGERDUTY_SANDBOX_SEED"
 ENV_SIZE = "PAGERDUTY_SANDBOX_SIZE"
+# Off by default: a sandbox served to others must not be made to send requests on its own machine.
+ENV_DELIVER_WEBHOOKS = "PAGERDUTY_SANDBOX_DELIVER_WEBHOOKS"
 
 
 class DroppedConnection(Exception):
@@ -123,13 +127,16 @@ class Sandbox:
         size: int = 1,
         now: datetime | None = None,
         faults: Faults | None = None,
+        deliver_webhooks: bool = False,
     ) -> None:
+        """``deliver_webhooks``: send webhook test events to receivers on this machine (loopback)."""
         if size < 1:
             raise ValueError("size must be at least 1")
         self.seed = seed
         self.size = size
         self.now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
         self.faults = faults or Faults()
+        self.deliver_webhooks = deliver_webhooks
         self.injector = FaultInjector(self.faults, seed)
         self.request_log = RequestLog()
         self._state: State | None = None
@@ -155,6 +162,7 @@ class Sandbox:
             routes.load()
             started = time.perf_counter()
             self._state = build_account(self.seed, self.size, self.now)
+            self._state.deliver_webhooks = self.deliver_webhooks
             self.seed_seconds = time.perf_counter() - started
 
     @property
@@ -389,6 +397,10 @@ def _env_int(name: str, default: int, minimum: int) -> int:
     return value
 
 
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def shared_sandbox() -> Sandbox:
     """The process-wide sandbox ``--sandbox`` uses, configured from the environment."""
     global _shared
@@ -398,5 +410,6 @@ def shared_sandbox() -> Sandbox:
                 seed=_env_int(ENV_SEED, 7, 0),
                 size=_env_int(ENV_SIZE, 1, 1),
                 faults=Faults.from_env(),
+                deliver_webhooks=env_flag(ENV_DELIVER_WEBHOOKS),
             )
         return _shared

@@ -4,7 +4,9 @@ A subscription keeps its custom header values and signing secret privately (``_h
 ``_secret``); what the API shows has every header value replaced, as PagerDuty does on reads.
 
 The sandbox is offline, so it delivers only to loopback addresses (a receiver a test or a user
-started on this machine) and never anywhere else: a delivery elsewhere is accepted and not made.
+started on this machine), and only when started to (``--deliver-webhooks``): a sandbox served to a
+team must not be made to send requests to services on its own host. Any other delivery is accepted
+and not made.
 A receiver that keeps refusing gets its subscription temporarily disabled, as PagerDuty does.
 """
 
@@ -160,10 +162,10 @@ def shown(subscription: dict[str, Any], *, with_secret: bool = False) -> dict[st
 
 
 def deliver_ping(state: State, subscription: dict[str, Any]) -> None:
-    """Send ``pagey.ping`` the way PagerDuty would, when the subscription is on and its URL is on
-    this machine; record the outcome. Elsewhere nothing is sent (the sandbox is offline)."""
+    """Send ``pagey.ping`` the way PagerDuty would, when deliveries are on, the subscription is on
+    and its URL is on this machine; record the outcome. Otherwise nothing is sent."""
     url = subscription["delivery_method"]["url"]
-    if not subscription["active"] or subscription["_disabled"] or not is_loopback(url):
+    if not state.deliver_webhooks or not subscription["active"] or subscription["_disabled"] or not is_loopback(url):
         return
     now = state.clock()
     payload = {

@@ -85,6 +85,7 @@ class State:
         self._frozen_now = now.astimezone(UTC).replace(microsecond=0)
         self._clock_offset = datetime.now(UTC) - self._frozen_now
         self.tables: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in KINDS}
+        self.deliver_webhooks = False  # the Sandbox's choice: whether test events go to loopback receivers
         self.incident_order: list[str] = []  # ids by created_at, oldest first
         self.incident_times: list[float] = []  # created_at timestamps, parallel to incident_order
         self.incident_numbers: dict[int, str] = {}

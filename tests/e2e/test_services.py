@@ -44,7 +44,7 @@ TOOLS = {
 
 @pytest.fixture
 def account() -> Iterator[tuple[Sandbox, ServerInfo]]:
-    box = Sandbox()
+    box = Sandbox(deliver_webhooks=True)
     with serve_in_thread(box) as info:
         yield box, info
 

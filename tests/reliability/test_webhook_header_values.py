@@ -15,6 +15,7 @@ from tests.servers.services.receiver import receiver
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
 
 VALUES = [f"hdr-secret-{n}-q8Zr2xLw" for n in range(6)]
+ENV = {"PAGERDUTY_SANDBOX_SEED": "7", "PAGERDUTY_SANDBOX_DELIVER_WEBHOOKS": "1", **FAULT_ENV}
 
 
 async def test_header_values_never_show_in_answers_or_logs() -> None:
@@ -23,7 +24,7 @@ async def test_header_values_never_show_in_answers_or_logs() -> None:
         receiver() as endpoint,
         tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
     ):
-        async with stdio_with_stderr({"PAGERDUTY_SANDBOX_SEED": "7", **FAULT_ENV}, stderr) as client:
+        async with stdio_with_stderr(ENV, stderr) as client:
 
             async def call(tool: str, arguments: dict[str, object]) -> str:
                 result = await client.call_tool(tool, arguments)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from pagerduty_mcp.sandbox import Sandbox
 from tests.harness import dumps, fails, first, ok
 from tests.servers.services.lookup import by_name, sandbox_of
 from tests.servers.services.receiver import receiver
@@ -225,6 +226,7 @@ async def _created_for(client: Client, url: str) -> str:
     return str(created["id"])
 
 
+@pytest.mark.server("services", write=True, sandbox=Sandbox(deliver_webhooks=True))
 async def test_ping_reaches_a_loopback_receiver_with_headers_and_signature(session: Client) -> None:
     with receiver() as endpoint:
         ident = await _created_for(session, endpoint.url)
@@ -242,6 +244,7 @@ async def test_ping_reaches_a_loopback_receiver_with_headers_and_signature(sessi
     assert HEADER_VALUE not in dumps(answer)
 
 
+@pytest.mark.server("services", write=True, sandbox=Sandbox(deliver_webhooks=True))
 async def test_ping_to_a_refusing_receiver_ends_in_temporarily_disabled(session: Client) -> None:
     with receiver(status=500) as endpoint:
         ident = await _created_for(session, endpoint.url)
@@ -258,6 +261,7 @@ async def test_ping_to_a_refusing_receiver_ends_in_temporarily_disabled(session:
     assert len(endpoint.deliveries) == 1
 
 
+@pytest.mark.server("services", write=True, sandbox=Sandbox(deliver_webhooks=True))
 async def test_ping_of_an_inactive_one_says_so_and_sends_nothing(session: Client) -> None:
     with receiver() as endpoint:
         ident = await _created_for(session, endpoint.url)
@@ -276,3 +280,12 @@ async def test_ping_elsewhere_is_accepted_and_not_claimed_delivered(session: Cli
         session, "test_webhook_subscription", {"webhook_subscription_id": "PZZZZZZ"}, "WEBHOOK_SUBSCRIPTION_NOT_FOUND"
     )
     assert "list_webhook_subscriptions" in error["message"]
+
+
+async def test_a_sandbox_started_without_deliveries_sends_nothing_even_to_loopback(session: Client) -> None:
+    # A --sandbox server shared with a team must not be made to send requests on its own host.
+    with receiver() as endpoint:
+        ident = await _created_for(session, endpoint.url)
+        answer = await ok(session, "test_webhook_subscription", {"webhook_subscription_id": ident})
+    assert endpoint.deliveries == []
+    assert "not reported" in answer["metadata"]["description"]
