@@ -7,6 +7,7 @@ before changes. The static content sits at the top, keyed by name like :mod:`.da
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -275,4 +276,5 @@ def add_incident_types(state: State, now: datetime) -> None:
     if resolved:
         example = resolved[0]
         example["_incident_type"] = ids["security_incident"]
-        example["_custom_fields"] = {**(example.get("_custom_fields") or {}), **SECURITY_EXAMPLE}
+        # A copy: each account owns its values (the example's list must not be shared between accounts).
+        example["_custom_fields"] = {**(example.get("_custom_fields") or {}), **copy.deepcopy(SECURITY_EXAMPLE)}
