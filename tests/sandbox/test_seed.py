@@ -49,10 +49,12 @@ def _scribble(value: object, seen: set[int]) -> None:
 
 def test_accounts_share_no_mutable_data() -> None:
     # The seed data is module-level; an account that changes its objects must not change the next.
-    expected = deepcopy(_snapshot(Sandbox(seed=3, now=FIXED_NOW)))
+    # Private keys count too: a value shared through them (a seeded incident's custom fields) leaks
+    # between accounts, and between the tests that share this process.
+    expected = deepcopy(Sandbox(seed=3, now=FIXED_NOW).state.tables)
     first = Sandbox(seed=3, now=FIXED_NOW).state
     _scribble([first.tables, first.service_orchestrations, first.memberships, first.dependencies], set())
-    assert _snapshot(Sandbox(seed=3, now=FIXED_NOW)) == expected
+    assert Sandbox(seed=3, now=FIXED_NOW).state.tables == expected
 
 
 def test_account_sizes(sandbox: Sandbox) -> None:
@@ -123,26 +125,3 @@ def test_escalation_rules_target_the_named_schedules_and_users(sandbox: Sandbox,
 def test_size_knob_reaches_thousands_of_incidents() -> None:
     big = Sandbox(seed=7, size=100, now=FIXED_NOW)
     assert len(big.state.all("incidents")) == 6000
-
-
-def _containers(value: object, found: dict[int, str], where: str) -> None:
-    if isinstance(value, dict | list):
-        if id(value) in found:
-            return
-        found[id(value)] = where
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, inner in items:
-            _containers(inner, found, f"{where}.{key}")
-
-
-def test_two_accounts_share_no_mutable_object() -> None:
-    # A write to one account (or a test poking its state) must never show in another.
-    seen: list[dict[int, str]] = []
-    for box in (Sandbox(seed=7, now=FIXED_NOW), Sandbox(seed=7, now=FIXED_NOW)):
-        found: dict[int, str] = {}
-        for kind, table in box.state.tables.items():
-            for ident, obj in table.items():
-                _containers(obj, found, f"{kind}[{ident}]")
-        seen.append(found)
-    shared = sorted(seen[0][i] for i in set(seen[0]) & set(seen[1]))
-    assert shared == [], shared[:10]
