@@ -177,6 +177,9 @@ async def test_oncall_compensation_on_each_persons_clock(session: Client) -> Non
     # Tuesday 6 January in Tokyo: 00:00-07:00 and 17:00-24:00 on call.
     assert row["hours"]["holiday"] == 14 and row["hours"]["weeknight"] == 65 - 13
     assert "flags" not in row  # thresholds changed: a 10 h rest and a 98 h week are within them
+    hours_only = await ok(session, "get_oncall_compensation", {**week, "schedule_id": schedule["id"]})
+    assert "no rates given" in hours_only["metadata"]["description"] and "rates" not in hours_only["metadata"]
+    assert first(hours_only)["hours"]["total"] == 98 and "pay" not in first(hours_only)
     await fails(session, "get_oncall_compensation", {**week, "team_id": "PNOPE00"}, "TEAM_NOT_FOUND")
     await fails(session, "get_oncall_compensation", {**week, "rates": [1, 2, 3]}, "INVALID_PARAMETER")
 

@@ -16,7 +16,7 @@ __all__ = ["get_oncall_compensation"]
 
 Rates = Annotated[
     list[Annotated[float, Field(ge=0)]],
-    Field(min_length=4, max_length=4, description="Per hour: weekday, weeknight, weekend, holiday."),
+    Field(min_length=4, max_length=4, description="Per hour: weekday, weeknight, weekend, holiday. None: hours only."),
 ]
 
 
@@ -38,25 +38,31 @@ def get_oncall_compensation(
     in any 7 days; flag times on their clock."""
     start, end = report_window(since, until)
     shifts = read_shifts(get_client(), start, end, team_id, [schedule_id] if schedule_id else None, user_ids)
-    per_hour = dict(zip(compensation_math.BANDS, rates or [0.0] * 4, strict=True))
+    # Without rates there is no pay to state: hours only, rather than a bill of zeros.
+    per_hour = dict(zip(compensation_math.BANDS, rates, strict=True)) if rates else None
     limits = (timedelta(hours=min_rest_hours), max_week_hours)
     rows = [
         _person(user, shifts.spans[uid], per_hour, set(holidays or ()), limits) for uid, user in shifts.people.items()
     ]
-    rows.sort(key=lambda r: (-r["pay"]["total"], -r["hours"]["total"]))
-    total = round(sum(r["pay"]["total"] for r in rows), 2)
+    rows.sort(key=lambda r: (-r.get("pay", {}).get("total", 0), -r["hours"]["total"]))
     notes = shifts.notes
     if shifts.direct:
         notes.append(
             "Standing targets of a policy (always on call there, no shift times, so not paid for that): "
             + ", ".join(sorted(shifts.direct))
         )
+    span = f"from {iso(start)} to {iso(end)}"
+    if per_hour is None:
+        description = f"On-call hours {span} for {len(rows)} people; no rates given, so no pay (pass rates)"
+    else:
+        total = round(sum(r["pay"]["total"] for r in rows), 2)
+        description = f"On-call pay {span}: {total:,.2f} {currency} for {len(rows)} people"
     return respond(
         "people",
         rows,
-        f"On-call pay from {iso(start)} to {iso(end)}: {total:,.2f} {currency} for {len(rows)} people",
+        description,
         window={"since": iso(start), "until": iso(end)},
-        currency=currency,
+        currency=currency if per_hour else None,
         rates=per_hour,
         notes=notes or None,
     )
@@ -65,21 +71,22 @@ def get_oncall_compensation(
 def _person(
     user: dict[str, Any],
     spans: list[oncall_math.Span],
-    rates: dict[str, float],
+    rates: dict[str, float] | None,
     holidays: set[date],
     limits: tuple[timedelta, float],
 ) -> dict[str, Any]:
     """One person's hours and pay by band, with a flag per short rest and for an over-long week."""
     zone = zone_of(user)
     hours = compensation_math.band_hours(spans, zone, holidays)
-    pay = {band: round(hours[band] * rates[band], 2) for band in compensation_math.BANDS}
     row: dict[str, Any] = {
         "user": Ref.of(user),
         "time_zone": zone.key,
         "hours": {**{b: round(h, 2) for b, h in hours.items()}, "total": round(sum(hours.values()), 2)},
-        "pay": {**pay, "total": round(sum(pay.values()), 2)},
         "shifts": len(spans),
     }
+    if rates is not None:
+        pay = {band: round(hours[band] * rates[band], 2) for band in compensation_math.BANDS}
+        row["pay"] = {**pay, "total": round(sum(pay.values()), 2)}
     min_rest, max_week_hours = limits
 
     def local(moment: datetime) -> str:  # a flag is read against the person's own day
