@@ -342,3 +342,23 @@ async def test_update_schedule_renames_a_shift_schedule_and_refuses_layers_for_i
     error = await fails(session, "update_schedule", {"schedule_id": schedule, "layers": [layer]}, "INVALID_PARAMETER")
     assert "create_schedule_rotation" in error["message"]
     await fails(session, "update_schedule", {"schedule_id": "PNOSUCH", "name": "x"}, "SCHEDULE_NOT_FOUND")
+
+
+async def test_a_shift_based_schedule_once_seen_is_read_from_its_own_api_first(session: Client) -> None:
+    from pagerduty_mcp.servers.people.tools.schedule_kinds import SHIFT_IDS
+
+    shifts = named(session, "schedules", SHIFTS)
+    layered = named(session, "schedules", "Database On-Call")
+    SHIFT_IDS.forget(shifts)
+    log = session.sandbox.request_log  # type: ignore[attr-defined]
+
+    async def paths_of_a_read(schedule_id: str) -> list[str]:
+        before = len(log)
+        await ok(session, "get_schedule", {"schedule_id": schedule_id})
+        return [f"{r.method} {r.path}" for r in list(log)[before:] if "/schedules/" in r.path]
+
+    assert await paths_of_a_read(shifts) == [f"GET /schedules/{shifts}", f"GET /v3/schedules/{shifts}"]
+    assert await paths_of_a_read(shifts) == [f"GET /v3/schedules/{shifts}"]  # learnt: one request
+    SHIFT_IDS.remember(layered)  # wrongly remembered (another account's, say): the other API still answers
+    assert await paths_of_a_read(layered) == [f"GET /v3/schedules/{layered}", f"GET /schedules/{layered}"]
+    assert await paths_of_a_read(layered) == [f"GET /schedules/{layered}"]

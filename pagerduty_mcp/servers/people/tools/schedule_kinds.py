@@ -3,17 +3,22 @@
 
 PagerDuty gives both kinds ids of the same shape and serves them from two APIs, so a schedule's
 kind is learnt by asking: the layer-based API first (most accounts' schedules), then, on a 404,
-the shift-based one. Lives in the tools package so its paths count towards the tools' OAuth scopes.
+the shift-based one. Ids seen to be shift-based are remembered, so that later reads of them go
+straight to the right API. Lives in the tools package so its paths count towards the tools' OAuth
+scopes.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Literal
 
 from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, iso, paginate, path
 
 __all__ = [
+    "SHIFT_IDS",
     "V3",
     "Kind",
     "all_schedules",
@@ -29,6 +34,37 @@ Kind = Literal["layers", "shifts"]
 MAX_LISTED = 500
 # Shift-based schedules read one by one to filter a list by user.
 MAX_READ_FOR_USERS = 50
+
+
+class _ShiftIds:
+    """Ids known to be shift-based, most recent last, bounded.
+
+    Only an order of asking: an id wrongly remembered (another account's, or one deleted since)
+    costs the 404 it would have cost anyway, then the other API is asked."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def __contains__(self, ident: object) -> bool:
+        with self._lock:
+            return ident in self._ids
+
+    def remember(self, *idents: str) -> None:
+        with self._lock:
+            for ident in idents:
+                self._ids[ident] = None
+                self._ids.move_to_end(ident)
+            while len(self._ids) > self._size:
+                self._ids.popitem(last=False)
+
+    def forget(self, ident: str) -> None:
+        with self._lock:
+            self._ids.pop(ident, None)
+
+
+SHIFT_IDS = _ShiftIds()
 
 
 def unknown_schedule(schedule_id: str) -> ToolFailure:
@@ -55,18 +91,22 @@ def read_schedule(
     window: dict[str, Any] = {"since": iso(since), "until": iso(until)} if since and until else {}
     if window and zone:
         window["time_zone"] = zone
-    try:
-        return "layers", client.read(path("/schedules/{}", schedule_id), window or None).get("schedule") or {}
-    except ToolFailure as failure:
-        if not _missing(failure):
-            raise
-    params = {**window, "include[]": ["final_schedule"]} if window else None
-    try:
-        return "shifts", client.read(path(V3 + "/{}", schedule_id), params).get("schedule") or {}
-    except ToolFailure as failure:
-        if _missing(failure):
-            raise unknown_schedule(schedule_id) from None
-        raise
+    shifts_first = schedule_id in SHIFT_IDS
+    for kind in ("shifts", "layers") if shifts_first else ("layers", "shifts"):
+        try:
+            if kind == "layers":
+                return "layers", client.read(path("/schedules/{}", schedule_id), window or None).get("schedule") or {}
+            params = {**window, "include[]": ["final_schedule"]} if window else None
+            found = client.read(path(V3 + "/{}", schedule_id), params).get("schedule") or {}
+        except ToolFailure as failure:
+            if not _missing(failure):
+                raise
+            if kind == "shifts":
+                SHIFT_IDS.forget(schedule_id)
+            continue
+        SHIFT_IDS.remember(schedule_id)
+        return "shifts", found
+    raise unknown_schedule(schedule_id)
 
 
 def shift_user_ids(schedule: dict[str, Any]) -> set[str]:
@@ -113,6 +153,7 @@ def page_of_schedules(
         )
     room = limit - len(layered.items)
     shifted = paginate(client, V3, "schedules", params, limit=max(room, 1), offset=max(0, offset - before))
+    SHIFT_IDS.remember(*(str(s["id"]) for s in shifted.items if s.get("id")))
     rows = layered.items + shifted.items[:room]
     more = shifted.has_more or len(shifted.items) > room
     total = before + shifted.total if shifted.total is not None else None
@@ -135,6 +176,7 @@ def all_schedules(
     if any(p.has_more for p in pages):
         notes.append(f"Only the first {MAX_LISTED} schedules of each kind were read; narrow with query or team_ids.")
     layered, shifted = pages[0].items, pages[1].items
+    SHIFT_IDS.remember(*(str(s["id"]) for s in shifted if s.get("id")))
     if user_ids:
         wanted = set(user_ids)
         layered = [s for s in layered if wanted & {u.get("id") for u in s.get("users") or []}]
