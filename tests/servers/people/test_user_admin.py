@@ -59,6 +59,8 @@ async def test_delete_user_refuses_with_the_reason_that_blocks(session: Client) 
     error = await fails(session, "delete_user", {"user_id": busy}, "CONFLICT")
     assert "open incident" in error["message"] and f"#{incident['incident_number']}" in error["message"]
     assert "Next:" in error["message"]
+    # Named from our own read too, whatever PagerDuty's wording: ids to act on.
+    assert incident["id"] in {i["id"] for i in error["details"]["open_incidents"]}
     await ok(session, "get_user", {"user_id": busy})  # still there
     solo = first(await ok(session, "create_user", {"name": "Solo Target", "email": "solo@acme-shop.example"}))
     await ok(
@@ -187,3 +189,21 @@ async def test_oncall_compensation_on_each_persons_clock(session: Client) -> Non
 async def test_pay_and_metrics_ask_for_the_oauth_scopes_their_reads_need() -> None:
     assert {"oncalls.read", "users.read", "schedules.read"} <= set(tool_scopes(get_oncall_compensation))
     assert set(tool_scopes(get_responder_metrics)) == {"analytics.write"}  # what PagerDuty's analytics require
+
+
+def test_a_refusal_in_other_words_still_names_the_open_incidents_before_next() -> None:
+    from pagerduty_mcp.common import ToolFailure
+    from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+    from pagerduty_mcp.sandbox import Sandbox
+    from pagerduty_mcp.servers.people.models import UserSummary
+    from pagerduty_mcp.servers.people.tools.users import _name_open_incidents
+
+    box = Sandbox()
+    incident = next(i for i in reversed(box.state.incidents()) if i["status"] != "resolved" and i["assignments"])
+    busy = box.state.get("users", incident["assignments"][0]["assignee"]["id"])
+    refusal = ToolFailure("CONFLICT", "PagerDuty will not delete user X: not allowed. Next: reassign, then retry.")
+    _name_open_incidents(sandbox_pool(box).get(), UserSummary.from_api(busy), refusal)
+    said, _, next_step = refusal.message.partition(" Next: ")
+    assert f"#{incident['incident_number']}" in said and f"assigned to {busy['name']}" in said
+    assert next_step == "reassign, then retry."
+    assert incident["id"] in {i["id"] for i in refusal.details["open_incidents"]}

@@ -11,6 +11,7 @@ from pagerduty_mcp.common import (
     IdList,
     Limit,
     Offset,
+    PagerDutyClient,
     TeamScope,
     ToolFailure,
     apply_scope,
@@ -29,6 +30,8 @@ __all__ = ["create_user", "delete_user", "get_user", "get_user_data", "list_user
 
 Role = Annotated[Literal["admin", "user", "limited_user", "observer", "read_only_user"], Field(description="Role.")]
 Email = Annotated[str, Field(pattern=r"^\S+@\S+$", max_length=100, description="Email.")]
+# Open incidents a refused delete names, at most.
+OPEN_NAMED = 10
 
 
 @tool("Current user")
@@ -136,7 +139,23 @@ def delete_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
     try:
         client.write("DELETE", path("/users/{}", user_id))
     except ToolFailure as failure:
-        raise refused(
-            failure, f"user {user.name}", "reassign or resolve those, or change the schedule or policy"
-        ) from None
+        refusal = refused(failure, f"user {user.name}", "reassign or resolve those, or change the schedule or policy")
+        if refusal.code == "CONFLICT":
+            _name_open_incidents(client, user, refusal)
+        raise refusal from None
     return respond("users", [user], f"Deleted user {user.name} ({user.id})", deleted=True)
+
+
+def _name_open_incidents(client: PagerDutyClient, user: UserSummary, refusal: ToolFailure) -> None:
+    """Name the open incidents assigned to the user from our own read, whatever PagerDuty's wording."""
+    params = {"user_ids[]": [user.id], "statuses[]": ["triggered", "acknowledged"]}
+    page = paginate(client, "/incidents", "incidents", params, limit=OPEN_NAMED)
+    if not page.items:
+        return
+    refusal.details["open_incidents"] = [{"id": i["id"], "number": i.get("incident_number")} for i in page.items]
+    numbers = [f"#{i.get('incident_number')}" for i in page.items]
+    if not all(n in refusal.message for n in numbers):
+        more = f" and {page.total - len(numbers)} more" if page.total and page.total > len(numbers) else ""
+        said, _, next_step = refusal.message.partition(" Next: ")
+        named = f" Open incidents assigned to {user.name}: {', '.join(numbers)}{more}."
+        refusal.message = said + named + (f" Next: {next_step}" if next_step else "")
