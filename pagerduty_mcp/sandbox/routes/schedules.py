@@ -22,7 +22,7 @@ from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.users import render_user
 from pagerduty_mcp.sandbox.state import State, public
 
-__all__ = ["layered", "refuse_if_used", "schedule_window_entries"]
+__all__ = ["layered", "listed_schedules", "refuse_if_used", "schedule_window_entries"]
 
 # On-call shifts are reported whole; rendering this far either side of the window finds their edges.
 SHIFT_MARGIN = timedelta(days=8)
@@ -136,22 +136,26 @@ def _schedule_window(ctx: Context) -> tuple[datetime | None, datetime | None]:
     return since, until
 
 
-@route("GET", "/schedules")
-def list_schedules(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+def listed_schedules(ctx: Context, shift_based: bool) -> list[dict[str, Any]]:
+    """Schedules of one kind matching the request's ``query`` and ``team_ids[]``, by name: what
+    ``GET /schedules`` and ``GET /v3/schedules`` page through."""
     query = ctx.req.arg("query")
     teams = set(ctx.req.array("team_ids"))
-    schedules = sorted(
+    return sorted(
         (
             s
-            for s in state.all("schedules")
-            if "schedule_layers" in s
+            for s in ctx.state.all("schedules")
+            if (s.get("_kind") == "shifts") == shift_based
             and matches_query(query, s["name"])
             and (not teams or teams & set(s.get("_team_ids", [])))
         ),
         key=lambda s: s["name"],
     )
-    page = paginate_offset(schedules, ctx.req, "schedules")
+
+
+@route("GET", "/schedules")
+def list_schedules(ctx: Context) -> dict[str, Any]:
+    page = paginate_offset(listed_schedules(ctx, shift_based=False), ctx.req, "schedules")
     zone_name = ctx.req.arg("time_zone")
     page["schedules"] = [
         render_schedule(ctx, s, None, None, _zone(zone_name or s["time_zone"])) for s in page["schedules"]

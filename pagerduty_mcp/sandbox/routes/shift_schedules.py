@@ -17,14 +17,13 @@ from pagerduty_mcp.sandbox.protocol import (
     ApiError,
     Reply,
     format_time,
-    matches_query,
     not_found,
     paginate_offset,
     parse_time,
     parse_time_zone,
 )
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.routes.schedules import refuse_if_used
+from pagerduty_mcp.sandbox.routes.schedules import listed_schedules, refuse_if_used
 from pagerduty_mcp.sandbox.state import HTML_BASE, State, public
 
 __all__ = ["add_shift_schedule", "shift_schedule"]
@@ -163,21 +162,8 @@ def _window(ctx: Context, required: bool) -> tuple[datetime, datetime] | None:
 # -- schedules ------------------------------------------------------------------------------------
 @route("GET", "/v3/schedules")
 def list_schedules(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
-    query = ctx.req.arg("query")
-    teams = set(ctx.req.array("team_ids"))
-    found = sorted(
-        (
-            s
-            for s in state.all("schedules")
-            if s.get("_kind") == "shifts"
-            and matches_query(query, s["name"])
-            and (not teams or teams & set(s["_team_ids"]))
-        ),
-        key=lambda s: s["name"],
-    )
-    page = paginate_offset(found, ctx.req, "schedules")
-    page["schedules"] = [_reference(state, s) for s in page["schedules"]]
+    page = paginate_offset(listed_schedules(ctx, shift_based=True), ctx.req, "schedules")
+    page["schedules"] = [_reference(ctx.state, s) for s in page["schedules"]]
     return page
 
 
