@@ -16,6 +16,7 @@ from pagerduty_mcp.common.pagerduty.errors import (
     not_found,
     upstream_message,
 )
+from pagerduty_mcp.common.pagerduty.field_values import value_fits
 from pagerduty_mcp.common.pagerduty.logs import masking, redact, register_secret
 from pagerduty_mcp.common.pagerduty.pagination import Page, at_once, paginate, paginate_cursor
 from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
@@ -110,5 +111,6 @@ __all__ = [
     "split_by_kind",
     "tool",
     "upstream_message",
+    "value_fits",
     "window",
 ]

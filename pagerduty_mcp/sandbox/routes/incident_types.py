@@ -7,9 +7,9 @@ fixed field, be one of its options.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from pagerduty_mcp.common.pagerduty.field_values import value_fits
 from pagerduty_mcp.sandbox.incident_types import (
     MAX_MULTI,
     field_values,
@@ -84,30 +84,11 @@ def _check_value(field: dict[str, Any], value: Any) -> Any:
     if multi and (not isinstance(value, list) or len(value) > MAX_MULTI):
         raise bad_request(errors=[f"{name} takes a list of at most {MAX_MULTI} values"])
     for item in items:
-        if not _fits(field["data_type"], item):
+        if not value_fits(field["data_type"], item):
             raise bad_request(errors=[f"{name} must be a {field['data_type']}"])
         if field["field_type"].endswith("_fixed") and item not in field["_options"]:
             raise bad_request(errors=[f"{name}: {item!r} is not one of its options {field['_options']}"])
     return list(dict.fromkeys(items)) if multi else value
-
-
-def _fits(data_type: str, item: Any) -> bool:
-    if data_type == "boolean":
-        return isinstance(item, bool)
-    if data_type == "integer":
-        return isinstance(item, int) and not isinstance(item, bool)
-    if data_type == "float":
-        return isinstance(item, int | float) and not isinstance(item, bool)
-    if not isinstance(item, str) or len(item) > 200:
-        return False
-    if data_type == "url":
-        return item.startswith(("http://", "https://"))
-    if data_type == "datetime":
-        try:
-            datetime.fromisoformat(item.replace("Z", "+00:00"))
-        except ValueError:
-            return False
-    return True
 
 
 @route("PUT", "/incidents/{id}/custom_fields/values")

@@ -3,7 +3,6 @@ gives it, each checked against the field's data type and options before PagerDut
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -18,6 +17,7 @@ from pagerduty_mcp.common import (
     path,
     respond,
     tool,
+    value_fits,
 )
 from pagerduty_mcp.servers.incidents.params import IncidentId, incident_id_of
 
@@ -43,25 +43,6 @@ def incident_type_named(client: PagerDutyClient, value: str) -> str:
     raise invalid("incident_type", f"no enabled incident type {clean_text(value, 80)!r}; types: {valid}")
 
 
-def _fits(data_type: str, item: Any) -> bool:
-    if data_type == "boolean":
-        return isinstance(item, bool)
-    if data_type == "integer":
-        return isinstance(item, int) and not isinstance(item, bool)
-    if data_type == "float":
-        return isinstance(item, int | float) and not isinstance(item, bool)
-    if not isinstance(item, str) or len(item) > 200:
-        return False
-    if data_type == "url":
-        return item.startswith(("http://", "https://"))
-    if data_type == "datetime":
-        try:
-            datetime.fromisoformat(item.replace("Z", "+00:00"))
-        except ValueError:
-            return False
-    return True
-
-
 def _checked(field: dict[str, Any], value: Any) -> Any:
     """The value to send for ``field``, or INVALID_PARAMETER naming the field and what it takes."""
     name = str(field["name"])
@@ -80,7 +61,7 @@ def _checked(field: dict[str, Any], value: Any) -> Any:
             raise invalid(
                 "fields", f"{name}: {clean_text(str(item), 80)!r} is not allowed; options: {', '.join(options)}"
             )
-        if not _fits(data_type, item):
+        if not value_fits(data_type, item):
             raise invalid("fields", f"{name} must be {_TYPE_NAMES.get(data_type, f'a {data_type} (max 200 chars)')}")
     return list(dict.fromkeys(items)) if multi else value
 
