@@ -69,12 +69,12 @@ def _literal_paths(node: ast.AST, module: ModuleType | None = None) -> dict[str,
     """Path literals under ``node`` -> the HTTP methods they are sent with (``GET`` unless a
     ``.write("PUT", ...)`` or ``.request("POST", ...)`` call says otherwise)."""
     explicit: dict[int, str] = {}
-    inside_fstrings: set[int] = set()
+    parts_of_a_path: set[int] = set()
     for child in ast.walk(node):
         if isinstance(child, ast.JoinedStr):
-            inside_fstrings |= {id(v) for v in child.values}
+            parts_of_a_path |= {id(v) for v in child.values}  # an f-string counts as one path
         if isinstance(child, ast.BinOp) and _path_text(child, module) is not None:
-            inside_fstrings |= {id(child.left), id(child.right)}  # counted once, as the whole path
+            parts_of_a_path |= {id(child.left), id(child.right)}  # counted once, as the whole path
         if (
             isinstance(child, ast.Call)
             and isinstance(child.func, ast.Attribute)
@@ -88,7 +88,7 @@ def _literal_paths(node: ast.AST, module: ModuleType | None = None) -> dict[str,
     found: dict[str, set[str]] = {}
     for child in ast.walk(node):
         text = _path_text(child, module)
-        if text is not None and id(child) not in inside_fstrings:
+        if text is not None and id(child) not in parts_of_a_path:
             found.setdefault(text, set()).add(explicit.get(id(child), "GET"))
     return found
 
