@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import anyio
 import pytest
 from mcp import Client
 from mcp_types import ElicitRequestParams, ElicitResult
@@ -37,9 +38,12 @@ class Person:
 
     answer: str | None  # accept, decline, cancel; None: a client that cannot be asked
     asked: list[str] = field(default_factory=list)
+    thinks: float = 0.0  # seconds before answering
 
     async def __call__(self, context: Any, params: ElicitRequestParams) -> ElicitResult:
         self.asked.append(params.message)
+        if self.thinks:
+            await anyio.sleep(self.thinks)  # the person reading the question, not a wait for a condition
         assert params.requested_schema["type"] == "object"  # type: ignore[union-attr]
         return ElicitResult(action=self.answer, content={} if self.answer == "accept" else None)  # type: ignore[arg-type]
 
@@ -61,12 +65,16 @@ class Session:
 
 
 @asynccontextmanager
-async def session(answer: str | None, *, era: str = "auto", confirm: str = "auto") -> AsyncIterator[Session]:
+async def session(
+    answer: str | None, *, era: str = "auto", confirm: str = "auto", deadline: float | None = None, thinks: float = 0
+) -> AsyncIterator[Session]:
     box = Sandbox()
     set_pool(sandbox_pool(box))
     server = create_pagerduty_server("pagerduty-mcp", areas_of("mcp"), ToolFilter(enable_write_tools=True))
     server.confirm_writes = confirm  # type: ignore[assignment]
-    person = Person(answer)
+    if deadline is not None:
+        server.call_deadline_seconds = deadline
+    person = Person(answer, thinks=thinks)
     try:
         async with Client(server, mode=era, elicitation_callback=person if answer else None) as client:  # type: ignore[arg-type]
             yield Session(client, box, person)
@@ -148,6 +156,15 @@ async def test_require_asks_a_client_that_can_answer() -> None:
     async with session("accept", confirm="require") as live:
         is_error, _ = await live.call("create_incident", PAGE)
         assert not is_error and len(live.person.asked) == 1
+
+
+async def test_the_time_a_person_takes_to_answer_is_not_the_calls() -> None:
+    # Classic era: the call waits for the answer. A call deadline shorter than the person's
+    # thinking must not turn an accepted page into a TIMEOUT.
+    async with session("accept", era="legacy", deadline=1.0, thinks=1.5) as live:
+        is_error, envelope = await live.call("create_incident", PAGE)
+        assert not is_error, envelope
+        assert live.writes() == ["POST /incidents"]
 
 
 async def test_off_never_asks() -> None:
