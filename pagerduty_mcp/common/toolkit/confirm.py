@@ -50,8 +50,8 @@ from pagerduty_mcp.common.pagerduty.text import clean_text
 from pagerduty_mcp.common.toolkit.names import resolve_references
 
 __all__ = [
+    "ASKED",
     "CONFIRMATION",
-    "CONFIRM_MODES",
     "Asks",
     "ConfirmMode",
     "Confirmed",
@@ -62,12 +62,12 @@ __all__ = [
     "asks_to_delete",
     "fact",
     "go_ahead",
+    "unanswered",
 ]
 
 log = logging.getLogger(__name__)
 
 ConfirmMode = Literal["auto", "require", "off"]
-CONFIRM_MODES: tuple[ConfirmMode, ...] = ("auto", "require", "off")
 
 # The keyword the SDK hands the confirmation's outcome to the tool's wrapper under; no tool
 # parameter has this name.
@@ -257,6 +257,17 @@ def ask_first(tool: Tool, ask: Asks, named: list[str]) -> None:
     confirmation.__annotations__ = {"ctx": Context}
     tool.resolved_params = {CONFIRMATION: (Resolve(confirmation), True)}
     tool.resolver_plans = build_resolver_plans(tool.resolved_params, set(arguments))
+
+
+def unanswered(detail: str) -> ToolFailure:
+    """The client answered the question in a way the SDK could not read (an "accept" without the
+    form's content, a reply of the wrong kind): the body did not run."""
+    log.warning("a confirmation's answer could not be used: %s", detail)
+    return ToolFailure(
+        "CONFIRMATION_FAILED",
+        "The client's answer to the confirmation could not be read, so nothing was sent to PagerDuty "
+        "and nothing changed. Ask the person, then try again; the server log has the client's error.",
+    )
 
 
 def go_ahead(outcome: object) -> None:

@@ -34,7 +34,7 @@ from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.bounds import too_long
-from pagerduty_mcp.common.toolkit.confirm import ConfirmMode
+from pagerduty_mcp.common.toolkit.confirm import ASKED, ConfirmMode, unanswered
 from pagerduty_mcp.common.toolkit.envelope import error_result
 from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
@@ -252,6 +252,8 @@ class PagerDutyMCPServer(MCPServer):
                 return _refuse(describe_validation_error(name, exc.__cause__))
             if isinstance(exc.__cause__, ToolFailure):
                 return _refuse(exc.__cause__)
+            if current_request().outcome == ASKED:  # the SDK could not read the answer to our question
+                return _refuse(unanswered(str(exc)))
             raise
         except ToolFailure as failure:
             return _refuse(failure)

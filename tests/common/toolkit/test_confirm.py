@@ -45,6 +45,8 @@ class Person:
         if self.thinks:
             await anyio.sleep(self.thinks)  # the person reading the question, not a wait for a condition
         assert params.requested_schema["type"] == "object"  # type: ignore[union-attr]
+        if self.answer == "accept without content":
+            return ElicitResult(action="accept")
         return ElicitResult(action=self.answer, content={} if self.answer == "accept" else None)  # type: ignore[arg-type]
 
 
@@ -128,6 +130,19 @@ async def test_a_dismissed_question_is_a_cancel_of_its_own(era: str) -> None:
         is_error, envelope = await live.call("create_incident", PAGE)
         assert is_error and envelope["error"]["code"] == "CANCELLED_BY_USER"
         assert live.writes() == []
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_an_answer_the_sdk_cannot_read_sends_nothing_and_says_so(
+    era: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with session("accept without content", era=era) as live:
+        with caplog.at_level(logging.INFO, logger="pagerduty_mcp.audit"):
+            is_error, envelope = await live.call("create_incident", PAGE)
+        assert is_error and envelope["error"]["code"] == "CONFIRMATION_FAILED", envelope
+        assert live.writes() == []
+        audit = [r.getMessage() for r in caplog.records if r.name == "pagerduty_mcp.audit"]
+        assert any("outcome=CONFIRMATION_FAILED" in line for line in audit), audit
 
 
 @pytest.mark.parametrize("era", ERAS)
