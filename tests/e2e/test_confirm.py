@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -220,6 +221,17 @@ async def test_without_elicitation_http_clients_act_as_before_unless_required(fl
             refused = envelope(await client.call_tool("create_incident", PAGE))
             assert refused["error"]["code"] == "CONFIRMATION_REQUIRED"
         assert pages_sent(fleet.box) == sent + 1
+
+
+def test_a_replica_without_the_sealing_key_says_so_at_start(
+    https_sandbox: ServerInfo, redis_server: RedisServer
+) -> None:
+    argv = ["--auth", "pagerduty", "--enable-write-tools", "--redis-url", redis_server.url]
+    with running_server(argv, upstream_env(https_sandbox)) as alone:
+        deadline = time.monotonic() + 10
+        while "PAGERDUTY_MCP_TOKEN_KEY is not set" not in alone.stderr() and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling the log of a started process, bounded by the deadline
+        assert "a confirmation asked by one replica can be answered only on that replica" in alone.stderr()
 
 
 async def test_off_never_asks_over_http(fleet: Fleet) -> None:

@@ -188,7 +188,8 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         register_secret(settings.credential.secret)
     flt = options.tool_filter()
     try:
-        sealing = request_state_security(caller_principal)
+        # Over HTTP a confirmation's answer may reach another replica; on stdio it never leaves.
+        sealing = request_state_security(caller_principal) if remote is not None else None
         server = create_pagerduty_server(command, areas, flt, request_state_security=sealing)
         server.confirm_writes = options.confirm_writes.value
         server.slots = CredentialSlots(options.max_concurrent_per_credential, options.max_queued_per_credential)

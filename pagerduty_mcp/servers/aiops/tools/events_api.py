@@ -60,8 +60,8 @@ _SHOWN = (("summary", "Summary"), ("severity", "Severity"), ("source", "Source")
 
 def _asks_before_triggering(arguments: dict[str, Any]) -> Question | None:
     """When it triggers an alert: that opens or adds to an incident, which may page."""
-    if arguments["action"] != "trigger":
-        return None
+    if arguments["action"] != "trigger" or not all(arguments.get(k) for k in ("summary", "source", "severity")):
+        return None  # nothing to page, or refused by the tool itself before anything is sent
     facts = [fact(label, arguments[key]) for key, label in _SHOWN if arguments.get(key)]
     return Question(
         "Trigger an alert through the Events API: it opens an incident (or joins an open one) on the "
