@@ -15,6 +15,7 @@ from typing import Any, cast
 import anyio
 
 from pagerduty_mcp.common import Area, ToolFilter, create_pagerduty_server
+from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
 from pagerduty_mcp.server import AREAS
 
@@ -81,6 +82,18 @@ def _parameters(tool: dict[str, Any]) -> str:
     return "<br>".join(parts) or "none"
 
 
+def _asks_first(key: str) -> list[str]:
+    """The rows of the tools of ``key`` that ask the person first, with when (their question's docstring)."""
+    rows = []
+    for area in areas_of(key):
+        for fn in area.tools:
+            spec = spec_of(fn)
+            if spec.confirm is not None:
+                when = " ".join((spec.confirm.__doc__ or "").split())
+                rows.append(f"| `{spec.name}` | {when.replace('|', chr(92) + '|')} |")
+    return rows
+
+
 def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
     lines = [
         "# Tools",
@@ -104,6 +117,16 @@ def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
             description = t.get("description", "").replace("\n", " ").replace("|", "\\|")
             lines.append(f"| `{t['name']}` | {_hint_flags(t)} | {description} | {_parameters(t)} |")
         lines.append("")
+        asking = _asks_first(key)
+        if asking:
+            lines += [
+                f"Asks the person first (clients with elicitation; `--confirm-writes`): {len(asking)} tools.",
+                "",
+                "| tool | asks |",
+                "|---|---|",
+                *asking,
+                "",
+            ]
     return "\n".join(lines)
 
 

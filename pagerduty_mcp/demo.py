@@ -34,6 +34,22 @@ async def _call(client: Any, tool: str, arguments: dict[str, Any]) -> dict[str, 
     return cast(dict[str, Any] | None, envelope)
 
 
+class _Person:
+    """The person at the keyboard: shown each question the server asks, answers as told."""
+
+    def __init__(self) -> None:
+        self.answer = "accept"
+
+    async def __call__(self, context: Any, params: Any) -> Any:
+        from mcp_types import ElicitResult
+
+        _say("  The server asks the person first:")
+        for line in str(params.message).splitlines():
+            _say(f"  | {line}")
+        _say(f"  The person answers: {self.answer}")
+        return ElicitResult(action=self.answer, content={} if self.answer == "accept" else None)  # type: ignore[arg-type]
+
+
 def _items(envelope: dict[str, Any] | None) -> list[dict[str, Any]]:
     if not envelope:
         return []
@@ -109,8 +125,20 @@ async def _changes() -> None:
     from mcp import Client, StdioServerParameters
 
     args = ["-m", "pagerduty_mcp", "--sandbox", "--enable-write-tools", "--log-level", "WARNING"]
-    async with Client(StdioServerParameters(command=sys.executable, args=args), read_timeout_seconds=60) as client:
+    params = StdioServerParameters(command=sys.executable, args=args)
+    person = _Person()  # a client with elicitation: writes that page, delete or post publicly ask first
+    async with Client(params, read_timeout_seconds=60, elicitation_callback=person) as client:
         _say("\nWith --enable-write-tools (still the offline sandbox):")
+
+        # Paging people asks the person first; a decline sends nothing to PagerDuty.
+        before = (await client.call_tool("list_incidents", {"limit": 100})).structured_content or {}
+        person.answer = "decline"
+        await _call(client, "create_incident", {"title": "Checkout is down", "service_id": "Checkout API"})
+        after = (await client.call_tool("list_incidents", {"limit": 100})).structured_content or {}
+        count = after.get("metadata", {}).get("count")
+        same = "unchanged" if count == before.get("metadata", {}).get("count") else "CHANGED"
+        _say(f"  list_incidents: {count} open incident(s), {same}: nobody was paged")
+        person.answer = "accept"
 
         page = "Acme Shop Status"
         post = _items(

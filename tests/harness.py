@@ -76,6 +76,7 @@ async def call(client: Client, tool: str, arguments: dict[str, Any] | None = Non
     except ValueError as exc:
         raise AssertionError(f"{tool} answered with non-JSON text: {text[:300]}") from exc
     assert "metadata" in envelope, envelope
+    assert result.structured_content == envelope, f"{tool}: structuredContent differs from the text envelope"
     return bool(result.is_error), envelope
 
 

@@ -22,6 +22,7 @@ from pagerduty_mcp.common.pagerduty.pagination import Page, at_once, paginate, p
 from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
+from pagerduty_mcp.common.toolkit.confirm import Fact, Question, article, asks_to_delete, fact
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, Envelope, dump, respond
 from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource
 from pagerduty_mcp.common.toolkit.ids import (
@@ -52,6 +53,7 @@ __all__ = [
     "ClientPool",
     "Credential",
     "Envelope",
+    "Fact",
     "Id",
     "IdList",
     "LeanModel",
@@ -59,6 +61,7 @@ __all__ = [
     "Offset",
     "Page",
     "PagerDutyClient",
+    "Question",
     "Ref",
     "Scope",
     "Settings",
@@ -68,6 +71,8 @@ __all__ = [
     "ToolFilter",
     "Until",
     "apply_scope",
+    "article",
+    "asks_to_delete",
     "at_once",
     "build_app",
     "check_cancelled",
@@ -78,6 +83,7 @@ __all__ = [
     "create_pagerduty_server",
     "describe_validation_error",
     "dump",
+    "fact",
     "failure_from_exception",
     "failure_from_response",
     "finder_hint",

@@ -103,16 +103,26 @@ def running_server(
 
 @asynccontextmanager
 async def http_session(
-    url: str, headers: Mapping[str, str] | Sequence[tuple[str, str]], *, mode: str = "auto"
+    url: str,
+    headers: Mapping[str, str] | Sequence[tuple[str, str]],
+    *,
+    mode: str = "auto",
+    elicitation_callback: Any = None,
 ) -> AsyncIterator[Client]:
     """The ``mcp`` SDK's own client over streamable HTTP, sending ``headers`` with every request
     (as ``(name, value)`` pairs, a header can be sent more than once).
 
     ``mode="legacy"`` speaks the 2025-11-25 protocol (initialize handshake), as most editors do today.
+    ``elicitation_callback``: the person who answers the server's questions (the client then
+    declares elicitation).
     """
     async with (
         httpx2.AsyncClient(headers=headers, timeout=60.0) as http,
-        Client(streamable_http_client(url, http_client=http), mode=mode) as client,  # type: ignore[arg-type]
+        Client(
+            streamable_http_client(url, http_client=http),
+            mode=mode,
+            elicitation_callback=elicitation_callback,
+        ) as client,
     ):
         yield client
 

@@ -32,6 +32,13 @@ def test_the_demo_runs_a_real_session_and_shows_answers() -> None:
     assert "error INVALID_PARAMETER: incident_id:" in out
     # The second part writes to its own offline account: a status-page post, a webhook, shifts.
     assert "With --enable-write-tools (still the offline sandbox):" in out
+    # Paging asks first; the demo's person declines, and the read after it shows nothing changed.
+    assert "  | Open an incident. This pages people now.\n" in out
+    assert "  The person answers: decline\n" in out
+    assert "error DECLINED: The person declined this change: nothing was sent to PagerDuty" in out
+    assert "open incident(s), unchanged: nobody was paged" in out
+    # A public post asks too; accepted, it goes out.
+    assert "  | Publish a post on the public status page.\n" in out
     assert "Posted 'Slow checkout' on the status page" in out
     assert "investigating: Some payments take longer than usual" in out
     assert "headers: Authorization" in out

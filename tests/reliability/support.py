@@ -345,6 +345,7 @@ class PortalSession:
             except ValueError as exc:
                 raise AssertionError(f"{tool} answered non-JSON text: {text[:300]}") from exc
             assert isinstance(envelope, dict) and "metadata" in envelope, f"{tool}: {text[:300]}"
+            assert result.structured_content == envelope, f"{tool}: structuredContent differs from the text"
             return CallOutcome(bool(result.is_error), envelope, seconds, text)
 
         return self.portal.call(run)

@@ -45,6 +45,12 @@ REFUSALS: list[tuple[str, tuple[str, ...], dict[str, str], str]] = [
     ("newline in the API key", (), {"PAGERDUTY_USER_API_KEY": "u+abcd\nefgh1234"}, "line break"),
     ("non-ASCII API key", (), {"PAGERDUTY_USER_API_KEY": "u+abcdéfgh1234"}, "non-ASCII"),
     ("space inside the OAuth token", (), {"PAGERDUTY_OAUTH_TOKEN": "pdus+_0X abc123456"}, "whitespace"),
+    (
+        "a sealing key that is no Fernet key",
+        ("--transport", "streamable-http", "--enable-write-tools"),
+        {"PAGERDUTY_MCP_TOKEN_KEY": "not-a-fernet-key"},
+        "PAGERDUTY_MCP_TOKEN_KEY",
+    ),
 ]
 
 

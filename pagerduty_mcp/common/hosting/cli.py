@@ -14,7 +14,7 @@ from pagerduty_mcp.common.hosting.budget import DEFAULT_REQUESTS_PER_MINUTE
 from pagerduty_mcp.common.hosting.client_auth import AuthMode
 from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
-from pagerduty_mcp.common.hosting.startup import LogLevel, ServeOptions, Transport
+from pagerduty_mcp.common.hosting.startup import ConfirmWrites, LogLevel, ServeOptions, Transport
 from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.fairness import DEFAULT_MAX_QUEUED_PER_CREDENTIAL
@@ -44,6 +44,17 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 "Off by default: the server is read-only.",
             ),
         ] = False,
+        confirm_writes: Annotated[
+            ConfirmWrites,
+            typer.Option(
+                "--confirm-writes",
+                envvar="PAGERDUTY_MCP_CONFIRM_WRITES",
+                help="Before a write that pages or wakes people, deletes, runs an action, posts publicly or "
+                "changes several incidents, ask the person (MCP elicitation): auto asks clients that can "
+                "answer and lets the others act as before; require refuses those writes to clients that "
+                "cannot answer; off never asks.",
+            ),
+        ] = ConfirmWrites.auto,
         sandbox: Annotated[
             bool,
             typer.Option(
@@ -236,6 +247,7 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
             areas,
             ServeOptions(
                 enable_write_tools=enable_write_tools,
+                confirm_writes=confirm_writes,
                 sandbox=sandbox,
                 toolsets=toolsets,
                 tools=tools,

@@ -1,22 +1,29 @@
-"""Sealing secrets at rest: signed-in users' PagerDuty tokens, encrypted with the server's key.
+"""Sealing with the server's key: signed-in users' PagerDuty tokens at rest, and confirmations in flight.
 
 ``PAGERDUTY_MCP_TOKEN_KEY`` holds one or more Fernet keys, comma-separated: the first seals, all
 open, so a key can be rotated by putting the new one first. Every replica needs the same keys.
 Fernet (AES-128-CBC with HMAC-SHA256, from ``cryptography``) is authenticated: a value changed in
 the store does not open, it fails.
+
+The same keys seal the request state of a confirmation asked over stateless HTTP (the SDK's
+AES-GCM, under a key it derives from ours for that use alone), so that the replica that takes the
+person's answer opens what another replica asked. Without them, each process uses a key of its own.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from mcp.server.context import ServerRequestContext
+from mcp.server.request_state import RequestStateSecurity
 
 from pagerduty_mcp.common.pagerduty.logs import register_secret
 
-__all__ = ["KEY_VARIABLE", "Sealer", "SealingError"]
+__all__ = ["KEY_VARIABLE", "Sealer", "SealingError", "request_state_security", "token_keys"]
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +32,24 @@ _HOW_TO = (
     "set PAGERDUTY_MCP_TOKEN_KEY to a Fernet key, the same on every replica; make one with "
     '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`'
 )
+
+
+def token_keys(env: Mapping[str, str] | None = None) -> list[str]:
+    """The keys in ``PAGERDUTY_MCP_TOKEN_KEY``, the sealing one first."""
+    env = os.environ if env is None else env
+    return [k.strip() for k in env.get(KEY_VARIABLE, "").split(",") if k.strip()]
+
+
+def request_state_security(
+    principal: Callable[[ServerRequestContext[Any, Any]], str | None], env: Mapping[str, str] | None = None
+) -> RequestStateSecurity:
+    """How confirmations in flight are sealed: with the server's keys when set (any replica opens
+    them), else with a key of this process; bound to the caller ``principal`` names."""
+    keys = token_keys(env)
+    if keys:
+        Sealer(keys)  # the same check and the same redaction as for tokens
+        return RequestStateSecurity(keys=keys, bind_principal=principal)
+    return RequestStateSecurity(keys=[os.urandom(32)], bind_principal=principal)
 
 
 class SealingError(Exception):
@@ -45,8 +70,7 @@ class Sealer:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, ephemeral_ok: bool = False) -> Sealer:
         """Keys from ``PAGERDUTY_MCP_TOKEN_KEY``; a throwaway key when allowed (the sandbox) and unset."""
-        env = os.environ if env is None else env
-        keys = [k.strip() for k in env.get(KEY_VARIABLE, "").split(",") if k.strip()]
+        keys = token_keys(env)
         if not keys and ephemeral_ok:
             log.warning(
                 "%s is not set: sign-ins are sealed with a throwaway key and end when this process does", KEY_VARIABLE

@@ -31,6 +31,7 @@ from pagerduty_mcp.common.hosting.budget import (
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
 from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
+from pagerduty_mcp.common.hosting.sealing import KEY_VARIABLE, request_state_security, token_keys
 from pagerduty_mcp.common.hosting.store import check_redis_url
 from pagerduty_mcp.common.hosting.tracing import start_tracing
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
@@ -45,9 +46,9 @@ from pagerduty_mcp.common.toolkit.fairness import (
     CredentialSlots,
 )
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, spec_of
-from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
+from pagerduty_mcp.common.toolkit.server import caller_principal, create_pagerduty_server
 
-__all__ = ["LogLevel", "ServeOptions", "Transport", "serve"]
+__all__ = ["ConfirmWrites", "LogLevel", "ServeOptions", "Transport", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,20 @@ class LogLevel(StrEnum):
     ERROR = "ERROR"
 
 
+class ConfirmWrites(StrEnum):
+    """Whether writes that page, delete, run, post or change many ask the person first (toolkit.confirm)."""
+
+    auto = "auto"  # clients that can answer are asked; the others act as before
+    require = "require"  # clients that cannot answer are refused those writes
+    off = "off"  # nobody is asked
+
+
 @dataclass(frozen=True)
 class ServeOptions:
     """Everything the command line (or its environment variables) said."""
 
     enable_write_tools: bool = False
+    confirm_writes: ConfirmWrites = ConfirmWrites.auto
     sandbox: bool = False
     toolsets: str | None = None
     tools: str | None = None
@@ -178,7 +188,10 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         register_secret(settings.credential.secret)
     flt = options.tool_filter()
     try:
-        server = create_pagerduty_server(command, areas, flt)
+        # Over HTTP a confirmation's answer may reach another replica; on stdio it never leaves.
+        sealing = request_state_security(caller_principal) if remote is not None else None
+        server = create_pagerduty_server(command, areas, flt, request_state_security=sealing)
+        server.confirm_writes = options.confirm_writes.value
         server.slots = CredentialSlots(options.max_concurrent_per_credential, options.max_queued_per_credential)
     except ValueError as exc:
         _fail(command, str(exc))
@@ -189,6 +202,13 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         if named_writes:
             log.warning("read-only: %s stay hidden without --enable-write-tools", ", ".join(named_writes))
     server.call_deadline_seconds = options.call_timeout
+    asks = flt.enable_write_tools and options.confirm_writes is not ConfirmWrites.off
+    if asks and remote is not None and redis_url and not token_keys():
+        log.warning(
+            "%s is not set: a confirmation asked by one replica can be answered only on that replica; "
+            "set it to the same key on every replica",
+            KEY_VARIABLE,
+        )
     limits = options.max_concurrent_per_credential
     if options.sandbox:
         pool = sandbox_pool(

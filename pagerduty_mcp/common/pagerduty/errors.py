@@ -44,6 +44,10 @@ ERROR_CODES: dict[str, str] = {
     "NO_CURRENT_USER": "The token is account-level, so there is no current user.",
     "EVENTS_API_ERROR": "The Events API rejected the event.",
     "CANCELLED": "The client cancelled the call; a bulk change says which items it changed first.",
+    "DECLINED": "The person declined the confirmation: nothing was sent, nothing changed.",
+    "CANCELLED_BY_USER": "The person dismissed the confirmation: nothing was sent, nothing changed.",
+    "CONFIRMATION_REQUIRED": "The server asks the person first (--confirm-writes require); this client cannot.",
+    "CONFIRMATION_FAILED": "The client's answer to the confirmation could not be read; nothing was sent.",
     "INTERNAL_ERROR": "An unexpected failure inside the server; the log on stderr has details.",
 }
 

@@ -40,8 +40,25 @@ def _is_empty(value: Any) -> bool:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+_EXACT_INTEGERS = 2**53  # beyond this a JSON number is not one integer in every reader
+
+
+def _whole(value: Any) -> Any:
+    """A whole float as an integer (``110.0`` -> ``110``): fewer bytes, and the number written as
+    JavaScript's ``JSON.stringify`` writes it, for hosts that show the model the structured copy."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_INTEGERS:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_whole(v) for v in value]
+    return value
+
+
 def _prune(value: Any) -> Any:
     """Plain JSON data with every empty value left out (what stays of a row that empties is dropped too)."""
+    if isinstance(value, float):
+        return _whole(value)
     if isinstance(value, BaseModel):
         return _prune(value.model_dump(mode="json", exclude_none=True, by_alias=True))
     if isinstance(value, dict):
@@ -122,8 +139,17 @@ def respond(
     return {"metadata": meta, key: rows}
 
 
+def _result(text: str, *, is_error: bool = False) -> CallToolResult:
+    """The envelope twice: as text, and as ``structuredContent`` parsed from that very text, so
+    the two are equal by construction, and a host that shows the model ``JSON.stringify`` of the
+    structured copy shows it the same bytes as the text (README: "What each host sees")."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)], structured_content=json.loads(text), is_error=is_error
+    )
+
+
 def success_result(envelope: dict[str, Any]) -> CallToolResult:
-    return CallToolResult(content=[TextContent(type="text", text=dump(envelope))])
+    return _result(dump(envelope))
 
 
 def error_result(failure: ToolFailure) -> CallToolResult:
@@ -132,5 +158,5 @@ def error_result(failure: ToolFailure) -> CallToolResult:
         error["details"] = failure.details
     envelope = {"metadata": {"count": 0, "description": ERROR_DESCRIPTION}, "error": error}
     # An error's details are facts as given, empty lists included: "succeeded": [] says none did.
-    text = _LONE_SURROGATE.sub("\ufffd", json.dumps(envelope, separators=(",", ":"), ensure_ascii=False, default=str))
-    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+    text = json.dumps(_whole(envelope), separators=(",", ":"), ensure_ascii=False, default=str)
+    return _result(_LONE_SURROGATE.sub("\ufffd", text), is_error=True)

@@ -22,6 +22,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.toolkit.bounds import bound_schema
+from pagerduty_mcp.common.toolkit.confirm import CONFIRMATION, Asks, ask_first, go_ahead
 from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
 from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint, resolve_references
 from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES
@@ -68,6 +69,8 @@ class ToolSpec:
     description: str
     kind: Kind
     scopes: tuple[str, ...] = ()
+    # Asks the person before acting, where the client can (toolkit.confirm): builds the question.
+    confirm: Asks | None = None
 
     @property
     def is_write(self) -> bool:
@@ -86,7 +89,12 @@ class ToolSpec:
 
 
 def tool(
-    title: str, kind: Kind = "read", *, name: str | None = None, scopes: Sequence[str] = ()
+    title: str,
+    kind: Kind = "read",
+    *,
+    name: str | None = None,
+    scopes: Sequence[str] = (),
+    confirm: Asks | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a function as a tool. It stays a plain function, callable directly in tests."""
 
@@ -100,6 +108,7 @@ def tool(
             description=inspect.cleandoc(fn.__doc__),
             kind=kind,
             scopes=tuple(scopes),
+            confirm=confirm,
         )
         return fn
 
@@ -149,15 +158,22 @@ class ToolFilter:
         return name not in self.exclude_tools
 
 
+def _named(spec: ToolSpec) -> list[str]:
+    return [p for p in inspect.signature(spec.fn).parameters if p in NAMED_PARAMETERS]
+
+
 def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
     # Parameters that name objects: names become ids before the body runs, and a read that comes
     # back empty checks that what it was filtered by exists.
-    named = [p for p in inspect.signature(spec.fn).parameters if p in NAMED_PARAMETERS]
+    named = _named(spec)
 
     @functools.wraps(spec.fn)
     def call(**kwargs: Any) -> CallToolResult:
+        confirmation = kwargs.pop(CONFIRMATION, None)
         arguments = kwargs
         try:
+            if confirmation is not None:
+                go_ahead(confirmation)
             arguments = resolve_references(kwargs, named) if named else kwargs
             envelope = spec.fn(**arguments)
             if named and not spec.is_write and _is_empty(envelope):
@@ -223,6 +239,8 @@ def _register(server: MCPServer, toolset: str, tools: Iterable[Callable[..., Any
         if registered is not None:
             # Published and enforced (PagerDutyMCPServer.call_tool): no string goes unbounded.
             registered.parameters = bound_schema(registered.parameters)
+            if spec.confirm is not None:
+                ask_first(registered, spec.confirm, _named(spec))
         names.append(spec.name)
     return names
 

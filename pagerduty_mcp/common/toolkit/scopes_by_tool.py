@@ -211,4 +211,8 @@ def tool_scopes(fn: Callable[..., Any]) -> tuple[str, ...]:
     spec = spec_of(fn)
     if spec.scopes:
         return spec.scopes
-    return scopes_needed(paths_of(fn), write=spec.is_write)
+    paths = paths_of(fn)
+    if spec.confirm is not None:  # the question's reads (who is on call, names): the tool needs them too
+        for text, methods in paths_of(spec.confirm).items():
+            paths.setdefault(text, set()).update(methods)
+    return scopes_needed(paths, write=spec.is_write)

@@ -18,6 +18,7 @@ from typing import Any
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.server.request_state import RequestStateSecurity
 from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, CancelledNotificationParams, ToolAnnotations
 from mcp_types import Prompt as MCPPrompt
@@ -33,6 +34,7 @@ from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.bounds import too_long
+from pagerduty_mcp.common.toolkit.confirm import ASKED, ConfirmMode, unanswered
 from pagerduty_mcp.common.toolkit.envelope import error_result
 from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
@@ -40,7 +42,13 @@ from pagerduty_mcp.common.toolkit.long_calls import CALLS, connect_client, flag_
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema, name_references
 
-__all__ = ["CALLER_SCOPE_KEY", "DEFAULT_CALL_DEADLINE_SECONDS", "PagerDutyMCPServer", "create_pagerduty_server"]
+__all__ = [
+    "CALLER_SCOPE_KEY",
+    "DEFAULT_CALL_DEADLINE_SECONDS",
+    "PagerDutyMCPServer",
+    "caller_principal",
+    "create_pagerduty_server",
+]
 
 audit = logging.getLogger("pagerduty_mcp.audit")
 
@@ -57,6 +65,13 @@ def _request_caller(ctx: ServerRequestContext[Any, Any]) -> Caller | None:
     return caller if isinstance(caller, Caller) else None
 
 
+def caller_principal(ctx: ServerRequestContext[Any, Any]) -> str | None:
+    """Whose a request is, for the SDK's sealed request state: a confirmation one caller answered
+    is never spent by another (``None`` on stdio, where the one caller is the server's)."""
+    caller = _request_caller(ctx)
+    return caller.identity if caller is not None else None
+
+
 class PagerDutyMCPServer(MCPServer):
     """``MCPServer`` that runs every message in its request context and keeps errors in our envelope.
 
@@ -68,6 +83,7 @@ class PagerDutyMCPServer(MCPServer):
     call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
     toolset_of: Mapping[str, str] = MappingProxyType({})  # tool name -> area; set by create_pagerduty_server
     registered: frozenset[str] = frozenset()  # the tools this server has; set by create_pagerduty_server
+    confirm_writes: ConfirmMode = "auto"  # --confirm-writes (toolkit.confirm)
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
@@ -236,6 +252,8 @@ class PagerDutyMCPServer(MCPServer):
                 return _refuse(describe_validation_error(name, exc.__cause__))
             if isinstance(exc.__cause__, ToolFailure):
                 return _refuse(exc.__cause__)
+            if current_request().outcome == ASKED:  # the SDK could not read the answer to our question
+                return _refuse(unanswered(str(exc)))
             raise
         except ToolFailure as failure:
             return _refuse(failure)
@@ -273,6 +291,7 @@ def create_pagerduty_server(
     *,
     instructions: str | None = None,
     server_class: type[PagerDutyMCPServer] = PagerDutyMCPServer,
+    request_state_security: RequestStateSecurity | None = None,
 ) -> PagerDutyMCPServer:
     """Build a server with the tools of ``areas`` that ``flt`` allows.
 
@@ -289,6 +308,7 @@ def create_pagerduty_server(
         instructions=f"{instructions}\n{mode}",
         version=__version__,
         log_level=logging.getLevelName(logging.getLogger().level or logging.INFO),
+        request_state_security=request_state_security,  # None: a key of this process alone
     )
     server.toolset_of = {name: area.name for area in areas for name in area.tool_names()}
     names: list[str] = []

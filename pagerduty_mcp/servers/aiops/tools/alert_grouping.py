@@ -11,6 +11,7 @@ from pagerduty_mcp.common import (
     Id,
     IdList,
     Limit,
+    asks_to_delete,
     get_client,
     id_or_url,
     paginate_cursor,
@@ -133,7 +134,17 @@ def update_alert_grouping_setting(
     return _setting_answer(body, "Updated")
 
 
-@tool("Delete alert grouping setting", "delete")
+@tool(
+    "Delete alert grouping setting",
+    "delete",
+    confirm=asks_to_delete(
+        "alert grouping setting",
+        "/alert_grouping_settings/{}",
+        "alert_grouping_setting",
+        "setting_id",
+        then=": its services stop grouping alerts",
+    ),
+)
 def delete_alert_grouping_setting(setting_id: SettingId) -> Envelope:
     """Delete an alert grouping setting: its services stop grouping alerts."""
     get_client().write("DELETE", path("/alert_grouping_settings/{}", setting_id))

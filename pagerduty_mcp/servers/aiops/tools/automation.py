@@ -10,7 +10,9 @@ from pagerduty_mcp.common import (
     Envelope,
     Id,
     Limit,
+    Question,
     ToolFailure,
+    fact,
     finder_hint,
     get_client,
     id_or_url,
@@ -58,7 +60,20 @@ def get_automation_action(automation_action_id: ActionId) -> Envelope:
     return respond("actions", [detail], f"Automation action {detail.name}: {len(runs)} invocation(s)")
 
 
-@tool("Invoke automation action", "run")
+def _asks_before_running(arguments: dict[str, Any]) -> Question:
+    """Always: the action runs now, outside PagerDuty (a script, a runbook job)."""
+    client = get_client()
+    action = client.read(path("/automation_actions/actions/{}", arguments["automation_action_id"]))["action"]
+    incident = client.read(path("/incidents/{}", arguments["incident_id"]))["incident"]
+    facts = (
+        fact("Action", str(action.get("name") or action.get("id"))),
+        fact("Kind", str(action.get("action_type") or "unknown")),
+        fact(f"For incident #{incident.get('incident_number')}", str(incident.get("title") or "")),
+    )
+    return Question("Run an automation action now: it acts on your systems, outside PagerDuty.", facts)
+
+
+@tool("Invoke automation action", "run", confirm=_asks_before_running)
 def invoke_automation_action(
     automation_action_id: ActionId,
     incident_id: Annotated[Id, Field(description="Incident to run it for: id, number or PagerDuty URL.")],

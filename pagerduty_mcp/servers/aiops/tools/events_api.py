@@ -13,7 +13,9 @@ from pydantic import Field
 
 from pagerduty_mcp.common import (
     Envelope,
+    Question,
     ToolFailure,
+    fact,
     failure_from_response,
     get_pool,
     invalid,
@@ -53,7 +55,23 @@ def _post_event(routing_key: str, url: str, event: dict[str, Any]) -> dict[str, 
     raise failure
 
 
-@tool("Send event", "create")
+_SHOWN = (("summary", "Summary"), ("severity", "Severity"), ("source", "Source"), ("dedup_key", "Dedup key"))
+
+
+def _asks_before_triggering(arguments: dict[str, Any]) -> Question | None:
+    """When it triggers an alert: that opens or adds to an incident, which may page."""
+    if arguments["action"] != "trigger" or not all(arguments.get(k) for k in ("summary", "source", "severity")):
+        return None  # nothing to page, or refused by the tool itself before anything is sent
+    facts = [fact(label, arguments[key]) for key, label in _SHOWN if arguments.get(key)]
+    return Question(
+        "Trigger an alert through the Events API: it opens an incident (or joins an open one) on the "
+        "service or orchestration of the routing key, which may page its on-call. The routing key is a "
+        "secret and is not shown.",
+        tuple(facts),
+    )
+
+
+@tool("Send event", "create", confirm=_asks_before_triggering)
 def send_event(
     routing_key: RoutingKey,
     action: Annotated[Literal["trigger", "acknowledge", "resolve"], Field(description="Event action.")],

@@ -9,8 +9,10 @@ from pydantic import Field
 from pagerduty_mcp.common import (
     MAX_REFERENCE_LENGTH,
     Envelope,
+    Fact,
     Limit,
     Offset,
+    Question,
     ToolFailure,
     clean_text,
     get_client,
@@ -22,6 +24,7 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
+from pagerduty_mcp.servers.incidents.asks import SHOWN, incident_facts
 from pagerduty_mcp.servers.incidents.models import AlertDetail, AlertSummary
 from pagerduty_mcp.servers.incidents.params import MAX_BULK, Id, IncidentId, incident_id_of
 
@@ -71,7 +74,37 @@ def get_alert_from_incident(
     return respond("alerts", [AlertDetail.from_api(alert)], f"Alert of incident {ident}", untrusted=True)
 
 
-@tool("Manage alerts", "update")
+def _asks_before_many_or_moving(arguments: dict[str, Any]) -> Question | None:
+    """When it changes more than one alert, or moves alerts (two incidents change)."""
+    alerts, action, target = list(dict.fromkeys(arguments["alert_ids"])), arguments["action"], None
+    if action == "move":
+        target = arguments.get("target_incident_id")
+        if not target:
+            return None  # refused by the tool itself
+    elif len(alerts) < 2:
+        return None
+    client = get_client()
+    ident = incident_id_of(client, arguments["incident_id"])
+    summaries = []
+    for alert in alerts[:SHOWN]:
+        try:
+            found = client.read(path("/incidents/{}/alerts/{}", ident, alert))["alert"]
+        except ToolFailure:
+            summaries.append(alert)  # the tool names what is unknown, and changes nothing
+            continue
+        summaries.append(str(found.get("summary") or alert))
+    facts = incident_facts(client, [ident], "From incident")
+    if target:
+        facts += incident_facts(client, [target], "To incident")
+    facts.append(Fact("Alerts", tuple(summaries), len(alerts) - len(summaries)))
+    if target:
+        action_said = f"Move {len(alerts)} alert(s) to another incident"
+    else:
+        action_said = f"Resolve {len(alerts)} alerts of an incident"
+    return Question(f"{action_said}; an incident left with no open alerts resolves.", tuple(facts))
+
+
+@tool("Manage alerts", "update", confirm=_asks_before_many_or_moving)
 def manage_alerts(
     incident_id: IncidentId,
     alert_ids: Annotated[

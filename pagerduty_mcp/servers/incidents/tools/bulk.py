@@ -18,8 +18,10 @@ from pagerduty_mcp.common import (
     Envelope,
     IdList,
     PagerDutyClient,
+    Question,
     ToolFailure,
     check_cancelled,
+    fact,
     failure_from_exception,
     get_client,
     invalid,
@@ -30,6 +32,7 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
+from pagerduty_mcp.servers.incidents.asks import incident_facts, policy_facts, users_fact
 from pagerduty_mcp.servers.incidents.models import IncidentSummary
 from pagerduty_mcp.servers.incidents.params import BulkIds, Id, Status, Urgency, incident_id_of
 
@@ -66,7 +69,40 @@ def _failure_details(failures: dict[str, ToolFailure]) -> list[dict[str, str]]:
     return [{"id": key, "code": f.code, "reason": f.message} for key, f in failures.items()]
 
 
-@tool("Manage incidents", "update")
+def _priority_name(client: PagerDutyClient, priority_id: str) -> str:
+    rows = client.read("/priorities").get("priorities") or []
+    return str(next((p.get("name") for p in rows if p.get("id") == priority_id), priority_id))
+
+
+def _asks_before_many_or_paging(arguments: dict[str, Any]) -> Question | None:
+    """When it changes more than one incident, or pages: reassigns, escalates or re-triggers."""
+    incidents = list(dict.fromkeys(arguments["incident_ids"]))
+    status, level = arguments.get("status"), arguments.get("escalation_level")
+    policy, users = arguments.get("escalation_policy_id"), arguments.get("assignee_ids")
+    pages = bool(users or policy or level is not None or status == "triggered")
+    if len(incidents) < 2 and not pages:
+        return None
+    client = get_client()
+    facts = []
+    if status:
+        facts.append(fact("Status", "triggered again (reopened)" if status == "triggered" else status))
+    for key, label in (("urgency", "Urgency"), ("title", "Title")):
+        if arguments.get(key):
+            facts.append(fact(label, arguments[key]))
+    if arguments.get("priority_id"):
+        facts.append(fact("Priority", _priority_name(client, arguments["priority_id"])))
+    if users:
+        facts.append(users_fact(client, "Reassigned to, and paged", users))
+    if policy:
+        facts += policy_facts(client, [policy])
+    if level is not None:
+        facts.append(fact("Escalated to level", str(level)))
+    facts += incident_facts(client, incidents)
+    what = f"Change {len(incidents)} incidents" if len(incidents) > 1 else "Change an incident"
+    return Question(what + (". This pages people now." if pages else "."), tuple(facts))
+
+
+@tool("Manage incidents", "update", confirm=_asks_before_many_or_paging)
 def manage_incidents(
     incident_ids: BulkIds,
     status: Annotated[Status | None, Field(description="acknowledged, resolved, or triggered (reopen).")] = None,

@@ -16,12 +16,14 @@ from pagerduty_mcp.common import (
     Offset,
     Page,
     PagerDutyClient,
+    Question,
     Ref,
     Scope,
     ToolFailure,
     apply_scope,
     check_order,
     clean_text,
+    fact,
     get_client,
     invalid,
     iso,
@@ -31,6 +33,7 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
+from pagerduty_mcp.servers.incidents.asks import incident_facts, policy_facts, users_fact
 from pagerduty_mcp.servers.incidents.models import IncidentDetail, IncidentSummary, Priority, StatusUpdate
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId, SortBy, Status, Urgency, incident_id_of
 from pagerduty_mcp.servers.incidents.tools.custom_fields import incident_type_named
@@ -157,7 +160,24 @@ def list_priorities() -> Envelope:
     return respond("priorities", priorities, f"{len(priorities)} priorities", page=page, notes=notes or None)
 
 
-@tool("Create incident", "create")
+def _asks_before_opening(arguments: dict[str, Any]) -> Question | None:
+    """Always: opening an incident pages the service's on-call, or the policy or users given."""
+    if arguments.get("escalation_policy_id") and arguments.get("assignee_ids"):
+        return None  # refused by the tool itself, before anything is sent
+    client = get_client()
+    service = client.read(path("/services/{}", arguments["service_id"]))["service"]
+    facts = [fact("Service", str(service.get("name") or service["id"])), fact("Title", arguments["title"])]
+    if arguments.get("urgency"):
+        facts.append(fact("Urgency", arguments["urgency"]))
+    if arguments.get("assignee_ids"):
+        facts.append(users_fact(client, "Paged", arguments["assignee_ids"]))
+    else:
+        policy = arguments.get("escalation_policy_id") or (service.get("escalation_policy") or {}).get("id")
+        facts += policy_facts(client, [policy] if policy else [])
+    return Question("Open an incident. This pages people now.", tuple(facts))
+
+
+@tool("Create incident", "create", confirm=_asks_before_opening)
 def create_incident(
     title: Annotated[str, Field(min_length=1, max_length=1024, description="What is broken.")],
     service_id: Annotated[Id, Field(description="Service id or URL.")],
@@ -246,7 +266,21 @@ def _requester_id(client: PagerDutyClient) -> str:
 DEFAULT_RESPONDER_MESSAGE = "Please join this incident."
 
 
-@tool("Add responders", "create")
+def _asks_before_paging(arguments: dict[str, Any]) -> Question | None:
+    """Always: it pages the users, and the on-call of the escalation policies, given."""
+    users, policies = arguments.get("user_ids") or [], arguments.get("escalation_policy_ids") or []
+    if not users and not policies:
+        return None  # refused by the tool itself
+    client = get_client()
+    facts = incident_facts(client, [arguments["incident_id"]])
+    if users:
+        facts.append(users_fact(client, "Paged", users))
+    facts += policy_facts(client, list(dict.fromkeys(policies)))
+    facts.append(fact("Message", arguments["message"]))
+    return Question("Page more people onto an incident. This pages them now.", tuple(facts))
+
+
+@tool("Add responders", "create", confirm=_asks_before_paging)
 def add_responders(
     incident_id: IncidentId,
     user_ids: Annotated[IdList | None, Field(description="Users to page.")] = None,
@@ -302,7 +336,18 @@ def _policy_ref(client: PagerDutyClient, target: dict[str, Any]) -> dict[str, An
     return {"id": target["id"], "name": clean_text(str(name), 200)} if name else {"id": target["id"]}
 
 
-@tool("Merge incidents", "update")
+def _asks_before_merging(arguments: dict[str, Any]) -> Question:
+    """Always: merging changes several incidents (those merged in resolve)."""
+    client = get_client()
+    sources = list(dict.fromkeys(arguments["source_incident_ids"]))
+    facts = incident_facts(client, [arguments["incident_id"]], "Keeps incident")
+    facts += incident_facts(client, sources, "Merges in and resolves incident")
+    return Question(
+        f"Merge {len(sources)} incident(s) into another: their alerts move to it and they resolve.", tuple(facts)
+    )
+
+
+@tool("Merge incidents", "update", confirm=_asks_before_merging)
 def merge_incidents(
     incident_id: Annotated[Id, Field(description="Incident to keep: id, number or URL.")],
     source_incident_ids: Annotated[
@@ -338,7 +383,16 @@ def snooze_incident(
     return respond("incidents", [found], f"Incident #{found.number} snoozed for {minutes} min", untrusted=True)
 
 
-@tool("Create status update", "create")
+def _asks_before_telling_stakeholders(arguments: dict[str, Any]) -> Question:
+    """Always: the update goes to the incident's stakeholders and subscribers."""
+    facts = incident_facts(get_client(), [arguments["incident_id"]])
+    if arguments.get("subject"):
+        facts.append(fact("Subject", arguments["subject"]))
+    facts.append(fact("Message", arguments["message"]))
+    return Question("Send a status update to the incident's stakeholders and subscribers.", tuple(facts))
+
+
+@tool("Create status update", "create", confirm=_asks_before_telling_stakeholders)
 def create_status_update(
     incident_id: IncidentId,
     message: Annotated[str, Field(min_length=1, max_length=5000, description="Update for stakeholders.")],

@@ -17,10 +17,12 @@ from pagerduty_mcp.common import (
     Envelope,
     Id,
     PagerDutyClient,
+    Question,
     ToolFailure,
     at_once,
     check_order,
     clean_text,
+    fact,
     get_client,
     id_or_url,
     invalid,
@@ -335,7 +337,39 @@ def get_status_page_post(status_page_id: PageId, post_id: PostId) -> Envelope:
     return respond("posts", [shown], f"Post {shown['title']!r}: {shown['status']}, {said}", untrusted=True)
 
 
-@tool("Create status page post", "create")
+def _where(client: PagerDutyClient, arguments: dict[str, Any]) -> tuple[str, list[Any]]:
+    """Where a post goes, for a question: "the public status page" and the page and post by name."""
+    page_id = arguments["status_page_id"]
+    pages = client.read("/status_pages").get("status_pages") or []
+    page = next((p for p in pages if p.get("id") == page_id), None)
+    if page is None:
+        raise _page_missing(page_id)
+    kind = "public" if page.get("status_page_type") == "public" else "private"
+    facts = [fact("Status page", str(page.get("name") or page_id))]
+    if arguments.get("post_id"):
+        post = _read(client, "post", page_id, "posts", arguments["post_id"])
+        facts.append(fact("Post", str(post.get("title") or arguments["post_id"])))
+    return f"the {kind} status page", facts
+
+
+def _notifying(arguments: dict[str, Any]) -> str:
+    return ", and email/text its subscribers" if arguments.get("notify_subscribers") else ""
+
+
+def _asks_before_posting(arguments: dict[str, Any]) -> Question:
+    """Always: the post is published on the status page."""
+    where, facts = _where(get_client(), arguments)
+    if arguments.get("post_type") == "maintenance":
+        facts.append(fact("Kind", "maintenance"))
+    facts.append(fact("Title", arguments["title"]))
+    facts.append(fact("Message", arguments["message"]))
+    impacts = arguments.get("impacted_services") or {}
+    if impacts:
+        facts.append(fact("Impact", [f"{service}: {impact}" for service, impact in impacts.items()]))
+    return Question(f"Publish a post on {where}{_notifying(arguments)}.", tuple(facts))
+
+
+@tool("Create status page post", "create", confirm=_asks_before_posting)
 def create_status_page_post(
     status_page_id: PageId,
     title: Annotated[str, Field(min_length=1, max_length=128, description="Headline.")],
@@ -390,7 +424,17 @@ def create_status_page_post(
     return respond("posts", [shown], f"Posted {shown['title']!r} on the status page", untrusted=True)
 
 
-@tool("Create status page post update", "create")
+def _asks_before_updating_a_post(arguments: dict[str, Any]) -> Question:
+    """Always: the update is published on the status page."""
+    where, facts = _where(get_client(), arguments)
+    for key in ("status", "severity"):
+        if arguments.get(key):
+            facts.append(fact(key.capitalize(), arguments[key]))
+    facts.append(fact("Message", arguments["message"]))
+    return Question(f"Publish an update of a post on {where}{_notifying(arguments)}.", tuple(facts))
+
+
+@tool("Create status page post update", "create", confirm=_asks_before_updating_a_post)
 def create_status_page_post_update(
     status_page_id: PageId,
     post_id: PostId,
@@ -439,7 +483,16 @@ def create_status_page_post_update(
     return respond("post_updates", [shown], f"Update added: {shown['status']}", untrusted=True)
 
 
-@tool("Update status page postmortem", "update")
+def _asks_before_postmortem(arguments: dict[str, Any]) -> Question:
+    """Always: the postmortem is published on the status page, replacing any there is."""
+    where, facts = _where(get_client(), arguments)
+    facts.append(fact("Message", arguments["message"]))
+    return Question(
+        f"Publish a postmortem on {where}, replacing any the post has{_notifying(arguments)}.", tuple(facts)
+    )
+
+
+@tool("Update status page postmortem", "update", confirm=_asks_before_postmortem)
 def update_status_page_postmortem(
     status_page_id: PageId,
     post_id: PostId,

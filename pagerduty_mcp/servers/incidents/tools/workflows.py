@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from pagerduty_mcp.common import Envelope, Limit, Offset, get_client, paginate, path, respond, tool
+from pagerduty_mcp.common import Envelope, Limit, Offset, Question, fact, get_client, paginate, path, respond, tool
+from pagerduty_mcp.servers.incidents.asks import incident_facts
 from pagerduty_mcp.servers.incidents.models import Workflow
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId
 
@@ -44,7 +45,19 @@ def get_incident_workflow(
     return respond("incident_workflows", [found], f"Workflow {found.name}: {said}", untrusted=True)
 
 
-@tool("Start incident workflow", "create")
+def _asks_before_running(arguments: dict[str, Any]) -> Question:
+    """Always: a workflow runs actions (a bridge, messages to stakeholders...) on the incident."""
+    client = get_client()
+    read = client.read(path("/incident_workflows/{}", arguments["workflow_id"]))
+    workflow = Workflow.from_api(read["incident_workflow"])
+    facts = [fact("Workflow", workflow.name or workflow.id)]
+    if workflow.steps:
+        facts.append(fact("Its steps", [s.name for s in workflow.steps]))
+    facts += incident_facts(client, [arguments["incident_id"]])
+    return Question("Run an incident workflow: its steps act now (they may notify people).", tuple(facts))
+
+
+@tool("Start incident workflow", "create", confirm=_asks_before_running)
 def start_incident_workflow(
     workflow_id: Annotated[Id, Field(description="Workflow id (list_incident_workflows).")],
     incident_id: IncidentId,

@@ -14,6 +14,7 @@ from pagerduty_mcp.common import (
     Scope,
     ToolFailure,
     apply_scope,
+    asks_to_delete,
     get_client,
     id_or_url,
     paginate,
@@ -148,7 +149,11 @@ def update_escalation_policy(
     return _policy_answer(body, "Updated")
 
 
-@tool("Delete escalation policy", "delete")
+@tool(
+    "Delete escalation policy",
+    "delete",
+    confirm=asks_to_delete("escalation policy", "/escalation_policies/{}", "escalation_policy", "escalation_policy_id"),
+)
 def delete_escalation_policy(escalation_policy_id: Annotated[Id, id_or_url("Escalation policy")]) -> Envelope:
     """Delete an escalation policy; refused, naming them, while services use it."""
     client = get_client()

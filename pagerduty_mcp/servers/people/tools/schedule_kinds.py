@@ -15,13 +15,25 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Literal
 
-from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, iso, paginate, path
+from pagerduty_mcp.common import (
+    Page,
+    PagerDutyClient,
+    Question,
+    ToolFailure,
+    article,
+    fact,
+    get_client,
+    iso,
+    paginate,
+    path,
+)
 
 __all__ = [
     "SHIFT_IDS",
     "V3",
     "Kind",
     "all_schedules",
+    "asks_to_remove_from_schedule",
     "page_of_schedules",
     "read_schedule",
     "shift_user_ids",
@@ -107,6 +119,22 @@ def read_schedule(
         SHIFT_IDS.remember(schedule_id)
         return "shifts", found
     raise unknown_schedule(schedule_id)
+
+
+def asks_to_remove_from_schedule(what: str, parameter: str, consequence: str) -> Any:
+    """The question of a tool that removes an override, rotation or custom shift (its id in
+    ``parameter``) from a schedule of either kind."""
+
+    def ask(arguments: dict[str, Any]) -> Question:
+        _, schedule = read_schedule(get_client(), arguments["schedule_id"])
+        name = str(schedule.get("name") or arguments["schedule_id"])
+        return Question(
+            f"Remove {article(what.lower())} from a schedule: {consequence}.",
+            (fact("Schedule", name), fact(what, arguments[parameter])),
+        )
+
+    ask.__doc__ = f"Always: it removes the {what.lower()}."
+    return ask
 
 
 def shift_user_ids(schedule: dict[str, Any]) -> set[str]:

@@ -37,7 +37,13 @@ from pagerduty_mcp.servers.people.models import (
 )
 from pagerduty_mcp.servers.people.params import Id, OverrideId, Query
 from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW
-from pagerduty_mcp.servers.people.tools.schedule_kinds import V3, page_of_schedules, read_schedule, unknown_schedule
+from pagerduty_mcp.servers.people.tools.schedule_kinds import (
+    V3,
+    asks_to_remove_from_schedule,
+    page_of_schedules,
+    read_schedule,
+    unknown_schedule,
+)
 from pagerduty_mcp.servers.people.tools.shift_overrides import cover_shifts
 from pagerduty_mcp.servers.people.validators import layers_body, nothing_to_change, overrides_body, ref, zone_ok
 
@@ -199,7 +205,11 @@ def create_schedule_override(
     return respond("overrides", created, f"Created {len(created)} override(s) on schedule {schedule_id}")
 
 
-@tool("Delete schedule override", "delete")
+@tool(
+    "Delete schedule override",
+    "delete",
+    confirm=asks_to_remove_from_schedule("Override", "override_id", "the usual on-call takes its hours back"),
+)
 def delete_schedule_override(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     override_id: Annotated[OverrideId, Field(description="Override id (list_schedule_overrides).")],

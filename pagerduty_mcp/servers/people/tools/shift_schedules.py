@@ -10,8 +10,10 @@ from pydantic import Field
 from pagerduty_mcp.common import (
     Envelope,
     PagerDutyClient,
+    Question,
     Ref,
     ToolFailure,
+    fact,
     failure_from_response,
     get_client,
     id_or_url,
@@ -23,7 +25,7 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.servers.people.models import EventInfo, OverrideInfo
 from pagerduty_mcp.servers.people.params import Id, OverrideId
-from pagerduty_mcp.servers.people.tools.schedule_kinds import V3, read_schedule
+from pagerduty_mcp.servers.people.tools.schedule_kinds import V3, asks_to_remove_from_schedule, read_schedule
 from pagerduty_mcp.servers.people.validators import events_body, overrides_body, zone_ok
 
 __all__ = [
@@ -100,7 +102,11 @@ def create_schedule_rotation(
     )
 
 
-@tool("Delete schedule rotation", "delete")
+@tool(
+    "Delete schedule rotation",
+    "delete",
+    confirm=asks_to_remove_from_schedule("Rotation", "rotation_id", "its coming shifts go, a running one ends now"),
+)
 def delete_schedule_rotation(
     schedule_id: ScheduleId,
     rotation_id: Annotated[OverrideId, Field(description="Rotation id (get_schedule).")],
@@ -151,7 +157,11 @@ def create_schedule_custom_shifts(
     return respond("custom_shifts", rows, f"Created {len(rows)} custom shift(s) on {schedule_id}")
 
 
-@tool("Delete schedule custom shift", "delete")
+@tool(
+    "Delete schedule custom shift",
+    "delete",
+    confirm=asks_to_remove_from_schedule("Custom shift", "custom_shift_id", "one under way ends now"),
+)
 def delete_schedule_custom_shift(
     schedule_id: ScheduleId,
     custom_shift_id: Annotated[OverrideId, Field(description="Custom shift id (get_schedule).")],
@@ -164,7 +174,16 @@ def delete_schedule_custom_shift(
     )
 
 
-@tool("Delete schedule", "delete")
+def _asks_before_deleting_schedule(arguments: dict[str, Any]) -> Question:
+    """Always: it deletes the schedule."""
+    kind, schedule = read_schedule(get_client(), arguments["schedule_id"])
+    facts = (fact("Schedule", str(schedule.get("name") or arguments["schedule_id"])),)
+    return Question(
+        f"Delete a {'shift' if kind == 'shifts' else 'layer'}-based schedule. This cannot be undone.", facts
+    )
+
+
+@tool("Delete schedule", "delete", confirm=_asks_before_deleting_schedule)
 def delete_schedule(schedule_id: Annotated[Id, id_or_url("Schedule")]) -> Envelope:
     """Delete a schedule of either kind. PagerDuty refuses while an escalation policy uses it."""
     client = get_client()

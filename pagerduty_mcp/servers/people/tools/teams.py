@@ -11,10 +11,12 @@ from pagerduty_mcp.common import (
     Limit,
     Offset,
     Page,
+    Question,
     Ref,
     TeamScope,
     ToolFailure,
     apply_scope,
+    fact,
     get_client,
     id_or_url,
     not_found,
@@ -135,7 +137,17 @@ def update_team(
     return respond("teams", [updated], f"Updated team {updated.name}")
 
 
-@tool("Delete team", "delete")
+def _asks_before_deleting(arguments: dict[str, Any]) -> Question:
+    """Always: it deletes the team."""
+    client = get_client()
+    facts = [fact("Team", str(client.read(path("/teams/{}", arguments["team_id"]))["team"].get("name")))]
+    heir = arguments.get("reassignment_team_id")
+    if heir:
+        facts.append(fact("Its objects go to", str(client.read(path("/teams/{}", heir))["team"].get("name"))))
+    return Question("Delete a team. This cannot be undone.", tuple(facts))
+
+
+@tool("Delete team", "delete", confirm=_asks_before_deleting)
 def delete_team(
     team_id: Annotated[Id, id_or_url("Team")],
     reassignment_team_id: Annotated[Id | None, id_or_url("Team taking its objects")] = None,

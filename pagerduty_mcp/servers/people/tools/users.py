@@ -15,6 +15,7 @@ from pagerduty_mcp.common import (
     TeamScope,
     ToolFailure,
     apply_scope,
+    asks_to_delete,
     get_client,
     id_or_url,
     paginate,
@@ -130,7 +131,7 @@ def update_user(
     return respond("users", [updated], f"Updated user {updated.name}: {changed}")
 
 
-@tool("Delete user", "delete")
+@tool("Delete user", "delete", confirm=asks_to_delete("user", "/users/{}", "user", "user_id"))
 def delete_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
     """Delete a user; refused, naming why, over open incidents or being alone on a schedule layer or
     policy level."""

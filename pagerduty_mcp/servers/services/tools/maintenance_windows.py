@@ -12,7 +12,9 @@ from pagerduty_mcp.common import (
     IdList,
     Limit,
     Offset,
+    Question,
     ToolFailure,
+    fact,
     get_client,
     id_or_url,
     invalid,
@@ -97,7 +99,21 @@ def create_maintenance_window(
     )
 
 
-@tool("Delete maintenance window", "delete")
+def _asks_before_ending(arguments: dict[str, Any]) -> Question | None:
+    """Always, unless the window is past (the tool says there is nothing to do)."""
+    ident = arguments["maintenance_window_id"]
+    raw = get_client().read(path("/maintenance_windows/{}", ident))["maintenance_window"]
+    window = MaintenanceWindowSummary.from_api(raw, datetime.now(UTC))
+    if window.state == "past":
+        return None
+    services = [str(s.get("summary") or s.get("id")) for s in raw.get("services") or []]
+    facts = (fact("Window", str(raw.get("description") or ident)), fact("On services", services))
+    if window.state == "ongoing":
+        return Question("End a maintenance window now: incidents open on its services again.", facts)
+    return Question("Delete a future maintenance window. This cannot be undone.", facts)
+
+
+@tool("Delete maintenance window", "delete", confirm=_asks_before_ending)
 def delete_maintenance_window(
     maintenance_window_id: Annotated[Id, id_or_url("Maintenance window id")],
 ) -> Envelope:

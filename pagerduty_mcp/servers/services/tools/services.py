@@ -18,6 +18,7 @@ from pagerduty_mcp.common import (
     TeamScope,
     ToolFailure,
     apply_scope,
+    asks_to_delete,
     at_once,
     check_references_exist,
     finder_hint,
@@ -284,7 +285,11 @@ def update_service(
     return respond("services", [service], f"Updated {what} of {service.name}", updated=changed)
 
 
-@tool("Delete service", "delete")
+@tool(
+    "Delete service",
+    "delete",
+    confirm=asks_to_delete("service", "/services/{}", "service", "service_id", then=", with its integrations"),
+)
 def delete_service(
     service_id: Annotated[Id, id_or_url("Service id")],
 ) -> Envelope:

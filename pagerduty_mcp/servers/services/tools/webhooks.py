@@ -18,8 +18,10 @@ from pagerduty_mcp.common import (
     Offset,
     Page,
     PagerDutyClient,
+    Question,
     ToolFailure,
     at_once,
+    fact,
     get_client,
     id_or_url,
     invalid,
@@ -293,7 +295,18 @@ def update_webhook_subscription(
     return respond("webhook_subscriptions", [row], f"Updated {what} of webhook {row.id}", updated=done)
 
 
-@tool("Delete webhook subscription", "delete")
+def _asks_before_deleting(arguments: dict[str, Any]) -> Question:
+    """Always: PagerDuty stops sending events to the URL, for good."""
+    client = get_client()
+    row = _with_names(client, [_read(client, arguments["webhook_subscription_id"])])[0]
+    facts = [fact("Sends to", row.url or row.id)]
+    scope = row.filter.type.removesuffix("_reference") if row.filter is not None else "account"
+    if row.filter is not None and row.filter.id:
+        facts.append(fact(f"Events of the {scope}", row.filter.name or row.filter.id))
+    return Question(f"Delete a webhook subscription ({scope} events). This cannot be undone.", tuple(facts))
+
+
+@tool("Delete webhook subscription", "delete", confirm=_asks_before_deleting)
 def delete_webhook_subscription(webhook_subscription_id: SubscriptionId) -> Envelope:
     """Delete a webhook subscription for good. To pause it: update_webhook_subscription active=false."""
     client = get_client()
