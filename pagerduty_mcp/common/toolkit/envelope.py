@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from pagerduty_mcp.common.pagerduty.errors import ToolFailure
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.pagerduty.pagination import Page
 
-__all__ = ["UNTRUSTED_NOTICE", "Envelope", "dump", "error_result", "respond", "success_result"]
+__all__ = ["UNTRUSTED_NOTICE", "Envelope", "Section", "bundle", "dump", "error_result", "respond", "success_result"]
 
 # What every tool answers: ``{"metadata": {"count", "description", "has_more", ...}, "<things>": [...]}``.
 # The plural resource key differs per tool, so the type names the shape rather than spelling its keys.
@@ -120,6 +121,39 @@ def respond(
     if untrusted:
         meta["untrusted_content"] = UNTRUSTED_NOTICE
     return {"metadata": meta, key: rows}
+
+
+# One part of a bundle: its key in the envelope, the tool whose answer it is (which pages on), and
+# how to read it.
+Section = tuple[str, str, Callable[[], Envelope]]
+
+
+def bundle(main: Envelope, sections: Sequence[Section]) -> Envelope:
+    """One envelope of several tools' answers about one object (a resource: an incident with its
+    alerts, notes and timeline): ``main``'s, with each section's rows under its own key and its
+    metadata under ``metadata.sections``. A section that cannot be read says so there, with its
+    code, and the others stand; only ``main`` failing fails the whole."""
+    combined = {key: value for key, value in main.items() if key != "metadata"}
+    metadata = dict(main.get("metadata") or {})
+    parts: dict[str, Any] = {}
+    for key, tool, load in sections:
+        try:
+            envelope = load()
+        except Exception as exc:
+            failure = failure_from_exception(exc)
+            if failure is None:
+                raise
+            parts[key] = {"count": 0, "unavailable": f"{failure.code}: {failure.message}"}
+            continue
+        combined[key] = envelope.get(key, [])
+        meta = {k: v for k, v in (envelope.get("metadata") or {}).items() if k != "description"}
+        if meta.pop("untrusted_content", None):
+            metadata["untrusted_content"] = UNTRUSTED_NOTICE
+        if meta.get("has_more"):
+            meta["more"] = f"{tool} pages on"
+        parts[key] = meta
+    metadata["sections"] = parts
+    return {"metadata": metadata, **combined}
 
 
 def success_result(envelope: dict[str, Any]) -> CallToolResult:

@@ -16,6 +16,7 @@ from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
 from pagerduty_mcp.common import ToolFilter, dump, failure_from_exception, register_prompt, resolve_id
+from pagerduty_mcp.servers.incidents.resources import INCIDENTS
 from pagerduty_mcp.servers.incidents.tools.alerts import list_alerts_from_incident
 from pagerduty_mcp.servers.incidents.tools.incidents import get_incident
 from pagerduty_mcp.servers.incidents.tools.insights import get_past_incidents
@@ -124,6 +125,7 @@ def register_prompts(server: MCPServer, flt: ToolFilter) -> None:
         triage_incident,
         name="triage_incident",
         title="Triage an incident",
+        completions={"incident_id": INCIDENTS},
         reads=(
             get_incident,
             list_alerts_from_incident,
@@ -138,6 +140,7 @@ def register_prompts(server: MCPServer, flt: ToolFilter) -> None:
         incident_summary,
         name="incident_summary",
         title="Summarise an incident",
+        completions={"incident_id": INCIDENTS},
         reads=(
             get_incident,
             list_incident_notes,
