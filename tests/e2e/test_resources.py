@@ -4,8 +4,11 @@ client over stdio (a server subprocess) and over streamable HTTP (a server proce
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -219,3 +222,15 @@ async def test_over_http_each_callers_completions_come_from_their_own_list(
             assert got.completion.values
     # One list per caller, reused for that caller's keystrokes; never one caller's list for another.
     assert team_lists() - before == 2
+
+
+def test_the_readme_attaches_incident_60_and_completes_a_team() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    [snippet] = [b for b in re.findall(r"^```python\n(.*?)^```", readme, re.M | re.S) if "incidents/60" in b]
+    done = subprocess.run(
+        [sys.executable, "-c", snippet], env=server_env(), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    first, second = done.stdout.splitlines()
+    assert first.startswith('{"metadata":{"count":1,"description":"Incident #60: triggered"')
+    assert second == "['Platform']"

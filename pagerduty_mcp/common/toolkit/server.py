@@ -51,6 +51,7 @@ from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, curre
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
+from pagerduty_mcp.common.pagerduty.text import clean_text
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.bounds import too_long
 from pagerduty_mcp.common.toolkit.browse import Lister, page_of_resources
@@ -367,12 +368,12 @@ def _as_protocol_error(exc: Exception) -> Exception:
 
 async def _tell_client(ctx: ServerRequestContext[Any, Any], request: RequestContext, seconds: float) -> None:
     """The client's log of a call, prompt or read: how it was refused or failed, or that it was long."""
-    what = f"{request.kind} {request.name[:200]}"
+    what = f"{request.kind} {clean_text(request.name, 200)}"  # a URI is the caller's own text
     if request.outcome not in ("ok", "CANCELLED"):  # a cancel has its own notice (long_calls)
         await send_client_log(
             ctx,
             level_of_failure(request.outcome),
-            {"message": f"{what} ended with {request.outcome}", request.kind: request.name[:200]},
+            {"message": f"{what} ended with {request.outcome}", request.kind: clean_text(request.name, 200)},
         )
     elif seconds >= LONG_CALL_SECONDS:
         await send_client_log(
@@ -380,7 +381,7 @@ async def _tell_client(ctx: ServerRequestContext[Any, Any], request: RequestCont
             "info",
             {
                 "message": f"{what} took {seconds:.1f} s and {request.upstream_calls} PagerDuty request(s)",
-                request.kind: request.name[:200],
+                request.kind: clean_text(request.name, 200),
             },
         )
 
