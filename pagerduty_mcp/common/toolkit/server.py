@@ -24,6 +24,7 @@ from mcp.server.caching import CacheableMethod, CacheHint
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.resources.templates import ResourceSecurityError
 from mcp.shared.exceptions import MCPError
 from mcp_types import (
     INTERNAL_ERROR,
@@ -252,10 +253,7 @@ class PagerDutyMCPServer(MCPServer):
         return CompleteResult(completion=found)
 
     def _completion_source(self, ref: Any, argument: str) -> Source | None:
-        if isinstance(ref, PromptReference):
-            key = f"prompt:{ref.name}"
-        else:  # a resource template, by its template (or, leniently, by a URI it matches)
-            key = f"resource:{ref.uri}" if f"resource:{ref.uri}" in self.completions_of else self._resource_key(ref.uri)
+        key = f"prompt:{ref.name}" if isinstance(ref, PromptReference) else f"resource:{ref.uri}"  # the template
         sources = self.completions_of.get(key)
         if sources is None or not self._shows(key):
             return None
@@ -302,7 +300,7 @@ class PagerDutyMCPServer(MCPServer):
             try:
                 if template.matches(uri) is not None:
                     return f"resource:{template.uri_template}"
-            except ResourceError:
+            except (ResourceError, ResourceSecurityError):  # a value the SDK refuses ("..", "/x"): no match
                 break
         return f"resource:{uri}"
 

@@ -78,6 +78,17 @@ async def test_an_unknown_incident_is_a_protocol_error_with_our_code(session: Cl
     assert "incident:" in bad.value.error.message
 
 
+@pytest.mark.parametrize("value", ["..", "%2Fetc%2Fpasswd", "%00"])
+async def test_a_value_the_sdk_refuses_as_a_path_is_an_unknown_resource(session: Client, value: str) -> None:
+    with pytest.raises(MCPError) as refused:
+        await session.read_resource(f"pagerduty://incidents/{value}")
+    assert refused.value.error.code == INVALID_PARAMS and refused.value.error.message.startswith("Unknown resource")
+    completed = await session.complete(
+        ResourceTemplateReference(uri=f"pagerduty://incidents/{value}"), {"name": "incident", "value": ""}
+    )
+    assert completed.completion.values == []  # only the template itself names what completes
+
+
 async def test_resources_list_offers_my_open_incidents_newest_first_with_good_names(session: Client) -> None:
     listed = (await session.list_resources()).resources
     expected = my_open_incidents(session)
