@@ -13,13 +13,20 @@ scenario produced no result at all.
 
 __all__ = ["NOTES", "NOT_APPLICABLE"]
 
-_FIXTURE = "calls the suite's own fixture {what} `{name}`, which a PagerDuty server does not have"
+
+def _fixtures(what: str, named: dict[str, str]) -> dict[str, str]:
+    """Scenarios that call the suite's own fixture ``what`` (a tool, prompt or resource) by name."""
+    return {
+        scenario: f"calls the suite's own fixture {what} `{name}`, which a PagerDuty server does not have"
+        for scenario, name in named.items()
+    }
+
 
 # Scenario -> why it cannot apply to this server. Everything else must pass.
 NOT_APPLICABLE: dict[str, str] = {
-    **{
-        scenario: _FIXTURE.format(what="tool", name=name)
-        for scenario, name in {
+    **_fixtures(
+        "tool",
+        {
             "tools-call-simple-text": "test_simple_text",
             "tools-call-image": "test_image_content",
             "tools-call-audio": "test_audio_content",
@@ -33,25 +40,25 @@ NOT_APPLICABLE: dict[str, str] = {
             "elicitation-sep1034-defaults": "test_elicitation_sep1034_defaults",
             "elicitation-sep1330-enums": "test_elicitation_sep1330_enums",
             "json-schema-2020-12": "json_schema_2020_12_tool",
-        }.items()
-    },
-    **{
-        scenario: _FIXTURE.format(what="prompt", name=name)
-        for scenario, name in {
+        },
+    ),
+    **_fixtures(
+        "prompt",
+        {
             "prompts-get-simple": "test_simple_prompt",
             "prompts-get-with-args": "test_prompt_with_arguments",
             "prompts-get-embedded-resource": "test_prompt_with_embedded_resource",
             "prompts-get-with-image": "test_prompt_with_image",
-        }.items()
-    },
-    **{
-        scenario: _FIXTURE.format(what="resource", name=name)
-        for scenario, name in {
+        },
+    ),
+    **_fixtures(
+        "resource",
+        {
             "resources-read-text": "test://static-text",
             "resources-read-binary": "test://static-binary",
             "resources-templates-read": "test://template/{id}/data",
-        }.items()
-    },
+        },
+    ),
     **dict.fromkeys(
         ("resources-subscribe", "resources-unsubscribe"),
         "this server does not declare resources.subscribe: nothing tells it when PagerDuty data changes "

@@ -23,7 +23,7 @@ from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_chan
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.completions import Source, matching, named
-from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, Envelope, Section, bundle, dump, respond
+from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, Envelope, Section, attempt, bundle, dump, respond
 from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource, register_resource_list
 from pagerduty_mcp.common.toolkit.ids import (
     ID_PATTERN,
@@ -78,6 +78,7 @@ __all__ = [
     "Until",
     "apply_scope",
     "at_once",
+    "attempt",
     "build_app",
     "bundle",
     "cached_list",

@@ -24,7 +24,17 @@ from pydantic import BaseModel
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.pagerduty.pagination import Page
 
-__all__ = ["UNTRUSTED_NOTICE", "Envelope", "Section", "bundle", "dump", "error_result", "respond", "success_result"]
+__all__ = [
+    "UNTRUSTED_NOTICE",
+    "Envelope",
+    "Section",
+    "attempt",
+    "bundle",
+    "dump",
+    "error_result",
+    "respond",
+    "success_result",
+]
 
 # What every tool answers: ``{"metadata": {"count", "description", "has_more", ...}, "<things>": [...]}``.
 # The plural resource key differs per tool, so the type names the shape rather than spelling its keys.
@@ -123,6 +133,18 @@ def respond(
     return {"metadata": meta, key: rows}
 
 
+def attempt(load: Callable[[], Envelope]) -> Envelope | ToolFailure:
+    """``load()``'s envelope, or the failure it ended with; anything that is no failure of ours
+    (a bug) is raised."""
+    try:
+        return load()
+    except Exception as exc:
+        failure = failure_from_exception(exc)
+        if failure is None:
+            raise
+        return failure
+
+
 # One part of a bundle: its key in the envelope, the tool whose answer it is (which pages on), and
 # how to read it.
 Section = tuple[str, str, Callable[[], Envelope]]
@@ -137,13 +159,9 @@ def bundle(main: Envelope, sections: Sequence[Section]) -> Envelope:
     metadata = dict(main.get("metadata") or {})
     parts: dict[str, Any] = {}
     for key, tool, load in sections:
-        try:
-            envelope = load()
-        except Exception as exc:
-            failure = failure_from_exception(exc)
-            if failure is None:
-                raise
-            parts[key] = {"count": 0, "unavailable": f"{failure.code}: {failure.message}"}
+        envelope = attempt(load)
+        if isinstance(envelope, ToolFailure):
+            parts[key] = {"count": 0, "unavailable": f"{envelope.code}: {envelope.message}"}
             continue
         combined[key] = envelope.get(key, [])
         meta = {k: v for k, v in (envelope.get("metadata") or {}).items() if k != "description"}

@@ -9,6 +9,7 @@ lean shapes. Each variable takes what that tool's parameter takes: an id, a Page
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -108,56 +109,61 @@ def _offer(schedule: dict[str, Any]) -> Resource:
     )
 
 
+# Each template: its URI, its reader, the tool it reads, the tool parameter its variable stands for,
+# and what a host shows for it.
+_TEMPLATES: tuple[tuple[str, Callable[[str], str], Callable[..., Any], str, str, str], ...] = (
+    (
+        SCHEDULE_URI,
+        schedule_resource,
+        get_schedule,
+        "schedule_id",
+        "PagerDuty schedule",
+        "Who is on call this week and next, either kind of schedule. {schedule}: its name, id or PagerDuty URL",
+    ),
+    (
+        USER_URI,
+        user_resource,
+        get_user,
+        "user_id",
+        "PagerDuty user",
+        "A user, their teams and contact methods. {user}: name, email, id or PagerDuty URL",
+    ),
+    (
+        TEAM_URI,
+        team_resource,
+        get_team,
+        "team_id",
+        "PagerDuty team",
+        "A team, its members and escalation policies. {team}: name, id or PagerDuty URL",
+    ),
+    (
+        ESCALATION_POLICY_URI,
+        escalation_policy_resource,
+        get_escalation_policy,
+        "escalation_policy_id",
+        "PagerDuty escalation policy",
+        "Levels, delays, targets, teams and services of an escalation policy. {escalation_policy}: name, id or "
+        "PagerDuty URL",
+    ),
+)
+
+
 def register_resources(server: MCPServer, flt: ToolFilter) -> None:
     """The four templates (each where the tool it reads is served) and the team schedules in
     ``resources/list`` (where list_schedules is too)."""
-    said = "(URL-encoded)"
-    register_resource(
-        server,
-        flt,
-        schedule_resource,
-        reads=(get_schedule,),
-        uri=SCHEDULE_URI,
-        name="schedule",
-        completions={"schedule": named("schedule_id")},
-        title="PagerDuty schedule",
-        description="Who is on call this week and next, either kind of schedule. {schedule}: its name, id or "
-        f"PagerDuty URL {said}.",
-    )
-    register_resource(
-        server,
-        flt,
-        user_resource,
-        reads=(get_user,),
-        uri=USER_URI,
-        name="user",
-        completions={"user": named("user_id")},
-        title="PagerDuty user",
-        description=f"A user, their teams and contact methods. {{user}}: name, email, id or PagerDuty URL {said}.",
-    )
-    register_resource(
-        server,
-        flt,
-        team_resource,
-        reads=(get_team,),
-        uri=TEAM_URI,
-        name="team",
-        completions={"team": named("team_id")},
-        title="PagerDuty team",
-        description=f"A team, its members and escalation policies. {{team}}: name, id or PagerDuty URL {said}.",
-    )
-    register_resource(
-        server,
-        flt,
-        escalation_policy_resource,
-        reads=(get_escalation_policy,),
-        uri=ESCALATION_POLICY_URI,
-        name="escalation_policy",
-        completions={"escalation_policy": named("escalation_policy_id")},
-        title="PagerDuty escalation policy",
-        description="Levels, delays, targets, teams and services of an escalation policy. {escalation_policy}: "
-        f"name, id or PagerDuty URL {said}.",
-    )
+    for uri, read, tool, parameter, title, description in _TEMPLATES:
+        variable = uri.rsplit("{", 1)[1].rstrip("}")
+        register_resource(
+            server,
+            flt,
+            read,
+            reads=(tool,),
+            uri=uri,
+            name=variable,
+            title=title,
+            description=f"{description} (URL-encoded).",
+            completions={variable: named(parameter)},
+        )
     register_resource_list(
         server, flt, _team_schedules, reads=(list_schedules,), template=SCHEDULE_URI, name="schedules"
     )
