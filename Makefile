@@ -88,6 +88,10 @@ debug: ## Open the MCP Inspector: sandbox without a credential, else your accoun
 sandbox: ## Serve the offline PagerDuty account over HTTPS on port 8443
 	$(UV) run python -m pagerduty_mcp.sandbox --port 8443
 
+.PHONY: conformance
+conformance: ## Run the official MCP conformance suite's server scenarios against the sandbox (needs npm once)
+	$(UV) run python -m conformance
+
 .PHONY: bench
 bench: ## Measure tool-definition sizes and latencies; writes bench/results.json
 	$(UV) run python -m bench

@@ -10,6 +10,7 @@ import json
 import sys
 import time
 from typing import Any, cast
+from urllib.parse import quote
 
 import anyio
 
@@ -48,6 +49,28 @@ class _Person:
             _say(f"  | {line}")
         _say(f"  The person answers: {self.answer}")
         return ElicitResult(action=self.answer, content={} if self.answer == "accept" else None)  # type: ignore[arg-type]
+
+
+async def _complete(client: Any, template: str, variable: str, typed: str) -> list[str]:
+    """What a host's picker offers while a person types ``typed`` into a template's variable."""
+    from mcp_types import ResourceTemplateReference
+
+    result = await client.complete(ResourceTemplateReference(uri=template), {"name": variable, "value": typed})
+    values = list(result.completion.values)
+    _say(f"\n> complete {template}: {variable}={typed!r}")
+    _say(f"  {', '.join(values) or 'nothing'} ({result.completion.total} match(es))")
+    return values
+
+
+async def _read(client: Any, uri: str) -> dict[str, Any]:
+    """A resource a person attached, as the host reads it."""
+    started = time.perf_counter()
+    [content] = (await client.read_resource(uri)).contents
+    took = (time.perf_counter() - started) * 1000
+    _say(f"\n> read {uri}  [{took:.0f} ms, {len(content.text)} bytes, {content.mime_type}]")
+    envelope = cast(dict[str, Any], json.loads(content.text))
+    _say(f"  {envelope['metadata']['description']}")
+    return envelope
 
 
 def _items(envelope: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -98,6 +121,19 @@ async def _session() -> None:
             if detail:
                 _say(f"  escalation policy: {detail[0].get('escalation_policy', {}).get('name')}")
                 _say(f"  alerts: {detail[0].get('alert_counts')}")
+            # What a host does when a person attaches an incident (VS Code's "Add Context", an @-mention).
+            attached = await _read(client, f"pagerduty://incidents/{incidents[0]['number']}")
+            sections = attached["metadata"].get("sections", {})
+            _say("  " + ", ".join(f"{key.replace('_', ' ')}: {part.get('count', 0)}" for key, part in sections.items()))
+
+        # A person types "pers" where a schedule goes; the server completes it, and the pick reads.
+        picked = await _complete(client, "pagerduty://schedules/{schedule}", "schedule", "pers")
+        if picked:
+            rota = _items(await _read(client, "pagerduty://schedules/" + quote(picked[0], safe="")))
+            if rota:
+                on_now = rota[0].get("on_call_now")
+                who_now = ", ".join(u["name"] for u in on_now) if isinstance(on_now, list) else str(on_now)
+                _say(f"  on call now: {who_now}")
 
         services = _items(await _call(client, "list_services", {"limit": 10}))
         unhealthy = [s for s in services if s.get("status") not in ("active", None)]

@@ -22,9 +22,10 @@ from pagerduty_mcp.common.pagerduty.pagination import Page, at_once, paginate, p
 from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
+from pagerduty_mcp.common.toolkit.completions import Source, matching, named
 from pagerduty_mcp.common.toolkit.confirm import Fact, Question, article, asks_to_delete, fact
-from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, Envelope, dump, respond
-from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource
+from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, Envelope, Section, attempt, bundle, dump, respond
+from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource, register_resource_list
 from pagerduty_mcp.common.toolkit.ids import (
     ID_PATTERN,
     MAX_REFERENCE_LENGTH,
@@ -36,7 +37,13 @@ from pagerduty_mcp.common.toolkit.ids import (
     resolve_ids,
 )
 from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
-from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint, resolve_reference
+from pagerduty_mcp.common.toolkit.names import (
+    cached_list,
+    check_references_exist,
+    finder_hint,
+    resolve_reference,
+    resolve_variable,
+)
 from pagerduty_mcp.common.toolkit.ownership import Scope, TeamScope, apply_scope
 from pagerduty_mcp.common.toolkit.params import Limit, Offset, Since, Until
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools, tool
@@ -64,8 +71,10 @@ __all__ = [
     "Question",
     "Ref",
     "Scope",
+    "Section",
     "Settings",
     "Since",
+    "Source",
     "TeamScope",
     "ToolFailure",
     "ToolFilter",
@@ -74,7 +83,10 @@ __all__ = [
     "article",
     "asks_to_delete",
     "at_once",
+    "attempt",
     "build_app",
+    "bundle",
+    "cached_list",
     "check_cancelled",
     "check_order",
     "check_references_exist",
@@ -95,6 +107,8 @@ __all__ = [
     "iso",
     "load_dotenv_file",
     "masking",
+    "matching",
+    "named",
     "not_found",
     "paginate",
     "paginate_cursor",
@@ -106,12 +120,14 @@ __all__ = [
     "register_prompt",
     "register_read_tools",
     "register_resource",
+    "register_resource_list",
     "register_secret",
     "register_write_tools",
     "report_progress",
     "resolve_id",
     "resolve_ids",
     "resolve_reference",
+    "resolve_variable",
     "respond",
     "set_pool",
     "split_by_kind",

@@ -28,6 +28,11 @@ def test_the_demo_runs_a_real_session_and_shows_answers() -> None:
     assert "on call now" in out and "(next: " in out
     assert "incident(s)" in out and "escalation policy: " in out
     assert "On-call pay from " in out and " EUR" in out
+    # An incident attached as a host attaches it, and a schedule completed from what a person typed.
+    assert "> read pagerduty://incidents/60  [" in out and "application/json]\n  Incident #60: triggered" in out
+    assert "alerts: 1, notes: 1, log entries: " in out
+    assert "> complete pagerduty://schedules/{schedule}: schedule='pers'\n  Personalization Shifts (1 match(es))" in out
+    assert "> read pagerduty://schedules/Personalization%20Shifts" in out and "  on call now: " in out
     # The last call shows what a bad argument gets: a clear error, and the session goes on.
     assert "error INVALID_PARAMETER: incident_id:" in out
     # The second part writes to its own offline account: a status-page post, a webhook, shifts.

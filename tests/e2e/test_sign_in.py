@@ -16,6 +16,7 @@ import anyio
 import httpx2
 import pytest
 from cryptography.fernet import Fernet
+from mcp_types import ResourceTemplateReference
 
 from pagerduty_mcp.common.pagerduty.scope_table import grants
 from pagerduty_mcp.common.toolkit.registry import spec_of
@@ -220,6 +221,28 @@ async def test_a_second_user_sees_only_their_own_data_and_the_tools_their_scopes
         assert who(mine) == observer["email"]
         refused = await watcher.call_tool("manage_incidents", {"incident_ids": ["P1"], "status": "acknowledged"})
         assert refused.is_error  # hidden means absent: calling it by name fails like an unknown tool
+
+
+async def test_each_signed_in_users_completions_come_from_their_own_list(replicas: Replicas) -> None:
+    other = next(u for u in replicas.box.state.all("users") if u["email"] != JONAS and u["role"] != "observer")
+    balancer = replicas.balancer()
+    balancer.target = "a"  # the name lists are kept per replica, and per credential there
+    team = ResourceTemplateReference(uri="pagerduty://teams/{team}")
+
+    def team_lists() -> int:
+        return sum(1 for r in list(replicas.box.request_log) if r.method == "GET" and r.path == "/teams")
+
+    async with (
+        signed_in_client(f"{replicas.public}/mcp", balancer, JONAS, replicas.identity_host) as (jonas, _, _),
+        signed_in_client(f"{replicas.public}/mcp", balancer, other["email"], replicas.identity_host) as (them, _, _),
+    ):
+        await jonas.list_tools()  # signed in before counting
+        await them.list_tools()
+        before = team_lists()
+        for client, typed in ((jonas, ""), (jonas, "p"), (them, ""), (jonas, "pl"), (them, "c")):
+            assert (await client.complete(team, {"name": "team", "value": typed})).completion.values
+        # One list per signed-in user, reused for their keystrokes; never one user's list for another.
+        assert team_lists() - before == 2
 
 
 async def test_replicas_share_one_request_budget_per_credential(

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 from mcp.shared.exceptions import MCPError
+from mcp_types import ResourceTemplateReference
 
 from pagerduty_mcp.catalog import areas_of
 from pagerduty_mcp.common.toolkit.extras import Reads
@@ -25,7 +26,20 @@ from tests.harness import stdio_session
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
 ALL_PROMPTS = {"triage_incident", "incident_summary", "oncall_handoff"}
+ALL_TEMPLATES = {
+    "pagerduty://incidents/{incident}",
+    "pagerduty://services/{service}",
+    "pagerduty://schedules/{schedule}",
+    "pagerduty://users/{user}",
+    "pagerduty://teams/{team}",
+    "pagerduty://escalation_policies/{escalation_policy}",
+}
 Headers = Sequence[tuple[str, str]]
+
+
+def kinds(uris: set[str]) -> set[str]:
+    """The fixed resources by URI, the listed ones by collection (``pagerduty://incidents/60``: incidents)."""
+    return {uri if uri == ME_URI else uri.split("/")[2] for uri in uris}
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +49,13 @@ def server() -> Iterator[HttpServer]:
 
 
 async def _surface(url: str, headers: Headers) -> tuple[set[str], set[str], set[str]]:
-    """(tools, prompts, resource URIs) a caller sending ``headers`` sees."""
+    """(tools, prompts, resource URIs and templates) a caller sending ``headers`` sees."""
     async with http_session(url, headers) as client:
         tools = {t.name for t in (await client.list_tools()).tools}
         prompts = {p.name for p in (await client.list_prompts()).prompts}
-        resources = {str(r.uri) for r in (await client.list_resources()).resources}
-    return tools, prompts, resources
+        resources = kinds({str(r.uri) for r in (await client.list_resources()).resources})
+        templates = {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
+    return tools, prompts, resources | templates
 
 
 # --- 1: prompts and resources follow the tools they read --------------------------------------
@@ -61,9 +76,10 @@ async def test_excluding_one_tool_a_prompt_reads_removes_that_prompt_only() -> N
     async with stdio_session("mcp", args=("--exclude-tools", "list_incident_notes")) as client:
         prompts = {p.name for p in (await client.list_prompts()).prompts}
         resources = {str(r.uri) for r in (await client.list_resources()).resources}
-    # incident_summary and oncall_handoff show notes; triage_incident and the resource do not.
+    # incident_summary and oncall_handoff show notes, and so do incident resources; triage_incident,
+    # the current user and schedules do not.
     assert prompts == {"triage_incident"}
-    assert resources == {ME_URI}
+    assert kinds(resources) == {ME_URI, "schedules"}
 
 
 def test_operator_filters_decide_registration() -> None:
@@ -83,7 +99,9 @@ def test_operator_filters_decide_registration() -> None:
 def test_every_declared_read_is_a_real_read_tool() -> None:
     server = create_pagerduty_server("t", areas_of("mcp"), ToolFilter(enable_write_tools=True))
     assert isinstance(server, PagerDutyMCPServer)
-    assert set(server.reads_of) == {f"prompt:{p}" for p in ALL_PROMPTS} | {f"resource:{ME_URI}"}
+    assert set(server.reads_of) == (
+        {f"prompt:{p}" for p in ALL_PROMPTS} | {f"resource:{ME_URI}"} | {f"resource:{t}" for t in ALL_TEMPLATES}
+    )
     for key, reads in server.reads_of.items():
         assert isinstance(reads, Reads)
         for name, toolset in reads.tools:
@@ -93,11 +111,14 @@ def test_every_declared_read_is_a_real_read_tool() -> None:
 
 async def test_a_narrowed_caller_sees_no_prompt_or_resource_of_hidden_tools(server: HttpServer) -> None:
     _, prompts, resources = await _surface(server.url, [])
-    assert prompts == ALL_PROMPTS and resources == {ME_URI}
+    assert prompts == ALL_PROMPTS and resources == {ME_URI, "incidents", "schedules"} | ALL_TEMPLATES
     tools, prompts, resources = await _surface(server.url, [("X-MCP-Tools", "list_services")])
     assert tools == {"list_services"} and prompts == set() and resources == set()
+    _, prompts, resources = await _surface(server.url, [("X-MCP-Tools", "list_services,get_service")])
+    assert prompts == set() and resources == {"pagerduty://services/{service}"}
     _, prompts, resources = await _surface(server.url, [("X-MCP-Toolsets", "people")])
-    assert prompts == set() and resources == {ME_URI}
+    people = {t for t in ALL_TEMPLATES if t.split("/")[2] in ("schedules", "users", "teams", "escalation_policies")}
+    assert prompts == set() and resources == {ME_URI, "schedules"} | people
     _, prompts, _ = await _surface(server.url, [("X-MCP-Toolsets", "people,incidents")])
     assert prompts == ALL_PROMPTS
     async with http_session(server.url, [("X-MCP-Toolsets", "services")]) as client:
@@ -108,6 +129,12 @@ async def test_a_narrowed_caller_sees_no_prompt_or_resource_of_hidden_tools(serv
         assert str(hidden.value) == str(unknown.value).replace("no_such_prompt", "triage_incident")
         with pytest.raises(MCPError, match="Unknown resource"):
             await client.read_resource(ME_URI)
+        # A hidden template answers exactly as an unknown URI, and completes to nothing.
+        with pytest.raises(MCPError) as hidden_template:
+            await client.read_resource("pagerduty://incidents/60")
+        assert str(hidden_template.value) == "Unknown resource: pagerduty://incidents/60"
+        ref = ResourceTemplateReference(uri="pagerduty://incidents/{incident}")
+        assert (await client.complete(ref, {"name": "incident", "value": "6"})).completion.values == []
 
 
 # --- 2: narrowing headers fail closed ---------------------------------------------------------

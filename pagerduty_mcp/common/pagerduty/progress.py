@@ -30,22 +30,25 @@ _pages_lock = threading.Lock()
 
 
 def report_progress(done: float, total: float | None = None, message: str | None = None) -> None:
-    """``done`` of ``total`` (``None``: unknown, e.g. pages of a pull) to the client's progress bar."""
+    """``done`` of ``total`` (``None``: unknown, e.g. pages of a pull) to the client's progress bar,
+    and its message to the client's log at ``debug``."""
     send = current_request().on_progress
     if send is not None:
         send(done, total, message)
+    if message:
+        tell_client("debug", message)
 
 
 def page_fetched() -> None:
     """One more page of a list pulled: progress counts pages over the whole call, since a call may
     pull several lists (on-call load reads on-calls, then incidents) and progress only grows."""
     request = current_request()
-    if request.on_progress is None:
+    if request.on_progress is None and request.on_client_log is None:
         return
     with _pages_lock:
         request.pages_fetched += 1
         done = request.pages_fetched
-    request.on_progress(done, None, f"{done} page(s) fetched from PagerDuty")
+    report_progress(done, None, f"{done} page(s) fetched from PagerDuty")
 
 
 def tell_client(level: str, message: str) -> None:

@@ -25,14 +25,15 @@ class Area:
     """One product area: its tools, its instructions for the model, and any prompts/resources.
 
     ``tools`` is the one list an area declares; which are reads and which are writes follows
-    from each tool's kind.
+    from each tool's kind. ``extras`` register prompts and resources, in order (a template before
+    the listing of its resources).
     """
 
     name: str
     summary: str
     instructions: str
     tools: Sequence[Callable[..., Any]]
-    extras: Callable[[MCPServer, ToolFilter], None] | None = None
+    extras: Sequence[Callable[[MCPServer, ToolFilter], None]] = ()
     # One line on what the other servers hold, for a server of this area alone (the combined
     # server holds them all, so it leaves these lines out).
     siblings: str = ""

@@ -15,15 +15,26 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from pagerduty_mcp.common.pagerduty.errors import ToolFailure
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.pagerduty.pagination import Page
 
-__all__ = ["UNTRUSTED_NOTICE", "Envelope", "dump", "error_result", "respond", "success_result"]
+__all__ = [
+    "UNTRUSTED_NOTICE",
+    "Envelope",
+    "Section",
+    "attempt",
+    "bundle",
+    "dump",
+    "error_result",
+    "respond",
+    "success_result",
+]
 
 # What every tool answers: ``{"metadata": {"count", "description", "has_more", ...}, "<things>": [...]}``.
 # The plural resource key differs per tool, so the type names the shape rather than spelling its keys.
@@ -146,6 +157,47 @@ def _result(text: str, *, is_error: bool = False) -> CallToolResult:
     return CallToolResult(
         content=[TextContent(type="text", text=text)], structured_content=json.loads(text), is_error=is_error
     )
+
+
+def attempt(load: Callable[[], Envelope]) -> Envelope | ToolFailure:
+    """``load()``'s envelope, or the failure it ended with; anything that is no failure of ours
+    (a bug) is raised."""
+    try:
+        return load()
+    except Exception as exc:
+        failure = failure_from_exception(exc)
+        if failure is None:
+            raise
+        return failure
+
+
+# One part of a bundle: its key in the envelope, the tool whose answer it is (which pages on), and
+# how to read it.
+Section = tuple[str, str, Callable[[], Envelope]]
+
+
+def bundle(main: Envelope, sections: Sequence[Section]) -> Envelope:
+    """One envelope of several tools' answers about one object (a resource: an incident with its
+    alerts, notes and timeline): ``main``'s, with each section's rows under its own key and its
+    metadata under ``metadata.sections``. A section that cannot be read says so there, with its
+    code, and the others stand; only ``main`` failing fails the whole."""
+    combined = {key: value for key, value in main.items() if key != "metadata"}
+    metadata = dict(main.get("metadata") or {})
+    parts: dict[str, Any] = {}
+    for key, tool, load in sections:
+        envelope = attempt(load)
+        if isinstance(envelope, ToolFailure):
+            parts[key] = {"count": 0, "unavailable": f"{envelope.code}: {envelope.message}"}
+            continue
+        combined[key] = envelope.get(key, [])
+        meta = {k: v for k, v in (envelope.get("metadata") or {}).items() if k != "description"}
+        if meta.pop("untrusted_content", None):
+            metadata["untrusted_content"] = UNTRUSTED_NOTICE
+        if meta.get("has_more"):
+            meta["more"] = f"{tool} pages on"
+        parts[key] = meta
+    metadata["sections"] = parts
+    return {"metadata": metadata, **combined}
 
 
 def success_result(envelope: dict[str, Any]) -> CallToolResult:

@@ -29,6 +29,7 @@ __all__ = [
     "IdList",
     "id_in",
     "id_or_url",
+    "is_name",
     "resolve_id",
     "resolve_ids",
 ]
@@ -104,12 +105,13 @@ def _to_id(value: str, info: ValidationInfo) -> str:
     ident = id_in(value)
     if ident is not None:
         return ident
-    if info.field_name in NAMED_PARAMETERS and _is_name(value):
+    if info.field_name in NAMED_PARAMETERS and is_name(value):
         return value.strip()  # a name: resolved to its id before the tool runs (toolkit.names)
     raise PydanticCustomError("pagerduty_id", "{value} is " + NOT_AN_ID, {"value": repr(value[:80])})
 
 
-def _is_name(value: str) -> bool:
+def is_name(value: str) -> bool:
+    """Whether ``value`` can be an object's name: printable, not blank, not a placeholder, not too long."""
     text = value.strip()
     return bool(text) and text.lower() not in _PLACEHOLDERS and text.isprintable() and len(text) <= MAX_NAME_LENGTH
 

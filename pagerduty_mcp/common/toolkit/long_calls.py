@@ -19,19 +19,20 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import anyio.from_thread
 import anyio.lowlevel
 from mcp.server.context import ServerRequestContext
+from mcp_types import LoggingLevel
 
 from pagerduty_mcp.common.pagerduty.context import RequestContext
+from pagerduty_mcp.common.toolkit.client_logging import send_client_log, wants
 
 __all__ = ["CALLS", "CallsInFlight", "connect_client", "flag_cancel", "tell_cancelled"]
 
 log = logging.getLogger(__name__)
-_LOGGER_NAME = "pagerduty_mcp"
 # How long a notification may wait for the client to take it.
 _NOTIFY_SECONDS = 5.0
 # How long a cancelled call may spend telling the client what it changed: over HTTP the client
@@ -51,18 +52,11 @@ def connect_client(ctx: ServerRequestContext[Any, Any], request: RequestContext)
             _from_worker(loop, functools.partial(session.report_progress, done, total, message))
 
     def client_log(level: str, message: str) -> None:
-        if request.cancelled.is_set():
+        said = cast(LoggingLevel, level)
+        # Checked here, on the tool's thread: a message the client did not ask for costs no hop.
+        if request.cancelled.is_set() or not wants(ctx, said):
             return
-        _from_worker(
-            loop,
-            functools.partial(
-                session.send_log_message,
-                level,  # type: ignore[arg-type]
-                message,
-                logger=_LOGGER_NAME,
-                related_request_id=ctx.request_id,
-            ),
-        )
+        _from_worker(loop, functools.partial(send_client_log, ctx, said, message, seconds=_NOTIFY_SECONDS))
 
     if _wants_progress(ctx):  # else each page would wait on the event loop for nothing
         request.on_progress = progress
@@ -173,10 +167,4 @@ CALLS = CallsInFlight()
 
 async def tell_cancelled(ctx: ServerRequestContext[Any, Any], message: str) -> None:
     """After a cancel, tell the client what the call had changed (if it still listens)."""
-    with anyio.CancelScope(shield=True), anyio.move_on_after(_FAREWELL_SECONDS):
-        try:
-            await ctx.session.send_log_message(
-                "warning", message, logger=_LOGGER_NAME, related_request_id=ctx.request_id
-            )
-        except Exception as exc:  # the client may have gone; the audit line has it anyway
-            log.debug("cancel notice not sent: %s", type(exc).__name__)
+    await send_client_log(ctx, "warning", message, seconds=_FAREWELL_SECONDS)

@@ -10,27 +10,31 @@ Hints name the tool that lists valid values, and the server it lives on when it 
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pagerduty_mcp.common.pagerduty.client import get_client, get_pool, path
 from pagerduty_mcp.common.pagerduty.context import current_request
-from pagerduty_mcp.common.pagerduty.errors import ToolFailure
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure, invalid
 from pagerduty_mcp.common.pagerduty.pagination import paginate, paginate_cursor
 from pagerduty_mcp.common.pagerduty.text import clean_text
-from pagerduty_mcp.common.toolkit.ids import id_in
+from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH, NOT_AN_ID, id_in, is_name, resolve_id
 from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES, Resource
 
 __all__ = [
+    "cached_list",
     "check_references_exist",
     "finder_hint",
     "is_pagerduty_id",
     "known_ids",
+    "listed_objects",
     "resolve_reference",
     "resolve_references",
+    "resolve_variable",
 ]
 
 # How long a name lookup is reused for one credential: long enough for one conversation turn's
@@ -65,26 +69,43 @@ _cache: dict[tuple[int, object, str, str], tuple[float, list[dict[str, Any]]]] =
 _cache_lock = threading.Lock()
 
 
-def _listed(resource: Resource, query: str) -> list[dict[str, Any]]:
-    """The objects PagerDuty lists for ``query`` (or all of them), reused for a minute per credential."""
-    # Per pool (one account: a server's, or a test's sandbox) and per credential.
-    key = (get_pool().serial, current_request().credential, resource.path, query.lower() if resource.searchable else "")
+def cached_list(
+    path: str, key: str, params: Mapping[str, Any] | None = None, *, cursor: bool = False, limit: int = _MAX_LISTED
+) -> list[dict[str, Any]]:
+    """What PagerDuty lists at ``path`` for ``params`` (at most ``limit`` rows), reused for a minute.
+
+    Kept per account (the pool) and per credential: under ``--auth pagerduty`` or ``oauth`` every
+    caller has their own, so one caller's list never answers another's lookup or completion.
+    """
+    query = json.dumps(dict(params or {}), sort_keys=True, default=str)
+    cache_key = (get_pool().serial, current_request().credential, path, f"{query}:{limit}")
     now = time.monotonic()
     with _cache_lock:
-        hit = _cache.get(key)
+        hit = _cache.get(cache_key)
         if hit is not None and hit[0] > now:
             return hit[1]
-    params: dict[str, Any] = {resource.search_parameter: query} if resource.searchable else {}
-    if resource.cursor:
-        rows = paginate_cursor(get_client(), resource.path, resource.key, params, limit=_MAX_LISTED).items
+    if cursor:
+        rows = paginate_cursor(get_client(), path, key, dict(params or {}), limit=limit).items
     else:
-        rows = paginate(get_client(), resource.path, resource.key, params, limit=_MAX_LISTED, with_total=False).items
+        rows = paginate(get_client(), path, key, dict(params or {}), limit=limit, with_total=False).items
     with _cache_lock:
-        _cache[key] = (now + NAME_TTL_SECONDS, rows)
+        _cache[cache_key] = (now + NAME_TTL_SECONDS, rows)
         if len(_cache) > 1024:  # bounded: forget the oldest half
             for stale in sorted(_cache, key=lambda k: _cache[k][0])[:512]:
                 del _cache[stale]
     return rows
+
+
+def _listed(resource: Resource, query: str) -> list[dict[str, Any]]:
+    """The objects PagerDuty lists for ``query`` (all of them for ``""``), reused for a minute per credential."""
+    params: dict[str, Any] = {resource.search_parameter: query} if resource.searchable and query else {}
+    return cached_list(resource.path, resource.key, params, cursor=resource.cursor)
+
+
+def listed_objects(parameter: str) -> list[dict[str, Any]]:
+    """Every object (up to a bound per kind) that ``parameter`` may name, from the same cached list
+    that resolves names: what completions offer."""
+    return [row for kind in NAMED_PARAMETERS[parameter] for row in _listed(RESOURCES[kind], "")]
 
 
 def _matches(resource: Resource, row: dict[str, Any], wanted: str) -> bool:
@@ -92,9 +113,14 @@ def _matches(resource: Resource, row: dict[str, Any], wanted: str) -> bool:
     return any(str(row.get(f) or "").strip().lower() == wanted for f in fields)
 
 
-def resolve_reference(value: str, parameter: str) -> str:
-    """The id that ``value`` (an id, or an exact name or email) names for ``parameter``."""
+def resolve_reference(value: str, parameter: str, *, label: str | None = None) -> str:
+    """The id that ``value`` (an id, or an exact name or email) names for ``parameter``.
+
+    ``label`` is what errors call the value when it did not come as that parameter (a resource
+    template's variable); by default, the parameter.
+    """
     kinds = NAMED_PARAMETERS.get(parameter)
+    said = label or parameter
     text = value.strip()
     ident = id_in(text)  # an id, or the object's URL
     if kinds is None or (ident is not None and (is_pagerduty_id(ident) or text.startswith("https://"))):
@@ -110,10 +136,10 @@ def resolve_reference(value: str, parameter: str) -> str:
             shown = ", ".join(f"{clean_text(str(r.get('name') or r.get('summary')), 60)} ({r['id']})" for r in found)
             raise ToolFailure(
                 "AMBIGUOUS_NAME",
-                f"{parameter}: {len(found)} {resource.noun} names match {clean_text(text, 80)!r}: "
+                f"{said}: {len(found)} {resource.noun} names match {clean_text(text, 80)!r}: "
                 f"{shown[:600]}. Pass the id of the one you mean.",
                 {
-                    "parameters": [parameter],
+                    "parameters": [said],
                     "candidates": [{"id": r["id"], "name": r.get("name") or r.get("summary")} for r in found][
                         :_MAX_CANDIDATES
                     ],
@@ -122,10 +148,23 @@ def resolve_reference(value: str, parameter: str) -> str:
     resource = RESOURCES[kinds[0]]
     raise ToolFailure(
         resource.code,
-        f"{parameter}: no {resource.noun} with id or name {clean_text(text, 80)!r}; "
+        f"{said}: no {resource.noun} with id or name {clean_text(text, 80)!r}; "
         f"{finder_hint(resource.finder, resource.area)} finds valid ones.",
-        {"parameters": [parameter]},
+        {"parameters": [said]},
     )
+
+
+def resolve_variable(value: str, parameter: str, variable: str) -> str:
+    """The id a resource template's ``variable`` names, taking what the tool parameter ``parameter``
+    takes (an id, a PagerDuty URL, and where that parameter names objects, an exact name), checked
+    and resolved exactly as for that tool; errors name the variable."""
+    if len(value) > MAX_REFERENCE_LENGTH:
+        raise invalid(variable, f"at most {MAX_REFERENCE_LENGTH} characters")
+    if parameter not in NAMED_PARAMETERS:
+        return resolve_id(value, variable)
+    if id_in(value) is None and not is_name(value):
+        raise invalid(variable, f"{clean_text(value, 80)!r} is {NOT_AN_ID}, nor a name")
+    return resolve_reference(value, parameter, label=variable)
 
 
 def resolve_references(arguments: dict[str, Any], parameters: Sequence[str]) -> dict[str, Any]:

@@ -4,6 +4,10 @@ Every inbound message (a tool call, a prompt, a resource read, a list) runs insi
 :class:`~pagerduty_mcp.common.pagerduty.context.RequestContext`, bound by this server's
 middleware: the caller's credential and narrowing (over HTTP, put in the request by hosting's
 client auth), a deadline, the upstream counter, and, for calls, prompts and reads, one audit line.
+
+Beyond tools it answers ``completion/complete`` (``toolkit.completions``), ``logging/setLevel``
+(``toolkit.client_logging``) and a paged ``resources/list`` (``toolkit.browse``), and marks the
+cacheable lists ``private``: what they hold depends on the caller's narrowing.
 """
 
 from __future__ import annotations
@@ -15,12 +19,29 @@ from contextlib import asynccontextmanager
 from types import MappingProxyType
 from typing import Any
 
+import anyio.to_thread
+from mcp.server.caching import CacheableMethod, CacheHint
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.resources.templates import ResourceSecurityError
 from mcp.server.request_state import RequestStateSecurity
 from mcp.shared.exceptions import MCPError
-from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, CancelledNotificationParams, ToolAnnotations
+from mcp_types import (
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    CancelledNotificationParams,
+    CompleteRequestParams,
+    CompleteResult,
+    Completion,
+    EmptyResult,
+    ListResourcesResult,
+    PaginatedRequestParams,
+    PromptReference,
+    SetLevelRequestParams,
+    ToolAnnotations,
+)
 from mcp_types import Prompt as MCPPrompt
 from mcp_types import Resource as MCPResource
 from mcp_types import ResourceTemplate as MCPResourceTemplate
@@ -32,17 +53,23 @@ from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, curre
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
 from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
+from pagerduty_mcp.common.pagerduty.text import clean_text
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.bounds import too_long
+from pagerduty_mcp.common.toolkit.browse import Lister, page_of_resources
+from pagerduty_mcp.common.toolkit.client_logging import level_of_failure, send_client_log, set_client_level
+from pagerduty_mcp.common.toolkit.completions import Source, complete
 from pagerduty_mcp.common.toolkit.confirm import ASKED, ConfirmMode, unanswered
 from pagerduty_mcp.common.toolkit.envelope import error_result
 from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
+from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH
 from pagerduty_mcp.common.toolkit.long_calls import CALLS, connect_client, flag_cancel, tell_cancelled
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema, name_references
 
 __all__ = [
+    "CACHE_HINTS",
     "CALLER_SCOPE_KEY",
     "DEFAULT_CALL_DEADLINE_SECONDS",
     "PagerDutyMCPServer",
@@ -57,6 +84,18 @@ DEFAULT_CALL_DEADLINE_SECONDS = 60.0
 CALLER_SCOPE_KEY = "pagerduty_mcp.caller"
 # The messages that act on the account, each worth an audit line, and what names their target.
 _AUDITED = {"tools/call": ("tool", "name"), "prompts/get": ("prompt", "name"), "resources/read": ("resource", "uri")}
+# A call this long gets a summary in the client's log.
+LONG_CALL_SECONDS = 5.0
+# Every cacheable list depends on the caller (narrowing headers, OAuth scopes): private. The
+# definitions change only with the server's flags; resources/list holds open incidents, which
+# change by the minute; a resource read is always fresh.
+CACHE_HINTS: dict[CacheableMethod, CacheHint] = {
+    "tools/list": CacheHint(ttl_ms=300_000, scope="private"),
+    "prompts/list": CacheHint(ttl_ms=300_000, scope="private"),
+    "resources/templates/list": CacheHint(ttl_ms=300_000, scope="private"),
+    "resources/list": CacheHint(ttl_ms=30_000, scope="private"),
+    "resources/read": CacheHint(ttl_ms=0, scope="private"),
+}
 
 
 def _request_caller(ctx: ServerRequestContext[Any, Any]) -> Caller | None:
@@ -89,12 +128,19 @@ class PagerDutyMCPServer(MCPServer):
         super().__init__(name, **kwargs)
         # "prompt:<name>" / "resource:<uri or template>" -> the tools it reads (toolkit.extras).
         self.reads_of: dict[str, Reads] = {}
+        # "prompt:<name>" / "resource:<template>" -> argument -> where its completions come from.
+        self.completions_of: dict[str, dict[str, Source]] = {}
+        # What the areas offer in resources/list, in order (toolkit.browse).
+        self.listers: list[Lister] = []
         # Each credential's turn is taken here, before a worker thread (toolkit.fairness).
         self.slots = CredentialSlots()
         self.middleware.append(self._in_request_context)
         self._lowlevel_server.add_notification_handler(
             "notifications/cancelled", CancelledNotificationParams, self._on_cancelled
         )
+        lowlevel = self._lowlevel_server
+        lowlevel.add_request_handler("completion/complete", CompleteRequestParams, self._on_complete)
+        lowlevel.add_request_handler("logging/setLevel", SetLevelRequestParams, self._on_set_level)
 
     async def _on_cancelled(self, ctx: ServerRequestContext[Any, Any], params: CancelledNotificationParams) -> None:
         """A cancel the SDK could not match (stateless HTTP): flag the caller's call of that id."""
@@ -148,6 +194,7 @@ class PagerDutyMCPServer(MCPServer):
                         request.identity,
                         changed,
                     )
+                    await _tell_client(ctx, request, time.monotonic() - started)
 
     def _allowed(self, name: str, annotations: ToolAnnotations | None) -> bool:
         """Whether the caller's narrowing leaves this tool visible."""
@@ -183,6 +230,57 @@ class PagerDutyMCPServer(MCPServer):
     async def list_resources(self) -> list[MCPResource]:
         return [r for r in await super().list_resources() if self._shows(f"resource:{r.uri}")]
 
+    async def _handle_list_resources(
+        self, ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None
+    ) -> ListResourcesResult:
+        """The fixed resources, then what the areas offer (their open incidents, their teams'
+        schedules), a page at a time."""
+        fixed = await self.list_resources()
+        listers = [lister for lister in self.listers if lister.reads.pass_narrowing(current_request().narrowing)]
+        cursor = params.cursor if params is not None else None
+        if not listers and cursor is None:
+            return ListResourcesResult(resources=fixed)
+        async with self._turn_or_refuse():
+            try:
+                found, following = await anyio.to_thread.run_sync(page_of_resources, fixed, listers, cursor)
+            except Exception as exc:
+                raise _as_protocol_error(exc) from exc
+        return ListResourcesResult(resources=found, next_cursor=following)
+
+    async def _on_complete(self, ctx: ServerRequestContext[Any, Any], params: CompleteRequestParams) -> CompleteResult:
+        """``completion/complete``. What this caller cannot see (or that does not exist) completes
+        to nothing rather than an error: a completion is a hint while typing, and a hidden
+        prompt must answer exactly as an unknown one."""
+        source = self._completion_source(params.ref, params.argument.name)
+        typed = params.argument.value
+        if source is None or len(typed) > MAX_REFERENCE_LENGTH:
+            return CompleteResult(completion=Completion(values=[], total=0, has_more=False))
+        context = params.context.arguments if params.context is not None else None
+        async with self._turn_or_refuse():
+            try:
+                found = await anyio.to_thread.run_sync(complete, source, typed, context)
+            except Exception as exc:
+                raise _as_protocol_error(exc) from exc
+        return CompleteResult(completion=found)
+
+    def _completion_source(self, ref: Any, argument: str) -> Source | None:
+        key = f"prompt:{ref.name}" if isinstance(ref, PromptReference) else f"resource:{ref.uri}"  # the template
+        sources = self.completions_of.get(key)
+        if sources is None or not self._shows(key):
+            return None
+        source = sources.get(argument)
+        if source is None or source.finder is None:
+            return source
+        # Completing lists what the finder tool would: only where that tool is, for this caller.
+        visible = source.finder in self.registered and current_request().narrowing.allows(
+            source.finder, self.toolset_of.get(source.finder), False
+        )
+        return source if visible else None
+
+    async def _on_set_level(self, ctx: ServerRequestContext[Any, Any], params: SetLevelRequestParams) -> EmptyResult:
+        set_client_level(ctx, params.level)
+        return EmptyResult()
+
     async def list_resource_templates(self) -> list[MCPResourceTemplate]:
         return [t for t in await super().list_resource_templates() if self._shows(f"resource:{t.uri_template}")]
 
@@ -213,7 +311,7 @@ class PagerDutyMCPServer(MCPServer):
             try:
                 if template.matches(uri) is not None:
                     return f"resource:{template.uri_template}"
-            except ResourceError:
+            except (ResourceError, ResourceSecurityError):  # a value the SDK refuses ("..", "/x"): no match
                 break
         return f"resource:{uri}"
 
@@ -279,6 +377,26 @@ def _as_protocol_error(exc: Exception) -> Exception:
     return exc
 
 
+async def _tell_client(ctx: ServerRequestContext[Any, Any], request: RequestContext, seconds: float) -> None:
+    """The client's log of a call, prompt or read: how it was refused or failed, or that it was long."""
+    what = f"{request.kind} {clean_text(request.name, 200)}"  # a URI is the caller's own text
+    if request.outcome not in ("ok", "CANCELLED"):  # a cancel has its own notice (long_calls)
+        await send_client_log(
+            ctx,
+            level_of_failure(request.outcome),
+            {"message": f"{what} ended with {request.outcome}", request.kind: clean_text(request.name, 200)},
+        )
+    elif seconds >= LONG_CALL_SECONDS:
+        await send_client_log(
+            ctx,
+            "info",
+            {
+                "message": f"{what} took {seconds:.1f} s and {request.upstream_calls} PagerDuty request(s)",
+                request.kind: clean_text(request.name, 200),
+            },
+        )
+
+
 def _refuse(failure: ToolFailure) -> Any:
     current_request().outcome = failure.code
     return error_result(failure)
@@ -309,13 +427,17 @@ def create_pagerduty_server(
         version=__version__,
         log_level=logging.getLevelName(logging.getLogger().level or logging.INFO),
         request_state_security=request_state_security,  # None: a key of this process alone
+        cache_hints=CACHE_HINTS,
+        # Nothing here can tell a client that a resource or a list changed (toolkit.browse):
+        # without a listen stream, 2026-07-28 clients are not promised subscribe or listChanged.
+        subscriptions=False,
     )
     server.toolset_of = {name: area.name for area in areas for name in area.tool_names()}
     names: list[str] = []
     for area in areas:
         names += register_read_tools(server, area.name, area.read_tools, flt)
         names += register_write_tools(server, area.name, area.write_tools, flt)
-        if area.extras is not None:
-            area.extras(server, flt)
+        for extras in area.extras:
+            extras(server, flt)
     server.registered = frozenset(names)
     return server

@@ -15,7 +15,16 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
-from pagerduty_mcp.common import ToolFilter, dump, failure_from_exception, register_prompt, resolve_id
+from pagerduty_mcp.common import (
+    ToolFailure,
+    ToolFilter,
+    attempt,
+    dump,
+    failure_from_exception,
+    register_prompt,
+    resolve_id,
+)
+from pagerduty_mcp.servers.incidents.resources import INCIDENTS
 from pagerduty_mcp.servers.incidents.tools.alerts import list_alerts_from_incident
 from pagerduty_mcp.servers.incidents.tools.incidents import get_incident
 from pagerduty_mcp.servers.incidents.tools.insights import get_past_incidents
@@ -34,13 +43,9 @@ _DATA_NOTICE = (
 
 
 def _section(title: str, load: Callable[[], dict[str, Any]]) -> str:
-    try:
-        envelope = load()
-    except Exception as exc:
-        failure = failure_from_exception(exc)
-        if failure is None:
-            raise
-        return f"## {title}\n(could not be loaded: {failure.code}: {failure.message})"
+    envelope = attempt(load)
+    if isinstance(envelope, ToolFailure):
+        return f"## {title}\n(could not be loaded: {envelope.code}: {envelope.message})"
     body = {k: v for k, v in envelope.items() if k != "metadata"}
     meta = envelope.get("metadata", {})
     more = " (more exist)" if meta.get("has_more") else ""
@@ -124,6 +129,7 @@ def register_prompts(server: MCPServer, flt: ToolFilter) -> None:
         triage_incident,
         name="triage_incident",
         title="Triage an incident",
+        completions={"incident_id": INCIDENTS},
         reads=(
             get_incident,
             list_alerts_from_incident,
@@ -138,6 +144,7 @@ def register_prompts(server: MCPServer, flt: ToolFilter) -> None:
         incident_summary,
         name="incident_summary",
         title="Summarise an incident",
+        completions={"incident_id": INCIDENTS},
         reads=(
             get_incident,
             list_incident_notes,

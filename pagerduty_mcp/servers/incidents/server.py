@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
 from pagerduty_mcp.servers.incidents.prompts import register_prompts
+from pagerduty_mcp.servers.incidents.resources import register_resources
 from pagerduty_mcp.servers.incidents.tools import TOOLS
 
 __all__ = ["AREA", "app", "main"]
@@ -28,7 +29,7 @@ AREA = Area(
     instructions=INSTRUCTIONS,
     siblings=SIBLINGS,
     tools=TOOLS,
-    extras=register_prompts,
+    extras=(register_resources, register_prompts),
 )
 
 app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")

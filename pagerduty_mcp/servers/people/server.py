@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
 from pagerduty_mcp.servers.people.prompts import register_extras
+from pagerduty_mcp.servers.people.resources import register_resources
 from pagerduty_mcp.servers.people.tools import TOOLS
 
 __all__ = ["AREA", "app", "main"]
@@ -28,7 +29,7 @@ AREA = Area(
     instructions=INSTRUCTIONS,
     siblings=SIBLINGS,
     tools=TOOLS,
-    extras=register_extras,
+    extras=(register_resources, register_extras),
 )
 
 app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")

@@ -4,6 +4,7 @@ webhooks and extensions."""
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.services.resources import register_resources
 from pagerduty_mcp.servers.services.tools import TOOLS
 
 __all__ = ["AREA", "app", "main"]
@@ -28,6 +29,7 @@ AREA = Area(
     instructions=INSTRUCTIONS,
     siblings=SIBLINGS,
     tools=TOOLS,
+    extras=(register_resources,),
 )
 
 app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")
