@@ -2,8 +2,8 @@
 
 :class:`Balancer` stands in for a load balancer: clients speak to one public address, and each
 request goes to whichever replica the test points it at. :func:`signed_in_client` gives an SDK
-``Client`` whose ``OAuthClientProvider`` follows the sign-in redirects the way a browser would,
-picking the sandbox user with ``login_as``.
+``Client`` whose ``OAuthClientProvider`` follows the sign-in redirects the way a browser would
+(keeping cookies, approving our consent page), picking the sandbox user with ``login_as``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from mcp.client.auth import OAuthClientProvider, TokenStorage
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 from pydantic import AnyUrl
+
+from tests.consent_form import consent_form
 
 __all__ = ["Balancer", "MemoryTokens", "sign_in_provider", "signed_in_client"]
 
@@ -76,6 +78,8 @@ class Browser:
     identity_host: str  # where the identity service's sign-in page lives (netloc)
     result: AuthorizationCodeResult | None = None
     visited: list[str] = field(default_factory=list)
+    consent: str | None = "approve"  # how to answer our consent page (None: not at all)
+    consent_pages: list[str] = field(default_factory=list)  # the consent pages seen
 
     async def redirect(self, url: str) -> None:
         for _ in range(10):
@@ -90,6 +94,10 @@ class Browser:
                 self.result = AuthorizationCodeResult(code=query["code"], state=query.get("state"))
                 return
             answer = await self.http.get(url)
+            if answer.status_code == 200 and self.consent is not None:  # our consent page
+                self.consent_pages.append(answer.text)
+                action, fields = consent_form(answer.text)
+                answer = await self.http.post(action, data={**fields, "decision": self.consent})
             assert answer.status_code in (302, 303, 307), f"{url.split('?')[0]}: {answer.status_code} {answer.text}"
             url = answer.headers["location"]
         raise AssertionError(f"too many redirects: {self.visited}")

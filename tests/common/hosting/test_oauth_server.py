@@ -5,126 +5,40 @@ The OAuth endpoints run as an ASGI app; the sandbox's identity service stands in
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx2
 import pytest
 
 from pagerduty_mcp.common.hosting.client_auth import Rejection
-from pagerduty_mcp.common.hosting.oauth_server import OAuthConfig, OAuthResource, build_oauth_resource
-from pagerduty_mcp.common.hosting.sealing import Sealer
 from pagerduty_mcp.common.hosting.store import MemoryStore, StoreUnavailable
-from pagerduty_mcp.common.hosting.upstream import sandbox_sign_in
 from pagerduty_mcp.common.pagerduty.context import Caller
-from pagerduty_mcp.common.pagerduty.identity import PagerDutyIdentity
-from pagerduty_mcp.sandbox import SANDBOX_API_URL, Sandbox
+from tests.common.hosting.sign_in_steps import (
+    CLIENT_REDIRECT,
+    JONAS,
+    PUBLIC,
+    TOOLS,
+    Setup,
+    authorize,
+    bearer,
+    build_resource,
+    oauth_setup,
+    pkce,
+    register,
+    sign_in,
+    token,
+    user_id,
+)
 
 pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.anyio]
-
-PUBLIC = "http://127.0.0.1:8123"
-CLIENT_REDIRECT = "http://127.0.0.1:40000/cb"
-TOOLS = {
-    "list_incidents": ("incidents.read",),
-    "manage_incidents": ("incidents.read", "incidents.write"),
-    "list_services": ("services.read",),
-    "send_event": (),
-}
-JONAS = "jonas.weber@acme-shop.example"
-
-
-@dataclass
-class Setup:
-    box: Sandbox
-    store: MemoryStore
-    sealer: Sealer
-    resource: OAuthResource
-    http: httpx2.AsyncClient
-
-
-def _resource(box: Sandbox, store: MemoryStore, sealer: Sealer, public: str = PUBLIC) -> OAuthResource:
-    app, transport = sandbox_sign_in(f"{public}/oauth/callback", sandbox=box)
-    config = OAuthConfig(public, "/mcp", SANDBOX_API_URL, TOOLS, sign_in_url=f"{public}/oauth/sandbox/authorize")
-    return build_oauth_resource(
-        config, store, sealer, PagerDutyIdentity(app, transport=transport), sign_in_transport=transport
-    )
 
 
 @pytest.fixture
 async def setup() -> AsyncIterator[Setup]:
-    box, store = Sandbox(), MemoryStore()
-    sealer = Sealer.from_env({}, ephemeral_ok=True)
-    resource = _resource(box, store, sealer)
-    transport = httpx2.ASGITransport(app=resource.app)  # type: ignore[arg-type]
-    async with httpx2.AsyncClient(transport=transport, base_url=PUBLIC) as http:
-        yield Setup(box, store, sealer, resource, http)
-
-
-def pkce() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    return verifier, base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-
-
-async def register(http: httpx2.AsyncClient) -> dict[str, Any]:
-    answer = await http.post("/register", json={"redirect_uris": [CLIENT_REDIRECT], "client_name": "test"})
-    assert answer.status_code == 201, answer.text
-    return dict(answer.json())
-
-
-async def authorize(
-    http: httpx2.AsyncClient, client: dict[str, Any], challenge: str, login_as: str | None = JONAS, **extra: str
-) -> dict[str, str]:
-    """Follows the redirects as a browser would; the query the client's redirect URI receives."""
-    query = {
-        "response_type": "code",
-        "client_id": client["client_id"],
-        "redirect_uri": CLIENT_REDIRECT,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-        "state": "client-state",
-        **extra,
-    }
-    url = f"/authorize?{urlencode(query)}"
-    for _ in range(5):
-        answer = await http.get(url)
-        assert answer.status_code == 302, answer.text
-        url = answer.headers["location"]
-        if url.startswith(CLIENT_REDIRECT):
-            return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-        if "/oauth/sandbox/authorize" in url and login_as:
-            url += "&" + urlencode({"login_as": login_as})
-    raise AssertionError("no redirect to the client")
-
-
-async def token(http: httpx2.AsyncClient, client: dict[str, Any], **form: str) -> httpx2.Response:
-    return await http.post(
-        "/token", data={"client_id": client["client_id"], "client_secret": client["client_secret"], **form}
-    )
-
-
-async def sign_in(http: httpx2.AsyncClient, login_as: str = JONAS) -> tuple[dict[str, Any], dict[str, Any]]:
-    client = await register(http)
-    verifier, challenge = pkce()
-    code = (await authorize(http, client, challenge, login_as))["code"]
-    answer = await token(
-        http, client, grant_type="authorization_code", code=code, code_verifier=verifier, redirect_uri=CLIENT_REDIRECT
-    )
-    assert answer.status_code == 200, answer.text
-    return client, dict(answer.json())
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"authorization": f"Bearer {tokens['access_token']}"}
-
-
-def user_id(box: Sandbox, email: str) -> str:
-    return next(u["id"] for u in box.state.all("users") if u["email"] == email)
+    async with oauth_setup() as ready:
+        yield ready
 
 
 async def test_protected_resource_metadata_at_both_well_known_paths(setup: Setup) -> None:
@@ -183,7 +97,7 @@ async def test_the_store_holds_no_token_in_clear(setup: Setup) -> None:
 
 async def test_a_token_for_another_resource_is_refused(setup: Setup) -> None:
     _, tokens = await sign_in(setup.http)
-    other = _resource(setup.box, setup.store, setup.sealer, "http://127.0.0.1:9999")  # same store, other resource
+    other = build_resource(setup.box, setup.store, setup.sealer, "http://127.0.0.1:9999")  # same store, other resource
     assert isinstance(await other.authenticate(bearer(tokens)), Rejection)
     assert isinstance(await setup.resource.authenticate(bearer(tokens)), Caller)
     client = await register(setup.http)
