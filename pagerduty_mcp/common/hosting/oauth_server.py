@@ -10,6 +10,11 @@ the MCP client a code of our own. From it the client gets our short-lived access
 rotating refresh token: each maps to the sign-in (the *grant*), never to PagerDuty's token
 directly, and the store keeps only their SHA-256.
 
+A refresh token or code presented twice ends the whole sign-in, on every replica (RFC 9700
+§4.14.2, RFC 6749 §4.1.2): whoever used it first, honest client or thief, is signed out, and the
+user signs in again. Codes and refresh tokens are bound to this server's resource URL (RFC 8707):
+another server sharing the store refuses them.
+
 The endpoints are the ``mcp`` SDK's (``create_auth_routes``), driven by :class:`PagerDutySignIn`,
 its provider, with our own registration in front. Every MCP request is then checked
 here (:meth:`OAuthResource.authenticate`): the token must be live, issued for this resource (its
@@ -89,6 +94,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CLIENT_SECONDS = 365 * 86400.0  # a client that signed in is kept this long after its last token
+# A spent code or refresh token is remembered this long, so that presenting it again ends its sign-in.
+SPENT_CODE_SECONDS = 86400.0
 # Our access token never outlives the PagerDuty token behind it, less this margin.
 UPSTREAM_MARGIN_SECONDS = 60.0
 _CACHE_SIZE = 10_000
@@ -174,8 +181,13 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
     async def load_authorization_code(
         self, client: OAuthClientInformationFull, authorization_code: str
     ) -> AuthorizationCode | None:
-        record = await self.store.get(f"code:{digest(authorization_code)}")
+        key = digest(authorization_code)
+        record = await self.store.get(f"code:{key}")
         if record is None:
+            await self._replayed(f"spent-code:{key}", "an authorization code was presented again")
+            return None
+        if not _same_resource(record.get("resource") or "", self.config.resource_url):
+            log.warning("refused an authorization code issued for another resource")
             return None
         return AuthorizationCode(
             code=authorization_code,
@@ -192,16 +204,26 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
     async def exchange_authorization_code(
         self, client: OAuthClientInformationFull, authorization_code: AuthorizationCode
     ) -> OAuthToken:
-        # Spent here, atomically: of two replicas racing with one code, only one issues tokens.
-        if await self.store.take(f"code:{digest(authorization_code.code)}") is None:
-            raise TokenError("invalid_grant", "authorization code was already used")
-        tokens = await self._issue(str(authorization_code.subject), client.client_id, authorization_code.scopes)
+        grant_id = str(authorization_code.subject)
+        key = digest(authorization_code.code)
+        # Marked spent before it is taken: of two replicas racing with one code, one issues tokens
+        # and the other ends the sign-in, as for any code presented twice.
+        await self.store.put(f"spent-code:{key}", {"grant": grant_id}, SPENT_CODE_SECONDS)
+        if await self.store.take(f"code:{key}") is None:
+            await self._end_sign_in(grant_id, "its authorization code was presented twice")
+            raise TokenError("invalid_grant", "authorization code was already used: the sign-in is ended")
+        tokens = await self._issue(grant_id, client.client_id, authorization_code.scopes)
         await self._client_used(client.client_id)
         return tokens
 
     async def load_refresh_token(self, client: OAuthClientInformationFull, refresh_token: str) -> RefreshToken | None:
-        record = await self.store.get(f"refresh:{digest(refresh_token)}")
+        key = digest(refresh_token)
+        record = await self.store.get(f"refresh:{key}")
         if record is None:
+            await self._replayed(f"spent-refresh:{key}", "a refresh token was used again")
+            return None
+        if not _same_resource(record["resource"], self.config.resource_url):
+            log.warning("refused a refresh token issued for another resource")
             return None
         return RefreshToken(
             token=refresh_token,
@@ -215,19 +237,30 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
     async def exchange_refresh_token(
         self, client: OAuthClientInformationFull, refresh_token: RefreshToken, scopes: list[str]
     ) -> OAuthToken:
-        key = f"refresh:{digest(refresh_token.token)}"
-        record = await self.store.take(key)  # rotation: of two racing refreshes, one wins
+        grant_id = str(refresh_token.subject)
+        key = digest(refresh_token.token)
+        spent = f"spent-refresh:{key}"
+        await self.store.put(spent, {"grant": grant_id}, self.config.refresh_seconds)
+        record = await self.store.take(f"refresh:{key}")  # rotation: of two racing refreshes, one wins
         if record is None:
-            raise TokenError("invalid_grant", "refresh token was already used: sign in again")
+            await self._end_sign_in(grant_id, "its refresh token was used twice")
+            raise TokenError("invalid_grant", "refresh token was already used: the sign-in is ended, sign in again")
         try:
-            tokens = await self._issue(str(refresh_token.subject), client.client_id, scopes)
+            tokens = await self._issue(grant_id, client.client_id, scopes)
         except (IdentityError, StoreUnavailable):
             # Nothing was issued: hand the refresh token back, so a passing outage costs no sign-in.
             with contextlib.suppress(StoreUnavailable):
-                await self.store.put(key, record, max(1.0, record["expires_at"] - _now()))
+                await self.store.put(f"refresh:{key}", record, max(1.0, record["expires_at"] - _now()))
+                await self.store.delete(spent)
             raise
         await self._client_used(client.client_id)
         return tokens
+
+    async def _replayed(self, spent_key: str, what: str) -> None:
+        """A spent code or refresh token came back: someone else holds it. End its sign-in."""
+        spent = await self.store.get(spent_key)
+        if spent is not None:
+            await self._end_sign_in(spent["grant"], f"{what} (RFC 9700: every token of it is revoked)")
 
     async def _issue(self, grant_id: str, client_id: str, scopes: list[str]) -> OAuthToken:
         grant = await self.store.get(f"grant:{grant_id}")
@@ -285,15 +318,19 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
     async def revoke_token(self, token: AccessToken | RefreshToken) -> None:
         """Ends the whole sign-in: every access and refresh token of it, on every replica."""
         kind = "access" if isinstance(token, AccessToken) else "refresh"
-        grant = await self.store.take(f"grant:{token.subject}")
         await self.store.delete(f"{kind}:{digest(token.token)}")
+        await self._end_sign_in(str(token.subject), "revoked by its client")
+
+    async def _end_sign_in(self, grant_id: str, why: str) -> None:
+        """Forget the grant (so every token of it fails, on every replica) and revoke it at PagerDuty."""
+        grant = await self.store.take(f"grant:{grant_id}")
         if grant is None:
             return
         try:
             await self.identity.revoke(self.sealer.open(grant["pd_access"]))
         except (IdentityError, SealingError) as exc:
             log.warning("revocation: PagerDuty's token could not be revoked there (%s); it is forgotten here", exc)
-        log.info("sign-in of user %s revoked", grant.get("user"))
+        log.info("sign-in of user %s revoked: %s", grant.get("user"), why)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 
@@ -209,3 +210,86 @@ async def test_pagerduty_unreachable_during_a_refresh_costs_no_sign_in(setup: Se
     identity._transport = working
     again = await token(setup.http, client, **form)
     assert again.status_code == 200, again.text  # the same refresh token, handed back
+
+
+# --- a stolen refresh token or code ends the sign-in (RFC 9700) ------------------------------------
+
+
+async def test_a_reused_refresh_token_ends_the_whole_sign_in_for_everyone(setup: Setup) -> None:
+    """The thief refreshes first; the honest client's later refresh with the same token is a reuse:
+    every token of the sign-in dies, the thief's new ones too, and PagerDuty's token is revoked."""
+    client, tokens = await sign_in(setup.http)
+    caller = await setup.resource.authenticate(bearer(tokens))
+    assert isinstance(caller, Caller) and caller.credential is not None
+    stolen = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert stolen.status_code == 200
+    thief = stolen.json()
+    assert isinstance(await setup.resource.authenticate(bearer(thief)), Caller)
+    honest = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert honest.status_code == 400 and honest.json()["error"] == "invalid_grant"
+    for held in (tokens, thief):
+        assert isinstance(await setup.resource.authenticate(bearer(held)), Rejection)
+    renewed = await token(setup.http, client, grant_type="refresh_token", refresh_token=thief["refresh_token"])
+    assert renewed.status_code == 400  # the thief's refresh token is dead as well
+    assert not any(key.startswith("grant:") for key in setup.store._items)
+    pagerduty_tokens = setup.box.state.tables["oauth_tokens"]
+    assert caller.credential.secret not in pagerduty_tokens
+    assert not any(row["_user_id"] == user_id(setup.box, JONAS) for row in pagerduty_tokens.values())
+
+
+async def test_two_refreshes_racing_with_one_token_end_the_sign_in(setup: Setup) -> None:
+    client, tokens = await sign_in(setup.http)
+    answers: list[httpx2.Response] = []
+
+    async def refresh() -> None:
+        form = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+        answers.append(await token(setup.http, client, **form))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(refresh)
+        group.start_soon(refresh)
+    assert sorted(a.status_code for a in answers) == [200, 400]
+    winner = next(a for a in answers if a.status_code == 200).json()
+    assert isinstance(await setup.resource.authenticate(bearer(winner)), Rejection)
+
+
+async def test_a_replayed_code_revokes_what_it_was_exchanged_for(setup: Setup) -> None:
+    client = await register(setup.http)
+    verifier, challenge = pkce()
+    code = (await authorize(setup.http, client, challenge))["code"]
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "code_verifier": verifier,
+        "redirect_uri": CLIENT_REDIRECT,
+    }
+    first = await token(setup.http, client, **form)
+    assert first.status_code == 200
+    assert isinstance(await setup.resource.authenticate(bearer(first.json())), Caller)
+    replay = await token(setup.http, client, **form)
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    assert isinstance(await setup.resource.authenticate(bearer(first.json())), Rejection)
+    refresh = await token(setup.http, client, grant_type="refresh_token", refresh_token=first.json()["refresh_token"])
+    assert refresh.status_code == 400
+
+
+async def test_codes_and_refresh_tokens_are_refused_by_another_server_sharing_the_store(setup: Setup) -> None:
+    """Two servers (two public URLs) on one Redis: what one issued, the other refuses, and refusing
+    it ends nothing (the token was not reused, only taken to the wrong place)."""
+    other = build_resource(setup.box, setup.store, setup.sealer, "http://127.0.0.1:9999")
+    transport = httpx2.ASGITransport(app=other.app)  # type: ignore[arg-type]
+    async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:9999") as elsewhere:
+        client = await register(setup.http)
+        verifier, challenge = pkce()
+        code = (await authorize(setup.http, client, challenge))["code"]
+        form = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier}
+        moved = await token(elsewhere, client, **form, redirect_uri=CLIENT_REDIRECT)
+        assert moved.status_code == 400 and moved.json()["error"] == "invalid_grant"
+        here = await token(setup.http, client, **form, redirect_uri=CLIENT_REDIRECT)
+        assert here.status_code == 200
+        tokens = here.json()
+        refreshed = await token(elsewhere, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+        assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
+    assert isinstance(await setup.resource.authenticate(bearer(tokens)), Caller)  # still signed in here
+    again = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert again.status_code == 200
