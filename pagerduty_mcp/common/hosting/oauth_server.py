@@ -16,7 +16,7 @@ user signs in again. Codes and refresh tokens are bound to this server's resourc
 another server sharing the store refuses them.
 
 The endpoints are the ``mcp`` SDK's (``create_auth_routes``), driven by :class:`PagerDutySignIn`,
-its provider, with our own registration in front. Every MCP request is then checked
+its provider, with our own registration and revocation in front. Every MCP request is then checked
 here (:meth:`OAuthResource.authenticate`): the token must be live, issued for this resource (its
 audience), and its sign-in not revoked; the call runs with the user's PagerDuty token, and tools
 whose scopes the user was not granted are hidden.
@@ -40,6 +40,8 @@ from typing import Any
 import httpx2
 from mcp.server.auth.handlers.metadata import ProtectedResourceMetadataHandler
 from mcp.server.auth.handlers.register import RegistrationHandler
+from mcp.server.auth.handlers.token import TokenHandler
+from mcp.server.auth.middleware.client_auth import AuthenticationError, ClientAuthenticator
 from mcp.server.auth.provider import (
     AccessToken,
     AuthorizationCode,
@@ -99,6 +101,10 @@ SPENT_CODE_SECONDS = 86400.0
 # Our access token never outlives the PagerDuty token behind it, less this margin.
 UPSTREAM_MARGIN_SECONDS = 60.0
 _CACHE_SIZE = 10_000
+_UNKNOWN_CLIENT = (
+    "Unknown client_id: it was never used to sign in within an hour of registering, or it was registered "
+    "under a key this server no longer holds. Register the client again."
+)
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,11 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
         if record is None:
             return None
         if record.get("client_secret"):
-            record["client_secret"] = self.sealer.open(record["client_secret"])
+            try:
+                record["client_secret"] = self.sealer.open(record["client_secret"])
+            except SealingError:
+                log.warning("a client registered under a token key this server no longer holds must register again")
+                return None
         return OAuthClientInformationFull.model_validate(record)
 
     async def register_client(self, client_info: OAuthClientInformationFull) -> None:
@@ -266,6 +276,12 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
         grant = await self.store.get(f"grant:{grant_id}")
         if grant is None:
             raise TokenError("invalid_grant", "the sign-in was revoked or has expired: sign in again")
+        try:
+            self.sealer.open(grant["pd_access"])
+        except SealingError:
+            log.error("a sign-in sealed under a token key this server no longer holds is ended")
+            await self.store.delete(f"grant:{grant_id}")
+            raise TokenError("invalid_grant", "this server can no longer open the sign-in: sign in again") from None
         now = _now()
         if grant["pd_expires_at"] - now < self.config.access_seconds + UPSTREAM_MARGIN_SECONDS and grant["pd_refresh"]:
             grant = await self._refresh_upstream(grant_id, grant)
@@ -321,6 +337,16 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
         await self.store.delete(f"{kind}:{digest(token.token)}")
         await self._end_sign_in(str(token.subject), "revoked by its client")
 
+    async def revoke(self, client: OAuthClientInformationFull, token: str) -> None:
+        """RFC 7009 for any client, public ones too: a token of its own, live or not, ends its sign-in."""
+        for kind in ("access", "refresh"):
+            record = await self.store.get(f"{kind}:{digest(token)}")
+            if record is not None and record["client_id"] == client.client_id:
+                if _same_resource(record["resource"], self.config.resource_url):
+                    await self.store.delete(f"{kind}:{digest(token)}")
+                    await self._end_sign_in(record["grant"], "revoked by its client")
+                return
+
     async def _end_sign_in(self, grant_id: str, why: str) -> None:
         """Forget the grant (so every token of it fails, on every replica) and revoke it at PagerDuty."""
         grant = await self.store.take(f"grant:{grant_id}")
@@ -331,6 +357,36 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
         except (IdentityError, SealingError) as exc:
             log.warning("revocation: PagerDuty's token could not be revoked there (%s); it is forgotten here", exc)
         log.info("sign-in of user %s revoked: %s", grant.get("user"), why)
+
+
+class _ClientAuthenticator(ClientAuthenticator):
+    """The SDK's client authentication, saying what to do when the client is unknown."""
+
+    async def authenticate_request(self, request: Request) -> OAuthClientInformationFull:
+        try:
+            return await super().authenticate_request(request)
+        except AuthenticationError as exc:
+            if exc.message == "Invalid client_id":
+                raise AuthenticationError(_UNKNOWN_CLIENT) from None
+            raise
+
+
+def _revocation(provider: PagerDutySignIn, authenticator: ClientAuthenticator) -> Any:
+    """``/revoke`` (RFC 7009): confidential clients with their secret, public clients with their id."""
+
+    async def revoke(request: Request) -> Response:
+        no_store = {"Cache-Control": "no-store"}
+        try:
+            client = await authenticator.authenticate_request(request)
+        except AuthenticationError as exc:
+            return JSONResponse({"error": "invalid_client", "error_description": exc.message}, 401, no_store)
+        token = (await request.form()).get("token")
+        if not isinstance(token, str) or not token:
+            return JSONResponse({"error": "invalid_request", "error_description": "token is required"}, 400, no_store)
+        await provider.revoke(client, token)
+        return Response(status_code=200, headers=no_store)  # unknown tokens too (RFC 7009 §2.2)
+
+    return revoke
 
 
 @dataclass
@@ -358,9 +414,12 @@ class OAuthResource:
                 return held[0]
             return Rejection(UNAVAILABLE, "", 503)
         except SealingError as exc:
+            # The key that sealed it is gone (or differs on this replica): the client's refresh ends
+            # the sign-in cleanly (``_issue``) and the user signs in again.
             log.error("%s", exc)
             return Rejection(
-                "This server cannot open the sign-in: its token key differs from the one that sealed it.", "", 500
+                "This server can no longer open your sign-in (its token key changed): sign in again.",
+                f'{challenge}, error="invalid_token"',
             )
         if caller is None:
             self._verified.pop(key, None)
@@ -432,9 +491,12 @@ def build_oauth_resource(
     routes: list[Route] = create_auth_routes(
         provider, issuer, client_registration_options=registering, revocation_options=RevocationOptions(enabled=True)
     )
+    authenticator = _ClientAuthenticator(provider)
     limit = RegistrationLimit(registration_buckets or MemoryBuckets(), config.registrations_per_hour)
     ours = {
+        "/token": TokenHandler(provider, authenticator).handle,
         "/register": bounded_registration(RegistrationHandler(provider, registering).handle, config.redirects, limit),
+        "/revoke": _revocation(provider, authenticator),
     }
     routes = [
         Route(r.path, endpoint=cors_middleware(ours[r.path], ["POST", "OPTIONS"]), methods=["POST", "OPTIONS"])

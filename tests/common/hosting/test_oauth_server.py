@@ -14,6 +14,7 @@ import httpx2
 import pytest
 
 from pagerduty_mcp.common.hosting.client_auth import Rejection
+from pagerduty_mcp.common.hosting.sealing import Sealer
 from pagerduty_mcp.common.hosting.store import MemoryStore, StoreUnavailable
 from pagerduty_mcp.common.pagerduty.context import Caller
 from tests.common.hosting.sign_in_steps import (
@@ -34,6 +35,8 @@ from tests.common.hosting.sign_in_steps import (
 )
 
 pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.anyio]
+
+MARIA = "maria.santos@acme-shop.example"
 
 
 @pytest.fixture
@@ -293,3 +296,55 @@ async def test_codes_and_refresh_tokens_are_refused_by_another_server_sharing_th
     assert isinstance(await setup.resource.authenticate(bearer(tokens)), Caller)  # still signed in here
     again = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
     assert again.status_code == 200
+
+
+# --- smaller: a dropped sealing key, public clients revoking --------------------------------------
+
+
+async def test_after_the_old_token_key_is_dropped_clients_are_told_to_register_and_sign_in_again(
+    setup: Setup,
+) -> None:
+    client, tokens = await sign_in(setup.http)
+    _new_key(setup)  # the operator put a new key in PAGERDUTY_MCP_TOKEN_KEY and dropped the old one
+    refused = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+    assert "Register the client again" in refused.json()["error_description"]
+    revoke = await setup.http.post("/revoke", data={"token": tokens["access_token"], **_credentials(client)})
+    assert revoke.status_code == 401 and revoke.json()["error"] == "invalid_client"
+    verdict = await setup.resource.authenticate(bearer(tokens))
+    assert isinstance(verdict, Rejection) and verdict.status == 401 and 'error="invalid_token"' in verdict.challenge
+    # A public client (no secret to open) still holds a sign-in sealed with the old key: it ends cleanly.
+    public = await register(setup.http, token_endpoint_auth_method="none")
+    _, mine = await sign_in(setup.http, client=public)
+    _new_key(setup)
+    ended = await token(setup.http, public, grant_type="refresh_token", refresh_token=mine["refresh_token"])
+    assert ended.status_code == 400 and ended.json()["error"] == "invalid_grant"
+    assert "sign in again" in ended.json()["error_description"]
+
+
+def _new_key(setup: Setup) -> None:
+    setup.resource.provider.sealer = setup.resource.provider.browser.sealer = Sealer.from_env({}, ephemeral_ok=True)
+
+
+def _credentials(client: dict[str, Any]) -> dict[str, str]:
+    secret = client.get("client_secret")
+    return {"client_id": client["client_id"], **({"client_secret": secret} if secret else {})}
+
+
+async def test_public_clients_revoke_their_own_tokens_without_a_secret(setup: Setup) -> None:
+    public = await register(setup.http, token_endpoint_auth_method="none")
+    assert "client_secret" not in public
+    _, mine = await sign_in(setup.http, client=public)
+    other, theirs = await sign_in(setup.http, MARIA)
+    # Someone else's token, named with this client's id: ignored (200, as RFC 7009 asks), not revoked.
+    answer = await setup.http.post("/revoke", data={"token": theirs["access_token"], "client_id": public["client_id"]})
+    assert answer.status_code == 200
+    assert isinstance(await setup.resource.authenticate(bearer(theirs)), Caller)
+    answer = await setup.http.post("/revoke", data={"token": mine["refresh_token"], "client_id": public["client_id"]})
+    assert answer.status_code == 200
+    assert isinstance(await setup.resource.authenticate(bearer(mine)), Rejection)
+    missing = await setup.http.post("/revoke", data={"client_id": public["client_id"]})
+    assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
+    # A confidential client still needs its secret.
+    unproven = await setup.http.post("/revoke", data={"token": theirs["access_token"], "client_id": other["client_id"]})
+    assert unproven.status_code == 401 and unproven.json()["error"] == "invalid_client"
