@@ -141,7 +141,7 @@ def _response(status: int, body: str, form_sources: Iterable[str] = (), cookies:
             "Content-Security-Policy": _csp(form_sources),
             "X-Frame-Options": "DENY",
             "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
+            "Referrer-Policy": "same-origin",  # "no-referrer" would make the form's Origin "null"
             "Cache-Control": "no-store",
         }
     )
@@ -154,7 +154,7 @@ def _document(title: str, main: str) -> str:
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="referrer" content="no-referrer">\n<title>{html.escape(title)}</title>\n'
+        f"<title>{html.escape(title)}</title>\n"
         f"<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n{main}\n</main>\n</body>\n</html>\n"
     )
 

@@ -73,7 +73,7 @@ async def test_strict_headers_no_frames_no_script_and_no_caching() -> None:
     # The form may end at this server, PagerDuty's sign-in page and the client's own redirect only.
     assert "form-action 'self' http://127.0.0.1:8123 http://127.0.0.1:40000" in csp
     assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
-    assert page.headers["referrer-policy"] == "no-referrer" and page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "same-origin" and page.headers["x-content-type-options"] == "nosniff"
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.text
 
 
