@@ -24,7 +24,7 @@ from pydantic import AnyUrl
 
 from tests.consent_form import consent_form
 
-__all__ = ["Balancer", "MemoryTokens", "sign_in_provider", "signed_in_client"]
+__all__ = ["Balancer", "Browser", "MemoryTokens", "sign_in_provider", "signed_in_client"]
 
 CLIENT_REDIRECT = "http://127.0.0.1:33418/callback"  # the MCP client's own; never served
 
@@ -109,12 +109,18 @@ class Browser:
 
 
 def sign_in_provider(
-    server_url: str, http: httpx2.AsyncClient, login_as: str | None, identity_host: str, storage: MemoryTokens
+    server_url: str,
+    http: httpx2.AsyncClient,
+    login_as: str | None,
+    identity_host: str,
+    storage: MemoryTokens,
+    browser: Browser | None = None,
+    redirect_uri: str = CLIENT_REDIRECT,
 ) -> OAuthClientProvider:
-    browser = Browser(http, login_as, identity_host)
+    browser = browser or Browser(http, login_as, identity_host)
     metadata = OAuthClientMetadata(
         client_name="pagerduty-mcp e2e",
-        redirect_uris=[AnyUrl(CLIENT_REDIRECT)],
+        redirect_uris=[AnyUrl(redirect_uri)],
         grant_types=["authorization_code", "refresh_token"],
         response_types=["code"],
     )
@@ -123,12 +129,17 @@ def sign_in_provider(
 
 @asynccontextmanager
 async def signed_in_client(
-    server_url: str, transport: httpx2.AsyncBaseTransport, login_as: str | None, identity_host: str
+    server_url: str,
+    transport: httpx2.AsyncBaseTransport,
+    login_as: str | None,
+    identity_host: str,
+    browser: Browser | None = None,
 ) -> AsyncIterator[tuple[Client, OAuthClientProvider, MemoryTokens]]:
-    """An SDK client that signs in on first use (through ``transport``) and refreshes by itself."""
+    """An SDK client that signs in on first use (through ``transport``) and refreshes by itself.
+    ``browser``: one the test holds (its cookies, the consent pages it saw), else a fresh one."""
     storage = MemoryTokens()
     async with httpx2.AsyncClient(transport=transport, timeout=60.0) as browser_http:
-        provider = sign_in_provider(server_url, browser_http, login_as, identity_host, storage)
+        provider = sign_in_provider(server_url, browser_http, login_as, identity_host, storage, browser)
         async with (
             httpx2.AsyncClient(transport=transport, auth=provider, timeout=60.0) as http,
             Client(streamable_http_client(server_url, http_client=http)) as client,  # type: ignore[arg-type]
