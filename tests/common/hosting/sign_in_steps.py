@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx2
 
+from pagerduty_mcp.common.hosting.budget import Bucket
 from pagerduty_mcp.common.hosting.oauth_server import OAuthConfig, OAuthResource, build_oauth_resource
 from pagerduty_mcp.common.hosting.sealing import Sealer
 from pagerduty_mcp.common.hosting.store import MemoryStore, Store
@@ -65,8 +66,11 @@ class Setup:
     http: httpx2.AsyncClient
 
 
-def build_resource(box: Sandbox, store: Store, sealer: Sealer, public: str = PUBLIC, **config: Any) -> OAuthResource:
-    """The OAuth endpoints of a server at ``public`` (``config``: more :class:`OAuthConfig` fields)."""
+def build_resource(
+    box: Sandbox, store: Store, sealer: Sealer, public: str = PUBLIC, buckets: Bucket | None = None, **config: Any
+) -> OAuthResource:
+    """The OAuth endpoints of a server at ``public`` (``config``: more :class:`OAuthConfig` fields;
+    ``buckets``: where registrations are counted, this process by default)."""
     app, transport = sandbox_sign_in(f"{public}/oauth/callback", sandbox=box)
     settings = OAuthConfig(public, "/mcp", SANDBOX_API_URL, TOOLS, sign_in_url=f"{public}/oauth/sandbox/authorize")
     return build_oauth_resource(
@@ -75,6 +79,7 @@ def build_resource(box: Sandbox, store: Store, sealer: Sealer, public: str = PUB
         sealer,
         PagerDutyIdentity(app, transport=transport),
         sign_in_transport=transport,
+        registration_buckets=buckets,
     )
 
 
