@@ -405,7 +405,7 @@ async def test_a_reused_refresh_token_on_one_replica_signs_out_everyone_on_both(
                 },
             )
             assert answer.status_code == 401, answer.text
-    assert "refresh token was used again" in replicas.b.stderr() + replicas.a.stderr()
+    assert "a refresh token of it was used again" in replicas.b.stderr()
 
 
 async def _registration_refusal(server_url: str, redirect: str) -> str:

@@ -12,8 +12,9 @@ directly, and the store keeps only their SHA-256.
 
 A refresh token or code presented twice ends the whole sign-in, on every replica (RFC 9700
 §4.14.2, RFC 6749 §4.1.2): whoever used it first, honest client or thief, is signed out, and the
-user signs in again. Codes and refresh tokens are bound to this server's resource URL (RFC 8707):
-another server sharing the store refuses them.
+user signs in again (a refresh token carries the id of its sign-in; a spent code is remembered).
+Codes and refresh tokens are bound to this server's resource URL (RFC 8707): another server
+sharing the store refuses them.
 
 The endpoints are the ``mcp`` SDK's (``create_auth_routes``), driven by :class:`PagerDutySignIn`,
 its provider, with our own registration and revocation in front. Every MCP request is then checked
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import secrets
 import time
 from collections import OrderedDict
@@ -96,8 +98,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CLIENT_SECONDS = 365 * 86400.0  # a client that signed in is kept this long after its last token
-# A spent code or refresh token is remembered this long, so that presenting it again ends its sign-in.
+# A spent code is remembered this long, so that presenting it again ends its sign-in. A refresh
+# token needs no such memory: it names its sign-in (``_refresh_token``), so a spent one is known
+# as such for as long as the sign-in lasts, at no cost per refresh.
 SPENT_CODE_SECONDS = 86400.0
+_REFRESH_PREFIX = "pdmcp_rt_"
+_GRANT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Our access token never outlives the PagerDuty token behind it, less this margin.
 UPSTREAM_MARGIN_SECONDS = 60.0
 _CACHE_SIZE = 10_000
@@ -230,7 +236,9 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
         key = digest(refresh_token)
         record = await self.store.get(f"refresh:{key}")
         if record is None:
-            await self._replayed(f"spent-refresh:{key}", "a refresh token was used again")
+            grant_id = _grant_of(refresh_token)
+            if grant_id is not None:  # a spent one of a sign-in that still stands: someone else holds it
+                await self._end_sign_in(grant_id, "a refresh token of it was used again (RFC 9700)")
             return None
         if not _same_resource(record["resource"], self.config.resource_url):
             log.warning("refused a refresh token issued for another resource")
@@ -249,11 +257,9 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
     ) -> OAuthToken:
         grant_id = str(refresh_token.subject)
         key = digest(refresh_token.token)
-        spent = f"spent-refresh:{key}"
-        await self.store.put(spent, {"grant": grant_id}, self.config.refresh_seconds)
         record = await self.store.take(f"refresh:{key}")  # rotation: of two racing refreshes, one wins
-        if record is None:
-            await self._end_sign_in(grant_id, "its refresh token was used twice")
+        if record is None:  # and the other is a reuse, which ends the sign-in
+            await self._end_sign_in(grant_id, "a refresh token of it was used twice at once (RFC 9700)")
             raise TokenError("invalid_grant", "refresh token was already used: the sign-in is ended, sign in again")
         try:
             tokens = await self._issue(grant_id, client.client_id, scopes)
@@ -261,16 +267,15 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
             # Nothing was issued: hand the refresh token back, so a passing outage costs no sign-in.
             with contextlib.suppress(StoreUnavailable):
                 await self.store.put(f"refresh:{key}", record, max(1.0, record["expires_at"] - _now()))
-                await self.store.delete(spent)
             raise
         await self._client_used(client.client_id)
         return tokens
 
     async def _replayed(self, spent_key: str, what: str) -> None:
-        """A spent code or refresh token came back: someone else holds it. End its sign-in."""
+        """A spent code came back: someone else holds it. End its sign-in."""
         spent = await self.store.get(spent_key)
         if spent is not None:
-            await self._end_sign_in(spent["grant"], f"{what} (RFC 9700: every token of it is revoked)")
+            await self._end_sign_in(spent["grant"], f"{what} (RFC 6749 §4.1.2)")
 
     async def _issue(self, grant_id: str, client_id: str, scopes: list[str]) -> OAuthToken:
         grant = await self.store.get(f"grant:{grant_id}")
@@ -288,7 +293,7 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
         expires_at = min(now + self.config.access_seconds, grant["pd_expires_at"] - UPSTREAM_MARGIN_SECONDS)
         if expires_at <= now + 1:
             raise TokenError("invalid_grant", "the PagerDuty sign-in has expired: sign in again")
-        access, refresh = "pdmcp_at_" + secrets.token_urlsafe(32), "pdmcp_rt_" + secrets.token_urlsafe(32)
+        access, refresh = "pdmcp_at_" + secrets.token_urlsafe(32), _refresh_token(grant_id)
         base = {"grant": grant_id, "client_id": client_id, "scopes": scopes, "resource": self.config.resource_url}
         await self.store.put(f"access:{digest(access)}", {**base, "expires_at": expires_at}, expires_at - now)
         refresh_at = now + self.config.refresh_seconds
@@ -450,6 +455,17 @@ class OAuthResource:
         allowed = self.config.allowed_tools(record["scopes"])
         narrowing = Narrowing(asked.readonly, asked.toolsets, allowed if asked.tools is None else asked.tools & allowed)
         return Caller(f"user:{grant['user']}", credential, narrowing), float(record["expires_at"])
+
+
+def _refresh_token(grant_id: str) -> str:
+    """A new refresh token of the sign-in ``grant_id``: its id, then the secret part."""
+    return f"{_REFRESH_PREFIX}{grant_id}.{secrets.token_urlsafe(32)}"
+
+
+def _grant_of(refresh_token: str) -> str | None:
+    """The sign-in a refresh token of ours names (only its holder, or a thief, knows it)."""
+    named, dot, _ = refresh_token.removeprefix(_REFRESH_PREFIX).partition(".")
+    return named if refresh_token.startswith(_REFRESH_PREFIX) and dot and _GRANT_ID.fullmatch(named) else None
 
 
 def _same_resource(a: str, b: str) -> bool:

@@ -240,6 +240,23 @@ async def test_a_reused_refresh_token_ends_the_whole_sign_in_for_everyone(setup:
     assert not any(row["_user_id"] == user_id(setup.box, JONAS) for row in pagerduty_tokens.values())
 
 
+async def test_any_older_refresh_token_of_a_sign_in_counts_as_reuse_and_costs_no_memory(setup: Setup) -> None:
+    client, tokens = await sign_in(setup.http)
+    held = len(setup.store._items)
+    chain = [tokens]
+    for _ in range(3):
+        form = {"grant_type": "refresh_token", "refresh_token": chain[-1]["refresh_token"]}
+        chain.append((await token(setup.http, client, **form)).json())
+    # Each refresh adds its access token (an hour's life) and nothing else: no memory of spent tokens.
+    assert len(setup.store._items) == held + 3
+    oldest = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert oldest.status_code == 400
+    assert isinstance(await setup.resource.authenticate(bearer(chain[-1])), Rejection)
+    made_up = "pdmcp_rt_" + "A" * 24 + ".guess"  # no such sign-in: nothing to end, nothing breaks
+    answer = await token(setup.http, client, grant_type="refresh_token", refresh_token=made_up)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+
+
 async def test_two_refreshes_racing_with_one_token_end_the_sign_in(setup: Setup) -> None:
     client, tokens = await sign_in(setup.http)
     answers: list[httpx2.Response] = []
