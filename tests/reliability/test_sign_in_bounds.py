@@ -124,7 +124,7 @@ async def test_registrations_from_many_addresses_meet_the_server_wide_bound(redi
     assert held < 12 * 1024 * 1024
     SIGN_IN.record(
         f"registration flood (redis): 800 from 800 addresses: {accepted} kept, {statuses.count(429)} refused; "
-        f"store {keys} keys, {held / 1024 / 1024:.1f} MiB (the most unused clients can ever take)"
+        f"store {keys} keys, {held / 1024 / 1024:.1f} MiB (the server-wide burst; at most ~2,700 unused in any hour)"
     )
 
 
