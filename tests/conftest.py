@@ -6,10 +6,12 @@ import pytest
 from mcp import Client
 
 from pagerduty_mcp.server import AREAS
+from tests.browser import browser
 from tests.harness import memory_session
 from tests.redis_server import redis_server
 
-__all__ = ["redis_server"]  # the session's own Redis, for every test that asks for it
+# The session's own Redis, and a headless browser, for every test that asks for them.
+__all__ = ["browser", "redis_server"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

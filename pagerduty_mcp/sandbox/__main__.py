@@ -76,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
         "--echo-headers",
         action="store_true",
         default=env_faults.echo_headers,
-        help="error bodies list the request's headers, credentials included (env PAGERDUTY_SANDBOX_ECHO_HEADERS=1)",
+        help="error bodies list the request's headers, credentials included, and the identity service's also its "
+        "form, client secret and codes included (env PAGERDUTY_SANDBOX_ECHO_HEADERS=1)",
     )
     parser.add_argument(
         "--trickle-ms",

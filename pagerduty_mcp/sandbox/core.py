@@ -237,7 +237,7 @@ class Sandbox:
                 self.request_log.append(LoggedRequest(req.method, path, query, reply_status))
                 raise DroppedConnection()
         if self.faults.echo_headers and reply_status >= 400:
-            reply_body = _echo_headers(reply_body, headers)
+            reply_body = _echo_headers(reply_body, headers, body)
         self.request_log.append(LoggedRequest(req.method, path, query, reply_status))
         out_headers = {"x-request-id": f"sandbox-{next(self._request_ids):08d}", **extra}
         if reply_body is None:
@@ -296,9 +296,13 @@ class Sandbox:
         raise unauthorized
 
 
-def _echo_headers(body: Any, headers: dict[str, str]) -> Any:
-    """An error body that also lists the request's headers, as careless proxies and debug modes do."""
+def _echo_headers(body: Any, headers: dict[str, str], sent: bytes = b"") -> Any:
+    """An error body that also lists the request's headers, as careless proxies and debug modes do.
+    An OAuth error (the identity service) keeps its shape and echoes the request's form as well."""
     echoed = [f"{name.lower()}: {value}" for name, value in sorted(headers.items(), key=lambda h: h[0].lower())]
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        said = f"{body.get('error_description') or ''} (request body was {sent.decode('utf-8', 'replace')}; "
+        return {**body, "error_description": f"{said}request headers were {'; '.join(echoed)})"}
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = dict(body["error"])
         error["errors"] = [f"request headers were {'; '.join(echoed)}", *(error.get("errors") or [])]

@@ -1,7 +1,8 @@
 """Fault switches: latency, 5xx error rate, a per-minute rate limit and dropped connections, and
 the misbehaviours a client must survive: a ``Retry-After`` of 0, a negative number, an HTTP date or
 none at all; a write applied before the connection drops; error bodies that echo the request's
-headers (credentials included); and an answer trickled out a few bytes at a time.
+headers (credentials included; the identity service's its form too, with the client secret and
+codes); and an answer trickled out a few bytes at a time.
 
 All are off by default. Randomness comes from a ``random.Random`` seeded from the sandbox seed, so
 a test that switches a fault on sees the same sequence of failures every run.
@@ -70,7 +71,8 @@ class Faults:
     ``retry_after`` is what a 429 says: ``seconds`` (the truth), ``date`` (the truth as an HTTP
     date), ``past`` (a date long gone), ``missing`` (no ``Retry-After``, no ``ratelimit-reset``),
     or an integer sent as is (``0``, ``-5``). ``drop_after_write_rate`` applies a write and then
-    cuts the connection; ``echo_headers`` puts the request's headers in every error body;
+    cuts the connection; ``echo_headers`` puts the request's headers in every error body (and the
+    identity service's form in its ``error_description``);
     ``trickle_ms`` sends answers in 64-byte pieces that far apart.
     """
 

@@ -2,8 +2,8 @@
 
 :class:`Balancer` stands in for a load balancer: clients speak to one public address, and each
 request goes to whichever replica the test points it at. :func:`signed_in_client` gives an SDK
-``Client`` whose ``OAuthClientProvider`` follows the sign-in redirects the way a browser would,
-picking the sandbox user with ``login_as``.
+``Client`` whose ``OAuthClientProvider`` follows the sign-in redirects the way a browser would
+(keeping cookies, approving our consent page), picking the sandbox user with ``login_as``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 from pydantic import AnyUrl
 
-__all__ = ["Balancer", "MemoryTokens", "sign_in_provider", "signed_in_client"]
+from tests.consent_form import consent_form
+
+__all__ = ["Balancer", "Browser", "MemoryTokens", "sign_in_provider", "signed_in_client"]
 
 CLIENT_REDIRECT = "http://127.0.0.1:33418/callback"  # the MCP client's own; never served
 
@@ -76,6 +78,8 @@ class Browser:
     identity_host: str  # where the identity service's sign-in page lives (netloc)
     result: AuthorizationCodeResult | None = None
     visited: list[str] = field(default_factory=list)
+    consent: str | None = "approve"  # how to answer our consent page (None: not at all)
+    consent_pages: list[str] = field(default_factory=list)  # the consent pages seen
 
     async def redirect(self, url: str) -> None:
         for _ in range(10):
@@ -90,6 +94,10 @@ class Browser:
                 self.result = AuthorizationCodeResult(code=query["code"], state=query.get("state"))
                 return
             answer = await self.http.get(url)
+            if answer.status_code == 200 and self.consent is not None:  # our consent page
+                self.consent_pages.append(answer.text)
+                action, fields = consent_form(answer.text)
+                answer = await self.http.post(action, data={**fields, "decision": self.consent})
             assert answer.status_code in (302, 303, 307), f"{url.split('?')[0]}: {answer.status_code} {answer.text}"
             url = answer.headers["location"]
         raise AssertionError(f"too many redirects: {self.visited}")
@@ -101,12 +109,18 @@ class Browser:
 
 
 def sign_in_provider(
-    server_url: str, http: httpx2.AsyncClient, login_as: str | None, identity_host: str, storage: MemoryTokens
+    server_url: str,
+    http: httpx2.AsyncClient,
+    login_as: str | None,
+    identity_host: str,
+    storage: MemoryTokens,
+    browser: Browser | None = None,
+    redirect_uri: str = CLIENT_REDIRECT,
 ) -> OAuthClientProvider:
-    browser = Browser(http, login_as, identity_host)
+    browser = browser or Browser(http, login_as, identity_host)
     metadata = OAuthClientMetadata(
         client_name="pagerduty-mcp e2e",
-        redirect_uris=[AnyUrl(CLIENT_REDIRECT)],
+        redirect_uris=[AnyUrl(redirect_uri)],
         grant_types=["authorization_code", "refresh_token"],
         response_types=["code"],
     )
@@ -115,12 +129,17 @@ def sign_in_provider(
 
 @asynccontextmanager
 async def signed_in_client(
-    server_url: str, transport: httpx2.AsyncBaseTransport, login_as: str | None, identity_host: str
+    server_url: str,
+    transport: httpx2.AsyncBaseTransport,
+    login_as: str | None,
+    identity_host: str,
+    browser: Browser | None = None,
 ) -> AsyncIterator[tuple[Client, OAuthClientProvider, MemoryTokens]]:
-    """An SDK client that signs in on first use (through ``transport``) and refreshes by itself."""
+    """An SDK client that signs in on first use (through ``transport``) and refreshes by itself.
+    ``browser``: one the test holds (its cookies, the consent pages it saw), else a fresh one."""
     storage = MemoryTokens()
     async with httpx2.AsyncClient(transport=transport, timeout=60.0) as browser_http:
-        provider = sign_in_provider(server_url, browser_http, login_as, identity_host, storage)
+        provider = sign_in_provider(server_url, browser_http, login_as, identity_host, storage, browser)
         async with (
             httpx2.AsyncClient(transport=transport, auth=provider, timeout=60.0) as http,
             Client(streamable_http_client(server_url, http_client=http)) as client,  # type: ignore[arg-type]

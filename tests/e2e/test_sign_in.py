@@ -16,6 +16,9 @@ import anyio
 import httpx2
 import pytest
 from cryptography.fernet import Fernet
+from mcp import Client
+from mcp.client.auth.exceptions import OAuthRegistrationError
+from mcp.client.streamable_http import streamable_http_client
 from mcp_types import ResourceTemplateReference
 
 from pagerduty_mcp.common.pagerduty.scope_table import grants
@@ -25,7 +28,7 @@ from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_
 from pagerduty_mcp.sandbox.server import ServerInfo
 from pagerduty_mcp.server import AREAS
 from tests.e2e.http_server import HttpServer, free_port, rpc_answer, running_server
-from tests.e2e.sign_in import Balancer, signed_in_client
+from tests.e2e.sign_in import Balancer, Browser, MemoryTokens, sign_in_provider, signed_in_client
 from tests.redis_server import RedisServer, redis_or_skip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.anyio]
@@ -351,3 +354,120 @@ async def test_redis_stopped_and_restarted_mid_run(box: Sandbox, https_sandbox: 
             assert who(result) == JONAS
             assert storage.tokens is not None and storage.tokens.access_token != tokens.access_token
             assert not any(path == "/authorize" for _, path in balancer.sent[-6:])  # no new sign-in was needed
+
+
+async def test_the_consent_page_once_then_the_approval_is_remembered_on_every_replica(replicas: Replicas) -> None:
+    balancer = replicas.balancer()
+    before = {server.base: _sign_ins(server) for server in (replicas.a, replicas.b)}
+    async with httpx2.AsyncClient(transport=balancer, timeout=60.0) as browser_http:
+        browser = Browser(browser_http, JONAS, replicas.identity_host)
+        async with signed_in_client(f"{replicas.public}/mcp", balancer, JONAS, replicas.identity_host, browser) as (
+            client,
+            provider,
+            storage,
+        ):
+            balancer.target = "a"
+            assert who(await client.call_tool("get_user_data", {})) == JONAS
+            assert len(browser.consent_pages) == 1
+            page = browser.consent_pages[0]
+            assert "“pagerduty-mcp e2e”" in page and "An app on this computer (127.0.0.1, port 33418)" in page
+            assert "<strong>Read and change</strong>" in page  # the replicas run with --enable-write-tools
+
+            # Signed out here (tokens dropped), the same client signs in again through the other
+            # replica: the approval, kept in Redis, spares the page.
+            balancer.target = "b"
+            storage.tokens = None
+            provider.context.current_tokens = None
+            sent = len(balancer.sent)
+            assert who(await client.call_tool("get_user_data", {})) == JONAS
+            assert ("b", "/authorize") in balancer.sent[sent:] and ("b", "/oauth/callback") in balancer.sent[sent:]
+            assert len(browser.consent_pages) == 1
+    for server in (replicas.a, replicas.b):  # each replica counted the sign-in it completed
+        assert _sign_ins(server) == before[server.base] + 1
+
+
+def _sign_ins(server: HttpServer, outcome: str = "ok") -> float:
+    metrics = httpx2.get(f"{server.base}/metrics").text
+    line = f'pagerduty_mcp_sign_ins_total{{outcome="{outcome}"}} '
+    return sum(float(row[len(line) :]) for row in metrics.splitlines() if row.startswith(line))
+
+
+async def test_a_reused_refresh_token_on_one_replica_signs_out_everyone_on_both(replicas: Replicas) -> None:
+    balancer = replicas.balancer()
+    async with signed_in_client(f"{replicas.public}/mcp", balancer, JONAS, replicas.identity_host) as (
+        client,
+        provider,
+        storage,
+    ):
+        balancer.target = "a"
+        assert who(await client.call_tool("get_user_data", {})) == JONAS
+        stolen, registered = storage.tokens, storage.client
+        assert stolen is not None and registered is not None
+        provider.context.token_expiry_time = 1.0  # the honest client refreshes on replica a
+        assert who(await client.call_tool("get_user_data", {})) == JONAS
+        current = storage.tokens
+        assert current is not None and current.access_token != stolen.access_token
+        reuse = httpx2.post(  # the thief's copy of the old refresh token, on replica b
+            f"{replicas.b.base}/token",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": stolen.refresh_token or "",
+                "client_id": registered.client_id,
+                "client_secret": registered.client_secret or "",
+            },
+        )
+        assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant"
+        for server in (replicas.a, replicas.b):
+            answer = httpx2.post(
+                f"{server.base}/mcp",
+                json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}},
+                headers={
+                    "Authorization": f"Bearer {current.access_token}",
+                    "Accept": "application/json, text/event-stream",
+                    "Content-Type": "application/json",
+                },
+            )
+            assert answer.status_code == 401, answer.text
+    assert "a refresh token of it was used again" in replicas.b.stderr()
+
+
+async def _registration_refusal(server_url: str, redirect: str) -> str:
+    """What the SDK client says when this server refuses to register it with ``redirect``."""
+    storage = MemoryTokens()
+    async with httpx2.AsyncClient(timeout=30.0) as browser_http:
+        provider = sign_in_provider(server_url, browser_http, None, "unused", storage, redirect_uri=redirect)
+        try:
+            async with (
+                httpx2.AsyncClient(auth=provider, timeout=30.0) as http,
+                Client(streamable_http_client(server_url, http_client=http)) as client,  # type: ignore[arg-type]
+            ):
+                await client.list_tools()
+        except BaseException as exc:  # the SDK raises it, possibly inside an exception group
+            found = [e for e in _leaves(exc) if isinstance(e, OAuthRegistrationError)]
+            assert found, repr(exc)
+            assert storage.tokens is None and storage.client is None
+            return str(found[0])
+    raise AssertionError(f"{redirect} was registered")
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
+
+
+async def test_redirect_rules_over_http_with_the_sdk_client() -> None:
+    """A shared server (--allowed-redirect-hosts claude.ai): the SDK client registering a redirect
+    to another site, or a javascript: one, is refused with the rule it broke; an editor's loopback
+    redirect (VS Code, Claude Code) still signs in."""
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    argv = ["--sandbox", "--auth", "oauth", "--public-url", public, "--allowed-redirect-hosts", "claude.ai"]
+    with running_server(argv, {}, port=port) as server:
+        said = await _registration_refusal(f"{public}/mcp", "https://evil.example.com/cb")
+        assert "400" in said and "invalid_redirect_uri" in said and "claude.ai" in said
+        said = await _registration_refusal(f"{public}/mcp", "javascript:alert(document.cookie)")
+        assert "invalid_redirect_uri" in said and "never accepted" in said
+        balancer = Balancer(public, {"only": server.base})
+        async with signed_in_client(f"{public}/mcp", balancer, JONAS, f"127.0.0.1:{port}") as (client, _, _):
+            assert who(await client.call_tool("get_user_data", {})) == JONAS

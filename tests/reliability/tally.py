@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["FUZZ", "LOAD", "LoadTally", "Tally"]
+__all__ = ["FUZZ", "LOAD", "SIGN_IN", "Figures", "LoadTally", "Tally"]
 
 
 @dataclass
@@ -59,3 +59,16 @@ class LoadTally:
 
 
 LOAD = LoadTally()
+
+
+@dataclass
+class Figures:
+    """Lines of figures a suite measured and checked, printed as they were recorded."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def record(self, line: str) -> None:
+        self.lines.append(line)
+
+
+SIGN_IN = Figures()  # registrations, sign-ins and what the store holds after them

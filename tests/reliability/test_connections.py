@@ -8,7 +8,6 @@ one, and a client PagerDuty refused, or the pool dropped, closes its sockets at 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,11 @@ from pagerduty_mcp.common.pagerduty.config import Credential, Settings
 from pagerduty_mcp.common.pagerduty.context import RequestContext, request_scope
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Sandbox
 from tests.e2e.http_server import HttpServer, http_session, running_server, sandbox_over_https
+from tests.reliability.sockets import GUARD, address, open_sockets, until_closed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
 READ_TIMEOUT = 1  # seconds, for the server under test
-GUARD = 20  # seconds: far beyond every limit under test; reaching it means no limit acted
 HEAD = b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json, text/event-stream\r\n"
 
 
@@ -37,29 +36,13 @@ def server() -> Iterator[HttpServer]:
         yield running
 
 
-def _address(server: HttpServer) -> tuple[str, int]:
-    host, port = server.base.removeprefix("http://").split(":")
-    return host, int(port)
-
-
-async def _until_closed(stream: anyio.abc.SocketStream) -> bytes:
-    """Everything the server sends until it closes the connection."""
-    received = b""
-    with anyio.fail_after(GUARD):
-        while True:
-            try:
-                received += await stream.receive()
-            except (anyio.EndOfStream, anyio.BrokenResourceError, ConnectionResetError):
-                return received
-
-
 async def test_a_connection_that_sends_nothing_is_closed(server: HttpServer) -> None:
-    async with await anyio.connect_tcp(*_address(server)) as stream:
-        assert await _until_closed(stream) == b""
+    async with await anyio.connect_tcp(*address(server)) as stream:
+        assert await until_closed(stream) == b""
 
 
 async def test_a_trickled_request_head_is_closed_although_bytes_keep_coming(server: HttpServer) -> None:
-    async with await anyio.connect_tcp(*_address(server)) as stream:
+    async with await anyio.connect_tcp(*address(server)) as stream:
         sent = 0
 
         async def trickle() -> None:
@@ -74,16 +57,16 @@ async def test_a_trickled_request_head_is_closed_although_bytes_keep_coming(serv
 
         async with anyio.create_task_group() as group:
             group.start_soon(trickle)
-            received = await _until_closed(stream)
+            received = await until_closed(stream)
             group.cancel_scope.cancel()
     assert received == b""
     assert sent < len(HEAD) * 50  # closed while the client was still sending
 
 
 async def test_a_body_that_does_not_arrive_in_time_is_408(server: HttpServer) -> None:
-    async with await anyio.connect_tcp(*_address(server)) as stream:
+    async with await anyio.connect_tcp(*address(server)) as stream:
         await stream.send(HEAD + b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"jsonrpc"')
-        received = await _until_closed(stream)
+        received = await until_closed(stream)
     assert received.startswith(b"HTTP/1.1 408"), received[:200]
     assert b"did not arrive in time" in received
 
@@ -102,18 +85,6 @@ async def test_an_idle_event_stream_ends(server: HttpServer) -> None:
 # --- upstream sockets -----------------------------------------------------------------------------
 
 
-def _sockets(pid: int) -> int:
-    """Open sockets of a process (Linux /proc)."""
-    fds = Path(f"/proc/{pid}/fd")
-    count = 0
-    for fd in fds.iterdir():
-        try:
-            count += os.readlink(fd).startswith("socket:")
-        except OSError:
-            continue
-    return count
-
-
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts sockets through /proc")
 async def test_made_up_tokens_cost_no_connection_and_keep_no_socket(server: HttpServer) -> None:
     box = Sandbox()
@@ -125,13 +96,13 @@ async def test_made_up_tokens_cost_no_connection_and_keep_no_socket(server: Http
                 async with http_session(per_caller.url, {"Authorization": f"Token token=made-up-{i:04d}"}) as client:
                     assert (await client.list_tools()).tools
             assert len(box.request_log) == baseline_requests  # listing needs nothing upstream
-            baseline_sockets = _sockets(per_caller.process.pid)
+            baseline_sockets = open_sockets(per_caller.process.pid)
             for i in range(30):
                 async with http_session(per_caller.url, {"Authorization": f"Token token=made-up-{i:04d}"}) as client:
                     result = await client.call_tool("get_user_data", {})
                     assert result.is_error and "UNAUTHORIZED" in result.content[0].text  # type: ignore[union-attr]
             assert len(box.request_log) >= baseline_requests + 30
-            grown = _sockets(per_caller.process.pid) - baseline_sockets
+            grown = open_sockets(per_caller.process.pid) - baseline_sockets
     print(f"\nsockets: +{grown} after 30 made-up tokens each refused by PagerDuty")
     # Each refused token's client is dropped and closed at once: no socket per made-up token.
     assert grown <= 3, grown

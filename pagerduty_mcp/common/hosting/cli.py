@@ -14,6 +14,7 @@ from pagerduty_mcp.common.hosting.budget import DEFAULT_REQUESTS_PER_MINUTE
 from pagerduty_mcp.common.hosting.client_auth import AuthMode
 from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
+from pagerduty_mcp.common.hosting.registration import DEFAULT_REGISTRATIONS_PER_HOUR
 from pagerduty_mcp.common.hosting.startup import ConfirmWrites, LogLevel, ServeOptions, Transport
 from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
 from pagerduty_mcp.common.toolkit.area import Area
@@ -205,6 +206,43 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 "tokens are bound to it. Default on loopback: http://<host>:<port>.",
             ),
         ] = None,
+        allowed_redirect_hosts: Annotated[
+            str | None,
+            typer.Option(
+                "--allowed-redirect-hosts",
+                envvar="PAGERDUTY_MCP_ALLOWED_REDIRECT_HOSTS",
+                help="For --auth oauth on a shared server: the only hosts an https redirect URI of a registering "
+                "client may point at (comma-separated: claude.ai, *.example.com), and one-word app schemes to "
+                "allow (cursor:). Default: any https host. Loopback redirects are allowed either way.",
+            ),
+        ] = None,
+        loopback_redirects: Annotated[
+            bool,
+            typer.Option(
+                "--loopback-redirects/--no-loopback-redirects",
+                envvar="PAGERDUTY_MCP_LOOPBACK_REDIRECTS",
+                help="For --auth oauth: accept http redirect URIs to 127.0.0.1, [::1] and localhost (any port), "
+                "as editors and desktop apps use (RFC 8252).",
+            ),
+        ] = True,
+        max_registrations_per_hour: Annotated[
+            int,
+            typer.Option(
+                "--max-registrations-per-hour",
+                envvar="PAGERDUTY_MCP_MAX_REGISTRATIONS_PER_HOUR",
+                help="For --auth oauth: client registrations one address may make an hour (a third of them at "
+                "once); more get 429.",
+            ),
+        ] = DEFAULT_REGISTRATIONS_PER_HOUR,
+        trusted_proxies: Annotated[
+            str | None,
+            typer.Option(
+                "--trusted-proxies",
+                envvar="PAGERDUTY_MCP_TRUSTED_PROXIES",
+                help="Comma-separated addresses or networks of your reverse proxies (10.0.0.0/8): only their "
+                "X-Forwarded-For is believed to name the client. Default: none, the peer address counts.",
+            ),
+        ] = None,
         redis_url: Annotated[
             str | None,
             typer.Option(
@@ -272,6 +310,10 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 public_url=public_url,
                 redis_url=redis_url,
                 budget_per_minute=budget_per_minute,
+                allowed_redirect_hosts=allowed_redirect_hosts,
+                loopback_redirects=loopback_redirects,
+                max_registrations_per_hour=max_registrations_per_hour,
+                trusted_proxies=trusted_proxies,
             ),
         )
 

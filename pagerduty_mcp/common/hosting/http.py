@@ -7,9 +7,15 @@ In front of the SDK's stateless streamable-HTTP app sits one ASGI gate, checking
    ``--auth static``, any peer with a server token (see ``metrics``);
 2. the Host header (421) and Origin header (403), against allow-lists, with the SDK's
    ``TransportSecuritySettings`` (DNS-rebinding protection stays on whatever the bind address);
-3. client authentication (401 with a ``WWW-Authenticate`` challenge), see ``client_auth``;
-4. the request body, read within the read timeout (408), and its cap (413); a ``GET`` event
+3. under ``--auth oauth``, the sign-in endpoints (discovery, registration, consent, callback,
+   token, revocation) are public: their body is read within the read timeout (408) and capped
+   (413) like any other, then they answer;
+4. client authentication (401 with a ``WWW-Authenticate`` challenge), see ``client_auth``;
+5. the request body, read within the read timeout (408), and its cap (413); a ``GET`` event
    stream instead ends when idle (see ``connections``, which also limits request heads).
+
+The client's address is the peer's, unless the peer is one of ``--trusted-proxies``: then it is
+the one their ``X-Forwarded-For`` names (uvicorn's proxy-headers support, off otherwise).
 
 The authenticated :class:`~pagerduty_mcp.common.pagerduty.context.Caller` rides in the ASGI scope;
 the server's request context takes it from there for each MCP message, so every message sees the
@@ -104,6 +110,7 @@ class RemoteOptions:
     stream_idle_seconds: float = DEFAULT_STREAM_IDLE_SECONDS
     oauth: OAuthResource | None = None  # --auth oauth: sign-in endpoints and the token check
     metrics: bool = True
+    trusted_proxies: tuple[str, ...] = ()  # networks whose X-Forwarded-For names the client
 
     def check(self) -> None:
         """Refuse unsafe combinations before binding anything (``ValueError`` with what to do)."""
@@ -114,6 +121,13 @@ class RemoteOptions:
         if self.max_body_bytes < 1024:
             raise ValueError("--max-body-bytes must be at least 1024")
         finite_positive("--read-timeout", self.read_timeout_seconds)
+        for entry in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"--trusted-proxies takes IP addresses or networks (10.0.0.0/8), not {entry!r}"
+                ) from None
         finite_positive("--stream-idle-timeout", self.stream_idle_seconds)
         if not is_loopback(self.host) and not self.authenticator.required and not self.allow_unauthenticated:
             raise ValueError(
@@ -147,6 +161,9 @@ class RemoteGate:
         self._security = TransportSecurityMiddleware(options.security())
         self._limited = RequestBodyLimitMiddleware(app, options.max_body_bytes)
         self._app = app
+        self._oauth = (
+            RequestBodyLimitMiddleware(options.oauth.app, options.max_body_bytes) if options.oauth is not None else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,11 +173,6 @@ class RemoteGate:
             body = {"status": "ok", "server": self.server_name, "version": __version__}
             await _json(send, 200, body)
             return
-        oauth = self.options.oauth
-        if oauth is not None and scope["path"] in oauth.paths:
-            # Discovery, sign-in and token endpoints are public by design (the SDK sends CORS *).
-            await oauth.app(scope, receive, send)
-            return
         if scope["path"] == METRICS_PATH and self.metrics is not None and scope["method"] in ("GET", "HEAD"):
             await self.metrics.serve(self.options.authenticator, self._security, scope, receive, send)
             return
@@ -168,6 +180,11 @@ class RemoteGate:
         refused = await self._security.validate_request(request)
         if refused is not None:
             await refused(scope, receive, send)
+            return
+        oauth = self.options.oauth
+        if oauth is not None and self._oauth is not None and scope["path"] in oauth.paths:
+            # Public by design (the SDK sends CORS *), and bounded like the MCP endpoint.
+            await self._read_body_then(self._oauth, scope, receive, send)
             return
         if oauth is not None:
             verdict = await oauth.authenticate(request.headers)
@@ -184,12 +201,16 @@ class RemoteGate:
             # An event stream: a stateless server has nothing to push on it, so it ends when idle.
             await idle_capped(self._limited, scope, receive, send, self.options.stream_idle_seconds)
             return
+        await self._read_body_then(self._limited, scope, receive, send)
+
+    async def _read_body_then(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        """``app``, once the body arrived within the read timeout (408 otherwise); ``app`` caps its size."""
         messages = await body_within(receive, self.options.read_timeout_seconds, self.options.max_body_bytes)
         if messages is None:
             body = {"error": "request_timeout", "message": "The request body did not arrive in time."}
             await _json(send, 408, body, {"connection": "close"})
             return
-        await self._limited(scope, replaying(messages, receive), send)
+        await app(scope, replaying(messages, receive), send)
 
 
 async def _json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
@@ -252,6 +273,10 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
         server_header=False,
         access_log=False,
         http=guarded_protocol(options.read_timeout_seconds),
+        # A forwarded address is believed from the operator's proxies only (uvicorn's default trusts
+        # any loopback peer, which a proxy on the same host would make of every client).
+        proxy_headers=bool(options.trusted_proxies),
+        forwarded_allow_ips=list(options.trusted_proxies),
         timeout_keep_alive=int(KEEP_ALIVE_SECONDS),
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
     )

@@ -175,6 +175,10 @@ def _loopback_peer(scope: Scope) -> bool:
     client = scope.get("client")
     if not client:
         return False
+    # Relayed by a proxy (on this host, or one of --trusted-proxies that let a client name
+    # itself): whoever sent it is not a local scraper.
+    if any(name in (b"x-forwarded-for", b"forwarded") for name, _ in scope.get("headers", ())):
+        return False
     try:
         return ipaddress.ip_address(str(client[0])).is_loopback
     except ValueError:

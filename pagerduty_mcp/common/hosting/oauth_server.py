@@ -1,17 +1,26 @@
 """Sign in with PagerDuty: this server as the OAuth authorization server and resource server of MCP.
 
 The MCP client discovers us (RFC 9728 metadata, and a ``401`` whose ``WWW-Authenticate`` points at
-it), registers itself, and sends its user to our ``/authorize``. We send the user on to PagerDuty's
-identity service with the operator's OAuth app, PKCE and the scopes the enabled tools need. PagerDuty
-sends them back to ``/oauth/callback``, where we exchange its code for the user's PagerDuty token,
-seal that token with the server key, and hand the MCP client a code of our own. From it the client
-gets our short-lived access token and a rotating refresh token: each maps to the sign-in, never to
-PagerDuty's token directly, and the store keeps only their SHA-256.
+it), registers itself (``registration``: bounded, and only to redirect URIs ``redirects`` allows),
+and sends its user to our ``/authorize``. The user approves the client on our own consent page,
+then signs in at PagerDuty's identity service with the operator's OAuth app, PKCE and the scopes
+the enabled tools need; PagerDuty sends them back to ``/oauth/callback`` (``browser_leg``), where
+we exchange its code for the user's PagerDuty token, seal that token with the server key, and hand
+the MCP client a code of our own. From it the client gets our short-lived access token and a
+rotating refresh token: each maps to the sign-in (the *grant*), never to PagerDuty's token
+directly, and the store keeps only their SHA-256.
+
+A refresh token or code presented twice ends the whole sign-in, on every replica (RFC 9700
+§4.14.2, RFC 6749 §4.1.2): whoever used it first, honest client or thief, is signed out, and the
+user signs in again (a refresh token carries the id of its sign-in; a spent code is remembered).
+Codes and refresh tokens are bound to this server's resource URL (RFC 8707): another server
+sharing the store refuses them.
 
 The endpoints are the ``mcp`` SDK's (``create_auth_routes``), driven by :class:`PagerDutySignIn`,
-its provider. Every MCP request is then checked here (:meth:`OAuthResource.authenticate`): the
-token must be live, issued for this resource (its audience), and its sign-in not revoked; the call
-runs with the user's PagerDuty token, and tools whose scopes the user was not granted are hidden.
+its provider, with our own registration and revocation in front. Every MCP request is then checked
+here (:meth:`OAuthResource.authenticate`): the token must be live, issued for this resource (its
+audience), and its sign-in not revoked; the call runs with the user's PagerDuty token, and tools
+whose scopes the user was not granted are hidden.
 
 State lives in a :mod:`~pagerduty_mcp.common.hosting.store`; with Redis, any replica can carry on
 what another began. If the store goes away, tokens this replica already verified keep working
@@ -22,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import secrets
 import time
 from collections import OrderedDict
@@ -31,6 +41,9 @@ from typing import Any
 
 import httpx2
 from mcp.server.auth.handlers.metadata import ProtectedResourceMetadataHandler
+from mcp.server.auth.handlers.register import RegistrationHandler
+from mcp.server.auth.handlers.token import TokenHandler
+from mcp.server.auth.middleware.client_auth import AuthenticationError, ClientAuthenticator
 from mcp.server.auth.provider import (
     AccessToken,
     AuthorizationCode,
@@ -39,7 +52,6 @@ from mcp.server.auth.provider import (
     OAuthAuthorizationServerProvider,
     RefreshToken,
     TokenError,
-    construct_redirect_uri,
 )
 from mcp.server.auth.routes import build_resource_metadata_url, cors_middleware, create_auth_routes
 from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions, RevocationOptions
@@ -47,16 +59,31 @@ from mcp.shared.auth import OAuthClientInformationFull, OAuthToken, ProtectedRes
 from pydantic import AnyHttpUrl, AnyUrl
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from pagerduty_mcp.common.hosting.browser_leg import (
+    CALLBACK_PATH,
+    SANDBOX_SIGN_IN_PATH,
+    UNAVAILABLE,
+    BrowserLeg,
+)
+from pagerduty_mcp.common.hosting.budget import Bucket, MemoryBuckets
 from pagerduty_mcp.common.hosting.client_auth import Rejection, narrowing_from_headers
+from pagerduty_mcp.common.hosting.consent import CONSENT_PATH
+from pagerduty_mcp.common.hosting.redirects import RedirectPolicy
+from pagerduty_mcp.common.hosting.registration import (
+    DEFAULT_REGISTRATIONS_PER_HOUR,
+    UNUSED_CLIENT_SECONDS,
+    RegistrationLimit,
+    bounded_registration,
+)
 from pagerduty_mcp.common.hosting.sealing import Sealer, SealingError
 from pagerduty_mcp.common.hosting.store import Store, StoreUnavailable, digest
 from pagerduty_mcp.common.pagerduty.config import Credential
 from pagerduty_mcp.common.pagerduty.context import Caller, Narrowing
-from pagerduty_mcp.common.pagerduty.identity import IdentityError, PagerDutyIdentity, pkce_pair
+from pagerduty_mcp.common.pagerduty.identity import IdentityError, PagerDutyIdentity
 from pagerduty_mcp.common.pagerduty.scope_table import grants
 
 __all__ = [
@@ -70,18 +97,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CALLBACK_PATH = "/oauth/callback"
-# With an in-process sandbox, its sign-in page is served here (a browser cannot reach a transport).
-SANDBOX_SIGN_IN_PATH = "/oauth/sandbox/authorize"
-PENDING_SECONDS = 600.0  # the user has ten minutes at PagerDuty's sign-in page
-CODE_SECONDS = 300.0
-CLIENT_SECONDS = 365 * 86400.0
+CLIENT_SECONDS = 365 * 86400.0  # a client that signed in is kept this long after its last token
+# A spent code is remembered this long, so that presenting it again ends its sign-in. A refresh
+# token needs no such memory: it names its sign-in (``_refresh_token``), so a spent one is known
+# as such for as long as the sign-in lasts, at no cost per refresh.
+SPENT_CODE_SECONDS = 86400.0
+_REFRESH_PREFIX = "pdmcp_rt_"
+_GRANT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Our access token never outlives the PagerDuty token behind it, less this margin.
 UPSTREAM_MARGIN_SECONDS = 60.0
 _CACHE_SIZE = 10_000
-_UNAVAILABLE = (
-    "The sign-in store (Redis) is unreachable, so signing in, refreshing and revoking are paused. "
-    "Try again in a moment."
+_UNKNOWN_CLIENT = (
+    "Unknown client_id: it was never used to sign in within an hour of registering, or it was registered "
+    "under a key this server no longer holds. Register the client again."
 )
 
 
@@ -96,6 +124,9 @@ class OAuthConfig:
     access_seconds: float = 3600.0
     refresh_seconds: float = 30 * 86400.0
     sign_in_url: str | None = None  # the identity's authorize page when it is served here (sandbox)
+    write_tools: frozenset[str] = frozenset()  # the enabled tools that change PagerDuty
+    redirects: RedirectPolicy = field(default_factory=RedirectPolicy)
+    registrations_per_hour: int = DEFAULT_REGISTRATIONS_PER_HOUR
 
     @property
     def resource_url(self) -> str:
@@ -130,6 +161,7 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
         self.store = store
         self.sealer = sealer
         self.identity = identity
+        self.browser = BrowserLeg(config, store, sealer, identity)
 
     # -- clients (dynamic registration) ------------------------------------------------------
     async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
@@ -137,100 +169,41 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
         if record is None:
             return None
         if record.get("client_secret"):
-            record["client_secret"] = self.sealer.open(record["client_secret"])
+            try:
+                record["client_secret"] = self.sealer.open(record["client_secret"])
+            except SealingError:
+                log.warning("a client registered under a token key this server no longer holds must register again")
+                return None
         return OAuthClientInformationFull.model_validate(record)
 
     async def register_client(self, client_info: OAuthClientInformationFull) -> None:
         record = client_info.model_dump(mode="json", exclude_none=True)
         if client_info.client_secret:
             record["client_secret"] = self.sealer.seal(client_info.client_secret)
-        await self.store.put(f"client:{client_info.client_id}", record, CLIENT_SECONDS)
+        # Short-lived until its first sign-in (_client_used): unused registrations cost little for long.
+        await self.store.put(f"client:{client_info.client_id}", record, UNUSED_CLIENT_SECONDS)
 
-    # -- leg 1: on to PagerDuty ----------------------------------------------------------------
+    async def _client_used(self, client_id: str) -> None:
+        await self.store.expire(f"client:{client_id}", CLIENT_SECONDS)
+
+    # -- the browser's part: our consent page, PagerDuty, the way back (browser_leg) ---------------
     async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
         if params.resource and not _same_resource(params.resource, self.config.resource_url):
             raise AuthorizeError("invalid_target", f"This server is the resource {self.config.resource_url}")
-        asked = tuple(s for s in (params.scopes or ()) if s in self.config.scopes) or self.config.scopes
-        state = secrets.token_urlsafe(32)
-        verifier, challenge = pkce_pair()
-        pending = {
-            "client_id": client.client_id,
-            "redirect_uri": str(params.redirect_uri),
-            "explicit": params.redirect_uri_provided_explicitly,
-            "challenge": params.code_challenge,
-            "state": params.state,
-            "scopes": list(asked),
-            "verifier": self.sealer.seal(verifier),
-        }
-        try:
-            await self.store.put(f"pending:{digest(state)}", pending, PENDING_SECONDS)
-        except StoreUnavailable:
-            raise AuthorizeError("temporarily_unavailable", _UNAVAILABLE) from None
-        url = self.identity.authorize_url(self.config.callback_url, asked, state, challenge)
-        if self.config.sign_in_url:
-            url = self.config.sign_in_url + url[url.index("?") :]
-        return url
+        asked = [s for s in (params.scopes or ()) if s in self.config.scopes] or list(self.config.scopes)
+        return await self.browser.begin(client, params, asked)
 
-    # -- leg 2: back from PagerDuty ------------------------------------------------------------
-    async def callback(self, request: Request) -> Response:
-        state = request.query_params.get("state") or ""
-        pending = await self.store.take(f"pending:{digest(state)}") if state else None
-        if pending is None:
-            return _page(
-                400, "This sign-in link expired or was already used: start the sign-in again from your MCP client."
-            )
-        back = pending["redirect_uri"]
-        if request.query_params.get("error"):
-            said = request.query_params.get("error_description") or request.query_params["error"]
-            return _redirect(
-                back, error="access_denied", error_description=f"PagerDuty: {said}", state=pending["state"]
-            )
-        try:
-            grant = await self.identity.exchange_code(
-                request.query_params.get("code") or "",
-                self.sealer.open(pending["verifier"]),
-                self.config.callback_url,
-                tuple(pending["scopes"]),
-            )
-        except IdentityError as exc:
-            log.warning("sign-in: PagerDuty refused the code exchange (%s)", exc.error)
-            described = f"PagerDuty refused the sign-in ({exc.error}): {exc.description}"
-            return _redirect(back, error="server_error", error_description=described, state=pending["state"])
-        user = await self.identity.current_user(self.config.api_host, grant.access_token)
-        granted = grant.scopes  # PagerDuty's word: what the user's role and the app allow
-        grant_id = secrets.token_urlsafe(18)
-        record = {
-            "user": (user or {}).get("id") or "unknown",
-            "client_id": pending["client_id"],
-            "scopes": list(granted),
-            "pd_access": self.sealer.seal(grant.access_token),
-            "pd_refresh": self.sealer.seal(grant.refresh_token) if grant.refresh_token else None,
-            "pd_expires_at": grant.expires_at,
-        }
-        code = secrets.token_urlsafe(32)
-        await self.store.put(f"grant:{grant_id}", record, self.config.refresh_seconds)
-        await self.store.put(
-            f"code:{digest(code)}",
-            {
-                "client_id": pending["client_id"],
-                "redirect_uri": back,
-                "explicit": pending["explicit"],
-                "challenge": pending["challenge"],
-                "scopes": list(granted),
-                "grant": grant_id,
-                "expires_at": _now() + CODE_SECONDS,
-            },
-            CODE_SECONDS,
-        )
-        log.info("sign-in: user %s signed in with %d scope(s)", record["user"], len(granted))
-        return _redirect(back, code=code, state=pending["state"])
-
-    # -- leg 3: our tokens ---------------------------------------------------------------------
+    # -- our tokens ------------------------------------------------------------------------------
     async def load_authorization_code(
         self, client: OAuthClientInformationFull, authorization_code: str
     ) -> AuthorizationCode | None:
-        record = await self.store.get(f"code:{digest(authorization_code)}")
+        key = digest(authorization_code)
+        record = await self.store.get(f"code:{key}")
         if record is None:
+            await self._replayed(f"spent-code:{key}", "an authorization code was presented again")
+            return None
+        if not _same_resource(record.get("resource") or "", self.config.resource_url):
+            log.warning("refused an authorization code issued for another resource")
             return None
         return AuthorizationCode(
             code=authorization_code,
@@ -247,14 +220,28 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
     async def exchange_authorization_code(
         self, client: OAuthClientInformationFull, authorization_code: AuthorizationCode
     ) -> OAuthToken:
-        # Spent here, atomically: of two replicas racing with one code, only one issues tokens.
-        if await self.store.take(f"code:{digest(authorization_code.code)}") is None:
-            raise TokenError("invalid_grant", "authorization code was already used")
-        return await self._issue(str(authorization_code.subject), client.client_id, authorization_code.scopes)
+        grant_id = str(authorization_code.subject)
+        key = digest(authorization_code.code)
+        # Marked spent before it is taken: of two replicas racing with one code, one issues tokens
+        # and the other ends the sign-in, as for any code presented twice.
+        await self.store.put(f"spent-code:{key}", {"grant": grant_id}, SPENT_CODE_SECONDS)
+        if await self.store.take(f"code:{key}") is None:
+            await self._end_sign_in(grant_id, "its authorization code was presented twice")
+            raise TokenError("invalid_grant", "authorization code was already used: the sign-in is ended")
+        tokens = await self._issue(grant_id, client.client_id, authorization_code.scopes)
+        await self._client_used(client.client_id)
+        return tokens
 
     async def load_refresh_token(self, client: OAuthClientInformationFull, refresh_token: str) -> RefreshToken | None:
-        record = await self.store.get(f"refresh:{digest(refresh_token)}")
+        key = digest(refresh_token)
+        record = await self.store.get(f"refresh:{key}")
         if record is None:
+            grant_id = _grant_of(refresh_token)
+            if grant_id is not None:  # a spent one of a sign-in that still stands: someone else holds it
+                await self._end_sign_in(grant_id, "a refresh token of it was used again (RFC 9700)")
+            return None
+        if not _same_resource(record["resource"], self.config.resource_url):
+            log.warning("refused a refresh token issued for another resource")
             return None
         return RefreshToken(
             token=refresh_token,
@@ -268,29 +255,45 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
     async def exchange_refresh_token(
         self, client: OAuthClientInformationFull, refresh_token: RefreshToken, scopes: list[str]
     ) -> OAuthToken:
-        key = f"refresh:{digest(refresh_token.token)}"
-        record = await self.store.take(key)  # rotation: of two racing refreshes, one wins
-        if record is None:
-            raise TokenError("invalid_grant", "refresh token was already used: sign in again")
+        grant_id = str(refresh_token.subject)
+        key = digest(refresh_token.token)
+        record = await self.store.take(f"refresh:{key}")  # rotation: of two racing refreshes, one wins
+        if record is None:  # and the other is a reuse, which ends the sign-in
+            await self._end_sign_in(grant_id, "a refresh token of it was used twice at once (RFC 9700)")
+            raise TokenError("invalid_grant", "refresh token was already used: the sign-in is ended, sign in again")
         try:
-            return await self._issue(str(refresh_token.subject), client.client_id, scopes)
+            tokens = await self._issue(grant_id, client.client_id, scopes)
         except (IdentityError, StoreUnavailable):
             # Nothing was issued: hand the refresh token back, so a passing outage costs no sign-in.
             with contextlib.suppress(StoreUnavailable):
-                await self.store.put(key, record, max(1.0, record["expires_at"] - _now()))
+                await self.store.put(f"refresh:{key}", record, max(1.0, record["expires_at"] - _now()))
             raise
+        await self._client_used(client.client_id)
+        return tokens
+
+    async def _replayed(self, spent_key: str, what: str) -> None:
+        """A spent code came back: someone else holds it. End its sign-in."""
+        spent = await self.store.get(spent_key)
+        if spent is not None:
+            await self._end_sign_in(spent["grant"], f"{what} (RFC 6749 §4.1.2)")
 
     async def _issue(self, grant_id: str, client_id: str, scopes: list[str]) -> OAuthToken:
         grant = await self.store.get(f"grant:{grant_id}")
         if grant is None:
             raise TokenError("invalid_grant", "the sign-in was revoked or has expired: sign in again")
+        try:
+            self.sealer.open(grant["pd_access"])
+        except SealingError:
+            log.error("a sign-in sealed under a token key this server no longer holds is ended")
+            await self.store.delete(f"grant:{grant_id}")
+            raise TokenError("invalid_grant", "this server can no longer open the sign-in: sign in again") from None
         now = _now()
         if grant["pd_expires_at"] - now < self.config.access_seconds + UPSTREAM_MARGIN_SECONDS and grant["pd_refresh"]:
             grant = await self._refresh_upstream(grant_id, grant)
         expires_at = min(now + self.config.access_seconds, grant["pd_expires_at"] - UPSTREAM_MARGIN_SECONDS)
         if expires_at <= now + 1:
             raise TokenError("invalid_grant", "the PagerDuty sign-in has expired: sign in again")
-        access, refresh = "pdmcp_at_" + secrets.token_urlsafe(32), "pdmcp_rt_" + secrets.token_urlsafe(32)
+        access, refresh = "pdmcp_at_" + secrets.token_urlsafe(32), _refresh_token(grant_id)
         base = {"grant": grant_id, "client_id": client_id, "scopes": scopes, "resource": self.config.resource_url}
         await self.store.put(f"access:{digest(access)}", {**base, "expires_at": expires_at}, expires_at - now)
         refresh_at = now + self.config.refresh_seconds
@@ -336,15 +339,59 @@ class PagerDutySignIn(OAuthAuthorizationServerProvider[AuthorizationCode, Refres
     async def revoke_token(self, token: AccessToken | RefreshToken) -> None:
         """Ends the whole sign-in: every access and refresh token of it, on every replica."""
         kind = "access" if isinstance(token, AccessToken) else "refresh"
-        grant = await self.store.take(f"grant:{token.subject}")
         await self.store.delete(f"{kind}:{digest(token.token)}")
+        await self._end_sign_in(str(token.subject), "revoked by its client")
+
+    async def revoke(self, client: OAuthClientInformationFull, token: str) -> None:
+        """RFC 7009 for any client, public ones too: a token of its own, live or not, ends its sign-in."""
+        for kind in ("access", "refresh"):
+            record = await self.store.get(f"{kind}:{digest(token)}")
+            if record is not None and record["client_id"] == client.client_id:
+                if _same_resource(record["resource"], self.config.resource_url):
+                    await self.store.delete(f"{kind}:{digest(token)}")
+                    await self._end_sign_in(record["grant"], "revoked by its client")
+                return
+
+    async def _end_sign_in(self, grant_id: str, why: str) -> None:
+        """Forget the grant (so every token of it fails, on every replica) and revoke it at PagerDuty."""
+        grant = await self.store.take(f"grant:{grant_id}")
         if grant is None:
             return
         try:
             await self.identity.revoke(self.sealer.open(grant["pd_access"]))
         except (IdentityError, SealingError) as exc:
             log.warning("revocation: PagerDuty's token could not be revoked there (%s); it is forgotten here", exc)
-        log.info("sign-in of user %s revoked", grant.get("user"))
+        log.info("sign-in of user %s revoked: %s", grant.get("user"), why)
+
+
+class _ClientAuthenticator(ClientAuthenticator):
+    """The SDK's client authentication, saying what to do when the client is unknown."""
+
+    async def authenticate_request(self, request: Request) -> OAuthClientInformationFull:
+        try:
+            return await super().authenticate_request(request)
+        except AuthenticationError as exc:
+            if exc.message == "Invalid client_id":
+                raise AuthenticationError(_UNKNOWN_CLIENT) from None
+            raise
+
+
+def _revocation(provider: PagerDutySignIn, authenticator: ClientAuthenticator) -> Any:
+    """``/revoke`` (RFC 7009): confidential clients with their secret, public clients with their id."""
+
+    async def revoke(request: Request) -> Response:
+        no_store = {"Cache-Control": "no-store"}
+        try:
+            client = await authenticator.authenticate_request(request)
+        except AuthenticationError as exc:
+            return JSONResponse({"error": "invalid_client", "error_description": exc.message}, 401, no_store)
+        token = (await request.form()).get("token")
+        if not isinstance(token, str) or not token:
+            return JSONResponse({"error": "invalid_request", "error_description": "token is required"}, 400, no_store)
+        await provider.revoke(client, token)
+        return Response(status_code=200, headers=no_store)  # unknown tokens too (RFC 7009 §2.2)
+
+    return revoke
 
 
 @dataclass
@@ -370,11 +417,14 @@ class OAuthResource:
             held = self._verified.get(key)
             if held is not None and held[1] > _now():
                 return held[0]
-            return Rejection(_UNAVAILABLE, "", 503)
+            return Rejection(UNAVAILABLE, "", 503)
         except SealingError as exc:
+            # The key that sealed it is gone (or differs on this replica): the client's refresh ends
+            # the sign-in cleanly (``_issue``) and the user signs in again.
             log.error("%s", exc)
             return Rejection(
-                "This server cannot open the sign-in: its token key differs from the one that sealed it.", "", 500
+                "This server can no longer open your sign-in (its token key changed): sign in again.",
+                f'{challenge}, error="invalid_token"',
             )
         if caller is None:
             self._verified.pop(key, None)
@@ -407,22 +457,23 @@ class OAuthResource:
         return Caller(f"user:{grant['user']}", credential, narrowing), float(record["expires_at"])
 
 
+def _refresh_token(grant_id: str) -> str:
+    """A new refresh token of the sign-in ``grant_id``: its id, then the secret part."""
+    return f"{_REFRESH_PREFIX}{grant_id}.{secrets.token_urlsafe(32)}"
+
+
+def _grant_of(refresh_token: str) -> str | None:
+    """The sign-in a refresh token of ours names (only its holder, or a thief, knows it)."""
+    named, dot, _ = refresh_token.removeprefix(_REFRESH_PREFIX).partition(".")
+    return named if refresh_token.startswith(_REFRESH_PREFIX) and dot and _GRANT_ID.fullmatch(named) else None
+
+
 def _same_resource(a: str, b: str) -> bool:
     return a.rstrip("/").lower() == b.rstrip("/").lower()
 
 
-def _redirect(uri: str, **params: str | None) -> Response:
-    return RedirectResponse(construct_redirect_uri(uri, **params), 302, headers={"Cache-Control": "no-store"})
-
-
-def _page(status: int, message: str) -> Response:
-    return JSONResponse(
-        {"error": "invalid_request", "error_description": message}, status, {"Cache-Control": "no-store"}
-    )
-
-
 def _unavailable(request: Request, exc: Exception) -> Response:
-    said = _UNAVAILABLE if isinstance(exc, StoreUnavailable) else f"PagerDuty's identity service: {exc}"
+    said = UNAVAILABLE if isinstance(exc, StoreUnavailable) else f"PagerDuty's identity service: {exc}"
     return JSONResponse({"error": "temporarily_unavailable", "error_description": said}, 503)
 
 
@@ -433,11 +484,15 @@ def build_oauth_resource(
     identity: PagerDutyIdentity,
     *,
     sign_in_transport: httpx2.AsyncBaseTransport | None = None,
+    registration_buckets: Bucket | None = None,
 ) -> OAuthResource:
-    """The OAuth endpoints (the SDK's, with our provider), RFC 9728 metadata, and the callback.
+    """The OAuth endpoints (the SDK's, with our provider), RFC 9728 metadata, the consent page and
+    the callback.
 
     ``sign_in_transport``: the identity service is in this process (the sandbox), so its sign-in
     page is served at :data:`SANDBOX_SIGN_IN_PATH`, where a browser can reach it.
+    ``registration_buckets``: where registrations are counted (Redis's, to share the limit across
+    replicas; this process's by default).
     """
     provider = PagerDutySignIn(config, store, sealer, identity)
     # Through AuthSettings, as the SDK does, so that a path-less issuer keeps no trailing slash
@@ -448,12 +503,23 @@ def build_oauth_resource(
         validate_token_resource=True,
     ).issuer_url
     scopes = list(config.scopes)
+    registering = ClientRegistrationOptions(enabled=True, valid_scopes=scopes, default_scopes=scopes)
     routes: list[Route] = create_auth_routes(
-        provider,
-        issuer,
-        client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=scopes, default_scopes=scopes),
-        revocation_options=RevocationOptions(enabled=True),
+        provider, issuer, client_registration_options=registering, revocation_options=RevocationOptions(enabled=True)
     )
+    authenticator = _ClientAuthenticator(provider)
+    limit = RegistrationLimit(registration_buckets or MemoryBuckets(), config.registrations_per_hour)
+    ours = {
+        "/token": TokenHandler(provider, authenticator).handle,
+        "/register": bounded_registration(RegistrationHandler(provider, registering).handle, config.redirects, limit),
+        "/revoke": _revocation(provider, authenticator),
+    }
+    routes = [
+        Route(r.path, endpoint=cors_middleware(ours[r.path], ["POST", "OPTIONS"]), methods=["POST", "OPTIONS"])
+        if r.path in ours
+        else r
+        for r in routes
+    ]
     metadata = ProtectedResourceMetadata.model_validate(
         {
             "resource": config.resource_url,
@@ -466,7 +532,9 @@ def build_oauth_resource(
     suffixed = AnyHttpUrl(config.metadata_url).path or "/.well-known/oauth-protected-resource"
     for path in dict.fromkeys((suffixed, "/.well-known/oauth-protected-resource")):
         routes.append(Route(path, endpoint=described, methods=["GET", "OPTIONS"]))
-    routes.append(Route(CALLBACK_PATH, endpoint=provider.callback, methods=["GET"]))
+    routes.append(Route(CONSENT_PATH, endpoint=provider.browser.show, methods=["GET"]))
+    routes.append(Route(CONSENT_PATH, endpoint=provider.browser.answer, methods=["POST"]))
+    routes.append(Route(CALLBACK_PATH, endpoint=provider.browser.callback, methods=["GET"]))
     if sign_in_transport is not None:
         routes.append(Route(SANDBOX_SIGN_IN_PATH, endpoint=_sign_in_page(identity, sign_in_transport), methods=["GET"]))
     app = Starlette(routes=routes, exception_handlers={StoreUnavailable: _unavailable, IdentityError: _unavailable})

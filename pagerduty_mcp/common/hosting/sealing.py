@@ -83,9 +83,10 @@ class Sealer:
     def seal(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode()).decode()
 
-    def open(self, sealed: str) -> str:
+    def open(self, sealed: str, max_age_seconds: int | None = None) -> str:
+        """The secret in ``sealed``; with ``max_age_seconds``, only if sealed that recently."""
         try:
-            return self._fernet.decrypt(sealed.encode()).decode()
+            return self._fernet.decrypt(sealed.encode(), ttl=max_age_seconds).decode()
         except InvalidToken:
             raise SealingError(
                 "a sealed token did not open: is PAGERDUTY_MCP_TOKEN_KEY the same on every replica?"

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
+from pagerduty_mcp.common.hosting.budget import MemoryBuckets, RedisBuckets
 from pagerduty_mcp.common.hosting.http import is_loopback
 from pagerduty_mcp.common.hosting.oauth_server import (
     SANDBOX_SIGN_IN_PATH,
@@ -16,6 +17,8 @@ from pagerduty_mcp.common.hosting.oauth_server import (
     OAuthResource,
     build_oauth_resource,
 )
+from pagerduty_mcp.common.hosting.redirects import RedirectPolicy
+from pagerduty_mcp.common.hosting.registration import DEFAULT_REGISTRATIONS_PER_HOUR
 from pagerduty_mcp.common.hosting.sealing import Sealer
 from pagerduty_mcp.common.hosting.store import MemoryStore, RedisStore, open_store
 from pagerduty_mcp.common.pagerduty.identity import PagerDutyIdentity, SignInApp
@@ -24,7 +27,7 @@ from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
 from pagerduty_mcp.common.toolkit.server import PagerDutyMCPServer
 
-__all__ = ["check_public_url", "oauth_resource", "tool_scope_map"]
+__all__ = ["check_public_url", "oauth_resource", "tool_scope_map", "write_tool_names"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,12 @@ def tool_scope_map(server: PagerDutyMCPServer, areas: Sequence[Area]) -> dict[st
     return {spec_of(fn).name: tool_scopes(fn) for area in areas for fn in area.tools if spec_of(fn).name in registered}
 
 
+def write_tool_names(server: PagerDutyMCPServer, areas: Sequence[Area]) -> frozenset[str]:
+    """The registered tools that change PagerDuty (none unless ``--enable-write-tools``)."""
+    registered = {tool.name for tool in server._tool_manager.list_tools()}
+    return frozenset(spec_of(fn).name for area in areas for fn in area.write_tools if spec_of(fn).name in registered)
+
+
 def oauth_resource(
     server: PagerDutyMCPServer,
     areas: Sequence[Area],
@@ -58,6 +67,8 @@ def oauth_resource(
     api_host: str,
     redis_url: str | None,
     sandbox: bool,
+    redirects: RedirectPolicy | None = None,
+    registrations_per_hour: int = DEFAULT_REGISTRATIONS_PER_HOUR,
     env: Mapping[str, str] | None = None,
 ) -> OAuthResource:
     """The sign-in endpoints and token check for ``server`` (with ``--sandbox``: the sandbox's identity)."""
@@ -74,7 +85,16 @@ def oauth_resource(
             "--auth oauth signs users in with your PagerDuty OAuth app: set PAGERDUTY_OAUTH_CLIENT_ID and "
             "PAGERDUTY_OAUTH_CLIENT_SECRET (README: Sign in with PagerDuty), or use --sandbox"
         )
-    config = OAuthConfig(public_url, mcp_path, api_host, tool_scope_map(server, areas), sign_in_url=sign_in_url)
+    config = OAuthConfig(
+        public_url,
+        mcp_path,
+        api_host,
+        tool_scope_map(server, areas),
+        sign_in_url=sign_in_url,
+        write_tools=write_tool_names(server, areas),
+        redirects=redirects or RedirectPolicy(),
+        registrations_per_hour=registrations_per_hour,
+    )
     store: MemoryStore | RedisStore = open_store(redis_url)
     if isinstance(store, RedisStore):
         _ping(store.url)
@@ -86,7 +106,10 @@ def oauth_resource(
         "redis" if isinstance(store, RedisStore) else "memory, one replica",
         config.callback_url,
     )
-    return build_oauth_resource(config, store, sealer, identity, sign_in_transport=transport)
+    buckets = RedisBuckets(redis_url) if redis_url else MemoryBuckets()
+    return build_oauth_resource(
+        config, store, sealer, identity, sign_in_transport=transport, registration_buckets=buckets
+    )
 
 
 def _ping(url: str) -> None:

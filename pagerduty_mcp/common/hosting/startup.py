@@ -31,6 +31,7 @@ from pagerduty_mcp.common.hosting.budget import (
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
 from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
+from pagerduty_mcp.common.hosting.registration import DEFAULT_REGISTRATIONS_PER_HOUR
 from pagerduty_mcp.common.hosting.sealing import KEY_VARIABLE, request_state_security, token_keys
 from pagerduty_mcp.common.hosting.store import check_redis_url
 from pagerduty_mcp.common.hosting.tracing import start_tracing
@@ -103,6 +104,10 @@ class ServeOptions:
     public_url: str | None = None
     redis_url: str | None = None
     budget_per_minute: int | None = None  # None: PagerDuty's per-user limit, or none on the sandbox
+    allowed_redirect_hosts: str | None = None
+    loopback_redirects: bool = True
+    max_registrations_per_hour: int = DEFAULT_REGISTRATIONS_PER_HOUR
+    trusted_proxies: str | None = None
 
     def request_budget(self) -> int:
         """Requests per minute and credential (0: no budget). The in-process sandbox is not
@@ -225,6 +230,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         pool.budget = CredentialBudget(buckets, options.request_budget())
     if remote is not None and remote.authenticator.mode is AuthMode.oauth:
         # Only a server that signs users in loads the authorization server and its cryptography.
+        from pagerduty_mcp.common.hosting.redirects import RedirectPolicy
         from pagerduty_mcp.common.hosting.sign_in import check_public_url, oauth_resource
 
         try:
@@ -236,6 +242,8 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
                 api_host=pool.settings.api_host,
                 redis_url=redis_url,
                 sandbox=options.sandbox,
+                redirects=RedirectPolicy.parse(options.allowed_redirect_hosts, loopback=options.loopback_redirects),
+                registrations_per_hour=options.max_registrations_per_hour,
             )
         except ValueError as exc:
             _fail(command, str(exc))
@@ -260,21 +268,25 @@ def remote_options(options: ServeOptions) -> RemoteOptions:
     if tokens and mode is not AuthMode.static:
         raise ValueError(f"server tokens are set but --auth is {mode.value}: use --auth static, or unset them")
     allowed_hosts = split_names(options.allowed_hosts)
+    allowed_origins = split_names(options.allowed_origins)
     if options.public_url and mode is AuthMode.oauth:
-        public_host = urlsplit(options.public_url).netloc
-        allowed_hosts += (public_host,) if public_host else ()
+        public = urlsplit(options.public_url.strip())
+        allowed_hosts += (public.netloc,) if public.netloc else ()
+        # The consent page posts its form to this server, from this origin.
+        allowed_origins += (f"{public.scheme}://{public.netloc}",) if public.netloc else ()
     remote = RemoteOptions(
         host=options.host,
         port=options.port,
         path=options.path,
         authenticator=Authenticator(mode, tokens),
         allowed_hosts=allowed_hosts,
-        allowed_origins=split_names(options.allowed_origins),
+        allowed_origins=allowed_origins,
         max_body_bytes=options.max_body_bytes,
         allow_unauthenticated=options.allow_unauthenticated,
         read_timeout_seconds=options.read_timeout,
         stream_idle_seconds=options.stream_idle_timeout,
         metrics=options.metrics,
+        trusted_proxies=split_names(options.trusted_proxies),
     )
     remote.check()
     return remote

@@ -57,6 +57,10 @@ class Store(Protocol):
 
     async def delete(self, *keys: str) -> None: ...
 
+    async def expire(self, key: str, ttl_seconds: float) -> bool:
+        """Give ``key`` a new time to live from now; ``False`` when it is gone."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -94,6 +98,17 @@ class MemoryStore:
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._items.pop(key, None)
+
+    async def expire(self, key: str, ttl_seconds: float) -> bool:
+        raw = self._live(key)
+        if raw is None:
+            return False
+        self._items[key] = (time.monotonic() + ttl_seconds, raw)
+        return True
+
+    def size(self) -> int:
+        """Bytes of keys and values held (for the figures the reliability suite prints)."""
+        return sum(len(key) + len(raw) for key, (_, raw) in self._items.items())
 
     async def close(self) -> None:
         self._items.clear()
@@ -142,6 +157,9 @@ class RedisStore:
     async def delete(self, *keys: str) -> None:
         if keys:
             await self._run("DEL", *(KEY_PREFIX + k for k in keys))
+
+    async def expire(self, key: str, ttl_seconds: float) -> bool:
+        return bool(await self._run("PEXPIRE", KEY_PREFIX + key, max(1, int(ttl_seconds * 1000))))
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -11,19 +11,27 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import httpx2
 
 from pagerduty_mcp.common.pagerduty.config import DEFAULT_API_HOST, EU_API_HOST
+from pagerduty_mcp.common.pagerduty.logs import redact
 from pagerduty_mcp.common.pagerduty.oauth import app_from_env
+from pagerduty_mcp.common.pagerduty.text import clean_text
 
 __all__ = ["IdentityError", "PagerDutyIdentity", "SignInApp", "UserGrant", "identity_host", "pkce_pair"]
+
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")  # RFC 6749 §5.2's codes, and the like
+_DESCRIPTION_LIMIT = 300
+# The fields of our requests to the identity service that nobody else may see.
+_SECRET_FIELDS = frozenset({"client_secret", "code", "code_verifier", "refresh_token", "token"})
 
 
 def identity_host(api_host: str) -> str:
@@ -174,9 +182,24 @@ class PagerDutyIdentity:
             body = {}
         body = body if isinstance(body, dict) else {}
         if not response.is_success:
-            # The OAuth error and its description only: never the request, which carries secrets.
-            raise IdentityError(
-                str(body.get("error") or f"http_{response.status_code}"),
-                str(body.get("error_description") or f"PagerDuty answered {response.status_code}"),
-            )
+            raise _refusal(response.status_code, body, form)
         return body
+
+
+def _refusal(status: int, body: dict[str, Any], sent: dict[str, str]) -> IdentityError:
+    """PagerDuty's (or a proxy's) OAuth error, with only its code and description: never the request.
+
+    A service or proxy that echoes the request puts the app's secret, the user's code, PKCE
+    verifier or refresh token in its words; they are masked like an upstream REST error's, and
+    anything but a string (a proxy's nested error object) is replaced, never turned into text.
+    """
+    error, description = body.get("error"), body.get("error_description")
+    code = error if isinstance(error, str) and _ERROR_CODE.fullmatch(error) else f"http_{status}"
+    said = description if isinstance(description, str) and description.strip() else f"PagerDuty answered {status}"
+    # As sent, and as they look in an echoed form body (URL-encoded).
+    values = [value for name, value in sent.items() if name in _SECRET_FIELDS and value]
+    shown = {form for value in values for form in (value, quote_plus(value))}
+    secrets_sent = tuple(sorted(shown, key=len, reverse=True))
+    # Masked before the cut too, so that no secret survives as a prefix at the cut.
+    said = redact(clean_text(redact(said, *secrets_sent), _DESCRIPTION_LIMIT), *secrets_sent)
+    return IdentityError(code, said)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx2
 import pytest
 from starlette.datastructures import Headers
 from typer.testing import CliRunner
@@ -17,9 +21,15 @@ from pagerduty_mcp.common.hosting.client_auth import (
     narrowing_from_headers,
     pagerduty_credential,
 )
-from pagerduty_mcp.common.hosting.http import RemoteOptions, is_loopback
+from pagerduty_mcp.common.hosting.http import RemoteOptions, build_remote_app, is_loopback
+from pagerduty_mcp.common.hosting.sealing import Sealer
+from pagerduty_mcp.common.hosting.store import MemoryStore
 from pagerduty_mcp.common.pagerduty.config import Credential
-from pagerduty_mcp.server import app
+from pagerduty_mcp.common.toolkit.registry import ToolFilter
+from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
+from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.server import AREAS, app
+from tests.common.hosting.sign_in_steps import PUBLIC, build_resource
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
 
@@ -151,6 +161,57 @@ def test_host_and_origin_checks_stay_on_for_every_bind() -> None:
     specific = RemoteOptions(host="10.0.0.5", allow_unauthenticated=True, allowed_origins=("https://app.example",))
     assert "10.0.0.5:*" in specific.security().allowed_hosts
     assert "https://app.example" in specific.security().allowed_origins
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    RemoteOptions(trusted_proxies=("10.0.0.0/8", "192.0.2.7", "fd00::/8")).check()
+    with pytest.raises(ValueError, match="--trusted-proxies"):
+        RemoteOptions(trusted_proxies=("proxy.internal",)).check()
+
+
+# --- the sign-in endpoints behind the gate --------------------------------------------------------
+
+
+@asynccontextmanager
+async def _oauth_gate(**options: Any) -> AsyncIterator[httpx2.AsyncClient]:
+    resource = build_resource(Sandbox(), MemoryStore(), Sealer.from_env({}, ephemeral_ok=True))
+    server = create_pagerduty_server("pagerduty-test", [AREAS[0]], ToolFilter())
+    gate = build_remote_app(server, RemoteOptions(oauth=resource, metrics=False, **options))
+    transport = httpx2.ASGITransport(app=gate)  # type: ignore[arg-type]
+    async with httpx2.AsyncClient(transport=transport, base_url=PUBLIC) as http:
+        yield http
+
+
+OAUTH_PATHS = [
+    ("POST", "/register"),
+    ("GET", "/authorize"),
+    ("POST", "/token"),
+    ("POST", "/revoke"),
+    ("GET", "/oauth/callback"),
+    ("GET", "/oauth/consent"),
+    ("POST", "/oauth/consent"),
+    ("GET", "/.well-known/oauth-authorization-server"),
+    ("GET", "/.well-known/oauth-protected-resource/mcp"),
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("method", "path"), OAUTH_PATHS)
+async def test_every_sign_in_path_checks_host_and_origin(method: str, path: str) -> None:
+    async with _oauth_gate() as http:
+        rebound = await http.request(method, path, headers={"Host": "evil.example.com"})
+        assert rebound.status_code == 421, rebound.text
+        cross = await http.request(method, path, headers={"Origin": "https://evil.example.com"})
+        assert cross.status_code == 403, cross.text
+        assert (await http.request(method, path)).status_code not in (403, 421)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", ["/register", "/token", "/revoke", "/oauth/consent"])
+async def test_every_sign_in_path_caps_the_body(path: str) -> None:
+    async with _oauth_gate(max_body_bytes=4096) as http:
+        answer = await http.post(path, content=b"x" * 5000, headers={"content-type": "application/json"})
+        assert answer.status_code == 413, answer.text
 
 
 # --- the command line ----------------------------------------------------------------------------

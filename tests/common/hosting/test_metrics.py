@@ -39,6 +39,13 @@ async def test_loopback_peers_read_metrics_without_credentials() -> None:
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded"])
+async def test_a_request_relayed_by_a_proxy_on_this_host_is_not_a_local_scrape(header: str) -> None:
+    response = await _get(RemoteOptions(), "127.0.0.1", {header: "for=203.0.113.9"})
+    assert response.status_code == 403
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize("mode", [AuthMode.none, AuthMode.pagerduty])
 async def test_remote_peers_are_refused_without_server_tokens(mode: AuthMode) -> None:
     options = RemoteOptions(host="0.0.0.0", authenticator=Authenticator(mode), allow_unauthenticated=True)

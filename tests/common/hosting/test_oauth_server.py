@@ -5,126 +5,44 @@ The OAuth endpoints run as an ASGI app; the sandbox's identity service stands in
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
 
+import anyio
 import httpx2
 import pytest
 
 from pagerduty_mcp.common.hosting.client_auth import Rejection
-from pagerduty_mcp.common.hosting.oauth_server import OAuthConfig, OAuthResource, build_oauth_resource
 from pagerduty_mcp.common.hosting.sealing import Sealer
 from pagerduty_mcp.common.hosting.store import MemoryStore, StoreUnavailable
-from pagerduty_mcp.common.hosting.upstream import sandbox_sign_in
 from pagerduty_mcp.common.pagerduty.context import Caller
-from pagerduty_mcp.common.pagerduty.identity import PagerDutyIdentity
-from pagerduty_mcp.sandbox import SANDBOX_API_URL, Sandbox
+from tests.common.hosting.sign_in_steps import (
+    CLIENT_REDIRECT,
+    JONAS,
+    PUBLIC,
+    TOOLS,
+    Setup,
+    authorize,
+    bearer,
+    build_resource,
+    oauth_setup,
+    pkce,
+    register,
+    sign_in,
+    token,
+    user_id,
+)
 
 pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.anyio]
 
-PUBLIC = "http://127.0.0.1:8123"
-CLIENT_REDIRECT = "http://127.0.0.1:40000/cb"
-TOOLS = {
-    "list_incidents": ("incidents.read",),
-    "manage_incidents": ("incidents.read", "incidents.write"),
-    "list_services": ("services.read",),
-    "send_event": (),
-}
-JONAS = "jonas.weber@acme-shop.example"
-
-
-@dataclass
-class Setup:
-    box: Sandbox
-    store: MemoryStore
-    sealer: Sealer
-    resource: OAuthResource
-    http: httpx2.AsyncClient
-
-
-def _resource(box: Sandbox, store: MemoryStore, sealer: Sealer, public: str = PUBLIC) -> OAuthResource:
-    app, transport = sandbox_sign_in(f"{public}/oauth/callback", sandbox=box)
-    config = OAuthConfig(public, "/mcp", SANDBOX_API_URL, TOOLS, sign_in_url=f"{public}/oauth/sandbox/authorize")
-    return build_oauth_resource(
-        config, store, sealer, PagerDutyIdentity(app, transport=transport), sign_in_transport=transport
-    )
+MARIA = "maria.santos@acme-shop.example"
 
 
 @pytest.fixture
 async def setup() -> AsyncIterator[Setup]:
-    box, store = Sandbox(), MemoryStore()
-    sealer = Sealer.from_env({}, ephemeral_ok=True)
-    resource = _resource(box, store, sealer)
-    transport = httpx2.ASGITransport(app=resource.app)  # type: ignore[arg-type]
-    async with httpx2.AsyncClient(transport=transport, base_url=PUBLIC) as http:
-        yield Setup(box, store, sealer, resource, http)
-
-
-def pkce() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    return verifier, base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-
-
-async def register(http: httpx2.AsyncClient) -> dict[str, Any]:
-    answer = await http.post("/register", json={"redirect_uris": [CLIENT_REDIRECT], "client_name": "test"})
-    assert answer.status_code == 201, answer.text
-    return dict(answer.json())
-
-
-async def authorize(
-    http: httpx2.AsyncClient, client: dict[str, Any], challenge: str, login_as: str | None = JONAS, **extra: str
-) -> dict[str, str]:
-    """Follows the redirects as a browser would; the query the client's redirect URI receives."""
-    query = {
-        "response_type": "code",
-        "client_id": client["client_id"],
-        "redirect_uri": CLIENT_REDIRECT,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-        "state": "client-state",
-        **extra,
-    }
-    url = f"/authorize?{urlencode(query)}"
-    for _ in range(5):
-        answer = await http.get(url)
-        assert answer.status_code == 302, answer.text
-        url = answer.headers["location"]
-        if url.startswith(CLIENT_REDIRECT):
-            return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-        if "/oauth/sandbox/authorize" in url and login_as:
-            url += "&" + urlencode({"login_as": login_as})
-    raise AssertionError("no redirect to the client")
-
-
-async def token(http: httpx2.AsyncClient, client: dict[str, Any], **form: str) -> httpx2.Response:
-    return await http.post(
-        "/token", data={"client_id": client["client_id"], "client_secret": client["client_secret"], **form}
-    )
-
-
-async def sign_in(http: httpx2.AsyncClient, login_as: str = JONAS) -> tuple[dict[str, Any], dict[str, Any]]:
-    client = await register(http)
-    verifier, challenge = pkce()
-    code = (await authorize(http, client, challenge, login_as))["code"]
-    answer = await token(
-        http, client, grant_type="authorization_code", code=code, code_verifier=verifier, redirect_uri=CLIENT_REDIRECT
-    )
-    assert answer.status_code == 200, answer.text
-    return client, dict(answer.json())
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"authorization": f"Bearer {tokens['access_token']}"}
-
-
-def user_id(box: Sandbox, email: str) -> str:
-    return next(u["id"] for u in box.state.all("users") if u["email"] == email)
+    async with oauth_setup() as ready:
+        yield ready
 
 
 async def test_protected_resource_metadata_at_both_well_known_paths(setup: Setup) -> None:
@@ -183,7 +101,7 @@ async def test_the_store_holds_no_token_in_clear(setup: Setup) -> None:
 
 async def test_a_token_for_another_resource_is_refused(setup: Setup) -> None:
     _, tokens = await sign_in(setup.http)
-    other = _resource(setup.box, setup.store, setup.sealer, "http://127.0.0.1:9999")  # same store, other resource
+    other = build_resource(setup.box, setup.store, setup.sealer, "http://127.0.0.1:9999")  # same store, other resource
     assert isinstance(await other.authenticate(bearer(tokens)), Rejection)
     assert isinstance(await setup.resource.authenticate(bearer(tokens)), Caller)
     client = await register(setup.http)
@@ -295,3 +213,155 @@ async def test_pagerduty_unreachable_during_a_refresh_costs_no_sign_in(setup: Se
     identity._transport = working
     again = await token(setup.http, client, **form)
     assert again.status_code == 200, again.text  # the same refresh token, handed back
+
+
+# --- a stolen refresh token or code ends the sign-in (RFC 9700) ------------------------------------
+
+
+async def test_a_reused_refresh_token_ends_the_whole_sign_in_for_everyone(setup: Setup) -> None:
+    """The thief refreshes first; the honest client's later refresh with the same token is a reuse:
+    every token of the sign-in dies, the thief's new ones too, and PagerDuty's token is revoked."""
+    client, tokens = await sign_in(setup.http)
+    caller = await setup.resource.authenticate(bearer(tokens))
+    assert isinstance(caller, Caller) and caller.credential is not None
+    stolen = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert stolen.status_code == 200
+    thief = stolen.json()
+    assert isinstance(await setup.resource.authenticate(bearer(thief)), Caller)
+    honest = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert honest.status_code == 400 and honest.json()["error"] == "invalid_grant"
+    for held in (tokens, thief):
+        assert isinstance(await setup.resource.authenticate(bearer(held)), Rejection)
+    renewed = await token(setup.http, client, grant_type="refresh_token", refresh_token=thief["refresh_token"])
+    assert renewed.status_code == 400  # the thief's refresh token is dead as well
+    assert not any(key.startswith("grant:") for key in setup.store._items)
+    pagerduty_tokens = setup.box.state.tables["oauth_tokens"]
+    assert caller.credential.secret not in pagerduty_tokens
+    assert not any(row["_user_id"] == user_id(setup.box, JONAS) for row in pagerduty_tokens.values())
+
+
+async def test_any_older_refresh_token_of_a_sign_in_counts_as_reuse_and_costs_no_memory(setup: Setup) -> None:
+    client, tokens = await sign_in(setup.http)
+    held = len(setup.store._items)
+    chain = [tokens]
+    for _ in range(3):
+        form = {"grant_type": "refresh_token", "refresh_token": chain[-1]["refresh_token"]}
+        chain.append((await token(setup.http, client, **form)).json())
+    # Each refresh adds its access token (an hour's life) and nothing else: no memory of spent tokens.
+    assert len(setup.store._items) == held + 3
+    oldest = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert oldest.status_code == 400
+    assert isinstance(await setup.resource.authenticate(bearer(chain[-1])), Rejection)
+    made_up = "pdmcp_rt_" + "A" * 24 + ".guess"  # no such sign-in: nothing to end, nothing breaks
+    answer = await token(setup.http, client, grant_type="refresh_token", refresh_token=made_up)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+
+
+async def test_two_refreshes_racing_with_one_token_end_the_sign_in(setup: Setup) -> None:
+    client, tokens = await sign_in(setup.http)
+    answers: list[httpx2.Response] = []
+
+    async def refresh() -> None:
+        form = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+        answers.append(await token(setup.http, client, **form))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(refresh)
+        group.start_soon(refresh)
+    assert sorted(a.status_code for a in answers) == [200, 400]
+    winner = next(a for a in answers if a.status_code == 200).json()
+    assert isinstance(await setup.resource.authenticate(bearer(winner)), Rejection)
+
+
+async def test_a_replayed_code_revokes_what_it_was_exchanged_for(setup: Setup) -> None:
+    client = await register(setup.http)
+    verifier, challenge = pkce()
+    code = (await authorize(setup.http, client, challenge))["code"]
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "code_verifier": verifier,
+        "redirect_uri": CLIENT_REDIRECT,
+    }
+    first = await token(setup.http, client, **form)
+    assert first.status_code == 200
+    assert isinstance(await setup.resource.authenticate(bearer(first.json())), Caller)
+    replay = await token(setup.http, client, **form)
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    assert isinstance(await setup.resource.authenticate(bearer(first.json())), Rejection)
+    refresh = await token(setup.http, client, grant_type="refresh_token", refresh_token=first.json()["refresh_token"])
+    assert refresh.status_code == 400
+
+
+async def test_codes_and_refresh_tokens_are_refused_by_another_server_sharing_the_store(setup: Setup) -> None:
+    """Two servers (two public URLs) on one Redis: what one issued, the other refuses, and refusing
+    it ends nothing (the token was not reused, only taken to the wrong place)."""
+    other = build_resource(setup.box, setup.store, setup.sealer, "http://127.0.0.1:9999")
+    transport = httpx2.ASGITransport(app=other.app)  # type: ignore[arg-type]
+    async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:9999") as elsewhere:
+        client = await register(setup.http)
+        verifier, challenge = pkce()
+        code = (await authorize(setup.http, client, challenge))["code"]
+        form = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier}
+        moved = await token(elsewhere, client, **form, redirect_uri=CLIENT_REDIRECT)
+        assert moved.status_code == 400 and moved.json()["error"] == "invalid_grant"
+        here = await token(setup.http, client, **form, redirect_uri=CLIENT_REDIRECT)
+        assert here.status_code == 200
+        tokens = here.json()
+        refreshed = await token(elsewhere, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+        assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
+    assert isinstance(await setup.resource.authenticate(bearer(tokens)), Caller)  # still signed in here
+    again = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert again.status_code == 200
+
+
+# --- smaller: a dropped sealing key, public clients revoking --------------------------------------
+
+
+async def test_after_the_old_token_key_is_dropped_clients_are_told_to_register_and_sign_in_again(
+    setup: Setup,
+) -> None:
+    client, tokens = await sign_in(setup.http)
+    _new_key(setup)  # the operator put a new key in PAGERDUTY_MCP_TOKEN_KEY and dropped the old one
+    refused = await token(setup.http, client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+    assert "Register the client again" in refused.json()["error_description"]
+    revoke = await setup.http.post("/revoke", data={"token": tokens["access_token"], **_credentials(client)})
+    assert revoke.status_code == 401 and revoke.json()["error"] == "invalid_client"
+    verdict = await setup.resource.authenticate(bearer(tokens))
+    assert isinstance(verdict, Rejection) and verdict.status == 401 and 'error="invalid_token"' in verdict.challenge
+    # A public client (no secret to open) still holds a sign-in sealed with the old key: it ends cleanly.
+    public = await register(setup.http, token_endpoint_auth_method="none")
+    _, mine = await sign_in(setup.http, client=public)
+    _new_key(setup)
+    ended = await token(setup.http, public, grant_type="refresh_token", refresh_token=mine["refresh_token"])
+    assert ended.status_code == 400 and ended.json()["error"] == "invalid_grant"
+    assert "sign in again" in ended.json()["error_description"]
+
+
+def _new_key(setup: Setup) -> None:
+    setup.resource.provider.sealer = setup.resource.provider.browser.sealer = Sealer.from_env({}, ephemeral_ok=True)
+
+
+def _credentials(client: dict[str, Any]) -> dict[str, str]:
+    secret = client.get("client_secret")
+    return {"client_id": client["client_id"], **({"client_secret": secret} if secret else {})}
+
+
+async def test_public_clients_revoke_their_own_tokens_without_a_secret(setup: Setup) -> None:
+    public = await register(setup.http, token_endpoint_auth_method="none")
+    assert "client_secret" not in public
+    _, mine = await sign_in(setup.http, client=public)
+    other, theirs = await sign_in(setup.http, MARIA)
+    # Someone else's token, named with this client's id: ignored (200, as RFC 7009 asks), not revoked.
+    answer = await setup.http.post("/revoke", data={"token": theirs["access_token"], "client_id": public["client_id"]})
+    assert answer.status_code == 200
+    assert isinstance(await setup.resource.authenticate(bearer(theirs)), Caller)
+    answer = await setup.http.post("/revoke", data={"token": mine["refresh_token"], "client_id": public["client_id"]})
+    assert answer.status_code == 200
+    assert isinstance(await setup.resource.authenticate(bearer(mine)), Rejection)
+    missing = await setup.http.post("/revoke", data={"client_id": public["client_id"]})
+    assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
+    # A confidential client still needs its secret.
+    unproven = await setup.http.post("/revoke", data={"token": theirs["access_token"], "client_id": other["client_id"]})
+    assert unproven.status_code == 401 and unproven.json()["error"] == "invalid_client"

@@ -6,7 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
-from pagerduty_mcp.common.hosting.sign_in import check_public_url, tool_scope_map
+from pagerduty_mcp.common.hosting.sign_in import check_public_url, tool_scope_map, write_tool_names
 from pagerduty_mcp.common.hosting.store import check_redis_url
 from pagerduty_mcp.common.toolkit.registry import ToolFilter
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
@@ -67,3 +67,23 @@ def test_cli_refuses_oauth_without_what_it_needs() -> None:
     assert code == 2 and "--redis-url" in output
     code, output = _run("--sandbox", "--budget-per-minute", "-1")
     assert code == 2 and "--budget-per-minute" in output
+
+
+def test_cli_refuses_malformed_sign_in_limits() -> None:
+    http = ("--transport", "streamable-http", "--auth", "oauth", "--sandbox")
+    code, output = _run(*http, "--allowed-redirect-hosts", "https://claude.ai/cb")
+    assert code == 2 and "--allowed-redirect-hosts" in output and "host name" in output
+    code, output = _run(*http, "--max-registrations-per-hour", "0")
+    assert code == 2 and "--max-registrations-per-hour must be at least 1" in output
+    code, output = _run(*http, "--trusted-proxies", "proxy.internal")
+    assert code == 2 and "--trusted-proxies" in output
+    code, output = _run("--help")
+    for option in ("--allowed-redirect-hosts", "--no-loopback-redirects", "--max-registrations-per-hour"):
+        assert option in output
+
+
+def test_write_tools_are_known_to_the_consent_page() -> None:
+    read_only = create_pagerduty_server("t", AREAS, ToolFilter())
+    assert write_tool_names(read_only, AREAS) == frozenset()
+    writes = write_tool_names(create_pagerduty_server("t", AREAS, ToolFilter(enable_write_tools=True)), AREAS)
+    assert "manage_incidents" in writes and "list_incidents" not in writes

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import AsyncIterator
 
 import anyio
 import pytest
 
-from pagerduty_mcp.common.hosting.store import MemoryStore, RedisStore, StoreUnavailable, digest, open_store
+from pagerduty_mcp.common.hosting.store import KEY_PREFIX, MemoryStore, RedisStore, StoreUnavailable, digest, open_store
 from tests.redis_server import RedisServer, _free_port
 
 pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.anyio]
@@ -43,6 +44,25 @@ async def test_values_expire(store: MemoryStore | RedisStore) -> None:
     await store.put(key, {"a": 1}, 0.001)
     with anyio.fail_after(5):
         while await store.get(key) is not None:  # expiry is the store's; wait for it, bounded
+            await anyio.sleep(0.01)
+
+
+async def _seconds_left(store: MemoryStore | RedisStore, key: str) -> float:
+    if isinstance(store, MemoryStore):
+        return store._items[key][0] - time.monotonic()
+    return float(await store._run("PTTL", KEY_PREFIX + key)) / 1000
+
+
+async def test_expire_gives_a_new_lifetime_only_to_what_is_there(store: MemoryStore | RedisStore) -> None:
+    key = _key()
+    assert not await store.expire(key, 60)
+    await store.put(key, {"a": 1}, 1)
+    assert await store.expire(key, 60)
+    assert 30 < await _seconds_left(store, key) <= 60
+    assert await store.get(key) == {"a": 1}
+    assert await store.expire(key, 0.001)
+    with anyio.fail_after(5):
+        while await store.get(key) is not None:
             await anyio.sleep(0.01)
 
 

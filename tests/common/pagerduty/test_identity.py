@@ -16,6 +16,7 @@ from pagerduty_mcp.common.pagerduty.identity import (
     pkce_pair,
 )
 from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
+from pagerduty_mcp.sandbox.faults import Faults
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
 
@@ -94,3 +95,60 @@ async def test_an_unreachable_identity_service_says_so() -> None:
     with pytest.raises(IdentityError) as failed:
         await identity.refresh("r", ())
     assert failed.value.error == "temporarily_unavailable" and "secret" not in str(failed.value)
+
+
+async def _code(box: Sandbox, identity: PagerDutyIdentity, challenge: str) -> str:
+    async with httpx2.AsyncClient(transport=box.transport()) as http:
+        answer = await http.get(identity.authorize_url(CALLBACK, ("incidents.read",), "st", challenge))
+    return str(parse_qs(urlsplit(answer.headers["location"]).query)["code"][0])
+
+
+@pytest.mark.anyio
+async def test_an_error_that_echoes_the_request_never_repeats_its_secrets() -> None:
+    """The identity service (or a proxy before it) echoes the request's form in its error: the
+    app's secret, the code, the PKCE verifier and the refresh token are masked in what we keep."""
+    box = Sandbox(faults=Faults(echo_headers=True))
+    identity = PagerDutyIdentity(
+        SignInApp.at(SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, SANDBOX_API_URL), transport=box.transport()
+    )
+    code = await _code(box, identity, pkce_pair()[1])
+    wrong_verifier = pkce_pair()[0]
+    with pytest.raises(IdentityError) as refused:
+        await identity.exchange_code(code, wrong_verifier, CALLBACK)
+    said = str(refused.value)
+    assert refused.value.error == "invalid_grant" and "request body was" in said  # the fault echoed it
+    for secret in (SANDBOX_OAUTH_CLIENT_SECRET, code, wrong_verifier):
+        assert secret not in said
+    assert "[REDACTED]" in said
+    with pytest.raises(IdentityError) as stale:
+        await identity.refresh("pdur+_0Xa-refresh-token-of-the-user", ("incidents.read",))
+    assert "pdur+_0Xa-refresh-token-of-the-user" not in str(stale.value)
+    assert "pdur%2B_0Xa-refresh-token-of-the-user" not in str(stale.value)  # nor as the form encodes it
+
+
+class Answering(httpx2.AsyncBaseTransport):
+    def __init__(self, status: int, body: object) -> None:
+        self.status, self.body = status, body
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(self.status, json=self.body, request=request)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"error": {"message": "Bad Request", "errors": ["client_secret=app-secret-123 was sent"]}},
+        {"error": "invalid_grant", "error_description": {"echo": "app-secret-123"}},
+        {"error": "not an oauth code: app-secret-123", "error_description": "x"},
+        ["app-secret-123"],
+    ],
+)
+async def test_a_proxys_odd_error_shape_is_never_turned_into_text(body: object) -> None:
+    identity = PagerDutyIdentity(
+        SignInApp.at("app", "app-secret-123", "https://identity.pagerduty.com"), transport=Answering(400, body)
+    )
+    with pytest.raises(IdentityError) as refused:
+        await identity.refresh("a-refresh-token", ())
+    assert "app-secret-123" not in str(refused.value) and "{" not in str(refused.value)
+    assert refused.value.error in ("http_400", "invalid_grant")
