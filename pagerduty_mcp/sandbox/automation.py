@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store
 from pagerduty_mcp.sandbox.protocol import format_time, parse_time
-from pagerduty_mcp.sandbox.state import HTML_BASE, State
 
 __all__ = ["STEPS", "add_action", "add_invocation", "new_long_id", "observe", "snapshot"]
 
@@ -24,7 +24,7 @@ _TERMINAL = {"completed", "error", "aborted"}
 _LONG_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-def new_long_id(state: State) -> str:
+def new_long_id(state: Store) -> str:
     """A fresh 26-character id from the account's id generator."""
     while True:
         ident = "01" + "".join(state.rng.choices(_LONG_ID_ALPHABET, k=24))
@@ -33,7 +33,7 @@ def new_long_id(state: State) -> str:
 
 
 def add_action(
-    state: State,
+    state: Store,
     *,
     name: str,
     description: str,
@@ -89,7 +89,7 @@ def snapshot(action: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_invocation(
-    state: State,
+    state: Store,
     action: dict[str, Any],
     incident: dict[str, Any],
     agent: dict[str, Any],

@@ -24,6 +24,7 @@ from pagerduty_mcp.sandbox.constants import (
     SANDBOX_TOKEN,
 )
 from pagerduty_mcp.sandbox.faults import TRICKLE_CHUNK_BYTES, FaultInjector, Faults
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import (
     CODE_AUTHENTICATION,
     CODE_FORBIDDEN,
@@ -36,7 +37,6 @@ from pagerduty_mcp.sandbox.protocol import (
     error_body,
 )
 from pagerduty_mcp.sandbox.router import ROUTER, Context
-from pagerduty_mcp.sandbox.state import State
 
 if TYPE_CHECKING:
     from pagerduty_mcp.sandbox.routes.identity import Identity
@@ -139,14 +139,14 @@ class Sandbox:
         self.deliver_webhooks = deliver_webhooks
         self.injector = FaultInjector(self.faults, seed)
         self.request_log = RequestLog()
-        self._state: State | None = None
+        self._state: Store | None = None
         self._seed_lock = threading.Lock()
         self.seed_seconds: float | None = None
         self._request_ids = itertools.count(1)
 
     # -- state -------------------------------------------------------------------------------
     @property
-    def state(self) -> State:
+    def state(self) -> Store:
         if self._state is None:
             self.ensure_seeded()
         assert self._state is not None
@@ -245,7 +245,7 @@ class Sandbox:
         out_headers["content-type"] = "application/json; charset=utf-8"
         return reply_status, out_headers, json.dumps(reply_body, separators=(",", ":")).encode()
 
-    def _route(self, req: ApiRequest, state: State) -> tuple[int, Any, dict[str, str]]:
+    def _route(self, req: ApiRequest, state: Store) -> tuple[int, Any, dict[str, str]]:
         found = ROUTER.match(req.method, req.path)
         if found is None:
             if ROUTER.path_known(req.path):
@@ -266,7 +266,7 @@ class Sandbox:
             return result.status, result.body, result.headers
         return 200, result, {}
 
-    def _authenticate(self, req: ApiRequest, state: State) -> Principal:
+    def _authenticate(self, req: ApiRequest, state: Store) -> Principal:
         header = req.headers.get("authorization", "").strip()
         token = ""
         kind = ""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import not_found
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["MAX_MULTI", "field_values", "fields_of", "incident_type_of", "type_by_id_or_name"]
 
@@ -17,14 +17,14 @@ DEFAULT_TYPE = "incident_default"
 MAX_MULTI = 10
 
 
-def type_by_id_or_name(state: State, ident: str) -> dict[str, Any]:
+def type_by_id_or_name(state: Store, ident: str) -> dict[str, Any]:
     for kind in state.all("incident_types"):
         if ident in (kind["id"], kind["name"]):
             return kind
     raise not_found("incident_type", ident)
 
 
-def incident_type_of(state: State, incident: dict[str, Any]) -> dict[str, Any] | None:
+def incident_type_of(state: Store, incident: dict[str, Any]) -> dict[str, Any] | None:
     ident = incident.get("_incident_type")
     if ident:
         return state.get("incident_types", ident)
@@ -32,7 +32,7 @@ def incident_type_of(state: State, incident: dict[str, Any]) -> dict[str, Any] |
     return defaults[0] if defaults else None
 
 
-def fields_of(state: State, kind: dict[str, Any] | None) -> list[dict[str, Any]]:
+def fields_of(state: Store, kind: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The type's fields and those it inherits, the base type's first."""
     chain: list[str] = []
     while kind is not None:
@@ -45,7 +45,7 @@ def fields_of(state: State, kind: dict[str, Any] | None) -> list[dict[str, Any]]
     return [f for t in chain for f in fields if f.get("_incident_type") == t]
 
 
-def field_values(state: State, incident: dict[str, Any]) -> list[dict[str, Any]]:
+def field_values(state: Store, incident: dict[str, Any]) -> list[dict[str, Any]]:
     """``field_value`` objects for every field of the incident's type, ``null`` where unset."""
     values = incident.get("_custom_fields") or {}
     return [

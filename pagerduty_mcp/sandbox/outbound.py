@@ -21,8 +21,8 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import bad_request, format_time
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = [
     "EVENT_TYPES",
@@ -78,7 +78,7 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def check_filter(state: State, value: Any) -> dict[str, Any]:
+def check_filter(state: Store, value: Any) -> dict[str, Any]:
     """A subscription's filter as stored: account-wide, or a service or team of the account."""
     if not isinstance(value, dict) or value.get("type") not in ("account_reference", *_FILTER_KINDS):
         raise bad_request(errors=["filter.type must be account_reference, service_reference or team_reference"])
@@ -117,7 +117,7 @@ def _check_headers(value: Any) -> list[dict[str, str]]:
     return headers
 
 
-def build_subscription(state: State, data: dict[str, Any]) -> dict[str, Any]:
+def build_subscription(state: Store, data: dict[str, Any]) -> dict[str, Any]:
     """A new subscription from a create request's ``webhook_subscription`` (400 on bad input)."""
     method = data.get("delivery_method")
     if not isinstance(method, dict) or method.get("type", "http_delivery_method") != "http_delivery_method":
@@ -161,7 +161,7 @@ def shown(subscription: dict[str, Any], *, with_secret: bool = False) -> dict[st
     return out
 
 
-def deliver_ping(state: State, subscription: dict[str, Any]) -> None:
+def deliver_ping(state: Store, subscription: dict[str, Any]) -> None:
     """Send ``pagey.ping`` the way PagerDuty would, when deliveries are on, the subscription is on
     and its URL is on this machine; record the outcome. Otherwise nothing is sent."""
     url = subscription["delivery_method"]["url"]

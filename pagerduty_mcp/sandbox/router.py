@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from pagerduty_mcp.sandbox.model.users import user_by_email
 from pagerduty_mcp.sandbox.protocol import ApiRequest, bad_request
 
 if TYPE_CHECKING:
     from pagerduty_mcp.sandbox.core import Principal, Sandbox
-    from pagerduty_mcp.sandbox.state import State
+    from pagerduty_mcp.sandbox.model.store import Store
 
 __all__ = ["ROUTER", "Context", "Handler", "Route", "Router", "route"]
 
@@ -22,7 +23,7 @@ class Context:
 
     req: ApiRequest
     params: dict[str, str]
-    state: State
+    state: Store
     sandbox: Sandbox
     principal: Principal | None
 
@@ -42,7 +43,7 @@ class Context:
         if not required and not self.req.headers.get("from", "").strip():
             return None
         email = self.req.require_from_header()
-        user = self.state.user_by_email(email)
+        user = user_by_email(self.state, email)
         if user is None:
             raise bad_request(errors=[f'The "From" header {email!r} is not the email of a user in this account'])
         return user

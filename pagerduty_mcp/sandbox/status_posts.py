@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import format_time
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["add_post", "add_post_update", "post_url", "put_postmortem", "render_update", "short_ref"]
 
@@ -20,12 +20,12 @@ def short_ref(obj: dict[str, Any]) -> dict[str, Any]:
     return {"id": obj["id"], "type": obj["type"]}
 
 
-def post_url(state: State, page_id: str, post_id: str) -> str:
+def post_url(state: Store, page_id: str, post_id: str) -> str:
     return f"{state.api_base}/status_pages/{page_id}/posts/{post_id}"
 
 
 def add_post(
-    state: State,
+    state: Store,
     page: dict[str, Any],
     title: str,
     post_type: str,
@@ -50,7 +50,7 @@ def add_post(
 
 
 def add_post_update(
-    state: State,
+    state: Store,
     post: dict[str, Any],
     message: str,
     status: dict[str, Any],
@@ -87,7 +87,7 @@ def render_update(update: dict[str, Any]) -> dict[str, Any]:
 
 
 def put_postmortem(
-    state: State, post: dict[str, Any], message: str, notify_subscribers: bool, at: datetime
+    state: Store, post: dict[str, Any], message: str, notify_subscribers: bool, at: datetime
 ) -> tuple[dict[str, Any], bool]:
     """Create or replace the post's postmortem; whether it is new."""
     existing = post.get("_postmortem")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import (
     ApiError,
     ApiRequest,
@@ -35,7 +36,6 @@ from pagerduty_mcp.sandbox.protocol import (
     parse_time_zone,
 )
 from pagerduty_mcp.sandbox.router import ROUTER, Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = [
     "ROUTER",
@@ -104,7 +104,7 @@ def load() -> None:
     _loaded = True
 
 
-def ref(state: State, obj: dict[str, Any]) -> dict[str, Any]:
+def ref(state: Store, obj: dict[str, Any]) -> dict[str, Any]:
     """PagerDuty's reference object ``{id, type: "<x>_reference", summary, self, html_url}``."""
     result = state.ref(obj)
     assert result is not None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import public
 from pagerduty_mcp.sandbox.protocol import bad_request, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import public
 
 __all__: list[str] = []
 

@@ -16,10 +16,10 @@ import base64
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, format_time
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes import events
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["GROUPING_TYPES", "group_alert"]
 
@@ -36,7 +36,7 @@ _CEF_FIELDS = {
 }
 
 
-def _render(state: State, setting: dict[str, Any]) -> dict[str, Any]:
+def _render(state: Store, setting: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in setting.items() if not k.startswith("_")}
     services = []
     for item in setting["services"]:
@@ -94,7 +94,7 @@ def get_setting(ctx: Context) -> dict[str, Any]:
     return {"alert_grouping_setting": _render(ctx.state, ctx.state.get("alert_grouping_settings", ctx.params["id"]))}
 
 
-def _checked(state: State, body: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+def _checked(state: Store, body: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
     """The setting after applying ``body``, or 400 with PagerDuty-like messages."""
     merged = {**(current or {}), **{k: v for k, v in body.items() if k in ("name", "description", "type", "config")}}
     if "services" in body:
@@ -202,7 +202,7 @@ def _matches(alert: dict[str, Any], payload: dict[str, Any], fields: list[str], 
     return any(results) if aggregate == "any" else all(results)
 
 
-def group_alert(state: State, service: dict[str, Any], event: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+def group_alert(state: Store, service: dict[str, Any], event: dict[str, Any], now: datetime) -> dict[str, Any] | None:
     """The open incident a new alert on ``service`` joins under its grouping setting, or None."""
     payload = event.get("payload") or {}
     for setting in state.all("alert_grouping_settings"):

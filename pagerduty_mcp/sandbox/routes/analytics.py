@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import bad_request, format_time, parse_time, parse_time_zone
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["id_filter", "incident_facts", "query_window"]
 
@@ -18,7 +18,7 @@ MAX_WINDOW = timedelta(days=366)
 _UNITS = ("day", "week", "month")
 
 
-def incident_facts(state: State, incident: dict[str, Any]) -> dict[str, Any]:
+def incident_facts(state: Store, incident: dict[str, Any]) -> dict[str, Any]:
     """What analytics needs of one incident, read from its log."""
     entries = [state.tables["log_entries"][e] for e in incident["_log"]]
     acks = [e["_at"] for e in entries if e["type"] == "acknowledge_log_entry"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from pagerduty_mcp.sandbox import automation
+from pagerduty_mcp.sandbox.model.store import public
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, paginate_cursor
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import public
 
 __all__: list[str] = []
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import CODE_INVALID_INPUT, ApiError, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__: list[str] = []
 
 
 def _filtered(ctx: Context, service_id: str | None) -> list[dict[str, Any]]:
-    state: State = ctx.state
+    state: Store = ctx.state
     since, until = ctx.req.time("since"), ctx.req.time("until")
     if since and until and until < since:
         raise ApiError(400, "Invalid Input Provided", CODE_INVALID_INPUT, ["until must be after since"])

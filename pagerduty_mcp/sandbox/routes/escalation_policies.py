@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.schedules import schedule_user_ids
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, matches_query, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.users import render_user
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__: list[str] = []
 
 
-def _policy_json(state: State, policy: dict[str, Any], includes: list[str]) -> dict[str, Any]:
+def _policy_json(state: Store, policy: dict[str, Any], includes: list[str]) -> dict[str, Any]:
     out = public(policy)
     if "services" in includes:
         out["services"] = [
@@ -28,7 +29,7 @@ def _policy_json(state: State, policy: dict[str, Any], includes: list[str]) -> d
     return out
 
 
-def _target_object(state: State, target: dict[str, Any]) -> dict[str, Any]:
+def _target_object(state: Store, target: dict[str, Any]) -> dict[str, Any]:
     if target["type"].startswith("user"):
         return render_user(state, state.get("users", target["id"]))
     schedule = public(state.get("schedules", target["id"]))
@@ -56,7 +57,7 @@ def list_escalation_policies(ctx: Context) -> dict[str, Any]:
                     return True
                 if target["type"].startswith("schedule") and state.find("schedules", target["id"]):
                     schedule = state.get("schedules", target["id"])
-                    if any(u in user_ids for u in state.schedule_user_ids(schedule)):
+                    if any(u in user_ids for u in schedule_user_ids(schedule)):
                         return True
         return False
 
@@ -81,7 +82,7 @@ def get_escalation_policy(ctx: Context) -> dict[str, Any]:
     }
 
 
-def _parse_rules(state: State, raw: Any) -> list[dict[str, Any]]:
+def _parse_rules(state: Store, raw: Any) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not raw:
         raise bad_request(errors=["escalation_rules must be a non-empty array"])
     rules = []

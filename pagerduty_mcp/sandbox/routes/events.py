@@ -11,9 +11,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.alerts import add_alert, recount_alerts
+from pagerduty_mcp.sandbox.model.incidents import create_incident, set_incident_status
+from pagerduty_mcp.sandbox.model.maintenance import active_maintenance
+from pagerduty_mcp.sandbox.model.services import integration_by_key
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import Reply, format_time, parse_time
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = [
     "EVENT_RULES",
@@ -58,11 +62,11 @@ def _invalid(message: str, errors: list[str]) -> Reply:
 # A resolver maps a routing key to the service that receives the event (and the integration
 # that carries it), or None. Orchestration routing can add its own resolver in front.
 RoutingTarget = tuple[dict[str, Any], dict[str, Any] | None]
-ROUTING_KEY_RESOLVERS: list[Callable[[State, str, dict[str, Any]], RoutingTarget | None]] = []
+ROUTING_KEY_RESOLVERS: list[Callable[[Store, str, dict[str, Any]], RoutingTarget | None]] = []
 
 
-def _integration_resolver(state: State, key: str, _event: dict[str, Any]) -> RoutingTarget | None:
-    integration = state.integration_by_key(key)
+def _integration_resolver(state: Store, key: str, _event: dict[str, Any]) -> RoutingTarget | None:
+    integration = integration_by_key(state, key)
     if integration is None or integration["type"] != "events_api_v2_inbound_integration":
         return None
     service = state.find("services", integration["_service_id"])
@@ -74,11 +78,11 @@ ROUTING_KEY_RESOLVERS.append(_integration_resolver)
 # AIOps hooks (routes/orchestration.py, routes/alert_grouping.py). A rule maps (state, service,
 # event, now) to the event after its actions (``_priority`` asks for a priority), or raises
 # EventAbsorbed; a grouper names the open incident a new alert joins, or None.
-EVENT_RULES: list[Callable[[State, dict[str, Any], dict[str, Any], datetime], dict[str, Any]]] = []
-GROUPERS: list[Callable[[State, dict[str, Any], dict[str, Any], datetime], dict[str, Any] | None]] = []
+EVENT_RULES: list[Callable[[Store, dict[str, Any], dict[str, Any], datetime], dict[str, Any]]] = []
+GROUPERS: list[Callable[[Store, dict[str, Any], dict[str, Any], datetime], dict[str, Any] | None]] = []
 
 
-def resolve_routing_key(state: State, key: str, event: dict[str, Any]) -> RoutingTarget:
+def resolve_routing_key(state: Store, key: str, event: dict[str, Any]) -> RoutingTarget:
     for resolver in ROUTING_KEY_RESOLVERS:
         target = resolver(state, key, event)
         if target is not None:
@@ -124,7 +128,7 @@ def _validate(event: Any) -> tuple[str, str]:
     return key, action
 
 
-def _open_incident(state: State, service_id: str, dedup_key: str) -> dict[str, Any] | None:
+def _open_incident(state: Store, service_id: str, dedup_key: str) -> dict[str, Any] | None:
     ident = state.incident_keys.get((service_id, dedup_key))
     incident = state.find("incidents", ident) if ident else None
     if incident is None or incident["status"] == "resolved":
@@ -132,7 +136,7 @@ def _open_incident(state: State, service_id: str, dedup_key: str) -> dict[str, A
     return incident
 
 
-def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
+def ingest_event(state: Store, event: dict[str, Any], now: datetime) -> str:
     """Apply one alert event; returns its dedup key. Trigger opens (or adds an alert to) an
     incident on the routing key's service; acknowledge and resolve act on it by dedup key."""
     key, action = _validate(event)
@@ -157,7 +161,7 @@ def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
     if action == "trigger":
         payload = event["payload"]
         dedup_key = str(event["dedup_key"])
-        if service.get("status") == "disabled" or state.active_maintenance(service["id"], now):
+        if service.get("status") == "disabled" or active_maintenance(state, service["id"], now):
             return dedup_key  # accepted, but no incident: the service is disabled or in maintenance
         incident = _open_incident(state, service["id"], dedup_key)
         if incident is None:
@@ -167,7 +171,8 @@ def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
         details = dict(payload.get("custom_details") or {})
         if incident is None:
             urgency = _urgency(service, payload["severity"])
-            incident = state.create_incident(
+            incident = create_incident(
+                state,
                 service["id"],
                 str(payload["summary"]),
                 now,
@@ -179,7 +184,8 @@ def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
             )
             if event.get("_priority") and state.find("priorities", str(event["_priority"])):
                 incident["priority"] = state.ref_to("priorities", str(event["_priority"]))
-        alert = state.add_alert(
+        alert = add_alert(
+            state,
             incident,
             str(payload["summary"]),
             now,
@@ -203,13 +209,13 @@ def ingest_event(state: State, event: dict[str, Any], now: datetime) -> str:
             for alert in alerts:
                 if alert["alert_key"] == dedup_key and alert["status"] != "resolved":
                     alert["status"], alert["resolved_at"] = "resolved", format_time(now)
-            state._recount_alerts(incident)
+            recount_alerts(state, incident)
             state.incident_keys.pop((service["id"], dedup_key), None)
             return str(dedup_key)
     if incident is not None:
         status = "acknowledged" if action == "acknowledge" else "resolved"
         if not (status == "acknowledged" and incident["status"] == "acknowledged"):
-            state.set_incident_status(incident, status, now, integration_ref)
+            set_incident_status(state, incident, status, now, integration_ref)
     return str(dedup_key)
 
 
@@ -221,7 +227,7 @@ def _urgency(service: dict[str, Any], severity: str) -> str:
     return urgency
 
 
-def ingest_change_event(state: State, event: Any, now: datetime) -> None:
+def ingest_change_event(state: Store, event: Any, now: datetime) -> None:
     if not isinstance(event, dict):
         raise EventRejected("Event object is invalid", ["The body must be a JSON object"])
     key = event.get("routing_key")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import matches_query, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__: list[str] = []
 
@@ -27,7 +27,7 @@ def get_extension_schema(ctx: Context) -> dict[str, Any]:
     return {"extension_schema": public(ctx.state.get("extension_schemas", ctx.params["id"]))}
 
 
-def _render(state: State, extension: dict[str, Any], includes: list[str]) -> dict[str, Any]:
+def _render(state: Store, extension: dict[str, Any], includes: list[str]) -> dict[str, Any]:
     out = public(extension)
     # Included objects come whole, typed as the references the description says these fields are.
     if "extension_schemas" in includes:

@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import Reply
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["Identity", "identity_of", "read_form", "token_grant"]
 
@@ -76,10 +76,10 @@ class Identity:
         return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
 
 
-_identities: weakref.WeakKeyDictionary[State, Identity] = weakref.WeakKeyDictionary()
+_identities: weakref.WeakKeyDictionary[Store, Identity] = weakref.WeakKeyDictionary()
 
 
-def identity_of(state: State) -> Identity:
+def identity_of(state: Store) -> Identity:
     """The identity service of ``state``'s account (created on first use)."""
     found = _identities.get(state)
     if found is None:
@@ -97,7 +97,7 @@ def _redirect(uri: str, **params: str | None) -> Reply:
     return Reply(None, 302, {"location": f"{uri}{joiner}{query}", "cache-control": "no-store"})
 
 
-def _find_user(state: State, who: str | None) -> dict[str, Any] | None:
+def _find_user(state: Store, who: str | None) -> dict[str, Any] | None:
     if not who:
         return state.find("users", state.current_user_id)
     wanted = who.strip().lower()
@@ -156,7 +156,7 @@ def read_form(ctx: Context) -> dict[str, Any]:
     return dict(parse_qsl(ctx.req.body.decode("utf-8", "replace"), keep_blank_values=True))
 
 
-def _client_ok(state: State, form: dict[str, Any], authorization: str) -> str | None:
+def _client_ok(state: Store, form: dict[str, Any], authorization: str) -> str | None:
     """The authenticated client id (form fields or HTTP Basic), or ``None``."""
     client_id, secret = str(form.get("client_id") or ""), str(form.get("client_secret") or "")
     scheme, _, value = authorization.partition(" ")
@@ -247,7 +247,7 @@ def _issue(ctx: Context, client_id: str, user_id: str, scopes: tuple[str, ...]) 
     return Reply(body, 200, {"cache-control": "no-store"})
 
 
-def _revoke_user_tokens(state: State, code: _Code) -> None:
+def _revoke_user_tokens(state: Store, code: _Code) -> None:
     book = identity_of(state)
     for token, refresh in list(book.refresh_tokens.items()):
         if refresh.client_id == code.client_id and refresh.user_id == code.user_id:

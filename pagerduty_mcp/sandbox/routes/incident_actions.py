@@ -10,6 +10,12 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model import incidents
+from pagerduty_mcp.sandbox.model.alerts import recount_alerts
+from pagerduty_mcp.sandbox.model.escalation_policies import escalation_targets
+from pagerduty_mcp.sandbox.model.incidents import add_note, set_incident_status
+from pagerduty_mcp.sandbox.model.log_entries import add_log_entry
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import (
     CODE_INVALID_INPUT,
     CODE_NOT_FOUND,
@@ -22,7 +28,6 @@ from pagerduty_mcp.sandbox.protocol import (
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.incident_records import alerts_of
 from pagerduty_mcp.sandbox.routes.incidents import incident_by_id_or_number, render_incident
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = ["MAX_BULK_INCIDENTS"]
 
@@ -44,7 +49,7 @@ def _ref_id(value: Any, what: str) -> str:
     return str(value["id"])
 
 
-def _existing(state: State, kind: str, ident: str, what: str) -> dict[str, Any]:
+def _existing(state: Store, kind: str, ident: str, what: str) -> dict[str, Any]:
     found = state.find(kind, ident)
     if found is None:
         raise bad_request(errors=[f"{what} {ident} not found"])
@@ -102,7 +107,8 @@ def create_incident(ctx: Context) -> Reply:
         kind = next((t for t in state.all("incident_types") if t["name"] == named["name"]), None)
         if kind is None:
             raise bad_request(errors=[f"Incident type {named['name']!r} not found"])
-    incident = state.create_incident(
+    incident = incidents.create_incident(
+        state,
         service["id"],
         title.strip(),
         ctx.now,
@@ -124,7 +130,7 @@ def create_incident(ctx: Context) -> Reply:
 
 
 # -- bulk manage ----------------------------------------------------------------------------------
-def _check_change(state: State, incident: dict[str, Any], item: dict[str, Any]) -> None:
+def _check_change(state: Store, incident: dict[str, Any], item: dict[str, Any]) -> None:
     """Reject an invalid change before anything is applied (PagerDuty's updates are all-or-nothing)."""
     where = f"Incident {incident['id']}"
     status = item.get("status")
@@ -159,7 +165,7 @@ def _check_change(state: State, incident: dict[str, Any], item: dict[str, Any]) 
 
 
 def _assign(
-    state: State, incident: dict[str, Any], user_ids: list[str], at: datetime, agent: dict[str, Any], kind: str
+    state: Store, incident: dict[str, Any], user_ids: list[str], at: datetime, agent: dict[str, Any], kind: str
 ) -> None:
     incident["assignments"] = [{"at": format_time(at), "assignee": state.ref_to("users", u)} for u in user_ids]
     names = ", ".join(state.get("users", u)["name"] for u in user_ids) or "nobody"
@@ -168,14 +174,14 @@ def _assign(
         if kind == "escalate"
         else f"Reassigned to {names}"
     )
-    state.add_log_entry(incident, kind, at, agent, summary, assignees=[state.ref_to("users", u) for u in user_ids])
+    add_log_entry(state, incident, kind, at, agent, summary, assignees=[state.ref_to("users", u) for u in user_ids])
     if incident["status"] == "acknowledged":  # a new assignee has to acknowledge again
         incident["status"] = "triggered"
         incident["acknowledgements"] = []
         incident["last_status_change_at"] = format_time(at)
 
 
-def _reopen(state: State, incident: dict[str, Any], at: datetime, agent: dict[str, Any]) -> None:
+def _reopen(state: Store, incident: dict[str, Any], at: datetime, agent: dict[str, Any]) -> None:
     incident["status"] = "triggered"
     incident["resolved_at"] = None
     incident["_resolved"] = None
@@ -185,11 +191,11 @@ def _reopen(state: State, incident: dict[str, Any], at: datetime, agent: dict[st
     incident["last_status_change_by"] = agent
     incident["_escalation_level"] = 1
     state.open_incidents.setdefault(incident["_service_id"], {})[incident["id"]] = None
-    state.add_log_entry(incident, "trigger", at, agent, "Reopened", channel={"type": "api"})
+    add_log_entry(state, incident, "trigger", at, agent, "Reopened", channel={"type": "api"})
 
 
 def _apply_change(
-    state: State, incident: dict[str, Any], item: dict[str, Any], at: datetime, user: dict[str, Any]
+    state: Store, incident: dict[str, Any], item: dict[str, Any], at: datetime, user: dict[str, Any]
 ) -> None:
     agent = state.ref(user)
     assert agent is not None
@@ -200,7 +206,7 @@ def _apply_change(
             _assign(
                 state,
                 incident,
-                state.escalation_targets(incident["escalation_policy"]["id"], 1, at),
+                escalation_targets(state, incident["escalation_policy"]["id"], 1, at),
                 at,
                 agent,
                 "assign",
@@ -211,7 +217,7 @@ def _apply_change(
         incident["summary"] = f"[#{incident['incident_number']}] {incident['title']}"
     if item.get("urgency") and item["urgency"] != incident["urgency"]:
         incident["urgency"] = item["urgency"]
-        state.add_log_entry(incident, "urgency_change", at, agent, f"Urgency changed to {item['urgency']}")
+        add_log_entry(state, incident, "urgency_change", at, agent, f"Urgency changed to {item['urgency']}")
     priority = item.get("priority")
     if isinstance(priority, str):
         incident["priority"] = state.ref(next(p for p in state.all("priorities") if p["name"] == priority))
@@ -222,7 +228,7 @@ def _apply_change(
         incident["escalation_policy"] = state.ref(policy)
         incident["assigned_via"] = "escalation_policy"
         incident["_escalation_level"] = item.get("escalation_level") or 1
-        targets = state.escalation_targets(policy["id"], incident["_escalation_level"], at)
+        targets = escalation_targets(state, policy["id"], incident["_escalation_level"], at)
         _assign(state, incident, targets, at, agent, "assign")
     elif item.get("assignments"):
         incident["assigned_via"] = "direct_assignment"
@@ -230,10 +236,10 @@ def _apply_change(
     elif item.get("escalation_level") is not None:
         incident["_escalation_level"] = item["escalation_level"]
         incident["assigned_via"] = "escalation_policy"
-        targets = state.escalation_targets(incident["escalation_policy"]["id"], item["escalation_level"], at)
+        targets = escalation_targets(state, incident["escalation_policy"]["id"], item["escalation_level"], at)
         _assign(state, incident, targets, at, agent, "escalate")
     if status in ("acknowledged", "resolved"):
-        state.set_incident_status(incident, status, at, agent)
+        set_incident_status(state, incident, status, at, agent)
         if status == "resolved" and item.get("resolution"):
             resolve_entry = state.tables["log_entries"][incident["_log"][-1]]
             if resolve_entry["type"] == "resolve_log_entry":
@@ -290,7 +296,7 @@ def create_note(ctx: Context) -> Reply:
         raise bad_request(errors=["note.content is required"])
     if len(content) > 25000:
         raise bad_request(errors=["note.content may be at most 25,000 characters"])
-    note = ctx.state.add_note(incident, content, ctx.now, user["id"])
+    note = add_note(ctx.state, incident, content, ctx.now, user["id"])
     _touch(incident, ctx.now)
     return Reply({"note": public(note)}, status=201)
 
@@ -320,7 +326,7 @@ def create_responder_request(ctx: Context) -> dict[str, Any]:
             users, policy = [user["id"]], None
         elif kind.startswith("escalation_policy"):
             policy = _existing(state, "escalation_policies", ident, "Escalation policy")
-            users = state.escalation_targets(policy["id"], 1, at)
+            users = escalation_targets(state, policy["id"], 1, at)
         else:
             raise bad_request(
                 errors=["responder_request_target.type must be user_reference or escalation_policy_reference"]
@@ -339,7 +345,8 @@ def create_responder_request(ctx: Context) -> dict[str, Any]:
             }
             incident["incidents_responders"].append(responder)
             responders.append(responder)
-            state.add_log_entry(
+            add_log_entry(
+                state,
                 incident,
                 "notify",
                 at,
@@ -389,15 +396,21 @@ def create_status_update(ctx: Context) -> dict[str, Any]:
         "html_message": body.get("html_message") or message,
     }
     incident.setdefault("_status_updates", []).append(update)
-    state.add_log_entry(
-        incident, "annotate", ctx.now, state.ref(user), f"Status update: {message}", channel={"type": "status_update"}
+    add_log_entry(
+        state,
+        incident,
+        "annotate",
+        ctx.now,
+        state.ref(user),
+        f"Status update: {message}",
+        channel={"type": "status_update"},
     )
     _touch(incident, ctx.now)
     return {"status_update": update}
 
 
 # -- merge, snooze, alerts ------------------------------------------------------------------------
-def _move_alert(state: State, alert: dict[str, Any], source: dict[str, Any], target: dict[str, Any]) -> None:
+def _move_alert(state: Store, alert: dict[str, Any], source: dict[str, Any], target: dict[str, Any]) -> None:
     source["_alerts"].remove(alert["id"])
     target["_alerts"].append(alert["id"])
     alert["incident"] = state.ref(target)
@@ -429,12 +442,12 @@ def merge_incidents(ctx: Context) -> dict[str, Any]:
     for source in found:
         for alert in alerts_of(state, source):
             _move_alert(state, alert, source, target)
-        state._recount_alerts(source)
-        state.set_incident_status(source, "resolved", at, agent)
+        recount_alerts(state, source)
+        set_incident_status(state, source, "resolved", at, agent)
         source["resolve_reason"] = {"type": "merge_resolve_reason", "incident": state.ref(target)}
         source["is_mergeable"] = False
         _touch(source, at)
-    state._recount_alerts(target)
+    recount_alerts(state, target)
     _touch(target, at)
     return {"incident": state.ref(target)}
 
@@ -453,7 +466,7 @@ def snooze_incident(ctx: Context) -> Reply:
     until = at + timedelta(seconds=duration)
     incident["pending_actions"] = [a for a in incident["pending_actions"] if a.get("type") != "unacknowledge"]
     incident["pending_actions"].append({"type": "unacknowledge", "at": format_time(until)})
-    state.add_log_entry(incident, "snooze", at, state.ref(user), f"Snoozed until {format_time(until)}")
+    add_log_entry(state, incident, "snooze", at, state.ref(user), f"Snoozed until {format_time(until)}")
     _touch(incident, at)
     return Reply({"incident": render_incident(state, incident)}, status=201)
 
@@ -491,12 +504,12 @@ def manage_alerts(ctx: Context) -> dict[str, Any]:
             alert["resolved_at"] = format_time(at)
         if destination is not None and destination["id"] != incident["id"]:
             _move_alert(state, alert, incident, destination)
-            state._recount_alerts(destination)
+            recount_alerts(state, destination)
             _touch(destination, at)
-    state._recount_alerts(incident)
+    recount_alerts(state, incident)
     # An incident whose alerts are all resolved or moved away resolves, as in PagerDuty.
     if incident["status"] != "resolved" and not any(a["status"] == "triggered" for a in alerts_of(state, incident)):
-        state.set_incident_status(incident, "resolved", at, agent)
+        set_incident_status(state, incident, "resolved", at, agent)
     _touch(incident, at)
     updated = [public(alert) for alert, _, _ in plans]
     return {"alerts": updated, "limit": len(updated), "offset": 0, "more": False, "total": None}

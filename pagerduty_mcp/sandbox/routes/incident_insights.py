@@ -12,10 +12,10 @@ import zlib
 from datetime import timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.incidents import incident_by_id_or_number
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = ["similarity"]
 
@@ -98,7 +98,7 @@ def past_incidents(ctx: Context) -> dict[str, Any]:
     return body
 
 
-def _dependency_between(state: State, a: str, b: str) -> dict[str, Any] | None:
+def _dependency_between(state: Store, a: str, b: str) -> dict[str, Any] | None:
     for dependency in state.dependencies:
         supporting = dependency["supporting_service"]["id"]
         dependent = dependency["dependent_service"]["id"]

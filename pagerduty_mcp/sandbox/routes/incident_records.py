@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import bad_request, not_found, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.incidents import incident_by_id_or_number, render_incident
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = ["alerts_of", "render_log_entry"]
 
@@ -19,11 +19,11 @@ LOG_INCLUDES = ("incidents", "services", "channels", "teams")
 _DETAIL_ONLY = ("notify_log_entry",)
 
 
-def alerts_of(state: State, incident: dict[str, Any]) -> list[dict[str, Any]]:
+def alerts_of(state: Store, incident: dict[str, Any]) -> list[dict[str, Any]]:
     return [state.tables["alerts"][a] for a in incident["_alerts"]]
 
 
-def _render_alert(state: State, alert: dict[str, Any], includes: list[str]) -> dict[str, Any]:
+def _render_alert(state: Store, alert: dict[str, Any], includes: list[str]) -> dict[str, Any]:
     out = public(alert)
     if "incidents" in includes:
         out["incident"] = render_incident(state, state.get("incidents", alert["_incident_id"]))
@@ -68,7 +68,7 @@ def list_notes(ctx: Context) -> dict[str, Any]:
     return {"notes": [public(ctx.state.tables["notes"][n]) for n in incident["_notes"]]}
 
 
-def render_log_entry(state: State, entry: dict[str, Any], includes: list[str]) -> dict[str, Any]:
+def render_log_entry(state: Store, entry: dict[str, Any], includes: list[str]) -> dict[str, Any]:
     out = public(entry)
     if "incidents" in includes:
         out["incident"] = render_incident(state, state.get("incidents", entry["_incident_id"]))

@@ -17,10 +17,10 @@ from pagerduty_mcp.sandbox.incident_types import (
     incident_type_of,
     type_by_id_or_name,
 )
+from pagerduty_mcp.sandbox.model.store import public
 from pagerduty_mcp.sandbox.protocol import bad_request
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.incidents import incident_by_id_or_number
-from pagerduty_mcp.sandbox.state import public
 
 __all__: list[str] = []
 

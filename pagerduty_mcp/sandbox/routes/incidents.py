@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pagerduty_mcp.sandbox.incident_types import field_values, incident_type_of
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import bad_request, format_time, paginate_offset, parse_time_zone
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = ["INCIDENT_INCLUDES", "render_incident"]
 
@@ -33,7 +33,7 @@ DEFAULT_RANGE = timedelta(days=30)
 
 
 def render_incident(
-    state: State, incident: dict[str, Any], includes: list[str] | tuple[str, ...] = ()
+    state: Store, incident: dict[str, Any], includes: list[str] | tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """The incident as the API shows it, with ``include[]`` expansions."""
     out = public(incident)
@@ -103,7 +103,7 @@ def _incident_window(since: datetime | None, until: datetime | None, now: dateti
 
 
 def _open_incidents(
-    state: State, service_ids: set[str], since: datetime | None, until: datetime | None
+    state: Store, service_ids: set[str], since: datetime | None, until: datetime | None
 ) -> list[dict[str, Any]]:
     services = service_ids or state.open_incidents.keys()
     table = state.tables["incidents"]
@@ -188,7 +188,7 @@ def list_incidents(ctx: Context) -> dict[str, Any]:
     return page
 
 
-def incident_by_id_or_number(state: State, ident: str) -> dict[str, Any]:
+def incident_by_id_or_number(state: Store, ident: str) -> dict[str, Any]:
     """PagerDuty accepts an incident's id or its number in ``/incidents/{id}``."""
     if ident.isdigit() and int(ident) in state.incident_numbers:
         return state.get("incidents", state.incident_numbers[int(ident)])

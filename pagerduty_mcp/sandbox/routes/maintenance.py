@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, format_time, paginate_offset, parse_time
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = ["window_state"]
 
@@ -30,7 +30,7 @@ def _matches(window: dict[str, Any], wanted: str, now: datetime) -> bool:
     return current in ("ongoing", "future") if wanted == "open" else current == wanted
 
 
-def _render(state: State, window: dict[str, Any], includes: list[str]) -> dict[str, Any]:
+def _render(state: Store, window: dict[str, Any], includes: list[str]) -> dict[str, Any]:
     out = public(window)
     expand = {"services": "services", "teams": "teams"}
     for include, kind in expand.items():

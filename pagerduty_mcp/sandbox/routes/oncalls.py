@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pagerduty_mcp.sandbox import oncall
+from pagerduty_mcp.sandbox.model import oncall
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import bad_request, format_time, paginate_offset, parse_time_zone
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.schedules import schedule_window_entries
 from pagerduty_mcp.sandbox.routes.users import render_user
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__: list[str] = []
 
@@ -101,7 +101,7 @@ def list_oncalls(ctx: Context) -> dict[str, Any]:
 
 
 def _oncall(
-    state: State,
+    state: Store,
     policy: dict[str, Any],
     level: int,
     user_id: str,

@@ -25,10 +25,10 @@ import re
 from datetime import datetime
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, format_time
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes import events
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = ["condition_matches", "evaluate_path", "replace_path"]
 
@@ -126,7 +126,7 @@ def _apply(actions: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- routing events --------------------------------------------------------------------------------
-def _orchestration_by_key(state: State, key: str) -> dict[str, Any] | None:
+def _orchestration_by_key(state: Store, key: str) -> dict[str, Any] | None:
     for orchestration in state.all("event_orchestrations"):
         for integration in orchestration.get("integrations") or []:
             if (integration.get("parameters") or {}).get("routing_key") == key:
@@ -134,7 +134,7 @@ def _orchestration_by_key(state: State, key: str) -> dict[str, Any] | None:
     return None
 
 
-def _route_event(state: State, key: str, event: dict[str, Any]) -> events.RoutingTarget | None:
+def _route_event(state: Store, key: str, event: dict[str, Any]) -> events.RoutingTarget | None:
     orchestration = _orchestration_by_key(state, key)
     if orchestration is None:
         return None
@@ -161,7 +161,7 @@ def _route_event(state: State, key: str, event: dict[str, Any]) -> events.Routin
     return service, None
 
 
-def _service_rules(state: State, service: dict[str, Any], event: dict[str, Any], _now: datetime) -> dict[str, Any]:
+def _service_rules(state: Store, service: dict[str, Any], event: dict[str, Any], _now: datetime) -> dict[str, Any]:
     path = state.service_orchestrations.get(service["id"])
     return _apply(evaluate_path(path, event), event) if path else event
 
@@ -171,7 +171,7 @@ events.EVENT_RULES.append(_service_rules)
 
 
 # -- the REST endpoints ----------------------------------------------------------------------------
-def _service_path(state: State, service_id: str) -> dict[str, Any]:
+def _service_path(state: Store, service_id: str) -> dict[str, Any]:
     service = state.get("services", service_id)
     return state.service_orchestrations.setdefault(
         service_id,
@@ -184,7 +184,7 @@ def _service_path(state: State, service_id: str) -> dict[str, Any]:
     )
 
 
-def _render_path(state: State, path: dict[str, Any], self_url: str, owner: dict[str, Any]) -> dict[str, Any]:
+def _render_path(state: Store, path: dict[str, Any], self_url: str, owner: dict[str, Any]) -> dict[str, Any]:
     out = public(path)
     out["self"] = self_url
     out.setdefault("created_at", owner.get("created_at"))
@@ -205,7 +205,7 @@ def _read(ctx: Context, kind: str) -> dict[str, Any]:
     return rendered
 
 
-def replace_path(state: State, path: dict[str, Any], body: dict[str, Any], kind: str, now: datetime) -> None:
+def replace_path(state: Store, path: dict[str, Any], body: dict[str, Any], kind: str, now: datetime) -> None:
     """Replace the sets and catch-all of ``path`` (400 on a malformed body), as a PUT does."""
     errors: list[str] = []
     sets = body.get("sets")

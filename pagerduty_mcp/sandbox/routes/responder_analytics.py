@@ -16,10 +16,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pagerduty_mcp.sandbox.model.store import Store
+from pagerduty_mcp.sandbox.model.users import teams_of
 from pagerduty_mcp.sandbox.protocol import bad_request, parse_time_zone
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.analytics import id_filter, query_window
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["hour_band"]
 
@@ -32,7 +33,7 @@ def hour_band(at: datetime, zone: ZoneInfo) -> str:
     return "business" if local.weekday() < 5 and local.hour < 18 else "off"
 
 
-def _responder_facts(state: State, incident: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _responder_facts(state: Store, incident: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """What each responder of one incident did: first paged, notifications, first acknowledgement."""
     facts: dict[str, dict[str, Any]] = {}
 
@@ -87,7 +88,7 @@ def _row(items: list[Item]) -> dict[str, Any]:
     return row
 
 
-def _zone(state: State, user_id: str) -> ZoneInfo:
+def _zone(state: Store, user_id: str) -> ZoneInfo:
     user = state.find("users", user_id)
     try:
         return ZoneInfo((user or {}).get("time_zone") or "UTC")
@@ -155,7 +156,7 @@ def responders_by_team(ctx: Context) -> dict[str, Any]:
         if user is None:
             continue  # deleted since: PagerDuty's analytics keep them, but have no name to show
         metrics = _row(items)
-        for team_id in state.teams_of(user_id):
+        for team_id in teams_of(state, user_id):
             if wanted and team_id not in wanted:
                 continue
             team = state.get("teams", team_id)

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pagerduty_mcp.sandbox import oncall
+from pagerduty_mcp.sandbox.model import oncall, schedules
+from pagerduty_mcp.sandbox.model.schedules import add_override, overrides_of
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import (
     ApiError,
     Reply,
@@ -20,7 +22,6 @@ from pagerduty_mcp.sandbox.protocol import (
 )
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.users import render_user
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = ["layered", "listed_schedules", "refuse_if_used", "schedule_window_entries"]
 
@@ -28,7 +29,7 @@ __all__ = ["layered", "listed_schedules", "refuse_if_used", "schedule_window_ent
 SHIFT_MARGIN = timedelta(days=8)
 
 
-def layered(state: State, ident: str) -> dict[str, Any]:
+def layered(state: Store, ident: str) -> dict[str, Any]:
     """A layer-based schedule: the v2 endpoints do not see shift-based (v3) ones."""
     schedule = state.get("schedules", ident)
     if "schedule_layers" not in schedule:
@@ -36,7 +37,7 @@ def layered(state: State, ident: str) -> dict[str, Any]:
     return schedule
 
 
-def refuse_if_used(state: State, schedule: dict[str, Any]) -> None:
+def refuse_if_used(state: Store, schedule: dict[str, Any]) -> None:
     """PagerDuty refuses to delete a schedule an escalation policy targets, and names the policies."""
     users = [
         p
@@ -56,7 +57,7 @@ def _zone(name: str) -> ZoneInfo:
     return parse_time_zone(name)
 
 
-def _entry_json(state: State, entry: oncall.Entry, zone: ZoneInfo) -> dict[str, Any]:
+def _entry_json(state: Store, entry: oncall.Entry, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "user": state.ref_to("users", entry.user),
         "start": format_time(entry.start, zone),
@@ -65,12 +66,12 @@ def _entry_json(state: State, entry: oncall.Entry, zone: ZoneInfo) -> dict[str, 
 
 
 def schedule_window_entries(
-    state: State, schedule_id: str, since: datetime, until: datetime, overflow: bool = False
+    state: Store, schedule_id: str, since: datetime, until: datetime, overflow: bool = False
 ) -> oncall.Rendered:
     """The schedule rendered over [since, until); with ``overflow`` entries keep their whole span."""
     if not overflow:
-        return state.render_schedule(schedule_id, since, until)
-    wide = state.render_schedule(schedule_id, since - SHIFT_MARGIN, until + SHIFT_MARGIN)
+        return schedules.render_schedule(state, schedule_id, since, until)
+    wide = schedules.render_schedule(state, schedule_id, since - SHIFT_MARGIN, until + SHIFT_MARGIN)
 
     def keep(entries: list[oncall.Entry]) -> list[oncall.Entry]:
         return [e for e in entries if e.end > since and e.start < until]
@@ -171,7 +172,7 @@ def get_schedule(ctx: Context) -> dict[str, Any]:
     return {"schedule": render_schedule(ctx, schedule, since, until, zone)}
 
 
-def _parse_layers(state: State, raw: Any, existing: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def _parse_layers(state: Store, raw: Any, existing: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not raw:
         raise bad_request(errors=["schedule_layers must be a non-empty array"])
     by_id = {layer["id"]: layer for layer in existing or []}
@@ -307,7 +308,7 @@ def list_schedule_users(ctx: Context) -> dict[str, Any]:
     until = ctx.req.time("until") or since + timedelta(weeks=2)
     if until < since:
         raise bad_request(errors=["until must be after since"])
-    rendered = state.render_schedule(schedule["id"], since, until)
+    rendered = schedules.render_schedule(state, schedule["id"], since, until)
     user_ids = dict.fromkeys(e.user for e in rendered.final)
     return {"users": [render_user(state, state.get("users", u)) for u in user_ids]}
 
@@ -334,7 +335,7 @@ def list_overrides(ctx: Context) -> dict[str, Any]:
     now = ctx.now
     zone = _zone(schedule["time_zone"])
     out = []
-    for override in state.overrides_of(schedule["id"]):
+    for override in overrides_of(state, schedule["id"]):
         if override["_end"] <= since or override["_start"] >= until:
             continue
         if editable and override["_end"] <= now:
@@ -347,7 +348,7 @@ def list_overrides(ctx: Context) -> dict[str, Any]:
     return {"overrides": out}
 
 
-def _parse_override(state: State, raw: Any, where: str) -> tuple[str, datetime, datetime]:
+def _parse_override(state: Store, raw: Any, where: str) -> tuple[str, datetime, datetime]:
     if not isinstance(raw, dict):
         raise bad_request(errors=[f"{where} must be an object"])
     user = raw.get("user")
@@ -372,7 +373,7 @@ def create_overrides(ctx: Context) -> Reply:
     data = ctx.req.json()
     if isinstance(data, dict) and isinstance(data.get("override"), dict):
         user_id, start, end = _parse_override(state, data["override"], "override")
-        override = state.add_override(schedule["id"], state.get("users", user_id)["id"], start, end)
+        override = add_override(state, schedule["id"], state.get("users", user_id)["id"], start, end)
         return Reply({"override": _override_json(override, zone)}, 201)
     if not isinstance(data, dict) or not isinstance(data.get("overrides"), list) or not data["overrides"]:
         raise bad_request(errors=['The body must be {"overrides": [{"start", "end", "user"}, ...]}'])
@@ -385,7 +386,7 @@ def create_overrides(ctx: Context) -> Reply:
         except ApiError as error:
             results.append({"status": 400, "errors": error.errors or [error.message], "override": raw})
             continue
-        override = state.add_override(schedule["id"], user_id, start, end)
+        override = add_override(state, schedule["id"], user_id, start, end)
         results.append({"status": 201, "override": _override_json(override, zone)})
     return Reply(results, 201)
 
@@ -413,6 +414,6 @@ def delete_schedule(ctx: Context) -> Reply:
     schedule = layered(state, ctx.params["id"])
     refuse_if_used(state, schedule)
     del state.tables["schedules"][schedule["id"]]
-    for override in state.overrides_of(schedule["id"]):
+    for override in overrides_of(state, schedule["id"]):
         del state.tables["overrides"][override["id"]]
     return Reply(None, 204)

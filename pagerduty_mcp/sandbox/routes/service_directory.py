@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store, public
 from pagerduty_mcp.sandbox.protocol import ApiError, Reply, bad_request, format_time, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.services import render_service
-from pagerduty_mcp.sandbox.state import HTML_BASE, State, public
 
 __all__ = ["add_integration", "delete_service_everywhere"]
 
@@ -71,7 +71,7 @@ def _timeout(value: Any, name: str) -> int | None:
     return value
 
 
-def _check_name(state: State, name: Any, exclude: str | None = None) -> str:
+def _check_name(state: Store, name: Any, exclude: str | None = None) -> str:
     if not isinstance(name, str) or not name.strip():
         raise bad_request(errors=["Name can't be blank"])
     clean = name.strip()
@@ -80,7 +80,7 @@ def _check_name(state: State, name: Any, exclude: str | None = None) -> str:
     return clean
 
 
-def _policy_for(state: State, value: Any) -> dict[str, Any]:
+def _policy_for(state: Store, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict) or not value.get("id"):
         raise bad_request(errors=["Escalation policy can't be blank"])
     policy = state.find("escalation_policies", str(value["id"]))
@@ -89,7 +89,7 @@ def _policy_for(state: State, value: Any) -> dict[str, Any]:
     return policy
 
 
-def _apply(state: State, service: dict[str, Any], data: dict[str, Any]) -> None:
+def _apply(state: Store, service: dict[str, Any], data: dict[str, Any]) -> None:
     """Apply the fields present in ``data`` (PUT is partial: absent fields keep their values)."""
     if "name" in data:
         service["name"] = service["summary"] = _check_name(state, data["name"], service.get("id"))
@@ -126,14 +126,14 @@ def _apply(state: State, service: dict[str, Any], data: dict[str, Any]) -> None:
         service["_policy_changed"] = True
 
 
-def _link_policy(state: State, service: dict[str, Any]) -> None:
+def _link_policy(state: Store, service: dict[str, Any]) -> None:
     if service.pop("_policy_changed", False):
         policy = state.get("escalation_policies", service["escalation_policy"]["id"])
         if not any(s["id"] == service["id"] for s in policy["services"]):
             policy["services"].append(state.ref(service))
 
 
-def _refresh_references(state: State, service: dict[str, Any]) -> None:
+def _refresh_references(state: Store, service: dict[str, Any]) -> None:
     """Renaming a service renames it wherever it is referenced, as PagerDuty shows it."""
     ident = service["id"]
     for kind in ("escalation_policies", "maintenance_windows", "integrations"):
@@ -199,7 +199,7 @@ def update_service(ctx: Context) -> dict[str, Any]:
     return {"service": render_service(state, service)}
 
 
-def delete_service_everywhere(state: State, service_id: str) -> None:
+def delete_service_everywhere(state: Store, service_id: str) -> None:
     """Remove a service and what only it owned: integrations, dependencies, window slots."""
     service = state.get("services", service_id)
     del state.tables["services"][service_id]
@@ -228,11 +228,11 @@ def delete_service(ctx: Context) -> Reply:
 
 
 # -- integrations ------------------------------------------------------------------------------
-def _new_key(state: State) -> str:
+def _new_key(state: Store) -> str:
     return "".join(state.rng.choice("0123456789abcdef") for _ in range(32))
 
 
-def add_integration(state: State, service: dict[str, Any], data: dict[str, Any], now: Any) -> dict[str, Any]:
+def add_integration(state: Store, service: dict[str, Any], data: dict[str, Any], now: Any) -> dict[str, Any]:
     kind = data.get("type")
     if kind not in INTEGRATION_TYPES:
         raise bad_request(errors=[f"type must be one of {', '.join(INTEGRATION_TYPES)}"])
@@ -300,7 +300,7 @@ def _dependency_ref(ref: dict[str, Any]) -> dict[str, str]:
     return {"id": ref["id"], "type": "business_service_reference" if business else "technical_service_reference"}
 
 
-def _relationships(state: State, ident: str) -> dict[str, Any]:
+def _relationships(state: Store, ident: str) -> dict[str, Any]:
     found = [
         {
             "id": d["id"],

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.maintenance import active_maintenance
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import bad_request, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = ["SERVICE_INCLUDES", "render_service", "service_status"]
 
 SERVICE_INCLUDES = ("escalation_policies", "teams", "integrations", "auto_pause_notifications_parameters")
 
 
-def service_status(state: State, service: dict[str, Any]) -> str:
+def service_status(state: Store, service: dict[str, Any]) -> str:
     """``critical``/``warning`` from open incidents, ``maintenance`` in a window, else the stored status."""
     if service.get("status") == "disabled":
         return "disabled"
     now = state.clock()
-    if state.active_maintenance(service["id"], now):
+    if active_maintenance(state, service["id"], now):
         return "maintenance"
     worst = "active"
     for incident in state.open_incidents_of(service["id"]):
@@ -28,7 +29,7 @@ def service_status(state: State, service: dict[str, Any]) -> str:
     return worst
 
 
-def render_service(state: State, service: dict[str, Any], includes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+def render_service(state: Store, service: dict[str, Any], includes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
     out = public(service)
     out["status"] = service_status(state, service)
     if "escalation_policies" in includes:

@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pagerduty_mcp.sandbox import shifts
+from pagerduty_mcp.sandbox.model import shifts
+from pagerduty_mcp.sandbox.model.schedules import schedule_user_ids
+from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store, public
 from pagerduty_mcp.sandbox.protocol import (
     ApiError,
     Reply,
@@ -24,7 +26,6 @@ from pagerduty_mcp.sandbox.protocol import (
 )
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.schedules import listed_schedules, refuse_if_used
-from pagerduty_mcp.sandbox.state import HTML_BASE, State, public
 
 __all__ = ["add_shift_schedule", "shift_schedule"]
 
@@ -43,20 +44,20 @@ class _Invalid(ApiError):
         return {"error": {"message": self.message, "code": self.code, "errors": {self.field: self.errors}}}
 
 
-def shift_schedule(state: State, ident: str) -> dict[str, Any]:
+def shift_schedule(state: Store, ident: str) -> dict[str, Any]:
     schedule = state.get("schedules", ident)
     if schedule.get("_kind") != "shifts":
         raise not_found("schedule", ident)
     return schedule
 
 
-def _url(state: State, *parts: str) -> tuple[str, str]:
+def _url(state: Store, *parts: str) -> tuple[str, str]:
     tail = "/".join(parts)
     return f"{state.api_base}/v3/schedules/{tail}", f"{HTML_BASE}/schedules/{parts[0]}"
 
 
 def add_shift_schedule(
-    state: State, name: str, time_zone: str, description: str = "", team_ids: list[str] | None = None
+    state: Store, name: str, time_zone: str, description: str = "", team_ids: list[str] | None = None
 ) -> dict[str, Any]:
     """A new, empty shift-based schedule (seed and POST share it)."""
     ident = state.new_id()
@@ -79,7 +80,7 @@ def add_shift_schedule(
     return state.put("schedules", schedule)
 
 
-def _reference(state: State, schedule: dict[str, Any]) -> dict[str, Any]:
+def _reference(state: Store, schedule: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": schedule["id"],
         "type": "schedule_v3_reference",
@@ -103,7 +104,7 @@ def _render(ctx: Context, schedule: dict[str, Any], window: tuple[datetime, date
         if any(t["id"] == schedule["id"] for r in p["escalation_rules"] for t in r["targets"])
     ]
     # Documented as present with include[]=users; always given here so answers can name people.
-    out["users"] = [state.ref_to("users", u) for u in state.schedule_user_ids(schedule) if state.find("users", u)]
+    out["users"] = [state.ref_to("users", u) for u in schedule_user_ids(schedule) if state.find("users", u)]
     out["rotations"] = [public(r) for r in schedule["_rotations"]]
     if window is not None:
         since, until = window
@@ -132,7 +133,7 @@ def _covered_seconds(spans: list[tuple[datetime, datetime]], since: datetime, un
     return total
 
 
-def _assignment_json(state: State, item: shifts.Assignment, zone: ZoneInfo) -> dict[str, Any]:
+def _assignment_json(state: Store, item: shifts.Assignment, zone: ZoneInfo) -> dict[str, Any]:
     source: dict[str, Any] = {"type": item.source}
     for key in ("rotation_id", "shift_id", "override_id"):
         if getattr(item, key):
@@ -270,7 +271,7 @@ def delete_rotation(ctx: Context) -> Reply:
     return Reply(None, 204)
 
 
-def _parse_event(state: State, raw: Any) -> dict[str, Any]:
+def _parse_event(state: Store, raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise _Invalid("event", 'the body must be {"event": {...}}')
     for key in ("name", "start_time", "end_time", "effective_since", "recurrence", "assignment_strategy"):
@@ -322,7 +323,7 @@ def _parse_event(state: State, raw: Any) -> dict[str, Any]:
     }
 
 
-def _members(state: State, raw: Any, where: str, most: int) -> list[dict[str, Any]]:
+def _members(state: Store, raw: Any, where: str, most: int) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not 1 <= len(raw) <= most:
         raise _Invalid(where, f"between 1 and {most} members are required")
     out = []

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, not_found, paginate_offset, parse_time
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 from pagerduty_mcp.sandbox.status_posts import add_post, add_post_update, put_postmortem, render_update
 
 __all__: list[str] = []
@@ -38,11 +38,11 @@ def _post_type(ctx: Context) -> str | None:
     return wanted
 
 
-def _updates(state: State, post: dict[str, Any]) -> list[dict[str, Any]]:
+def _updates(state: Store, post: dict[str, Any]) -> list[dict[str, Any]]:
     return [state.get("status_page_post_updates", u["id"]) for u in post["updates"]]
 
 
-def _render_post(state: State, post: dict[str, Any], full_updates: bool) -> dict[str, Any]:
+def _render_post(state: Store, post: dict[str, Any], full_updates: bool) -> dict[str, Any]:
     out = public(post)
     if full_updates:
         out["updates"] = [render_update(u) for u in _updates(state, post)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, matches_query, not_found, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.users import render_user
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__: list[str] = []
 
@@ -23,7 +23,7 @@ def list_teams(ctx: Context) -> dict[str, Any]:
     return page
 
 
-def _check_team_fields(state: State, data: dict[str, Any], exclude: str | None = None) -> None:
+def _check_team_fields(state: Store, data: dict[str, Any], exclude: str | None = None) -> None:
     name = data.get("name")
     if name is not None:
         if not isinstance(name, str) or not name.strip():

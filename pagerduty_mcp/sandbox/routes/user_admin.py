@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store
+from pagerduty_mcp.sandbox.model.users import user_by_email
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, parse_time_zone
 from pagerduty_mcp.sandbox.router import Context, route
 from pagerduty_mcp.sandbox.routes.users import render_user
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["USER_ROLES", "user_blockers"]
 
@@ -37,14 +38,14 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names[:_SHOWN]) + more
 
 
-def _check_fields(state: State, data: dict[str, Any], user_id: str | None) -> None:
+def _check_fields(state: Store, data: dict[str, Any], user_id: str | None) -> None:
     name, email = data.get("name"), data.get("email")
     if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 100):
         raise bad_request(errors=["Name can't be blank and must be at most 100 characters"])
     if email is not None:
         if not isinstance(email, str) or not _EMAIL.match(email) or not 6 <= len(email) <= 100:
             raise bad_request(errors=["Email is invalid"])
-        other = state.user_by_email(email)
+        other = user_by_email(state, email)
         if other is not None and other["id"] != user_id:
             raise bad_request(errors=["Email has already been taken"])
     if data.get("role") is not None and data["role"] not in USER_ROLES:
@@ -100,7 +101,7 @@ def update_user(ctx: Context) -> dict[str, Any]:
     return {"user": render_user(state, user)}
 
 
-def user_blockers(state: State, user_id: str) -> list[str]:
+def user_blockers(state: Store, user_id: str) -> list[str]:
     """Why PagerDuty would refuse to delete the user: each reason names what blocks."""
     reasons = []
     open_incidents = [

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store, public
+from pagerduty_mcp.sandbox.model.users import teams_of
 from pagerduty_mcp.sandbox.protocol import ApiError, bad_request, matches_query, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = ["render_user"]
 
 USER_INCLUDES = ("contact_methods", "notification_rules", "teams", "subdomains")
 
 
-def render_user(state: State, user: dict[str, Any], includes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+def render_user(state: Store, user: dict[str, Any], includes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
     out = public(user)
-    out["teams"] = [state.ref_to("teams", t) for t in state.teams_of(user["id"])]
+    out["teams"] = [state.ref_to("teams", t) for t in teams_of(state, user["id"])]
     if "contact_methods" in includes:
         out["contact_methods"] = [public(state.get("contact_methods", c["id"])) for c in user["contact_methods"]]
     if "notification_rules" in includes:
@@ -46,7 +47,7 @@ def list_users(ctx: Context) -> dict[str, Any]:
         u
         for u in state.all("users")
         if matches_query(query, u["name"], u["email"])
-        and (not team_ids or any(t in state.teams_of(u["id"]) for t in team_ids))
+        and (not team_ids or any(t in teams_of(state, u["id"]) for t in team_ids))
     ]
     users.sort(key=lambda u: u["name"])
     page = paginate_offset(users, ctx.req, "users")

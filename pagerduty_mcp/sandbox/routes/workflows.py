@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.log_entries import add_log_entry
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__: list[str] = []
 
 
-def _render(state: State, workflow: dict[str, Any], includes: list[str]) -> dict[str, Any]:
+def _render(state: Store, workflow: dict[str, Any], includes: list[str]) -> dict[str, Any]:
     out = public(workflow)
     if "team" in includes and workflow.get("team"):
         team = state.find("teams", workflow["team"]["id"])
@@ -56,7 +57,8 @@ def start_workflow(ctx: Context) -> Reply:
         "incident": state.ref(incident),
     }
     agent = state.ref(state.get("users", ctx.principal.user_id)) if ctx.principal and ctx.principal.user_id else None
-    state.add_log_entry(
+    add_log_entry(
+        state,
         incident,
         "annotate",
         ctx.now,

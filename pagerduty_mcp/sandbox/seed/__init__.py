@@ -18,6 +18,7 @@ from pagerduty_mcp.sandbox.constants import (
     SANDBOX_OAUTH_CLIENT_SECRET,
     SANDBOX_TOKEN,
 )
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.automation import add_automation_actions
 from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
@@ -39,13 +40,12 @@ from pagerduty_mcp.sandbox.seed.settings import (
 )
 from pagerduty_mcp.sandbox.seed.shifts import add_shift_schedules
 from pagerduty_mcp.sandbox.seed.status_pages import add_incident_types, add_status_pages
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["INCIDENTS_PER_SIZE", "build_account"]
 
 
-def build_account(seed: int, size: int, now: datetime) -> State:
-    state = State(seed, now)
+def build_account(seed: int, size: int, now: datetime) -> Store:
+    state = Store(seed, now)
     rng = random.Random(f"content:{seed}")
     now = state.seed_now
     add_priorities(state)

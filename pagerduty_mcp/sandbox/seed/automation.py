@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from pagerduty_mcp.sandbox import automation
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["ACTIONS", "RUNNERS", "Action", "add_automation_actions"]
 
@@ -78,7 +78,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def add_automation_actions(state: State, services: Ids, teams: Ids, users: Ids, now: datetime) -> None:
+def add_automation_actions(state: Store, services: Ids, teams: Ids, users: Ids, now: datetime) -> None:
     for name, spec in ACTIONS.items():
         runner_id, runner_type = RUNNERS[spec.runner]
         action = automation.add_action(

@@ -11,9 +11,13 @@ from bisect import bisect_right
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.alerts import add_alert
+from pagerduty_mcp.sandbox.model.incidents import add_note, create_incident, set_incident_status
+from pagerduty_mcp.sandbox.model.log_entries import add_log_entry
+from pagerduty_mcp.sandbox.model.schedules import render_schedule
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed import data
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["HISTORY_DAYS", "INCIDENTS_PER_SIZE", "add_change_events", "add_incidents", "integration_key"]
 
@@ -30,7 +34,7 @@ def _slug(name: str) -> str:
     return name.lower().replace(" ", "-")
 
 
-def add_change_events(state: State, services: list[str], now: datetime, rng: random.Random) -> None:
+def add_change_events(state: Store, services: list[str], now: datetime, rng: random.Random) -> None:
     for _ in range(CHANGE_EVENTS):
         service = state.get("services", services[rng.randrange(len(services))])
         at = now - timedelta(minutes=rng.randrange(HISTORY_DAYS * 24 * 60))
@@ -65,9 +69,9 @@ class _FirstResponders:
     """Who the first level of each escalation policy reaches at a moment, from schedules rendered
     once over the whole history (rendering per incident would dominate seeding at large sizes)."""
 
-    def __init__(self, state: State, since: datetime, until: datetime) -> None:
+    def __init__(self, state: Store, since: datetime, until: datetime) -> None:
         self.state = state
-        self.finals = {s["id"]: state.render_schedule(s["id"], since, until).final for s in state.all("schedules")}
+        self.finals = {s["id"]: render_schedule(state, s["id"], since, until).final for s in state.all("schedules")}
         self.starts = {sid: [e.start for e in entries] for sid, entries in self.finals.items()}
 
     def at(self, policy_id: str, moment: datetime) -> list[str]:
@@ -85,7 +89,7 @@ class _FirstResponders:
 
 
 def add_incidents(
-    state: State,
+    state: Store,
     services: dict[str, str],
     users: list[str],
     fallback_assignee: str,
@@ -123,7 +127,8 @@ def add_incidents(
                 "conference_number": data.CONFERENCE_NUMBER,
                 "conference_url": f"https://meet.{data.EMAIL_DOMAIN}/inc-{position + 1}",
             }
-        incident = state.create_incident(
+        incident = create_incident(
+            state,
             service["id"],
             title,
             at,
@@ -140,7 +145,8 @@ def add_incidents(
         if rng.random() < 0.3:
             incident["_custom_fields"] = {f["name"]: rng.choice(f["_options"]) for f in fields}
         for number in range(1 + (rng.random() < 0.35) + (rng.random() < 0.15)):
-            state.add_alert(
+            add_alert(
+                state,
                 incident,
                 f"{title} ({source})" if number == 0 else f"{title}: follow-up signal {number}",
                 at + timedelta(seconds=30 * number),
@@ -149,7 +155,8 @@ def add_incidents(
                 integration=state.ref(integration),
             )
         assignee = assignees[0]
-        state.add_log_entry(
+        add_log_entry(
+            state,
             incident,
             "notify",
             at + timedelta(seconds=5),
@@ -166,9 +173,9 @@ def add_incidents(
         ack_delay = timedelta(minutes=rng.randint(1, 25))
         status_roll = rng.random()
         if not open_incident or status_roll < 0.5:
-            state.set_incident_status(incident, "acknowledged", at + ack_delay, state.ref_to("users", assignee))
+            set_incident_status(state, incident, "acknowledged", at + ack_delay, state.ref_to("users", assignee))
         if rng.random() < 0.35:
-            state.add_note(incident, rng.choice(data.NOTES), at + ack_delay + timedelta(minutes=2), assignee)
+            add_note(state, incident, rng.choice(data.NOTES), at + ack_delay + timedelta(minutes=2), assignee)
         if rng.random() < 0.15:
             helper = rng.choice([u for u in users if u != assignee])
             requested = at + ack_delay + timedelta(minutes=3)
@@ -186,7 +193,8 @@ def add_incidents(
             )
         if not open_incident:
             resolve_at = at + ack_delay + timedelta(minutes=rng.randint(5, 240))
-            state.set_incident_status(
+            set_incident_status(
+                state,
                 incident,
                 "resolved",
                 min(resolve_at, now - timedelta(seconds=30)),

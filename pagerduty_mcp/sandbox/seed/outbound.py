@@ -9,9 +9,9 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any, NamedTuple
 
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.outbound import build_subscription
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["EXTENSIONS", "EXTENSION_SCHEMAS", "WEBHOOKS", "add_outbound"]
 
@@ -99,13 +99,13 @@ EXTENSIONS: dict[str, Extension] = {
 }
 
 
-def add_outbound(state: State, services: Ids, teams: Ids) -> None:
+def add_outbound(state: Store, services: Ids, teams: Ids) -> None:
     add_webhook_subscriptions(state, services, teams)
     schemas = add_extension_schemas(state)
     add_extensions(state, services, schemas)
 
 
-def add_webhook_subscriptions(state: State, services: Ids, teams: Ids) -> None:
+def add_webhook_subscriptions(state: Store, services: Ids, teams: Ids) -> None:
     for description, spec in WEBHOOKS.items():
         kind, name = spec.filter
         target: dict[str, Any] = {"type": f"{kind}_reference"}
@@ -129,7 +129,7 @@ def add_webhook_subscriptions(state: State, services: Ids, teams: Ids) -> None:
         subscription["_disabled"] = spec.temporarily_disabled
 
 
-def add_extension_schemas(state: State) -> Ids:
+def add_extension_schemas(state: Store) -> Ids:
     ids: Ids = {}
     for label, spec in EXTENSION_SCHEMAS.items():
         schema: dict[str, Any] = {
@@ -148,7 +148,7 @@ def add_extension_schemas(state: State) -> Ids:
     return ids
 
 
-def add_extensions(state: State, services: Ids, schemas: Ids) -> None:
+def add_extensions(state: Store, services: Ids, schemas: Ids) -> None:
     for name, spec in EXTENSIONS.items():
         extension: dict[str, Any] = {
             "id": state.new_id(),

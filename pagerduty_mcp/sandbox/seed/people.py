@@ -8,17 +8,19 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pagerduty_mcp.sandbox import oncall
+from pagerduty_mcp.sandbox.model import oncall
+from pagerduty_mcp.sandbox.model.schedules import add_override
+from pagerduty_mcp.sandbox.model.store import Store
+from pagerduty_mcp.sandbox.model.users import teams_of
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["add_escalation_policies", "add_schedules", "add_teams", "add_users"]
 
 
 # -- people --------------------------------------------------------------------------------------
-def add_users(state: State, now: datetime) -> Ids:
+def add_users(state: Store, now: datetime) -> Ids:
     ids: Ids = {}
     for name, spec in data.USERS.items():
         user_id = state.new_id()
@@ -46,7 +48,7 @@ def add_users(state: State, now: datetime) -> Ids:
     return ids
 
 
-def _contact_methods(state: State, user: dict[str, Any], spec: data.User) -> None:
+def _contact_methods(state: Store, user: dict[str, Any], spec: data.User) -> None:
     """Email, phone and SMS (and push, for some), with the notification rules that use them."""
     user_id = user["id"]
     methods: list[tuple[str, str, str, int | None]] = [
@@ -96,7 +98,7 @@ def _contact_methods(state: State, user: dict[str, Any], spec: data.User) -> Non
         user["notification_rules"].append(state.ref(rule))
 
 
-def add_teams(state: State, users: Ids) -> Ids:
+def add_teams(state: Store, users: Ids) -> Ids:
     ids: Ids = {}
     for name, spec in data.TEAMS.items():
         team: dict[str, Any] = {
@@ -111,7 +113,7 @@ def add_teams(state: State, users: Ids) -> Ids:
         state.memberships[team["id"]] = {users[member]: role for member, role in spec.members.items()}
         ids[name] = team["id"]
     for user_id in users.values():
-        state.get("users", user_id)["teams"] = [state.ref_to("teams", t) for t in state.teams_of(user_id)]
+        state.get("users", user_id)["teams"] = [state.ref_to("teams", t) for t in teams_of(state, user_id)]
     return ids
 
 
@@ -134,7 +136,7 @@ def _layer_users(spec: data.Layer, zone: ZoneInfo, start: datetime, now: datetim
     return [names[(i - position) % len(names)] for i in range(len(names))]
 
 
-def _layer(state: State, spec: data.Layer, zone: ZoneInfo, start: datetime, users: list[str]) -> dict[str, Any]:
+def _layer(state: Store, spec: data.Layer, zone: ZoneInfo, start: datetime, users: list[str]) -> dict[str, Any]:
     return {
         "id": state.new_id(),
         "name": spec.name,
@@ -150,7 +152,7 @@ def _layer(state: State, spec: data.Layer, zone: ZoneInfo, start: datetime, user
     }
 
 
-def add_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> Ids:
+def add_schedules(state: Store, users: Ids, teams: Ids, now: datetime) -> Ids:
     # every "monday" anchor is this week's Monday in Berlin, whatever the schedule's zone
     monday = now - timedelta(days=now.astimezone(ZoneInfo("Europe/Berlin")).weekday())
     anchors = {"monday": monday, "today": now}
@@ -175,7 +177,8 @@ def add_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> Ids:
         ids[name] = schedule["id"]
     hour = now.replace(minute=0, second=0)  # overrides fall on whole hours
     for override in data.OVERRIDES:
-        state.add_override(
+        add_override(
+            state,
             ids[override.schedule],
             users[override.user],
             hour + timedelta(hours=override.start_hours),
@@ -185,7 +188,7 @@ def add_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> Ids:
     return ids
 
 
-def add_escalation_policies(state: State, users: Ids, teams: Ids, schedules: Ids) -> Ids:
+def add_escalation_policies(state: Store, users: Ids, teams: Ids, schedules: Ids) -> Ids:
     ids_of = {"users": users, "schedules": schedules}
     ids: Ids = {}
     for name, spec in data.ESCALATION_POLICIES.items():

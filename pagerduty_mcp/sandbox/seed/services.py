@@ -8,11 +8,11 @@ from copy import deepcopy
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.data import Ids
 from pagerduty_mcp.sandbox.seed.history import integration_key
-from pagerduty_mcp.sandbox.state import HTML_BASE, State
 
 __all__ = ["add_business_services", "add_services"]
 
@@ -27,7 +27,7 @@ def _urgency_rule(urgency: str) -> dict[str, Any]:
     return {"type": "constant", "urgency": urgency}
 
 
-def add_services(state: State, teams: Ids, policies: Ids, now: datetime, rng: random.Random) -> Ids:
+def add_services(state: Store, teams: Ids, policies: Ids, now: datetime, rng: random.Random) -> Ids:
     ids: Ids = {}
     for name, spec in data.SERVICES.items():
         service_id = state.new_id()
@@ -77,7 +77,7 @@ def add_services(state: State, teams: Ids, policies: Ids, now: datetime, rng: ra
 
 
 def _add_integration(
-    state: State, service: dict[str, Any], name: str, type_: str, created: datetime, rng: random.Random
+    state: Store, service: dict[str, Any], name: str, type_: str, created: datetime, rng: random.Random
 ) -> None:
     integration: dict[str, Any] = {
         "id": state.new_id(),
@@ -101,7 +101,7 @@ def _add_integration(
     service["integrations"].append(state.ref(integration))
 
 
-def add_business_services(state: State, services: Ids, teams: Ids) -> None:
+def add_business_services(state: Store, services: Ids, teams: Ids) -> None:
     for name, spec in data.BUSINESS_SERVICES.items():
         business: dict[str, Any] = {
             "id": state.new_id(),

@@ -8,11 +8,11 @@ from copy import deepcopy
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.data import Ids
 from pagerduty_mcp.sandbox.seed.history import integration_key
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = [
     "add_alert_grouping",
@@ -24,14 +24,14 @@ __all__ = [
 ]
 
 
-def add_priorities(state: State) -> None:
+def add_priorities(state: Store) -> None:
     for name, description in data.PRIORITIES.items():
         priority = {"id": state.new_id(), "name": name, "description": description, "color": data.PRIORITY_COLOR}
         state.stamp("priorities", priority, name)
         state.put("priorities", priority)
 
 
-def add_custom_fields(state: State) -> None:
+def add_custom_fields(state: Store) -> None:
     for name, spec in data.CUSTOM_FIELDS.items():
         field: dict[str, Any] = {
             "id": state.new_id(),
@@ -47,7 +47,7 @@ def add_custom_fields(state: State) -> None:
         state.put("custom_fields", field)
 
 
-def add_maintenance_windows(state: State, services: Ids, users: Ids, now: datetime) -> None:
+def add_maintenance_windows(state: Store, services: Ids, users: Ids, now: datetime) -> None:
     for sequence, (description, spec) in enumerate(data.MAINTENANCE_WINDOWS.items(), start=1):
         service = state.get("services", services[spec.service])
         start, end = now + timedelta(hours=spec.start_hours), now + timedelta(hours=spec.end_hours)
@@ -67,7 +67,7 @@ def add_maintenance_windows(state: State, services: Ids, users: Ids, now: dateti
         state.put("maintenance_windows", window)
 
 
-def add_alert_grouping(state: State, services: Ids, now: datetime) -> None:
+def add_alert_grouping(state: Store, services: Ids, now: datetime) -> None:
     for name, spec in data.ALERT_GROUPING.items():
         setting: dict[str, Any] = {
             "id": state.new_id(),
@@ -91,7 +91,7 @@ def _orchestration_path(kind: str, parent: dict[str, Any], rules: list[dict[str,
     }
 
 
-def add_orchestration(state: State, services: Ids, teams: Ids, users: Ids, now: datetime) -> None:
+def add_orchestration(state: Store, services: Ids, teams: Ids, users: Ids, now: datetime) -> None:
     spec = data.ORCHESTRATION
     priorities = {p["name"]: p["id"] for p in state.all("priorities")}
 
@@ -152,7 +152,7 @@ def add_orchestration(state: State, services: Ids, teams: Ids, users: Ids, now: 
     }
 
 
-def add_incident_workflows(state: State, teams: Ids, now: datetime) -> None:
+def add_incident_workflows(state: Store, teams: Ids, now: datetime) -> None:
     for name, spec in data.INCIDENT_WORKFLOWS.items():
         workflow: dict[str, Any] = {
             "id": state.new_id(),

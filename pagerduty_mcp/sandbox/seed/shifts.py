@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from pagerduty_mcp.sandbox import shifts
+from pagerduty_mcp.sandbox.model import shifts
+from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.routes.shift_schedules import add_shift_schedule
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.state import HTML_BASE, State
 
 __all__ = ["SHIFT_SCHEDULE", "add_shift_schedules"]
 
@@ -71,7 +71,7 @@ SHIFT_SCHEDULE = ShiftSchedule(
 )
 
 
-def _event(state: State, spec: ShiftEvent, monday: datetime, zone: ZoneInfo, users: Ids) -> dict[str, Any]:
+def _event(state: Store, spec: ShiftEvent, monday: datetime, zone: ZoneInfo, users: Ids) -> dict[str, Any]:
     hours, minutes = (int(p) for p in spec.start.split(":"))
     local = monday + timedelta(days=spec.first_day, hours=hours, minutes=minutes)
     start = local.replace(tzinfo=zone)
@@ -93,7 +93,7 @@ def _event(state: State, spec: ShiftEvent, monday: datetime, zone: ZoneInfo, use
     }
 
 
-def add_shift_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> Ids:
+def add_shift_schedules(state: Store, users: Ids, teams: Ids, now: datetime) -> Ids:
     spec = SHIFT_SCHEDULE
     zone = ZoneInfo(spec.time_zone)
     local_now = now.astimezone(zone).replace(tzinfo=None)
@@ -162,7 +162,7 @@ def _user(user_id: str | None) -> dict[str, Any]:
     return {"type": "user_member", "user_id": user_id}
 
 
-def _add_policy(state: State, schedule: dict[str, Any], users: Ids, teams: Ids) -> None:
+def _add_policy(state: Store, schedule: dict[str, Any], users: Ids, teams: Ids) -> None:
     spec = SHIFT_SCHEDULE
     first, second = spec.policy_delays
     policy: dict[str, Any] = {

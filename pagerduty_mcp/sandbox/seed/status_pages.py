@@ -11,9 +11,9 @@ import copy
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.state import State
 from pagerduty_mcp.sandbox.status_posts import add_post, add_post_update, put_postmortem
 
 __all__ = ["DEFAULT_INCIDENT_TYPE", "add_incident_types", "add_status_pages"]
@@ -155,7 +155,7 @@ INCIDENT_TYPES: dict[str, IncidentType] = {
 SECURITY_EXAMPLE = {"attack_vector": "credential stuffing", "accounts_affected": 42, "affected_systems": ["identity"]}
 
 
-def _vocabulary(state: State, page_ref: dict[str, Any], kind: str, table: dict[str, tuple[str, ...]]) -> list[Any]:
+def _vocabulary(state: Store, page_ref: dict[str, Any], kind: str, table: dict[str, tuple[str, ...]]) -> list[Any]:
     rows = []
     for post_type, names in table.items():
         for name in names:
@@ -173,7 +173,7 @@ def _vocabulary(state: State, page_ref: dict[str, Any], kind: str, table: dict[s
     return rows
 
 
-def add_status_pages(state: State, services: Ids, now: datetime) -> None:
+def add_status_pages(state: Store, services: Ids, now: datetime) -> None:
     for name, spec in STATUS_PAGES.items():
         page: dict[str, Any] = {
             "id": state.new_id(),
@@ -210,7 +210,7 @@ def _named(rows: list[dict[str, Any]], name: str, post_type: str) -> dict[str, A
     return next(r for r in rows if r[key] == name and r.get("post_type", post_type) == post_type)
 
 
-def _add_post(state: State, page: dict[str, Any], title: str, spec: Post, now: datetime) -> None:
+def _add_post(state: Store, page: dict[str, Any], title: str, spec: Post, now: datetime) -> None:
     window = spec.window
     post = add_post(
         state,
@@ -238,7 +238,7 @@ def _add_post(state: State, page: dict[str, Any], title: str, spec: Post, now: d
         put_postmortem(state, post, spec.postmortem, False, now - timedelta(hours=20))
 
 
-def add_incident_types(state: State, now: datetime) -> None:
+def add_incident_types(state: Store, now: datetime) -> None:
     created = format_time(now - timedelta(days=200))
     ids: dict[str, str] = {}
     for name, spec in INCIDENT_TYPES.items():
