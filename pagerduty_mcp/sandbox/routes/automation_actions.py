@@ -1,14 +1,14 @@
 """Automation actions: listing and reading actions, invoking one on an incident, its invocations.
 
 Lists of actions page by cursor. Every read that returns an invocation moves it one step along
-(:mod:`pagerduty_mcp.sandbox.automation`).
+(:mod:`pagerduty_mcp.sandbox.model.automation`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pagerduty_mcp.sandbox import automation
+from pagerduty_mcp.sandbox.model import automation
 from pagerduty_mcp.sandbox.model.store import public
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, paginate_cursor
 from pagerduty_mcp.sandbox.router import Context, route

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pagerduty_mcp.common.pagerduty.field_values import value_fits
-from pagerduty_mcp.sandbox.incident_types import (
+from pagerduty_mcp.sandbox.model.incident_types import (
     MAX_MULTI,
     field_values,
     fields_of,

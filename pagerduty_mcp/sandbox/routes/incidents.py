@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pagerduty_mcp.sandbox.incident_types import field_values, incident_type_of
+from pagerduty_mcp.sandbox.model.incident_types import field_values, incident_type_of
 from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import bad_request, format_time, paginate_offset, parse_time_zone
 from pagerduty_mcp.sandbox.router import Context, route

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.status_pages import add_post, add_post_update, put_postmortem, render_update
 from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import Reply, bad_request, not_found, paginate_offset, parse_time
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.status_posts import add_post, add_post_update, put_postmortem, render_update
 
 __all__: list[str] = []
 

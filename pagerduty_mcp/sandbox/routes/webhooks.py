@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from pagerduty_mcp.sandbox.outbound import build_subscription, check_events, check_filter, deliver_ping, shown
+from pagerduty_mcp.sandbox.model.webhooks import build_subscription, check_events, check_filter, deliver_ping, shown
 from pagerduty_mcp.sandbox.protocol import ApiError, Reply, bad_request, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
 

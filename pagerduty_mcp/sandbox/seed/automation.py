@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from pagerduty_mcp.sandbox import automation
+from pagerduty_mcp.sandbox.model import automation
 from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.seed.data import Ids
 

@@ -10,7 +10,7 @@ from copy import deepcopy
 from typing import Any, NamedTuple
 
 from pagerduty_mcp.sandbox.model.store import Store
-from pagerduty_mcp.sandbox.outbound import build_subscription
+from pagerduty_mcp.sandbox.model.webhooks import build_subscription
 from pagerduty_mcp.sandbox.seed.data import Ids
 
 __all__ = ["EXTENSIONS", "EXTENSION_SCHEMAS", "WEBHOOKS", "add_outbound"]

@@ -11,10 +11,10 @@ import copy
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from pagerduty_mcp.sandbox.model.status_pages import add_post, add_post_update, put_postmortem
 from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.status_posts import add_post, add_post_update, put_postmortem
 
 __all__ = ["DEFAULT_INCIDENT_TYPE", "add_incident_types", "add_status_pages"]
 
