@@ -259,7 +259,7 @@ class Sandbox:
             if principal is not None and principal.kind == "oauth":
                 _check_scope(principal, req)
             with state.lock:
-                result = route.handler(Context(req, params, state, self, principal))
+                result = route.handler(Context(req, params, state, principal))
         except ApiError as error:
             return error.status, error.body(), error.headers
         if isinstance(result, Reply):

@@ -11,7 +11,7 @@ from pagerduty_mcp.sandbox.model.users import user_by_email
 from pagerduty_mcp.sandbox.protocol import ApiRequest, bad_request
 
 if TYPE_CHECKING:
-    from pagerduty_mcp.sandbox.core import Principal, Sandbox
+    from pagerduty_mcp.sandbox.core import Principal
     from pagerduty_mcp.sandbox.model.store import Store
 
 __all__ = ["ROUTER", "Context", "Handler", "Route", "Router", "route"]
@@ -19,17 +19,16 @@ __all__ = ["ROUTER", "Context", "Handler", "Route", "Router", "route"]
 
 @dataclass
 class Context:
-    """What a handler gets: the request, its path parameters, the account state and the caller."""
+    """What a handler gets: the request, its path parameters, the account's store and the caller."""
 
     req: ApiRequest
     params: dict[str, str]
-    state: Store
-    sandbox: Sandbox
+    store: Store
     principal: Principal | None
 
     @property
     def now(self) -> datetime:
-        return self.state.clock()
+        return self.store.clock()
 
     @overload
     def acting_user(self, required: Literal[True] = True) -> dict[str, Any]: ...
@@ -43,7 +42,7 @@ class Context:
         if not required and not self.req.headers.get("from", "").strip():
             return None
         email = self.req.require_from_header()
-        user = user_by_email(self.state, email)
+        user = user_by_email(self.store, email)
         if user is None:
             raise bad_request(errors=[f'The "From" header {email!r} is not the email of a user in this account'])
         return user

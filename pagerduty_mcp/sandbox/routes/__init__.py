@@ -5,7 +5,7 @@ How to add a route:
 2. ``ctx.params["id"]`` is the path parameter; ``ctx.req`` the request (``arg``, ``array("statuses")`` for
    ``statuses[]=``, ``flag``, ``time``, ``entity("incident")`` for a wrapped JSON body,
    ``require_from_header()``); ``ctx.acting_user()`` the user its ``From`` header names (400 if none);
-   ``ctx.state`` the account (``get(kind, id)`` gives 404 for you).
+   ``ctx.store`` the account (``get(kind, id)`` gives 404 for you).
 3. Return a JSON-able body (200), or ``Reply(body, status=201)``/``Reply(None, 204)``; raise
    ``bad_request(...)``, ``not_found(kind, id)`` or ``ApiError(status, message, code, errors)``.
 4. Lists: ``paginate_offset(items, ctx.req, "incidents")`` or ``paginate_cursor(...)``; a ``query``
@@ -88,7 +88,6 @@ _AREAS = (
     "status_pages",
     "webhooks",
     "extensions",
-    "user_admin",
     "responder_analytics",
 )
 _loaded = False

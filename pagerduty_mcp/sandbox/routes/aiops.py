@@ -17,7 +17,7 @@ def list_event_orchestrations(ctx: Context) -> dict[str, Any]:
     field, _, direction = (sort_by or "name:asc").partition(":")
     if field not in ("name", "routes", "created_at") or direction not in ("", "asc", "desc"):
         raise bad_request(errors=["sort_by must be name, routes or created_at, with :asc or :desc"])
-    items = sorted(ctx.state.all("event_orchestrations"), key=lambda o: o[field], reverse=direction == "desc")
+    items = sorted(ctx.store.all("event_orchestrations"), key=lambda o: o[field], reverse=direction == "desc")
     page = paginate_offset(items, ctx.req, "orchestrations")
     page["orchestrations"] = [public(o) for o in page["orchestrations"]]
     return page

@@ -65,7 +65,7 @@ def _decode(cursor: str, name: str) -> int:
 def list_settings(ctx: Context) -> dict[str, Any]:
     limit = min(ctx.req.integer("limit", 25, minimum=1), 100)
     wanted = set(ctx.req.array("service_ids"))
-    items = sorted(ctx.state.all("alert_grouping_settings"), key=lambda s: (s["created_at"], s["id"]))
+    items = sorted(ctx.store.all("alert_grouping_settings"), key=lambda s: (s["created_at"], s["id"]))
     if wanted:
         items = [s for s in items if wanted & {x["id"] for x in s["services"]}]
     after, before = ctx.req.arg("after"), ctx.req.arg("before")
@@ -79,7 +79,7 @@ def list_settings(ctx: Context) -> dict[str, Any]:
         end = start + limit
     page = items[start:end]
     body: dict[str, Any] = {
-        "alert_grouping_settings": [_render(ctx.state, s) for s in page],
+        "alert_grouping_settings": [_render(ctx.store, s) for s in page],
         "after": _encode(start + len(page)) if start + len(page) < len(items) else None,
         "before": _encode(start) if start > 0 else None,
         "limit": limit,
@@ -91,7 +91,7 @@ def list_settings(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/alert_grouping_settings/{id}")
 def get_setting(ctx: Context) -> dict[str, Any]:
-    return {"alert_grouping_setting": _render(ctx.state, ctx.state.get("alert_grouping_settings", ctx.params["id"]))}
+    return {"alert_grouping_setting": _render(ctx.store, ctx.store.get("alert_grouping_settings", ctx.params["id"]))}
 
 
 def _checked(state: Store, body: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
@@ -142,36 +142,36 @@ def _checked(state: Store, body: dict[str, Any], current: dict[str, Any] | None)
 @route("POST", "/alert_grouping_settings")
 def create_setting(ctx: Context) -> Reply:
     body = ctx.req.entity("alert_grouping_setting")
-    setting = _checked(ctx.state, body, None)
+    setting = _checked(ctx.store, body, None)
     now = format_time(ctx.now)
     setting.update(
         {
-            "id": ctx.state.new_id(),
+            "id": ctx.store.new_id(),
             "name": setting.get("name"),
             "description": setting.get("description"),
             "created_at": now,
             "updated_at": now,
         }
     )
-    ctx.state.put("alert_grouping_settings", setting)
-    return Reply({"alert_grouping_setting": _render(ctx.state, setting)}, 201)
+    ctx.store.put("alert_grouping_settings", setting)
+    return Reply({"alert_grouping_setting": _render(ctx.store, setting)}, 201)
 
 
 @route("PUT", "/alert_grouping_settings/{id}")
 def update_setting(ctx: Context) -> dict[str, Any]:
-    current = ctx.state.get("alert_grouping_settings", ctx.params["id"])
+    current = ctx.store.get("alert_grouping_settings", ctx.params["id"])
     body = ctx.req.entity("alert_grouping_setting")
-    updated = _checked(ctx.state, body, current)
+    updated = _checked(ctx.store, body, current)
     updated["updated_at"] = format_time(ctx.now)
     current.clear()
     current.update(updated)
-    return {"alert_grouping_setting": _render(ctx.state, current)}
+    return {"alert_grouping_setting": _render(ctx.store, current)}
 
 
 @route("DELETE", "/alert_grouping_settings/{id}")
 def delete_setting(ctx: Context) -> Reply:
-    ctx.state.get("alert_grouping_settings", ctx.params["id"])
-    del ctx.state.tables["alert_grouping_settings"][ctx.params["id"]]
+    ctx.store.get("alert_grouping_settings", ctx.params["id"])
+    del ctx.store.tables["alert_grouping_settings"][ctx.params["id"]]
     return Reply(None, 204)
 
 

@@ -118,7 +118,7 @@ def _compute(
     percentiles: bool,
 ) -> dict[str, Any]:
     """Filter the incidents, group them (``groups`` gives each incident's group labels), and measure."""
-    state = ctx.state
+    state = ctx.store
     body, filters, start, end = query_window(ctx, "created_at_start", "created_at_end")
     team_ids, service_ids = id_filter(filters, "team_ids"), id_filter(filters, "service_ids")
     priority_ids = id_filter(filters, "priority_ids")
@@ -176,10 +176,10 @@ def metrics_all(ctx: Context) -> dict[str, Any]:
 @route("POST", "/analytics/metrics/incidents/services")
 def metrics_by_service(ctx: Context) -> dict[str, Any]:
     def groups(incident: dict[str, Any]) -> list[dict[str, Any]]:
-        service = ctx.state.get("services", incident["_service_id"])
+        service = ctx.store.get("services", incident["_service_id"])
         label = {"service_id": service["id"], "service_name": service["name"]}
         if service.get("teams"):
-            team = ctx.state.find("teams", service["teams"][0]["id"])
+            team = ctx.store.find("teams", service["teams"][0]["id"])
             if team is not None:
                 label.update(team_id=team["id"], team_name=team["name"])
         return [label]
@@ -192,7 +192,7 @@ def metrics_by_team(ctx: Context) -> dict[str, Any]:
     def groups(incident: dict[str, Any]) -> list[dict[str, Any]]:
         labels = []
         for ref in incident["teams"]:
-            team = ctx.state.find("teams", ref["id"])
+            team = ctx.store.find("teams", ref["id"])
             if team is not None:
                 labels.append({"team_id": team["id"], "team_name": team["name"]})
         return labels

@@ -36,7 +36,7 @@ def list_actions(ctx: Context) -> dict[str, Any]:
     classification = _choice(ctx, "classification", _CLASSIFICATIONS)
     service_id, team_id, runner_id = ctx.req.arg("service_id"), ctx.req.arg("team_id"), ctx.req.arg("runner_id")
     found = []
-    for action in ctx.state.all("automation_actions"):
+    for action in ctx.store.all("automation_actions"):
         if name and name not in action["name"].lower():
             continue
         if action_type and action["action_type"] != action_type:
@@ -58,30 +58,30 @@ def list_actions(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/automation_actions/actions/{id}")
 def get_action(ctx: Context) -> dict[str, Any]:
-    return {"action": public(ctx.state.get("automation_actions", ctx.params["id"]))}
+    return {"action": public(ctx.store.get("automation_actions", ctx.params["id"]))}
 
 
 @route("POST", "/automation_actions/actions/{id}/invocations")
 def invoke_action(ctx: Context) -> Reply:
-    action = ctx.state.get("automation_actions", ctx.params["id"])
+    action = ctx.store.get("automation_actions", ctx.params["id"])
     metadata = ctx.req.entity("invocation").get("metadata")
     incident_id = metadata.get("incident_id") if isinstance(metadata, dict) else None
     if not isinstance(incident_id, str) or not incident_id:
         raise bad_request(errors=["invocation.metadata.incident_id is required"])
-    incident = ctx.state.find("incidents", incident_id)
+    incident = ctx.store.find("incidents", incident_id)
     if incident is None:
         raise bad_request(errors=[f"Incident {incident_id} not found"])
     if action["only_invocable_on_unresolved_incidents"] and incident["status"] == "resolved":
         raise bad_request(errors=["This action can only be invoked on unresolved incidents"])
     user = ctx.acting_user(required=False)
     if user is None and ctx.principal is not None and ctx.principal.user_id:
-        user = ctx.state.get("users", ctx.principal.user_id)
+        user = ctx.store.get("users", ctx.principal.user_id)
     agent = (
-        {k: v for k, v in ctx.state.ref(user).items() if k != "html_url"}
+        {k: v for k, v in ctx.store.ref(user).items() if k != "html_url"}
         if user
         else {"id": "PACCOUNT", "type": "account_reference"}
     )
-    invocation = automation.add_invocation(ctx.state, action, incident, agent, ctx.now)
+    invocation = automation.add_invocation(ctx.store, action, incident, agent, ctx.now)
     return Reply({"invocation": public(invocation)}, status=201)
 
 
@@ -90,7 +90,7 @@ def list_invocations(ctx: Context) -> dict[str, Any]:
     wanted, unwanted = _choice(ctx, "invocation_state", _STATES), _choice(ctx, "not_invocation_state", _STATES)
     incident_id, action_id = ctx.req.arg("incident_id"), ctx.req.arg("action_id")
     found = []
-    for invocation in ctx.state.all("automation_invocations"):
+    for invocation in ctx.store.all("automation_invocations"):
         if (incident_id and invocation["_incident_id"] != incident_id) or (
             action_id and invocation["action_id"] != action_id
         ):
@@ -105,5 +105,5 @@ def list_invocations(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/automation_actions/invocations/{id}")
 def get_invocation(ctx: Context) -> dict[str, Any]:
-    invocation = ctx.state.get("automation_invocations", ctx.params["id"])
+    invocation = ctx.store.get("automation_invocations", ctx.params["id"])
     return {"invocation": public(automation.observe(invocation, ctx.now))}

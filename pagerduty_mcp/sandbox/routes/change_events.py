@@ -12,7 +12,7 @@ __all__: list[str] = []
 
 
 def _filtered(ctx: Context, service_id: str | None) -> list[dict[str, Any]]:
-    state: Store = ctx.state
+    state: Store = ctx.store
     since, until = ctx.req.time("since"), ctx.req.time("until")
     if since and until and until < since:
         raise ApiError(400, "Invalid Input Provided", CODE_INVALID_INPUT, ["until must be after since"])
@@ -49,10 +49,10 @@ def list_change_events(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/services/{id}/change_events")
 def list_service_change_events(ctx: Context) -> dict[str, Any]:
-    ctx.state.get("services", ctx.params["id"])
+    ctx.store.get("services", ctx.params["id"])
     return _page(ctx, ctx.params["id"])
 
 
 @route("GET", "/change_events/{id}")
 def get_change_event(ctx: Context) -> dict[str, Any]:
-    return {"change_event": public(ctx.state.get("change_events", ctx.params["id"]))}
+    return {"change_event": public(ctx.store.get("change_events", ctx.params["id"]))}

@@ -270,7 +270,7 @@ def _body(ctx: Context) -> Any:
 @route("POST", "/v2/enqueue", auth=False)
 def enqueue(ctx: Context) -> Reply:
     try:
-        dedup_key = ingest_event(ctx.state, _body(ctx), ctx.now)
+        dedup_key = ingest_event(ctx.store, _body(ctx), ctx.now)
     except EventRejected as rejected:
         return _invalid(rejected.message, rejected.errors)
     return Reply({"status": "success", "message": "Event processed", "dedup_key": dedup_key}, 202)
@@ -279,7 +279,7 @@ def enqueue(ctx: Context) -> Reply:
 @route("POST", "/v2/change/enqueue", auth=False)
 def change_enqueue(ctx: Context) -> Reply:
     try:
-        ingest_change_event(ctx.state, _body(ctx), ctx.now)
+        ingest_change_event(ctx.store, _body(ctx), ctx.now)
     except EventRejected as rejected:
         return _invalid(rejected.message, rejected.errors)
     except EventAbsorbed:

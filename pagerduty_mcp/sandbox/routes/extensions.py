@@ -16,7 +16,7 @@ _INCLUDES = ("extension_objects", "extension_schemas")
 
 @route("GET", "/extension_schemas")
 def list_extension_schemas(ctx: Context) -> dict[str, Any]:
-    rows = sorted(ctx.state.all("extension_schemas"), key=lambda s: s["label"].lower())
+    rows = sorted(ctx.store.all("extension_schemas"), key=lambda s: s["label"].lower())
     page = paginate_offset(rows, ctx.req, "extension_schemas")
     page["extension_schemas"] = [public(s) for s in page["extension_schemas"]]
     return page
@@ -24,7 +24,7 @@ def list_extension_schemas(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/extension_schemas/{id}")
 def get_extension_schema(ctx: Context) -> dict[str, Any]:
-    return {"extension_schema": public(ctx.state.get("extension_schemas", ctx.params["id"]))}
+    return {"extension_schema": public(ctx.store.get("extension_schemas", ctx.params["id"]))}
 
 
 def _render(state: Store, extension: dict[str, Any], includes: list[str]) -> dict[str, Any]:
@@ -49,17 +49,17 @@ def list_extensions(ctx: Context) -> dict[str, Any]:
     schema = req.arg("extension_schema_id")
     rows = [
         e
-        for e in sorted(ctx.state.all("extensions"), key=lambda e: e["name"].lower())
+        for e in sorted(ctx.store.all("extensions"), key=lambda e: e["name"].lower())
         if matches_query(query, e["name"])
         and (not service or any(o["id"] == service for o in e["extension_objects"]))
         and (not schema or e["extension_schema"]["id"] == schema)
     ]
     page = paginate_offset(rows, req, "extensions")
-    page["extensions"] = [_render(ctx.state, e, includes) for e in page["extensions"]]
+    page["extensions"] = [_render(ctx.store, e, includes) for e in page["extensions"]]
     return page
 
 
 @route("GET", "/extensions/{id}")
 def get_extension(ctx: Context) -> dict[str, Any]:
     includes = ctx.req.enum_array("include", (*_INCLUDES, "temporarily_disabled"))
-    return {"extension": _render(ctx.state, ctx.state.get("extensions", ctx.params["id"]), includes)}
+    return {"extension": _render(ctx.store, ctx.store.get("extensions", ctx.params["id"]), includes)}

@@ -115,7 +115,7 @@ def _granted(user: dict[str, Any], asked: tuple[str, ...]) -> tuple[str, ...]:
 
 @route("GET", "/oauth/authorize", auth=False)
 def authorize(ctx: Context) -> Reply:
-    req, state = ctx.req, ctx.state
+    req, state = ctx.req, ctx.store
     book = identity_of(state)
     client_id = req.arg("client_id") or ""
     redirect_uri = req.arg("redirect_uri") or ""
@@ -173,7 +173,7 @@ def _client_ok(state: Store, form: dict[str, Any], authorization: str) -> str | 
 
 def token_grant(ctx: Context, form: dict[str, Any]) -> Reply:
     """``authorization_code`` and ``refresh_token`` grants of ``POST /oauth/token``."""
-    client_id = _client_ok(ctx.state, form, ctx.req.headers.get("authorization", ""))
+    client_id = _client_ok(ctx.store, form, ctx.req.headers.get("authorization", ""))
     if client_id is None:
         return _error(401, "invalid_client", "Unknown client_id or wrong client_secret")
     if form.get("grant_type") == "authorization_code":
@@ -182,13 +182,13 @@ def token_grant(ctx: Context, form: dict[str, Any]) -> Reply:
 
 
 def _code_grant(ctx: Context, client_id: str, form: dict[str, Any]) -> Reply:
-    book = identity_of(ctx.state)
+    book = identity_of(ctx.store)
     code = book.codes.get(str(form.get("code") or ""))
     if code is None or code.client_id != client_id:
         return _error(400, "invalid_grant", "The authorization code is not valid")
     if code.used:
         # RFC 6749 §4.1.2: a code used twice revokes what it was exchanged for.
-        _revoke_user_tokens(ctx.state, code)
+        _revoke_user_tokens(ctx.store, code)
         return _error(400, "invalid_grant", "The authorization code was already used")
     if code.expires <= ctx.now:
         return _error(400, "invalid_grant", "The authorization code has expired")
@@ -203,7 +203,7 @@ def _code_grant(ctx: Context, client_id: str, form: dict[str, Any]) -> Reply:
 
 
 def _refresh_grant(ctx: Context, client_id: str, form: dict[str, Any]) -> Reply:
-    book = identity_of(ctx.state)
+    book = identity_of(ctx.store)
     presented = str(form.get("refresh_token") or "")
     refresh = book.refresh_tokens.get(presented)
     if refresh is None or refresh.client_id != client_id:
@@ -218,16 +218,16 @@ def _refresh_grant(ctx: Context, client_id: str, form: dict[str, Any]) -> Reply:
     # Rotation: the old refresh token and its access token stop working.
     del book.refresh_tokens[presented]
     book.revoked.add(presented)
-    ctx.state.tables["oauth_tokens"].pop(refresh.access_token, None)
+    ctx.store.tables["oauth_tokens"].pop(refresh.access_token, None)
     return _issue(ctx, client_id, refresh.user_id, asked)
 
 
 def _issue(ctx: Context, client_id: str, user_id: str, scopes: tuple[str, ...]) -> Reply:
-    book = identity_of(ctx.state)
+    book = identity_of(ctx.store)
     access = "pdus+_0X" + secrets.token_hex(20)
     refresh = "pdur+_0X" + secrets.token_hex(20)
     scope = " ".join(scopes)
-    ctx.state.tables["oauth_tokens"][access] = {
+    ctx.store.tables["oauth_tokens"][access] = {
         "id": access,
         "type": "oauth_token",
         "scope": scope,
@@ -260,16 +260,16 @@ def _revoke_user_tokens(state: Store, code: _Code) -> None:
 def revoke(ctx: Context) -> Reply:
     """RFC 7009: revoke an access or a refresh token (and its pair); unknown tokens are fine."""
     form = read_form(ctx)
-    client_id = _client_ok(ctx.state, form, ctx.req.headers.get("authorization", ""))
+    client_id = _client_ok(ctx.store, form, ctx.req.headers.get("authorization", ""))
     if client_id is None:
         return _error(401, "invalid_client", "Unknown client_id or wrong client_secret")
-    book = identity_of(ctx.state)
+    book = identity_of(ctx.store)
     token = str(form.get("token") or "")
     refresh = book.refresh_tokens.pop(token, None)
     if refresh is not None:
         book.revoked.add(token)
-        ctx.state.tables["oauth_tokens"].pop(refresh.access_token, None)
-    elif ctx.state.tables["oauth_tokens"].pop(token, None) is not None:
+        ctx.store.tables["oauth_tokens"].pop(refresh.access_token, None)
+    elif ctx.store.tables["oauth_tokens"].pop(token, None) is not None:
         for key, pair in list(book.refresh_tokens.items()):
             if pair.access_token == token:
                 del book.refresh_tokens[key]

@@ -64,7 +64,7 @@ def _touch(incident: dict[str, Any], at: datetime) -> None:
 # -- create ---------------------------------------------------------------------------------------
 @route("POST", "/incidents")
 def create_incident(ctx: Context) -> Reply:
-    state = ctx.state
+    state = ctx.store
     user = ctx.acting_user()
     body = ctx.req.entity("incident")
     if body.get("type") != "incident":
@@ -251,7 +251,7 @@ def _apply_change(
 
 @route("PUT", "/incidents")
 def manage_incidents(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     user = ctx.acting_user()
     items = _body(ctx).get("incidents")
     if not isinstance(items, list) or not items:
@@ -290,20 +290,20 @@ def manage_incidents(ctx: Context) -> dict[str, Any]:
 @route("POST", "/incidents/{id}/notes")
 def create_note(ctx: Context) -> Reply:
     user = ctx.acting_user()
-    incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
+    incident = incident_by_id_or_number(ctx.store, ctx.params["id"])
     content = ctx.req.entity("note").get("content")
     if not isinstance(content, str) or not content.strip():
         raise bad_request(errors=["note.content is required"])
     if len(content) > 25000:
         raise bad_request(errors=["note.content may be at most 25,000 characters"])
-    note = add_note(ctx.state, incident, content, ctx.now, user["id"])
+    note = add_note(ctx.store, incident, content, ctx.now, user["id"])
     _touch(incident, ctx.now)
     return Reply({"note": public(note)}, status=201)
 
 
 @route("POST", "/incidents/{id}/responder_requests")
 def create_responder_request(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     incident = incident_by_id_or_number(state, ctx.params["id"])
     body = _body(ctx)
     requester = _existing(state, "users", str(body.get("requester_id") or ""), "Requester user")
@@ -380,7 +380,7 @@ def create_responder_request(ctx: Context) -> dict[str, Any]:
 
 @route("POST", "/incidents/{id}/status_updates")
 def create_status_update(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     user = ctx.acting_user()
     incident = incident_by_id_or_number(state, ctx.params["id"])
     body = _body(ctx)
@@ -420,7 +420,7 @@ def _move_alert(state: Store, alert: dict[str, Any], source: dict[str, Any], tar
 
 @route("PUT", "/incidents/{id}/merge")
 def merge_incidents(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     user = ctx.acting_user()
     target = incident_by_id_or_number(state, ctx.params["id"])
     sources = _body(ctx).get("source_incidents")
@@ -454,7 +454,7 @@ def merge_incidents(ctx: Context) -> dict[str, Any]:
 
 @route("POST", "/incidents/{id}/snooze")
 def snooze_incident(ctx: Context) -> Reply:
-    state = ctx.state
+    state = ctx.store
     user = ctx.acting_user()
     incident = incident_by_id_or_number(state, ctx.params["id"])
     duration = _body(ctx).get("duration")
@@ -473,7 +473,7 @@ def snooze_incident(ctx: Context) -> Reply:
 
 @route("PUT", "/incidents/{id}/alerts")
 def manage_alerts(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     user = ctx.acting_user()
     incident = incident_by_id_or_number(state, ctx.params["id"])
     items = _body(ctx).get("alerts")

@@ -49,7 +49,7 @@ def _brief(incident: dict[str, Any]) -> dict[str, Any]:
 
 @route("GET", "/incidents/{id}/outlier_incident")
 def outlier_incident(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     incident = incident_by_id_or_number(state, ctx.params["id"])
     since = ctx.req.time("since") or incident["_created"] - PAST_WINDOW
     until = incident["_created"]
@@ -80,7 +80,7 @@ def outlier_incident(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/incidents/{id}/past_incidents")
 def past_incidents(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     incident = incident_by_id_or_number(state, ctx.params["id"])
     limit = ctx.req.integer("limit", 5, minimum=1, maximum=999)
     scored = []
@@ -112,7 +112,7 @@ def _dependency_between(state: Store, a: str, b: str) -> dict[str, Any] | None:
 
 @route("GET", "/incidents/{id}/related_incidents")
 def related_incidents(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     incident = incident_by_id_or_number(state, ctx.params["id"])
     full = "incident" in ctx.req.enum_array("additional_details", ("incident",))
     start, end = incident["_created"] - RELATED_WINDOW, incident["_created"] + RELATED_WINDOW
@@ -143,7 +143,7 @@ def related_incidents(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/incidents/{id}/related_change_events")
 def related_change_events(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     incident = incident_by_id_or_number(state, ctx.params["id"])
     limit = ctx.req.integer("limit", 25, minimum=1, maximum=100)
     service_id = incident["_service_id"]

@@ -36,27 +36,27 @@ def _render_alert(state: Store, alert: dict[str, Any], includes: list[str]) -> d
 
 @route("GET", "/incidents/{id}/alerts")
 def list_alerts(ctx: Context) -> dict[str, Any]:
-    incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
+    incident = incident_by_id_or_number(ctx.store, ctx.params["id"])
     statuses = set(ctx.req.enum_array("statuses", ALERT_STATUSES))
     includes = ctx.req.enum_array("include", ("services", "first_trigger_log_entries", "incidents"))
     sort = ctx.req.arg("sort_by") or "created_at:asc"
     if sort not in ALERT_SORTS:
         raise bad_request(errors=[f"sort_by must be one of {list(ALERT_SORTS)}"])
     alert_key = ctx.req.arg("alert_key")
-    found = [a for a in alerts_of(ctx.state, incident) if not statuses or a["status"] in statuses]
+    found = [a for a in alerts_of(ctx.store, incident) if not statuses or a["status"] in statuses]
     if alert_key:
         found = [a for a in found if a["alert_key"] == alert_key]
     field, _, direction = sort.partition(":")
     found.sort(key=lambda a: a.get(field) or "", reverse=direction == "desc")
     page = paginate_offset(found, ctx.req, "alerts")
-    page["alerts"] = [_render_alert(ctx.state, a, includes) for a in page["alerts"]]
+    page["alerts"] = [_render_alert(ctx.store, a, includes) for a in page["alerts"]]
     return page
 
 
 @route("GET", "/incidents/{id}/alerts/{alert_id}")
 def get_alert(ctx: Context) -> dict[str, Any]:
-    incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
-    alert = ctx.state.find("alerts", ctx.params["alert_id"])
+    incident = incident_by_id_or_number(ctx.store, ctx.params["id"])
+    alert = ctx.store.find("alerts", ctx.params["alert_id"])
     if alert is None or alert["_incident_id"] != incident["id"]:
         raise not_found("alert", ctx.params["alert_id"])
     return {"alert": public(alert)}
@@ -64,8 +64,8 @@ def get_alert(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/incidents/{id}/notes")
 def list_notes(ctx: Context) -> dict[str, Any]:
-    incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
-    return {"notes": [public(ctx.state.tables["notes"][n]) for n in incident["_notes"]]}
+    incident = incident_by_id_or_number(ctx.store, ctx.params["id"])
+    return {"notes": [public(ctx.store.tables["notes"][n]) for n in incident["_notes"]]}
 
 
 def render_log_entry(state: Store, entry: dict[str, Any], includes: list[str]) -> dict[str, Any]:
@@ -99,20 +99,20 @@ def _log_page(ctx: Context, entries: list[dict[str, Any]]) -> dict[str, Any]:
     ]
     found.sort(key=lambda e: e["_at"], reverse=True)  # newest first, as PagerDuty lists them
     page = paginate_offset(found, ctx.req, "log_entries")
-    page["log_entries"] = [render_log_entry(ctx.state, e, includes) for e in page["log_entries"]]
+    page["log_entries"] = [render_log_entry(ctx.store, e, includes) for e in page["log_entries"]]
     return page
 
 
 @route("GET", "/incidents/{id}/log_entries")
 def list_incident_log_entries(ctx: Context) -> dict[str, Any]:
-    incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
-    return _log_page(ctx, [ctx.state.tables["log_entries"][e] for e in incident["_log"]])
+    incident = incident_by_id_or_number(ctx.store, ctx.params["id"])
+    return _log_page(ctx, [ctx.store.tables["log_entries"][e] for e in incident["_log"]])
 
 
 @route("GET", "/log_entries")
 def list_log_entries(ctx: Context) -> dict[str, Any]:
     team_ids = set(ctx.req.array("team_ids"))
-    entries = list(ctx.state.tables["log_entries"].values())
+    entries = list(ctx.store.tables["log_entries"].values())
     if team_ids:
         entries = [e for e in entries if any(t["id"] in team_ids for t in e.get("teams") or [])]
     return _log_page(ctx, entries)
@@ -121,4 +121,4 @@ def list_log_entries(ctx: Context) -> dict[str, Any]:
 @route("GET", "/log_entries/{id}")
 def get_log_entry(ctx: Context) -> dict[str, Any]:
     includes = ctx.req.enum_array("include", LOG_INCLUDES)
-    return {"log_entry": render_log_entry(ctx.state, ctx.state.get("log_entries", ctx.params["id"]), includes)}
+    return {"log_entry": render_log_entry(ctx.store, ctx.store.get("log_entries", ctx.params["id"]), includes)}

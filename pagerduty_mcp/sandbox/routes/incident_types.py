@@ -37,18 +37,18 @@ def list_incident_types(ctx: Context) -> dict[str, Any]:
     wanted = ctx.req.arg("filter") or "enabled"
     if wanted not in ("enabled", "disabled", "all"):
         raise bad_request(errors=["filter must be enabled, disabled or all"])
-    kinds = [t for t in ctx.state.all("incident_types") if wanted == "all" or t["enabled"] == (wanted == "enabled")]
+    kinds = [t for t in ctx.store.all("incident_types") if wanted == "all" or t["enabled"] == (wanted == "enabled")]
     return {"incident_types": [public(t) for t in kinds]}
 
 
 @route("GET", "/incidents/types/{type_id_or_name}")
 def get_incident_type(ctx: Context) -> dict[str, Any]:
-    return {"incident_type": public(type_by_id_or_name(ctx.state, ctx.params["type_id_or_name"]))}
+    return {"incident_type": public(type_by_id_or_name(ctx.store, ctx.params["type_id_or_name"]))}
 
 
 @route("GET", "/incidents/types/{type_id_or_name}/custom_fields")
 def list_type_fields(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     kind = type_by_id_or_name(state, ctx.params["type_id_or_name"])
     with_options = bool(ctx.req.enum_array("include", ("field_options",)))
     fields = []
@@ -71,8 +71,8 @@ def list_type_fields(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/incidents/{id}/custom_fields/values")
 def get_values(ctx: Context) -> dict[str, Any]:
-    incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
-    return {"custom_fields": field_values(ctx.state, incident)}
+    incident = incident_by_id_or_number(ctx.store, ctx.params["id"])
+    return {"custom_fields": field_values(ctx.store, incident)}
 
 
 def _check_value(field: dict[str, Any], value: Any) -> Any:
@@ -93,7 +93,7 @@ def _check_value(field: dict[str, Any], value: Any) -> Any:
 
 @route("PUT", "/incidents/{id}/custom_fields/values")
 def put_values(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     incident = incident_by_id_or_number(state, ctx.params["id"])
     body = ctx.req.json()
     items = body.get("custom_fields") if isinstance(body, dict) else None

@@ -124,7 +124,7 @@ _SORT_KEYS: dict[str, Any] = {
 
 @route("GET", "/incidents")
 def list_incidents(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     req = ctx.req
     statuses = set(req.enum_array("statuses", INCIDENT_STATUSES))
     urgencies = set(req.enum_array("urgencies", INCIDENT_URGENCIES))
@@ -200,13 +200,13 @@ def get_incident(ctx: Context) -> dict[str, Any]:
     # The detail endpoint also takes include[]=custom_fields (the list endpoint does not), and
     # include[]=body, which the spec's Incident.body describes but its include[] enum omits.
     includes = ctx.req.enum_array("include", (*INCIDENT_INCLUDES, "custom_fields", "body"))
-    incident = incident_by_id_or_number(ctx.state, ctx.params["id"])
-    out = render_incident(ctx.state, incident, includes)
+    incident = incident_by_id_or_number(ctx.store, ctx.params["id"])
+    out = render_incident(ctx.store, incident, includes)
     if "body" in includes:
         out["body"] = dict(incident["_body"])
     if "custom_fields" in includes:
-        out["custom_fields"] = field_values(ctx.state, incident)
-    kind = incident_type_of(ctx.state, incident)
+        out["custom_fields"] = field_values(ctx.store, incident)
+    kind = incident_type_of(ctx.store, incident)
     if kind is not None:
         out["incident_type"] = {"name": kind["name"]}
     return {"incident": out}
@@ -214,6 +214,6 @@ def get_incident(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/priorities")
 def list_priorities(ctx: Context) -> dict[str, Any]:
-    page = paginate_offset(ctx.state.all("priorities"), ctx.req, "priorities")
+    page = paginate_offset(ctx.store.all("priorities"), ctx.req, "priorities")
     page["priorities"] = [public(p) for p in page["priorities"]]
     return page

@@ -55,27 +55,27 @@ def list_maintenance_windows(ctx: Context) -> dict[str, Any]:
     now = ctx.now
     windows = [
         w
-        for w in sorted(ctx.state.all("maintenance_windows"), key=lambda w: w["sequence_number"])
+        for w in sorted(ctx.store.all("maintenance_windows"), key=lambda w: w["sequence_number"])
         if _matches(w, wanted, now)
         and (not query or query in (w.get("description") or "").lower())
         and (not service_ids or any(s["id"] in service_ids for s in w["services"]))
         and (not team_ids or any(t["id"] in team_ids for t in w["teams"]))
     ]
     page = paginate_offset(windows, req, "maintenance_windows")
-    page["maintenance_windows"] = [_render(ctx.state, w, includes) for w in page["maintenance_windows"]]
+    page["maintenance_windows"] = [_render(ctx.store, w, includes) for w in page["maintenance_windows"]]
     return page
 
 
 @route("GET", "/maintenance_windows/{id}")
 def get_maintenance_window(ctx: Context) -> dict[str, Any]:
     includes = ctx.req.enum_array("include", INCLUDES)
-    window = ctx.state.get("maintenance_windows", ctx.params["id"])
-    return {"maintenance_window": _render(ctx.state, window, includes)}
+    window = ctx.store.get("maintenance_windows", ctx.params["id"])
+    return {"maintenance_window": _render(ctx.store, window, includes)}
 
 
 @route("POST", "/maintenance_windows")
 def create_maintenance_window(ctx: Context) -> Reply:
-    state = ctx.state
+    state = ctx.store
     user = ctx.acting_user()
     data = ctx.req.entity("maintenance_window")
     for name in ("start_time", "end_time"):
@@ -123,7 +123,7 @@ def create_maintenance_window(ctx: Context) -> Reply:
 @route("DELETE", "/maintenance_windows/{id}")
 def delete_maintenance_window(ctx: Context) -> Reply:
     """A future window is deleted, an ongoing one ends now, a past one cannot be deleted (405)."""
-    state = ctx.state
+    state = ctx.store
     window = state.get("maintenance_windows", ctx.params["id"])
     now = ctx.now
     current = window_state(window, now)

@@ -33,16 +33,16 @@ def issue_token(ctx: Context) -> Reply:
             "unsupported_grant_type",
             "grant_type must be client_credentials, authorization_code or refresh_token",
         )
-    client = ctx.state.oauth_clients.get(str(form.get("client_id", "")))
+    client = ctx.store.oauth_clients.get(str(form.get("client_id", "")))
     if client is None or client[0] != form.get("client_secret"):
         return _oauth_error(401, "invalid_client", "Unknown client_id or wrong client_secret")
     scope = " ".join(str(form.get("scope") or "read").split())
     now = ctx.now
     digest = hashlib.sha256(
-        f"{form['client_id']}:{scope}:{now.isoformat()}:{len(ctx.state.tables['oauth_tokens'])}".encode()
+        f"{form['client_id']}:{scope}:{now.isoformat()}:{len(ctx.store.tables['oauth_tokens'])}".encode()
     )
     token = "pdus+_0X" + digest.hexdigest()[:40]
-    ctx.state.tables["oauth_tokens"][token] = {
+    ctx.store.tables["oauth_tokens"][token] = {
         "id": token,
         "type": "oauth_token",
         "scope": scope,

@@ -196,12 +196,12 @@ def _render_path(state: Store, path: dict[str, Any], self_url: str, owner: dict[
 
 
 def _read(ctx: Context, kind: str) -> dict[str, Any]:
-    orchestration = ctx.state.get("event_orchestrations", ctx.params["id"])
+    orchestration = ctx.store.get("event_orchestrations", ctx.params["id"])
     path = orchestration[_PATHS[kind]]
     rendered = _render_path(
-        ctx.state, path, f"{ctx.state.api_base}/event_orchestrations/{orchestration['id']}/{kind}", orchestration
+        ctx.store, path, f"{ctx.store.api_base}/event_orchestrations/{orchestration['id']}/{kind}", orchestration
     )
-    ctx.state.emit("orchestration_path_read", orchestration=orchestration, kind=kind, path=path)
+    ctx.store.emit("orchestration_path_read", orchestration=orchestration, kind=kind, path=path)
     return rendered
 
 
@@ -254,24 +254,24 @@ def replace_path(state: Store, path: dict[str, Any], body: dict[str, Any], kind:
 
 
 def _write(ctx: Context, kind: str) -> dict[str, Any]:
-    orchestration = ctx.state.get("event_orchestrations", ctx.params["id"])
+    orchestration = ctx.store.get("event_orchestrations", ctx.params["id"])
     body = ctx.req.entity("orchestration_path")
     path = orchestration[_PATHS[kind]]
-    replace_path(ctx.state, path, body, kind, ctx.now)
+    replace_path(ctx.store, path, body, kind, ctx.now)
     if kind == "router":
         targets = {r["actions"].get("route_to") for r in path["sets"][0]["rules"]}
         orchestration["routes"] = len(targets - {None, "unrouted"})
     orchestration["updated_at"] = path["updated_at"]
     if ctx.principal is not None and ctx.principal.user_id:
-        path["updated_by"] = ctx.state.ref_to("users", ctx.principal.user_id)
+        path["updated_by"] = ctx.store.ref_to("users", ctx.principal.user_id)
     return _render_path(
-        ctx.state, path, f"{ctx.state.api_base}/event_orchestrations/{orchestration['id']}/{kind}", orchestration
+        ctx.store, path, f"{ctx.store.api_base}/event_orchestrations/{orchestration['id']}/{kind}", orchestration
     )
 
 
 @route("GET", "/event_orchestrations/{id}")
 def get_orchestration(ctx: Context) -> dict[str, Any]:
-    return {"orchestration": public(ctx.state.get("event_orchestrations", ctx.params["id"]))}
+    return {"orchestration": public(ctx.store.get("event_orchestrations", ctx.params["id"]))}
 
 
 @route("GET", "/event_orchestrations/{id}/router")
@@ -311,7 +311,7 @@ _KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 def create_orchestration(ctx: Context) -> Reply:
     """A new orchestration with one integration (its routing key) and empty router, global and
     unrouted paths; the router sends every event to ``unrouted`` until it has rules."""
-    state = ctx.state
+    state = ctx.store
     body = ctx.req.entity("orchestration")
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -364,15 +364,15 @@ def create_orchestration(ctx: Context) -> Reply:
 @route("GET", "/event_orchestrations/services/{service_id}")
 def get_service_path(ctx: Context) -> dict[str, Any]:
     service_id = ctx.params["service_id"]
-    path = _service_path(ctx.state, service_id)
-    owner = ctx.state.get("services", service_id)
-    return _render_path(ctx.state, path, f"{ctx.state.api_base}/event_orchestrations/services/{service_id}", owner)
+    path = _service_path(ctx.store, service_id)
+    owner = ctx.store.get("services", service_id)
+    return _render_path(ctx.store, path, f"{ctx.store.api_base}/event_orchestrations/services/{service_id}", owner)
 
 
 @route("PUT", "/event_orchestrations/services/{service_id}")
 def put_service_path(ctx: Context) -> dict[str, Any]:
     service_id = ctx.params["service_id"]
-    path = _service_path(ctx.state, service_id)
-    replace_path(ctx.state, path, ctx.req.entity("orchestration_path"), "service", ctx.now)
-    owner = ctx.state.get("services", service_id)
-    return _render_path(ctx.state, path, f"{ctx.state.api_base}/event_orchestrations/services/{service_id}", owner)
+    path = _service_path(ctx.store, service_id)
+    replace_path(ctx.store, path, ctx.req.entity("orchestration_path"), "service", ctx.now)
+    owner = ctx.store.get("services", service_id)
+    return _render_path(ctx.store, path, f"{ctx.store.api_base}/event_orchestrations/services/{service_id}", owner)

@@ -108,16 +108,16 @@ def _responders(ctx: Context) -> tuple[dict[str, Any], dict[str, list[Item]]]:
     team_ids, responder_ids = id_filter(filters, "team_ids"), id_filter(filters, "responder_ids")
     priority_ids = id_filter(filters, "priority_ids")
     found: dict[str, list[Item]] = defaultdict(list)
-    for incident in ctx.state.incidents(start, end):
+    for incident in ctx.store.incidents(start, end):
         if urgency and incident["urgency"] != urgency:
             continue
         if team_ids and not any(t["id"] in team_ids for t in incident["teams"]):
             continue
         if priority_ids and not (incident["priority"] and incident["priority"]["id"] in priority_ids):
             continue
-        for user_id, fact in _responder_facts(ctx.state, incident).items():
+        for user_id, fact in _responder_facts(ctx.store, incident).items():
             if not responder_ids or user_id in responder_ids:
-                found[user_id].append((incident, fact, _zone(ctx.state, user_id)))
+                found[user_id].append((incident, fact, _zone(ctx.store, user_id)))
     return body, found
 
 
@@ -148,7 +148,7 @@ def responders_all(ctx: Context) -> dict[str, Any]:
 @route("POST", "/analytics/metrics/responders/teams")
 def responders_by_team(ctx: Context) -> dict[str, Any]:
     body, found = _responders(ctx)
-    state = ctx.state
+    state = ctx.store
     wanted = set(id_filter(body.get("filters") or {}, "team_ids"))
     rows = []
     for user_id, items in found.items():

@@ -145,7 +145,7 @@ def _refresh_references(state: Store, service: dict[str, Any]) -> None:
 
 @route("POST", "/services")
 def create_service(ctx: Context) -> Reply:
-    state = ctx.state
+    state = ctx.store
     data = ctx.req.entity("service")
     if data.get("status", "active") != "active":
         raise bad_request(errors=["A service can only be created with status active"])
@@ -183,7 +183,7 @@ def create_service(ctx: Context) -> Reply:
 
 @route("PUT", "/services/{id}")
 def update_service(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     service = state.get("services", ctx.params["id"])
     data = ctx.req.entity("service")
     if "status" in data and data["status"] not in _SETTABLE_STATUSES:
@@ -223,7 +223,7 @@ def delete_service_everywhere(state: Store, service_id: str) -> None:
 
 @route("DELETE", "/services/{id}")
 def delete_service(ctx: Context) -> Reply:
-    delete_service_everywhere(ctx.state, ctx.params["id"])
+    delete_service_everywhere(ctx.store, ctx.params["id"])
     return Reply(None, 204)
 
 
@@ -266,15 +266,15 @@ def add_integration(state: Store, service: dict[str, Any], data: dict[str, Any],
 
 @route("POST", "/services/{id}/integrations")
 def create_integration(ctx: Context) -> Reply:
-    service = ctx.state.get("services", ctx.params["id"])
-    integration = add_integration(ctx.state, service, ctx.req.entity("integration"), ctx.now)
+    service = ctx.store.get("services", ctx.params["id"])
+    integration = add_integration(ctx.store, service, ctx.req.entity("integration"), ctx.now)
     return Reply({"integration": public(integration)}, 201)
 
 
 @route("GET", "/services/{id}/integrations/{integration_id}")
 def get_integration(ctx: Context) -> dict[str, Any]:
-    service = ctx.state.get("services", ctx.params["id"])
-    integration = ctx.state.get("integrations", ctx.params["integration_id"])
+    service = ctx.store.get("services", ctx.params["id"])
+    integration = ctx.store.get("integrations", ctx.params["integration_id"])
     if integration["_service_id"] != service["id"]:
         raise ApiError(404, "Not Found", 2100, [f"integration {integration['id']} not found"])
     return {"integration": public(integration)}
@@ -283,7 +283,7 @@ def get_integration(ctx: Context) -> dict[str, Any]:
 # -- business services -------------------------------------------------------------------------
 @route("GET", "/business_services")
 def list_business_services(ctx: Context) -> dict[str, Any]:
-    items = sorted(ctx.state.all("business_services"), key=lambda b: b["name"].lower())
+    items = sorted(ctx.store.all("business_services"), key=lambda b: b["name"].lower())
     page = paginate_offset(items, ctx.req, "business_services")
     page["business_services"] = [public(b) for b in page["business_services"]]
     return page
@@ -291,7 +291,7 @@ def list_business_services(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/business_services/{id}")
 def get_business_service(ctx: Context) -> dict[str, Any]:
-    return {"business_service": public(ctx.state.get("business_services", ctx.params["id"]))}
+    return {"business_service": public(ctx.store.get("business_services", ctx.params["id"]))}
 
 
 # -- dependencies --------------------------------------------------------------------------------
@@ -316,11 +316,11 @@ def _relationships(state: Store, ident: str) -> dict[str, Any]:
 
 @route("GET", "/service_dependencies/technical_services/{id}")
 def technical_service_dependencies(ctx: Context) -> dict[str, Any]:
-    ctx.state.get("services", ctx.params["id"])
-    return _relationships(ctx.state, ctx.params["id"])
+    ctx.store.get("services", ctx.params["id"])
+    return _relationships(ctx.store, ctx.params["id"])
 
 
 @route("GET", "/service_dependencies/business_services/{id}")
 def business_service_dependencies(ctx: Context) -> dict[str, Any]:
-    ctx.state.get("business_services", ctx.params["id"])
-    return _relationships(ctx.state, ctx.params["id"])
+    ctx.store.get("business_services", ctx.params["id"])
+    return _relationships(ctx.store, ctx.params["id"])

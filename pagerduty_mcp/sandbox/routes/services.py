@@ -49,7 +49,7 @@ def render_service(state: Store, service: dict[str, Any], includes: list[str] | 
 
 @route("GET", "/services")
 def list_services(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
+    state = ctx.store
     req = ctx.req
     query = (req.arg("query") or "").lower()
     name = req.arg("name")
@@ -74,4 +74,4 @@ def list_services(ctx: Context) -> dict[str, Any]:
 @route("GET", "/services/{id}")
 def get_service(ctx: Context) -> dict[str, Any]:
     includes = ctx.req.enum_array("include", SERVICE_INCLUDES)
-    return {"service": render_service(ctx.state, ctx.state.get("services", ctx.params["id"]), includes)}
+    return {"service": render_service(ctx.store, ctx.store.get("services", ctx.params["id"]), includes)}

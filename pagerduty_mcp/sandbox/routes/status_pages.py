@@ -20,12 +20,12 @@ VOCABULARY = ("services", "severities", "statuses", "impacts")
 
 
 def _page(ctx: Context) -> dict[str, Any]:
-    return ctx.state.get("status_pages", ctx.params["id"])
+    return ctx.store.get("status_pages", ctx.params["id"])
 
 
 def _post(ctx: Context) -> dict[str, Any]:
     page = _page(ctx)
-    post = ctx.state.find("status_page_posts", ctx.params["post_id"])
+    post = ctx.store.find("status_page_posts", ctx.params["post_id"])
     if post is None or post["_page"] != page["id"]:
         raise not_found("status_page_post", ctx.params["post_id"])
     return post
@@ -56,7 +56,7 @@ def list_status_pages(ctx: Context) -> dict[str, Any]:
     wanted = ctx.req.arg("status_page_type")
     if wanted is not None and wanted not in ("public", "private"):
         raise bad_request(errors=["status_page_type must be public or private"])
-    pages = [p for p in ctx.state.all("status_pages") if wanted in (None, p["status_page_type"])]
+    pages = [p for p in ctx.store.all("status_pages") if wanted in (None, p["status_page_type"])]
     page = paginate_offset(pages, ctx.req, "status_pages")
     page["status_pages"] = [public(p) for p in page["status_pages"]]
     return page
@@ -86,7 +86,7 @@ def list_posts(ctx: Context) -> dict[str, Any]:
     if reviewed not in (None, "approved", "not_reviewed"):
         raise bad_request(errors=["reviewed_status must be approved or not_reviewed"])
     statuses = set(ctx.req.array("status"))
-    state = ctx.state
+    state = ctx.store
     posts = []
     for post in state.all("status_page_posts"):
         updates = _updates(state, post)
@@ -167,23 +167,23 @@ def create_post(ctx: Context) -> Reply:
     if not isinstance(updates, list) or not 1 <= len(updates) <= 50:
         raise bad_request(errors=["updates must hold 1 to 50 updates"])
     checked = [_checked_update(page, post_type, u) for u in updates]
-    post = add_post(ctx.state, page, title.strip(), post_type, starts, ends)
+    post = add_post(ctx.store, page, title.strip(), post_type, starts, ends)
     for message, status, severity, impacts, notify in checked:
-        add_post_update(ctx.state, post, message, status, severity, impacts, ctx.now, notify)
-    return Reply({"post": _render_post(ctx.state, post, True)}, 201)
+        add_post_update(ctx.store, post, message, status, severity, impacts, ctx.now, notify)
+    return Reply({"post": _render_post(ctx.store, post, True)}, 201)
 
 
 @route("GET", "/status_pages/{id}/posts/{post_id}")
 def get_post(ctx: Context) -> dict[str, Any]:
     post = _post(ctx)
     includes = ctx.req.enum_array("include", ("status_page_post_update",))
-    return {"post": _render_post(ctx.state, post, bool(includes))}
+    return {"post": _render_post(ctx.store, post, bool(includes))}
 
 
 @route("GET", "/status_pages/{id}/posts/{post_id}/post_updates")
 def list_post_updates(ctx: Context) -> dict[str, Any]:
     post = _post(ctx)
-    page = paginate_offset(_updates(ctx.state, post), ctx.req, "post_updates")
+    page = paginate_offset(_updates(ctx.store, post), ctx.req, "post_updates")
     page["post_updates"] = [render_update(u) for u in page["post_updates"]]
     return page
 
@@ -195,7 +195,7 @@ def create_post_update(ctx: Context) -> Reply:
     if _ref_id(data.get("post"), "post") != post["id"]:
         raise bad_request(errors=["post must be the post in the path"])
     message, status, severity, impacts, notify = _checked_update(_page(ctx), post["post_type"], data)
-    update = add_post_update(ctx.state, post, message, status, severity, impacts, ctx.now, notify)
+    update = add_post_update(ctx.store, post, message, status, severity, impacts, ctx.now, notify)
     return Reply({"post_update": render_update(update)}, 201)
 
 
@@ -216,5 +216,5 @@ def put_post_postmortem(ctx: Context) -> Reply:
         raise bad_request(errors=["message must be 1 to 10000 characters"])
     if not isinstance(data.get("notify_subscribers"), bool):
         raise bad_request(errors=["notify_subscribers is required"])
-    postmortem, created = put_postmortem(ctx.state, post, message.strip(), data["notify_subscribers"], ctx.now)
+    postmortem, created = put_postmortem(ctx.store, post, message.strip(), data["notify_subscribers"], ctx.now)
     return Reply({"postmortem": dict(postmortem)}, 201 if created else 200)

@@ -41,7 +41,7 @@ def list_webhook_subscriptions(ctx: Context) -> dict[str, Any]:
         raise bad_request(errors=[f"filter_id is required when filter_type is {kind}"])
     rows = [
         s
-        for s in ctx.state.all("webhook_subscriptions")
+        for s in ctx.store.all("webhook_subscriptions")
         if kind is None
         or (s["filter"]["type"] == _FILTER_TYPES[kind] and (kind == "account" or s["filter"].get("id") == ident))
     ]
@@ -53,20 +53,20 @@ def list_webhook_subscriptions(ctx: Context) -> dict[str, Any]:
 @route("GET", "/webhook_subscriptions/{id}")
 @_bare_errors
 def get_webhook_subscription(ctx: Context) -> dict[str, Any]:
-    return {"webhook_subscription": shown(ctx.state.get("webhook_subscriptions", ctx.params["id"]))}
+    return {"webhook_subscription": shown(ctx.store.get("webhook_subscriptions", ctx.params["id"]))}
 
 
 @route("POST", "/webhook_subscriptions")
 @_bare_errors
 def create_webhook_subscription(ctx: Context) -> dict[str, Any]:
-    created = build_subscription(ctx.state, ctx.req.entity("webhook_subscription"))
+    created = build_subscription(ctx.store, ctx.req.entity("webhook_subscription"))
     return {"webhook_subscription": shown(created, with_secret=True)}  # the spec answers 200
 
 
 @route("PUT", "/webhook_subscriptions/{id}")
 @_bare_errors
 def update_webhook_subscription(ctx: Context) -> dict[str, Any]:
-    subscription = ctx.state.get("webhook_subscriptions", ctx.params["id"])
+    subscription = ctx.store.get("webhook_subscriptions", ctx.params["id"])
     data = ctx.req.entity("webhook_subscription")
     changes: dict[str, Any] = {}
     if "description" in data:
@@ -74,7 +74,7 @@ def update_webhook_subscription(ctx: Context) -> dict[str, Any]:
     if "events" in data:
         changes["events"] = check_events(data["events"])
     if "filter" in data:
-        changes["filter"] = check_filter(ctx.state, data["filter"])
+        changes["filter"] = check_filter(ctx.store, data["filter"])
     if "active" in data:
         if not isinstance(data["active"], bool):
             raise bad_request(errors=["active must be true or false"])
@@ -86,15 +86,15 @@ def update_webhook_subscription(ctx: Context) -> dict[str, Any]:
 @route("DELETE", "/webhook_subscriptions/{id}")
 @_bare_errors
 def delete_webhook_subscription(ctx: Context) -> Reply:
-    subscription = ctx.state.get("webhook_subscriptions", ctx.params["id"])
-    del ctx.state.tables["webhook_subscriptions"][subscription["id"]]
+    subscription = ctx.store.get("webhook_subscriptions", ctx.params["id"])
+    del ctx.store.tables["webhook_subscriptions"][subscription["id"]]
     return Reply(None, 204)
 
 
 @route("POST", "/webhook_subscriptions/{id}/enable")
 @_bare_errors
 def enable_webhook_subscription(ctx: Context) -> dict[str, Any]:
-    subscription = ctx.state.get("webhook_subscriptions", ctx.params["id"])
+    subscription = ctx.store.get("webhook_subscriptions", ctx.params["id"])
     subscription["_disabled"], subscription["_refusals"] = False, 0
     return {"webhook_subscription": shown(subscription)}
 
@@ -103,5 +103,5 @@ def enable_webhook_subscription(ctx: Context) -> dict[str, Any]:
 @_bare_errors
 def ping_webhook_subscription(ctx: Context) -> Reply:
     """202 whatever happens next, like PagerDuty: the delivery's outcome is not in the answer."""
-    deliver_ping(ctx.state, ctx.state.get("webhook_subscriptions", ctx.params["id"]))
+    deliver_ping(ctx.store, ctx.store.get("webhook_subscriptions", ctx.params["id"]))
     return Reply(None, 202)

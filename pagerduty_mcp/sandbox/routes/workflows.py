@@ -25,22 +25,22 @@ def _render(state: Store, workflow: dict[str, Any], includes: list[str]) -> dict
 def list_workflows(ctx: Context) -> dict[str, Any]:
     includes = ctx.req.enum_array("include", ("steps", "team"))
     query = (ctx.req.arg("query") or "").lower()
-    found = [w for w in ctx.state.all("incident_workflows") if query in w["name"].lower()]
+    found = [w for w in ctx.store.all("incident_workflows") if query in w["name"].lower()]
     found.sort(key=lambda w: w["name"])
     page = paginate_offset(found, ctx.req, "incident_workflows")
-    page["incident_workflows"] = [_render(ctx.state, w, includes) for w in page["incident_workflows"]]
+    page["incident_workflows"] = [_render(ctx.store, w, includes) for w in page["incident_workflows"]]
     return page
 
 
 @route("GET", "/incident_workflows/{id}")
 def get_workflow(ctx: Context) -> dict[str, Any]:
-    workflow = ctx.state.get("incident_workflows", ctx.params["id"])
-    return {"incident_workflow": _render(ctx.state, workflow, [])}
+    workflow = ctx.store.get("incident_workflows", ctx.params["id"])
+    return {"incident_workflow": _render(ctx.store, workflow, [])}
 
 
 @route("POST", "/incident_workflows/{id}/instances")
 def start_workflow(ctx: Context) -> Reply:
-    state = ctx.state
+    state = ctx.store
     workflow = state.get("incident_workflows", ctx.params["id"])
     body = ctx.req.entity("incident_workflow_instance")
     reference = body.get("incident")

@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pagerduty_mcp.sandbox.model import shifts
+from pagerduty_mcp.sandbox.model.shift_schedules import add_shift_schedule
 from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store
 from pagerduty_mcp.sandbox.protocol import format_time
-from pagerduty_mcp.sandbox.routes.shift_schedules import add_shift_schedule
 from pagerduty_mcp.sandbox.seed.data import Ids
 
 __all__ = ["SHIFT_SCHEDULE", "add_shift_schedules"]
