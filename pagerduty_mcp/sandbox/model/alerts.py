@@ -8,7 +8,7 @@ from typing import Any
 from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store
 from pagerduty_mcp.sandbox.protocol import format_time
 
-__all__ = ["add_alert", "alerts_of", "recount_alerts"]
+__all__ = ["add_alert", "alerts_of", "move_alert", "recount_alerts"]
 
 
 def alerts_of(store: Store, incident: dict[str, Any]) -> list[dict[str, Any]]:
@@ -64,3 +64,12 @@ def recount_alerts(store: Store, incident: dict[str, Any]) -> None:
         "triggered": len(alerts) - resolved,
         "resolved": resolved,
     }
+
+
+def move_alert(store: Store, alert: dict[str, Any], source: dict[str, Any], target: dict[str, Any]) -> None:
+    """Move an alert to another incident (counts are the caller's to redo)."""
+    source["_alerts"].remove(alert["id"])
+    target["_alerts"].append(alert["id"])
+    alert["incident"] = store.ref(target)
+    alert["_incident_id"] = target["id"]
+    alert["self"] = f"{store.api_base}/incidents/{target['id']}/alerts/{alert['id']}"
