@@ -69,7 +69,6 @@ _AREAS = (
     "escalation_policies",
     "incidents",
     "services",
-    "aiops",
     "events",
     "oauth",
     "identity",
