@@ -72,7 +72,7 @@ _AREAS = (
     "events",
     "oauth",
     "identity",
-    "service_directory",
+    "business_services",
     "maintenance",
     "alert_grouping",
     "orchestration",
