@@ -11,7 +11,7 @@ from pagerduty_mcp.sandbox.model.users import user_by_email
 from pagerduty_mcp.sandbox.protocol import ApiRequest, bad_request
 
 if TYPE_CHECKING:
-    from pagerduty_mcp.sandbox.core import Principal
+    from pagerduty_mcp.sandbox.model.identity import Principal
     from pagerduty_mcp.sandbox.model.store import Store
 
 __all__ = ["ROUTER", "Context", "Handler", "Route", "Router", "route"]

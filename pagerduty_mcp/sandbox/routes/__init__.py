@@ -70,7 +70,6 @@ _AREAS = (
     "incidents",
     "services",
     "events",
-    "oauth",
     "identity",
     "business_services",
     "maintenance",
