@@ -76,8 +76,7 @@ class Router:
         if any(_shape(r.segments) == _shape(segments) for r in bucket):
             raise ValueError(f"route {method} {template} is registered twice")
         bucket.append(Route(method.upper(), template, segments, handler, auth))
-        # literal segments beat parameters: /users/me before /users/{id}
-        bucket.sort(key=lambda r: -r.literal_count)
+        bucket.sort(key=_precedence)
         self._templates.add(template)
 
     def remove(self, method: str, template: str) -> None:
@@ -112,6 +111,13 @@ class Router:
 
     def routes(self) -> list[Route]:
         return [r for bucket in self._routes.values() for r in bucket]
+
+
+def _precedence(route: Route) -> tuple[int, tuple[bool, ...]]:
+    """Which of two routes a path matching both goes to, whatever order they were added in: more
+    literal segments win (/users/me before /users/{id}); at equal counts, the one whose literals
+    sit later in the path (/incidents/{id}/alerts before /incidents/types/{type})."""
+    return -route.literal_count, tuple(s.startswith("{") for s in reversed(route.segments))
 
 
 def _shape(segments: tuple[str, ...]) -> tuple[str, ...]:
