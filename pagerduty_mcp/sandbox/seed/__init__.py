@@ -45,30 +45,30 @@ __all__ = ["INCIDENTS_PER_SIZE", "build_account"]
 
 
 def build_account(seed: int, size: int, now: datetime) -> Store:
-    state = Store(seed, now)
+    store = Store(seed, now)
     rng = random.Random(f"content:{seed}")
-    now = state.seed_now
-    add_priorities(state)
-    users = add_users(state, now)
-    teams = add_teams(state, users)
-    schedules = add_schedules(state, users, teams, now)
-    policies = add_escalation_policies(state, users, teams, schedules)
-    services = add_services(state, teams, policies, now, rng)
-    add_business_services(state, services, teams)
+    now = store.seed_now
+    add_priorities(store)
+    users = add_users(store, now)
+    teams = add_teams(store, users)
+    schedules = add_schedules(store, users, teams, now)
+    policies = add_escalation_policies(store, users, teams, schedules)
+    services = add_services(store, teams, policies, now, rng)
+    add_business_services(store, services, teams)
     current_user = users[data.CURRENT_USER]
-    state.current_user_id = current_user
-    state.tokens.update({SANDBOX_TOKEN: current_user, SANDBOX_ACCOUNT_TOKEN: None})
-    state.oauth_clients[SANDBOX_OAUTH_CLIENT_ID] = (SANDBOX_OAUTH_CLIENT_SECRET, data.OAUTH_CLIENT_NAME)
-    add_custom_fields(state)
-    add_maintenance_windows(state, services, users, now)
-    add_change_events(state, list(services.values()), now, rng)
-    add_alert_grouping(state, services, now)
-    add_orchestration(state, services, teams, users, now)
-    add_incident_workflows(state, teams, now)
-    add_incidents(state, services, list(users.values()), users[data.FALLBACK_ASSIGNEE], now, rng, size)
-    add_automation_actions(state, services, teams, users, now)
-    add_incident_types(state, now)
-    add_status_pages(state, services, now)
-    add_shift_schedules(state, users, teams, now)
-    add_outbound(state, services, teams)
-    return state
+    store.current_user_id = current_user
+    store.tokens.update({SANDBOX_TOKEN: current_user, SANDBOX_ACCOUNT_TOKEN: None})
+    store.oauth_clients[SANDBOX_OAUTH_CLIENT_ID] = (SANDBOX_OAUTH_CLIENT_SECRET, data.OAUTH_CLIENT_NAME)
+    add_custom_fields(store)
+    add_maintenance_windows(store, services, users, now)
+    add_change_events(store, list(services.values()), now, rng)
+    add_alert_grouping(store, services, now)
+    add_orchestration(store, services, teams, users, now)
+    add_incident_workflows(store, teams, now)
+    add_incidents(store, services, list(users.values()), users[data.FALLBACK_ASSIGNEE], now, rng, size)
+    add_automation_actions(store, services, teams, users, now)
+    add_incident_types(store, now)
+    add_status_pages(store, services, now)
+    add_shift_schedules(store, users, teams, now)
+    add_outbound(store, services, teams)
+    return store

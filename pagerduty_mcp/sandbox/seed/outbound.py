@@ -99,20 +99,20 @@ EXTENSIONS: dict[str, Extension] = {
 }
 
 
-def add_outbound(state: Store, services: Ids, teams: Ids) -> None:
-    add_webhook_subscriptions(state, services, teams)
-    schemas = add_extension_schemas(state)
-    add_extensions(state, services, schemas)
+def add_outbound(store: Store, services: Ids, teams: Ids) -> None:
+    add_webhook_subscriptions(store, services, teams)
+    schemas = add_extension_schemas(store)
+    add_extensions(store, services, schemas)
 
 
-def add_webhook_subscriptions(state: Store, services: Ids, teams: Ids) -> None:
+def add_webhook_subscriptions(store: Store, services: Ids, teams: Ids) -> None:
     for description, spec in WEBHOOKS.items():
         kind, name = spec.filter
         target: dict[str, Any] = {"type": f"{kind}_reference"}
         if name is not None:
             target["id"] = (services if kind == "service" else teams)[name]
         subscription = build_subscription(
-            state,
+            store,
             {
                 "description": description,
                 "events": list(spec.events),
@@ -121,7 +121,7 @@ def add_webhook_subscriptions(state: Store, services: Ids, teams: Ids) -> None:
                     "type": "http_delivery_method",
                     "url": spec.url,
                     "custom_headers": [
-                        {"name": h, "value": f"seeded-{state.rng.getrandbits(64):016x}"} for h in spec.header_names
+                        {"name": h, "value": f"seeded-{store.rng.getrandbits(64):016x}"} for h in spec.header_names
                     ],
                 },
             },
@@ -129,11 +129,11 @@ def add_webhook_subscriptions(state: Store, services: Ids, teams: Ids) -> None:
         subscription["_disabled"] = spec.temporarily_disabled
 
 
-def add_extension_schemas(state: Store) -> Ids:
+def add_extension_schemas(store: Store) -> Ids:
     ids: Ids = {}
     for label, spec in EXTENSION_SCHEMAS.items():
         schema: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "label": label,
             "key": spec.key,
             "description": spec.description,
@@ -143,21 +143,21 @@ def add_extension_schemas(state: Store) -> Ids:
             "logo_url": f"https://assets.pagerduty.example/extensions/{spec.key}-logo.png",
             "url": f"https://extensions.pagerduty.example/{spec.key}",
         }
-        state.stamp("extension_schemas", schema, label)
-        ids[label] = state.put("extension_schemas", schema)["id"]
+        store.stamp("extension_schemas", schema, label)
+        ids[label] = store.put("extension_schemas", schema)["id"]
     return ids
 
 
-def add_extensions(state: Store, services: Ids, schemas: Ids) -> None:
+def add_extensions(store: Store, services: Ids, schemas: Ids) -> None:
     for name, spec in EXTENSIONS.items():
         extension: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "name": name,
             "endpoint_url": spec.endpoint_url,
-            "extension_schema": state.ref_to("extension_schemas", schemas[spec.schema]),
-            "extension_objects": [state.ref_to("services", services[s]) for s in spec.services],
+            "extension_schema": store.ref_to("extension_schemas", schemas[spec.schema]),
+            "extension_objects": [store.ref_to("services", services[s]) for s in spec.services],
             "temporarily_disabled": False,
             "config": deepcopy(spec.config),
         }
-        state.stamp("extensions", extension, name)
-        state.put("extensions", extension)
+        store.stamp("extensions", extension, name)
+        store.put("extensions", extension)
