@@ -25,8 +25,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
 from pagerduty_mcp.common.pagerduty.context import current_request
-from pagerduty_mcp.sandbox import Sandbox
-from pagerduty_mcp.sandbox.model.store import Store
+from pagerduty_mcp.sandbox import Sandbox, Store
 from tests.harness import MODULES, memory_session, server_env
 
 __all__ = [

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common import ClientPool, Credential, Settings, get_pool
-from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox
+from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox, Store
 from pagerduty_mcp.sandbox.faults import FaultInjector
-from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.server import serve_in_thread
 from tests.harness import call, fails, ok
 from tests.reliability.support import live_tools, tuned_session

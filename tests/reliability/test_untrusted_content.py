@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE
-from pagerduty_mcp.sandbox.model.store import Store
+from pagerduty_mcp.sandbox import Store
 from tests.reliability.support import PortalSession, RecordingSandbox, live_tools, portal_session, resolved_ids
 
 pytestmark = [pytest.mark.e2e]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pagerduty_mcp.sandbox.model.store import Store
+from pagerduty_mcp.sandbox import Store
 
 __all__ = ["orchestration_key", "router_rules", "service_id", "service_key"]
 

@@ -12,9 +12,9 @@ from mcp import Client
 
 from pagerduty_mcp.common import ClientPool, Settings
 from pagerduty_mcp.common.pagerduty.config import EU_API_HOST
+from pagerduty_mcp.sandbox import Store
 from pagerduty_mcp.sandbox.model.events import EventRejected
 from pagerduty_mcp.sandbox.model.maintenance import active_maintenance
-from pagerduty_mcp.sandbox.model.store import Store
 from tests.harness import fails, first, ok
 from tests.servers.aiops.seeded import orchestration_key, service_id, service_key
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.sandbox.model.store import Store
+from pagerduty_mcp.sandbox import Store
 from tests.harness import fails, first, ok
 from tests.servers.aiops.seeded import orchestration_key, router_rules, service_id
 
