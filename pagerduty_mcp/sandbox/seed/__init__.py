@@ -21,8 +21,8 @@ from pagerduty_mcp.sandbox.constants import (
 from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.automation import add_automation_actions
+from pagerduty_mcp.sandbox.seed.extensions import add_extension_schemas, add_extensions
 from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
-from pagerduty_mcp.sandbox.seed.outbound import add_outbound
 from pagerduty_mcp.sandbox.seed.people import (
     add_escalation_policies,
     add_schedules,
@@ -40,6 +40,7 @@ from pagerduty_mcp.sandbox.seed.settings import (
 )
 from pagerduty_mcp.sandbox.seed.shifts import add_shift_schedules
 from pagerduty_mcp.sandbox.seed.status_pages import add_incident_types, add_status_pages
+from pagerduty_mcp.sandbox.seed.webhooks import add_webhook_subscriptions
 
 __all__ = ["INCIDENTS_PER_SIZE", "build_account"]
 
@@ -70,5 +71,6 @@ def build_account(seed: int, size: int, now: datetime) -> Store:
     add_incident_types(store, now)
     add_status_pages(store, services, now)
     add_shift_schedules(store, users, teams, now)
-    add_outbound(store, services, teams)
+    add_webhook_subscriptions(store, services, teams)
+    add_extensions(store, services, add_extension_schemas(store))
     return store
