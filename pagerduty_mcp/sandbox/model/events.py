@@ -60,7 +60,8 @@ def resolve_routing_key(store: Store, key: str, event: dict[str, Any]) -> Routin
     return target
 
 
-def _validate(event: Any) -> tuple[str, str]:
+def _routing_key(event: Any) -> str:
+    """The routing key of an event (a JSON object), which every event needs."""
     if not isinstance(event, dict):
         raise EventRejected("Event object is invalid", ["The body must be a JSON object"])
     key = event.get("routing_key")
@@ -68,6 +69,11 @@ def _validate(event: Any) -> tuple[str, str]:
         raise EventRejected(
             "Event object is invalid", ["Length of 'routing_key' is incorrect (should be 32 characters)"]
         )
+    return key
+
+
+def _validate(event: Any) -> tuple[str, str]:
+    key = _routing_key(event)
     action = event.get("event_action")
     if action not in ACTIONS:
         raise EventRejected(
@@ -196,13 +202,8 @@ def _urgency(service: dict[str, Any], severity: str) -> str:
 
 
 def ingest_change_event(store: Store, event: Any, now: datetime) -> None:
-    if not isinstance(event, dict):
-        raise EventRejected("Event object is invalid", ["The body must be a JSON object"])
-    key = event.get("routing_key")
-    if not isinstance(key, str) or len(key) != 32:
-        raise EventRejected(
-            "Event object is invalid", ["Length of 'routing_key' is incorrect (should be 32 characters)"]
-        )
+    """Record a change event on the routing key's service (or wherever an orchestration routes it)."""
+    key = _routing_key(event)
     payload = event.get("payload")
     if not isinstance(payload, dict) or not payload.get("summary"):
         raise EventRejected("Event object is invalid", ["'payload.summary' is missing or blank"])

@@ -8,8 +8,10 @@ own (:class:`.children.Children`). Errors use the v3 body: ``errors`` maps a fie
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,6 +76,16 @@ def shift_schedule(store: Store, ident: str) -> dict[str, Any]:
 def _url(store: Store, *parts: str) -> tuple[str, str]:
     tail = "/".join(parts)
     return f"{store.api_base}/v3/schedules/{tail}", f"{HTML_BASE}/schedules/{parts[0]}"
+
+
+def _stored(
+    store: Store, schedule: dict[str, Any], where: tuple[str, ...], kind: str, fields: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """A new child of the schedule at ``where`` under it: its id first, then ``fields()`` (made after
+    the id, which keeps the account's ids in the order they always were), then its addresses."""
+    ident = store.new_id()
+    self_url, html = _url(store, schedule["id"], *where, ident)
+    return {"id": ident, "type": kind, **fields(), "self": self_url, "html_url": html}
 
 
 def add_shift_schedule(
@@ -233,9 +245,7 @@ def delete_schedule(store: Store, schedule_id: str) -> None:
 
 # -- rotations and their events -------------------------------------------------------------------
 def add_rotation(store: Store, schedule: dict[str, Any]) -> dict[str, Any]:
-    ident = store.new_id()
-    self_url, html = _url(store, schedule["id"], "rotations", ident)
-    rotation = {"id": ident, "type": "schedule_rotation", "events": [], "self": self_url, "html_url": html}
+    rotation = _stored(store, schedule, ("rotations",), "schedule_rotation", lambda: {"events": []})
     return ROTATIONS.add(schedule, [rotation])[0]
 
 
@@ -343,9 +353,7 @@ def add_event(
         event["effective_since"] = format_time(now)
     if _overlaps(rotation, event, now):
         raise Invalid("event.start_time", "events within a rotation cannot overlap")
-    ident = store.new_id()
-    self_url, html = _url(store, schedule["id"], "rotations", rotation["id"], "events", ident)
-    stored = {"id": ident, **event, "self": self_url, "html_url": html}
+    stored = _stored(store, schedule, ("rotations", rotation["id"], "events"), event["type"], lambda: event)
     rotation["events"].append(stored)
     return stored
 
@@ -361,40 +369,40 @@ def _shift_times(raw: dict[str, Any], where: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _batch(raw: Any, key: str) -> list[Any]:
+def _checked_batch(
+    raw: Any, key: str, kind: str, shape: str
+) -> Iterator[tuple[dict[str, Any], str, datetime, datetime]]:
+    """Each item of a batch (``key``: a non-empty array of ``kind`` objects, each one ``shape``),
+    where it is in the request, and its start and end; checked one by one as the caller goes."""
     if not isinstance(raw, list) or not raw:
         raise Invalid(key, f"{key} must be a non-empty array")
-    return raw
+    for index, item in enumerate(raw):
+        where = f"{key}[{index}]"
+        if not isinstance(item, dict) or item.get("type") != kind:
+            raise Invalid(where, f"each {shape}")
+        yield (item, where, *_shift_times(item, where))
 
 
 def add_custom_shifts(store: Store, schedule: dict[str, Any], raw: Any) -> list[dict[str, Any]]:
     """Custom shifts, one member each, checked all before any is stored."""
     made = []
-    for index, item in enumerate(_batch(raw, "custom_shifts")):
-        where = f"custom_shifts[{index}]"
-        if not isinstance(item, dict) or item.get("type") != "custom_shift":
-            raise Invalid(where, "each custom shift is {type: custom_shift, start_time, end_time, assignments}")
-        start, end = _shift_times(item, where)
+    shape = "custom shift is {type: custom_shift, start_time, end_time, assignments}"
+    for item, where, start, end in _checked_batch(raw, "custom_shifts", "custom_shift", shape):
         assignments = item.get("assignments")
         if not isinstance(assignments, list) or len(assignments) != 1 or not isinstance(assignments[0], dict):
             raise Invalid(f"{where}.assignments", "exactly one assignment per custom shift")
         member = _members(store, [assignments[0].get("member")], f"{where}.assignments", most=1)[0]
         made.append((start, end, member))
 
-    def stored(start: datetime, end: datetime, member: dict[str, Any]) -> dict[str, Any]:
-        ident = store.new_id()
-        self_url, html = _url(store, schedule["id"], "custom_shifts", ident)
+    def fields(start: datetime, end: datetime, member: dict[str, Any]) -> dict[str, Any]:
         return {
-            "id": ident,
-            "type": "custom_shift",
             "start_time": format_time(start),
             "end_time": format_time(end),
             "assignments": [{"id": store.new_id(), "type": "shift_assignment", "member": member}],
-            "self": self_url,
-            "html_url": html,
         }
 
-    return CUSTOM_SHIFTS.add(schedule, (stored(*item) for item in made))
+    shifts_made = (_stored(store, schedule, ("custom_shifts",), "custom_shift", partial(fields, *m)) for m in made)
+    return CUSTOM_SHIFTS.add(schedule, shifts_made)
 
 
 def delete_custom_shift(schedule: dict[str, Any], ident: str, now: datetime) -> None:
@@ -411,11 +419,8 @@ def delete_custom_shift(schedule: dict[str, Any], ident: str, now: datetime) -> 
 def add_overrides(store: Store, schedule: dict[str, Any], raw: Any) -> list[dict[str, Any]]:
     """Overrides, each of one rotation or custom shift, checked all before any is stored."""
     made = []
-    for index, item in enumerate(_batch(raw, "overrides")):
-        where = f"overrides[{index}]"
-        if not isinstance(item, dict) or item.get("type") != "override_shift":
-            raise Invalid(where, "each override is {type: override_shift, start_time, end_time, members}")
-        start, end = _shift_times(item, where)
+    shape = "override is {type: override_shift, start_time, end_time, members}"
+    for item, where, start, end in _checked_batch(raw, "overrides", "override_shift", shape):
         rotation_id, shift_id = item.get("rotation_id"), item.get("custom_shift_id")
         if bool(rotation_id) == bool(shift_id):
             raise Invalid(where, "give exactly one of rotation_id or custom_shift_id")
@@ -428,21 +433,16 @@ def add_overrides(store: Store, schedule: dict[str, Any], raw: Any) -> list[dict
         source = {"rotation_id": rotation_id} if rotation_id else {"custom_shift_id": shift_id}
         made.append((start, end, source, overridden, overriding))
 
-    def stored(
+    def fields(
         start: datetime, end: datetime, source: dict[str, Any], overridden: dict[str, Any], overriding: dict[str, Any]
     ) -> dict[str, Any]:
-        ident = store.new_id()
-        self_url, html = _url(store, schedule["id"], "overrides", ident)
         return {
-            "id": ident,
-            "type": "override_shift",
             **source,
             "start_time": format_time(start),
             "end_time": format_time(end),
             "overridden_member": overridden,
             "overriding_member": overriding,
-            "self": self_url,
-            "html_url": html,
         }
 
-    return OVERRIDES.add(schedule, (stored(*item) for item in made))
+    made_overrides = (_stored(store, schedule, ("overrides",), "override_shift", partial(fields, *m)) for m in made)
+    return OVERRIDES.add(schedule, made_overrides)
