@@ -3,6 +3,10 @@
 ``Sandbox(seed, size, now, faults)`` holds one seeded account; ``sandbox.transport()`` serves it to
 an httpx2 client with no sockets, and ``python -m pagerduty_mcp.sandbox --port N`` serves it over
 HTTPS on loopback. It knows nothing about MCP: any PagerDuty client can use it.
+
+Inside, it stands on floors (``.importlinter`` holds them): ``model/`` (the store and the account's
+rules), ``routes/`` (thin HTTP adapters over the model) and ``seed/`` (the account, built through
+the model); ``core`` serves them. ``sandbox.state`` is the account's :class:`Store`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pagerduty_mcp.sandbox.core import (
     shared_sandbox,
 )
 from pagerduty_mcp.sandbox.faults import Faults
+from pagerduty_mcp.sandbox.model.store import Store
 
 __all__ = [
     "SANDBOX_ACCOUNT_TOKEN",
@@ -40,5 +45,6 @@ __all__ = [
     "RequestLog",
     "Sandbox",
     "SandboxTransport",
+    "Store",
     "shared_sandbox",
 ]

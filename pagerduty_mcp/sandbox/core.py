@@ -9,9 +9,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import httpx2
 
@@ -24,8 +23,9 @@ from pagerduty_mcp.sandbox.constants import (
     SANDBOX_TOKEN,
 )
 from pagerduty_mcp.sandbox.faults import TRICKLE_CHUNK_BYTES, FaultInjector, Faults
+from pagerduty_mcp.sandbox.model.identity import Identity, Principal, authenticate, identity_of, user_token
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import (
-    CODE_AUTHENTICATION,
     CODE_FORBIDDEN,
     CODE_INTERNAL,
     CODE_NOT_FOUND,
@@ -36,10 +36,6 @@ from pagerduty_mcp.sandbox.protocol import (
     error_body,
 )
 from pagerduty_mcp.sandbox.router import ROUTER, Context
-from pagerduty_mcp.sandbox.state import State
-
-if TYPE_CHECKING:
-    from pagerduty_mcp.sandbox.routes.identity import Identity
 
 __all__ = [
     "ENV_DELIVER_WEBHOOKS",
@@ -72,16 +68,6 @@ class DroppedConnection(Exception):
 
 
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a user token, the account-level token or an OAuth app token."""
-
-    token: str
-    user_id: str | None
-    kind: str  # "user" | "account" | "oauth"
-    scopes: tuple[str, ...] = ()
 
 
 class LoggedRequest(NamedTuple):
@@ -139,14 +125,14 @@ class Sandbox:
         self.deliver_webhooks = deliver_webhooks
         self.injector = FaultInjector(self.faults, seed)
         self.request_log = RequestLog()
-        self._state: State | None = None
+        self._state: Store | None = None
         self._seed_lock = threading.Lock()
         self.seed_seconds: float | None = None
         self._request_ids = itertools.count(1)
 
     # -- state -------------------------------------------------------------------------------
     @property
-    def state(self) -> State:
+    def state(self) -> Store:
         if self._state is None:
             self.ensure_seeded()
         assert self._state is not None
@@ -171,17 +157,11 @@ class Sandbox:
 
     def token_for(self, user_id: str) -> str:
         """A user-level API token acting as ``user_id`` (raises the 404 ``ApiError`` for unknown users)."""
-        state = self.state
-        state.get("users", user_id)
-        token = f"sandbox-token-{user_id}"
-        state.tokens[token] = user_id
-        return token
+        return user_token(self.state, user_id)
 
     @property
     def identity(self) -> Identity:
         """The account's identity service: sign-in lifetimes and registered redirect URLs."""
-        from pagerduty_mcp.sandbox.routes.identity import identity_of
-
         return identity_of(self.state)
 
     @property
@@ -245,7 +225,7 @@ class Sandbox:
         out_headers["content-type"] = "application/json; charset=utf-8"
         return reply_status, out_headers, json.dumps(reply_body, separators=(",", ":")).encode()
 
-    def _route(self, req: ApiRequest, state: State) -> tuple[int, Any, dict[str, str]]:
+    def _route(self, req: ApiRequest, state: Store) -> tuple[int, Any, dict[str, str]]:
         found = ROUTER.match(req.method, req.path)
         if found is None:
             if ROUTER.path_known(req.path):
@@ -254,46 +234,17 @@ class Sandbox:
         route, params = found
         req.path_params = params
         try:
-            principal = self._authenticate(req, state) if route.auth else None
+            principal = authenticate(state, req.headers.get("authorization", "")) if route.auth else None
             req.principal = principal
             if principal is not None and principal.kind == "oauth":
                 _check_scope(principal, req)
             with state.lock:
-                result = route.handler(Context(req, params, state, self, principal))
+                result = route.handler(Context(req, params, state, principal))
         except ApiError as error:
             return error.status, error.body(), error.headers
         if isinstance(result, Reply):
             return result.status, result.body, result.headers
         return 200, result, {}
-
-    def _authenticate(self, req: ApiRequest, state: State) -> Principal:
-        header = req.headers.get("authorization", "").strip()
-        token = ""
-        kind = ""
-        if header.lower().startswith("token token="):
-            token, kind = header[len("token token=") :].strip(), "token"
-        elif header.lower().startswith("bearer "):
-            token, kind = header[len("bearer ") :].strip(), "bearer"
-        unauthorized = ApiError(
-            401,
-            "Authentication failed",
-            CODE_AUTHENTICATION,
-            ["The API key or OAuth token is missing or invalid"],
-        )
-        if not token:
-            raise unauthorized
-        if kind == "token" and token in state.tokens:
-            user_id = state.tokens[token]
-            return Principal(token, user_id, "user" if user_id else "account")
-        oauth = state.find("oauth_tokens", token) if kind == "bearer" else None
-        if oauth is not None:
-            if oauth["_expires"] <= state.clock():
-                raise unauthorized
-            return Principal(token, oauth.get("_user_id"), "oauth", tuple(oauth["scope"].split()))
-        if kind == "bearer" and token in state.tokens:
-            user_id = state.tokens[token]
-            return Principal(token, user_id, "user" if user_id else "account")
-        raise unauthorized
 
 
 def _echo_headers(body: Any, headers: dict[str, str], sent: bytes = b"") -> Any:

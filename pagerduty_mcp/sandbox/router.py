@@ -7,28 +7,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from pagerduty_mcp.sandbox.model.users import user_by_email
 from pagerduty_mcp.sandbox.protocol import ApiRequest, bad_request
 
 if TYPE_CHECKING:
-    from pagerduty_mcp.sandbox.core import Principal, Sandbox
-    from pagerduty_mcp.sandbox.state import State
+    from pagerduty_mcp.sandbox.model.identity import Principal
+    from pagerduty_mcp.sandbox.model.store import Store
 
 __all__ = ["ROUTER", "Context", "Handler", "Route", "Router", "route"]
 
 
 @dataclass
 class Context:
-    """What a handler gets: the request, its path parameters, the account state and the caller."""
+    """What a handler gets: the request, its path parameters, the account's store and the caller."""
 
     req: ApiRequest
     params: dict[str, str]
-    state: State
-    sandbox: Sandbox
+    store: Store
     principal: Principal | None
 
     @property
     def now(self) -> datetime:
-        return self.state.clock()
+        return self.store.clock()
 
     @overload
     def acting_user(self, required: Literal[True] = True) -> dict[str, Any]: ...
@@ -42,7 +42,7 @@ class Context:
         if not required and not self.req.headers.get("from", "").strip():
             return None
         email = self.req.require_from_header()
-        user = self.state.user_by_email(email)
+        user = user_by_email(self.store, email)
         if user is None:
             raise bad_request(errors=[f'The "From" header {email!r} is not the email of a user in this account'])
         return user
@@ -76,8 +76,7 @@ class Router:
         if any(_shape(r.segments) == _shape(segments) for r in bucket):
             raise ValueError(f"route {method} {template} is registered twice")
         bucket.append(Route(method.upper(), template, segments, handler, auth))
-        # literal segments beat parameters: /users/me before /users/{id}
-        bucket.sort(key=lambda r: -r.literal_count)
+        bucket.sort(key=_precedence)
         self._templates.add(template)
 
     def remove(self, method: str, template: str) -> None:
@@ -112,6 +111,13 @@ class Router:
 
     def routes(self) -> list[Route]:
         return [r for bucket in self._routes.values() for r in bucket]
+
+
+def _precedence(route: Route) -> tuple[int, tuple[bool, ...]]:
+    """Which of two routes a path matching both goes to, whatever order they were added in: more
+    literal segments win (/users/me before /users/{id}); at equal counts, the one whose literals
+    sit later in the path (/incidents/{id}/alerts before /incidents/types/{type})."""
+    return -route.literal_count, tuple(s.startswith("{") for s in reversed(route.segments))
 
 
 def _shape(segments: tuple[str, ...]) -> tuple[str, ...]:

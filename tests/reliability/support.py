@@ -25,8 +25,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
 from pagerduty_mcp.common.pagerduty.context import current_request
-from pagerduty_mcp.sandbox import Sandbox
-from pagerduty_mcp.sandbox.state import State
+from pagerduty_mcp.sandbox import Sandbox, Store
 from tests.harness import MODULES, memory_session, server_env
 
 __all__ = [
@@ -438,7 +437,7 @@ async def tuned_session(
         set_pool(None)
 
 
-def resolved_ids(state: State) -> dict[str, str]:
+def resolved_ids(state: Store) -> dict[str, str]:
     """One id per id parameter: an incident with alerts, notes and log entries, and its kin."""
     notes_by_incident = {n.get("_incident_id") for n in state.tables["notes"].values()}
     alerts = list(state.tables["alerts"].values())

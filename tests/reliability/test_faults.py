@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common import ClientPool, Credential, Settings, get_pool
-from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox
+from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox, Store
 from pagerduty_mcp.sandbox.faults import FaultInjector
 from pagerduty_mcp.sandbox.server import serve_in_thread
-from pagerduty_mcp.sandbox.state import State
 from tests.harness import call, fails, ok
 from tests.reliability.support import live_tools, tuned_session
 
@@ -153,7 +152,7 @@ async def test_a_flaky_upstream_is_absorbed_by_read_retries(recorded_sleeps: lis
 # -- writes ----------------------------------------------------------------------------------------
 
 
-def _write_recipes(state: State) -> dict[str, tuple[dict[str, Any], str]]:
+def _write_recipes(state: Store) -> dict[str, tuple[dict[str, Any], str]]:
     """A write per tool that would succeed, and the method its one write request uses."""
     users = list(state.tables["users"])
     teams = list(state.tables["teams"])

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE
-from pagerduty_mcp.sandbox.state import State
+from pagerduty_mcp.sandbox import Store
 from tests.reliability.support import PortalSession, RecordingSandbox, live_tools, portal_session, resolved_ids
 
 pytestmark = [pytest.mark.e2e]
@@ -65,7 +65,7 @@ def _poison_value(value: Any) -> Any:
     return value
 
 
-def poison(state: State) -> None:
+def poison(state: Store) -> None:
     """Append the hostile payload to every outside-written text field of the account."""
     with state.lock:
         for kind in POISONED_KINDS:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pagerduty_mcp.sandbox.oncall import (
+from pagerduty_mcp.sandbox.model.oncall import (
     Entry,
     Layer,
     Override,

@@ -125,6 +125,19 @@ def test_router_prefers_literal_segments_and_refuses_duplicates() -> None:
         router.add("GET", "/users/{user_id}", lambda ctx: "again")
 
 
+def test_a_path_two_routes_match_goes_to_the_same_one_whatever_order_they_were_added() -> None:
+    templates = ["/incidents/{id}/alerts", "/incidents/types/{type}", "/incidents/{id}", "/incidents/types"]
+    for order in (templates, templates[::-1]):
+        router = Router()
+        for template in order:
+            router.add("GET", template, lambda ctx: None)
+        winners = {path: router.match("GET", path) for path in ("/incidents/types/alerts", "/incidents/types")}
+        assert {path: found[0].template for path, found in winners.items() if found} == {
+            "/incidents/types/alerts": "/incidents/{id}/alerts",
+            "/incidents/types": "/incidents/types",
+        }
+
+
 def test_wrong_method_on_a_known_path_is_405(client: pagerduty.RestApiV2Client) -> None:
     assert client.request("PATCH", "/priorities").status_code == 405
 

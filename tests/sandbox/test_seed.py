@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.sandbox.model.store import public
 from pagerduty_mcp.sandbox.seed.data import ESCALATION_POLICIES, SERVICES, TEAMS
-from pagerduty_mcp.sandbox.state import public
 from tests.sandbox.conftest import FIXED_NOW
 
 pytestmark = [pytest.mark.unit, pytest.mark.sandbox]

@@ -10,7 +10,9 @@ import httpx2
 import pagerduty
 import pytest
 
-from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_TOKEN, Sandbox, shifts
+from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_TOKEN, Sandbox
+from pagerduty_mcp.sandbox.model import shifts
+from pagerduty_mcp.sandbox.model.schedules import render_schedule
 from tests.sandbox.conftest import FIXED_NOW
 
 pytestmark = [pytest.mark.unit, pytest.mark.sandbox]
@@ -118,7 +120,7 @@ def test_the_seeded_shift_schedule_is_on_call_through_its_policy(
     since, until = FIXED_NOW, FIXED_NOW + timedelta(days=7)
     params = {"schedule_ids[]": [schedule["id"]], "since": since.isoformat(), "until": until.isoformat()}
     oncalls = client.list_all("/oncalls", params=params)
-    rendered = sandbox.state.render_schedule(schedule["id"], since, until).final
+    rendered = render_schedule(sandbox.state, schedule["id"], since, until).final
     assert {o["user"]["id"] for o in oncalls} == {e.user for e in rendered} and rendered
     assert {o["schedule"]["type"] for o in oncalls} == {"schedule_v3_reference"}
     assert client.get(f"/schedules/{schedule['id']}").status_code == 404  # the v2 API does not see it
@@ -179,13 +181,13 @@ def test_deleting_custom_shifts_and_rotations_keeps_the_past(sandbox: Sandbox) -
             later["id"] not in kept and datetime.fromisoformat(kept[running["id"]]["end_time"]) <= sandbox.state.clock()
         )
         rotation = schedule["_rotations"][0]["id"]
-        past = sandbox.state.render_schedule(schedule["id"], now - timedelta(days=7), now - timedelta(days=1)).final
+        past = render_schedule(sandbox.state, schedule["id"], now - timedelta(days=7), now - timedelta(days=1)).final
         assert http.delete(f"/v3/schedules/{schedule['id']}/rotations/{rotation}").status_code == 204
         assert rotation not in [
             r["id"] for r in http.get(f"/v3/schedules/{schedule['id']}").json()["schedule"]["rotations"]
         ]
         assert (
-            sandbox.state.render_schedule(schedule["id"], now - timedelta(days=7), now - timedelta(days=1)).final
+            render_schedule(sandbox.state, schedule["id"], now - timedelta(days=7), now - timedelta(days=1)).final
             == past
         )
         assert not [

@@ -1,121 +1,37 @@
-"""The sandbox's endpoints, one module per product area.
+"""The sandbox's HTTP endpoints, one module per resource: thin adapters over :mod:`..model`.
 
-How to add a route:
-1. In ``routes/<area>.py``: ``@route("GET", "/incidents/{id}/notes")`` above ``def handler(ctx: Context)``.
-2. ``ctx.params["id"]`` is the path parameter; ``ctx.req`` the request (``arg``, ``array("statuses")`` for
-   ``statuses[]=``, ``flag``, ``time``, ``entity("incident")`` for a wrapped JSON body,
-   ``require_from_header()``); ``ctx.acting_user()`` the user its ``From`` header names (400 if none);
-   ``ctx.state`` the account (``get(kind, id)`` gives 404 for you).
-3. Return a JSON-able body (200), or ``Reply(body, status=201)``/``Reply(None, 204)``; raise
+Every module in this folder is loaded (:func:`load`, in name order), which registers its routes;
+no route module imports another. A route parses the request, calls the model and shapes the
+answer. How to add one:
+
+1. In ``routes/<resource>.py``: ``@route("GET", "/incidents/{id}/notes")`` above ``def handler(ctx: Context)``.
+2. ``ctx.params["id"]`` is the path parameter; ``ctx.req`` the request (``arg``, ``array("statuses")``
+   for ``statuses[]=``, ``flag``, ``time``, ``entity("incident")`` for a wrapped JSON body);
+   ``ctx.acting_user()`` the user its ``From`` header names (400 if none); ``ctx.store`` the account
+   (``get(kind, id)`` gives 404 for you); ``ctx.now`` the sandbox's clock.
+3. The rules (what is valid, what changes, what is shown) go in ``model/<resource>.py``, which the
+   seed uses too; the route only translates.
+4. Return a JSON-able body (200), or ``Reply(body, status=201)``/``Reply(None, 204)``; raise
    ``bad_request(...)``, ``not_found(kind, id)`` or ``ApiError(status, message, code, errors)``.
-4. Lists: ``paginate_offset(items, ctx.req, "incidents")`` or ``paginate_cursor(...)``; a ``query``
-   filter with ``matches_query(query, name, ...)``.
-5. Objects: store PagerDuty's JSON shape; ``ref(state, obj)`` builds a reference, ``public(obj)``
-   drops private ``_`` keys. Shared writes (log entries, incidents) belong in ``state.py``.
-6. Add the module to ``_AREAS`` below, and a row to the contract tests (tests/contract/).
+5. Lists: ``paginate_offset(items, ctx.req, "incidents")`` or ``paginate_cursor(...)``.
+6. A row in the contract tests (tests/contract/) checks it against PagerDuty's description.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+import pkgutil
 
-from pagerduty_mcp.sandbox.protocol import (
-    ApiError,
-    ApiRequest,
-    Reply,
-    bad_request,
-    forbidden,
-    format_time,
-    matches_query,
-    not_found,
-    paginate_cursor,
-    paginate_offset,
-    parse_time,
-    parse_time_zone,
-)
-from pagerduty_mcp.sandbox.router import ROUTER, Context, route
-from pagerduty_mcp.sandbox.state import State, public
+__all__ = ["load"]
 
-__all__ = [
-    "ROUTER",
-    "ApiError",
-    "ApiRequest",
-    "Context",
-    "Reply",
-    "bad_request",
-    "forbidden",
-    "format_time",
-    "json_body",
-    "load",
-    "matches_query",
-    "not_found",
-    "paginate_cursor",
-    "paginate_offset",
-    "parse_time",
-    "parse_time_zone",
-    "public",
-    "ref",
-    "require_from_header",
-    "route",
-]
-
-_AREAS = (
-    "users",
-    "teams",
-    "schedules",
-    "shift_schedules",
-    "oncalls",
-    "escalation_policies",
-    "incidents",
-    "services",
-    "aiops",
-    "events",
-    "oauth",
-    "identity",
-    "service_directory",
-    "maintenance",
-    "alert_grouping",
-    "orchestration",
-    "change_events",
-    "incident_records",
-    "incident_actions",
-    "incident_insights",
-    "analytics",
-    "workflows",
-    "automation_actions",
-    "incident_types",
-    "status_pages",
-    "webhooks",
-    "extensions",
-    "user_admin",
-    "responder_analytics",
-)
 _loaded = False
 
 
 def load() -> None:
-    """Import every area module once, which registers its routes on :data:`ROUTER`."""
+    """Import every route module once, which registers its routes on the router."""
     global _loaded
     if _loaded:
         return
-    for area in _AREAS:
-        importlib.import_module(f"{__name__}.{area}")
+    for name in sorted(module.name for module in pkgutil.iter_modules(__path__)):
+        importlib.import_module(f"{__name__}.{name}")
     _loaded = True
-
-
-def ref(state: State, obj: dict[str, Any]) -> dict[str, Any]:
-    """PagerDuty's reference object ``{id, type: "<x>_reference", summary, self, html_url}``."""
-    result = state.ref(obj)
-    assert result is not None
-    return result
-
-
-def json_body(req: ApiRequest, wrapper: str) -> dict[str, Any]:
-    """The object inside a ``{"<wrapper>": {...}}`` request body (400 otherwise)."""
-    return req.entity(wrapper)
-
-
-def require_from_header(req: ApiRequest) -> str:
-    """The ``From`` header's email; 400 with PagerDuty's message when it is missing."""
-    return req.require_from_header()

@@ -1,237 +1,47 @@
-"""Alert grouping settings: CRUD with ``after``/``before`` cursors, and grouping new alerts.
-
-Grouping (called by Events API ingestion through ``events.GROUPERS``) puts a triggered alert
-into an open incident instead of opening a new one:
-- ``time``: the newest open incident on the setting's services created within ``timeout``
-  seconds (0: while it is open);
-- ``content_based`` / ``content_based_intelligent``: an open incident whose first alert matches
-  on ``fields`` (``all`` or ``any``), whose newest alert is within ``time_window`` seconds;
-- ``intelligent``: like content-based on ``iag_fields`` (default ``summary``), an approximation
-  of PagerDuty's learned grouping that keeps the sandbox deterministic.
-"""
+"""Alert grouping settings, paged by ``after``/``before`` cursors."""
 
 from __future__ import annotations
 
-import base64
-from datetime import datetime, timedelta
 from typing import Any
 
-from pagerduty_mcp.sandbox.protocol import Reply, bad_request, format_time
+from pagerduty_mcp.sandbox.model import alert_grouping
+from pagerduty_mcp.sandbox.protocol import Reply
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.routes import events
-from pagerduty_mcp.sandbox.state import State
 
-__all__ = ["GROUPING_TYPES", "group_alert"]
-
-GROUPING_TYPES = ("content_based", "content_based_intelligent", "intelligent", "time")
-_AGGREGATES = ("all", "any")
-# Event fields as the alert body stores them (cef_details), for content-based matching.
-_CEF_FIELDS = {
-    "summary": "summary",
-    "source": "source_origin",
-    "component": "source_component",
-    "group": "service_group",
-    "class": "event_class",
-    "severity": "severity",
-}
-
-
-def _render(state: State, setting: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in setting.items() if not k.startswith("_")}
-    services = []
-    for item in setting["services"]:
-        service = state.find("services", item["id"])
-        ref = state.ref(service) if service else {"id": item["id"], "type": "service_reference"}
-        services.append({**ref, "name": service["name"] if service else None})
-    out["services"] = services
-    return out
-
-
-def _encode(position: int) -> str:
-    return base64.urlsafe_b64encode(f"ags:{position}".encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, name: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("ags:"):
-            raise ValueError(text)
-        return max(0, int(text[4:]))
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request(errors=[f"{name} is not a cursor this API returned"]) from None
+__all__: list[str] = []
 
 
 @route("GET", "/alert_grouping_settings")
 def list_settings(ctx: Context) -> dict[str, Any]:
     limit = min(ctx.req.integer("limit", 25, minimum=1), 100)
     wanted = set(ctx.req.array("service_ids"))
-    items = sorted(ctx.state.all("alert_grouping_settings"), key=lambda s: (s["created_at"], s["id"]))
-    if wanted:
-        items = [s for s in items if wanted & {x["id"] for x in s["services"]}]
-    after, before = ctx.req.arg("after"), ctx.req.arg("before")
-    if after and before:
-        raise bad_request(errors=["Use after or before, not both"])
-    if before:
-        end = _decode(before, "before")
-        start = max(0, end - limit)
-    else:
-        start = _decode(after, "after") if after else 0
-        end = start + limit
-    page = items[start:end]
-    body: dict[str, Any] = {
-        "alert_grouping_settings": [_render(ctx.state, s) for s in page],
-        "after": _encode(start + len(page)) if start + len(page) < len(items) else None,
-        "before": _encode(start) if start > 0 else None,
-        "limit": limit,
-    }
+    body, total = alert_grouping.page(ctx.store, limit, wanted, ctx.req.arg("after"), ctx.req.arg("before"))
     if ctx.req.flag("total"):
-        body["total"] = len(items)
+        body["total"] = total
     return body
 
 
 @route("GET", "/alert_grouping_settings/{id}")
 def get_setting(ctx: Context) -> dict[str, Any]:
-    return {"alert_grouping_setting": _render(ctx.state, ctx.state.get("alert_grouping_settings", ctx.params["id"]))}
-
-
-def _checked(state: State, body: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-    """The setting after applying ``body``, or 400 with PagerDuty-like messages."""
-    merged = {**(current or {}), **{k: v for k, v in body.items() if k in ("name", "description", "type", "config")}}
-    if "services" in body:
-        merged["services"] = body["services"]
-    errors: list[str] = []
-    type_ = merged.get("type")
-    if type_ not in GROUPING_TYPES:
-        errors.append(f"type must be one of {', '.join(GROUPING_TYPES)}")
-    services = merged.get("services")
-    if not isinstance(services, list) or not services or not all(isinstance(s, dict) and s.get("id") for s in services):
-        errors.append("services must be a non-empty array of service references")
-        services = []
-    for item in services:
-        if state.find("services", str(item["id"])) is None:
-            errors.append(f"Service {item['id']} not found")
-    if type_ == "content_based_intelligent" and len(services) > 1:
-        errors.append("content_based_intelligent settings apply to exactly one service")
-    raw_config = merged.get("config")
-    config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
-    if type_ == "time":
-        timeout = config.get("timeout", 0)
-        if not isinstance(timeout, int) or not (timeout == 0 or 60 <= timeout <= 86400):
-            errors.append("config.timeout must be 0 or between 60 and 86400 seconds")
-    elif type_ in ("content_based", "content_based_intelligent"):
-        if config.get("aggregate") not in _AGGREGATES:
-            errors.append("config.aggregate must be all or any")
-        fields = config.get("fields")
-        if not isinstance(fields, list) or not fields or not all(isinstance(f, str) and f for f in fields):
-            errors.append("config.fields must be a non-empty array of field names")
-        high = 86400 if type_ == "content_based" else 3600
-        window = config.get("time_window", 0)
-        if not isinstance(window, int) or not (window == 0 or 300 <= window <= high or window == 86400):
-            errors.append(f"config.time_window must be 0 or between 300 and {high} seconds")
-    elif type_ == "intelligent":
-        window = config.get("time_window", 0)
-        if not isinstance(window, int) or not (window == 0 or 300 <= window <= 3600):
-            errors.append("config.time_window must be 0 or between 300 and 3600 seconds")
-    if errors:
-        raise bad_request(errors=errors)
-    merged["config"] = config
-    merged["services"] = [{"id": str(s["id"])} for s in services]
-    return merged
+    setting = ctx.store.get("alert_grouping_settings", ctx.params["id"])
+    return {"alert_grouping_setting": alert_grouping.shown(ctx.store, setting)}
 
 
 @route("POST", "/alert_grouping_settings")
 def create_setting(ctx: Context) -> Reply:
-    body = ctx.req.entity("alert_grouping_setting")
-    setting = _checked(ctx.state, body, None)
-    now = format_time(ctx.now)
-    setting.update(
-        {
-            "id": ctx.state.new_id(),
-            "name": setting.get("name"),
-            "description": setting.get("description"),
-            "created_at": now,
-            "updated_at": now,
-        }
-    )
-    ctx.state.put("alert_grouping_settings", setting)
-    return Reply({"alert_grouping_setting": _render(ctx.state, setting)}, 201)
+    setting = alert_grouping.create_setting(ctx.store, ctx.req.entity("alert_grouping_setting"), ctx.now)
+    return Reply({"alert_grouping_setting": alert_grouping.shown(ctx.store, setting)}, 201)
 
 
 @route("PUT", "/alert_grouping_settings/{id}")
 def update_setting(ctx: Context) -> dict[str, Any]:
-    current = ctx.state.get("alert_grouping_settings", ctx.params["id"])
+    current = ctx.store.get("alert_grouping_settings", ctx.params["id"])
     body = ctx.req.entity("alert_grouping_setting")
-    updated = _checked(ctx.state, body, current)
-    updated["updated_at"] = format_time(ctx.now)
-    current.clear()
-    current.update(updated)
-    return {"alert_grouping_setting": _render(ctx.state, current)}
+    updated = alert_grouping.update_setting(ctx.store, current, body, ctx.now)
+    return {"alert_grouping_setting": alert_grouping.shown(ctx.store, updated)}
 
 
 @route("DELETE", "/alert_grouping_settings/{id}")
 def delete_setting(ctx: Context) -> Reply:
-    ctx.state.get("alert_grouping_settings", ctx.params["id"])
-    del ctx.state.tables["alert_grouping_settings"][ctx.params["id"]]
+    ctx.store.remove("alert_grouping_settings", ctx.params["id"])
     return Reply(None, 204)
-
-
-# -- grouping ------------------------------------------------------------------------------------
-def _event_value(payload: dict[str, Any], field: str) -> Any:
-    if field.startswith("custom_details."):
-        value: Any = payload.get("custom_details") or {}
-        for part in field.split(".")[1:]:
-            value = value.get(part) if isinstance(value, dict) else None
-        return value
-    return payload.get(field)
-
-
-def _alert_value(alert: dict[str, Any], field: str) -> Any:
-    cef = alert["body"].get("cef_details") or {}
-    if field.startswith("custom_details."):
-        value: Any = cef.get("details") or {}
-        for part in field.split(".")[1:]:
-            value = value.get(part) if isinstance(value, dict) else None
-        return value
-    return cef.get(_CEF_FIELDS.get(field, field))
-
-
-def _matches(alert: dict[str, Any], payload: dict[str, Any], fields: list[str], aggregate: str) -> bool:
-    results = [
-        _event_value(payload, f) is not None and _event_value(payload, f) == _alert_value(alert, f) for f in fields
-    ]
-    return any(results) if aggregate == "any" else all(results)
-
-
-def group_alert(state: State, service: dict[str, Any], event: dict[str, Any], now: datetime) -> dict[str, Any] | None:
-    """The open incident a new alert on ``service`` joins under its grouping setting, or None."""
-    payload = event.get("payload") or {}
-    for setting in state.all("alert_grouping_settings"):
-        service_ids = [s["id"] for s in setting["services"]]
-        if service["id"] not in service_ids:
-            continue
-        config = setting.get("config") or {}
-        candidates = [i for sid in service_ids for i in state.open_incidents_of(sid)]
-        candidates.sort(key=lambda i: i["_created"], reverse=True)
-        for incident in candidates:
-            alerts = [state.tables["alerts"][a] for a in incident["_alerts"]]
-            if not alerts:
-                continue
-            if setting["type"] == "time":
-                timeout = int(config.get("timeout") or 0)
-                if timeout == 0 or incident["_created"] >= now - timedelta(seconds=timeout):
-                    return incident
-                continue
-            window = int(config.get("time_window") or 300)
-            newest = max(a["_created"] for a in alerts)
-            if newest < now - timedelta(seconds=window):
-                continue
-            if setting["type"] == "intelligent":
-                fields, aggregate = list(config.get("iag_fields") or ["summary"]), "all"
-            else:
-                fields, aggregate = list(config.get("fields") or []), str(config.get("aggregate") or "all")
-            if fields and _matches(alerts[0], payload, fields, aggregate):
-                return incident
-    return None
-
-
-events.GROUPERS.append(group_alert)

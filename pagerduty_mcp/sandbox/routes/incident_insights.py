@@ -1,170 +1,43 @@
-"""Incident insights computed from the account's own history: outliers, similar past incidents,
-related incidents and the change events that preceded an incident.
-
-PagerDuty derives these with machine learning; the sandbox uses plain title similarity, time
-proximity and service dependencies, which give the same shapes and believable answers.
-"""
+"""Incident insights: outliers, similar past incidents, related incidents and change events."""
 
 from __future__ import annotations
 
-import re
-import zlib
-from datetime import timedelta
 from typing import Any
 
-from pagerduty_mcp.sandbox.protocol import format_time
+from pagerduty_mcp.sandbox.model import incident_insights as insights
+from pagerduty_mcp.sandbox.model import incidents
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.routes.incidents import incident_by_id_or_number
-from pagerduty_mcp.sandbox.state import State, public
 
-__all__ = ["similarity"]
-
-_WORD = re.compile(r"[a-z0-9]+")
-_NUMBER = re.compile(r"\d+(\.\d+)?")
-RELATED_WINDOW = timedelta(hours=2)
-CHANGE_WINDOW = timedelta(hours=24)
-PAST_WINDOW = timedelta(days=180)
-
-
-def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
-
-
-def similarity(a: str, b: str) -> float:
-    """Word overlap of two titles (Jaccard), 0..1."""
-    left, right = _words(a), _words(b)
-    if not left or not right:
-        return 0.0
-    return len(left & right) / len(left | right)
-
-
-def _brief(incident: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": incident["id"],
-        "created_at": incident["created_at"],
-        "self": incident["self"],
-        "title": incident["title"],
-    }
+__all__: list[str] = []
 
 
 @route("GET", "/incidents/{id}/outlier_incident")
 def outlier_incident(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
-    incident = incident_by_id_or_number(state, ctx.params["id"])
-    since = ctx.req.time("since") or incident["_created"] - PAST_WINDOW
-    until = incident["_created"]
-    template = _NUMBER.sub("<*>", incident["title"])
-    same_service = [
-        i for i in state.incidents(since, until + timedelta(seconds=1)) if i["_service_id"] == incident["_service_id"]
-    ]
-    count = sum(1 for i in same_service if _NUMBER.sub("<*>", i["title"]) == template)
-    frequency = round(count / max(len(same_service), 1), 2)
-    category = "rare" if count <= 1 else "frequent" if frequency >= 0.25 else "anomalous"
-    cluster = zlib.crc32(template.encode()) & 0xFFFFFF
-    return {
-        "outlier_incident": {
-            "incident": {
-                **_brief(incident),
-                "occurrence": {
-                    "count": count,
-                    "frequency": frequency,
-                    "category": category,
-                    "since": format_time(since),
-                    "until": format_time(until),
-                },
-            },
-            "incident_template": {"id": f"PT{cluster:06X}", "cluster_id": f"PC{cluster:06X}", "mined_text": template},
-        }
-    }
+    incident = incidents.by_id_or_number(ctx.store, ctx.params["id"])
+    return {"outlier_incident": insights.outlier(ctx.store, incident, ctx.req.time("since"))}
 
 
 @route("GET", "/incidents/{id}/past_incidents")
 def past_incidents(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
-    incident = incident_by_id_or_number(state, ctx.params["id"])
+    incident = incidents.by_id_or_number(ctx.store, ctx.params["id"])
     limit = ctx.req.integer("limit", 5, minimum=1, maximum=999)
-    scored = []
-    for other in state.incidents(incident["_created"] - PAST_WINDOW, incident["_created"]):
-        if other["id"] == incident["id"] or other["_service_id"] != incident["_service_id"]:
-            continue
-        scored.append((round(similarity(incident["title"], other["title"]) * 100, 4), other))
-    scored.sort(key=lambda pair: (pair[0], pair[1]["_created"]), reverse=True)
-    body: dict[str, Any] = {
-        "past_incidents": [{"incident": _brief(other), "score": score} for score, other in scored[:limit]],
-        "limit": limit,
-    }
+    scored = insights.past_incidents(ctx.store, incident)
+    body: dict[str, Any] = {"past_incidents": scored[:limit], "limit": limit}
     if ctx.req.flag("total"):
         body["total"] = len(scored)
     return body
 
 
-def _dependency_between(state: State, a: str, b: str) -> dict[str, Any] | None:
-    for dependency in state.dependencies:
-        supporting = dependency["supporting_service"]["id"]
-        dependent = dependency["dependent_service"]["id"]
-        if {supporting, dependent} == {a, b}:
-            return {
-                "dependent_services": [{"id": dependent, "type": "technical_service_reference"}],
-                "supporting_services": [{"id": supporting, "type": "technical_service_reference"}],
-            }
-    return None
-
-
 @route("GET", "/incidents/{id}/related_incidents")
 def related_incidents(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
-    incident = incident_by_id_or_number(state, ctx.params["id"])
+    incident = incidents.by_id_or_number(ctx.store, ctx.params["id"])
     full = "incident" in ctx.req.enum_array("additional_details", ("incident",))
-    start, end = incident["_created"] - RELATED_WINDOW, incident["_created"] + RELATED_WINDOW
-    related = []
-    for other in state.incidents(start, end):
-        if other["id"] == incident["id"]:
-            continue
-        relationships = []
-        dependency = _dependency_between(state, incident["_service_id"], other["_service_id"])
-        if dependency is not None:
-            relationships.append({"type": "service_dependency", "metadata": dependency})
-        shared_team = {t["id"] for t in incident["teams"]} & {t["id"] for t in other["teams"]}
-        if similarity(incident["title"], other["title"]) >= 0.3 or shared_team:
-            relationships.append(
-                {
-                    "type": "machine_learning_inferred",
-                    "metadata": {
-                        "grouping_classification": "similar_contents" if not shared_team else "prior_feedback",
-                        "user_feedback": {"positive_feedback_count": 0, "negative_feedback_count": 0},
-                    },
-                }
-            )
-        if relationships:
-            shown = public(other) if full else _brief(other)
-            related.append({"incident": shown, "relationships": relationships})
-    return {"related_incidents": related[:20]}
+    return {"related_incidents": insights.related_incidents(ctx.store, incident, full)}
 
 
 @route("GET", "/incidents/{id}/related_change_events")
 def related_change_events(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
-    incident = incident_by_id_or_number(state, ctx.params["id"])
+    incident = incidents.by_id_or_number(ctx.store, ctx.params["id"])
     limit = ctx.req.integer("limit", 25, minimum=1, maximum=100)
-    service_id = incident["_service_id"]
-    neighbours = {
-        d["supporting_service"]["id"] if d["dependent_service"]["id"] == service_id else d["dependent_service"]["id"]
-        for d in state.dependencies
-        if service_id in (d["supporting_service"]["id"], d["dependent_service"]["id"])
-    }
-    start, end = incident["_created"] - CHANGE_WINDOW, incident["_created"]
-    events = [e for e in state.all("change_events") if start <= e["_at"] <= end]
-    events.sort(key=lambda e: e["_at"], reverse=True)
-    found = []
-    most_recent_taken = False
-    for event in events:
-        services = {s["id"] for s in event.get("services") or []}
-        if service_id in services:
-            reason = "related_service" if most_recent_taken else "most_recent"
-            most_recent_taken = True
-        elif services & neighbours:
-            reason = "related_service"
-        else:
-            continue
-        found.append({**public(event), "correlation_reason": {"reason": reason}})
+    found = insights.related_change_events(ctx.store, incident)
     return {"change_events": found[:limit], "limit": limit, "offset": 0, "total": None, "more": len(found) > limit}

@@ -1,378 +1,71 @@
-"""Event orchestrations: the router, global, unrouted and service paths, and routing events by them.
-
-An event sent with an orchestration integration's routing key goes through the global path
-(its actions may drop or suppress it, or set severity and priority), then the router, whose first
-matching rule names the service; with no match it is unrouted and makes no alert. On the service,
-its service orchestration applies the same kinds of actions. Simulated actions: ``drop_event``,
-``suppress`` (no alert), ``severity``, ``priority`` and ``route_to`` (sets, and the router's
-service); the others (annotate, variables, extractions, automation...) are stored and returned
-but have no effect on the event.
-
-Conditions are a subset of PagerDuty's PCL, enough for the seed and the tests:
-``<field> matches '<text>'`` (equals), ``matches part`` (contains), ``matches regex`` (search),
-each optionally negated with ``not``, plus ``<field> exists``; terms joined with ``and``/``or``
-(``and`` binds tighter). Fields are ``event.<name>`` (summary, source, severity, component, group,
-class, dedup_key) and ``event.custom_details.<path>``. A rule matches when any of its conditions
-does, and a rule without conditions matches every event.
-
-Tests can simulate another writer: ``state.on("orchestration_path_read", hook)`` runs
-``hook(state, orchestration=..., kind=..., path=...)`` after each read of a path.
-"""
+"""Event orchestrations: the orchestrations, their router, global and unrouted paths, and each
+service's own path."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Any
 
-from pagerduty_mcp.sandbox.protocol import Reply, bad_request, format_time
+from pagerduty_mcp.sandbox.model import orchestration as orchestrations
+from pagerduty_mcp.sandbox.model.store import public
+from pagerduty_mcp.sandbox.protocol import Reply, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.routes import events
-from pagerduty_mcp.sandbox.state import State, public
 
-__all__ = ["condition_matches", "evaluate_path", "replace_path"]
-
-_PATHS = {"router": "_router", "global": "_global", "unrouted": "_unrouted"}
-_TERM = re.compile(
-    r"^(?P<field>(?:raw_)?event(?:\.[\w-]+)+)\s+(?:(?P<exists>(?:not\s+)?exists)|"
-    r"(?P<neg>not\s+)?matches(?:\s+(?P<mode>part|regex))?\s+'(?P<value>(?:[^'\\]|\\.)*)')$",
-    re.IGNORECASE,
-)
+__all__: list[str] = []
 
 
-# -- conditions ------------------------------------------------------------------------------------
-def _field(event: dict[str, Any], path: str) -> Any:
-    parts = path.split(".")[1:]
-    payload = event.get("payload") or {}
-    if parts[0] == "dedup_key":
-        return event.get("dedup_key")
-    value: Any = payload
-    for part in parts:
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def _term(term: str, event: dict[str, Any]) -> bool:
-    match = _TERM.match(term.strip())
-    if match is None:
-        raise ValueError(f"unsupported condition {term!r}")
-    value = _field(event, match["field"])
-    if match["exists"]:
-        present = value is not None and value != ""
-        return not present if match["exists"].lower().startswith("not") else present
-    text = "" if value is None else str(value)
-    wanted = re.sub(r"\\(.)", r"\1", match["value"])
-    mode = (match["mode"] or "").lower()
-    if mode == "part":
-        found = wanted in text
-    elif mode == "regex":
-        found = re.search(wanted, text) is not None
-    else:
-        found = text == wanted
-    return not found if match["neg"] else found
-
-
-def condition_matches(expression: str, event: dict[str, Any]) -> bool:
-    """Evaluate one PCL-subset condition against an Events API event (see the module docstring)."""
-    alternatives = re.split(r"\s+or\s+(?=(?:[^']*'[^']*')*[^']*$)", expression.strip(), flags=re.IGNORECASE)
-    for alternative in alternatives:
-        terms = re.split(r"\s+and\s+(?=(?:[^']*'[^']*')*[^']*$)", alternative, flags=re.IGNORECASE)
-        if all(_term(t, event) for t in terms):
-            return True
-    return False
-
-
-def _rule_matches(rule: dict[str, Any], event: dict[str, Any]) -> bool:
-    if rule.get("disabled"):
-        return False
-    conditions = rule.get("conditions") or []
-    if not conditions:
-        return True
-    try:
-        return any(condition_matches(str(c.get("expression", "")), event) for c in conditions)
-    except ValueError:
-        return False  # a condition beyond the supported subset never matches
-
-
-def evaluate_path(path: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
-    """The actions a path applies to ``event``: the first matching rule of each set visited
-    (``route_to`` a set id continues there), else the catch-all's. For the router, ``route_to`` is
-    the service id (or ``unrouted``)."""
-    sets = {s.get("id"): s for s in path.get("sets") or []}
-    actions: dict[str, Any] = {}
-    # set ids come from stored JSON and are not checked to be strings, so neither is the cursor
-    current: object = "start"
-    visited: set[object] = set()
-    while current in sets and current not in visited:
-        visited.add(current)
-        rule = next((r for r in sets[current].get("rules") or [] if _rule_matches(r, event)), None)
-        found = dict(rule.get("actions") or {}) if rule else dict((path.get("catch_all") or {}).get("actions") or {})
-        actions.update(found)
-        target = found.get("route_to")
-        if path.get("type") == "router" or target not in sets:
-            break
-        current = target
-    return actions
-
-
-def _apply(actions: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
-    if actions.get("drop_event") or actions.get("suppress"):
-        raise events.EventAbsorbed()
-    if actions.get("severity") in events.SEVERITIES:
-        event["payload"]["severity"] = actions["severity"]
-    if actions.get("priority"):
-        event["_priority"] = actions["priority"]
-    return event
-
-
-# -- routing events --------------------------------------------------------------------------------
-def _orchestration_by_key(state: State, key: str) -> dict[str, Any] | None:
-    for orchestration in state.all("event_orchestrations"):
-        for integration in orchestration.get("integrations") or []:
-            if (integration.get("parameters") or {}).get("routing_key") == key:
-                return orchestration
-    return None
-
-
-def _route_event(state: State, key: str, event: dict[str, Any]) -> events.RoutingTarget | None:
-    orchestration = _orchestration_by_key(state, key)
-    if orchestration is None:
-        return None
-    routes = orchestration.setdefault("_dedup_routes", {})
-    action = event.get("event_action")
-    if action in ("acknowledge", "resolve"):  # follows its trigger, by dedup key
-        service = state.find("services", routes.get(event.get("dedup_key"), ""))
-        if service is None:
-            raise events.EventAbsorbed()
-        return service, None
-    if action is None:  # a change event: routed by the router's rules alone
-        target = evaluate_path(orchestration["_router"], event).get("route_to")
-        service = state.find("services", str(target)) if target else None
-        if service is None:
-            raise events.EventAbsorbed()
-        return service, None
-    _apply(evaluate_path(orchestration["_global"], event), event)
-    target = evaluate_path(orchestration["_router"], event).get("route_to")
-    service = state.find("services", str(target)) if target and target != "unrouted" else None
-    if service is None:
-        evaluate_path(orchestration["_unrouted"], event)
-        raise events.EventAbsorbed()
-    routes[event["dedup_key"]] = service["id"]
-    return service, None
-
-
-def _service_rules(state: State, service: dict[str, Any], event: dict[str, Any], _now: datetime) -> dict[str, Any]:
-    path = state.service_orchestrations.get(service["id"])
-    return _apply(evaluate_path(path, event), event) if path else event
-
-
-events.ROUTING_KEY_RESOLVERS.insert(0, _route_event)
-events.EVENT_RULES.append(_service_rules)
-
-
-# -- the REST endpoints ----------------------------------------------------------------------------
-def _service_path(state: State, service_id: str) -> dict[str, Any]:
-    service = state.get("services", service_id)
-    return state.service_orchestrations.setdefault(
-        service_id,
-        {
-            "type": "service",
-            "parent": {"id": service_id, "type": "service_reference", "self": service["self"]},
-            "sets": [{"id": "start", "rules": []}],
-            "catch_all": {"actions": {}},
-        },
-    )
-
-
-def _render_path(state: State, path: dict[str, Any], self_url: str, owner: dict[str, Any]) -> dict[str, Any]:
-    out = public(path)
-    out["self"] = self_url
-    out.setdefault("created_at", owner.get("created_at"))
-    out.setdefault("created_by", owner.get("created_by"))
-    out.setdefault("updated_at", owner.get("updated_at"))
-    out.setdefault("updated_by", owner.get("updated_by"))
-    out.setdefault("version", owner.get("version") or "v1")
-    return {"orchestration_path": out}
-
-
-def _read(ctx: Context, kind: str) -> dict[str, Any]:
-    orchestration = ctx.state.get("event_orchestrations", ctx.params["id"])
-    path = orchestration[_PATHS[kind]]
-    rendered = _render_path(
-        ctx.state, path, f"{ctx.state.api_base}/event_orchestrations/{orchestration['id']}/{kind}", orchestration
-    )
-    ctx.state.emit("orchestration_path_read", orchestration=orchestration, kind=kind, path=path)
-    return rendered
-
-
-def replace_path(state: State, path: dict[str, Any], body: dict[str, Any], kind: str, now: datetime) -> None:
-    """Replace the sets and catch-all of ``path`` (400 on a malformed body), as a PUT does."""
-    errors: list[str] = []
-    sets = body.get("sets")
-    if not isinstance(sets, list) or not sets:
-        errors.append("sets must be a non-empty array")
-        sets = []
-    if sets and (not isinstance(sets[0], dict) or sets[0].get("id") != "start"):
-        errors.append("The first set must have id 'start'")
-    if kind == "router" and len(sets) > 1:
-        errors.append("The router has exactly one set (start)")
-    for i, rule_set in enumerate(sets):
-        rules = rule_set.get("rules") if isinstance(rule_set, dict) else None
-        if not isinstance(rules, list):
-            errors.append(f"sets[{i}].rules must be an array")
-            continue
-        for j, rule in enumerate(rules):
-            where = f"sets[{i}].rules[{j}]"
-            if not isinstance(rule, dict) or not isinstance(rule.get("actions", {}), dict):
-                errors.append(f"{where} must be an object with an actions object")
-                continue
-            for c in rule.get("conditions") or []:
-                if not isinstance(c, dict) or not isinstance(c.get("expression"), str):
-                    errors.append(f"{where}.conditions items must be objects with an expression")
-            target = (rule.get("actions") or {}).get("route_to")
-            if kind == "router" and (not isinstance(target, str) or state.find("services", target) is None):
-                errors.append(f"{where}.actions.route_to: service {target!r} not found")
-    catch_all = body.get("catch_all", {"actions": {}})
-    if not isinstance(catch_all, dict) or not isinstance(catch_all.get("actions", {}), dict):
-        errors.append("catch_all must be an object with an actions object")
-    if errors:
-        raise bad_request(errors=errors)
-    stored_sets = []
-    for rule_set in sets:
-        rules = []
-        for rule in rule_set["rules"]:
-            rule = dict(rule)
-            rule["id"] = str(rule.get("id") or f"{state.rng.getrandbits(32):08x}")
-            rule.setdefault("conditions", [])
-            rule.setdefault("actions", {})
-            rules.append(rule)
-        stored_sets.append({"id": rule_set["id"], "rules": rules})
-    path["sets"] = stored_sets
-    path["catch_all"] = {"actions": dict(catch_all.get("actions") or {})}
-    path["updated_at"] = format_time(now)
-    path["version"] = f"v{state.rng.getrandbits(40):010x}"
-
-
-def _write(ctx: Context, kind: str) -> dict[str, Any]:
-    orchestration = ctx.state.get("event_orchestrations", ctx.params["id"])
-    body = ctx.req.entity("orchestration_path")
-    path = orchestration[_PATHS[kind]]
-    replace_path(ctx.state, path, body, kind, ctx.now)
-    if kind == "router":
-        targets = {r["actions"].get("route_to") for r in path["sets"][0]["rules"]}
-        orchestration["routes"] = len(targets - {None, "unrouted"})
-    orchestration["updated_at"] = path["updated_at"]
-    if ctx.principal is not None and ctx.principal.user_id:
-        path["updated_by"] = ctx.state.ref_to("users", ctx.principal.user_id)
-    return _render_path(
-        ctx.state, path, f"{ctx.state.api_base}/event_orchestrations/{orchestration['id']}/{kind}", orchestration
-    )
-
-
-@route("GET", "/event_orchestrations/{id}")
-def get_orchestration(ctx: Context) -> dict[str, Any]:
-    return {"orchestration": public(ctx.state.get("event_orchestrations", ctx.params["id"]))}
-
-
-@route("GET", "/event_orchestrations/{id}/router")
-def get_router(ctx: Context) -> dict[str, Any]:
-    return _read(ctx, "router")
-
-
-@route("GET", "/event_orchestrations/{id}/global")
-def get_global(ctx: Context) -> dict[str, Any]:
-    return _read(ctx, "global")
-
-
-@route("GET", "/event_orchestrations/{id}/unrouted")
-def get_unrouted(ctx: Context) -> dict[str, Any]:
-    return _read(ctx, "unrouted")
-
-
-@route("PUT", "/event_orchestrations/{id}/router")
-def put_router(ctx: Context) -> dict[str, Any]:
-    return _write(ctx, "router")
-
-
-@route("PUT", "/event_orchestrations/{id}/global")
-def put_global(ctx: Context) -> dict[str, Any]:
-    return _write(ctx, "global")
-
-
-@route("PUT", "/event_orchestrations/{id}/unrouted")
-def put_unrouted(ctx: Context) -> dict[str, Any]:
-    return _write(ctx, "unrouted")
-
-
-_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+@route("GET", "/event_orchestrations")
+def list_event_orchestrations(ctx: Context) -> dict[str, Any]:
+    found = orchestrations.listed(ctx.store, ctx.req.arg("sort_by", "name:asc") or "")
+    page = paginate_offset(found, ctx.req, "orchestrations")
+    page["orchestrations"] = [public(o) for o in page["orchestrations"]]
+    return page
 
 
 @route("POST", "/event_orchestrations")
 def create_orchestration(ctx: Context) -> Reply:
-    """A new orchestration with one integration (its routing key) and empty router, global and
-    unrouted paths; the router sends every event to ``unrouted`` until it has rules."""
-    state = ctx.state
     body = ctx.req.entity("orchestration")
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise bad_request(errors=["Name can't be blank"])
-    team = body.get("team")
-    team_id = team.get("id") if isinstance(team, dict) else None
-    if team is not None and (not isinstance(team_id, str) or state.find("teams", team_id) is None):
-        raise bad_request(errors=[f"Team {team_id!r} not found"])
-    ident = state.new_id()
-    self_url = f"{state.api_base}/event_orchestrations/{ident}"
     user_id = ctx.principal.user_id if ctx.principal is not None else None
-    author = (
-        {k: v for k, v in state.ref_to("users", user_id).items() if k in ("id", "type", "self")} if user_id else None
-    )
-    orchestration: dict[str, Any] = {
-        "id": ident,
-        "self": self_url,
-        "name": name.strip(),
-        "description": body.get("description") if isinstance(body.get("description"), str) else None,
-        "team": {"id": team_id, "type": "team_reference", "self": f"{state.api_base}/teams/{team_id}"}
-        if team_id
-        else None,
-        "integrations": [
-            {
-                "id": state.new_id(),
-                "label": "Default",
-                "parameters": {"routing_key": "R0" + "".join(state.rng.choices(_KEY_ALPHABET, k=30)), "type": "global"},
-            }
-        ],
-        "routes": 0,
-        "created_at": format_time(ctx.now),
-        "created_by": author,
-        "updated_at": format_time(ctx.now),
-        "updated_by": author,
-        "version": f"v{state.rng.getrandbits(40):010x}",
-        "type": "event_orchestration",
-    }
-    parent = {"id": ident, "type": "event_orchestration_reference", "self": self_url}
-    for kind in _PATHS:
-        orchestration[_PATHS[kind]] = {
-            "type": kind,
-            "parent": dict(parent),
-            "sets": [{"id": "start", "rules": []}],
-            "catch_all": {"actions": {"route_to": "unrouted"} if kind == "router" else {}},
-        }
-    state.put("event_orchestrations", {k: v for k, v in orchestration.items() if v is not None})
-    return Reply({"orchestration": public(state.get("event_orchestrations", ident))}, status=201)
+    made = orchestrations.create_orchestration(ctx.store, body, user_id, ctx.now)
+    return Reply({"orchestration": public(made)}, status=201)
+
+
+@route("GET", "/event_orchestrations/{id}")
+def get_orchestration(ctx: Context) -> dict[str, Any]:
+    return {"orchestration": public(ctx.store.get("event_orchestrations", ctx.params["id"]))}
+
+
+def _path_routes(kind: str) -> None:
+    """``GET`` and ``PUT /event_orchestrations/{id}/<kind>``, the same for each kind of path."""
+
+    def read(ctx: Context) -> dict[str, Any]:
+        orchestration = ctx.store.get("event_orchestrations", ctx.params["id"])
+        return orchestrations.read_path(ctx.store, orchestration, kind)
+
+    def write(ctx: Context) -> dict[str, Any]:
+        orchestration = ctx.store.get("event_orchestrations", ctx.params["id"])
+        body = ctx.req.entity("orchestration_path")
+        user_id = ctx.principal.user_id if ctx.principal is not None else None
+        return orchestrations.write_path(ctx.store, orchestration, kind, body, user_id, ctx.now)
+
+    read.__name__, write.__name__ = f"get_{kind}", f"put_{kind}"
+    route("GET", f"/event_orchestrations/{{id}}/{kind}")(read)
+    route("PUT", f"/event_orchestrations/{{id}}/{kind}")(write)
+
+
+for _kind in orchestrations.PATH_KINDS:
+    _path_routes(_kind)
 
 
 @route("GET", "/event_orchestrations/services/{service_id}")
 def get_service_path(ctx: Context) -> dict[str, Any]:
     service_id = ctx.params["service_id"]
-    path = _service_path(ctx.state, service_id)
-    owner = ctx.state.get("services", service_id)
-    return _render_path(ctx.state, path, f"{ctx.state.api_base}/event_orchestrations/services/{service_id}", owner)
+    path = orchestrations.service_path(ctx.store, service_id)
+    return orchestrations.service_path_view(ctx.store, service_id, path)
 
 
 @route("PUT", "/event_orchestrations/services/{service_id}")
 def put_service_path(ctx: Context) -> dict[str, Any]:
     service_id = ctx.params["service_id"]
-    path = _service_path(ctx.state, service_id)
-    replace_path(ctx.state, path, ctx.req.entity("orchestration_path"), "service", ctx.now)
-    owner = ctx.state.get("services", service_id)
-    return _render_path(ctx.state, path, f"{ctx.state.api_base}/event_orchestrations/services/{service_id}", owner)
+    path = orchestrations.service_path(ctx.store, service_id)
+    orchestrations.replace_path(ctx.store, path, ctx.req.entity("orchestration_path"), "service", ctx.now)
+    return orchestrations.service_path_view(ctx.store, service_id, path)

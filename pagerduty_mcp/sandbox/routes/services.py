@@ -1,76 +1,63 @@
-"""Technical services (reads; the services area adds the rest here)."""
+"""Technical services and their integrations."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pagerduty_mcp.sandbox.protocol import bad_request, paginate_offset
+from pagerduty_mcp.sandbox.model import services
+from pagerduty_mcp.sandbox.model.store import public
+from pagerduty_mcp.sandbox.protocol import Reply, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
-__all__ = ["SERVICE_INCLUDES", "render_service", "service_status"]
-
-SERVICE_INCLUDES = ("escalation_policies", "teams", "integrations", "auto_pause_notifications_parameters")
-
-
-def service_status(state: State, service: dict[str, Any]) -> str:
-    """``critical``/``warning`` from open incidents, ``maintenance`` in a window, else the stored status."""
-    if service.get("status") == "disabled":
-        return "disabled"
-    now = state.clock()
-    if state.active_maintenance(service["id"], now):
-        return "maintenance"
-    worst = "active"
-    for incident in state.open_incidents_of(service["id"]):
-        if incident["urgency"] == "high" and incident["status"] == "triggered":
-            return "critical"
-        worst = "warning"
-    return worst
-
-
-def render_service(state: State, service: dict[str, Any], includes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
-    out = public(service)
-    out["status"] = service_status(state, service)
-    if "escalation_policies" in includes:
-        policy = state.find("escalation_policies", service["escalation_policy"]["id"])
-        if policy is not None:
-            out["escalation_policy"] = public(policy)
-    if "teams" in includes:
-        out["teams"] = [public(state.get("teams", t["id"])) for t in service["teams"] if state.find("teams", t["id"])]
-    if "integrations" in includes:
-        out["integrations"] = [
-            public(state.get("integrations", i["id"]))
-            for i in service["integrations"]
-            if state.find("integrations", i["id"])
-        ]
-    return out
+__all__: list[str] = []
 
 
 @route("GET", "/services")
 def list_services(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
     req = ctx.req
     query = (req.arg("query") or "").lower()
     name = req.arg("name")
     team_ids = set(req.array("team_ids"))
-    includes = req.enum_array("include", SERVICE_INCLUDES)
-    sort_by = req.arg("sort_by", "name")
-    if sort_by not in ("name", "name:asc", "name:desc"):
-        raise bad_request(errors=["sort_by must be name, name:asc or name:desc"])
-    services = [
-        s
-        for s in state.all("services")
-        if (not query or query in s["name"].lower())
-        and (name is None or s["name"] == name)
-        and (not team_ids or any(t["id"] in team_ids for t in s["teams"]))
-    ]
-    services.sort(key=lambda s: s["name"].lower(), reverse=sort_by == "name:desc")
-    page = paginate_offset(services, req, "services")
-    page["services"] = [render_service(state, s, includes) for s in page["services"]]
+    includes = req.enum_array("include", services.INCLUDES)
+    found = services.listed(ctx.store, query, name, team_ids, req.arg("sort_by", "name"))
+    page = paginate_offset(found, req, "services")
+    page["services"] = [services.shown(ctx.store, s, includes) for s in page["services"]]
     return page
 
 
 @route("GET", "/services/{id}")
 def get_service(ctx: Context) -> dict[str, Any]:
-    includes = ctx.req.enum_array("include", SERVICE_INCLUDES)
-    return {"service": render_service(ctx.state, ctx.state.get("services", ctx.params["id"]), includes)}
+    includes = ctx.req.enum_array("include", services.INCLUDES)
+    return {"service": services.shown(ctx.store, ctx.store.get("services", ctx.params["id"]), includes)}
+
+
+@route("POST", "/services")
+def create_service(ctx: Context) -> Reply:
+    service = services.create_service(ctx.store, ctx.req.entity("service"), ctx.now)
+    return Reply({"service": services.shown(ctx.store, service)}, 201)
+
+
+@route("PUT", "/services/{id}")
+def update_service(ctx: Context) -> dict[str, Any]:
+    service = ctx.store.get("services", ctx.params["id"])
+    updated = services.update_service(ctx.store, service, ctx.req.entity("service"))
+    return {"service": services.shown(ctx.store, updated)}
+
+
+@route("DELETE", "/services/{id}")
+def delete_service(ctx: Context) -> Reply:
+    services.delete_service(ctx.store, ctx.params["id"])
+    return Reply(None, 204)
+
+
+@route("POST", "/services/{id}/integrations")
+def create_integration(ctx: Context) -> Reply:
+    service = ctx.store.get("services", ctx.params["id"])
+    integration = services.add_integration(ctx.store, service, ctx.req.entity("integration"), ctx.now)
+    return Reply({"integration": public(integration)}, 201)
+
+
+@route("GET", "/services/{id}/integrations/{integration_id}")
+def get_integration(ctx: Context) -> dict[str, Any]:
+    service = ctx.store.get("services", ctx.params["id"])
+    return {"integration": public(services.integration_of(ctx.store, service, ctx.params["integration_id"]))}

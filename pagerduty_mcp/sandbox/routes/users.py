@@ -1,56 +1,27 @@
-"""Users, with their contact methods and notification rules."""
+"""Users, with their contact methods and notification rules: read, create, change, delete."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pagerduty_mcp.sandbox.protocol import ApiError, bad_request, matches_query, paginate_offset
+from pagerduty_mcp.sandbox.model import users
+from pagerduty_mcp.sandbox.protocol import ApiError, Reply, bad_request, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.state import State, public
 
-__all__ = ["render_user"]
-
-USER_INCLUDES = ("contact_methods", "notification_rules", "teams", "subdomains")
+__all__: list[str] = []
 
 
-def render_user(state: State, user: dict[str, Any], includes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
-    out = public(user)
-    out["teams"] = [state.ref_to("teams", t) for t in state.teams_of(user["id"])]
-    if "contact_methods" in includes:
-        out["contact_methods"] = [public(state.get("contact_methods", c["id"])) for c in user["contact_methods"]]
-    if "notification_rules" in includes:
-        out["notification_rules"] = [
-            public(state.get("notification_rules", r["id"])) for r in user["notification_rules"]
-        ]
-    if "teams" in includes:
-        out["teams"] = [public(state.get("teams", t["id"])) for t in out["teams"]]
-    return out
+def _includes(ctx: Context) -> list[str]:
+    return ctx.req.enum_array("include", users.INCLUDES)
 
 
-def _user_includes(ctx: Context) -> list[str]:
-    return ctx.req.enum_array("include", USER_INCLUDES)
-
-
-def _user(ctx: Context, ident: str) -> dict[str, Any]:
-    return ctx.state.get("users", ident)
-
-
-# -- users --------------------------------------------------------------------------------------
 @route("GET", "/users")
 def list_users(ctx: Context) -> dict[str, Any]:
     query = ctx.req.arg("query")
     team_ids = ctx.req.array("team_ids")
-    includes = _user_includes(ctx)
-    state = ctx.state
-    users = [
-        u
-        for u in state.all("users")
-        if matches_query(query, u["name"], u["email"])
-        and (not team_ids or any(t in state.teams_of(u["id"]) for t in team_ids))
-    ]
-    users.sort(key=lambda u: u["name"])
-    page = paginate_offset(users, ctx.req, "users")
-    page["users"] = [render_user(state, u, includes) for u in page["users"]]
+    includes = _includes(ctx)
+    page = paginate_offset(users.listed(ctx.store, query, team_ids), ctx.req, "users")
+    page["users"] = [users.shown(ctx.store, u, includes) for u in page["users"]]
     return page
 
 
@@ -65,33 +36,44 @@ def get_current_user(ctx: Context) -> dict[str, Any]:
             2001,
             ["GET /users/me needs a user-level API token or a user's OAuth token"],
         )
-    return {"user": render_user(ctx.state, _user(ctx, principal.user_id), _user_includes(ctx))}
+    return {"user": users.shown(ctx.store, ctx.store.get("users", principal.user_id), _includes(ctx))}
 
 
 @route("GET", "/users/{id}")
 def get_user(ctx: Context) -> dict[str, Any]:
-    return {"user": render_user(ctx.state, _user(ctx, ctx.params["id"]), _user_includes(ctx))}
+    return {"user": users.shown(ctx.store, ctx.store.get("users", ctx.params["id"]), _includes(ctx))}
 
 
 @route("GET", "/users/{id}/contact_methods")
 def list_contact_methods(ctx: Context) -> dict[str, Any]:
-    user = _user(ctx, ctx.params["id"])
-    return {"contact_methods": [public(ctx.state.get("contact_methods", c["id"])) for c in user["contact_methods"]]}
+    return {"contact_methods": users.contact_methods(ctx.store, ctx.store.get("users", ctx.params["id"]))}
 
 
 @route("GET", "/users/{id}/notification_rules")
 def list_notification_rules(ctx: Context) -> dict[str, Any]:
-    user = _user(ctx, ctx.params["id"])
+    user = ctx.store.get("users", ctx.params["id"])
     urgency = ctx.req.arg("urgency", "high")
     if urgency not in ("high", "low", "all"):
         raise bad_request(errors=["urgency must be one of high, low, all"])
     includes = ctx.req.enum_array("include", ("contact_methods",))
-    rules = []
-    for reference in user["notification_rules"]:
-        rule = public(ctx.state.get("notification_rules", reference["id"]))
-        if urgency != "all" and rule["urgency"] != urgency:
-            continue
-        if "contact_methods" in includes:
-            rule["contact_method"] = public(ctx.state.get("contact_methods", rule["contact_method"]["id"]))
-        rules.append(rule)
-    return {"notification_rules": rules}
+    return {"notification_rules": users.notification_rules(ctx.store, user, urgency, "contact_methods" in includes)}
+
+
+@route("POST", "/users")
+def create_user(ctx: Context) -> Reply:
+    ctx.acting_user()
+    user = users.create_user(ctx.store, ctx.req.entity("user"))
+    return Reply({"user": users.shown(ctx.store, user)}, 201)
+
+
+@route("PUT", "/users/{id}")
+def update_user(ctx: Context) -> dict[str, Any]:
+    user = ctx.store.get("users", ctx.params["id"])
+    return {"user": users.shown(ctx.store, users.update_user(ctx.store, user, ctx.req.entity("user")))}
+
+
+@route("DELETE", "/users/{id}")
+def delete_user(ctx: Context) -> Reply:
+    caller = ctx.principal.user_id if ctx.principal is not None else None
+    users.delete_user(ctx.store, ctx.params["id"], caller)
+    return Reply(None, 204)

@@ -18,10 +18,11 @@ from pagerduty_mcp.sandbox.constants import (
     SANDBOX_OAUTH_CLIENT_SECRET,
     SANDBOX_TOKEN,
 )
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.automation import add_automation_actions
+from pagerduty_mcp.sandbox.seed.extensions import add_extension_schemas, add_extensions
 from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
-from pagerduty_mcp.sandbox.seed.outbound import add_outbound
 from pagerduty_mcp.sandbox.seed.people import (
     add_escalation_policies,
     add_schedules,
@@ -39,36 +40,37 @@ from pagerduty_mcp.sandbox.seed.settings import (
 )
 from pagerduty_mcp.sandbox.seed.shifts import add_shift_schedules
 from pagerduty_mcp.sandbox.seed.status_pages import add_incident_types, add_status_pages
-from pagerduty_mcp.sandbox.state import State
+from pagerduty_mcp.sandbox.seed.webhooks import add_webhook_subscriptions
 
 __all__ = ["INCIDENTS_PER_SIZE", "build_account"]
 
 
-def build_account(seed: int, size: int, now: datetime) -> State:
-    state = State(seed, now)
+def build_account(seed: int, size: int, now: datetime) -> Store:
+    store = Store(seed, now)
     rng = random.Random(f"content:{seed}")
-    now = state.seed_now
-    add_priorities(state)
-    users = add_users(state, now)
-    teams = add_teams(state, users)
-    schedules = add_schedules(state, users, teams, now)
-    policies = add_escalation_policies(state, users, teams, schedules)
-    services = add_services(state, teams, policies, now, rng)
-    add_business_services(state, services, teams)
+    now = store.seed_now
+    add_priorities(store)
+    users = add_users(store, now)
+    teams = add_teams(store, users)
+    schedules = add_schedules(store, users, teams, now)
+    policies = add_escalation_policies(store, users, teams, schedules)
+    services = add_services(store, teams, policies, now, rng)
+    add_business_services(store, services, teams)
     current_user = users[data.CURRENT_USER]
-    state.current_user_id = current_user
-    state.tokens.update({SANDBOX_TOKEN: current_user, SANDBOX_ACCOUNT_TOKEN: None})
-    state.oauth_clients[SANDBOX_OAUTH_CLIENT_ID] = (SANDBOX_OAUTH_CLIENT_SECRET, data.OAUTH_CLIENT_NAME)
-    add_custom_fields(state)
-    add_maintenance_windows(state, services, users, now)
-    add_change_events(state, list(services.values()), now, rng)
-    add_alert_grouping(state, services, now)
-    add_orchestration(state, services, teams, users, now)
-    add_incident_workflows(state, teams, now)
-    add_incidents(state, services, list(users.values()), users[data.FALLBACK_ASSIGNEE], now, rng, size)
-    add_automation_actions(state, services, teams, users, now)
-    add_incident_types(state, now)
-    add_status_pages(state, services, now)
-    add_shift_schedules(state, users, teams, now)
-    add_outbound(state, services, teams)
-    return state
+    store.current_user_id = current_user
+    store.tokens.update({SANDBOX_TOKEN: current_user, SANDBOX_ACCOUNT_TOKEN: None})
+    store.oauth_clients[SANDBOX_OAUTH_CLIENT_ID] = (SANDBOX_OAUTH_CLIENT_SECRET, data.OAUTH_CLIENT_NAME)
+    add_custom_fields(store)
+    add_maintenance_windows(store, services, users, now)
+    add_change_events(store, list(services.values()), now, rng)
+    add_alert_grouping(store, services, now)
+    add_orchestration(store, services, teams, users, now)
+    add_incident_workflows(store, teams, now)
+    add_incidents(store, services, list(users.values()), users[data.FALLBACK_ASSIGNEE], now, rng, size)
+    add_automation_actions(store, services, teams, users, now)
+    add_incident_types(store, now)
+    add_status_pages(store, services, now)
+    add_shift_schedules(store, users, teams, now)
+    add_webhook_subscriptions(store, services, teams)
+    add_extensions(store, services, add_extension_schemas(store))
+    return store

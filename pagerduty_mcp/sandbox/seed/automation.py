@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from pagerduty_mcp.sandbox import automation
+from pagerduty_mcp.sandbox.model import automation
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["ACTIONS", "RUNNERS", "Action", "add_automation_actions"]
 
@@ -78,11 +78,11 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def add_automation_actions(state: State, services: Ids, teams: Ids, users: Ids, now: datetime) -> None:
+def add_automation_actions(store: Store, services: Ids, teams: Ids, users: Ids, now: datetime) -> None:
     for name, spec in ACTIONS.items():
         runner_id, runner_type = RUNNERS[spec.runner]
         action = automation.add_action(
-            state,
+            store,
             name=name,
             description=spec.description,
             action_type=spec.action_type,
@@ -95,10 +95,10 @@ def add_automation_actions(state: State, services: Ids, teams: Ids, users: Ids, 
             created=now - timedelta(days=90),
             only_unresolved=spec.only_unresolved,
         )
-        agent = {k: v for k, v in state.ref_to("users", users[spec.invoked_by]).items() if k != "html_url"}
-        incidents = [i for i in state.incidents(until=now) if i["service"]["id"] == services[spec.service]]
+        agent = {k: v for k, v in store.ref_to("users", users[spec.invoked_by]).items() if k != "html_url"}
+        incidents = [i for i in store.incidents(until=now) if i["service"]["id"] == services[spec.service]]
         for incident in incidents[-spec.runs :] if spec.runs else []:
             at = min(incident["_created"] + timedelta(minutes=5), now - timedelta(minutes=2))
-            invocation = automation.add_invocation(state, action, incident, agent, at)
+            invocation = automation.add_invocation(store, action, incident, agent, at)
             while invocation["state"] != automation.STEPS[-1]:  # long finished: completed in the past
                 automation.observe(invocation, at + timedelta(seconds=20 * len(invocation["timing"])))

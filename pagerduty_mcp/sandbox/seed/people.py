@@ -8,20 +8,22 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pagerduty_mcp.sandbox import oncall
+from pagerduty_mcp.sandbox.model import oncall
+from pagerduty_mcp.sandbox.model.schedules import add_override
+from pagerduty_mcp.sandbox.model.store import Store
+from pagerduty_mcp.sandbox.model.users import teams_of
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = ["add_escalation_policies", "add_schedules", "add_teams", "add_users"]
 
 
 # -- people --------------------------------------------------------------------------------------
-def add_users(state: State, now: datetime) -> Ids:
+def add_users(store: Store, now: datetime) -> Ids:
     ids: Ids = {}
     for name, spec in data.USERS.items():
-        user_id = state.new_id()
+        user_id = store.new_id()
         user: dict[str, Any] = {
             "id": user_id,
             "name": name,
@@ -39,14 +41,14 @@ def add_users(state: State, now: datetime) -> Ids:
             "notification_rules": [],
             "_created": now - timedelta(days=spec.joined_days_ago),
         }
-        state.stamp("users", user, name)
-        state.put("users", user)
-        _contact_methods(state, user, spec)
+        store.stamp("users", user, name)
+        store.put("users", user)
+        _contact_methods(store, user, spec)
         ids[name] = user_id
     return ids
 
 
-def _contact_methods(state: State, user: dict[str, Any], spec: data.User) -> None:
+def _contact_methods(store: Store, user: dict[str, Any], spec: data.User) -> None:
     """Email, phone and SMS (and push, for some), with the notification rules that use them."""
     user_id = user["id"]
     methods: list[tuple[str, str, str, int | None]] = [
@@ -58,7 +60,7 @@ def _contact_methods(state: State, user: dict[str, Any], spec: data.User) -> Non
         methods.append(("push_notification_contact_method", "iPhone", f"device-{user_id.lower()}", None))
     by_type: dict[str, dict[str, Any]] = {}
     for type_, label, address, country in methods:
-        method: dict[str, Any] = {"id": state.new_id(), "label": label, "address": address, "_user_id": user_id}
+        method: dict[str, Any] = {"id": store.new_id(), "label": label, "address": address, "_user_id": user_id}
         if country is not None:
             method["country_code"] = country
         if type_ == "email_contact_method":
@@ -66,11 +68,11 @@ def _contact_methods(state: State, user: dict[str, Any], spec: data.User) -> Non
         if type_ == "push_notification_contact_method":
             method["device_type"] = "ios"
             method["created_at"] = format_time(user["_created"])
-        state.stamp("contact_methods", method, label, type_)
-        method["self"] = f"{state.api_base}/users/{user_id}/contact_methods/{method['id']}"
+        store.stamp("contact_methods", method, label, type_)
+        method["self"] = f"{store.api_base}/users/{user_id}/contact_methods/{method['id']}"
         method["html_url"] = None
-        state.put("contact_methods", method)
-        user["contact_methods"].append(state.ref(method))
+        store.put("contact_methods", method)
+        user["contact_methods"].append(store.ref(method))
         by_type[type_] = method
     rules = [
         ("high", 0, "email_contact_method"),
@@ -82,36 +84,36 @@ def _contact_methods(state: State, user: dict[str, Any], spec: data.User) -> Non
     for urgency, delay, method_type in rules:
         method = by_type[method_type]
         rule: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "start_delay_in_minutes": delay,
             "urgency": urgency,
-            "contact_method": state.ref(method),
+            "contact_method": store.ref(method),
             "_user_id": user_id,
         }
         summary = f"{delay} minutes: channel {method['id']}"
-        state.stamp("notification_rules", rule, summary, "assignment_notification_rule")
-        rule["self"] = f"{state.api_base}/users/{user_id}/notification_rules/{rule['id']}"
+        store.stamp("notification_rules", rule, summary, "assignment_notification_rule")
+        rule["self"] = f"{store.api_base}/users/{user_id}/notification_rules/{rule['id']}"
         rule["html_url"] = None
-        state.put("notification_rules", rule)
-        user["notification_rules"].append(state.ref(rule))
+        store.put("notification_rules", rule)
+        user["notification_rules"].append(store.ref(rule))
 
 
-def add_teams(state: State, users: Ids) -> Ids:
+def add_teams(store: Store, users: Ids) -> Ids:
     ids: Ids = {}
     for name, spec in data.TEAMS.items():
         team: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "name": name,
             "description": spec.description,
             "default_role": "manager",
             "parent": None,
         }
-        state.stamp("teams", team, name)
-        state.put("teams", team)
-        state.memberships[team["id"]] = {users[member]: role for member, role in spec.members.items()}
+        store.stamp("teams", team, name)
+        store.put("teams", team)
+        store.memberships[team["id"]] = {users[member]: role for member, role in spec.members.items()}
         ids[name] = team["id"]
     for user_id in users.values():
-        state.get("users", user_id)["teams"] = [state.ref_to("teams", t) for t in state.teams_of(user_id)]
+        store.get("users", user_id)["teams"] = [store.ref_to("teams", t) for t in teams_of(store, user_id)]
     return ids
 
 
@@ -134,15 +136,15 @@ def _layer_users(spec: data.Layer, zone: ZoneInfo, start: datetime, now: datetim
     return [names[(i - position) % len(names)] for i in range(len(names))]
 
 
-def _layer(state: State, spec: data.Layer, zone: ZoneInfo, start: datetime, users: list[str]) -> dict[str, Any]:
+def _layer(store: Store, spec: data.Layer, zone: ZoneInfo, start: datetime, users: list[str]) -> dict[str, Any]:
     return {
-        "id": state.new_id(),
+        "id": store.new_id(),
         "name": spec.name,
         "start": format_time(start, zone),
         "end": None,
         "rotation_virtual_start": format_time(start, zone),
         "rotation_turn_length_seconds": spec.turn_seconds,
-        "users": [{"user": state.ref_to("users", u)} for u in users],
+        "users": [{"user": store.ref_to("users", u)} for u in users],
         "restrictions": deepcopy(list(spec.restrictions)),
         "_start": start,
         "_end": None,
@@ -150,7 +152,7 @@ def _layer(state: State, spec: data.Layer, zone: ZoneInfo, start: datetime, user
     }
 
 
-def add_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> Ids:
+def add_schedules(store: Store, users: Ids, teams: Ids, now: datetime) -> Ids:
     # every "monday" anchor is this week's Monday in Berlin, whatever the schedule's zone
     monday = now - timedelta(days=now.astimezone(ZoneInfo("Europe/Berlin")).weekday())
     anchors = {"monday": monday, "today": now}
@@ -159,23 +161,24 @@ def add_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> Ids:
         zone = ZoneInfo(spec.time_zone)
         start = _at(spec.hand_off, zone, anchors[spec.anchor]) - timedelta(days=spec.start_days_ago)
         layers = [
-            _layer(state, layer, zone, start, [users[u] for u in _layer_users(layer, zone, start, now)])
+            _layer(store, layer, zone, start, [users[u] for u in _layer_users(layer, zone, start, now)])
             for layer in spec.layers
         ]
         schedule: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "name": name,
             "time_zone": spec.time_zone,
             "description": spec.description,
             "schedule_layers": layers,
             "_team_ids": [teams[spec.team]],
         }
-        state.stamp("schedules", schedule, name)
-        state.put("schedules", schedule)
+        store.stamp("schedules", schedule, name)
+        store.put("schedules", schedule)
         ids[name] = schedule["id"]
     hour = now.replace(minute=0, second=0)  # overrides fall on whole hours
     for override in data.OVERRIDES:
-        state.add_override(
+        add_override(
+            store,
             ids[override.schedule],
             users[override.user],
             hour + timedelta(hours=override.start_hours),
@@ -185,28 +188,28 @@ def add_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> Ids:
     return ids
 
 
-def add_escalation_policies(state: State, users: Ids, teams: Ids, schedules: Ids) -> Ids:
+def add_escalation_policies(store: Store, users: Ids, teams: Ids, schedules: Ids) -> Ids:
     ids_of = {"users": users, "schedules": schedules}
     ids: Ids = {}
     for name, spec in data.ESCALATION_POLICIES.items():
         policy: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "name": name,
             "description": spec.description,
             "num_loops": spec.num_loops,
             "on_call_handoff_notifications": "if_has_services",
             "escalation_rules": [
                 {
-                    "id": state.new_id(),
+                    "id": store.new_id(),
                     "escalation_delay_in_minutes": delay,
-                    "targets": [state.ref_to(kind, ids_of[kind][target]) for kind, target in targets],
+                    "targets": [store.ref_to(kind, ids_of[kind][target]) for kind, target in targets],
                 }
                 for delay, targets in spec.rules
             ],
             "services": [],
-            "teams": [state.ref_to("teams", teams[spec.team])],
+            "teams": [store.ref_to("teams", teams[spec.team])],
         }
-        state.stamp("escalation_policies", policy, name)
-        state.put("escalation_policies", policy)
+        store.stamp("escalation_policies", policy, name)
+        store.put("escalation_policies", policy)
         ids[name] = policy["id"]
     return ids

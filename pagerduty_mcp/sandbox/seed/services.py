@@ -8,11 +8,11 @@ from copy import deepcopy
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.data import Ids
 from pagerduty_mcp.sandbox.seed.history import integration_key
-from pagerduty_mcp.sandbox.state import HTML_BASE, State
 
 __all__ = ["add_business_services", "add_services"]
 
@@ -27,10 +27,10 @@ def _urgency_rule(urgency: str) -> dict[str, Any]:
     return {"type": "constant", "urgency": urgency}
 
 
-def add_services(state: State, teams: Ids, policies: Ids, now: datetime, rng: random.Random) -> Ids:
+def add_services(store: Store, teams: Ids, policies: Ids, now: datetime, rng: random.Random) -> Ids:
     ids: Ids = {}
     for name, spec in data.SERVICES.items():
-        service_id = state.new_id()
+        service_id = store.new_id()
         created = now - timedelta(days=spec.created_days_ago)
         policy_id = policies[spec.escalation_policy]
         service: dict[str, Any] = {
@@ -42,9 +42,9 @@ def add_services(state: State, teams: Ids, policies: Ids, now: datetime, rng: ra
             "created_at": format_time(created),
             "status": "active",
             "last_incident_timestamp": None,
-            "escalation_policy": state.ref_to("escalation_policies", policy_id),
+            "escalation_policy": store.ref_to("escalation_policies", policy_id),
             "response_play": None,
-            "teams": [state.ref_to("teams", teams[spec.team])],
+            "teams": [store.ref_to("teams", teams[spec.team])],
             "integrations": [],
             "incident_urgency_rule": _urgency_rule(spec.urgency),
             "support_hours": deepcopy(data.SUPPORT_HOURS) if spec.urgency == "support_hours" else None,
@@ -57,17 +57,17 @@ def add_services(state: State, teams: Ids, policies: Ids, now: datetime, rng: ra
             },
             "_created": created,
         }
-        state.stamp("services", service, name)
-        state.put("services", service)
-        state.get("escalation_policies", policy_id)["services"].append(state.ref(service))
-        _add_integration(state, service, "Events API v2", "events_api_v2_inbound_integration", created, rng)
+        store.stamp("services", service, name)
+        store.put("services", service)
+        store.get("escalation_policies", policy_id)["services"].append(store.ref(service))
+        _add_integration(store, service, "Events API v2", "events_api_v2_inbound_integration", created, rng)
         if spec.email_integration:
-            _add_integration(state, service, "Email", "generic_email_inbound_integration", created, rng)
+            _add_integration(store, service, "Email", "generic_email_inbound_integration", created, rng)
         ids[name] = service_id
     for supporting, dependent in data.DEPENDENCIES:
-        state.dependencies.append(
+        store.dependencies.append(
             {
-                "id": state.new_id(),
+                "id": store.new_id(),
                 "type": "service_dependency",
                 "supporting_service": {"id": ids[supporting], "type": "service"},
                 "dependent_service": {"id": ids[dependent], "type": "service"},
@@ -77,18 +77,18 @@ def add_services(state: State, teams: Ids, policies: Ids, now: datetime, rng: ra
 
 
 def _add_integration(
-    state: State, service: dict[str, Any], name: str, type_: str, created: datetime, rng: random.Random
+    store: Store, service: dict[str, Any], name: str, type_: str, created: datetime, rng: random.Random
 ) -> None:
     integration: dict[str, Any] = {
-        "id": state.new_id(),
+        "id": store.new_id(),
         "name": name,
-        "service": state.ref(service),
+        "service": store.ref(service),
         "created_at": format_time(created),
         "vendor": None,
         "_service_id": service["id"],
     }
-    state.stamp("integrations", integration, name, type_)
-    integration["self"] = f"{state.api_base}/services/{service['id']}/integrations/{integration['id']}"
+    store.stamp("integrations", integration, name, type_)
+    integration["self"] = f"{store.api_base}/services/{service['id']}/integrations/{integration['id']}"
     integration["html_url"] = f"{HTML_BASE}/services/{service['id']}/integrations/{integration['id']}"
     if type_ == "generic_email_inbound_integration":
         slug = service["name"].lower().replace(" ", "-")
@@ -97,25 +97,25 @@ def _add_integration(
         integration["email_filter_mode"] = "all-email"
     else:
         integration["integration_key"] = integration_key(rng)
-    state.put("integrations", integration)
-    service["integrations"].append(state.ref(integration))
+    store.put("integrations", integration)
+    service["integrations"].append(store.ref(integration))
 
 
-def add_business_services(state: State, services: Ids, teams: Ids) -> None:
+def add_business_services(store: Store, services: Ids, teams: Ids) -> None:
     for name, spec in data.BUSINESS_SERVICES.items():
         business: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "name": name,
             "description": spec.description,
             "point_of_contact": f"support@{data.EMAIL_DOMAIN}",
-            "team": state.ref_to("teams", teams[spec.team]),
+            "team": store.ref_to("teams", teams[spec.team]),
         }
-        state.stamp("business_services", business, name)
-        state.put("business_services", business)
+        store.stamp("business_services", business, name)
+        store.put("business_services", business)
         for supporting in spec.supporting_services:
-            state.dependencies.append(
+            store.dependencies.append(
                 {
-                    "id": state.new_id(),
+                    "id": store.new_id(),
                     "type": "service_dependency",
                     "supporting_service": {"id": services[supporting], "type": "service"},
                     "dependent_service": {"id": business["id"], "type": "business_service"},

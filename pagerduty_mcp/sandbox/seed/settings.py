@@ -8,11 +8,11 @@ from copy import deepcopy
 from datetime import datetime, timedelta
 from typing import Any
 
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.data import Ids
 from pagerduty_mcp.sandbox.seed.history import integration_key
-from pagerduty_mcp.sandbox.state import State
 
 __all__ = [
     "add_alert_grouping",
@@ -24,17 +24,17 @@ __all__ = [
 ]
 
 
-def add_priorities(state: State) -> None:
+def add_priorities(store: Store) -> None:
     for name, description in data.PRIORITIES.items():
-        priority = {"id": state.new_id(), "name": name, "description": description, "color": data.PRIORITY_COLOR}
-        state.stamp("priorities", priority, name)
-        state.put("priorities", priority)
+        priority = {"id": store.new_id(), "name": name, "description": description, "color": data.PRIORITY_COLOR}
+        store.stamp("priorities", priority, name)
+        store.put("priorities", priority)
 
 
-def add_custom_fields(state: State) -> None:
+def add_custom_fields(store: Store) -> None:
     for name, spec in data.CUSTOM_FIELDS.items():
         field: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "name": name,
             "display_name": spec.display_name,
             "description": f"{spec.display_name} of the incident",
@@ -43,34 +43,34 @@ def add_custom_fields(state: State) -> None:
             "default_value": None,
             "_options": list(spec.options),
         }
-        state.stamp("custom_fields", field, spec.display_name)
-        state.put("custom_fields", field)
+        store.stamp("custom_fields", field, spec.display_name)
+        store.put("custom_fields", field)
 
 
-def add_maintenance_windows(state: State, services: Ids, users: Ids, now: datetime) -> None:
+def add_maintenance_windows(store: Store, services: Ids, users: Ids, now: datetime) -> None:
     for sequence, (description, spec) in enumerate(data.MAINTENANCE_WINDOWS.items(), start=1):
-        service = state.get("services", services[spec.service])
+        service = store.get("services", services[spec.service])
         start, end = now + timedelta(hours=spec.start_hours), now + timedelta(hours=spec.end_hours)
         window: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "sequence_number": sequence,
             "start_time": format_time(start),
             "end_time": format_time(end),
             "description": description,
-            "created_by": state.ref_to("users", users[spec.created_by]),
-            "services": [state.ref(service)],
+            "created_by": store.ref_to("users", users[spec.created_by]),
+            "services": [store.ref(service)],
             "teams": list(service["teams"]),
             "_start": start,
             "_end": end,
         }
-        state.stamp("maintenance_windows", window, description)
-        state.put("maintenance_windows", window)
+        store.stamp("maintenance_windows", window, description)
+        store.put("maintenance_windows", window)
 
 
-def add_alert_grouping(state: State, services: Ids, now: datetime) -> None:
+def add_alert_grouping(store: Store, services: Ids, now: datetime) -> None:
     for name, spec in data.ALERT_GROUPING.items():
         setting: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "name": name,
             "description": f"{name} for related alerts",
             "type": spec.type,
@@ -79,7 +79,7 @@ def add_alert_grouping(state: State, services: Ids, now: datetime) -> None:
             "created_at": format_time(now - timedelta(days=90)),
             "updated_at": format_time(now - timedelta(days=12)),
         }
-        state.put("alert_grouping_settings", setting)
+        store.put("alert_grouping_settings", setting)
 
 
 def _orchestration_path(kind: str, parent: dict[str, Any], rules: list[dict[str, Any]]) -> dict[str, Any]:
@@ -91,9 +91,9 @@ def _orchestration_path(kind: str, parent: dict[str, Any], rules: list[dict[str,
     }
 
 
-def add_orchestration(state: State, services: Ids, teams: Ids, users: Ids, now: datetime) -> None:
+def add_orchestration(store: Store, services: Ids, teams: Ids, users: Ids, now: datetime) -> None:
     spec = data.ORCHESTRATION
-    priorities = {p["name"]: p["id"] for p in state.all("priorities")}
+    priorities = {p["name"]: p["id"] for p in store.all("priorities")}
 
     def rule(raw: dict[str, Any]) -> dict[str, Any]:
         """A rule with the names in its actions turned into ids."""
@@ -105,22 +105,22 @@ def add_orchestration(state: State, services: Ids, teams: Ids, users: Ids, now: 
             actions["priority"] = priorities[actions["priority"]]
         return raw
 
-    orchestration_id = state.new_id()
-    routing_key = "R0" + integration_key(random.Random(f"orchestration:{state.seed}"))[:30]
+    orchestration_id = store.new_id()
+    routing_key = "R0" + integration_key(random.Random(f"orchestration:{store.seed}"))[:30]
     owner = {
         "id": users[spec.owner],
         "type": "user_reference",
-        "self": f"{state.api_base}/users/{users[spec.owner]}",
+        "self": f"{store.api_base}/users/{users[spec.owner]}",
     }
     team_id = teams[spec.team]
     orchestration: dict[str, Any] = {
         "id": orchestration_id,
-        "self": f"{state.api_base}/event_orchestrations/{orchestration_id}",
+        "self": f"{store.api_base}/event_orchestrations/{orchestration_id}",
         "name": spec.name,
         "description": spec.description,
-        "team": {"id": team_id, "type": "team_reference", "self": f"{state.api_base}/teams/{team_id}"},
+        "team": {"id": team_id, "type": "team_reference", "self": f"{store.api_base}/teams/{team_id}"},
         "integrations": [
-            {"id": state.new_id(), "label": "Monitoring", "parameters": {"routing_key": routing_key, "type": "global"}}
+            {"id": store.new_id(), "label": "Monitoring", "parameters": {"routing_key": routing_key, "type": "global"}}
         ],
         "routes": len(spec.router_rules),
         "created_at": format_time(now - timedelta(days=120)),
@@ -133,7 +133,7 @@ def add_orchestration(state: State, services: Ids, teams: Ids, users: Ids, now: 
     parent = {
         "id": orchestration_id,
         "type": "event_orchestration_reference",
-        "self": f"{state.api_base}/event_orchestrations/{orchestration_id}",
+        "self": f"{store.api_base}/event_orchestrations/{orchestration_id}",
     }
     for kind, rules in (
         ("router", spec.router_rules),
@@ -141,27 +141,27 @@ def add_orchestration(state: State, services: Ids, teams: Ids, users: Ids, now: 
         ("unrouted", spec.unrouted_rules),
     ):
         orchestration[f"_{kind}"] = _orchestration_path(kind, dict(parent), [rule(r) for r in rules])
-    state.put("event_orchestrations", orchestration)
-    state.service_orchestrations = {
+    store.put("event_orchestrations", orchestration)
+    store.service_orchestrations = {
         service_id: _orchestration_path(
             "service",
-            {"id": service_id, "type": "service_reference", "self": f"{state.api_base}/services/{service_id}"},
+            {"id": service_id, "type": "service_reference", "self": f"{store.api_base}/services/{service_id}"},
             [rule(r) for r in spec.service_rules.get(name, ())],
         )
         for name, service_id in services.items()
     }
 
 
-def add_incident_workflows(state: State, teams: Ids, now: datetime) -> None:
+def add_incident_workflows(store: Store, teams: Ids, now: datetime) -> None:
     for name, spec in data.INCIDENT_WORKFLOWS.items():
         workflow: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "name": name,
             "description": spec.description,
             "created_at": format_time(now - timedelta(days=60)),
-            "team": state.ref_to("teams", teams[spec.team]),
+            "team": store.ref_to("teams", teams[spec.team]),
             "is_enabled": True,
             "steps": [],
         }
-        state.stamp("incident_workflows", workflow, name)
-        state.put("incident_workflows", workflow)
+        store.stamp("incident_workflows", workflow, name)
+        store.put("incident_workflows", workflow)

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from pagerduty_mcp.sandbox import shifts
+from pagerduty_mcp.sandbox.model import shifts
+from pagerduty_mcp.sandbox.model.shift_schedules import add_shift_schedule
+from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store
 from pagerduty_mcp.sandbox.protocol import format_time
-from pagerduty_mcp.sandbox.routes.shift_schedules import add_shift_schedule
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.state import HTML_BASE, State
 
 __all__ = ["SHIFT_SCHEDULE", "add_shift_schedules"]
 
@@ -71,13 +71,13 @@ SHIFT_SCHEDULE = ShiftSchedule(
 )
 
 
-def _event(state: State, spec: ShiftEvent, monday: datetime, zone: ZoneInfo, users: Ids) -> dict[str, Any]:
+def _event(store: Store, spec: ShiftEvent, monday: datetime, zone: ZoneInfo, users: Ids) -> dict[str, Any]:
     hours, minutes = (int(p) for p in spec.start.split(":"))
     local = monday + timedelta(days=spec.first_day, hours=hours, minutes=minutes)
     start = local.replace(tzinfo=zone)
     end = start + timedelta(hours=spec.hours)
     return {
-        "id": state.new_id(),
+        "id": store.new_id(),
         "type": "schedule_event",
         "name": spec.name,
         "start_time": {"date_time": format_time(start), "time_zone": zone.key},
@@ -93,20 +93,20 @@ def _event(state: State, spec: ShiftEvent, monday: datetime, zone: ZoneInfo, use
     }
 
 
-def add_shift_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> Ids:
+def add_shift_schedules(store: Store, users: Ids, teams: Ids, now: datetime) -> Ids:
     spec = SHIFT_SCHEDULE
     zone = ZoneInfo(spec.time_zone)
     local_now = now.astimezone(zone).replace(tzinfo=None)
     monday = datetime.combine(local_now.date() - timedelta(days=local_now.weekday()), datetime.min.time())
     monday -= timedelta(weeks=spec.weeks_ago)
-    schedule = add_shift_schedule(state, spec.name, spec.time_zone, spec.description, [teams[spec.team]])
-    base = f"{state.api_base}/v3/schedules/{schedule['id']}"
+    schedule = add_shift_schedule(store, spec.name, spec.time_zone, spec.description, [teams[spec.team]])
+    base = f"{store.api_base}/v3/schedules/{schedule['id']}"
     for events in spec.rotations:
-        rotation_id = state.new_id()
+        rotation_id = store.new_id()
         rotation: dict[str, Any] = {
             "id": rotation_id,
             "type": "schedule_rotation",
-            "events": [_event(state, e, monday, zone, users) for e in events],
+            "events": [_event(store, e, monday, zone, users) for e in events],
             "self": f"{base}/rotations/{rotation_id}",
             "html_url": f"{HTML_BASE}/schedules/{schedule['id']}",
         }
@@ -118,7 +118,7 @@ def add_shift_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> 
         h, m = (int(p) for p in at.split(":"))
         day = local_now.date() + timedelta(days=days)
         start = datetime.combine(day, datetime.min.time()).replace(hour=h, minute=m, tzinfo=zone)
-        ident = state.new_id()
+        ident = store.new_id()
         schedule["_custom_shifts"].append(
             {
                 "id": ident,
@@ -126,7 +126,7 @@ def add_shift_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> 
                 "start_time": format_time(start),
                 "end_time": format_time(start + timedelta(hours=hours)),
                 "assignments": [
-                    {"id": state.new_id(), "type": "shift_assignment", "member": _user(users[user])},
+                    {"id": store.new_id(), "type": "shift_assignment", "member": _user(users[user])},
                 ],
                 "self": f"{base}/custom_shifts/{ident}",
                 "html_url": f"{HTML_BASE}/schedules/{schedule['id']}",
@@ -140,7 +140,7 @@ def add_shift_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> 
         if a.rotation_id == rotation_id and a.user
     ]
     shift = upcoming[0]
-    ident = state.new_id()
+    ident = store.new_id()
     schedule["_overrides"].append(
         {
             "id": ident,
@@ -154,7 +154,7 @@ def add_shift_schedules(state: State, users: Ids, teams: Ids, now: datetime) -> 
             "html_url": f"{HTML_BASE}/schedules/{schedule['id']}",
         }
     )
-    _add_policy(state, schedule, users, teams)
+    _add_policy(store, schedule, users, teams)
     return {spec.name: schedule["id"]}
 
 
@@ -162,25 +162,25 @@ def _user(user_id: str | None) -> dict[str, Any]:
     return {"type": "user_member", "user_id": user_id}
 
 
-def _add_policy(state: State, schedule: dict[str, Any], users: Ids, teams: Ids) -> None:
+def _add_policy(store: Store, schedule: dict[str, Any], users: Ids, teams: Ids) -> None:
     spec = SHIFT_SCHEDULE
     first, second = spec.policy_delays
     policy: dict[str, Any] = {
-        "id": state.new_id(),
+        "id": store.new_id(),
         "name": spec.policy,
         "description": "The personalization shift-based schedule, then its manager",
         "num_loops": 0,
         "on_call_handoff_notifications": "if_has_services",
         "escalation_rules": [
-            {"id": state.new_id(), "escalation_delay_in_minutes": first, "targets": [state.ref(schedule)]},
+            {"id": store.new_id(), "escalation_delay_in_minutes": first, "targets": [store.ref(schedule)]},
             {
-                "id": state.new_id(),
+                "id": store.new_id(),
                 "escalation_delay_in_minutes": second,
-                "targets": [state.ref_to("users", users[spec.policy_backup])],
+                "targets": [store.ref_to("users", users[spec.policy_backup])],
             },
         ],
         "services": [],
-        "teams": [state.ref_to("teams", teams[spec.team])],
+        "teams": [store.ref_to("teams", teams[spec.team])],
     }
-    state.stamp("escalation_policies", policy, spec.policy)
-    state.put("escalation_policies", policy)
+    store.stamp("escalation_policies", policy, spec.policy)
+    store.put("escalation_policies", policy)

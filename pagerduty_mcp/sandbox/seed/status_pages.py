@@ -11,10 +11,10 @@ import copy
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from pagerduty_mcp.sandbox.model.status_pages import add_post, add_post_update, put_postmortem
+from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.protocol import format_time
 from pagerduty_mcp.sandbox.seed.data import Ids
-from pagerduty_mcp.sandbox.state import State
-from pagerduty_mcp.sandbox.status_posts import add_post, add_post_update, put_postmortem
 
 __all__ = ["DEFAULT_INCIDENT_TYPE", "add_incident_types", "add_status_pages"]
 
@@ -155,15 +155,15 @@ INCIDENT_TYPES: dict[str, IncidentType] = {
 SECURITY_EXAMPLE = {"attack_vector": "credential stuffing", "accounts_affected": 42, "affected_systems": ["identity"]}
 
 
-def _vocabulary(state: State, page_ref: dict[str, Any], kind: str, table: dict[str, tuple[str, ...]]) -> list[Any]:
+def _vocabulary(store: Store, page_ref: dict[str, Any], kind: str, table: dict[str, tuple[str, ...]]) -> list[Any]:
     rows = []
     for post_type, names in table.items():
         for name in names:
-            ident = state.new_id()
+            ident = store.new_id()
             rows.append(
                 {
                     "id": ident,
-                    "self": f"{state.api_base}/status_pages/{page_ref['id']}/{kind}/{ident}",
+                    "self": f"{store.api_base}/status_pages/{page_ref['id']}/{kind}/{ident}",
                     "description": name,
                     "post_type": post_type,
                     "status_page": page_ref,
@@ -173,10 +173,10 @@ def _vocabulary(state: State, page_ref: dict[str, Any], kind: str, table: dict[s
     return rows
 
 
-def add_status_pages(state: State, services: Ids, now: datetime) -> None:
+def add_status_pages(store: Store, services: Ids, now: datetime) -> None:
     for name, spec in STATUS_PAGES.items():
         page: dict[str, Any] = {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "name": name,
             "status_page_type": spec.status_page_type,
             "url": spec.url,
@@ -186,7 +186,7 @@ def add_status_pages(state: State, services: Ids, now: datetime) -> None:
         page_ref = {"id": page["id"], "type": "status_page"}
         page["_services"] = [
             {
-                "id": state.new_id(),
+                "id": store.new_id(),
                 "self": None,
                 "name": service,
                 "status_page": page_ref,
@@ -196,13 +196,13 @@ def add_status_pages(state: State, services: Ids, now: datetime) -> None:
             for service in spec.services
         ]
         for row in page["_services"]:
-            row["self"] = f"{state.api_base}/status_pages/{page['id']}/services/{row['id']}"
-        page["_severities"] = _vocabulary(state, page_ref, "severities", SEVERITIES)
-        page["_statuses"] = _vocabulary(state, page_ref, "statuses", STATUSES)
-        page["_impacts"] = _vocabulary(state, page_ref, "impacts", IMPACTS)
-        state.put("status_pages", page)
+            row["self"] = f"{store.api_base}/status_pages/{page['id']}/services/{row['id']}"
+        page["_severities"] = _vocabulary(store, page_ref, "severities", SEVERITIES)
+        page["_statuses"] = _vocabulary(store, page_ref, "statuses", STATUSES)
+        page["_impacts"] = _vocabulary(store, page_ref, "impacts", IMPACTS)
+        store.put("status_pages", page)
         for title, post_spec in spec.posts.items():
-            _add_post(state, page, title, post_spec, now)
+            _add_post(store, page, title, post_spec, now)
 
 
 def _named(rows: list[dict[str, Any]], name: str, post_type: str) -> dict[str, Any]:
@@ -210,10 +210,10 @@ def _named(rows: list[dict[str, Any]], name: str, post_type: str) -> dict[str, A
     return next(r for r in rows if r[key] == name and r.get("post_type", post_type) == post_type)
 
 
-def _add_post(state: State, page: dict[str, Any], title: str, spec: Post, now: datetime) -> None:
+def _add_post(store: Store, page: dict[str, Any], title: str, spec: Post, now: datetime) -> None:
     window = spec.window
     post = add_post(
-        state,
+        store,
         page,
         title,
         spec.post_type,
@@ -226,7 +226,7 @@ def _add_post(state: State, page: dict[str, Any], title: str, spec: Post, now: d
             for service, impact in update.impacts
         ]
         add_post_update(
-            state,
+            store,
             post,
             update.message,
             _named(page["_statuses"], update.status, spec.post_type),
@@ -235,14 +235,14 @@ def _add_post(state: State, page: dict[str, Any], title: str, spec: Post, now: d
             now + timedelta(hours=update.hours),
         )
     if spec.postmortem:
-        put_postmortem(state, post, spec.postmortem, False, now - timedelta(hours=20))
+        put_postmortem(store, post, spec.postmortem, False, now - timedelta(hours=20))
 
 
-def add_incident_types(state: State, now: datetime) -> None:
+def add_incident_types(store: Store, now: datetime) -> None:
     created = format_time(now - timedelta(days=200))
     ids: dict[str, str] = {}
     for name, spec in INCIDENT_TYPES.items():
-        ident = state.new_id()
+        ident = store.new_id()
         ids[name] = ident
         kind: dict[str, Any] = {
             "id": ident,
@@ -255,10 +255,10 @@ def add_incident_types(state: State, now: datetime) -> None:
             "created_at": created,
             "updated_at": created,
         }
-        state.put("incident_types", kind)
+        store.put("incident_types", kind)
         for field_name, field in spec.fields.items():
             row: dict[str, Any] = {
-                "id": state.new_id(),
+                "id": store.new_id(),
                 "name": field_name,
                 "display_name": field.display_name,
                 "description": f"{field.display_name} of the incident",
@@ -268,11 +268,11 @@ def add_incident_types(state: State, now: datetime) -> None:
                 "_options": list(field.options),
                 "_incident_type": ident,
             }
-            state.stamp("custom_fields", row, field.display_name)
-            state.put("custom_fields", row)
-    for existing in state.all("custom_fields"):
+            store.stamp("custom_fields", row, field.display_name)
+            store.put("custom_fields", row)
+    for existing in store.all("custom_fields"):
         existing.setdefault("_incident_type", ids[DEFAULT_INCIDENT_TYPE])
-    resolved = [i for i in state.incidents() if i["status"] == "resolved"]
+    resolved = [i for i in store.incidents() if i["status"] == "resolved"]
     if resolved:
         example = resolved[0]
         example["_incident_type"] = ids["security_incident"]

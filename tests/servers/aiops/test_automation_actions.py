@@ -7,18 +7,18 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.sandbox.state import State
+from pagerduty_mcp.sandbox import Store
 from tests.harness import fails, first, ok
 from tests.servers.aiops.seeded import service_id
 
 pytestmark = [pytest.mark.aiops, pytest.mark.anyio, pytest.mark.server("aiops")]
 
 
-def _action(state: State, name: str) -> dict[str, Any]:
+def _action(state: Store, name: str) -> dict[str, Any]:
     return next(a for a in state.all("automation_actions") if a["name"] == name)
 
 
-def _open_incident(state: State, service: str) -> dict[str, Any]:
+def _open_incident(state: Store, service: str) -> dict[str, Any]:
     return next(i for i in state.open_incidents_of(service_id(state, service)))
 
 

@@ -12,8 +12,9 @@ from mcp import Client
 
 from pagerduty_mcp.common import ClientPool, Settings
 from pagerduty_mcp.common.pagerduty.config import EU_API_HOST
-from pagerduty_mcp.sandbox.routes.events import EventRejected
-from pagerduty_mcp.sandbox.state import State
+from pagerduty_mcp.sandbox import Store
+from pagerduty_mcp.sandbox.model.events import EventRejected
+from pagerduty_mcp.sandbox.model.maintenance import active_maintenance
 from tests.harness import fails, first, ok
 from tests.servers.aiops.seeded import orchestration_key, service_id, service_key
 
@@ -149,7 +150,7 @@ async def test_time_based_grouping_and_maintenance_windows(session: Client) -> N
         )
     assert state.incidents()[-1]["title"] == "first" and state.incidents()[-1]["alert_counts"]["all"] == 2
     search = service_id(state, "Catalogue Search")  # seeded in a maintenance window now
-    assert state.active_maintenance(search, state.clock())
+    assert active_maintenance(state, search, state.clock())
     before = len(state.incidents())
     sent = first(
         await ok(
@@ -204,7 +205,7 @@ async def test_a_routing_key_echoed_by_the_api_is_redacted(session: Client, capl
     state = session.sandbox.state
     secret = service_key(state, "Cart Service")
 
-    def echo_the_key(state: State, incident: dict[str, Any]) -> None:
+    def echo_the_key(state: Store, incident: dict[str, Any]) -> None:
         # The sandbox answers this event with a rejection that repeats the routing key it was sent.
         raise EventRejected("Event object is invalid", [f"Bad key {secret}"])
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.sandbox.state import State
+from pagerduty_mcp.sandbox import Store
 from tests.harness import fails, first, ok
 from tests.servers.aiops.seeded import orchestration_key, router_rules, service_id
 
@@ -57,7 +57,7 @@ async def test_unknown_and_malformed_ids_and_pages(session: Client) -> None:
     await fails(session, "list_event_orchestrations", {"offset": -1}, "INVALID_PARAMETER")
 
 
-def _event(state: State, source: str, summary: str = "disk usage high") -> tuple[str, dict[str, Any]]:
+def _event(state: Store, source: str, summary: str = "disk usage high") -> tuple[str, dict[str, Any]]:
     _, key = orchestration_key(state)
     return key, {"action": "trigger", "summary": summary, "source": source, "severity": "error"}
 
@@ -99,7 +99,7 @@ async def test_append_redoes_its_work_when_the_router_changes_under_it(session: 
     payments = service_id(state, "Payments Gateway")
     fired: list[str] = []
 
-    def concurrent_writer(state: State, orchestration: dict[str, Any], kind: str, path: dict[str, Any]) -> None:
+    def concurrent_writer(state: Store, orchestration: dict[str, Any], kind: str, path: dict[str, Any]) -> None:
         if kind == "router" and not fired:  # another user adds a rule right after our first read
             fired.append("x")
             path["sets"][0]["rules"].append(
@@ -124,7 +124,7 @@ async def test_append_fails_loudly_when_the_router_never_settles(session: Client
     ident, _ = orchestration_key(state)
     count = len(router_rules(state, ident))
 
-    def churn(state: State, orchestration: dict[str, Any], kind: str, path: dict[str, Any]) -> None:
+    def churn(state: Store, orchestration: dict[str, Any], kind: str, path: dict[str, Any]) -> None:
         path["version"] = f"churn-{state.rng.random()}"
 
     state.on("orchestration_path_read", churn)

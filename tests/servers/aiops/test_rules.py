@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pagerduty_mcp.common import ToolFailure
-from pagerduty_mcp.sandbox.routes.orchestration import condition_matches, evaluate_path
+from pagerduty_mcp.sandbox.model.orchestration import condition_matches, evaluate_path
 from pagerduty_mcp.servers.aiops.models import summarize_path
 from pagerduty_mcp.servers.aiops.validators import check_condition, check_path
 

@@ -9,6 +9,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from pagerduty_mcp.common import ToolFailure
+from pagerduty_mcp.sandbox.model.incidents import add_note
 from pagerduty_mcp.servers.incidents import prompts
 from tests.harness import stdio_session
 from tests.servers.incidents.helpers import open_incident, state_of
@@ -43,7 +44,7 @@ async def test_triage_prompt_gathers_detail_alerts_timeline_changes_and_past_inc
 async def test_summary_prompt_for_a_handoff_and_a_postmortem(session: Client) -> None:
     state = state_of(session)
     record = open_incident(session, "acknowledged")
-    state.add_note(record, "Restarted the payment workers", state.clock(), state.current_user_id)
+    add_note(state, record, "Restarted the payment workers", state.clock(), state.current_user_id)
     handoff = _text(await session.get_prompt("incident_summary", {"incident_id": record["id"]}))
     postmortem = _text(
         await session.get_prompt("incident_summary", {"incident_id": record["html_url"], "purpose": "postmortem"})

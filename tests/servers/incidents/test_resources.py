@@ -13,6 +13,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, PromptReference, ResourceTemplateReference
 
 from pagerduty_mcp.common.toolkit import browse
+from pagerduty_mcp.sandbox.model.incidents import add_note
 from pagerduty_mcp.servers.incidents.resources import INCIDENT_URI
 from tests.harness import ok
 from tests.servers.incidents.helpers import account_session, state_of
@@ -45,9 +46,8 @@ async def test_the_template_is_listed_with_what_its_variable_takes(session: Clie
 
 async def test_an_incident_reads_as_a_responder_reads_it_by_number_id_and_url(session: Client) -> None:
     record = my_open_incidents(session)[0]
-    state_of(session).add_note(
-        record, "Rolled back deploy 412", state_of(session).clock(), state_of(session).current_user_id
-    )
+    store = state_of(session)
+    add_note(store, record, "Rolled back deploy 412", store.clock(), store.current_user_id)
     by_number = await read(session, f"pagerduty://incidents/{record['incident_number']}")
     detail = await ok(session, "get_incident", {"incident_id": record["id"]})
     assert by_number["incidents"] == detail["incidents"]  # the tool's own lean shape

@@ -7,6 +7,8 @@ from mcp import Client
 
 from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.faults import Faults
+from pagerduty_mcp.sandbox.model.alerts import add_alert
+from pagerduty_mcp.sandbox.model.incidents import create_incident
 from tests.harness import fails, first, ok
 from tests.servers.incidents.helpers import account_session, incident_of, open_incident, state_of
 
@@ -310,9 +312,9 @@ async def test_merge_incidents_moves_alerts_and_resolves_the_sources(session: Cl
     state = state_of(session)
     target = open_incident(session)
     service = target["_service_id"]
-    sources = [state.create_incident(service, f"dup {n}", state.clock()) for n in range(2)]
+    sources = [create_incident(state, service, f"dup {n}", state.clock()) for n in range(2)]
     for source in sources:
-        state.add_alert(source, f"alert of {source['title']}", state.clock())
+        add_alert(state, source, f"alert of {source['title']}", state.clock())
     before = target["alert_counts"]["all"]
     args = {"incident_id": target["id"], "source_incident_ids": [s["id"] for s in sources]}
     merged = first(await ok(session, "merge_incidents", args))
@@ -354,8 +356,8 @@ async def test_manage_alerts_resolves_alerts_and_the_incident_they_leave_empty(s
 async def test_manage_alerts_moves_alerts_to_another_incident(session: Client) -> None:
     state = state_of(session)
     record = open_incident(session)
-    extra = state.add_alert(record, "second signal", state.clock())
-    target = state.create_incident(record["_service_id"], "Root cause", state.clock())
+    extra = add_alert(state, record, "second signal", state.clock())
+    target = create_incident(state, record["_service_id"], "Root cause", state.clock())
     args = {
         "incident_id": record["id"],
         "alert_ids": [extra["id"]],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from mcp import Client
 
+from pagerduty_mcp.sandbox.model.users import user_by_email
+
 __all__ = ["named", "user_id"]
 
 
@@ -15,6 +17,6 @@ def named(session: Client, kind: str, name: str) -> str:
 
 def user_id(session: Client, local_part: str) -> str:
     """The id of the seeded user whose email starts with ``local_part``."""
-    user = session.sandbox.state.user_by_email(f"{local_part}@acme-shop.example")  # type: ignore[attr-defined]
+    user = user_by_email(session.sandbox.state, f"{local_part}@acme-shop.example")  # type: ignore[attr-defined]
     assert user is not None
     return str(user["id"])

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from pagerduty_mcp.sandbox.model.incidents import create_incident
 from tests.harness import fails, first, ok
 from tests.servers.people.seeded import user_id
 
@@ -209,7 +210,7 @@ async def test_incidents_that_paged_the_person_on_level_one_are_counted(session:
     service = state.all("services")[0]["id"]
     # Wednesday 21:00 UTC (Liam's day, a Dublin night) and Thursday 10:00 UTC (Alex's day, 11:00 Berlin).
     for moment in ("2025-01-08T21:00:00+00:00", "2025-01-09T10:00:00+00:00"):
-        state.create_incident(service, "Hand-made", datetime.fromisoformat(moment), escalation_policy_id=policy["id"])
+        create_incident(state, service, "Hand-made", datetime.fromisoformat(moment), escalation_policy_id=policy["id"])
     rows = by_user(await ok(session, "get_oncall_load", {"schedule_ids": [schedule], "since": MON, "until": NEXT_MON}))
     assert (rows[liam]["incidents"], rows[liam]["incidents_off_hours"]) == (1, 1)
     assert (rows[alex]["incidents"], rows[alex]["incidents_off_hours"]) == (1, 0)

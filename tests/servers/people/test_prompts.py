@@ -10,6 +10,7 @@ from mcp import Client
 from pagerduty_mcp.common import Credential, Settings, set_pool
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN
+from pagerduty_mcp.sandbox.model.incidents import add_note
 from pagerduty_mcp.servers.people.prompts import ME_URI
 from tests.servers.people.seeded import named
 
@@ -53,7 +54,7 @@ async def test_the_handoff_prompt_gathers_on_call_incidents_and_notes(session: C
     assert open_ids, "the seed has open Checkout incidents"
     incident = state.get("incidents", open_ids[0])
     alex = state.current_user_id
-    state.add_note(incident, "Rolled back deploy 412; watching error rate", state.clock(), alex)
+    add_note(state, incident, "Rolled back deploy 412; watching error rate", state.clock(), alex)
     result = await session.get_prompt("oncall_handoff", {"team_id": checkout})
     [message] = result.messages
     text = message.content.text  # type: ignore[union-attr]

@@ -12,7 +12,9 @@ from mcp import Client
 
 from pagerduty_mcp.common import Credential, Settings, set_pool
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
-from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN, oncall
+from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN
+from pagerduty_mcp.sandbox.model import oncall
+from pagerduty_mcp.sandbox.model.schedules import render_schedule
 from tests.harness import fails, first, ok
 from tests.servers.people.seeded import named
 
@@ -165,7 +167,7 @@ async def test_who_is_on_call_for_the_database_team_now_and_next_in_two_requests
     state = session.sandbox.state  # type: ignore[attr-defined]
     now = datetime.now(UTC)
     schedule = named(session, "schedules", "Database On-Call")
-    rendered = state.render_schedule(schedule, now, now + timedelta(seconds=1))
+    rendered = render_schedule(state, schedule, now, now + timedelta(seconds=1))
     assert [row["user"]["id"] for row in level_one["on_call"]] == [oncall.user_at(rendered, now)]
     assert level_one["next"][0]["user"]["id"] != level_one["on_call"][0]["user"]["id"]
     assert level_one["next"][0]["from"] == level_one["on_call"][0]["until"]

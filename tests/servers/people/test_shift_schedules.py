@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from mcp import Client
 
+from pagerduty_mcp.sandbox.model.schedules import render_schedule
 from tests.harness import fails, first, ok
 from tests.servers.people.seeded import named, user_id
 
@@ -29,7 +30,7 @@ def hour(days: int = 0, hours: int = 0) -> datetime:
 
 def covered_hours(session: Client, schedule_id: str, since: datetime, until: datetime) -> dict[str, float]:
     """Hours each user is on call, as the sandbox's own engine renders the schedule."""
-    rendered = session.sandbox.state.render_schedule(schedule_id, since, until)  # type: ignore[attr-defined]
+    rendered = render_schedule(session.sandbox.state, schedule_id, since, until)  # type: ignore[attr-defined]
     hours: dict[str, float] = {}
     for entry in rendered.final:
         hours[entry.user] = hours.get(entry.user, 0) + (entry.end - entry.start).total_seconds() / 3600
@@ -121,7 +122,7 @@ async def test_coverage_gaps_of_the_shift_schedule_and_its_policy(session: Clien
     schedule = named(session, "schedules", SHIFTS)
     window = {"since": stamp(since), "until": stamp(until)}
     envelope = await ok(session, "find_coverage_gaps", {"schedule_id": SHIFTS, **window})
-    rendered = session.sandbox.state.render_schedule(schedule, since, until)  # type: ignore[attr-defined]
+    rendered = render_schedule(session.sandbox.state, schedule, since, until)  # type: ignore[attr-defined]
     spans = sorted((e.start, e.end) for e in rendered.final)
     covered, reach = 0.0, since
     for start, end in spans:

@@ -7,6 +7,7 @@ import pytest
 from mcp import Client
 
 from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
+from pagerduty_mcp.sandbox.model.users import teams_of
 from pagerduty_mcp.servers.people.tools import get_oncall_compensation, get_responder_metrics
 from tests.harness import fails, first, ok
 from tests.servers.people.seeded import named
@@ -98,7 +99,7 @@ async def test_delete_escalation_policy_refuses_while_services_use_it(session: C
 
 async def test_list_users_scope_my_teams_lists_only_teammates(session: Client) -> None:
     state = state_of(session)
-    mine = set(state.teams_of(state.current_user_id))
+    mine = set(teams_of(state, state.current_user_id))
     teammates = await ok(session, "list_users", {"scope": "my_teams", "limit": 100})
     everyone = await ok(session, "list_users", {"limit": 100})
     assert teammates["users"] and len(teammates["users"]) < len(everyone["users"])

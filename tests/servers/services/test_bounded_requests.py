@@ -8,6 +8,7 @@ import pytest
 from mcp import Client
 
 from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.sandbox.model.incidents import create_incident, set_incident_status
 from tests.harness import first, ok
 from tests.servers.services.lookup import by_name, sandbox_of
 
@@ -30,9 +31,9 @@ async def test_open_incident_counts_take_one_request_and_two_past_a_page(session
     now = state.clock()
     with state.lock:
         for n in range(130):
-            state.create_incident(service["id"], f"CDN error {n}", now, "high" if n % 3 else "low")
-        state.create_incident(service["id"], "acknowledged one", now, "low")
-        state.set_incident_status(state.all("incidents")[-1], "acknowledged", now, None)
+            create_incident(state, service["id"], f"CDN error {n}", now, "high" if n % 3 else "low")
+        create_incident(state, service["id"], "acknowledged one", now, "low")
+        set_incident_status(state, state.all("incidents")[-1], "acknowledged", now, None)
     start = len(box.request_log)
     detail = first(await ok(session, "get_service", {"service_id": service["id"]}))
     assert detail["open_incidents"] == {"high": 86, "low": 45}

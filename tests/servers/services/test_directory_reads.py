@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
+from pagerduty_mcp.sandbox.model.users import teams_of
 from tests.harness import fails, first, ok
 from tests.servers.services.lookup import by_name, open_incidents, sandbox_of
 
@@ -51,7 +52,7 @@ async def test_list_services_filters_by_query_and_team_and_pages(session: Client
 
 async def test_list_services_scope_my_teams_and_its_conflict(session: Client) -> None:
     state = sandbox_of(session).state
-    my_teams = set(state.teams_of(state.current_user_id))
+    my_teams = set(teams_of(state, state.current_user_id))
     mine = await ok(session, "list_services", {"scope": "my_teams"})
     assert mine["services"]
     assert all({t["id"] for t in s["teams"]} & my_teams for s in mine["services"])

@@ -21,8 +21,8 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
+from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import bad_request, format_time
-from pagerduty_mcp.sandbox.state import State, public
 
 __all__ = [
     "EVENT_TYPES",
@@ -31,8 +31,11 @@ __all__ = [
     "check_events",
     "check_filter",
     "deliver_ping",
+    "enable",
     "is_loopback",
+    "listed",
     "shown",
+    "update_subscription",
 ]
 
 # PagerDuty's v3 webhook event types.
@@ -66,6 +69,7 @@ REDACTED_HEADER = "-- redacted --"
 REFUSALS_TO_DISABLE = 3
 _DELIVERY_TIMEOUT_SECONDS = 2.0
 _FILTER_KINDS = {"service_reference": "services", "team_reference": "teams"}
+_FILTER_TYPES = {"account": "account_reference", "service": "service_reference", "team": "team_reference"}
 
 
 def is_loopback(url: str) -> bool:
@@ -78,7 +82,7 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def check_filter(state: State, value: Any) -> dict[str, Any]:
+def check_filter(store: Store, value: Any) -> dict[str, Any]:
     """A subscription's filter as stored: account-wide, or a service or team of the account."""
     if not isinstance(value, dict) or value.get("type") not in ("account_reference", *_FILTER_KINDS):
         raise bad_request(errors=["filter.type must be account_reference, service_reference or team_reference"])
@@ -87,7 +91,7 @@ def check_filter(state: State, value: Any) -> dict[str, Any]:
     ident = str(value.get("id") or "")
     if not ident:
         raise bad_request(errors=[f"filter.id is required for a {value['type']}"])
-    if state.find(_FILTER_KINDS[value["type"]], ident) is None:
+    if store.find(_FILTER_KINDS[value["type"]], ident) is None:
         raise bad_request(errors=[f"filter.id {ident} is not a {value['type'].removesuffix('_reference')} here"])
     return {"id": ident, "type": value["type"]}
 
@@ -117,7 +121,7 @@ def _check_headers(value: Any) -> list[dict[str, str]]:
     return headers
 
 
-def build_subscription(state: State, data: dict[str, Any]) -> dict[str, Any]:
+def build_subscription(store: Store, data: dict[str, Any]) -> dict[str, Any]:
     """A new subscription from a create request's ``webhook_subscription`` (400 on bad input)."""
     method = data.get("delivery_method")
     if not isinstance(method, dict) or method.get("type", "http_delivery_method") != "http_delivery_method":
@@ -132,21 +136,58 @@ def build_subscription(state: State, data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(active, bool):
         raise bad_request(errors=["active must be true or false"])
     subscription = {
-        "id": state.new_id(),
+        "id": store.new_id(),
         "type": "webhook_subscription",
         "active": active,
         "description": str(data.get("description") or ""),
         "events": check_events(data.get("events")),
-        "filter": check_filter(state, data.get("filter")),
-        "delivery_method": {"id": state.new_id(), "type": "http_delivery_method", "url": url},
+        "filter": check_filter(store, data.get("filter")),
+        "delivery_method": {"id": store.new_id(), "type": "http_delivery_method", "url": url},
         "_headers": _check_headers(method.get("custom_headers")),
         # From the account's own generator, so that a seed gives the same account every time.
-        "_secret": f"{state.rng.getrandbits(192):048x}",
+        "_secret": f"{store.rng.getrandbits(192):048x}",
         "_disabled": False,
         "_refusals": 0,
         "_deliveries": [],
     }
-    return state.put("webhook_subscriptions", subscription)
+    return store.put("webhook_subscriptions", subscription)
+
+
+def listed(store: Store, kind: str | None, ident: str | None) -> list[dict[str, Any]]:
+    """Subscriptions of one kind of filter (account, service or team; a service or team by id), or all."""
+    if kind is not None and kind not in _FILTER_TYPES:
+        raise bad_request(errors=["filter_type must be account, service or team"])
+    if kind in ("service", "team") and not ident:
+        raise bad_request(errors=[f"filter_id is required when filter_type is {kind}"])
+    return [
+        s
+        for s in store.all("webhook_subscriptions")
+        if kind is None
+        or (s["filter"]["type"] == _FILTER_TYPES[kind] and (kind == "account" or s["filter"].get("id") == ident))
+    ]
+
+
+def update_subscription(store: Store, subscription: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Apply what ``data`` changes, checked whole before any of it applies."""
+    changes: dict[str, Any] = {}
+    if "description" in data:
+        changes["description"] = str(data["description"] or "")
+    if "events" in data:
+        changes["events"] = check_events(data["events"])
+    if "filter" in data:
+        changes["filter"] = check_filter(store, data["filter"])
+    if "active" in data:
+        if not isinstance(data["active"], bool):
+            raise bad_request(errors=["active must be true or false"])
+        changes["active"] = data["active"]
+    subscription.update(changes)
+    return subscription
+
+
+def enable(subscription: dict[str, Any]) -> dict[str, Any]:
+    """Deliveries resume after the subscription was temporarily disabled."""
+    subscription["_disabled"], subscription["_refusals"] = False, 0
+    return subscription
 
 
 def shown(subscription: dict[str, Any], *, with_secret: bool = False) -> dict[str, Any]:
@@ -161,16 +202,16 @@ def shown(subscription: dict[str, Any], *, with_secret: bool = False) -> dict[st
     return out
 
 
-def deliver_ping(state: State, subscription: dict[str, Any]) -> None:
+def deliver_ping(store: Store, subscription: dict[str, Any]) -> None:
     """Send ``pagey.ping`` the way PagerDuty would, when deliveries are on, the subscription is on
     and its URL is on this machine; record the outcome. Otherwise nothing is sent."""
     url = subscription["delivery_method"]["url"]
-    if not state.deliver_webhooks or not subscription["active"] or subscription["_disabled"] or not is_loopback(url):
+    if not store.deliver_webhooks or not subscription["active"] or subscription["_disabled"] or not is_loopback(url):
         return
-    now = state.clock()
+    now = store.clock()
     payload = {
         "event": {
-            "id": state.new_id(),
+            "id": store.new_id(),
             "event_type": "pagey.ping",
             "resource_type": "pagey",
             "occurred_at": format_time(now),

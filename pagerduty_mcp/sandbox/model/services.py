@@ -1,4 +1,5 @@
-"""Service directory writes, integrations, business services and service dependencies.
+"""Technical services: their status, what a create or change may set, their integrations, and
+deleting one with what only it owned.
 
 A service's teams are not set directly: PagerDuty derives them from its escalation policy, so
 creating a service or changing its policy copies the policy's teams.
@@ -6,15 +7,86 @@ creating a service or changing its policy copies the policy's teams.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from pagerduty_mcp.sandbox.protocol import ApiError, Reply, bad_request, format_time, paginate_offset
-from pagerduty_mcp.sandbox.router import Context, route
-from pagerduty_mcp.sandbox.routes.services import render_service
-from pagerduty_mcp.sandbox.state import HTML_BASE, State, public
+from pagerduty_mcp.sandbox.model.maintenance import active_maintenance
+from pagerduty_mcp.sandbox.model.store import HTML_BASE, Store, public
+from pagerduty_mcp.sandbox.protocol import ApiError, bad_request, format_time
 
-__all__ = ["add_integration", "delete_service_everywhere"]
+__all__ = [
+    "INCLUDES",
+    "add_integration",
+    "create_service",
+    "delete_service",
+    "integration_by_key",
+    "integration_of",
+    "listed",
+    "service_status",
+    "shown",
+    "update_service",
+]
 
+INCLUDES = ("escalation_policies", "teams", "integrations", "auto_pause_notifications_parameters")
+_SORTS = ("name", "name:asc", "name:desc")
+
+
+def integration_by_key(store: Store, key: str) -> dict[str, Any] | None:
+    for integration in store.all("integrations"):
+        if integration.get("integration_key") == key:
+            return integration
+    return None
+
+
+def service_status(store: Store, service: dict[str, Any]) -> str:
+    """``critical``/``warning`` from open incidents, ``maintenance`` in a window, else the stored status."""
+    if service.get("status") == "disabled":
+        return "disabled"
+    now = store.clock()
+    if active_maintenance(store, service["id"], now):
+        return "maintenance"
+    worst = "active"
+    for incident in store.open_incidents_of(service["id"]):
+        if incident["urgency"] == "high" and incident["status"] == "triggered":
+            return "critical"
+        worst = "warning"
+    return worst
+
+
+def shown(store: Store, service: dict[str, Any], includes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    out = public(service)
+    out["status"] = service_status(store, service)
+    if "escalation_policies" in includes:
+        policy = store.find("escalation_policies", service["escalation_policy"]["id"])
+        if policy is not None:
+            out["escalation_policy"] = public(policy)
+    if "teams" in includes:
+        out["teams"] = [public(store.get("teams", t["id"])) for t in service["teams"] if store.find("teams", t["id"])]
+    if "integrations" in includes:
+        out["integrations"] = [
+            public(store.get("integrations", i["id"]))
+            for i in service["integrations"]
+            if store.find("integrations", i["id"])
+        ]
+    return out
+
+
+def listed(store: Store, query: str, name: str | None, team_ids: set[str], sort_by: str | None) -> list[dict[str, Any]]:
+    """Services whose name holds ``query`` (or is ``name``), of ``team_ids``, by name."""
+    if sort_by not in _SORTS:
+        raise bad_request(errors=["sort_by must be name, name:asc or name:desc"])
+    services = [
+        s
+        for s in store.all("services")
+        if (not query or query in s["name"].lower())
+        and (name is None or s["name"] == name)
+        and (not team_ids or any(t["id"] in team_ids for t in s["teams"]))
+    ]
+    services.sort(key=lambda s: s["name"].lower(), reverse=sort_by == "name:desc")
+    return services
+
+
+# -- what a create or change may set --------------------------------------------------------------
 URGENCIES = ("low", "high", "severity_based")
 INTEGRATION_TYPES = (
     "aws_cloudwatch_inbound_integration",
@@ -71,28 +143,28 @@ def _timeout(value: Any, name: str) -> int | None:
     return value
 
 
-def _check_name(state: State, name: Any, exclude: str | None = None) -> str:
+def _check_name(store: Store, name: Any, exclude: str | None = None) -> str:
     if not isinstance(name, str) or not name.strip():
         raise bad_request(errors=["Name can't be blank"])
     clean = name.strip()
-    if any(s["name"].lower() == clean.lower() and s["id"] != exclude for s in state.all("services")):
+    if any(s["name"].lower() == clean.lower() and s["id"] != exclude for s in store.all("services")):
         raise bad_request(errors=["Name has already been taken"])
     return clean
 
 
-def _policy_for(state: State, value: Any) -> dict[str, Any]:
+def _policy_for(store: Store, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict) or not value.get("id"):
         raise bad_request(errors=["Escalation policy can't be blank"])
-    policy = state.find("escalation_policies", str(value["id"]))
+    policy = store.find("escalation_policies", str(value["id"]))
     if policy is None:
         raise bad_request(errors=[f"Escalation policy {value['id']} not found"])
     return policy
 
 
-def _apply(state: State, service: dict[str, Any], data: dict[str, Any]) -> None:
+def _apply(store: Store, service: dict[str, Any], data: dict[str, Any]) -> None:
     """Apply the fields present in ``data`` (PUT is partial: absent fields keep their values)."""
     if "name" in data:
-        service["name"] = service["summary"] = _check_name(state, data["name"], service.get("id"))
+        service["name"] = service["summary"] = _check_name(store, data["name"], service.get("id"))
     if "description" in data:
         service["description"] = str(data["description"] or "")
     for name in ("auto_resolve_timeout", "acknowledgement_timeout"):
@@ -115,43 +187,39 @@ def _apply(state: State, service: dict[str, Any], data: dict[str, Any]) -> None:
             raise bad_request(errors=["alert_creation must be create_incidents or create_alerts_and_incidents"])
         service["alert_creation"] = data["alert_creation"]
     if "escalation_policy" in data:
-        policy = _policy_for(state, data["escalation_policy"])
+        policy = _policy_for(store, data["escalation_policy"])
         old = service.get("escalation_policy")
         if old is not None:
-            previous = state.find("escalation_policies", old["id"])
+            previous = store.find("escalation_policies", old["id"])
             if previous is not None:
                 previous["services"] = [s for s in previous["services"] if s["id"] != service.get("id")]
-        service["escalation_policy"] = state.ref(policy)
+        service["escalation_policy"] = store.ref(policy)
         service["teams"] = [dict(t) for t in policy.get("teams", [])]
         service["_policy_changed"] = True
 
 
-def _link_policy(state: State, service: dict[str, Any]) -> None:
+def _link_policy(store: Store, service: dict[str, Any]) -> None:
     if service.pop("_policy_changed", False):
-        policy = state.get("escalation_policies", service["escalation_policy"]["id"])
+        policy = store.get("escalation_policies", service["escalation_policy"]["id"])
         if not any(s["id"] == service["id"] for s in policy["services"]):
-            policy["services"].append(state.ref(service))
+            policy["services"].append(store.ref(service))
 
 
-def _refresh_references(state: State, service: dict[str, Any]) -> None:
+def _refresh_references(store: Store, service: dict[str, Any]) -> None:
     """Renaming a service renames it wherever it is referenced, as PagerDuty shows it."""
     ident = service["id"]
     for kind in ("escalation_policies", "maintenance_windows", "integrations"):
-        for obj in state.all(kind):
+        for obj in store.all(kind):
             for ref in [obj.get("service"), *obj.get("services", [])]:
                 if isinstance(ref, dict) and ref.get("id") == ident:
                     ref["summary"] = service["summary"]
 
 
-@route("POST", "/services")
-def create_service(ctx: Context) -> Reply:
-    state = ctx.state
-    data = ctx.req.entity("service")
+def create_service(store: Store, data: dict[str, Any], now: datetime) -> dict[str, Any]:
     if data.get("status", "active") != "active":
         raise bad_request(errors=["A service can only be created with status active"])
     if "escalation_policy" not in data:
         raise bad_request(errors=["Escalation policy can't be blank"])
-    now = ctx.now
     service: dict[str, Any] = {
         "name": "",
         "description": "",
@@ -174,65 +242,55 @@ def create_service(ctx: Context) -> Reply:
     }
     if "name" not in data:
         raise bad_request(errors=["Name can't be blank"])
-    _apply(state, service, data)
-    state.stamp("services", service, service["name"])
-    state.put("services", service)
-    _link_policy(state, service)
-    return Reply({"service": render_service(state, service)}, 201)
+    _apply(store, service, data)
+    store.stamp("services", service, service["name"])
+    store.put("services", service)
+    _link_policy(store, service)
+    return service
 
 
-@route("PUT", "/services/{id}")
-def update_service(ctx: Context) -> dict[str, Any]:
-    state = ctx.state
-    service = state.get("services", ctx.params["id"])
-    data = ctx.req.entity("service")
+def update_service(store: Store, service: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Apply the fields ``data`` gives, all checked before any is applied; a rename shows everywhere."""
     if "status" in data and data["status"] not in _SETTABLE_STATUSES:
         raise bad_request(errors=["status can be set to active or disabled"])
     trial = dict(service)
-    _apply(state, trial, data)  # validate everything before changing anything
+    _apply(store, trial, data)  # validate everything before changing anything
     if "status" in data:
         trial["status"] = data["status"]
     service.clear()
     service.update(trial)
-    _link_policy(state, service)
-    _refresh_references(state, service)
-    return {"service": render_service(state, service)}
+    _link_policy(store, service)
+    _refresh_references(store, service)
+    return service
 
 
-def delete_service_everywhere(state: State, service_id: str) -> None:
+def delete_service(store: Store, service_id: str) -> None:
     """Remove a service and what only it owned: integrations, dependencies, window slots."""
-    service = state.get("services", service_id)
-    del state.tables["services"][service_id]
+    service = store.remove("services", service_id)
     for integration in service.get("integrations", []):
-        state.tables["integrations"].pop(integration["id"], None)
-    policy = state.find("escalation_policies", service["escalation_policy"]["id"])
+        store.discard("integrations", integration["id"])
+    policy = store.find("escalation_policies", service["escalation_policy"]["id"])
     if policy is not None:
         policy["services"] = [s for s in policy["services"] if s["id"] != service_id]
-    state.dependencies[:] = [
-        d for d in state.dependencies if service_id not in (d["supporting_service"]["id"], d["dependent_service"]["id"])
+    store.dependencies[:] = [
+        d for d in store.dependencies if service_id not in (d["supporting_service"]["id"], d["dependent_service"]["id"])
     ]
-    for window in state.all("maintenance_windows"):
+    for window in store.all("maintenance_windows"):
         remaining = [s for s in window["services"] if s["id"] != service_id]
         if len(remaining) != len(window["services"]):
             if remaining:
                 window["services"] = remaining
             else:
-                del state.tables["maintenance_windows"][window["id"]]
-    state.open_incidents.pop(service_id, None)
+                store.remove("maintenance_windows", window["id"])
+    store.forget_open_incidents(service_id)
 
 
-@route("DELETE", "/services/{id}")
-def delete_service(ctx: Context) -> Reply:
-    delete_service_everywhere(ctx.state, ctx.params["id"])
-    return Reply(None, 204)
+# -- integrations --------------------------------------------------------------------------------------
+def _new_key(store: Store) -> str:
+    return "".join(store.rng.choice("0123456789abcdef") for _ in range(32))
 
 
-# -- integrations ------------------------------------------------------------------------------
-def _new_key(state: State) -> str:
-    return "".join(state.rng.choice("0123456789abcdef") for _ in range(32))
-
-
-def add_integration(state: State, service: dict[str, Any], data: dict[str, Any], now: Any) -> dict[str, Any]:
+def add_integration(store: Store, service: dict[str, Any], data: dict[str, Any], now: Any) -> dict[str, Any]:
     kind = data.get("type")
     if kind not in INTEGRATION_TYPES:
         raise bad_request(errors=[f"type must be one of {', '.join(INTEGRATION_TYPES)}"])
@@ -240,15 +298,15 @@ def add_integration(state: State, service: dict[str, Any], data: dict[str, Any],
     if not isinstance(name, str) or not name.strip():
         raise bad_request(errors=["Name can't be blank"])
     integration: dict[str, Any] = {
-        "id": state.new_id(),
+        "id": store.new_id(),
         "name": name.strip(),
-        "service": state.ref(service),
+        "service": store.ref(service),
         "created_at": format_time(now),
         "vendor": None,
         "_service_id": service["id"],
     }
-    state.stamp("integrations", integration, integration["name"], kind)
-    integration["self"] = f"{state.api_base}/services/{service['id']}/integrations/{integration['id']}"
+    store.stamp("integrations", integration, integration["name"], kind)
+    integration["self"] = f"{store.api_base}/services/{service['id']}/integrations/{integration['id']}"
     integration["html_url"] = f"{HTML_BASE}/services/{service['id']}/integrations/{integration['id']}"
     if kind == "generic_email_inbound_integration":
         email = data.get("integration_email") or f"{service['name'].lower().replace(' ', '-')}-{integration['id']}"
@@ -258,69 +316,15 @@ def add_integration(state: State, service: dict[str, Any], data: dict[str, Any],
         integration["email_incident_creation"] = data.get("email_incident_creation", "on_new_email")
         integration["email_filter_mode"] = data.get("email_filter_mode", "all-email")
     else:
-        integration["integration_key"] = _new_key(state)
-    state.put("integrations", integration)
-    service["integrations"].append(state.ref(integration))
+        integration["integration_key"] = _new_key(store)
+    store.put("integrations", integration)
+    service["integrations"].append(store.ref(integration))
     return integration
 
 
-@route("POST", "/services/{id}/integrations")
-def create_integration(ctx: Context) -> Reply:
-    service = ctx.state.get("services", ctx.params["id"])
-    integration = add_integration(ctx.state, service, ctx.req.entity("integration"), ctx.now)
-    return Reply({"integration": public(integration)}, 201)
-
-
-@route("GET", "/services/{id}/integrations/{integration_id}")
-def get_integration(ctx: Context) -> dict[str, Any]:
-    service = ctx.state.get("services", ctx.params["id"])
-    integration = ctx.state.get("integrations", ctx.params["integration_id"])
+def integration_of(store: Store, service: dict[str, Any], integration_id: str) -> dict[str, Any]:
+    """One of the service's integrations (404 for any other)."""
+    integration = store.get("integrations", integration_id)
     if integration["_service_id"] != service["id"]:
         raise ApiError(404, "Not Found", 2100, [f"integration {integration['id']} not found"])
-    return {"integration": public(integration)}
-
-
-# -- business services -------------------------------------------------------------------------
-@route("GET", "/business_services")
-def list_business_services(ctx: Context) -> dict[str, Any]:
-    items = sorted(ctx.state.all("business_services"), key=lambda b: b["name"].lower())
-    page = paginate_offset(items, ctx.req, "business_services")
-    page["business_services"] = [public(b) for b in page["business_services"]]
-    return page
-
-
-@route("GET", "/business_services/{id}")
-def get_business_service(ctx: Context) -> dict[str, Any]:
-    return {"business_service": public(ctx.state.get("business_services", ctx.params["id"]))}
-
-
-# -- dependencies --------------------------------------------------------------------------------
-def _dependency_ref(ref: dict[str, Any]) -> dict[str, str]:
-    business = str(ref.get("type", "")).startswith("business")
-    return {"id": ref["id"], "type": "business_service_reference" if business else "technical_service_reference"}
-
-
-def _relationships(state: State, ident: str) -> dict[str, Any]:
-    found = [
-        {
-            "id": d["id"],
-            "type": "service_dependency",
-            "supporting_service": _dependency_ref(d["supporting_service"]),
-            "dependent_service": _dependency_ref(d["dependent_service"]),
-        }
-        for d in state.dependencies
-        if ident in (d["supporting_service"]["id"], d["dependent_service"]["id"])
-    ]
-    return {"relationships": found}
-
-
-@route("GET", "/service_dependencies/technical_services/{id}")
-def technical_service_dependencies(ctx: Context) -> dict[str, Any]:
-    ctx.state.get("services", ctx.params["id"])
-    return _relationships(ctx.state, ctx.params["id"])
-
-
-@route("GET", "/service_dependencies/business_services/{id}")
-def business_service_dependencies(ctx: Context) -> dict[str, Any]:
-    ctx.state.get("business_services", ctx.params["id"])
-    return _relationships(ctx.state, ctx.params["id"])
+    return integration
