@@ -163,7 +163,9 @@ class Authenticator:
         matched = [hmac.compare_digest(offered, token) for token in self._tokens]
         if not any(matched):
             return Rejection("The server token is not valid.", f'{challenge}, error="invalid_token"')
-        return Caller(f"client:{fingerprint(value.strip())}", None, narrowing)
+        # The audit label is a short fingerprint; the key that tells callers apart is the whole hash.
+        key = "client:" + hashlib.sha256(value.strip().encode()).hexdigest()
+        return Caller(f"client:{fingerprint(value.strip())}", None, narrowing, key=key)
 
     def _pagerduty(self, headers: Mapping[str, str], narrowing: Narrowing) -> Caller | Rejection:
         challenge = 'Token realm="pagerduty-mcp", Bearer realm="pagerduty-mcp"'
