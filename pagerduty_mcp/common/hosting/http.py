@@ -12,7 +12,8 @@ In front of the SDK's stateless streamable-HTTP app sits one ASGI gate, checking
    (413) like any other, then they answer;
 4. client authentication (401 with a ``WWW-Authenticate`` challenge), see ``client_auth``;
 5. the request body, read within the read timeout (408), and its cap (413); a ``GET`` event
-   stream instead ends when idle (see ``connections``, which also limits request heads).
+   stream instead ends when idle, and is refused (429) past its caller's share or the server's
+   ``--max-event-streams`` (see ``connections``, which also limits request heads).
 
 The client's address is the peer's, unless the peer is one of ``--trusted-proxies``: then it is
 the one their ``X-Forwarded-For`` names (uvicorn's proxy-headers support, off otherwise).
@@ -45,10 +46,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, Rejection
 from pagerduty_mcp.common.hosting.connections import (
+    DEFAULT_MAX_EVENT_STREAMS,
     DEFAULT_READ_TIMEOUT_SECONDS,
     DEFAULT_STREAM_IDLE_SECONDS,
     KEEP_ALIVE_SECONDS,
     MAX_HEAD_BYTES,
+    StreamSlots,
     body_within,
     finite_positive,
     guarded_protocol,
@@ -108,6 +111,7 @@ class RemoteOptions:
     allow_unauthenticated: bool = False
     read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS  # for a request's head, and for its body
     stream_idle_seconds: float = DEFAULT_STREAM_IDLE_SECONDS
+    max_event_streams: int = DEFAULT_MAX_EVENT_STREAMS
     oauth: OAuthResource | None = None  # --auth oauth: sign-in endpoints and the token check
     metrics: bool = True
     trusted_proxies: tuple[str, ...] = ()  # networks whose X-Forwarded-For names the client
@@ -129,6 +133,8 @@ class RemoteOptions:
                     f"--trusted-proxies takes IP addresses or networks (10.0.0.0/8), not {entry!r}"
                 ) from None
         finite_positive("--stream-idle-timeout", self.stream_idle_seconds)
+        if self.max_event_streams < 1:
+            raise ValueError(f"--max-event-streams must be at least 1 (got {self.max_event_streams})")
         if not is_loopback(self.host) and not self.authenticator.required and not self.allow_unauthenticated:
             raise ValueError(
                 f"refusing to listen on {self.host} without client authentication: use --auth static "
@@ -164,6 +170,7 @@ class RemoteGate:
         self._oauth = (
             RequestBodyLimitMiddleware(options.oauth.app, options.max_body_bytes) if options.oauth is not None else None
         )
+        self.streams = StreamSlots(options.max_event_streams)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -198,8 +205,18 @@ class RemoteGate:
             return
         scope[CALLER_SCOPE_KEY] = verdict
         if scope["method"] == "GET":
-            # An event stream: a stateless server has nothing to push on it, so it ends when idle.
-            await idle_capped(self._limited, scope, receive, send, self.options.stream_idle_seconds)
+            # An event stream: a stateless server has nothing to push on it, so it ends when idle,
+            # and each credential (and the server) holds only so many.
+            full = self.streams.take(verdict.key)
+            if full is not None:
+                body = {"error": "too_many_streams", "message": full}
+                retry = max(1, int(min(self.options.stream_idle_seconds, 60)))
+                await _json(send, 429, body, {"retry-after": str(retry)})
+                return
+            try:
+                await idle_capped(self._limited, scope, receive, send, self.options.stream_idle_seconds)
+            finally:
+                self.streams.give_back(verdict.key)
             return
         await self._read_body_then(self._limited, scope, receive, send)
 

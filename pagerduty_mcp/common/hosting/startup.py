@@ -29,7 +29,11 @@ from pagerduty_mcp.common.hosting.budget import (
     RedisBuckets,
 )
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
-from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
+from pagerduty_mcp.common.hosting.connections import (
+    DEFAULT_MAX_EVENT_STREAMS,
+    DEFAULT_READ_TIMEOUT_SECONDS,
+    DEFAULT_STREAM_IDLE_SECONDS,
+)
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
 from pagerduty_mcp.common.hosting.registration import DEFAULT_REGISTRATIONS_PER_HOUR
 from pagerduty_mcp.common.hosting.sealing import KEY_VARIABLE, request_state_security, token_keys
@@ -99,6 +103,7 @@ class ServeOptions:
     call_timeout: float = 60.0
     read_timeout: float = DEFAULT_READ_TIMEOUT_SECONDS
     stream_idle_timeout: float = DEFAULT_STREAM_IDLE_SECONDS
+    max_event_streams: int = DEFAULT_MAX_EVENT_STREAMS
     metrics: bool = True
     log_level: LogLevel = LogLevel.INFO
     public_url: str | None = None
@@ -285,6 +290,7 @@ def remote_options(options: ServeOptions) -> RemoteOptions:
         allow_unauthenticated=options.allow_unauthenticated,
         read_timeout_seconds=options.read_timeout,
         stream_idle_seconds=options.stream_idle_timeout,
+        max_event_streams=options.max_event_streams,
         metrics=options.metrics,
         trusted_proxies=split_names(options.trusted_proxies),
     )
