@@ -35,7 +35,8 @@ Email = Annotated[str, Field(pattern=r"^\S+@\S+$", max_length=100, description="
 OPEN_NAMED = 10
 
 
-@tool("Current user")
+# GET /users/me needs no scope, but a tool states one: users.read, as for any other user's profile.
+@tool("Current user", scopes=("users.read",))
 def get_user_data() -> Envelope:
     """Who "me" is: my profile, teams, contact methods."""
     client = get_client()
