@@ -236,8 +236,8 @@ class Sandbox:
         try:
             principal = authenticate(state, req.headers.get("authorization", "")) if route.auth else None
             req.principal = principal
-            if principal is not None and principal.kind == "oauth":
-                _check_scope(principal, req)
+            if principal is not None:
+                _check_access(principal, req, state)
             with state.lock:
                 result = route.handler(Context(req, params, state, principal))
         except ApiError as error:
@@ -263,11 +263,15 @@ def _echo_headers(body: Any, headers: dict[str, str], sent: bytes = b"") -> Any:
     return {"error": {"message": "Error", "errors": [f"request headers were {'; '.join(echoed)}"]}}
 
 
-def _check_scope(principal: Principal, req: ApiRequest) -> None:
-    """403 like PagerDuty when an OAuth token lacks the scope the endpoint declares."""
-    from pagerduty_mcp.common.pagerduty.scope_table import missing_scope
+def _check_access(principal: Principal, req: ApiRequest, state: State) -> None:
+    """403 like PagerDuty when an OAuth token lacks the scope the endpoint needs, or a user whose
+    role only reads (an observer, a read-only user) asks for more than a ``*.read`` scope covers,
+    with any kind of token. The scope is PagerDuty's, or the fallback where its description names
+    none (shift-based schedules, automation actions): silence never opens an endpoint."""
+    from pagerduty_mcp.common.pagerduty.scope_table import missing_scope, required_scope
+    from pagerduty_mcp.sandbox.routes.identity import READ_ONLY_ROLES
 
-    needed = missing_scope(principal.scopes, req.method, req.path)
+    needed = missing_scope(principal.scopes, req.method, req.path) if principal.kind == "oauth" else None
     if needed is not None:
         raise ApiError(
             403,
@@ -275,6 +279,10 @@ def _check_scope(principal: Principal, req: ApiRequest) -> None:
             CODE_FORBIDDEN,
             [f"The access token does not have the required scope: {needed}"],
         )
+    user = state.find("users", principal.user_id) if principal.user_id else None
+    scope = required_scope(req.method, req.path)
+    if user is not None and user.get("role") in READ_ONLY_ROLES and scope and not scope.endswith(".read"):
+        raise ApiError(403, "Access Denied", CODE_FORBIDDEN, [f"The user's role ({user['role']}) may not do this"])
 
 
 class SandboxTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
