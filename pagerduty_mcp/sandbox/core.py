@@ -347,17 +347,34 @@ _shared: Sandbox | None = None
 _shared_lock = threading.Lock()
 
 
-def _env_int(name: str, default: int, minimum: int) -> int:
+# About 60 incidents per unit of size: 200 is 12,000 incidents (some 300 MB, 6 s to build), room
+# for the thousands a benchmark pulls; far more would exhaust memory before the first request.
+MAX_SIZE = 200
+
+
+def _env_int(name: str, default: int, minimum: int, maximum: int | None = None, what: str = "") -> int:
+    """An integer setting from the environment; ``ValueError`` naming the variable and what it takes."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
+    takes = f"a whole number from {minimum}" + (f" to {maximum}" if maximum is not None else " up") + what
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not an integer") from None
-    if value < minimum:
-        raise ValueError(f"{name}={raw!r} must be at least {minimum}")
+        raise ValueError(f"{name}={raw[:40]!r} is not a whole number: it takes {takes}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"{name}={raw!r} is out of range: it takes {takes}")
     return value
+
+
+def env_seed() -> int:
+    """``PAGERDUTY_SANDBOX_SEED`` (default 7): the same seed gives the same account."""
+    return _env_int(ENV_SEED, 7, 0, what=" (the same seed gives the same account; default 7)")
+
+
+def env_size() -> int:
+    """``PAGERDUTY_SANDBOX_SIZE`` (default 1), at most :data:`MAX_SIZE`."""
+    return _env_int(ENV_SIZE, 1, 1, MAX_SIZE, " (about 60 incidents each; default 1)")
 
 
 def env_flag(name: str) -> bool:
@@ -367,11 +384,12 @@ def env_flag(name: str) -> bool:
 def shared_sandbox() -> Sandbox:
     """The process-wide sandbox ``--sandbox`` uses, configured from the environment."""
     global _shared
+    seed, size = env_seed(), env_size()  # checked on every call: a bad value is refused, never ignored
     with _shared_lock:
         if _shared is None:
             _shared = Sandbox(
-                seed=_env_int(ENV_SEED, 7, 0),
-                size=_env_int(ENV_SIZE, 1, 1),
+                seed=seed,
+                size=size,
                 faults=Faults.from_env(),
                 deliver_webhooks=env_flag(ENV_DELIVER_WEBHOOKS),
             )

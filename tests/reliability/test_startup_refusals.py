@@ -51,6 +51,9 @@ REFUSALS: list[tuple[str, tuple[str, ...], dict[str, str], str]] = [
         {"PAGERDUTY_MCP_TOKEN_KEY": "not-a-fernet-key"},
         "PAGERDUTY_MCP_TOKEN_KEY",
     ),
+    ("sandbox seed not a number", (), {"PAGERDUTY_SANDBOX_SEED": "abc"}, "PAGERDUTY_SANDBOX_SEED='abc' is not a whole"),
+    ("sandbox size too large", (), {"PAGERDUTY_SANDBOX_SIZE": "100000"}, "PAGERDUTY_SANDBOX_SIZE='100000'"),
+    ("sandbox size zero", (), {"PAGERDUTY_SANDBOX_SIZE": "0"}, "from 1 to 200"),
 ]
 
 

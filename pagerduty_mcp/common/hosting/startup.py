@@ -221,13 +221,16 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         )
     limits = options.max_concurrent_per_credential
     if options.sandbox:
-        pool = sandbox_pool(
-            settings=settings,
-            keep_credential=not per_caller,
-            oauth=oauth,
-            max_concurrent_per_credential=limits,
-            server_credential=not per_caller,
-        )
+        try:  # builds the sandbox, which reads PAGERDUTY_SANDBOX_SEED and _SIZE
+            pool = sandbox_pool(
+                settings=settings,
+                keep_credential=not per_caller,
+                oauth=oauth,
+                max_concurrent_per_credential=limits,
+                server_credential=not per_caller,
+            )
+        except ValueError as exc:
+            _fail(command, str(exc))
     else:
         pool = ClientPool(settings, oauth=oauth, max_concurrent_per_credential=limits, server_credential=not per_caller)
     if options.request_budget():
