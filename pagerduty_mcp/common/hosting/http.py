@@ -5,8 +5,8 @@ In front of the SDK's stateless streamable-HTTP app sits one ASGI gate, checking
 1. ``GET /healthz`` answers at once (load-balancer probes reach it by IP, so no Host check);
    ``GET /metrics`` answers loopback peers (after the Host and Origin checks) and, under
    ``--auth static``, any peer with a server token (see ``metrics``);
-2. the Host header (421) and Origin header (403), against allow-lists, with the SDK's
-   ``TransportSecuritySettings`` (DNS-rebinding protection stays on whatever the bind address);
+2. the Host header (421) and Origin header (403), parsed (``host_checks``) and compared with
+   allow-lists (DNS-rebinding protection stays on whatever the bind address);
 3. under ``--auth oauth``, the sign-in endpoints (discovery, registration, consent, callback,
    token, revocation) are public: their body is read within the read timeout (408) and capped
    (413) like any other, then they answer;
@@ -35,11 +35,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
-from mcp.server.transport_security import (
-    RequestBodyLimitMiddleware,
-    TransportSecurityMiddleware,
-    TransportSecuritySettings,
-)
+from mcp.server.transport_security import RequestBodyLimitMiddleware, TransportSecuritySettings
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -58,6 +54,7 @@ from pagerduty_mcp.common.hosting.connections import (
     idle_capped,
     replaying,
 )
+from pagerduty_mcp.common.hosting.host_checks import StrictTransportSecurity, bind_address, url_host
 from pagerduty_mcp.common.toolkit.server import CALLER_SCOPE_KEY
 
 if TYPE_CHECKING:
@@ -146,8 +143,8 @@ class RemoteOptions:
     def security(self) -> TransportSecuritySettings:
         """Host and Origin allow-lists: the loopback names, the bind address, and what the operator adds."""
         hosts = [f"{name}:*" for name in _LOOPBACK_NAMES] + list(_LOOPBACK_NAMES)
-        if not is_loopback(self.host) and self.host not in ("0.0.0.0", "::"):
-            shown = f"[{self.host}]" if ":" in self.host else self.host
+        if not is_loopback(self.host) and bind_address(self.host) not in ("0.0.0.0", "::"):
+            shown = url_host(self.host)
             hosts += [shown, f"{shown}:*"]
         hosts += list(self.allowed_hosts)
         origins = [f"http://{name}:*" for name in _LOOPBACK_NAMES] + [f"http://{name}" for name in _LOOPBACK_NAMES]
@@ -164,7 +161,7 @@ class RemoteGate:
         self.options = options
         self.server_name = server_name
         self.metrics = metrics
-        self._security = TransportSecurityMiddleware(options.security())
+        self._security = StrictTransportSecurity(options.security())
         self._limited = RequestBodyLimitMiddleware(app, options.max_body_bytes)
         self._app = app
         self._oauth = (
@@ -198,7 +195,8 @@ class RemoteGate:
         else:
             verdict = self.options.authenticator.authenticate(request.headers)
         if isinstance(verdict, Rejection):
-            body = {"error": "unauthorized" if verdict.status == 401 else "unavailable", "message": verdict.message}
+            label = {401: "unauthorized", 400: "bad_request"}.get(verdict.status, "unavailable")
+            body = {"error": label, "message": verdict.message}
             await _json(
                 send, verdict.status, body, {"www-authenticate": verdict.challenge} if verdict.challenge else {}
             )
@@ -274,7 +272,7 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
         )
     log.info(
         "streamable HTTP on http://%s:%d%s (auth: %s, health: %s, metrics: %s)",
-        options.host,
+        url_host(options.host),
         options.port,
         options.path,
         options.authenticator.mode.value,
@@ -283,7 +281,7 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
     )
     config = uvicorn.Config(
         app,
-        host=options.host,
+        host=bind_address(options.host),  # --host '[::1]' as a URL writes it: uvicorn wants ::1
         port=options.port,
         log_level=log_level.lower(),
         log_config=None,  # keep our stderr handler, which redacts secrets

@@ -62,6 +62,8 @@ class Caller:
     credential: Credential | None  # None: the server's own credential
     narrowing: Narrowing = Narrowing()
     key: str = ""
+    # The user a caller's account-level token acts as (its ``From`` header), under --auth pagerduty.
+    from_email: str | None = None
 
     def __post_init__(self) -> None:
         if not self.key:

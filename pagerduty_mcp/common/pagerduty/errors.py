@@ -20,7 +20,9 @@ from pagerduty_mcp.common.pagerduty.text import clean_text
 __all__ = [
     "ERROR_CODES",
     "ToolFailure",
+    "credential_advice",
     "failure_from_exception",
+    "from_email_advice",
     "invalid",
     "not_found",
     "retry_after_seconds",
@@ -62,6 +64,30 @@ class ToolFailure(Exception):
         self.code = code
         self.message = message
         self.details = details or {}
+
+
+def _caller_brings_credential() -> bool:
+    """Whether the message runs with its caller's own PagerDuty credential (--auth pagerduty or
+    oauth), whose advice must name what the caller can change, never the server's settings."""
+    return current_request().credential is not None
+
+
+def credential_advice() -> str:
+    """What to check when PagerDuty refuses the credential, said to whoever can change it."""
+    if _caller_brings_credential():
+        return (
+            "Check the PagerDuty credential your client sends (Authorization: Token token=<user API key>, "
+            "Authorization: Bearer <OAuth token>, or X-PagerDuty-Token), or sign in again."
+        )
+    return "Check PAGERDUTY_USER_API_KEY (or the OAuth token) and PAGERDUTY_API_HOST for your region."
+
+
+def from_email_advice() -> str:
+    """How to name the user an account-level token acts as, said to whoever can: a caller with its
+    own token sends a ``From`` header; the operator of a server with its own sets a variable."""
+    if _caller_brings_credential():
+        return "Send a From: <email of a PagerDuty user> header with each request to act as that user."
+    return "Set PAGERDUTY_USER_EMAIL to the email of the user to act as."
 
 
 def invalid(parameter: str, message: str) -> ToolFailure:
@@ -220,11 +246,7 @@ def failure_from_response(response: httpx2.Response, *, write: bool = False) -> 
     if status == 400 or status == 422:
         return ToolFailure("INVALID_PARAMETER", f"PagerDuty rejected the request.{quoted} Fix the arguments.")
     if status == 401:
-        return ToolFailure(
-            "UNAUTHORIZED",
-            "PagerDuty did not accept the credential. Check PAGERDUTY_USER_API_KEY (or the OAuth token) "
-            "and PAGERDUTY_API_HOST for your region.",
-        )
+        return ToolFailure("UNAUTHORIZED", f"PagerDuty did not accept the credential. {credential_advice()}")
     if status == 402:
         return ToolFailure("FORBIDDEN", f"This feature is not available on the account's plan.{quoted}")
     if status == 403:
