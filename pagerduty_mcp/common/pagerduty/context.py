@@ -96,6 +96,9 @@ class RequestContext:
     # Ids this message has seen PagerDuty answer for (a resolved name, a checked filter), so that
     # an existence check asks once, whichever layer asks.
     known_ids: set[str] = field(default_factory=set)
+    # PagerDuty's own words from error answers of this message (sanitised), so that an error that
+    # quotes them, however reworded on the way, is marked as outside text (it may echo a title).
+    upstream_texts: list[str] = field(default_factory=list)
     # What to let go of when the message ends (the clients it leased from the pool).
     releases: list[Callable[[], None]] = field(default_factory=list)
     # True for the stand-in outside any message (scripts, tests), which never ends: nothing is

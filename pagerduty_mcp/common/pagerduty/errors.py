@@ -25,6 +25,7 @@ __all__ = [
     "from_email_advice",
     "invalid",
     "not_found",
+    "quotes_outside_text",
     "retry_after_seconds",
     "tls_failure",
     "when_to_retry",
@@ -57,13 +58,41 @@ _UPSTREAM_TEXT_LIMIT = 300
 
 
 class ToolFailure(Exception):
-    """An anticipated failure: becomes an ``isError`` result with a stable code."""
+    """An anticipated failure: becomes an ``isError`` result with a stable code.
 
-    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    ``untrusted``: the message or details quote text from outside (names, titles) that the answer
+    must mark as data; PagerDuty's own words are found without it (:func:`quotes_outside_text`).
+    """
+
+    def __init__(
+        self, code: str, message: str, details: dict[str, Any] | None = None, *, untrusted: bool = False
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details or {}
+        self.untrusted = untrusted
+
+
+# PagerDuty joins its message and errors with "; ". A piece is recognised by its start, however
+# the failure was reworded around it; pieces shorter than this are its fixed words ("Not Found").
+_PIECE_START = 40
+_PIECE_MIN = 12
+
+
+def quotes_outside_text(failure: ToolFailure) -> bool:
+    """Whether ``failure`` says something from outside the server: marked so by whoever built it,
+    or quoting an error text PagerDuty sent during this message (which may echo an incident title
+    or any other free text), however the failure was reworded on its way up."""
+    if failure.untrusted:
+        return True
+    said = failure.message + (repr(failure.details) if failure.details else "")
+    return any(
+        piece[:_PIECE_START] in said
+        for text in current_request().upstream_texts
+        for piece in (p.strip() for p in text.split("; "))
+        if len(piece) >= _PIECE_MIN
+    )
 
 
 def _caller_brings_credential() -> bool:
@@ -181,7 +210,10 @@ def upstream_message(response: httpx2.Response) -> str:
 def _sanitise(text: str, response: httpx2.Response) -> str:
     # Masked before the cut too, so that no secret survives as a prefix at the cut.
     secrets = _secrets_in_play(response)
-    return redact(clean_text(redact(text, *secrets), _UPSTREAM_TEXT_LIMIT), *secrets)
+    said = redact(clean_text(redact(text, *secrets), _UPSTREAM_TEXT_LIMIT), *secrets)
+    if said.strip():
+        current_request().upstream_texts.append(said)
+    return said
 
 
 def _secrets_in_play(response: httpx2.Response) -> tuple[str, ...]:

@@ -149,6 +149,7 @@ def resolve_reference(value: str, parameter: str, *, label: str | None = None) -
                         :_MAX_CANDIDATES
                     ],
                 },
+                untrusted=True,  # the candidates' names are the account's free text
             )
     if could_be_an_id and ident is not None:
         return ident  # no such name: the id it looks like (an empty answer then checks it exists)

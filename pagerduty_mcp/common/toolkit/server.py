@@ -50,7 +50,7 @@ from pydantic import ValidationError
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, current_request, request_scope
-from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception, quotes_outside_text
 from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
 from pagerduty_mcp.common.pagerduty.text import clean_text
@@ -61,7 +61,7 @@ from pagerduty_mcp.common.toolkit.browse import Lister, page_of_resources
 from pagerduty_mcp.common.toolkit.client_logging import level_of_failure, send_client_log, set_client_level
 from pagerduty_mcp.common.toolkit.completions import Source, complete
 from pagerduty_mcp.common.toolkit.confirm import ASKED, ConfirmMode, unanswered
-from pagerduty_mcp.common.toolkit.envelope import error_result
+from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, error_result
 from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH
@@ -379,10 +379,11 @@ def _as_protocol_error(exc: Exception) -> Exception:
         if failure is not None:
             current_request().outcome = failure.code
             wrong_input = failure.code == "INVALID_PARAMETER" or failure.code.endswith("_NOT_FOUND")
+            marked = {"untrusted_content": UNTRUSTED_NOTICE} if quotes_outside_text(failure) else {}
             return MCPError(
                 INVALID_PARAMS if wrong_input else INTERNAL_ERROR,
                 f"{failure.code}: {failure.message}",
-                {"code": failure.code, **(failure.details or {})},
+                {"code": failure.code, **(failure.details or {}), **marked},
             )
         cause = cause.__cause__
     return exc
