@@ -37,7 +37,7 @@ from pagerduty_mcp.common.hosting.connections import (
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
 from pagerduty_mcp.common.hosting.registration import DEFAULT_REGISTRATIONS_PER_HOUR
 from pagerduty_mcp.common.hosting.sealing import KEY_VARIABLE, request_state_security, token_keys
-from pagerduty_mcp.common.hosting.store import check_redis_url
+from pagerduty_mcp.common.hosting.store import check_redis_url, with_redis_password
 from pagerduty_mcp.common.hosting.tracing import start_tracing
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
@@ -169,7 +169,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         settings = Settings.from_env()
         # Under --auth oauth, PAGERDUTY_OAUTH_CLIENT_ID names the app users sign in with (sign_in.py).
         oauth = None if options.auth is AuthMode.oauth else ClientCredentials.from_env(settings.api_host)
-        redis_url = check_redis_url(options.redis_url)
+        redis_url = with_redis_password(check_redis_url(options.redis_url))
         if options.request_budget() < 0:
             raise ValueError("--budget-per-minute must be 0 (off) or positive")
         if options.transport is Transport.streamable_http:
