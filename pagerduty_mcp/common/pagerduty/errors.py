@@ -105,8 +105,8 @@ def credential_advice() -> str:
     """What to check when PagerDuty refuses the credential, said to whoever can change it."""
     if _caller_brings_credential():
         return (
-            "Check the PagerDuty credential your client sends (Authorization: Token token=<user API key>, "
-            "Authorization: Bearer <OAuth token>, or X-PagerDuty-Token), or sign in again."
+            "Check the PagerDuty credential your client sends (its Authorization or X-PagerDuty-Token "
+            "header: a user API key or an OAuth token), or sign in again."
         )
     return "Check PAGERDUTY_USER_API_KEY (or the OAuth token) and PAGERDUTY_API_HOST for your region."
 

@@ -18,6 +18,7 @@ from urllib.parse import ParseResult, urlparse
 from pydantic import AfterValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from pagerduty_mcp.common.pagerduty.client import get_pool
 from pagerduty_mcp.common.pagerduty.errors import invalid
 from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
 
@@ -88,9 +89,18 @@ _COLLECTIONS = {
 
 def is_pagerduty_host(host: str | None) -> bool:
     """PagerDuty's own web and API hosts: ``pagerduty.com`` and its subdomains (the account's
-    ``acme.pagerduty.com``, the EU region's ``acme.eu.pagerduty.com``, ``api.pagerduty.com``)."""
+    ``acme.pagerduty.com``, the EU region's ``acme.eu.pagerduty.com``, ``api.pagerduty.com``), and
+    the API host this server is configured with (a proxy, the sandbox), whose links are the account's."""
     name = (host or "").lower().rstrip(".")
-    return name == _PAGERDUTY_DOMAIN or name.endswith("." + _PAGERDUTY_DOMAIN)
+    return name == _PAGERDUTY_DOMAIN or name.endswith("." + _PAGERDUTY_DOMAIN) or name in _configured_hosts()
+
+
+def _configured_hosts() -> frozenset[str]:
+    try:
+        settings = get_pool().settings
+    except RuntimeError:  # no pool (a script, a unit test): PagerDuty's own hosts only
+        return frozenset()
+    return frozenset((urlparse(url).hostname or "").lower() for url in (settings.api_host, settings.events_host)) - {""}
 
 
 def _pagerduty_url(text: str) -> ParseResult | None:
