@@ -82,6 +82,11 @@ def test_compose_gives_the_replicas_one_redis_with_a_password() -> None:
     assert "ports" not in shared  # reached by the replicas only
     assert "redis" in services["mcp"]["depends_on"]
     assert services["mcp"]["deploy"]["replicas"] > 1
+    # Behind Caddy every client would share its address: the replicas trust Caddy's, and only it.
+    proxy = services["proxy"]["networks"]
+    (network,) = proxy
+    assert server["PAGERDUTY_MCP_TRUSTED_PROXIES"] == proxy[network]["ipv4_address"]
+    assert services["mcp"]["networks"] == [network]
     # What the server makes of the two (the password put into the URL it connects with).
     joined = with_redis_password(server["PAGERDUTY_MCP_REDIS_URL"], {REDIS_PASSWORD_VARIABLE: PASSWORD})
     assert joined is not None and urlsplit(joined).password == PASSWORD
