@@ -263,13 +263,13 @@ def _echo_headers(body: Any, headers: dict[str, str], sent: bytes = b"") -> Any:
     return {"error": {"message": "Error", "errors": [f"request headers were {'; '.join(echoed)}"]}}
 
 
-def _check_access(principal: Principal, req: ApiRequest, state: State) -> None:
+def _check_access(principal: Principal, req: ApiRequest, state: Store) -> None:
     """403 like PagerDuty when an OAuth token lacks the scope the endpoint needs, or a user whose
     role only reads (an observer, a read-only user) asks for more than a ``*.read`` scope covers,
     with any kind of token. The scope is PagerDuty's, or the fallback where its description names
     none (shift-based schedules, automation actions): silence never opens an endpoint."""
     from pagerduty_mcp.common.pagerduty.scope_table import missing_scope, required_scope
-    from pagerduty_mcp.sandbox.routes.identity import READ_ONLY_ROLES
+    from pagerduty_mcp.sandbox.model.identity import READ_ONLY_ROLES
 
     needed = missing_scope(principal.scopes, req.method, req.path) if principal.kind == "oauth" else None
     if needed is not None:
