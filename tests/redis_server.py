@@ -31,10 +31,11 @@ def _free_port() -> int:
 class RedisServer:
     """One redis-server process; ``persistent`` keeps its data across :meth:`restart` (AOF)."""
 
-    def __init__(self, binary: str, directory: Path, *, persistent: bool = False) -> None:
+    def __init__(self, binary: str, directory: Path, *, persistent: bool = False, password: str | None = None) -> None:
         self.binary = binary
         self.directory = directory
         self.persistent = persistent
+        self.password = password
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -46,6 +47,7 @@ class RedisServer:
         persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
         argv = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persistence]
         argv += ["--dir", str(self.directory)]
+        argv += ["--requirepass", self.password] if self.password else []
         self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
@@ -53,6 +55,9 @@ class RedisServer:
                 raise AssertionError(f"redis-server exited with {self.process.returncode}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    if self.password:
+                        sock.sendall(f"AUTH {self.password}\r\n".encode())
+                        sock.recv(16)
                     sock.sendall(b"PING\r\n")
                     if sock.recv(16).startswith(b"+PONG"):
                         return

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 from pagerduty_mcp.sandbox.constants import SANDBOX_TOKEN
-from pagerduty_mcp.sandbox.core import ENV_DELIVER_WEBHOOKS, ENV_SEED, ENV_SIZE, Sandbox, env_flag
+from pagerduty_mcp.sandbox.core import (
+    ENV_DELIVER_WEBHOOKS,
+    ENV_SEED,
+    ENV_SIZE,
+    MAX_SIZE,
+    Sandbox,
+    env_flag,
+    env_seed,
+    env_size,
+)
 from pagerduty_mcp.sandbox.faults import RETRY_AFTER_FORMS, Faults, check_retry_after
 
 
@@ -25,14 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--seed",
         type=int,
-        default=int(os.environ.get(ENV_SEED) or 7),
+        default=env_seed(),
         help=f"seed of the generated account (default 7, env {ENV_SEED})",
     )
     parser.add_argument(
         "--size",
         type=int,
-        default=int(os.environ.get(ENV_SIZE) or 1),
-        help=f"size multiplier: about 60 incidents per unit (default 1, env {ENV_SIZE})",
+        default=env_size(),
+        help=f"size multiplier: about 60 incidents per unit, 1 to {MAX_SIZE} (default 1, env {ENV_SIZE})",
     )
     parser.add_argument(
         "--latency-ms",
@@ -114,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             echo_headers=args.echo_headers,
             trickle_ms=args.trickle_ms,
         )
-        if args.size < 1:
-            raise ValueError("--size must be at least 1")
+        if not 1 <= args.size <= MAX_SIZE:
+            raise ValueError(f"--size must be from 1 to {MAX_SIZE} (about 60 incidents each)")
         sandbox = Sandbox(seed=args.seed, size=args.size, faults=faults, deliver_webhooks=args.deliver_webhooks)
         sandbox.ensure_seeded()
         directory = Path(tempfile.mkdtemp(prefix="pagerduty-sandbox-"))

@@ -236,8 +236,8 @@ class Sandbox:
         try:
             principal = authenticate(state, req.headers.get("authorization", "")) if route.auth else None
             req.principal = principal
-            if principal is not None and principal.kind == "oauth":
-                _check_scope(principal, req)
+            if principal is not None:
+                _check_access(principal, req, state)
             with state.lock:
                 result = route.handler(Context(req, params, state, principal))
         except ApiError as error:
@@ -263,11 +263,15 @@ def _echo_headers(body: Any, headers: dict[str, str], sent: bytes = b"") -> Any:
     return {"error": {"message": "Error", "errors": [f"request headers were {'; '.join(echoed)}"]}}
 
 
-def _check_scope(principal: Principal, req: ApiRequest) -> None:
-    """403 like PagerDuty when an OAuth token lacks the scope the endpoint declares."""
-    from pagerduty_mcp.common.pagerduty.scope_table import missing_scope
+def _check_access(principal: Principal, req: ApiRequest, state: Store) -> None:
+    """403 like PagerDuty when an OAuth token lacks the scope the endpoint needs, or a user whose
+    role only reads (an observer, a read-only user) asks for more than a ``*.read`` scope covers,
+    with any kind of token. The scope is PagerDuty's, or the fallback where its description names
+    none (shift-based schedules, automation actions): silence never opens an endpoint."""
+    from pagerduty_mcp.common.pagerduty.scope_table import missing_scope, required_scope
+    from pagerduty_mcp.sandbox.model.identity import READ_ONLY_ROLES
 
-    needed = missing_scope(principal.scopes, req.method, req.path)
+    needed = missing_scope(principal.scopes, req.method, req.path) if principal.kind == "oauth" else None
     if needed is not None:
         raise ApiError(
             403,
@@ -275,6 +279,10 @@ def _check_scope(principal: Principal, req: ApiRequest) -> None:
             CODE_FORBIDDEN,
             [f"The access token does not have the required scope: {needed}"],
         )
+    user = state.find("users", principal.user_id) if principal.user_id else None
+    scope = required_scope(req.method, req.path)
+    if user is not None and user.get("role") in READ_ONLY_ROLES and scope and not scope.endswith(".read"):
+        raise ApiError(403, "Access Denied", CODE_FORBIDDEN, [f"The user's role ({user['role']}) may not do this"])
 
 
 class SandboxTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
@@ -339,17 +347,34 @@ _shared: Sandbox | None = None
 _shared_lock = threading.Lock()
 
 
-def _env_int(name: str, default: int, minimum: int) -> int:
+# About 60 incidents per unit of size: 200 is 12,000 incidents (some 300 MB, 6 s to build), room
+# for the thousands a benchmark pulls; far more would exhaust memory before the first request.
+MAX_SIZE = 200
+
+
+def _env_int(name: str, default: int, minimum: int, maximum: int | None = None, what: str = "") -> int:
+    """An integer setting from the environment; ``ValueError`` naming the variable and what it takes."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
+    takes = f"a whole number from {minimum}" + (f" to {maximum}" if maximum is not None else " up") + what
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not an integer") from None
-    if value < minimum:
-        raise ValueError(f"{name}={raw!r} must be at least {minimum}")
+        raise ValueError(f"{name}={raw[:40]!r} is not a whole number: it takes {takes}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"{name}={raw!r} is out of range: it takes {takes}")
     return value
+
+
+def env_seed() -> int:
+    """``PAGERDUTY_SANDBOX_SEED`` (default 7): the same seed gives the same account."""
+    return _env_int(ENV_SEED, 7, 0, what=" (the same seed gives the same account; default 7)")
+
+
+def env_size() -> int:
+    """``PAGERDUTY_SANDBOX_SIZE`` (default 1), at most :data:`MAX_SIZE`."""
+    return _env_int(ENV_SIZE, 1, 1, MAX_SIZE, " (about 60 incidents each; default 1)")
 
 
 def env_flag(name: str) -> bool:
@@ -359,11 +384,12 @@ def env_flag(name: str) -> bool:
 def shared_sandbox() -> Sandbox:
     """The process-wide sandbox ``--sandbox`` uses, configured from the environment."""
     global _shared
+    seed, size = env_seed(), env_size()  # checked on every call: a bad value is refused, never ignored
     with _shared_lock:
         if _shared is None:
             _shared = Sandbox(
-                seed=_env_int(ENV_SEED, 7, 0),
-                size=_env_int(ENV_SIZE, 1, 1),
+                seed=seed,
+                size=size,
                 faults=Faults.from_env(),
                 deliver_webhooks=env_flag(ENV_DELIVER_WEBHOOKS),
             )

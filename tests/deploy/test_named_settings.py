@@ -77,7 +77,43 @@ def server_port() -> int:
 
 def server_paths() -> frozenset[str]:
     assert HEALTH_PATH in _source_constants(), f"the server source no longer names {HEALTH_PATH}"
-    return frozenset({str(_option("path").default), HEALTH_PATH})
+    return frozenset({str(_option("path").default), HEALTH_PATH}) | sign_in_paths()
+
+
+@cache
+def sign_in_paths() -> frozenset[str]:
+    """The paths a server with sign-in (--auth oauth) serves besides the MCP endpoint, from a real
+    one (the sandbox's identity service stands in for PagerDuty's)."""
+    from pagerduty_mcp.common.hosting.sign_in import oauth_resource
+    from pagerduty_mcp.common.toolkit.registry import ToolFilter
+    from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
+
+    server = create_pagerduty_server("pagerduty-mcp", pagerduty_mcp.server.AREAS, ToolFilter())
+    resource = oauth_resource(
+        server,
+        pagerduty_mcp.server.AREAS,
+        public_url="https://mcp.example.com",
+        mcp_path=str(_option("path").default),
+        api_host="https://api.pagerduty.com",
+        redis_url=None,
+        sandbox=True,
+        env={},
+    )
+    return frozenset(resource.paths)
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """A path as Caddy's ``path`` matcher reads it: exact, or a prefix ending in ``*``."""
+    return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
+
+
+def caddy_paths(text: str) -> list[str]:
+    """The paths Caddy routes: ``handle /path`` blocks and the ``@name path ...`` matchers they use."""
+    matchers = {m[1]: m[2].split() for m in re.finditer(r"^\s*(@\S+)\s+path\s+(.+)$", text, re.M)}
+    paths = []
+    for target in re.findall(r"^\s*handle\s+(\S+)\s*\{", text, re.M):
+        paths += matchers.get(target, []) if target.startswith("@") else [target]
+    return paths
 
 
 def named_variables(path: Path, text: str) -> set[str]:
@@ -105,7 +141,7 @@ def named_paths(path: Path, text: str) -> list[str]:
     paths = [p for _, p in URL.findall(text) if p]
     paths += re.findall(r"PAGERDUTY_MCP_PATH\W{1,4}(/[^\s\"']*)", text)
     paths += re.findall(r"^\s*path:\s*[\"']?(/[^\s\"']*)", text, re.M)  # Kubernetes probes
-    paths += re.findall(r"^\s*handle\s+(/\S*)", text, re.M)  # Caddy's routes
+    paths += caddy_paths(text) if path.name == "Caddyfile" else []  # Caddy's routes
     paths += health_check_paths(path) if path.name == "Dockerfile" else []
     return paths
 
@@ -129,8 +165,18 @@ def test_every_variable_named_for_the_server_is_one_it_reads() -> None:
     assert not {where: names for where, names in unknown.items() if names}
 
 
+def without_redis(path: Path, text: str) -> str:
+    """A manifest without the documents of the Redis the replicas share, whose port is Redis's."""
+    if path.suffix != ".yaml" or "k8s" not in path.parts:
+        return text
+    documents = text.split("\n---\n")
+    return "\n---\n".join(d for d in documents if "name: pagerduty-mcp-redis" not in d.split("spec:", 1)[0])
+
+
 def test_every_port_named_for_the_server_is_its_port() -> None:
-    named = {str(path.relative_to(ROOT)): named_ports(path, text) for path, text in _deploy_texts()}
+    named = {
+        str(path.relative_to(ROOT)): named_ports(path, without_redis(path, text)) for path, text in _deploy_texts()
+    }
     # Not a vacuous pass: the image, the Kubernetes pods, the proxy and the smoke test each name it.
     for where in ("Dockerfile", "deploy/k8s/deployment.yaml", "deploy/Caddyfile", ".github/workflows/container.yml"):
         assert named[where], f"{where} names no port of the server"
@@ -139,7 +185,12 @@ def test_every_port_named_for_the_server_is_its_port() -> None:
 
 def test_every_path_named_for_the_server_is_one_it_serves() -> None:
     named = {str(path.relative_to(ROOT)): named_paths(path, text) for path, text in _deploy_texts()}
-    assert {where: paths for where, paths in named.items() if set(paths) - server_paths()} == {}
+    served = server_paths()
+    unserved = {
+        where: [p for p in paths if not any(path_matches(p, s) for s in served)] for where, paths in named.items()
+    }
+    assert {where: paths for where, paths in unserved.items() if paths} == {}
+    assert named["deploy/Caddyfile"], "the Caddyfile routes nothing"
 
 
 def test_health_checks_probe_the_health_path() -> None:
@@ -166,3 +217,6 @@ def test_a_name_the_server_does_not_read_is_caught() -> None:
     assert named_ports(path, manifest) == [8080] != [server_port()]
     assert named_paths(path, manifest) == ["/health"]
     assert "/health" not in server_paths()
+    caddy = "@x path /mcp /regster\nhandle @x {\n}\nhandle /metrics {\n}\n"
+    assert caddy_paths(caddy) == ["/mcp", "/regster", "/metrics"]
+    assert not any(path_matches("/regster", served) for served in server_paths())

@@ -88,7 +88,8 @@ def running_server(
         with stderr_path.open("wb") as stderr:
             argv = [sys.executable, "-m", module, "--transport", "streamable-http", "--host", host, "--port", str(port)]
             process = subprocess.Popen([*argv, *args], env=server_env(**env), stdout=subprocess.DEVNULL, stderr=stderr)
-            base = f"http://127.0.0.1:{port}"
+            # Where a client reaches it: the loopback of the bound address's family.
+            base = f"http://{'[::1]' if ':' in host else '127.0.0.1'}:{port}"
             try:
                 _wait_healthy(base, process, stderr_path)
                 yield HttpServer(f"{base}/mcp", base, process, stderr_path)

@@ -12,7 +12,7 @@ import httpx2
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
+from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN, SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from tests.e2e.http_server import HttpServer, http_session, running_server, upstream_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common]
@@ -104,6 +104,12 @@ def test_foreign_origin_gets_403(per_caller: HttpServer, box: Sandbox) -> None:
     headers = {**MCP_HEADERS, **_token_header(box, box.current_user_id), "Origin": "https://attacker.example"}
     response = httpx2.post(per_caller.url, json=LIST_TOOLS, headers=headers)
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:1@evil.com", "http://localhost:6274.evil.com", "null"])
+def test_an_origin_that_only_starts_like_loopback_gets_403(per_caller: HttpServer, box: Sandbox, origin: str) -> None:
+    headers = {**MCP_HEADERS, **_token_header(box, box.current_user_id), "Origin": origin}
+    assert httpx2.post(per_caller.url, json=LIST_TOOLS, headers=headers).status_code == 403
 
 
 def test_loopback_origin_is_accepted(per_caller: HttpServer, box: Sandbox) -> None:
@@ -224,6 +230,39 @@ async def test_audit_line_names_the_caller_without_its_secret(per_caller: HttpSe
     assert token not in per_caller.stderr()
 
 
+@pytest.mark.anyio
+async def test_advice_to_a_caller_names_what_the_caller_can_do_never_a_server_variable(
+    per_caller: HttpServer, box: Sandbox
+) -> None:
+    """Under --auth pagerduty the caller cannot set the server's variables: advice names the token
+    it sends and the From header, which the server accepts from a caller with an account-level key."""
+    incident = next(i["id"] for i in box.state.all("incidents") if i["status"] != "resolved")
+    account = {"Authorization": f"Token token={SANDBOX_ACCOUNT_TOKEN}"}
+    async with http_session(per_caller.url, account) as client:
+        _, me = await _call(client, "get_user_data")
+        is_error, refused = await _call(client, "add_note_to_incident", {"incident_id": incident, "note": "probe"})
+    assert "From: <email" in me["metadata"]["description"]
+    assert is_error and refused["error"]["code"] == "FROM_EMAIL_REQUIRED"
+    assert "From: <email" in refused["error"]["message"]
+    async with http_session(per_caller.url, {"Authorization": "Token token=no-such-token-123456"}) as client:
+        _, unauthorized = await _call(client, "get_user_data")
+    assert "your client sends" in unauthorized["error"]["message"]
+    for said in (me["metadata"]["description"], refused["error"]["message"], unauthorized["error"]["message"]):
+        assert "PAGERDUTY_USER_EMAIL" not in said and "PAGERDUTY_USER_API_KEY" not in said
+    alice = _users(box)[0]
+    email = box.state.get("users", alice)["email"]
+    async with http_session(per_caller.url, {**account, "From": email}) as client:
+        is_error, noted = await _call(client, "add_note_to_incident", {"incident_id": incident, "note": "as alice"})
+    assert not is_error, noted
+    assert noted["notes"][0]["user"]["id"] == alice
+
+
+def test_a_from_header_that_is_no_email_is_refused(per_caller: HttpServer) -> None:
+    headers = {**MCP_HEADERS, "Authorization": f"Token token={SANDBOX_ACCOUNT_TOKEN}", "From": "not an email"}
+    response = httpx2.post(per_caller.url, json=LIST_TOOLS, headers=headers)
+    assert response.status_code == 400 and "From header" in response.json()["message"]
+
+
 # --- OAuth scopes ---------------------------------------------------------------------------------
 
 
@@ -280,6 +319,23 @@ def test_allow_unauthenticated_starts_with_a_warning_and_keeps_host_checks() -> 
         # DNS-rebinding protection stays on for a public bind: an unlisted name is refused.
         foreign = httpx2.post(server.url, json=LIST_TOOLS, headers={**MCP_HEADERS, "Host": "rebind.attacker.example"})
         assert foreign.status_code == 421
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("host", ["[::1]", "::1"])
+async def test_serves_on_the_ipv6_loopback_with_host_and_origin_checks_for_it(host: str) -> None:
+    with running_server(["--sandbox"], {}, host=host) as server:
+        assert server.base.startswith("http://[::1]:")
+        assert f"streamable HTTP on {server.base}/mcp" in server.stderr()
+        port = server.base.rsplit(":", 1)[1]
+        same = {**MCP_HEADERS, "Origin": f"http://[::1]:{port}"}
+        assert httpx2.post(server.url, json=LIST_TOOLS, headers=same).status_code == 200
+        tricked = {**MCP_HEADERS, "Origin": "http://[::1]:1@evil.com"}
+        assert httpx2.post(server.url, json=LIST_TOOLS, headers=tricked).status_code == 403
+        rebound = {**MCP_HEADERS, "Host": "rebind.attacker.example"}
+        assert httpx2.post(server.url, json=LIST_TOOLS, headers=rebound).status_code == 421
+        async with http_session(server.url, {}) as client:
+            assert "list_incidents" in {t.name for t in (await client.list_tools()).tools}
 
 
 # --- prompts and resources run as the caller ------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -24,7 +25,7 @@ from mcp_types import LoggingMessageNotificationParams
 from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.faults import Faults
 from pagerduty_mcp.servers.incidents.tools.bulk import BULK_BATCH
-from tests.e2e.http_server import http_session, running_server, sandbox_over_https
+from tests.e2e.http_server import http_session, running_server, sandbox_over_https, upstream_env
 from tests.harness import server_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.incidents]
@@ -155,3 +156,58 @@ async def test_a_cancel_stops_between_batches_and_the_audit_line_names_what_chan
     assert _puts(box) == puts_at_cancel  # nothing more was sent after the call ended
     if transport == "stdio":  # HTTP: the client closed the stream, so nothing can reach it any more
         assert any(all(i in notice for i in named) and "cancelled" in notice for notice in notices), notices
+
+
+@pytest.mark.anyio
+async def test_a_made_up_key_that_shares_the_audit_label_cancels_nothing_of_anothers() -> None:
+    """Under --auth pagerduty, a cancel reaches only calls of the whole credential that sent it: a
+    made-up key ending in the victim's last four characters (the same ``token:…`` audit label)
+    cancels nothing, for any request id; the victim's own cancel still stops its call."""
+    box = Sandbox(size=2, faults=Faults(latency_ms=300))
+    ids = _resolved(box)
+    victim = box.token_for(box.current_user_id)
+    impostor = f"made-up-key-{victim[-4:]}"
+    assert impostor[-4:] == victim[-4:] and impostor != victim
+    headers = {
+        "Authorization": f"Token token={impostor}",
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+        "MCP-Protocol-Version": "2025-11-25",
+    }
+    answered: list[int] = []
+    with sandbox_over_https(box) as info:
+        args = ["--auth", "pagerduty", "--enable-write-tools"]
+        with running_server(args, upstream_env(info), module="pagerduty_mcp.servers.incidents") as server:
+            async with http_session(server.url, {"Authorization": f"Token token={victim}"}, mode="legacy") as client:
+
+                async def impostor_cancels(done: float, total: float | None, message: str | None) -> None:
+                    if done == 0 or answered:
+                        return
+                    async with httpx2.AsyncClient(timeout=10) as http:
+                        for request_id in range(20):  # whatever id the victim's call has
+                            note = {"requestId": request_id, "reason": "not yours"}
+                            body = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": note}
+                            answered.append((await http.post(server.url, json=body, headers=headers)).status_code)
+
+                result = await client.call_tool(
+                    "manage_incidents", {"incident_ids": ids, "status": "triggered"}, progress_callback=impostor_cancels
+                )
+                assert not result.is_error, result.content
+                assert _reopened(box, ids) == set(ids)  # every batch ran: nothing was cancelled
+                assert answered and set(answered) == {202}  # each cancel accepted, and ignored
+
+                # The victim's own cancel, with the same credential, still stops its call.
+                again = [i for i in ids if i in _reopened(box, ids)]
+                with anyio.CancelScope() as scope:
+
+                    async def own_cancel(done: float, total: float | None, message: str | None) -> None:
+                        if done > 0:
+                            scope.cancel()
+
+                    await client.call_tool(
+                        "manage_incidents", {"incident_ids": again, "status": "resolved"}, progress_callback=own_cancel
+                    )
+                assert scope.cancelled_caught
+                line = await _audit_line(server.stderr)
+    assert f"caller=token:…{victim[-4:]}" in line
+    assert 0 < len(set(ids) - _reopened(box, ids)) < COUNT  # stopped part-way: only whole batches resolved

@@ -113,3 +113,34 @@ def test_tracing_is_wanted_only_with_an_endpoint() -> None:
     assert tracing_wanted({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"})
     assert tracing_wanted({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"})
     assert not tracing_wanted({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SDK_DISABLED": "true"})
+
+
+@pytest.mark.anyio
+async def test_a_made_up_tool_name_never_becomes_a_span_name() -> None:
+    """Span names are indexed and grouped by: a client must not mint one per call."""
+    made_up = "made_up_by_a_client_Q7\nwith a line"
+    with _collector() as collector:
+        env = {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.server_address[1]}",
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+        }
+        params = StdioServerParameters(
+            command=sys.executable,
+            args=["-m", "pagerduty_mcp.servers.incidents", "--sandbox"],
+            env=server_env(**env),
+        )
+        async with Client(params, read_timeout_seconds=60) as client:
+            unknown = await client.call_tool(made_up, {})
+            known = await client.call_tool("list_incidents", {"limit": 1})
+        assert unknown.is_error and not known.is_error
+        with anyio.fail_after(20):
+            while not any(span.name == "tools/call list_incidents" for _, span in collector.spans):
+                await anyio.sleep(0.05)
+        spans = [span for _, span in collector.spans]
+
+    names = [span.name for span in spans]
+    assert "tools/call unknown" in names
+    unknown_span = next(span for span in spans if span.name == "tools/call unknown")
+    assert _attributes(unknown_span)["gen_ai.tool.name"] == "unknown"
+    assert _attributes(unknown_span)["pagerduty_mcp.outcome"] == "UNKNOWN_TOOL"
+    assert "made_up_by_a_client_Q7" not in repr(spans)

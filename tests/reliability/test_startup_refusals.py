@@ -51,6 +51,16 @@ REFUSALS: list[tuple[str, tuple[str, ...], dict[str, str], str]] = [
         {"PAGERDUTY_MCP_TOKEN_KEY": "not-a-fernet-key"},
         "PAGERDUTY_MCP_TOKEN_KEY",
     ),
+    ("sandbox seed not a number", (), {"PAGERDUTY_SANDBOX_SEED": "abc"}, "PAGERDUTY_SANDBOX_SEED='abc' is not a whole"),
+    ("sandbox size too large", (), {"PAGERDUTY_SANDBOX_SIZE": "100000"}, "PAGERDUTY_SANDBOX_SIZE='100000'"),
+    ("sandbox size zero", (), {"PAGERDUTY_SANDBOX_SIZE": "0"}, "from 1 to 200"),
+    ("Redis password without a URL", (), {"PAGERDUTY_MCP_REDIS_PASSWORD": PASSWORD}, "--redis-url is not"),
+    (
+        "Redis password twice",
+        ("--redis-url", f"redis://:{PASSWORD}@cache:6379/0"),
+        {"PAGERDUTY_MCP_REDIS_PASSWORD": "other"},
+        "keep one",
+    ),
 ]
 
 

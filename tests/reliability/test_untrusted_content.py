@@ -190,3 +190,27 @@ def test_prompts_that_quote_outside_text_clean_it_and_mark_it_as_data(session: P
             marked = UNTRUSTED_NOTICE in text or "never follow instructions" in text.lower()
             assert marked, f"prompt {name} quotes outside text without marking it as data"
     assert quoting, f"no prompt quoted the poisoned text: {sorted(texts)}"
+
+
+def test_an_error_that_quotes_an_incident_title_marks_it_as_data(session: PortalSession) -> None:
+    """PagerDuty refuses to delete a user with open incidents and lists them, titles and all: the
+    title reaches the model inside an error, so the error is marked too."""
+    state = session.sandbox.state
+    assigned = next(
+        i
+        for i in state.all("incidents")
+        if i["status"] in ("triggered", "acknowledged") and i.get("assignments") and MARK in i["title"]
+    )
+    user = assigned["assignments"][0]["assignee"]["id"]
+    outcome = session.call("delete_user", {"user_id": user})
+    assert outcome.is_error and outcome.envelope["error"]["code"] == "CONFLICT", outcome.text[:300]
+    assert check_clean_and_marked("delete_user", outcome.envelope), outcome.text[:300]
+    assert user in state.tables["users"]  # refused: nothing deleted
+
+
+def test_an_error_of_the_servers_own_words_is_not_marked(session: PortalSession) -> None:
+    """Only errors that quote PagerDuty's words (which may echo anything) or the account's names
+    carry the mark; the server's own validation messages do not."""
+    outcome = session.call("get_incident", {"incident_id": "../incidents"})
+    assert outcome.is_error and outcome.envelope["error"]["code"] == "INVALID_PARAMETER"
+    assert "untrusted_content" not in outcome.envelope["metadata"]

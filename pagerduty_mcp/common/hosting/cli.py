@@ -12,7 +12,12 @@ from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting import startup
 from pagerduty_mcp.common.hosting.budget import DEFAULT_REQUESTS_PER_MINUTE
 from pagerduty_mcp.common.hosting.client_auth import AuthMode
-from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
+from pagerduty_mcp.common.hosting.connections import (
+    DEFAULT_MAX_EVENT_STREAMS,
+    DEFAULT_READ_TIMEOUT_SECONDS,
+    DEFAULT_STREAM_IDLE_SECONDS,
+    EVENT_STREAMS_PER_CALLER,
+)
 from pagerduty_mcp.common.hosting.http import DEFAULT_MAX_BODY_BYTES
 from pagerduty_mcp.common.hosting.registration import DEFAULT_REGISTRATIONS_PER_HOUR
 from pagerduty_mcp.common.hosting.startup import ConfirmWrites, LogLevel, ServeOptions, Transport
@@ -197,6 +202,15 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 help="Seconds a GET event stream may stay open without an event (streamable-http).",
             ),
         ] = DEFAULT_STREAM_IDLE_SECONDS,
+        max_event_streams: Annotated[
+            int,
+            typer.Option(
+                "--max-event-streams",
+                envvar="PAGERDUTY_MCP_MAX_EVENT_STREAMS",
+                help=f"GET event streams open at once, all callers (streamable-http); each credential may "
+                f"hold {EVENT_STREAMS_PER_CALLER}. More get 429.",
+            ),
+        ] = DEFAULT_MAX_EVENT_STREAMS,
         public_url: Annotated[
             str | None,
             typer.Option(
@@ -305,6 +319,7 @@ def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.T
                 call_timeout=call_timeout,
                 read_timeout=read_timeout,
                 stream_idle_timeout=stream_idle_timeout,
+                max_event_streams=max_event_streams,
                 metrics=metrics,
                 log_level=log_level,
                 public_url=public_url,

@@ -7,7 +7,8 @@ Three modes of client authentication for streamable HTTP:
   then speaks to PagerDuty with its own credential;
 - ``pagerduty``: every request carries the caller's own PagerDuty credential
   (``Authorization: Token token=<user API key>``, ``Authorization: Bearer <OAuth token>`` or
-  ``X-PagerDuty-Token: <user API key>``), and PagerDuty is called with that credential only;
+  ``X-PagerDuty-Token: <user API key>``), and PagerDuty is called with that credential only; a
+  caller with an account-level key names the user its writes act as with ``From: <email>``;
 - ``oauth``: users sign in with PagerDuty and send this server's own access token (see
   ``oauth_server``); each call runs with the signed-in user's PagerDuty token.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -41,6 +43,8 @@ __all__ = [
 ]
 
 PAGERDUTY_TOKEN_HEADER = "x-pagerduty-token"
+# An email as PagerDuty takes one in its own From header: one @, no spaces, at most 254 characters.
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,189}")
 _MAX_SECRET_LENGTH = 512
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -163,7 +167,9 @@ class Authenticator:
         matched = [hmac.compare_digest(offered, token) for token in self._tokens]
         if not any(matched):
             return Rejection("The server token is not valid.", f'{challenge}, error="invalid_token"')
-        return Caller(f"client:{fingerprint(value.strip())}", None, narrowing)
+        # The audit label is a short fingerprint; the key that tells callers apart is the whole hash.
+        key = "client:" + hashlib.sha256(value.strip().encode()).hexdigest()
+        return Caller(f"client:{fingerprint(value.strip())}", None, narrowing, key=key)
 
     def _pagerduty(self, headers: Mapping[str, str], narrowing: Narrowing) -> Caller | Rejection:
         challenge = 'Token realm="pagerduty-mcp", Bearer realm="pagerduty-mcp"'
@@ -176,9 +182,16 @@ class Authenticator:
             )
         if len(credential.secret) > _MAX_SECRET_LENGTH or not credential.secret.isprintable():
             return Rejection("The PagerDuty credential is malformed.", f'{challenge}, error="invalid_token"')
+        from_email = headers.get("from", "").strip() or None
+        if from_email is not None and not _EMAIL.fullmatch(from_email):
+            return Rejection(
+                "The From header must be the email of a PagerDuty user (the user an account-level token acts as).",
+                "",
+                400,
+            )
         # Not added to the log redaction list: callers are unbounded (anyone can send a new token
         # per request), and nothing logs a caller's secret; the audit line shows ``redacted``.
-        return Caller(credential.redacted, credential, narrowing)
+        return Caller(credential.redacted, credential, narrowing, from_email=from_email)
 
 
 def pagerduty_credential(headers: Mapping[str, str]) -> Credential | None:

@@ -9,6 +9,10 @@
   ``GET`` event stream ends after the stream idle limit without an event (pings do not count: a
   stateless server has nothing to push, so such a stream is idle by nature).
 - Size: a request head is at most :data:`MAX_HEAD_BYTES` (h11's limit; 400 above it).
+- Streams: open ``GET`` event streams are counted (:class:`StreamSlots`), at most
+  :data:`EVENT_STREAMS_PER_CALLER` per credential and ``--max-event-streams`` in all, so that
+  made-up keys (``--auth pagerduty`` checks a key only when it is used upstream) cannot hold
+  hundreds of sockets and tasks open for the idle limit.
 """
 
 from __future__ import annotations
@@ -23,10 +27,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 __all__ = [
+    "DEFAULT_MAX_EVENT_STREAMS",
     "DEFAULT_READ_TIMEOUT_SECONDS",
     "DEFAULT_STREAM_IDLE_SECONDS",
+    "EVENT_STREAMS_PER_CALLER",
     "KEEP_ALIVE_SECONDS",
     "MAX_HEAD_BYTES",
+    "StreamSlots",
     "body_within",
     "finite_positive",
     "guarded_protocol",
@@ -38,6 +45,9 @@ DEFAULT_READ_TIMEOUT_SECONDS = 30.0
 DEFAULT_STREAM_IDLE_SECONDS = 300.0
 KEEP_ALIVE_SECONDS = 5.0
 MAX_HEAD_BYTES = 16 * 1024
+# A client holds one GET stream (two while it reconnects); a stateless server pushes nothing on it.
+EVENT_STREAMS_PER_CALLER = 4
+DEFAULT_MAX_EVENT_STREAMS = 100
 
 
 class _HeadTimeoutProtocol(H11Protocol):
@@ -145,3 +155,43 @@ async def idle_capped(app: ASGIApp, scope: Scope, receive: Receive, send: Send, 
 def finite_positive(name: str, value: float) -> None:
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a positive number of seconds (got {value})")
+
+
+class StreamSlots:
+    """Open ``GET`` event streams, per caller key and in all; event loop only (no lock needed)."""
+
+    def __init__(self, overall: int, per_caller: int = EVENT_STREAMS_PER_CALLER) -> None:
+        if overall < 1:
+            raise ValueError(f"--max-event-streams must be at least 1 (got {overall})")
+        self.overall = overall
+        self.per_caller = min(per_caller, overall)
+        self._open: dict[str, int] = {}
+        self._total = 0
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def take(self, key: str) -> str | None:
+        """Count one more stream for ``key``; or why not (the caller's share, or the server's, is full)."""
+        if self._open.get(key, 0) >= self.per_caller:
+            return (
+                f"This credential already holds {self.per_caller} open event streams, the most one may. "
+                "Close one first; tool calls need no event stream."
+            )
+        if self._total >= self.overall:
+            return (
+                f"The server holds {self.overall} open event streams, its limit (--max-event-streams). "
+                "Try again later; tool calls need no event stream."
+            )
+        self._open[key] = self._open.get(key, 0) + 1
+        self._total += 1
+        return None
+
+    def give_back(self, key: str) -> None:
+        left = self._open.get(key, 0) - 1
+        if left > 0:
+            self._open[key] = left
+        else:
+            self._open.pop(key, None)
+        self._total = max(0, self._total - 1)

@@ -5,14 +5,15 @@ In front of the SDK's stateless streamable-HTTP app sits one ASGI gate, checking
 1. ``GET /healthz`` answers at once (load-balancer probes reach it by IP, so no Host check);
    ``GET /metrics`` answers loopback peers (after the Host and Origin checks) and, under
    ``--auth static``, any peer with a server token (see ``metrics``);
-2. the Host header (421) and Origin header (403), against allow-lists, with the SDK's
-   ``TransportSecuritySettings`` (DNS-rebinding protection stays on whatever the bind address);
+2. the Host header (421) and Origin header (403), parsed (``host_checks``) and compared with
+   allow-lists (DNS-rebinding protection stays on whatever the bind address);
 3. under ``--auth oauth``, the sign-in endpoints (discovery, registration, consent, callback,
    token, revocation) are public: their body is read within the read timeout (408) and capped
    (413) like any other, then they answer;
 4. client authentication (401 with a ``WWW-Authenticate`` challenge), see ``client_auth``;
 5. the request body, read within the read timeout (408), and its cap (413); a ``GET`` event
-   stream instead ends when idle (see ``connections``, which also limits request heads).
+   stream instead ends when idle, and is refused (429) past its caller's share or the server's
+   ``--max-event-streams`` (see ``connections``, which also limits request heads).
 
 The client's address is the peer's, unless the peer is one of ``--trusted-proxies``: then it is
 the one their ``X-Forwarded-For`` names (uvicorn's proxy-headers support, off otherwise).
@@ -34,27 +35,26 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
-from mcp.server.transport_security import (
-    RequestBodyLimitMiddleware,
-    TransportSecurityMiddleware,
-    TransportSecuritySettings,
-)
+from mcp.server.transport_security import RequestBodyLimitMiddleware, TransportSecuritySettings
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, Rejection
 from pagerduty_mcp.common.hosting.connections import (
+    DEFAULT_MAX_EVENT_STREAMS,
     DEFAULT_READ_TIMEOUT_SECONDS,
     DEFAULT_STREAM_IDLE_SECONDS,
     KEEP_ALIVE_SECONDS,
     MAX_HEAD_BYTES,
+    StreamSlots,
     body_within,
     finite_positive,
     guarded_protocol,
     idle_capped,
     replaying,
 )
+from pagerduty_mcp.common.hosting.host_checks import StrictTransportSecurity, bind_address, url_host
 from pagerduty_mcp.common.toolkit.server import CALLER_SCOPE_KEY
 
 if TYPE_CHECKING:
@@ -108,6 +108,7 @@ class RemoteOptions:
     allow_unauthenticated: bool = False
     read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS  # for a request's head, and for its body
     stream_idle_seconds: float = DEFAULT_STREAM_IDLE_SECONDS
+    max_event_streams: int = DEFAULT_MAX_EVENT_STREAMS
     oauth: OAuthResource | None = None  # --auth oauth: sign-in endpoints and the token check
     metrics: bool = True
     trusted_proxies: tuple[str, ...] = ()  # networks whose X-Forwarded-For names the client
@@ -129,6 +130,8 @@ class RemoteOptions:
                     f"--trusted-proxies takes IP addresses or networks (10.0.0.0/8), not {entry!r}"
                 ) from None
         finite_positive("--stream-idle-timeout", self.stream_idle_seconds)
+        if self.max_event_streams < 1:
+            raise ValueError(f"--max-event-streams must be at least 1 (got {self.max_event_streams})")
         if not is_loopback(self.host) and not self.authenticator.required and not self.allow_unauthenticated:
             raise ValueError(
                 f"refusing to listen on {self.host} without client authentication: use --auth static "
@@ -140,8 +143,8 @@ class RemoteOptions:
     def security(self) -> TransportSecuritySettings:
         """Host and Origin allow-lists: the loopback names, the bind address, and what the operator adds."""
         hosts = [f"{name}:*" for name in _LOOPBACK_NAMES] + list(_LOOPBACK_NAMES)
-        if not is_loopback(self.host) and self.host not in ("0.0.0.0", "::"):
-            shown = f"[{self.host}]" if ":" in self.host else self.host
+        if not is_loopback(self.host) and bind_address(self.host) not in ("0.0.0.0", "::"):
+            shown = url_host(self.host)
             hosts += [shown, f"{shown}:*"]
         hosts += list(self.allowed_hosts)
         origins = [f"http://{name}:*" for name in _LOOPBACK_NAMES] + [f"http://{name}" for name in _LOOPBACK_NAMES]
@@ -158,12 +161,13 @@ class RemoteGate:
         self.options = options
         self.server_name = server_name
         self.metrics = metrics
-        self._security = TransportSecurityMiddleware(options.security())
+        self._security = StrictTransportSecurity(options.security())
         self._limited = RequestBodyLimitMiddleware(app, options.max_body_bytes)
         self._app = app
         self._oauth = (
             RequestBodyLimitMiddleware(options.oauth.app, options.max_body_bytes) if options.oauth is not None else None
         )
+        self.streams = StreamSlots(options.max_event_streams)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -191,15 +195,26 @@ class RemoteGate:
         else:
             verdict = self.options.authenticator.authenticate(request.headers)
         if isinstance(verdict, Rejection):
-            body = {"error": "unauthorized" if verdict.status == 401 else "unavailable", "message": verdict.message}
+            label = {401: "unauthorized", 400: "bad_request"}.get(verdict.status, "unavailable")
+            body = {"error": label, "message": verdict.message}
             await _json(
                 send, verdict.status, body, {"www-authenticate": verdict.challenge} if verdict.challenge else {}
             )
             return
         scope[CALLER_SCOPE_KEY] = verdict
         if scope["method"] == "GET":
-            # An event stream: a stateless server has nothing to push on it, so it ends when idle.
-            await idle_capped(self._limited, scope, receive, send, self.options.stream_idle_seconds)
+            # An event stream: a stateless server has nothing to push on it, so it ends when idle,
+            # and each credential (and the server) holds only so many.
+            full = self.streams.take(verdict.key)
+            if full is not None:
+                body = {"error": "too_many_streams", "message": full}
+                retry = max(1, int(min(self.options.stream_idle_seconds, 60)))
+                await _json(send, 429, body, {"retry-after": str(retry)})
+                return
+            try:
+                await idle_capped(self._limited, scope, receive, send, self.options.stream_idle_seconds)
+            finally:
+                self.streams.give_back(verdict.key)
             return
         await self._read_body_then(self._limited, scope, receive, send)
 
@@ -257,7 +272,7 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
         )
     log.info(
         "streamable HTTP on http://%s:%d%s (auth: %s, health: %s, metrics: %s)",
-        options.host,
+        url_host(options.host),
         options.port,
         options.path,
         options.authenticator.mode.value,
@@ -266,7 +281,7 @@ async def serve_remote(server: MCPServer, options: RemoteOptions, *, log_level: 
     )
     config = uvicorn.Config(
         app,
-        host=options.host,
+        host=bind_address(options.host),  # --host '[::1]' as a URL writes it: uvicorn wants ::1
         port=options.port,
         log_level=log_level.lower(),
         log_config=None,  # keep our stderr handler, which redacts secrets

@@ -4,7 +4,10 @@ What is counted (every name starts with ``pagerduty_mcp_``):
 
 - ``tool_calls_total{tool,outcome}`` and ``tool_call_duration_seconds{tool}``: each tool call,
   ``outcome`` being ``ok`` or the stable error code (``CANCELLED`` too); a name the server does
-  not know is counted as ``tool="unknown"``, so clients cannot grow the label set;
+  not know is counted as ``tool="unknown"`` with ``outcome="UNKNOWN_TOOL"`` (a tool the caller may
+  not see: ``HIDDEN_TOOL``), so clients cannot grow the label set nor pass for a call that ran;
+- ``prompt_gets_total{outcome}`` and ``resource_reads_total{outcome}``: the same for prompts and
+  resources (``UNKNOWN_PROMPT``, ``HIDDEN_RESOURCE``, ...), without their client-chosen names;
 - ``tool_calls_in_flight``: tool calls running now;
 - ``upstream_requests_total{method,resource,status}`` and ``upstream_request_duration_seconds``:
   requests to PagerDuty, ``resource`` the first path segment (``/incidents``), ``status`` the HTTP
@@ -66,6 +69,10 @@ class Metrics(Observer):
             f"{_PREFIX}_tool_call_duration_seconds", "Tool call duration.", ["tool"], buckets=_CALL_BUCKETS, registry=r
         )
         self.in_flight = Gauge(f"{_PREFIX}_tool_calls_in_flight", "Tool calls running now.", registry=r)
+        self.prompt_gets = Counter(f"{_PREFIX}_prompt_gets", "Prompts got, by outcome.", ["outcome"], registry=r)
+        self.resource_reads = Counter(
+            f"{_PREFIX}_resource_reads", "Resources read, by outcome.", ["outcome"], registry=r
+        )
         self.upstream_requests = Counter(
             f"{_PREFIX}_upstream_requests",
             "Requests to PagerDuty by method, resource and HTTP status (none: no answer).",
@@ -93,6 +100,10 @@ class Metrics(Observer):
             self.in_flight.inc()
 
     def call_finished(self, request: RequestContext, seconds: float) -> None:
+        if request.kind in ("prompt", "resource"):
+            counter = self.prompt_gets if request.kind == "prompt" else self.resource_reads
+            counter.labels(outcome=request.outcome[:64]).inc()
+            return
         if request.kind != "tool":
             return
         self.in_flight.dec()

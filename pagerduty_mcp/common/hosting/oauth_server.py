@@ -145,8 +145,11 @@ class OAuthConfig:
         return tuple(sorted({s for needed in self.tool_scopes.values() for s in needed}))
 
     def allowed_tools(self, granted: tuple[str, ...] | list[str]) -> frozenset[str]:
-        """The tools every scope of which the user was granted."""
-        return frozenset(tool for tool, needed in self.tool_scopes.items() if all(grants(granted, s) for s in needed))
+        """The tools every scope of which the user was granted; never one that states no scope
+        (it fails closed: nothing says what such a tool would do)."""
+        return frozenset(
+            tool for tool, needed in self.tool_scopes.items() if needed and all(grants(granted, s) for s in needed)
+        )
 
 
 def _now() -> float:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from pagerduty_mcp.common.hosting.budget import MemoryBuckets, RedisBuckets
+from pagerduty_mcp.common.hosting.host_checks import url_host
 from pagerduty_mcp.common.hosting.http import is_loopback
 from pagerduty_mcp.common.hosting.oauth_server import (
     SANDBOX_SIGN_IN_PATH,
@@ -36,7 +37,7 @@ def check_public_url(url: str | None, host: str, port: int) -> str:
     """The canonical URL of this server, without a trailing slash (``ValueError`` if unusable)."""
     if not url:
         if is_loopback(host):
-            return f"http://{'127.0.0.1' if host == 'localhost' else host}:{port}"
+            return f"http://{'127.0.0.1' if host == 'localhost' else url_host(host)}:{port}"
         raise ValueError("--auth oauth needs --public-url (PAGERDUTY_MCP_PUBLIC_URL): the https URL clients reach")
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:

@@ -29,11 +29,15 @@ from pagerduty_mcp.common.hosting.budget import (
     RedisBuckets,
 )
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
-from pagerduty_mcp.common.hosting.connections import DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_STREAM_IDLE_SECONDS
+from pagerduty_mcp.common.hosting.connections import (
+    DEFAULT_MAX_EVENT_STREAMS,
+    DEFAULT_READ_TIMEOUT_SECONDS,
+    DEFAULT_STREAM_IDLE_SECONDS,
+)
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
 from pagerduty_mcp.common.hosting.registration import DEFAULT_REGISTRATIONS_PER_HOUR
 from pagerduty_mcp.common.hosting.sealing import KEY_VARIABLE, request_state_security, token_keys
-from pagerduty_mcp.common.hosting.store import check_redis_url
+from pagerduty_mcp.common.hosting.store import check_redis_url, with_redis_password
 from pagerduty_mcp.common.hosting.tracing import start_tracing
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
@@ -99,6 +103,7 @@ class ServeOptions:
     call_timeout: float = 60.0
     read_timeout: float = DEFAULT_READ_TIMEOUT_SECONDS
     stream_idle_timeout: float = DEFAULT_STREAM_IDLE_SECONDS
+    max_event_streams: int = DEFAULT_MAX_EVENT_STREAMS
     metrics: bool = True
     log_level: LogLevel = LogLevel.INFO
     public_url: str | None = None
@@ -164,7 +169,7 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         settings = Settings.from_env()
         # Under --auth oauth, PAGERDUTY_OAUTH_CLIENT_ID names the app users sign in with (sign_in.py).
         oauth = None if options.auth is AuthMode.oauth else ClientCredentials.from_env(settings.api_host)
-        redis_url = check_redis_url(options.redis_url)
+        redis_url = with_redis_password(check_redis_url(options.redis_url))
         if options.request_budget() < 0:
             raise ValueError("--budget-per-minute must be 0 (off) or positive")
         if options.transport is Transport.streamable_http:
@@ -216,13 +221,16 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         )
     limits = options.max_concurrent_per_credential
     if options.sandbox:
-        pool = sandbox_pool(
-            settings=settings,
-            keep_credential=not per_caller,
-            oauth=oauth,
-            max_concurrent_per_credential=limits,
-            server_credential=not per_caller,
-        )
+        try:  # builds the sandbox, which reads PAGERDUTY_SANDBOX_SEED and _SIZE
+            pool = sandbox_pool(
+                settings=settings,
+                keep_credential=not per_caller,
+                oauth=oauth,
+                max_concurrent_per_credential=limits,
+                server_credential=not per_caller,
+            )
+        except ValueError as exc:
+            _fail(command, str(exc))
     else:
         pool = ClientPool(settings, oauth=oauth, max_concurrent_per_credential=limits, server_credential=not per_caller)
     if options.request_budget():
@@ -285,6 +293,7 @@ def remote_options(options: ServeOptions) -> RemoteOptions:
         allow_unauthenticated=options.allow_unauthenticated,
         read_timeout_seconds=options.read_timeout,
         stream_idle_seconds=options.stream_idle_timeout,
+        max_event_streams=options.max_event_streams,
         metrics=options.metrics,
         trusted_proxies=split_names(options.trusted_proxies),
     )

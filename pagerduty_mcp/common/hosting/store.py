@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from pagerduty_mcp.common.pagerduty.logs import register_secret
 
 __all__ = [
     "KEY_PREFIX",
+    "REDIS_PASSWORD_VARIABLE",
     "REDIS_PAUSE_SECONDS",
     "MemoryStore",
     "RedisStore",
@@ -27,9 +32,13 @@ __all__ = [
     "check_redis_url",
     "digest",
     "open_store",
+    "with_redis_password",
 ]
 
 KEY_PREFIX = "pagerduty-mcp:"
+# The Redis password, apart from the URL: from a secret, never on a command line or in a URL that
+# an operator writes into a manifest.
+REDIS_PASSWORD_VARIABLE = "PAGERDUTY_MCP_REDIS_PASSWORD"
 # Bounded waits: a replica must answer "unavailable" quickly, not hang with its caller.
 REDIS_TIMEOUT_SECONDS = 2.0
 # After a timeout, Redis is not tried again for this long: an unanswering Redis costs one timeout,
@@ -174,3 +183,28 @@ def check_redis_url(url: str | None) -> str | None:
     if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
         raise ValueError(f"--redis-url must start with redis://, rediss:// or unix:// (got {url.split('@')[-1]!r})")
     return url or None
+
+
+def with_redis_password(url: str | None, env: Mapping[str, str] | None = None) -> str | None:
+    """``url`` with the password of :data:`REDIS_PASSWORD_VARIABLE` put in, and any password it
+    carries registered for redaction; ``ValueError`` when the two disagree or there is no URL."""
+    env = os.environ if env is None else env
+    password = env.get(REDIS_PASSWORD_VARIABLE, "").strip("\r\n")
+    if not url:
+        if password:
+            raise ValueError(f"{REDIS_PASSWORD_VARIABLE} is set but --redis-url is not: set both, or neither")
+        return url
+    parts = urlsplit(url)
+    if parts.password:
+        register_secret(unquote(parts.password))
+        register_secret(parts.password)
+        if password:
+            raise ValueError(f"--redis-url carries a password and {REDIS_PASSWORD_VARIABLE} is set: keep one")
+        return url
+    if not password:
+        return url
+    register_secret(password)
+    register_secret(quote(password, safe=""))
+    user = quote(unquote(parts.username), safe="") if parts.username else ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))

@@ -27,6 +27,7 @@ from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import (
     ToolFailure,
     failure_from_response,
+    from_email_advice,
     retry_after_seconds,
     tls_failure,
 )
@@ -404,7 +405,11 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: igno
         return failure_from_response(response, write=write)
 
     def from_email(self) -> str:
-        """The ``From`` header for writes that need one: the configured email or the token's user."""
+        """The ``From`` header for writes that need one: the caller's own ``From`` (--auth
+        pagerduty), the configured email, or the token's user."""
+        caller = current_request().caller
+        if caller is not None and caller.from_email:
+            return caller.from_email
         if self.configured_email:
             return self.configured_email
         user = self.current_user()
@@ -413,7 +418,7 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: igno
         raise ToolFailure(
             "FROM_EMAIL_REQUIRED",
             "This write needs the email of a PagerDuty user (the From header), and an account-level "
-            "token has none. Set PAGERDUTY_USER_EMAIL to the email of the user to act as.",
+            f"token has none. {from_email_advice()}",
         )
 
 

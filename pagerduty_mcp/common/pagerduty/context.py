@@ -11,6 +11,7 @@ This floor knows nothing of MCP: the toolkit binds the context, hosting fills in
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ __all__ = [
     "Narrowing",
     "RequestContext",
     "bind_request",
+    "credential_key",
     "current_request",
     "request_scope",
     "unbind_request",
@@ -49,11 +51,28 @@ class Narrowing:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a request: an identity for the audit line, a credential, and what they see."""
+    """Who sent a request: an identity for the audit line, a credential, and what they see.
+
+    ``key`` tells callers apart where it matters (whose call a cancel may stop): by default a hash
+    of the whole credential, else the identity. Never the identity when there is a credential: the
+    audit label shows only a credential's last characters, which anyone can match.
+    """
 
     identity: str
     credential: Credential | None  # None: the server's own credential
     narrowing: Narrowing = Narrowing()
+    key: str = ""
+    # The user a caller's account-level token acts as (its ``From`` header), under --auth pagerduty.
+    from_email: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", credential_key(self.credential) if self.credential else self.identity)
+
+
+def credential_key(credential: Credential) -> str:
+    """A stable, non-reversible key for the whole of a credential (its kind and secret)."""
+    return "credential:" + hashlib.sha256(f"{credential.kind}\0{credential.secret}".encode()).hexdigest()
 
 
 @dataclass
@@ -77,6 +96,9 @@ class RequestContext:
     # Ids this message has seen PagerDuty answer for (a resolved name, a checked filter), so that
     # an existence check asks once, whichever layer asks.
     known_ids: set[str] = field(default_factory=set)
+    # PagerDuty's own words from error answers of this message (sanitised), so that an error that
+    # quotes them, however reworded on the way, is marked as outside text (it may echo a title).
+    upstream_texts: list[str] = field(default_factory=list)
     # What to let go of when the message ends (the clients it leased from the pool).
     releases: list[Callable[[], None]] = field(default_factory=list)
     # True for the stand-in outside any message (scripts, tests), which never ends: nothing is
@@ -123,6 +145,11 @@ class RequestContext:
         if self.caller is not None:
             return self.caller.identity
         return "server"
+
+    @property
+    def caller_key(self) -> str:
+        """What tells this caller's calls apart from everyone else's (see :attr:`Caller.key`)."""
+        return self.caller.key if self.caller is not None else "server"
 
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()

@@ -20,9 +20,12 @@ from pagerduty_mcp.common.pagerduty.text import clean_text
 __all__ = [
     "ERROR_CODES",
     "ToolFailure",
+    "credential_advice",
     "failure_from_exception",
+    "from_email_advice",
     "invalid",
     "not_found",
+    "quotes_outside_text",
     "retry_after_seconds",
     "tls_failure",
     "when_to_retry",
@@ -55,13 +58,65 @@ _UPSTREAM_TEXT_LIMIT = 300
 
 
 class ToolFailure(Exception):
-    """An anticipated failure: becomes an ``isError`` result with a stable code."""
+    """An anticipated failure: becomes an ``isError`` result with a stable code.
 
-    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    ``untrusted``: the message or details quote text from outside (names, titles) that the answer
+    must mark as data; PagerDuty's own words are found without it (:func:`quotes_outside_text`).
+    """
+
+    def __init__(
+        self, code: str, message: str, details: dict[str, Any] | None = None, *, untrusted: bool = False
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details or {}
+        self.untrusted = untrusted
+
+
+# PagerDuty joins its message and errors with "; ". A piece is recognised by its start, however
+# the failure was reworded around it; pieces shorter than this are its fixed words ("Not Found").
+_PIECE_START = 40
+_PIECE_MIN = 12
+
+
+def quotes_outside_text(failure: ToolFailure) -> bool:
+    """Whether ``failure`` says something from outside the server: marked so by whoever built it,
+    or quoting an error text PagerDuty sent during this message (which may echo an incident title
+    or any other free text), however the failure was reworded on its way up."""
+    if failure.untrusted:
+        return True
+    said = failure.message + (repr(failure.details) if failure.details else "")
+    return any(
+        piece[:_PIECE_START] in said
+        for text in current_request().upstream_texts
+        for piece in (p.strip() for p in text.split("; "))
+        if len(piece) >= _PIECE_MIN
+    )
+
+
+def _caller_brings_credential() -> bool:
+    """Whether the message runs with its caller's own PagerDuty credential (--auth pagerduty or
+    oauth), whose advice must name what the caller can change, never the server's settings."""
+    return current_request().credential is not None
+
+
+def credential_advice() -> str:
+    """What to check when PagerDuty refuses the credential, said to whoever can change it."""
+    if _caller_brings_credential():
+        return (
+            "Check the PagerDuty credential your client sends (its Authorization or X-PagerDuty-Token "
+            "header: a user API key or an OAuth token), or sign in again."
+        )
+    return "Check PAGERDUTY_USER_API_KEY (or the OAuth token) and PAGERDUTY_API_HOST for your region."
+
+
+def from_email_advice() -> str:
+    """How to name the user an account-level token acts as, said to whoever can: a caller with its
+    own token sends a ``From`` header; the operator of a server with its own sets a variable."""
+    if _caller_brings_credential():
+        return "Send a From: <email of a PagerDuty user> header with each request to act as that user."
+    return "Set PAGERDUTY_USER_EMAIL to the email of the user to act as."
 
 
 def invalid(parameter: str, message: str) -> ToolFailure:
@@ -155,7 +210,10 @@ def upstream_message(response: httpx2.Response) -> str:
 def _sanitise(text: str, response: httpx2.Response) -> str:
     # Masked before the cut too, so that no secret survives as a prefix at the cut.
     secrets = _secrets_in_play(response)
-    return redact(clean_text(redact(text, *secrets), _UPSTREAM_TEXT_LIMIT), *secrets)
+    said = redact(clean_text(redact(text, *secrets), _UPSTREAM_TEXT_LIMIT), *secrets)
+    if said.strip():
+        current_request().upstream_texts.append(said)
+    return said
 
 
 def _secrets_in_play(response: httpx2.Response) -> tuple[str, ...]:
@@ -220,11 +278,7 @@ def failure_from_response(response: httpx2.Response, *, write: bool = False) -> 
     if status == 400 or status == 422:
         return ToolFailure("INVALID_PARAMETER", f"PagerDuty rejected the request.{quoted} Fix the arguments.")
     if status == 401:
-        return ToolFailure(
-            "UNAUTHORIZED",
-            "PagerDuty did not accept the credential. Check PAGERDUTY_USER_API_KEY (or the OAuth token) "
-            "and PAGERDUTY_API_HOST for your region.",
-        )
+        return ToolFailure("UNAUTHORIZED", f"PagerDuty did not accept the credential. {credential_advice()}")
     if status == 402:
         return ToolFailure("FORBIDDEN", f"This feature is not available on the account's plan.{quoted}")
     if status == 403:

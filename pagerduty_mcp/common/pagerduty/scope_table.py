@@ -7,6 +7,13 @@
 checks that it still matches the description. Every operation is listed, so that an endpoint
 without a scope (``""``, e.g. ``GET /users/me``) is not mistaken for a templated one
 (``GET /users/{id}``).
+
+Where the description states no scope (shift-based schedules, automation actions, ...), the
+hand-written :data:`FALLBACK_SCOPES` names the nearest one PagerDuty offers, so that nothing is
+open to a token merely because the description is silent: :func:`required_scope` (what the
+client checks before a request, and the sandbox enforces) and the tools' scopes read both.
+``GET /users/me`` alone needs none: PagerDuty documents it for every user's token. Tests check
+that each fallback still fills a gap of the description, and that no gap is left unfilled.
 """
 
 from __future__ import annotations
@@ -18,7 +25,17 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REQUIRED_SCOPES", "grants", "missing_scope", "required_scope", "scope_table"]
+__all__ = [
+    "EVENTS_API_SCOPES",
+    "FALLBACK_SCOPES",
+    "NO_SCOPE_NEEDED",
+    "REQUIRED_SCOPES",
+    "grants",
+    "missing_scope",
+    "required_scope",
+    "scope_table",
+    "stated_scopes",
+]
 
 _METHODS = ("get", "post", "put", "delete", "patch")
 
@@ -34,10 +51,17 @@ def scope_table(spec: Mapping[str, Any]) -> dict[str, str]:
 
 
 @functools.cache
+def stated_scopes() -> dict[str, str]:
+    """Every REST operation's scope: PagerDuty's where it states one, else the fallback below
+    (``""`` only for :data:`NO_SCOPE_NEEDED`)."""
+    return {key: scope or FALLBACK_SCOPES.get(key, "") for key, scope in REQUIRED_SCOPES.items()}
+
+
+@functools.cache
 def _index() -> dict[tuple[str, int], list[tuple[tuple[str, ...], str]]]:
     """Templates by (method, segment count), literal segments first (``/users/me`` before ``/users/{id}``)."""
     index: dict[tuple[str, int], list[tuple[tuple[str, ...], str]]] = {}
-    for key, scope in REQUIRED_SCOPES.items():
+    for key, scope in stated_scopes().items():
         method, template = key.split(" ", 1)
         segments = tuple(s for s in template.split("/") if s)
         index.setdefault((method, len(segments)), []).append((segments, scope))
@@ -83,6 +107,101 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"    {json.dumps(key)}: {json.dumps(value)}," for key, value in table.items()]
     sys.stdout.write("REQUIRED_SCOPES: dict[str, str] = {\n" + "\n".join(lines) + "\n}\n")
     return 0
+
+
+# Any user's token may ask who it is: PagerDuty documents GET /users/me for user-level keys and
+# OAuth tokens alike, and sign-in asks it before any tool runs.
+NO_SCOPE_NEEDED = frozenset({"GET /users/me"})
+
+# Written by hand: the scope a person would expect where PagerDuty's description states none,
+# always one PagerDuty's OAuth offers (the description uses it elsewhere): reads take ``.read``,
+# writes ``.write``. A test fails when PagerDuty states a scope for one of these (drop the line,
+# the description wins anyway), or leaves a new operation without one (add it here).
+FALLBACK_SCOPES: dict[str, str] = {
+    # Shift-based schedules are schedules: the v2 /schedules endpoints take schedules.read/.write.
+    "GET /v3/schedules": "schedules.read",
+    "POST /v3/schedules": "schedules.write",
+    "DELETE /v3/schedules/{id}": "schedules.write",
+    "GET /v3/schedules/{id}": "schedules.read",
+    "PUT /v3/schedules/{id}": "schedules.write",
+    "GET /v3/schedules/{id}/custom_shifts": "schedules.read",
+    "POST /v3/schedules/{id}/custom_shifts": "schedules.write",
+    "DELETE /v3/schedules/{id}/custom_shifts/{custom_shift_id}": "schedules.write",
+    "GET /v3/schedules/{id}/custom_shifts/{custom_shift_id}": "schedules.read",
+    "PUT /v3/schedules/{id}/custom_shifts/{custom_shift_id}": "schedules.write",
+    "GET /v3/schedules/{id}/overrides": "schedules.read",
+    "POST /v3/schedules/{id}/overrides": "schedules.write",
+    "DELETE /v3/schedules/{id}/overrides/{override_id}": "schedules.write",
+    "GET /v3/schedules/{id}/overrides/{override_id}": "schedules.read",
+    "PUT /v3/schedules/{id}/overrides/{override_id}": "schedules.write",
+    "GET /v3/schedules/{id}/rotations": "schedules.read",
+    "POST /v3/schedules/{id}/rotations": "schedules.write",
+    "DELETE /v3/schedules/{id}/rotations/{rotation_id}": "schedules.write",
+    "GET /v3/schedules/{id}/rotations/{rotation_id}": "schedules.read",
+    "GET /v3/schedules/{id}/rotations/{rotation_id}/events": "schedules.read",
+    "POST /v3/schedules/{id}/rotations/{rotation_id}/events": "schedules.write",
+    "DELETE /v3/schedules/{id}/rotations/{rotation_id}/events/{event_id}": "schedules.write",
+    "GET /v3/schedules/{id}/rotations/{rotation_id}/events/{event_id}": "schedules.read",
+    "PUT /v3/schedules/{id}/rotations/{rotation_id}/events/{event_id}": "schedules.write",
+    # Automation actions and runners are configured for services (and teams), as extensions and
+    # alert grouping settings are: services.read to see them, services.write to change them.
+    "GET /automation_actions/actions": "services.read",
+    "POST /automation_actions/actions": "services.write",
+    "DELETE /automation_actions/actions/{id}": "services.write",
+    "GET /automation_actions/actions/{id}": "services.read",
+    "PUT /automation_actions/actions/{id}": "services.write",
+    "GET /automation_actions/actions/{id}/services": "services.read",
+    "POST /automation_actions/actions/{id}/services": "services.write",
+    "DELETE /automation_actions/actions/{id}/services/{service_id}": "services.write",
+    "GET /automation_actions/actions/{id}/services/{service_id}": "services.read",
+    "GET /automation_actions/actions/{id}/teams": "services.read",
+    "POST /automation_actions/actions/{id}/teams": "services.write",
+    "DELETE /automation_actions/actions/{id}/teams/{team_id}": "services.write",
+    "GET /automation_actions/actions/{id}/teams/{team_id}": "services.read",
+    "GET /automation_actions/runners": "services.read",
+    "POST /automation_actions/runners": "services.write",
+    "DELETE /automation_actions/runners/{id}": "services.write",
+    "GET /automation_actions/runners/{id}": "services.read",
+    "PUT /automation_actions/runners/{id}": "services.write",
+    "GET /automation_actions/runners/{id}/teams": "services.read",
+    "POST /automation_actions/runners/{id}/teams": "services.write",
+    "DELETE /automation_actions/runners/{id}/teams/{team_id}": "services.write",
+    "GET /automation_actions/runners/{id}/teams/{team_id}": "services.read",
+    # Running an action acts on the incident the invocation names: what a responder may do to an
+    # incident. Past runs are read as the incident's history.
+    "POST /automation_actions/actions/{id}/invocations": "incidents.write",
+    "GET /automation_actions/invocations": "incidents.read",
+    "GET /automation_actions/invocations/{id}": "incidents.read",
+    # A change event sent through the REST API records a change on a service, as the Events API does.
+    "POST /change_events": "change_events.write",
+    # Event enrichment is a step of event orchestration.
+    "GET /enrichment/event_enrichments": "event_orchestrations.read",
+    "POST /enrichment/event_enrichments": "event_orchestrations.write",
+    "GET /enrichment/event_enrichments/default": "event_orchestrations.read",
+    "PUT /enrichment/event_enrichments/default": "event_orchestrations.write",
+    "DELETE /enrichment/event_enrichments/{id}": "event_orchestrations.write",
+    "GET /enrichment/event_enrichments/{id}": "event_orchestrations.read",
+    "PUT /enrichment/event_enrichments/{id}": "event_orchestrations.write",
+    "DELETE /enrichment/event_enrichments/{id}/associations": "event_orchestrations.write",
+    "GET /enrichment/event_enrichments/{id}/associations": "event_orchestrations.read",
+    "POST /enrichment/event_enrichments/{id}/associations": "event_orchestrations.write",
+    "GET /enrichment/event_enrichments/{id}/rules": "event_orchestrations.read",
+    "PUT /enrichment/event_enrichments/{id}/rules": "event_orchestrations.write",
+    # The OAuth clients webhook subscriptions authenticate with belong to those subscriptions.
+    "GET /webhook_subscriptions/oauth_clients": "webhook_subscriptions.read",
+    "POST /webhook_subscriptions/oauth_clients": "webhook_subscriptions.write",
+    "DELETE /webhook_subscriptions/oauth_clients/{id}": "webhook_subscriptions.write",
+    "GET /webhook_subscriptions/oauth_clients/{id}": "webhook_subscriptions.read",
+    "PUT /webhook_subscriptions/oauth_clients/{id}": "webhook_subscriptions.write",
+}
+
+# The Events API v2 authorizes by routing key, not OAuth, so nothing here is enforced; these are
+# what a tool that sends events states, so that it is shown only to callers who may do as much:
+# an alert event triggers, acknowledges or resolves incidents, a change event records a change.
+EVENTS_API_SCOPES: dict[str, str] = {
+    "POST /v2/enqueue": "incidents.write",
+    "POST /v2/change/enqueue": "change_events.write",
+}
 
 
 # Generated: do not edit by hand (see the module docstring).

@@ -21,7 +21,7 @@ from typing import Any
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception, quotes_outside_text
 from pagerduty_mcp.common.pagerduty.pagination import Page
 
 __all__ = [
@@ -208,7 +208,11 @@ def error_result(failure: ToolFailure) -> CallToolResult:
     error: dict[str, Any] = {"message": failure.message, "code": failure.code}
     if failure.details:
         error["details"] = failure.details
-    envelope = {"metadata": {"count": 0, "description": ERROR_DESCRIPTION}, "error": error}
+    metadata: dict[str, Any] = {"count": 0, "description": ERROR_DESCRIPTION}
+    if quotes_outside_text(failure):
+        # An error may quote outside text too (PagerDuty echoing an incident's title): same mark.
+        metadata["untrusted_content"] = UNTRUSTED_NOTICE
+    envelope = {"metadata": metadata, "error": error}
     # An error's details are facts as given, empty lists included: "succeeded": [] says none did.
     text = json.dumps(_whole(envelope), separators=(",", ":"), ensure_ascii=False, default=str)
     return _result(_LONE_SURROGATE.sub("\ufffd", text), is_error=True)

@@ -108,13 +108,21 @@ async def flag_cancel(request: RequestContext, ctx: ServerRequestContext[Any, An
                 request.cancelled.set()
 
     with CALLS.track(request, ctx.request_id):
-        async with anyio.create_task_group() as group:
-            group.start_soon(watch)
-            try:
-                yield
-            finally:
-                finished.set()
-                group.cancel_scope.cancel()
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(watch)
+                try:
+                    yield
+                finally:
+                    finished.set()
+                    group.cancel_scope.cancel()
+        except BaseExceptionGroup as raised:
+            # The task group wraps what the call raised; the SDK maps the bare exception (a pydantic
+            # ValidationError is invalid params, an MCPError its own code), never the group.
+            if len(raised.exceptions) != 1:
+                raise
+            only = raised.exceptions[0]
+            raise only from only.__cause__
 
 
 class CallsInFlight:
@@ -122,9 +130,11 @@ class CallsInFlight:
 
     Over the 2025-era stateless HTTP transport each POST gets a fresh session, so the SDK cannot
     match a ``notifications/cancelled`` to the call it names; this table can. A cancel reaches
-    only the calls of the caller who sent it (the identity hosting's client auth gave it), and
-    only when exactly one of them has that id: clients that share an identity (``--auth none``,
-    one server token) may reuse ids, and an ambiguous cancel is safer dropped than misapplied.
+    only the calls of the caller who sent it, and only when exactly one of them has that id:
+    clients that share a credential (``--auth none``, one server token) may reuse ids, and an
+    ambiguous cancel is safer dropped than misapplied. Callers are told apart by
+    :attr:`~pagerduty_mcp.common.pagerduty.context.Caller.key`, a hash of the whole credential,
+    never by the audit label: ``token:…`` and four characters are easy to match with a made-up key.
     """
 
     def __init__(self) -> None:
@@ -136,7 +146,7 @@ class CallsInFlight:
         if request_id is None:
             yield
             return
-        key = (request.identity, str(request_id))
+        key = (request.caller_key, str(request_id))
         with self._lock:
             self._calls.setdefault(key, []).append(request)
         try:
@@ -148,10 +158,11 @@ class CallsInFlight:
                 if not calls:
                     self._calls.pop(key, None)
 
-    def cancel(self, identity: str, request_id: object) -> bool:
-        """Flag the one call of ``identity`` with ``request_id``; ``False`` if none or several."""
+    def cancel(self, caller_key: str, request_id: object) -> bool:
+        """Flag the one call of the caller with ``caller_key`` and ``request_id``; ``False`` if none
+        or several."""
         with self._lock:
-            calls = list(self._calls.get((identity, str(request_id)), []))
+            calls = list(self._calls.get((caller_key, str(request_id)), []))
         if len(calls) != 1:
             return False
         calls[0].cancelled.set()

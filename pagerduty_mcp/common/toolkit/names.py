@@ -46,6 +46,10 @@ _MAX_EXISTENCE_CHECKS = 20
 # PagerDuty's own ids: P + 6 (most objects), Q + 12-13 (incidents, alerts), 26 from a digit
 # (automation actions); the sandbox's likewise.
 _PAGERDUTY_ID = re.compile(r"^(P[A-Z0-9]{6}|[A-Z][A-Z0-9]{5,19}|[0-9][A-Z0-9]{25})$")
+# Those shapes with a digit in them: no team is called that in capitals, so they are ids outright.
+# Any other id-shaped value (PLATFORM, DATABASE, PAYMENT) may be a name in capitals, since names
+# match in any case: it is looked up as a name first, and is the id only when no name matches.
+_UNMISTAKABLE_ID = re.compile(r"^(?=.*[0-9])(P[A-Z0-9]{6}|Q[A-Z0-9]{12,13}|[0-9][A-Z0-9]{25})$")
 
 
 def is_pagerduty_id(value: str) -> bool:
@@ -123,8 +127,9 @@ def resolve_reference(value: str, parameter: str, *, label: str | None = None) -
     said = label or parameter
     text = value.strip()
     ident = id_in(text)  # an id, or the object's URL
-    if kinds is None or (ident is not None and (is_pagerduty_id(ident) or text.startswith("https://"))):
+    if kinds is None or (ident is not None and (_UNMISTAKABLE_ID.fullmatch(ident) or text.startswith("https://"))):
         return ident or text
+    could_be_an_id = ident is not None and is_pagerduty_id(ident)
     wanted = text.lower()
     for kind in kinds:
         resource = RESOURCES[kind]
@@ -144,7 +149,10 @@ def resolve_reference(value: str, parameter: str, *, label: str | None = None) -
                         :_MAX_CANDIDATES
                     ],
                 },
+                untrusted=True,  # the candidates' names are the account's free text
             )
+    if could_be_an_id and ident is not None:
+        return ident  # no such name: the id it looks like (an empty answer then checks it exists)
     resource = RESOURCES[kinds[0]]
     raise ToolFailure(
         resource.code,

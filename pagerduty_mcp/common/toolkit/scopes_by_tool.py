@@ -2,9 +2,12 @@
 
 A tool names its endpoints as string literals (``"/incidents"``, ``path("/incidents/{}/notes", id)``),
 in its body or in the module's helpers it calls. Those paths, looked up in the scope table
-(``common.scopes``, from ``x-pd-requires-scope``), give the tool's scopes: the read scope of each
-path, and for a write tool also the scopes of the path's write operations. Events API paths need
-a routing key, not a scope.
+(``scope_table``: ``x-pd-requires-scope``, and the fallbacks where PagerDuty states none) give the
+tool's scopes: the read scope of each path, and for a write tool also the scopes of the path's
+write operations. Events API paths need a routing key, not a scope; a tool that sends events
+still states the scope of what the event does (``EVENTS_API_SCOPES``), so that it is shown only
+to callers who may do as much. Every tool states at least one scope (a test holds this): a tool
+with none would be hidden from every caller whose scopes are known.
 
 ``python -m pagerduty_mcp.catalog --scopes`` prints what to put in ``PAGERDUTY_OAUTH_SCOPES``
 for each server.
@@ -22,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
-from pagerduty_mcp.common.pagerduty.scope_table import REQUIRED_SCOPES
+from pagerduty_mcp.common.pagerduty.scope_table import EVENTS_API_SCOPES, stated_scopes
 from pagerduty_mcp.common.toolkit.registry import spec_of
 
 __all__ = ["paths_of", "scopes_needed", "tool_scopes"]
@@ -169,7 +172,7 @@ def _operations(method: str, template: str) -> dict[str, str]:
         if not parts:
             return {}
     reached = {}
-    for key, scope in REQUIRED_SCOPES.items():
+    for key, scope in {**stated_scopes(), **EVENTS_API_SCOPES}.items():
         verb, candidate = key.split(" ", 1)
         segments = [s for s in candidate.split("/") if s]
         if verb != method or len(segments) < len(parts) or (not dynamic_tail and len(segments) != len(parts)):

@@ -50,23 +50,26 @@ from pydantic import ValidationError
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, current_request, request_scope
-from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception, quotes_outside_text
 from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
 from pagerduty_mcp.common.pagerduty.text import clean_text
 from pagerduty_mcp.common.toolkit.area import Area
+from pagerduty_mcp.common.toolkit.audit import write_audit_line
 from pagerduty_mcp.common.toolkit.bounds import too_long
 from pagerduty_mcp.common.toolkit.browse import Lister, page_of_resources
 from pagerduty_mcp.common.toolkit.client_logging import level_of_failure, send_client_log, set_client_level
 from pagerduty_mcp.common.toolkit.completions import Source, complete
 from pagerduty_mcp.common.toolkit.confirm import ASKED, ConfirmMode, unanswered
-from pagerduty_mcp.common.toolkit.envelope import error_result
+from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, error_result
 from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH
 from pagerduty_mcp.common.toolkit.long_calls import CALLS, connect_client, flag_cancel, tell_cancelled
+from pagerduty_mcp.common.toolkit.message_checks import malformed
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema, name_references
+from pagerduty_mcp.common.toolkit.span_names import bound_span_names
 
 __all__ = [
     "CACHE_HINTS",
@@ -76,8 +79,6 @@ __all__ = [
     "caller_principal",
     "create_pagerduty_server",
 ]
-
-audit = logging.getLogger("pagerduty_mcp.audit")
 
 DEFAULT_CALL_DEADLINE_SECONDS = 60.0
 # Where hosting's client auth leaves the request's Caller in the ASGI scope.
@@ -96,6 +97,8 @@ CACHE_HINTS: dict[CacheableMethod, CacheHint] = {
     "resources/list": CacheHint(ttl_ms=30_000, scope="private"),
     "resources/read": CacheHint(ttl_ms=0, scope="private"),
 }
+# How much of a client-chosen name an error echoes back.
+_ECHOED_NAME_CHARS = 100
 
 
 def _request_caller(ctx: ServerRequestContext[Any, Any]) -> Caller | None:
@@ -135,6 +138,7 @@ class PagerDutyMCPServer(MCPServer):
         # Each credential's turn is taken here, before a worker thread (toolkit.fairness).
         self.slots = CredentialSlots()
         self.middleware.append(self._in_request_context)
+        bound_span_names(self.middleware, self._knows)
         self._lowlevel_server.add_notification_handler(
             "notifications/cancelled", CancelledNotificationParams, self._on_cancelled
         )
@@ -146,7 +150,13 @@ class PagerDutyMCPServer(MCPServer):
         """A cancel the SDK could not match (stateless HTTP): flag the caller's call of that id."""
         caller = _request_caller(ctx)
         if params.request_id is not None and caller is not None:
-            CALLS.cancel(caller.identity, params.request_id)
+            CALLS.cancel(caller.key, params.request_id)
+
+    def _knows(self, method: str, name: str) -> bool:
+        """Whether ``name`` is a tool (``tools/call``) or prompt (``prompts/get``) this server has."""
+        if method == "tools/call":
+            return name in self.registered
+        return self._prompt_manager.get_prompt(name) is not None
 
     async def _in_request_context(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         """Middleware: bind one request context around the message, and audit what acts."""
@@ -166,6 +176,10 @@ class PagerDutyMCPServer(MCPServer):
             observers().call_started(request)
         with request_scope(request):
             try:
+                refusal = malformed(ctx.method, ctx.params)
+                if refusal is not None:
+                    request.outcome = "INVALID_PARAMS"
+                    raise MCPError(INVALID_PARAMS, refusal)
                 if kind != "tool":
                     return await call_next(ctx)
                 async with flag_cancel(request, ctx):
@@ -177,23 +191,14 @@ class PagerDutyMCPServer(MCPServer):
                 raise
             finally:
                 request.finish()
-                changed = ""
+                changed = None
                 if request.cancelled.is_set():
                     request.outcome = "CANCELLED"
-                    changed = f" changed={','.join(request.changed) or 'none'}"
+                    changed = request.changed
                     await tell_cancelled(ctx, cancelled_failure().message)
                 if kind:
                     observers().call_finished(request, time.monotonic() - started)
-                    audit.info(
-                        "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s%s",
-                        kind,
-                        request.name[:200],
-                        request.outcome,
-                        (time.monotonic() - started) * 1000,
-                        request.upstream_calls,
-                        request.identity,
-                        changed,
-                    )
+                    write_audit_line(request, (time.monotonic() - started) * 1000, changed)
                     await _tell_client(ctx, request, time.monotonic() - started)
 
     def _allowed(self, name: str, annotations: ToolAnnotations | None) -> bool:
@@ -217,10 +222,12 @@ class PagerDutyMCPServer(MCPServer):
     async def get_prompt(
         self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
     ) -> Any:
-        if self._prompt_manager.get_prompt(name) is None or not self._shows(f"prompt:{name}"):
+        known = self._prompt_manager.get_prompt(name) is not None
+        if not known or not self._shows(f"prompt:{name}"):
             # A hidden prompt does not exist for this caller; and an unknown name is the caller's
             # mistake (invalid params), not the server's internal error the SDK would report.
-            raise MCPError(INVALID_PARAMS, f"Unknown prompt: {name}")
+            current_request().outcome = "HIDDEN_PROMPT" if known else "UNKNOWN_PROMPT"
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt: {name[:_ECHOED_NAME_CHARS]}")
         async with self._turn_or_refuse():
             try:
                 return await super().get_prompt(name, arguments, context)
@@ -285,8 +292,11 @@ class PagerDutyMCPServer(MCPServer):
         return [t for t in await super().list_resource_templates() if self._shows(f"resource:{t.uri_template}")]
 
     async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
-        if not self._shows(self._resource_key(str(uri))):
-            raise ResourceNotFoundError(f"Unknown resource: {uri}")  # exactly what an unknown URI gets
+        key = self._resource_key(str(uri))
+        if key is None or not self._shows(key):
+            current_request().outcome = "UNKNOWN_RESOURCE" if key is None else "HIDDEN_RESOURCE"
+            # Exactly what an unknown URI gets.
+            raise ResourceNotFoundError(f"Unknown resource: {str(uri)[:_ECHOED_NAME_CHARS]}")
         async with self._turn_or_refuse():
             try:
                 return await super().read_resource(uri, context)
@@ -303,8 +313,9 @@ class PagerDutyMCPServer(MCPServer):
             current_request().outcome = failure.code
             raise MCPError(INVALID_REQUEST, f"{failure.code}: {failure.message}") from failure
 
-    def _resource_key(self, uri: str) -> str:
-        """The key of the resource or template that would answer ``uri`` (templates: first match)."""
+    def _resource_key(self, uri: str) -> str | None:
+        """The key of the resource or template that would answer ``uri`` (templates: first match),
+        or ``None`` when none would."""
         if any(str(r.uri) == uri for r in self._resource_manager.list_resources()):
             return f"resource:{uri}"
         for template in self._resource_manager.list_templates():
@@ -313,7 +324,7 @@ class PagerDutyMCPServer(MCPServer):
                     return f"resource:{template.uri_template}"
             except (ResourceError, ResourceSecurityError):  # a value the SDK refuses ("..", "/x"): no match
                 break
-        return f"resource:{uri}"
+        return None
 
     async def list_tools(self) -> list[MCPTool]:
         return [
@@ -324,24 +335,24 @@ class PagerDutyMCPServer(MCPServer):
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
         tool = self._tool_manager.get_tool(name)
-        if tool is not None and not self._allowed(name, tool.annotations):
-            # Exactly what an unknown tool gets: a hidden tool does not exist for this caller.
-            raise ToolError(f"Unknown tool: {name}")
-        if tool is not None:
-            unknown = sorted(set(arguments) - set(tool.parameters.get("properties", {})))
-            if unknown:
-                # The SDK would drop them silently; a misspelt argument must not be ignored.
-                valid = ", ".join(tool.parameters.get("properties", {})) or "none"
-                return _refuse(
-                    ToolFailure(
-                        "INVALID_PARAMETER",
-                        f"Unknown argument(s) {', '.join(unknown)}; {name} takes: {valid}.",
-                        {"parameters": unknown},
-                    )
+        if tool is None or not self._allowed(name, tool.annotations):
+            # A hidden tool does not exist for this caller: it gets exactly what an unknown one gets.
+            current_request().outcome = "UNKNOWN_TOOL" if tool is None else "HIDDEN_TOOL"
+            raise ToolError(f"Unknown tool: {name[:_ECHOED_NAME_CHARS]}")
+        unknown = sorted(set(arguments) - set(tool.parameters.get("properties", {})))
+        if unknown:
+            # The SDK would drop them silently; a misspelt argument must not be ignored.
+            valid = ", ".join(tool.parameters.get("properties", {})) or "none"
+            return _refuse(
+                ToolFailure(
+                    "INVALID_PARAMETER",
+                    f"Unknown argument(s) {', '.join(unknown)}; {name} takes: {valid}.",
+                    {"parameters": unknown},
                 )
-            overlong = too_long(name, tool.parameters, arguments)
-            if overlong is not None:
-                return _refuse(overlong)
+            )
+        overlong = too_long(name, tool.parameters, arguments)
+        if overlong is not None:
+            return _refuse(overlong)
         try:
             async with self.slots.turn():
                 return await super().call_tool(name, arguments, context)
@@ -368,10 +379,11 @@ def _as_protocol_error(exc: Exception) -> Exception:
         if failure is not None:
             current_request().outcome = failure.code
             wrong_input = failure.code == "INVALID_PARAMETER" or failure.code.endswith("_NOT_FOUND")
+            marked = {"untrusted_content": UNTRUSTED_NOTICE} if quotes_outside_text(failure) else {}
             return MCPError(
                 INVALID_PARAMS if wrong_input else INTERNAL_ERROR,
                 f"{failure.code}: {failure.message}",
-                {"code": failure.code, **(failure.details or {})},
+                {"code": failure.code, **(failure.details or {}), **marked},
             )
         cause = cause.__cause__
     return exc

@@ -16,6 +16,7 @@ from pagerduty_mcp.common import (
     ToolFilter,
     clean_text,
     dump,
+    from_email_advice,
     get_client,
     iso,
     path,
@@ -42,8 +43,8 @@ def current_user_status() -> dict[str, Any]:
     if me is None:
         return {
             "user": None,
-            "message": "This token is account-level: there is no current user. Read tools still work; "
-            "set PAGERDUTY_USER_EMAIL for writes that need a user.",
+            "message": "This token is account-level: there is no current user. Read tools still work. "
+            f"For writes that need a user: {from_email_advice()}",
         }
     now = datetime.now(UTC).replace(microsecond=0)
     body = client.read(

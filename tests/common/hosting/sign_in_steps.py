@@ -52,7 +52,9 @@ TOOLS = {
     "list_incidents": ("incidents.read",),
     "manage_incidents": ("incidents.read", "incidents.write"),
     "list_services": ("services.read",),
-    "send_event": (),
+    "send_event": ("incidents.write",),
+    # A tool that states no scope: nothing says what it would do, so no signed-in user sees it.
+    "unscoped_probe": (),
 }
 JONAS = "jonas.weber@acme-shop.example"
 

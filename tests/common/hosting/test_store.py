@@ -5,12 +5,22 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 import pytest
 
-from pagerduty_mcp.common.hosting.store import KEY_PREFIX, MemoryStore, RedisStore, StoreUnavailable, digest, open_store
-from tests.redis_server import RedisServer, _free_port
+from pagerduty_mcp.common.hosting.store import (
+    KEY_PREFIX,
+    MemoryStore,
+    RedisStore,
+    StoreUnavailable,
+    digest,
+    open_store,
+    with_redis_password,
+)
+from pagerduty_mcp.common.pagerduty.logs import redact
+from tests.redis_server import RedisServer, _free_port, redis_or_skip
 
 pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.anyio]
 
@@ -122,3 +132,35 @@ async def test_a_redis_that_never_answers_costs_one_timeout_then_fails_fast() ->
             await store.get("k")
         assert time.monotonic() - started < 0.5 <= first
         await store.close()
+
+
+def test_the_redis_password_comes_from_its_own_variable_and_is_redacted() -> None:
+    env = {"PAGERDUTY_MCP_REDIS_PASSWORD": "s3cret@redis:/pw"}
+    url = with_redis_password("redis://redis:6379/0", env)
+    assert url == "redis://:s3cret%40redis%3A%2Fpw@redis:6379/0"
+    assert "s3cret" not in redact(f"connecting to {url} with s3cret@redis:/pw")
+    assert with_redis_password("redis://redis:6379/0", {}) == "redis://redis:6379/0"
+    assert with_redis_password(None, {}) is None
+    with pytest.raises(ValueError, match="--redis-url is not"):
+        with_redis_password(None, env)
+    with pytest.raises(ValueError, match="keep one"):
+        with_redis_password("redis://:other@redis:6379/0", env)
+
+
+async def test_a_redis_that_requires_a_password_is_used_with_it(tmp_path: Any) -> None:
+    binary = redis_or_skip()
+    server = RedisServer(binary, tmp_path, password="a-long-redis-password-0123")
+    server.start()
+    try:
+        without = RedisStore(server.url)
+        with pytest.raises(StoreUnavailable):
+            await without.put("probe", {"a": 1}, 10)
+        await without.close()
+        url = with_redis_password(server.url, {"PAGERDUTY_MCP_REDIS_PASSWORD": server.password or ""})
+        assert url is not None
+        store = RedisStore(url)
+        await store.put("probe", {"a": 1}, 10)
+        assert await store.get("probe") == {"a": 1}
+        await store.close()
+    finally:
+        server.stop()

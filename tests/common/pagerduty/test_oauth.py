@@ -10,11 +10,15 @@ from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials, TokenSource, default_token_url
 from pagerduty_mcp.common.pagerduty.scope_table import (
+    EVENTS_API_SCOPES,
+    FALLBACK_SCOPES,
+    NO_SCOPE_NEEDED,
     REQUIRED_SCOPES,
     grants,
     missing_scope,
     required_scope,
     scope_table,
+    stated_scopes,
 )
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from tests.contract.openapi import spec_path
@@ -60,10 +64,32 @@ def test_scope_table_matches_the_api_description() -> None:
         ("GET", "/oncalls", "oncalls.read"),
         ("GET", "/users/me", None),  # no scope: any token may ask who it is
         ("GET", "/no/such/endpoint", None),
+        # PagerDuty's description states none for these: the fallbacks name the nearest scope.
+        ("GET", "/v3/schedules", "schedules.read"),
+        ("POST", "/v3/schedules/P1/rotations", "schedules.write"),
+        ("DELETE", "/v3/schedules/P1/custom_shifts/CS1", "schedules.write"),
+        ("POST", "/automation_actions/actions/01ABC/invocations", "incidents.write"),
+        ("GET", "/automation_actions/actions", "services.read"),
     ],
 )
 def test_required_scope_matches_concrete_paths(method: str, path: str, scope: str | None) -> None:
     assert required_scope(method, path) == scope
+
+
+def test_every_fallback_fills_a_gap_of_the_description_with_a_scope_pagerduty_offers() -> None:
+    offered = set(REQUIRED_SCOPES.values()) - {""}
+    stale = sorted(k for k in FALLBACK_SCOPES if REQUIRED_SCOPES.get(k) != "")
+    assert not stale, f"PagerDuty states a scope for these now (or has no such operation): drop {stale}"
+    assert set(FALLBACK_SCOPES.values()) | set(EVENTS_API_SCOPES.values()) <= offered
+    for key, scope in FALLBACK_SCOPES.items():
+        assert scope.endswith(".read" if key.startswith("GET ") else ".write"), (key, scope)
+
+
+def test_no_operation_is_left_without_a_scope() -> None:
+    """Generation stays honest (the table above is PagerDuty's word), and silence opens nothing."""
+    unscoped = {key for key, scope in stated_scopes().items() if not scope}
+    assert unscoped == NO_SCOPE_NEEDED, f"add a fallback for {sorted(unscoped - NO_SCOPE_NEEDED)}"
+    assert all(REQUIRED_SCOPES[key] == "" for key in NO_SCOPE_NEEDED)
 
 
 def test_literal_segments_win_over_parameters() -> None:

@@ -32,3 +32,36 @@ def test_bad_ids_are_invalid_parameters_naming_the_parameter(value: str) -> None
         resolve_id(value, "incident_id")
     assert caught.value.code == "INVALID_PARAMETER"
     assert caught.value.message.startswith("incident_id:")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://evil.example.com/teams/P0Z800L",
+        "https://acme.pagerduty.com.evil.example.com/teams/P0Z800L",
+        "https://evilpagerduty.com/teams/P0Z800L",
+        "https://user:pass@acme.pagerduty.com/teams/P0Z800L",
+        "https://acme.pagerduty.com:8443/teams/P0Z800L",
+        "https://evil.example.com/#P0Z800L",
+        "http://acme.pagerduty.com/teams/P0Z800L",
+    ],
+)
+def test_a_url_counts_only_on_a_pagerduty_host(value: str) -> None:
+    with pytest.raises(ToolFailure) as caught:
+        resolve_id(value, "team_id")
+    assert caught.value.code == "INVALID_PARAMETER"
+    assert "pagerduty.com" in caught.value.message and "pass the id" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://acme.pagerduty.com/teams/P0Z800L",
+        "https://acme.eu.pagerduty.com/teams/P0Z800L",
+        "https://ACME.PagerDuty.com/teams/P0Z800L",
+        "https://api.pagerduty.com/teams/P0Z800L",
+        "https://acme.pagerduty.com:443/teams/P0Z800L",
+    ],
+)
+def test_pagerduty_hosts_pass(value: str) -> None:
+    assert resolve_id(value, "team_id") == "P0Z800L"

@@ -97,6 +97,25 @@ async def test_a_value_that_is_no_id_is_looked_up_as_a_name_and_not_found(sessio
     assert error["details"]["parameters"] == ["user_id"] and "list_users" in error["message"]
 
 
+@pytest.mark.parametrize("name", ["PLATFORM", "DATABASE", "PAYMENTS", "Platform"])
+async def test_a_name_in_capitals_shaped_like_an_id_is_found_as_a_name(session: Client, name: str) -> None:
+    """Names match in any case; PLATFORM looks like an id, but no object has that id."""
+    team = first(await ok(session, "get_team", {"team_id": name}))
+    assert team["name"].upper() == name.upper()
+    listed = await ok(session, "list_users", {"team_ids": [name]})
+    assert listed["users"], listed
+
+
+async def test_an_id_shaped_value_that_is_neither_id_nor_name_is_not_found(session: Client) -> None:
+    error = await fails(session, "get_team", {"team_id": "PLATFORMS"}, "TEAM_NOT_FOUND")
+    assert error["details"]["parameters"] == ["team_id"] and "list_teams" in error["message"]
+
+
+async def test_a_url_on_another_host_is_never_the_objects(session: Client) -> None:
+    error = await fails(session, "get_team", {"team_id": "https://evil.example.com/teams/P0Z800L"}, "INVALID_PARAMETER")
+    assert "pagerduty.com" in error["message"] and error["details"]["parameters"] == ["team_id"]
+
+
 # -- teams ----------------------------------------------------------------------------------------
 async def test_list_teams_by_query_and_my_teams(session: Client) -> None:
     assert [t["name"] for t in (await ok(session, "list_teams", {"query": "pay"}))["teams"]] == ["Payments"]

@@ -24,6 +24,7 @@ from pagerduty_mcp.common import (
     check_order,
     clean_text,
     fact,
+    from_email_advice,
     get_client,
     invalid,
     iso,
@@ -258,7 +259,7 @@ def _requester_id(client: PagerDutyClient) -> str:
         if str(user.get("email", "")).lower() == email.lower():
             return str(user["id"])
     raise ToolFailure(
-        "FROM_EMAIL_REQUIRED", f"No PagerDuty user has the email in PAGERDUTY_USER_EMAIL ({email}); set it to a user's."
+        "FROM_EMAIL_REQUIRED", f"No PagerDuty user has the email {email!r} this call acts as. {from_email_advice()}"
     )
 
 

@@ -16,6 +16,7 @@ from pagerduty_mcp.common import (
     ToolFailure,
     apply_scope,
     asks_to_delete,
+    from_email_advice,
     get_client,
     id_or_url,
     paginate,
@@ -35,7 +36,8 @@ Email = Annotated[str, Field(pattern=r"^\S+@\S+$", max_length=100, description="
 OPEN_NAMED = 10
 
 
-@tool("Current user")
+# GET /users/me needs no scope, but a tool states one: users.read, as for any other user's profile.
+@tool("Current user", scopes=("users.read",))
 def get_user_data() -> Envelope:
     """Who "me" is: my profile, teams, contact methods."""
     client = get_client()
@@ -45,7 +47,7 @@ def get_user_data() -> Envelope:
             "users",
             [],
             "This token is account-level, so there is no current user. Every read tool still works; "
-            "scope=my_teams/assigned_to_me fall back to all, and writes need PAGERDUTY_USER_EMAIL.",
+            f"scope=my_teams/assigned_to_me fall back to all. For writes that need a user: {from_email_advice()}",
             account_level_token=True,
         )
     body = client.read("/users/me", {"include[]": ["contact_methods", "teams"]})
