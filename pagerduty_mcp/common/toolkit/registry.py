@@ -218,9 +218,7 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
 _GENERIC_HINT = " Use a list tool to find valid ids."
 
 
-def _naming_the_parameter(
-    failure: ToolFailure, arguments: dict[str, Any], kinds: dict[str, Resource]
-) -> ToolFailure:
+def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], kinds: dict[str, Resource]) -> ToolFailure:
     """A ``<RESOURCE>_NOT_FOUND`` from PagerDuty that no tool code attributed: when exactly one given
     parameter names objects of that kind, the error names it, and the tool that lists valid ones."""
     if not failure.code.endswith("_NOT_FOUND") or failure.details.get("parameters"):
@@ -231,6 +229,8 @@ def _naming_the_parameter(
     parameter = given[0]
     resource = kinds[parameter]
     message = failure.message.removesuffix(_GENERIC_HINT).rstrip()
+    if not message.endswith((".", "!", "?")):
+        message += "."  # PagerDuty's own words end in a quote
     hint = f"{finder_hint(resource.finder, resource.area)} finds valid ones."
     text = f"{parameter}: {message}" + ("" if resource.finder in message else f" {hint}")
     return ToolFailure(failure.code, text, {**failure.details, "parameters": [parameter]})
