@@ -116,10 +116,12 @@ def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
     for key in AREA_KEYS:
         tools = catalogue[key]
         total = sum(model_bytes(t) for t in tools)
+        reads = [t for t in tools if t.get("annotations", {}).get("readOnlyHint")]
         lines += [
             f"## {SERVERS[key]}",
             "",
-            f"{len(tools)} tools; {total:,} bytes of tool definitions read by the model.",
+            f"{len(tools)} tools; {total:,} bytes of tool definitions read by the model "
+            f"(read-only: {len(reads)} tools, {sum(model_bytes(t) for t in reads):,} bytes).",
             "",
             "| tool | kind | bytes | description | parameters |",
             "|---|---|---|---|---|",
