@@ -8,6 +8,7 @@ from pydantic import Field
 
 from pagerduty_mcp.common import (
     Envelope,
+    Fact,
     IdList,
     PagerDutyClient,
     Question,
@@ -22,7 +23,7 @@ from pagerduty_mcp.common import (
     respond,
     tool,
 )
-from pagerduty_mcp.servers.incidents.asks import incident_facts, policy_facts, users_fact
+from pagerduty_mcp.servers.incidents.asks import SHOWN, incident_facts, policy_facts, users_fact
 from pagerduty_mcp.servers.incidents.params import IncidentId, incident_id_of
 
 __all__ = ["add_responders", "cancel_responder_request"]
@@ -47,16 +48,26 @@ def _requester_id(client: PagerDutyClient) -> str:
 DEFAULT_RESPONDER_MESSAGE = "Please join this incident."
 
 
-def _asks_before_paging(arguments: dict[str, Any]) -> Question | None:
-    """Always: it pages the users, and the on-call of the escalation policies, given."""
+def _asked_about(arguments: dict[str, Any], label: str) -> tuple[PagerDutyClient, list[Fact], list[str]] | None:
+    """What a question about responder requests starts with: the incident, and the users under
+    ``label``; each question says the policies its own way. None without a target: the tool refuses."""
     users, policies = arguments.get("user_ids") or [], arguments.get("escalation_policy_ids") or []
     if not users and not policies:
-        return None  # refused by the tool itself
+        return None
     client = get_client()
     facts = incident_facts(client, [arguments["incident_id"]])
     if users:
-        facts.append(users_fact(client, "Paged", users))
-    facts += policy_facts(client, list(dict.fromkeys(policies)))
+        facts.append(users_fact(client, label, users))
+    return client, facts, list(dict.fromkeys(policies))
+
+
+def _asks_before_paging(arguments: dict[str, Any]) -> Question | None:
+    """Always: it pages the users, and the on-call of the escalation policies, given."""
+    asked = _asked_about(arguments, "Paged")
+    if asked is None:
+        return None
+    client, facts, policies = asked
+    facts += policy_facts(client, policies)
     facts.append(fact("Message", arguments["message"]))
     return Question("Page more people onto an incident. This pages them now.", tuple(facts))
 
@@ -119,14 +130,11 @@ def _policy_ref(client: PagerDutyClient, target: dict[str, Any]) -> dict[str, An
 
 def _asks_before_cancelling(arguments: dict[str, Any]) -> Question | None:
     """Always: whoever these requests still page stops being paged."""
-    users, policies = arguments.get("user_ids") or [], arguments.get("escalation_policy_ids") or []
-    if not users and not policies:
-        return None  # refused by the tool itself
-    client = get_client()
-    facts = incident_facts(client, [arguments["incident_id"]])
-    if users:
-        facts.append(users_fact(client, "Requests to", users))
-    for policy in list(dict.fromkeys(policies))[:5]:
+    asked = _asked_about(arguments, "Requests to")
+    if asked is None:
+        return None
+    client, facts, policies = asked
+    for policy in policies[:SHOWN]:
         found = client.read(path("/escalation_policies/{}", policy))["escalation_policy"]
         facts.append(fact("Request to escalation policy", str(found.get("name") or policy)))
     return Question("Cancel responder requests: whoever has not answered stops being paged.", tuple(facts))
