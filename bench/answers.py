@@ -111,6 +111,15 @@ ANSWERS = (
     Answer("a team's webhooks", "list_webhook_subscriptions", options={"team_id": "Payments"}),
     Answer("a shift-based schedule", "get_schedule", options={"schedule_id": "Personalization Shifts"}),
     Answer("a team's on-call pay", "get_oncall_compensation", options={"team_id": "Database", "rates": [0, 8, 12, 20]}),
+    # Issue 26's families: impact, stakeholders, extension kinds (names where people use names).
+    Answer("an incident's business impact", "get_incident_business_impact", lambda ids: ids.incident),
+    Answer(
+        "is a business service impacted, by what",
+        "list_business_service_impacts",
+        options={"business_service_ids": ["Online Store"]},
+    ),
+    Answer("an incident's stakeholders", "list_incident_subscribers", lambda ids: ids.incident),
+    Answer("an extension kind", "get_extension_schema", options={"extension_schema_id": "Slack"}),
 )
 
 

@@ -94,6 +94,17 @@ def _asks_first(key: str) -> list[str]:
     return rows
 
 
+def _grouped(key: str) -> list[str]:
+    """The rows of the tools of ``key`` that group several operations, with why they are one tool."""
+    rows = []
+    for area in areas_of(key):
+        for fn in area.tools:
+            spec = spec_of(fn)
+            if spec.grouped is not None:
+                rows.append(f"| `{spec.name}` | {' '.join(spec.grouped.split()).replace('|', chr(92) + '|')} |")
+    return rows
+
+
 def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
     lines = [
         "# Tools",
@@ -105,17 +116,21 @@ def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
     for key in AREA_KEYS:
         tools = catalogue[key]
         total = sum(model_bytes(t) for t in tools)
+        reads = [t for t in tools if t.get("annotations", {}).get("readOnlyHint")]
         lines += [
             f"## {SERVERS[key]}",
             "",
-            f"{len(tools)} tools; {total:,} bytes of tool definitions read by the model.",
+            f"{len(tools)} tools; {total:,} bytes of tool definitions read by the model "
+            f"(read-only: {len(reads)} tools, {sum(model_bytes(t) for t in reads):,} bytes).",
             "",
-            "| tool | kind | description | parameters |",
-            "|---|---|---|---|",
+            "| tool | kind | bytes | description | parameters |",
+            "|---|---|---|---|---|",
         ]
         for t in tools:
             description = t.get("description", "").replace("\n", " ").replace("|", "\\|")
-            lines.append(f"| `{t['name']}` | {_hint_flags(t)} | {description} | {_parameters(t)} |")
+            lines.append(
+                f"| `{t['name']}` | {_hint_flags(t)} | {model_bytes(t):,} | {description} | {_parameters(t)} |"
+            )
         lines.append("")
         asking = _asks_first(key)
         if asking:
@@ -125,6 +140,16 @@ def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
                 "| tool | asks |",
                 "|---|---|",
                 *asking,
+                "",
+            ]
+        grouped = _grouped(key)
+        if grouped:
+            lines += [
+                f"Several operations in one tool: {len(grouped)} tools, and why each is shaped so.",
+                "",
+                "| tool | why one tool |",
+                "|---|---|",
+                *grouped,
                 "",
             ]
     return "\n".join(lines)

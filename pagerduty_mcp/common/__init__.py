@@ -50,7 +50,7 @@ from pagerduty_mcp.common.toolkit.params import Limit, Offset, Since, Until
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools, tool
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
-from pagerduty_mcp.common.toolkit.times import TIME_FORMS, check_order, iso, parse_time, window
+from pagerduty_mcp.common.toolkit.times import TIME_FORMS, check_order, iso, parse_time, window, zone_ok
 
 __all__ = [
     "ID_PATTERN",
@@ -137,4 +137,5 @@ __all__ = [
     "upstream_message",
     "value_fits",
     "window",
+    "zone_ok",
 ]

@@ -85,7 +85,12 @@ async def test_incidents_reads_follow_the_spec(recorded_exchanges: list[Exchange
     timeline = await ok(session, "list_log_entries", {"incident_id": ident, "overview": False})
     await ok(session, "list_log_entries", {"team_ids": [state.all("teams")[0]["id"]], "limit": 3})
     await ok(session, "get_log_entry", {"log_entry_id": timeline["log_entries"][0]["id"]})
+    await ok(session, "list_log_entries", {"incident_id": ident, "time_zone": "Asia/Tokyo"})
+    await ok(session, "list_log_entries", {"time_zone": "America/Sao_Paulo", "limit": 3})
     await ok(session, "get_outlier_incident", {"incident_id": ident})
+    await ok(session, "get_outlier_incident", {"incident_id": ident, "since": "14d"})
+    await ok(session, "get_incident_business_impact", {"incident_id": ident})
+    await ok(session, "list_incident_subscribers", {"incident_id": ident})
     await ok(session, "get_past_incidents", {"incident_id": ident})
     await ok(session, "get_related_incidents", {"incident_id": ident})
     await ok(session, "list_incident_change_events", {"incident_id": ident})
@@ -146,6 +151,15 @@ async def test_incidents_writes_follow_the_spec(rest_spec: Spec, session: Client
         "add_responders",
         {"incident_id": created["id"], "message": "help", "escalation_policy_ids": [policy]},
     )
+    await ok(session, "cancel_responder_request", {"incident_id": created["id"], "escalation_policy_ids": [policy]})
+    await ok(session, "cancel_responder_request", {"incident_id": created["id"], "user_ids": [user]})
+    subscribers = {"incident_id": created["id"], "user_ids": [user], "team_ids": [state.all("teams")[0]["id"]]}
+    await ok(session, "manage_incident_subscribers", {**subscribers, "action": "subscribe"})
+    await ok(session, "manage_incident_subscribers", {**subscribers, "action": "unsubscribe"})
+    business = [b["id"] for b in state.all("business_services")[:2]]
+    impact = {"incident_id": created["id"], "business_service_ids": business}
+    await ok(session, "update_incident_business_impact", {**impact, "impacted": True})
+    await ok(session, "update_incident_business_impact", {**impact, "impacted": False})
     await ok(session, "add_note_to_incident", {"incident_id": created["id"], "note": "contract note"})
     await ok(session, "create_status_update", {"incident_id": created["id"], "message": "update", "subject": "s"})
     await ok(session, "manage_incidents", {"incident_ids": [created["id"]], "status": "acknowledged"})
@@ -179,6 +193,11 @@ async def test_status_pages_and_custom_fields_follow_the_spec(rest_spec: Spec, s
     await ok(session, "get_status_page", {"status_page_id": page["name"]})
     await ok(session, "list_status_page_posts", {"status_page_id": page["id"], "post_type": "incident"})
     await ok(session, "get_status_page_post", {"status_page_id": page["id"], "post_id": post["id"]})
+    await ok(
+        session,
+        "get_status_page_post",
+        {"status_page_id": page["id"], "post_id": post["id"], "reviewed_status": "not_reviewed"},
+    )
     created = first(
         await ok(
             session,

@@ -36,6 +36,8 @@ async def test_service_directory_reads_and_writes_follow_the_spec(rest_spec: Spe
     await ok(session, "get_service_dependencies", {"service_id": store["id"]})
     await ok(session, "list_business_services", {"limit": 2})
     await ok(session, "get_business_service", {"business_service_id": store["id"]})
+    await ok(session, "list_business_service_impacts", {})
+    await ok(session, "list_business_service_impacts", {"business_service_ids": [store["id"]]})
     created = first(
         await ok(
             session,
@@ -125,6 +127,7 @@ async def test_webhook_and_extension_tools_follow_the_spec(rest_spec: Spec, sess
     await ok(session, "update_webhook_subscription", {"webhook_subscription_id": audit["id"], "active": True})
     await ok(session, "delete_webhook_subscription", {"webhook_subscription_id": created["id"]})
     await ok(session, "list_extension_schemas", {"limit": 2})
+    await ok(session, "get_extension_schema", {"extension_schema_id": "Slack"})
     await ok(session, "list_extensions", {"service_id": "Checkout API", "extension_schema_id": "Slack", "query": "a"})
     seen = {
         (e.method, e.path.rsplit("/", 1)[-1] if e.path.endswith(("enable", "ping")) else "", e.status)

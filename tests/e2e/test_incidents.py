@@ -67,6 +67,31 @@ async def test_every_incidents_tool_over_stdio() -> None:
         responders = first(await run("get_incident", {"incident_id": created["id"]}))["responders"]
         assert helper in {r["id"] for r in responders}
 
+        # cancel_responder_request -> get_incident: the helper asked above is no longer paged.
+        cancelled = await run("cancel_responder_request", {"incident_id": created["id"], "user_ids": [helper]})
+        assert first(cancelled)["result"].startswith("cancelled")
+        responders = first(await run("get_incident", {"incident_id": created["id"]}))["responders"]
+        assert {r["state"] for r in responders if r["id"] == helper} == {"user_cancelled"}
+
+        # Stakeholders by name: manage_incident_subscribers -> list_incident_subscribers; then tell them.
+        await run(
+            "manage_incident_subscribers",
+            {
+                "incident_id": created["id"],
+                "action": "subscribe",
+                "user_ids": ["Chloe Martin"],
+                "team_ids": ["Payments"],
+            },
+        )
+        subscribers = await run("list_incident_subscribers", {"incident_id": created["id"]})
+        assert {s["name"] for s in subscribers["subscribers"]} == {"Chloe Martin", "Payments"}
+
+        # update_incident_business_impact (by name) -> get_incident_business_impact.
+        impact = {"incident_id": created["id"], "business_service_ids": ["Payments Platform"], "impacted": True}
+        await run("update_incident_business_impact", impact)
+        impacted = await run("get_incident_business_impact", {"incident_id": created["id"]})
+        assert "Payments Platform" in {b["name"] for b in impacted["business_services"]}
+
         # create_status_update -> list_log_entries -> get_log_entry.
         await run("create_status_update", {"incident_id": created["id"], "message": "Mitigating"})
         timeline = await run("list_log_entries", {"incident_id": created["id"]})
@@ -119,8 +144,11 @@ async def test_every_incidents_tool_over_stdio() -> None:
         await run("list_incident_change_events", {"incident_id": base["id"]})
         metrics = await run("get_incident_metrics", {"group_by": "team"})
         assert all(row["team"]["id"] and row["incidents"] > 0 for row in metrics["metrics"])
-        account_log = await run("list_log_entries", {"limit": 5})
+        account_log = await run("list_log_entries", {"limit": 5, "time_zone": "Asia/Tokyo"})
         assert account_log["metadata"]["has_more"]
+        assert all(e["at"].endswith("+09:00") and e["service"]["name"] for e in account_log["log_entries"])
+        error = await fails(client, "get_incident", {"incident_id": "PZZZZZZ"}, "INCIDENT_NOT_FOUND")
+        assert error["message"].startswith("incident_id: ") and "list_incidents" in error["message"]
 
         # Status pages by name: post, update, postmortem -> get_status_page_post.
         pages = await run("list_status_pages", {})
@@ -145,6 +173,9 @@ async def test_every_incidents_tool_over_stdio() -> None:
         await run("update_status_page_postmortem", {**where, "message": "A bad deploy."})
         shown = first(await run("get_status_page_post", where))
         assert shown["status"] == "resolved" and shown["postmortem"]["message"] == "A bad deploy."
+        assert {u["reviewed_status"] for u in shown["updates"]} == {"approved"}
+        drafts = first(await run("get_status_page_post", {**where, "reviewed_status": "not_reviewed"}))
+        assert not drafts.get("updates")  # none awaiting review
         listed = await run("list_status_page_posts", {"status_page_id": page, "status": "resolved"})
         assert post["id"] in {p["id"] for p in listed["posts"]}
 

@@ -38,7 +38,9 @@ TOOLS = {
     "delete_webhook_subscription",
     "test_webhook_subscription",
     "list_extension_schemas",
+    "get_extension_schema",
     "list_extensions",
+    "list_business_service_impacts",
 }
 
 
@@ -80,6 +82,10 @@ async def test_every_services_tool_over_stdio(account: tuple[Sandbox, ServerInfo
         businesses = await ok(client, "list_business_services", {})
         store = next(b for b in businesses["business_services"] if b["name"] == "Online Store")
         assert first(await ok(client, "get_business_service", {"business_service_id": store["id"]}))["team"]
+        # "Which business services are impacted right now, and by what?"
+        impacts = await ok(client, "list_business_service_impacts", {})
+        online = next(b for b in impacts["business_services"] if b["name"] == "Online Store")
+        assert online["status"] == "impacted" and all(i["title"] for i in online["impacted_by"])
 
         # "Set up a new service with an Events API integration for our monitor."
         created = first(
@@ -129,6 +135,8 @@ async def test_every_services_tool_over_stdio(account: tuple[Sandbox, ServerInfo
         slack = await ok(client, "list_extensions", {"service_id": "Checkout API", "extension_schema_id": "Slack"})
         assert [e["extension_schema"]["name"] for e in slack["extensions"]] == ["Slack"]
         assert "Slack" in {s["name"] for s in (await ok(client, "list_extension_schemas"))["extension_schemas"]}
+        slack_kind = first(await ok(client, "get_extension_schema", {"extension_schema_id": "Slack"}))
+        assert slack_kind["guide_url"] and slack_kind["config_keys"] == ["channel", "notify_types"]
         with receiver() as endpoint:
             hook = first(
                 await ok(
@@ -138,6 +146,13 @@ async def test_every_services_tool_over_stdio(account: tuple[Sandbox, ServerInfo
                 )
             )
             tested = await ok(client, "test_webhook_subscription", {"webhook_subscription_id": hook["id"]})
+            error = await fails(
+                client,
+                "create_webhook_subscription",
+                {"url": endpoint.url, "service_id": "PZZZZZZ"},
+                "SERVICE_NOT_FOUND",
+            )
+            assert error["details"]["parameters"] == ["service_id"]
         assert len(endpoint.deliveries) == 1 and "not reported" in tested["metadata"]["description"]
         await ok(client, "update_webhook_subscription", {"webhook_subscription_id": hook["id"], "active": False})
         got = first(await ok(client, "get_webhook_subscription", {"webhook_subscription_id": hook["id"]}))

@@ -108,6 +108,17 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "create_incident": ("POST /incidents", "GET /incidents/types"),
     "manage_incidents": ("PUT /incidents", "GET /incidents/{id}", "POST /incidents/{id}/notes"),
     "add_responders": ("POST /incidents/{id}/responder_requests",),
+    "cancel_responder_request": ("PUT /incidents/{id}/responder_requests/cancel",),
+    "get_incident_business_impact": ("GET /incidents/{id}/business_services/impacts",),
+    "update_incident_business_impact": (
+        "PUT /incidents/{id}/business_services/{business_service_id}/impacts",
+        "GET /incidents/{id}/business_services/impacts",
+    ),
+    "list_incident_subscribers": ("GET /incidents/{id}/status_updates/subscribers",),
+    "manage_incident_subscribers": (
+        "POST /incidents/{id}/status_updates/{subscribers,unsubscribe}",
+        "GET /incidents/{id}/status_updates/subscribers",
+    ),
     "add_note_to_incident": ("POST /incidents/{id}/notes",),
     "merge_incidents": ("PUT /incidents/{id}/merge",),
     "snooze_incident": ("POST /incidents/{id}/snooze",),
@@ -149,6 +160,12 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "get_service_dependencies": ("GET /service_dependencies/{technical_services,business_services}/{id}",),
     "list_business_services": ("GET /business_services",),
     "get_business_service": ("GET /business_services/{id}",),
+    "list_business_service_impacts": (
+        "GET /business_services/{impacts,impactors}",
+        "GET /incidents",
+        "GET /incidents/{id}",
+        "GET /priorities",
+    ),
     "list_maintenance_windows": ("GET /maintenance_windows",),
     "create_service": ("POST /services",),
     "update_service": ("PUT /services/{id}",),
@@ -163,6 +180,7 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "delete_webhook_subscription": ("DELETE /webhook_subscriptions/{id}",),
     "test_webhook_subscription": ("POST /webhook_subscriptions/{id}/ping", "GET /webhook_subscriptions/{id}"),
     "list_extension_schemas": ("GET /extension_schemas",),
+    "get_extension_schema": ("GET /extension_schemas/{id}", "GET /extensions"),
     "list_extensions": ("GET /extensions", "GET /extension_schemas/{id}"),
     # people
     "get_user_data": ("GET /users/me",),

@@ -40,6 +40,7 @@ UNTRUSTED_TOOLS: dict[str, dict[str, Any]] = {
     "get_past_incidents": {},
     "get_related_incidents": {},
     "list_incident_change_events": {},
+    "list_business_service_impacts": {},  # the titles of the incidents impacting each
     "list_change_events": {"since": "2026-01-01T00:00:00Z"},
     "get_change_event": {},
 }

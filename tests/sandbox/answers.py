@@ -2360,6 +2360,105 @@ def identity(c: Conversation) -> None:
         )
 
 
+def stakeholders(c: Conversation) -> None:
+    """Business-service impact, status-update subscribers, cancelled responder requests, log times in
+    a zone and reviewed post updates: added after the rest, so that no earlier step changes."""
+    users = c.get("/users", "limit=100").body["users"]
+    teams = c.get("/teams", "limit=100").body["teams"]
+    business = c.get("/business_services").body["business_services"]
+    policies = c.get("/escalation_policies", "limit=100").body["escalation_policies"]
+    alex, chloe = _named(users, "Alex Rivera")["id"], _named(users, "Chloe Martin")["id"]
+    open_ = c.get(
+        "/incidents", "statuses[]=triggered", "statuses[]=acknowledged", "date_range=all", "sort_by=created_at:desc"
+    ).body["incidents"]
+    newest, other = open_[0]["id"], open_[-1]["id"]
+    with c.step("business-impact"):
+        fields = ("additional_fields[]=services.highest_impacting_priority", "additional_fields[]=total_impacted_count")
+        c.get("/business_services/impacts")
+        c.get("/business_services/impacts", *fields)
+        c.get("/business_services/impacts", f"ids[]={business[0]['id']}", "ids[]=PNOPE00", *fields)
+        c.get("/business_services/impacts", "additional_fields[]=bogus")
+        c.get("/business_services/impactors")
+        c.get("/business_services/impactors", f"ids[]={business[-1]['id']}")
+        for incident in (newest, other):
+            c.get(f"/incidents/{incident}/business_services/impacts")
+        c.get(f"/incidents/{newest}/business_services/impacts", "limit=1")
+        c.get("/incidents/PNOPE00/business_services/impacts")
+        for target in business:
+            c.put(f"/incidents/{other}/business_services/{target['id']}/impacts", {"relation": "impacted"})
+        c.put(f"/incidents/{newest}/business_services/{business[0]['id']}/impacts", {"relation": "not_impacted"})
+        c.put(f"/incidents/{newest}/business_services/{business[0]['id']}/impacts", {"relation": "maybe"})
+        c.put(f"/incidents/{newest}/business_services/{business[0]['id']}/impacts", [])
+        c.put(f"/incidents/{newest}/business_services/PNOPE00/impacts", {"relation": "impacted"})
+        c.put(f"/incidents/PNOPE00/business_services/{business[0]['id']}/impacts", {"relation": "impacted"})
+        for incident in (newest, other):
+            c.get(f"/incidents/{incident}/business_services/impacts")
+        c.get("/business_services/impacts", *fields)
+        c.get("/business_services/impactors")
+    with c.step("subscribers"):
+        path = f"/incidents/{newest}/status_updates"
+        c.get(f"{path}/subscribers")
+        c.get(f"/incidents/{other}/status_updates/subscribers")
+        c.get("/incidents/PNOPE00/status_updates/subscribers")
+        team = {"subscriber_id": teams[-1]["id"], "subscriber_type": "team"}
+        user = {"subscriber_id": alex, "subscriber_type": "user"}
+        c.post(
+            f"{path}/subscribers", {"subscribers": [team, user, {"subscriber_id": chloe, "subscriber_type": "user"}]}
+        )
+        c.post(f"{path}/subscribers", {"subscribers": []})
+        c.post(f"{path}/subscribers", {"subscribers": [team, team]})
+        c.post(f"{path}/subscribers", {"subscribers": [{"subscriber_id": "PNOPE00", "subscriber_type": "user"}]})
+        c.post(f"{path}/subscribers", {"subscribers": [{"subscriber_id": alex, "subscriber_type": "service"}]})
+        c.get(f"{path}/subscribers")
+        c.post(f"{path}/unsubscribe", {"subscribers": [user, {"subscriber_id": "PNOPE00", "subscriber_type": "team"}]})
+        c.post(f"{path}/unsubscribe", {"subscribers": "everyone"})
+        c.get(f"{path}/subscribers")
+    with c.step("responder-cancel"):
+        base = f"/incidents/{newest}/responder_requests"
+        request = {
+            "requester_id": alex,
+            "message": "Please help",
+            "responder_request_targets": [
+                {"responder_request_target": {"id": chloe, "type": "user_reference"}},
+                {"responder_request_target": {"id": policies[1]["id"], "type": "escalation_policy_reference"}},
+            ],
+        }
+        c.post(base, request)
+        targets = [
+            {"id": chloe, "type": "user_reference"},
+            {"id": policies[1]["id"], "type": "escalation_policy_reference"},
+            {"id": policies[2]["id"], "type": "escalation_policy_reference"},
+        ]
+        c.put(f"{base}/cancel", {"requester_id": alex, "responder_request_targets": targets})
+        c.put(f"{base}/cancel", {"requester_id": alex, "responder_request_targets": targets[:1]})
+        c.put(f"{base}/cancel", {"requester_id": "PNOPE00", "responder_request_targets": targets})
+        c.put(f"{base}/cancel", {"requester_id": alex, "responder_request_targets": []})
+        c.put(f"{base}/cancel", {"requester_id": alex, "responder_request_targets": [{"id": alex, "type": "team"}]})
+        c.put(
+            "/incidents/PNOPE00/responder_requests/cancel", {"requester_id": alex, "responder_request_targets": targets}
+        )
+        c.get(f"/incidents/{newest}")
+    with c.step("log-times-and-reviews"):
+        c.get(f"/incidents/{newest}/log_entries", "time_zone=Asia/Tokyo")
+        c.get("/log_entries", "time_zone=America/Sao_Paulo", "limit=5")
+        c.get("/log_entries", "time_zone=Mars/Base")
+        page = c.get("/status_pages").body["status_pages"][0]["id"]
+        post = c.get(f"/status_pages/{page}/posts").body["posts"][0]
+        latest = c.get(f"/status_pages/{page}/posts/{post['id']}/post_updates").body["post_updates"][-1]
+        draft = {
+            key: latest[key]
+            for key in ("status", "severity", "impacted_services", "update_frequency_ms", "notify_subscribers")
+        }
+        draft.update(post={"id": post["id"]}, message="Drafted, awaiting review", reviewed_status="not_reviewed")
+        c.post(f"/status_pages/{page}/posts/{post['id']}/post_updates", {"post_update": draft})
+        c.post(
+            f"/status_pages/{page}/posts/{post['id']}/post_updates", {"post_update": {**draft, "reviewed_status": "x"}}
+        )
+        for state in ("not_reviewed", "approved", "bogus"):
+            c.get(f"/status_pages/{page}/posts/{post['id']}/post_updates", f"reviewed_status={state}")
+            c.get(f"/status_pages/{page}/posts", f"reviewed_status={state}")
+
+
 SCRIPT: tuple[Callable[[Conversation], None], ...] = (
     errors,
     people,
@@ -2377,6 +2476,7 @@ SCRIPT: tuple[Callable[[Conversation], None], ...] = (
     service_writes,
     outbound_writes,
     identity,
+    stakeholders,
 )
 
 

@@ -171,10 +171,12 @@ _SINGULAR = {
 
 
 def resource_from_path(path: str) -> str:
-    """Name the object a request path points at: ``/incidents/P1/alerts/P2`` is an alert."""
+    """Name the object a request path points at: ``/incidents/P1/alerts/P2`` is an alert, and
+    ``/incidents/P1/business_services/impacts`` an incident (``impacts`` is no id: ids are never
+    lower-case words)."""
     segments = [s for s in httpx2.URL(path).path.split("/") if s]
     for i in range(len(segments) - 1, -1, -1):
-        if segments[i] in _SINGULAR and i + 1 < len(segments):
+        if segments[i] in _SINGULAR and i + 1 < len(segments) and not segments[i + 1].islower():
             return _SINGULAR[segments[i]]
     for segment in reversed(segments):
         if segment in _SINGULAR:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["NAMED_PARAMETERS", "RESOURCES", "Resource"]
+__all__ = ["ID_PARAMETERS", "NAMED_PARAMETERS", "RESOURCES", "Resource"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ RESOURCES: dict[str, Resource] = {
 # parameter name -> the kinds of object it may name, tried in order.
 NAMED_PARAMETERS: dict[str, tuple[str, ...]] = {
     **{p: ("services",) for p in ("service_id", "service_ids", "route_to")},
-    "business_service_id": ("business_services",),
+    **{p: ("business_services",) for p in ("business_service_id", "business_service_ids")},
     **{p: ("teams",) for p in ("team_id", "team_ids", "parent_team_id", "reassignment_team_id")},
     **{p: ("users",) for p in ("user_id", "user_ids", "assignee_ids")},
     **{p: ("schedules", "schedules_v3") for p in ("schedule_id", "schedule_ids")},
@@ -76,4 +76,11 @@ NAMED_PARAMETERS: dict[str, tuple[str, ...]] = {
     "status_page_id": ("status_pages",),
     "automation_action_id": ("automation_actions",),
     "extension_schema_id": ("extension_schemas",),
+}
+
+# Parameters that name objects by id, number or URL only, never by name: an unknown one is still
+# answered naming the parameter and the tool that lists valid ones.
+_INCIDENTS = Resource("incident", "/incidents", "incidents", "list_incidents", "incidents", searchable=False)
+ID_PARAMETERS: dict[str, Resource] = {
+    p: _INCIDENTS for p in ("incident_id", "source_incident_ids", "target_incident_id")
 }

@@ -25,7 +25,7 @@ from pagerduty_mcp.common.toolkit.bounds import bound_schema
 from pagerduty_mcp.common.toolkit.confirm import CONFIRMATION, Asks, ask_first, go_ahead
 from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
 from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint, resolve_references
-from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES
+from pagerduty_mcp.common.toolkit.references import ID_PARAMETERS, NAMED_PARAMETERS, RESOURCES, Resource
 
 __all__ = [
     "OPEN_WORLD",
@@ -71,6 +71,9 @@ class ToolSpec:
     scopes: tuple[str, ...] = ()
     # Asks the person before acting, where the client can (toolkit.confirm): builds the question.
     confirm: Asks | None = None
+    # Why several operations share this one tool (an ``action``, or one change of many kinds):
+    # docs/tools.md says it beside the tool.
+    grouped: str | None = None
 
     @property
     def is_write(self) -> bool:
@@ -95,6 +98,7 @@ def tool(
     name: str | None = None,
     scopes: Sequence[str] = (),
     confirm: Asks | None = None,
+    grouped: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a function as a tool. It stays a plain function, callable directly in tests."""
 
@@ -109,6 +113,7 @@ def tool(
             kind=kind,
             scopes=tuple(scopes),
             confirm=confirm,
+            grouped=grouped,
         )
         return fn
 
@@ -162,10 +167,22 @@ def _named(spec: ToolSpec) -> list[str]:
     return [p for p in inspect.signature(spec.fn).parameters if p in NAMED_PARAMETERS]
 
 
+def _kinds(spec: ToolSpec) -> dict[str, Resource]:
+    """Each parameter that names objects (by name, or by id only) -> the kind it names."""
+    found = {}
+    for parameter in inspect.signature(spec.fn).parameters:
+        if parameter in NAMED_PARAMETERS:
+            found[parameter] = RESOURCES[NAMED_PARAMETERS[parameter][0]]
+        elif parameter in ID_PARAMETERS:
+            found[parameter] = ID_PARAMETERS[parameter]
+    return found
+
+
 def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
     # Parameters that name objects: names become ids before the body runs, and a read that comes
     # back empty checks that what it was filtered by exists.
     named = _named(spec)
+    kinds = _kinds(spec)
 
     @functools.wraps(spec.fn)
     def call(**kwargs: Any) -> CallToolResult:
@@ -191,7 +208,7 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
                     f"{spec.name} failed unexpectedly ({type(exc).__name__}); the server log has details. "
                     "Try again, or narrow the request.",
                 )
-            failure = _naming_the_parameter(failure, arguments, named)
+            failure = _naming_the_parameter(failure, arguments, kinds)
             current_request().outcome = failure.code
             return error_result(failure)
 
@@ -201,17 +218,19 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
 _GENERIC_HINT = " Use a list tool to find valid ids."
 
 
-def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], named: list[str]) -> ToolFailure:
+def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], kinds: dict[str, Resource]) -> ToolFailure:
     """A ``<RESOURCE>_NOT_FOUND`` from PagerDuty that no tool code attributed: when exactly one given
     parameter names objects of that kind, the error names it, and the tool that lists valid ones."""
     if not failure.code.endswith("_NOT_FOUND") or failure.details.get("parameters"):
         return failure
-    given = [p for p in named if arguments.get(p) and RESOURCES[NAMED_PARAMETERS[p][0]].code == failure.code]
+    given = [p for p, kind in kinds.items() if arguments.get(p) and kind.code == failure.code]
     if len(given) != 1:
         return failure
     parameter = given[0]
-    resource = RESOURCES[NAMED_PARAMETERS[parameter][0]]
+    resource = kinds[parameter]
     message = failure.message.removesuffix(_GENERIC_HINT).rstrip()
+    if not message.endswith((".", "!", "?")):
+        message += "."  # PagerDuty's own words end in a quote
     hint = f"{finder_hint(resource.finder, resource.area)} finds valid ones."
     text = f"{parameter}: {message}" + ("" if resource.finder in message else f" {hint}")
     return ToolFailure(failure.code, text, {**failure.details, "parameters": [parameter]})

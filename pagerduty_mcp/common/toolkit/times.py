@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import invalid
 
-__all__ = ["TIME_FORMS", "check_order", "iso", "parse_time", "window"]
+__all__ = ["TIME_FORMS", "check_order", "iso", "parse_time", "window", "zone_ok"]
 
 # Said once in each parameter description that takes a time (the model pays for every byte).
 TIME_FORMS = "ISO 8601 or 24h/7d/2w ago"
@@ -99,3 +100,12 @@ def check_order(start: datetime | None, end: datetime | None) -> None:
 def iso(moment: datetime) -> str:
     """PagerDuty's time format: UTC with a Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def zone_ok(name: str, parameter: str) -> str:
+    """``name`` when it is an IANA time zone; otherwise ``INVALID_PARAMETER`` naming ``parameter``."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise invalid(parameter, f"{name[:60]!r} is not an IANA time zone such as Europe/Berlin") from None
+    return name

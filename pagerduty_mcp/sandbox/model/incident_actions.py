@@ -26,6 +26,7 @@ from pagerduty_mcp.sandbox.protocol import (
 
 __all__ = [
     "MAX_BULK",
+    "cancel_responders",
     "manage",
     "manage_alerts",
     "merge",
@@ -253,6 +254,53 @@ def request_responders(store: Store, incident: dict[str, Any], body: dict[str, A
     )
     touch(incident, at)
     return request
+
+
+def _cancel_rows(rows: list[dict[str, Any]], at: datetime) -> str:
+    """Cancel the pending requests among ``rows``; what the cancellation of their target came to."""
+    pending = [r for r in rows if r["state"] == "pending"]
+    for row in pending:
+        row["state"] = "user_cancelled"
+        row["updated_at"] = format_time(at)
+    if pending:
+        return "cancelled"
+    states = {r["state"] for r in rows}
+    return next((s for s in ("joined", "declined") if s in states), "not_found")
+
+
+def cancel_responders(
+    store: Store, incident: dict[str, Any], body: dict[str, Any], at: datetime
+) -> list[dict[str, Any]]:
+    """Stop paging the targets' pending responders: a user's own requests, or every user an
+    escalation policy's request reached. Those who joined or declined stay as they are."""
+    existing(store, "users", str(body.get("requester_id") or ""), "Requester user")
+    raw_targets = body.get("responder_request_targets")
+    if not isinstance(raw_targets, list) or not raw_targets:
+        raise bad_request(errors=["responder_request_targets must be a non-empty array"])
+    targets = []
+    for raw in raw_targets:
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        if kind not in ("user_reference", "escalation_policy_reference") or not isinstance(raw.get("id"), str):
+            raise bad_request(
+                errors=["each target needs an id, and a type user_reference or escalation_policy_reference"]
+            )
+        targets.append((str(kind), str(raw["id"])))
+    results = []
+    for kind, ident in targets:
+        if kind == "user_reference":
+            rows = [r for r in incident["incidents_responders"] if (r.get("user") or {}).get("id") == ident]
+        else:
+            rows = [
+                row
+                for request in incident["responder_requests"]
+                for target in request["responder_request_targets"]
+                if target["type"] == "escalation_policy" and target["id"] == ident
+                for row in target["incident_responders"]
+            ]
+        results.append({"type": kind, "id": ident, "result": _cancel_rows(rows, at)})
+    if any(r["result"] == "cancelled" for r in results):
+        touch(incident, at)
+    return results
 
 
 def post_status_update(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pagerduty_mcp.sandbox.model import incidents
 from pagerduty_mcp.sandbox.model.alerts import alerts_of
 from pagerduty_mcp.sandbox.model.store import Store, public
-from pagerduty_mcp.sandbox.protocol import bad_request, not_found
+from pagerduty_mcp.sandbox.protocol import bad_request, format_time, not_found
 
 __all__ = [
     "ALERT_INCLUDES",
@@ -70,8 +71,13 @@ def alert_of(store: Store, incident: dict[str, Any], alert_id: str) -> dict[str,
     return alert
 
 
-def log_entry_view(store: Store, entry: dict[str, Any], includes: list[str]) -> dict[str, Any]:
+def log_entry_view(
+    store: Store, entry: dict[str, Any], includes: list[str], zone: ZoneInfo | None = None
+) -> dict[str, Any]:
+    """The entry as the API shows it; its time in ``zone`` when the request names one (``time_zone``)."""
     out = public(entry)
+    if zone is not None:
+        out["created_at"] = format_time(entry["_at"], zone)
     if "incidents" in includes:
         out["incident"] = incidents.shown(store, store.get("incidents", entry["_incident_id"]))
     if "services" in includes and entry.get("service"):

@@ -16,6 +16,7 @@ from pagerduty_mcp.sandbox.protocol import bad_request, format_time, not_found, 
 
 __all__ = [
     "POST_TYPES",
+    "REVIEW_STATES",
     "VOCABULARY",
     "add_post",
     "add_post_update",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 POST_TYPES = ("incident", "maintenance")
+REVIEW_STATES = ("approved", "not_reviewed")  # a post update's reviewed_status
 VOCABULARY = ("services", "severities", "statuses", "impacts")
 
 
@@ -82,6 +84,7 @@ def add_post_update(
     impacts: list[tuple[dict[str, Any], dict[str, Any]]],
     at: datetime,
     notify_subscribers: bool = False,
+    reviewed_status: str = "approved",
 ) -> dict[str, Any]:
     ident = store.new_id()
     update: dict[str, Any] = {
@@ -90,7 +93,7 @@ def add_post_update(
         "type": "status_page_post_update",
         "post": short_ref(post),
         "message": message,
-        "reviewed_status": "approved",
+        "reviewed_status": reviewed_status,
         "status": short_ref(status),
         "severity": short_ref(severity),
         "impacted_services": [
@@ -156,8 +159,16 @@ def post_of(store: Store, page: dict[str, Any], post_id: str) -> dict[str, Any]:
     return post
 
 
-def updates_of(store: Store, post: dict[str, Any]) -> list[dict[str, Any]]:
-    return [store.get("status_page_post_updates", u["id"]) for u in post["updates"]]
+def updates_of(store: Store, post: dict[str, Any], reviewed: str | None = None) -> list[dict[str, Any]]:
+    """The post's updates, oldest first; only those of one review state when ``reviewed`` is given."""
+    _check_reviewed(reviewed)
+    updates = [store.get("status_page_post_updates", u["id"]) for u in post["updates"]]
+    return [u for u in updates if reviewed in (None, u["reviewed_status"])]
+
+
+def _check_reviewed(reviewed: str | None) -> None:
+    if reviewed not in (None, *REVIEW_STATES):
+        raise bad_request(errors=["reviewed_status must be approved or not_reviewed"])
 
 
 def post_view(store: Store, post: dict[str, Any], full_updates: bool) -> dict[str, Any]:
@@ -172,16 +183,17 @@ def post_view(store: Store, post: dict[str, Any], full_updates: bool) -> dict[st
 def posts_listed(
     store: Store, page: dict[str, Any], post_type: str | None, reviewed: str | None, statuses: set[str]
 ) -> list[dict[str, Any]]:
-    """The page's posts of a type, review state and latest status, newest update first."""
-    if reviewed not in (None, "approved", "not_reviewed"):
-        raise bad_request(errors=["reviewed_status must be approved or not_reviewed"])
+    """The page's posts of a type, review state and latest status, newest update first. A post is
+    not reviewed while any of its updates is not."""
+    _check_reviewed(reviewed)
     posts = []
     for post in store.all("status_page_posts"):
         updates = updates_of(store, post)
         latest = updates[-1] if updates else None
         if post["_page"] != page["id"] or post_type not in (None, post["post_type"]):
             continue
-        if reviewed == "not_reviewed" or (statuses and (latest is None or latest["status"]["id"] not in statuses)):
+        state = "not_reviewed" if any(u["reviewed_status"] == "not_reviewed" for u in updates) else "approved"
+        if reviewed not in (None, state) or (statuses and (latest is None or latest["status"]["id"] not in statuses)):
             continue
         posts.append((latest["_at"] if latest else None, post))
     posts.sort(key=lambda pair: pair[0].timestamp() if pair[0] else 0, reverse=True)
@@ -265,7 +277,10 @@ def update_from_request(
     if _ref_id(data.get("post"), "post") != post["id"]:
         raise bad_request(errors=["post must be the post in the path"])
     message, status, severity, impacts, notify = _checked_update(page, post["post_type"], data)
-    return add_post_update(store, post, message, status, severity, impacts, at, notify)
+    reviewed = data.get("reviewed_status", "approved")
+    if reviewed not in REVIEW_STATES:
+        raise bad_request(errors=["reviewed_status must be approved or not_reviewed"])
+    return add_post_update(store, post, message, status, severity, impacts, at, notify, str(reviewed))
 
 
 def write_postmortem(

@@ -113,10 +113,12 @@ class Store:
         return self._frozen_now
 
     # -- ids and references ------------------------------------------------------------------
-    def new_id(self) -> str:
-        """A fresh PagerDuty-style id: "P" and six upper-case letters or digits, from the seeded RNG."""
+    def new_id(self, rng: random.Random | None = None) -> str:
+        """A fresh PagerDuty-style id: "P" and six upper-case letters or digits, from the seeded RNG
+        (or ``rng``: seed data added late draws from its own, so no id made after it changes)."""
+        source = rng or self.rng
         while True:
-            ident = "P" + "".join(self.rng.choices(_ID_ALPHABET, k=6))
+            ident = "P" + "".join(source.choices(_ID_ALPHABET, k=6))
             if ident not in self._ids:
                 self._ids.add(ident)
                 return ident

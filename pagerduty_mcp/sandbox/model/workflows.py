@@ -15,7 +15,10 @@ INCLUDES = ("steps", "team")
 
 
 def shown(store: Store, workflow: dict[str, Any], includes: list[str]) -> dict[str, Any]:
+    """The workflow as the API shows it: the list gives its steps only with ``include[]=steps``."""
     out = public(workflow)
+    if "steps" not in includes:
+        out.pop("steps", None)
     if "team" in includes and workflow.get("team"):
         team = store.find("teams", workflow["team"]["id"])
         if team is not None:

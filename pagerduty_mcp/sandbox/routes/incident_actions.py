@@ -61,6 +61,12 @@ def create_responder_request(ctx: Context) -> dict[str, Any]:
     return {"responder_request": actions.request_responders(ctx.store, incident, _body(ctx), ctx.now)}
 
 
+@route("PUT", "/incidents/{id}/responder_requests/cancel")
+def cancel_responder_requests(ctx: Context) -> dict[str, Any]:
+    incident = _incident(ctx)
+    return {"responder_request_targets": actions.cancel_responders(ctx.store, incident, _body(ctx), ctx.now)}
+
+
 @route("POST", "/incidents/{id}/status_updates")
 def create_status_update(ctx: Context) -> dict[str, Any]:
     user = ctx.acting_user()

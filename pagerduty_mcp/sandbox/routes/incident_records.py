@@ -7,7 +7,7 @@ from typing import Any
 from pagerduty_mcp.sandbox.model import incident_records as records
 from pagerduty_mcp.sandbox.model import incidents
 from pagerduty_mcp.sandbox.model.store import public
-from pagerduty_mcp.sandbox.protocol import paginate_offset
+from pagerduty_mcp.sandbox.protocol import paginate_offset, parse_time_zone
 from pagerduty_mcp.sandbox.router import Context, route
 
 __all__: list[str] = []
@@ -41,8 +41,9 @@ def _log_page(ctx: Context, entries: list[dict[str, Any]]) -> dict[str, Any]:
     since, until = records.log_window(ctx.req.time("since"), ctx.req.time("until"))
     includes = ctx.req.enum_array("include", records.LOG_INCLUDES)
     overview = ctx.req.flag("is_overview")
+    zone = parse_time_zone(ctx.req.arg("time_zone")) if ctx.req.arg("time_zone") else None
     page = paginate_offset(records.log_listed(entries, since, until, overview), ctx.req, "log_entries")
-    page["log_entries"] = [records.log_entry_view(ctx.store, e, includes) for e in page["log_entries"]]
+    page["log_entries"] = [records.log_entry_view(ctx.store, e, includes, zone) for e in page["log_entries"]]
     return page
 
 

@@ -70,7 +70,8 @@ def get_post(ctx: Context) -> dict[str, Any]:
 @route("GET", "/status_pages/{id}/posts/{post_id}/post_updates")
 def list_post_updates(ctx: Context) -> dict[str, Any]:
     post = _post(ctx)
-    page = paginate_offset(status_pages.updates_of(ctx.store, post), ctx.req, "post_updates")
+    updates = status_pages.updates_of(ctx.store, post, ctx.req.arg("reviewed_status"))
+    page = paginate_offset(updates, ctx.req, "post_updates")
     page["post_updates"] = [status_pages.render_update(u) for u in page["post_updates"]]
     return page
 

@@ -23,7 +23,7 @@ def list_workflows(ctx: Context) -> dict[str, Any]:
 @route("GET", "/incident_workflows/{id}")
 def get_workflow(ctx: Context) -> dict[str, Any]:
     workflow = ctx.store.get("incident_workflows", ctx.params["id"])
-    return {"incident_workflow": workflows.shown(ctx.store, workflow, [])}
+    return {"incident_workflow": workflows.shown(ctx.store, workflow, ["steps"])}
 
 
 @route("POST", "/incident_workflows/{id}/instances")

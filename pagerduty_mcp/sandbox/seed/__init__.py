@@ -40,7 +40,9 @@ from pagerduty_mcp.sandbox.seed.settings import (
 )
 from pagerduty_mcp.sandbox.seed.shifts import add_shift_schedules
 from pagerduty_mcp.sandbox.seed.status_pages import add_incident_types, add_status_pages
+from pagerduty_mcp.sandbox.seed.subscribers import add_incident_subscribers
 from pagerduty_mcp.sandbox.seed.webhooks import add_webhook_subscriptions
+from pagerduty_mcp.sandbox.seed.workflow_steps import add_workflow_steps
 
 __all__ = ["INCIDENTS_PER_SIZE", "build_account"]
 
@@ -73,4 +75,7 @@ def build_account(seed: int, size: int, now: datetime) -> Store:
     add_shift_schedules(store, users, teams, now)
     add_webhook_subscriptions(store, services, teams)
     add_extensions(store, services, add_extension_schemas(store))
+    # Added last, and taking no id from the account's stream: every id above stays what it was.
+    add_workflow_steps(store)
+    add_incident_subscribers(store, users)
     return store

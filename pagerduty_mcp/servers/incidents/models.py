@@ -217,9 +217,13 @@ class LogEntry(LeanModel):
     note: str | None = None
     assignees: list[Ref] = []
     incident: Ref | None = None
+    service: Ref | None = None
+    teams: list[Ref] = []
 
     @classmethod
     def from_api(cls, entry: dict[str, Any], with_incident: bool = False) -> LogEntry:
+        """``with_incident``: outside one incident's timeline, where each entry's incident, service and
+        teams differ (inside it they are the incident's, said once by get_incident)."""
         channel = entry.get("channel") or {}
         return cls(
             id=entry["id"],
@@ -231,6 +235,8 @@ class LogEntry(LeanModel):
             note=_text(entry.get("note"), 1000),
             assignees=refs(entry.get("assignees")),
             incident=Ref.of(entry.get("incident")) if with_incident else None,
+            service=Ref.of(entry.get("service")) if with_incident else None,
+            teams=refs(entry.get("teams")) if with_incident else [],
         )
 
 

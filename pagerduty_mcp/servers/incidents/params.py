@@ -31,11 +31,11 @@ MAX_BULK = 250  # PUT /incidents takes at most 250 incidents (413 beyond)
 Status = Literal["triggered", "acknowledged", "resolved"]
 Urgency = Literal["high", "low"]
 SortBy = Literal["created_at:desc", "created_at:asc", "resolved_at:desc", "urgency:desc", "incident_number:desc"]
-IncidentId = Annotated[Id, Field(description="Incident id, number or PagerDuty URL.")]
+IncidentId = Annotated[Id, Field(description="Id, number or URL.")]
 # Checked item by item in the bulk engine, not here: one value that is no id must not refuse the rest.
 BulkIds = Annotated[
     list[Annotated[str, Field(pattern=ID_PATTERN)]],
-    Field(min_length=1, max_length=MAX_BULK, description="Incident ids, numbers or URLs (max 250)."),
+    Field(min_length=1, max_length=MAX_BULK, description="Ids, numbers or URLs (max 250)."),
 ]
 # Every time is read by common's parse_time, so every description names the same forms.
 Since = Annotated[str | None, Field(description=f"Start, {TIME_FORMS}.")]

@@ -18,9 +18,10 @@ INSTRUCTIONS = (
 )
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (
-    "Tools not listed here are on pagerduty-services (services, maintenance, integrations, webhooks, "
-    "extensions), pagerduty-people (users, teams, schedules, on-call, escalation policies, on-call pay), "
-    "pagerduty-aiops (alert grouping, orchestration, change events, events, automation actions)."
+    "Tools not listed here are on pagerduty-services (services, business-service impact, maintenance, "
+    "integrations, webhooks, extensions), pagerduty-people (users, teams, schedules, on-call, escalation "
+    "policies, on-call pay), pagerduty-aiops (alert grouping, orchestration, change events, events, "
+    "automation actions)."
 )
 
 AREA = Area(

@@ -8,7 +8,6 @@ into the bodies PagerDuty expects. Top-level ids are checked where the arguments
 from __future__ import annotations
 
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -20,6 +19,7 @@ from pagerduty_mcp.common import (
     parse_time,
     resolve_id,
     resolve_ids,
+    zone_ok,
 )
 
 __all__ = [
@@ -163,14 +163,6 @@ def rules_body(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
         targets += [ref("schedule", s) for s in resolve_ids(rule.schedule_ids, f"{where}.schedule_ids") or []]
         out.append({"escalation_delay_in_minutes": rule.delay_minutes, "targets": targets})
     return out
-
-
-def zone_ok(name: str, parameter: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise invalid(parameter, f"{name[:60]!r} is not an IANA time zone such as Europe/Berlin") from None
-    return name
 
 
 def overrides_body(overrides: list[dict[str, Any]], name: str = "overrides") -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ __all__ = [
     "Dependency",
     "Extension",
     "ExtensionSchema",
+    "ExtensionSchemaDetail",
     "IntegrationSummary",
     "MaintenanceWindowSummary",
     "NewIntegration",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 _DESCRIPTION_LIMIT = 500
+_EXTENSIONS_NAMED = 10  # extensions of a schema named in its detail
 
 
 def _text(value: Any) -> str | None:
@@ -267,6 +269,25 @@ class ExtensionSchema(LeanModel):
             key=schema.get("key"),
             description=_text(schema.get("description")),
             send_types=list(schema.get("send_types") or []),
+        )
+
+
+class ExtensionSchemaDetail(ExtensionSchema):
+    """One schema, with what PagerDuty says of it and what this account's extensions of it set."""
+
+    guide_url: str | None = None
+    url: str | None = None  # where its events go
+    config_keys: list[str] = []  # settings the account's extensions of it use (keys only)
+    extensions: list[Ref] = []
+
+    @classmethod
+    def from_schema(cls, schema: dict[str, Any], extensions: list[Extension]) -> ExtensionSchemaDetail:
+        return cls(
+            **ExtensionSchema.from_api(schema).model_dump(),
+            guide_url=shown_url(schema.get("guide_url")),
+            url=shown_url(schema.get("url")),
+            config_keys=sorted({k for e in extensions for k in e.config_keys}),
+            extensions=[Ref(id=e.id, name=e.name) for e in extensions[:_EXTENSIONS_NAMED]],
         )
 
 

@@ -32,6 +32,12 @@ def test_not_found_names_the_resource_from_the_path() -> None:
     assert failure_from_response(answer(404, {}, "https://api.pagerduty.com/escalation_policies/P1")).code == (
         "ESCALATION_POLICY_NOT_FOUND"
     )
+    # A collection followed by a word, not an id, is not what is missing: the incident is.
+    for tail in ("business_services/impacts", "status_updates/subscribers", "responder_requests/cancel"):
+        missing = answer(404, {}, f"https://api.pagerduty.com/incidents/P1/{tail}")
+        assert failure_from_response(missing).code == "INCIDENT_NOT_FOUND", tail
+    by_number = answer(404, {}, "https://api.pagerduty.com/incidents/60/business_services/PB1/impacts")
+    assert failure_from_response(by_number).code == "BUSINESS_SERVICE_NOT_FOUND"
 
 
 def test_upstream_text_is_quoted_sanitised_and_cut() -> None:

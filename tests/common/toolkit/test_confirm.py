@@ -217,6 +217,27 @@ async def test_a_bad_argument_is_its_own_error_and_nobody_is_asked() -> None:
         assert live.person.asked == [] and live.writes() == []
 
 
+async def test_unsubscribing_and_clearing_an_impact_are_not_asked_subscribing_and_impacting_are() -> None:
+    async with session("decline") as live:
+        is_error, envelope = await live.call(
+            "manage_incident_subscribers", {"incident_id": "60", "action": "unsubscribe", "user_ids": ["Chloe Martin"]}
+        )
+        assert not is_error, envelope
+        clear = {"incident_id": "60", "business_service_ids": ["Online Store"], "impacted": False}
+        is_error, envelope = await live.call("update_incident_business_impact", clear)
+        assert not is_error, envelope
+        assert live.person.asked == []
+        is_error, envelope = await live.call(
+            "manage_incident_subscribers", {"incident_id": "60", "action": "subscribe", "user_ids": ["Sam Taylor"]}
+        )
+        assert is_error and envelope["error"]["code"] == "DECLINED"
+        assert "they are emailed its status updates" in live.person.asked[0]
+        assert "- Users: \u201cSam Taylor\u201d" in live.person.asked[0]
+        is_error, envelope = await live.call("update_incident_business_impact", {**clear, "impacted": True})
+        assert is_error and envelope["error"]["code"] == "DECLINED"
+        assert "- Business services: \u201cOnline Store\u201d" in live.person.asked[1]
+
+
 async def test_an_events_api_acknowledge_is_not_asked() -> None:
     async with session("decline") as live:
         key = live.box.state.all("integrations")[0]["integration_key"]
@@ -279,6 +300,13 @@ async def arguments_of(live: Session) -> dict[str, dict[str, Any]]:
             "incident_id": kept,
             "user_ids": ["Priya Natarajan"],
             "escalation_policy_ids": ["Database Escalation"],
+        },
+        "cancel_responder_request": {"incident_id": kept, "user_ids": ["Priya Natarajan"]},
+        "manage_incident_subscribers": {"incident_id": kept, "action": "subscribe", "team_ids": ["Payments"]},
+        "update_incident_business_impact": {
+            "incident_id": kept,
+            "business_service_ids": ["Payments Platform"],
+            "impacted": True,
         },
         "merge_incidents": {"incident_id": kept, "source_incident_ids": [merged]},
         "create_status_update": {"incident_id": kept, "message": "We are on it.", "subject": "Checkout"},

@@ -134,3 +134,31 @@ async def test_a_not_found_names_the_one_parameter_of_its_kind_and_its_finder() 
     both = {"team_ids": ["PABC123"], "team_id": "PDEF456"}
     two = json.loads((await server.call_tool("team_look", both)).content[0].text)["error"]
     assert two["code"] == "TEAM_NOT_FOUND" and "details" not in two
+
+
+@tool("Incident look")
+def incident_look(incident_id: Annotated[str, Field(description="An incident.")]) -> dict:
+    """Fail the way PagerDuty's 404 for an unknown incident does."""
+    raise ToolFailure("INCIDENT_NOT_FOUND", "PagerDuty has no incident at that id. Use a list tool to find valid ids.")
+
+
+@tool("Merge look", "update")
+def merge_look(
+    incident_id: Annotated[str, Field(description="The one kept.")],
+    source_incident_ids: Annotated[list[str], Field(description="The ones merged in.")],
+) -> dict:
+    """Fail on an unknown incident, not saying which."""
+    raise ToolFailure("INCIDENT_NOT_FOUND", "PagerDuty has no incident at that id. Use a list tool to find valid ids.")
+
+
+@pytest.mark.anyio
+async def test_a_parameter_that_names_by_id_only_is_named_with_its_finder() -> None:
+    area = Area("incidents", "incidents", "Incidents.", [incident_look, merge_look])
+    server = create_pagerduty_server("t", [area], ToolFilter(enable_write_tools=True))
+    one = json.loads((await server.call_tool("incident_look", {"incident_id": "PABC123"})).content[0].text)["error"]
+    assert one["code"] == "INCIDENT_NOT_FOUND" and one["details"]["parameters"] == ["incident_id"]
+    assert one["message"] == "incident_id: PagerDuty has no incident at that id. list_incidents finds valid ones."
+    # Two incident parameters given: which one is unknown is not known, so neither is named.
+    both = {"incident_id": "PABC123", "source_incident_ids": ["PDEF456"]}
+    two = json.loads((await server.call_tool("merge_look", both)).content[0].text)["error"]
+    assert two["code"] == "INCIDENT_NOT_FOUND" and "details" not in two

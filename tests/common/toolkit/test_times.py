@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pagerduty_mcp.common import ToolFailure
-from pagerduty_mcp.common.toolkit.times import parse_time, window
+from pagerduty_mcp.common.toolkit.times import parse_time, window, zone_ok
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
 
@@ -55,3 +55,11 @@ def test_a_window_fills_a_missing_end_and_refuses_a_backward_one() -> None:
         window("today", "yesterday", now=NOW)
     with pytest.raises(ToolFailure, match="at most 90 days"):
         window("2026-01-01", "2026-11-01", maximum=timedelta(days=90), now=NOW)
+
+
+def test_a_time_zone_is_an_iana_name_or_invalid_naming_the_parameter() -> None:
+    assert zone_ok("Asia/Kolkata", "time_zone") == "Asia/Kolkata"
+    for bad in ("Mars/Base", "", "../etc/passwd", "EST5EDT,M3"):
+        with pytest.raises(ToolFailure) as caught:
+            zone_ok(bad, "time_zone")
+        assert caught.value.code == "INVALID_PARAMETER" and caught.value.details == {"parameters": ["time_zone"]}

@@ -17,7 +17,7 @@ from pagerduty_mcp.servers.incidents.models import (
     RelatedIncident,
     metrics_row,
 )
-from pagerduty_mcp.servers.incidents.tools.incidents import _paged_responders
+from pagerduty_mcp.servers.incidents.tools.responders import _paged_responders
 
 pytestmark = [pytest.mark.unit, pytest.mark.incidents]
 

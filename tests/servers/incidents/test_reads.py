@@ -491,6 +491,10 @@ async def test_past_incidents_give_pagerdutys_total_and_an_honest_has_more(sessi
 async def test_a_workflow_shows_its_steps_in_order_or_says_it_has_none(session: Client) -> None:
     state = state_of(session)
     workflow = state.all("incident_workflows")[0]
+    seeded = await ok(session, "get_incident_workflow", {"workflow_id": workflow["id"]})
+    assert [s["name"] for s in first(seeded)["steps"]] == [s["name"] for s in workflow["steps"]]
+    assert seeded["metadata"]["description"].endswith(f": {len(workflow['steps'])} step(s)")
+    workflow["steps"] = []
     bare = await ok(session, "get_incident_workflow", {"workflow_id": workflow["id"]})
     assert bare["metadata"]["description"].endswith(": no steps") and "steps" not in first(bare)
     workflow["steps"] = [
@@ -535,3 +539,57 @@ async def test_the_account_log_takes_a_team_name_and_an_unknown_team_is_no_silen
     assert by_name["log_entries"] and by_name["log_entries"] == by_id["log_entries"]
     error = await fails(session, "list_log_entries", {"team_ids": ["PNOPE00"]}, "TEAM_NOT_FOUND")
     assert "list_teams on pagerduty-people" in error["message"]
+
+
+async def test_the_workflow_list_gives_every_workflows_steps_in_one_request(session: Client) -> None:
+    state = state_of(session)
+    log = session.sandbox.request_log  # type: ignore[attr-defined]
+    before = len(log)
+    listed = await ok(session, "list_incident_workflows", {})
+    assert [r.path for r in log[before:]] == ["/incident_workflows"]  # no read per workflow
+    for row in listed["incident_workflows"]:
+        stored = state.get("incident_workflows", row["id"])
+        assert stored["steps"] and [s["name"] for s in row["steps"]] == [s["name"] for s in stored["steps"]]
+        assert all(s["action"] for s in row["steps"])
+
+
+async def test_the_outlier_window_starts_at_since_and_ends_now(session: Client) -> None:
+    record = open_incident(session)
+    now = state_of(session).clock()
+    full = first(await ok(session, "get_outlier_incident", {"incident_id": record["id"]}))
+    recent = await ok(session, "get_outlier_incident", {"incident_id": record["id"], "since": "2d"})
+    shown = first(recent)
+    assert shown["since"] == recent["metadata"]["window"]["since"]
+    assert abs(datetime.fromisoformat(shown["since"]) - (now - timedelta(days=2))) < timedelta(minutes=1)
+    assert shown["occurrences"] <= full["occurrences"]
+    await fails(session, "get_outlier_incident", {"incident_id": record["id"], "since": "soon"}, "INVALID_PARAMETER")
+
+
+async def test_log_times_come_in_the_zone_asked_and_account_rows_carry_service_and_teams(session: Client) -> None:
+    record = open_incident(session)
+    tokyo = await ok(session, "list_log_entries", {"incident_id": record["id"], "time_zone": "Asia/Tokyo"})
+    utc = await ok(session, "list_log_entries", {"incident_id": record["id"]})
+    for zoned, plain in zip(tokyo["log_entries"], utc["log_entries"], strict=True):
+        assert zoned["at"].endswith("+09:00") and plain["at"].endswith("Z")
+        assert datetime.fromisoformat(zoned["at"]) == datetime.fromisoformat(plain["at"])
+        assert "service" not in plain and "teams" not in plain  # an incident's own timeline: said by get_incident
+    account = await ok(session, "list_log_entries", {"limit": 10})
+    for row in account["log_entries"]:
+        incident = incident_of(session, row["incident"]["id"])
+        assert row["service"] == {"id": incident["service"]["id"], "name": incident["service"]["summary"]}
+        assert [t["id"] for t in row["teams"]] == [t["id"] for t in incident["teams"]]
+    error = await fails(session, "list_log_entries", {"time_zone": "Mars/Base"}, "INVALID_PARAMETER")
+    assert error["details"]["parameters"] == ["time_zone"]
+
+
+async def test_get_incident_says_where_ticket_links_and_metadata_live(session: Client) -> None:
+    tool = next(t for t in (await session.list_tools()).tools if t.name == "get_incident")
+    assert "custom fields" in (tool.description or "") and "ticket links" in (tool.description or "")
+
+
+@pytest.mark.parametrize("tool", ["get_incident", "list_incident_notes", "get_incident_business_impact"])
+async def test_an_unknown_incident_names_incident_id_and_list_incidents(tool: str, session: Client) -> None:
+    for unknown in ("PNOPE00", "999999"):
+        error = await fails(session, tool, {"incident_id": unknown}, "INCIDENT_NOT_FOUND")
+        assert error["message"].startswith("incident_id: ") and error["details"]["parameters"] == ["incident_id"]
+        assert "list_incidents finds valid ones" in error["message"] and "list tool" not in error["message"]

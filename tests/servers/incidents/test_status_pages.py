@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx2
 import pytest
 from mcp import Client
 
+from pagerduty_mcp.sandbox import SANDBOX_API_URL, SANDBOX_TOKEN
 from tests.harness import fails, first, ok
 from tests.servers.incidents.helpers import state_of
 
@@ -226,3 +228,27 @@ async def test_update_status_page_postmortem_names_the_wrong_id(session: Client)
     )
     assert error["code"] == "STATUS_PAGE_NOT_FOUND"
     assert _post(session, "Order exports delayed")["_postmortem"] is None
+
+
+async def test_post_updates_show_their_review_state_and_can_be_filtered_by_it(session: Client) -> None:
+    page = _page(session)
+    post = next(p for p in state_of(session).all("status_page_posts") if p["_page"] == page["id"])
+    args = {"status_page_id": PUBLIC, "post_id": post["id"]}
+    before = first(await ok(session, "get_status_page_post", args))
+    assert before["updates"] and {u["reviewed_status"] for u in before["updates"]} == {"approved"}
+    # A draft awaiting review, posted to the account as any client of PagerDuty's API could.
+    url = f"/status_pages/{page['id']}/posts/{post['id']}/post_updates"
+    with httpx2.Client(
+        transport=session.sandbox.transport(),  # type: ignore[attr-defined]
+        base_url=SANDBOX_API_URL,
+        headers={"Authorization": f"Token token={SANDBOX_TOKEN}"},
+    ) as api:
+        latest = api.get(url).json()["post_updates"][-1]
+        draft = {k: latest[k] for k in ("status", "severity", "impacted_services", "update_frequency_ms")}
+        draft.update(post={"id": post["id"]}, message="Draft", notify_subscribers=False, reviewed_status="not_reviewed")
+        assert api.post(url, json={"post_update": draft}).status_code == 201
+    drafts = first(await ok(session, "get_status_page_post", {**args, "reviewed_status": "not_reviewed"}))
+    assert [(u["message"], u["reviewed_status"]) for u in drafts["updates"]] == [("Draft", "not_reviewed")]
+    approved = first(await ok(session, "get_status_page_post", {**args, "reviewed_status": "approved"}))
+    assert [u["id"] for u in approved["updates"]] == [u["id"] for u in before["updates"]]
+    await fails(session, "get_status_page_post", {**args, "reviewed_status": "pending"}, "INVALID_PARAMETER")

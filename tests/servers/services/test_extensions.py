@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from tests.harness import dumps, fails, ok
+from tests.harness import dumps, fails, first, ok
 from tests.servers.services.lookup import by_name, sandbox_of
 
 pytestmark = [pytest.mark.services, pytest.mark.anyio, pytest.mark.server("services", write=False)]
@@ -55,3 +55,33 @@ async def test_extensions_filters_say_which_ids_exist(session: Client) -> None:
     )
     assert "list_extension_schemas" in error["message"]
     await fails(session, "list_extensions", {"extension_schema_id": "PZZZZZZ"}, "EXTENSION_SCHEMA_NOT_FOUND")
+
+
+async def test_one_schema_by_name_gives_its_guide_what_it_sends_and_the_settings_in_use(session: Client) -> None:
+    stored = next(s for s in sandbox_of(session).state.all("extension_schemas") if s["label"] == "Slack")
+    shown = first(await ok(session, "get_extension_schema", {"extension_schema_id": "Slack"}))
+    assert shown["id"] == stored["id"] and shown["guide_url"] == stored["guide_url"]
+    assert shown["send_types"] == stored["send_types"] and shown["url"] == stored["url"]
+    assert shown["config_keys"] == ["channel", "notify_types"]  # what #checkout-alerts sets, keys only
+    assert [e["name"] for e in shown["extensions"]] == ["#checkout-alerts"]
+    unused = first(await ok(session, "get_extension_schema", {"extension_schema_id": "Microsoft Teams"}))
+    assert "config_keys" not in unused and "extensions" not in unused  # none of this account's uses it
+    stored_sync = by_name(session, "extensions", "ServiceNow payments sync")
+    servicenow = first(await ok(session, "get_extension_schema", {"extension_schema_id": "ServiceNow"}))
+    for value in stored_sync["config"].values():
+        assert f'"{value}"' not in dumps(servicenow)  # values may be credentials
+
+
+async def test_an_unknown_schema_names_the_parameter_and_the_list(session: Client) -> None:
+    for unknown in ("PZZZZZZ", "No Such Kind"):
+        error = await fails(
+            session, "get_extension_schema", {"extension_schema_id": unknown}, "EXTENSION_SCHEMA_NOT_FOUND"
+        )
+        assert (
+            error["details"]["parameters"] == ["extension_schema_id"] and "list_extension_schemas" in error["message"]
+        )
+
+
+async def test_the_schema_list_points_to_the_get_tool(session: Client) -> None:
+    tool = next(t for t in (await session.list_tools()).tools if t.name == "list_extension_schemas")
+    assert "get_extension_schema" in (tool.description or "")

@@ -138,6 +138,10 @@ async def test_create_refuses_bad_input_without_echoing_header_values(session: C
         ({"custom_headers": {"Bad Header": HEADER_VALUE}}, "INVALID_PARAMETER", "Bad Header"),
         ({"custom_headers": {"X-Token": HEADER_VALUE + "\r\nX-Evil: 1"}}, "INVALID_PARAMETER", "X-Token"),
         ({"service_id": "No Such Service"}, "SERVICE_NOT_FOUND", "list_services"),
+        # An id-shaped unknown reaches PagerDuty, which refuses it as a bad request: the answer is
+        # about the service, naming its parameter, not about the URL and the events.
+        ({"service_id": "PZZZZZZ"}, "SERVICE_NOT_FOUND", "service_id: no service with id or name 'PZZZZZZ'"),
+        ({"team_id": "PZZZZZZ"}, "TEAM_NOT_FOUND", "team_id: no team"),
         ({"service_id": "Checkout API", "team_id": "Payments"}, "INVALID_PARAMETER", "only one of"),
     ]
     before = len(sandbox_of(session).state.all("webhook_subscriptions"))
@@ -289,3 +293,10 @@ async def test_a_sandbox_started_without_deliveries_sends_nothing_even_to_loopba
         answer = await ok(session, "test_webhook_subscription", {"webhook_subscription_id": ident})
     assert endpoint.deliveries == []
     assert "not reported" in answer["metadata"]["description"]
+
+
+async def test_an_unknown_service_in_an_update_is_about_the_service(session: Client) -> None:
+    subscription = sandbox_of(session).state.all("webhook_subscriptions")[0]
+    args = {"webhook_subscription_id": subscription["id"], "service_id": "PZZZZZZ"}
+    error = await fails(session, "update_webhook_subscription", args, "SERVICE_NOT_FOUND")
+    assert error["details"]["parameters"] == ["service_id"] and "url" not in error["message"].lower()

@@ -1,6 +1,6 @@
 """Tools of the incidents area, one module per resource: what is broken, who is on it, what changed,
-what happened so far, and the usual changes a responder makes (acknowledge, reassign, escalate,
-note, resolve)."""
+what happened so far, who is told and what customers feel, and the usual changes a responder
+makes (acknowledge, reassign, escalate, note, resolve)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pagerduty_mcp.servers.incidents.tools.alerts import (
 )
 from pagerduty_mcp.servers.incidents.tools.bulk import manage_incidents
 from pagerduty_mcp.servers.incidents.tools.custom_fields import update_incident_custom_fields
+from pagerduty_mcp.servers.incidents.tools.impact import get_incident_business_impact, update_incident_business_impact
 from pagerduty_mcp.servers.incidents.tools.incidents import (
-    add_responders,
     create_incident,
     create_status_update,
     get_incident,
@@ -28,6 +28,7 @@ from pagerduty_mcp.servers.incidents.tools.insights import (
     get_past_incidents,
     get_related_incidents,
 )
+from pagerduty_mcp.servers.incidents.tools.responders import add_responders, cancel_responder_request
 from pagerduty_mcp.servers.incidents.tools.status_pages import (
     create_status_page_post,
     create_status_page_post_update,
@@ -37,6 +38,7 @@ from pagerduty_mcp.servers.incidents.tools.status_pages import (
     list_status_pages,
     update_status_page_postmortem,
 )
+from pagerduty_mcp.servers.incidents.tools.subscribers import list_incident_subscribers, manage_incident_subscribers
 from pagerduty_mcp.servers.incidents.tools.timeline import (
     add_note_to_incident,
     get_log_entry,
@@ -66,6 +68,8 @@ TOOLS = [
     get_past_incidents,
     get_related_incidents,
     list_incident_change_events,
+    get_incident_business_impact,
+    list_incident_subscribers,
     list_priorities,
     list_incident_workflows,
     get_incident_workflow,
@@ -77,10 +81,13 @@ TOOLS = [
     create_incident,
     manage_incidents,
     add_responders,
+    cancel_responder_request,
     add_note_to_incident,
     merge_incidents,
     snooze_incident,
     create_status_update,
+    manage_incident_subscribers,
+    update_incident_business_impact,
     manage_alerts,
     start_incident_workflow,
     update_incident_custom_fields,

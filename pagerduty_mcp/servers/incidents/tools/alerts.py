@@ -38,7 +38,7 @@ def list_alerts_from_incident(
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """The alerts grouped into an incident, with short, sanitised body details."""
+    """An incident's alerts, with short, sanitised body details."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
     params: dict[str, Any] = {"statuses[]": list(dict.fromkeys(statuses))} if statuses else {}
@@ -54,7 +54,7 @@ def get_alert_from_incident(
     # lists the incident's alerts, not with this tool's own schema.
     alert_id: Annotated[str, Field(max_length=MAX_REFERENCE_LENGTH, description="Alert id or URL.")],
 ) -> Envelope:
-    """One alert of an incident with its full (sanitised, cut) body details."""
+    """One alert of an incident, with full (sanitised) body details."""
     alert = id_in(alert_id)
     if alert is None:
         raise invalid(
@@ -104,7 +104,13 @@ def _asks_before_many_or_moving(arguments: dict[str, Any]) -> Question | None:
     return Question(f"{action_said}; an incident left with no open alerts resolves.", tuple(facts))
 
 
-@tool("Manage alerts", "update", confirm=_asks_before_many_or_moving)
+@tool(
+    "Manage alerts",
+    "update",
+    confirm=_asks_before_many_or_moving,
+    grouped="Resolving and moving alerts are the same PagerDuty request (PUT /incidents/{id}/alerts) on the "
+    "same alerts of one incident, so action picks which.",
+)
 def manage_alerts(
     incident_id: IncidentId,
     alert_ids: Annotated[
@@ -112,10 +118,10 @@ def manage_alerts(
         Field(min_length=1, max_length=MAX_BULK, description="Alert ids (list_alerts_from_incident)."),
     ],
     action: Annotated[Literal["resolve", "move"], Field(description="resolve, or move to another incident.")],
-    target_incident_id: Annotated[Id | None, Field(description="With move: the incident to move them to.")] = None,
+    target_incident_id: Annotated[Id | None, Field(description="With move: where to.")] = None,
 ) -> Envelope:
-    """Resolve alerts of an incident, or move them to another incident. An incident left with no
-    open alerts resolves."""
+    """Resolve an incident's alerts, or move them to another incident; one left with no open alerts
+    resolves."""
     if action == "move" and not target_incident_id:
         raise invalid("target_incident_id", "is required with action=move")
     if action == "resolve" and target_incident_id:

@@ -102,10 +102,17 @@ def _asks_before_many_or_paging(arguments: dict[str, Any]) -> Question | None:
     return Question(what + (". This pages people now." if pages else "."), tuple(facts))
 
 
-@tool("Manage incidents", "update", confirm=_asks_before_many_or_paging)
+@tool(
+    "Manage incidents",
+    "update",
+    confirm=_asks_before_many_or_paging,
+    grouped="Acknowledging, resolving, reassigning, escalating and changing urgency, priority or title are one "
+    "PagerDuty request (PUT /incidents) over up to 250 incidents: one call changes them all, and says which "
+    "succeeded.",
+)
 def manage_incidents(
     incident_ids: BulkIds,
-    status: Annotated[Status | None, Field(description="acknowledged, resolved, or triggered (reopen).")] = None,
+    status: Annotated[Status | None, Field(description="New status; triggered reopens.")] = None,
     urgency: Annotated[Urgency | None, Field(description="New urgency.")] = None,
     priority_id: Annotated[Id | None, Field(description="Priority, e.g. P1.")] = None,
     assignee_ids: Annotated[IdList | None, Field(description="Reassign to these users.")] = None,
@@ -115,7 +122,7 @@ def manage_incidents(
     resolution_note: Annotated[str | None, Field(max_length=25000, description="Note added on resolve.")] = None,
 ) -> Envelope:
     """Change incidents together (25 per request): acknowledge, resolve, reassign, escalate, urgency,
-    priority, title. Says exactly which ids succeeded and which failed, and why."""
+    priority, title. Says which ids succeeded, which failed and why."""
     change: dict[str, Any] = {}
     if status:
         change["status"] = status

@@ -74,7 +74,7 @@ def update_incident_custom_fields(
         Field(min_length=1, description="Field name -> value (a list for multi-value fields; null clears)."),
     ],
 ) -> Envelope:
-    """Set custom field values on an incident; each is checked against its field's type and options."""
+    """Set custom field values on an incident, checked against each field's type and options."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
     incident = client.read(path("/incidents/{}", ident))["incident"]

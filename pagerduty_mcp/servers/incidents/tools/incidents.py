@@ -1,5 +1,5 @@
 """Incidents themselves: list and read them, open one, and the changes a responder makes to one
-(merge, snooze, page more people, tell stakeholders). Priorities are the reference data they use."""
+(merge, snooze, tell stakeholders). Priorities are the reference data they use."""
 
 from __future__ import annotations
 
@@ -17,14 +17,11 @@ from pagerduty_mcp.common import (
     Page,
     PagerDutyClient,
     Question,
-    Ref,
     Scope,
     ToolFailure,
     apply_scope,
     check_order,
-    clean_text,
     fact,
-    from_email_advice,
     get_client,
     invalid,
     iso,
@@ -40,7 +37,6 @@ from pagerduty_mcp.servers.incidents.params import Id, IncidentId, SortBy, Statu
 from pagerduty_mcp.servers.incidents.tools.custom_fields import incident_type_named
 
 __all__ = [
-    "add_responders",
     "create_incident",
     "create_status_update",
     "get_incident",
@@ -60,7 +56,7 @@ def list_incidents(
     urgencies: Annotated[list[Urgency] | None, Field(description="Filter by urgency.")] = None,
     service_ids: Annotated[IdList | None, Field(description="Only these services.")] = None,
     team_ids: Annotated[IdList | None, Field(description="Only these teams (scope=all).")] = None,
-    user_ids: Annotated[IdList | None, Field(description="Only assigned to these users (scope=all).")] = None,
+    user_ids: Annotated[IdList | None, Field(description="Assigned to these users (scope=all).")] = None,
     priority_ids: Annotated[IdList | None, Field(description="Only these priorities (P1...).")] = None,
     since: Annotated[str | None, Field(description=f"Created after, {TIME_FORMS}.")] = None,
     until: Annotated[str | None, Field(description=f"Created before, {TIME_FORMS}.")] = None,
@@ -70,7 +66,7 @@ def list_incidents(
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """List incidents, open ones by default, of any age unless since/until is given. Use for "what is broken"."""
+    """Incidents, open ones by default, of any age unless since/until is given: "what is broken"."""
     client = get_client()
     since_at, until_at = parse_time(since, "since"), parse_time(until, "until")
     check_order(since_at, until_at)
@@ -143,7 +139,7 @@ def _scan_by_priority(
 @tool("Get incident")
 def get_incident(incident_id: IncidentId) -> Envelope:
     """One incident in detail: body, assignees, acknowledgers, responders, policy, teams, alert counts,
-    priority, conference bridge, incident type and custom fields."""
+    priority, bridge, incident type, custom fields (where ticket links or metadata live, if anywhere)."""
     # include[]=body works on PagerDuty though the published spec omits it (PagerDuty/pagerduty-mcp-server#65).
     body = get_client().read(path("/incidents/{}", incident_id), {"include[]": ["body", "custom_fields"]})
     incident = IncidentDetail.from_api(body["incident"])
@@ -248,95 +244,6 @@ def _raise_if_duplicate(client: PagerDutyClient, service: str, key: str, failure
         ) from failure
 
 
-def _requester_id(client: PagerDutyClient) -> str:
-    """The user who asks for help: the token's user, or the user with the configured email."""
-    me = client.current_user()
-    if me is not None:
-        return str(me["id"])
-    email = client.from_email()
-    users = client.read("/users", {"query": email}).get("users") or []
-    for user in users:
-        if str(user.get("email", "")).lower() == email.lower():
-            return str(user["id"])
-    raise ToolFailure(
-        "FROM_EMAIL_REQUIRED", f"No PagerDuty user has the email {email!r} this call acts as. {from_email_advice()}"
-    )
-
-
-# PagerDuty requires a message; the user rarely gives one, and this one says all it needs to.
-DEFAULT_RESPONDER_MESSAGE = "Please join this incident."
-
-
-def _asks_before_paging(arguments: dict[str, Any]) -> Question | None:
-    """Always: it pages the users, and the on-call of the escalation policies, given."""
-    users, policies = arguments.get("user_ids") or [], arguments.get("escalation_policy_ids") or []
-    if not users and not policies:
-        return None  # refused by the tool itself
-    client = get_client()
-    facts = incident_facts(client, [arguments["incident_id"]])
-    if users:
-        facts.append(users_fact(client, "Paged", users))
-    facts += policy_facts(client, list(dict.fromkeys(policies)))
-    facts.append(fact("Message", arguments["message"]))
-    return Question("Page more people onto an incident. This pages them now.", tuple(facts))
-
-
-@tool("Add responders", "create", confirm=_asks_before_paging)
-def add_responders(
-    incident_id: IncidentId,
-    user_ids: Annotated[IdList | None, Field(description="Users to page.")] = None,
-    escalation_policy_ids: Annotated[IdList | None, Field(description="Policies whose on-call to page.")] = None,
-    message: Annotated[str, Field(min_length=1, max_length=1000, description="Why their help is needed.")] = (
-        DEFAULT_RESPONDER_MESSAGE
-    ),
-) -> Envelope:
-    """Page more people onto an incident (users and/or escalation policies)."""
-    users, policies = user_ids or [], escalation_policy_ids or []
-    if not users and not policies:
-        raise invalid("user_ids", "give user_ids or escalation_policy_ids (or both)")
-    client = get_client()
-    ident = incident_id_of(client, incident_id)
-    targets = [{"responder_request_target": {"id": u, "type": "user_reference"}} for u in users] + [
-        {"responder_request_target": {"id": p, "type": "escalation_policy_reference"}} for p in policies
-    ]
-    body = {"requester_id": _requester_id(client), "message": message, "responder_request_targets": targets}
-    request = client.write("POST", path("/incidents/{}/responder_requests", ident), body)["responder_request"]
-    paged, requested = _paged_responders(client, request)
-    return respond(
-        "responders",
-        paged,
-        f"Requested {len(paged)} responder(s) on incident {ident}",
-        escalation_policies=requested or None,
-    )
-
-
-def _paged_responders(
-    client: PagerDutyClient, request: dict[str, Any]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The users paged, each with the policy that paged them, and the policies asked for, all as {id, name}."""
-    paged: list[dict[str, Any]] = []
-    policies: dict[str, dict[str, Any]] = {}
-    for raw in request.get("responder_request_targets") or []:
-        target = raw.get("responder_request_target") or raw  # PagerDuty nests the target
-        via = None
-        if str(target.get("type", "")).startswith("escalation_policy") and target.get("id"):
-            via = policies.setdefault(target["id"], _policy_ref(client, target))
-        for responder in target.get("incidents_responders") or target.get("incident_responders") or []:
-            user = Ref.of(responder.get("user"))
-            if user is not None:
-                shown = {**user.model_dump(exclude_none=True), "state": responder.get("state")}
-                paged.append({**shown, "escalation_policy": via} if via else shown)
-    return paged, list(policies.values())
-
-
-def _policy_ref(client: PagerDutyClient, target: dict[str, Any]) -> dict[str, Any]:
-    """{id, name} of a requested policy; PagerDuty's answer names the target only sometimes."""
-    name = target.get("summary") or target.get("name")
-    if not name:
-        name = client.read(path("/escalation_policies/{}", target["id"]))["escalation_policy"].get("name")
-    return {"id": target["id"], "name": clean_text(str(name), 200)} if name else {"id": target["id"]}
-
-
 def _asks_before_merging(arguments: dict[str, Any]) -> Question:
     """Always: merging changes several incidents (those merged in resolve)."""
     client = get_client()
@@ -353,7 +260,7 @@ def merge_incidents(
     incident_id: Annotated[Id, Field(description="Incident to keep: id, number or URL.")],
     source_incident_ids: Annotated[
         list[Id],
-        Field(min_length=1, max_length=25, description="Incidents merged into it (they resolve)."),
+        Field(min_length=1, max_length=25, description="Incidents merged into it."),
     ],
 ) -> Envelope:
     """Merge duplicate incidents into one: their alerts move to it and they resolve."""
@@ -373,7 +280,7 @@ def merge_incidents(
 @tool("Snooze incident", "update")
 def snooze_incident(
     incident_id: IncidentId,
-    minutes: Annotated[int, Field(ge=1, le=10080, description="Snooze for this long (max a week).")],
+    minutes: Annotated[int, Field(ge=1, le=10080, description="Max a week.")],
 ) -> Envelope:
     """Snooze an acknowledged incident: it re-triggers and pages again after the given minutes."""
     client = get_client()
@@ -396,10 +303,10 @@ def _asks_before_telling_stakeholders(arguments: dict[str, Any]) -> Question:
 @tool("Create status update", "create", confirm=_asks_before_telling_stakeholders)
 def create_status_update(
     incident_id: IncidentId,
-    message: Annotated[str, Field(min_length=1, max_length=5000, description="Update for stakeholders.")],
+    message: Annotated[str, Field(min_length=1, max_length=5000, description="The update.")],
     subject: Annotated[str | None, Field(max_length=300, description="Email subject.")] = None,
 ) -> Envelope:
-    """Send a status update to an incident's stakeholders and subscribers."""
+    """Send a status update to an incident's subscribers (list_incident_subscribers)."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
     body: dict[str, Any] = {"message": message}

@@ -33,11 +33,18 @@ __all__ = ["get_incident_metrics", "get_outlier_incident", "get_past_incidents",
 
 
 @tool("Get outlier incident")
-def get_outlier_incident(incident_id: IncidentId) -> Envelope:
-    """Is this incident unusual for its service? Category (rare, anomalous, frequent) and occurrences."""
+def get_outlier_incident(
+    incident_id: IncidentId,
+    since: Annotated[str | None, Field(description=f"Count from, {TIME_FORMS}.")] = None,
+) -> Envelope:
+    """Is this incident unusual for its service? Category (rare, anomalous, frequent) and occurrences
+    up to now."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
-    outlier = client.read(path("/incidents/{}/outlier_incident", ident)).get("outlier_incident") or {}
+    # PagerDuty's endpoint takes a start only: the window always ends now (the answer says both ends).
+    start = parse_time(since, "since")
+    params = {"since": iso(start)} if start else None
+    outlier = client.read(path("/incidents/{}/outlier_incident", ident), params).get("outlier_incident") or {}
     if not outlier.get("incident"):
         return respond("outlier_incidents", [], f"No outlier data for incident {ident}")
     found = OutlierIncident.from_api(outlier)
@@ -65,7 +72,7 @@ def get_past_incidents(
 
 @tool("Get related incidents")
 def get_related_incidents(incident_id: IncidentId) -> Envelope:
-    """Incidents happening around the same time that look related (dependencies, similar content)."""
+    """Incidents around the same time that look related (dependencies, similar content)."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
     body = client.read(path("/incidents/{}/related_incidents", ident), {"additional_details[]": ["incident"]})
@@ -87,8 +94,8 @@ def get_incident_metrics(
     urgency: Annotated[Urgency | None, Field(description="Only this urgency.")] = None,
     period: Annotated[Literal["day", "week", "month"] | None, Field(description="Also split by period.")] = None,
 ) -> Envelope:
-    """MTTA, MTTR, incident counts and escalations over a window (PagerDuty Analytics). Without
-    service_ids or team_ids: the whole account."""
+    """MTTA, MTTR, incident and escalation counts over a window (PagerDuty Analytics); no service_ids
+    or team_ids: whole account."""
     client = get_client()
     start, end = parse_time(since, "since"), parse_time(until, "until")
     until_at = end or datetime.now(UTC)

@@ -44,11 +44,12 @@ __all__ = [
 ]
 
 PostType = Literal["incident", "maintenance"]
-PageId = Annotated[Id, id_or_url("Status page name")]
+PageId = Annotated[Id, id_or_url("Status page")]
 PostId = Annotated[Id, Field(description="Post id.")]
 Message = Annotated[str, Field(min_length=1, max_length=10000, description="Text for subscribers.")]
 Notify = Annotated[bool, Field(description="Email/SMS the page's subscribers.")]
 Named = Annotated[str | None, Field(max_length=100, description="Name or id.")]
+Reviewed = Annotated[Literal["approved", "not_reviewed"] | None, Field(description="Only updates in this state.")]
 Impacts = Annotated[
     dict[str, str] | None,
     Field(description='Page service -> impact, e.g. {"Checkout": "partial outage"}.'),
@@ -168,6 +169,7 @@ def _update_view(update: dict[str, Any], names: dict[str, str]) -> dict[str, Any
     return {
         "id": update.get("id"),
         "reported_at": update.get("reported_at"),
+        "reviewed_status": update.get("reviewed_status"),
         "status": name(update.get("status")),
         "severity": name(update.get("severity")),
         "message": clean_text(str(update.get("message") or ""), 2000),
@@ -220,7 +222,7 @@ def list_status_pages(
 
 @tool("Get status page")
 def get_status_page(status_page_id: PageId) -> Envelope:
-    """A status page's services, and the statuses, severities and impacts its posts may use, by post type."""
+    """A status page's services, and the statuses, severities and impacts its posts may use."""
     client = get_client()
     found: list[Any] = at_once(
         lambda: _vocabulary(client, status_page_id),
@@ -319,8 +321,8 @@ def _postmortem_or_none(client: PagerDutyClient, page_id: str, post_id: str) -> 
 
 
 @tool("Get status page post")
-def get_status_page_post(status_page_id: PageId, post_id: PostId) -> Envelope:
-    """A post with all its updates (newest first) and its postmortem."""
+def get_status_page_post(status_page_id: PageId, post_id: PostId, reviewed_status: Reviewed = None) -> Envelope:
+    """A post with its updates (newest first) and postmortem."""
     client = get_client()
     vocabulary, post, updates, postmortem = at_once(
         lambda: _vocabulary(client, status_page_id),
@@ -331,7 +333,9 @@ def get_status_page_post(status_page_id: PageId, post_id: PostId) -> Envelope:
     names = _names(vocabulary)
     shown = {k: v for k, v in _post_view(post, updates, names).items() if not k.startswith("_")}
     oldest_first = sorted(updates, key=lambda u: str(u.get("reported_at") or ""))  # stable: ties keep PagerDuty's order
-    shown["updates"] = [_update_view(u, names) for u in reversed(oldest_first)]
+    # Filtered here, not by PagerDuty: the post's latest status above is still read from every update.
+    kept = [u for u in oldest_first if reviewed_status in (None, u.get("reviewed_status"))]
+    shown["updates"] = [_update_view(u, names) for u in reversed(kept)]
     shown["postmortem"] = _postmortem_view(postmortem) if postmortem else "none yet"
     said = "with a postmortem" if postmortem else "no postmortem yet"
     return respond("posts", [shown], f"Post {shown['title']!r}: {shown['status']}, {said}", untrusted=True)
@@ -444,7 +448,7 @@ def create_status_page_post_update(
     impacted_services: Impacts = None,
     notify_subscribers: Notify = False,
 ) -> Envelope:
-    """Add an update to a status page post. Status, severity and impacts left out stay as in the latest update."""
+    """Add an update to a status page post; status, severity and impacts left out stay as they were."""
     client = get_client()
     base = path("/status_pages/{}/posts/{}", status_page_id, post_id)
     vocabulary, post, updates = at_once(

@@ -20,6 +20,7 @@ from pagerduty_mcp.common import (
     path,
     respond,
     tool,
+    zone_ok,
 )
 from pagerduty_mcp.servers.incidents.models import ChangeEvent, LogEntry, Note
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId, Since, Until, incident_id_of
@@ -46,20 +47,23 @@ def list_incident_notes(incident_id: IncidentId) -> Envelope:
 def list_log_entries(
     # An id with an empty default: for ``Id | None`` the SDK would turn the text "null" into None
     # and silently answer with the whole account's log.
-    incident_id: Annotated[Id, Field(description="Incident id, number or URL: its timeline.")] = "",
+    incident_id: Annotated[Id, Field(description="Id, number or URL: its timeline.")] = "",
     since: Since = None,
     until: Until = None,
     overview: Annotated[bool, Field(description="true: key events only, without notifications.")] = False,
     team_ids: Annotated[IdList | None, Field(description="Account log only: these teams.")] = None,
+    time_zone: Annotated[str | None, Field(description="IANA zone of the times.")] = None,
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """An incident's timeline (newest first) when incident_id is given; otherwise the account's log.
-    Every entry by default, notifications included."""
+    """An incident's timeline (newest first), or without incident_id the account's log (entries with
+    incident, service, teams)."""
     client = get_client()
     since_at, until_at = parse_time(since, "since"), parse_time(until, "until")
     check_order(since_at, until_at)
     params: dict[str, Any] = {"is_overview": "true" if overview else "false"}
+    if time_zone:
+        params["time_zone"] = zone_ok(time_zone, "time_zone")
     if since_at:
         params["since"] = iso(since_at)
     if until_at:
@@ -96,7 +100,7 @@ def list_incident_change_events(
     incident_id: IncidentId,
     limit: Annotated[int, Field(ge=1, le=100, description="Max results (1-100).")] = 10,
 ) -> Envelope:
-    """Deploys and config changes that may have caused an incident: "what changed before this broke"."""
+    """Deploys and config changes that may have caused an incident."""
     client = get_client()
     ident = incident_id_of(client, incident_id)
     body = client.read(path("/incidents/{}/related_change_events", ident), {"limit": limit})

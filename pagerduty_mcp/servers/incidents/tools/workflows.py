@@ -1,4 +1,4 @@
-"""Incident workflows: find one, read its steps, and start it on an incident."""
+"""Incident workflows: find one with its steps, and start it on an incident."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ def list_incident_workflows(
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Incident workflows that can be started on an incident (start_incident_workflow)."""
+    """Incident workflows, with their steps, for start_incident_workflow."""
     client = get_client()
-    params = {"query": query} if query else {}
+    params: dict[str, Any] = {"include[]": ["steps"]}  # steps in the same request, not one read per workflow
+    if query:
+        params["query"] = query
     page = paginate(client, "/incident_workflows", "incident_workflows", params, limit=limit, offset=offset)
     workflows = [Workflow.from_api(w) for w in page.items]
     return respond("incident_workflows", workflows, f"{len(workflows)} workflow(s)", page=page)
@@ -30,7 +32,7 @@ def list_incident_workflows(
 
 @tool("Get incident workflow")
 def get_incident_workflow(
-    workflow_id: Annotated[Id, Field(description="Workflow id or PagerDuty URL.")],
+    workflow_id: Annotated[Id, Field(description="Workflow id or URL.")],
 ) -> Envelope:
     """One incident workflow with its steps, in the order they run."""
     workflow = get_client().read(path("/incident_workflows/{}", workflow_id))["incident_workflow"]
@@ -62,7 +64,7 @@ def start_incident_workflow(
     workflow_id: Annotated[Id, Field(description="Workflow id (list_incident_workflows).")],
     incident_id: IncidentId,
 ) -> Envelope:
-    """Run an incident workflow (e.g. open a bridge, notify stakeholders) on an incident."""
+    """Run an incident workflow's steps on an incident."""
     client = get_client()
     # Read the incident first: an unknown one is INCIDENT_NOT_FOUND (the API would say "bad request").
     ident = str(client.read(path("/incidents/{}", incident_id))["incident"]["id"])

@@ -1,12 +1,18 @@
 """Tools of the services area, one module per resource: the service directory and what hangs off
-each service (dependencies, integrations, maintenance windows, webhooks, extensions)."""
+each service (dependencies, integrations, maintenance windows, webhooks, extensions), and which
+business services are impacted now."""
 
 from __future__ import annotations
 
 from pagerduty_mcp.common import split_by_kind
 from pagerduty_mcp.servers.services.tools.business_services import get_business_service, list_business_services
 from pagerduty_mcp.servers.services.tools.dependencies import get_service_dependencies
-from pagerduty_mcp.servers.services.tools.extensions import list_extension_schemas, list_extensions
+from pagerduty_mcp.servers.services.tools.extensions import (
+    get_extension_schema,
+    list_extension_schemas,
+    list_extensions,
+)
+from pagerduty_mcp.servers.services.tools.impacts import list_business_service_impacts
 from pagerduty_mcp.servers.services.tools.maintenance_windows import (
     create_maintenance_window,
     delete_maintenance_window,
@@ -39,10 +45,12 @@ TOOLS = [
     get_service_dependencies,
     list_business_services,
     get_business_service,
+    list_business_service_impacts,
     list_maintenance_windows,
     list_webhook_subscriptions,
     get_webhook_subscription,
     list_extension_schemas,
+    get_extension_schema,
     list_extensions,
     create_service,
     update_service,

@@ -21,6 +21,7 @@ from pagerduty_mcp.common import (
     Question,
     ToolFailure,
     at_once,
+    check_references_exist,
     fact,
     get_client,
     id_or_url,
@@ -132,6 +133,12 @@ def _checked_write(client: PagerDutyClient, method: str, url: str, body: dict[st
     except ToolFailure as failure:
         if failure.code != "INVALID_PARAMETER":
             raise
+        # An unknown service or team is refused as a bad request: say so, naming its parameter,
+        # before blaming the URL or the events. Checked only now, so a good request costs nothing more.
+        target = (body.get("webhook_subscription") or {}).get("filter") or {}
+        kind = str(target.get("type") or "").removesuffix("_reference")
+        if kind in _FILTER_KINDS and target.get("id"):
+            check_references_exist({f"{kind}_id": target["id"]}, [f"{kind}_id"])
         # PagerDuty's webhook errors may come without a reason: say what it checks.
         raise ToolFailure(
             failure.code,
