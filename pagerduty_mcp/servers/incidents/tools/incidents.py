@@ -20,9 +20,11 @@ from pagerduty_mcp.common import (
     Ref,
     Scope,
     ToolFailure,
+    add_to_app_view,
     apply_scope,
     check_order,
     clean_text,
+    drawn_in_app,
     fact,
     from_email_advice,
     get_client,
@@ -35,6 +37,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.servers.incidents.asks import incident_facts, policy_facts, users_fact
+from pagerduty_mcp.servers.incidents.board_facts import board_facts
 from pagerduty_mcp.servers.incidents.models import IncidentDetail, IncidentSummary, Priority, StatusUpdate
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId, SortBy, Status, Urgency, incident_id_of
 from pagerduty_mcp.servers.incidents.tools.custom_fields import incident_type_named
@@ -109,6 +112,8 @@ def list_incidents(
     # names the parameter and the server that lists valid ones.
     page.notes = scoped.notes + page.notes
     incidents = [IncidentSummary.from_api(i) for i in page.items]
+    if drawn_in_app():  # the board shows teams and escalation levels; the model's answer stays as it was
+        add_to_app_view(incidents=board_facts(client, page.items))
     return respond(
         "incidents", incidents, f"{len(incidents)} {'/'.join(chosen)} incident(s)", page=page, untrusted=True
     )
