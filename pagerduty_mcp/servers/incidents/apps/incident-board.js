@@ -197,20 +197,25 @@ function actions(incident, facts) {
       buttons.push(h("button", { type: "button", class: "btn danger", onclick: () => act("Escalated", "manage_incidents", { incident_ids: [id], escalation_level: facts.level + 1 }) }, "Escalate to level " + (facts.level + 1)));
     }
   }
+  // No <form>: a host's sandbox may refuse form submission; buttons and Enter do the same here.
   const forms = [];
   if (kit.can("manage_incidents")) {
-    const who = h("input", { type: "text", id: "reassign-to", autocomplete: "off", placeholder: "Name or email", required: true });
-    forms.push(h("form", { onsubmit: (event) => {
-      event.preventDefault();
+    const who = h("input", { type: "text", id: "reassign-to", autocomplete: "off", placeholder: "Name or email" });
+    const reassign = () => {
       if (who.value.trim()) act("Reassigned", "manage_incidents", { incident_ids: [id], assignee_ids: [who.value.trim()] });
-    } }, h("label", { for: "reassign-to" }, "Reassign to"), h("div", { class: "inline" }, who, h("button", { type: "submit", class: "btn" }, "Reassign"))));
+    };
+    who.addEventListener("keydown", (event) => event.key === "Enter" && reassign());
+    forms.push(h("div", { class: "field" }, h("label", { for: "reassign-to" }, "Reassign to"),
+      h("div", { class: "inline" }, who, h("button", { type: "button", class: "btn", onclick: reassign }, "Reassign"))));
   }
   if (kit.can("add_note_to_incident")) {
-    const note = h("textarea", { id: "note-text", rows: "2", maxlength: "25000", required: true });
-    forms.push(h("form", { onsubmit: (event) => {
-      event.preventDefault();
+    const note = h("textarea", { id: "note-text", rows: "2", maxlength: "25000" });
+    const add = () => {
       if (note.value.trim()) act("Note added", "add_note_to_incident", { incident_id: id, note: note.value.trim() });
-    } }, h("label", { for: "note-text" }, "Add a note"), note, h("div", {}, h("button", { type: "submit", class: "btn" }, "Add note"))));
+    };
+    note.addEventListener("keydown", (event) => event.key === "Enter" && (event.ctrlKey || event.metaKey) && add());
+    forms.push(h("div", { class: "field" }, h("label", { for: "note-text" }, "Add a note (Ctrl+Enter adds it)"), note,
+      h("div", {}, h("button", { type: "button", class: "btn", onclick: add }, "Add note"))));
   }
   return h("div", { class: "actions" }, buttons.length ? h("div", { class: "row" }, buttons) : null, forms);
 }
@@ -231,7 +236,7 @@ async function act(done, tool, args) {
     state.busy = false;
     const declined = failure.code === "DECLINED";
     const text = declined ? "Nothing changed: the request was declined." : failure.message;
-    if (state.open) renderDetail(false);
+    for (const control of $("detail").querySelectorAll("button, input, textarea")) control.disabled = false;
     fill($("outcome"), h("p", { class: "message " + (declined ? "info" : "error"), role: "alert" }, text));
   }
 }
@@ -246,10 +251,15 @@ async function loadTimeline(id) {
     if (state.open !== id) return;
     const entries = kit.rows(answer);
     if (!entries.length) return fill($("timeline"), h("p", { class: "muted small" }, "No entries yet."));
+    // The entry's kind in words, unless its summary starts by saying it ("Escalated to level 2: …").
+    const said = (e) => {
+      const word = LOG_WORDS[e.type] || e.type;
+      return String(e.summary || "").toLowerCase().startsWith(word.toLowerCase()) ? null : [h("strong", {}, word), " "];
+    };
     fill($("timeline"), h("ol", { class: "timeline", "aria-label": "Timeline, newest first" }, entries.map((e) =>
       h("li", { class: e.type },
         h("time", { datetime: e.at }, kit.format(e.at, { dateStyle: "medium", timeStyle: "short" })),
-        h("strong", {}, LOG_WORDS[e.type] || e.type), " ", e.summary || "",
+        said(e), e.summary || "",
         e.by ? h("span", { class: "muted" }, " · " + (e.by.name || e.by.id)) : null,
         e.note ? h("span", { class: "note" }, e.note) : null))));
   } catch (failure) {

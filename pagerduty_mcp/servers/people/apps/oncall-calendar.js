@@ -220,7 +220,9 @@ function timeline(entry) {
   return h("div", { class: "cal", role: "img", "aria-label": described },
     h("div", { class: "names" },
       h("div", { class: "head" }),
-      h("div", { class: gaps.length ? "nobody" : "nobody none" }, h("span", { class: "icon", "aria-hidden": "true" }, gaps.length ? "⚠" : "✓"), "No one on call"),
+      gaps.length
+        ? h("div", { class: "nobody" }, h("span", { class: "icon", "aria-hidden": "true" }, "⚠"), "No one on call")
+        : h("div", { class: "nobody none" }, h("span", { class: "icon", "aria-hidden": "true" }, "✓"), "Always covered"),
       rows.map((row) => h("div", { title: row.user.name || row.user.id }, row.user.name || row.user.id))),
     h("div", { class: "track" },
       h("div", { class: "days" }, dayLabels),

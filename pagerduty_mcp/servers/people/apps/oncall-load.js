@@ -86,9 +86,10 @@ function render() {
     stat(String(list.length), "people on call"),
     stat(kit.hours(total), "on call in all"),
     stat(kit.hours(mean), "mean per person"),
-    evenness ? h("div", { class: "stat" }, h("b", {}, h("span", { class: "pill " + evenness[0] }, evenness[1])), h("span", {}, "spread " + spread.toFixed(2) + " (coefficient of variation)")) : null,
-    state.load ? stat(offHours + " of " + incidents, "incidents outside working hours") : null,
-    state.pay ? stat(String(flagged), "people with working-time flags") : null,
+    evenness ? h("div", { class: "stat" }, h("b", {}, h("span", { class: "pill " + evenness[0] }, evenness[1])),
+      h("span", {}, "hours spread (CV " + spread.toFixed(2) + ")")) : null,
+    state.load ? stat(offHours + " of " + incidents, "incidents off hours") : null,
+    state.pay ? stat(String(flagged), "with working-time flags") : null,
     hasPay ? stat(money(list.reduce((s, p) => s + (p.pay || 0), 0)), "pay in all") : null);
   const times = mean ? (heaviest.hours / mean).toFixed(1) : "0";
   fill($("verdict"), h("p", { class: "verdict" },
@@ -96,6 +97,10 @@ function render() {
     (heaviest.incidents_off_hours ? ", and was paged " + heaviest.incidents_off_hours + " times outside working hours" : "") +
     (lightest !== heaviest ? "; " + lightest.name + " is on call " + kit.hours(lightest.hours) + "." : ".")));
   $("legend").hidden = !state.pay;
+  const rates = state.pay && state.pay.metadata.rates;
+  fill($("rates-title"), rates
+    ? "Pay rates per hour: " + BANDS.map((b) => b + " " + rates[b]).join(" · ") + " " + state.pay.metadata.currency
+    : "Pay rates: give them to see pay");
   renderTable(list, mean, hasPay);
   renderNotes();
 }
@@ -112,7 +117,8 @@ function renderTable(list, mean, hasPay) {
   const head = h("tr", {}, columns.map(([key, words]) => {
     const sortedHere = state.sort.key === key;
     return h("th", { scope: "col", class: ["name", "hours", "flags"].includes(key) ? "" : "num", "aria-sort": sortedHere ? (state.sort.dir > 0 ? "ascending" : "descending") : "none" },
-      h("button", { type: "button", class: "sort", onclick: () => sortBy(key) }, words));
+      h("button", { type: "button", class: "sort", onclick: () => sortBy(key) }, words,
+        h("span", { class: "arrow", "aria-hidden": "true" }, sortedHere ? (state.sort.dir > 0 ? "▲" : "▼") : "↕")));
   }));
   const body = sorted(list).map((p) => h("tr", { class: p.hours > mean * 1.5 ? "heavy" : "" }, columns.map(([key]) => cell(key, p, max, mean))));
   fill($("table"), h("table", { class: "data" },
@@ -181,7 +187,7 @@ function sortBy(key) {
   render();
   const column = COLUMNS.find(([k]) => k === key)[1];
   kit.say("Sorted by " + column + (state.sort.dir > 0 ? ", ascending" : ", descending"));
-  const button = [...document.querySelectorAll("button.sort")].find((b) => b.textContent === column);
+  const button = [...document.querySelectorAll("button.sort")].find((b) => b.firstChild.textContent === column);
   if (button) button.focus();
 }
 
@@ -222,12 +228,19 @@ async function complete(drewPay) {
   render();
 }
 
-$("rates").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  const rates = ["weekday", "weeknight", "weekend", "holiday"].map((band) => Number(form.get(band)));
-  const args = Object.assign({}, state.payArgs || filters(true), { rates, currency: String(form.get("currency")).toUpperCase() });
-  const button = event.target.querySelector("button");
+// No <form>: a host's sandbox may refuse form submission; the button and Enter do the same here.
+async function computePay() {
+  const field = (name) => document.querySelector('#rates [name="' + name + '"]');
+  const fields = [...BANDS, "currency"].map(field);
+  const bad = fields.find((input) => !input.checkValidity() || input.value === "");
+  if (bad) {
+    fill($("problem"), kit.problem({ message: "Give every rate (0 or more) and a three-letter currency." }));
+    bad.focus();
+    return;
+  }
+  const rates = BANDS.map((band) => Number(field(band).value));
+  const args = Object.assign({}, state.payArgs || filters(true), { rates, currency: field("currency").value.toUpperCase() });
+  const button = $("compute");
   button.disabled = true;
   try {
     state.pay = await kit.callTool("get_oncall_compensation", args);
@@ -239,7 +252,10 @@ $("rates").addEventListener("submit", async (event) => {
     fill($("problem"), kit.problem(failure));
   }
   button.disabled = false;
-});
+}
+
+$("compute").addEventListener("click", computePay);
+$("rates").addEventListener("keydown", (event) => event.key === "Enter" && event.target.tagName === "INPUT" && computePay());
 
 kit.connect("oncall-load", {
   input(args) {
