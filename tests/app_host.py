@@ -63,9 +63,11 @@ async def apps_session(
     person: Person | None = None,
     flt: ToolFilter | None = None,
     draws_apps: bool = True,
+    sandbox: Sandbox | None = None,
 ) -> AsyncIterator[Client]:
-    """A client on a fresh sandbox; ``draws_apps=False``: one that does not declare the extension."""
-    box = Sandbox()
+    """A client on a fresh sandbox (or ``sandbox``); ``draws_apps=False``: one that does not declare
+    the extension."""
+    box = sandbox or Sandbox()
     set_pool(sandbox_pool(box))
     server = create_pagerduty_server(SERVERS[key], areas_of(key), flt or ToolFilter(enable_write_tools=write))
     extensions = [APPS_HOST] if draws_apps else []
