@@ -242,7 +242,7 @@ function renderDetail(focus) {
         (business ? ", " + business + " of them what customers use." : ".") : "Nothing depends on " + n.name + "."),
     up.size ? [h("h3", {}, "What depends on it (" + up.size + ")"), h("ul", {}, byDepth(up).map(entry))] : null,
     down.size ? [h("h3", {}, "What it depends on (" + down.size + ")"), h("ul", {}, byDepth(down).map(entry))] : null,
-    url ? h("p", {}, h("button", { type: "button", class: "btn link", onclick: () => kit.openLink(url) }, "Open in PagerDuty")) : null);
+    url ? h("p", { class: "open-link" }, h("button", { type: "button", class: "btn link", onclick: () => kit.openLink(url) }, "Open in PagerDuty")) : null);
   if (focus) $("detail-title").focus();
 }
 
