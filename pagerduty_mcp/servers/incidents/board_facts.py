@@ -3,7 +3,8 @@ its teams, its escalation policy, and the level of that policy its assignees wer
 
 PagerDuty's incident has no escalation level. The level is where the incident's assignees stood in
 its policy when they were assigned: one ``/oncalls`` read per policy, over the span of the
-assignment times, answers it for every incident of that policy on the page.
+assignment times, answers it for every incident of that policy on the page. That read is the
+board's alone (list_incidents needs only incidents.read): when it fails, the levels are left out.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from pagerduty_mcp.common import PagerDutyClient, Ref, iso, paginate, refs
+from pagerduty_mcp.common import PagerDutyClient, Ref, ToolFailure, iso, paginate, refs
 
 __all__ = ["board_facts"]
 
@@ -80,7 +81,14 @@ def board_facts(client: PagerDutyClient, incidents: list[dict[str, Any]]) -> dic
                 by_policy[policy.id].append(incident)
         facts[incident["id"]] = row
     for policy_id, those in by_policy.items():
-        levels, deepest = _levels(client, policy_id, those)
+        try:
+            levels, deepest = _levels(client, policy_id, those)
+        except ToolFailure as failure:
+            # The levels are the board's extra: a token without oncalls.read, or an /oncalls read that
+            # fails, leaves them out and the incidents still answer. A cancelled call is cancelled.
+            if failure.code == "CANCELLED":
+                raise
+            continue
         for ident, level in levels.items():
             facts[ident].update(level=level, levels=deepest)
     return facts

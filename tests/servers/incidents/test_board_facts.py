@@ -6,13 +6,19 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
+from pagerduty_mcp.catalog import SERVERS, areas_of
+from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
 from pagerduty_mcp.common.toolkit.apps import RESULT_META
-from pagerduty_mcp.sandbox import Sandbox
+from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from pagerduty_mcp.sandbox.model.escalation_policies import escalation_targets
-from tests.app_host import Person, apps_session
+from tests.app_host import APPS_HOST, Person, apps_session
 from tests.servers.incidents.helpers import incident_of, state_of
 
 pytestmark = [pytest.mark.incidents, pytest.mark.anyio]
+
+TOKEN_URL = "https://identity.pagerduty.com/oauth/token"
 
 
 async def facts(client: Client) -> dict[str, dict]:
@@ -66,3 +72,20 @@ async def test_the_model_reads_the_same_answer_whether_or_not_a_board_draws_it()
         result = await drawn.call_tool("list_incidents", {})
     assert result.content[0].text == text  # type: ignore[union-attr]
     assert RESULT_META in (result.meta or {})
+
+
+async def test_without_the_on_call_scope_the_board_gets_no_levels_and_the_incidents_still_answer() -> None:
+    box = Sandbox()
+    app = ClientCredentials(SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, ("incidents.read",), TOKEN_URL)
+    set_pool(sandbox_pool(box, oauth=app))
+    server = create_pagerduty_server(SERVERS["incidents"], areas_of("incidents"), ToolFilter())
+    try:
+        async with Client(server, extensions=[APPS_HOST]) as client:
+            result = await client.call_tool("list_incidents", {})
+    finally:
+        set_pool(None)
+    assert not result.is_error
+    found = (result.meta or {})[RESULT_META]["incidents"]
+    assert found and all("level" not in row and row["escalation_policy"] for row in found.values())
+    # The client knows the app token's scopes and refuses the /oncalls read before sending it.
+    assert [r.path for r in box.request_log if r.path != "/oauth/token"] == ["/incidents"]

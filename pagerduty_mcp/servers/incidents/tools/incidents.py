@@ -57,7 +57,9 @@ MAX_LIST_RANGE = timedelta(days=180)  # GET /incidents rejects a wider since/unt
 _PRIORITY_SCAN = 1000  # incidents read at most to filter by priority, which PagerDuty cannot
 
 
-@tool("List incidents")
+# Declared: the board's escalation levels read /oncalls too (board_facts), but only for a host that
+# draws the board, and without oncalls.read they are left out; the list itself needs no more.
+@tool("List incidents", scopes=("incidents.read",))
 def list_incidents(
     statuses: Annotated[list[Status] | None, Field(description="Default: triggered and acknowledged.")] = None,
     urgencies: Annotated[list[Urgency] | None, Field(description="Filter by urgency.")] = None,
