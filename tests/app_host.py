@@ -123,8 +123,12 @@ class DrawnApp:
             (SCREENSHOTS / f"{name}.png").write_bytes(image)
         return image
 
-    def assert_clean(self) -> None:
-        """Nothing left the page (no request at all), and nothing was refused or thrown."""
+    async def finish(self) -> None:
+        """Once every call the app made is answered, close it (nothing may reach the server after the
+        test's session ends); then: nothing left the page (no request at all), and nothing was refused
+        or thrown."""
+        await self.page.wait_for_function("host.calls.length === host.answers.length")
+        await self.page.context.close()
         assert self.requests == [], f"the app made network requests: {self.requests}"
         assert self.errors == [], f"the page reported errors: {self.errors}"
 

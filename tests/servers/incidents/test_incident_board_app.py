@@ -53,7 +53,7 @@ async def test_the_board_shows_every_open_incident_by_service_and_urgency(browse
         first_level = next(i for i in incidents if i["_escalation_level"] == 1)
         assert "Level 1 of 2" in await card(app, first_level).inner_text()
         await app.screenshot("incident-board")
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_the_team_filter_keeps_the_incidents_of_that_team(browser: Browser) -> None:
@@ -70,7 +70,7 @@ async def test_the_team_filter_keeps_the_incidents_of_that_team(browser: Browser
         await app.frame.get_by_label("Team").select_option(label="All teams")
         assert await app.frame.locator(".incident").count() == len(incidents)
         assert await app.calls() == []  # filtering needs no call: the teams came with the board
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_opening_an_incident_by_keyboard_shows_its_timeline_read_through_the_host(browser: Browser) -> None:
@@ -96,7 +96,7 @@ async def test_opening_an_incident_by_keyboard_shows_its_timeline_read_through_t
         await app.page.keyboard.press("Escape")
         assert await app.frame.locator("#detail").is_hidden()
         assert await card(app, escalated).evaluate("el => el === document.activeElement")  # focus goes back
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_acting_from_the_board_calls_the_tools_and_the_server_asks_the_person_first(browser: Browser) -> None:
@@ -160,7 +160,7 @@ async def test_acting_from_the_board_calls_the_tools_and_the_server_asks_the_per
             "arguments": {"incident_ids": [ident], "status": "resolved"},
         } in await app.calls()
         assert await app.frame.locator(".incident").count() == len(incidents) - 1
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_a_read_only_server_s_board_offers_no_action(browser: Browser) -> None:
@@ -174,7 +174,7 @@ async def test_a_read_only_server_s_board_offers_no_action(browser: Browser) -> 
         assert "Read-only" in await detail.inner_text()
         assert await detail.get_by_role("button", name="Acknowledge").count() == 0
         assert await detail.get_by_role("button", name="Resolve").count() == 0
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_the_board_takes_the_host_s_theme_and_its_colours(browser: Browser) -> None:
@@ -197,4 +197,4 @@ async def test_the_board_takes_the_host_s_theme_and_its_colours(browser: Browser
             " ? r() : requestAnimationFrame(t); t(); })"
         )
         assert await body.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(250, 240, 230)"
-        app.assert_clean()
+        await app.finish()

@@ -75,7 +75,7 @@ async def test_a_rota_s_gaps_are_red_striped_labelled_and_the_same_as_find_cover
         assert first[0].startswith(shifts[0]["user"]["name"]) and first[1] == local(shifts[0]["start"], zone)
         assert f"Times in {zone}" in await app.frame.locator("#zone").inner_text()
         await app.screenshot("oncall-calendar")
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_overrides_are_marked_on_a_layer_based_rota(browser: Browser) -> None:
@@ -101,7 +101,7 @@ async def test_overrides_are_marked_on_a_layer_based_rota(browser: Browser) -> N
         assert any(t.startswith(override["user"]["name"]) and t.endswith("(override)") for t in titles)
         rows = await list_rows(app, "Database On-Call")
         assert [override["user"]["name"] + " (override)"] == [r[0] for r in rows if r[0].endswith("(override)")]
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_a_month_next_month_and_another_schedule_are_read_through_the_host(browser: Browser) -> None:
@@ -135,7 +135,7 @@ async def test_a_month_next_month_and_another_schedule_are_read_through_the_host
         assert {"since": stamp(following), "until": stamp(later)} == {
             k: v for k, v in gets[-1].items() if k != "schedule_id"
         }
-        app.assert_clean()
+        await app.finish()
 
 
 @pytest.mark.parametrize(
@@ -166,4 +166,4 @@ async def test_gaps_and_on_calls_are_drawn_on_the_calendar_too(
             text = await policy.inner_text()
             for level in drawn["metadata"]["levels"]:
                 assert f"Level {level['level']}:" in text
-        app.assert_clean()
+        await app.finish()

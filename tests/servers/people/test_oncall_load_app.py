@@ -73,7 +73,7 @@ async def test_the_load_of_a_team_per_person_with_its_balance_and_working_time_f
         items = app.frame.locator(".flags li")
         assert await items.count() == len(flagged["flags"])
         await app.screenshot("oncall-load")
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_columns_sort_by_click_or_keyboard_and_say_how(browser: Browser) -> None:
@@ -90,7 +90,7 @@ async def test_columns_sort_by_click_or_keyboard_and_say_how(browser: Browser) -
         await app.frame.get_by_role("button", name="Night", exact=True).press("Enter")
         assert await app.frame.locator("#table thead th").nth(2).get_attribute("aria-sort") == "ascending"
         assert [r[0] for r in await table(app)] == list(reversed(by_night))
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_pay_is_computed_by_the_server_from_the_rates_given(browser: Browser) -> None:
@@ -115,7 +115,7 @@ async def test_pay_is_computed_by_the_server_from_the_rates_given(browser: Brows
             assert cell["Pay"] == f"€{person['pay']['total']:,.2f}"
         total = sum(p["pay"]["total"] for p in pay["people"])
         assert f"€{total:,.2f}" in await app.frame.locator("#glance").inner_text()
-        app.assert_clean()
+        await app.finish()
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -131,4 +131,4 @@ async def test_a_pay_report_drawn_from_get_oncall_compensation_reads_the_load_to
         assert {"Pay", "Night", "Incidents", "Working time"} <= set(names)
         assert await app.frame.get_by_label("Weekday", exact=True).input_value() == "12.5"  # the rates it was given
         await app.screenshot("oncall-load-pay" + ("-dark" if theme == "dark" else ""))
-        app.assert_clean()
+        await app.finish()

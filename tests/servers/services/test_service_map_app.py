@@ -84,7 +84,7 @@ async def test_the_map_shows_every_service_its_status_and_what_fails_with_the_on
             "through Checkout API" in await detail.inner_text() or "through Cart Service" in await detail.inner_text()
         )
         await app.screenshot("service-map")
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_a_service_is_chosen_by_keyboard_and_the_list_view_says_the_same(browser: Browser) -> None:
@@ -114,7 +114,7 @@ async def test_a_service_is_chosen_by_keyboard_and_the_list_view_says_the_same(b
             assert by_name[service["name"]][5] == f"{len(depending_on(edges, ident))} affected"
         await app.page.keyboard.press("Escape")
         assert await detail.is_hidden()
-        app.assert_clean()
+        await app.finish()
 
 
 async def test_the_map_in_the_dark(browser: Browser) -> None:
@@ -126,4 +126,4 @@ async def test_the_map_in_the_dark(browser: Browser) -> None:
         await wait_for_map(app, 2 + len(services), len(edges))
         await app.frame.locator("#detail").get_by_text("Open incidents:").wait_for()
         await app.screenshot("service-map-dark")
-        app.assert_clean()
+        await app.finish()
