@@ -198,3 +198,15 @@ async def test_the_board_takes_the_host_s_theme_and_its_colours(browser: Browser
         )
         assert await body.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(250, 240, 230)"
         await app.finish()
+
+
+async def test_a_failed_call_is_shown_as_the_server_said_it(browser: Browser) -> None:
+    async with apps_session("incidents") as client:
+        app = await draw(browser, client, "list_incidents", {"team_ids": ["Platfrom"]})
+        assert app.result.is_error
+        problem = app.frame.locator("#problem [role=alert]")
+        await problem.wait_for()
+        message = envelope_of(app.result)["error"]["message"]
+        assert await problem.inner_text() == message and "Platfrom" in message
+        assert await app.frame.locator("#summary").inner_text() == "The incidents could not be read."
+        await app.finish()
