@@ -1,6 +1,6 @@
 """MCP Apps over stdio, as editors and desktop hosts start the server, in both protocol eras: a host
 that declares the extension gets the links, the views and the facts its apps need; one that does not
-gets what it always got."""
+gets what it always got. Over streamable HTTP, a caller's narrowing decides which views it sees."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import sys
 
 import pytest
 from mcp import Client, StdioServerParameters
+from mcp.shared.exceptions import MCPError
 
 from pagerduty_mcp.common.toolkit.apps import APP_MIME_TYPE, RESULT_META
 from tests.app_host import APPS_HOST
+from tests.e2e.http_server import http_session, running_server
 from tests.harness import server_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
@@ -49,3 +51,26 @@ async def test_over_stdio_a_client_that_does_not_draw_apps_gets_what_it_always_g
         assert not [r for r in (await client.list_resources()).resources if str(r.uri).startswith("ui://")]
         result = await client.call_tool("list_incidents", {})
         assert RESULT_META not in (result.meta or {})
+
+
+@pytest.mark.parametrize(
+    ("headers", "apps"),
+    [
+        ([], {"incident-board", "oncall-calendar", "oncall-load", "service-map"}),
+        ([("X-MCP-Tools", "find_coverage_gaps,list_users")], {"oncall-calendar"}),
+        ([("X-MCP-Toolsets", "services")], {"service-map"}),
+        ([("X-MCP-Toolsets", "aiops")], set()),
+    ],
+)
+async def test_over_http_a_narrowed_caller_sees_an_app_where_it_sees_a_tool_that_draws_it(
+    headers: list[tuple[str, str]], apps: set[str]
+) -> None:
+    with running_server(["--sandbox"], {}) as server:
+        async with http_session(server.url, headers, extensions=[APPS_HOST]) as client:
+            listed = {str(r.uri) for r in (await client.list_resources()).resources if str(r.uri).startswith("ui://")}
+            assert listed == {f"ui://pagerduty/{name}" for name in apps}
+            tools = (await client.list_tools()).tools
+            assert {t.meta["ui"]["resourceUri"] for t in tools if t.meta and "ui" in t.meta} == listed
+            if "incident-board" not in apps:  # a view of tools the caller cannot see does not exist for it
+                with pytest.raises(MCPError):
+                    await client.read_resource("ui://pagerduty/incident-board")

@@ -4,6 +4,7 @@ to that server through the ``mcp`` SDK's client."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,7 +32,8 @@ def stamp(at: datetime) -> str:
 
 
 def hours(value: float) -> str:
-    return f"{round(value, 1):g} h"
+    """As the app writes hours: JavaScript's Math.round (half up) to a tenth."""
+    return f"{math.floor(value * 10 + 0.5) / 10:,g} h"
 
 
 async def list_rows(app: DrawnApp, schedule: str) -> list[list[str]]:

@@ -4,6 +4,7 @@ to that server through the ``mcp`` SDK's client."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,8 +19,13 @@ pytestmark = [pytest.mark.people, pytest.mark.anyio]
 RATES = [12.5, 20, 25, 40]
 
 
+def js_round(value: float) -> int:
+    """JavaScript's Math.round (half up), which the app uses: Python's round() rounds half to even."""
+    return math.floor(value + 0.5)
+
+
 def hours(value: float) -> str:
-    return f"{round(value, 1):,g} h"
+    return f"{js_round(value * 10) / 10:,g} h"
 
 
 async def table(app: DrawnApp) -> list[list[str]]:
@@ -55,8 +61,8 @@ async def test_the_load_of_a_team_per_person_with_its_balance_and_working_time_f
         for row, person in zip(rows, people, strict=True):
             cell = dict(zip(names, row, strict=True))
             assert cell["Hours on call"].startswith(hours(person["hours"]))
-            assert cell["Night"] == f"{round(person['night_share'] * 100)}%"
-            assert cell["Weekend"] == f"{round(person['weekend_share'] * 100)}%"
+            assert cell["Night"] == f"{js_round(person['night_share'] * 100)}%"
+            assert cell["Weekend"] == f"{js_round(person['weekend_share'] * 100)}%"
             assert cell["Incidents"] == str(person["incidents"]) and cell["Off hours"] == str(
                 person["incidents_off_hours"]
             )
