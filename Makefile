@@ -51,6 +51,10 @@ docs: ## Regenerate docs/tools.md from the live tool lists
 snapshots: ## Accept the current tool surface as the new snapshot (review the diff!)
 	UPDATE_SNAPSHOTS=1 $(UV) run pytest tests/servers/test_tool_surface.py -q
 
+.PHONY: screenshots
+screenshots: ## Redraw docs/apps/*.png: every app in headless chromium on the sandbox (the apps' tests)
+	UPDATE_SCREENSHOTS=1 $(UV) run pytest -q -p no:randomly $(sort $(wildcard tests/servers/*/test_*_app.py))
+
 # The Inspector command; `make debug INSPECTOR=echo` prints the server command instead of opening it.
 INSPECTOR ?= npx -y @modelcontextprotocol/inspector
 ARGS ?=

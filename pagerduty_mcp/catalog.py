@@ -15,6 +15,7 @@ from typing import Any, cast
 import anyio
 
 from pagerduty_mcp.common import Area, ToolFilter, create_pagerduty_server
+from pagerduty_mcp.common.toolkit.apps import APP_MIME_TYPE, EXTENSION_ID
 from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
 from pagerduty_mcp.server import AREAS
@@ -32,25 +33,28 @@ def areas_of(key: str) -> list[Area]:
     return list(AREAS) if key == "mcp" else [a for a in AREAS if a.name == key]
 
 
-# (key, write) -> the tools/list as JSON text. Building a server registers every tool (a few ms
+# (key, write, apps) -> the tools/list as JSON text. Building a server registers every tool (a few ms
 # each), and the surface tests, the docs and the benchmarks ask for the same lists many times.
-_listed: dict[tuple[str, bool], str] = {}
+_listed: dict[tuple[str, bool, bool], str] = {}
 
 
-async def server_tools(key: str, *, write: bool = True) -> list[dict[str, Any]]:
-    """The ``tools/list`` of one server, as JSON objects, through a real in-process client.
+async def server_tools(key: str, *, write: bool = True, apps: bool = False) -> list[dict[str, Any]]:
+    """The ``tools/list`` of one server, as JSON objects, through a real in-process client
+    (``apps``: one that declares the MCP Apps extension, as a host that draws apps does).
 
     Built once per process and server; every caller gets its own copy to change as it likes.
     """
-    if (key, write) not in _listed:
+    if (key, write, apps) not in _listed:
         from mcp import Client
+        from mcp.client.extension import advertise
 
         server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
-        async with Client(server) as client:
+        extensions = [advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})] if apps else []
+        async with Client(server, extensions=extensions) as client:
             result = await client.list_tools()
         tools = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in result.tools]
-        _listed[key, write] = json.dumps(tools)
-    return cast(list[dict[str, Any]], json.loads(_listed[key, write]))
+        _listed[key, write, apps] = json.dumps(tools)
+    return cast(list[dict[str, Any]], json.loads(_listed[key, write, apps]))
 
 
 def model_bytes(tool: dict[str, Any]) -> int:
@@ -152,7 +156,32 @@ def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
                 *grouped,
                 "",
             ]
-    return "\n".join(lines)
+    return "\n".join(lines + _apps_section())
+
+
+def _apps_section() -> list[str]:
+    """Each app: where it is served, which tools draw it and which it calls, and its size."""
+    rows = []
+    for area in AREAS:
+        for app in area.apps:
+            drawn = ", ".join(f"`{name}`" for name in app.drawn_by)
+            calls = ", ".join(f"`{name}`" for name in app.callable_tools if name not in app.drawn_by) or "none"
+            size = len(app.html().encode())
+            rows.append(f"| {app.title} (`{app.uri}`) | {area.command} | {drawn} | {calls} | {size:,} bytes |")
+    if not rows:
+        return []
+    return [
+        "## Apps",
+        "",
+        "Drawn by hosts that support MCP Apps (`io.modelcontextprotocol/ui`); other clients get none of it. Each is "
+        "one HTML document (scripts and styles inline, no network access) that draws the result of the tools that "
+        "name it, and calls tools back through the host (write tools only with `--enable-write-tools`).",
+        "",
+        "| app | server | drawn from | calls back | size |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 async def _catalogue() -> dict[str, list[dict[str, Any]]]:

@@ -22,6 +22,7 @@ from pagerduty_mcp.common.pagerduty.logs import masking, redact, register_secret
 from pagerduty_mcp.common.pagerduty.pagination import Page, at_once, paginate, paginate_cursor
 from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
 from pagerduty_mcp.common.pagerduty.text import clean_text, clean_tree
+from pagerduty_mcp.common.toolkit.apps import App, add_to_app_view, drawn_in_app
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.completions import Source, matching, named
 from pagerduty_mcp.common.toolkit.confirm import Fact, Question, article, asks_to_delete, fact
@@ -57,6 +58,7 @@ __all__ = [
     "MAX_REFERENCE_LENGTH",
     "TIME_FORMS",
     "UNTRUSTED_NOTICE",
+    "App",
     "Area",
     "ClientPool",
     "Credential",
@@ -80,6 +82,7 @@ __all__ = [
     "ToolFailure",
     "ToolFilter",
     "Until",
+    "add_to_app_view",
     "apply_scope",
     "article",
     "asks_to_delete",
@@ -95,6 +98,7 @@ __all__ = [
     "clean_tree",
     "create_pagerduty_server",
     "describe_validation_error",
+    "drawn_in_app",
     "dump",
     "fact",
     "failure_from_exception",

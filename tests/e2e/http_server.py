@@ -109,13 +109,14 @@ async def http_session(
     *,
     mode: str = "auto",
     elicitation_callback: Any = None,
+    extensions: Sequence[Any] = (),
 ) -> AsyncIterator[Client]:
     """The ``mcp`` SDK's own client over streamable HTTP, sending ``headers`` with every request
     (as ``(name, value)`` pairs, a header can be sent more than once).
 
     ``mode="legacy"`` speaks the 2025-11-25 protocol (initialize handshake), as most editors do today.
     ``elicitation_callback``: the person who answers the server's questions (the client then
-    declares elicitation).
+    declares elicitation). ``extensions``: what else the client declares (MCP Apps, for one).
     """
     async with (
         httpx2.AsyncClient(headers=headers, timeout=60.0) as http,
@@ -123,6 +124,7 @@ async def http_session(
             streamable_http_client(url, http_client=http),
             mode=mode,
             elicitation_callback=elicitation_callback,
+            extensions=list(extensions),
         ) as client,
     ):
         yield client

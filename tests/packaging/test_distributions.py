@@ -66,6 +66,12 @@ def test_the_core_wheel_holds_the_code_and_the_combined_command_only(wheelhouse:
         entry_points = _metadata(wheel, "entry_points.txt")
         names = wheel.namelist()
     assert "pagerduty_mcp/servers/incidents/server.py" in names and "pagerduty_mcp/__init__.py" in names
+    # The apps are built from these sources when a server starts: each must ship, and the kit they share.
+    apps = [(area.name, app.name) for area in pagerduty_mcp.server.AREAS for app in area.apps]
+    for area, app in apps:
+        for part in ("html", "css", "js"):
+            assert f"pagerduty_mcp/servers/{area}/apps/{app}.{part}" in names
+    assert {"pagerduty_mcp/common/toolkit/app_kit/kit.js", "pagerduty_mcp/common/toolkit/app_kit/kit.css"} <= set(names)
     commands = {line.split("=")[0].strip() for line in entry_points.splitlines() if "=" in line}
     assert commands == {"pagerduty-mcp", CORE}
     assert not any(name.startswith(("tests/", "packages/")) for name in names)

@@ -19,6 +19,7 @@ from pagerduty_mcp.catalog import areas_of
 from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.registry import ToolFilter
 from pagerduty_mcp.common.toolkit.server import PagerDutyMCPServer, create_pagerduty_server
+from pagerduty_mcp.server import AREAS
 from pagerduty_mcp.servers.people.prompts import ME_URI
 from tests.e2e.http_server import HttpServer, http_session, running_server
 from tests.harness import stdio_session
@@ -99,8 +100,9 @@ def test_operator_filters_decide_registration() -> None:
 def test_every_declared_read_is_a_real_read_tool() -> None:
     server = create_pagerduty_server("t", areas_of("mcp"), ToolFilter(enable_write_tools=True))
     assert isinstance(server, PagerDutyMCPServer)
+    apps = {f"resource:{app.uri}" for area in AREAS for app in area.apps}  # each shown where a tool that draws it is
     assert set(server.reads_of) == (
-        {f"prompt:{p}" for p in ALL_PROMPTS} | {f"resource:{ME_URI}"} | {f"resource:{t}" for t in ALL_TEMPLATES}
+        {f"prompt:{p}" for p in ALL_PROMPTS} | {f"resource:{ME_URI}"} | {f"resource:{t}" for t in ALL_TEMPLATES} | apps
     )
     for key, reads in server.reads_of.items():
         assert isinstance(reads, Reads)

@@ -109,6 +109,26 @@ async def test_tool_definitions_stay_within_the_byte_budgets(key: str) -> None:
     assert whole <= list_budget
 
 
+@pytest.mark.parametrize("key", list(SERVERS))
+async def test_a_host_that_draws_apps_gets_the_same_definitions_and_only_the_links_to_its_apps(key: str) -> None:
+    """The link (_meta.ui.resourceUri) goes only to a host that declares MCP Apps, and its model reads
+    none of it: what the model reads is byte for byte the same, and the list grows by the links alone,
+    within ARCHITECTURE.md's ceiling. (Every other client's list is the one the budgets above hold.)"""
+    plain, drawn = await server_tools(key), await server_tools(key, apps=True)
+    assert [model_bytes(t) for t in drawn] == [model_bytes(t) for t in plain]
+    links = [t["_meta"] for t in drawn if "_meta" in t]
+    assert bool(links) == (key != "aiops")  # aiops draws no app
+    assert all(set(link) == {"ui"} and link["ui"]["resourceUri"].startswith("ui://pagerduty/") for link in links)
+
+    def size(tools: list[dict[str, Any]]) -> int:
+        return len(json.dumps({"tools": tools}, separators=(",", ":"), ensure_ascii=False).encode())
+
+    link_bytes = sum(len(json.dumps({"_meta": link}, separators=(",", ":"))) - 1 for link in links)  # ',"_meta":…' each
+    assert size(drawn) == size(plain) + link_bytes
+    # The combined server is the sum of the four: its own budget; ARCHITECTURE.md's ceiling is per area.
+    assert size(drawn) <= (BUDGETS["mcp"][1] if key == "mcp" else TOOLS_LIST_BUDGET)
+
+
 @pytest.mark.parametrize("key", AREAS)
 async def test_each_area_server_stays_within_its_tool_count_and_read_only_bytes(key: str) -> None:
     assert len(await server_tools(key)) <= MAX_TOOLS

@@ -8,6 +8,7 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
+from pagerduty_mcp.common.toolkit.apps import App
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, spec_of
 
 __all__ = ["Area", "split_by_kind"]
@@ -22,7 +23,8 @@ def split_by_kind(tools: Sequence[Callable[..., Any]]) -> tuple[list[Callable[..
 
 @dataclass(frozen=True)
 class Area:
-    """One product area: its tools, its instructions for the model, and any prompts/resources.
+    """One product area: its tools, its instructions for the model, any prompts/resources, and the
+    apps (``toolkit.apps``) a host may draw its tools' results with.
 
     ``tools`` is the one list an area declares; which are reads and which are writes follows
     from each tool's kind. ``extras`` register prompts and resources, in order (a template before
@@ -37,6 +39,7 @@ class Area:
     # One line on what the other servers hold, for a server of this area alone (the combined
     # server holds them all, so it leaves these lines out).
     siblings: str = ""
+    apps: Sequence[App] = ()
 
     @property
     def command(self) -> str:

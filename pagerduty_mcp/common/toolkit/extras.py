@@ -15,7 +15,7 @@ both its list tool and the template whose resources it lists are.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,12 +36,16 @@ ToolRef = Callable[..., Any] | str
 
 @dataclass(frozen=True)
 class Reads:
-    """The read tools behind a prompt or resource, each with its toolset (``None``: not served here)."""
+    """The read tools behind a prompt or resource, each with its toolset (``None``: not served here).
+
+    ``any_one``: it shows when any one of them passes, not only when all do (an app's view, which
+    each of the tools that draw it names, and which holds no data of its own)."""
 
     tools: tuple[tuple[str, str | None], ...]
+    any_one: bool = False
 
     @classmethod
-    def of(cls, reads: Sequence[ToolRef], toolset_of: Mapping[str, str]) -> Reads:
+    def of(cls, reads: Sequence[ToolRef], toolset_of: Mapping[str, str], *, any_one: bool = False) -> Reads:
         if not reads:
             raise ValueError("a prompt or resource must declare the tools it reads (reads=...)")
         names = []
@@ -53,13 +57,16 @@ class Reads:
             if spec.is_write:
                 raise ValueError(f"{spec.name} is a write tool: prompts and resources only read")
             names.append(spec.name)
-        return cls(tuple((name, toolset_of.get(name)) for name in names))
+        return cls(tuple((name, toolset_of.get(name)) for name in names), any_one)
 
     def pass_filter(self, flt: ToolFilter) -> bool:
-        return all(flt.admits(name, toolset, False) for name, toolset in self.tools)
+        return self._passes(flt.admits(name, toolset, False) for name, toolset in self.tools)
 
     def pass_narrowing(self, narrowing: Narrowing) -> bool:
-        return all(narrowing.allows(name, toolset, False) for name, toolset in self.tools)
+        return self._passes(narrowing.allows(name, toolset, False) for name, toolset in self.tools)
+
+    def _passes(self, each: Iterable[bool]) -> bool:
+        return any(each) if self.any_one else all(each)
 
 
 def _toolset_of(server: MCPServer) -> Mapping[str, str]:

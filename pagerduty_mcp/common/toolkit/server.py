@@ -31,6 +31,7 @@ from mcp_types import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
     INVALID_REQUEST,
+    CallToolResult,
     CancelledNotificationParams,
     CompleteRequestParams,
     CompleteResult,
@@ -54,6 +55,15 @@ from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exce
 from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
 from pagerduty_mcp.common.pagerduty.text import clean_text
+from pagerduty_mcp.common.toolkit.apps import (
+    RESULT_META,
+    App,
+    AppView,
+    app_host,
+    apps_extension,
+    host_draws_apps,
+    viewing,
+)
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.audit import write_audit_line
 from pagerduty_mcp.common.toolkit.bounds import too_long
@@ -126,6 +136,7 @@ class PagerDutyMCPServer(MCPServer):
     toolset_of: Mapping[str, str] = MappingProxyType({})  # tool name -> area; set by create_pagerduty_server
     registered: frozenset[str] = frozenset()  # the tools this server has; set by create_pagerduty_server
     confirm_writes: ConfirmMode = "auto"  # --confirm-writes (toolkit.confirm)
+    apps: Mapping[str, App] = MappingProxyType({})  # tool name -> the app that draws its results (toolkit.apps)
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
@@ -174,7 +185,7 @@ class PagerDutyMCPServer(MCPServer):
             connect_client(ctx, request)
         if kind:
             observers().call_started(request)
-        with request_scope(request):
+        with request_scope(request), app_host(ctx):
             try:
                 refusal = malformed(ctx.method, ctx.params)
                 if refusal is not None:
@@ -235,7 +246,17 @@ class PagerDutyMCPServer(MCPServer):
                 raise _as_protocol_error(exc) from exc
 
     async def list_resources(self) -> list[MCPResource]:
-        return [r for r in await super().list_resources() if self._shows(f"resource:{r.uri}")]
+        # An app's view is listed to hosts that draw apps; any client may still read it.
+        drawn = host_draws_apps()
+        return [
+            r
+            for r in await super().list_resources()
+            if self._shows(f"resource:{r.uri}") and (drawn or str(r.uri) not in self.app_uris)
+        ]
+
+    @property
+    def app_uris(self) -> set[str]:
+        return {app.uri for app in self.apps.values()}
 
     async def _handle_list_resources(
         self, ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None
@@ -327,11 +348,17 @@ class PagerDutyMCPServer(MCPServer):
         return None
 
     async def list_tools(self) -> list[MCPTool]:
-        return [
-            tool.model_copy(update={"input_schema": lean_schema(name_references(tool.input_schema))})
-            for tool in await super().list_tools()
-            if self._allowed(tool.name, tool.annotations)
-        ]
+        drawn = host_draws_apps()
+        listed = []
+        for tool in await super().list_tools():
+            if not self._allowed(tool.name, tool.annotations):
+                continue
+            update: dict[str, Any] = {"input_schema": lean_schema(name_references(tool.input_schema))}
+            app = self.apps.get(tool.name) if drawn else None
+            if app is not None:  # a host that draws apps learns which one draws this tool's results
+                update["meta"] = {**(tool.meta or {}), "ui": {"resourceUri": app.uri}}
+            listed.append(tool.model_copy(update=update))
+        return listed
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
         tool = self._tool_manager.get_tool(name)
@@ -353,9 +380,12 @@ class PagerDutyMCPServer(MCPServer):
         overlong = too_long(name, tool.parameters, arguments)
         if overlong is not None:
             return _refuse(overlong)
+        app = self.apps.get(name) if host_draws_apps() else None
         try:
             async with self.slots.turn():
-                return await super().call_tool(name, arguments, context)
+                with viewing(app is not None) as view:
+                    result = await super().call_tool(name, arguments, context)
+                return self._for_app(app, view, result)
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
                 return _refuse(describe_validation_error(name, exc.__cause__))
@@ -366,6 +396,18 @@ class PagerDutyMCPServer(MCPServer):
             raise
         except ToolFailure as failure:
             return _refuse(failure)
+
+    def _for_app(self, app: App | None, view: AppView | None, result: Any) -> Any:
+        """A result an app draws carries, in its ``_meta``, the tools that app may call for this
+        caller (each as ``tools/list`` shows it to them) and the facts the tool added for the view."""
+        if app is None or view is None or not isinstance(result, CallToolResult) or result.is_error:
+            return result
+        registered = {name: self._tool_manager.get_tool(name) for name in app.callable_tools}
+        callable_here = [
+            name for name, tool in registered.items() if tool is not None and self._allowed(name, tool.annotations)
+        ]
+        result.meta = {**(result.meta or {}), RESULT_META: {"tools": callable_here, **view.facts}}
+        return result
 
 
 def _as_protocol_error(exc: Exception) -> Exception:
@@ -433,6 +475,8 @@ def create_pagerduty_server(
         alone = [areas[0].siblings] if len(areas) == 1 and areas[0].siblings else []
         instructions = "\n".join([*(area.instructions for area in areas), *alone])
     mode = "Write tools are enabled." if flt.enable_write_tools else "Read-only: write tools are disabled."
+    # An app is served where a tool that it draws is.
+    apps = [app for area in areas for app in area.apps if any(flt.admits(t, area.name, False) for t in app.drawn_by)]
     server = server_class(
         name,
         instructions=f"{instructions}\n{mode}",
@@ -443,6 +487,7 @@ def create_pagerduty_server(
         # Nothing here can tell a client that a resource or a list changed (toolkit.browse):
         # without a listen stream, 2026-07-28 clients are not promised subscribe or listChanged.
         subscriptions=False,
+        extensions=[apps_extension(apps)] if apps else None,
     )
     server.toolset_of = {name: area.name for area in areas for name in area.tool_names()}
     names: list[str] = []
@@ -452,4 +497,7 @@ def create_pagerduty_server(
         for extras in area.extras:
             extras(server, flt)
     server.registered = frozenset(names)
+    server.apps = {tool: app for app in apps for tool in app.drawn_by if tool in server.registered}
+    for app in apps:  # a caller sees an app's view where it sees any tool that draws it
+        server.reads_of[f"resource:{app.uri}"] = Reads.of(app.draws, server.toolset_of, any_one=True)
     return server

@@ -21,6 +21,7 @@ from pagerduty_mcp.sandbox.constants import (
 from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.automation import add_automation_actions
+from pagerduty_mcp.sandbox.seed.escalations import escalate_the_longest_waiting
 from pagerduty_mcp.sandbox.seed.extensions import add_extension_schemas, add_extensions
 from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
 from pagerduty_mcp.sandbox.seed.people import (
@@ -78,4 +79,5 @@ def build_account(seed: int, size: int, now: datetime) -> Store:
     # Added last, and taking no id from the account's stream: every id above stays what it was.
     add_workflow_steps(store)
     add_incident_subscribers(store, users)
+    escalate_the_longest_waiting(store, now)  # last: it changes no id seeded before it
     return store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.incidents.apps import APPS
 from pagerduty_mcp.servers.incidents.prompts import register_prompts
 from pagerduty_mcp.servers.incidents.resources import register_resources
 from pagerduty_mcp.servers.incidents.tools import TOOLS
@@ -31,6 +32,7 @@ AREA = Area(
     siblings=SIBLINGS,
     tools=TOOLS,
     extras=(register_resources, register_prompts),
+    apps=APPS,
 )
 
 app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.people.apps import APPS
 from pagerduty_mcp.servers.people.prompts import register_extras
 from pagerduty_mcp.servers.people.resources import register_resources
 from pagerduty_mcp.servers.people.tools import TOOLS
@@ -30,6 +31,7 @@ AREA = Area(
     siblings=SIBLINGS,
     tools=TOOLS,
     extras=(register_resources, register_extras),
+    apps=APPS,
 )
 
 app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")

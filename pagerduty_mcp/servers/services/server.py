@@ -4,6 +4,7 @@ webhooks and extensions."""
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.services.apps import APPS
 from pagerduty_mcp.servers.services.resources import register_resources
 from pagerduty_mcp.servers.services.tools import TOOLS
 
@@ -31,6 +32,7 @@ AREA = Area(
     siblings=SIBLINGS,
     tools=TOOLS,
     extras=(register_resources,),
+    apps=APPS,
 )
 
 app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")

@@ -19,8 +19,10 @@ from pagerduty_mcp.common import (
     Question,
     Scope,
     ToolFailure,
+    add_to_app_view,
     apply_scope,
     check_order,
+    drawn_in_app,
     fact,
     get_client,
     invalid,
@@ -32,6 +34,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.servers.incidents.asks import incident_facts, policy_facts, users_fact
+from pagerduty_mcp.servers.incidents.board_facts import board_facts
 from pagerduty_mcp.servers.incidents.models import IncidentDetail, IncidentSummary, Priority, StatusUpdate
 from pagerduty_mcp.servers.incidents.params import Id, IncidentId, SortBy, Status, Urgency, incident_id_of
 from pagerduty_mcp.servers.incidents.tools.custom_fields import incident_type_named
@@ -50,7 +53,9 @@ MAX_LIST_RANGE = timedelta(days=180)  # GET /incidents rejects a wider since/unt
 _PRIORITY_SCAN = 1000  # incidents read at most to filter by priority, which PagerDuty cannot
 
 
-@tool("List incidents")
+# Declared: the board's escalation levels read /oncalls too (board_facts), but only for a host that
+# draws the board, and without oncalls.read they are left out; the list itself needs no more.
+@tool("List incidents", scopes=("incidents.read",))
 def list_incidents(
     statuses: Annotated[list[Status] | None, Field(description="Default: triggered and acknowledged.")] = None,
     urgencies: Annotated[list[Urgency] | None, Field(description="Filter by urgency.")] = None,
@@ -105,6 +110,8 @@ def list_incidents(
     # names the parameter and the server that lists valid ones.
     page.notes = scoped.notes + page.notes
     incidents = [IncidentSummary.from_api(i) for i in page.items]
+    if drawn_in_app():  # the board shows teams and escalation levels; the model's answer stays as it was
+        add_to_app_view(incidents=board_facts(client, page.items))
     return respond(
         "incidents", incidents, f"{len(incidents)} {'/'.join(chosen)} incident(s)", page=page, untrusted=True
     )
