@@ -14,9 +14,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, check_references_exist, invalid, paginate, path
+from pagerduty_mcp.common import (
+    ANALYTICS_AT_ONCE,
+    ANALYTICS_LONGEST,
+    INCIDENTS_AT_ONCE,
+    ONCALLS_AT_ONCE,
+    Page,
+    PagerDutyClient,
+    ToolFailure,
+    check_references_exist,
+    invalid,
+    paginate,
+    path,
+)
 
 __all__ = [
+    "ANALYTICS_PIECE",
+    "INCIDENTS_PIECE",
+    "LONGEST_ANALYTICS",
+    "LONGEST_REPORT",
     "MAX_WINDOW",
     "PolicyFilter",
     "moment",
@@ -25,8 +41,13 @@ __all__ = [
     "policies_for",
 ]
 
-# PagerDuty's /oncalls answers at most 90 days at a time.
-MAX_WINDOW = timedelta(days=90)
+# PagerDuty's /oncalls answers at most 90 days at a time, /incidents six months, Analytics a year.
+MAX_WINDOW = ONCALLS_AT_ONCE
+INCIDENTS_PIECE = INCIDENTS_AT_ONCE
+ANALYTICS_PIECE = ANALYTICS_AT_ONCE
+# The longest on-call window a report asks in pieces: a year, five /oncalls requests.
+LONGEST_REPORT = timedelta(days=366)
+LONGEST_ANALYTICS = ANALYTICS_LONGEST
 MAX_SERVICES = 20
 
 
