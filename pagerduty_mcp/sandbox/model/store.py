@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "incident_workflows": ("incident_workflow", "/incident_workflows", "/flex-workflows/workflows"),
     "contact_methods": ("contact_method", "", None),
     "notification_rules": ("notification_rule", "", None),
+    "handoff_rules": ("oncall_handoff_notification_rule", "", None),
     "oauth_tokens": ("oauth_token", "", None),
     "status_updates": ("status_update", "", None),
     "responder_requests": ("responder_request", "", None),
@@ -82,6 +83,7 @@ class Store:
         self.api_base = api_base.rstrip("/")
         self.lock = threading.RLock()
         self.rng = random.Random(f"ids:{seed}")
+        self._id_streams: dict[str, random.Random] = {}
         self._frozen_now = now.astimezone(UTC).replace(microsecond=0)
         self._clock_offset = datetime.now(UTC) - self._frozen_now
         self.tables: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in KINDS}
@@ -113,10 +115,16 @@ class Store:
         return self._frozen_now
 
     # -- ids and references ------------------------------------------------------------------
-    def new_id(self) -> str:
-        """A fresh PagerDuty-style id: "P" and six upper-case letters or digits, from the seeded RNG."""
+    def new_id(self, stream: str | None = None) -> str:
+        """A fresh PagerDuty-style id: "P" and six upper-case letters or digits, from the seeded RNG.
+
+        ``stream``: ids from a sequence of their own, for seed data added to the account after it
+        was first published, so that adding it moves no id made after the seed."""
+        rng = self.rng
+        if stream is not None:
+            rng = self._id_streams.setdefault(stream, random.Random(f"ids:{self.seed}:{stream}"))
         while True:
-            ident = "P" + "".join(self.rng.choices(_ID_ALPHABET, k=6))
+            ident = "P" + "".join(rng.choices(_ID_ALPHABET, k=6))
             if ident not in self._ids:
                 self._ids.add(ident)
                 return ident

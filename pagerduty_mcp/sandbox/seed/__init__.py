@@ -23,6 +23,7 @@ from pagerduty_mcp.sandbox.seed import data
 from pagerduty_mcp.sandbox.seed.automation import add_automation_actions
 from pagerduty_mcp.sandbox.seed.extensions import add_extension_schemas, add_extensions
 from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
+from pagerduty_mcp.sandbox.seed.notifications import add_handoff_rules
 from pagerduty_mcp.sandbox.seed.people import (
     add_escalation_policies,
     add_schedules,
@@ -73,4 +74,5 @@ def build_account(seed: int, size: int, now: datetime) -> Store:
     add_shift_schedules(store, users, teams, now)
     add_webhook_subscriptions(store, services, teams)
     add_extensions(store, services, add_extension_schemas(store))
+    add_handoff_rules(store, users)  # ids of their own stream: nothing above or after moves
     return store
