@@ -78,7 +78,8 @@ def _parameters(tool: dict[str, Any]) -> str:
         if enum:
             kind += " (" + " \\| ".join(map(str, enum)) + ")"
         star = "" if name in required else "?"
-        parts.append(f"`{name}{star}`: {kind}: {prop.get('description', '')}")
+        described = str(prop.get("description", "")).replace("|", "\\|")  # a "|" ("high|low") would end the cell
+        parts.append(f"`{name}{star}`: {kind}: {described}")
     return "<br>".join(parts) or "none"
 
 
@@ -91,6 +92,17 @@ def _asks_first(key: str) -> list[str]:
             if spec.confirm is not None:
                 when = " ".join((spec.confirm.__doc__ or "").split())
                 rows.append(f"| `{spec.name}` | {when.replace('|', chr(92) + '|')} |")
+    return rows
+
+
+def _grouped(key: str) -> list[str]:
+    """The rows of the tools of ``key`` that group one resource's writes, with why."""
+    rows = []
+    for area in areas_of(key):
+        for fn in area.tools:
+            spec = spec_of(fn)
+            if spec.grouped:
+                rows.append(f"| `{spec.name}` | {' '.join(spec.grouped.split()).replace('|', chr(92) + '|')} |")
     return rows
 
 
@@ -125,6 +137,17 @@ def render_markdown(catalogue: dict[str, list[dict[str, Any]]]) -> str:
                 "| tool | asks |",
                 "|---|---|",
                 *asking,
+                "",
+            ]
+        grouped = _grouped(key)
+        if grouped:
+            lines += [
+                f"Grouped: {len(grouped)} {'tool holds' if len(grouped) == 1 else 'tools hold'} one resource's "
+                "writes, chosen by `action`.",
+                "",
+                "| tool | why grouped |",
+                "|---|---|",
+                *grouped,
                 "",
             ]
     return "\n".join(lines)

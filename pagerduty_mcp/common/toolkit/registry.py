@@ -40,7 +40,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["read", "create", "update", "delete", "run"]
+Kind = Literal["read", "create", "update", "delete", "run", "manage"]
 
 # Project-wide decision: every tool reaches a PagerDuty account whose content (alert bodies,
 # notes, titles) is written by monitors and people outside the user's control, so clients
@@ -56,6 +56,9 @@ _HINTS: dict[str, tuple[bool, bool, bool]] = {
     # Runs something with effects outside PagerDuty (a runbook restarting pods): a client should
     # ask first, and running it twice runs it twice.
     "run": (False, True, False),
+    # One resource's writes grouped in one tool (an ``action`` parameter): it may remove, and an
+    # add made twice adds twice.
+    "manage": (False, True, False),
 }
 
 
@@ -71,6 +74,8 @@ class ToolSpec:
     scopes: tuple[str, ...] = ()
     # Asks the person before acting, where the client can (toolkit.confirm): builds the question.
     confirm: Asks | None = None
+    # A "manage" tool's reason for grouping its resource's writes in one tool (docs/tools.md says it).
+    grouped: str = ""
 
     @property
     def is_write(self) -> bool:
@@ -95,12 +100,18 @@ def tool(
     name: str | None = None,
     scopes: Sequence[str] = (),
     confirm: Asks | None = None,
+    grouped: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a function as a tool. It stays a plain function, callable directly in tests."""
+    """Mark a function as a tool. It stays a plain function, callable directly in tests.
+
+    ``grouped``: a ``manage`` tool says why its writes are one tool (kept out of the description
+    the model reads; ``docs/tools.md`` shows it)."""
 
     def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
         if not fn.__doc__:
             raise ValueError(f"tool {fn.__name__} needs a docstring: it is the tool's description")
+        if (kind == "manage") != bool(grouped):
+            raise ValueError(f"tool {fn.__name__}: a manage tool, and only one, says why it is grouped")
         fn.__pagerduty_tool__ = ToolSpec(  # type: ignore[attr-defined]
             fn=fn,
             name=name or fn.__name__,
@@ -109,6 +120,7 @@ def tool(
             kind=kind,
             scopes=tuple(scopes),
             confirm=confirm,
+            grouped=grouped,
         )
         return fn
 
