@@ -401,7 +401,7 @@ def update_event(
 def delete_event(schedule: dict[str, Any], rotation: dict[str, Any], event_id: str, now: datetime) -> None:
     """Remove an event: one not yet started goes; one that has started ends now, its past kept."""
     event = EVENTS.remove(rotation, event_id)
-    if parse_time(event["effective_since"]) < now:
+    if parse_time(event["effective_since"]) <= now:
         until = event.get("effective_until")
         if until is None or parse_time(until) > now:
             event = {**event, "effective_until": format_time(now)}

@@ -17,7 +17,7 @@ __all__ = ["get_oncall_compensation"]
 
 Rates = Annotated[
     list[Annotated[float, Field(ge=0)]],
-    Field(min_length=4, max_length=4, description="Per hour: weekday, weeknight, weekend, holiday. None: hours only."),
+    Field(min_length=4, max_length=4, description="Per hour: weekday, weeknight, weekend, holiday."),
 ]
 
 
@@ -34,9 +34,8 @@ def get_oncall_compensation(
     min_rest_hours: Annotated[float, Field(ge=0, description="Hours.")] = 11,
     max_week_hours: Annotated[float, Field(gt=0, description="Hours.")] = 48,
 ) -> Envelope:
-    """On-call hours and pay per person (default: last 30 days), on their clock: weekday 08-18
-    Mon-Fri, weeknight other Mon-Fri, weekend, holiday. Flags rest < min_rest_hours, > max_week_hours
-    in any 7 days; flag times on their clock."""
+    """Hours and pay per person on their own clock: weekday (08-18 Mon-Fri), weeknight, weekend,
+    holiday; flags short rests and long weeks."""
     start, end = report_window(since, until)
     spans = pieces(start, end, MAX_WINDOW, longest=LONGEST_REPORT)
     shifts = read_shifts(get_client(), spans, team_id, [schedule_id] if schedule_id else None, user_ids)

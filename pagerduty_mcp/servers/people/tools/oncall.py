@@ -13,8 +13,6 @@ from pydantic import Field
 from pagerduty_mcp.common import (
     Envelope,
     IdList,
-    Limit,
-    Offset,
     Page,
     PagerDutyClient,
     Ref,
@@ -34,7 +32,7 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.servers.people import oncall_math
 from pagerduty_mcp.servers.people.models import final_entries
-from pagerduty_mcp.servers.people.params import Id, Since, Until
+from pagerduty_mcp.servers.people.params import Id, Limit, Offset, Since, Until
 from pagerduty_mcp.servers.people.tools.lookups import (
     INCIDENTS_PIECE,
     LONGEST_REPORT,
@@ -165,21 +163,21 @@ def current_and_next(items: list[dict[str, Any]], now: datetime) -> dict[str, li
 
 @tool("List on-calls")
 def list_oncalls(
-    team_ids: Annotated[IdList | None, Field(description="Teams (their escalation policies).")] = None,
-    service_ids: Annotated[IdList | None, Field(description="Services (their escalation policy).")] = None,
-    escalation_policy_ids: Annotated[IdList | None, Field(description="Escalation policies.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
+    service_ids: Annotated[IdList | None, Field(description="Services.")] = None,
+    escalation_policy_ids: Annotated[IdList | None, Field(description="Policies.")] = None,
     schedule_ids: Annotated[IdList | None, Field(description="Schedules.")] = None,
     user_ids: Annotated[IdList | None, Field(description="Users.")] = None,
-    scope: Annotated[Scope, Field(description="my_teams, assigned_to_me (my shifts) or all.")] = "all",
+    scope: Annotated[Scope, Field(description="assigned_to_me: my shifts.")] = "all",
     since: Since = None,
     until: Until = None,
-    time_zone: Annotated[str | None, Field(description="IANA zone of the times.")] = None,
-    earliest: Annotated[bool, Field(description="With a window: only each person's first shift.")] = False,
+    time_zone: Annotated[str | None, Field(description="IANA zone.")] = None,
+    earliest: Annotated[bool, Field(description="Each person's first shift only.")] = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Envelope:
-    """Who is on call, by escalation policy and level. No since/until: who is on now and next.
-    With them: every shift in that window (since alone: at that moment). Filters combine (AND)."""
+    """Who is on call by escalation policy and level: now and next, or each shift in since-until
+    (since alone: that moment). Filters AND."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
     policies = policies_for(client, escalation_policy_ids or None, scoped.team_ids, service_ids or None)
@@ -402,13 +400,13 @@ def report_window(since: str | None, until: str | None) -> tuple[datetime, datet
 def get_oncall_load(
     team_id: Annotated[Id | None, id_or_url("Team")] = None,
     schedule_ids: Annotated[IdList | None, Field(description="Schedules.")] = None,
-    user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
+    user_ids: Annotated[IdList | None, Field(description="Users.")] = None,
     since: Since = None,
     until: Until = None,
     count_incidents: Annotated[bool, Field(description="Count incidents paging them.")] = True,
 ) -> Envelope:
-    """On-call hours per person (default: last 30 days): night (outside 08-20, own clock) and weekend
-    shares, shifts, incidents, balance. No filter: all."""
+    """On-call hours per person: night (outside 08-20, own clock) and weekend shares, shifts,
+    incidents, balance."""
     start, end = report_window(since, until)
     spans = pieces(start, end, MAX_WINDOW, longest=LONGEST_REPORT)
     client = get_client()
@@ -472,8 +470,8 @@ def find_coverage_gaps(
     since: Since = None,
     until: Until = None,
 ) -> Envelope:
-    """Where a schedule, or an escalation policy at every level, has nobody on call (default: the
-    next 14 days)."""
+    """Where a schedule, or an escalation policy at every level, has nobody on call (default: next
+    14 days)."""
     if bool(schedule_id) == bool(escalation_policy_id):
         raise ToolFailure(
             "INVALID_PARAMETER",

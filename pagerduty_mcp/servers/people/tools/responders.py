@@ -64,8 +64,8 @@ def get_responder_metrics(
     team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
     user_ids: Annotated[IdList | None, Field(description="Users.")] = None,
 ) -> Envelope:
-    """PagerDuty Analytics per responder and team (default: last 30 days): incidents, time to ack,
-    interruptions by business, off and sleep hours."""
+    """Analytics per responder and team: incidents, time to ack, interruptions (business, off and
+    sleep hours)."""
     start, end = report_window(since, until)
     spans = pieces(start, end, ANALYTICS_PIECE, longest=LONGEST_ANALYTICS)
     filters: dict[str, Any] = {}
