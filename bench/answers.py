@@ -111,6 +111,15 @@ ANSWERS = (
     Answer("a team's webhooks", "list_webhook_subscriptions", options={"team_id": "Payments"}),
     Answer("a shift-based schedule", "get_schedule", options={"schedule_id": "Personalization Shifts"}),
     Answer("a team's on-call pay", "get_oncall_compensation", options={"team_id": "Database", "rates": [0, 8, 12, 20]}),
+    # Issue 26's families, each asked by name: how a person is paged, a shift-based schedule's
+    # overrides with the people named, and a quarter longer than /oncalls answers at once.
+    Answer("how a person is paged", "get_user", options={"user_id": "Noah Kim"}),
+    Answer(
+        "a shift-based schedule's overrides",
+        "list_schedule_overrides",
+        options={"schedule_id": "Personalization Shifts"},
+    ),
+    Answer("a team's load over a quarter", "get_oncall_load", options={"team_id": "Database", "since": "92d"}),
 )
 
 
