@@ -24,6 +24,7 @@ from pagerduty_mcp.common import (
 )
 
 __all__ = [
+    "action_fields",
     "event_body",
     "event_changes",
     "events_body",
@@ -152,6 +153,15 @@ _FIELDS: dict[str, type[_Strict]] = {
     "rule": _RuleFields,
     "shift": _ShiftFields,
 }
+
+
+def action_fields(action: str, fields: dict[str, Any] | None) -> dict[str, Any]:
+    """A manage tool's ``fields`` for ``action``: taken by every action but a delete, which takes none."""
+    if action == "delete" and fields:
+        raise invalid("fields", "not taken by delete")
+    if action != "delete" and not fields:
+        raise invalid("fields", f"required by {action}")
+    return fields or {}
 
 
 def parse_fields(fields: dict[str, Any], kind: Literal["contact_method", "rule", "shift"]) -> dict[str, Any]:

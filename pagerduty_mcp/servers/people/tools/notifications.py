@@ -28,7 +28,7 @@ from pagerduty_mcp.common import (
 )
 from pagerduty_mcp.servers.people.models import ContactMethod, HandoffRule, NotificationRule
 from pagerduty_mcp.servers.people.params import Id, OverrideId
-from pagerduty_mcp.servers.people.validators import parse_fields
+from pagerduty_mcp.servers.people.validators import action_fields, parse_fields
 
 __all__ = ["manage_user_notifications"]
 
@@ -398,12 +398,9 @@ def manage_user_notifications(
         raise invalid("item_id", "not taken by add: it makes a new one")
     if action != "add" and not item_id:
         raise invalid("item_id", f"required by {action}: the id get_user shows")
-    if action == "delete" and fields:
-        raise invalid("fields", "not taken by delete")
-    if action != "delete" and not fields:
-        raise invalid("fields", f"required by {action}")
+    given = action_fields(action, fields)
     user = _User(get_client(), user_id)
-    ident, given = item_id or "", fields or {}
+    ident = item_id or ""
     kind = _made_by(given) if action == "add" else user.kind_of(ident)
     if kind == "contact_method":
         if action == "add":

@@ -35,7 +35,7 @@ from pagerduty_mcp.servers.people.models import CustomShiftInfo, EventInfo, Over
 from pagerduty_mcp.servers.people.params import Id, OverrideId
 from pagerduty_mcp.servers.people.tools.lookups import moment, user_names
 from pagerduty_mcp.servers.people.tools.schedule_kinds import V3, shift_based
-from pagerduty_mcp.servers.people.validators import event_body, event_changes, parse_fields
+from pagerduty_mcp.servers.people.validators import action_fields, event_body, event_changes, parse_fields
 
 __all__ = ["manage_schedule_shifts", "started_later"]
 
@@ -309,13 +309,9 @@ def manage_schedule_shifts(
 ) -> Envelope:
     """Edit a shift-based schedule (ids: get_schedule): add an event to a rotation; change or remove
     an event, custom shift or override."""
-    if action == "delete" and fields:
-        raise invalid("fields", "not taken by delete")
-    if action != "delete" and not fields:
-        raise invalid("fields", f"required by {action}")
+    given = action_fields(action, fields)
     client = get_client()
     schedule = shift_based(client, schedule_id)
-    given = fields or {}
     held = _holding(schedule, item_id)
     if action == "add":
         if held is not None:
