@@ -57,6 +57,19 @@ _LABEL_LENGTH = 100
 _ADDRESS_LENGTH = 255
 
 
+def _kept_on(
+    store: Store, user: dict[str, Any], kind: str, obj: dict[str, Any], summary: str, type_: str
+) -> dict[str, Any]:
+    """Store ``obj`` in ``kind`` (a table, and the user's list and path of that name), addressed under
+    its user, and list it on them."""
+    store.stamp(kind, obj, summary, type_)
+    obj["self"] = f"{store.api_base}/users/{user['id']}/{kind}/{obj['id']}"
+    obj["html_url"] = None
+    store.put(kind, obj)
+    user[kind].append(store.ref(obj))
+    return obj
+
+
 # -- contact methods ----------------------------------------------------------------------------
 def build_contact_method(
     store: Store,
@@ -79,12 +92,7 @@ def build_contact_method(
     if type_ == "push_notification_contact_method":
         method["device_type"] = device_type
         method["created_at"] = format_time(created or store.clock())
-    store.stamp("contact_methods", method, label, type_)
-    method["self"] = f"{store.api_base}/users/{user_id}/contact_methods/{method['id']}"
-    method["html_url"] = None
-    store.put("contact_methods", method)
-    user["contact_methods"].append(store.ref(method))
-    return method
+    return _kept_on(store, user, "contact_methods", method, label, type_)
 
 
 def contact_method_of(store: Store, user: dict[str, Any], ident: str) -> dict[str, Any]:
@@ -227,12 +235,7 @@ def build_notification_rule(
         "_user_id": user_id,
     }
     summary = f"{delay} minutes: channel {method['id']}"
-    store.stamp("notification_rules", rule, summary, "assignment_notification_rule")
-    rule["self"] = f"{store.api_base}/users/{user_id}/notification_rules/{rule['id']}"
-    rule["html_url"] = None
-    store.put("notification_rules", rule)
-    user["notification_rules"].append(store.ref(rule))
-    return rule
+    return _kept_on(store, user, "notification_rules", rule, summary, "assignment_notification_rule")
 
 
 def notification_rule_of(store: Store, user: dict[str, Any], ident: str) -> dict[str, Any]:
