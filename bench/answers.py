@@ -120,6 +120,15 @@ ANSWERS = (
     ),
     Answer("an incident's stakeholders", "list_incident_subscribers", lambda ids: ids.incident),
     Answer("an extension kind", "get_extension_schema", options={"extension_schema_id": "Slack"}),
+    # Issue 26's families, each asked by name: how a person is paged, a shift-based schedule's
+    # overrides with the people named, and a quarter longer than /oncalls answers at once.
+    Answer("how a person is paged", "get_user", options={"user_id": "Noah Kim"}),
+    Answer(
+        "a shift-based schedule's overrides",
+        "list_schedule_overrides",
+        options={"schedule_id": "Personalization Shifts"},
+    ),
+    Answer("a team's load over a quarter", "get_oncall_load", options={"team_id": "Database", "since": "92d"}),
 )
 
 

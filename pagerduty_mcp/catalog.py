@@ -82,7 +82,8 @@ def _parameters(tool: dict[str, Any]) -> str:
         if enum:
             kind += " (" + " \\| ".join(map(str, enum)) + ")"
         star = "" if name in required else "?"
-        parts.append(f"`{name}{star}`: {kind}: {prop.get('description', '')}")
+        described = str(prop.get("description", "")).replace("|", "\\|")  # a "|" ("high|low") would end the cell
+        parts.append(f"`{name}{star}`: {kind}: {described}")
     return "<br>".join(parts) or "none"
 
 

@@ -38,6 +38,15 @@ from pagerduty_mcp.common.toolkit.ids import (
     resolve_id,
     resolve_ids,
 )
+from pagerduty_mcp.common.toolkit.long_windows import (
+    ANALYTICS_AT_ONCE,
+    ANALYTICS_LONGEST,
+    INCIDENTS_AT_ONCE,
+    ONCALLS_AT_ONCE,
+    Joined,
+    join_rows,
+    pieces,
+)
 from pagerduty_mcp.common.toolkit.models import LeanModel, Ref, refs
 from pagerduty_mcp.common.toolkit.names import (
     cached_list,
@@ -54,8 +63,12 @@ from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
 from pagerduty_mcp.common.toolkit.times import TIME_FORMS, check_order, iso, parse_time, window, zone_ok
 
 __all__ = [
+    "ANALYTICS_AT_ONCE",
+    "ANALYTICS_LONGEST",
     "ID_PATTERN",
+    "INCIDENTS_AT_ONCE",
     "MAX_REFERENCE_LENGTH",
+    "ONCALLS_AT_ONCE",
     "TIME_FORMS",
     "UNTRUSTED_NOTICE",
     "App",
@@ -66,6 +79,7 @@ __all__ = [
     "Fact",
     "Id",
     "IdList",
+    "Joined",
     "LeanModel",
     "Limit",
     "Offset",
@@ -111,6 +125,7 @@ __all__ = [
     "id_or_url",
     "invalid",
     "iso",
+    "join_rows",
     "load_dotenv_file",
     "masking",
     "matching",
@@ -120,6 +135,7 @@ __all__ = [
     "paginate_cursor",
     "parse_time",
     "path",
+    "pieces",
     "record_changed",
     "redact",
     "refs",

@@ -13,6 +13,7 @@ import pytest
 from mcp import Client
 
 from tests.contract.recorder import Exchange, RecordingSandbox, assert_follows_spec
+from tests.contract.test_notification_routes import KNOWN_DEVIATIONS as HANDOFF_DEVIATIONS
 from tests.contract.test_user_admin_routes import KNOWN_DEVIATIONS
 from tests.harness import fails, first, ok
 
@@ -160,17 +161,66 @@ async def test_shift_based_schedules_follow_the_spec(recorded_exchanges: list[Ex
     override = first(
         await ok(session, "create_schedule_override", {"schedule_id": schedule["id"], "overrides": [cover]})
     )
+    # Edits in place: an event added to the rotation, changed, removed; the custom shift and override changed.
+    rotation_id = made["metadata"]["rotation_id"]
+    extra = {**event, "start": stamp(day + timedelta(hours=20)), "end": stamp(day + timedelta(hours=22))}
+    edits = {"schedule_id": schedule["id"], "action": "add", "item_id": rotation_id, "fields": extra}
+    added = first(await ok(session, "manage_schedule_shifts", edits))
+    change = {"users": [ravi], "repeat": "weekly", "until": stamp(day + timedelta(days=60))}
+    edits = {"schedule_id": schedule["id"], "action": "update", "item_id": added["id"], "fields": change}
+    await ok(session, "manage_schedule_shifts", edits)
+    await ok(
+        session, "manage_schedule_shifts", {"schedule_id": schedule["id"], "action": "delete", "item_id": added["id"]}
+    )
+    later = {"end": stamp(day + timedelta(hours=15)), "user_id": ravi}
+    edits = {"schedule_id": schedule["id"], "action": "update", "item_id": shift["id"], "fields": later}
+    await ok(session, "manage_schedule_shifts", edits)
+    edits = {"schedule_id": schedule["id"], "action": "update", "item_id": override["id"], "fields": {"user_id": emma}}
+    await ok(session, "manage_schedule_shifts", edits)
     await ok(session, "delete_schedule_override", {"schedule_id": schedule["id"], "override_id": override["id"]})
     await ok(session, "delete_schedule_custom_shift", {"schedule_id": schedule["id"], "custom_shift_id": shift["id"]})
     await ok(
         session, "update_schedule", {"schedule_id": schedule["id"], "name": "Contract shifts 2", "time_zone": "UTC"}
     )
-    rotation = made["metadata"]["rotation_id"]
-    await ok(session, "delete_schedule_rotation", {"schedule_id": schedule["id"], "rotation_id": rotation})
+    await ok(session, "delete_schedule_rotation", {"schedule_id": schedule["id"], "rotation_id": rotation_id})
     await ok(session, "delete_schedule", {"schedule_id": schedule["id"]})
     paths = {e.path.split("?")[0] for e in recorded_exchanges}
     assert any(p.startswith("/v3/schedules/") and p.endswith("/events") for p in paths)
+    assert {e.method for e in recorded_exchanges if "/events/" in e.path} == {"PUT", "DELETE"}
+    assert {e.method for e in recorded_exchanges if "/custom_shifts/" in e.path} >= {"PUT", "DELETE"}
     assert ("DELETE", 400) in {(e.method, e.status) for e in recorded_exchanges}
+
+
+@pytest.mark.server("people", write=True, sandbox=RecordingSandbox())
+async def test_how_a_person_is_paged_follows_the_spec(rest_spec: object, session: Client) -> None:
+    noah = named(session, "users", "Noah Kim")
+    tool = "manage_user_notifications"
+    phone = {"type": "phone", "address": "+44 20 7946 0958", "label": "Desk"}
+    method = first(await ok(session, tool, {"user_id": noah, "action": "add", "fields": phone}))
+    await ok(
+        session, tool, {"user_id": noah, "action": "update", "item_id": method["id"], "fields": {"label": "Office"}}
+    )
+    push = {"type": "push", "address": "token-1", "device_type": "android"}
+    await ok(session, tool, {"user_id": noah, "action": "add", "fields": push})
+    rule = first(
+        await ok(
+            session, tool, {"user_id": noah, "action": "add", "fields": {"contact_method": "Office", "urgency": "low"}}
+        )
+    )
+    await ok(
+        session, tool, {"user_id": noah, "action": "update", "item_id": rule["id"], "fields": {"delay_minutes": 3}}
+    )
+    notice = {"contact_method": method["id"], "handoff": "offcall", "minutes_before": 15}
+    handoff = first(await ok(session, tool, {"user_id": noah, "action": "add", "fields": notice}))
+    await ok(
+        session, tool, {"user_id": noah, "action": "update", "item_id": handoff["id"], "fields": {"handoff": "both"}}
+    )
+    await ok(session, tool, {"user_id": noah, "action": "delete", "item_id": rule["id"]})
+    await ok(session, tool, {"user_id": noah, "action": "delete", "item_id": method["id"]})
+    await ok(session, "get_user", {"user_id": noah})
+    exchanges: list[Exchange] = session.sandbox.exchanges  # type: ignore[attr-defined]
+    assert {e.method for e in exchanges if "/users/" in e.path} == {"GET", "POST", "PUT", "DELETE"}
+    assert_follows_spec(exchanges, (*KNOWN_DEVIATIONS, *HANDOFF_DEVIATIONS))
 
 
 @pytest.mark.server("people", write=False, sandbox=RecordingSandbox())

@@ -123,6 +123,20 @@ async def test_every_people_tool_over_stdio() -> None:
         window = {"since": stamp(day), "until": stamp(day + timedelta(hours=12))}
         on_it = first(await run("get_schedule", {"schedule_id": shifts["id"], **window}))["final_schedule"]
         assert [s["user"]["name"] for s in on_it] == ["Noah Kim", "Jonas Weber"]
+        # Edited in place: the coming event gets a second person and a name; the one-off shift moves.
+        event_id = made["events"][0]["id"]
+        edit = {"users": [noah["id"], jonas["id"]], "name": "Days"}
+        edited = await run(
+            "manage_schedule_shifts",
+            {"schedule_id": "Owl shifts", "action": "update", "item_id": event_id, "fields": edit},
+        )
+        assert [u["name"] for u in first(edited)["users"]] == ["Noah Kim", "Jonas Weber"]
+        moved = {"end": stamp(day + timedelta(hours=11))}
+        later = await run(
+            "manage_schedule_shifts",
+            {"schedule_id": shifts["id"], "action": "update", "item_id": custom["id"], "fields": moved},
+        )
+        assert first(later)["user"]["name"] == "Jonas Weber"
         await run("delete_schedule_custom_shift", {"schedule_id": shifts["id"], "custom_shift_id": custom["id"]})
         rotation = made["metadata"]["rotation_id"]
         await run("delete_schedule_rotation", {"schedule_id": shifts["id"], "rotation_id": rotation})
@@ -132,6 +146,15 @@ async def test_every_people_tool_over_stdio() -> None:
         # "Add a new engineer", then "what do we owe the database team for last month's nights?"
         hire = first(await run("create_user", {"name": "Ines Costa", "email": "ines@acme-shop.example"}))
         await run("update_user", {"user_id": hire["id"], "time_zone": "Europe/Lisbon"})
+        # ... paged the way the team wants: a phone, rung at once for high urgency.
+        phone = {"type": "phone", "address": "+351 912 345 678", "label": "Mobile"}
+        method = first(
+            await run("manage_user_notifications", {"user_id": "Ines Costa", "action": "add", "fields": phone})
+        )
+        rule = {"contact_method": method["id"], "urgency": "high", "delay_minutes": 0}
+        await run("manage_user_notifications", {"user_id": hire["id"], "action": "add", "fields": rule})
+        paged = first(await run("get_user", {"user_id": hire["id"]}))
+        assert paged["notification_rules"][0]["contact_method"]["name"] == "phone (Mobile)"
         await run("delete_user", {"user_id": "Ines Costa"})
         metrics = await run("get_responder_metrics", {"team_ids": ["Database"]})
         assert metrics["responders"][0]["team"]["name"] == "Database"

@@ -2459,6 +2459,187 @@ def stakeholders(c: Conversation) -> None:
             c.get(f"/status_pages/{page}/posts", f"reviewed_status={state}")
 
 
+def notification_writes(c: Conversation) -> None:
+    users = c.get("/users", "limit=100").body["users"]
+    noah, alex = _named(users, "Noah Kim")["id"], _named(users, "Alex Rivera")["id"]
+    with c.step("notification-writes"):
+        for user in (noah, alex):
+            c.get(f"/users/{user}/oncall_handoff_notification_rules")
+        c.get("/users/PNOPE00/oncall_handoff_notification_rules")
+        methods = f"/users/{noah}/contact_methods"
+        phone = c.post(
+            methods,
+            {
+                "contact_method": {
+                    "type": "phone_contact_method",
+                    "label": "Desk",
+                    "address": "5550199",
+                    "country_code": 44,
+                }
+            },
+        ).body["contact_method"]
+        push = c.post(
+            methods,
+            {
+                "contact_method": {
+                    "type": "push_notification_contact_method",
+                    "label": "Pixel",
+                    "address": "token-abc",
+                    "device_type": "android",
+                }
+            },
+        ).body["contact_method"]
+        for bad in (
+            {"type": "fax_contact_method", "label": "x", "address": "1"},
+            {"type": "email_contact_method", "label": "x", "address": "not-an-email"},
+            {"type": "phone_contact_method", "label": "x", "address": "5550199"},
+            {"type": "phone_contact_method", "label": "Desk", "address": "5550199", "country_code": 44},
+            {"type": "sms_contact_method", "label": "", "address": "5550199", "country_code": 1},
+            {"type": "push_notification_contact_method", "label": "x", "address": "t", "device_type": "nokia"},
+        ):
+            c.post(methods, {"contact_method": bad})
+        c.get(f"{methods}/{phone['id']}")
+        c.get(f"/users/{alex}/contact_methods/{phone['id']}")
+        c.put(f"{methods}/{phone['id']}", {"contact_method": {"label": "Office", "address": "5550198"}})
+        c.put(f"{methods}/{phone['id']}", {"contact_method": {"type": "sms_contact_method"}})
+        rules = f"/users/{noah}/notification_rules"
+        rule = c.post(
+            rules,
+            {
+                "notification_rule": {
+                    "type": "assignment_notification_rule",
+                    "start_delay_in_minutes": 2,
+                    "urgency": "low",
+                    "contact_method": {"id": phone["id"], "type": "phone_contact_method_reference"},
+                }
+            },
+        ).body["notification_rule"]
+        alex_method = c.get(f"/users/{alex}/contact_methods").body["contact_methods"][0]
+        for bad in (
+            {"start_delay_in_minutes": 2, "urgency": "medium", "contact_method": {"id": phone["id"]}},
+            {"start_delay_in_minutes": -1, "urgency": "high", "contact_method": {"id": phone["id"]}},
+            {"start_delay_in_minutes": 0, "urgency": "high", "contact_method": {"id": alex_method["id"]}},
+        ):
+            c.post(rules, {"notification_rule": bad})
+        c.put(f"{rules}/{rule['id']}", {"notification_rule": {"start_delay_in_minutes": 7, "urgency": "high"}})
+        c.get(f"{rules}/{rule['id']}")
+        c.get(rules, "urgency=all")
+        handoffs = f"/users/{noah}/oncall_handoff_notification_rules"
+        handoff = c.post(
+            handoffs,
+            {
+                "oncall_handoff_notification_rule": {
+                    "handoff_type": "offcall",
+                    "notify_advance_in_minutes": 30,
+                    "contact_method": {"id": push["id"], "type": "push_notification_contact_method"},
+                }
+            },
+        ).body["oncall_handoff_notification_rule"]
+        c.post(handoffs, {"oncall_handoff_notification_rule": {"handoff_type": "sometimes", "contact_method": push}})
+        c.put(f"{handoffs}/{handoff['id']}", {"oncall_handoff_notification_rule": {"notify_advance_in_minutes": 90}})
+        c.get(f"{handoffs}/{handoff['id']}")
+        c.delete(f"{methods}/{push['id']}")
+        c.get(handoffs)
+        c.delete(f"{rules}/{rule['id']}")
+        c.delete(f"{rules}/{rule['id']}")
+        c.delete(f"{handoffs}/PNOPE00")
+        email = next(m for m in c.get(methods).body["contact_methods"] if m["type"] == "email_contact_method")
+        c.delete(f"{methods}/{email['id']}")
+        c.delete(f"{methods}/{phone['id']}")
+        c.get(f"/users/{noah}", "include[]=contact_methods", "include[]=notification_rules")
+
+
+def shift_edits(c: Conversation) -> None:
+    now = c.clock()
+    users = c.get("/users", "limit=100").body["users"]
+    alex, kenji = _named(users, "Alex Rivera")["id"], _named(users, "Noah Kim")["id"]
+    with c.step("shift-edits"):
+        made = c.post("/v3/schedules", {"schedule": {"name": "Edits", "time_zone": "UTC"}}).body["schedule"]
+        base = f"/v3/schedules/{made['id']}"
+        rotation = c.post(f"{base}/rotations").body["rotation"]
+        events = f"{base}/rotations/{rotation['id']}/events"
+
+        def event(name: str, hours: int, since: datetime) -> dict[str, Any]:
+            return {
+                "name": name,
+                "start_time": {"date_time": _at(since), "time_zone": "UTC"},
+                "end_time": {"date_time": _at(since + timedelta(hours=hours)), "time_zone": "UTC"},
+                "effective_since": _at(since),
+                "recurrence": ["RRULE:FREQ=DAILY"],
+                "assignment_strategy": {
+                    "type": "rotating_member_assignment_strategy",
+                    "shifts_per_member": 1,
+                    "members": [{"type": "user_member", "user_id": alex}, {"type": "user_member", "user_id": kenji}],
+                },
+            }
+
+        running = c.post(events, {"event": event("Days", 8, now - timedelta(hours=2))}).body["event"]
+        future = c.post(events, {"event": event("Nights", 4, now + timedelta(days=3, hours=10))}).body["event"]
+        c.get(f"{base}/rotations/{rotation['id']}")
+        c.get(events)
+        c.get(f"{events}/{running['id']}")
+        c.get(f"{events}/PNOPE00")
+        c.put(f"{events}/{running['id']}", {"event": {"name": "Renamed"}})
+        c.put(f"{events}/{running['id']}", {"event": {"effective_until": _at(now - timedelta(days=1))}})
+        c.put(f"{events}/{running['id']}", {"event": {"effective_until": _at(now + timedelta(days=14))}})
+        c.put(f"{events}/{future['id']}", {"event": {"name": "Late nights", "recurrence": ["RRULE:FREQ=WEEKLY"]}})
+        c.put(f"{events}/{future['id']}", {"event": {"start_time": {"date_time": "soon", "time_zone": "UTC"}}})
+        c.put(f"{events}/{future['id']}", {"event": {}})
+        custom = c.post(
+            f"{base}/custom_shifts",
+            {
+                "custom_shifts": [
+                    {
+                        "type": "custom_shift",
+                        "start_time": _at(now + timedelta(days=1)),
+                        "end_time": _at(now + timedelta(days=1, hours=3)),
+                        "assignments": [{"member": {"type": "user_member", "user_id": alex}}],
+                    }
+                ]
+            },
+        ).body["custom_shifts"][0]
+        shift = f"{base}/custom_shifts/{custom['id']}"
+        c.get(shift)
+        c.put(
+            shift,
+            {
+                "custom_shift": {
+                    "end_time": _at(now + timedelta(days=1, hours=5)),
+                    "assignments": [{"type": "shift_assignment", "member": {"type": "user_member", "user_id": kenji}}],
+                }
+            },
+        )
+        c.put(shift, {"custom_shift": {"end_time": _at(now)}})
+        override = c.post(
+            f"{base}/overrides",
+            {
+                "overrides": [
+                    {
+                        "type": "override_shift",
+                        "custom_shift_id": custom["id"],
+                        "start_time": _at(now + timedelta(days=1)),
+                        "end_time": _at(now + timedelta(days=1, hours=1)),
+                        "overridden_member": {"type": "user_member", "user_id": kenji},
+                        "overriding_member": {"type": "user_member", "user_id": alex},
+                    }
+                ]
+            },
+        ).body["overrides"][0]
+        changed = f"{base}/overrides/{override['id']}"
+        c.get(changed)
+        c.put(changed, {"override": {"end_time": _at(now + timedelta(days=1, hours=2))}})
+        c.put(changed, {"override": {"rotation_id": rotation["id"]}})
+        c.put(changed, {"override": {"overriding_member": {"type": "user_member", "user_id": "PNOPE00"}}})
+        c.clock.advance(days=1, minutes=30)
+        c.put(shift, {"custom_shift": {"start_time": _at(now)}})
+        c.get(base, "include[]=final_schedule", f"since={_at(now)}", f"until={_at(now + timedelta(days=5))}")
+        c.delete(f"{events}/{running['id']}")
+        c.delete(f"{events}/{future['id']}")
+        c.delete(f"{events}/{future['id']}")
+        c.get(base, "include[]=final_schedule", f"since={_at(now)}", f"until={_at(now + timedelta(days=5))}")
+        c.delete(base)
+
+
 SCRIPT: tuple[Callable[[Conversation], None], ...] = (
     errors,
     people,
@@ -2477,6 +2658,8 @@ SCRIPT: tuple[Callable[[Conversation], None], ...] = (
     outbound_writes,
     identity,
     stakeholders,
+    notification_writes,  # added with issue 26, last: no id made before them moves
+    shift_edits,
 )
 
 

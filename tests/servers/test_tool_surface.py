@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 SNAPSHOTS = Path(__file__).parent.parent / "snapshots"
 AREAS = ("incidents", "services", "people", "aiops")
 
-# ARCHITECTURE.md's ceilings, per area server with write tools on.
+# ARCHITECTURE.md's ceilings, per area server with write tools on; read-only, and tools per area (issue 26).
 MODEL_BYTES_BUDGET = 24_000
 TOOLS_LIST_BUDGET = 48_000
 PER_TOOL_BUDGET = 2_500
@@ -29,7 +29,8 @@ READ_ONLY_MODEL_BYTES_BUDGET = 16_000
 BUDGETS: dict[str, tuple[int, int, int]] = {  # (model bytes, whole tools/list bytes, largest tool)
     "incidents": (24_000, 30_500, 2_100),
     "services": (17_200, 19_700, 1_700),
-    "people": (23_900, 27_600, 1_950),
+    # issue 26: shift-based edits and how a person is paged, at the ceiling; words cut elsewhere to fit.
+    "people": (24_000, 28_100, 1_950),
     "aiops": (16_700, 19_400, 1_300),
     "mcp": (86_900, 100_700, 2_100),
 }

@@ -91,8 +91,9 @@ class RequestContext:
     notes: list[str] = field(default_factory=list)
     # The tools the answering server has (None: unknown), so that hints name only tools it has.
     tools: frozenset[str] | None = None
-    # The absolute since/until a call used (relative or defaulted ones included), echoed in its answer.
-    window: dict[str, str] = field(default_factory=dict)
+    # The absolute since/until a call used (relative or defaulted ones included), echoed in its answer,
+    # and, for a window asked in pieces, how many pieces of how many days.
+    window: dict[str, str | int] = field(default_factory=dict)
     # Ids this message has seen PagerDuty answer for (a resolved name, a checked filter), so that
     # an existence check asks once, whichever layer asks.
     known_ids: set[str] = field(default_factory=set)

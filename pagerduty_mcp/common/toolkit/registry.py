@@ -40,7 +40,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["read", "create", "update", "delete", "run"]
+Kind = Literal["read", "create", "update", "delete", "run", "manage"]
 
 # Project-wide decision: every tool reaches a PagerDuty account whose content (alert bodies,
 # notes, titles) is written by monitors and people outside the user's control, so clients
@@ -56,6 +56,9 @@ _HINTS: dict[str, tuple[bool, bool, bool]] = {
     # Runs something with effects outside PagerDuty (a runbook restarting pods): a client should
     # ask first, and running it twice runs it twice.
     "run": (False, True, False),
+    # One resource's writes grouped in one tool (an ``action`` parameter): it may remove, and an
+    # add made twice adds twice.
+    "manage": (False, True, False),
 }
 
 
@@ -100,11 +103,17 @@ def tool(
     confirm: Asks | None = None,
     grouped: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a function as a tool. It stays a plain function, callable directly in tests."""
+    """Mark a function as a tool. It stays a plain function, callable directly in tests.
+
+    ``grouped``: why several operations share this one tool (kept out of the description the model
+    reads; ``docs/tools.md`` shows it). A ``manage`` tool, one resource's writes behind an
+    ``action``, always says it."""
 
     def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
         if not fn.__doc__:
             raise ValueError(f"tool {fn.__name__} needs a docstring: it is the tool's description")
+        if (kind == "manage" and not grouped) or (kind == "read" and grouped):
+            raise ValueError(f"tool {fn.__name__}: a manage tool says why it is grouped, and a read never")
         fn.__pagerduty_tool__ = ToolSpec(  # type: ignore[attr-defined]
             fn=fn,
             name=name or fn.__name__,

@@ -23,6 +23,7 @@ from pagerduty_mcp.sandbox.protocol import ApiError, format_time, not_found, par
 
 __all__ = [
     "CUSTOM_SHIFTS",
+    "EVENTS",
     "OVERRIDES",
     "ROTATIONS",
     "Invalid",
@@ -33,12 +34,16 @@ __all__ = [
     "add_shift_schedule",
     "create_schedule",
     "delete_custom_shift",
+    "delete_event",
     "delete_rotation",
     "delete_schedule",
     "in_window",
     "reference",
     "shift_schedule",
     "shown",
+    "update_custom_shift",
+    "update_event",
+    "update_override",
     "update_schedule",
     "window",
 ]
@@ -51,6 +56,7 @@ OVERLAP_HORIZON = timedelta(weeks=8)
 _OVERFLOW_MARGIN = timedelta(days=8)
 
 ROTATIONS = Children("_rotations", "rotation")
+EVENTS = Children("events", "event")
 CUSTOM_SHIFTS = Children("_custom_shifts", "custom_shift")
 OVERRIDES = Children("_overrides", "override")
 
@@ -358,6 +364,50 @@ def add_event(
     return stored
 
 
+def _retire(schedule: dict[str, Any], rotation: dict[str, Any], event: dict[str, Any]) -> None:
+    """Keep an event that has produced shifts on the record, with the rotation it belonged to."""
+    schedule["_retired_rotations"].append({**rotation, "events": [event]})
+
+
+def update_event(
+    store: Store, rotation: dict[str, Any], event: dict[str, Any], raw: Any, now: datetime
+) -> dict[str, Any]:
+    """Change an event as PagerDuty allows: a past one not at all, a running one only its
+    ``effective_until`` (not into the past), a future one in every field (a past start clamped to now)."""
+    if not isinstance(raw, dict) or not raw:
+        raise Invalid("event", 'the body must be {"event": {...}} with the fields to change')
+    until = event.get("effective_until")
+    if until is not None and parse_time(until) <= now:
+        raise Invalid("event", "the event has ended; past events cannot be modified")
+    if parse_time(event["effective_since"]) <= now:
+        others = sorted(k for k in raw if k != "effective_until")
+        if others:
+            raise Invalid(f"event.{others[0]}", "the event is active: only effective_until can be updated")
+        new_until = parse_time(str(raw["effective_until"]), "event.effective_until") if raw["effective_until"] else None
+        if new_until is not None and new_until < now:
+            raise Invalid("event.effective_until", "effective_until cannot be in the past")
+        event["effective_until"] = format_time(new_until) if new_until else None
+        return event
+    merged = _parse_event(store, {**public(event), **raw})
+    if parse_time(merged["effective_since"]) < now:
+        merged["effective_since"] = format_time(now)
+    siblings = {**rotation, "events": [e for e in rotation["events"] if e["id"] != event["id"]]}
+    if _overlaps(siblings, merged, now):
+        raise Invalid("event.start_time", "events within a rotation cannot overlap")
+    event.update(merged)
+    return event
+
+
+def delete_event(schedule: dict[str, Any], rotation: dict[str, Any], event_id: str, now: datetime) -> None:
+    """Remove an event: one not yet started goes; one that has started ends now, its past kept."""
+    event = EVENTS.remove(rotation, event_id)
+    if parse_time(event["effective_since"]) <= now:
+        until = event.get("effective_until")
+        if until is None or parse_time(until) > now:
+            event = {**event, "effective_until": format_time(now)}
+        _retire(schedule, rotation, event)
+
+
 # -- custom shifts and overrides ------------------------------------------------------------------
 def _shift_times(raw: dict[str, Any], where: str) -> tuple[datetime, datetime]:
     if not raw.get("start_time") or not raw.get("end_time"):
@@ -446,3 +496,60 @@ def add_overrides(store: Store, schedule: dict[str, Any], raw: Any) -> list[dict
 
     made_overrides = (_stored(store, schedule, ("overrides",), "override_shift", partial(fields, *m)) for m in made)
     return OVERRIDES.add(schedule, made_overrides)
+
+
+def _member_change(store: Store, raw: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    return _members(store, [raw[key]], where, most=1)[0]
+
+
+def update_custom_shift(store: Store, schedule: dict[str, Any], ident: str, raw: Any, now: datetime) -> dict[str, Any]:
+    """Change a custom shift: one that has started only its end (not into the past); an ended one not at all."""
+    shift = CUSTOM_SHIFTS.get(schedule, ident)
+    if not isinstance(raw, dict) or not raw:
+        raise Invalid("custom_shift", 'the body must be {"custom_shift": {...}} with the fields to change')
+    start, end = parse_time(shift["start_time"]), parse_time(shift["end_time"])
+    if end <= now:
+        raise Invalid("custom_shift", "the custom shift has already ended")
+    if start <= now:
+        others = sorted(k for k in raw if k != "end_time")
+        if others:
+            raise Invalid(f"custom_shift.{others[0]}", "the shift has started: only end_time can be modified")
+    new_start, new_end = _shift_times(
+        {"start_time": shift["start_time"], "end_time": shift["end_time"], **raw}, "custom_shift"
+    )
+    if start <= now and new_end < now:
+        raise Invalid("custom_shift.end_time", "end_time cannot be in the past")
+    member = None
+    if "assignments" in raw:
+        assignments = raw["assignments"]
+        if not isinstance(assignments, list) or len(assignments) != 1 or not isinstance(assignments[0], dict):
+            raise Invalid("custom_shift.assignments", "exactly one assignment per custom shift")
+        member = _member_change(store, assignments[0], "member", "custom_shift.assignments")
+    shift["start_time"], shift["end_time"] = format_time(new_start), format_time(new_end)
+    if member is not None:
+        shift["assignments"][0]["member"] = member
+    return shift
+
+
+def update_override(store: Store, schedule: dict[str, Any], ident: str, raw: Any, now: datetime) -> dict[str, Any]:
+    """Change an override's window or who covers; one that has ended cannot change."""
+    override = OVERRIDES.get(schedule, ident)
+    if not isinstance(raw, dict) or not raw:
+        raise Invalid("override", 'the body must be {"override": {...}} with the fields to change')
+    if parse_time(override["end_time"]) <= now:
+        raise Invalid("override", "the override has already ended")
+    unknown = sorted(k for k in raw if k not in ("start_time", "end_time", "overriding_member"))
+    if unknown:
+        raise Invalid(f"override.{unknown[0]}", "only start_time, end_time and overriding_member can be updated")
+    start, end = _shift_times(
+        {"start_time": override["start_time"], "end_time": override["end_time"], **raw}, "override"
+    )
+    member = (
+        _member_change(store, raw, "overriding_member", "override.overriding_member")
+        if "overriding_member" in raw
+        else None
+    )
+    override["start_time"], override["end_time"] = format_time(start), format_time(end)
+    if member is not None:
+        override["overriding_member"] = member
+    return override

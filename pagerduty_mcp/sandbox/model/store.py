@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "incident_workflows": ("incident_workflow", "/incident_workflows", "/flex-workflows/workflows"),
     "contact_methods": ("contact_method", "", None),
     "notification_rules": ("notification_rule", "", None),
+    "handoff_rules": ("oncall_handoff_notification_rule", "", None),
     "oauth_tokens": ("oauth_token", "", None),
     "status_updates": ("status_update", "", None),
     "responder_requests": ("responder_request", "", None),
@@ -82,6 +83,7 @@ class Store:
         self.api_base = api_base.rstrip("/")
         self.lock = threading.RLock()
         self.rng = random.Random(f"ids:{seed}")
+        self._id_streams: dict[str, random.Random] = {}
         self._frozen_now = now.astimezone(UTC).replace(microsecond=0)
         self._clock_offset = datetime.now(UTC) - self._frozen_now
         self.tables: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in KINDS}
@@ -113,12 +115,19 @@ class Store:
         return self._frozen_now
 
     # -- ids and references ------------------------------------------------------------------
-    def new_id(self, rng: random.Random | None = None) -> str:
-        """A fresh PagerDuty-style id: "P" and six upper-case letters or digits, from the seeded RNG
-        (or ``rng``: seed data added late draws from its own, so no id made after it changes)."""
-        source = rng or self.rng
+    def new_id(self, source: random.Random | str | None = None) -> str:
+        """A fresh PagerDuty-style id: "P" and six upper-case letters or digits, from the seeded RNG.
+
+        ``source``: for seed data added to the account after it was first published, ids from a
+        sequence of their own (an RNG, or the name of a stream kept here), so that adding it moves
+        no id made after the seed."""
+        rng = self.rng
+        if isinstance(source, random.Random):
+            rng = source
+        elif source is not None:
+            rng = self._id_streams.setdefault(source, random.Random(f"ids:{self.seed}:{source}"))
         while True:
-            ident = "P" + "".join(source.choices(_ID_ALPHABET, k=6))
+            ident = "P" + "".join(rng.choices(_ID_ALPHABET, k=6))
             if ident not in self._ids:
                 self._ids.add(ident)
                 return ident

@@ -81,13 +81,50 @@ def delete_rotation(ctx: Context) -> Reply:
     return Reply(None, 204)
 
 
+@route("GET", "/v3/schedules/{id}/rotations/{rotation_id}")
+def get_rotation(ctx: Context) -> dict[str, Any]:
+    schedule = v3.shift_schedule(ctx.store, ctx.params["id"])
+    return {"rotation": v3.ROTATIONS.get(schedule, ctx.params["rotation_id"])}
+
+
+def _rotation(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]]:
+    schedule = v3.shift_schedule(ctx.store, ctx.params["id"])
+    return schedule, v3.ROTATIONS.get(schedule, ctx.params["rotation_id"])
+
+
+def _wrapped(ctx: Context, key: str) -> Any:
+    data = ctx.req.json()
+    return data.get(key) if isinstance(data, dict) else None
+
+
+@route("GET", "/v3/schedules/{id}/rotations/{rotation_id}/events")
+def list_events(ctx: Context) -> dict[str, Any]:
+    return {"events": _rotation(ctx)[1]["events"]}
+
+
 @route("POST", "/v3/schedules/{id}/rotations/{rotation_id}/events")
 def create_event(ctx: Context) -> Reply:
-    schedule = v3.shift_schedule(ctx.store, ctx.params["id"])
-    rotation = v3.ROTATIONS.get(schedule, ctx.params["rotation_id"])
-    data = ctx.req.json()
-    raw = data.get("event") if isinstance(data, dict) else None
-    return Reply({"event": v3.add_event(ctx.store, schedule, rotation, raw, ctx.now)}, 201)
+    schedule, rotation = _rotation(ctx)
+    return Reply({"event": v3.add_event(ctx.store, schedule, rotation, _wrapped(ctx, "event"), ctx.now)}, 201)
+
+
+@route("GET", "/v3/schedules/{id}/rotations/{rotation_id}/events/{event_id}")
+def get_event(ctx: Context) -> dict[str, Any]:
+    return {"event": v3.EVENTS.get(_rotation(ctx)[1], ctx.params["event_id"])}
+
+
+@route("PUT", "/v3/schedules/{id}/rotations/{rotation_id}/events/{event_id}")
+def update_event(ctx: Context) -> dict[str, Any]:
+    _, rotation = _rotation(ctx)
+    event = v3.EVENTS.get(rotation, ctx.params["event_id"])
+    return {"event": v3.update_event(ctx.store, rotation, event, _wrapped(ctx, "event"), ctx.now)}
+
+
+@route("DELETE", "/v3/schedules/{id}/rotations/{rotation_id}/events/{event_id}")
+def delete_event(ctx: Context) -> Reply:
+    schedule, rotation = _rotation(ctx)
+    v3.delete_event(schedule, rotation, ctx.params["event_id"], ctx.now)
+    return Reply(None, 204)
 
 
 # -- custom shifts and overrides ------------------------------------------------------------------
@@ -99,9 +136,7 @@ def _listed(ctx: Context, children: Children, key: str) -> dict[str, Any]:
 
 
 def _batch(ctx: Context, key: str) -> tuple[dict[str, Any], Any]:
-    schedule = v3.shift_schedule(ctx.store, ctx.params["id"])
-    data = ctx.req.json()
-    return schedule, data.get(key) if isinstance(data, dict) else None
+    return v3.shift_schedule(ctx.store, ctx.params["id"]), _wrapped(ctx, key)
 
 
 @route("GET", "/v3/schedules/{id}/custom_shifts")
@@ -113,6 +148,19 @@ def list_custom_shifts(ctx: Context) -> dict[str, Any]:
 def create_custom_shifts(ctx: Context) -> Reply:
     schedule, raw = _batch(ctx, "custom_shifts")
     return Reply({"custom_shifts": v3.add_custom_shifts(ctx.store, schedule, raw)}, 201)
+
+
+@route("GET", "/v3/schedules/{id}/custom_shifts/{custom_shift_id}")
+def get_custom_shift(ctx: Context) -> dict[str, Any]:
+    schedule = v3.shift_schedule(ctx.store, ctx.params["id"])
+    return {"custom_shift": v3.CUSTOM_SHIFTS.get(schedule, ctx.params["custom_shift_id"])}
+
+
+@route("PUT", "/v3/schedules/{id}/custom_shifts/{custom_shift_id}")
+def update_custom_shift(ctx: Context) -> dict[str, Any]:
+    schedule = v3.shift_schedule(ctx.store, ctx.params["id"])
+    raw = _wrapped(ctx, "custom_shift")
+    return {"custom_shift": v3.update_custom_shift(ctx.store, schedule, ctx.params["custom_shift_id"], raw, ctx.now)}
 
 
 @route("DELETE", "/v3/schedules/{id}/custom_shifts/{custom_shift_id}")
@@ -131,6 +179,19 @@ def list_overrides(ctx: Context) -> dict[str, Any]:
 def create_overrides(ctx: Context) -> Reply:
     schedule, raw = _batch(ctx, "overrides")
     return Reply({"overrides": v3.add_overrides(ctx.store, schedule, raw)}, 201)
+
+
+@route("GET", "/v3/schedules/{id}/overrides/{override_id}")
+def get_override(ctx: Context) -> dict[str, Any]:
+    schedule = v3.shift_schedule(ctx.store, ctx.params["id"])
+    return {"override": v3.OVERRIDES.get(schedule, ctx.params["override_id"])}
+
+
+@route("PUT", "/v3/schedules/{id}/overrides/{override_id}")
+def update_override(ctx: Context) -> dict[str, Any]:
+    schedule = v3.shift_schedule(ctx.store, ctx.params["id"])
+    raw = _wrapped(ctx, "override")
+    return {"override": v3.update_override(ctx.store, schedule, ctx.params["override_id"], raw, ctx.now)}
 
 
 @route("DELETE", "/v3/schedules/{id}/overrides/{override_id}")

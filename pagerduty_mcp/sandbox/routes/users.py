@@ -1,11 +1,11 @@
-"""Users, with their contact methods and notification rules: read, create, change, delete."""
+"""Users: read, create, change, delete (how each is reached: ``notifications``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pagerduty_mcp.sandbox.model import users
-from pagerduty_mcp.sandbox.protocol import ApiError, Reply, bad_request, paginate_offset
+from pagerduty_mcp.sandbox.protocol import ApiError, Reply, paginate_offset
 from pagerduty_mcp.sandbox.router import Context, route
 
 __all__: list[str] = []
@@ -42,21 +42,6 @@ def get_current_user(ctx: Context) -> dict[str, Any]:
 @route("GET", "/users/{id}")
 def get_user(ctx: Context) -> dict[str, Any]:
     return {"user": users.shown(ctx.store, ctx.store.get("users", ctx.params["id"]), _includes(ctx))}
-
-
-@route("GET", "/users/{id}/contact_methods")
-def list_contact_methods(ctx: Context) -> dict[str, Any]:
-    return {"contact_methods": users.contact_methods(ctx.store, ctx.store.get("users", ctx.params["id"]))}
-
-
-@route("GET", "/users/{id}/notification_rules")
-def list_notification_rules(ctx: Context) -> dict[str, Any]:
-    user = ctx.store.get("users", ctx.params["id"])
-    urgency = ctx.req.arg("urgency", "high")
-    if urgency not in ("high", "low", "all"):
-        raise bad_request(errors=["urgency must be one of high, low, all"])
-    includes = ctx.req.enum_array("include", ("contact_methods",))
-    return {"notification_rules": users.notification_rules(ctx.store, user, urgency, "contact_methods" in includes)}
 
 
 @route("POST", "/users")

@@ -24,6 +24,7 @@ from pagerduty_mcp.sandbox.seed.automation import add_automation_actions
 from pagerduty_mcp.sandbox.seed.escalations import escalate_the_longest_waiting
 from pagerduty_mcp.sandbox.seed.extensions import add_extension_schemas, add_extensions
 from pagerduty_mcp.sandbox.seed.history import INCIDENTS_PER_SIZE, add_change_events, add_incidents
+from pagerduty_mcp.sandbox.seed.notifications import add_handoff_rules
 from pagerduty_mcp.sandbox.seed.people import (
     add_escalation_policies,
     add_schedules,
@@ -80,4 +81,5 @@ def build_account(seed: int, size: int, now: datetime) -> Store:
     add_workflow_steps(store)
     add_incident_subscribers(store, users)
     escalate_the_longest_waiting(store, now)  # last: it changes no id seeded before it
+    add_handoff_rules(store, users)  # ids of their own stream: nothing above or after moves
     return store

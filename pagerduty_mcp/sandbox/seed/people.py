@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pagerduty_mcp.sandbox.model import oncall
+from pagerduty_mcp.sandbox.model.notifications import build_contact_method, build_notification_rule
 from pagerduty_mcp.sandbox.model.schedules import add_override
 from pagerduty_mcp.sandbox.model.store import Store
 from pagerduty_mcp.sandbox.model.users import teams_of
@@ -50,30 +51,19 @@ def add_users(store: Store, now: datetime) -> Ids:
 
 def _contact_methods(store: Store, user: dict[str, Any], spec: data.User) -> None:
     """Email, phone and SMS (and push, for some), with the notification rules that use them."""
-    user_id = user["id"]
     methods: list[tuple[str, str, str, int | None]] = [
         ("email_contact_method", "Work", user["email"], None),
         ("phone_contact_method", "Mobile", spec.phone, 1),
         ("sms_contact_method", "Mobile", spec.phone, 1),
     ]
     if spec.push:
-        methods.append(("push_notification_contact_method", "iPhone", f"device-{user_id.lower()}", None))
+        methods.append(("push_notification_contact_method", "iPhone", f"device-{user['id'].lower()}", None))
     by_type: dict[str, dict[str, Any]] = {}
     for type_, label, address, country in methods:
-        method: dict[str, Any] = {"id": store.new_id(), "label": label, "address": address, "_user_id": user_id}
-        if country is not None:
-            method["country_code"] = country
-        if type_ == "email_contact_method":
-            method["send_short_email"] = False
-        if type_ == "push_notification_contact_method":
-            method["device_type"] = "ios"
-            method["created_at"] = format_time(user["_created"])
-        store.stamp("contact_methods", method, label, type_)
-        method["self"] = f"{store.api_base}/users/{user_id}/contact_methods/{method['id']}"
-        method["html_url"] = None
-        store.put("contact_methods", method)
-        user["contact_methods"].append(store.ref(method))
-        by_type[type_] = method
+        device = "ios" if type_ == "push_notification_contact_method" else None
+        by_type[type_] = build_contact_method(
+            store, user, type_, label, address, country_code=country, device_type=device, created=user["_created"]
+        )
     rules = [
         ("high", 0, "email_contact_method"),
         ("high", 5, "phone_contact_method"),
@@ -82,20 +72,7 @@ def _contact_methods(store: Store, user: dict[str, Any], spec: data.User) -> Non
     if spec.push:
         rules.insert(1, ("high", 0, "push_notification_contact_method"))
     for urgency, delay, method_type in rules:
-        method = by_type[method_type]
-        rule: dict[str, Any] = {
-            "id": store.new_id(),
-            "start_delay_in_minutes": delay,
-            "urgency": urgency,
-            "contact_method": store.ref(method),
-            "_user_id": user_id,
-        }
-        summary = f"{delay} minutes: channel {method['id']}"
-        store.stamp("notification_rules", rule, summary, "assignment_notification_rule")
-        rule["self"] = f"{store.api_base}/users/{user_id}/notification_rules/{rule['id']}"
-        rule["html_url"] = None
-        store.put("notification_rules", rule)
-        user["notification_rules"].append(store.ref(rule))
+        build_notification_rule(store, user, by_type[method_type], urgency, delay)
 
 
 def add_teams(store: Store, users: Ids) -> Ids:

@@ -8,7 +8,9 @@ from pagerduty_mcp.common import LeanModel, Ref, refs
 
 __all__ = [
     "ContactMethod",
+    "CustomShiftInfo",
     "EventInfo",
+    "HandoffRule",
     "LayerInfo",
     "Member",
     "NotificationRule",
@@ -24,6 +26,7 @@ __all__ = [
     "UserSummary",
     "describe_restriction",
     "final_entries",
+    "member_ids",
     "schedule_kind",
 ]
 
@@ -45,6 +48,20 @@ class UserSummary(LeanModel):
         return cls.model_validate({**user, "teams": refs(user.get("teams"))})
 
 
+def _method_kind(method: dict[str, Any]) -> str:
+    """``phone``, ``sms``, ``email`` or ``push``: a contact method's (or its reference's) type, short."""
+    kind = str(method.get("type", "")).removesuffix("_reference").removesuffix("_contact_method")
+    return "push" if kind == "push_notification" else kind
+
+
+def _method_ref(method: dict[str, Any] | None) -> Ref | None:
+    """The contact method a rule uses, named by kind and label: ``phone (Mobile)``."""
+    if not method or not method.get("id"):
+        return None
+    label, kind = method.get("label") or method.get("summary"), _method_kind(method)
+    return Ref(id=str(method["id"]), name=f"{kind} ({label})" if label and kind else (kind or label))
+
+
 class ContactMethod(LeanModel):
     id: str | None = None
     type: str
@@ -53,7 +70,7 @@ class ContactMethod(LeanModel):
 
     @classmethod
     def from_api(cls, method: dict[str, Any]) -> ContactMethod:
-        kind = str(method.get("type", "")).removesuffix("_reference").removesuffix("_contact_method")
+        kind = _method_kind(method)
         address = method.get("address")
         if method.get("country_code") and address:
             address = f"+{method['country_code']} {address}"
@@ -61,32 +78,66 @@ class ContactMethod(LeanModel):
 
 
 class NotificationRule(LeanModel):
+    """When an incident of one urgency notifies a person, on which contact method."""
+
+    id: str | None = None
     urgency: str | None = None
     delay_minutes: int | None = None
-    contact_method: str | None = None
+    contact_method: Ref | None = None
 
     @classmethod
     def from_api(cls, rule: dict[str, Any]) -> NotificationRule:
-        method = rule.get("contact_method") or {}
-        label = method.get("label") or method.get("summary")
-        kind = str(method.get("type", "")).removesuffix("_reference").removesuffix("_contact_method")
         return cls(
+            id=rule.get("id"),
             urgency=rule.get("urgency"),
             delay_minutes=rule.get("start_delay_in_minutes"),
-            contact_method=f"{kind} ({label})" if label and kind else (kind or label),
+            contact_method=_method_ref(rule.get("contact_method")),
+        )
+
+
+class HandoffRule(LeanModel):
+    """A notice before a person goes on call, off call, or both (``handoff``)."""
+
+    id: str | None = None
+    handoff: str | None = None
+    minutes_before: int | None = None
+    contact_method: Ref | None = None
+
+    @classmethod
+    def from_api(cls, rule: dict[str, Any]) -> HandoffRule:
+        return cls(
+            id=rule.get("id"),
+            handoff=rule.get("handoff_type"),
+            minutes_before=rule.get("notify_advance_in_minutes"),
+            contact_method=_method_ref(rule.get("contact_method")),
         )
 
 
 class UserDetail(UserSummary):
     contact_methods: list[ContactMethod] = []
     notification_rules: list[NotificationRule] = []
+    handoff_rules: list[HandoffRule] = []
 
     @classmethod
-    def from_api(cls, user: dict[str, Any]) -> UserDetail:
+    def from_api(cls, user: dict[str, Any], handoff_rules: list[dict[str, Any]] | None = None) -> UserDetail:
         methods = [ContactMethod.from_api(m) for m in user.get("contact_methods") or [] if "address" in m]
-        rules = [NotificationRule.from_api(r) for r in user.get("notification_rules") or [] if "urgency" in r]
+        labels = {m.get("id"): m for m in user.get("contact_methods") or [] if "address" in m}
+
+        def named(rule: dict[str, Any]) -> dict[str, Any]:
+            """A rule whose contact method is a bare reference, named from the user's own contact methods."""
+            method = rule.get("contact_method") or {}
+            return {**rule, "contact_method": {**method, **labels.get(method.get("id"), {})}}
+
+        rules = [NotificationRule.from_api(named(r)) for r in user.get("notification_rules") or [] if "urgency" in r]
+        handoffs = [HandoffRule.from_api(named(r)) for r in handoff_rules or []]
         return cls.model_validate(
-            {**user, "teams": refs(user.get("teams")), "contact_methods": methods, "notification_rules": rules}
+            {
+                **user,
+                "teams": refs(user.get("teams")),
+                "contact_methods": methods,
+                "notification_rules": rules,
+                "handoff_rules": handoffs,
+            }
         )
 
 
@@ -262,6 +313,8 @@ class ScheduleDetail(ScheduleSummary):
     rotations: list[RotationInfo] = []
     # Absent when no window was rendered (a write's answer): an empty list would read as "nobody on call".
     final_schedule: list[Shift] | None = None
+    # Shift-based: the window's custom shifts, each whole, whether or not an override covers it.
+    custom_shifts: list[CustomShiftInfo] | None = None
     coverage_percentage: float | None = None
     overrides_in_window: int | None = None
 
@@ -294,6 +347,11 @@ class ScheduleDetail(ScheduleSummary):
         )
 
 
+def _member_ref(member: dict[str, Any] | None, names: dict[str, str]) -> Ref | None:
+    user_id = (member or {}).get("user_id")
+    return Ref(id=user_id, name=names.get(user_id)) if user_id else None
+
+
 class OverrideInfo(LeanModel):
     id: str | None = None
     user: Ref | None = None
@@ -302,18 +360,47 @@ class OverrideInfo(LeanModel):
     replaces: Ref | None = None  # shift-based: whose shift it covers
 
     @classmethod
-    def from_api(cls, override: dict[str, Any]) -> OverrideInfo:
+    def from_api(cls, override: dict[str, Any], names: dict[str, str] | None = None) -> OverrideInfo:
+        """``names``: user names by id, for a shift-based override (PagerDuty gives bare ids there)."""
         if override.get("type") == "override_shift":
-            by, replaced = override.get("overriding_member") or {}, override.get("overridden_member") or {}
             return cls(
                 id=override.get("id"),
-                user=Ref(id=by["user_id"]) if by.get("user_id") else None,
+                user=_member_ref(override.get("overriding_member"), names or {}),
                 start=override.get("start_time"),
                 end=override.get("end_time"),
-                replaces=Ref(id=replaced["user_id"]) if replaced.get("user_id") else None,
+                replaces=_member_ref(override.get("overridden_member"), names or {}),
             )
         user = Ref.of(override.get("user"))
         return cls(id=override.get("id"), user=user, start=override.get("start"), end=override.get("end"))
+
+
+class CustomShiftInfo(LeanModel):
+    """A one-off shift of a shift-based schedule: who, from when to when (nobody: left empty on purpose)."""
+
+    id: str | None = None
+    user: Ref | None = None
+    start: str | None = None
+    end: str | None = None
+
+    @classmethod
+    def from_api(cls, shift: dict[str, Any], names: dict[str, str]) -> CustomShiftInfo:
+        member = ((shift.get("assignments") or [{}])[0] or {}).get("member")
+        return cls(
+            id=shift.get("id"),
+            user=_member_ref(member, names),
+            start=shift.get("start_time"),
+            end=shift.get("end_time"),
+        )
+
+
+def member_ids(*items: dict[str, Any]) -> list[str]:
+    """The user ids that custom shifts and overrides of a shift-based schedule name."""
+    found = []
+    for item in items:
+        members = [a.get("member") or {} for a in item.get("assignments") or []]
+        members += [item.get("overriding_member") or {}, item.get("overridden_member") or {}]
+        found += [m["user_id"] for m in members if m.get("user_id")]
+    return list(dict.fromkeys(found))
 
 
 class PolicyLevel(LeanModel):

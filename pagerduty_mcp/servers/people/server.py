@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
 from pagerduty_mcp.servers.people.apps import APPS
+from pagerduty_mcp.servers.people.params import TIMES
 from pagerduty_mcp.servers.people.prompts import register_extras
 from pagerduty_mcp.servers.people.resources import register_resources
 from pagerduty_mcp.servers.people.tools import TOOLS
@@ -15,7 +16,7 @@ INSTRUCTIONS = (
     "an id is asked. "
     '"Who is on call (for a team or service), who is next": list_oncalls. '
     '"Me": get_user_data, or scope=assigned_to_me. Fairness: get_oncall_load; on-call pay: '
-    "get_oncall_compensation; holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override."
+    "get_oncall_compensation; holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override. " + TIMES
 )
 # What the other servers hold: said only when this area is served alone.
 SIBLINGS = (

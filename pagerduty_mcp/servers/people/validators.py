@@ -7,6 +7,7 @@ into the bodies PagerDuty expects. Top-level ids are checked where the arguments
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -23,10 +24,14 @@ from pagerduty_mcp.common import (
 )
 
 __all__ = [
+    "action_fields",
+    "event_body",
+    "event_changes",
     "events_body",
     "layers_body",
     "nothing_to_change",
     "overrides_body",
+    "parse_fields",
     "ref",
     "refused",
     "rules_body",
@@ -73,6 +78,24 @@ class _EventInput(_Strict):
     all_at_once: bool = False
     name: str | None = Field(default=None, max_length=255)
     until: str | None = None
+    time_zone: str | None = None
+
+
+class _EventChange(_Strict):
+    """What an update of an event may change; ``from``: when a running event's change takes over."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    users: list[str] | None = Field(default=None, min_length=1, max_length=20)
+    start: str | None = None
+    end: str | None = None
+    repeat: str | None = Field(default=None, min_length=1)
+    shifts_per_user: int | None = Field(default=None, ge=1)
+    all_at_once: bool | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    until: str | None = None
+    time_zone: str | None = None
+    takes_over: str | None = Field(default=None, alias="from")
 
 
 class _RestrictionInput(_Strict):
@@ -102,6 +125,50 @@ class _RuleInput(_Strict):
         if not self.user_ids and not self.schedule_ids:
             raise ValueError("a level needs user_ids or schedule_ids")
         return self
+
+
+class _ContactMethodFields(_Strict):
+    type: Literal["phone", "sms", "email", "push"] | None = None
+    address: str | None = Field(default=None, min_length=1, max_length=255)
+    label: str | None = Field(default=None, min_length=1, max_length=100)
+    device_type: Literal["ios", "android"] | None = None
+
+
+class _RuleFields(_Strict):
+    contact_method: str | None = Field(default=None, min_length=1, max_length=100)
+    urgency: Literal["high", "low"] | None = None
+    delay_minutes: int | None = Field(default=None, ge=0, le=1440)
+    handoff: Literal["oncall", "offcall", "both"] | None = None
+    minutes_before: int | None = Field(default=None, ge=0, le=10080)
+
+
+class _ShiftFields(_Strict):
+    user_id: str | None = None
+    start: str | None = None
+    end: str | None = None
+
+
+_FIELDS: dict[str, type[_Strict]] = {
+    "contact_method": _ContactMethodFields,
+    "rule": _RuleFields,
+    "shift": _ShiftFields,
+}
+
+
+def action_fields(action: str, fields: dict[str, Any] | None) -> dict[str, Any]:
+    """A manage tool's ``fields`` for ``action``: taken by every action but a delete, which takes none."""
+    if action == "delete" and fields:
+        raise invalid("fields", "not taken by delete")
+    if action != "delete" and not fields:
+        raise invalid("fields", f"required by {action}")
+    return fields or {}
+
+
+def parse_fields(fields: dict[str, Any], kind: Literal["contact_method", "rule", "shift"]) -> dict[str, Any]:
+    """The ``fields`` of a manage tool's action, checked as ``kind`` (a wrong field is named,
+    ``fields.urgency``), with only the fields given."""
+    parsed: BaseModel = _parse(_FIELDS[kind], fields, "fields")
+    return parsed.model_dump(exclude_none=True)
 
 
 def _parse(model: type[_Strict], raw: Any, where: str) -> Any:
@@ -188,39 +255,98 @@ def overrides_body(overrides: list[dict[str, Any]], name: str = "overrides") -> 
 _REPEATS = {"daily": "FREQ=DAILY", "weekly": "FREQ=WEEKLY", "weekdays": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"}
 
 
+def _recurrence(repeat: str, where: str) -> list[str]:
+    rule = _REPEATS.get(repeat.strip().lower(), repeat.strip().upper().removeprefix("RRULE:"))
+    if not rule.startswith("FREQ="):
+        raise invalid(where, "daily, weekly, weekdays or an RRULE such as FREQ=WEEKLY;BYDAY=SA,SU")
+    return [f"RRULE:{rule}"]
+
+
+def _strategy(users: list[str], all_at_once: bool, shifts_per_user: int) -> dict[str, Any]:
+    strategy: dict[str, Any] = {
+        "type": "every_member_assignment_strategy" if all_at_once else "rotating_member_assignment_strategy",
+        "members": [{"type": "user_member", "user_id": u} for u in users],
+    }
+    if not all_at_once:
+        strategy["shifts_per_member"] = shifts_per_user
+    return strategy
+
+
+def event_body(raw: dict[str, Any], time_zone: str, where: str, default_name: str = "Shift") -> dict[str, Any]:
+    """One shift-based rotation event (``raw`` as create_schedule_rotation's events take it), checked;
+    ``where`` names it in errors (``events[0]``, ``fields``)."""
+    event: _EventInput = _parse(_EventInput, raw, where)
+    zone = zone_ok(event.time_zone, f"{where}.time_zone") if event.time_zone else time_zone
+    start, end = parse_time(event.start, f"{where}.start"), parse_time(event.end, f"{where}.end")
+    until = parse_time(event.until, f"{where}.until") if event.until else None
+    if start is None or end is None:
+        raise invalid(where, "start and end are required")
+    if end <= start:
+        raise invalid(f"{where}.end", "must be after start")
+    if until is not None and until <= start:
+        raise invalid(f"{where}.until", "must be after start")
+    users = resolve_ids(event.users, f"{where}.users") or []
+    body: dict[str, Any] = {
+        "name": event.name or default_name,
+        "start_time": {"date_time": iso(start), "time_zone": zone},
+        "end_time": {"date_time": iso(end), "time_zone": zone},
+        "effective_since": iso(start),
+        "recurrence": _recurrence(event.repeat, f"{where}.repeat"),
+        "assignment_strategy": _strategy(users, event.all_at_once, event.shifts_per_user),
+    }
+    if until is not None:
+        body["effective_until"] = iso(until)
+    return body
+
+
 def events_body(events: list[dict[str, Any]], time_zone: str) -> list[dict[str, Any]]:
     """Shift-based rotation events, checked before the rotation is made."""
-    out = []
-    for index, raw in enumerate(events):
-        where = f"events[{index}]"
-        event: _EventInput = _parse(_EventInput, raw, where)
-        start, end = parse_time(event.start, f"{where}.start"), parse_time(event.end, f"{where}.end")
-        until = parse_time(event.until, f"{where}.until") if event.until else None
-        if start is None or end is None:
-            raise invalid(where, "start and end are required")
+    return [event_body(raw, time_zone, f"events[{i}]", f"Shift {i + 1}") for i, raw in enumerate(events)]
+
+
+def event_changes(fields: dict[str, Any], current: dict[str, Any]) -> tuple[dict[str, Any], datetime | None]:
+    """The fields of ``current`` (a stored event) that ``fields`` changes, in PagerDuty's terms, and
+    when a running event's change should take over (``from``; ``None``: as soon as possible).
+
+    A new start alone keeps the shift's length; a new time zone alone keeps the instants and moves
+    the clock the shifts repeat on; a new start also starts the event then (``effective_since``)."""
+    change: _EventChange = _parse(_EventChange, fields, "fields")
+    given = change.model_fields_set
+    if not given:
+        raise invalid("fields", "give at least one field to change")
+    body: dict[str, Any] = {}
+    if change.name is not None:
+        body["name"] = change.name
+    old_start = parse_time(str((current.get("start_time") or {}).get("date_time")), "start")
+    old_end = parse_time(str((current.get("end_time") or {}).get("date_time")), "end")
+    zone = str((current.get("start_time") or {}).get("time_zone") or "UTC")
+    if {"start", "end", "time_zone"} & given:
+        zone = zone_ok(change.time_zone, "fields.time_zone") if change.time_zone else zone
+        start = parse_time(change.start, "fields.start") if change.start else old_start
+        assert start is not None and old_start is not None and old_end is not None
+        end = parse_time(change.end, "fields.end") if change.end else start + (old_end - old_start)
+        assert end is not None
         if end <= start:
-            raise invalid(f"{where}.end", "must be after start")
-        if until is not None and until <= start:
-            raise invalid(f"{where}.until", "must be after start")
-        rule = _REPEATS.get(event.repeat.strip().lower(), event.repeat.strip().upper().removeprefix("RRULE:"))
-        if not rule.startswith("FREQ="):
-            raise invalid(f"{where}.repeat", "daily, weekly, weekdays or an RRULE such as FREQ=WEEKLY;BYDAY=SA,SU")
-        users = resolve_ids(event.users, f"{where}.users") or []
-        strategy: dict[str, Any] = {
-            "type": "every_member_assignment_strategy" if event.all_at_once else "rotating_member_assignment_strategy",
-            "members": [{"type": "user_member", "user_id": u} for u in users],
-        }
-        if not event.all_at_once:
-            strategy["shifts_per_member"] = event.shifts_per_user
-        body: dict[str, Any] = {
-            "name": event.name or f"Shift {index + 1}",
-            "start_time": {"date_time": iso(start), "time_zone": time_zone},
-            "end_time": {"date_time": iso(end), "time_zone": time_zone},
-            "effective_since": iso(start),
-            "recurrence": [f"RRULE:{rule}"],
-            "assignment_strategy": strategy,
-        }
-        if until is not None:
-            body["effective_until"] = iso(until)
-        out.append(body)
-    return out
+            raise invalid("fields.end", "must be after start")
+        body["start_time"] = {"date_time": iso(start), "time_zone": zone}
+        body["end_time"] = {"date_time": iso(end), "time_zone": zone}
+        if change.start:
+            body["effective_since"] = iso(start)
+    if change.repeat is not None:
+        body["recurrence"] = _recurrence(change.repeat, "fields.repeat")
+    if {"users", "all_at_once", "shifts_per_user"} & given:
+        strategy = current.get("assignment_strategy") or {}
+        members = [m.get("user_id") for m in strategy.get("members") or [] if m.get("user_id")]
+        users = resolve_ids(change.users, "fields.users") if change.users else members
+        every = (
+            change.all_at_once
+            if change.all_at_once is not None
+            else (strategy.get("type") == "every_member_assignment_strategy")
+        )
+        per = change.shifts_per_user or int(strategy.get("shifts_per_member") or 1)
+        body["assignment_strategy"] = _strategy(users or [], every, per)
+    if "until" in given:
+        until = parse_time(change.until, "fields.until") if change.until else None
+        body["effective_until"] = iso(until) if until else None
+    takes_over = parse_time(change.takes_over, "fields.from") if change.takes_over else None
+    return body, takes_over

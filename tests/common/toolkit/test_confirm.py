@@ -293,6 +293,12 @@ async def arguments_of(live: Session) -> dict[str, dict[str, Any]]:
     shift = {"user_id": sofia, "start": start.isoformat(), "end": (start + timedelta(hours=4)).isoformat()}
     _, custom = await live.call("create_schedule_custom_shifts", {"schedule_id": schedule["id"], "shifts": [shift]})
     page = {"status_page_id": post["status_page"]["id"], "post_id": post["id"], "message": "Fixed; watching."}
+    noah = next(u for u in state.all("users") if u["name"] == "Noah Kim")
+    sms = next(
+        r["id"]
+        for r in noah["contact_methods"]
+        if state.get("contact_methods", r["id"])["type"] == "sms_contact_method"
+    )
     return {
         "create_incident": PAGE,
         "manage_incidents": {"incident_ids": [kept, merged], "status": "acknowledged"},
@@ -332,6 +338,12 @@ async def arguments_of(live: Session) -> dict[str, dict[str, Any]]:
             "schedule_id": schedule["id"],
             "custom_shift_id": custom["custom_shifts"][0]["id"],
         },
+        "manage_schedule_shifts": {
+            "schedule_id": schedule["id"],
+            "action": "delete",
+            "item_id": schedule["rotations"][0]["events"][0]["id"],
+        },
+        "manage_user_notifications": {"user_id": "Noah Kim", "action": "delete", "item_id": sms},
         "delete_user": {"user_id": "Jonas Weber"},
         "delete_escalation_policy": {"escalation_policy_id": "Database Escalation"},
         "delete_alert_grouping_setting": {"setting_id": state.all("alert_grouping_settings")[0]["id"]},

@@ -42,6 +42,26 @@ def test_kinds_set_all_four_hints() -> None:
     assert update.open_world_hint is not None
 
 
+def test_a_manage_tool_may_remove_may_add_twice_and_says_why_it_is_grouped() -> None:
+    @tool("Manage things", "manage", grouped="A thing's writes are one set-up.")
+    def manage_things(action: Annotated[str, Field(description="add, update or delete.")]) -> dict:
+        """Add, change or remove things."""
+        return {}
+
+    hints = spec_of(manage_things).annotations
+    assert (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint) == (False, True, False)
+    assert spec_of(manage_things).grouped == "A thing's writes are one set-up."
+
+    def unsaid() -> dict:
+        """Groups without saying why."""
+        return {}
+
+    with pytest.raises(ValueError, match="why it is grouped"):
+        tool("Manage", "manage")(unsaid)
+    with pytest.raises(ValueError, match="why it is grouped"):
+        tool("Read", grouped="a reason a read needs not give")(unsaid)
+
+
 def test_a_tool_without_a_docstring_is_refused() -> None:
     with pytest.raises(ValueError, match="docstring"):
 

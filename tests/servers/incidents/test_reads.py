@@ -332,6 +332,34 @@ async def test_incident_metrics_without_filters_measure_the_whole_account_and_sa
         assert first(whole)["incidents"] == first(envelope)["incidents"]
 
 
+async def test_incident_metrics_over_more_than_a_year_join_their_pieces(session: Client) -> None:
+    now = state_of(session).clock()
+    # 380 days: a year, then 14 days that cut the seeded month of incidents in two.
+    since = (now - timedelta(days=380)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    one_year = (now - timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for group_by in ("all", "service"):
+        long = await ok(session, "get_incident_metrics", {"since": since, "group_by": group_by})
+        whole = await ok(session, "get_incident_metrics", {"since": one_year, "group_by": group_by})
+        assert (long["metadata"]["window"]["pieces"], long["metadata"]["window"]["piece_days"]) == (2, 366)
+        assert "pieces" not in whole["metadata"]["window"]
+        joined = {(r.get("service") or {}).get("id"): r for r in long["metrics"]}
+        asked = {(r.get("service") or {}).get("id"): r for r in whole["metrics"]}
+        assert joined.keys() == asked.keys()
+        for key, row in asked.items():
+            for field in ("incidents", "acknowledged", "escalations", "notifications"):
+                assert joined[key].get(field) == row.get(field), (key, field)
+            if "mtta_seconds" in row:  # weighted by the incidents acknowledged in each piece: exact
+                assert joined[key]["mtta_seconds"] == pytest.approx(row["mtta_seconds"], abs=1)
+            if "mttr_seconds" in row:  # weighted by incidents, not resolved ones: close, and said so
+                assert joined[key]["mttr_seconds"] == pytest.approx(row["mttr_seconds"], rel=0.25)
+        notes = " ".join(long["metadata"]["notes"])
+        assert "mttr_seconds" in notes and "not exact" in notes
+    # Percentiles cannot be joined: the account's row over one year has them, over 380 days not.
+    overall = await ok(session, "get_incident_metrics", {"since": since})
+    assert "p50_tta_seconds" in first(await ok(session, "get_incident_metrics", {"since": one_year}))
+    assert "p50_tta_seconds" not in first(overall) and "Percentiles" in " ".join(overall["metadata"]["notes"])
+
+
 @pytest.mark.parametrize("group_by", ["all", "team"])
 async def test_incident_metrics_say_an_unknown_team_is_not_found_even_beside_a_known_one(
     group_by: str, session: Client
@@ -345,7 +373,8 @@ async def test_incident_metrics_say_an_unknown_team_is_not_found_even_beside_a_k
 
 
 async def test_incident_metrics_reject_bad_windows(session: Client) -> None:
-    await fails(session, "get_incident_metrics", {"since": "2025-01-01T00:00:00Z"}, "INVALID_PARAMETER")
+    error = await fails(session, "get_incident_metrics", {"since": "2020-01-01T00:00:00Z"}, "INVALID_PARAMETER")
+    assert error["message"].startswith("until:") and "1096 days" in error["message"]
     await fails(session, "get_incident_metrics", {"group_by": "user"}, "INVALID_PARAMETER")
     await fails(session, "get_incident_metrics", {"since": "2026-01-02", "until": "2026-01-01"}, "INVALID_PARAMETER")
     async with account_session() as account:  # account-level tokens need no filter

@@ -83,6 +83,63 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("get_oncall_compensation", {"currency": "euros"}, "INVALID_PARAMETER", "currency"),
     ("get_oncall_compensation", {"holidays": ["next friday"]}, "INVALID_PARAMETER", "holidays"),
     ("get_oncall_compensation", {"team_id": "PABC123", "user_ids": ["PABC123"]}, "INVALID_PARAMETER", "team_id"),
+    # issue 26: shift-based edits, and how a person is paged
+    (
+        "manage_schedule_shifts",
+        {"schedule_id": "Database On-Call", "action": "update", "item_id": "P1", "fields": {"end": "1h"}},
+        "INVALID_PARAMETER",
+        "layer-based",
+    ),
+    (
+        "manage_schedule_shifts",
+        {"schedule_id": "Personalization Shifts", "action": "delete", "item_id": "PNOPE00"},
+        "EVENT_NOT_FOUND",
+        "item_id",
+    ),
+    (
+        "manage_schedule_shifts",
+        {"schedule_id": "Personalization Shifts", "action": "update", "item_id": "X1"},
+        "INVALID_PARAMETER",
+        "fields",
+    ),
+    ("manage_schedule_shifts", {"schedule_id": NOPE, "action": "redo", "item_id": "X1"}, "INVALID_PARAMETER", "action"),
+    (
+        "manage_user_notifications",
+        {"user_id": "Noah Kim", "action": "add", "fields": {"type": "fax", "address": "1"}},
+        "INVALID_PARAMETER",
+        "fields.type",
+    ),
+    (
+        "manage_user_notifications",
+        {"user_id": "Noah Kim", "action": "add", "fields": {"type": "phone", "address": "5550100"}},
+        "INVALID_PARAMETER",
+        "country code",
+    ),
+    (  # where the country code ends cannot be told without the space
+        "manage_user_notifications",
+        {"user_id": "Noah Kim", "action": "add", "fields": {"type": "sms", "address": "+15550100"}},
+        "INVALID_PARAMETER",
+        "country code",
+    ),
+    (
+        "manage_user_notifications",
+        {"user_id": "Noah Kim", "action": "update", "item_id": NOPE, "fields": {"label": "x"}},
+        "NOTIFICATION_RULE_NOT_FOUND",
+        "item_id",
+    ),
+    ("manage_user_notifications", {"user_id": "Noah Kim", "action": "delete"}, "INVALID_PARAMETER", "item_id"),
+    (
+        "manage_user_notifications",
+        {"user_id": NOPE, "action": "add", "fields": {"urgency": "high"}},
+        "USER_NOT_FOUND",
+        "list_users",
+    ),
+    (
+        "manage_user_notifications",
+        {"user_id": "Noah Kim", "action": "add", "fields": {"contact_method": "fax", "urgency": "high"}},
+        "INVALID_PARAMETER",
+        "fields.contact_method",
+    ),
 ]
 
 

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from pagerduty_mcp.common import (
+    ANALYTICS_AT_ONCE,
+    ANALYTICS_LONGEST,
     TIME_FORMS,
     Envelope,
     IdList,
@@ -20,9 +22,11 @@ from pagerduty_mcp.common import (
     get_client,
     invalid,
     iso,
+    join_rows,
     paginate,
     parse_time,
     path,
+    pieces,
     respond,
     tool,
 )
@@ -84,6 +88,43 @@ _METRIC_PATHS = {"all": "all", "service": "services", "team": "teams"}
 _ACCOUNT_FILTER_LIMIT = 1000  # teams (or services) taken as "the whole account" for a user token
 
 
+# How rows of several pieces of a long window join: counts add up; each mean is weighted by what it
+# is the mean of (time to acknowledge by the incidents acknowledged, the rest by incidents, uptime
+# by time); percentiles cannot be joined.
+_PIECE_SECONDS = "_piece_seconds"
+_SUMS = (
+    "total_incident_count",
+    "total_incidents_acknowledged",
+    "total_escalation_count",
+    "total_incidents_manual_escalated",
+    "total_incidents_timeout_escalated",
+    "total_incidents_reassigned",
+    "total_notifications",
+    "total_interruptions",
+    "total_off_hour_interruptions",
+    "total_sleep_hour_interruptions",
+    "total_business_hour_interruptions",
+    "total_incidents_auto_resolved",
+    "total_snoozed_seconds",
+    "total_engaged_seconds",
+)
+_MEANS = {
+    "mean_seconds_to_first_ack": "total_incidents_acknowledged",
+    "mean_seconds_to_resolve": "total_incident_count",
+    "mean_assignment_count": "total_incident_count",
+    "mean_seconds_to_engage": "total_incident_count",
+    "mean_seconds_to_mobilize": "total_incident_count",
+    "mean_engaged_seconds": "total_incident_count",
+    "mean_engaged_user_count": "total_incident_count",
+    "up_time_pct": _PIECE_SECONDS,
+}
+_PERCENTILES = tuple(f"p{share}_seconds_to_{what}" for share in (50, 75, 90, 95) for what in ("first_ack", "resolve"))
+
+
+def _metrics_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return row.get("service_id"), row.get("team_id"), row.get("range_start")
+
+
 @tool("Get incident metrics")
 def get_incident_metrics(
     since: Annotated[str | None, Field(description=f"Start, {TIME_FORMS} (default 30d).")] = None,
@@ -98,12 +139,11 @@ def get_incident_metrics(
     or team_ids: whole account."""
     client = get_client()
     start, end = parse_time(since, "since"), parse_time(until, "until")
-    until_at = end or datetime.now(UTC)
+    until_at = end or datetime.now(UTC).replace(microsecond=0)
     since_at = start or until_at - timedelta(days=30)
     check_order(since_at, until_at)
-    if until_at - since_at > timedelta(days=366):
-        raise invalid("since", "the window can be at most a year")
-    filters: dict[str, Any] = {"created_at_start": iso(since_at), "created_at_end": iso(until_at)}
+    spans = pieces(since_at, until_at, ANALYTICS_AT_ONCE, longest=ANALYTICS_LONGEST)
+    filters: dict[str, Any] = {}
     measured = "the services and teams given"
     if service_ids:
         filters["service_ids"] = service_ids
@@ -117,19 +157,34 @@ def get_incident_metrics(
             measured = f"whole account (all {len(every)} {kind}s)" if not more else f"the first {len(every)} {kind}s"
     if urgency:
         filters["urgency"] = urgency
-    body: dict[str, Any] = {"filters": filters, "time_zone": "Etc/UTC"}
-    if period:
-        body["aggregate_unit"] = period
-    response = client.request("POST", f"/analytics/metrics/incidents/{_METRIC_PATHS[group_by]}", json=body)
-    if not response.is_success:
-        raise failure_from_response(response)
-    rows = [metrics_row(r) for r in response.json().get("data") or []]
+    per_piece = []
+    for piece_start, piece_end in spans:
+        window = {"created_at_start": iso(piece_start), "created_at_end": iso(piece_end)}
+        body: dict[str, Any] = {"filters": {**filters, **window}, "time_zone": "Etc/UTC"}
+        if period:
+            body["aggregate_unit"] = period
+        response = client.request("POST", f"/analytics/metrics/incidents/{_METRIC_PATHS[group_by]}", json=body)
+        if not response.is_success:
+            raise failure_from_response(response)
+        seconds = (piece_end - piece_start).total_seconds()
+        per_piece.append([{**r, _PIECE_SECONDS: seconds} for r in response.json().get("data") or []])
+    joined = join_rows(per_piece, _metrics_key, sums=_SUMS, means=_MEANS, unjoinable=_PERCENTILES)
+    rows = [metrics_row(r) for r in joined]
     _check_filters_exist(rows, group_by, service_ids, team_ids)
+    notes = []
+    if len(spans) > 1 and any("mean_seconds_to_resolve" in r for r in joined):
+        notes.append(
+            f"Asked in {len(spans)} pieces of a year at most: mttr_seconds weights each piece by its incidents "
+            "(PagerDuty does not say how many were resolved), so it is close, not exact."
+        )
+    if joined.dropped:
+        notes.append("Percentiles of a row that spans several pieces cannot be joined, so they are left out.")
     return respond(
         "metrics",
         rows,
         f"Incident metrics {iso(since_at)} to {iso(until_at)} by {group_by}; times in seconds",
         measured=measured,
+        notes=notes or None,
     )
 
 

@@ -11,6 +11,7 @@ from pagerduty_mcp.servers.people.tools.escalation_policies import (
     list_escalation_policies,
     update_escalation_policy,
 )
+from pagerduty_mcp.servers.people.tools.notifications import manage_user_notifications
 from pagerduty_mcp.servers.people.tools.oncall import find_coverage_gaps, get_oncall_load, list_oncalls
 from pagerduty_mcp.servers.people.tools.responders import get_responder_metrics
 from pagerduty_mcp.servers.people.tools.schedules import (
@@ -23,6 +24,7 @@ from pagerduty_mcp.servers.people.tools.schedules import (
     list_schedules,
     update_schedule,
 )
+from pagerduty_mcp.servers.people.tools.shift_edits import manage_schedule_shifts
 from pagerduty_mcp.servers.people.tools.shift_schedules import (
     create_schedule_custom_shifts,
     create_schedule_rotation,
@@ -91,5 +93,8 @@ TOOLS = [
     update_user,
     delete_user,
     delete_escalation_policy,
+    # issue 26: shift-based edits, and how a person is paged (grouped: see docs/tools.md)
+    manage_schedule_shifts,
+    manage_user_notifications,
 ]
 READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)

@@ -7,16 +7,17 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from pagerduty_mcp.common import Envelope, IdList, Ref, get_client, id_or_url, iso, respond, tool
+from pagerduty_mcp.common import Envelope, IdList, Ref, get_client, id_or_url, iso, pieces, respond, tool
 from pagerduty_mcp.servers.people import compensation_math, oncall_math
 from pagerduty_mcp.servers.people.params import Id, Since, Until
+from pagerduty_mcp.servers.people.tools.lookups import LONGEST_REPORT, MAX_WINDOW
 from pagerduty_mcp.servers.people.tools.oncall import read_shifts, report_window, zone_of
 
 __all__ = ["get_oncall_compensation"]
 
 Rates = Annotated[
     list[Annotated[float, Field(ge=0)]],
-    Field(min_length=4, max_length=4, description="Per hour: weekday, weeknight, weekend, holiday. None: hours only."),
+    Field(min_length=4, max_length=4, description="Per hour: weekday, weeknight, weekend, holiday."),
 ]
 
 
@@ -33,11 +34,11 @@ def get_oncall_compensation(
     min_rest_hours: Annotated[float, Field(ge=0, description="Hours.")] = 11,
     max_week_hours: Annotated[float, Field(gt=0, description="Hours.")] = 48,
 ) -> Envelope:
-    """On-call hours and pay per person (default: last 30 days), on their clock: weekday 08-18
-    Mon-Fri, weeknight other Mon-Fri, weekend, holiday. Flags rest < min_rest_hours, > max_week_hours
-    in any 7 days; flag times on their clock."""
+    """Hours and pay per person on their own clock: weekday (08-18 Mon-Fri), weeknight, weekend,
+    holiday; flags short rests and long weeks."""
     start, end = report_window(since, until)
-    shifts = read_shifts(get_client(), start, end, team_id, [schedule_id] if schedule_id else None, user_ids)
+    spans = pieces(start, end, MAX_WINDOW, longest=LONGEST_REPORT)
+    shifts = read_shifts(get_client(), spans, team_id, [schedule_id] if schedule_id else None, user_ids)
     # Without rates there is no pay to state: hours only, rather than a bill of zeros.
     per_hour = dict(zip(compensation_math.BANDS, rates, strict=True)) if rates else None
     limits = (timedelta(hours=min_rest_hours), max_week_hours)

@@ -9,8 +9,6 @@ from pydantic import Field
 from pagerduty_mcp.common import (
     Envelope,
     IdList,
-    Limit,
-    Offset,
     Scope,
     ToolFailure,
     apply_scope,
@@ -23,7 +21,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.servers.people.models import PolicyDetail
-from pagerduty_mcp.servers.people.params import Id, Query
+from pagerduty_mcp.servers.people.params import Id, Limit, Offset, Query
 from pagerduty_mcp.servers.people.validators import nothing_to_change, ref, refused, rules_body
 
 __all__ = [
@@ -38,13 +36,13 @@ __all__ = [
 @tool("List escalation policies")
 def list_escalation_policies(
     query: Query = None,
-    user_ids: Annotated[IdList | None, Field(description="Paging these users.")] = None,
-    team_ids: Annotated[IdList | None, Field(description="Of these teams.")] = None,
+    user_ids: Annotated[IdList | None, Field(description="Users they page.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
     scope: Annotated[Scope, Field(description="assigned_to_me: paging me.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Find escalation policies by name, team or user."""
+    """Escalation policies by name, team or user."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
     params: dict[str, Any] = {}
@@ -75,7 +73,7 @@ Levels = Annotated[
     Field(
         min_length=1,
         max_length=20,
-        description='Levels in order: {"delay_minutes": n, "user_ids": [...], "schedule_ids": [...]}.',
+        description='In order: {"delay_minutes", "user_ids"?, "schedule_ids"?}.',
     ),
 ]
 Loops = Annotated[int | None, Field(ge=0, le=9, description="Repeats of all levels.")]
@@ -92,7 +90,7 @@ def create_escalation_policy(
     levels: Levels,
     description: Annotated[str | None, Field(description="Description.")] = None,
     num_loops: Loops = None,
-    team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
 ) -> Envelope:
     """Create an escalation policy: who is paged, in what order, when."""
     policy: dict[str, Any] = {"type": "escalation_policy", "name": name, "escalation_rules": rules_body(levels)}
@@ -113,9 +111,9 @@ def update_escalation_policy(
     levels: Annotated[list[dict[str, Any]] | None, Field(description="All levels, as create (replaces).")] = None,
     description: Annotated[str | None, Field(description="Description.")] = None,
     num_loops: Loops = None,
-    team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
 ) -> Envelope:
-    """Change an escalation policy; only fields given change."""
+    """Change an escalation policy."""
     policy: dict[str, Any] = {"type": "escalation_policy"}
     if name is not None:
         policy["name"] = name

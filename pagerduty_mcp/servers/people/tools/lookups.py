@@ -14,20 +14,45 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pagerduty_mcp.common import Page, PagerDutyClient, ToolFailure, check_references_exist, invalid, paginate, path
+from pagerduty_mcp.common import (
+    ANALYTICS_AT_ONCE,
+    ANALYTICS_LONGEST,
+    INCIDENTS_AT_ONCE,
+    ONCALLS_AT_ONCE,
+    Page,
+    PagerDutyClient,
+    ToolFailure,
+    cached_list,
+    check_references_exist,
+    invalid,
+    paginate,
+    path,
+)
 
 __all__ = [
+    "ANALYTICS_PIECE",
+    "INCIDENTS_PIECE",
+    "LONGEST_ANALYTICS",
+    "LONGEST_REPORT",
     "MAX_WINDOW",
     "PolicyFilter",
     "moment",
     "oncall_params",
     "page_of_oncalls",
     "policies_for",
+    "user_names",
 ]
 
-# PagerDuty's /oncalls answers at most 90 days at a time.
-MAX_WINDOW = timedelta(days=90)
+# PagerDuty's /oncalls answers at most 90 days at a time, /incidents six months, Analytics a year.
+MAX_WINDOW = ONCALLS_AT_ONCE
+INCIDENTS_PIECE = INCIDENTS_AT_ONCE
+ANALYTICS_PIECE = ANALYTICS_AT_ONCE
+# The longest on-call window a report asks in pieces: a year, five /oncalls requests.
+LONGEST_REPORT = timedelta(days=366)
+LONGEST_ANALYTICS = ANALYTICS_LONGEST
 MAX_SERVICES = 20
+# Users read one by one to name them, past the (cached) list of users.
+MAX_NAMED_ONE_BY_ONE = 10
 
 
 def moment(text: str | None) -> datetime | None:
@@ -118,3 +143,31 @@ def page_of_oncalls(client: PagerDutyClient, params: dict[str, Any], *, limit: i
                     f"valid ids.{failure.message.split('.', 1)[-1]}",
                 ) from None
         raise
+
+
+def user_names(client: PagerDutyClient, known: list[dict[str, Any]], ids: list[str]) -> dict[str, str]:
+    """Names for the user ``ids``: from ``known`` references (a schedule's users) first, then the
+    account's cached list of users (one request a minute), then one by one (a few at most).
+
+    Shift-based schedules name people by bare id in their custom shifts and overrides; answers name
+    them as layer-based ones do."""
+    names = {
+        str(u["id"]): str(u.get("summary") or u.get("name"))
+        for u in known
+        if u.get("id") and (u.get("summary") or u.get("name"))
+    }
+    if all(i in names for i in ids):
+        return names
+    for user in cached_list("/users", "users"):
+        if user.get("id") and user.get("name"):
+            names.setdefault(str(user["id"]), str(user["name"]))
+    for ident in [i for i in dict.fromkeys(ids) if i not in names][:MAX_NAMED_ONE_BY_ONE]:
+        try:
+            user = client.read(path("/users/{}", ident)).get("user") or {}
+        except ToolFailure as failure:
+            if not failure.code.endswith("_NOT_FOUND"):
+                raise
+            continue  # a user deleted since: the id stays unnamed
+        if user.get("name"):
+            names[ident] = str(user["name"])
+    return names

@@ -13,8 +13,6 @@ from pydantic import Field
 from pagerduty_mcp.common import (
     Envelope,
     IdList,
-    Limit,
-    Offset,
     Page,
     PagerDutyClient,
     Ref,
@@ -27,14 +25,23 @@ from pagerduty_mcp.common import (
     paginate,
     parse_time,
     path,
+    pieces,
     respond,
     tool,
     window,
 )
 from pagerduty_mcp.servers.people import oncall_math
 from pagerduty_mcp.servers.people.models import final_entries
-from pagerduty_mcp.servers.people.params import Id, Since, Until
-from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, moment, oncall_params, page_of_oncalls, policies_for
+from pagerduty_mcp.servers.people.params import Id, Limit, Offset, Since, Until
+from pagerduty_mcp.servers.people.tools.lookups import (
+    INCIDENTS_PIECE,
+    LONGEST_REPORT,
+    MAX_WINDOW,
+    moment,
+    oncall_params,
+    page_of_oncalls,
+    policies_for,
+)
 from pagerduty_mcp.servers.people.tools.schedule_kinds import all_schedules, read_schedule
 from pagerduty_mcp.servers.people.validators import zone_ok
 
@@ -156,21 +163,21 @@ def current_and_next(items: list[dict[str, Any]], now: datetime) -> dict[str, li
 
 @tool("List on-calls")
 def list_oncalls(
-    team_ids: Annotated[IdList | None, Field(description="Teams (their escalation policies).")] = None,
-    service_ids: Annotated[IdList | None, Field(description="Services (their escalation policy).")] = None,
-    escalation_policy_ids: Annotated[IdList | None, Field(description="Escalation policies.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
+    service_ids: Annotated[IdList | None, Field(description="Services.")] = None,
+    escalation_policy_ids: Annotated[IdList | None, Field(description="Policies.")] = None,
     schedule_ids: Annotated[IdList | None, Field(description="Schedules.")] = None,
     user_ids: Annotated[IdList | None, Field(description="Users.")] = None,
-    scope: Annotated[Scope, Field(description="my_teams, assigned_to_me (my shifts) or all.")] = "all",
+    scope: Annotated[Scope, Field(description="assigned_to_me: my shifts.")] = "all",
     since: Since = None,
     until: Until = None,
-    time_zone: Annotated[str | None, Field(description="IANA zone of the times.")] = None,
-    earliest: Annotated[bool, Field(description="With a window: only each person's first shift.")] = False,
+    time_zone: Annotated[str | None, Field(description="IANA zone.")] = None,
+    earliest: Annotated[bool, Field(description="Each person's first shift only.")] = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Envelope:
-    """Who is on call, by escalation policy and level. No since/until: who is on now and next.
-    With them: every shift in that window (since alone: at that moment). Filters combine (AND)."""
+    """Who is on call by escalation policy and level: now and next, or each shift in since-until
+    (since alone: that moment). Filters AND."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
     policies = policies_for(client, escalation_policy_ids or None, scoped.team_ids, service_ids or None)
@@ -229,16 +236,18 @@ def _zone(name: str | None) -> ZoneInfo:
 
 
 def _final_schedule_entries(
-    client: PagerDutyClient, schedule_ids: list[str], since: datetime, until: datetime, users: set[str]
+    client: PagerDutyClient, schedule_ids: list[str], spans: list[oncall_math.Span], users: set[str]
 ) -> list[dict[str, Any]]:
-    """On-call entries of schedules that /oncalls does not cover (in no escalation policy)."""
+    """On-call entries of schedules that /oncalls does not cover (in no escalation policy), read
+    piece by piece (each within what PagerDuty renders at once)."""
     entries = []
     for schedule_id in schedule_ids:
-        _, schedule = read_schedule(client, schedule_id, since, until, zone=None)
-        for entry in final_entries(schedule):
-            user_id = (entry.get("user") or {}).get("id")
-            if user_id and (not users or user_id in users):
-                entries.append({**entry, "schedule": {"id": schedule_id}})
+        for since, until in spans:
+            _, schedule = read_schedule(client, schedule_id, since, until, zone=None)
+            for entry in final_entries(schedule):
+                user_id = (entry.get("user") or {}).get("id")
+                if user_id and (not users or user_id in users):
+                    entries.append({**entry, "schedule": {"id": schedule_id}})
     return entries
 
 
@@ -251,24 +260,23 @@ Holding = dict[str, list[tuple[str, datetime, datetime]]]  # policy id -> (user 
 
 
 def _paged_incidents(
-    client: PagerDutyClient, since: datetime, until: datetime, level_one: Holding
+    client: PagerDutyClient, spans: list[oncall_math.Span], level_one: Holding
 ) -> dict[str, list[datetime]]:
-    """For each user: when incidents were created while they held level 1 of the incident's policy."""
-    page = paginate(
-        client,
-        "/incidents",
-        "incidents",
-        {"since": iso(since), "until": iso(until), "time_zone": "UTC"},
-        limit=MAX_INCIDENTS,
-    )
-    if page.has_more:
-        raise ToolFailure(
-            "INVALID_PARAMETER",
-            f"More than {MAX_INCIDENTS} incidents in this window; narrow it or pass count_incidents=false.",
-            {"parameters": ["since", "until", "count_incidents"]},
-        )
+    """For each user: when incidents were created while they held level 1 of the incident's policy
+    (``spans``: the window in pieces /incidents takes)."""
+    incidents: list[dict[str, Any]] = []
+    for since, until in spans:
+        params = {"since": iso(since), "until": iso(until), "time_zone": "UTC"}
+        page = paginate(client, "/incidents", "incidents", params, limit=MAX_INCIDENTS)
+        if page.has_more or len(incidents) + len(page.items) > MAX_INCIDENTS:
+            raise ToolFailure(
+                "INVALID_PARAMETER",
+                f"More than {MAX_INCIDENTS} incidents in this window; narrow it or pass count_incidents=false.",
+                {"parameters": ["since", "until", "count_incidents"]},
+            )
+        incidents += page.items
     paged: dict[str, list[datetime]] = defaultdict(list)
-    for incident in page.items:
+    for incident in incidents:
         created = moment(incident.get("created_at"))
         policy_id = (incident.get("escalation_policy") or {}).get("id")
         if created is None or policy_id is None:
@@ -291,22 +299,32 @@ class Shifts:
     whole_account: bool = False
 
 
+def _entry_key(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """One on-call entry, whichever piece of the window reported it (a shift across two pieces comes
+    back whole from both)."""
+    return tuple(
+        (entry.get(part) or {}).get("id") if isinstance(entry.get(part), dict) else entry.get(part)
+        for part in ("escalation_policy", "escalation_level", "schedule", "user", "start", "end")
+    )
+
+
 def read_shifts(
     client: PagerDutyClient,
-    start: datetime,
-    end: datetime,
+    spans: list[oncall_math.Span],
     team_id: str | None = None,
     schedule_ids: list[str] | None = None,
     user_ids: list[str] | None = None,
 ) -> Shifts:
     """Every on-call shift of a team's members, some users or schedules (none: the whole account)
-    in [start, end), per person, with each person's time zone. An empty team has no people."""
+    over the window ``spans`` covers (pieces /oncalls takes), per person, with each person's time
+    zone. An empty team has no people."""
     if team_id and user_ids:
         raise ToolFailure(
             "INVALID_PARAMETER",
             "team_id and user_ids conflict: give a team (all its members) or users, not both.",
             {"parameters": ["team_id", "user_ids"]},
         )
+    start, end = spans[0][0], spans[-1][1]
     whole_account = not (team_id or schedule_ids or user_ids)
     people: dict[str, dict[str, Any]] = {}
     wanted = user_ids or None
@@ -315,13 +333,18 @@ def read_shifts(
         wanted = sorted(people)
         if not wanted:
             return Shifts({}, {})
-    params: dict[str, Any] = {"since": iso(start), "until": iso(end), "time_zone": "UTC", "include[]": ["users"]}
+    params: dict[str, Any] = {"time_zone": "UTC", "include[]": ["users"]}
     if wanted:
         params["user_ids[]"] = wanted
     schedules = schedule_ids or []
     if schedules:
         params["schedule_ids[]"] = schedules
-    entries = _whole(page_of_oncalls(client, params, limit=MAX_ENTRIES))
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for since, until in spans:
+        piece = {**params, "since": iso(since), "until": iso(until)}
+        for entry in _whole(page_of_oncalls(client, piece, limit=MAX_ENTRIES)):
+            found.setdefault(_entry_key(entry), entry)
+    entries = list(found.values())
     notes = []
     if whole_account:
         # /oncalls reports only schedules that an escalation policy uses; the rest are read one by one.
@@ -331,10 +354,10 @@ def read_shifts(
         notes += cut
     unreferenced = [s for s in schedules if not any((e.get("schedule") or {}).get("id") == s for e in entries)]
     if unreferenced:
-        entries += _final_schedule_entries(client, unreferenced, start, end, set(wanted or []))
+        entries += _final_schedule_entries(client, unreferenced, spans, set(wanted or []))
         shown = ", ".join(unreferenced[:10]) + (f" and {len(unreferenced) - 10} more" if len(unreferenced) > 10 else "")
         notes.append(f"{shown}: read from the final schedule (no escalation policy reports it).")
-    spans: dict[str, list[oncall_math.Span]] = defaultdict(list)
+    spans_of: dict[str, list[oncall_math.Span]] = defaultdict(list)
     level_one: Holding = defaultdict(list)
     direct = set()
     for entry in entries:
@@ -346,14 +369,14 @@ def read_shifts(
         if entry_start is None or entry_end is None:
             direct.add(user.get("summary") or user.get("name") or user["id"])
             continue
-        spans[user["id"]].append((entry_start, entry_end))
+        spans_of[user["id"]].append((entry_start, entry_end))
         if entry.get("escalation_level") == 1 and entry.get("escalation_policy"):
             level_one[entry["escalation_policy"]["id"]].append((user["id"], entry_start, entry_end))
     # Wanted users with no shift, and people known only by reference, still need a name and a time zone.
     missing = [u for u in wanted or [] if u not in people] + [u for u, d in people.items() if "time_zone" not in d]
     for user_id in dict.fromkeys(missing):
         people[user_id] = client.read(path("/users/{}", user_id)).get("user") or {"id": user_id}
-    merged = {u: oncall_math.union(oncall_math.clip(spans.get(u, []), start, end)) for u in people}
+    merged = {u: oncall_math.union(oncall_math.clip(spans_of.get(u, []), start, end)) for u in people}
     return Shifts(people, merged, level_one, direct, notes, whole_account)
 
 
@@ -363,32 +386,38 @@ def zone_of(user: dict[str, Any]) -> ZoneInfo:
 
 
 def report_window(since: str | None, until: str | None) -> tuple[datetime, datetime]:
-    """A past window for load and pay: 30 days back by default; "since last Monday" runs to now."""
+    """A past window for load, pay and analytics: 30 days back by default; "since last Monday" runs
+    to now, however long ago that was (the tools ask a long window in pieces)."""
     now = datetime.now(UTC).replace(microsecond=0)
     if since and not until:
         since_at = parse_time(since, "since", now=now)
         if since_at is not None and since_at < now:
-            until = iso(min(now, since_at + MAX_WINDOW))
-    return window(since, until, back=timedelta(days=30), maximum=MAX_WINDOW, now=now)
+            until = iso(now)
+    return window(since, until, back=timedelta(days=30), now=now)
 
 
 @tool("On-call load")
 def get_oncall_load(
     team_id: Annotated[Id | None, id_or_url("Team")] = None,
     schedule_ids: Annotated[IdList | None, Field(description="Schedules.")] = None,
-    user_ids: Annotated[IdList | None, Field(description="These users.")] = None,
+    user_ids: Annotated[IdList | None, Field(description="Users.")] = None,
     since: Since = None,
     until: Until = None,
     count_incidents: Annotated[bool, Field(description="Count incidents paging them.")] = True,
 ) -> Envelope:
-    """On-call hours per person (default: last 30 days): night (outside 08-20, own clock) and weekend
-    shares, shifts, incidents, balance. No filter: all."""
+    """On-call hours per person: night (outside 08-20, own clock) and weekend shares, shifts,
+    incidents, balance."""
     start, end = report_window(since, until)
+    spans = pieces(start, end, MAX_WINDOW, longest=LONGEST_REPORT)
     client = get_client()
-    shifts = read_shifts(client, start, end, team_id, schedule_ids, user_ids)
+    shifts = read_shifts(client, spans, team_id, schedule_ids, user_ids)
     if team_id and not shifts.people:
         return respond("people", [], "The team has no members, so there is no on-call load to measure")
-    paged = _paged_incidents(client, start, end, shifts.level_one) if count_incidents else {}
+    if count_incidents:
+        by_half_year = pieces(start, end, INCIDENTS_PIECE, longest=LONGEST_REPORT, said=False)
+        paged = _paged_incidents(client, by_half_year, shifts.level_one)
+    else:
+        paged = {}
     rows = []
     for user_id, user in shifts.people.items():
         zone = zone_of(user)
@@ -441,8 +470,8 @@ def find_coverage_gaps(
     since: Since = None,
     until: Until = None,
 ) -> Envelope:
-    """Where a schedule, or an escalation policy at every level, has nobody on call (default: the
-    next 14 days)."""
+    """Where a schedule, or an escalation policy at every level, has nobody on call (default: next
+    14 days)."""
     if bool(schedule_id) == bool(escalation_policy_id):
         raise ToolFailure(
             "INVALID_PARAMETER",

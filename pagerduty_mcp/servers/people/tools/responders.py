@@ -9,14 +9,18 @@ from pydantic import Field
 from pagerduty_mcp.common import (
     Envelope,
     IdList,
+    PagerDutyClient,
     Ref,
     failure_from_response,
     get_client,
     iso,
+    join_rows,
+    pieces,
     respond,
     tool,
 )
 from pagerduty_mcp.servers.people.params import Since, Until
+from pagerduty_mcp.servers.people.tools.lookups import ANALYTICS_PIECE, LONGEST_ANALYTICS
 from pagerduty_mcp.servers.people.tools.oncall import report_window
 
 __all__ = ["get_responder_metrics"]
@@ -39,6 +43,20 @@ def _metrics(row: dict[str, Any]) -> dict[str, Any]:
     return {short: row[name] for name, short in _FIELDS.items() if row.get(name) is not None}
 
 
+# How one responder's rows of several pieces of a window join: counts add up, the mean time to
+# acknowledge is weighted by the incidents acknowledged.
+_SUMS = tuple(name for name in _FIELDS if name.startswith("total_"))
+_MEANS = {"mean_time_to_acknowledge_seconds": "total_incidents_acknowledged"}
+
+
+def _asked(client: PagerDutyClient, grouping: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    body = {"filters": filters, "time_zone": "Etc/UTC", "order_by": "total_interruptions"}
+    response = client.request("POST", f"/analytics/metrics/responders/{grouping}", json=body)
+    if not response.is_success:
+        raise failure_from_response(response)
+    return list(response.json().get("data") or [])
+
+
 @tool("Responder metrics")
 def get_responder_metrics(
     since: Since = None,
@@ -46,32 +64,33 @@ def get_responder_metrics(
     team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
     user_ids: Annotated[IdList | None, Field(description="Users.")] = None,
 ) -> Envelope:
-    """PagerDuty Analytics per responder and team (default: last 30 days): incidents, time to ack,
-    interruptions by business, off and sleep hours."""
+    """Analytics per responder and team: incidents, time to ack, interruptions (business, off and
+    sleep hours)."""
     start, end = report_window(since, until)
-    filters: dict[str, Any] = {"date_range_start": iso(start), "date_range_end": iso(end)}
+    spans = pieces(start, end, ANALYTICS_PIECE, longest=LONGEST_ANALYTICS)
+    filters: dict[str, Any] = {}
     if team_ids:
         filters["team_ids"] = team_ids
     if user_ids:
         filters["responder_ids"] = user_ids
     client = get_client()
-    answers = []
-    for grouping in ("teams", "all"):
-        body = {"filters": filters, "time_zone": "Etc/UTC", "order_by": "total_interruptions"}
-        response = client.request("POST", f"/analytics/metrics/responders/{grouping}", json=body)
-        if not response.is_success:
-            raise failure_from_response(response)
-        answers.append(response.json().get("data") or [])
+    answers: dict[str, list[list[dict[str, Any]]]] = {"teams": [], "all": []}
+    for grouping, per_piece in answers.items():
+        for since_at, until_at in spans:
+            window = {"date_range_start": iso(since_at), "date_range_end": iso(until_at)}
+            per_piece.append(_asked(client, grouping, {**filters, **window}))
+    by_team = join_rows(answers["teams"], lambda r: (r.get("responder_id"), r.get("team_id")), sums=_SUMS, means=_MEANS)
     rows = [
         {
             "responder": Ref(id=str(r.get("responder_id")), name=r.get("responder_name")),
             "team": Ref(id=str(r["team_id"]), name=r.get("team_name")) if r.get("team_id") else None,
             **_metrics(r),
         }
-        for r in answers[0]
+        for r in by_team
     ]
     rows.sort(key=lambda r: -int(r.get("interruptions") or 0))
-    total = _metrics(answers[1][0]) if answers[1] else {}
+    everyone = join_rows(answers["all"], lambda r: None, sums=_SUMS, means=_MEANS)
+    total = _metrics(everyone[0]) if everyone else {}
     return respond(
         "responders",
         rows,

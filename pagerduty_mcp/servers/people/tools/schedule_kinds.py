@@ -23,6 +23,7 @@ from pagerduty_mcp.common import (
     article,
     fact,
     get_client,
+    invalid,
     iso,
     paginate,
     path,
@@ -36,6 +37,7 @@ __all__ = [
     "asks_to_remove_from_schedule",
     "page_of_schedules",
     "read_schedule",
+    "shift_based",
     "shift_user_ids",
     "unknown_schedule",
 ]
@@ -119,6 +121,18 @@ def read_schedule(
         SHIFT_IDS.remember(schedule_id)
         return "shifts", found
     raise unknown_schedule(schedule_id)
+
+
+def shift_based(client: PagerDutyClient, schedule_id: str) -> dict[str, Any]:
+    """The shift-based schedule; a layer-based one is ``INVALID_PARAMETER`` saying where its parts change."""
+    kind, schedule = read_schedule(client, schedule_id)
+    if kind == "layers":
+        raise invalid(
+            "schedule_id",
+            "is layer-based: its layers change with update_schedule, its overrides with create_schedule_override "
+            "and delete_schedule_override",
+        )
+    return schedule
 
 
 def asks_to_remove_from_schedule(what: str, parameter: str, consequence: str) -> Any:

@@ -8,11 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from pagerduty_mcp.common import (
-    TIME_FORMS,
     Envelope,
     IdList,
-    Limit,
-    Offset,
     PagerDutyClient,
     Scope,
     ToolFailure,
@@ -29,14 +26,16 @@ from pagerduty_mcp.common import (
     window,
 )
 from pagerduty_mcp.servers.people.models import (
+    CustomShiftInfo,
     OverrideInfo,
     ScheduleDetail,
     ScheduleSummary,
     UserSummary,
     final_entries,
+    member_ids,
 )
-from pagerduty_mcp.servers.people.params import Id, OverrideId, Query
-from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW
+from pagerduty_mcp.servers.people.params import Id, Limit, Offset, OverrideId, Query
+from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, user_names
 from pagerduty_mcp.servers.people.tools.schedule_kinds import (
     V3,
     asks_to_remove_from_schedule,
@@ -65,13 +64,13 @@ MAX_OVERRIDES = 50
 @tool("List schedules")
 def list_schedules(
     query: Query = None,
-    team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
     user_ids: Annotated[IdList | None, Field(description="Users on them.")] = None,
-    scope: Annotated[Scope, Field(description="assigned_to_me: ones I am on.")] = "all",
+    scope: Annotated[Scope, Field(description="assigned_to_me: mine.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """On-call schedules of both kinds (layers or shifts): time zone, teams, escalation policies."""
+    """Schedules, layer- or shift-based: zone, teams, escalation policies."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, user_ids or None)
     page = page_of_schedules(client, query, scoped.team_ids, scoped.user_ids, limit=limit, offset=offset)
@@ -80,20 +79,30 @@ def list_schedules(
     return respond("schedules", schedules, f"{len(schedules)} schedule(s)", page=page)
 
 
-WindowSince = Annotated[str | None, Field(description=f"Window start, {TIME_FORMS}. Default: now.")]
+WindowSince = Annotated[str | None, Field(description="Start (default now).")]
 
 
 @tool("Get schedule")
 def get_schedule(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     since: WindowSince = None,
-    until: Annotated[str | None, Field(description="Window end, same forms. Default: 7 days on.")] = None,
+    until: Annotated[str | None, Field(description="End (default 7 days on).")] = None,
 ) -> Envelope:
-    """A schedule's layers or rotations, and its final schedule for a window as shifts (who, start,
-    end), overrides included."""
+    """Layers or rotations and custom shifts, and who is on call in a window (shifts, overrides
+    included)."""
     start, end = window(since, until, ahead=timedelta(days=7), maximum=MAX_WINDOW)
-    _, schedule = read_schedule(get_client(), schedule_id, start, end, zone=None)
+    client = get_client()
+    kind, schedule = read_schedule(client, schedule_id, start, end, zone=None)
+    customs: list[dict[str, Any]] = []
+    if kind == "shifts":
+        window_params = {"since": iso(start), "until": iso(end)}
+        url = path(V3 + "/{}/custom_shifts", str(schedule.get("id") or schedule_id))
+        customs = paginate(client, url, "custom_shifts", window_params, limit=MAX_SHIFTS, with_total=False).items
+        _name_everyone(client, schedule, customs)
     detail = ScheduleDetail.from_api(schedule)
+    if kind == "shifts":
+        names = {str(u["id"]): str(u.get("summary")) for u in schedule.get("users") or [] if u.get("id")}
+        detail.custom_shifts = [CustomShiftInfo.from_api(c, names) for c in customs]
     shifts = detail.final_schedule or []
     notes = None
     if len(shifts) > MAX_SHIFTS:
@@ -105,13 +114,28 @@ def get_schedule(
     return respond("schedules", [detail], text, notes=notes)
 
 
+def _name_everyone(client: PagerDutyClient, schedule: dict[str, Any], customs: list[dict[str, Any]]) -> None:
+    """Add to a shift-based schedule's ``users`` whoever its final schedule or custom shifts name
+    and it does not (someone covering by override, a custom shift's person): answers name them all."""
+    computed = (schedule.get("final_schedule") or {}).get("computed_shift_assignments") or []
+    wanted = [(a.get("member") or {}).get("user_id") for a in computed] + member_ids(*customs)
+    known = schedule.get("users") or []
+    names = user_names(client, known, [w for w in wanted if w])
+    have = {u.get("id") for u in known}
+    schedule["users"] = known + [
+        {"id": ident, "summary": names[ident]}
+        for ident in dict.fromkeys(wanted)
+        if ident and ident not in have and ident in names
+    ]
+
+
 @tool("List schedule users")
 def list_schedule_users(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     since: WindowSince = None,
-    until: Annotated[str | None, Field(description="Window end, same forms. Default: 14 days on.")] = None,
+    until: Annotated[str | None, Field(description="End (default 14 days on).")] = None,
 ) -> Envelope:
-    """The users on call in a schedule during a window."""
+    """Who is on call in a schedule in a window."""
     start, end = window(since, until, ahead=timedelta(days=14), maximum=MAX_WINDOW)
     client = get_client()
     try:
@@ -131,9 +155,9 @@ def list_schedule_users(
 def list_schedule_overrides(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     since: WindowSince = None,
-    until: Annotated[str | None, Field(description="Window end, same forms. Default: 30 days on.")] = None,
+    until: Annotated[str | None, Field(description="End (default 30 days on).")] = None,
 ) -> Envelope:
-    """Overrides (someone covering a shift) on a schedule during a window, with their ids."""
+    """Overrides (someone covering a shift) in a window."""
     start, end = window(since, until, ahead=timedelta(days=30), maximum=timedelta(days=366))
     client, params = get_client(), {"since": iso(start), "until": iso(end), "overflow": "true"}
     try:
@@ -147,7 +171,9 @@ def list_schedule_overrides(
             ).items
         except ToolFailure as again:
             raise unknown_schedule(schedule_id) if again.code.endswith("_NOT_FOUND") else again from None
-    overrides = [OverrideInfo.from_api(o) for o in found]
+    # Shift-based overrides name people by id alone: named here, as layer-based ones come.
+    names = user_names(client, [], member_ids(*found)) if any(o.get("type") == "override_shift" for o in found) else {}
+    overrides = [OverrideInfo.from_api(o, names) for o in found]
     return respond("overrides", overrides, f"{len(overrides)} override(s) from {iso(start)} to {iso(end)}")
 
 
@@ -159,14 +185,12 @@ def create_schedule_override(
         Field(
             min_length=1,
             max_length=MAX_OVERRIDES,
-            description='One or more {"user_id": who covers, "start": ISO, "end": ISO, "replaces"?: user '
-            "(shift-based, if several are on)}.",
+            description='{"user_id": who covers, "start", "end", "replaces"?: whom (shift-based, if several are on)}.',
         ),
     ],
 ) -> Envelope:
-    """Put someone else on call for part of a schedule ("cover my shift", vacation): several in one
-    call; says which were created and which failed. list_oncalls(scope=assigned_to_me, since,
-    until) finds the shift."""
+    """Put someone else on call for part of a schedule ("cover my shift"), several at once; says
+    which failed. list_oncalls(scope=assigned_to_me) finds the shift."""
     wanted = overrides_body(overrides)
     client = get_client()
     layered = [{k: v for k, v in o.items() if k != "_replaces"} for o in wanted]
@@ -214,7 +238,7 @@ def delete_schedule_override(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
     override_id: Annotated[OverrideId, Field(description="Override id (list_schedule_overrides).")],
 ) -> Envelope:
-    """Remove an override; one in progress is cut short at the current time instead."""
+    """Remove an override; one in progress ends now."""
     client = get_client()
     response = client.request("DELETE", path("/schedules/{}/overrides/{}", schedule_id, override_id))
     if response.status_code == 404:  # a shift-based schedule, or no such override
@@ -239,13 +263,13 @@ Layers = Annotated[
         min_length=1,
         max_length=10,
         description=(
-            'Layers, later ones win: {"users": [ids in turn order], "rotation_hours": 24|168|..., '
-            '"start": ISO first hand-off, "end"?, "name"?, "id"? (existing layer), "restrictions"?: '
-            '[{"type": "daily"|"weekly", "start": "HH:MM", "hours": n, "day": 1-7 (weekly, 1=Mon)}]}'
+            'Later ones win: {"users": [ids in turn], "rotation_hours": 24|168, "start": first '
+            'hand-off, "end"?, "name"?, "id"? (keeps a layer), "restrictions"?: [{"type": daily|weekly, '
+            '"start": "HH:MM", "hours": n, "day": 1-7 (1=Mon)}]}'
         ),
     ),
 ]
-TimeZone = Annotated[str, Field(min_length=1, description="IANA time zone, e.g. Europe/Berlin.")]
+TimeZone = Annotated[str, Field(min_length=1, description="IANA zone.")]
 
 
 def _schedule_answer(body: dict[str, Any], verb: str) -> Envelope:
@@ -259,16 +283,16 @@ def _schedule_answer(body: dict[str, Any], verb: str) -> Envelope:
 
 @tool("Create schedule", "create")
 def create_schedule(
-    name: Annotated[str, Field(min_length=1, description="Schedule name.")],
+    name: Annotated[str, Field(min_length=1, description="Name.")],
     time_zone: TimeZone,
     layers: Layers | None = None,
     description: Annotated[str | None, Field(description="Description.")] = None,
-    team_ids: Annotated[IdList | None, Field(description="Owning teams.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
     kind: Annotated[
         Literal["layers", "shifts"], Field(description="shifts: then create_schedule_rotation.")
     ] = "layers",
 ) -> Envelope:
-    """Create an on-call schedule from rotation layers, or a shift-based one."""
+    """Create a schedule of rotation layers, or a shift-based one."""
     if (kind == "layers") != bool(layers):
         raise invalid("layers", "required for kind=layers, not accepted for kind=shifts")
     schedule: dict[str, Any] = {"name": name, "time_zone": zone_ok(time_zone, "time_zone")}
@@ -285,13 +309,13 @@ def create_schedule(
 @tool("Update schedule", "update")
 def update_schedule(
     schedule_id: Annotated[Id, id_or_url("Schedule")],
-    name: Annotated[str | None, Field(min_length=1, description="New name.")] = None,
-    time_zone: Annotated[str | None, Field(description="New IANA time zone.")] = None,
+    name: Annotated[str | None, Field(min_length=1, description="Name.")] = None,
+    time_zone: Annotated[str | None, Field(description="IANA zone.")] = None,
     layers: Annotated[list[dict[str, Any]] | None, Field(description="All layers (replaces them), as create.")] = None,
-    description: Annotated[str | None, Field(description="New description.")] = None,
-    team_ids: Annotated[IdList | None, Field(description="New owning teams.")] = None,
+    description: Annotated[str | None, Field(description="Description.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
 ) -> Envelope:
-    """Change a schedule; only the fields given change."""
+    """Change a schedule of either kind."""
     schedule: dict[str, Any] = {"type": "schedule"}
     if name is not None:
         schedule["name"] = name

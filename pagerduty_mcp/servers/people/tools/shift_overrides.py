@@ -12,8 +12,8 @@ from itertools import pairwise
 from typing import Any
 
 from pagerduty_mcp.common import Envelope, PagerDutyClient, ToolFailure, iso, path, respond
-from pagerduty_mcp.servers.people.models import OverrideInfo
-from pagerduty_mcp.servers.people.tools.lookups import moment
+from pagerduty_mcp.servers.people.models import OverrideInfo, member_ids
+from pagerduty_mcp.servers.people.tools.lookups import moment, user_names
 from pagerduty_mcp.servers.people.tools.schedule_kinds import V3, read_schedule
 
 __all__ = ["cover_shifts"]
@@ -88,5 +88,7 @@ def cover_shifts(client: PagerDutyClient, schedule_id: str, wanted: list[dict[st
             {"failed": failed},
         )
     answer = client.write("POST", path(V3 + "/{}/overrides", schedule_id), {"overrides": body})
-    created = [OverrideInfo.from_api(o) for o in answer.get("overrides") or []]
+    made = answer.get("overrides") or []
+    names = user_names(client, schedule.get("users") or [], member_ids(*made))
+    created = [OverrideInfo.from_api(o, names) for o in made]
     return respond("overrides", created, f"Created {len(created)} override(s) on shift-based schedule {schedule_id}")

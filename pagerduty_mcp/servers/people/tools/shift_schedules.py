@@ -11,21 +11,26 @@ from pagerduty_mcp.common import (
     Envelope,
     PagerDutyClient,
     Question,
-    Ref,
     ToolFailure,
     fact,
     failure_from_response,
     get_client,
     id_or_url,
-    invalid,
     path,
     respond,
     tool,
     upstream_message,
 )
-from pagerduty_mcp.servers.people.models import EventInfo, OverrideInfo
+from pagerduty_mcp.servers.people.models import CustomShiftInfo, EventInfo, member_ids
 from pagerduty_mcp.servers.people.params import Id, OverrideId
-from pagerduty_mcp.servers.people.tools.schedule_kinds import V3, asks_to_remove_from_schedule, read_schedule
+from pagerduty_mcp.servers.people.tools.lookups import user_names
+from pagerduty_mcp.servers.people.tools.schedule_kinds import (
+    V3,
+    asks_to_remove_from_schedule,
+    read_schedule,
+    shift_based,
+)
+from pagerduty_mcp.servers.people.tools.shift_edits import started_later
 from pagerduty_mcp.servers.people.validators import events_body, overrides_body, zone_ok
 
 __all__ = [
@@ -39,17 +44,10 @@ __all__ = [
 ScheduleId = Annotated[Id, id_or_url("Schedule")]
 
 
-def _shift_based(client: PagerDutyClient, schedule_id: str) -> dict[str, Any]:
-    kind, schedule = read_schedule(client, schedule_id)
-    if kind == "layers":
-        raise invalid("schedule_id", "is layer-based; change its layers with update_schedule")
-    return schedule
-
-
 def _delete(client: PagerDutyClient, schedule_id: str, url: str, what: str) -> None:
     response = client.request("DELETE", url)
     if response.status_code == 404:
-        _shift_based(client, schedule_id)  # an unknown or layer-based schedule says so
+        shift_based(client, schedule_id)  # an unknown or layer-based schedule says so
         raise ToolFailure(
             f"{what.upper().replace(' ', '_')}_NOT_FOUND",
             f"No {what} with that id on schedule {schedule_id}; get_schedule shows them.",
@@ -67,17 +65,17 @@ def create_schedule_rotation(
         Field(
             min_length=1,
             max_length=5,
-            description='Not overlapping: {"users": [ids, in turn], "start", "end": ISO (first shift), "repeat": '
-            'daily|weekly|weekdays|RRULE e.g. "FREQ=WEEKLY;BYDAY=SA,SU", "shifts_per_user"?: 1, "all_at_once"?, '
-            '"name"?, "until"?}',
+            description='Not overlapping: {"users": [ids, in turn], "start", "end": first shift, "repeat": '
+            'daily|weekly|weekdays|RRULE ("FREQ=WEEKLY;BYDAY=SA,SU"), "shifts_per_user"?, "all_at_once"?, "name"?, '
+            '"until"?}',
         ),
     ],
-    time_zone: Annotated[str | None, Field(description="Clock shifts repeat on. Default: schedule's.")] = None,
+    time_zone: Annotated[str | None, Field(description="Shifts' clock (default: schedule's).")] = None,
 ) -> Envelope:
     """Add a rotation of recurring shifts to a shift-based schedule."""
     wanted = events_body(events, zone_ok(time_zone, "time_zone") if time_zone else "")
     client = get_client()
-    schedule = _shift_based(client, schedule_id)
+    schedule = shift_based(client, schedule_id)
     for body in wanted:  # no zone given: the schedule's own clock
         for key in ("start_time", "end_time"):
             body[key]["time_zone"] = body[key]["time_zone"] or str(schedule.get("time_zone") or "UTC")
@@ -92,13 +90,16 @@ def create_schedule_rotation(
         # A rotation with only some of its shifts is worse than none: take it away again.
         client.request("DELETE", path(V3 + "/{}/rotations/{}", schedule_id, rotation["id"]))
         raise ToolFailure(failure.code, f"events[{len(made)}]: {failure.message} No rotation was kept.") from None
-    names = {u.get("id"): u.get("summary") for u in schedule.get("users") or []}
-    rows = [EventInfo.from_api(e.get("event") or {}, names) for e in made]
+    events = [e.get("event") or {} for e in made]
+    members = [m.get("user_id") for e in wanted for m in e["assignment_strategy"]["members"] if m.get("user_id")]
+    names = user_names(client, schedule.get("users") or [], members)
+    rows = [EventInfo.from_api(e, names) for e in events]
     return respond(
         "events",
         rows,
         f"Rotation {rotation['id']} with {len(rows)} shift pattern(s) added to {schedule.get('name')}",
         rotation_id=rotation["id"],
+        notes=started_later(wanted, events) or None,
     )
 
 
@@ -121,7 +122,7 @@ def create_schedule_custom_shifts(
     schedule_id: ScheduleId,
     shifts: Annotated[
         list[dict[str, Any]],
-        Field(min_length=1, max_length=50, description='One or more {"user_id", "start": ISO, "end": ISO}.'),
+        Field(min_length=1, max_length=50, description='{"user_id", "start", "end"}.'),
     ],
 ) -> Envelope:
     """Add one-off shifts to a shift-based schedule."""
@@ -141,19 +142,11 @@ def create_schedule_custom_shifts(
         answer = client.write("POST", path(V3 + "/{}/custom_shifts", schedule_id), {"custom_shifts": body})
     except ToolFailure as failure:
         if failure.code.endswith("_NOT_FOUND"):
-            _shift_based(client, schedule_id)  # an unknown or layer-based schedule says so
+            shift_based(client, schedule_id)  # an unknown or layer-based schedule says so
         raise
-    rows = [
-        OverrideInfo(
-            id=s.get("id"),
-            user=Ref(id=member["user_id"])
-            if (member := s["assignments"][0].get("member") or {}).get("user_id")
-            else None,
-            start=s.get("start_time"),
-            end=s.get("end_time"),
-        )
-        for s in answer.get("custom_shifts") or []
-    ]
+    made = answer.get("custom_shifts") or []
+    names = user_names(client, [], member_ids(*made))
+    rows = [CustomShiftInfo.from_api(s, names) for s in made]
     return respond("custom_shifts", rows, f"Created {len(rows)} custom shift(s) on {schedule_id}")
 
 
@@ -166,7 +159,7 @@ def delete_schedule_custom_shift(
     schedule_id: ScheduleId,
     custom_shift_id: Annotated[OverrideId, Field(description="Custom shift id (get_schedule).")],
 ) -> Envelope:
-    """Remove a custom shift; one under way ends now instead."""
+    """Remove a custom shift; one under way ends now."""
     url = path(V3 + "/{}/custom_shifts/{}", schedule_id, custom_shift_id)
     _delete(get_client(), schedule_id, url, "custom shift")
     return respond(
@@ -185,7 +178,7 @@ def _asks_before_deleting_schedule(arguments: dict[str, Any]) -> Question:
 
 @tool("Delete schedule", "delete", confirm=_asks_before_deleting_schedule)
 def delete_schedule(schedule_id: Annotated[Id, id_or_url("Schedule")]) -> Envelope:
-    """Delete a schedule of either kind. PagerDuty refuses while an escalation policy uses it."""
+    """Delete a schedule of either kind; refused while a policy uses it."""
     client = get_client()
     kind, schedule = read_schedule(client, schedule_id)
     url = path("/schedules/{}" if kind == "layers" else V3 + "/{}", schedule_id)

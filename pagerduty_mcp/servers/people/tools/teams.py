@@ -8,8 +8,6 @@ from pydantic import Field
 
 from pagerduty_mcp.common import (
     Envelope,
-    Limit,
-    Offset,
     Page,
     Question,
     Ref,
@@ -26,7 +24,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.servers.people.models import Member, TeamSummary
-from pagerduty_mcp.servers.people.params import Id, Query
+from pagerduty_mcp.servers.people.params import Id, Limit, Offset, Query
 from pagerduty_mcp.servers.people.validators import nothing_to_change, ref
 
 __all__ = [
@@ -122,7 +120,7 @@ def update_team(
     description: Annotated[str | None, Field(max_length=1024, description="Description.")] = None,
     parent_team_id: Annotated[Id | None, id_or_url("Parent team")] = None,
 ) -> Envelope:
-    """Change a team; only fields given change."""
+    """Change a team."""
     team: dict[str, Any] = {"type": "team"}
     if name is not None:
         team["name"] = name
@@ -150,9 +148,9 @@ def _asks_before_deleting(arguments: dict[str, Any]) -> Question:
 @tool("Delete team", "delete", confirm=_asks_before_deleting)
 def delete_team(
     team_id: Annotated[Id, id_or_url("Team")],
-    reassignment_team_id: Annotated[Id | None, id_or_url("Team taking its objects")] = None,
+    reassignment_team_id: Annotated[Id | None, id_or_url("Takes its objects")] = None,
 ) -> Envelope:
-    """Delete a team (its objects go to reassignment_team_id if given)."""
+    """Delete a team."""
     params = {}
     if reassignment_team_id:
         params["reassignment_team"] = reassignment_team_id
@@ -194,7 +192,7 @@ def _named_user(user_id: str) -> Ref:
 def add_team_member(
     team_id: Annotated[Id, id_or_url("Team")],
     user_id: Annotated[Id, id_or_url("User")],
-    role: Annotated[TeamRole, Field(description="Team role.")] = "responder",
+    role: Annotated[TeamRole, Field(description="Role.")] = "responder",
 ) -> Envelope:
     """Add a team member or change their role."""
     _membership_write("PUT", team_id, user_id, {"role": role})

@@ -9,8 +9,6 @@ from pydantic import Field
 from pagerduty_mcp.common import (
     Envelope,
     IdList,
-    Limit,
-    Offset,
     PagerDutyClient,
     TeamScope,
     ToolFailure,
@@ -25,7 +23,7 @@ from pagerduty_mcp.common import (
     tool,
 )
 from pagerduty_mcp.servers.people.models import UserDetail, UserSummary
-from pagerduty_mcp.servers.people.params import Id
+from pagerduty_mcp.servers.people.params import Id, Limit, Offset
 from pagerduty_mcp.servers.people.validators import nothing_to_change, refused, zone_ok
 
 __all__ = ["create_user", "delete_user", "get_user", "get_user_data", "list_users", "update_user"]
@@ -58,12 +56,12 @@ def get_user_data() -> Envelope:
 @tool("List users")
 def list_users(
     query: Annotated[str | None, Field(description="Name or email (partial).")] = None,
-    team_ids: Annotated[IdList | None, Field(description="Members of these teams.")] = None,
+    team_ids: Annotated[IdList | None, Field(description="Teams.")] = None,
     scope: Annotated[TeamScope, Field(description="my_teams: teammates.")] = "all",
     limit: Limit = 25,
     offset: Offset = 0,
 ) -> Envelope:
-    """Find users by name, email or team."""
+    """Users by name, email or team."""
     client = get_client()
     scoped = apply_scope(client, scope, team_ids or None, None)
     params: dict[str, Any] = {"include[]": ["teams"]}
@@ -80,11 +78,11 @@ def list_users(
 
 @tool("Get user")
 def get_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
-    """One user with teams, contact methods, notification rules."""
-    body = get_client().read(
-        path("/users/{}", user_id), {"include[]": ["contact_methods", "notification_rules", "teams"]}
-    )
-    user = UserDetail.from_api(body["user"])
+    """One user: teams, contact methods, notification and hand-off rules."""
+    client = get_client()
+    body = client.read(path("/users/{}", user_id), {"include[]": ["contact_methods", "notification_rules", "teams"]})
+    handoffs = client.read(path("/users/{}/oncall_handoff_notification_rules", user_id))
+    user = UserDetail.from_api(body["user"], handoffs.get("oncall_handoff_notification_rules") or [])
     return respond("users", [user], f"{user.name} ({user.email})")
 
 
@@ -112,7 +110,7 @@ def update_user(
     role: Role | None = None,
     time_zone: Annotated[str | None, Field(description="IANA zone.")] = None,
 ) -> Envelope:
-    """Change a user; only fields given change."""
+    """Change a user."""
     change = {
         "name": name,
         "email": email,
@@ -135,8 +133,7 @@ def update_user(
 
 @tool("Delete user", "delete", confirm=asks_to_delete("user", "/users/{}", "user", "user_id"))
 def delete_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
-    """Delete a user; refused, naming why, over open incidents or being alone on a schedule layer or
-    policy level."""
+    """Delete a user; refused, naming why, over open incidents or being alone on a layer or level."""
     client = get_client()
     user = UserSummary.from_api(client.read(path("/users/{}", user_id))["user"])
     try:
