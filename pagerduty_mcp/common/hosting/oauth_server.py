@@ -84,7 +84,7 @@ from pagerduty_mcp.common.hosting.store import Store, StoreUnavailable, digest
 from pagerduty_mcp.common.pagerduty.config import Credential
 from pagerduty_mcp.common.pagerduty.context import Caller, Narrowing
 from pagerduty_mcp.common.pagerduty.identity import IdentityError, PagerDutyIdentity
-from pagerduty_mcp.common.pagerduty.scope_table import grants
+from pagerduty_mcp.rules.scope_table import grants
 
 __all__ = [
     "CALLBACK_PATH",

@@ -34,7 +34,7 @@ from pagerduty_mcp.common.pagerduty.errors import (
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials, TokenSource
 from pagerduty_mcp.common.pagerduty.observe import UpstreamRequest, observers, resource_of
 from pagerduty_mcp.common.pagerduty.progress import check_cancelled
-from pagerduty_mcp.common.pagerduty.scope_table import missing_scope, required_scope
+from pagerduty_mcp.rules.scope_table import missing_scope, required_scope
 
 __all__ = [
     "ClientPool",
