@@ -41,7 +41,6 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, Rejection
-from pagerduty_mcp.common.hosting.http import METRICS_PATH
 from pagerduty_mcp.common.pagerduty.client import ClientPool, CredentialLoad, get_pool
 from pagerduty_mcp.common.pagerduty.context import RequestContext
 from pagerduty_mcp.common.pagerduty.observe import Observer, UpstreamRequest, add_observer
@@ -223,7 +222,8 @@ async def _serve(
             return
     else:
         message = (
-            f"{METRICS_PATH} is served to loopback peers, and to others with a server token under --auth static; "
+            # The gate (http.py) hands this function its one path only.
+            f"{scope['path']} is served to loopback peers, and to others with a server token under --auth static; "
             "scrape from the same host or pod, or run with --auth static."
         )
         body = {"error": "forbidden", "message": message}

@@ -72,11 +72,11 @@ from pagerduty_mcp.common.toolkit.client_logging import level_of_failure, send_c
 from pagerduty_mcp.common.toolkit.completions import Source, complete
 from pagerduty_mcp.common.toolkit.confirm import ASKED, ConfirmMode, unanswered
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, error_result
-from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH
 from pagerduty_mcp.common.toolkit.long_calls import CALLS, connect_client, flag_cancel, tell_cancelled
 from pagerduty_mcp.common.toolkit.message_checks import malformed
+from pagerduty_mcp.common.toolkit.reads import Reads
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema, name_references
 from pagerduty_mcp.common.toolkit.span_names import bound_span_names
