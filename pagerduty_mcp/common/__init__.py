@@ -6,7 +6,7 @@ modules directly, never from this front.
 """
 
 from pagerduty_mcp.common.hosting.cli import build_app
-from pagerduty_mcp.common.pagerduty.client import ClientPool, PagerDutyClient, get_client, get_pool, path, set_pool
+from pagerduty_mcp.common.pagerduty.client import ClientPool, PagerDutyClient, get_client, get_pool, path
 from pagerduty_mcp.common.pagerduty.config import Credential, Settings, load_dotenv_file
 from pagerduty_mcp.common.pagerduty.errors import (
     ToolFailure,
@@ -151,7 +151,6 @@ __all__ = [
     "resolve_reference",
     "resolve_variable",
     "respond",
-    "set_pool",
     "split_by_kind",
     "tool",
     "upstream_message",

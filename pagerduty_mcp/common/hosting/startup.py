@@ -32,7 +32,7 @@ from pagerduty_mcp.common.hosting.sealing import KEY_VARIABLE, request_state_sec
 from pagerduty_mcp.common.hosting.store import check_redis_url, with_redis_password
 from pagerduty_mcp.common.hosting.tracing import start_tracing
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
-from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
+from pagerduty_mcp.common.pagerduty.client import ClientPool
 from pagerduty_mcp.common.pagerduty.config import Settings, load_dotenv_file
 from pagerduty_mcp.common.pagerduty.logs import configure_logging, register_secret
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
@@ -168,14 +168,17 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         except ValueError as exc:
             _fail(command, str(exc))
         remote = dataclasses.replace(remote, oauth=resource)
-    set_pool(pool)
+    server.pool = pool  # the server's own, for as long as it serves: no other server shares it
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     where = "sandbox" if options.sandbox else settings.api_host
     log.info("%s %s starting (%s, %s)", command, __version__, options.transport.value, where)
-    if remote is None:
-        server.run("stdio")
-    else:
-        anyio.run(functools.partial(serve_remote, server, remote, log_level=options.log_level.value))
+    try:
+        if remote is None:
+            server.run("stdio")
+        else:
+            anyio.run(functools.partial(serve_remote, server, remote, log_level=options.log_level.value))
+    finally:
+        pool.close()
 
 
 def remote_options(options: ServeOptions) -> RemoteOptions:
