@@ -160,7 +160,7 @@ def _envelope(text: str) -> dict[str, Any]:
 async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
     """Bytes, estimated tokens and upstream requests of every answer, in-process on ``pagerduty-mcp``."""
     from pagerduty_mcp.catalog import SERVERS, areas_of
-    from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+    from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
     from pagerduty_mcp.common.hosting.upstream import sandbox_pool
     from pagerduty_mcp.sandbox import Sandbox
 
@@ -176,7 +176,7 @@ async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
                     results[answer.name] = {"tool": answer.tool, "skipped": f"{answer.tool} does not exist yet"}
                     continue
                 args = _arguments(answer, ids, schemas[answer.tool])
-                set_pool(sandbox_pool(box))  # nothing cached
+                server.pool = sandbox_pool(box)  # nothing cached
                 sent, texts = [], []
                 for _ in range(2):
                     before = len(box.request_log)
@@ -198,7 +198,7 @@ async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
                     entry["error"] = envelope.get("error", {}).get("code", texts[0][:200])
                 results[answer.name] = entry
     finally:
-        set_pool(None)
+        server.pool = None
     return results
 
 
@@ -211,7 +211,7 @@ async def measure_slow_upstream(
     about a hundred: this shows how many round trips an answer waits for one after another.
     """
     from pagerduty_mcp.catalog import SERVERS, areas_of
-    from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+    from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
     from pagerduty_mcp.common.hosting.upstream import sandbox_pool
     from pagerduty_mcp.sandbox import Faults, Sandbox
 
@@ -219,7 +219,7 @@ async def measure_slow_upstream(
     box.ensure_seeded()
     server = create_pagerduty_server(SERVERS["mcp"], areas_of("mcp"), ToolFilter(enable_write_tools=False))
     results: dict[str, dict[str, Any]] = {}
-    set_pool(sandbox_pool(box))
+    server.pool = sandbox_pool(box)
     try:
         async with Client(server) as client:
             schemas = {t.name: t.input_schema for t in (await client.list_tools()).tools}
@@ -238,7 +238,7 @@ async def measure_slow_upstream(
                 requests = round(len(box.request_log) / calls, 1)
                 results[answer.name] = {"upstream_latency_ms": latency_ms, "requests": requests, **spread(samples)}
     finally:
-        set_pool(None)
+        server.pool = None
     return results
 
 

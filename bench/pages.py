@@ -20,7 +20,7 @@ LATENCY_MS = 40.0
 
 def measure_pages(runs: int = 3, items: int = ITEMS, latency_ms: float = LATENCY_MS) -> dict[str, Any]:
     """Milliseconds to read ``items`` incidents through ``paginate``, sequentially and concurrently."""
-    from pagerduty_mcp.common import paginate, set_pool
+    from pagerduty_mcp.common import paginate
     from pagerduty_mcp.common.hosting.upstream import sandbox_pool
     from pagerduty_mcp.common.pagerduty import pagination
     from pagerduty_mcp.sandbox import Faults, Sandbox
@@ -32,7 +32,6 @@ def measure_pages(runs: int = 3, items: int = ITEMS, latency_ms: float = LATENCY
     concurrent = pagination._CONCURRENT_PAGES
     out: dict[str, Any] = {"items": items, "sandbox_latency_ms": latency_ms, "workers": concurrent}
     try:
-        set_pool(pool)
         client = pool.get()
         for label, workers in (("sequential", 1), ("concurrent", concurrent)):
             pagination._CONCURRENT_PAGES = workers
@@ -48,5 +47,4 @@ def measure_pages(runs: int = 3, items: int = ITEMS, latency_ms: float = LATENCY
             out[label] = {**spread(samples), "requests": requests}
     finally:
         pagination._CONCURRENT_PAGES = concurrent
-        set_pool(None)
     return out

@@ -27,7 +27,7 @@ from mcp.client.extension import advertise
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from pagerduty_mcp.catalog import SERVERS, areas_of
-from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.toolkit.apps import APP_MIME_TYPE, EXTENSION_ID
 from pagerduty_mcp.sandbox import Sandbox
@@ -68,15 +68,12 @@ async def apps_session(
     """A client on a fresh sandbox (or ``sandbox``); ``draws_apps=False``: one that does not declare
     the extension."""
     box = sandbox or Sandbox()
-    set_pool(sandbox_pool(box))
     server = create_pagerduty_server(SERVERS[key], areas_of(key), flt or ToolFilter(enable_write_tools=write))
+    server.pool = sandbox_pool(box)
     extensions = [APPS_HOST] if draws_apps else []
-    try:
-        async with Client(server, extensions=extensions, elicitation_callback=person or Person()) as client:  # type: ignore[arg-type]
-            client.sandbox = box  # type: ignore[attr-defined]
-            yield client
-    finally:
-        set_pool(None)
+    async with Client(server, extensions=extensions, elicitation_callback=person or Person()) as client:  # type: ignore[arg-type]
+        client.sandbox = box  # type: ignore[attr-defined]
+        yield client
 
 
 def envelope_of(result: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 from mcp import Client, StdioServerParameters
 
 from pagerduty_mcp.catalog import SERVERS, areas_of
-from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.server import area_module
@@ -56,14 +56,11 @@ async def memory_session(
 ) -> AsyncIterator[Client]:
     """``sleep``: the clock the clients wait out back-offs and 429s on (a test's, to record them)."""
     box = sandbox or Sandbox()
-    set_pool(sandbox_pool(box, sleep=sleep))
     server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
-    try:
-        async with Client(server) as client:
-            client.sandbox = box  # type: ignore[attr-defined]
-            yield client
-    finally:
-        set_pool(None)
+    server.pool = sandbox_pool(box, sleep=sleep)
+    async with Client(server) as client:
+        client.sandbox = box  # type: ignore[attr-defined]
+        yield client
 
 
 async def call(client: Client, tool: str, arguments: dict[str, Any] | None = None) -> tuple[bool, dict[str, Any]]:

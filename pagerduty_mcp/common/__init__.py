@@ -6,7 +6,7 @@ modules directly, never from this front.
 """
 
 from pagerduty_mcp.common.hosting.cli import build_app
-from pagerduty_mcp.common.pagerduty.client import ClientPool, PagerDutyClient, get_client, get_pool, path, set_pool
+from pagerduty_mcp.common.pagerduty.client import ClientPool, PagerDutyClient, get_client, get_pool, path
 from pagerduty_mcp.common.pagerduty.config import Credential, Settings, load_dotenv_file
 from pagerduty_mcp.common.pagerduty.errors import (
     ToolFailure,
@@ -17,7 +17,6 @@ from pagerduty_mcp.common.pagerduty.errors import (
     not_found,
     upstream_message,
 )
-from pagerduty_mcp.common.pagerduty.field_values import value_fits
 from pagerduty_mcp.common.pagerduty.logs import masking, redact, register_secret
 from pagerduty_mcp.common.pagerduty.pagination import Page, at_once, paginate, paginate_cursor
 from pagerduty_mcp.common.pagerduty.progress import check_cancelled, record_changed, report_progress
@@ -61,6 +60,7 @@ from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tool
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
 from pagerduty_mcp.common.toolkit.times import TIME_FORMS, check_order, iso, parse_time, window, zone_ok
+from pagerduty_mcp.rules.field_values import value_fits
 
 __all__ = [
     "ANALYTICS_AT_ONCE",
@@ -151,7 +151,6 @@ __all__ = [
     "resolve_reference",
     "resolve_variable",
     "respond",
-    "set_pool",
     "split_by_kind",
     "tool",
     "upstream_message",

@@ -268,7 +268,7 @@ def _check_access(principal: Principal, req: ApiRequest, state: Store) -> None:
     role only reads (an observer, a read-only user) asks for more than a ``*.read`` scope covers,
     with any kind of token. The scope is PagerDuty's, or the fallback where its description names
     none (shift-based schedules, automation actions): silence never opens an endpoint."""
-    from pagerduty_mcp.common.pagerduty.scope_table import missing_scope, required_scope
+    from pagerduty_mcp.rules.scope_table import missing_scope, required_scope
     from pagerduty_mcp.sandbox.model.identity import READ_ONLY_ROLES
 
     needed = missing_scope(principal.scopes, req.method, req.path) if principal.kind == "oauth" else None

@@ -30,12 +30,12 @@ class Thing(LeanModel):
     id: str
     name: str
 """,
-    "tools.py": '''from pagerduty_mcp.common import get_client, respond, split_by_kind, tool
+    "tools/__init__.py": '''from pagerduty_mcp.common import Envelope, get_client, respond, split_by_kind, tool
 from pagerduty_mcp.servers.things.models import Thing
 
 
 @tool("List things")
-def list_things() -> dict:
+def list_things() -> Envelope:
     """The account's priorities, as things."""
     rows = get_client().read("/priorities")["priorities"]
     return respond("things", [Thing(id=r["id"], name=r["name"]) for r in rows], f"{len(rows)} things")
@@ -65,6 +65,7 @@ def package_with_a_new_area(tmp_path_factory: pytest.TempPathFactory) -> Path:
     area = package / "servers" / "things"
     area.mkdir()
     for name, text in NEW_AREA.items():
+        (area / name).parent.mkdir(exist_ok=True)
         (area / name).write_text(text)
     server = package / "server.py"
     source = server.read_text()

@@ -21,9 +21,9 @@ from mcp.client.auth.exceptions import OAuthRegistrationError
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import ResourceTemplateReference
 
-from pagerduty_mcp.common.pagerduty.scope_table import grants
 from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
+from pagerduty_mcp.rules.scope_table import grants
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo
 from pagerduty_mcp.server import AREAS

@@ -23,7 +23,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.sandbox import Sandbox, Store
 from tests.harness import MODULES, memory_session, server_env
@@ -461,17 +461,14 @@ async def tuned_session(
     from pagerduty_mcp.common.hosting.upstream import sandbox_pool
     from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 
-    set_pool(pool or sandbox_pool(sandbox, Settings(**settings), sleep=sleep))
     server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
+    server.pool = pool or sandbox_pool(sandbox, Settings(**settings), sleep=sleep)
     if deadline_seconds is not None:
         server.call_deadline_seconds = deadline_seconds
     if queued_per_credential is not None:
         server.slots = CredentialSlots(queued=queued_per_credential)
-    try:
-        async with Client(server) as client:
-            yield client
-    finally:
-        set_pool(None)
+    async with Client(server) as client:
+        yield client
 
 
 def resolved_ids(state: Store) -> dict[str, str]:

@@ -123,16 +123,16 @@ def test_a_client_the_pool_drops_is_closed_when_its_last_message_ends() -> None:
         with request_scope(message):
             others.append(pool.get(credential))
             others[-1].read("/users/me")
-        message.finish()
+        message.leases.release_all()
     # Dropped from the pool (two newer credentials) while a message still holds it: still open.
     assert not first.is_closed
-    holding.finish()
+    holding.leases.release_all()
     assert first.is_closed
     # A client dropped while nobody holds it closes at once.
     extra = Credential(SANDBOX_TOKEN)
     message = RequestContext(kind="tool", name="another")
     with request_scope(message):
         pool.get(extra).read("/users/me")
-    message.finish()
+    message.leases.release_all()
     assert others[0].is_closed and not others[1].is_closed
     pool.close()

@@ -15,7 +15,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.common import ClientPool, Credential, Settings
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
-from pagerduty_mcp.common.pagerduty.client import get_client, set_pool
+from pagerduty_mcp.common.pagerduty.client import get_client
 from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, request_scope
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Sandbox
@@ -40,15 +40,11 @@ def test_a_malformed_caller_credential_is_unauthorized_saying_why(secret: str, w
     """Whatever transport brought it, the pool refuses it before any client or request exists."""
     box = Sandbox()
     pool = sandbox_pool(box, keep_credential=False, server_credential=False)
-    set_pool(pool)
-    try:
-        with (
-            request_scope(RequestContext(caller=Caller("caller", Credential(secret)))),
-            pytest.raises(ToolFailure) as caught,
-        ):
-            get_client().read("/users/me")
-    finally:
-        set_pool(None)
+    with (
+        request_scope(RequestContext(caller=Caller("caller", Credential(secret)), pool=pool)),
+        pytest.raises(ToolFailure) as caught,
+    ):
+        get_client().read("/users/me")
     assert caught.value.code == "UNAUTHORIZED"
     assert why in caught.value.message and "as PagerDuty issued it" in caught.value.message
     assert len(box.request_log) == 0

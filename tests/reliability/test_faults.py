@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pagerduty_mcp.common import ClientPool, Credential, Settings, get_pool
+from pagerduty_mcp.common import ClientPool, Credential, Settings
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox, Store
 from pagerduty_mcp.sandbox.faults import FaultInjector
 from pagerduty_mcp.sandbox.server import serve_in_thread
@@ -203,7 +203,7 @@ async def test_writes_are_never_replayed_and_an_unknown_outcome_says_how_to_chec
         pytest.skip("no write tool with a recipe has landed yet")
     unknown = []
     async with tuned_session(box, sleep=recorded_sleeps.append) as client:
-        get_pool().get().current_user()  # warm the From header's user, so the write is the only request
+        client.server.pool.get().current_user()  # type: ignore[union-attr]  # warm the From header's user, so the write is the only request
         for tool, (arguments, method) in recipes.items():
             switch_faults(box, Faults())
             start = len(box.request_log)
@@ -251,7 +251,7 @@ async def test_reads_that_time_out_give_timeout_and_writes_an_unknown_outcome(
     pool = _TLSPool(settings, str(info.ca_path), recorded_sleeps.append)
     async with tuned_session(box, pool=pool) as client:
         await ok(client, "list_incidents", {"limit": 1})  # the socket path works without faults
-        get_pool().get().current_user()
+        pool.get().current_user()
         switch_faults(box, Faults(latency_ms=1200))
         start = len(box.request_log)
         started = time.monotonic()
@@ -323,7 +323,7 @@ async def test_a_write_applied_before_the_connection_drops_is_reported_unknown_a
 ) -> None:
     box = Sandbox()
     async with tuned_session(box, sleep=recorded_sleeps.append) as client:
-        get_pool().get().current_user()
+        client.server.pool.get().current_user()  # type: ignore[union-attr]
         before = len(box.state.tables["teams"])
         start = len(box.request_log)
         switch_faults(box, Faults(drop_after_write_rate=1.0))

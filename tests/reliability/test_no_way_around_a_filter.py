@@ -16,7 +16,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import ResourceTemplateReference
 
 from pagerduty_mcp.catalog import areas_of
-from pagerduty_mcp.common.toolkit.extras import Reads
+from pagerduty_mcp.common.toolkit.reads import Reads
 from pagerduty_mcp.common.toolkit.registry import ToolFilter
 from pagerduty_mcp.common.toolkit.server import PagerDutyMCPServer, create_pagerduty_server
 from pagerduty_mcp.server import AREAS

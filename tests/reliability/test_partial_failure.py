@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from pagerduty_mcp.common import get_pool
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from pagerduty_mcp.sandbox.faults import FaultInjector
 from tests.harness import call, fails, ok
@@ -65,7 +64,7 @@ async def storm(rounds: int = 7) -> tuple[Sandbox, list[tuple[dict[str, str | No
     candidates = list(box.state.tables["incidents"])[-4 * rounds :]
     outcomes = []
     async with tuned_session(box, sleep=lambda _seconds: None) as client:  # retries, not slept
-        get_pool().get().current_user()  # warm the From header's user
+        client.server.pool.get().current_user()  # type: ignore[union-attr]  # warm the From header's user
         box.faults = Faults(error_rate=0.35)
         box.injector = FaultInjector(box.faults, 41)
         for round_ in range(rounds):

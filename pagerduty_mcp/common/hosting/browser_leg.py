@@ -19,7 +19,7 @@ import hmac
 import logging
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from mcp.server.auth.provider import AuthorizationParams, AuthorizeError, construct_redirect_uri
@@ -35,6 +35,7 @@ from pagerduty_mcp.common.hosting.consent import (
     message_page,
     redirect_source,
 )
+from pagerduty_mcp.common.hosting.oauth_config import OAuthConfig
 from pagerduty_mcp.common.hosting.sealing import Sealer, SealingError
 from pagerduty_mcp.common.hosting.store import Store, StoreUnavailable, digest
 from pagerduty_mcp.common.pagerduty.identity import IdentityError, PagerDutyIdentity, pkce_pair
@@ -42,11 +43,7 @@ from pagerduty_mcp.common.pagerduty.logs import redact
 from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.text import clean_text
 
-if TYPE_CHECKING:
-    from pagerduty_mcp.common.hosting.oauth_server import OAuthConfig
-
 __all__ = [
-    "CALLBACK_PATH",
     "CODE_SECONDS",
     "PENDING_SECONDS",
     "REMEMBER_SECONDS",
@@ -57,7 +54,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CALLBACK_PATH = "/oauth/callback"
 # With an in-process sandbox, its sign-in page is served here (a browser cannot reach a transport).
 SANDBOX_SIGN_IN_PATH = "/oauth/sandbox/authorize"
 PENDING_SECONDS = 600.0  # the user has ten minutes for our page and PagerDuty's sign-in page

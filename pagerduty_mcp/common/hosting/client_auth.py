@@ -32,6 +32,7 @@ from pagerduty_mcp.common.pagerduty.context import Caller, Narrowing
 from pagerduty_mcp.common.pagerduty.logs import register_secret
 
 __all__ = [
+    "AUTH_TOKENS_VARIABLE",
     "AuthMode",
     "Authenticator",
     "Rejection",
@@ -43,6 +44,8 @@ __all__ = [
 ]
 
 PAGERDUTY_TOKEN_HEADER = "x-pagerduty-token"
+# Server tokens come from the environment only (and a file), never from the command line.
+AUTH_TOKENS_VARIABLE = "PAGERDUTY_MCP_AUTH_TOKENS"
 # An email as PagerDuty takes one in its own From header: one @, no spaces, at most 254 characters.
 _EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,189}")
 _MAX_SECRET_LENGTH = 512
@@ -110,7 +113,7 @@ def load_server_tokens(env: Mapping[str, str] | None = None) -> list[str]:
     ``PAGERDUTY_MCP_AUTH_TOKENS_FILE`` (one per line, ``#`` comments). Never from the command line,
     where other users of the machine could read them."""
     env = os.environ if env is None else env
-    tokens = [t.strip() for t in env.get("PAGERDUTY_MCP_AUTH_TOKENS", "").split(",") if t.strip()]
+    tokens = [t.strip() for t in env.get(AUTH_TOKENS_VARIABLE, "").split(",") if t.strip()]
     file_name = env.get("PAGERDUTY_MCP_AUTH_TOKENS_FILE", "").strip()
     if file_name:
         try:

@@ -41,8 +41,7 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, Rejection
-from pagerduty_mcp.common.hosting.http import METRICS_PATH
-from pagerduty_mcp.common.pagerduty.client import ClientPool, CredentialLoad, get_pool
+from pagerduty_mcp.common.pagerduty.client import ClientPool, CredentialLoad
 from pagerduty_mcp.common.pagerduty.context import RequestContext
 from pagerduty_mcp.common.pagerduty.observe import Observer, UpstreamRequest, add_observer
 
@@ -102,14 +101,14 @@ class Metrics(Observer):
     def call_finished(self, request: RequestContext, seconds: float) -> None:
         if request.kind in ("prompt", "resource"):
             counter = self.prompt_gets if request.kind == "prompt" else self.resource_reads
-            counter.labels(outcome=request.outcome[:64]).inc()
+            counter.labels(outcome=request.audit.outcome[:64]).inc()
             return
         if request.kind != "tool":
             return
         self.in_flight.dec()
         tool = self._tool(request.name)
         # Outcomes are stable codes, or an exception's class name for the unexpected: bounded either way.
-        self.calls.labels(tool=tool, outcome=request.outcome[:64]).inc()
+        self.calls.labels(tool=tool, outcome=request.audit.outcome[:64]).inc()
         self.call_seconds.labels(tool=tool).observe(seconds)
 
     @contextmanager
@@ -168,16 +167,10 @@ class _PoolCollector(Collector):
         )
 
 
-def _installed_pool() -> ClientPool | None:
-    try:
-        return get_pool()
-    except RuntimeError:  # not yet installed: nothing to report
-        return None
-
-
 def server_metrics(server: Any) -> Metrics:
-    """Metrics for ``server`` (its tool names bound the ``tool`` label), observing from now on."""
-    metrics = Metrics(getattr(server, "toolset_of", {}), _installed_pool)
+    """Metrics for ``server`` (its tool names bound the ``tool`` label, its pool the client gauges),
+    observing from now on."""
+    metrics = Metrics(getattr(server, "toolset_of", {}), lambda: getattr(server, "pool", None))
     add_observer(metrics)
     return metrics
 
@@ -223,7 +216,8 @@ async def _serve(
             return
     else:
         message = (
-            f"{METRICS_PATH} is served to loopback peers, and to others with a server token under --auth static; "
+            # The gate (http.py) hands this function its one path only.
+            f"{scope['path']} is served to loopback peers, and to others with a server token under --auth static; "
             "scrape from the same host or pod, or run with --auth static."
         )
         body = {"error": "forbidden", "message": message}

@@ -53,7 +53,7 @@ from mcp.server.auth.provider import (
     RefreshToken,
     TokenError,
 )
-from mcp.server.auth.routes import build_resource_metadata_url, cors_middleware, create_auth_routes
+from mcp.server.auth.routes import cors_middleware, create_auth_routes
 from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions, RevocationOptions
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken, ProtectedResourceMetadata
 from pydantic import AnyHttpUrl, AnyUrl
@@ -63,18 +63,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from pagerduty_mcp.common.hosting.browser_leg import (
-    CALLBACK_PATH,
-    SANDBOX_SIGN_IN_PATH,
-    UNAVAILABLE,
-    BrowserLeg,
-)
+from pagerduty_mcp.common.hosting.browser_leg import SANDBOX_SIGN_IN_PATH, UNAVAILABLE, BrowserLeg
 from pagerduty_mcp.common.hosting.budget import Bucket, MemoryBuckets
 from pagerduty_mcp.common.hosting.client_auth import Rejection, narrowing_from_headers
 from pagerduty_mcp.common.hosting.consent import CONSENT_PATH
-from pagerduty_mcp.common.hosting.redirects import RedirectPolicy
+from pagerduty_mcp.common.hosting.oauth_config import CALLBACK_PATH, OAuthConfig
 from pagerduty_mcp.common.hosting.registration import (
-    DEFAULT_REGISTRATIONS_PER_HOUR,
     UNUSED_CLIENT_SECONDS,
     RegistrationLimit,
     bounded_registration,
@@ -84,7 +78,6 @@ from pagerduty_mcp.common.hosting.store import Store, StoreUnavailable, digest
 from pagerduty_mcp.common.pagerduty.config import Credential
 from pagerduty_mcp.common.pagerduty.context import Caller, Narrowing
 from pagerduty_mcp.common.pagerduty.identity import IdentityError, PagerDutyIdentity
-from pagerduty_mcp.common.pagerduty.scope_table import grants
 
 __all__ = [
     "CALLBACK_PATH",
@@ -111,45 +104,6 @@ _UNKNOWN_CLIENT = (
     "Unknown client_id: it was never used to sign in within an hour of registering, or it was registered "
     "under a key this server no longer holds. Register the client again."
 )
-
-
-@dataclass(frozen=True)
-class OAuthConfig:
-    """What the authorization server needs to know about the resource it guards."""
-
-    public_url: str  # the resource's canonical origin (and prefix), without a trailing slash
-    mcp_path: str
-    api_host: str  # PagerDuty's REST host, to ask who signed in
-    tool_scopes: Mapping[str, tuple[str, ...]]  # enabled tool -> the PagerDuty scopes it needs
-    access_seconds: float = 3600.0
-    refresh_seconds: float = 30 * 86400.0
-    sign_in_url: str | None = None  # the identity's authorize page when it is served here (sandbox)
-    write_tools: frozenset[str] = frozenset()  # the enabled tools that change PagerDuty
-    redirects: RedirectPolicy = field(default_factory=RedirectPolicy)
-    registrations_per_hour: int = DEFAULT_REGISTRATIONS_PER_HOUR
-
-    @property
-    def resource_url(self) -> str:
-        return self.public_url + self.mcp_path
-
-    @property
-    def callback_url(self) -> str:
-        return self.public_url + CALLBACK_PATH
-
-    @property
-    def metadata_url(self) -> str:
-        return str(build_resource_metadata_url(AnyHttpUrl(self.resource_url)))
-
-    @property
-    def scopes(self) -> tuple[str, ...]:
-        return tuple(sorted({s for needed in self.tool_scopes.values() for s in needed}))
-
-    def allowed_tools(self, granted: tuple[str, ...] | list[str]) -> frozenset[str]:
-        """The tools every scope of which the user was granted; never one that states no scope
-        (it fails closed: nothing says what such a tool would do)."""
-        return frozenset(
-            tool for tool, needed in self.tool_scopes.items() if needed and all(grants(granted, s) for s in needed)
-        )
 
 
 def _now() -> float:

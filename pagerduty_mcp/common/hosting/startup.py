@@ -14,8 +14,6 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -23,117 +21,31 @@ import anyio
 
 from pagerduty_mcp import __version__
 from pagerduty_mcp.common.hosting.budget import (
-    DEFAULT_REQUESTS_PER_MINUTE,
     CredentialBudget,
     MemoryBuckets,
     RedisBuckets,
 )
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode, load_server_tokens
-from pagerduty_mcp.common.hosting.connections import (
-    DEFAULT_MAX_EVENT_STREAMS,
-    DEFAULT_READ_TIMEOUT_SECONDS,
-    DEFAULT_STREAM_IDLE_SECONDS,
-)
 from pagerduty_mcp.common.hosting.http import RemoteOptions, serve_remote, split_names
-from pagerduty_mcp.common.hosting.registration import DEFAULT_REGISTRATIONS_PER_HOUR
+from pagerduty_mcp.common.hosting.options import ConfirmWrites, ServeOptions, Transport, envvar_of
 from pagerduty_mcp.common.hosting.sealing import KEY_VARIABLE, request_state_security, token_keys
 from pagerduty_mcp.common.hosting.store import check_redis_url, with_redis_password
 from pagerduty_mcp.common.hosting.tracing import start_tracing
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
-from pagerduty_mcp.common.pagerduty.client import ClientPool, set_pool
+from pagerduty_mcp.common.pagerduty.client import ClientPool
 from pagerduty_mcp.common.pagerduty.config import Settings, load_dotenv_file
 from pagerduty_mcp.common.pagerduty.logs import configure_logging, register_secret
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
 from pagerduty_mcp.common.toolkit.area import Area
 from pagerduty_mcp.common.toolkit.fairness import (
-    DEFAULT_MAX_QUEUED_PER_CREDENTIAL,
-    DEFAULT_MAX_RUNNING_PER_CREDENTIAL,
     CredentialSlots,
 )
-from pagerduty_mcp.common.toolkit.registry import ToolFilter, spec_of
+from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.common.toolkit.server import caller_principal, create_pagerduty_server
 
-__all__ = ["ConfirmWrites", "LogLevel", "ServeOptions", "Transport", "serve"]
+__all__ = ["check_options", "remote_options", "serve"]
 
 log = logging.getLogger(__name__)
-
-
-class Transport(StrEnum):
-    stdio = "stdio"
-    streamable_http = "streamable-http"
-
-
-class LogLevel(StrEnum):
-    DEBUG = "DEBUG"
-    INFO = "INFO"
-    WARNING = "WARNING"
-    ERROR = "ERROR"
-
-
-class ConfirmWrites(StrEnum):
-    """Whether writes that page, delete, run, post or change many ask the person first (toolkit.confirm)."""
-
-    auto = "auto"  # clients that can answer are asked; the others act as before
-    require = "require"  # clients that cannot answer are refused those writes
-    off = "off"  # nobody is asked
-
-
-@dataclass(frozen=True)
-class ServeOptions:
-    """Everything the command line (or its environment variables) said."""
-
-    enable_write_tools: bool = False
-    confirm_writes: ConfirmWrites = ConfirmWrites.auto
-    sandbox: bool = False
-    toolsets: str | None = None
-    tools: str | None = None
-    exclude_tools: str | None = None
-    transport: Transport = Transport.stdio
-    host: str = "127.0.0.1"
-    port: int = 8000
-    path: str = "/mcp"
-    auth: AuthMode | None = None
-    auth_tokens_file: str | None = None
-    allow_unauthenticated: bool = False
-    allowed_hosts: str | None = None
-    allowed_origins: str | None = None
-    max_body_bytes: int = 1024 * 1024
-    max_concurrent_per_credential: int = DEFAULT_MAX_RUNNING_PER_CREDENTIAL
-    max_queued_per_credential: int = DEFAULT_MAX_QUEUED_PER_CREDENTIAL
-    call_timeout: float = 60.0
-    read_timeout: float = DEFAULT_READ_TIMEOUT_SECONDS
-    stream_idle_timeout: float = DEFAULT_STREAM_IDLE_SECONDS
-    max_event_streams: int = DEFAULT_MAX_EVENT_STREAMS
-    metrics: bool = True
-    log_level: LogLevel = LogLevel.INFO
-    public_url: str | None = None
-    redis_url: str | None = None
-    budget_per_minute: int | None = None  # None: PagerDuty's per-user limit, or none on the sandbox
-    allowed_redirect_hosts: str | None = None
-    loopback_redirects: bool = True
-    max_registrations_per_hour: int = DEFAULT_REGISTRATIONS_PER_HOUR
-    trusted_proxies: str | None = None
-
-    def request_budget(self) -> int:
-        """Requests per minute and credential (0: no budget). The in-process sandbox is not
-        PagerDuty: it has no such limit unless its rate-limit fault says so."""
-        if self.budget_per_minute is not None:
-            return self.budget_per_minute
-        return 0 if self.sandbox else DEFAULT_REQUESTS_PER_MINUTE
-
-    def tool_filter(self) -> ToolFilter:
-        return ToolFilter(
-            enable_write_tools=self.enable_write_tools,
-            toolsets=_names(self.toolsets),
-            tools=_names(self.tools),
-            exclude_tools=_names(self.exclude_tools) or frozenset(),
-        )
-
-
-def _names(value: str | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    return frozenset(n.strip() for n in value.split(",") if n.strip())
 
 
 def check_options(options: ServeOptions) -> None:
@@ -256,21 +168,24 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
         except ValueError as exc:
             _fail(command, str(exc))
         remote = dataclasses.replace(remote, oauth=resource)
-    set_pool(pool)
+    server.pool = pool  # the server's own, for as long as it serves: no other server shares it
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     where = "sandbox" if options.sandbox else settings.api_host
     log.info("%s %s starting (%s, %s)", command, __version__, options.transport.value, where)
-    if remote is None:
-        server.run("stdio")
-    else:
-        anyio.run(functools.partial(serve_remote, server, remote, log_level=options.log_level.value))
+    try:
+        if remote is None:
+            server.run("stdio")
+        else:
+            anyio.run(functools.partial(serve_remote, server, remote, log_level=options.log_level.value))
+    finally:
+        pool.close()
 
 
 def remote_options(options: ServeOptions) -> RemoteOptions:
     """The streamable-HTTP listener from the options; ``ValueError`` says what is wrong."""
     env = dict(os.environ)
     if options.auth_tokens_file:
-        env["PAGERDUTY_MCP_AUTH_TOKENS_FILE"] = options.auth_tokens_file
+        env[envvar_of("auth_tokens_file")] = options.auth_tokens_file
     tokens = load_server_tokens(env)
     mode = options.auth or (AuthMode.static if tokens else AuthMode.none)
     if tokens and mode is not AuthMode.static:

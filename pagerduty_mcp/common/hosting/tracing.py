@@ -90,8 +90,8 @@ class _UpstreamSpans(Observer):
 
     def call_finished(self, request: RequestContext, seconds: float) -> None:
         span = self._trace.get_current_span()
-        span.set_attribute("pagerduty_mcp.outcome", request.outcome)
-        span.set_attribute("pagerduty_mcp.upstream_calls", request.upstream_calls)
+        span.set_attribute("pagerduty_mcp.outcome", request.audit.outcome)
+        span.set_attribute("pagerduty_mcp.upstream_calls", request.upstream.requests)
 
     def rate_limited(self, seconds: float) -> None:
         self._trace.get_current_span().add_event("rate_limited", {"wait_seconds": seconds})

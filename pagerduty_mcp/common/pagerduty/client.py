@@ -34,7 +34,7 @@ from pagerduty_mcp.common.pagerduty.errors import (
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials, TokenSource
 from pagerduty_mcp.common.pagerduty.observe import UpstreamRequest, observers, resource_of
 from pagerduty_mcp.common.pagerduty.progress import check_cancelled
-from pagerduty_mcp.common.pagerduty.scope_table import missing_scope, required_scope
+from pagerduty_mcp.rules.scope_table import missing_scope, required_scope
 
 __all__ = [
     "ClientPool",
@@ -44,7 +44,6 @@ __all__ = [
     "get_client",
     "get_pool",
     "path",
-    "set_pool",
 ]
 
 log = logging.getLogger(__name__)
@@ -185,7 +184,7 @@ class _BoundedRetries:
             self.budget(credential, remaining)
         with self._slot(remaining):
             check_cancelled()  # after the wait for a slot too: a cancel may come while queued
-            current_request().upstream_calls += 1
+            current_request().upstream.count_request()
             seen = UpstreamRequest(method, resource_of(httpx2.URL(url).path))
             with observers().upstream(seen):
                 response = _send_within(
@@ -260,7 +259,7 @@ class _BoundedRetries:
                 if (
                     attempts >= MAX_ATTEMPTS
                     or not self._may_wait(wait)
-                    or not ctx.reserve_rate_limit_wait(wait, self.rate_limit_wait_seconds)
+                    or not ctx.upstream.reserve_rate_limit_wait(wait, self.rate_limit_wait_seconds)
                 ):
                     return response
                 log.warning("%s %s: rate limited; waiting %.1f s", method, url, wait)
@@ -534,7 +533,7 @@ class ClientPool:
             request = current_request()
             if not request.detached:
                 self._leases[client] = self._leases.get(client, 0) + 1
-                request.releases.append(lambda: self._release(client))
+                request.leases.add(lambda: self._release(client))
             closable = self._retire(dropped)
         for old in closable:
             old.close()
@@ -590,19 +589,15 @@ class ClientPool:
             self._clients.clear()
 
 
-_pool: ClientPool | None = None
-
-
-def set_pool(pool: ClientPool | None) -> None:
-    """Install the process-wide pool (done once by the server at start-up, and by tests)."""
-    global _pool
-    _pool = pool
-
-
 def get_pool() -> ClientPool:
-    if _pool is None:
-        raise RuntimeError("no PagerDuty client pool configured; call set_pool() first")
-    return _pool
+    """The pool of the message in progress: its server's (``PagerDutyMCPServer.pool``, which
+    ``serve()`` sets), or a script's (:func:`~pagerduty_mcp.common.pagerduty.context.standalone`)."""
+    pool = current_request().pool
+    if not isinstance(pool, ClientPool):
+        raise RuntimeError(
+            "no PagerDuty client pool: a server gets one from serve() (or its .pool), a script from standalone(pool)"
+        )
+    return pool
 
 
 def get_client() -> PagerDutyClient:

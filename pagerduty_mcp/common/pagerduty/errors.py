@@ -89,7 +89,7 @@ def quotes_outside_text(failure: ToolFailure) -> bool:
     said = failure.message + (repr(failure.details) if failure.details else "")
     return any(
         piece[:_PIECE_START] in said
-        for text in current_request().upstream_texts
+        for text in current_request().memo.upstream_texts
         for piece in (p.strip() for p in text.split("; "))
         if len(piece) >= _PIECE_MIN
     )
@@ -214,7 +214,7 @@ def _sanitise(text: str, response: httpx2.Response) -> str:
     secrets = _secrets_in_play(response)
     said = redact(clean_text(redact(text, *secrets), _UPSTREAM_TEXT_LIMIT), *secrets)
     if said.strip():
-        current_request().upstream_texts.append(said)
+        current_request().memo.upstream_texts.append(said)
     return said
 
 

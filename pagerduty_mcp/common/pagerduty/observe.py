@@ -49,7 +49,7 @@ class Observer:
         """A tool call, prompt or resource read began (``request.kind`` says which)."""
 
     def call_finished(self, request: RequestContext, seconds: float) -> None:
-        """It ended; ``request.outcome`` is ``ok`` or a stable failure code."""
+        """It ended; ``request.audit.outcome`` is ``ok`` or a stable failure code."""
 
     @contextlib.contextmanager
     def upstream(self, request: UpstreamRequest) -> Iterator[None]:

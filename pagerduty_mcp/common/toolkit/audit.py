@@ -40,9 +40,9 @@ def write_audit_line(request: RequestContext, milliseconds: float, changed: list
         "%s=%s outcome=%s duration_ms=%d upstream_calls=%d caller=%s%s",
         request.kind,
         audit_value(request.name),
-        audit_value(request.outcome, 64),
+        audit_value(request.audit.outcome, 64),
         milliseconds,
-        request.upstream_calls,
+        request.upstream.requests,
         audit_value(request.identity),
         said_changed,
     )

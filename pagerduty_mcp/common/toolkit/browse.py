@@ -15,14 +15,12 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 from mcp_types import Resource as MCPResource
 
-if TYPE_CHECKING:
-    from pagerduty_mcp.common.toolkit.extras import Reads
+from pagerduty_mcp.common.toolkit.reads import Reads
 
 __all__ = ["PAGE_SIZE", "Lister", "ListerPage", "page_of_resources"]
 

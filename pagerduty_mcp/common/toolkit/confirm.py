@@ -29,9 +29,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import time
 from collections.abc import Callable, Iterable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -175,11 +173,6 @@ class _Refused:
     failure: ToolFailure
 
 
-# Seconds the call had left when the question went out: the person's time to answer is not the
-# call's, so an accepted call gets them back.
-_left_when_asked: ContextVar[float | None] = ContextVar("pagerduty_mcp_left_when_asked", default=None)
-
-
 def _can_answer(ctx: Context[Any, Any]) -> bool:
     """Whether this client can answer a question now: it declared form elicitation, and either
     its protocol asks by round trip or its session can take a request back (not stateless HTTP
@@ -235,8 +228,9 @@ async def _decide(
     if not able:
         return _Refused(_cannot_confirm(name, question))
     request = current_request()
-    request.outcome = ASKED  # what the audit says if the round ends here, asking
-    _left_when_asked.set(request.remaining())
+    request.audit.outcome = ASKED  # what the audit says if the round ends here, asking
+    # The person's time to answer is not the call's: an accepted call gets back what it had left.
+    request.deadline.hold()
     return Elicit(question.render(), Confirmed)
 
 
@@ -289,7 +283,5 @@ def go_ahead(outcome: object) -> None:
         raise data.failure
     if isinstance(data, Confirmed):
         request = current_request()
-        request.outcome = "ok"
-        left = _left_when_asked.get()
-        if left is not None:
-            request.deadline = time.monotonic() + max(left, 0.0)
+        request.audit.outcome = "ok"
+        request.deadline.resume()

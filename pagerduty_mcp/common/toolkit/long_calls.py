@@ -1,12 +1,13 @@
 """The client's side of a long tool call: its progress bar, its log, and its cancel.
 
-Tools run on worker threads and report through ``common.pagerduty.progress``; this module
-connects those hooks in the request context to the MCP session of the message in progress.
+Tools run on worker threads and report through ``common.pagerduty.progress``; this module makes
+the :class:`~pagerduty_mcp.common.pagerduty.context.ClientLink` those hooks read, connected to the
+MCP session of the message in progress, and is the one that sets its cancel.
 
 Cancelling: the SDK cancels the message's task on ``notifications/cancelled`` (stdio) or when
 the client closes the response stream (HTTP, 2026-07-28 clients). A plain ``def`` tool is awaited
 with the cancel held back until its worker thread returns, so the thread must be told:
-:func:`flag_cancel` sets the request's ``cancelled`` event the moment the task is cancelled,
+:func:`flag_cancel` sets the link's ``cancelled`` event the moment the task is cancelled,
 and the PagerDuty client checks it before every upstream request. Over stateless HTTP with
 2025-era clients the cancel notification arrives in a request of its own, which the SDK cannot
 match to the call: :class:`CallsInFlight` does.
@@ -27,7 +28,7 @@ import anyio.lowlevel
 from mcp.server.context import ServerRequestContext
 from mcp_types import LoggingLevel
 
-from pagerduty_mcp.common.pagerduty.context import RequestContext
+from pagerduty_mcp.common.pagerduty.context import ClientLink, RequestContext
 from pagerduty_mcp.common.toolkit.client_logging import send_client_log, wants
 
 __all__ = ["CALLS", "CallsInFlight", "connect_client", "flag_cancel", "tell_cancelled"]
@@ -40,27 +41,28 @@ _NOTIFY_SECONDS = 5.0
 _FAREWELL_SECONDS = 1.0
 
 
-def connect_client(ctx: ServerRequestContext[Any, Any], request: RequestContext) -> None:
-    """Route the request's progress and client-log hooks to this message's session."""
+def connect_client(ctx: ServerRequestContext[Any, Any]) -> ClientLink:
+    """The link of a tool call: its progress and client-log hooks routed to this message's session,
+    and its cancel."""
+    cancelled = threading.Event()
     session = ctx.session
     # Tools fan out to plain threads of their own (concurrent pages): they reach the event loop
     # by its token, not as anyio worker threads.
     loop = anyio.lowlevel.current_token()
 
     def progress(done: float, total: float | None, message: str | None) -> None:
-        if not request.cancelled.is_set():  # a cancelled call's stream may have no reader any more
+        if not cancelled.is_set():  # a cancelled call's stream may have no reader any more
             _from_worker(loop, functools.partial(session.report_progress, done, total, message))
 
     def client_log(level: str, message: str) -> None:
         said = cast(LoggingLevel, level)
         # Checked here, on the tool's thread: a message the client did not ask for costs no hop.
-        if request.cancelled.is_set() or not wants(ctx, said):
+        if cancelled.is_set() or not wants(ctx, said):
             return
         _from_worker(loop, functools.partial(send_client_log, ctx, said, message, seconds=_NOTIFY_SECONDS))
 
-    if _wants_progress(ctx):  # else each page would wait on the event loop for nothing
-        request.on_progress = progress
-    request.on_client_log = client_log
+    # Without a progress token each page would wait on the event loop for nothing.
+    return ClientLink(cancelled, progress if _wants_progress(ctx) else None, client_log)
 
 
 def _wants_progress(ctx: ServerRequestContext[Any, Any]) -> bool:
@@ -96,7 +98,7 @@ def _from_worker(loop: anyio.lowlevel.EventLoopToken, send: Callable[[], Corouti
 
 @asynccontextmanager
 async def flag_cancel(request: RequestContext, ctx: ServerRequestContext[Any, Any]) -> AsyncIterator[None]:
-    """Inside the block, a cancel of the task sets ``request.cancelled`` at once; so does a
+    """Inside the block, a cancel of the task sets ``request.link.cancelled`` at once; so does a
     ``notifications/cancelled`` the SDK could not match to the call (see :class:`CallsInFlight`)."""
     finished = anyio.Event()
 
@@ -105,7 +107,7 @@ async def flag_cancel(request: RequestContext, ctx: ServerRequestContext[Any, An
             await anyio.sleep_forever()
         finally:
             if not finished.is_set():
-                request.cancelled.set()
+                request.link.cancelled.set()
 
     with CALLS.track(request, ctx.request_id):
         try:
@@ -165,7 +167,7 @@ class CallsInFlight:
             calls = list(self._calls.get((caller_key, str(request_id)), []))
         if len(calls) != 1:
             return False
-        calls[0].cancelled.set()
+        calls[0].link.cancelled.set()
         return True
 
     def __len__(self) -> int:

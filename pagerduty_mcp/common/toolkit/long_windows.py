@@ -67,7 +67,7 @@ def pieces(start: datetime, end: datetime, most: timedelta, *, longest: timedelt
         spans.append((cursor, min(cursor + most, end)))
         cursor = spans[-1][1]
     if said:
-        covered = current_request().window
+        covered = current_request().memo.window
         covered.update(since=iso(start), until=iso(end))
         if len(spans) > 1:
             covered.update(pieces=len(spans), piece_days=most.days)

@@ -60,7 +60,7 @@ def is_pagerduty_id(value: str) -> bool:
 def known_ids() -> set[str]:
     """Ids the message in progress has seen exist; outside a message (scripts, tests) nothing is kept."""
     ctx = current_request()
-    return ctx.known_ids if ctx.kind else set()
+    return ctx.memo.known_ids if ctx.kind else set()
 
 
 def finder_hint(tool: str, area: str) -> str:

@@ -204,7 +204,7 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
             envelope = spec.fn(**arguments)
             if named and not spec.is_write and _is_empty(envelope):
                 check_references_exist(arguments, named)
-            window = current_request().window
+            window = current_request().memo.window
             if window and isinstance(envelope, dict) and isinstance(envelope.get("metadata"), dict):
                 envelope["metadata"]["window"] = dict(window)  # relative or defaulted times, made absolute
             return success_result(envelope)
@@ -218,7 +218,7 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
                     "Try again, or narrow the request.",
                 )
             failure = _naming_the_parameter(failure, arguments, kinds)
-            current_request().outcome = failure.code
+            current_request().audit.outcome = failure.code
             return error_result(failure)
 
     return call

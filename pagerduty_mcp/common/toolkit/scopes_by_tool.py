@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
-from pagerduty_mcp.common.pagerduty.scope_table import EVENTS_API_SCOPES, stated_scopes
 from pagerduty_mcp.common.toolkit.registry import spec_of
+from pagerduty_mcp.rules.scope_table import EVENTS_API_SCOPES, stated_scopes
 
 __all__ = ["paths_of", "scopes_needed", "tool_scopes"]
 

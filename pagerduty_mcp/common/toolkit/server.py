@@ -1,9 +1,10 @@
 """``PagerDutyMCPServer``: the MCP server class, and one request context per message.
 
 Every inbound message (a tool call, a prompt, a resource read, a list) runs inside one
-:class:`~pagerduty_mcp.common.pagerduty.context.RequestContext`, bound by this server's
-middleware: the caller's credential and narrowing (over HTTP, put in the request by hosting's
-client auth), a deadline, the upstream counter, and, for calls, prompts and reads, one audit line.
+:class:`~pagerduty_mcp.common.pagerduty.context.RequestContext`, made by this server's middleware
+from explicit pieces: the caller (over HTTP, put in the request by hosting's client auth), a
+deadline, this server's client pool, the client link of a tool call (progress, cancel), the
+upstream counter and the audit record; and, for calls, prompts and reads, one audit line.
 
 Beyond tools it answers ``completion/complete`` (``toolkit.completions``), ``logging/setLevel``
 (``toolkit.client_logging``) and a paged ``resources/list`` (``toolkit.browse``), and marks the
@@ -50,7 +51,15 @@ from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 
 from pagerduty_mcp import __version__
-from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, current_request, request_scope
+from pagerduty_mcp.common.pagerduty.client import ClientPool
+from pagerduty_mcp.common.pagerduty.context import (
+    Caller,
+    ClientLink,
+    Deadline,
+    RequestContext,
+    current_request,
+    request_scope,
+)
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception, quotes_outside_text
 from pagerduty_mcp.common.pagerduty.observe import observers
 from pagerduty_mcp.common.pagerduty.progress import cancelled_failure
@@ -72,11 +81,11 @@ from pagerduty_mcp.common.toolkit.client_logging import level_of_failure, send_c
 from pagerduty_mcp.common.toolkit.completions import Source, complete
 from pagerduty_mcp.common.toolkit.confirm import ASKED, ConfirmMode, unanswered
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, error_result
-from pagerduty_mcp.common.toolkit.extras import Reads
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH
 from pagerduty_mcp.common.toolkit.long_calls import CALLS, connect_client, flag_cancel, tell_cancelled
 from pagerduty_mcp.common.toolkit.message_checks import malformed
+from pagerduty_mcp.common.toolkit.reads import Reads
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema, name_references
 from pagerduty_mcp.common.toolkit.span_names import bound_span_names
@@ -137,6 +146,9 @@ class PagerDutyMCPServer(MCPServer):
     registered: frozenset[str] = frozenset()  # the tools this server has; set by create_pagerduty_server
     confirm_writes: ConfirmMode = "auto"  # --confirm-writes (toolkit.confirm)
     apps: Mapping[str, App] = MappingProxyType({})  # tool name -> the app that draws its results (toolkit.apps)
+    # The PagerDuty clients of this server's messages: set by serve() (hosting.startup), which owns
+    # it for as long as the server serves, or by whoever builds the server for a test or a script.
+    pool: ClientPool | None = None
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
@@ -177,35 +189,35 @@ class PagerDutyMCPServer(MCPServer):
             kind=kind,
             name=target if isinstance(target, str) else "",
             caller=_request_caller(ctx),
-            deadline=time.monotonic() + self.call_deadline_seconds,
+            deadline=Deadline(self.call_deadline_seconds),
+            pool=self.pool,
             tools=self.registered,
+            link=connect_client(ctx) if kind == "tool" else ClientLink(),
         )
         started = time.monotonic()
-        if kind == "tool":
-            connect_client(ctx, request)
         if kind:
             observers().call_started(request)
         with request_scope(request), app_host(ctx):
             try:
                 refusal = malformed(ctx.method, ctx.params)
                 if refusal is not None:
-                    request.outcome = "INVALID_PARAMS"
+                    request.audit.outcome = "INVALID_PARAMS"
                     raise MCPError(INVALID_PARAMS, refusal)
                 if kind != "tool":
                     return await call_next(ctx)
                 async with flag_cancel(request, ctx):
                     return await call_next(ctx)
             except Exception as exc:
-                if request.outcome == "ok":  # not already said by the handler
+                if request.audit.outcome == "ok":  # not already said by the handler
                     failure = failure_from_exception(exc)
-                    request.outcome = failure.code if failure is not None else type(exc).__name__
+                    request.audit.outcome = failure.code if failure is not None else type(exc).__name__
                 raise
             finally:
-                request.finish()
+                request.leases.release_all()
                 changed = None
-                if request.cancelled.is_set():
-                    request.outcome = "CANCELLED"
-                    changed = request.changed
+                if request.link.cancelled.is_set():
+                    request.audit.outcome = "CANCELLED"
+                    changed = request.audit.changed
                     await tell_cancelled(ctx, cancelled_failure().message)
                 if kind:
                     observers().call_finished(request, time.monotonic() - started)
@@ -237,7 +249,7 @@ class PagerDutyMCPServer(MCPServer):
         if not known or not self._shows(f"prompt:{name}"):
             # A hidden prompt does not exist for this caller; and an unknown name is the caller's
             # mistake (invalid params), not the server's internal error the SDK would report.
-            current_request().outcome = "HIDDEN_PROMPT" if known else "UNKNOWN_PROMPT"
+            current_request().audit.outcome = "HIDDEN_PROMPT" if known else "UNKNOWN_PROMPT"
             raise MCPError(INVALID_PARAMS, f"Unknown prompt: {name[:_ECHOED_NAME_CHARS]}")
         async with self._turn_or_refuse():
             try:
@@ -315,7 +327,7 @@ class PagerDutyMCPServer(MCPServer):
     async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Any:
         key = self._resource_key(str(uri))
         if key is None or not self._shows(key):
-            current_request().outcome = "UNKNOWN_RESOURCE" if key is None else "HIDDEN_RESOURCE"
+            current_request().audit.outcome = "UNKNOWN_RESOURCE" if key is None else "HIDDEN_RESOURCE"
             # Exactly what an unknown URI gets.
             raise ResourceNotFoundError(f"Unknown resource: {str(uri)[:_ECHOED_NAME_CHARS]}")
         async with self._turn_or_refuse():
@@ -331,7 +343,7 @@ class PagerDutyMCPServer(MCPServer):
             async with self.slots.turn():
                 yield
         except ToolFailure as failure:
-            current_request().outcome = failure.code
+            current_request().audit.outcome = failure.code
             raise MCPError(INVALID_REQUEST, f"{failure.code}: {failure.message}") from failure
 
     def _resource_key(self, uri: str) -> str | None:
@@ -364,7 +376,7 @@ class PagerDutyMCPServer(MCPServer):
         tool = self._tool_manager.get_tool(name)
         if tool is None or not self._allowed(name, tool.annotations):
             # A hidden tool does not exist for this caller: it gets exactly what an unknown one gets.
-            current_request().outcome = "UNKNOWN_TOOL" if tool is None else "HIDDEN_TOOL"
+            current_request().audit.outcome = "UNKNOWN_TOOL" if tool is None else "HIDDEN_TOOL"
             raise ToolError(f"Unknown tool: {name[:_ECHOED_NAME_CHARS]}")
         unknown = sorted(set(arguments) - set(tool.parameters.get("properties", {})))
         if unknown:
@@ -391,7 +403,7 @@ class PagerDutyMCPServer(MCPServer):
                 return _refuse(describe_validation_error(name, exc.__cause__))
             if isinstance(exc.__cause__, ToolFailure):
                 return _refuse(exc.__cause__)
-            if current_request().outcome == ASKED:  # the SDK could not read the answer to our question
+            if current_request().audit.outcome == ASKED:  # the SDK could not read the answer to our question
                 return _refuse(unanswered(str(exc)))
             raise
         except ToolFailure as failure:
@@ -419,7 +431,7 @@ def _as_protocol_error(exc: Exception) -> Exception:
     while cause is not None:
         failure = failure_from_exception(cause)
         if failure is not None:
-            current_request().outcome = failure.code
+            current_request().audit.outcome = failure.code
             wrong_input = failure.code == "INVALID_PARAMETER" or failure.code.endswith("_NOT_FOUND")
             marked = {"untrusted_content": UNTRUSTED_NOTICE} if quotes_outside_text(failure) else {}
             return MCPError(
@@ -434,25 +446,26 @@ def _as_protocol_error(exc: Exception) -> Exception:
 async def _tell_client(ctx: ServerRequestContext[Any, Any], request: RequestContext, seconds: float) -> None:
     """The client's log of a call, prompt or read: how it was refused or failed, or that it was long."""
     what = f"{request.kind} {clean_text(request.name, 200)}"  # a URI is the caller's own text
-    if request.outcome not in ("ok", "CANCELLED"):  # a cancel has its own notice (long_calls)
+    outcome = request.audit.outcome
+    if outcome not in ("ok", "CANCELLED"):  # a cancel has its own notice (long_calls)
         await send_client_log(
             ctx,
-            level_of_failure(request.outcome),
-            {"message": f"{what} ended with {request.outcome}", request.kind: clean_text(request.name, 200)},
+            level_of_failure(outcome),
+            {"message": f"{what} ended with {outcome}", request.kind: clean_text(request.name, 200)},
         )
     elif seconds >= LONG_CALL_SECONDS:
         await send_client_log(
             ctx,
             "info",
             {
-                "message": f"{what} took {seconds:.1f} s and {request.upstream_calls} PagerDuty request(s)",
+                "message": f"{what} took {seconds:.1f} s and {request.upstream.requests} PagerDuty request(s)",
                 request.kind: clean_text(request.name, 200),
             },
         )
 
 
 def _refuse(failure: ToolFailure) -> Any:
-    current_request().outcome = failure.code
+    current_request().audit.outcome = failure.code
     return error_result(failure)
 
 

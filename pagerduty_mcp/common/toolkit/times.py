@@ -58,7 +58,7 @@ def parse_time(value: str | None, parameter: str, *, now: datetime | None = None
         raise invalid(parameter, f"{text[:60]!r} is out of range")
     parsed = parsed.astimezone(UTC)
     if parameter in _WINDOW_ENDS:
-        current_request().window[parameter] = iso(parsed)
+        current_request().memo.window[parameter] = iso(parsed)
     return parsed
 
 
@@ -85,7 +85,7 @@ def window(
     elif end is None:
         end = start + (ahead or back or timedelta(days=1))
     check_order(start, end)
-    current_request().window.update(since=iso(start), until=iso(end))
+    current_request().memo.window.update(since=iso(start), until=iso(end))
     if maximum is not None and end - start > maximum:
         raise invalid("until", f"the window may span at most {maximum.days} days; split it into smaller windows")
     return start, end

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pagerduty_mcp.common.pagerduty.field_values import value_fits
+from pagerduty_mcp.rules.field_values import value_fits
 from pagerduty_mcp.sandbox.model.store import Store, public
 from pagerduty_mcp.sandbox.protocol import bad_request, not_found
 

@@ -90,7 +90,7 @@ def test_redis_buckets_fall_back_to_this_replica_when_redis_is_away() -> None:
 
 
 def test_the_budget_is_pagerdutys_per_user_limit_unless_on_the_sandbox_or_set() -> None:
-    from pagerduty_mcp.common.hosting.startup import ServeOptions
+    from pagerduty_mcp.common.hosting.options import ServeOptions
 
     assert ServeOptions().request_budget() == 960
     assert ServeOptions(sandbox=True).request_budget() == 0

@@ -11,7 +11,7 @@ import pytest
 
 from pagerduty_mcp.common import ClientPool, Credential
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
-from pagerduty_mcp.common.pagerduty.context import RequestContext, bind_request, unbind_request
+from pagerduty_mcp.common.pagerduty.context import Deadline, RequestContext, bind_request, unbind_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN, SANDBOX_TOKEN, Faults, Sandbox
 
@@ -69,7 +69,7 @@ def test_a_call_waiting_for_a_slot_gives_up_at_its_deadline() -> None:
     client = pool.get(Credential(SANDBOX_TOKEN))
     assert client.slots is not None
     client.slots.acquire()  # another call of the same credential holds the only slot
-    token = bind_request(RequestContext(kind="tool", name="t", deadline=time.monotonic() + 0.3))
+    token = bind_request(RequestContext(kind="tool", name="t", deadline=Deadline(0.3)))
     started = time.monotonic()
     try:
         with pytest.raises(ToolFailure) as caught:

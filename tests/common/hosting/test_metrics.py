@@ -8,7 +8,7 @@ import pytest
 from pagerduty_mcp.common.hosting.client_auth import Authenticator, AuthMode
 from pagerduty_mcp.common.hosting.http import RemoteOptions, build_remote_app
 from pagerduty_mcp.common.hosting.metrics import Metrics
-from pagerduty_mcp.common.pagerduty.context import RequestContext
+from pagerduty_mcp.common.pagerduty.context import AuditRecord, RequestContext
 from pagerduty_mcp.common.pagerduty.observe import UpstreamRequest, remove_observer
 from pagerduty_mcp.common.toolkit.registry import ToolFilter
 from pagerduty_mcp.common.toolkit.server import create_pagerduty_server
@@ -76,7 +76,7 @@ def test_the_mcp_path_cannot_be_the_metrics_path() -> None:
 def test_labels_stay_bounded_and_outcomes_are_counted() -> None:
     metrics = Metrics(["list_incidents"], lambda: None)
     for name, outcome in [("list_incidents", "ok"), ("made_up_by_a_client", "INVALID_PARAMETER")]:
-        request = RequestContext(kind="tool", name=name, outcome=outcome)
+        request = RequestContext(kind="tool", name=name, audit=AuditRecord(outcome))
         metrics.call_started(request)
         metrics.call_finished(request, 0.2)
     with metrics.upstream(UpstreamRequest("GET", "/incidents")) as _:

@@ -4,7 +4,7 @@ import httpx2
 import pytest
 
 from pagerduty_mcp.common.pagerduty.client import path
-from pagerduty_mcp.common.pagerduty.context import RequestContext, bind_request, unbind_request
+from pagerduty_mcp.common.pagerduty.context import Deadline, RequestContext, bind_request, unbind_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from tests.common.fakes import Recorder, make_client, reply
 
@@ -126,7 +126,7 @@ def test_account_level_token_has_no_current_user_and_needs_an_email() -> None:
 def test_no_request_is_sent_once_the_call_deadline_has_passed() -> None:
     rec = Recorder(reply(200, {}))
     client = make_client(rec)
-    token = bind_request(RequestContext(deadline=0.0))
+    token = bind_request(RequestContext(deadline=Deadline(at=0.0)))
     try:
         with pytest.raises(httpx2.TimeoutException):
             client.read("/users")

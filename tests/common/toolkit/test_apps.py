@@ -13,7 +13,7 @@ import pytest
 from pagerduty_mcp.common import ToolFilter
 from pagerduty_mcp.common.pagerduty.context import Narrowing
 from pagerduty_mcp.common.toolkit.apps import APP_MIME_TYPE, EXTENSION_ID, RESULT_META, App
-from pagerduty_mcp.common.toolkit.extras import Reads
+from pagerduty_mcp.common.toolkit.reads import Reads
 from pagerduty_mcp.server import AREAS
 from tests.app_host import apps_session
 

@@ -13,8 +13,7 @@ from mcp.shared.exceptions import MCPError
 
 from pagerduty_mcp.common.hosting.metrics import Metrics
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
-from pagerduty_mcp.common.pagerduty.client import set_pool
-from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext
+from pagerduty_mcp.common.pagerduty.context import AuditRecord, Caller, RequestContext
 from pagerduty_mcp.common.pagerduty.observe import add_observer, remove_observer
 from pagerduty_mcp.common.toolkit.audit import AUDIT_VALUE_CHARS, audit_value, write_audit_line
 from pagerduty_mcp.common.toolkit.registry import ToolFilter
@@ -58,7 +57,9 @@ def test_one_plain_word_stays_bare_and_long_values_are_cut() -> None:
 
 
 def test_the_whole_line_has_fixed_fields(caplog: pytest.LogCaptureFixture) -> None:
-    request = RequestContext(kind="tool", name=FORGED, caller=Caller("token:…abcd", None), outcome="UNKNOWN_TOOL")
+    request = RequestContext(
+        kind="tool", name=FORGED, caller=Caller("token:…abcd", None), audit=AuditRecord("UNKNOWN_TOOL")
+    )
     with caplog.at_level(logging.INFO, logger="pagerduty_mcp.audit"):
         write_audit_line(request, 1.0, None)
     (record,) = caplog.records
@@ -72,11 +73,9 @@ def test_the_whole_line_has_fixed_fields(caplog: pytest.LogCaptureFixture) -> No
 
 @pytest.fixture
 def server() -> Iterator[PagerDutyMCPServer]:
-    set_pool(sandbox_pool(Sandbox()))
-    try:
-        yield create_pagerduty_server("pagerduty-test", AREAS, ToolFilter())
-    finally:
-        set_pool(None)
+    made = create_pagerduty_server("pagerduty-test", AREAS, ToolFilter())
+    made.pool = sandbox_pool(Sandbox())
+    yield made
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from mcp_types import INVALID_PARAMS
 from mcp_types import Resource as MCPResource
 
 from pagerduty_mcp.common.toolkit.browse import Lister, page_of_resources
-from pagerduty_mcp.common.toolkit.extras import Reads
+from pagerduty_mcp.common.toolkit.reads import Reads
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
 

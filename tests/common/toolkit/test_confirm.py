@@ -18,7 +18,7 @@ from mcp import Client
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from pagerduty_mcp.catalog import areas_of
-from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.toolkit.confirm import FOOTER, Question, fact, quote
 from pagerduty_mcp.common.toolkit.registry import spec_of
@@ -71,17 +71,14 @@ async def session(
     answer: str | None, *, era: str = "auto", confirm: str = "auto", deadline: float | None = None, thinks: float = 0
 ) -> AsyncIterator[Session]:
     box = Sandbox()
-    set_pool(sandbox_pool(box))
     server = create_pagerduty_server("pagerduty-mcp", areas_of("mcp"), ToolFilter(enable_write_tools=True))
+    server.pool = sandbox_pool(box)
     server.confirm_writes = confirm  # type: ignore[assignment]
     if deadline is not None:
         server.call_deadline_seconds = deadline
     person = Person(answer, thinks=thinks)
-    try:
-        async with Client(server, mode=era, elicitation_callback=person if answer else None) as client:  # type: ignore[arg-type]
-            yield Session(client, box, person)
-    finally:
-        set_pool(None)
+    async with Client(server, mode=era, elicitation_callback=person if answer else None) as client:  # type: ignore[arg-type]
+        yield Session(client, box, person)
 
 
 PAGE = {"title": "Checkout is down", "service_id": "Checkout API"}

@@ -4,7 +4,7 @@ import anyio
 import pytest
 
 from pagerduty_mcp.common.pagerduty.config import Credential
-from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, request_scope
+from pagerduty_mcp.common.pagerduty.context import Caller, Deadline, RequestContext, request_scope
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.anyio]
 
 def _as(secret: str | None, deadline: float | None = None) -> RequestContext:
     caller = Caller("test", Credential(secret) if secret else None)
-    return RequestContext(kind="tool", name="t", caller=caller, deadline=deadline)
+    return RequestContext(kind="tool", name="t", caller=caller, deadline=Deadline(at=deadline))
 
 
 async def test_beyond_the_queue_bound_a_call_is_refused_at_once_and_others_are_untouched() -> None:

@@ -63,7 +63,7 @@ def test_outside_a_tool_call_the_hooks_do_nothing_and_a_cancel_raises() -> None:
         page_fetched()
         record_changed(["P1", "P2"])
         check_cancelled()
-        request.cancelled.set()
+        request.link.cancelled.set()
         with pytest.raises(ToolFailure) as raised:
             check_cancelled()
     assert raised.value.code == "CANCELLED"
@@ -84,8 +84,8 @@ def test_a_cancel_reaches_only_its_callers_call_and_never_an_ambiguous_one() -> 
         assert not calls.cancel("mallory", 7)  # another caller's id names nothing of theirs
         assert calls.cancel("alice", 7)
         assert not calls.cancel("anonymous", 3)  # two calls share the id: dropped, not guessed
-    assert alice.cancelled.is_set() and not bob.cancelled.is_set()
-    assert not shared_one.cancelled.is_set() and not shared_two.cancelled.is_set()
+    assert alice.link.cancelled.is_set() and not bob.link.cancelled.is_set()
+    assert not shared_one.link.cancelled.is_set() and not shared_two.link.cancelled.is_set()
     assert len(calls) == 0 and not calls.cancel("alice", 7)  # finished calls are forgotten
 
 

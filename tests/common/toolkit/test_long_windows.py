@@ -18,7 +18,7 @@ DAY = timedelta(days=1)
 def test_a_quarter_of_92_days_is_two_pieces_that_meet_and_cover_it_all() -> None:
     with request_scope(RequestContext(kind="tool", name="t")) as ctx:
         spans = pieces(START, START + 92 * DAY, 90 * DAY, longest=366 * DAY)
-        assert ctx.window == {
+        assert ctx.memo.window == {
             "since": "2026-01-01T00:00:00Z",
             "until": "2026-04-03T00:00:00Z",
             "pieces": 2,
@@ -30,14 +30,14 @@ def test_a_quarter_of_92_days_is_two_pieces_that_meet_and_cover_it_all() -> None
 def test_a_window_that_fits_is_one_piece_and_says_only_its_ends() -> None:
     with request_scope(RequestContext(kind="tool", name="t")) as ctx:
         assert pieces(START, START + 30 * DAY, 90 * DAY, longest=366 * DAY) == [(START, START + 30 * DAY)]
-        assert "pieces" not in ctx.window and ctx.window["until"] == "2026-01-31T00:00:00Z"
+        assert "pieces" not in ctx.memo.window and ctx.memo.window["until"] == "2026-01-31T00:00:00Z"
 
 
 def test_a_second_cut_of_the_same_window_leaves_the_first_ones_account() -> None:
     with request_scope(RequestContext(kind="tool", name="t")) as ctx:
         pieces(START, START + 200 * DAY, 90 * DAY, longest=366 * DAY)
         halves = pieces(START, START + 200 * DAY, 180 * DAY, longest=366 * DAY, said=False)
-        assert len(halves) == 2 and (ctx.window["pieces"], ctx.window["piece_days"]) == (3, 90)
+        assert len(halves) == 2 and (ctx.memo.window["pieces"], ctx.memo.window["piece_days"]) == (3, 90)
 
 
 def test_a_window_past_the_longest_is_refused_naming_until() -> None:

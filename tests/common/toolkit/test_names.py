@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import httpx2
 import pytest
 
-from pagerduty_mcp.common import ClientPool, Credential, Settings, ToolFailure, set_pool
+from pagerduty_mcp.common import ClientPool, Credential, Settings, ToolFailure
+from pagerduty_mcp.common.pagerduty.context import standalone
 from pagerduty_mcp.common.toolkit.names import check_references_exist
 from tests.common.fakes import API, reply
 
@@ -27,9 +28,8 @@ def seen() -> Iterator[list[str]]:
         return reply(404, {"error": {"message": "Not Found", "code": 2100}})(request)
 
     settings = Settings(credential=Credential("k" * 20), api_host=API)
-    set_pool(ClientPool(settings, transport=httpx2.MockTransport(handle)))
-    yield paths
-    set_pool(None)
+    with standalone(ClientPool(settings, transport=httpx2.MockTransport(handle))):
+        yield paths
 
 
 def test_an_unknown_id_names_the_parameter_and_the_finder(seen: list[str]) -> None:

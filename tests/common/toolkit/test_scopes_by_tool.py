@@ -6,8 +6,9 @@ import inspect
 
 import pytest
 
-from pagerduty_mcp.common import set_pool, tool
+from pagerduty_mcp.common import tool
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+from pagerduty_mcp.common.pagerduty.context import standalone
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
 from pagerduty_mcp.common.toolkit.registry import spec_of
@@ -89,12 +90,10 @@ def test_a_token_with_exactly_those_scopes_is_not_refused(name: str) -> None:
         tool_scopes(fn),
         "https://identity.pagerduty.com/oauth/token",
     )
-    set_pool(sandbox_pool(box, oauth=app))
-    try:
-        fn()
-    except ToolFailure as failure:
-        # An app token has no user, so "my" views may fail; a missing scope must not be why.
-        assert failure.code != "FORBIDDEN", failure.message
-    finally:
-        set_pool(None)
+    with standalone(sandbox_pool(box, oauth=app)):
+        try:
+            fn()
+        except ToolFailure as failure:
+            # An app token has no user, so "my" views may fail; a missing scope must not be why.
+            assert failure.code != "FORBIDDEN", failure.message
     assert not any(r.status == 403 for r in box.request_log)

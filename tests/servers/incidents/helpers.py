@@ -8,7 +8,7 @@ from typing import Any
 
 from mcp import Client
 
-from pagerduty_mcp.common import Credential, Settings, ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common import Credential, Settings, ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN, Sandbox
 from pagerduty_mcp.servers.incidents.server import AREA
@@ -21,14 +21,11 @@ async def account_session(email: str | None = None, sandbox: Sandbox | None = No
     """The incidents server with write tools, on an account-level token (no current user)."""
     box = sandbox or Sandbox()
     settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN), user_email=email)
-    set_pool(sandbox_pool(box, settings))
     server = create_pagerduty_server("pagerduty-incidents", [AREA], ToolFilter(enable_write_tools=True))
-    try:
-        async with Client(server) as client:
-            client.sandbox = box  # type: ignore[attr-defined]
-            yield client
-    finally:
-        set_pool(None)
+    server.pool = sandbox_pool(box, settings)
+    async with Client(server) as client:
+        client.sandbox = box  # type: ignore[attr-defined]
+        yield client
 
 
 def state_of(client: Client) -> Any:

@@ -7,7 +7,7 @@ import pytest
 from mcp import Client
 
 from pagerduty_mcp.catalog import SERVERS, areas_of
-from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, set_pool
+from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
 from pagerduty_mcp.common.toolkit.apps import RESULT_META
@@ -77,13 +77,10 @@ async def test_the_model_reads_the_same_answer_whether_or_not_a_board_draws_it()
 async def test_without_the_on_call_scope_the_board_gets_no_levels_and_the_incidents_still_answer() -> None:
     box = Sandbox()
     app = ClientCredentials(SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, ("incidents.read",), TOKEN_URL)
-    set_pool(sandbox_pool(box, oauth=app))
     server = create_pagerduty_server(SERVERS["incidents"], areas_of("incidents"), ToolFilter())
-    try:
-        async with Client(server, extensions=[APPS_HOST]) as client:
-            result = await client.call_tool("list_incidents", {})
-    finally:
-        set_pool(None)
+    server.pool = sandbox_pool(box, oauth=app)
+    async with Client(server, extensions=[APPS_HOST]) as client:
+        result = await client.call_tool("list_incidents", {})
     assert not result.is_error
     found = (result.meta or {})[RESULT_META]["incidents"]
     assert found and all("level" not in row and row["escalation_policy"] for row in found.values())

@@ -7,7 +7,7 @@ import json
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.common import Credential, Settings, set_pool
+from pagerduty_mcp.common import Credential, Settings
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN
 from pagerduty_mcp.sandbox.model.incidents import add_note
@@ -37,7 +37,7 @@ async def test_the_me_resource_gives_the_user_and_their_on_call_status(session: 
 
 async def test_the_me_resource_under_an_account_level_token_says_there_is_no_user(session: Client) -> None:
     settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN))
-    set_pool(sandbox_pool(session.sandbox, settings))  # type: ignore[attr-defined]
+    session.server.pool = sandbox_pool(session.sandbox, settings)  # type: ignore[attr-defined,union-attr]
     me = await read_me(session)
     assert me["user"] is None and "account-level" in me["message"]
 

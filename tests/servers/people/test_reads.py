@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.common import Credential, Settings, set_pool
+from pagerduty_mcp.common import Credential, Settings
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN
 from pagerduty_mcp.sandbox.model import oncall
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.people, pytest.mark.anyio, pytest.mark.server("people"
 
 def use_the_account_level_token(session: Client) -> None:
     settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN))
-    set_pool(sandbox_pool(session.sandbox, settings))  # type: ignore[attr-defined]
+    session.server.pool = sandbox_pool(session.sandbox, settings)  # type: ignore[attr-defined,union-attr]
 
 
 def requests(session: Client) -> list[str]:

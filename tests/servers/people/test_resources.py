@@ -13,7 +13,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, PromptReference, ResourceTemplateReference
 
-from pagerduty_mcp.common import Credential, Settings, set_pool
+from pagerduty_mcp.common import Credential, Settings
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN
 from pagerduty_mcp.servers.people.prompts import ME_URI
@@ -105,7 +105,7 @@ async def test_resources_list_offers_me_then_my_teams_schedules(session: Client)
 
 
 async def test_an_account_level_token_lists_every_schedule(session: Client) -> None:
-    set_pool(sandbox_pool(session.sandbox, Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN))))  # type: ignore[attr-defined]
+    session.server.pool = sandbox_pool(session.sandbox, Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN)))  # type: ignore[attr-defined,union-attr]
     listed = (await session.list_resources()).resources
     every = (await ok(session, "list_schedules", {"limit": 100}))["schedules"]  # both kinds
     assert {str(r.uri) for r in listed[1:]} == {f"pagerduty://schedules/{s['id']}" for s in every}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.common import ClientPool, set_pool
+from pagerduty_mcp.common import ClientPool
 from pagerduty_mcp.common.hosting.upstream import sandbox_settings
 from tests.contract.recorder import Exchange, RecordingTransport
 from tests.harness import fails, first, ok
@@ -24,7 +24,7 @@ def record_bodies(session: Client) -> list[Exchange]:
     """From now on, keep every exchange with the session's sandbox, to see exactly what was sent."""
     exchanges: list[Exchange] = []
     transport = RecordingTransport(session.sandbox.transport(), exchanges)  # type: ignore[attr-defined]
-    set_pool(ClientPool(sandbox_settings(), transport=transport))
+    session.server.pool = ClientPool(sandbox_settings(), transport=transport)  # type: ignore[union-attr]
     return exchanges
 
 

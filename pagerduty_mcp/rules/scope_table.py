@@ -3,7 +3,7 @@
 
 ``REQUIRED_SCOPES`` is generated from ``x-pd-requires-scope`` in PagerDuty's OpenAPI description
 (which is not shipped with the package): regenerate it with
-``python -m pagerduty_mcp.common.pagerduty.scope_table ../shared/pagerduty-api/rest-openapiv3.json``; a test
+``python -m pagerduty_mcp.rules.scope_table ../shared/pagerduty-api/rest-openapiv3.json``; a test
 checks that it still matches the description. Every operation is listed, so that an endpoint
 without a scope (``""``, e.g. ``GET /users/me``) is not mistaken for a templated one
 (``GET /users/{id}``).
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the table generated from a spec file, to paste over ``REQUIRED_SCOPES``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        sys.stderr.write("usage: python -m pagerduty_mcp.common.pagerduty.scope_table rest-openapiv3.json\n")
+        sys.stderr.write("usage: python -m pagerduty_mcp.rules.scope_table rest-openapiv3.json\n")
         return 2
     table = scope_table(json.loads(Path(args[0]).read_text(encoding="utf-8")))
     lines = [f"    {json.dumps(key)}: {json.dumps(value)}," for key, value in table.items()]
