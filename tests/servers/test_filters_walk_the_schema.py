@@ -15,7 +15,8 @@ import anyio
 import pytest
 
 from pagerduty_mcp.catalog import AREA_KEYS, server_tools
-from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES
+from pagerduty_mcp.common.pagerduty.kinds import KINDS
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
 from pagerduty_mcp.sandbox import Sandbox
 from tests.harness import call, memory_session
 
@@ -24,7 +25,7 @@ pytestmark = [pytest.mark.anyio]
 UNKNOWN_ID = "PZZZZZZ"
 UNKNOWN_NAME = "No Such Thing Anywhere"
 # A sandbox table per kind of named object, for real names and for required companions.
-TABLES = {kind: kind for kind in RESOURCES}
+TABLES = {kind: kind for kind in KINDS}
 # Area-owned, reported: integrations have no list or lookup of their own in PagerDuty (they hang off
 # services), so an unknown integration id filters change events down to nothing.
 KNOWN: dict[tuple[str, str, str], str] = {}  # (tool, parameter, value) -> why it fails today
@@ -75,7 +76,7 @@ def _companions(schema: dict[str, Any], tested: str) -> dict[str, Any]:
             page = _real("status_pages")["id"]
             args[name] = next(p["id"] for p in state.tables["status_page_posts"].values() if p["_page"] == page)
         elif name in NAMED_PARAMETERS:
-            args[name] = _real(NAMED_PARAMETERS[name][0])["id"]
+            args[name] = _real(NAMED_PARAMETERS[name].key)["id"]
         else:
             pytest.skip(f"no sandbox value for the required parameter {name}")
     return args
@@ -98,8 +99,8 @@ def _names_the_parameter(envelope: dict[str, Any], parameter: str) -> bool:
 
 
 def _expected_code(parameter: str) -> str:
-    kinds = NAMED_PARAMETERS.get(parameter)
-    return RESOURCES[kinds[0]].code if kinds else "_NOT_FOUND"
+    kind = NAMED_PARAMETERS.get(parameter)
+    return kind.code if kind else "_NOT_FOUND"
 
 
 @pytest.mark.parametrize(("server", "tool", "parameter"), _filter_parameters())
@@ -121,7 +122,7 @@ async def test_an_unknown_id_or_name_is_not_found_naming_the_parameter(
 
 @pytest.mark.parametrize(("server", "tool", "parameter"), [p for p in _filter_parameters() if p[2] in NAMED_PARAMETERS])
 async def test_a_real_name_resolves(server: str, tool: str, parameter: str) -> None:
-    kind = NAMED_PARAMETERS[parameter][0]
+    kind = NAMED_PARAMETERS[parameter].key
     if TABLES[kind] not in _box().state.tables or not _box().state.tables[TABLES[kind]]:
         pytest.skip(f"the sandbox holds no {kind}")
     real = _real(kind)

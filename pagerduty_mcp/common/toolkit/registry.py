@@ -21,11 +21,16 @@ from mcp_types import CallToolResult, ToolAnnotations
 
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.pagerduty.kinds import Kind as ObjectKind
 from pagerduty_mcp.common.toolkit.bounds import bound_schema
 from pagerduty_mcp.common.toolkit.confirm import CONFIRMATION, Asks, ask_first, go_ahead
 from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
-from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint, resolve_references
-from pagerduty_mcp.common.toolkit.references import ID_PARAMETERS, NAMED_PARAMETERS, RESOURCES, Resource
+from pagerduty_mcp.common.toolkit.names import (
+    check_references_exist,
+    resolve_references,
+    unknown,
+)
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, REFERENCES
 
 __all__ = [
     "OPEN_WORLD",
@@ -167,15 +172,9 @@ def _named(spec: ToolSpec) -> list[str]:
     return [p for p in inspect.signature(spec.fn).parameters if p in NAMED_PARAMETERS]
 
 
-def _kinds(spec: ToolSpec) -> dict[str, Resource]:
+def _kinds(spec: ToolSpec) -> dict[str, ObjectKind]:
     """Each parameter that names objects (by name, or by id only) -> the kind it names."""
-    found = {}
-    for parameter in inspect.signature(spec.fn).parameters:
-        if parameter in NAMED_PARAMETERS:
-            found[parameter] = RESOURCES[NAMED_PARAMETERS[parameter][0]]
-        elif parameter in ID_PARAMETERS:
-            found[parameter] = ID_PARAMETERS[parameter]
-    return found
+    return {p: REFERENCES[p] for p in inspect.signature(spec.fn).parameters if p in REFERENCES}
 
 
 def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
@@ -218,7 +217,7 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
 _GENERIC_HINT = " Use a list tool to find valid ids."
 
 
-def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], kinds: dict[str, Resource]) -> ToolFailure:
+def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], kinds: dict[str, ObjectKind]) -> ToolFailure:
     """A ``<RESOURCE>_NOT_FOUND`` from PagerDuty that no tool code attributed: when exactly one given
     parameter names objects of that kind, the error names it, and the tool that lists valid ones."""
     if not failure.code.endswith("_NOT_FOUND") or failure.details.get("parameters"):
@@ -227,13 +226,9 @@ def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], kinds
     if len(given) != 1:
         return failure
     parameter = given[0]
-    resource = kinds[parameter]
     message = failure.message.removesuffix(_GENERIC_HINT).rstrip()
-    if not message.endswith((".", "!", "?")):
-        message += "."  # PagerDuty's own words end in a quote
-    hint = f"{finder_hint(resource.finder, resource.area)} finds valid ones."
-    text = f"{parameter}: {message}" + ("" if resource.finder in message else f" {hint}")
-    return ToolFailure(failure.code, text, {**failure.details, "parameters": [parameter]})
+    named_failure = unknown(kinds[parameter], parameter, "", message)
+    return ToolFailure(failure.code, named_failure.message, {**failure.details, **named_failure.details})
 
 
 def _is_empty(envelope: Any) -> bool:
