@@ -27,6 +27,7 @@ from pagerduty_mcp.common.toolkit.confirm import CONFIRMATION, Asks, ask_first, 
 from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
 from pagerduty_mcp.common.toolkit.names import (
     check_references_exist,
+    rename_unknown_ids,
     resolve_references,
     unknown,
 )
@@ -178,8 +179,9 @@ def _kinds(spec: ToolSpec) -> dict[str, ObjectKind]:
 
 
 def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
-    # Parameters that name objects: names become ids before the body runs, and a read that comes
-    # back empty checks that what it was filtered by exists.
+    # Parameters that name objects: names become ids before the body runs, a read that comes back
+    # empty checks that what it was filtered by exists, and a read told an id does not exist tries
+    # it as a name.
     named = _named(spec)
     kinds = _kinds(spec)
 
@@ -191,9 +193,14 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
             if confirmation is not None:
                 go_ahead(confirmation)
             arguments = resolve_references(kwargs, named) if named else kwargs
-            envelope = spec.fn(**arguments)
-            if named and not spec.is_write and _is_empty(envelope):
-                check_references_exist(arguments, named)
+            try:
+                envelope = _run(spec, arguments, named)
+            except Exception as exc:
+                renamed = _tried_as_names(spec, kwargs, arguments, named, exc)
+                if renamed is None:
+                    raise
+                arguments = renamed
+                envelope = _run(spec, arguments, named)
             window = current_request().window
             if window and isinstance(envelope, dict) and isinstance(envelope.get("metadata"), dict):
                 envelope["metadata"]["window"] = dict(window)  # relative or defaulted times, made absolute
@@ -214,21 +221,52 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
     return call
 
 
+def _run(spec: ToolSpec, arguments: dict[str, Any], named: list[str]) -> Any:
+    envelope = spec.fn(**arguments)
+    if named and not spec.is_write and _is_empty(envelope):
+        check_references_exist(arguments, named)
+    return envelope
+
+
+def _tried_as_names(
+    spec: ToolSpec, given: dict[str, Any], arguments: dict[str, Any], named: list[str], exc: Exception
+) -> dict[str, Any] | None:
+    """For a read that PagerDuty answered "no such id": the arguments with each value that was
+    taken as an id without a lookup, and is an object's exact name, replaced by that object's id
+    (``names.rename_unknown_ids``), to run the read once more; ``None`` when there is none. A write
+    is never run twice: its error offers that object instead."""
+    if spec.is_write or not named:
+        return None
+    failure = failure_from_exception(exc)
+    if failure is None or not failure.code.endswith("_NOT_FOUND"):
+        return None
+    return rename_unknown_ids(given, arguments, named, failure)
+
+
 _GENERIC_HINT = " Use a list tool to find valid ids."
 
 
 def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], kinds: dict[str, ObjectKind]) -> ToolFailure:
     """A ``<RESOURCE>_NOT_FOUND`` from PagerDuty that no tool code attributed: when exactly one given
-    parameter names objects of that kind, the error names it, and the tool that lists valid ones."""
+    parameter names objects of that kind, the error names it, with the closest names to the value
+    or the tool that lists valid ones (``names.unknown``)."""
     if not failure.code.endswith("_NOT_FOUND") or failure.details.get("parameters"):
         return failure
     given = [p for p, kind in kinds.items() if arguments.get(p) and kind.code == failure.code]
     if len(given) != 1:
         return failure
     parameter = given[0]
+    value = arguments[parameter]
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else ""  # of several, PagerDuty does not say which
     message = failure.message.removesuffix(_GENERIC_HINT).rstrip()
-    named_failure = unknown(kinds[parameter], parameter, "", message)
-    return ToolFailure(failure.code, named_failure.message, {**failure.details, **named_failure.details})
+    named_failure = unknown(kinds[parameter], parameter, str(value), message)
+    return ToolFailure(
+        failure.code,
+        named_failure.message,
+        {**failure.details, **named_failure.details},
+        untrusted=failure.untrusted or named_failure.untrusted,
+    )
 
 
 def _is_empty(envelope: Any) -> bool:
