@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx2
 import pytest
@@ -78,6 +78,19 @@ def account() -> Iterator[list[str]]:
     set_pool(None)
 
 
+def _failure(handle: Callable[[httpx2.Request], httpx2.Response], attempt: Callable[[], object]) -> ToolFailure:
+    """What ``attempt`` fails with, against a PagerDuty that answers with ``handle``."""
+    set_pool(
+        ClientPool(Settings(credential=Credential("k" * 20), api_host=API), transport=httpx2.MockTransport(handle))
+    )
+    try:
+        with pytest.raises(ToolFailure) as caught:
+            attempt()
+    finally:
+        set_pool(None)
+    return caught.value
+
+
 def test_a_near_name_is_offered_with_its_id_never_picked(account: list[str]) -> None:
     with pytest.raises(ToolFailure) as caught:
         resolve_reference("Platform Team", "team_id")
@@ -121,16 +134,9 @@ def test_no_list_no_suggestions_and_the_error_stands() -> None:
             return reply(200, {"teams": [], "more": False})(request)
         return reply(403, {"error": {"message": "Access Denied", "code": 2010}})(request)
 
-    set_pool(
-        ClientPool(Settings(credential=Credential("k" * 20), api_host=API), transport=httpx2.MockTransport(handle))
-    )
-    try:
-        with pytest.raises(ToolFailure) as caught:
-            resolve_reference("Platform Team", "team_id")
-    finally:
-        set_pool(None)
-    assert caught.value.code == "TEAM_NOT_FOUND" and "suggestions" not in caught.value.details
-    assert caught.value.message.startswith("team_id: no team with id or name 'Platform Team'. list_teams")
+    failure = _failure(handle, lambda: resolve_reference("Platform Team", "team_id"))
+    assert failure.code == "TEAM_NOT_FOUND" and "suggestions" not in failure.details
+    assert failure.message.startswith("team_id: no team with id or name 'Platform Team'. list_teams")
 
 
 def test_a_short_list_with_nothing_near_is_shown_whole() -> None:
@@ -138,16 +144,9 @@ def test_a_short_list_with_nothing_near_is_shown_whole() -> None:
         rows = [{"id": f"PP{i:05d}", "name": f"P{i}"} for i in range(1, 4)]
         return reply(200, {"priorities": rows, "more": False})(request)
 
-    set_pool(
-        ClientPool(Settings(credential=Credential("k" * 20), api_host=API), transport=httpx2.MockTransport(handle))
-    )
-    try:
-        with pytest.raises(ToolFailure) as caught:
-            resolve_reference("Sev One", "priority_id")
-    finally:
-        set_pool(None)
-    assert caught.value.message.endswith("The account's priorities: P1 (PP00001), P2 (PP00002), P3 (PP00003).")
-    assert len(caught.value.details["suggestions"]) == 3
+    failure = _failure(handle, lambda: resolve_reference("Sev One", "priority_id"))
+    assert failure.message.endswith("The account's priorities: P1 (PP00001), P2 (PP00002), P3 (PP00003).")
+    assert len(failure.details["suggestions"]) == 3
 
 
 def test_a_big_account_is_searched_by_the_names_own_words() -> None:
@@ -163,14 +162,7 @@ def test_a_big_account_is_searched_by_the_names_own_words() -> None:
         rows = [{"id": f"PT{offset + i:05d}", "name": f"Team number {offset + i}"} for i in range(100)]
         return reply(200, {"teams": rows, "more": True})(request)
 
-    set_pool(
-        ClientPool(Settings(credential=Credential("k" * 20), api_host=API), transport=httpx2.MockTransport(handle))
-    )
-    try:
-        with pytest.raises(ToolFailure) as caught:
-            resolve_reference("Platform Team", "team_id")
-    finally:
-        set_pool(None)
-    assert caught.value.details["suggestions"] == [{"id": "PPLAT01", "name": "Platform"}]
+    failure = _failure(handle, lambda: resolve_reference("Platform Team", "team_id"))
+    assert failure.details["suggestions"] == [{"id": "PPLAT01", "name": "Platform"}]
     # The lookup, the list up to its bound, and one search by the name's own words (the exact one is cached).
     assert asked == ["query=Platform Team", *(f"offset={n}" for n in range(0, 500, 100)), "query=platform"]
