@@ -1,22 +1,19 @@
 """``pagerduty-mcp``: all areas in one server, narrowed with ``--toolsets``; and ``AREAS``.
 
-``AREAS`` is the one list of product areas. The catalogue, the docs, the bench, the tests and
-their markers all derive from it. An area is the package ``pagerduty_mcp.servers.<name>``, whose
-``server`` module declares ``AREA``; adding one is its folder and one name below.
+``AREAS`` are the product areas, loaded from the one list of their names
+(``pagerduty_mcp.servers.AREA_NAMES``). The catalogue, the docs, the bench, the tests and their
+markers all derive from it. An area is the package ``pagerduty_mcp.servers.<name>``, whose
+``server`` module declares ``AREA``; adding one is its folder and its name in that list.
 """
 
 from __future__ import annotations
 
-import importlib
-
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers import load_areas
 
 __all__ = ["AREAS", "app", "area_module", "main"]
 
-AREAS: tuple[Area, ...] = tuple(
-    importlib.import_module(f"pagerduty_mcp.servers.{name}.server").AREA
-    for name in ("incidents", "services", "people", "aiops")
-)
+AREAS: tuple[Area, ...] = load_areas()
 
 
 def area_module(name: str) -> str:

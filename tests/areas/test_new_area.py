@@ -1,5 +1,6 @@
-"""Adding an area is its folder and one line in ``AREAS``: a throwaway area, added that way to a
-copy of the package, is served by its own command, listed by the combined server, and documented.
+"""Adding an area is its folder and its name in ``AREA_NAMES``: a throwaway area, added that way to a
+copy of the package, is served by its own command, listed by the combined server, documented, and
+named by the other area servers (and names them) with no line about any of them written by hand.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tests.harness import ok, server_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
-AREAS_LINE = 'for name in ("incidents", "services", "people", "aiops")'
+AREAS_LINE = 'AREA_NAMES = ("incidents", "services", "people", "aiops")'
 
 # The five files of an area, as the README's "Adding a new server" describes them.
 NEW_AREA = {
@@ -30,7 +31,7 @@ class Thing(LeanModel):
     id: str
     name: str
 """,
-    "tools/__init__.py": '''from pagerduty_mcp.common import Envelope, get_client, respond, split_by_kind, tool
+    "tools/__init__.py": '''from pagerduty_mcp.common import Envelope, get_client, respond, tool
 from pagerduty_mcp.servers.things.models import Thing
 
 
@@ -42,13 +43,12 @@ def list_things() -> Envelope:
 
 
 TOOLS = [list_things]
-READ_TOOLS, WRITE_TOOLS = split_by_kind(TOOLS)
 ''',
     "server.py": """from pagerduty_mcp.common import Area, build_app
 from pagerduty_mcp.servers.things.tools import TOOLS
 
-AREA = Area(name="things", summary="things", instructions="Things: list_things.", tools=TOOLS)
-app = build_app(AREA.command, [AREA], help_text="PagerDuty MCP server for things.")
+AREA = Area(name="things", summary="things and stuff", instructions="Things: list_things.", tools=TOOLS)
+app = build_app(AREA.command, [AREA])
 
 
 def main() -> None:
@@ -67,14 +67,15 @@ def package_with_a_new_area(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, text in NEW_AREA.items():
         (area / name).parent.mkdir(exist_ok=True)
         (area / name).write_text(text)
-    server = package / "server.py"
-    source = server.read_text()
-    assert source.count(AREAS_LINE) == 1, "AREAS is no longer one line of names: update this test and the README"
-    server.write_text(source.replace(AREAS_LINE, AREAS_LINE.replace('"aiops")', '"aiops", "things")')))
+    areas = package / "servers" / "__init__.py"
+    source = areas.read_text()
+    assert source.count(AREAS_LINE) == 1, "AREA_NAMES is no longer one line of names: update this test and the README"
+    areas.write_text(source.replace(AREAS_LINE, AREAS_LINE.replace('"aiops")', '"aiops", "things")')))
     return root
 
 
-async def _tool_names(root: Path, module: str, *args: str) -> list[str]:
+async def _served(root: Path, module: str, *args: str) -> tuple[list[str], str]:
+    """The tools a server of the copy lists, and its instructions."""
     # From the copy's folder: ``-m`` puts the working directory first on the path.
     argv = ["-m", module, "--sandbox", *args]
     params = StdioServerParameters(command=sys.executable, args=argv, env=server_env(), cwd=str(root))
@@ -82,7 +83,11 @@ async def _tool_names(root: Path, module: str, *args: str) -> list[str]:
         if module.endswith("things"):
             answer = await ok(client, "list_things")
             assert answer["metadata"]["count"] == len(answer["things"]) > 0
-        return [t.name for t in (await client.list_tools()).tools]
+        return [t.name for t in (await client.list_tools()).tools], client.instructions or ""
+
+
+async def _tool_names(root: Path, module: str, *args: str) -> list[str]:
+    return (await _served(root, module, *args))[0]
 
 
 async def test_the_new_area_is_served_by_its_own_command(package_with_a_new_area: Path) -> None:
@@ -92,6 +97,16 @@ async def test_the_new_area_is_served_by_its_own_command(package_with_a_new_area
 async def test_the_combined_server_lists_it_as_a_toolset(package_with_a_new_area: Path) -> None:
     names = await _tool_names(package_with_a_new_area, "pagerduty_mcp", "--toolsets", "things")
     assert names == ["list_things"]
+
+
+async def test_the_area_servers_name_it_and_it_names_them(package_with_a_new_area: Path) -> None:
+    _, own = await _served(package_with_a_new_area, "pagerduty_mcp.servers.things")
+    assert own.startswith("Things: list_things.\nElsewhere: pagerduty-incidents (")
+    assert all(f"pagerduty-{other} (" in own for other in ("services", "people", "aiops"))
+    _, people = await _served(package_with_a_new_area, "pagerduty_mcp.servers.people")
+    assert "pagerduty-things (things and stuff)." in people
+    _, combined = await _served(package_with_a_new_area, "pagerduty_mcp")
+    assert "pagerduty-things" not in combined  # it holds them all
 
 
 def test_the_generated_docs_document_it(package_with_a_new_area: Path) -> None:

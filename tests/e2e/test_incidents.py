@@ -36,7 +36,7 @@ async def test_every_incidents_tool_over_stdio() -> None:
         platform = await run("list_incidents", {"team_ids": ["Platform"], "statuses": everything, "limit": 5})
         assert platform["incidents"] and platform["metadata"]["has_more"]
         error = await fails(client, "list_incidents", {"team_ids": ["Platfrom"]}, "TEAM_NOT_FOUND")
-        assert "list_teams on pagerduty-people" in error["message"]
+        assert "Closest: Platform (" in error["message"]  # offered, never picked
         named = first(
             await run("create_incident", {"title": "Cart 502s", "service_id": "Checkout API", "priority_id": "P2"})
         )

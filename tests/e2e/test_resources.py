@@ -160,7 +160,9 @@ async def test_over_http_templates_read_and_every_argument_completes(sandbox_htt
         await every_template_and_argument_completes_and_reads(client)
         with pytest.raises(MCPError) as unknown:
             await client.read_resource("pagerduty://teams/No%20Such%20Team")
-        assert unknown.value.error.data == {"code": "TEAM_NOT_FOUND", "parameters": ["team"]}
+        data = unknown.value.error.data
+        assert data["code"] == "TEAM_NOT_FOUND" and data["parameters"] == ["team"]
+        assert len(data["suggestions"]) == 5 and "untrusted_content" in data  # the account's five teams, marked
 
 
 async def test_over_http_a_narrowed_caller_gets_no_template_and_no_completion_of_hidden_tools(

@@ -71,10 +71,10 @@ async def test_every_services_tool_over_stdio(account: tuple[Sandbox, ServerInfo
         checkout = _named(box, "services", "Checkout API")
         detail = first(await ok(client, "get_service", {"service_id": checkout["html_url"]}))
         assert detail["open_incidents"]["high"] >= 1 and detail["status"] == "critical"
-        # Names work where ids go, and a wrong one names the server that lists valid ones.
+        # Names work where ids go, and a wrong one is answered with the teams there are (five).
         assert first(await ok(client, "get_service", {"service_id": "checkout api"}))["id"] == checkout["id"]
         error = await fails(client, "list_services", {"team_ids": ["No Such Team"]}, "TEAM_NOT_FOUND")
-        assert "list_teams on pagerduty-people" in error["message"]
+        assert "The account's teams: Checkout (" in error["message"]
 
         # "What depends on checkout?"
         deps = await ok(client, "get_service_dependencies", {"service_id": checkout["id"]})

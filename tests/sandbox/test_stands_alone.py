@@ -33,7 +33,7 @@ def _loaded_by(graph: grimp.ImportGraph, start: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
-    return grimp.build_graph("pagerduty_mcp", include_external_packages=True)
+    return grimp.build_graph("pagerduty_mcp", include_external_packages=True, cache_dir=None)
 
 
 def test_the_walk_follows_packages_and_imports(graph: grimp.ImportGraph) -> None:

@@ -22,8 +22,11 @@ from pagerduty_mcp.common.toolkit.area import Area
 __all__ = ["build_app"]
 
 
-def build_app(command: str, areas: Sequence[Area], *, help_text: str) -> typer.Typer:
-    """The command-line entry point of a server: same flags for every area."""
+def build_app(command: str, areas: Sequence[Area], *, help_text: str | None = None) -> typer.Typer:
+    """The command-line entry point of a server: same flags for every area. Its help says what the
+    areas hold (their summaries) unless ``help_text`` says otherwise."""
+    if help_text is None:
+        help_text = f"PagerDuty MCP server for {'; '.join(area.summary for area in areas)}."
     app = typer.Typer(add_completion=False, help=help_text, rich_markup_mode=None, pretty_exceptions_enable=False)
     toolset_names = ", ".join(area.name for area in areas)
 

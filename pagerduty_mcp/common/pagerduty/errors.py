@@ -14,6 +14,7 @@ import httpx2
 import pagerduty
 
 from pagerduty_mcp.common.pagerduty.context import current_request
+from pagerduty_mcp.common.pagerduty.kinds import kind_in_path
 from pagerduty_mcp.common.pagerduty.logs import redact
 from pagerduty_mcp.common.pagerduty.text import clean_text
 
@@ -134,54 +135,11 @@ def _resource_code(resource: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", resource.upper()).strip("_")
 
 
-# The singular resource named by the last collection segment of a REST path.
-_SINGULAR = {
-    "incidents": "incident",
-    "services": "service",
-    "users": "user",
-    "teams": "team",
-    "schedules": "schedule",
-    "escalation_policies": "escalation_policy",
-    "alerts": "alert",
-    "log_entries": "log_entry",
-    "notes": "note",
-    "overrides": "override",
-    "rotations": "rotation",
-    "custom_shifts": "custom_shift",
-    "priorities": "priority",
-    "business_services": "business_service",
-    "technical_services": "service",
-    "maintenance_windows": "maintenance_window",
-    "webhook_subscriptions": "webhook_subscription",
-    "extensions": "extension",
-    "extension_schemas": "extension_schema",
-    "integrations": "integration",
-    "event_orchestrations": "event_orchestration",
-    "alert_grouping_settings": "alert_grouping_setting",
-    "change_events": "change_event",
-    "incident_workflows": "incident_workflow",
-    "contact_methods": "contact_method",
-    "notification_rules": "notification_rule",
-    "status_updates": "status_update",
-    "actions": "automation_action",
-    "invocations": "automation_action_invocation",
-    "status_pages": "status_page",
-    "posts": "status_page_post",
-}
-
-
 def resource_from_path(path: str) -> str:
-    """Name the object a request path points at: ``/incidents/P1/alerts/P2`` is an alert, and
-    ``/incidents/P1/business_services/impacts`` an incident (``impacts`` is no id: ids are never
-    lower-case words)."""
-    segments = [s for s in httpx2.URL(path).path.split("/") if s]
-    for i in range(len(segments) - 1, -1, -1):
-        if segments[i] in _SINGULAR and i + 1 < len(segments) and not segments[i + 1].islower():
-            return _SINGULAR[segments[i]]
-    for segment in reversed(segments):
-        if segment in _SINGULAR:
-            return _SINGULAR[segment]
-    return "resource"
+    """Name the object a request path points at (``/incidents/P1/alerts/P2`` is an alert), as the
+    table of kinds knows it; ``resource`` for a path of no known kind."""
+    kind = kind_in_path(httpx2.URL(path).path)
+    return kind.noun.replace(" ", "_") if kind is not None else "resource"
 
 
 def upstream_message(response: httpx2.Response) -> str:

@@ -1,13 +1,15 @@
-"""``Area``: one product area, declared once: its tools, its words to the model, its extras."""
+"""``Area``: one product area, declared once: its tools, its words to the model, its extras, and the
+finder tools other servers' hints point to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
+from pagerduty_mcp.common.pagerduty.kinds import KINDS
 from pagerduty_mcp.common.toolkit.apps import App
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, spec_of
 
@@ -28,7 +30,11 @@ class Area:
 
     ``tools`` is the one list an area declares; which are reads and which are writes follows
     from each tool's kind. ``extras`` register prompts and resources, in order (a template before
-    the listing of its resources).
+    the listing of its resources). ``summary`` says in a few words what the area holds: its
+    command's help, and the line a server of another area says about this one
+    (``toolkit.directory``). ``finders`` maps a kind of object (a key of ``pagerduty.kinds.KINDS``)
+    to the read tool of this area that lists it: what hints about an unknown one name, here or as
+    "<tool> on pagerduty-<area>" on the other servers.
     """
 
     name: str
@@ -36,10 +42,16 @@ class Area:
     instructions: str
     tools: Sequence[Callable[..., Any]]
     extras: Sequence[Callable[[MCPServer, ToolFilter], None]] = ()
-    # One line on what the other servers hold, for a server of this area alone (the combined
-    # server holds them all, so it leaves these lines out).
-    siblings: str = ""
     apps: Sequence[App] = ()
+    finders: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        mine = self.tool_names()
+        for kind, tool in self.finders.items():
+            if kind not in KINDS:
+                raise ValueError(f"area {self.name}: finders names {kind!r}, which is no kind of PagerDuty object")
+            if tool not in mine or spec_of(self.tools[mine.index(tool)]).is_write:
+                raise ValueError(f"area {self.name}: the finder of {kind}, {tool}, is not one of its read tools")
 
     @property
     def command(self) -> str:

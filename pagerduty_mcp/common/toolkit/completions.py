@@ -24,8 +24,9 @@ from typing import Any
 
 from mcp_types import Completion
 
+from pagerduty_mcp.common.toolkit.directory import finder_of
 from pagerduty_mcp.common.toolkit.names import listed_objects
-from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
 
 __all__ = ["MAX_VALUES", "Source", "choices", "complete", "matching", "named", "sources_for"]
 
@@ -70,8 +71,8 @@ def matching(typed: str, rows: Iterable[tuple[str, Sequence[str]]]) -> list[str]
 
 def named(parameter: str) -> Source:
     """The objects the tool parameter ``parameter`` names (``team_id``: teams), by name or id."""
-    kinds = NAMED_PARAMETERS[parameter]
-    also = RESOURCES[kinds[0]].also_match
+    kind = NAMED_PARAMETERS[parameter]
+    also = kind.also_match
 
     def values(typed: str, context: Mapping[str, str]) -> list[str]:
         objects = listed_objects(parameter)
@@ -90,7 +91,9 @@ def named(parameter: str) -> Source:
             rows += [(value, [value]) for ident in ids for value in extra[ident] if value]
         return matching(typed, rows)
 
-    return Source(values, finder=RESOURCES[kinds[0]].finder)
+    # Where no area declares a finder of this kind, no tool reveals these names: "" is no tool's name.
+    finder = finder_of(kind.key)
+    return Source(values, finder=finder[0] if finder else "")
 
 
 def choices(options: Iterable[str]) -> Source:

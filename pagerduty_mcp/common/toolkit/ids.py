@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from pagerduty_mcp.common.pagerduty.client import get_pool
 from pagerduty_mcp.common.pagerduty.errors import invalid
+from pagerduty_mcp.common.pagerduty.kinds import LINK_SEGMENTS
 from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
 
 __all__ = [
@@ -60,31 +61,6 @@ def id_or_url(description: str) -> object:
     return Field(
         pattern=ID_PATTERN, max_length=MAX_REFERENCE_LENGTH, description=f"{description} (id or PagerDuty URL)"
     )
-
-
-# Web paths put the id after these segments (…/incidents/Q1ABC, …/service-directory/PABC123).
-_COLLECTIONS = {
-    "incidents",
-    "services",
-    "service-directory",
-    "business-services",
-    "business_services",
-    "users",
-    "teams",
-    "schedules",
-    "escalation_policies",
-    "escalation-policies",
-    "event-orchestration",
-    "event_orchestrations",
-    "alerts",
-    "log_entries",
-    "maintenance_windows",
-    "incident_workflows",
-    "workflows",
-    "change_events",
-    "alert-grouping-settings",
-    "actions",  # automation actions: …/automation_actions/actions/01ABC… and the web app's …/automation/actions/…
-}
 
 
 def is_pagerduty_host(host: str | None) -> bool:
@@ -134,7 +110,7 @@ def id_in(value: str) -> str | None:
     found = [
         segments[i + 1]
         for i, segment in enumerate(segments[:-1])
-        if segment in _COLLECTIONS and _ID_RE.fullmatch(segments[i + 1])
+        if segment in LINK_SEGMENTS and _ID_RE.fullmatch(segments[i + 1])
     ]
     return found[-1] if found else None
 

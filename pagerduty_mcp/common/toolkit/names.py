@@ -1,11 +1,25 @@
 """Names wherever ids go: which object a parameter names, and finding it by id, URL or name.
 
-A parameter's name says what it refers to (``team_ids`` are teams, ``assignee_ids`` users). That
-one table drives everything: the published schema says "id, URL or name" for those parameters,
-the arguments are resolved before the tool runs (an exact, case-insensitive name, or a user's
-email, becomes the id, with one cached list request per credential), an ambiguous name is an error
-that lists the candidates, and an unknown one is ``<RESOURCE>_NOT_FOUND`` naming the parameter.
-Hints name the tool that lists valid values, and the server it lives on when it is another one.
+A parameter's name says what it refers to (``team_ids`` are teams, ``assignee_ids`` users:
+``toolkit.references``); the kind of object, where PagerDuty lists it (``pagerduty.kinds``). That
+drives everything: the published schema says "id, URL or name" for those parameters, the arguments
+are resolved before the tool runs (an exact, case-insensitive name, or a user's email, becomes the
+id, with one cached list request per credential), an ambiguous name is an error that lists the
+candidates, and an unknown one is ``<RESOURCE>_NOT_FOUND`` naming the parameter.
+
+One rule for values shaped like an id: each is tried both as an id and as a name, the likelier
+first. ``PLATFORM`` (capitals, no digit) is looked up as a name first and is the id only when no
+name matches; ``P1ABC23`` (an id's exact shape, with a digit) is taken as the id without a request,
+and is looked up as a name only when PagerDuty has no such id (``rename_unknown_ids``).
+
+An unknown value is answered with the closest few names of its kind and their ids
+(``toolkit.near_names``), never one picked silently. They come from the kind's whole list, the one
+that completions read and that resolves names of kinds PagerDuty cannot search: cached for a minute
+per credential, so a second miss costs nothing; when not cached, it costs one walk of that list (up
+to 500 objects, 100 a page), and, for an account with more than 500 of the kind, one search by the
+name's own words. Without a near name, a short list is shown whole, and a longer one is left to the
+tool that lists it (the finder its area declares, ``toolkit.directory``): named plainly on its own
+server, as "<tool> on pagerduty-<area>" elsewhere.
 """
 
 from __future__ import annotations
@@ -20,10 +34,13 @@ from typing import Any
 from pagerduty_mcp.common.pagerduty.client import get_client, get_pool, path
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, invalid
+from pagerduty_mcp.common.pagerduty.kinds import Kind, Listing
 from pagerduty_mcp.common.pagerduty.pagination import paginate, paginate_cursor
 from pagerduty_mcp.common.pagerduty.text import clean_text
+from pagerduty_mcp.common.toolkit.directory import finder_of
 from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH, NOT_AN_ID, id_in, is_name, resolve_id
-from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, RESOURCES, Resource
+from pagerduty_mcp.common.toolkit.near_names import closest, core, shown
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS
 
 __all__ = [
     "cached_list",
@@ -32,9 +49,11 @@ __all__ = [
     "is_pagerduty_id",
     "known_ids",
     "listed_objects",
+    "rename_unknown_ids",
     "resolve_reference",
     "resolve_references",
     "resolve_variable",
+    "unknown",
 ]
 
 # How long a name lookup is reused for one credential: long enough for one conversation turn's
@@ -42,13 +61,16 @@ __all__ = [
 NAME_TTL_SECONDS = 60.0
 _MAX_LISTED = 500
 _MAX_CANDIDATES = 5
+# A kind with at most this many objects is shown whole when no name is near (priorities, say).
+_SHOWN_WHOLE = 5
 _MAX_EXISTENCE_CHECKS = 20
 # PagerDuty's own ids: P + 6 (most objects), Q + 12-13 (incidents, alerts), 26 from a digit
 # (automation actions); the sandbox's likewise.
 _PAGERDUTY_ID = re.compile(r"^(P[A-Z0-9]{6}|[A-Z][A-Z0-9]{5,19}|[0-9][A-Z0-9]{25})$")
-# Those shapes with a digit in them: no team is called that in capitals, so they are ids outright.
-# Any other id-shaped value (PLATFORM, DATABASE, PAYMENT) may be a name in capitals, since names
-# match in any case: it is looked up as a name first, and is the id only when no name matches.
+# Those shapes with a digit in them are likelier ids than names: taken as ids without a request, and
+# looked up as a name only when PagerDuty has no such id. Any other id-shaped value (PLATFORM,
+# DATABASE, PAYMENT) is likelier a name in capitals, since names match in any case: it is looked up
+# as a name first, and is the id only when no name matches.
 _UNMISTAKABLE_ID = re.compile(r"^(?=.*[0-9])(P[A-Z0-9]{6}|Q[A-Z0-9]{12,13}|[0-9][A-Z0-9]{25})$")
 
 
@@ -100,21 +122,25 @@ def cached_list(
     return rows
 
 
-def _listed(resource: Resource, query: str) -> list[dict[str, Any]]:
+def _listed(listing: Listing, query: str) -> list[dict[str, Any]]:
     """The objects PagerDuty lists for ``query`` (all of them for ``""``), reused for a minute per credential."""
-    params: dict[str, Any] = {resource.search_parameter: query} if resource.searchable and query else {}
-    return cached_list(resource.path, resource.key, params, cursor=resource.cursor)
+    params: dict[str, Any] = {listing.search: query} if listing.search and query else {}
+    return cached_list(listing.path, listing.key, params, cursor=listing.cursor)
 
 
 def listed_objects(parameter: str) -> list[dict[str, Any]]:
     """Every object (up to a bound per kind) that ``parameter`` may name, from the same cached list
     that resolves names: what completions offer."""
-    return [row for kind in NAMED_PARAMETERS[parameter] for row in _listed(RESOURCES[kind], "")]
+    return [row for listing in NAMED_PARAMETERS[parameter].listings for row in _listed(listing, "")]
 
 
-def _matches(resource: Resource, row: dict[str, Any], wanted: str) -> bool:
-    fields = ("name", "summary", *resource.also_match)
+def _matches(kind: Kind, row: dict[str, Any], wanted: str) -> bool:
+    fields = ("name", "summary", *kind.also_match)
     return any(str(row.get(f) or "").strip().lower() == wanted for f in fields)
+
+
+def _label(row: dict[str, Any]) -> str:
+    return f"{clean_text(str(row.get('name') or row.get('summary')), 60)} ({row['id']})"
 
 
 def resolve_reference(value: str, parameter: str, *, label: str | None = None) -> str:
@@ -123,43 +149,125 @@ def resolve_reference(value: str, parameter: str, *, label: str | None = None) -
     ``label`` is what errors call the value when it did not come as that parameter (a resource
     template's variable); by default, the parameter.
     """
-    kinds = NAMED_PARAMETERS.get(parameter)
+    kind = NAMED_PARAMETERS.get(parameter)
     said = label or parameter
     text = value.strip()
     ident = id_in(text)  # an id, or the object's URL
-    if kinds is None or (ident is not None and (_UNMISTAKABLE_ID.fullmatch(ident) or text.startswith("https://"))):
+    if kind is None or (ident is not None and (_UNMISTAKABLE_ID.fullmatch(ident) or text.startswith("https://"))):
         return ident or text
     could_be_an_id = ident is not None and is_pagerduty_id(ident)
     wanted = text.lower()
-    for kind in kinds:
-        resource = RESOURCES[kind]
-        found = [row for row in _listed(resource, text) if _matches(resource, row, wanted)]
+    for listing in kind.listings:
+        found = [row for row in _listed(listing, text) if _matches(kind, row, wanted)]
         if len(found) == 1:
             known_ids().add(str(found[0]["id"]))
             return str(found[0]["id"])
         if len(found) > 1:
-            shown = ", ".join(f"{clean_text(str(r.get('name') or r.get('summary')), 60)} ({r['id']})" for r in found)
+            listed = ", ".join(_label(r) for r in found)
             raise ToolFailure(
                 "AMBIGUOUS_NAME",
-                f"{said}: {len(found)} {resource.noun} names match {clean_text(text, 80)!r}: "
-                f"{shown[:600]}. Pass the id of the one you mean.",
-                {
-                    "parameters": [said],
-                    "candidates": [{"id": r["id"], "name": r.get("name") or r.get("summary")} for r in found][
-                        :_MAX_CANDIDATES
-                    ],
-                },
+                f"{said}: {len(found)} {kind.noun} names match {clean_text(text, 80)!r}: "
+                f"{listed[:600]}. Pass the id of the one you mean.",
+                {"parameters": [said], "candidates": shown(found[:_MAX_CANDIDATES])},
                 untrusted=True,  # the candidates' names are the account's free text
             )
     if could_be_an_id and ident is not None:
         return ident  # no such name: the id it looks like (an empty answer then checks it exists)
-    resource = RESOURCES[kinds[0]]
-    raise ToolFailure(
-        resource.code,
-        f"{said}: no {resource.noun} with id or name {clean_text(text, 80)!r}; "
-        f"{finder_hint(resource.finder, resource.area)} finds valid ones.",
-        {"parameters": [said]},
-    )
+    raise unknown(kind, said, text)
+
+
+def unknown(kind: Kind, parameter: str, value: str, message: str | None = None) -> ToolFailure:
+    """``<KIND>_NOT_FOUND`` for ``value`` given as ``parameter``: ``message`` (by default, that no
+    object has that id or name), then the closest names with their ids, or the whole list when it
+    is short, or the tool that lists valid ones."""
+    said = message or f"no {kind.noun} with id or name {clean_text(value, 80)!r}"
+    details: dict[str, Any] = {"parameters": [parameter]}
+    rows = _candidates(kind, value) if value.strip() else None
+    near = closest(value, rows or [], kind)
+    if near:
+        details["suggestions"] = shown(near)
+        tail = f"Closest: {', '.join(_label(r) for r in near)}; pass the id of the one meant."
+    elif rows is not None and len(rows) <= _SHOWN_WHOLE:
+        if rows:
+            details["suggestions"] = shown(rows)
+        listed = ", ".join(_label(r) for r in rows)
+        tail = f"The account's {kind.plural}: {listed}." if rows else f"The account has no {kind.plural}."
+    else:
+        finder = finder_of(kind.key)
+        tail = f"{finder_hint(*finder)} finds valid ones." if finder and finder[0] not in said else ""
+    said = said.rstrip(" ;")
+    if not said.endswith((".", "!", "?")):
+        said += "."  # PagerDuty's own words end in a quote
+    text = f"{parameter}: {said} {tail}".rstrip()
+    return ToolFailure(kind.code, text, details, untrusted=bool(details.get("suggestions")))
+
+
+def _candidates(kind: Kind, value: str) -> list[dict[str, Any]] | None:
+    """The objects of ``kind`` near names are picked from: its whole list (cached), and where that
+    list is cut at the bound, what PagerDuty finds by the name's own words. ``None`` when the list
+    cannot be read (a role that may not list them): the error then stands without suggestions."""
+    rows: list[dict[str, Any]] = []
+    read = False
+    for listing in kind.listings:
+        try:
+            listed = _listed(listing, "")
+            if len(listed) >= _MAX_LISTED and listing.search:
+                searched = {value.strip(), core(value, kind)} - {""}
+                listed = [*listed, *(row for query in sorted(searched) for row in _listed(listing, query))]
+        except ToolFailure as failure:
+            if failure.code == "CANCELLED":
+                raise
+            continue
+        rows += listed
+        read = True
+    return rows if read else None
+
+
+def rename_unknown_ids(
+    given: Mapping[str, Any], arguments: dict[str, Any], parameters: Sequence[str], failure: ToolFailure
+) -> dict[str, Any] | None:
+    """``arguments`` with each value that was taken as an id without being tried as a name, and
+    that PagerDuty said does not exist (``failure``), replaced by the id of the one object named
+    exactly that; ``None`` when there is none to replace. ``given`` are the arguments before names
+    were resolved: a value that came from a name is not looked up again."""
+    renamed = dict(arguments)
+    changed = False
+    for parameter in parameters:
+        kind = NAMED_PARAMETERS[parameter]
+        if kind.code != failure.code or failure.details.get("parameters", [parameter]) != [parameter]:
+            continue
+        sent, now = given.get(parameter), arguments.get(parameter)
+        pairs = (
+            list(zip(sent, now, strict=False)) if isinstance(sent, list) and isinstance(now, list) else [(sent, now)]
+        )
+        values = []
+        for before, after in pairs:
+            ident = _exact_name(kind, after) if isinstance(after, str) and before == after else None
+            changed |= ident is not None
+            values.append(ident or after)
+        renamed[parameter] = values if isinstance(now, list) else values[0]
+    return renamed if changed else None
+
+
+def _exact_name(kind: Kind, value: str) -> str | None:
+    """The id of the one object of ``kind`` named ``value`` exactly, for a value shaped like an id
+    that was taken as one without a lookup; ``None`` otherwise."""
+    if not _UNMISTAKABLE_ID.fullmatch(value) or value in known_ids():
+        return None
+    wanted = value.lower()
+    for listing in kind.listings:
+        try:
+            found = [row for row in _listed(listing, value) if _matches(kind, row, wanted)]
+        except ToolFailure as failure:  # the lookup is a second chance: the first answer stands
+            if failure.code == "CANCELLED":
+                raise
+            return None
+        if len(found) == 1 and str(found[0]["id"]) != value:
+            known_ids().add(str(found[0]["id"]))
+            return str(found[0]["id"])
+        if found:
+            return None
+    return None
 
 
 def resolve_variable(value: str, parameter: str, variable: str) -> str:
@@ -201,32 +309,27 @@ def check_references_exist(arguments: dict[str, Any], parameters: Sequence[str])
                 return
             checked += 1
             if not _exists(ident, NAMED_PARAMETERS[parameter]):
-                resource = RESOURCES[NAMED_PARAMETERS[parameter][0]]
-                raise ToolFailure(
-                    resource.code,
-                    f"{parameter}: no {resource.noun} with id or name {clean_text(ident, 80)!r} in this account; "
-                    f"{finder_hint(resource.finder, resource.area)} finds valid ones.",
-                    {"parameters": [parameter]},
+                raise unknown(
+                    NAMED_PARAMETERS[parameter],
+                    parameter,
+                    ident,
+                    f"no {NAMED_PARAMETERS[parameter].noun} with id or name {clean_text(ident, 80)!r} in this account",
                 )
 
 
-_LISTED_ONLY = ("priorities", "status_pages")  # kinds PagerDuty has no GET /<kind>/{id} for
-
-
-def _exists(ident: str, kinds: Sequence[str]) -> bool:
+def _exists(ident: str, kind: Kind) -> bool:
     known = known_ids()
     if ident in known:
         return True
     client = get_client()
-    for kind in kinds:
-        resource = RESOURCES[kind]
-        if kind in _LISTED_ONLY:
-            if any(row.get("id") == ident for row in _listed(resource, "")):
+    for listing in kind.listings:
+        if not listing.by_id:  # PagerDuty has no GET of one: the (cached) list says
+            if any(row.get("id") == ident for row in _listed(listing, "")):
                 known.add(ident)
                 return True
             continue
         try:
-            client.read(path(f"{resource.path}/{{}}", ident))
+            client.read(path(f"{listing.path}/{{}}", ident))
             known.add(ident)
             return True
         except ToolFailure as failure:

@@ -21,11 +21,17 @@ from mcp_types import CallToolResult, ToolAnnotations
 
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure, failure_from_exception
+from pagerduty_mcp.common.pagerduty.kinds import Kind as ObjectKind
 from pagerduty_mcp.common.toolkit.bounds import bound_schema
 from pagerduty_mcp.common.toolkit.confirm import CONFIRMATION, Asks, ask_first, go_ahead
 from pagerduty_mcp.common.toolkit.envelope import error_result, success_result
-from pagerduty_mcp.common.toolkit.names import check_references_exist, finder_hint, resolve_references
-from pagerduty_mcp.common.toolkit.references import ID_PARAMETERS, NAMED_PARAMETERS, RESOURCES, Resource
+from pagerduty_mcp.common.toolkit.names import (
+    check_references_exist,
+    rename_unknown_ids,
+    resolve_references,
+    unknown,
+)
+from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, REFERENCES
 
 __all__ = [
     "OPEN_WORLD",
@@ -176,20 +182,15 @@ def _named(spec: ToolSpec) -> list[str]:
     return [p for p in inspect.signature(spec.fn).parameters if p in NAMED_PARAMETERS]
 
 
-def _kinds(spec: ToolSpec) -> dict[str, Resource]:
+def _kinds(spec: ToolSpec) -> dict[str, ObjectKind]:
     """Each parameter that names objects (by name, or by id only) -> the kind it names."""
-    found = {}
-    for parameter in inspect.signature(spec.fn).parameters:
-        if parameter in NAMED_PARAMETERS:
-            found[parameter] = RESOURCES[NAMED_PARAMETERS[parameter][0]]
-        elif parameter in ID_PARAMETERS:
-            found[parameter] = ID_PARAMETERS[parameter]
-    return found
+    return {p: REFERENCES[p] for p in inspect.signature(spec.fn).parameters if p in REFERENCES}
 
 
 def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
-    # Parameters that name objects: names become ids before the body runs, and a read that comes
-    # back empty checks that what it was filtered by exists.
+    # Parameters that name objects: names become ids before the body runs, a read that comes back
+    # empty checks that what it was filtered by exists, and a read told an id does not exist tries
+    # it as a name.
     named = _named(spec)
     kinds = _kinds(spec)
 
@@ -201,9 +202,14 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
             if confirmation is not None:
                 go_ahead(confirmation)
             arguments = resolve_references(kwargs, named) if named else kwargs
-            envelope = spec.fn(**arguments)
-            if named and not spec.is_write and _is_empty(envelope):
-                check_references_exist(arguments, named)
+            try:
+                envelope = _run(spec, arguments, named)
+            except Exception as exc:
+                renamed = _tried_as_names(spec, kwargs, arguments, named, exc)
+                if renamed is None:
+                    raise
+                arguments = renamed
+                envelope = _run(spec, arguments, named)
             window = current_request().memo.window
             if window and isinstance(envelope, dict) and isinstance(envelope.get("metadata"), dict):
                 envelope["metadata"]["window"] = dict(window)  # relative or defaulted times, made absolute
@@ -224,25 +230,52 @@ def _wrap(spec: ToolSpec) -> Callable[..., CallToolResult]:
     return call
 
 
+def _run(spec: ToolSpec, arguments: dict[str, Any], named: list[str]) -> Any:
+    envelope = spec.fn(**arguments)
+    if named and not spec.is_write and _is_empty(envelope):
+        check_references_exist(arguments, named)
+    return envelope
+
+
+def _tried_as_names(
+    spec: ToolSpec, given: dict[str, Any], arguments: dict[str, Any], named: list[str], exc: Exception
+) -> dict[str, Any] | None:
+    """For a read that PagerDuty answered "no such id": the arguments with each value that was
+    taken as an id without a lookup, and is an object's exact name, replaced by that object's id
+    (``names.rename_unknown_ids``), to run the read once more; ``None`` when there is none. A write
+    is never run twice: its error offers that object instead."""
+    if spec.is_write or not named:
+        return None
+    failure = failure_from_exception(exc)
+    if failure is None or not failure.code.endswith("_NOT_FOUND"):
+        return None
+    return rename_unknown_ids(given, arguments, named, failure)
+
+
 _GENERIC_HINT = " Use a list tool to find valid ids."
 
 
-def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], kinds: dict[str, Resource]) -> ToolFailure:
+def _naming_the_parameter(failure: ToolFailure, arguments: dict[str, Any], kinds: dict[str, ObjectKind]) -> ToolFailure:
     """A ``<RESOURCE>_NOT_FOUND`` from PagerDuty that no tool code attributed: when exactly one given
-    parameter names objects of that kind, the error names it, and the tool that lists valid ones."""
+    parameter names objects of that kind, the error names it, with the closest names to the value
+    or the tool that lists valid ones (``names.unknown``)."""
     if not failure.code.endswith("_NOT_FOUND") or failure.details.get("parameters"):
         return failure
     given = [p for p, kind in kinds.items() if arguments.get(p) and kind.code == failure.code]
     if len(given) != 1:
         return failure
     parameter = given[0]
-    resource = kinds[parameter]
+    value = arguments[parameter]
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else ""  # of several, PagerDuty does not say which
     message = failure.message.removesuffix(_GENERIC_HINT).rstrip()
-    if not message.endswith((".", "!", "?")):
-        message += "."  # PagerDuty's own words end in a quote
-    hint = f"{finder_hint(resource.finder, resource.area)} finds valid ones."
-    text = f"{parameter}: {message}" + ("" if resource.finder in message else f" {hint}")
-    return ToolFailure(failure.code, text, {**failure.details, "parameters": [parameter]})
+    named_failure = unknown(kinds[parameter], parameter, str(value), message)
+    return ToolFailure(
+        failure.code,
+        named_failure.message,
+        {**failure.details, **named_failure.details},
+        untrusted=failure.untrusted or named_failure.untrusted,
+    )
 
 
 def _is_empty(envelope: Any) -> bool:

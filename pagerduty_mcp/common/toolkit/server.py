@@ -80,6 +80,7 @@ from pagerduty_mcp.common.toolkit.browse import Lister, page_of_resources
 from pagerduty_mcp.common.toolkit.client_logging import level_of_failure, send_client_log, set_client_level
 from pagerduty_mcp.common.toolkit.completions import Source, complete
 from pagerduty_mcp.common.toolkit.confirm import ASKED, ConfirmMode, unanswered
+from pagerduty_mcp.common.toolkit.directory import sibling_line
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, error_result
 from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
 from pagerduty_mcp.common.toolkit.ids import MAX_REFERENCE_LENGTH
@@ -485,8 +486,9 @@ def create_pagerduty_server(
     """
     flt.check({area.name: area.tool_names() for area in areas})
     if instructions is None:
-        alone = [areas[0].siblings] if len(areas) == 1 and areas[0].siblings else []
-        instructions = "\n".join([*(area.instructions for area in areas), *alone])
+        # What the other servers hold, for a server that does not hold every area.
+        elsewhere = sibling_line([area.name for area in areas])
+        instructions = "\n".join([*(area.instructions for area in areas), *([elsewhere] if elsewhere else [])])
     mode = "Write tools are enabled." if flt.enable_write_tools else "Read-only: write tools are disabled."
     # An app is served where a tool that it draws is.
     apps = [app for area in areas for app in area.apps if any(flt.admits(t, area.name, False) for t in app.drawn_by)]

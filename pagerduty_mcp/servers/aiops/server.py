@@ -18,22 +18,16 @@ INSTRUCTIONS = (
     "Runbooks: list_automation_actions, then invoke_automation_action on the incident. "
     "Routing keys are secrets: never repeat one, except a new orchestration's to the user who created it."
 )
-# What the other servers hold: said only when this area is served alone.
-SIBLINGS = (
-    "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows, status pages, "
-    "custom fields), pagerduty-services (services, maintenance, integrations, webhooks, extensions), "
-    "pagerduty-people (users, teams, schedules, on-call, escalation policies, on-call pay)."
-)
 
 AREA = Area(
     name="aiops",
-    summary="alert grouping, event orchestration, change events, automation actions and the Events API",
+    summary="alert grouping, orchestration, change events, events, automation actions",
     instructions=INSTRUCTIONS,
-    siblings=SIBLINGS,
     tools=TOOLS,
+    finders={"event_orchestrations": "list_event_orchestrations", "automation_actions": "list_automation_actions"},
 )
 
-app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")
+app = build_app(AREA.command, [AREA])
 
 
 def main() -> None:

@@ -18,24 +18,23 @@ INSTRUCTIONS = (
     '"Me": get_user_data, or scope=assigned_to_me. Fairness: get_oncall_load; on-call pay: '
     "get_oncall_compensation; holes in cover: find_coverage_gaps. Cover a shift: create_schedule_override. " + TIMES
 )
-# What the other servers hold: said only when this area is served alone.
-SIBLINGS = (
-    "Elsewhere: pagerduty-incidents (incidents, alerts, notes, priorities, workflows, status pages, "
-    "custom fields), pagerduty-services (services, maintenance, integrations, webhooks, extensions), "
-    "pagerduty-aiops (alert grouping, orchestration, change events, events, automation actions)."
-)
 
 AREA = Area(
     name="people",
-    summary="users, teams, schedules, on-call, escalation policies and on-call pay",
+    summary="users, teams, schedules, on-call, escalation policies, on-call pay",
     instructions=INSTRUCTIONS,
-    siblings=SIBLINGS,
     tools=TOOLS,
+    finders={
+        "users": "list_users",
+        "teams": "list_teams",
+        "schedules": "list_schedules",
+        "escalation_policies": "list_escalation_policies",
+    },
     extras=(register_resources, register_extras),
     apps=APPS,
 )
 
-app = build_app(AREA.command, [AREA], help_text=f"PagerDuty MCP server for {AREA.summary}.")
+app = build_app(AREA.command, [AREA])
 
 
 def main() -> None:

@@ -5,13 +5,25 @@ import json
 import logging
 from typing import Annotated
 
+import httpx2
 import pytest
 from pydantic import Field
 
-from pagerduty_mcp.common import Area, IdList, ToolFilter, create_pagerduty_server, tool
+from pagerduty_mcp.common import (
+    Area,
+    ClientPool,
+    Credential,
+    IdList,
+    Settings,
+    ToolFilter,
+    create_pagerduty_server,
+    tool,
+)
+from pagerduty_mcp.common.pagerduty.context import standalone
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.common.pagerduty.logs import configure_logging, register_secret
 from pagerduty_mcp.common.toolkit.registry import spec_of
+from tests.common.fakes import API, reply
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
 
@@ -143,8 +155,22 @@ def team_look(
     raise ToolFailure("TEAM_NOT_FOUND", "PagerDuty has no team at that id. Use a list tool to find valid ids.")
 
 
+def _six_teams(request: httpx2.Request) -> httpx2.Response:
+    if request.url.path == "/teams":  # six teams, none named near PABC123: the finder is named
+        return reply(200, {"teams": [{"id": f"PT{i}", "name": f"Team {i}"} for i in range(6)], "more": False})(request)
+    return reply(404, {"error": {"message": "Not Found", "code": 2100}})(request)
+
+
 @pytest.mark.anyio
 async def test_a_not_found_names_the_one_parameter_of_its_kind_and_its_finder() -> None:
+    pool = ClientPool(
+        Settings(credential=Credential("k" * 20), api_host=API), transport=httpx2.MockTransport(_six_teams)
+    )
+    with standalone(pool):
+        await _a_not_found_names_the_one_parameter_of_its_kind_and_its_finder()
+
+
+async def _a_not_found_names_the_one_parameter_of_its_kind_and_its_finder() -> None:
     server = create_pagerduty_server("t", [Area("teams", "teams", "Teams.", [team_look])], ToolFilter())
     one = json.loads((await server.call_tool("team_look", {"team_ids": ["PABC123"]})).content[0].text)["error"]
     assert one["code"] == "TEAM_NOT_FOUND" and one["details"]["parameters"] == ["team_ids"]

@@ -65,7 +65,12 @@ async def test_change_events_by_team_name_and_unknown_teams_and_integrations(ses
     by_id = await ok(session, "list_change_events", {"team_ids": [payments], "limit": 100})
     assert by_name["change_events"] and by_name["change_events"] == by_id["change_events"]
     error = await fails(session, "list_change_events", {"team_ids": ["Paymnets"]}, "TEAM_NOT_FOUND")
-    assert "list_teams on pagerduty-people" in error["message"]
+    assert error["details"]["suggestions"] == [{"id": payments, "name": "Payments"}]  # the help, on this server
+    error = await fails(session, "list_change_events", {"team_ids": ["No Such Thing Anywhere"]}, "TEAM_NOT_FOUND")
+    assert "The account's teams: Checkout (" in error["message"]  # five, none near: shown whole
+    unknown = {"service_ids": ["No Such Thing Anywhere"]}
+    error = await fails(session, "list_alert_grouping_settings", unknown, "SERVICE_NOT_FOUND")
+    assert "list_services on pagerduty-services" in error["message"]  # nine: the server that lists them
     await fails(session, "list_change_events", {"team_ids": ["PNOSUCH"]}, "TEAM_NOT_FOUND")
     error = await fails(session, "list_change_events", {"integration_ids": ["PNOSUCH"]}, "INTEGRATION_NOT_FOUND")
     assert error["details"]["parameters"] == ["integration_ids"]

@@ -53,7 +53,7 @@ async def test_create_refuses_an_unknown_team_and_a_blank_name(session: Client) 
     error = await fails(
         session, "create_event_orchestration", {"name": "X", "team_id": "No such team"}, "TEAM_NOT_FOUND"
     )
-    assert error["details"]["parameters"] == ["team_id"] and "list_teams" in error["message"]
+    assert error["details"]["parameters"] == ["team_id"] and "The account's teams: Checkout (" in error["message"]
     await fails(session, "create_event_orchestration", {"name": ""}, "INVALID_PARAMETER")
     before = len(session.sandbox.state.all("event_orchestrations"))
     error = await fails(session, "create_event_orchestration", {"name": "X", "team_id": "PNOSUCH"}, "TEAM_NOT_FOUND")

@@ -368,7 +368,7 @@ async def test_incident_metrics_say_an_unknown_team_is_not_found_even_beside_a_k
     error = await fails(
         session, "get_incident_metrics", {"team_ids": [known, "PNOPE00"], "group_by": group_by}, "TEAM_NOT_FOUND"
     )
-    assert "team_ids" in error["message"] and "list_teams on pagerduty-people" in error["message"]
+    assert "team_ids" in error["message"] and "The account's teams: Checkout (" in error["message"]
     await fails(session, "get_incident_metrics", {"service_ids": ["No Such Service"]}, "SERVICE_NOT_FOUND")
 
 
@@ -462,13 +462,14 @@ async def test_list_incidents_takes_a_team_name_and_answers_like_its_id(session:
 async def test_an_unknown_name_names_the_parameter_and_the_server_that_lists_valid_ones(session: Client) -> None:
     error = await fails(session, "list_incidents", {"team_ids": ["Platfrom"]}, "TEAM_NOT_FOUND")
     assert error["details"]["parameters"] == ["team_ids"]
-    assert "list_teams on pagerduty-people" in error["message"]
+    platform = error["details"]["suggestions"][0]["id"]
+    assert error["message"].endswith(f"Closest: Platform ({platform}); pass the id of the one meant.")
     error = await fails(session, "list_incidents", {"service_ids": ["../users"]}, "SERVICE_NOT_FOUND")
     assert "list_services on pagerduty-services" in error["message"]
     error = await fails(
         session, "list_incidents", {"team_ids": ["PNOPE00"]}, "TEAM_NOT_FOUND"
     )  # an id, after an empty page
-    assert "list_teams on pagerduty-people" in error["message"]
+    assert "The account's teams: Checkout (" in error["message"]
 
 
 async def test_an_ambiguous_name_lists_the_candidates_with_their_ids(session: Client) -> None:
@@ -567,7 +568,7 @@ async def test_the_account_log_takes_a_team_name_and_an_unknown_team_is_no_silen
     by_id = await ok(session, "list_log_entries", {"team_ids": [platform["id"]], "since": "7d", "limit": 10})
     assert by_name["log_entries"] and by_name["log_entries"] == by_id["log_entries"]
     error = await fails(session, "list_log_entries", {"team_ids": ["PNOPE00"]}, "TEAM_NOT_FOUND")
-    assert "list_teams on pagerduty-people" in error["message"]
+    assert "The account's teams: Checkout (" in error["message"]
 
 
 async def test_the_workflow_list_gives_every_workflows_steps_in_one_request(session: Client) -> None:

@@ -66,7 +66,7 @@ async def test_an_unknown_business_service_or_incident_changes_nothing(session: 
         {**args, "business_service_ids": ["Nowhere"]},
         "BUSINESS_SERVICE_NOT_FOUND",
     )
-    assert "list_business_services on pagerduty-services" in error["message"]
+    assert "The account's business services: Customer Accounts (" in error["message"]  # three: shown whole
     error = await fails(
         session,
         "update_incident_business_impact",

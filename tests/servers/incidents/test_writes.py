@@ -446,7 +446,7 @@ async def test_create_incident_takes_a_service_and_a_priority_by_name(session: C
     assert incident_of(session, created["id"])["priority"]["id"] == p2["id"]
     error = await fails(session, "create_incident", {**args, "service_id": "Checkout"}, "SERVICE_NOT_FOUND")
     assert error["details"]["parameters"] == ["service_id"]
-    assert "list_services on pagerduty-services" in error["message"]
+    assert error["details"]["suggestions"][0] == {"id": checkout["id"], "name": "Checkout API"}  # never picked
 
 
 async def test_manage_incidents_takes_a_priority_and_a_user_by_name_or_email(session: Client) -> None:
@@ -458,4 +458,4 @@ async def test_manage_incidents_takes_a_priority_and_a_user_by_name_or_email(ses
     shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
     assert shown["priority"] == "P1" and [a["id"] for a in shown["assignees"]] == [user["id"]]
     error = await fails(session, "manage_incidents", {**args, "priority_id": "P9"}, "PRIORITY_NOT_FOUND")
-    assert error["details"]["parameters"] == ["priority_id"] and "list_priorities finds" in error["message"]
+    assert error["details"]["parameters"] == ["priority_id"] and "The account's priorities: P1 (" in error["message"]

@@ -18,7 +18,7 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("get_user", {"user_id": NOPE}, "USER_NOT_FOUND", "list"),
     ("get_user", {"user_id": "null"}, "INVALID_PARAMETER", "user_id"),
     ("list_teams", {"scope": "everyone"}, "INVALID_PARAMETER", "my_teams"),
-    ("get_team", {"team_id": NOPE}, "TEAM_NOT_FOUND", "list"),
+    ("get_team", {"team_id": NOPE}, "TEAM_NOT_FOUND", "The account's teams"),
     ("list_team_members", {"team_id": "null"}, "INVALID_PARAMETER", "team_id"),
     # Not an id, so a name; no team is called that.
     ("list_team_members", {"team_id": "../teams"}, "TEAM_NOT_FOUND", "team_id"),
@@ -31,7 +31,7 @@ CASES: list[tuple[str, dict, str, str]] = [
     ("list_oncalls", {"schedule_ids": [NOPE]}, "SCHEDULE_NOT_FOUND", "list_schedules"),
     ("list_oncalls", {"scope": "my_teams", "team_ids": ["PABC123"]}, "INVALID_PARAMETER", "scope=all"),
     # A mistyped team name must not read as "nobody is on call".
-    ("list_oncalls", {"team_ids": ["Databse"]}, "TEAM_NOT_FOUND", "list_teams"),
+    ("list_oncalls", {"team_ids": ["Databse"]}, "TEAM_NOT_FOUND", "Closest: Database ("),
     ("list_escalation_policies", {"scope": "assigned_to_me", "user_ids": ["PABC123"]}, "INVALID_PARAMETER", "scope"),
     ("get_escalation_policy", {"escalation_policy_id": NOPE}, "ESCALATION_POLICY_NOT_FOUND", "list"),
     ("get_oncall_load", {"schedule_ids": [NOPE]}, "SCHEDULE_NOT_FOUND", "list_schedules"),

@@ -26,12 +26,22 @@ async def test_who_is_on_call_for_the_database_team_by_name(session: Client) -> 
 
 
 async def test_an_unknown_service_names_the_server_that_lists_services(session: Client) -> None:
+    # A near name: the closest services with their ids are the help, whatever server is loaded.
     error = await fails(session, "list_oncalls", {"service_ids": ["Chekout API"]}, "SERVICE_NOT_FOUND")
     assert error["details"]["parameters"] == ["service_ids"]
-    assert "list_services on pagerduty-services" in error["message"]
-    # A lookup tool this server has is named plainly.
+    checkout = named(session, "services", "Checkout API")
+    assert error["details"]["suggestions"][0] == {"id": checkout, "name": "Checkout API"}
+    assert "pagerduty-services" not in error["message"]
+    # Nothing near: the tool that lists services, with its server.
+    error = await fails(session, "list_oncalls", {"service_ids": ["No Such Thing Anywhere"]}, "SERVICE_NOT_FOUND")
+    assert "list_services on pagerduty-services" in error["message"] and "suggestions" not in error["details"]
+    # A short list, with no name near, is shown whole.
     error = await fails(session, "get_team", {"team_id": "Night Shift"}, "TEAM_NOT_FOUND")
-    assert "list_teams finds" in error["message"] and "pagerduty-people" not in error["message"]
+    assert f"The account's teams: Checkout ({named(session, 'teams', 'Checkout')})," in error["message"]
+    assert len(error["details"]["suggestions"]) == 5
+    # A longer one is left to its lookup tool: on this server, named plainly.
+    error = await fails(session, "list_oncalls", {"user_ids": ["No Such Thing Anywhere"]}, "USER_NOT_FOUND")
+    assert "list_users finds" in error["message"] and "pagerduty-people" not in error["message"]
 
 
 async def test_team_member_replies_name_the_user(session: Client) -> None:
@@ -102,3 +112,20 @@ async def test_the_time_forms_are_said_once_for_every_time_parameter(session: Cl
                 timed += 1
                 assert prop["description"].startswith(("Start", "End")) and "24h" not in prop["description"]
     assert timed >= 10
+
+
+async def test_a_name_shaped_exactly_like_an_id_is_tried_as_a_name_when_no_such_id_exists(session: Client) -> None:
+    team = first(await ok(session, "create_team", {"name": "PROD123"}))  # P + 6 with a digit: an id's shape
+    box = session.sandbox  # type: ignore[attr-defined]
+    before = len(box.request_log)
+    got = first(await ok(session, "get_team", {"team_id": "PROD123"}))
+    assert got["id"] == team["id"]
+    sent = [f"{r.method} {r.path}" for r in list(box.request_log)[before:]]
+    assert sent[:2] == ["GET /teams/PROD123", "GET /teams"]  # the id first, then the name
+    members = await ok(session, "list_users", {"team_ids": ["PROD123"]})  # empty, as the new team is
+    assert members["metadata"]["count"] == 0
+    # A write is never run twice: its error offers the team so named.
+    noah = user_id(session, "noah.kim")
+    error = await fails(session, "add_team_member", {"team_id": "PROD123", "user_id": noah}, "TEAM_NOT_FOUND")
+    assert error["details"]["suggestions"][0] == {"id": team["id"], "name": "PROD123"}
+    assert box.state.memberships[team["id"]] == {}  # nothing was written

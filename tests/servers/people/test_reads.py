@@ -108,7 +108,10 @@ async def test_a_name_in_capitals_shaped_like_an_id_is_found_as_a_name(session: 
 
 async def test_an_id_shaped_value_that_is_neither_id_nor_name_is_not_found(session: Client) -> None:
     error = await fails(session, "get_team", {"team_id": "PLATFORMS"}, "TEAM_NOT_FOUND")
-    assert error["details"]["parameters"] == ["team_id"] and "list_teams" in error["message"]
+    assert error["details"]["parameters"] == ["team_id"]
+    platform = next(t["id"] for t in session.sandbox.state.all("teams") if t["name"] == "Platform")  # type: ignore[attr-defined]
+    assert error["details"]["suggestions"][0] == {"id": platform, "name": "Platform"}
+    assert f"Closest: Platform ({platform})" in error["message"]
 
 
 async def test_a_url_on_another_host_is_never_the_objects(session: Client) -> None:

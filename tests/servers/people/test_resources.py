@@ -86,9 +86,10 @@ async def test_an_unknown_name_says_which_variable_and_where_to_look(session: Cl
     with pytest.raises(MCPError) as unknown:
         await session.read_resource("pagerduty://teams/Nobody%20Here")
     assert unknown.value.error.code == INVALID_PARAMS
-    assert unknown.value.error.data == {"code": "TEAM_NOT_FOUND", "parameters": ["team"]}
+    data = unknown.value.error.data
+    assert data["code"] == "TEAM_NOT_FOUND" and data["parameters"] == ["team"] and len(data["suggestions"]) == 5
     assert unknown.value.error.message.startswith("TEAM_NOT_FOUND: team: no team with id or name 'Nobody Here'")
-    assert "list_teams" in unknown.value.error.message
+    assert "The account's teams: Checkout (" in unknown.value.error.message
 
 
 async def test_resources_list_offers_me_then_my_teams_schedules(session: Client) -> None:

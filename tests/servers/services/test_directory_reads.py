@@ -63,7 +63,7 @@ async def test_list_services_scope_my_teams_and_its_conflict(session: Client) ->
     error = await fails(session, "list_services", {"scope": "everyone"})
     assert "my_teams" in error["message"]
     error = await fails(session, "list_services", {"team_ids": ["../users"]}, "TEAM_NOT_FOUND")
-    assert error["details"]["parameters"] == ["team_ids"] and "list_teams on pagerduty-people" in error["message"]
+    assert error["details"]["parameters"] == ["team_ids"] and "The account's teams: Checkout (" in error["message"]
 
 
 async def test_get_service_shows_settings_integrations_and_open_incidents_by_urgency(session: Client) -> None:
@@ -195,7 +195,7 @@ async def test_list_bad_paging_and_ids_are_invalid_parameters(session: Client) -
     error = await fails(session, "list_maintenance_windows", {"service_ids": ["null"]}, "INVALID_PARAMETER")
     assert "service_ids" in error["message"]
     error = await fails(session, "list_maintenance_windows", {"team_ids": ["../teams"]}, "TEAM_NOT_FOUND")
-    assert "list_teams on pagerduty-people" in error["message"]
+    assert "The account's teams: Checkout (" in error["message"]
 
 
 async def test_list_services_takes_a_team_name_and_answers_like_its_id(session: Client) -> None:

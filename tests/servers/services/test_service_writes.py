@@ -375,7 +375,7 @@ async def test_maintenance_windows_take_service_and_team_names(session: Client) 
 
 async def test_create_service_for_an_unknown_team_says_the_team_is_unknown(session: Client) -> None:
     error = await fails(session, "create_service", {"name": "Ghost", "team_ids": ["PNOPE00"]}, "TEAM_NOT_FOUND")
-    assert error["details"]["parameters"] == ["team_ids"] and "list_teams on pagerduty-people" in error["message"]
+    assert error["details"]["parameters"] == ["team_ids"] and "The account's teams: Checkout (" in error["message"]
     sandbox_of(session).state.put(
         "teams", sandbox_of(session).state.stamp("teams", {"name": "Policyless", "description": ""}, "Policyless")
     )
