@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import anyio
 
+from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 
-__all__ = ["DEFAULT_MAX_QUEUED_PER_CREDENTIAL", "DEFAULT_MAX_RUNNING_PER_CREDENTIAL", "CredentialSlots"]
+__all__ = ["DEFAULT_MAX_QUEUED_PER_CREDENTIAL", "CredentialSlots"]
 
-DEFAULT_MAX_RUNNING_PER_CREDENTIAL = 16
 DEFAULT_MAX_QUEUED_PER_CREDENTIAL = 64
 
 
@@ -36,7 +36,7 @@ class CredentialSlots:
     """Per credential: at most ``running`` calls at once, at most ``queued`` more waiting."""
 
     def __init__(
-        self, running: int = DEFAULT_MAX_RUNNING_PER_CREDENTIAL, queued: int = DEFAULT_MAX_QUEUED_PER_CREDENTIAL
+        self, running: int = DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL, queued: int = DEFAULT_MAX_QUEUED_PER_CREDENTIAL
     ) -> None:
         if running < 1 or queued < 0:
             raise ValueError(
