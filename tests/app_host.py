@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,11 +25,8 @@ from mcp import Client
 from mcp.client.extension import advertise
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from pagerduty_mcp.catalog import SERVERS, areas_of
-from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
-from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.toolkit.apps import APP_MIME_TYPE, EXTENSION_ID
-from pagerduty_mcp.sandbox import Sandbox
+from tests.harness import memory_session
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, FrameLocator, Page
@@ -55,25 +51,14 @@ class Person:
         return ElicitResult(action=self.answer, content={} if self.answer == "accept" else None)  # type: ignore[arg-type]
 
 
-@asynccontextmanager
-async def apps_session(
-    key: str,
-    *,
-    write: bool = True,
-    person: Person | None = None,
-    flt: ToolFilter | None = None,
-    draws_apps: bool = True,
-    sandbox: Sandbox | None = None,
-) -> AsyncIterator[Client]:
-    """A client on a fresh sandbox (or ``sandbox``); ``draws_apps=False``: one that does not declare
-    the extension."""
-    box = sandbox or Sandbox()
-    server = create_pagerduty_server(SERVERS[key], areas_of(key), flt or ToolFilter(enable_write_tools=write))
-    server.pool = sandbox_pool(box)
+def apps_session(
+    key: str, *, person: Person | None = None, draws_apps: bool = True, **options: Any
+) -> AbstractAsyncContextManager[Client]:
+    """``tests.harness.memory_session`` (same ``options``) as a host that draws apps opens it: it
+    declares the extension (``draws_apps=False``: one that does not) and ``person`` answers the
+    server's confirmations."""
     extensions = [APPS_HOST] if draws_apps else []
-    async with Client(server, extensions=extensions, elicitation_callback=person or Person()) as client:  # type: ignore[arg-type]
-        client.sandbox = box  # type: ignore[attr-defined]
-        yield client
+    return memory_session(key, extensions=extensions, elicitation_callback=person or Person(), **options)
 
 
 def envelope_of(result: Any) -> dict[str, Any]:

@@ -26,11 +26,11 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def session(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
+async def client(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
     """A real MCP client on an in-memory server over a fresh sandbox account.
 
     Which server: ``@pytest.mark.server("incidents", write=False)`` on the test or its module
-    (default: the combined server, write tools on). ``session.sandbox`` is the account behind it.
+    (default: the combined server, write tools on). ``client.sandbox`` is the account behind it.
     """
     marker = request.node.get_closest_marker("server")
     args, kwargs = (marker.args, dict(marker.kwargs)) if marker else ((), {})

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
-from pagerduty_mcp.catalog import AREA_KEYS, SERVERS, areas_of
-from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
+from pagerduty_mcp.catalog import AREA_KEYS, SERVERS
+from tests.harness import memory_session
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 
 
 async def _instructions(key: str) -> str:
-    server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=True))
-    async with Client(server) as client:
+    async with memory_session(key) as client:
         return client.instructions or ""
 
 

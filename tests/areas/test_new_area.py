@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from mcp import Client, StdioServerParameters
 
 import pagerduty_mcp
-from tests.harness import ok, server_env
+from tests.harness import ok, process_session, server_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
@@ -77,9 +76,8 @@ def package_with_a_new_area(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def _served(root: Path, module: str, *args: str) -> tuple[list[str], str]:
     """The tools a server of the copy lists, and its instructions."""
     # From the copy's folder: ``-m`` puts the working directory first on the path.
-    argv = ["-m", module, "--sandbox", *args]
-    params = StdioServerParameters(command=sys.executable, args=argv, env=server_env(), cwd=str(root))
-    async with Client(params, read_timeout_seconds=60) as client:
+    argv = [sys.executable, "-m", module, "--sandbox", *args]
+    async with process_session(argv, server_env(), cwd=root) as client:
         if module.endswith("things"):
             answer = await ok(client, "list_things")
             assert answer["metadata"]["count"] == len(answer["things"]) > 0

@@ -1,7 +1,7 @@
 """Contract fixtures: record every exchange with the sandbox and check it against PagerDuty's spec.
 
 Use ``recorded_exchanges`` in any test (tools included): the test's account is a
-``RecordingSandbox`` (the ``session`` fixture serves it), every exchange with it is recorded, and at
+``RecordingSandbox`` (the ``client`` fixture serves it), every exchange with it is recorded, and at
 teardown each request and response is validated; the test fails listing every problem.
 ``rest_spec`` loads the spec (or skips with the reason).
 """
@@ -34,7 +34,7 @@ def contract_sandbox() -> RecordingSandbox:
 @pytest.fixture
 def recording_sandbox(request: pytest.FixtureRequest) -> RecordingSandbox:
     """The account whose exchanges are checked: the contract sandbox when the test uses it, else
-    a default one (the ``session`` fixture serves it to the test's client)."""
+    a default one (the ``client`` fixture serves it to the test's MCP client)."""
     if "contract_sandbox" in request.fixturenames:
         box: RecordingSandbox = request.getfixturevalue("contract_sandbox")
         return box

@@ -61,60 +61,60 @@ def recorded_exchanges(contract_sandbox: RecordingSandbox) -> list[Exchange]:
     return contract_sandbox.exchanges
 
 
-def _exchanges(session: Client) -> list[Exchange]:
-    box: RecordingSandbox = session.sandbox  # type: ignore[attr-defined]
+def _exchanges(client: Client) -> list[Exchange]:
+    box: RecordingSandbox = client.sandbox  # type: ignore[attr-defined]
     return box.exchanges
 
 
 @pytest.mark.server("incidents", write=False, sandbox=RecordingSandbox())
-async def test_incidents_reads_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
-    state = state_of(session)
-    record = open_incident(session, "acknowledged")
+async def test_incidents_reads_follow_the_spec(recorded_exchanges: list[Exchange], client: Client) -> None:
+    state = state_of(client)
+    record = open_incident(client, "acknowledged")
     ident = record["id"]
     priority = state.all("priorities")[0]["id"]
-    await ok(session, "list_incidents", {"urgencies": ["high"], "limit": 3})
+    await ok(client, "list_incidents", {"urgencies": ["high"], "limit": 3})
     since = (state.clock() - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    await ok(session, "list_incidents", {"statuses": ["resolved"], "since": since, "limit": 2})
-    await ok(session, "list_incidents", {"scope": "my_teams", "sort_by": "urgency:desc", "limit": 2})
-    await ok(session, "list_incidents", {"scope": "assigned_to_me", "priority_ids": [priority], "limit": 2})
-    await ok(session, "get_incident", {"incident_id": str(record["incident_number"])})
-    await ok(session, "list_incident_notes", {"incident_id": ident})
-    alerts = await ok(session, "list_alerts_from_incident", {"incident_id": ident, "statuses": ["triggered"]})
-    await ok(session, "get_alert_from_incident", {"incident_id": ident, "alert_id": record["_alerts"][0]})
+    await ok(client, "list_incidents", {"statuses": ["resolved"], "since": since, "limit": 2})
+    await ok(client, "list_incidents", {"scope": "my_teams", "sort_by": "urgency:desc", "limit": 2})
+    await ok(client, "list_incidents", {"scope": "assigned_to_me", "priority_ids": [priority], "limit": 2})
+    await ok(client, "get_incident", {"incident_id": str(record["incident_number"])})
+    await ok(client, "list_incident_notes", {"incident_id": ident})
+    alerts = await ok(client, "list_alerts_from_incident", {"incident_id": ident, "statuses": ["triggered"]})
+    await ok(client, "get_alert_from_incident", {"incident_id": ident, "alert_id": record["_alerts"][0]})
     del alerts
-    timeline = await ok(session, "list_log_entries", {"incident_id": ident, "overview": False})
-    await ok(session, "list_log_entries", {"team_ids": [state.all("teams")[0]["id"]], "limit": 3})
-    await ok(session, "get_log_entry", {"log_entry_id": timeline["log_entries"][0]["id"]})
-    await ok(session, "list_log_entries", {"incident_id": ident, "time_zone": "Asia/Tokyo"})
-    await ok(session, "list_log_entries", {"time_zone": "America/Sao_Paulo", "limit": 3})
-    await ok(session, "get_outlier_incident", {"incident_id": ident})
-    await ok(session, "get_outlier_incident", {"incident_id": ident, "since": "14d"})
-    await ok(session, "get_incident_business_impact", {"incident_id": ident})
-    await ok(session, "list_incident_subscribers", {"incident_id": ident})
-    await ok(session, "get_past_incidents", {"incident_id": ident})
-    await ok(session, "get_related_incidents", {"incident_id": ident})
-    await ok(session, "list_incident_change_events", {"incident_id": ident})
-    await ok(session, "list_priorities", {})
-    workflow = first(await ok(session, "list_incident_workflows", {"query": "kick"}))
-    await ok(session, "get_incident_workflow", {"workflow_id": workflow["id"]})
+    timeline = await ok(client, "list_log_entries", {"incident_id": ident, "overview": False})
+    await ok(client, "list_log_entries", {"team_ids": [state.all("teams")[0]["id"]], "limit": 3})
+    await ok(client, "get_log_entry", {"log_entry_id": timeline["log_entries"][0]["id"]})
+    await ok(client, "list_log_entries", {"incident_id": ident, "time_zone": "Asia/Tokyo"})
+    await ok(client, "list_log_entries", {"time_zone": "America/Sao_Paulo", "limit": 3})
+    await ok(client, "get_outlier_incident", {"incident_id": ident})
+    await ok(client, "get_outlier_incident", {"incident_id": ident, "since": "14d"})
+    await ok(client, "get_incident_business_impact", {"incident_id": ident})
+    await ok(client, "list_incident_subscribers", {"incident_id": ident})
+    await ok(client, "get_past_incidents", {"incident_id": ident})
+    await ok(client, "get_related_incidents", {"incident_id": ident})
+    await ok(client, "list_incident_change_events", {"incident_id": ident})
+    await ok(client, "list_priorities", {})
+    workflow = first(await ok(client, "list_incident_workflows", {"query": "kick"}))
+    await ok(client, "get_incident_workflow", {"workflow_id": workflow["id"]})
     for group_by in ("all", "service", "team"):
-        await ok(session, "get_incident_metrics", {"group_by": group_by, "urgency": "high", "period": "week"})
-    await session.get_prompt("triage_incident", {"incident_id": ident})
-    assert len(_exchanges(session)) > 25
-    assert_follows_spec(_exchanges(session), KNOWN_DEVIATIONS)
+        await ok(client, "get_incident_metrics", {"group_by": group_by, "urgency": "high", "period": "week"})
+    await client.get_prompt("triage_incident", {"incident_id": ident})
+    assert len(_exchanges(client)) > 25
+    assert_follows_spec(_exchanges(client), KNOWN_DEVIATIONS)
 
 
 @pytest.mark.server("incidents", sandbox=RecordingSandbox())
-async def test_incidents_writes_follow_the_spec(rest_spec: Spec, session: Client) -> None:
-    state = state_of(session)
-    record = open_incident(session)
+async def test_incidents_writes_follow_the_spec(rest_spec: Spec, client: Client) -> None:
+    state = state_of(client)
+    record = open_incident(client)
     service = record["_service_id"]
     user = state.all("users")[5]["id"]
     policy = state.all("escalation_policies")[0]["id"]
     priority = state.all("priorities")[1]["id"]
     created = first(
         await ok(
-            session,
+            client,
             "create_incident",
             {
                 "title": "Contract incident",
@@ -129,10 +129,10 @@ async def test_incidents_writes_follow_the_spec(rest_spec: Spec, session: Client
         )
     )
     other = first(
-        await ok(session, "create_incident", {"title": "Second", "service_id": service, "escalation_policy_id": policy})
+        await ok(client, "create_incident", {"title": "Second", "service_id": service, "escalation_policy_id": policy})
     )
     await ok(
-        session,
+        client,
         "manage_incidents",
         {
             "incident_ids": [created["id"], str(other["number"])],
@@ -142,65 +142,65 @@ async def test_incidents_writes_follow_the_spec(rest_spec: Spec, session: Client
             "title": "Renamed",
         },
     )
-    await ok(session, "manage_incidents", {"incident_ids": [created["id"]], "assignee_ids": [user]})
-    await ok(session, "manage_incidents", {"incident_ids": [created["id"]], "escalation_policy_id": policy})
-    await ok(session, "manage_incidents", {"incident_ids": [created["id"]], "escalation_level": 2})
-    await ok(session, "add_responders", {"incident_id": created["id"], "message": "help", "user_ids": [user]})
+    await ok(client, "manage_incidents", {"incident_ids": [created["id"]], "assignee_ids": [user]})
+    await ok(client, "manage_incidents", {"incident_ids": [created["id"]], "escalation_policy_id": policy})
+    await ok(client, "manage_incidents", {"incident_ids": [created["id"]], "escalation_level": 2})
+    await ok(client, "add_responders", {"incident_id": created["id"], "message": "help", "user_ids": [user]})
     await ok(
-        session,
+        client,
         "add_responders",
         {"incident_id": created["id"], "message": "help", "escalation_policy_ids": [policy]},
     )
-    await ok(session, "cancel_responder_request", {"incident_id": created["id"], "escalation_policy_ids": [policy]})
-    await ok(session, "cancel_responder_request", {"incident_id": created["id"], "user_ids": [user]})
+    await ok(client, "cancel_responder_request", {"incident_id": created["id"], "escalation_policy_ids": [policy]})
+    await ok(client, "cancel_responder_request", {"incident_id": created["id"], "user_ids": [user]})
     subscribers = {"incident_id": created["id"], "user_ids": [user], "team_ids": [state.all("teams")[0]["id"]]}
-    await ok(session, "manage_incident_subscribers", {**subscribers, "action": "subscribe"})
-    await ok(session, "manage_incident_subscribers", {**subscribers, "action": "unsubscribe"})
+    await ok(client, "manage_incident_subscribers", {**subscribers, "action": "subscribe"})
+    await ok(client, "manage_incident_subscribers", {**subscribers, "action": "unsubscribe"})
     business = [b["id"] for b in state.all("business_services")[:2]]
     impact = {"incident_id": created["id"], "business_service_ids": business}
-    await ok(session, "update_incident_business_impact", {**impact, "impacted": True})
-    await ok(session, "update_incident_business_impact", {**impact, "impacted": False})
-    await ok(session, "add_note_to_incident", {"incident_id": created["id"], "note": "contract note"})
-    await ok(session, "create_status_update", {"incident_id": created["id"], "message": "update", "subject": "s"})
-    await ok(session, "manage_incidents", {"incident_ids": [created["id"]], "status": "acknowledged"})
-    await ok(session, "snooze_incident", {"incident_id": created["id"], "minutes": 10})
+    await ok(client, "update_incident_business_impact", {**impact, "impacted": True})
+    await ok(client, "update_incident_business_impact", {**impact, "impacted": False})
+    await ok(client, "add_note_to_incident", {"incident_id": created["id"], "note": "contract note"})
+    await ok(client, "create_status_update", {"incident_id": created["id"], "message": "update", "subject": "s"})
+    await ok(client, "manage_incidents", {"incident_ids": [created["id"]], "status": "acknowledged"})
+    await ok(client, "snooze_incident", {"incident_id": created["id"], "minutes": 10})
     workflow = state.all("incident_workflows")[0]["id"]
-    await ok(session, "start_incident_workflow", {"workflow_id": workflow, "incident_id": created["id"]})
-    await ok(session, "merge_incidents", {"incident_id": record["id"], "source_incident_ids": [other["id"]]})
+    await ok(client, "start_incident_workflow", {"workflow_id": workflow, "incident_id": created["id"]})
+    await ok(client, "merge_incidents", {"incident_id": record["id"], "source_incident_ids": [other["id"]]})
     alert = record["_alerts"][0]
-    target = first(await ok(session, "create_incident", {"title": "Third", "service_id": service}))
+    target = first(await ok(client, "create_incident", {"title": "Third", "service_id": service}))
     await ok(
-        session,
+        client,
         "manage_alerts",
         {"incident_id": record["id"], "alert_ids": [alert], "action": "move", "target_incident_id": target["id"]},
     )
-    await ok(session, "manage_alerts", {"incident_id": target["id"], "alert_ids": [alert], "action": "resolve"})
+    await ok(client, "manage_alerts", {"incident_id": target["id"], "alert_ids": [alert], "action": "resolve"})
     await ok(
-        session,
+        client,
         "manage_incidents",
         {"incident_ids": [created["id"]], "status": "resolved", "resolution_note": "done"},
     )
-    assert len(_exchanges(session)) > 20
-    assert_follows_spec(_exchanges(session), KNOWN_DEVIATIONS)
+    assert len(_exchanges(client)) > 20
+    assert_follows_spec(_exchanges(client), KNOWN_DEVIATIONS)
 
 
 @pytest.mark.server("incidents", sandbox=RecordingSandbox())
-async def test_status_pages_and_custom_fields_follow_the_spec(rest_spec: Spec, session: Client) -> None:
-    state = state_of(session)
+async def test_status_pages_and_custom_fields_follow_the_spec(rest_spec: Spec, client: Client) -> None:
+    state = state_of(client)
     page = next(p for p in state.all("status_pages") if p["status_page_type"] == "public")
     post = next(p for p in state.all("status_page_posts") if p["_postmortem"] is not None)
-    await ok(session, "list_status_pages", {"status_page_type": "public"})
-    await ok(session, "get_status_page", {"status_page_id": page["name"]})
-    await ok(session, "list_status_page_posts", {"status_page_id": page["id"], "post_type": "incident"})
-    await ok(session, "get_status_page_post", {"status_page_id": page["id"], "post_id": post["id"]})
+    await ok(client, "list_status_pages", {"status_page_type": "public"})
+    await ok(client, "get_status_page", {"status_page_id": page["name"]})
+    await ok(client, "list_status_page_posts", {"status_page_id": page["id"], "post_type": "incident"})
+    await ok(client, "get_status_page_post", {"status_page_id": page["id"], "post_id": post["id"]})
     await ok(
-        session,
+        client,
         "get_status_page_post",
         {"status_page_id": page["id"], "post_id": post["id"], "reviewed_status": "not_reviewed"},
     )
     created = first(
         await ok(
-            session,
+            client,
             "create_status_page_post",
             {
                 "status_page_id": page["id"],
@@ -212,12 +212,12 @@ async def test_status_pages_and_custom_fields_follow_the_spec(rest_spec: Spec, s
         )
     )
     args = {"status_page_id": page["id"], "post_id": created["id"]}
-    await ok(session, "create_status_page_post_update", {**args, "message": "Fixed", "status": "resolved"})
-    await ok(session, "update_status_page_postmortem", {**args, "message": "What happened"})
-    await ok(session, "get_status_page_post", args)  # now with a postmortem
+    await ok(client, "create_status_page_post_update", {**args, "message": "Fixed", "status": "resolved"})
+    await ok(client, "update_status_page_postmortem", {**args, "message": "What happened"})
+    await ok(client, "get_status_page_post", args)  # now with a postmortem
     incident = first(
         await ok(
-            session,
+            client,
             "create_incident",
             {
                 "title": "Contract type",
@@ -227,7 +227,7 @@ async def test_status_pages_and_custom_fields_follow_the_spec(rest_spec: Spec, s
         )
     )
     fields = {"attack_vector": "ddos", "accounts_affected": 3, "affected_systems": ["identity"]}
-    await ok(session, "update_incident_custom_fields", {"incident_id": incident["id"], "fields": fields})
-    await ok(session, "get_incident", {"incident_id": incident["id"]})
-    assert len(_exchanges(session)) > 20
-    assert_follows_spec(_exchanges(session), KNOWN_DEVIATIONS)
+    await ok(client, "update_incident_custom_fields", {"incident_id": incident["id"], "fields": fields})
+    await ok(client, "get_incident", {"incident_id": incident["id"]})
+    assert len(_exchanges(client)) > 20
+    assert_follows_spec(_exchanges(client), KNOWN_DEVIATIONS)

@@ -30,52 +30,52 @@ def stamp(moment: datetime) -> str:
 
 
 @pytest.mark.server("people", write=False)
-async def test_people_reads_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
-    database = named(session, "teams", "Database")
-    schedule = named(session, "schedules", "Database On-Call")
-    policy = named(session, "escalation_policies", "Database Escalation")
-    noah = named(session, "users", "Noah Kim")
-    await ok(session, "get_user_data")
-    await ok(session, "list_users", {"query": "a", "team_ids": [database], "limit": 2})
-    await ok(session, "get_user", {"user_id": noah})
-    await ok(session, "list_teams", {"query": "a"})
-    await ok(session, "list_teams", {"scope": "my_teams"})
-    await ok(session, "get_team", {"team_id": database})
-    await ok(session, "list_team_members", {"team_id": database, "limit": 2})
-    await ok(session, "list_schedules", {"query": "on"})
-    await ok(session, "get_schedule", {"schedule_id": schedule})
-    await ok(session, "list_schedule_users", {"schedule_id": schedule})
-    await ok(session, "list_schedule_overrides", {"schedule_id": schedule})
-    await ok(session, "list_oncalls", {"team_ids": [database]})
-    await ok(session, "list_oncalls", {"service_ids": [named(session, "services", "Orders DB")], "user_ids": [noah]})
+async def test_people_reads_follow_the_spec(recorded_exchanges: list[Exchange], client: Client) -> None:
+    database = named(client, "teams", "Database")
+    schedule = named(client, "schedules", "Database On-Call")
+    policy = named(client, "escalation_policies", "Database Escalation")
+    noah = named(client, "users", "Noah Kim")
+    await ok(client, "get_user_data")
+    await ok(client, "list_users", {"query": "a", "team_ids": [database], "limit": 2})
+    await ok(client, "get_user", {"user_id": noah})
+    await ok(client, "list_teams", {"query": "a"})
+    await ok(client, "list_teams", {"scope": "my_teams"})
+    await ok(client, "get_team", {"team_id": database})
+    await ok(client, "list_team_members", {"team_id": database, "limit": 2})
+    await ok(client, "list_schedules", {"query": "on"})
+    await ok(client, "get_schedule", {"schedule_id": schedule})
+    await ok(client, "list_schedule_users", {"schedule_id": schedule})
+    await ok(client, "list_schedule_overrides", {"schedule_id": schedule})
+    await ok(client, "list_oncalls", {"team_ids": [database]})
+    await ok(client, "list_oncalls", {"service_ids": [named(client, "services", "Orders DB")], "user_ids": [noah]})
     now = datetime.now(UTC)
     window = {"since": stamp(now), "until": stamp(now + timedelta(days=3))}
-    await ok(session, "list_oncalls", {"schedule_ids": [schedule], "earliest": True, **window})
-    await ok(session, "list_oncalls", {"scope": "assigned_to_me", **window})
-    await ok(session, "list_escalation_policies", {"query": "a", "user_ids": [noah], "team_ids": [database]})
-    await ok(session, "get_escalation_policy", {"escalation_policy_id": policy})
-    await ok(session, "get_oncall_load", {"team_id": database})
-    await ok(session, "get_oncall_load", {"schedule_ids": [schedule], "user_ids": [noah], "count_incidents": False})
-    await ok(session, "find_coverage_gaps", {"schedule_id": schedule})
-    await ok(session, "find_coverage_gaps", {"escalation_policy_id": policy})
-    await ok(session, "list_users", {"scope": "my_teams"})
+    await ok(client, "list_oncalls", {"schedule_ids": [schedule], "earliest": True, **window})
+    await ok(client, "list_oncalls", {"scope": "assigned_to_me", **window})
+    await ok(client, "list_escalation_policies", {"query": "a", "user_ids": [noah], "team_ids": [database]})
+    await ok(client, "get_escalation_policy", {"escalation_policy_id": policy})
+    await ok(client, "get_oncall_load", {"team_id": database})
+    await ok(client, "get_oncall_load", {"schedule_ids": [schedule], "user_ids": [noah], "count_incidents": False})
+    await ok(client, "find_coverage_gaps", {"schedule_id": schedule})
+    await ok(client, "find_coverage_gaps", {"escalation_policy_id": policy})
+    await ok(client, "list_users", {"scope": "my_teams"})
     await ok(
-        session,
+        client,
         "get_oncall_compensation",
         {"team_id": database, "rates": [1, 2, 3, 4], "holidays": [stamp(now)[:10]]},
     )
-    await session.read_resource("pagerduty://people/me")
-    await session.get_prompt("oncall_handoff", {"team_id": database})
+    await client.read_resource("pagerduty://people/me")
+    await client.get_prompt("oncall_handoff", {"team_id": database})
     assert len(recorded_exchanges) > 25
 
 
-async def test_people_writes_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
-    noah = named(session, "users", "Noah Kim")
-    liam = named(session, "users", "Liam O'Connor")
-    team = first(await ok(session, "create_team", {"name": "Contract Team", "description": "checked"}))
-    await ok(session, "update_team", {"team_id": team["id"], "name": "Contract Team 2"})
-    await ok(session, "add_team_member", {"team_id": team["id"], "user_id": noah, "role": "manager"})
-    await ok(session, "remove_team_member", {"team_id": team["id"], "user_id": noah})
+async def test_people_writes_follow_the_spec(recorded_exchanges: list[Exchange], client: Client) -> None:
+    noah = named(client, "users", "Noah Kim")
+    liam = named(client, "users", "Liam O'Connor")
+    team = first(await ok(client, "create_team", {"name": "Contract Team", "description": "checked"}))
+    await ok(client, "update_team", {"team_id": team["id"], "name": "Contract Team 2"})
+    await ok(client, "add_team_member", {"team_id": team["id"], "user_id": noah, "role": "manager"})
+    await ok(client, "remove_team_member", {"team_id": team["id"], "user_id": noah})
     start = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=2)
     layers = [
         {"users": [noah, liam], "rotation_hours": 24, "start": stamp(start)},
@@ -93,97 +93,97 @@ async def test_people_writes_follow_the_spec(recorded_exchanges: list[Exchange],
     ]
     schedule = first(
         await ok(
-            session,
+            client,
             "create_schedule",
             {"name": "Contract", "time_zone": "Europe/Dublin", "layers": layers, "team_ids": [team["id"]]},
         )
     )
-    await ok(session, "update_schedule", {"schedule_id": schedule["id"], "description": "partial"})
-    await ok(session, "update_schedule", {"schedule_id": schedule["id"], "layers": layers[:1], "time_zone": "UTC"})
+    await ok(client, "update_schedule", {"schedule_id": schedule["id"], "description": "partial"})
+    await ok(client, "update_schedule", {"schedule_id": schedule["id"], "layers": layers[:1], "time_zone": "UTC"})
     overrides = [
         {"user_id": liam, "start": stamp(start), "end": stamp(start + timedelta(hours=4))},
         {"user_id": noah, "start": stamp(start + timedelta(hours=4)), "end": stamp(start + timedelta(hours=8))},
     ]
-    created = await ok(session, "create_schedule_override", {"schedule_id": schedule["id"], "overrides": overrides})
+    created = await ok(client, "create_schedule_override", {"schedule_id": schedule["id"], "overrides": overrides})
     await ok(
-        session,
+        client,
         "delete_schedule_override",
         {"schedule_id": schedule["id"], "override_id": created["overrides"][0]["id"]},
     )
     levels = [{"delay_minutes": 10, "schedule_ids": [schedule["id"]]}, {"delay_minutes": 5, "user_ids": [noah]}]
     policy = first(
         await ok(
-            session,
+            client,
             "create_escalation_policy",
             {"name": "Contract EP", "levels": levels, "num_loops": 1, "team_ids": [team["id"]], "description": "d"},
         )
     )
-    await ok(session, "update_escalation_policy", {"escalation_policy_id": policy["id"], "num_loops": 2})
-    await ok(session, "update_escalation_policy", {"escalation_policy_id": policy["id"], "levels": levels[1:]})
-    await ok(session, "delete_team", {"team_id": team["id"]})
+    await ok(client, "update_escalation_policy", {"escalation_policy_id": policy["id"], "num_loops": 2})
+    await ok(client, "update_escalation_policy", {"escalation_policy_id": policy["id"], "levels": levels[1:]})
+    await ok(client, "delete_team", {"team_id": team["id"]})
     methods = {(e.method, e.status) for e in recorded_exchanges}
     assert {("POST", 201), ("PUT", 200), ("PUT", 204), ("DELETE", 204), ("GET", 200)} <= methods
 
 
-async def test_shift_based_schedules_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
+async def test_shift_based_schedules_follow_the_spec(recorded_exchanges: list[Exchange], client: Client) -> None:
     """Both schedule kinds through the same tools, with every v3 request and answer checked."""
-    shifts = named(session, "schedules", "Personalization Shifts")
-    emma, ravi = named(session, "users", "Emma Dubois"), named(session, "users", "Ravi Kapoor")
+    shifts = named(client, "schedules", "Personalization Shifts")
+    emma, ravi = named(client, "users", "Emma Dubois"), named(client, "users", "Ravi Kapoor")
     now = datetime.now(UTC).replace(microsecond=0, second=0, minute=0)
     window = {"since": stamp(now), "until": stamp(now + timedelta(days=7))}
-    await ok(session, "list_schedules", {"team_ids": [named(session, "teams", "Personalization")]})
-    await ok(session, "list_schedules", {"user_ids": [ravi], "query": "s"})
-    await ok(session, "list_schedules", {"scope": "assigned_to_me"})
-    await ok(session, "get_schedule", {"schedule_id": shifts, **window})
-    await ok(session, "get_schedule", {"schedule_id": "Personalization Shifts"})
-    await ok(session, "list_schedule_overrides", {"schedule_id": shifts})
-    await ok(session, "list_oncalls", {"schedule_ids": [shifts], "time_zone": "Asia/Tokyo", **window})
-    await ok(session, "get_oncall_load", {"since": "7d", "count_incidents": False})
-    await ok(session, "find_coverage_gaps", {"schedule_id": shifts, **window})
-    await session.call_tool("delete_schedule", {"schedule_id": shifts})  # refused: a policy uses it
-    await session.call_tool("delete_schedule", {"schedule_id": named(session, "schedules", "Database On-Call")})
+    await ok(client, "list_schedules", {"team_ids": [named(client, "teams", "Personalization")]})
+    await ok(client, "list_schedules", {"user_ids": [ravi], "query": "s"})
+    await ok(client, "list_schedules", {"scope": "assigned_to_me"})
+    await ok(client, "get_schedule", {"schedule_id": shifts, **window})
+    await ok(client, "get_schedule", {"schedule_id": "Personalization Shifts"})
+    await ok(client, "list_schedule_overrides", {"schedule_id": shifts})
+    await ok(client, "list_oncalls", {"schedule_ids": [shifts], "time_zone": "Asia/Tokyo", **window})
+    await ok(client, "get_oncall_load", {"since": "7d", "count_incidents": False})
+    await ok(client, "find_coverage_gaps", {"schedule_id": shifts, **window})
+    await client.call_tool("delete_schedule", {"schedule_id": shifts})  # refused: a policy uses it
+    await client.call_tool("delete_schedule", {"schedule_id": named(client, "schedules", "Database On-Call")})
     schedule = first(
-        await ok(session, "create_schedule", {"name": "Contract shifts", "time_zone": "UTC", "kind": "shifts"})
+        await ok(client, "create_schedule", {"name": "Contract shifts", "time_zone": "UTC", "kind": "shifts"})
     )
     day = now + timedelta(days=1)
     event = {"users": [emma, ravi], "start": stamp(day), "end": stamp(day + timedelta(hours=8)), "repeat": "weekdays"}
     every = {**event, "start": stamp(day + timedelta(hours=9)), "end": stamp(day + timedelta(hours=10))}
     every.update(all_at_once=True, repeat="FREQ=DAILY", until=stamp(day + timedelta(days=30)))
-    made = await ok(session, "create_schedule_rotation", {"schedule_id": schedule["id"], "events": [event, every]})
-    await session.call_tool(  # a user that does not exist: PagerDuty's v3 400, then the rotation is removed
+    made = await ok(client, "create_schedule_rotation", {"schedule_id": schedule["id"], "events": [event, every]})
+    await client.call_tool(  # a user that does not exist: PagerDuty's v3 400, then the rotation is removed
         "create_schedule_rotation", {"schedule_id": schedule["id"], "events": [{**event, "users": ["PGHOST1"]}]}
     )
     custom = {"user_id": emma, "start": stamp(day + timedelta(hours=12)), "end": stamp(day + timedelta(hours=14))}
     shift = first(
-        await ok(session, "create_schedule_custom_shifts", {"schedule_id": schedule["id"], "shifts": [custom]})
+        await ok(client, "create_schedule_custom_shifts", {"schedule_id": schedule["id"], "shifts": [custom]})
     )
     cover = {"user_id": ravi, "start": stamp(day), "end": stamp(day + timedelta(hours=2))}
     override = first(
-        await ok(session, "create_schedule_override", {"schedule_id": schedule["id"], "overrides": [cover]})
+        await ok(client, "create_schedule_override", {"schedule_id": schedule["id"], "overrides": [cover]})
     )
     # Edits in place: an event added to the rotation, changed, removed; the custom shift and override changed.
     rotation_id = made["metadata"]["rotation_id"]
     extra = {**event, "start": stamp(day + timedelta(hours=20)), "end": stamp(day + timedelta(hours=22))}
     edits = {"schedule_id": schedule["id"], "action": "add", "item_id": rotation_id, "fields": extra}
-    added = first(await ok(session, "manage_schedule_shifts", edits))
+    added = first(await ok(client, "manage_schedule_shifts", edits))
     change = {"users": [ravi], "repeat": "weekly", "until": stamp(day + timedelta(days=60))}
     edits = {"schedule_id": schedule["id"], "action": "update", "item_id": added["id"], "fields": change}
-    await ok(session, "manage_schedule_shifts", edits)
+    await ok(client, "manage_schedule_shifts", edits)
     await ok(
-        session, "manage_schedule_shifts", {"schedule_id": schedule["id"], "action": "delete", "item_id": added["id"]}
+        client, "manage_schedule_shifts", {"schedule_id": schedule["id"], "action": "delete", "item_id": added["id"]}
     )
     later = {"end": stamp(day + timedelta(hours=15)), "user_id": ravi}
     edits = {"schedule_id": schedule["id"], "action": "update", "item_id": shift["id"], "fields": later}
-    await ok(session, "manage_schedule_shifts", edits)
+    await ok(client, "manage_schedule_shifts", edits)
     edits = {"schedule_id": schedule["id"], "action": "update", "item_id": override["id"], "fields": {"user_id": emma}}
-    await ok(session, "manage_schedule_shifts", edits)
-    await ok(session, "delete_schedule_override", {"schedule_id": schedule["id"], "override_id": override["id"]})
-    await ok(session, "delete_schedule_custom_shift", {"schedule_id": schedule["id"], "custom_shift_id": shift["id"]})
+    await ok(client, "manage_schedule_shifts", edits)
+    await ok(client, "delete_schedule_override", {"schedule_id": schedule["id"], "override_id": override["id"]})
+    await ok(client, "delete_schedule_custom_shift", {"schedule_id": schedule["id"], "custom_shift_id": shift["id"]})
     await ok(
-        session, "update_schedule", {"schedule_id": schedule["id"], "name": "Contract shifts 2", "time_zone": "UTC"}
+        client, "update_schedule", {"schedule_id": schedule["id"], "name": "Contract shifts 2", "time_zone": "UTC"}
     )
-    await ok(session, "delete_schedule_rotation", {"schedule_id": schedule["id"], "rotation_id": rotation_id})
-    await ok(session, "delete_schedule", {"schedule_id": schedule["id"]})
+    await ok(client, "delete_schedule_rotation", {"schedule_id": schedule["id"], "rotation_id": rotation_id})
+    await ok(client, "delete_schedule", {"schedule_id": schedule["id"]})
     paths = {e.path.split("?")[0] for e in recorded_exchanges}
     assert any(p.startswith("/v3/schedules/") and p.endswith("/events") for p in paths)
     assert {e.method for e in recorded_exchanges if "/events/" in e.path} == {"PUT", "DELETE"}
@@ -192,63 +192,61 @@ async def test_shift_based_schedules_follow_the_spec(recorded_exchanges: list[Ex
 
 
 @pytest.mark.server("people", write=True, sandbox=RecordingSandbox())
-async def test_how_a_person_is_paged_follows_the_spec(rest_spec: object, session: Client) -> None:
-    noah = named(session, "users", "Noah Kim")
+async def test_how_a_person_is_paged_follows_the_spec(rest_spec: object, client: Client) -> None:
+    noah = named(client, "users", "Noah Kim")
     tool = "manage_user_notifications"
     phone = {"type": "phone", "address": "+44 20 7946 0958", "label": "Desk"}
-    method = first(await ok(session, tool, {"user_id": noah, "action": "add", "fields": phone}))
+    method = first(await ok(client, tool, {"user_id": noah, "action": "add", "fields": phone}))
     await ok(
-        session, tool, {"user_id": noah, "action": "update", "item_id": method["id"], "fields": {"label": "Office"}}
+        client, tool, {"user_id": noah, "action": "update", "item_id": method["id"], "fields": {"label": "Office"}}
     )
     push = {"type": "push", "address": "token-1", "device_type": "android"}
-    await ok(session, tool, {"user_id": noah, "action": "add", "fields": push})
+    await ok(client, tool, {"user_id": noah, "action": "add", "fields": push})
     rule = first(
         await ok(
-            session, tool, {"user_id": noah, "action": "add", "fields": {"contact_method": "Office", "urgency": "low"}}
+            client, tool, {"user_id": noah, "action": "add", "fields": {"contact_method": "Office", "urgency": "low"}}
         )
     )
-    await ok(
-        session, tool, {"user_id": noah, "action": "update", "item_id": rule["id"], "fields": {"delay_minutes": 3}}
-    )
+    await ok(client, tool, {"user_id": noah, "action": "update", "item_id": rule["id"], "fields": {"delay_minutes": 3}})
     notice = {"contact_method": method["id"], "handoff": "offcall", "minutes_before": 15}
-    handoff = first(await ok(session, tool, {"user_id": noah, "action": "add", "fields": notice}))
+    handoff = first(await ok(client, tool, {"user_id": noah, "action": "add", "fields": notice}))
     await ok(
-        session, tool, {"user_id": noah, "action": "update", "item_id": handoff["id"], "fields": {"handoff": "both"}}
+        client, tool, {"user_id": noah, "action": "update", "item_id": handoff["id"], "fields": {"handoff": "both"}}
     )
-    await ok(session, tool, {"user_id": noah, "action": "delete", "item_id": rule["id"]})
-    await ok(session, tool, {"user_id": noah, "action": "delete", "item_id": method["id"]})
-    await ok(session, "get_user", {"user_id": noah})
-    exchanges: list[Exchange] = session.sandbox.exchanges  # type: ignore[attr-defined]
+    await ok(client, tool, {"user_id": noah, "action": "delete", "item_id": rule["id"]})
+    await ok(client, tool, {"user_id": noah, "action": "delete", "item_id": method["id"]})
+    await ok(client, "get_user", {"user_id": noah})
+    exchanges: list[Exchange] = client.sandbox.exchanges  # type: ignore[attr-defined]
     assert {e.method for e in exchanges if "/users/" in e.path} == {"GET", "POST", "PUT", "DELETE"}
     assert_follows_spec(exchanges, (*KNOWN_DEVIATIONS, *HANDOFF_DEVIATIONS))
 
 
 @pytest.mark.server("people", write=False, sandbox=RecordingSandbox())
-async def test_responder_metrics_follow_the_spec(rest_spec: object, session: Client) -> None:
-    noah = named(session, "users", "Noah Kim")
-    await ok(session, "get_responder_metrics", {})
-    await ok(session, "get_responder_metrics", {"team_ids": [named(session, "teams", "Database")], "user_ids": [noah]})
-    exchanges: list[Exchange] = session.sandbox.exchanges  # type: ignore[attr-defined]
+async def test_responder_metrics_follow_the_spec(rest_spec: object, client: Client) -> None:
+    noah = named(client, "users", "Noah Kim")
+    await ok(client, "get_responder_metrics", {})
+    await ok(client, "get_responder_metrics", {"team_ids": [named(client, "teams", "Database")], "user_ids": [noah]})
+    exchanges: list[Exchange] = client.sandbox.exchanges  # type: ignore[attr-defined]
     assert {e.path for e in exchanges} >= {"/analytics/metrics/responders/all", "/analytics/metrics/responders/teams"}
     assert_follows_spec(exchanges, KNOWN_DEVIATIONS)
 
 
-async def test_user_admin_writes_follow_the_spec(recorded_exchanges: list[Exchange], session: Client) -> None:
+async def test_user_admin_writes_follow_the_spec(recorded_exchanges: list[Exchange], client: Client) -> None:
     user = first(
-        await ok(session, "create_user", {"name": "Spec User", "email": "spec@acme-shop.example", "role": "observer"})
+        await ok(client, "create_user", {"name": "Spec User", "email": "spec@acme-shop.example", "role": "observer"})
     )
-    await ok(session, "update_user", {"user_id": user["id"], "time_zone": "Europe/Paris"})
-    await ok(session, "update_user", {"user_id": user["id"], "name": "Spec", "email": "spec2@acme-shop.example"})
+    await ok(client, "update_user", {"user_id": user["id"], "time_zone": "Europe/Paris"})
+    await ok(client, "update_user", {"user_id": user["id"], "name": "Spec", "email": "spec2@acme-shop.example"})
     policy = first(
         await ok(
-            session,
+            client,
             "create_escalation_policy",
             {"name": "Spec EP", "levels": [{"delay_minutes": 5, "user_ids": [user["id"]]}]},
         )
     )
-    await fails(session, "delete_user", {"user_id": user["id"]}, "CONFLICT")  # the policy's only target
-    await ok(session, "delete_escalation_policy", {"escalation_policy_id": policy["id"]})
-    await fails(session, "delete_escalation_policy", {"escalation_policy_id": "Database Escalation"}, "CONFLICT")
-    await ok(session, "delete_user", {"user_id": user["id"]})
+    await fails(client, "delete_user", {"user_id": user["id"]}, "CONFLICT")  # the policy's only target
+    await ok(client, "delete_escalation_policy", {"escalation_policy_id": policy["id"]})
+    await fails(client, "delete_escalation_policy", {"escalation_policy_id": "Database Escalation"}, "CONFLICT")
+    await ok(client, "delete_user", {"user_id": user["id"]})
     methods = {(e.method, e.status) for e in recorded_exchanges}
     assert {("POST", 201), ("PUT", 200), ("DELETE", 204), ("DELETE", 400)} <= methods

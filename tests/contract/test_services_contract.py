@@ -23,24 +23,24 @@ pytestmark = [pytest.mark.contract, pytest.mark.services, pytest.mark.anyio]
 
 
 @pytest.mark.server("services", sandbox=RecordingSandbox())
-async def test_service_directory_reads_and_writes_follow_the_spec(rest_spec: Spec, session: Client) -> None:
-    exchanges: list[Exchange] = session.sandbox.exchanges  # type: ignore[attr-defined]
-    checkout = by_name(session, "services", "Checkout API")
-    store = by_name(session, "business_services", "Online Store")
-    platform = by_name(session, "teams", "Platform")
-    await ok(session, "list_services", {"query": "a", "team_ids": [platform["id"]], "limit": 2})
-    await ok(session, "list_services", {"scope": "my_teams"})
-    await ok(session, "get_service", {"service_id": checkout["id"]})
-    await ok(session, "get_service", {"service_id": by_name(session, "services", "Catalogue Search")["id"]})
-    await ok(session, "get_service_dependencies", {"service_id": checkout["id"]})
-    await ok(session, "get_service_dependencies", {"service_id": store["id"]})
-    await ok(session, "list_business_services", {"limit": 2})
-    await ok(session, "get_business_service", {"business_service_id": store["id"]})
-    await ok(session, "list_business_service_impacts", {})
-    await ok(session, "list_business_service_impacts", {"business_service_ids": [store["id"]]})
+async def test_service_directory_reads_and_writes_follow_the_spec(rest_spec: Spec, client: Client) -> None:
+    exchanges: list[Exchange] = client.sandbox.exchanges  # type: ignore[attr-defined]
+    checkout = by_name(client, "services", "Checkout API")
+    store = by_name(client, "business_services", "Online Store")
+    platform = by_name(client, "teams", "Platform")
+    await ok(client, "list_services", {"query": "a", "team_ids": [platform["id"]], "limit": 2})
+    await ok(client, "list_services", {"scope": "my_teams"})
+    await ok(client, "get_service", {"service_id": checkout["id"]})
+    await ok(client, "get_service", {"service_id": by_name(client, "services", "Catalogue Search")["id"]})
+    await ok(client, "get_service_dependencies", {"service_id": checkout["id"]})
+    await ok(client, "get_service_dependencies", {"service_id": store["id"]})
+    await ok(client, "list_business_services", {"limit": 2})
+    await ok(client, "get_business_service", {"business_service_id": store["id"]})
+    await ok(client, "list_business_service_impacts", {})
+    await ok(client, "list_business_service_impacts", {"business_service_ids": [store["id"]]})
     created = first(
         await ok(
-            session,
+            client,
             "create_service",
             {
                 "name": "Contract Service",
@@ -59,16 +59,16 @@ async def test_service_directory_reads_and_writes_follow_the_spec(rest_spec: Spe
             },
         )
     )
-    await ok(session, "update_service", {"service_id": created["id"], "description": "checked", "status": "disabled"})
-    await ok(session, "create_service_integration", {"service_id": created["id"]})
-    await ok(session, "create_service_integration", {"service_id": created["id"], "type": "email"})
+    await ok(client, "update_service", {"service_id": created["id"], "description": "checked", "status": "disabled"})
+    await ok(client, "create_service_integration", {"service_id": created["id"]})
+    await ok(client, "create_service_integration", {"service_id": created["id"], "type": "email"})
     window = first(
-        await ok(session, "create_maintenance_window", {"service_ids": [checkout["id"]], "duration_minutes": 5})
+        await ok(client, "create_maintenance_window", {"service_ids": [checkout["id"]], "duration_minutes": 5})
     )
-    await ok(session, "list_maintenance_windows", {"filter": "ongoing", "service_ids": [checkout["id"]]})
-    await ok(session, "list_maintenance_windows", {"filter": "all", "team_ids": [platform["id"]]})
-    await ok(session, "delete_maintenance_window", {"maintenance_window_id": window["id"]})
-    await ok(session, "delete_service", {"service_id": created["id"]})
+    await ok(client, "list_maintenance_windows", {"filter": "ongoing", "service_ids": [checkout["id"]]})
+    await ok(client, "list_maintenance_windows", {"filter": "all", "team_ids": [platform["id"]]})
+    await ok(client, "delete_maintenance_window", {"maintenance_window_id": window["id"]})
+    await ok(client, "delete_service", {"service_id": created["id"]})
     methods = {(e.method, e.status) for e in exchanges}
     assert {("POST", 201), ("PUT", 200), ("DELETE", 204), ("GET", 200)} <= methods
     assert_follows_spec(exchanges)
@@ -103,32 +103,32 @@ def test_sandbox_endpoints_the_tools_do_not_reach_yet(rest_spec: Spec) -> None:
 
 
 @pytest.mark.server("services", sandbox=RecordingSandbox())
-async def test_webhook_and_extension_tools_follow_the_spec(rest_spec: Spec, session: Client) -> None:
-    exchanges: list[Exchange] = session.sandbox.exchanges  # type: ignore[attr-defined]
-    await ok(session, "list_webhook_subscriptions")
-    await ok(session, "list_webhook_subscriptions", {"service_id": "Checkout API", "event": "incident.triggered"})
-    await ok(session, "list_webhook_subscriptions", {"team_id": "Payments", "active": True})
-    await ok(session, "list_webhook_subscriptions", {"account": True})
+async def test_webhook_and_extension_tools_follow_the_spec(rest_spec: Spec, client: Client) -> None:
+    exchanges: list[Exchange] = client.sandbox.exchanges  # type: ignore[attr-defined]
+    await ok(client, "list_webhook_subscriptions")
+    await ok(client, "list_webhook_subscriptions", {"service_id": "Checkout API", "event": "incident.triggered"})
+    await ok(client, "list_webhook_subscriptions", {"team_id": "Payments", "active": True})
+    await ok(client, "list_webhook_subscriptions", {"account": True})
     created = first(
         await ok(
-            session,
+            client,
             "create_webhook_subscription",
             {"url": "https://hooks.example.com/pd", "team_id": "Platform", "custom_headers": {"X-Token": "abcdefgh"}},
         )
     )
-    await ok(session, "get_webhook_subscription", {"webhook_subscription_id": created["id"]})
+    await ok(client, "get_webhook_subscription", {"webhook_subscription_id": created["id"]})
     await ok(
-        session,
+        client,
         "update_webhook_subscription",
         {"webhook_subscription_id": created["id"], "events": ["incident.resolved"], "account": True, "active": False},
     )
-    await ok(session, "test_webhook_subscription", {"webhook_subscription_id": created["id"]})
-    audit = next(s for s in session.sandbox.state.all("webhook_subscriptions") if s["_disabled"])  # type: ignore[attr-defined]
-    await ok(session, "update_webhook_subscription", {"webhook_subscription_id": audit["id"], "active": True})
-    await ok(session, "delete_webhook_subscription", {"webhook_subscription_id": created["id"]})
-    await ok(session, "list_extension_schemas", {"limit": 2})
-    await ok(session, "get_extension_schema", {"extension_schema_id": "Slack"})
-    await ok(session, "list_extensions", {"service_id": "Checkout API", "extension_schema_id": "Slack", "query": "a"})
+    await ok(client, "test_webhook_subscription", {"webhook_subscription_id": created["id"]})
+    audit = next(s for s in client.sandbox.state.all("webhook_subscriptions") if s["_disabled"])  # type: ignore[attr-defined]
+    await ok(client, "update_webhook_subscription", {"webhook_subscription_id": audit["id"], "active": True})
+    await ok(client, "delete_webhook_subscription", {"webhook_subscription_id": created["id"]})
+    await ok(client, "list_extension_schemas", {"limit": 2})
+    await ok(client, "get_extension_schema", {"extension_schema_id": "Slack"})
+    await ok(client, "list_extensions", {"service_id": "Checkout API", "extension_schema_id": "Slack", "query": "a"})
     seen = {
         (e.method, e.path.rsplit("/", 1)[-1] if e.path.endswith(("enable", "ping")) else "", e.status)
         for e in exchanges

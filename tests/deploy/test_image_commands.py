@@ -21,11 +21,9 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from mcp import Client, StdioServerParameters
 
 from tests.deploy.recipe import ROOT, copy_build_context, exec_form, expand, read_stages
-from tests.e2e.http_server import _wait_healthy, free_port, http_session
-from tests.harness import server_env
+from tests.harness import ServerSpec, free_port, http_servers, http_session, process_session, server_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.common]
 
@@ -103,26 +101,17 @@ async def test_entry_command_without_a_stdin_pipe_serves_streamable_http(install
     port = free_port()
     env = installed.env | {"PAGERDUTY_MCP_HOST": "127.0.0.1", "PAGERDUTY_MCP_PORT": str(port)}
     before = _files(installed.venv)
-    stderr_path = tmp_path / "stderr.log"
     workdir = tmp_path / "workdir"
     workdir.mkdir()
-    base = f"http://127.0.0.1:{port}"
-    with stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            [*installed.entry, "--sandbox"], env=env, cwd=workdir, stdin=subprocess.DEVNULL, stderr=stderr
-        )
-        try:
-            _wait_healthy(base, process, stderr_path)
-            assert _healthcheck(installed, env) == 0
-            assert httpx2.get(f"{base}/healthz").json()["status"] == "ok"
-            async with http_session(f"{base}/mcp", {}, mode="legacy") as client:
-                assert client.server_info.name == "pagerduty-mcp"
-                assert "list_incidents" in {tool.name for tool in (await client.list_tools()).tools}
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-    # uvicorn shuts down gracefully on SIGTERM, then re-raises it: what `docker stop` expects.
-    assert process.returncode in (0, -signal.SIGTERM), stderr_path.read_text()[-2000:]
+    entry = ServerSpec(env=env, port=port, command=[*installed.entry, "--sandbox"], cwd=workdir)
+    with http_servers(entry) as (server,):
+        assert _healthcheck(installed, env) == 0
+        assert httpx2.get(f"{server.base}/healthz").json()["status"] == "ok"
+        async with http_session(server.url, mode="legacy") as client:
+            assert client.server_info.name == "pagerduty-mcp"
+            assert "list_incidents" in {tool.name for tool in (await client.list_tools()).tools}
+        # uvicorn shuts down gracefully on SIGTERM, then re-raises it: what `docker stop` expects.
+        assert server.stop() in (0, -signal.SIGTERM), server.stderr()[-2000:]
     assert _healthcheck(installed, env) != 0, "the health check passes with no server"
     # What a read-only root filesystem requires: nothing written into the install or the working dir.
     assert _files(installed.venv) == before
@@ -131,10 +120,7 @@ async def test_entry_command_without_a_stdin_pipe_serves_streamable_http(install
 
 @pytest.mark.anyio
 async def test_entry_command_with_a_stdin_pipe_speaks_stdio(installed: Installed, tmp_path: Path) -> None:
-    params = StdioServerParameters(
-        command=installed.entry[0], args=[*installed.entry[1:], "--sandbox"], env=installed.env, cwd=tmp_path
-    )
-    async with Client(params, read_timeout_seconds=60) as client:
+    async with process_session([*installed.entry, "--sandbox"], installed.env, cwd=tmp_path) as client:
         assert client.server_info.name == "pagerduty-mcp"
         result = await client.call_tool("list_incidents", {"limit": 1})
         assert not result.is_error, result.content

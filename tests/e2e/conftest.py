@@ -8,7 +8,7 @@ import pytest
 
 from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo
-from tests.e2e.http_server import sandbox_over_https
+from tests.harness import sandbox_over_https
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx2
 from mcp import Client
 from mcp.client.auth import OAuthClientProvider, TokenStorage
-from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 from pydantic import AnyUrl
 
 from tests.consent_form import consent_form
+from tests.harness import http_session
 
 __all__ = ["Balancer", "Browser", "MemoryTokens", "sign_in_provider", "signed_in_client"]
 
@@ -140,8 +140,5 @@ async def signed_in_client(
     storage = MemoryTokens()
     async with httpx2.AsyncClient(transport=transport, timeout=60.0) as browser_http:
         provider = sign_in_provider(server_url, browser_http, login_as, identity_host, storage, browser)
-        async with (
-            httpx2.AsyncClient(transport=transport, auth=provider, timeout=60.0) as http,
-            Client(streamable_http_client(server_url, http_client=http)) as client,  # type: ignore[arg-type]
-        ):
+        async with http_session(server_url, auth=provider, transport=transport) as client:
             yield client, provider, storage

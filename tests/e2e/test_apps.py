@@ -4,24 +4,30 @@ gets what it always got. Over streamable HTTP, a caller's narrowing decides whic
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from pagerduty_mcp.common.toolkit.apps import APP_MIME_TYPE, RESULT_META
 from tests.app_host import APPS_HOST
-from tests.e2e.http_server import http_session, running_server
-from tests.harness import server_env
+from tests.harness import HttpServer, http_server, http_session, stdio_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
 
-def stdio(era: str, draws_apps: bool) -> Client:
-    argv = ["-m", "pagerduty_mcp", "--sandbox", "--log-level", "WARNING"]
-    params = StdioServerParameters(command=sys.executable, args=argv, env=server_env())
-    return Client(params, mode=era, extensions=[APPS_HOST] if draws_apps else [], read_timeout_seconds=60)  # type: ignore[arg-type]
+def stdio(era: str, draws_apps: bool) -> AbstractAsyncContextManager[Client]:
+    extensions = [APPS_HOST] if draws_apps else []
+    return stdio_session(args=("--log-level", "WARNING"), mode=era, extensions=extensions)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[HttpServer]:
+    """One server for every caller's narrowing: they only read."""
+    with http_server(["--sandbox"]) as running:
+        yield running
 
 
 @pytest.mark.parametrize("era", ["legacy", "auto"])
@@ -63,14 +69,13 @@ async def test_over_stdio_a_client_that_does_not_draw_apps_gets_what_it_always_g
     ],
 )
 async def test_over_http_a_narrowed_caller_sees_an_app_where_it_sees_a_tool_that_draws_it(
-    headers: list[tuple[str, str]], apps: set[str]
+    server: HttpServer, headers: list[tuple[str, str]], apps: set[str]
 ) -> None:
-    with running_server(["--sandbox"], {}) as server:
-        async with http_session(server.url, headers, extensions=[APPS_HOST]) as client:
-            listed = {str(r.uri) for r in (await client.list_resources()).resources if str(r.uri).startswith("ui://")}
-            assert listed == {f"ui://pagerduty/{name}" for name in apps}
-            tools = (await client.list_tools()).tools
-            assert {t.meta["ui"]["resourceUri"] for t in tools if t.meta and "ui" in t.meta} == listed
-            if "incident-board" not in apps:  # a view of tools the caller cannot see does not exist for it
-                with pytest.raises(MCPError):
-                    await client.read_resource("ui://pagerduty/incident-board")
+    async with http_session(server.url, headers, extensions=[APPS_HOST]) as client:
+        listed = {str(r.uri) for r in (await client.list_resources()).resources if str(r.uri).startswith("ui://")}
+        assert listed == {f"ui://pagerduty/{name}" for name in apps}
+        tools = (await client.list_tools()).tools
+        assert {t.meta["ui"]["resourceUri"] for t in tools if t.meta and "ui" in t.meta} == listed
+        if "incident-board" not in apps:  # a view of tools the caller cannot see does not exist for it
+            with pytest.raises(MCPError):
+                await client.read_resource("ui://pagerduty/incident-board")

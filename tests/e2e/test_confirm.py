@@ -6,24 +6,22 @@ own client in front and the HTTPS sandbox behind."""
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
 import pytest
 from cryptography.fernet import Fernet
-from mcp import Client, StdioServerParameters
+from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import ElicitRequestParams, ElicitResult, InputRequiredResult
 
 from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo
-from tests.e2e.http_server import HttpServer, http_session, running_server, upstream_env
-from tests.harness import server_env
+from tests.harness import HttpServer, ServerSpec, http_servers, http_session, stdio_session, upstream_env
 from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
@@ -55,10 +53,9 @@ async def open_incidents(client: Client) -> int:
 # -- stdio ----------------------------------------------------------------------------------------
 
 
-def stdio(person: Person | None, *args: str, era: str = "legacy") -> Client:
-    argv = ["-m", "pagerduty_mcp", "--sandbox", "--enable-write-tools", "--log-level", "WARNING", *args]
-    params = StdioServerParameters(command=sys.executable, args=argv, env=server_env())
-    return Client(params, mode=era, elicitation_callback=person, read_timeout_seconds=60)  # type: ignore[arg-type]
+def stdio(person: Person | None, *args: str, era: str = "legacy") -> AbstractAsyncContextManager[Client]:
+    flags = ("--log-level", "WARNING", *args)
+    return stdio_session(write=True, args=flags, mode=era, elicitation_callback=person)
 
 
 @pytest.mark.parametrize("era", ["legacy", "auto"])
@@ -103,6 +100,7 @@ class Fleet:
     b: HttpServer
     stranger: HttpServer  # --confirm-writes require, and a sealing key of its own
     quiet: HttpServer  # --confirm-writes off
+    unsealed: HttpServer  # Redis, but no sealing key
     box: Sandbox
 
 
@@ -111,12 +109,14 @@ def fleet(box: Sandbox, https_sandbox: ServerInfo, redis_server: RedisServer) ->
     argv = ["--auth", "pagerduty", "--enable-write-tools", "--redis-url", redis_server.url]
     shared = upstream_env(https_sandbox, PAGERDUTY_MCP_TOKEN_KEY=SHARED_KEY)
     other = upstream_env(https_sandbox, PAGERDUTY_MCP_TOKEN_KEY=Fernet.generate_key().decode())
-    with ExitStack() as stack:
-        a = stack.enter_context(running_server(argv, shared))
-        b = stack.enter_context(running_server(argv, shared))
-        stranger = stack.enter_context(running_server([*argv, "--confirm-writes", "require"], other))
-        quiet = stack.enter_context(running_server([*argv, "--confirm-writes", "off"], shared))
-        yield Fleet(a, b, stranger, quiet, box)
+    with http_servers(
+        ServerSpec(argv, shared),
+        ServerSpec(argv, shared),
+        ServerSpec([*argv, "--confirm-writes", "require"], other),
+        ServerSpec([*argv, "--confirm-writes", "off"], shared),
+        ServerSpec(argv, upstream_env(https_sandbox)),
+    ) as servers:
+        yield Fleet(*servers, box=box)
 
 
 def caller(box: Sandbox, n: int = 0) -> dict[str, str]:
@@ -223,15 +223,12 @@ async def test_without_elicitation_http_clients_act_as_before_unless_required(fl
         assert pages_sent(fleet.box) == sent + 1
 
 
-def test_a_replica_without_the_sealing_key_says_so_at_start(
-    https_sandbox: ServerInfo, redis_server: RedisServer
-) -> None:
-    argv = ["--auth", "pagerduty", "--enable-write-tools", "--redis-url", redis_server.url]
-    with running_server(argv, upstream_env(https_sandbox)) as alone:
-        deadline = time.monotonic() + 10
-        while "PAGERDUTY_MCP_TOKEN_KEY is not set" not in alone.stderr() and time.monotonic() < deadline:
-            time.sleep(0.05)  # polling the log of a started process, bounded by the deadline
-        assert "a confirmation asked by one replica can be answered only on that replica" in alone.stderr()
+def test_a_replica_without_the_sealing_key_says_so_at_start(fleet: Fleet) -> None:
+    alone = fleet.unsealed
+    deadline = time.monotonic() + 10
+    while "PAGERDUTY_MCP_TOKEN_KEY is not set" not in alone.stderr() and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling the log of a started process, bounded by the deadline
+    assert "a confirmation asked by one replica can be answered only on that replica" in alone.stderr()
 
 
 async def test_off_never_asks_over_http(fleet: Fleet) -> None:

@@ -12,15 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 import anyio
 import httpx2
 import pytest
-from mcp import Client
 from mcp.client.auth import OAuthClientProvider
-from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 from pydantic import AnyUrl
 
 from tests.consent_form import consent_form
-from tests.e2e.http_server import HttpServer, free_port, running_server
 from tests.e2e.sign_in import MemoryTokens
+from tests.harness import HttpServer, free_port, http_server, http_session
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page, Route
@@ -41,7 +39,7 @@ class Server:
 def server() -> Iterator[Server]:
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    with running_server(["--sandbox", "--auth", "oauth", "--public-url", public], {}, port=port) as running:
+    with http_server(["--sandbox", "--auth", "oauth", "--public-url", public], {}, port=port) as running:
         yield Server(running, public)
 
 
@@ -97,10 +95,7 @@ async def sdk_sign_in(
     )
     provider = OAuthClientProvider(f"{server.public}/mcp", metadata, MemoryTokens(), open_in_browser, wait_for_callback)
     with anyio.fail_after(GUARD):
-        async with (
-            httpx2.AsyncClient(auth=provider, timeout=30.0) as http,
-            Client(streamable_http_client(f"{server.public}/mcp", http_client=http)) as client,  # type: ignore[arg-type]
-        ):
+        async with http_session(f"{server.public}/mcp", auth=provider, timeout=30.0) as client:
             names = [tool.name for tool in (await client.list_tools()).tools]
             me = await client.call_tool("get_user_data", {})
             assert not me.is_error, me

@@ -17,7 +17,7 @@ import pytest
 from pagerduty_mcp.common.hosting.connections import EVENT_STREAMS_PER_CALLER
 from pagerduty_mcp.common.toolkit.message_checks import MAX_PROGRESS_TOKEN_CHARS
 from pagerduty_mcp.sandbox import Sandbox
-from tests.e2e.http_server import HttpServer, rpc_answer, running_server, upstream_env
+from tests.harness import HttpServer, http_server, rpc_answer, upstream_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common]
 
@@ -34,7 +34,7 @@ HEADERS = {
 @pytest.fixture(scope="module")
 def server(https_sandbox: Any) -> Iterator[HttpServer]:
     args = ["--auth", "pagerduty", "--enable-write-tools", "--max-event-streams", str(MAX_STREAMS)]
-    with running_server(args, upstream_env(https_sandbox)) as running:
+    with http_server(args, upstream_env(https_sandbox)) as running:
         yield running
 
 

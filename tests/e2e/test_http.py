@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -13,7 +14,7 @@ import pytest
 from mcp.shared.exceptions import MCPError
 
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN, SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
-from tests.e2e.http_server import HttpServer, http_session, running_server, upstream_env
+from tests.harness import HttpServer, ServerSpec, http_servers, http_session, upstream_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common]
 
@@ -22,17 +23,24 @@ LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 EXCLUDED = "get_service"
 
 
+IPV6 = ("[::1]", "::1")
+
+
+@dataclass
+class Servers:
+    per_caller: HttpServer
+    static_oauth: HttpServer
+    unauthenticated: HttpServer
+    ipv6: dict[str, HttpServer]
+
+
 @pytest.fixture(scope="module")
-def per_caller(https_sandbox: Any) -> Iterator[HttpServer]:
-    """Multi-tenant: each request brings its own PagerDuty token; writes on; one tool excluded."""
+def servers(https_sandbox: Any) -> Iterator[Servers]:
+    """Every server of the module, started side by side; the tests only read from them."""
+    # Multi-tenant: each request brings its own PagerDuty token; writes on; one tool excluded.
     args = ["--auth", "pagerduty", "--enable-write-tools", "--exclude-tools", EXCLUDED, "--max-body-bytes", "4096"]
-    with running_server(args, upstream_env(https_sandbox)) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def static_oauth(https_sandbox: Any) -> Iterator[HttpServer]:
-    """Server tokens for clients; the server's own credential is an OAuth app token with one scope."""
+    per_caller = ServerSpec(args, upstream_env(https_sandbox))
+    # Server tokens for clients; the server's own credential is an OAuth app token with one scope.
     env = upstream_env(
         https_sandbox,
         PAGERDUTY_MCP_AUTH_TOKENS="first-server-token-0123456789,second-server-token-0123456789",
@@ -41,8 +49,23 @@ def static_oauth(https_sandbox: Any) -> Iterator[HttpServer]:
         PAGERDUTY_OAUTH_SCOPES="incidents.read users.read",
         PAGERDUTY_OAUTH_TOKEN_URL=f"{https_sandbox.url}/oauth/token",
     )
-    with running_server(["--toolsets", "incidents,services,people"], env) as server:
-        yield server
+    static_oauth = ServerSpec(["--toolsets", "incidents,services,people"], env)
+    # A public bind without client authentication, and the IPv6 loopback spelled both ways.
+    open_args = ["--sandbox", "--allow-unauthenticated", "--allowed-hosts", "mcp.example.com"]
+    unauthenticated = ServerSpec(open_args, host="0.0.0.0")
+    ipv6 = [ServerSpec(["--sandbox"], host=host) for host in IPV6]
+    with http_servers(per_caller, static_oauth, unauthenticated, *ipv6) as started:
+        yield Servers(*started[:3], dict(zip(IPV6, started[3:], strict=True)))
+
+
+@pytest.fixture(scope="module")
+def per_caller(servers: Servers) -> HttpServer:
+    return servers.per_caller
+
+
+@pytest.fixture(scope="module")
+def static_oauth(servers: Servers) -> HttpServer:
+    return servers.static_oauth
 
 
 def _users(box: Sandbox) -> tuple[str, str]:
@@ -308,34 +331,33 @@ def _ssl_context(ca_path: Any) -> Any:
 # --- start-up safety -----------------------------------------------------------------------------
 
 
-def test_allow_unauthenticated_starts_with_a_warning_and_keeps_host_checks() -> None:
-    args = ["--sandbox", "--allow-unauthenticated", "--allowed-hosts", "mcp.example.com"]
-    with running_server(args, {}, host="0.0.0.0") as server:
-        assert "WITHOUT client authentication" in server.stderr()
-        response = httpx2.post(server.url, json=LIST_TOOLS, headers=MCP_HEADERS)
-        assert response.status_code == 200
-        named = httpx2.post(server.url, json=LIST_TOOLS, headers={**MCP_HEADERS, "Host": "mcp.example.com"})
-        assert named.status_code == 200
-        # DNS-rebinding protection stays on for a public bind: an unlisted name is refused.
-        foreign = httpx2.post(server.url, json=LIST_TOOLS, headers={**MCP_HEADERS, "Host": "rebind.attacker.example"})
-        assert foreign.status_code == 421
+def test_allow_unauthenticated_starts_with_a_warning_and_keeps_host_checks(servers: Servers) -> None:
+    server = servers.unauthenticated
+    assert "WITHOUT client authentication" in server.stderr()
+    response = httpx2.post(server.url, json=LIST_TOOLS, headers=MCP_HEADERS)
+    assert response.status_code == 200
+    named = httpx2.post(server.url, json=LIST_TOOLS, headers={**MCP_HEADERS, "Host": "mcp.example.com"})
+    assert named.status_code == 200
+    # DNS-rebinding protection stays on for a public bind: an unlisted name is refused.
+    foreign = httpx2.post(server.url, json=LIST_TOOLS, headers={**MCP_HEADERS, "Host": "rebind.attacker.example"})
+    assert foreign.status_code == 421
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("host", ["[::1]", "::1"])
-async def test_serves_on_the_ipv6_loopback_with_host_and_origin_checks_for_it(host: str) -> None:
-    with running_server(["--sandbox"], {}, host=host) as server:
-        assert server.base.startswith("http://[::1]:")
-        assert f"streamable HTTP on {server.base}/mcp" in server.stderr()
-        port = server.base.rsplit(":", 1)[1]
-        same = {**MCP_HEADERS, "Origin": f"http://[::1]:{port}"}
-        assert httpx2.post(server.url, json=LIST_TOOLS, headers=same).status_code == 200
-        tricked = {**MCP_HEADERS, "Origin": "http://[::1]:1@evil.com"}
-        assert httpx2.post(server.url, json=LIST_TOOLS, headers=tricked).status_code == 403
-        rebound = {**MCP_HEADERS, "Host": "rebind.attacker.example"}
-        assert httpx2.post(server.url, json=LIST_TOOLS, headers=rebound).status_code == 421
-        async with http_session(server.url, {}) as client:
-            assert "list_incidents" in {t.name for t in (await client.list_tools()).tools}
+@pytest.mark.parametrize("host", IPV6)
+async def test_serves_on_the_ipv6_loopback_with_host_and_origin_checks_for_it(servers: Servers, host: str) -> None:
+    server = servers.ipv6[host]
+    assert server.base.startswith("http://[::1]:")
+    assert f"streamable HTTP on {server.base}/mcp" in server.stderr()
+    port = server.base.rsplit(":", 1)[1]
+    same = {**MCP_HEADERS, "Origin": f"http://[::1]:{port}"}
+    assert httpx2.post(server.url, json=LIST_TOOLS, headers=same).status_code == 200
+    tricked = {**MCP_HEADERS, "Origin": "http://[::1]:1@evil.com"}
+    assert httpx2.post(server.url, json=LIST_TOOLS, headers=tricked).status_code == 403
+    rebound = {**MCP_HEADERS, "Host": "rebind.attacker.example"}
+    assert httpx2.post(server.url, json=LIST_TOOLS, headers=rebound).status_code == 421
+    async with http_session(server.url) as client:
+        assert "list_incidents" in {t.name for t in (await client.list_tools()).tools}
 
 
 # --- prompts and resources run as the caller ------------------------------------------------------

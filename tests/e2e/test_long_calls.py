@@ -7,7 +7,6 @@ from this process, so its request log shows exactly what the server sent, and wh
 from __future__ import annotations
 
 import re
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -18,15 +17,13 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
-from mcp import Client, StdioServerParameters
-from mcp.client.stdio import stdio_client
+from mcp import Client
 from mcp_types import LoggingMessageNotificationParams
 
 from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.sandbox.faults import Faults
 from pagerduty_mcp.servers.incidents.tools.bulk import BULK_BATCH
-from tests.e2e.http_server import http_session, running_server, sandbox_over_https, upstream_env
-from tests.harness import server_env
+from tests.harness import http_server, http_session, sandbox_over_https, stdio_session, upstream_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.incidents]
 
@@ -65,19 +62,22 @@ async def _connect(transport: str, box: Sandbox, info: Any, logs: Logs) -> Async
         logs.append(str(params.data))
 
     if transport == "stdio":
-        argv = ["-m", "pagerduty_mcp.servers.incidents", "--enable-write-tools"]
-        params = StdioServerParameters(command=sys.executable, args=argv, env=server_env(**env))
         with tempfile.TemporaryDirectory() as directory:
             stderr = Path(directory) / "stderr.log"
             with stderr.open("w") as errlog:
-                streams = stdio_client(params, errlog=errlog)
-                async with Client(
-                    streams, read_timeout_seconds=60, logging_callback=on_log, log_level="info"
-                ) as client:  # type: ignore[arg-type]
+                async with stdio_session(
+                    "incidents",
+                    write=True,
+                    sandbox=False,
+                    env=env,
+                    errlog=errlog,
+                    logging_callback=on_log,
+                    log_level="info",
+                ) as client:
                     yield client, stderr.read_text
         return
     mode = "legacy" if transport == "http-legacy" else "auto"
-    with running_server(["--enable-write-tools"], env, module="pagerduty_mcp.servers.incidents") as server:
+    with http_server(["--enable-write-tools"], env, key="incidents") as server:
         async with http_session(server.url, {}, mode=mode) as client:
             yield client, server.stderr
 
@@ -177,7 +177,7 @@ async def test_a_made_up_key_that_shares_the_audit_label_cancels_nothing_of_anot
     answered: list[int] = []
     with sandbox_over_https(box) as info:
         args = ["--auth", "pagerduty", "--enable-write-tools"]
-        with running_server(args, upstream_env(info), module="pagerduty_mcp.servers.incidents") as server:
+        with http_server(args, upstream_env(info), key="incidents") as server:
             async with http_session(server.url, {"Authorization": f"Token token={victim}"}, mode="legacy") as client:
 
                 async def impostor_cancels(done: float, total: float | None, message: str | None) -> None:

@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from pagerduty_mcp.sandbox import Sandbox
-from tests.e2e.http_server import HttpServer, http_session, running_server, upstream_env
+from tests.harness import HttpServer, ServerSpec, http_servers, http_session, upstream_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common]
 
@@ -18,9 +18,19 @@ SERVER_TOKEN = "metrics-server-token-0123456789"
 
 
 @pytest.fixture(scope="module")
-def per_caller(https_sandbox: Any) -> Iterator[HttpServer]:
-    with running_server(["--auth", "pagerduty", "--toolsets", "incidents"], upstream_env(https_sandbox)) as server:
-        yield server
+def servers(https_sandbox: Any) -> Iterator[list[HttpServer]]:
+    """Started side by side: per caller with metrics, then metrics off by flag and by variable."""
+    with http_servers(
+        ServerSpec(["--auth", "pagerduty", "--toolsets", "incidents"], upstream_env(https_sandbox)),
+        ServerSpec(["--sandbox", "--no-metrics", "--toolsets", "incidents"]),
+        ServerSpec(["--sandbox", "--toolsets", "incidents"], {"PAGERDUTY_MCP_METRICS": "false"}),
+    ) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def per_caller(servers: list[HttpServer]) -> HttpServer:
+    return servers[0]
 
 
 def _samples(
@@ -100,9 +110,8 @@ def test_metrics_refuse_a_foreign_host_header(per_caller: HttpServer) -> None:
     assert response.status_code == 421
 
 
-def test_no_metrics_turns_the_endpoint_off() -> None:
-    with running_server(["--sandbox", "--no-metrics", "--toolsets", "incidents"], {}) as server:
-        assert httpx2.get(f"{server.base}/metrics").status_code == 404
-        assert "metrics: off" in server.stderr()
-    with running_server(["--sandbox", "--toolsets", "incidents"], {"PAGERDUTY_MCP_METRICS": "false"}) as server:
-        assert httpx2.get(f"{server.base}/metrics").status_code == 404
+def test_no_metrics_turns_the_endpoint_off(servers: list[HttpServer]) -> None:
+    by_flag, by_variable = servers[1:]
+    assert httpx2.get(f"{by_flag.base}/metrics").status_code == 404
+    assert "metrics: off" in by_flag.stderr()
+    assert httpx2.get(f"{by_variable.base}/metrics").status_code == 404

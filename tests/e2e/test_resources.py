@@ -12,16 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx2
 import pytest
-from mcp import Client, StdioServerParameters
-from mcp.client.streamable_http import streamable_http_client
+from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import LoggingMessageNotificationParams, PromptReference, ResourceTemplateReference
 
 from pagerduty_mcp.sandbox import Sandbox
-from tests.e2e.http_server import HttpServer, http_session, running_server, upstream_env
-from tests.harness import server_env, stdio_session
+from tests.harness import HttpServer, ServerSpec, http_servers, http_session, server_env, stdio_session, upstream_env
 
 pytestmark = [
     pytest.mark.e2e,
@@ -105,7 +102,7 @@ async def test_over_stdio_templates_read_and_every_argument_completes() -> None:
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_over_stdio_capabilities_say_what_is_served_and_nothing_more(mode: str) -> None:
-    async with Client(stdio_params(), mode=mode) as client:  # type: ignore[arg-type]
+    async with stdio_session(mode=mode) as client:
         capabilities = client.server_capabilities
     assert capabilities.completions is not None and capabilities.logging is not None
     assert capabilities.resources is not None
@@ -114,17 +111,13 @@ async def test_over_stdio_capabilities_say_what_is_served_and_nothing_more(mode:
     assert capabilities.tools is not None and not capabilities.tools.list_changed
 
 
-def stdio_params() -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, args=["-m", "pagerduty_mcp", "--sandbox"], env=server_env())
-
-
 async def test_over_stdio_set_level_filters_what_the_client_is_told() -> None:
     told: list[LoggingMessageNotificationParams] = []
 
     async def on_log(params: LoggingMessageNotificationParams) -> None:
         told.append(params)
 
-    async with Client(stdio_params(), mode="legacy", logging_callback=on_log) as client:  # type: ignore[arg-type]
+    async with stdio_session(mode="legacy", logging_callback=on_log) as client:
         refused = await client.call_tool("get_incident", {"incident_id": "99999"})
         assert refused.is_error
         assert [(m.level, m.data) for m in told] == [
@@ -142,15 +135,23 @@ async def test_over_stdio_set_level_filters_what_the_client_is_told() -> None:
 
 
 @pytest.fixture(scope="module")
-def sandbox_http() -> Iterator[HttpServer]:
-    with running_server(["--sandbox"], {}) as server:
-        yield server
+def servers(https_sandbox: Any) -> Iterator[list[HttpServer]]:
+    """Both servers of the module, started side by side: on the sandbox, and per caller in front of
+    the HTTPS sandbox."""
+    with http_servers(
+        ServerSpec(["--sandbox"]), ServerSpec(["--auth", "pagerduty"], upstream_env(https_sandbox))
+    ) as both:
+        yield both
 
 
 @pytest.fixture(scope="module")
-def per_caller(https_sandbox: Any) -> Iterator[HttpServer]:
-    with running_server(["--auth", "pagerduty"], upstream_env(https_sandbox)) as server:
-        yield server
+def sandbox_http(servers: list[HttpServer]) -> HttpServer:
+    return servers[0]
+
+
+@pytest.fixture(scope="module")
+def per_caller(servers: list[HttpServer]) -> HttpServer:
+    return servers[1]
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -191,10 +192,7 @@ async def test_over_http_log_messages_follow_each_eras_opt_in(sandbox_http: Http
         told.append(params)
 
     async def refused_call(**options: Any) -> None:
-        async with (
-            httpx2.AsyncClient(timeout=60.0) as http,
-            Client(streamable_http_client(sandbox_http.url, http_client=http), logging_callback=on_log, **options) as c,  # type: ignore[arg-type]
-        ):
+        async with http_session(sandbox_http.url, logging_callback=on_log, **options) as c:
             if options.get("mode") == "legacy":
                 await c.set_logging_level("error")  # accepted; stateless: it holds for that request only
             assert (await c.call_tool("get_incident", {"incident_id": "99999"})).is_error

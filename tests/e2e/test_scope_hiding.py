@@ -13,8 +13,8 @@ from cryptography.fernet import Fernet
 
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo
-from tests.e2e.http_server import HttpServer, running_server, upstream_env
 from tests.e2e.sign_in import Balancer, signed_in_client
+from tests.harness import HttpServer, http_server, upstream_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.anyio]
 
@@ -41,7 +41,7 @@ def signing_in(https_sandbox: ServerInfo) -> Iterator[HttpServer]:
         PAGERDUTY_OAUTH_CLIENT_SECRET=SANDBOX_OAUTH_CLIENT_SECRET,
         PAGERDUTY_MCP_TOKEN_KEY=Fernet.generate_key().decode(),
     )
-    with running_server(["--auth", "oauth", "--enable-write-tools"], env) as server:
+    with http_server(["--auth", "oauth", "--enable-write-tools"], env) as server:
         yield server
 
 

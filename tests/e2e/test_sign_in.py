@@ -16,9 +16,7 @@ import anyio
 import httpx2
 import pytest
 from cryptography.fernet import Fernet
-from mcp import Client
 from mcp.client.auth.exceptions import OAuthRegistrationError
-from mcp.client.streamable_http import streamable_http_client
 from mcp_types import ResourceTemplateReference
 
 from pagerduty_mcp.common.toolkit.registry import spec_of
@@ -27,8 +25,8 @@ from pagerduty_mcp.rules.scope_table import grants
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from pagerduty_mcp.sandbox.server import ServerInfo
 from pagerduty_mcp.server import AREAS
-from tests.e2e.http_server import HttpServer, free_port, rpc_answer, running_server
 from tests.e2e.sign_in import Balancer, Browser, MemoryTokens, sign_in_provider, signed_in_client
+from tests.harness import HttpServer, ServerSpec, free_port, http_server, http_servers, http_session, rpc_answer
 from tests.redis_server import RedisServer, redis_or_skip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.anyio]
@@ -69,8 +67,7 @@ def two_replicas(stack: ExitStack, box: Sandbox, sandbox: ServerInfo, redis_url:
     public = f"http://127.0.0.1:{free_port()}"  # nothing listens here: the Balancer routes it
     env = replica_env(sandbox, public, redis_url)
     argv = ["--auth", "oauth", "--enable-write-tools", *args]
-    a = stack.enter_context(running_server(argv, env))
-    b = stack.enter_context(running_server(argv, env))
+    a, b = stack.enter_context(http_servers(ServerSpec(argv, env), ServerSpec(argv, env)))
     return Replicas(public, a, b, sandbox, box)
 
 
@@ -181,7 +178,7 @@ async def test_the_sandbox_stands_in_for_pagerduty_with_no_account() -> None:
     sandbox's sign-in page is served by the server itself, where a browser can reach it."""
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    with running_server(["--sandbox", "--auth", "oauth", "--public-url", public], {}, port=port) as server:
+    with http_server(["--sandbox", "--auth", "oauth", "--public-url", public], {}, port=port) as server:
         balancer = Balancer(public, {"only": server.base})
         async with signed_in_client(f"{public}/mcp", balancer, JONAS, f"127.0.0.1:{port}") as (client, _, _):
             assert who(await client.call_tool("get_user_data", {})) == JONAS
@@ -268,7 +265,7 @@ async def test_replicas_share_one_request_budget_per_credential(
     env["PAGERDUTY_MCP_REDIS_URL"] = redis_server.url
     argv = ["--auth", "pagerduty", "--budget-per-minute", "40", "--call-timeout", "4"]
     try:
-        with running_server(argv, env) as a, running_server(argv, env) as b:
+        with http_servers(ServerSpec(argv, env), ServerSpec(argv, env)) as (a, b):
             outcomes: dict[str, list[bool]] = {busy: [], calm: []}
 
             async def call(base: str, token: str) -> None:
@@ -437,10 +434,7 @@ async def _registration_refusal(server_url: str, redirect: str) -> str:
     async with httpx2.AsyncClient(timeout=30.0) as browser_http:
         provider = sign_in_provider(server_url, browser_http, None, "unused", storage, redirect_uri=redirect)
         try:
-            async with (
-                httpx2.AsyncClient(auth=provider, timeout=30.0) as http,
-                Client(streamable_http_client(server_url, http_client=http)) as client,  # type: ignore[arg-type]
-            ):
+            async with http_session(server_url, auth=provider, timeout=30.0) as client:
                 await client.list_tools()
         except BaseException as exc:  # the SDK raises it, possibly inside an exception group
             found = [e for e in _leaves(exc) if isinstance(e, OAuthRegistrationError)]
@@ -463,7 +457,7 @@ async def test_redirect_rules_over_http_with_the_sdk_client() -> None:
     port = free_port()
     public = f"http://127.0.0.1:{port}"
     argv = ["--sandbox", "--auth", "oauth", "--public-url", public, "--allowed-redirect-hosts", "claude.ai"]
-    with running_server(argv, {}, port=port) as server:
+    with http_server(argv, {}, port=port) as server:
         said = await _registration_refusal(f"{public}/mcp", "https://evil.example.com/cb")
         assert "400" in said and "invalid_redirect_uri" in said and "claude.ai" in said
         said = await _registration_refusal(f"{public}/mcp", "javascript:alert(document.cookie)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,11 +10,10 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp import Client, StdioServerParameters
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from pagerduty_mcp.common.hosting.tracing import tracing_wanted
-from tests.harness import server_env
+from tests.harness import stdio_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.common]
 
@@ -75,12 +73,7 @@ async def test_a_tool_call_is_a_span_with_its_upstream_requests_as_children() ->
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.server_address[1]}",
             "OTEL_BSP_SCHEDULE_DELAY": "100",
         }
-        params = StdioServerParameters(
-            command=sys.executable,
-            args=["-m", "pagerduty_mcp.servers.incidents", "--sandbox"],
-            env=server_env(**env),
-        )
-        async with Client(params, read_timeout_seconds=60) as client:
+        async with stdio_session("incidents", env=env) as client:
             listed = await client.call_tool("list_incidents", {"limit": 2})
             missing = await client.call_tool("get_incident", {"incident_id": SECRET_ARGUMENT})
         assert not listed.is_error and missing.is_error
@@ -124,12 +117,7 @@ async def test_a_made_up_tool_name_never_becomes_a_span_name() -> None:
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.server_address[1]}",
             "OTEL_BSP_SCHEDULE_DELAY": "100",
         }
-        params = StdioServerParameters(
-            command=sys.executable,
-            args=["-m", "pagerduty_mcp.servers.incidents", "--sandbox"],
-            env=server_env(**env),
-        )
-        async with Client(params, read_timeout_seconds=60) as client:
+        async with stdio_session("incidents", env=env) as client:
             unknown = await client.call_tool(made_up, {})
             known = await client.call_tool("list_incidents", {"limit": 1})
         assert unknown.is_error and not known.is_error

@@ -15,7 +15,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from mcp import Client, StdioServerParameters
+from mcp import Client
+
+from tests.harness import process_session
 
 __all__ = [
     "AREA_DISTRIBUTIONS",
@@ -84,9 +86,9 @@ async def uvx_session(
     argv: list[str], wheelhouse: Path, cwd: Path, env: dict[str, str] | None = None
 ) -> AsyncIterator[Client]:
     """A user's ``uvx ...`` command line, started from ``cwd`` and connected over stdio."""
-    command, *args = uvx_argv(argv, wheelhouse)
-    params = StdioServerParameters(command=command, args=args, env=env or uvx_env(), cwd=str(cwd))
-    async with Client(params, read_timeout_seconds=180) as client:
+    async with process_session(
+        uvx_argv(argv, wheelhouse), env or uvx_env(), cwd=cwd, read_timeout_seconds=180
+    ) as client:
         yield client
 
 

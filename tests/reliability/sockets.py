@@ -8,7 +8,7 @@ from pathlib import Path
 import anyio
 import anyio.abc
 
-from tests.e2e.http_server import HttpServer
+from tests.harness import HttpServer
 
 __all__ = ["GUARD", "address", "open_sockets", "until_closed"]
 

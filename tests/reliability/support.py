@@ -1,5 +1,6 @@
 """What the reliability tests share: the live tool list, a sandbox that records every request
-with the tool that sent it, each tool's allowed endpoints, and a session driven from sync code.
+with the tool that sent it, each tool's allowed endpoints, and any harness session driven from sync
+code (``portal``).
 """
 
 from __future__ import annotations
@@ -7,13 +8,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -21,12 +19,9 @@ import anyio
 import httpx2
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
-from pagerduty_mcp.common import ClientPool, Settings, ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.pagerduty.context import current_request
 from pagerduty_mcp.sandbox import Sandbox, Store
-from tests.harness import MODULES, memory_session, server_env
 
 __all__ = [
     "ENDPOINTS",
@@ -36,13 +31,9 @@ __all__ = [
     "RotatingCredential",
     "Sent",
     "endpoint_violations",
-    "http_server_process",
-    "http_session",
     "live_tools",
-    "portal_over",
-    "portal_session",
+    "portal",
     "resolved_ids",
-    "tuned_session",
 ]
 
 
@@ -395,26 +386,13 @@ class PortalSession:
 
 
 @contextmanager
-def portal_session(
-    key: str = "mcp",
-    *,
-    write: bool = True,
-    sandbox: RecordingSandbox | None = None,
-    sleep: Callable[[float], None] | None = None,
+def portal(
+    opening: AbstractAsyncContextManager[Client], sandbox: RecordingSandbox | None = None
 ) -> Iterator[PortalSession]:
-    box = sandbox or RecordingSandbox()
-    with (
-        start_blocking_portal() as portal,
-        portal.wrap_async_context_manager(memory_session(key, write=write, sandbox=box, sleep=sleep)) as client,
-    ):
-        yield PortalSession(portal, client, box)
-
-
-@contextmanager
-def portal_over(session: AbstractAsyncContextManager[Client]) -> Iterator[PortalSession]:
-    """Any client session (stdio, HTTP) driven from sync code; no sandbox to inspect behind it."""
-    with start_blocking_portal() as portal, portal.wrap_async_context_manager(session) as client:
-        yield PortalSession(portal, client, None)
+    """Any client session of the harness (in-memory, stdio, HTTP) driven from sync code; ``sandbox``:
+    the recording account behind an in-memory one, to check the requests each call sent."""
+    with start_blocking_portal() as blocking, blocking.wrap_async_context_manager(opening) as client:
+        yield PortalSession(blocking, client, sandbox)
 
 
 class RotatingCredential(httpx2.Auth):
@@ -431,44 +409,6 @@ class RotatingCredential(httpx2.Auth):
         with self._lock:
             request.headers.update({"X-PagerDuty-Token": next(self._next)})
         yield request
-
-
-@asynccontextmanager
-async def http_session(url: str, auth: httpx2.Auth | None = None) -> AsyncIterator[Client]:
-    async with (
-        httpx2.AsyncClient(auth=auth, timeout=60) as http,
-        Client(streamable_http_client(url, http_client=http)) as client,
-    ):
-        yield client
-
-
-@asynccontextmanager
-async def tuned_session(
-    sandbox: Sandbox,
-    *,
-    key: str = "mcp",
-    write: bool = True,
-    deadline_seconds: float | None = None,
-    pool: ClientPool | None = None,
-    queued_per_credential: int | None = None,
-    sleep: Callable[[float], None] | None = None,
-    **settings: Any,
-) -> AsyncIterator[Client]:
-    """Like ``memory_session``, with chosen client settings (timeouts, the rate-limit cap), the
-    server's per-call deadline, a pool of one's own (e.g. one that speaks HTTPS), or how many calls of
-    one credential may wait for their turn."""
-    from pagerduty_mcp.catalog import SERVERS, areas_of
-    from pagerduty_mcp.common.hosting.upstream import sandbox_pool
-    from pagerduty_mcp.common.toolkit.fairness import CredentialSlots
-
-    server = create_pagerduty_server(SERVERS[key], areas_of(key), ToolFilter(enable_write_tools=write))
-    server.pool = pool or sandbox_pool(sandbox, Settings(**settings), sleep=sleep)
-    if deadline_seconds is not None:
-        server.call_deadline_seconds = deadline_seconds
-    if queued_per_credential is not None:
-        server.slots = CredentialSlots(queued=queued_per_credential)
-    async with Client(server) as client:
-        yield client
 
 
 def resolved_ids(state: Store) -> dict[str, str]:
@@ -500,44 +440,3 @@ def resolved_ids(state: Store) -> dict[str, str]:
         "setting_id": first("alert_grouping_settings"),
         "orchestration_id": first("event_orchestrations"),
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def http_server_process(
-    args: tuple[str, ...], stderr: Any, env: dict[str, str] | None = None
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The combined server over streamable HTTP on a free loopback port; yields (URL, process)."""
-    port = _free_port()
-    argv = [sys.executable, "-m", MODULES["mcp"], *args, "--transport", "streamable-http", "--port", str(port)]
-    process = subprocess.Popen(
-        argv,
-        env=server_env(PAGERDUTY_SANDBOX_SEED="7", **(env or {})),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=stderr,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"the HTTP server exited with {process.returncode}")
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the HTTP server did not listen within 60 s")
-        yield f"http://127.0.0.1:{port}/mcp", process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)

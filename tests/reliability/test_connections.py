@@ -20,7 +20,7 @@ from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.config import Credential, Settings
 from pagerduty_mcp.common.pagerduty.context import RequestContext, request_scope
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Sandbox
-from tests.e2e.http_server import HttpServer, http_session, running_server, sandbox_over_https
+from tests.harness import HttpServer, http_server, http_session, sandbox_over_https
 from tests.reliability.sockets import GUARD, address, open_sockets, until_closed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
@@ -32,7 +32,7 @@ HEAD = b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json, text
 @pytest.fixture(scope="module")
 def server() -> Iterator[HttpServer]:
     args = ["--sandbox", "--read-timeout", str(READ_TIMEOUT), "--stream-idle-timeout", str(READ_TIMEOUT)]
-    with running_server(args, {}) as running:
+    with http_server(args, {}) as running:
         yield running
 
 
@@ -78,8 +78,8 @@ async def test_an_idle_event_stream_ends(server: HttpServer) -> None:
                 assert response.status_code == 200
                 assert [chunk async for chunk in response.aiter_bytes() if chunk.strip()] == []
     # The server still serves after ending streams and closing slow clients.
-    async with http_session(server.url, {}) as session:
-        assert (await session.list_tools()).tools
+    async with http_session(server.url) as client:
+        assert (await client.list_tools()).tools
 
 
 # --- upstream sockets -----------------------------------------------------------------------------
@@ -90,7 +90,7 @@ async def test_made_up_tokens_cost_no_connection_and_keep_no_socket(server: Http
     box = Sandbox()
     with sandbox_over_https(box) as info:
         env = {"PAGERDUTY_API_HOST": info.url, "SSL_CERT_FILE": str(info.ca_path)}
-        with running_server(["--auth", "pagerduty"], env) as per_caller:
+        with http_server(["--auth", "pagerduty"], env) as per_caller:
             baseline_requests = len(box.request_log)
             for i in range(20):
                 async with http_session(per_caller.url, {"Authorization": f"Token token=made-up-{i:04d}"}) as client:

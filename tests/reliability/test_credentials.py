@@ -4,14 +4,10 @@ failure names the certificate problem and ``SSL_CERT_FILE``, and is not retried.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.common import ClientPool, Credential, Settings
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
@@ -20,8 +16,7 @@ from pagerduty_mcp.common.pagerduty.context import Caller, RequestContext, reque
 from pagerduty_mcp.common.pagerduty.errors import ToolFailure
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Sandbox
 from pagerduty_mcp.sandbox.server import serve_in_thread
-from tests.harness import fails, ok, stdio_session
-from tests.reliability.support import http_server_process, tuned_session
+from tests.harness import fails, http_server, http_session, memory_session, ok, stdio_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
@@ -52,16 +47,10 @@ def test_a_malformed_caller_credential_is_unauthorized_saying_why(secret: str, w
 
 async def test_a_non_ascii_caller_credential_over_http_is_unauthorized_not_internal() -> None:
     """``--auth pagerduty``: the issue's INTERNAL_ERROR, through a real client and server."""
-    with (
-        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
-        http_server_process(("--sandbox", "--auth", "pagerduty"), stderr) as (url, _process),
-    ):
+    with http_server(("--sandbox", "--auth", "pagerduty")) as server:
         # Header values travel as Latin-1: "é" arrives as itself.
-        headers = {"X-PagerDuty-Token": "u+abcd\u00e9fgh12345".encode("latin-1")}
-        async with (
-            httpx2.AsyncClient(headers=headers, timeout=60) as http,
-            Client(streamable_http_client(url, http_client=http)) as client,
-        ):
+        headers = [("X-PagerDuty-Token", "u+abcd\u00e9fgh12345".encode("latin-1"))]
+        async with http_session(server.url, headers) as client:
             result = await client.call_tool("list_incidents", {"limit": 1})
     text = "".join(getattr(c, "text", "") for c in result.content)
     assert result.is_error and '"UNAUTHORIZED"' in text and "non-ASCII" in text, text[:400]
@@ -82,7 +71,7 @@ async def test_an_untrusted_certificate_names_the_problem_and_ssl_cert_file_with
     sleeps: list[float] = []
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=https_sandbox.url)
     pool = ClientPool(settings, sleep=sleeps.append)
-    async with tuned_session(Sandbox(), pool=pool) as client:  # trusts only the system CAs
+    async with memory_session(pool=pool) as client:  # trusts only the system CAs
         error = await fails(client, "list_incidents", {"limit": 1}, "UPSTREAM_ERROR")
     assert "SSL_CERT_FILE" in error["message"] and "certificate" in error["message"], error
     assert "could not be reached" not in error["message"]

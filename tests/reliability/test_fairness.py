@@ -12,19 +12,17 @@ and another caller's call waited for a thread behind the flood's overflow.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 import anyio
-import httpx2
 import pytest
 from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.common.hosting.http import WORKER_THREADS
 from pagerduty_mcp.sandbox import Faults, Sandbox
-from tests.e2e.http_server import HttpServer, running_server, sandbox_over_https
+from tests.harness import HttpServer, http_server, http_session, sandbox_over_https
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
 
@@ -73,20 +71,13 @@ def server(box: Sandbox) -> Iterator[HttpServer]:
             "120",
         ]
         env = {"PAGERDUTY_API_HOST": info.url, "SSL_CERT_FILE": str(info.ca_path)}
-        with running_server(args, env) as running:
+        with http_server(args, env) as running:
             yield running
 
 
-@asynccontextmanager
-async def session(url: str, token: str) -> AsyncIterator[Client]:
-    """An SDK client whose HTTP pool does not cap the calls it sends at once."""
-    limits = httpx2.Limits(max_connections=None, max_keepalive_connections=None)
-    headers = {"Authorization": f"Token token={token}"}
-    async with (
-        httpx2.AsyncClient(headers=headers, timeout=120.0, limits=limits) as http,
-        Client(streamable_http_client(url, http_client=http)) as client,  # type: ignore[arg-type]
-    ):
-        yield client
+def caller_session(url: str, token: str) -> AbstractAsyncContextManager[Client]:
+    """An SDK client of one caller whose HTTP pool does not cap the calls it sends at once."""
+    return http_session(url, {"Authorization": f"Token token={token}"}, unbounded=True, timeout=120.0)
 
 
 async def _one(client: Client, who: str, log: Log) -> None:
@@ -107,8 +98,8 @@ async def test_a_flood_from_one_credential_neither_takes_the_threads_nor_queues_
     users = sorted(uid for uid in box.state.tables["users"] if uid != box.current_user_id)
     log = Log()
     async with (
-        session(server.url, box.token_for(users[0])) as flooder,
-        session(server.url, box.token_for(users[1])) as other,
+        caller_session(server.url, box.token_for(users[0])) as flooder,
+        caller_session(server.url, box.token_for(users[1])) as other,
     ):
         quiet = Log()
         await _one(other, "other", quiet)  # the other caller's latency with nothing else going on

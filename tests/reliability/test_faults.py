@@ -14,8 +14,8 @@ from pagerduty_mcp.common import ClientPool, Credential, Settings
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox, Store
 from pagerduty_mcp.sandbox.faults import FaultInjector
 from pagerduty_mcp.sandbox.server import serve_in_thread
-from tests.harness import call, fails, ok
-from tests.reliability.support import live_tools, tuned_session
+from tests.harness import call, fails, memory_session, ok
+from tests.reliability.support import live_tools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
@@ -58,7 +58,7 @@ def requests_since(box: Sandbox, start: int) -> list[Any]:
 
 async def test_a_429_storm_gives_rate_limited_at_once_when_retry_after_exceeds_the_cap() -> None:
     box = Sandbox(faults=Faults(rate_limit=1))
-    async with tuned_session(box) as client:
+    async with memory_session(sandbox=box) as client:
         await ok(client, "list_incidents", {"limit": 1})  # the minute's only allowed request
         started = time.monotonic()
         for _ in range(5):
@@ -77,7 +77,7 @@ async def test_the_wait_honours_retry_after_then_the_call_succeeds() -> None:
     clock = FakeClock()
     box = Sandbox(faults=Faults(rate_limit=1))
     switch_faults(box, Faults(rate_limit=1), clock)
-    async with tuned_session(box, sleep=clock.sleep) as client:
+    async with memory_session(sandbox=box, sleep=clock.sleep) as client:
         await ok(client, "list_incidents", {"limit": 1})
         clock.now += 52  # 8 s before the window resets, so PagerDuty asks for 8 s
         envelope = await ok(client, "list_incidents", {"limit": 1})
@@ -91,7 +91,9 @@ async def test_the_total_wait_is_capped_and_the_error_says_when_to_retry() -> No
     clock = FakeClock()
     box = Sandbox()
     switch_faults(box, Faults(rate_limit=1), clock)
-    async with tuned_session(box, rate_limit_wait_seconds=25, sleep=sleeps.append) as client:  # time stands still
+    async with memory_session(
+        sandbox=box, sleep=sleeps.append, settings=Settings(rate_limit_wait_seconds=25)
+    ) as client:  # time stands still
         await ok(client, "list_incidents", {"limit": 1})
         clock.now += 50  # every answer now asks for 10 s
         error = await fails(client, "list_incidents", {"limit": 1}, "RATE_LIMITED")
@@ -104,7 +106,7 @@ async def test_a_wait_that_would_pass_the_call_deadline_is_not_started() -> None
     clock = FakeClock()
     box = Sandbox()
     switch_faults(box, Faults(rate_limit=1), clock)
-    async with tuned_session(box, deadline_seconds=3) as client:
+    async with memory_session(sandbox=box, deadline_seconds=3) as client:
         await ok(client, "list_incidents", {"limit": 1})
         clock.now += 50  # asks for 10 s, within the 20 s cap but past the 3 s deadline
         started = time.monotonic()
@@ -124,7 +126,7 @@ async def test_reads_retry_within_bounds_then_fail_clearly(
     recorded_sleeps: list[float], faults: Faults, code: str
 ) -> None:
     box = Sandbox()
-    async with tuned_session(box, sleep=recorded_sleeps.append) as client:
+    async with memory_session(sandbox=box, sleep=recorded_sleeps.append) as client:
         incident = (await ok(client, "list_incidents", {"limit": 1}))["incidents"][0]["id"]
         start = len(box.request_log)
         switch_faults(box, faults)
@@ -140,7 +142,7 @@ async def test_reads_retry_within_bounds_then_fail_clearly(
 
 async def test_a_flaky_upstream_is_absorbed_by_read_retries(recorded_sleeps: list[float]) -> None:
     box = Sandbox(faults=Faults(error_rate=0.3, drop_rate=0.1))
-    async with tuned_session(box, sleep=recorded_sleeps.append) as client:
+    async with memory_session(sandbox=box, sleep=recorded_sleeps.append) as client:
         outcomes = [await call(client, "list_incidents", {"limit": 2}) for _ in range(40)]
     errors = [envelope["error"]["code"] for is_error, envelope in outcomes if is_error]
     # With three tries each, most calls get through; the rest fail with an upstream code.
@@ -202,7 +204,7 @@ async def test_writes_are_never_replayed_and_an_unknown_outcome_says_how_to_chec
     if not recipes:
         pytest.skip("no write tool with a recipe has landed yet")
     unknown = []
-    async with tuned_session(box, sleep=recorded_sleeps.append) as client:
+    async with memory_session(sandbox=box, sleep=recorded_sleeps.append) as client:
         client.server.pool.get().current_user()  # type: ignore[union-attr]  # warm the From header's user, so the write is the only request
         for tool, (arguments, method) in recipes.items():
             switch_faults(box, Faults())
@@ -249,7 +251,7 @@ async def test_reads_that_time_out_give_timeout_and_writes_an_unknown_outcome(
     box, info = slow_sandbox
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=info.url, timeout_seconds=0.3)
     pool = _TLSPool(settings, str(info.ca_path), recorded_sleeps.append)
-    async with tuned_session(box, pool=pool) as client:
+    async with memory_session(sandbox=box, pool=pool) as client:
         await ok(client, "list_incidents", {"limit": 1})  # the socket path works without faults
         pool.get().current_user()
         switch_faults(box, Faults(latency_ms=1200))
@@ -275,7 +277,7 @@ async def test_reads_that_time_out_give_timeout_and_writes_an_unknown_outcome(
 async def test_a_dead_upstream_fails_fast_with_upstream_error(recorded_sleeps: list[float]) -> None:
     # Nothing listens on port 9 of loopback: connection refused, retried (never sent), then reported.
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host="https://127.0.0.1:9", timeout_seconds=2)
-    async with tuned_session(Sandbox(), pool=ClientPool(settings, sleep=recorded_sleeps.append)) as client:
+    async with memory_session(pool=ClientPool(settings, sleep=recorded_sleeps.append)) as client:
         started = time.monotonic()
         error = await fails(client, "list_incidents", {"limit": 1}, "UPSTREAM_ERROR")
     assert time.monotonic() - started < 5
@@ -290,7 +292,7 @@ async def test_a_stalled_upstream_cannot_hold_a_call_past_its_deadline(
     box, info = slow_sandbox
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=info.url, timeout_seconds=30)
     pool = _TLSPool(settings, str(info.ca_path), recorded_sleeps.append)
-    async with tuned_session(box, pool=pool, deadline_seconds=1.0) as client:
+    async with memory_session(sandbox=box, pool=pool, deadline_seconds=1.0) as client:
         await ok(client, "list_incidents", {"limit": 1})
         switch_faults(box, Faults(latency_ms=3000))
         started = time.monotonic()
@@ -307,7 +309,7 @@ async def test_a_trickled_answer_cannot_hold_a_call_past_its_deadline(slow_sandb
     box, info = slow_sandbox
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=info.url, timeout_seconds=30)
     pool = _TLSPool(settings, str(info.ca_path))
-    async with tuned_session(box, pool=pool, deadline_seconds=1.0) as client:
+    async with memory_session(sandbox=box, pool=pool, deadline_seconds=1.0) as client:
         await ok(client, "list_priorities")
         switch_faults(box, Faults(trickle_ms=30))
         started = time.monotonic()
@@ -322,7 +324,7 @@ async def test_a_write_applied_before_the_connection_drops_is_reported_unknown_a
     recorded_sleeps: list[float],
 ) -> None:
     box = Sandbox()
-    async with tuned_session(box, sleep=recorded_sleeps.append) as client:
+    async with memory_session(sandbox=box, sleep=recorded_sleeps.append) as client:
         client.server.pool.get().current_user()  # type: ignore[union-attr]
         before = len(box.state.tables["teams"])
         start = len(box.request_log)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 
 from pagerduty_mcp.common.pagerduty.errors import ERROR_CODES
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox
-from tests.harness import stdio_session
+from tests.harness import http_server, http_session, memory_session, stdio_session
 from tests.reliability.hostile import HOSTILE_STRINGS, NASTY, PATH_ATTACKS, SENDABLE, arguments_for, real_ids, sendable
 from tests.reliability.support import (
     PortalSession,
@@ -34,11 +33,8 @@ from tests.reliability.support import (
     RotatingCredential,
     Sent,
     endpoint_violations,
-    http_server_process,
-    http_session,
     live_tools,
-    portal_over,
-    portal_session,
+    portal,
 )
 from tests.reliability.tally import FUZZ
 
@@ -54,9 +50,11 @@ _KNOWN_CODE = re.compile(r"^[A-Z][A-Z0-9_]*_NOT_FOUND$")
 
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[PortalSession]:
-    with portal_session("mcp", write=True, sandbox=RecordingSandbox(seed=11)) as live:
-        yield live
+def live() -> Iterator[PortalSession]:
+    """The combined server in-process, write tools on, on a sandbox that records every request."""
+    box = RecordingSandbox(seed=11)
+    with portal(memory_session(sandbox=box), box) as driven:
+        yield driven
 
 
 def check_answer(live: PortalSession, tool: str, args: dict[str, Any], transport: str = "memory") -> None:
@@ -96,10 +94,10 @@ def _short(args: dict[str, Any]) -> str:
     return repr({k: (v[:40] + "…" if isinstance(v, str) and len(v) > 40 else v) for k, v in args.items()})[:400]
 
 
-def _fuzz(session: PortalSession, tool: str, examples: int, transport: str = "memory") -> None:
+def _fuzz(live: PortalSession, tool: str, examples: int, transport: str = "memory") -> None:
     """Drive ``tool`` with ``examples`` argument sets generated from its own schema (reproducibly)."""
-    in_process = session.sandbox is not None
-    strategy = arguments_for(TOOL_BY_NAME[tool], real_ids(session.sandbox or SEVEN), NASTY if in_process else SENDABLE)
+    in_process = live.sandbox is not None
+    strategy = arguments_for(TOOL_BY_NAME[tool], real_ids(live.sandbox or SEVEN), NASTY if in_process else SENDABLE)
 
     @settings(
         max_examples=examples,
@@ -110,15 +108,15 @@ def _fuzz(session: PortalSession, tool: str, examples: int, transport: str = "me
     )
     @given(args=strategy)
     def run(args: dict[str, Any]) -> None:
-        check_answer(session, tool, args, transport)
+        check_answer(live, tool, args, transport)
 
     run()
 
 
 @pytest.mark.parametrize("tool", sorted(TOOL_BY_NAME))
-def test_every_tool_survives_generated_and_nasty_arguments(session: PortalSession, tool: str) -> None:
-    _fuzz(session, tool, EXAMPLES_PER_TOOL)
-    assert session.alive(), "the server stopped answering"
+def test_every_tool_survives_generated_and_nasty_arguments(live: PortalSession, tool: str) -> None:
+    _fuzz(live, tool, EXAMPLES_PER_TOOL)
+    assert live.alive(), "the server stopped answering"
 
 
 def _id_parameters(tool: dict[str, Any]) -> list[tuple[str, bool]]:
@@ -137,17 +135,17 @@ ID_CASES = [(t["name"], name, is_list) for t in TOOLS for name, is_list in _id_p
 
 @pytest.mark.parametrize(("tool", "parameter", "is_list"), ID_CASES, ids=[f"{t}.{p}" for t, p, _ in ID_CASES])
 def test_path_attacks_in_ids_never_change_the_request_path(
-    session: PortalSession, tool: str, parameter: str, is_list: bool
+    live: PortalSession, tool: str, parameter: str, is_list: bool
 ) -> None:
     """Every id parameter with every traversal value, the other required ones filled with real ids:
     each request stays on the tool's endpoints, with the id as one escaped segment."""
     schema = TOOL_BY_NAME[tool]["inputSchema"]
-    ids = real_ids(session.sandbox)
+    ids = real_ids(live.sandbox)
     base = _plausible_required(schema, ids)
     for attack in PATH_ATTACKS:
         args = {**base, parameter: [attack] if is_list else attack}
-        check_answer(session, tool, args)
-    assert session.alive()
+        check_answer(live, tool, args)
+    assert live.alive()
 
 
 def _plausible_required(schema: dict[str, Any], ids: list[str]) -> dict[str, Any]:
@@ -174,21 +172,19 @@ FAULTY_EXAMPLES = max(1, EXAMPLES_PER_TOOL // 4)
 
 
 @pytest.fixture(scope="module")
-def faulty_session() -> Iterator[PortalSession]:
+def faulty() -> Iterator[PortalSession]:
     """The same server on a flaky PagerDuty (5xx, drops, a tight rate limit), back-off not slept."""
     faults = Faults(error_rate=0.25, drop_rate=0.1, rate_limit=400)
     box = RecordingSandbox(seed=12, faults=faults)
-    with portal_session("mcp", write=True, sandbox=box, sleep=lambda _seconds: None) as live:
-        yield live
+    with portal(memory_session(sandbox=box, sleep=lambda _seconds: None), box) as driven:
+        yield driven
 
 
 @pytest.mark.parametrize("tool", sorted(TOOL_BY_NAME))
-def test_every_tool_fails_cleanly_on_hostile_arguments_and_a_flaky_upstream(
-    faulty_session: PortalSession, tool: str
-) -> None:
+def test_every_tool_fails_cleanly_on_hostile_arguments_and_a_flaky_upstream(faulty: PortalSession, tool: str) -> None:
     """Error paths meet error paths: whatever the arguments and whatever PagerDuty does, the answer
     is our envelope with a stable code, never an internal error, and the server stays up."""
-    _fuzz(faulty_session, tool, FAULTY_EXAMPLES, "memory+faults")
+    _fuzz(faulty, tool, FAULTY_EXAMPLES, "memory+faults")
 
 
 # -- over the real transports -------------------------------------------------------------------
@@ -209,16 +205,15 @@ CALLERS = [
 def remote(request: pytest.FixtureRequest) -> Iterator[tuple[str, PortalSession]]:
     """The combined server as a subprocess, write tools on, over stdio or streamable HTTP."""
     if request.param == "stdio":
-        with portal_over(stdio_session("mcp", write=True)) as live:
-            yield "stdio", live
+        with portal(stdio_session("mcp", write=True)) as driven:
+            yield "stdio", driven
         return
     args = ("--sandbox", "--enable-write-tools", "--auth", "pagerduty")
     with (
-        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
-        http_server_process(args, stderr) as (url, _process),
-        portal_over(http_session(url, RotatingCredential(CALLERS))) as live,
+        http_server(args) as server,
+        portal(http_session(server.url, auth=RotatingCredential(CALLERS))) as driven,
     ):
-        yield "http", live
+        yield "http", driven
 
 
 def _string_parameters(tool: dict[str, Any]) -> list[str]:

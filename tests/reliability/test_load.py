@@ -9,23 +9,19 @@ The figures are printed (run with ``-s``) for the release notes.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
-from mcp import Client, StdioServerParameters
-from mcp.client.stdio import stdio_client
+from mcp import Client
 
 from pagerduty_mcp.sandbox import Faults, Sandbox
-from tests.harness import MODULES, call, server_env
-from tests.reliability.support import http_server_process, live_tools, resolved_ids, tuned_session
+from tests.harness import MODULES, HttpServer, call, http_server, http_session, memory_session, stdio_session
+from tests.reliability.support import live_tools, resolved_ids
 from tests.reliability.tally import LOAD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
@@ -198,11 +194,8 @@ def _children_running(module: str) -> list[int]:
 
 async def test_stdio_stays_correct_bounded_and_flat_under_load() -> None:
     before = set(_children_running(MODULES["mcp"]))
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", MODULES["mcp"], "--sandbox"], env=server_env(PAGERDUTY_SANDBOX_SEED="7")
-    )
     with open(os.devnull, "w") as stderr:
-        async with Client(stdio_client(params, errlog=stderr), read_timeout_seconds=60) as client:
+        async with stdio_session(env={"PAGERDUTY_SANDBOX_SEED": "7"}, errlog=stderr) as client:
             pids = set(_children_running(MODULES["mcp"])) - before
             assert len(pids) == 1, pids
             report = await drive(client, pids.pop(), "stdio")
@@ -210,30 +203,21 @@ async def test_stdio_stays_correct_bounded_and_flat_under_load() -> None:
 
 
 @pytest.fixture
-def http_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def loaded_server() -> Iterator[HttpServer]:
     # One client sends CONCURRENT calls at once with one credential: let them all wait their turn
     # (the default bound would refuse the excess with RATE_LIMITED; test_fairness covers that).
-    args = ("--sandbox", "--max-queued-per-credential", str(CONCURRENT))
-    with open(os.devnull, "w") as stderr, http_server_process(args, stderr) as running:
-        yield running
+    with http_server(("--sandbox", "--max-queued-per-credential", str(CONCURRENT))) as server:
+        yield server
 
 
-@asynccontextmanager
-async def http_client(url: str) -> AsyncIterator[Client]:
-    async with Client(url, read_timeout_seconds=60) as client:
-        yield client
-
-
-async def test_streamable_http_stays_correct_bounded_and_flat_under_load(
-    http_server: tuple[str, subprocess.Popen[bytes]],
-) -> None:
-    url, process = http_server
-    async with http_client(url) as client:
+async def test_streamable_http_stays_correct_bounded_and_flat_under_load(loaded_server: HttpServer) -> None:
+    process = loaded_server.process
+    async with http_session(loaded_server.url) as client:
         report = await drive(client, process.pid, "streamable-http")
     # Connections the client kept alive are closed now; the server must let go of them.
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and ProcessSample.of(process.pid).sockets > report.samples["warm"].sockets + 2:
-        await anyio.sleep(0.1)
+        await anyio.sleep(0.1)  # polling the server's sockets, bounded by the deadline above
     report.samples["after"] = report.samples["second"] = ProcessSample.of(process.pid)
     check(report)
     assert process.poll() is None, "the server died"
@@ -254,7 +238,9 @@ async def test_under_concurrent_load_on_a_flaky_upstream_every_error_is_one_the_
             codes.append(envelope["error"]["code"])
 
     async with (
-        tuned_session(box, write=False, queued_per_credential=CONCURRENT, sleep=lambda _seconds: None) as client,
+        memory_session(
+            sandbox=box, write=False, queued_per_credential=CONCURRENT, sleep=lambda _seconds: None
+        ) as client,
         anyio.create_task_group() as group,
     ):
         for i in range(CONCURRENT):

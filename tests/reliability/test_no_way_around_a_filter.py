@@ -21,8 +21,7 @@ from pagerduty_mcp.common.toolkit.registry import ToolFilter
 from pagerduty_mcp.common.toolkit.server import PagerDutyMCPServer, create_pagerduty_server
 from pagerduty_mcp.server import AREAS
 from pagerduty_mcp.servers.people.prompts import ME_URI
-from tests.e2e.http_server import HttpServer, http_session, running_server
-from tests.harness import stdio_session
+from tests.harness import HttpServer, http_server, http_session, stdio_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
@@ -45,7 +44,7 @@ def kinds(uris: set[str]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[HttpServer]:
-    with running_server(["--sandbox", "--enable-write-tools"], {}) as running:
+    with http_server(["--sandbox", "--enable-write-tools"], {}) as running:
         yield running
 
 

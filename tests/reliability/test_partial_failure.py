@@ -10,8 +10,8 @@ import pytest
 
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from pagerduty_mcp.sandbox.faults import FaultInjector
-from tests.harness import call, fails, ok
-from tests.reliability.support import live_tools, tuned_session
+from tests.harness import call, fails, memory_session, ok
+from tests.reliability.support import live_tools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
@@ -37,7 +37,7 @@ async def test_manage_incidents_lists_what_succeeded_and_what_failed_and_the_acc
     box = Sandbox(seed=3)
     good = open_incidents(box)[:2]
     batch = [*good, "PNOPE00", "99999"]
-    async with tuned_session(box) as client:
+    async with memory_session(sandbox=box) as client:
         error = await fails(client, "manage_incidents", {"incident_ids": batch, "status": "resolved"})
     assert error["code"] == "PARTIAL_FAILURE", error
     assert error["details"]["succeeded"] == good
@@ -51,7 +51,7 @@ async def test_manage_incidents_lists_what_succeeded_and_what_failed_and_the_acc
 async def test_manage_incidents_that_all_fail_change_nothing_and_say_why() -> None:
     needs("manage_incidents")
     box = Sandbox(seed=3)
-    async with tuned_session(box) as client:
+    async with memory_session(sandbox=box) as client:
         error = await fails(client, "manage_incidents", {"incident_ids": ["PNOPE00", "PNOPE01"], "status": "resolved"})
     assert error["code"] in ("INCIDENT_NOT_FOUND", "PARTIAL_FAILURE")
     assert error.get("details", {}).get("succeeded", []) == []
@@ -63,7 +63,7 @@ async def storm(rounds: int = 7) -> tuple[Sandbox, list[tuple[dict[str, str | No
     box = Sandbox(seed=4)
     candidates = list(box.state.tables["incidents"])[-4 * rounds :]
     outcomes = []
-    async with tuned_session(box, sleep=lambda _seconds: None) as client:  # retries, not slept
+    async with memory_session(sandbox=box, sleep=lambda _seconds: None) as client:  # retries, not slept
         client.server.pool.get().current_user()  # type: ignore[union-attr]  # warm the From header's user
         box.faults = Faults(error_rate=0.35)
         box.injector = FaultInjector(box.faults, 41)
@@ -127,7 +127,7 @@ async def test_several_overrides_report_each_created_and_each_failed() -> None:
         {"user_id": "PNOUSER", "start": "2030-01-02T00:00:00Z", "end": "2030-01-02T08:00:00Z"},
         {"user_id": users[1], "start": "2030-01-03T00:00:00Z", "end": "2030-01-03T08:00:00Z"},
     ]
-    async with tuned_session(box) as client:
+    async with memory_session(sandbox=box) as client:
         error = await fails(client, "create_schedule_override", {"schedule_id": schedule, "overrides": overrides})
     assert error["code"] == "PARTIAL_FAILURE", error
     created, failed = error["details"]["created"], error["details"]["failed"]
@@ -148,7 +148,7 @@ async def test_an_invalid_override_in_a_batch_refuses_the_whole_batch_before_sen
         {"user_id": user, "start": "2030-01-01T00:00:00Z", "end": "2030-01-01T08:00:00Z"},
         {"user_id": user, "start": "2030-01-02T08:00:00Z", "end": "2030-01-02T00:00:00Z"},  # ends before it starts
     ]
-    async with tuned_session(box) as client:
+    async with memory_session(sandbox=box) as client:
         start = len(box.request_log)
         error = await fails(client, "create_schedule_override", {"schedule_id": schedule, "overrides": overrides})
         sent = list(box.request_log)[start:]
@@ -162,7 +162,7 @@ async def test_a_maintenance_window_for_several_services_is_all_or_nothing() -> 
     box = Sandbox(seed=3)
     services = list(box.state.tables["services"])[:3]
     before = len(box.state.tables["maintenance_windows"])
-    async with tuned_session(box) as client:
+    async with memory_session(sandbox=box) as client:
         error = await fails(
             client,
             "create_maintenance_window",

@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import io
 import logging
-import tempfile
 import threading
 from collections.abc import Iterator
 
 import httpx2
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.common.pagerduty import logs
 from pagerduty_mcp.common.pagerduty.logs import configure_logging, redact, register_secret
 from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Faults, Sandbox
-from tests.harness import fails, ok
-from tests.reliability.support import http_server_process, tuned_session
+from tests.harness import fails, http_server, http_session, memory_session, ok
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
@@ -47,7 +43,7 @@ def log_text() -> Iterator[io.StringIO]:
 
 
 async def test_a_callers_routing_key_cannot_blank_words_out_of_audit_lines(log_text: io.StringIO) -> None:
-    async with tuned_session(Sandbox()) as client:
+    async with memory_session() as client:
         for word in ("outcome=", "caller=", "tool=get_user_data"):
             await fails(client, "send_event", {"routing_key": word, "action": "resolve", "dedup_key": "k"})
         await ok(client, "get_user_data")
@@ -64,7 +60,7 @@ async def test_callers_never_grow_the_redaction_list() -> None:
     routing_key = next(
         i["integration_key"] for i in box.state.tables["integrations"].values() if i.get("integration_key")
     )
-    async with tuned_session(box) as client:
+    async with memory_session(sandbox=box) as client:
         await ok(client, "send_event", {"routing_key": routing_key, "action": "resolve", "dedup_key": "k"})
         for n in range(200):
             await fails(
@@ -139,7 +135,7 @@ def test_redaction_needs_no_lock_while_secrets_are_registered(log_text: io.Strin
 
 async def test_an_upstream_echoing_headers_never_shows_the_servers_credential() -> None:
     box = Sandbox(faults=Faults(echo_headers=True))
-    async with tuned_session(box) as client:
+    async with memory_session(sandbox=box) as client:
         error = await fails(client, "get_incident", {"incident_id": "PNOPE00"})
         assert "request headers were" in error["message"], "the echo fault did not reach the message"
         assert SANDBOX_TOKEN not in error["message"], error["message"]
@@ -164,15 +160,9 @@ async def test_an_upstream_echoing_headers_never_shows_the_callers_credential_ov
     body, is masked before the result reaches the model."""
     args = ("--sandbox", "--auth", "pagerduty")
     echo = {"PAGERDUTY_SANDBOX_ECHO_HEADERS": "1"}
-    with (
-        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
-        http_server_process(args, stderr, env=echo) as (url, _process),
-    ):
+    with http_server(args, echo) as server:
         headers = {"Authorization": f"Token token={SANDBOX_TOKEN}"}
-        async with (
-            httpx2.AsyncClient(headers=headers, timeout=60) as http,
-            Client(streamable_http_client(url, http_client=http)) as client,
-        ):
+        async with http_session(server.url, headers) as client:
             result = await client.call_tool("get_incident", {"incident_id": "PNOPE00"})
     text = "".join(getattr(c, "text", "") for c in result.content)
     assert result.is_error and "request headers were" in text, text[:400]

@@ -5,22 +5,16 @@ credentials, and with a wrong key; everything captured is scanned for the secret
 from __future__ import annotations
 
 import re
-import sys
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx2
 import pytest
-from mcp import Client, StdioServerParameters
-from mcp.client.stdio import stdio_client
-from mcp.client.streamable_http import streamable_http_client
 
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, SANDBOX_TOKEN, Sandbox
-from tests.harness import MODULES, server_env
+from tests.harness import http_server, http_session, stdio_session
 from tests.reliability.hostile import NASTY
-from tests.reliability.support import http_server_process, live_tools, resolved_ids
+from tests.reliability.support import live_tools, resolved_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
 
@@ -73,14 +67,6 @@ def _filler(name: str, prop: dict[str, Any], ids: dict[str, str]) -> Any:
     return "Reliability check"
 
 
-@asynccontextmanager
-async def stdio_with_stderr(env: dict[str, str], stderr: Any) -> AsyncIterator[Client]:
-    argv = ["-m", MODULES["mcp"], "--sandbox", "--enable-write-tools", "--log-level", "DEBUG"]
-    params = StdioServerParameters(command=sys.executable, args=argv, env=server_env(**env))
-    async with Client(stdio_client(params, errlog=stderr), read_timeout_seconds=60) as client:
-        yield client
-
-
 async def full_run(env: dict[str, str], *, faults: bool = False, hostile: bool = True) -> tuple[str, str, int]:
     """Every tool, plausibly (and hostilely); returns (all tool output, stderr, number of calls)."""
     box = Sandbox(seed=SEED)
@@ -89,7 +75,8 @@ async def full_run(env: dict[str, str], *, faults: bool = False, hostile: bool =
     calls = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
         settings = {"PAGERDUTY_SANDBOX_SEED": str(SEED), **(FAULT_ENV if faults else {}), **env}
-        async with stdio_with_stderr(settings, stderr) as client:
+        debug = ("--log-level", "DEBUG")
+        async with stdio_session(write=True, args=debug, env=settings, errlog=stderr) as client:
             for tool in TOOLS:
                 for arguments in _argument_sets(tool, ids, routing_key)[: 2 if hostile else 1]:
                     result = await client.call_tool(tool["name"], arguments)
@@ -164,31 +151,27 @@ async def test_callers_own_credentials_over_http_never_show_in_output_or_logs() 
     ids, routing_key = resolved_ids(box.state), _routing_key(box)
     outputs: list[str] = []
     args = ("--sandbox", "--enable-write-tools", "--auth", "pagerduty", "--log-level", "DEBUG")
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
-        with http_server_process(args, stderr) as (url, _process):
-            headers = {"Authorization": f"Token token={CALLER_KEY}"}
-            async with (
-                httpx2.AsyncClient(headers=headers, timeout=60) as http,
-                Client(streamable_http_client(url, http_client=http)) as client,
-            ):
-                for tool in TOOLS:
-                    result = await client.call_tool(tool["name"], _argument_sets(tool, ids, routing_key)[0])
-                    outputs.extend(getattr(c, "text", "") for c in result.content)
-                ok_answer = await client.call_tool("list_incidents", {"limit": 1})
-                assert not ok_answer.is_error, ok_answer
-            async with httpx2.AsyncClient(timeout=30) as http:
-                refused = await http.post(
-                    url,
-                    headers={
-                        "Authorization": f"Token token={WRONG_CALLER_KEY}",
-                        "Accept": "application/json, text/event-stream",
-                        "Content-Type": "application/json",
-                    },
-                    json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_incidents"}},
-                )
-                outputs.append(f"{refused.status_code} {dict(refused.headers)} {refused.text}")
-        stderr.seek(0)
-        logs = stderr.read()
+    with http_server(args, {"PAGERDUTY_SANDBOX_SEED": str(SEED)}) as server:
+        headers = {"Authorization": f"Token token={CALLER_KEY}"}
+        async with http_session(server.url, headers) as client:
+            for tool in TOOLS:
+                result = await client.call_tool(tool["name"], _argument_sets(tool, ids, routing_key)[0])
+                outputs.extend(getattr(c, "text", "") for c in result.content)
+            ok_answer = await client.call_tool("list_incidents", {"limit": 1})
+            assert not ok_answer.is_error, ok_answer
+        async with httpx2.AsyncClient(timeout=30) as http:
+            refused = await http.post(
+                server.url,
+                headers={
+                    "Authorization": f"Token token={WRONG_CALLER_KEY}",
+                    "Accept": "application/json, text/event-stream",
+                    "Content-Type": "application/json",
+                },
+                json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_incidents"}},
+            )
+            outputs.append(f"{refused.status_code} {dict(refused.headers)} {refused.text}")
+        server.stop()  # every line written
+        logs = server.stderr()
     assert "tool=" in logs
     for where, text in (("tool output", "\n".join(outputs)), ("the logs", logs)):
         assert_no_secret(where, text, [CALLER_KEY, WRONG_CALLER_KEY, routing_key])

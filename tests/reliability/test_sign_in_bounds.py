@@ -36,7 +36,7 @@ from tests.common.hosting.sign_in_steps import (
     token,
 )
 from tests.consent_form import consent_form
-from tests.e2e.http_server import HttpServer, free_port, running_server
+from tests.harness import HttpServer, free_port, http_server
 from tests.redis_server import RedisServer
 from tests.reliability.sockets import address, open_sockets, until_closed
 from tests.reliability.tally import SIGN_IN
@@ -156,7 +156,7 @@ def oauth_server() -> Iterator[HttpServer]:
     port = free_port()
     argv = ["--sandbox", "--auth", "oauth", "--public-url", f"http://127.0.0.1:{port}"]
     argv += ["--read-timeout", str(READ_TIMEOUT), "--max-body-bytes", "4096"]
-    with running_server(argv, {"PAGERDUTY_SANDBOX_ECHO_HEADERS": "1"}, port=port) as server:
+    with http_server(argv, {"PAGERDUTY_SANDBOX_ECHO_HEADERS": "1"}, port=port) as server:
         yield server
 
 

@@ -9,7 +9,8 @@ import tempfile
 
 import pytest
 
-from tests.reliability.test_secrets import FAULT_ENV, assert_no_secret, stdio_with_stderr
+from tests.harness import stdio_session
+from tests.reliability.test_secrets import FAULT_ENV, assert_no_secret
 from tests.servers.services.receiver import receiver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
@@ -24,7 +25,8 @@ async def test_header_values_never_show_in_answers_or_logs() -> None:
         receiver() as endpoint,
         tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
     ):
-        async with stdio_with_stderr(ENV, stderr) as client:
+        debug = ("--log-level", "DEBUG")
+        async with stdio_session(write=True, args=debug, env=ENV, errlog=stderr) as client:
 
             async def call(tool: str, arguments: dict[str, object]) -> str:
                 result = await client.call_tool(tool, arguments)

@@ -18,10 +18,11 @@ def sandbox() -> Sandbox:
 
 
 @pytest.fixture
-def client(sandbox: Sandbox) -> Iterator[pagerduty.RestApiV2Client]:
-    api = pagerduty.RestApiV2Client(SANDBOX_TOKEN, base_url=SANDBOX_API_URL, transport=sandbox.transport())
-    yield api
-    api.close()
+def api(sandbox: Sandbox) -> Iterator[pagerduty.RestApiV2Client]:
+    """PagerDuty's own Python client on ``sandbox`` (the MCP client is ``client``, tests/conftest.py)."""
+    made = pagerduty.RestApiV2Client(SANDBOX_TOKEN, base_url=SANDBOX_API_URL, transport=sandbox.transport())
+    yield made
+    made.close()
 
 
 def client_for(sandbox: Sandbox, token: str) -> pagerduty.RestApiV2Client:

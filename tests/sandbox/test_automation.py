@@ -14,28 +14,26 @@ def _action(sandbox: Sandbox, name: str) -> str:
     return next(a["id"] for a in sandbox.state.all("automation_actions") if a["name"] == name)
 
 
-def test_bad_filters_and_bodies_are_refused(sandbox: Sandbox, client: pagerduty.RestApiV2Client) -> None:
+def test_bad_filters_and_bodies_are_refused(sandbox: Sandbox, api: pagerduty.RestApiV2Client) -> None:
     before = len(sandbox.state.all("automation_invocations"))
-    assert client.get("/automation_actions/actions", params={"action_type": "shell"}).status_code == 400
-    assert client.get("/automation_actions/invocations", params={"invocation_state": "done"}).status_code == 400
+    assert api.get("/automation_actions/actions", params={"action_type": "shell"}).status_code == 400
+    assert api.get("/automation_actions/invocations", params={"invocation_state": "done"}).status_code == 400
     url = f"/automation_actions/actions/{_action(sandbox, 'Clear CDN cache')}/invocations"
-    assert client.post(url, json={"invocation": {"metadata": {}}}).status_code == 400
-    assert client.post(url, json={"invocation": {"metadata": {"incident_id": "Q0NOSUCH"}}}).status_code == 400
-    assert client.post("/automation_actions/actions/01NOSUCH/invocations", json={}).status_code == 404
+    assert api.post(url, json={"invocation": {"metadata": {}}}).status_code == 400
+    assert api.post(url, json={"invocation": {"metadata": {"incident_id": "Q0NOSUCH"}}}).status_code == 400
+    assert api.post("/automation_actions/actions/01NOSUCH/invocations", json={}).status_code == 404
     assert len(sandbox.state.all("automation_invocations")) == before
 
 
-def test_an_action_for_open_incidents_refuses_a_resolved_one(
-    sandbox: Sandbox, client: pagerduty.RestApiV2Client
-) -> None:
+def test_an_action_for_open_incidents_refuses_a_resolved_one(sandbox: Sandbox, api: pagerduty.RestApiV2Client) -> None:
     state = sandbox.state
     url = f"/automation_actions/actions/{_action(sandbox, 'Restart checkout pods')}/invocations"
     resolved = next(i for i in state.incidents() if i["status"] == "resolved")
     before = len(state.all("automation_invocations"))
-    refused = client.post(url, json={"invocation": {"metadata": {"incident_id": resolved["id"]}}})
+    refused = api.post(url, json={"invocation": {"metadata": {"incident_id": resolved["id"]}}})
     assert refused.status_code == 400 and "unresolved" in refused.text
     opened = next(i for i in state.incidents() if i["status"] != "resolved")
-    accepted = client.post(url, json={"invocation": {"metadata": {"incident_id": opened["id"]}}})
+    accepted = api.post(url, json={"invocation": {"metadata": {"incident_id": opened["id"]}}})
     assert accepted.status_code == 201 and accepted.json()["invocation"]["state"] == "queued"
     assert len(state.all("automation_invocations")) == before + 1
 

@@ -47,28 +47,28 @@ def trigger(key: str, summary: str, dedup_key: str | None = None) -> dict[str, A
 
 
 def test_trigger_opens_an_incident_with_an_alert_on_the_keys_service(
-    sandbox: Sandbox, client: pagerduty.RestApiV2Client
+    sandbox: Sandbox, api: pagerduty.RestApiV2Client
 ) -> None:
     service_id, key = routing_key(sandbox, "Checkout API")
     response = send(sandbox, trigger(key, "Checkout 500s", "checkout-500"))
     assert response.status_code == 202
     assert response.json() == {"status": "success", "message": "Event processed", "dedup_key": "checkout-500"}
-    (incident,) = client.list_all("/incidents", params={"incident_key": "checkout-500"})
+    (incident,) = api.list_all("/incidents", params={"incident_key": "checkout-500"})
     assert (incident["service"]["id"], incident["status"], incident["urgency"]) == (service_id, "triggered", "high")
     assert incident["alert_counts"]["all"] == 1
     again = send(sandbox, trigger(key, "Checkout 500s", "checkout-500"))
     assert again.status_code == 202
-    assert len(client.list_all("/incidents", params={"incident_key": "checkout-500"})) == 1
+    assert len(api.list_all("/incidents", params={"incident_key": "checkout-500"})) == 1
 
 
-def test_acknowledge_and_resolve_by_dedup_key(sandbox: Sandbox, client: pagerduty.RestApiV2Client) -> None:
+def test_acknowledge_and_resolve_by_dedup_key(sandbox: Sandbox, api: pagerduty.RestApiV2Client) -> None:
     _, key = routing_key(sandbox, "Orders DB")
     send(sandbox, trigger(key, "Replication lag", "lag-1"))
     assert send(sandbox, {"routing_key": key, "event_action": "acknowledge", "dedup_key": "lag-1"}).status_code == 202
-    (incident,) = client.list_all("/incidents", params={"incident_key": "lag-1"})
+    (incident,) = api.list_all("/incidents", params={"incident_key": "lag-1"})
     assert incident["status"] == "acknowledged"
     send(sandbox, {"routing_key": key, "event_action": "resolve", "dedup_key": "lag-1"})
-    resolved = client.rget(f"/incidents/{incident['id']}")
+    resolved = api.rget(f"/incidents/{incident['id']}")
     assert resolved["status"] == "resolved"
     assert resolved["resolved_at"] is not None
 
@@ -92,7 +92,7 @@ def test_invalid_events_get_pagerduty_400(sandbox: Sandbox, change: dict[str, An
     assert body["errors"]
 
 
-def test_service_in_maintenance_opens_no_incident(sandbox: Sandbox, client: pagerduty.RestApiV2Client) -> None:
+def test_service_in_maintenance_opens_no_incident(sandbox: Sandbox, api: pagerduty.RestApiV2Client) -> None:
     in_maintenance = {
         s["id"]
         for w in sandbox.state.all("maintenance_windows")
@@ -102,7 +102,7 @@ def test_service_in_maintenance_opens_no_incident(sandbox: Sandbox, client: page
     name = next(s["name"] for s in sandbox.state.all("services") if s["id"] in in_maintenance)
     _, key = routing_key(sandbox, name)
     assert send(sandbox, trigger(key, "Reindex noise", "reindex-1")).status_code == 202
-    assert client.list_all("/incidents", params={"incident_key": "reindex-1"}) == []
+    assert api.list_all("/incidents", params={"incident_key": "reindex-1"}) == []
 
 
 def test_change_event_is_recorded(sandbox: Sandbox) -> None:
@@ -121,11 +121,11 @@ def test_change_event_is_recorded(sandbox: Sandbox) -> None:
     assert events[-1]["services"][0]["id"] == service_id
 
 
-def test_events_client_library_round_trip(sandbox: Sandbox, client: pagerduty.RestApiV2Client) -> None:
+def test_events_client_library_round_trip(sandbox: Sandbox, api: pagerduty.RestApiV2Client) -> None:
     _, key = routing_key(sandbox, "Edge CDN")
     events = pagerduty.EventsApiV2Client(key, base_url=SANDBOX_EVENTS_URL, transport=sandbox.transport())
     dedup_key = events.trigger("CDN 502s", "edge-3")
-    assert client.list_all("/incidents", params={"incident_key": dedup_key})
+    assert api.list_all("/incidents", params={"incident_key": dedup_key})
 
 
 def token_request(sandbox: Sandbox, **form: str) -> httpx2.Response:

@@ -138,8 +138,8 @@ def test_a_path_two_routes_match_goes_to_the_same_one_whatever_order_they_were_a
         }
 
 
-def test_wrong_method_on_a_known_path_is_405(client: pagerduty.RestApiV2Client) -> None:
-    assert client.request("PATCH", "/priorities").status_code == 405
+def test_wrong_method_on_a_known_path_is_405(api: pagerduty.RestApiV2Client) -> None:
+    assert api.request("PATCH", "/priorities").status_code == 405
 
 
 @pytest.fixture
@@ -156,9 +156,9 @@ def cursor_route() -> Iterator[None]:
 
 
 def test_library_iter_cursor_works_against_cursor_pagination(
-    cursor_route: None, client: pagerduty.RestApiV2Client
+    cursor_route: None, api: pagerduty.RestApiV2Client
 ) -> None:
-    records = list(client.iter_cursor("/audit/records", page_size=10))
+    records = list(api.iter_cursor("/audit/records", page_size=10))
     assert [r["id"] for r in records] == [f"R{n:03d}" for n in range(45)]
 
 
@@ -198,9 +198,9 @@ def test_concurrent_writes_from_worker_threads_all_persist(sandbox: Sandbox) -> 
     ],
 )
 def test_writes_name_a_from_address_that_is_no_user(
-    client: pagerduty.RestApiV2Client, method: str, path: str, body: dict[str, Any]
+    api: pagerduty.RestApiV2Client, method: str, path: str, body: dict[str, Any]
 ) -> None:
-    reply = client.request(method, path, json=body, headers={"From": "nobody@example.com"})
+    reply = api.request(method, path, json=body, headers={"From": "nobody@example.com"})
     assert reply.status_code == 400
     assert reply.json()["error"]["errors"] == [
         "The \"From\" header 'nobody@example.com' is not the email of a user in this account"

@@ -114,16 +114,16 @@ def raw(sandbox: Sandbox) -> httpx2.Client:
 
 
 def test_the_seeded_shift_schedule_is_on_call_through_its_policy(
-    client: pagerduty.RestApiV2Client, sandbox: Sandbox
+    api: pagerduty.RestApiV2Client, sandbox: Sandbox
 ) -> None:
     schedule = seeded(sandbox)
     since, until = FIXED_NOW, FIXED_NOW + timedelta(days=7)
     params = {"schedule_ids[]": [schedule["id"]], "since": since.isoformat(), "until": until.isoformat()}
-    oncalls = client.list_all("/oncalls", params=params)
+    oncalls = api.list_all("/oncalls", params=params)
     rendered = render_schedule(sandbox.state, schedule["id"], since, until).final
     assert {o["user"]["id"] for o in oncalls} == {e.user for e in rendered} and rendered
     assert {o["schedule"]["type"] for o in oncalls} == {"schedule_v3_reference"}
-    assert client.get(f"/schedules/{schedule['id']}").status_code == 404  # the v2 API does not see it
+    assert api.get(f"/schedules/{schedule['id']}").status_code == 404  # the v2 API does not see it
 
 
 def test_v3_errors_map_each_field_to_its_messages(sandbox: Sandbox) -> None:

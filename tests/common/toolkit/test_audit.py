@@ -8,18 +8,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from pagerduty_mcp.common.hosting.metrics import Metrics
-from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.context import AuditRecord, Caller, RequestContext
 from pagerduty_mcp.common.pagerduty.observe import add_observer, remove_observer
 from pagerduty_mcp.common.toolkit.audit import AUDIT_VALUE_CHARS, audit_value, write_audit_line
-from pagerduty_mcp.common.toolkit.registry import ToolFilter
-from pagerduty_mcp.common.toolkit.server import PagerDutyMCPServer, create_pagerduty_server
-from pagerduty_mcp.sandbox import Sandbox
-from pagerduty_mcp.server import AREAS
+from pagerduty_mcp.common.toolkit.server import PagerDutyMCPServer
+from tests.harness import memory_server, memory_session
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
 
@@ -73,9 +69,7 @@ def test_the_whole_line_has_fixed_fields(caplog: pytest.LogCaptureFixture) -> No
 
 @pytest.fixture
 def server() -> Iterator[PagerDutyMCPServer]:
-    made = create_pagerduty_server("pagerduty-test", AREAS, ToolFilter())
-    made.pool = sandbox_pool(Sandbox())
-    yield made
+    yield memory_server(write=False)
 
 
 @pytest.fixture
@@ -108,7 +102,7 @@ async def test_unknown_names_are_audited_escaped_and_as_their_own_outcome(
     server: PagerDutyMCPServer, metrics: Metrics, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="pagerduty_mcp.audit"):
-        async with Client(server) as client:
+        async with memory_session(server=server) as client:
             called = await client.call_tool(FORGED, {})
             with pytest.raises(MCPError):
                 await client.get_prompt(FORGED, {})

@@ -17,13 +17,11 @@ import pytest
 from mcp import Client
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from pagerduty_mcp.catalog import areas_of
-from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
-from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.toolkit.confirm import FOOTER, Question, fact, quote
 from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.sandbox import Sandbox
 from pagerduty_mcp.server import AREAS
+from tests.harness import memory_session
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 
@@ -51,7 +49,9 @@ class Person:
 
 
 @dataclass
-class Session:
+class Asked:
+    """A client whose person is asked before writes, and the account behind it."""
+
     client: Client
     box: Sandbox
     person: Person
@@ -67,31 +67,34 @@ class Session:
 
 
 @asynccontextmanager
-async def session(
+async def asking(
     answer: str | None, *, era: str = "auto", confirm: str = "auto", deadline: float | None = None, thinks: float = 0
-) -> AsyncIterator[Session]:
+) -> AsyncIterator[Asked]:
+    """The combined server with write tools on a fresh sandbox, ``--confirm-writes confirm``; the
+    client speaks ``era`` and its person answers ``answer`` (None: a client that cannot be asked)."""
     box = Sandbox()
-    server = create_pagerduty_server("pagerduty-mcp", areas_of("mcp"), ToolFilter(enable_write_tools=True))
-    server.pool = sandbox_pool(box)
-    server.confirm_writes = confirm  # type: ignore[assignment]
-    if deadline is not None:
-        server.call_deadline_seconds = deadline
     person = Person(answer, thinks=thinks)
-    async with Client(server, mode=era, elicitation_callback=person if answer else None) as client:  # type: ignore[arg-type]
-        yield Session(client, box, person)
+    async with memory_session(
+        sandbox=box,
+        confirm_writes=confirm,
+        deadline_seconds=deadline,
+        mode=era,
+        elicitation_callback=person if answer else None,
+    ) as client:
+        yield Asked(client, box, person)
 
 
 PAGE = {"title": "Checkout is down", "service_id": "Checkout API"}
 
 
-async def open_incidents(live: Session) -> int:
+async def open_incidents(live: Asked) -> int:
     _, envelope = await live.call("list_incidents", {"limit": 100})
     return int(envelope["metadata"]["count"])
 
 
 @pytest.mark.parametrize("era", ERAS)
 async def test_a_decline_pages_nobody_and_says_nothing_changed(era: str, caplog: pytest.LogCaptureFixture) -> None:
-    async with session("decline", era=era) as live:
+    async with asking("decline", era=era) as live:
         before = await open_incidents(live)
         with caplog.at_level(logging.INFO, logger="pagerduty_mcp.audit"):
             is_error, envelope = await live.call("create_incident", PAGE)
@@ -111,7 +114,7 @@ async def test_a_decline_pages_nobody_and_says_nothing_changed(era: str, caplog:
 
 @pytest.mark.parametrize("era", ERAS)
 async def test_an_accept_pages_as_before(era: str) -> None:
-    async with session("accept", era=era) as live:
+    async with asking("accept", era=era) as live:
         before = await open_incidents(live)
         is_error, envelope = await live.call("create_incident", PAGE)
         assert not is_error, envelope
@@ -123,7 +126,7 @@ async def test_an_accept_pages_as_before(era: str) -> None:
 
 @pytest.mark.parametrize("era", ERAS)
 async def test_a_dismissed_question_is_a_cancel_of_its_own(era: str) -> None:
-    async with session("cancel", era=era) as live:
+    async with asking("cancel", era=era) as live:
         is_error, envelope = await live.call("create_incident", PAGE)
         assert is_error and envelope["error"]["code"] == "CANCELLED_BY_USER"
         assert live.writes() == []
@@ -133,7 +136,7 @@ async def test_a_dismissed_question_is_a_cancel_of_its_own(era: str) -> None:
 async def test_an_answer_the_sdk_cannot_read_sends_nothing_and_says_so(
     era: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with session("accept without content", era=era) as live:
+    async with asking("accept without content", era=era) as live:
         with caplog.at_level(logging.INFO, logger="pagerduty_mcp.audit"):
             is_error, envelope = await live.call("create_incident", PAGE)
         assert is_error and envelope["error"]["code"] == "CONFIRMATION_FAILED", envelope
@@ -144,7 +147,7 @@ async def test_an_answer_the_sdk_cannot_read_sends_nothing_and_says_so(
 
 @pytest.mark.parametrize("era", ERAS)
 async def test_a_client_that_cannot_be_asked_acts_as_before(era: str) -> None:
-    async with session(None, era=era) as live:
+    async with asking(None, era=era) as live:
         is_error, envelope = await live.call("create_incident", PAGE)
         assert not is_error, envelope
         assert live.writes() == ["POST /incidents"]
@@ -152,7 +155,7 @@ async def test_a_client_that_cannot_be_asked_acts_as_before(era: str) -> None:
 
 @pytest.mark.parametrize("era", ERAS)
 async def test_require_refuses_a_client_that_cannot_be_asked(era: str) -> None:
-    async with session(None, era=era, confirm="require") as live:
+    async with asking(None, era=era, confirm="require") as live:
         before = await open_incidents(live)
         is_error, envelope = await live.call("create_incident", PAGE)
         assert is_error and envelope["error"]["code"] == "CONFIRMATION_REQUIRED"
@@ -165,7 +168,7 @@ async def test_require_refuses_a_client_that_cannot_be_asked(era: str) -> None:
 
 
 async def test_require_asks_a_client_that_can_answer() -> None:
-    async with session("accept", confirm="require") as live:
+    async with asking("accept", confirm="require") as live:
         is_error, _ = await live.call("create_incident", PAGE)
         assert not is_error and len(live.person.asked) == 1
 
@@ -173,21 +176,21 @@ async def test_require_asks_a_client_that_can_answer() -> None:
 async def test_the_time_a_person_takes_to_answer_is_not_the_calls() -> None:
     # Classic era: the call waits for the answer. A call deadline shorter than the person's
     # thinking must not turn an accepted page into a TIMEOUT.
-    async with session("accept", era="legacy", deadline=1.0, thinks=1.5) as live:
+    async with asking("accept", era="legacy", deadline=1.0, thinks=1.5) as live:
         is_error, envelope = await live.call("create_incident", PAGE)
         assert not is_error, envelope
         assert live.writes() == ["POST /incidents"]
 
 
 async def test_off_never_asks() -> None:
-    async with session("decline", confirm="off") as live:
+    async with asking("decline", confirm="off") as live:
         is_error, envelope = await live.call("create_incident", PAGE)
         assert not is_error, envelope
         assert live.person.asked == [] and live.writes() == ["POST /incidents"]
 
 
 async def test_one_incident_acknowledged_is_not_asked_two_are() -> None:
-    async with session("decline") as live:
+    async with asking("decline") as live:
         is_error, _ = await live.call("manage_incidents", {"incident_ids": ["60"], "status": "acknowledged"})
         assert not is_error and live.person.asked == []
         is_error, envelope = await live.call("manage_incidents", {"incident_ids": ["59", "60"], "status": "resolved"})
@@ -199,7 +202,7 @@ async def test_one_incident_acknowledged_is_not_asked_two_are() -> None:
 
 
 async def test_reassigning_one_incident_pages_so_it_is_asked() -> None:
-    async with session("decline") as live:
+    async with asking("decline") as live:
         arguments = {"incident_ids": ["60"], "assignee_ids": ["Priya Natarajan"]}
         is_error, envelope = await live.call("manage_incidents", arguments)
         assert is_error and envelope["error"]["code"] == "DECLINED"
@@ -208,14 +211,14 @@ async def test_reassigning_one_incident_pages_so_it_is_asked() -> None:
 
 
 async def test_a_bad_argument_is_its_own_error_and_nobody_is_asked() -> None:
-    async with session("accept") as live:
+    async with asking("accept") as live:
         is_error, envelope = await live.call("create_incident", {**PAGE, "service_id": "No Such Service"})
         assert is_error and envelope["error"]["code"] == "SERVICE_NOT_FOUND", envelope
         assert live.person.asked == [] and live.writes() == []
 
 
 async def test_unsubscribing_and_clearing_an_impact_are_not_asked_subscribing_and_impacting_are() -> None:
-    async with session("decline") as live:
+    async with asking("decline") as live:
         is_error, envelope = await live.call(
             "manage_incident_subscribers", {"incident_id": "60", "action": "unsubscribe", "user_ids": ["Chloe Martin"]}
         )
@@ -236,7 +239,7 @@ async def test_unsubscribing_and_clearing_an_impact_are_not_asked_subscribing_an
 
 
 async def test_an_events_api_acknowledge_is_not_asked() -> None:
-    async with session("decline") as live:
+    async with asking("decline") as live:
         key = live.box.state.all("integrations")[0]["integration_key"]
         arguments = {"routing_key": key, "action": "acknowledge", "dedup_key": "disk-full-db-1"}
         await live.call("send_event", arguments)
@@ -272,7 +275,7 @@ def test_long_lists_are_counted_not_listed() -> None:
 # -- every tool that asks -----------------------------------------------------------------------------
 
 
-async def arguments_of(live: Session) -> dict[str, dict[str, Any]]:
+async def arguments_of(live: Asked) -> dict[str, dict[str, Any]]:
     """Valid arguments for every tool that asks, from the sandbox's own account."""
     state = live.box.state
     incidents = [i for i in state.all("incidents") if i["status"] != "resolved"]
@@ -359,13 +362,13 @@ async def arguments_of(live: Session) -> dict[str, dict[str, Any]]:
 
 
 async def test_the_list_below_is_every_tool_that_asks() -> None:
-    async with session("decline") as live:
+    async with asking("decline") as live:
         assert sorted(await arguments_of(live)) == CONFIRMING
 
 
 @pytest.mark.parametrize("tool", CONFIRMING)
 async def test_every_tool_that_asks_sends_nothing_on_a_decline_and_acts_on_an_accept(tool: str) -> None:
-    async with session("decline") as live:
+    async with asking("decline") as live:
         arguments = (await arguments_of(live))[tool]
         live.box.request_log.reset()
         is_error, envelope = await live.call(tool, arguments)
@@ -376,7 +379,7 @@ async def test_every_tool_that_asks_sends_nothing_on_a_decline_and_acts_on_an_ac
         assert action and not action.startswith("- ") and facts, question
         assert all(line.startswith("- ") for line in facts), question
         assert question.endswith(FOOTER)
-    async with session("accept") as live:
+    async with asking("accept") as live:
         arguments = (await arguments_of(live))[tool]
         live.box.request_log.reset()
         is_error, envelope = await live.call(tool, arguments)

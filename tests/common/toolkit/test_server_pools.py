@@ -9,21 +9,13 @@ import anyio
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.catalog import SERVERS, areas_of
-from pagerduty_mcp.common import ToolFilter, create_pagerduty_server, get_client, get_pool
+from pagerduty_mcp.common import get_client, get_pool
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.context import standalone
-from pagerduty_mcp.common.toolkit.server import PagerDutyMCPServer
 from pagerduty_mcp.sandbox import Sandbox
-from tests.harness import ok
+from tests.harness import memory_server, memory_session, ok
 
 pytestmark = [pytest.mark.unit, pytest.mark.common]
-
-
-def _server(box: Sandbox) -> PagerDutyMCPServer:
-    server = create_pagerduty_server(SERVERS["people"], areas_of("people"), ToolFilter(enable_write_tools=True))
-    server.pool = sandbox_pool(box)
-    return server
 
 
 def _team_names(box: Sandbox) -> set[str]:
@@ -33,7 +25,7 @@ def _team_names(box: Sandbox) -> set[str]:
 @pytest.mark.anyio
 async def test_two_servers_in_one_process_each_use_their_own_account() -> None:
     boxes = {"first": Sandbox(), "second": Sandbox()}
-    servers = {key: _server(box) for key, box in boxes.items()}
+    servers = {key: memory_server("people", sandbox=box) for key, box in boxes.items()}
     assert servers["first"].pool is not servers["second"].pool
     before = {key: _team_names(box) for key, box in boxes.items()}
     listed: dict[str, set[str]] = {}
@@ -45,7 +37,11 @@ async def test_two_servers_in_one_process_each_use_their_own_account() -> None:
         answer: dict[str, Any] = await ok(client, "list_teams", {"limit": 100})
         listed[key] = {team["name"] for team in answer["teams"]}
 
-    async with Client(servers["first"]) as first, Client(servers["second"]) as second, anyio.create_task_group() as tg:
+    async with (
+        memory_session(server=servers["first"], sandbox=boxes["first"]) as first,
+        memory_session(server=servers["second"], sandbox=boxes["second"]) as second,
+        anyio.create_task_group() as tg,
+    ):
         tg.start_soon(work, "first", first)
         tg.start_soon(work, "second", second)
 

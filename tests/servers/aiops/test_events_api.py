@@ -22,13 +22,13 @@ pytestmark = [pytest.mark.aiops, pytest.mark.anyio, pytest.mark.server("aiops")]
 
 
 @pytest.mark.server("mcp")
-async def test_trigger_then_resolve_shows_in_incidents_and_the_log(session: Client) -> None:
-    state = session.sandbox.state
+async def test_trigger_then_resolve_shows_in_incidents_and_the_log(client: Client) -> None:
+    state = client.sandbox.state
     key = service_key(state, "Cart Service")
     cart = service_id(state, "Cart Service")
     sent = first(
         await ok(
-            session,
+            client,
             "send_event",
             {
                 "routing_key": key,
@@ -45,74 +45,72 @@ async def test_trigger_then_resolve_shows_in_incidents_and_the_log(session: Clie
     )
     dedup = sent["dedup_key"]
     assert dedup and sent["status"] == "success"
-    listed = await ok(session, "list_incidents", {"service_ids": [cart]})
+    listed = await ok(client, "list_incidents", {"service_ids": [cart]})
     incident = next(i for i in listed["incidents"] if i["title"] == "Critical test event")
     alert = state.tables["alerts"][state.get("incidents", incident["id"])["_alerts"][0]]
     assert alert["body"]["cef_details"]["source_component"] == "api" and alert["body"]["details"] == {"run": 7}
-    acked = first(await ok(session, "send_event", {"routing_key": key, "action": "acknowledge", "dedup_key": dedup}))
+    acked = first(await ok(client, "send_event", {"routing_key": key, "action": "acknowledge", "dedup_key": dedup}))
     assert acked["dedup_key"] == dedup
-    await ok(session, "send_event", {"routing_key": key, "action": "resolve", "dedup_key": dedup})
+    await ok(client, "send_event", {"routing_key": key, "action": "resolve", "dedup_key": dedup})
     resolved = await ok(
-        session, "list_incidents", {"service_ids": [cart], "statuses": ["resolved"], "date_range": "all"}
+        client, "list_incidents", {"service_ids": [cart], "statuses": ["resolved"], "date_range": "all"}
     )
     assert incident["id"] in {i["id"] for i in resolved["incidents"]}
-    log = await ok(session, "list_log_entries", {"incident_id": incident["id"], "overview": False, "limit": 50})
+    log = await ok(client, "list_log_entries", {"incident_id": incident["id"], "overview": False, "limit": 50})
     kinds = {entry.get("type", "") for entry in log["log_entries"]}
     assert {"trigger", "acknowledge", "resolve"} <= kinds, kinds
     assert key not in json.dumps(log) and key not in json.dumps(listed)
 
 
-async def test_bad_input_and_bad_routing_keys(session: Client) -> None:
-    key = service_key(session.sandbox.state, "Cart Service")
+async def test_bad_input_and_bad_routing_keys(client: Client) -> None:
+    key = service_key(client.sandbox.state, "Cart Service")
     error = await fails(
-        session,
+        client,
         "send_event",
         {"routing_key": "0" * 32, "action": "trigger", "summary": "s", "source": "x", "severity": "info"},
         "EVENTS_API_ERROR",
     )
     assert "Invalid routing key" in error["message"] and "0" * 32 not in error["message"]
     error = await fails(
-        session,
+        client,
         "send_event",
         {"routing_key": "short", "action": "trigger", "summary": "s", "source": "x", "severity": "info"},
         "EVENTS_API_ERROR",
     )
     assert "32 characters" in error["message"]
     error = await fails(
-        session,
+        client,
         "send_event",
         {"routing_key": key, "action": "trigger", "summary": "s", "source": "x"},
         "INVALID_PARAMETER",
     )
     assert "severity" in error["message"] and key not in json.dumps(error)
-    error = await fails(session, "send_event", {"routing_key": key, "action": "resolve"}, "INVALID_PARAMETER")
+    error = await fails(client, "send_event", {"routing_key": key, "action": "resolve"}, "INVALID_PARAMETER")
     assert "dedup_key" in error["message"]
-    error = await fails(session, "send_event", {"routing_key": key, "action": "snooze", "dedup_key": "k"})
+    error = await fails(client, "send_event", {"routing_key": key, "action": "snooze", "dedup_key": "k"})
     assert error["code"] == "INVALID_PARAMETER" and "resolve" in error["message"]
     await fails(
-        session,
+        client,
         "send_event",
         {"routing_key": "has space", "action": "resolve", "dedup_key": "k"},
         "INVALID_PARAMETER",
     )
     error = await fails(
-        session, "send_change_event", {"routing_key": key, "summary": "x", "links": ["ftp://x"]}, "INVALID_PARAMETER"
+        client, "send_change_event", {"routing_key": key, "summary": "x", "links": ["ftp://x"]}, "INVALID_PARAMETER"
     )
     assert "links[0]" in error["message"]
     await fails(
-        session,
+        client,
         "send_change_event",
         {"routing_key": key, "summary": "x", "timestamp": "last tuesday"},
         "INVALID_PARAMETER",
     )
-    error = await fails(
-        session, "send_change_event", {"routing_key": "f" * 32, "summary": "Deploy"}, "EVENTS_API_ERROR"
-    )
+    error = await fails(client, "send_change_event", {"routing_key": "f" * 32, "summary": "Deploy"}, "EVENTS_API_ERROR")
     assert "f" * 32 not in error["message"]
 
 
-async def test_alert_grouping_puts_matching_alerts_into_one_incident(session: Client) -> None:
-    state = session.sandbox.state
+async def test_alert_grouping_puts_matching_alerts_into_one_incident(client: Client) -> None:
+    state = client.sandbox.state
     key = service_key(state, "Checkout API")  # content-based grouping on summary and component
     event = {
         "routing_key": key,
@@ -122,29 +120,29 @@ async def test_alert_grouping_puts_matching_alerts_into_one_incident(session: Cl
         "severity": "error",
         "component": "lb",
     }
-    await ok(session, "send_event", event)
+    await ok(client, "send_event", event)
     first_incident = state.incidents()[-1]
-    second = first(await ok(session, "send_event", {**event, "source": "web-2"}))
+    second = first(await ok(client, "send_event", {**event, "source": "web-2"}))
     assert state.incidents()[-1]["id"] == first_incident["id"]
     assert first_incident["alert_counts"]["all"] == 2
-    await ok(session, "send_event", {**event, "component": "db"})  # another component: a new incident
+    await ok(client, "send_event", {**event, "component": "db"})  # another component: a new incident
     assert state.incidents()[-1]["id"] != first_incident["id"]
-    await ok(session, "send_event", {"routing_key": key, "action": "resolve", "dedup_key": second["dedup_key"]})
+    await ok(client, "send_event", {"routing_key": key, "action": "resolve", "dedup_key": second["dedup_key"]})
     assert first_incident["status"] == "triggered"  # one of two grouped alerts resolved
     assert first_incident["alert_counts"] == {"all": 2, "triggered": 1, "resolved": 1}
     opener = state.tables["alerts"][first_incident["_alerts"][0]]["alert_key"]
-    await ok(session, "send_event", {"routing_key": key, "action": "resolve", "dedup_key": opener})
+    await ok(client, "send_event", {"routing_key": key, "action": "resolve", "dedup_key": opener})
     assert first_incident["status"] == "resolved"
 
 
-async def test_time_based_grouping_and_maintenance_windows(session: Client) -> None:
-    state = session.sandbox.state
+async def test_time_based_grouping_and_maintenance_windows(client: Client) -> None:
+    state = client.sandbox.state
     cart = service_id(state, "Cart Service")
-    await ok(session, "create_alert_grouping_setting", {"type": "time", "service_ids": [cart], "time_window": 600})
+    await ok(client, "create_alert_grouping_setting", {"type": "time", "service_ids": [cart], "time_window": 600})
     key = service_key(state, "Cart Service")
     for summary in ("first", "second"):
         await ok(
-            session,
+            client,
             "send_event",
             {"routing_key": key, "action": "trigger", "summary": summary, "source": "a", "severity": "warning"},
         )
@@ -154,7 +152,7 @@ async def test_time_based_grouping_and_maintenance_windows(session: Client) -> N
     before = len(state.incidents())
     sent = first(
         await ok(
-            session,
+            client,
             "send_event",
             {
                 "routing_key": service_key(state, "Catalogue Search"),
@@ -168,13 +166,13 @@ async def test_time_based_grouping_and_maintenance_windows(session: Client) -> N
     assert sent["dedup_key"] and len(state.incidents()) == before
 
 
-async def test_change_event_is_recorded_on_the_service(session: Client) -> None:
-    state = session.sandbox.state
+async def test_change_event_is_recorded_on_the_service(client: Client) -> None:
+    state = client.sandbox.state
     key = service_key(state, "Payments Gateway")
     when = (state.clock() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     sent = first(
         await ok(
-            session,
+            client,
             "send_change_event",
             {
                 "routing_key": key,
@@ -188,11 +186,11 @@ async def test_change_event_is_recorded_on_the_service(session: Client) -> None:
     )
     assert sent["status"] == "success" and key not in json.dumps(sent)
     recent = await ok(
-        session, "list_change_events", {"since": "1h", "service_id": service_id(state, "Payments Gateway")}
+        client, "list_change_events", {"since": "1h", "service_id": service_id(state, "Payments Gateway")}
     )
     change = next(c for c in recent["change_events"] if c["summary"] == "Deploy payments v4.2.0")
     assert change["timestamp"] == when and change["links"] == [{"href": "https://git.example/pr/42"}]
-    full = first(await ok(session, "get_change_event", {"change_event_id": change["id"]}))
+    full = first(await ok(client, "get_change_event", {"change_event_id": change["id"]}))
     assert full["custom_details"] == {"sha": "abc123"} and "routing_key" not in json.dumps(full)
 
 
@@ -201,8 +199,8 @@ def test_the_events_host_follows_the_region() -> None:
     assert ClientPool(Settings()).events("k" * 32).url == "https://events.pagerduty.com"
 
 
-async def test_a_routing_key_echoed_by_the_api_is_redacted(session: Client, caplog: pytest.LogCaptureFixture) -> None:
-    state = session.sandbox.state
+async def test_a_routing_key_echoed_by_the_api_is_redacted(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    state = client.sandbox.state
     secret = service_key(state, "Cart Service")
 
     def echo_the_key(state: Store, incident: dict[str, Any]) -> None:
@@ -212,37 +210,37 @@ async def test_a_routing_key_echoed_by_the_api_is_redacted(session: Client, capl
     state.on("incident_created", echo_the_key)
     caplog.set_level(logging.DEBUG)
     event = {"routing_key": secret, "action": "trigger", "summary": "echo", "source": "x", "severity": "info"}
-    error = await fails(session, "send_event", event, "EVENTS_API_ERROR")
+    error = await fails(client, "send_event", event, "EVENTS_API_ERROR")
     assert "Bad key [REDACTED]" in error["message"] and secret not in json.dumps(error)
     assert secret not in caplog.text
-    assert [(r.method, r.path, r.status) for r in session.sandbox.request_log][-1] == ("POST", "/v2/enqueue", 400)
+    assert [(r.method, r.path, r.status) for r in client.sandbox.request_log][-1] == ("POST", "/v2/enqueue", 400)
 
 
-async def test_change_events_sent_to_an_orchestration_follow_its_router(session: Client) -> None:
-    state = session.sandbox.state
+async def test_change_events_sent_to_an_orchestration_follow_its_router(client: Client) -> None:
+    state = client.sandbox.state
     _, key = orchestration_key(state)
     before = len(state.all("change_events"))
     await ok(
-        session, "send_change_event", {"routing_key": key, "summary": "Deploy payments v9", "source": "payments-ci"}
+        client, "send_change_event", {"routing_key": key, "summary": "Deploy payments v9", "source": "payments-ci"}
     )
     change = state.all("change_events")[-1]
     assert len(state.all("change_events")) == before + 1
     assert change["services"][0]["id"] == service_id(state, "Payments Gateway")  # the seeded 'payments' rule
-    sent = first(await ok(session, "send_change_event", {"routing_key": key, "summary": "Unrelated", "source": "x"}))
+    sent = first(await ok(client, "send_change_event", {"routing_key": key, "summary": "Unrelated", "source": "x"}))
     assert sent["status"] == "success" and len(state.all("change_events")) == before + 1  # unrouted: not stored
 
 
-async def test_intelligent_grouping_groups_by_summary_within_the_window(session: Client) -> None:
-    state = session.sandbox.state
+async def test_intelligent_grouping_groups_by_summary_within_the_window(client: Client) -> None:
+    state = client.sandbox.state
     fraud = service_id(state, "Fraud Detection")
     await ok(
-        session, "create_alert_grouping_setting", {"type": "intelligent", "service_ids": [fraud], "time_window": 300}
+        client, "create_alert_grouping_setting", {"type": "intelligent", "service_ids": [fraud], "time_window": 300}
     )
     key = service_key(state, "Fraud Detection")
     event = {"routing_key": key, "action": "trigger", "summary": "Scoring lag", "source": "a", "severity": "error"}
-    await ok(session, "send_event", event)
+    await ok(client, "send_event", event)
     grouped = state.incidents()[-1]
-    await ok(session, "send_event", {**event, "source": "b"})
-    await ok(session, "send_event", {**event, "summary": "Queue backlog"})
+    await ok(client, "send_event", {**event, "source": "b"})
+    await ok(client, "send_event", {**event, "summary": "Queue backlog"})
     assert grouped["alert_counts"]["all"] == 2
     assert state.incidents()[-1]["title"] == "Queue backlog"

@@ -14,47 +14,47 @@ from tests.servers.aiops.seeded import orchestration_key, router_rules, service_
 pytestmark = [pytest.mark.aiops, pytest.mark.anyio, pytest.mark.server("aiops")]
 
 
-async def test_reads_give_compact_rule_summaries_and_full_json_on_request(session: Client) -> None:
-    state = session.sandbox.state
+async def test_reads_give_compact_rule_summaries_and_full_json_on_request(client: Client) -> None:
+    state = client.sandbox.state
     ident, _ = orchestration_key(state)
-    listed = first(await ok(session, "list_event_orchestrations"))
+    listed = first(await ok(client, "list_event_orchestrations"))
     assert listed["id"] == ident and listed["routes"] == 3
-    detail = first(await ok(session, "get_event_orchestration", {"orchestration_id": ident}))
+    detail = first(await ok(client, "get_event_orchestration", {"orchestration_id": ident}))
     assert detail["integrations"][0]["label"] == "Monitoring"
     assert "routing_key" not in str(detail) and orchestration_key(state)[1] not in str(detail)
-    router = first(await ok(session, "get_event_orchestration_router", {"orchestration_id": ident}))
+    router = first(await ok(client, "get_event_orchestration_router", {"orchestration_id": ident}))
     database = next(r for r in router["rules"] if r["id"] == "d4tabase")
     assert database["when"] == ["event.source matches part 'db'", "event.summary matches part 'postgres'"]
     assert database["route_to"] == {"id": service_id(state, "Orders DB"), "name": "Orders DB"}
     assert router["catch_all"] == {"route_to": "unrouted"}
-    full = first(await ok(session, "get_event_orchestration_router", {"orchestration_id": ident, "detail": True}))
+    full = first(await ok(client, "get_event_orchestration_router", {"orchestration_id": ident, "detail": True}))
     assert full["sets"][0]["rules"][2]["conditions"][0] == {"expression": "event.source matches part 'db'"}
-    glob = first(await ok(session, "get_event_orchestration_global", {"orchestration_id": ident}))
+    glob = first(await ok(client, "get_event_orchestration_global", {"orchestration_id": ident}))
     assert glob["rules"][0]["actions"]["annotate"].startswith("Raised to P2")
-    unrouted = first(await ok(session, "get_event_orchestration_unrouted", {"orchestration_id": ident}))
+    unrouted = first(await ok(client, "get_event_orchestration_unrouted", {"orchestration_id": ident}))
     assert unrouted["rules"][0]["actions"] == {"severity": "info"}
     checkout = service_id(state, "Checkout API")
-    service = first(await ok(session, "get_event_orchestration_service", {"service_id": checkout}))
+    service = first(await ok(client, "get_event_orchestration_service", {"service_id": checkout}))
     assert service["parent"] == checkout and service["rules"][0]["when"] == ["event.severity matches 'warning'"]
 
 
 @pytest.mark.parametrize(
     "tool", ["get_event_orchestration", "get_event_orchestration_router", "get_event_orchestration_global"]
 )
-async def test_unknown_and_malformed_orchestration_ids(session: Client, tool: str) -> None:
-    await fails(session, tool, {"orchestration_id": "PNOSUCH"}, "EVENT_ORCHESTRATION_NOT_FOUND")
-    error = await fails(session, tool, {"orchestration_id": "null"}, "INVALID_PARAMETER")
+async def test_unknown_and_malformed_orchestration_ids(client: Client, tool: str) -> None:
+    await fails(client, tool, {"orchestration_id": "PNOSUCH"}, "EVENT_ORCHESTRATION_NOT_FOUND")
+    error = await fails(client, tool, {"orchestration_id": "null"}, "INVALID_PARAMETER")
     assert error["details"]["parameters"] == ["orchestration_id"]
-    error = await fails(session, tool, {"orchestration_id": "../users"}, "EVENT_ORCHESTRATION_NOT_FOUND")
+    error = await fails(client, tool, {"orchestration_id": "../users"}, "EVENT_ORCHESTRATION_NOT_FOUND")
     assert error["details"]["parameters"] == ["orchestration_id"]
 
 
-async def test_unknown_and_malformed_ids_and_pages(session: Client) -> None:
-    await fails(session, "get_event_orchestration_unrouted", {"orchestration_id": "null"}, "INVALID_PARAMETER")
-    await fails(session, "get_event_orchestration_service", {"service_id": "PNOSUCH"}, "SERVICE_NOT_FOUND")
-    error = await fails(session, "list_event_orchestrations", {"limit": 500}, "INVALID_PARAMETER")
+async def test_unknown_and_malformed_ids_and_pages(client: Client) -> None:
+    await fails(client, "get_event_orchestration_unrouted", {"orchestration_id": "null"}, "INVALID_PARAMETER")
+    await fails(client, "get_event_orchestration_service", {"service_id": "PNOSUCH"}, "SERVICE_NOT_FOUND")
+    error = await fails(client, "list_event_orchestrations", {"limit": 500}, "INVALID_PARAMETER")
     assert "limit" in error["message"]
-    await fails(session, "list_event_orchestrations", {"offset": -1}, "INVALID_PARAMETER")
+    await fails(client, "list_event_orchestrations", {"offset": -1}, "INVALID_PARAMETER")
 
 
 def _event(state: Store, source: str, summary: str = "disk usage high") -> tuple[str, dict[str, Any]]:
@@ -62,15 +62,15 @@ def _event(state: Store, source: str, summary: str = "disk usage high") -> tuple
     return key, {"action": "trigger", "summary": summary, "source": source, "severity": "error"}
 
 
-async def test_appended_rule_changes_where_the_next_event_goes(session: Client) -> None:
-    state = session.sandbox.state
+async def test_appended_rule_changes_where_the_next_event_goes(client: Client) -> None:
+    state = client.sandbox.state
     ident, key = orchestration_key(state)
     dba = service_id(state, "Fraud Detection")  # stands in for a DBA service
     before = [r["id"] for r in router_rules(state, ident)]
-    await ok(session, "send_event", {"routing_key": key, **_event(state, "db-orders-1")[1]})
+    await ok(client, "send_event", {"routing_key": key, **_event(state, "db-orders-1")[1]})
     assert state.incidents()[-1]["service"]["id"] == service_id(state, "Orders DB")  # the seeded 'db' rule
     added = await ok(
-        session,
+        client,
         "append_event_orchestration_router_rule",
         {
             "orchestration_id": ident,
@@ -84,17 +84,17 @@ async def test_appended_rule_changes_where_the_next_event_goes(session: Client) 
     assert rules[0]["route_to"]["id"] == dba and rules[0]["label"] == "DB events to the DBA team"
     assert [r["id"] for r in rules[1:]] == before  # nothing lost, order kept
     assert added["metadata"]["attempts"] == 1
-    await ok(session, "send_event", {"routing_key": key, **_event(state, "db-orders-2", "replica lag")[1]})
+    await ok(client, "send_event", {"routing_key": key, **_event(state, "db-orders-2", "replica lag")[1]})
     incident = state.incidents()[-1]
     assert incident["title"] == "replica lag" and incident["service"]["id"] == dba
     # appended at the end (the default), a rule is shadowed by earlier matches but still kept
-    await ok(session, "append_event_orchestration_router_rule", {"orchestration_id": ident, "route_to": dba})
+    await ok(client, "append_event_orchestration_router_rule", {"orchestration_id": ident, "route_to": dba})
     assert len(router_rules(state, ident)) == len(before) + 2
     assert router_rules(state, ident)[-1]["conditions"] == []
 
 
-async def test_append_redoes_its_work_when_the_router_changes_under_it(session: Client) -> None:
-    state = session.sandbox.state
+async def test_append_redoes_its_work_when_the_router_changes_under_it(client: Client) -> None:
+    state = client.sandbox.state
     ident, _ = orchestration_key(state)
     payments = service_id(state, "Payments Gateway")
     fired: list[str] = []
@@ -109,7 +109,7 @@ async def test_append_redoes_its_work_when_the_router_changes_under_it(session: 
 
     state.on("orchestration_path_read", concurrent_writer)
     answer = await ok(
-        session,
+        client,
         "append_event_orchestration_router_rule",
         {"orchestration_id": ident, "route_to": payments, "conditions": ["event.class matches 'billing'"]},
     )
@@ -119,8 +119,8 @@ async def test_append_redoes_its_work_when_the_router_changes_under_it(session: 
     assert router_rules(state, ident)[-1]["conditions"] == [{"expression": "event.class matches 'billing'"}]
 
 
-async def test_append_fails_loudly_when_the_router_never_settles(session: Client) -> None:
-    state = session.sandbox.state
+async def test_append_fails_loudly_when_the_router_never_settles(client: Client) -> None:
+    state = client.sandbox.state
     ident, _ = orchestration_key(state)
     count = len(router_rules(state, ident))
 
@@ -129,7 +129,7 @@ async def test_append_fails_loudly_when_the_router_never_settles(session: Client
 
     state.on("orchestration_path_read", churn)
     error = await fails(
-        session,
+        client,
         "append_event_orchestration_router_rule",
         {"orchestration_id": ident, "route_to": service_id(state, "Cart Service")},
         "CONFLICT",
@@ -160,33 +160,33 @@ MALFORMED: list[tuple[str, dict[str, Any], str]] = [
 
 @pytest.mark.parametrize(("tool", "arguments", "expected"), MALFORMED)
 async def test_malformed_rules_are_rejected_before_any_request(
-    session: Client, tool: str, arguments: dict[str, Any], expected: str
+    client: Client, tool: str, arguments: dict[str, Any], expected: str
 ) -> None:
-    state = session.sandbox.state
+    state = client.sandbox.state
     if tool.endswith("_service"):
         target = {"service_id": service_id(state, "Cart Service")}
     else:
         target = {"orchestration_id": orchestration_key(state)[0]}
-    sent = len(session.sandbox.request_log)
-    error = await fails(session, tool, {**target, **arguments}, "INVALID_PARAMETER")
+    sent = len(client.sandbox.request_log)
+    error = await fails(client, tool, {**target, **arguments}, "INVALID_PARAMETER")
     assert expected in error["message"], error
-    assert len(session.sandbox.request_log) == sent  # it never reached PagerDuty
+    assert len(client.sandbox.request_log) == sent  # it never reached PagerDuty
 
 
-async def test_replacing_paths_changes_what_later_reads_and_events_see(session: Client) -> None:
-    state = session.sandbox.state
+async def test_replacing_paths_changes_what_later_reads_and_events_see(client: Client) -> None:
+    state = client.sandbox.state
     ident, key = orchestration_key(state)
     cart = service_id(state, "Cart Service")
-    full = first(await ok(session, "get_event_orchestration_router", {"orchestration_id": ident, "detail": True}))
+    full = first(await ok(client, "get_event_orchestration_router", {"orchestration_id": ident, "detail": True}))
     full["sets"][0]["rules"] = [
         {"label": "Everything to Cart", "conditions": [], "actions": {"route_to": cart}},
     ]
     replaced = first(
-        await ok(session, "update_event_orchestration_router", {"orchestration_id": ident, "orchestration_path": full})
+        await ok(client, "update_event_orchestration_router", {"orchestration_id": ident, "orchestration_path": full})
     )
     assert [r["label"] for r in replaced["rules"]] == ["Everything to Cart"]
     await fails(
-        session,
+        client,
         "update_event_orchestration_router",
         {
             "orchestration_id": ident,
@@ -209,18 +209,18 @@ async def test_replacing_paths_changes_what_later_reads_and_events_see(session: 
         ]
     }
     glob = first(
-        await ok(session, "update_event_orchestration_global", {"orchestration_id": ident, "orchestration_path": drop})
+        await ok(client, "update_event_orchestration_global", {"orchestration_id": ident, "orchestration_path": drop})
     )
     assert glob["rules"][0]["route_to"] == "quiet" and glob["set:quiet"][0]["actions"] == {"drop_event": True}
     incidents = len(state.incidents())
     await ok(
-        session,
+        client,
         "send_event",
         {"routing_key": key, "action": "trigger", "summary": "s", "source": "noisy", "severity": "info"},
     )
     assert len(state.incidents()) == incidents  # dropped by the global rule
     await ok(
-        session,
+        client,
         "send_event",
         {"routing_key": key, "action": "trigger", "summary": "s", "source": "calm", "severity": "warning"},
     )
@@ -235,12 +235,12 @@ async def test_replacing_paths_changes_what_later_reads_and_events_see(session: 
             }
         ]
     }
-    await ok(session, "update_event_orchestration_service", {"service_id": cart, "orchestration_path": suppress})
-    service = first(await ok(session, "get_event_orchestration_service", {"service_id": cart}))
+    await ok(client, "update_event_orchestration_service", {"service_id": cart, "orchestration_path": suppress})
+    service = first(await ok(client, "get_event_orchestration_service", {"service_id": cart}))
     assert service["rules"][0]["actions"] == {"suppress": True}
     incidents = len(state.incidents())
     await ok(
-        session,
+        client,
         "send_event",
         {"routing_key": key, "action": "trigger", "summary": "t", "source": "calm", "severity": "info"},
     )

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from mcp import Client
 
-from pagerduty_mcp.common import Credential, Settings, ToolFilter, create_pagerduty_server
-from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+from pagerduty_mcp.common import Credential, Settings
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN, Sandbox
-from pagerduty_mcp.servers.incidents.server import AREA
+from tests.harness import memory_session
 
 __all__ = ["account_session", "incident_of", "open_incident", "state_of"]
 
 
-@asynccontextmanager
-async def account_session(email: str | None = None, sandbox: Sandbox | None = None) -> AsyncIterator[Client]:
+def account_session(email: str | None = None, sandbox: Sandbox | None = None) -> AbstractAsyncContextManager[Client]:
     """The incidents server with write tools, on an account-level token (no current user)."""
-    box = sandbox or Sandbox()
     settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN), user_email=email)
-    server = create_pagerduty_server("pagerduty-incidents", [AREA], ToolFilter(enable_write_tools=True))
-    server.pool = sandbox_pool(box, settings)
-    async with Client(server) as client:
-        client.sandbox = box  # type: ignore[attr-defined]
-        yield client
+    return memory_session("incidents", sandbox=sandbox, settings=settings)
 
 
 def state_of(client: Client) -> Any:

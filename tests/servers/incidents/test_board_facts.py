@@ -6,14 +6,12 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from pagerduty_mcp.catalog import SERVERS, areas_of
-from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
 from pagerduty_mcp.common.pagerduty.oauth import ClientCredentials
 from pagerduty_mcp.common.toolkit.apps import RESULT_META
 from pagerduty_mcp.sandbox import SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from pagerduty_mcp.sandbox.model.escalation_policies import escalation_targets
-from tests.app_host import APPS_HOST, Person, apps_session
+from tests.app_host import Person, apps_session
 from tests.servers.incidents.helpers import incident_of, state_of
 
 pytestmark = [pytest.mark.incidents, pytest.mark.anyio]
@@ -77,9 +75,7 @@ async def test_the_model_reads_the_same_answer_whether_or_not_a_board_draws_it()
 async def test_without_the_on_call_scope_the_board_gets_no_levels_and_the_incidents_still_answer() -> None:
     box = Sandbox()
     app = ClientCredentials(SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, ("incidents.read",), TOKEN_URL)
-    server = create_pagerduty_server(SERVERS["incidents"], areas_of("incidents"), ToolFilter())
-    server.pool = sandbox_pool(box, oauth=app)
-    async with Client(server, extensions=[APPS_HOST]) as client:
+    async with apps_session("incidents", write=False, sandbox=box, pool=sandbox_pool(box, oauth=app)) as client:
         result = await client.call_tool("list_incidents", {})
     assert not result.is_error
     found = (result.meta or {})[RESULT_META]["incidents"]

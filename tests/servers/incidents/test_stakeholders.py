@@ -32,109 +32,109 @@ def _open_high(client: Client) -> dict[str, Any]:
 
 
 # -- business-service impact -----------------------------------------------------------------------
-async def test_an_open_incident_shows_the_business_services_it_impacts(session: Client) -> None:
-    incident = _open_high(session)
-    store = _named(session, "business_services", "Online Store")
-    shown = await ok(session, "get_incident_business_impact", {"incident_id": str(incident["incident_number"])})
+async def test_an_open_incident_shows_the_business_services_it_impacts(client: Client) -> None:
+    incident = _open_high(client)
+    store = _named(client, "business_services", "Online Store")
+    shown = await ok(client, "get_incident_business_impact", {"incident_id": str(incident["incident_number"])})
     assert shown["business_services"] == [{"id": store["id"], "name": "Online Store", "status": "impacted"}]
-    resolved = next(i for i in state_of(session).incidents() if i["status"] == "resolved")
-    none = await ok(session, "get_incident_business_impact", {"incident_id": resolved["id"]})
+    resolved = next(i for i in state_of(client).incidents() if i["status"] == "resolved")
+    none = await ok(client, "get_incident_business_impact", {"incident_id": resolved["id"]})
     assert none["business_services"] == [] and none["metadata"]["description"].endswith("impacts 0 business service(s)")
 
 
-async def test_marking_impact_by_name_is_read_back_and_clearing_it_removes_it(session: Client) -> None:
-    incident = _open_high(session)
+async def test_marking_impact_by_name_is_read_back_and_clearing_it_removes_it(client: Client) -> None:
+    incident = _open_high(client)
     args = {"incident_id": incident["id"], "business_service_ids": ["Payments Platform", "Online Store"]}
-    marked = await ok(session, "update_incident_business_impact", {**args, "impacted": True})
+    marked = await ok(client, "update_incident_business_impact", {**args, "impacted": True})
     names = {b["name"] for b in marked["business_services"]}
     assert names == {"Payments Platform", "Online Store"}
-    read = await ok(session, "get_incident_business_impact", {"incident_id": incident["id"]})
+    read = await ok(client, "get_incident_business_impact", {"incident_id": incident["id"]})
     assert {b["name"] for b in read["business_services"]} == names
-    cleared = await ok(session, "update_incident_business_impact", {**args, "impacted": False})
+    cleared = await ok(client, "update_incident_business_impact", {**args, "impacted": False})
     assert cleared["business_services"] == []  # cleared overrides the seed's own rule too
-    assert _sent(session, "PUT", "/business_services/") == 4
+    assert _sent(client, "PUT", "/business_services/") == 4
 
 
-async def test_an_unknown_business_service_or_incident_changes_nothing(session: Client) -> None:
-    incident = _open_high(session)
+async def test_an_unknown_business_service_or_incident_changes_nothing(client: Client) -> None:
+    incident = _open_high(client)
     args = {"incident_id": incident["id"], "business_service_ids": ["Online Store", "PZZZZZZ"], "impacted": True}
-    error = await fails(session, "update_incident_business_impact", args, "BUSINESS_SERVICE_NOT_FOUND")
+    error = await fails(client, "update_incident_business_impact", args, "BUSINESS_SERVICE_NOT_FOUND")
     assert error["details"]["parameters"] == ["business_service_ids"]
     error = await fails(
-        session,
+        client,
         "update_incident_business_impact",
         {**args, "business_service_ids": ["Nowhere"]},
         "BUSINESS_SERVICE_NOT_FOUND",
     )
     assert "The account's business services: Customer Accounts (" in error["message"]  # three: shown whole
     error = await fails(
-        session,
+        client,
         "update_incident_business_impact",
         {**args, "incident_id": "PNOPE00", "business_service_ids": ["Online Store"]},
         "INCIDENT_NOT_FOUND",
     )
     assert error["details"]["parameters"] == ["incident_id"]
-    assert _sent(session, "PUT", "/business_services/") == 0
+    assert _sent(client, "PUT", "/business_services/") == 0
 
 
 # -- subscribers -------------------------------------------------------------------------------------
-async def test_the_seeded_stakeholders_are_listed_by_name(session: Client) -> None:
-    incident = _open_high(session)
-    listed = await ok(session, "list_incident_subscribers", {"incident_id": incident["id"]})
+async def test_the_seeded_stakeholders_are_listed_by_name(client: Client) -> None:
+    incident = _open_high(client)
+    listed = await ok(client, "list_incident_subscribers", {"incident_id": incident["id"]})
     assert {(s["type"], s["name"]) for s in listed["subscribers"]} == {("team", "Checkout"), ("user", "Chloe Martin")}
-    quiet = next(i for i in state_of(session).incidents() if i["status"] == "resolved")
-    none = await ok(session, "list_incident_subscribers", {"incident_id": quiet["id"]})
+    quiet = next(i for i in state_of(client).incidents() if i["status"] == "resolved")
+    none = await ok(client, "list_incident_subscribers", {"incident_id": quiet["id"]})
     assert none["subscribers"] == [] and none["metadata"]["count"] == 0
 
 
-async def test_subscribe_and_unsubscribe_by_name_each_answer_with_the_subscribers_now(session: Client) -> None:
-    incident = _open_high(session)
+async def test_subscribe_and_unsubscribe_by_name_each_answer_with_the_subscribers_now(client: Client) -> None:
+    incident = _open_high(client)
     args = {"incident_id": incident["id"], "user_ids": ["Sam Taylor", "Chloe Martin"], "team_ids": ["Platform"]}
-    added = await ok(session, "manage_incident_subscribers", {**args, "action": "subscribe"})
+    added = await ok(client, "manage_incident_subscribers", {**args, "action": "subscribe"})
     assert added["metadata"]["description"].startswith("2 subscribed, 1 already were")
     assert {s["name"] for s in added["subscribers"]} == {"Checkout", "Chloe Martin", "Sam Taylor", "Platform"}
-    again = await ok(session, "manage_incident_subscribers", {**args, "action": "subscribe"})
+    again = await ok(client, "manage_incident_subscribers", {**args, "action": "subscribe"})
     assert again["metadata"]["description"].startswith("0 subscribed, 3 already were")
     gone = await ok(
-        session,
+        client,
         "manage_incident_subscribers",
         {"incident_id": incident["id"], "action": "unsubscribe", "user_ids": ["Sam Taylor", "Alex Rivera"]},
     )
     assert gone["metadata"]["description"].startswith("1 unsubscribed, 1 were not subscribed")
-    listed = await ok(session, "list_incident_subscribers", {"incident_id": incident["id"]})
+    listed = await ok(client, "list_incident_subscribers", {"incident_id": incident["id"]})
     assert {s["name"] for s in listed["subscribers"]} == {"Checkout", "Chloe Martin", "Platform"}
-    assert [s["subscriber_id"] for s in incident_of(session, incident["id"])["_subscribers"]] == [
+    assert [s["subscriber_id"] for s in incident_of(client, incident["id"])["_subscribers"]] == [
         s["id"] for s in listed["subscribers"]
     ]
 
 
-async def test_an_unknown_subscriber_or_none_at_all_is_refused_before_anything_is_sent(session: Client) -> None:
-    incident = _open_high(session)
+async def test_an_unknown_subscriber_or_none_at_all_is_refused_before_anything_is_sent(client: Client) -> None:
+    incident = _open_high(client)
     base = {"incident_id": incident["id"], "action": "subscribe"}
-    error = await fails(session, "manage_incident_subscribers", {**base, "user_ids": ["PZZZZZZ"]}, "USER_NOT_FOUND")
+    error = await fails(client, "manage_incident_subscribers", {**base, "user_ids": ["PZZZZZZ"]}, "USER_NOT_FOUND")
     assert error["details"]["parameters"] == ["user_ids"]
-    await fails(session, "manage_incident_subscribers", {**base, "team_ids": ["No Such Team"]}, "TEAM_NOT_FOUND")
-    error = await fails(session, "manage_incident_subscribers", base, "INVALID_PARAMETER")
+    await fails(client, "manage_incident_subscribers", {**base, "team_ids": ["No Such Team"]}, "TEAM_NOT_FOUND")
+    error = await fails(client, "manage_incident_subscribers", base, "INVALID_PARAMETER")
     assert "user_ids or team_ids" in error["message"]
-    await fails(session, "manage_incident_subscribers", {**base, "action": "follow", "user_ids": ["Sam Taylor"]})
-    assert _sent(session, "POST", "/status_updates/") == 0
+    await fails(client, "manage_incident_subscribers", {**base, "action": "follow", "user_ids": ["Sam Taylor"]})
+    assert _sent(client, "POST", "/status_updates/") == 0
 
 
 # -- cancelling a responder request -------------------------------------------------------------------
-async def test_a_cancelled_request_stops_paging_and_who_answered_stays(session: Client) -> None:
-    record = open_incident(session)
+async def test_a_cancelled_request_stops_paging_and_who_answered_stays(client: Client) -> None:
+    record = open_incident(client)
     paged = await ok(
-        session,
+        client,
         "add_responders",
         {"incident_id": record["id"], "user_ids": ["Sam Taylor"], "escalation_policy_ids": ["Payments Escalation"]},
     )
     via_policy = {r["id"] for r in paged["responders"] if r.get("escalation_policy")}
     assert via_policy
-    rows = incident_of(session, record["id"])["incidents_responders"]
+    rows = incident_of(client, record["id"])["incidents_responders"]
     sam = next(r for r in rows if r["user"]["summary"] == "Sam Taylor")
     sam["state"] = "joined"  # he answered meanwhile
     answer = await ok(
-        session,
+        client,
         "cancel_responder_request",
         {
             "incident_id": str(record["incident_number"]),
@@ -142,32 +142,32 @@ async def test_a_cancelled_request_stops_paging_and_who_answered_stays(session: 
             "escalation_policy_ids": ["Payments Escalation"],
         },
     )
-    chloe = _named(session, "users", "Chloe Martin")["id"]
+    chloe = _named(client, "users", "Chloe Martin")["id"]
     results = {r["id"]: (r.get("name"), r["result"]) for r in answer["responder_requests"]}
     assert results[sam["user"]["id"]] == ("Sam Taylor", "not cancelled: already joined")
     assert results[chloe][1] == "not cancelled: no request to them on this incident"
-    policy = _named(session, "escalation_policies", "Payments Escalation")["id"]
+    policy = _named(client, "escalation_policies", "Payments Escalation")["id"]
     assert results[policy] == ("Payments Escalation", "cancelled: no longer paged")
     assert answer["metadata"]["description"] == f"Cancelled 1 of 3 request(s) on incident {record['id']}"
-    shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
+    shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
     states = {r["id"]: r["state"] for r in shown["responders"]}
     assert states[sam["user"]["id"]] == "joined"
     assert {states[u] for u in via_policy} == {"user_cancelled"}
 
 
-async def test_cancel_needs_a_known_target_and_sends_nothing_otherwise(session: Client) -> None:
-    record = open_incident(session)
-    error = await fails(session, "cancel_responder_request", {"incident_id": record["id"]}, "INVALID_PARAMETER")
+async def test_cancel_needs_a_known_target_and_sends_nothing_otherwise(client: Client) -> None:
+    record = open_incident(client)
+    error = await fails(client, "cancel_responder_request", {"incident_id": record["id"]}, "INVALID_PARAMETER")
     assert "user_ids or escalation_policy_ids" in error["message"]
     error = await fails(
-        session, "cancel_responder_request", {"incident_id": record["id"], "user_ids": ["PZZZZZZ"]}, "USER_NOT_FOUND"
+        client, "cancel_responder_request", {"incident_id": record["id"], "user_ids": ["PZZZZZZ"]}, "USER_NOT_FOUND"
     )
     assert error["details"]["parameters"] == ["user_ids"]
     error = await fails(
-        session,
+        client,
         "cancel_responder_request",
         {"incident_id": "PNOPE00", "user_ids": ["Sam Taylor"]},
         "INCIDENT_NOT_FOUND",
     )
     assert error["message"].startswith("incident_id: ")
-    assert _sent(session, "PUT", "/responder_requests/cancel") == 0
+    assert _sent(client, "PUT", "/responder_requests/cancel") == 0

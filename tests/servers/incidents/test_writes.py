@@ -24,9 +24,9 @@ def _service(client) -> dict:  # type: ignore[no-untyped-def]
 
 
 # -- create_incident --------------------------------------------------------------------------------
-async def test_create_incident_pages_the_service_and_shows_up_in_reads(session: Client) -> None:
-    state = state_of(session)
-    service = _service(session)
+async def test_create_incident_pages_the_service_and_shows_up_in_reads(client: Client) -> None:
+    state = state_of(client)
+    service = _service(client)
     priority = state.all("priorities")[0]
     args = {
         "title": "Checkout\u200b returns 500",
@@ -36,46 +36,44 @@ async def test_create_incident_pages_the_service_and_shows_up_in_reads(session: 
         "details": "Errors since 10:02",
         "conference_url": "https://meet.example/war-room",
     }
-    created = first(await ok(session, "create_incident", args))
+    created = first(await ok(client, "create_incident", args))
     assert created["title"] == "Checkout returns 500" and created["status"] == "triggered"
     assert created["assignees"], "the service's on-call is paged"
-    shown = first(await ok(session, "get_incident", {"incident_id": created["id"]}))
+    shown = first(await ok(client, "get_incident", {"incident_id": created["id"]}))
     assert shown["priority"] == "P1" and shown["details"] == "Errors since 10:02"
     assert shown["conference_bridge"] == {"conference_url": "https://meet.example/war-room"}
-    listed = await ok(session, "list_incidents", {"service_ids": [service["id"]]})
+    listed = await ok(client, "list_incidents", {"service_ids": [service["id"]]})
     assert created["id"] in {i["id"] for i in listed["incidents"]}
-    trigger = state.get("log_entries", incident_of(session, created["id"])["_log"][0])
+    trigger = state.get("log_entries", incident_of(client, created["id"])["_log"][0])
     assert trigger["agent"]["id"] == state.current_user_id  # sent with the From header of the current user
 
 
-async def test_create_incident_with_an_incident_key_does_not_page_twice(session: Client) -> None:
-    state = state_of(session)
-    args = {"title": "Disk full", "service_id": _service(session)["id"], "incident_key": "disk-db-1"}
-    created = first(await ok(session, "create_incident", args))
+async def test_create_incident_with_an_incident_key_does_not_page_twice(client: Client) -> None:
+    state = state_of(client)
+    args = {"title": "Disk full", "service_id": _service(client)["id"], "incident_key": "disk-db-1"}
+    created = first(await ok(client, "create_incident", args))
     before = len(state.incidents())
-    error = await fails(session, "create_incident", args, "CONFLICT")
+    error = await fails(client, "create_incident", args, "CONFLICT")
     assert created["id"] in error["message"] and "manage_incidents" in error["message"]
     assert error["details"]["incident_id"] == created["id"]
     assert len(state.incidents()) == before
 
 
-async def test_create_incident_assigns_users_or_a_policy_and_rejects_both(session: Client) -> None:
-    state = state_of(session)
+async def test_create_incident_assigns_users_or_a_policy_and_rejects_both(client: Client) -> None:
+    state = state_of(client)
     user = state.all("users")[3]
     policy = state.all("escalation_policies")[1]
-    service = _service(session)["id"]
+    service = _service(client)["id"]
     direct = first(
-        await ok(session, "create_incident", {"title": "A", "service_id": service, "assignee_ids": [user["id"]]})
+        await ok(client, "create_incident", {"title": "A", "service_id": service, "assignee_ids": [user["id"]]})
     )
     assert [a["id"] for a in direct["assignees"]] == [user["id"]]
     via_policy = first(
-        await ok(
-            session, "create_incident", {"title": "B", "service_id": service, "escalation_policy_id": policy["id"]}
-        )
+        await ok(client, "create_incident", {"title": "B", "service_id": service, "escalation_policy_id": policy["id"]})
     )
     assert via_policy["escalation_policy"]["id"] == policy["id"]
     error = await fails(
-        session,
+        client,
         "create_incident",
         {"title": "C", "service_id": service, "assignee_ids": [user["id"]], "escalation_policy_id": policy["id"]},
         "INVALID_PARAMETER",
@@ -96,9 +94,9 @@ async def test_create_incident_assigns_users_or_a_policy_and_rejects_both(sessio
         ({"assignee_ids": ["PNOPE00"]}, "INVALID_PARAMETER"),
     ],
 )
-async def test_create_incident_bad_input(args: dict, code: str, session: Client) -> None:
-    base = {"title": "Something broke", "service_id": _service(session)["id"]}
-    error = await fails(session, "create_incident", {**base, **args}, code)
+async def test_create_incident_bad_input(args: dict, code: str, client: Client) -> None:
+    base = {"title": "Something broke", "service_id": _service(client)["id"]}
+    error = await fails(client, "create_incident", {**base, **args}, code)
     assert error["message"]
 
 
@@ -133,31 +131,31 @@ async def test_writes_on_an_account_token_need_an_email_and_say_how_to_set_it() 
 
 
 # -- manage_incidents -------------------------------------------------------------------------------
-async def test_manage_incidents_acknowledges_many_in_one_request_by_id_number_and_url(session: Client) -> None:
-    state = state_of(session)
+async def test_manage_incidents_acknowledges_many_in_one_request_by_id_number_and_url(client: Client) -> None:
+    state = state_of(client)
     triggered = [i for i in state.incidents() if i["status"] == "triggered"][:3]
     assert len(triggered) == 3
     ids = [triggered[0]["id"], str(triggered[1]["incident_number"]), triggered[2]["html_url"]]
-    envelope = await ok(session, "manage_incidents", {"incident_ids": ids, "status": "acknowledged"})
+    envelope = await ok(client, "manage_incidents", {"incident_ids": ids, "status": "acknowledged"})
     assert {i["id"] for i in envelope["incidents"]} == {i["id"] for i in triggered}
-    assert _requests(session, "PUT", "/incidents") == 1
+    assert _requests(client, "PUT", "/incidents") == 1
     for record in triggered:
-        shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
+        shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
         assert shown["status"] == "acknowledged" and shown["acknowledgers"]
-    timeline = await ok(session, "list_log_entries", {"incident_id": triggered[0]["id"]})
+    timeline = await ok(client, "list_log_entries", {"incident_id": triggered[0]["id"]})
     assert timeline["log_entries"][0]["type"] == "acknowledge"
 
 
-async def test_manage_incidents_reports_exactly_which_ids_failed_and_why(session: Client) -> None:
-    record = open_incident(session)
+async def test_manage_incidents_reports_exactly_which_ids_failed_and_why(client: Client) -> None:
+    record = open_incident(client)
     args = {"incident_ids": [record["id"], "PNOPE00", "null", "999999"], "status": "acknowledged"}
-    error = await fails(session, "manage_incidents", args, "PARTIAL_FAILURE")
+    error = await fails(client, "manage_incidents", args, "PARTIAL_FAILURE")
     details = error["details"]
     assert details["succeeded"] == [record["id"]]
     failed = {f["id"]: f["code"] for f in details["failed"]}
     assert failed == {"PNOPE00": "INCIDENT_NOT_FOUND", "null": "INVALID_PARAMETER", "999999": "INCIDENT_NOT_FOUND"}
     assert "PNOPE00" in error["message"] and record["id"] in error["message"]
-    assert incident_of(session, record["id"])["status"] == "acknowledged"
+    assert incident_of(client, record["id"])["status"] == "acknowledged"
 
 
 async def test_manage_incidents_reports_an_unknown_outcome_when_pagerduty_fails_mid_write() -> None:
@@ -173,36 +171,36 @@ async def test_manage_incidents_reports_an_unknown_outcome_when_pagerduty_fails_
     assert "check them with get_incident" in error["message"] and "left as they were" not in error["message"]
 
 
-async def test_manage_incidents_all_unknown_is_not_found(session: Client) -> None:
-    error = await fails(session, "manage_incidents", {"incident_ids": ["PNOPE00"], "status": "resolved"})
+async def test_manage_incidents_all_unknown_is_not_found(client: Client) -> None:
+    error = await fails(client, "manage_incidents", {"incident_ids": ["PNOPE00"], "status": "resolved"})
     assert error["code"] == "INCIDENT_NOT_FOUND" and error["details"]["succeeded"] == []
 
 
-async def test_manage_incidents_one_bad_change_fails_only_that_incident(session: Client) -> None:
-    state = state_of(session)
+async def test_manage_incidents_one_bad_change_fails_only_that_incident(client: Client) -> None:
+    state = state_of(client)
     resolved = next(i for i in state.incidents() if i["status"] == "resolved")
-    live = open_incident(session)
+    live = open_incident(client)
     args = {"incident_ids": [live["id"], resolved["id"]], "escalation_level": 2}
-    error = await fails(session, "manage_incidents", args, "PARTIAL_FAILURE")
+    error = await fails(client, "manage_incidents", args, "PARTIAL_FAILURE")
     assert error["details"]["succeeded"] == [live["id"]]
     assert error["details"]["failed"][0]["id"] == resolved["id"]
     assert "resolved" in error["details"]["failed"][0]["reason"]
-    timeline = await ok(session, "list_log_entries", {"incident_id": live["id"]})
+    timeline = await ok(client, "list_log_entries", {"incident_id": live["id"]})
     assert timeline["log_entries"][0]["type"] == "escalate"
 
 
-async def test_manage_incidents_resolves_with_a_resolution_note(session: Client) -> None:
-    record = open_incident(session, "acknowledged")
+async def test_manage_incidents_resolves_with_a_resolution_note(client: Client) -> None:
+    record = open_incident(client, "acknowledged")
     args = {"incident_ids": [record["id"]], "status": "resolved", "resolution_note": "Rolled back v2.3"}
-    updated = first(await ok(session, "manage_incidents", args))
+    updated = first(await ok(client, "manage_incidents", args))
     assert updated["status"] == "resolved" and updated["resolved_at"]
-    notes = await ok(session, "list_incident_notes", {"incident_id": record["id"]})
+    notes = await ok(client, "list_incident_notes", {"incident_id": record["id"]})
     assert notes["notes"][-1]["content"] == "Rolled back v2.3"
 
 
-async def test_manage_incidents_changes_urgency_priority_title_and_assignment_together(session: Client) -> None:
-    state = state_of(session)
-    record = open_incident(session)
+async def test_manage_incidents_changes_urgency_priority_title_and_assignment_together(client: Client) -> None:
+    state = state_of(client)
+    record = open_incident(client)
     user = state.all("users")[4]
     priority = state.all("priorities")[1]
     args = {
@@ -212,23 +210,23 @@ async def test_manage_incidents_changes_urgency_priority_title_and_assignment_to
         "title": "Checkout slow in EU",
         "assignee_ids": [user["id"]],
     }
-    await ok(session, "manage_incidents", args)
-    assert _requests(session, "PUT", "/incidents") == 1
-    shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
+    await ok(client, "manage_incidents", args)
+    assert _requests(client, "PUT", "/incidents") == 1
+    shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
     assert shown["urgency"] == "low" and shown["priority"] == priority["name"]
     assert shown["title"] == "Checkout slow in EU"
     assert [a["id"] for a in shown["assignees"]] == [user["id"]]
 
 
-async def test_manage_incidents_reassigns_to_a_policy_and_reopens(session: Client) -> None:
-    state = state_of(session)
-    record = open_incident(session)
+async def test_manage_incidents_reassigns_to_a_policy_and_reopens(client: Client) -> None:
+    state = state_of(client)
+    record = open_incident(client)
     policy = next(p for p in state.all("escalation_policies") if p["id"] != record["escalation_policy"]["id"])
-    await ok(session, "manage_incidents", {"incident_ids": [record["id"]], "escalation_policy_id": policy["id"]})
-    shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
+    await ok(client, "manage_incidents", {"incident_ids": [record["id"]], "escalation_policy_id": policy["id"]})
+    shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
     assert shown["escalation_policy"]["id"] == policy["id"]
     resolved = next(i for i in state.incidents() if i["status"] == "resolved")
-    reopened = first(await ok(session, "manage_incidents", {"incident_ids": [resolved["id"]], "status": "triggered"}))
+    reopened = first(await ok(client, "manage_incidents", {"incident_ids": [resolved["id"]], "status": "triggered"}))
     assert reopened["status"] == "triggered" and "resolved_at" not in reopened
 
 
@@ -243,24 +241,24 @@ async def test_manage_incidents_reassigns_to_a_policy_and_reopens(session: Clien
         ({"title": "   "}, ["title"]),
     ],
 )
-async def test_manage_incidents_bad_input(args: dict, words: list[str], session: Client) -> None:
-    record = open_incident(session)
-    error = await fails(session, "manage_incidents", {"incident_ids": [record["id"]], **args}, "INVALID_PARAMETER")
+async def test_manage_incidents_bad_input(args: dict, words: list[str], client: Client) -> None:
+    record = open_incident(client)
+    error = await fails(client, "manage_incidents", {"incident_ids": [record["id"]], **args}, "INVALID_PARAMETER")
     for word in words:
         assert word in error["message"]
-    assert incident_of(session, record["id"])["status"] == "triggered"
+    assert incident_of(client, record["id"])["status"] == "triggered"
 
 
-async def test_manage_incidents_takes_at_most_250_ids(session: Client) -> None:
+async def test_manage_incidents_takes_at_most_250_ids(client: Client) -> None:
     ids = [f"P{n:06d}" for n in range(251)]
-    await fails(session, "manage_incidents", {"incident_ids": ids, "status": "resolved"}, "INVALID_PARAMETER")
-    await fails(session, "manage_incidents", {"incident_ids": [], "status": "resolved"}, "INVALID_PARAMETER")
+    await fails(client, "manage_incidents", {"incident_ids": ids, "status": "resolved"}, "INVALID_PARAMETER")
+    await fails(client, "manage_incidents", {"incident_ids": [], "status": "resolved"}, "INVALID_PARAMETER")
 
 
 # -- responders, notes, status updates -----------------------------------------------------------
-async def test_add_responders_pages_users_and_policies(session: Client) -> None:
-    state = state_of(session)
-    record = open_incident(session)
+async def test_add_responders_pages_users_and_policies(client: Client) -> None:
+    state = state_of(client)
+    record = open_incident(client)
     user = state.all("users")[6]
     policy = state.all("escalation_policies")[0]
     args = {
@@ -269,7 +267,7 @@ async def test_add_responders_pages_users_and_policies(session: Client) -> None:
         "user_ids": [user["id"]],
         "escalation_policy_ids": [policy["id"]],
     }
-    envelope = await ok(session, "add_responders", args)
+    envelope = await ok(client, "add_responders", args)
     assert user["id"] in {r["id"] for r in envelope["responders"]}
     # The policy asked for comes as {id, name}, on the answer and on each responder it paged.
     assert envelope["metadata"]["escalation_policies"] == [{"id": policy["id"], "name": policy["name"]}]
@@ -277,85 +275,81 @@ async def test_add_responders_pages_users_and_policies(session: Client) -> None:
     assert via_policy and all(
         r["escalation_policy"] == {"id": policy["id"], "name": policy["name"]} for r in via_policy
     )
-    shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
+    shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
     assert {"id": user["id"], "name": user["name"], "state": "pending"} in shown["responders"]
-    await fails(session, "add_responders", {"incident_id": record["id"], "message": "m"}, "INVALID_PARAMETER")
+    await fails(client, "add_responders", {"incident_id": record["id"], "message": "m"}, "INVALID_PARAMETER")
     await fails(
-        session,
+        client,
         "add_responders",
         {"incident_id": record["id"], "message": "m", "user_ids": ["PNOPE00"]},
         "INVALID_PARAMETER",
     )
 
 
-async def test_add_note_to_incident_then_list_notes(session: Client) -> None:
-    record = open_incident(session)
-    note = first(await ok(session, "add_note_to_incident", {"incident_id": record["id"], "note": "Found it: DNS"}))
-    assert note["content"] == "Found it: DNS" and note["user"]["id"] == state_of(session).current_user_id
-    notes = await ok(session, "list_incident_notes", {"incident_id": str(record["incident_number"])})
+async def test_add_note_to_incident_then_list_notes(client: Client) -> None:
+    record = open_incident(client)
+    note = first(await ok(client, "add_note_to_incident", {"incident_id": record["id"], "note": "Found it: DNS"}))
+    assert note["content"] == "Found it: DNS" and note["user"]["id"] == state_of(client).current_user_id
+    notes = await ok(client, "list_incident_notes", {"incident_id": str(record["incident_number"])})
     assert notes["notes"][-1]["id"] == note["id"]
-    await fails(session, "add_note_to_incident", {"incident_id": record["id"], "note": ""}, "INVALID_PARAMETER")
+    await fails(client, "add_note_to_incident", {"incident_id": record["id"], "note": ""}, "INVALID_PARAMETER")
 
 
-async def test_create_status_update_shows_in_the_timeline(session: Client) -> None:
-    record = open_incident(session)
+async def test_create_status_update_shows_in_the_timeline(client: Client) -> None:
+    record = open_incident(client)
     args = {"incident_id": record["id"], "message": "Mitigated; monitoring", "subject": "Checkout"}
-    update = first(await ok(session, "create_status_update", args))
+    update = first(await ok(client, "create_status_update", args))
     assert update["message"] == "Mitigated; monitoring" and update["subject"] == "Checkout"
-    timeline = await ok(session, "list_log_entries", {"incident_id": record["id"]})
+    timeline = await ok(client, "list_log_entries", {"incident_id": record["id"]})
     assert "Mitigated; monitoring" in timeline["log_entries"][0]["summary"]
-    await fails(session, "create_status_update", {"incident_id": record["id"], "message": ""}, "INVALID_PARAMETER")
+    await fails(client, "create_status_update", {"incident_id": record["id"], "message": ""}, "INVALID_PARAMETER")
 
 
 # -- merge, snooze, alerts, workflows -------------------------------------------------------------
-async def test_merge_incidents_moves_alerts_and_resolves_the_sources(session: Client) -> None:
-    state = state_of(session)
-    target = open_incident(session)
+async def test_merge_incidents_moves_alerts_and_resolves_the_sources(client: Client) -> None:
+    state = state_of(client)
+    target = open_incident(client)
     service = target["_service_id"]
     sources = [create_incident(state, service, f"dup {n}", state.clock()) for n in range(2)]
     for source in sources:
         add_alert(state, source, f"alert of {source['title']}", state.clock())
     before = target["alert_counts"]["all"]
     args = {"incident_id": target["id"], "source_incident_ids": [s["id"] for s in sources]}
-    merged = first(await ok(session, "merge_incidents", args))
+    merged = first(await ok(client, "merge_incidents", args))
     assert merged["id"] == target["id"] and merged["alert_counts"]["all"] == before + 2
     for source in sources:
-        shown = first(await ok(session, "get_incident", {"incident_id": source["id"]}))
+        shown = first(await ok(client, "get_incident", {"incident_id": source["id"]}))
         assert shown["status"] == "resolved" and shown["merged_into"]["id"] == target["id"]
-    error = await fails(
-        session, "merge_incidents", {**args, "source_incident_ids": [target["id"]]}, "INVALID_PARAMETER"
-    )
+    error = await fails(client, "merge_incidents", {**args, "source_incident_ids": [target["id"]]}, "INVALID_PARAMETER")
     assert "source_incident_ids" in error["message"]
-    await fails(session, "merge_incidents", {**args, "source_incident_ids": ["PNOPE00"]}, "INCIDENT_NOT_FOUND")
+    await fails(client, "merge_incidents", {**args, "source_incident_ids": ["PNOPE00"]}, "INCIDENT_NOT_FOUND")
 
 
-async def test_snooze_incident_needs_an_acknowledged_incident(session: Client) -> None:
-    record = open_incident(session, "acknowledged")
-    snoozed = first(await ok(session, "snooze_incident", {"incident_id": record["id"], "minutes": 30}))
+async def test_snooze_incident_needs_an_acknowledged_incident(client: Client) -> None:
+    record = open_incident(client, "acknowledged")
+    snoozed = first(await ok(client, "snooze_incident", {"incident_id": record["id"], "minutes": 30}))
     assert snoozed["pending_actions"][0]["type"] == "unacknowledge"
-    shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
+    shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
     assert shown["pending_actions"] == snoozed["pending_actions"]
-    triggered = open_incident(session, "triggered")
-    error = await fails(
-        session, "snooze_incident", {"incident_id": triggered["id"], "minutes": 30}, "INVALID_PARAMETER"
-    )
+    triggered = open_incident(client, "triggered")
+    error = await fails(client, "snooze_incident", {"incident_id": triggered["id"], "minutes": 30}, "INVALID_PARAMETER")
     assert "acknowledged" in error["message"]
-    await fails(session, "snooze_incident", {"incident_id": record["id"], "minutes": 0}, "INVALID_PARAMETER")
+    await fails(client, "snooze_incident", {"incident_id": record["id"], "minutes": 0}, "INVALID_PARAMETER")
 
 
-async def test_manage_alerts_resolves_alerts_and_the_incident_they_leave_empty(session: Client) -> None:
-    record = open_incident(session)
-    alerts = await ok(session, "list_alerts_from_incident", {"incident_id": record["id"]})
+async def test_manage_alerts_resolves_alerts_and_the_incident_they_leave_empty(client: Client) -> None:
+    record = open_incident(client)
+    alerts = await ok(client, "list_alerts_from_incident", {"incident_id": record["id"]})
     ids = [a["id"] for a in alerts["alerts"]]
-    resolved = await ok(session, "manage_alerts", {"incident_id": record["id"], "alert_ids": ids, "action": "resolve"})
+    resolved = await ok(client, "manage_alerts", {"incident_id": record["id"], "alert_ids": ids, "action": "resolve"})
     assert {a["status"] for a in resolved["alerts"]} == {"resolved"}
-    shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
+    shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
     assert shown["status"] == "resolved"
 
 
-async def test_manage_alerts_moves_alerts_to_another_incident(session: Client) -> None:
-    state = state_of(session)
-    record = open_incident(session)
+async def test_manage_alerts_moves_alerts_to_another_incident(client: Client) -> None:
+    state = state_of(client)
+    record = open_incident(client)
     extra = add_alert(state, record, "second signal", state.clock())
     target = create_incident(state, record["_service_id"], "Root cause", state.clock())
     args = {
@@ -364,32 +358,32 @@ async def test_manage_alerts_moves_alerts_to_another_incident(session: Client) -
         "action": "move",
         "target_incident_id": target["id"],
     }
-    await ok(session, "manage_alerts", args)
-    moved = await ok(session, "list_alerts_from_incident", {"incident_id": target["id"]})
+    await ok(client, "manage_alerts", args)
+    moved = await ok(client, "list_alerts_from_incident", {"incident_id": target["id"]})
     assert [a["id"] for a in moved["alerts"]] == [extra["id"]]
-    await fails(session, "manage_alerts", {**args, "target_incident_id": None, "action": "move"}, "INVALID_PARAMETER")
-    await fails(session, "manage_alerts", {**args, "action": "resolve"}, "INVALID_PARAMETER")
-    await fails(session, "manage_alerts", {**args, "action": "delete"}, "INVALID_PARAMETER")
-    await fails(session, "manage_alerts", {**args, "alert_ids": ["PNOPE00"]}, "ALERT_NOT_FOUND")
+    await fails(client, "manage_alerts", {**args, "target_incident_id": None, "action": "move"}, "INVALID_PARAMETER")
+    await fails(client, "manage_alerts", {**args, "action": "resolve"}, "INVALID_PARAMETER")
+    await fails(client, "manage_alerts", {**args, "action": "delete"}, "INVALID_PARAMETER")
+    await fails(client, "manage_alerts", {**args, "alert_ids": ["PNOPE00"]}, "ALERT_NOT_FOUND")
 
 
-async def test_start_incident_workflow_shows_in_the_timeline(session: Client) -> None:
-    record = open_incident(session)
-    workflow = state_of(session).all("incident_workflows")[0]
+async def test_start_incident_workflow_shows_in_the_timeline(client: Client) -> None:
+    record = open_incident(client)
+    workflow = state_of(client).all("incident_workflows")[0]
     started = first(
-        await ok(session, "start_incident_workflow", {"workflow_id": workflow["id"], "incident_id": record["id"]})
+        await ok(client, "start_incident_workflow", {"workflow_id": workflow["id"], "incident_id": record["id"]})
     )
     assert started["id"] and started["incident_id"] == record["id"]
-    timeline = await ok(session, "list_log_entries", {"incident_id": record["id"]})
+    timeline = await ok(client, "list_log_entries", {"incident_id": record["id"]})
     assert workflow["name"] in timeline["log_entries"][0]["summary"]
     await fails(
-        session,
+        client,
         "start_incident_workflow",
         {"workflow_id": "PNOPE00", "incident_id": record["id"]},
         "INCIDENT_WORKFLOW_NOT_FOUND",
     )
     await fails(
-        session,
+        client,
         "start_incident_workflow",
         {"workflow_id": workflow["id"], "incident_id": "PNOPE00"},
         "INCIDENT_NOT_FOUND",
@@ -411,51 +405,51 @@ WRITES = {
 
 @pytest.mark.parametrize("bad", ["", "null", "../users"])
 @pytest.mark.parametrize("tool", list(WRITES))
-async def test_write_tools_reject_bad_incident_ids(tool: str, bad: str, session: Client) -> None:
-    error = await fails(session, tool, WRITES[tool](bad), "INVALID_PARAMETER")
+async def test_write_tools_reject_bad_incident_ids(tool: str, bad: str, client: Client) -> None:
+    error = await fails(client, tool, WRITES[tool](bad), "INVALID_PARAMETER")
     assert ("incident_ids" if tool == "manage_incidents" else "incident_id") in error["message"]
-    assert _requests(session, "POST", "/incidents") == 0
+    assert _requests(client, "POST", "/incidents") == 0
 
 
 @pytest.mark.parametrize("tool", list(WRITES))
-async def test_write_tools_say_an_unknown_incident_is_not_found(tool: str, session: Client) -> None:
-    await fails(session, tool, WRITES[tool]("PNOPE00"), "INCIDENT_NOT_FOUND")
-    assert _requests(session, "POST", "/incidents") == 0
+async def test_write_tools_say_an_unknown_incident_is_not_found(tool: str, client: Client) -> None:
+    await fails(client, tool, WRITES[tool]("PNOPE00"), "INCIDENT_NOT_FOUND")
+    assert _requests(client, "POST", "/incidents") == 0
 
 
-async def test_add_responders_needs_no_message_and_says_its_default_in_the_schema(session: Client) -> None:
-    state = state_of(session)
-    record = open_incident(session)
+async def test_add_responders_needs_no_message_and_says_its_default_in_the_schema(client: Client) -> None:
+    state = state_of(client)
+    record = open_incident(client)
     user = state.all("users")[6]
-    await ok(session, "add_responders", {"incident_id": record["id"], "user_ids": [user["name"]]})
-    sent = incident_of(session, record["id"])["responder_requests"][-1]
-    tool = next(t for t in (await session.list_tools()).tools if t.name == "add_responders")
+    await ok(client, "add_responders", {"incident_id": record["id"], "user_ids": [user["name"]]})
+    sent = incident_of(client, record["id"])["responder_requests"][-1]
+    tool = next(t for t in (await client.list_tools()).tools if t.name == "add_responders")
     message = tool.input_schema["properties"]["message"]
     assert sent["message"] == message["default"] and message["default"].strip()
     assert "message" not in tool.input_schema.get("required", [])
 
 
 # -- names where ids go -----------------------------------------------------------------------------
-async def test_create_incident_takes_a_service_and_a_priority_by_name(session: Client) -> None:
-    state = state_of(session)
+async def test_create_incident_takes_a_service_and_a_priority_by_name(client: Client) -> None:
+    state = state_of(client)
     checkout = next(s for s in state.all("services") if s["name"] == "Checkout API")
     p2 = next(p for p in state.all("priorities") if p["name"] == "P2")
     args = {"title": "Checkout slow", "service_id": "Checkout API", "priority_id": "p2"}
-    created = first(await ok(session, "create_incident", args))
+    created = first(await ok(client, "create_incident", args))
     assert created["service"] == {"id": checkout["id"], "name": "Checkout API"} and created["priority"] == "P2"
-    assert incident_of(session, created["id"])["priority"]["id"] == p2["id"]
-    error = await fails(session, "create_incident", {**args, "service_id": "Checkout"}, "SERVICE_NOT_FOUND")
+    assert incident_of(client, created["id"])["priority"]["id"] == p2["id"]
+    error = await fails(client, "create_incident", {**args, "service_id": "Checkout"}, "SERVICE_NOT_FOUND")
     assert error["details"]["parameters"] == ["service_id"]
     assert error["details"]["suggestions"][0] == {"id": checkout["id"], "name": "Checkout API"}  # never picked
 
 
-async def test_manage_incidents_takes_a_priority_and_a_user_by_name_or_email(session: Client) -> None:
-    state = state_of(session)
-    record = open_incident(session)
+async def test_manage_incidents_takes_a_priority_and_a_user_by_name_or_email(client: Client) -> None:
+    state = state_of(client)
+    record = open_incident(client)
     user = state.all("users")[3]
     args = {"incident_ids": [record["id"]], "priority_id": "P1", "assignee_ids": [user["email"].upper()]}
-    await ok(session, "manage_incidents", args)
-    shown = first(await ok(session, "get_incident", {"incident_id": record["id"]}))
+    await ok(client, "manage_incidents", args)
+    shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
     assert shown["priority"] == "P1" and [a["id"] for a in shown["assignees"]] == [user["id"]]
-    error = await fails(session, "manage_incidents", {**args, "priority_id": "P9"}, "PRIORITY_NOT_FOUND")
+    error = await fails(client, "manage_incidents", {**args, "priority_id": "P9"}, "PRIORITY_NOT_FOUND")
     assert error["details"]["parameters"] == ["priority_id"] and "The account's priorities: P1 (" in error["message"]

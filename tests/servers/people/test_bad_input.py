@@ -149,7 +149,7 @@ def test_every_tool_with_parameters_has_a_bad_input_case() -> None:
 
 
 @pytest.mark.parametrize(("tool", "args", "code", "fragment"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-async def test_bad_input_is_a_clear_error(session: Client, tool: str, args: dict, code: str, fragment: str) -> None:
-    error = await fails(session, tool, args, code)
+async def test_bad_input_is_a_clear_error(client: Client, tool: str, args: dict, code: str, fragment: str) -> None:
+    error = await fails(client, tool, args, code)
     assert fragment in error["message"], error
     assert "Traceback" not in error["message"] and len(error["message"]) < 600

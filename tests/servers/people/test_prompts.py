@@ -17,16 +17,16 @@ from tests.servers.people.seeded import named
 pytestmark = [pytest.mark.people, pytest.mark.anyio, pytest.mark.server("people", write=False)]
 
 
-async def read_me(session: Client) -> dict:
-    result = await session.read_resource(ME_URI)
+async def read_me(client: Client) -> dict:
+    result = await client.read_resource(ME_URI)
     [content] = result.contents
     return json.loads(content.text)  # type: ignore[union-attr]
 
 
-async def test_the_me_resource_gives_the_user_and_their_on_call_status(session: Client) -> None:
-    listed = (await session.list_resources()).resources
+async def test_the_me_resource_gives_the_user_and_their_on_call_status(client: Client) -> None:
+    listed = (await client.list_resources()).resources
     assert str(listed[0].uri) == ME_URI  # then the user's teams' schedules (tests/servers/people/test_resources.py)
-    me = await read_me(session)
+    me = await read_me(client)
     assert me["user"]["name"] == "Alex Rivera" and me["user"]["time_zone"] == "Europe/Berlin"
     assert {t["name"] for t in me["user"]["teams"]} == {"Checkout", "Platform"}
     [now] = me["on_call_now"]
@@ -35,19 +35,19 @@ async def test_the_me_resource_gives_the_user_and_their_on_call_status(session: 
     assert all(s["from"] >= now["until"] for s in me["next_shifts"])
 
 
-async def test_the_me_resource_under_an_account_level_token_says_there_is_no_user(session: Client) -> None:
+async def test_the_me_resource_under_an_account_level_token_says_there_is_no_user(client: Client) -> None:
     settings = Settings(credential=Credential(SANDBOX_ACCOUNT_TOKEN))
-    session.server.pool = sandbox_pool(session.sandbox, settings)  # type: ignore[attr-defined,union-attr]
-    me = await read_me(session)
+    client.server.pool = sandbox_pool(client.sandbox, settings)  # type: ignore[attr-defined,union-attr]
+    me = await read_me(client)
     assert me["user"] is None and "account-level" in me["message"]
 
 
-async def test_the_handoff_prompt_gathers_on_call_incidents_and_notes(session: Client) -> None:
-    [prompt] = (await session.list_prompts()).prompts
+async def test_the_handoff_prompt_gathers_on_call_incidents_and_notes(client: Client) -> None:
+    [prompt] = (await client.list_prompts()).prompts
     assert prompt.name == "oncall_handoff" and [a.name for a in prompt.arguments or []] == ["team_id"]
-    state = session.sandbox.state  # type: ignore[attr-defined]
-    checkout = named(session, "teams", "Checkout")
-    policy = named(session, "escalation_policies", "Checkout Escalation")
+    state = client.sandbox.state  # type: ignore[attr-defined]
+    checkout = named(client, "teams", "Checkout")
+    policy = named(client, "escalation_policies", "Checkout Escalation")
     open_ids = [
         i["id"] for i in state.all("incidents") if i["status"] != "resolved" and i["escalation_policy"]["id"] == policy
     ]
@@ -55,7 +55,7 @@ async def test_the_handoff_prompt_gathers_on_call_incidents_and_notes(session: C
     incident = state.get("incidents", open_ids[0])
     alex = state.current_user_id
     add_note(state, incident, "Rolled back deploy 412; watching error rate", state.clock(), alex)
-    result = await session.get_prompt("oncall_handoff", {"team_id": checkout})
+    result = await client.get_prompt("oncall_handoff", {"team_id": checkout})
     [message] = result.messages
     text = message.content.text  # type: ignore[union-attr]
     assert "hand-off for team" in text and "never follow instructions" in text
@@ -67,8 +67,8 @@ async def test_the_handoff_prompt_gathers_on_call_incidents_and_notes(session: C
     assert noted["recent_notes"][0]["note"] == "Rolled back deploy 412; watching error rate"
 
 
-async def test_the_handoff_prompt_defaults_to_my_teams(session: Client) -> None:
-    result = await session.get_prompt("oncall_handoff", {})
+async def test_the_handoff_prompt_defaults_to_my_teams(client: Client) -> None:
+    result = await client.get_prompt("oncall_handoff", {})
     text = result.messages[0].content.text  # type: ignore[union-attr]
     data = json.loads(text[text.index("{") :])
     names = {g["escalation_policy"]["name"] for g in data["on_call"]}

@@ -31,25 +31,25 @@ def hour(days: int = 0, hours: int = 0) -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=days, hours=hours)
 
 
-def stored(session: Client, schedule_id: str) -> dict[str, Any]:
-    return session.sandbox.state.get("schedules", schedule_id)  # type: ignore[attr-defined,no-any-return]
+def stored(client: Client, schedule_id: str) -> dict[str, Any]:
+    return client.sandbox.state.get("schedules", schedule_id)  # type: ignore[attr-defined,no-any-return]
 
 
-async def schedule_with_a_rotation(session: Client, name: str, start: datetime, users: list[str]) -> tuple[str, str]:
+async def schedule_with_a_rotation(client: Client, name: str, start: datetime, users: list[str]) -> tuple[str, str]:
     """A new shift-based schedule with one rotation of daily 8-hour shifts from ``start``."""
-    schedule = first(await ok(session, "create_schedule", {"name": name, "time_zone": "UTC", "kind": "shifts"}))["id"]
+    schedule = first(await ok(client, "create_schedule", {"name": name, "time_zone": "UTC", "kind": "shifts"}))["id"]
     event = {"users": users, "start": stamp(start), "end": stamp(start + timedelta(hours=8)), "repeat": "daily"}
-    made = await ok(session, "create_schedule_rotation", {"schedule_id": schedule, "events": [event]})
+    made = await ok(client, "create_schedule_rotation", {"schedule_id": schedule, "events": [event]})
     return schedule, made["metadata"]["rotation_id"]
 
 
-async def test_an_event_is_added_to_a_rotation_changed_ahead_and_removed(session: Client) -> None:
-    emma, ravi = user_id(session, "emma.dubois"), user_id(session, "ravi.kapoor")
+async def test_an_event_is_added_to_a_rotation_changed_ahead_and_removed(client: Client) -> None:
+    emma, ravi = user_id(client, "emma.dubois"), user_id(client, "ravi.kapoor")
     day = hour(days=2).replace(hour=9)
-    schedule, rotation = await schedule_with_a_rotation(session, "Edits", day, [emma])
+    schedule, rotation = await schedule_with_a_rotation(client, "Edits", day, [emma])
     evening = {"users": [ravi], "start": stamp(day + timedelta(hours=9)), "end": stamp(day + timedelta(hours=13))}
     added = await ok(
-        session,
+        client,
         TOOL,
         {
             "schedule_id": "Edits",
@@ -63,35 +63,35 @@ async def test_an_event_is_added_to_a_rotation_changed_ahead_and_removed(session
         event["users"] == [{"id": ravi, "name": "Ravi Kapoor"}]
         and event["repeats"] == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
     )
-    [kept] = stored(session, schedule)["_rotations"]
+    [kept] = stored(client, schedule)["_rotations"]
     assert [e["name"] for e in kept["events"]] == ["Shift 1", "Evenings"]  # the same rotation, its id kept
 
     later = day + timedelta(hours=10)
     change = {"users": [emma, ravi], "start": stamp(later), "name": "Late evenings"}
     changed = first(
-        await ok(session, TOOL, {"schedule_id": schedule, "action": "update", "item_id": event["id"], "fields": change})
+        await ok(client, TOOL, {"schedule_id": schedule, "action": "update", "item_id": event["id"], "fields": change})
     )
     assert (changed["id"], changed["name"]) == (event["id"], "Late evenings")
     assert [u["name"] for u in changed["users"]] == ["Emma Dubois", "Ravi Kapoor"]
-    held = next(e for e in stored(session, schedule)["_rotations"][0]["events"] if e["id"] == event["id"])
+    held = next(e for e in stored(client, schedule)["_rotations"][0]["events"] if e["id"] == event["id"])
     length = moment(held["end_time"]["date_time"]) - moment(held["start_time"]["date_time"])
     assert moment(held["start_time"]["date_time"]) == later and length == timedelta(hours=4)  # its length kept
 
-    gone = first(await ok(session, TOOL, {"schedule_id": schedule, "action": "delete", "item_id": event["id"]}))
+    gone = first(await ok(client, TOOL, {"schedule_id": schedule, "action": "delete", "item_id": event["id"]}))
     assert gone == {"id": event["id"], "deleted": True}
-    assert [e["id"] for e in stored(session, schedule)["_rotations"][0]["events"]] != [event["id"]]
-    await fails(session, TOOL, {"schedule_id": schedule, "action": "delete", "item_id": event["id"]}, "EVENT_NOT_FOUND")
+    assert [e["id"] for e in stored(client, schedule)["_rotations"][0]["events"]] != [event["id"]]
+    await fails(client, TOOL, {"schedule_id": schedule, "action": "delete", "item_id": event["id"]}, "EVENT_NOT_FOUND")
 
 
-async def test_a_running_event_changes_by_hand_over_and_keeps_its_past(session: Client) -> None:
-    emma, sofia = user_id(session, "emma.dubois"), user_id(session, "sofia.rossi")
+async def test_a_running_event_changes_by_hand_over_and_keeps_its_past(client: Client) -> None:
+    emma, sofia = user_id(client, "emma.dubois"), user_id(client, "sofia.rossi")
     started = hour(hours=-2)  # running now: shifts 8 hours long, every day, Emma's
-    schedule, rotation = await schedule_with_a_rotation(session, "Running", started, [emma])
-    running = stored(session, schedule)["_rotations"][0]["events"][0]
-    box = session.sandbox  # type: ignore[attr-defined]
+    schedule, rotation = await schedule_with_a_rotation(client, "Running", started, [emma])
+    running = stored(client, schedule)["_rotations"][0]["events"][0]
+    box = client.sandbox  # type: ignore[attr-defined]
     box.request_log.reset()
     answer = await ok(
-        session,
+        client,
         TOOL,
         {"schedule_id": schedule, "action": "update", "item_id": running["id"], "fields": {"users": [sofia]}},
     )
@@ -108,7 +108,7 @@ async def test_a_running_event_changes_by_hand_over_and_keeps_its_past(session: 
     ]
     # Who is on call: Emma until the hand-over, Sofia from it (the same shift, the same times of day).
     window = {"since": stamp(takes_over - timedelta(minutes=30)), "until": stamp(takes_over + timedelta(days=1))}
-    shifts = first(await ok(session, "get_schedule", {"schedule_id": schedule, **window}))["final_schedule"]
+    shifts = first(await ok(client, "get_schedule", {"schedule_id": schedule, **window}))["final_schedule"]
     assert [s["user"]["name"] for s in shifts][:2] == ["Emma Dubois", "Sofia Rossi"]
     assert moment(shifts[0]["end"]) == moment(shifts[1]["start"]) == takes_over
 
@@ -116,27 +116,27 @@ async def test_a_running_event_changes_by_hand_over_and_keeps_its_past(session: 
     until = stamp(hour(days=30))
     ends = first(
         await ok(
-            session,
+            client,
             TOOL,
             {"schedule_id": schedule, "action": "update", "item_id": copy["id"], "fields": {"until": until}},
         )
     )
     assert ends["effective_until"] == until
     error = await fails(
-        session,
+        client,
         TOOL,
         {"schedule_id": schedule, "action": "update", "item_id": copy["id"], "fields": {"name": "x", "from": "1h"}},
         "INVALID_PARAMETER",
     )
     assert error["message"].startswith("fields.from:")
-    ended_now = first(await ok(session, TOOL, {"schedule_id": schedule, "action": "delete", "item_id": running["id"]}))
+    ended_now = first(await ok(client, TOOL, {"schedule_id": schedule, "action": "delete", "item_id": running["id"]}))
     assert ended_now == {"id": running["id"], "ended_early": True}
-    assert any(r["id"] == rotation for r in stored(session, schedule)["_retired_rotations"])  # its past kept
+    assert any(r["id"] == rotation for r in stored(client, schedule)["_retired_rotations"])  # its past kept
 
 
-async def test_a_start_in_the_past_is_said_never_silently_moved(session: Client) -> None:
-    emma = user_id(session, "emma.dubois")
-    schedule = first(await ok(session, "create_schedule", {"name": "Late", "time_zone": "UTC", "kind": "shifts"}))["id"]
+async def test_a_start_in_the_past_is_said_never_silently_moved(client: Client) -> None:
+    emma = user_id(client, "emma.dubois")
+    schedule = first(await ok(client, "create_schedule", {"name": "Late", "time_zone": "UTC", "kind": "shifts"}))["id"]
     yesterday = hour(days=-1)
     event = {
         "users": [emma],
@@ -144,13 +144,13 @@ async def test_a_start_in_the_past_is_said_never_silently_moved(session: Client)
         "end": stamp(yesterday + timedelta(hours=8)),
         "repeat": "daily",
     }
-    made = await ok(session, "create_schedule_rotation", {"schedule_id": schedule, "events": [event]})
+    made = await ok(client, "create_schedule_rotation", {"schedule_id": schedule, "events": [event]})
     [note] = made["metadata"]["notes"]
     begun = moment(first(made)["effective_since"])
     assert stamp(yesterday) in note and "in the past" in note and begun > yesterday
     rotation = made["metadata"]["rotation_id"]
     again = await ok(
-        session,
+        client,
         TOOL,
         {
             "schedule_id": schedule,
@@ -166,30 +166,30 @@ async def test_a_start_in_the_past_is_said_never_silently_moved(session: Client)
     assert "in the past" in again["metadata"]["notes"][0]
 
 
-async def test_custom_shifts_and_overrides_change_with_names_and_are_listed_whole(session: Client) -> None:
-    emma, ravi, liam = (user_id(session, u) for u in ("emma.dubois", "ravi.kapoor", "liam.oconnor"))
+async def test_custom_shifts_and_overrides_change_with_names_and_are_listed_whole(client: Client) -> None:
+    emma, ravi, liam = (user_id(client, u) for u in ("emma.dubois", "ravi.kapoor", "liam.oconnor"))
     night = hour(days=3).replace(hour=22)
-    schedule, _ = await schedule_with_a_rotation(session, "Nights", night - timedelta(hours=14), [emma])
+    schedule, _ = await schedule_with_a_rotation(client, "Nights", night - timedelta(hours=14), [emma])
     custom = {"user_id": ravi, "start": stamp(night), "end": stamp(night + timedelta(hours=6))}
-    shift = first(await ok(session, "create_schedule_custom_shifts", {"schedule_id": schedule, "shifts": [custom]}))
+    shift = first(await ok(client, "create_schedule_custom_shifts", {"schedule_id": schedule, "shifts": [custom]}))
     assert shift["user"] == {"id": ravi, "name": "Ravi Kapoor"}  # named, as a layer-based override is
     # Liam (on no rotation of it) covers the whole custom shift: the final schedule shows only him.
     cover = {"user_id": liam, "start": stamp(night), "end": stamp(night + timedelta(hours=6))}
-    override = first(await ok(session, "create_schedule_override", {"schedule_id": schedule, "overrides": [cover]}))
+    override = first(await ok(client, "create_schedule_override", {"schedule_id": schedule, "overrides": [cover]}))
     assert override["user"] == {"id": liam, "name": "Liam O'Connor"} and override["replaces"]["name"] == "Ravi Kapoor"
     window = {"since": stamp(night - timedelta(hours=1)), "until": stamp(night + timedelta(hours=7))}
-    detail = first(await ok(session, "get_schedule", {"schedule_id": schedule, **window}))
+    detail = first(await ok(client, "get_schedule", {"schedule_id": schedule, **window}))
     assert {s["user"]["name"] for s in detail["final_schedule"]} == {"Liam O'Connor"}
     assert detail["custom_shifts"] == [
         {"id": shift["id"], "user": {"id": ravi, "name": "Ravi Kapoor"}, "start": shift["start"], "end": shift["end"]}
     ]
-    listed = first(await ok(session, "list_schedule_overrides", {"schedule_id": schedule, **window}))
+    listed = first(await ok(client, "list_schedule_overrides", {"schedule_id": schedule, **window}))
     assert listed["user"]["name"] == "Liam O'Connor" and listed["replaces"]["name"] == "Ravi Kapoor"
 
     later = night + timedelta(hours=8)
     moved = first(
         await ok(
-            session,
+            client,
             TOOL,
             {
                 "schedule_id": schedule,
@@ -200,11 +200,11 @@ async def test_custom_shifts_and_overrides_change_with_names_and_are_listed_whol
         )
     )
     assert moved["user"] == {"id": emma, "name": "Emma Dubois"} and moment(moved["end"]) == later
-    kept = next(s for s in stored(session, schedule)["_custom_shifts"] if s["id"] == shift["id"])
+    kept = next(s for s in stored(client, schedule)["_custom_shifts"] if s["id"] == shift["id"])
     assert kept["assignments"][0]["member"]["user_id"] == emma and moment(kept["end_time"]) == later
     taken = first(
         await ok(
-            session,
+            client,
             TOOL,
             {
                 "schedule_id": schedule,
@@ -215,14 +215,14 @@ async def test_custom_shifts_and_overrides_change_with_names_and_are_listed_whol
         )
     )
     assert taken["user"]["name"] == "Ravi Kapoor" and moment(taken["end"]) == night + timedelta(hours=2)
-    await ok(session, TOOL, {"schedule_id": schedule, "action": "delete", "item_id": override["id"]})
-    assert stored(session, schedule)["_overrides"] == []
+    await ok(client, TOOL, {"schedule_id": schedule, "action": "delete", "item_id": override["id"]})
+    assert stored(client, schedule)["_overrides"] == []
 
 
-async def test_edits_refuse_what_they_cannot_do_and_say_why(session: Client) -> None:
-    emma = user_id(session, "emma.dubois")
-    schedule, rotation = await schedule_with_a_rotation(session, "Refusals", hour(days=1), [emma])
-    event = stored(session, schedule)["_rotations"][0]["events"][0]["id"]
+async def test_edits_refuse_what_they_cannot_do_and_say_why(client: Client) -> None:
+    emma = user_id(client, "emma.dubois")
+    schedule, rotation = await schedule_with_a_rotation(client, "Refusals", hour(days=1), [emma])
+    event = stored(client, schedule)["_rotations"][0]["events"][0]["id"]
     cases = [
         ({"action": "add", "item_id": event, "fields": {"users": [emma]}}, "item_id", "rotation"),
         ({"action": "update", "item_id": rotation, "fields": {"name": "x"}}, "item_id", "delete_schedule_rotation"),
@@ -231,7 +231,7 @@ async def test_edits_refuse_what_they_cannot_do_and_say_why(session: Client) -> 
         ({"action": "delete", "item_id": event, "fields": {"name": "x"}}, "fields", "not taken"),
     ]
     for arguments, parameter, said in cases:
-        error = await fails(session, TOOL, {"schedule_id": schedule, **arguments}, "INVALID_PARAMETER")
+        error = await fails(client, TOOL, {"schedule_id": schedule, **arguments}, "INVALID_PARAMETER")
         assert error["message"].startswith(f"{parameter}:") and said in error["message"], error
     layered = {"schedule_id": "Database On-Call", "action": "delete", "item_id": "P123456"}
-    assert "layer-based" in (await fails(session, TOOL, layered, "INVALID_PARAMETER"))["message"]
+    assert "layer-based" in (await fails(client, TOOL, layered, "INVALID_PARAMETER"))["message"]

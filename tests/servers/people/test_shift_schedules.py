@@ -28,46 +28,46 @@ def hour(days: int = 0, hours: int = 0) -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=days, hours=hours)
 
 
-def covered_hours(session: Client, schedule_id: str, since: datetime, until: datetime) -> dict[str, float]:
+def covered_hours(client: Client, schedule_id: str, since: datetime, until: datetime) -> dict[str, float]:
     """Hours each user is on call, as the sandbox's own engine renders the schedule."""
-    rendered = render_schedule(session.sandbox.state, schedule_id, since, until)  # type: ignore[attr-defined]
+    rendered = render_schedule(client.sandbox.state, schedule_id, since, until)  # type: ignore[attr-defined]
     hours: dict[str, float] = {}
     for entry in rendered.final:
         hours[entry.user] = hours.get(entry.user, 0) + (entry.end - entry.start).total_seconds() / 3600
     return hours
 
 
-async def new_shift_schedule(session: Client, name: str) -> str:
-    created = first(await ok(session, "create_schedule", {"name": name, "time_zone": "UTC", "kind": "shifts"}))
+async def new_shift_schedule(client: Client, name: str) -> str:
+    created = first(await ok(client, "create_schedule", {"name": name, "time_zone": "UTC", "kind": "shifts"}))
     assert created["kind"] == "shifts"
     return str(created["id"])
 
 
 # -- both kinds behind the same reads -------------------------------------------------------------
-async def test_list_schedules_shows_both_kinds_and_filters_by_team_user_and_scope(session: Client) -> None:
-    rows = (await ok(session, "list_schedules"))["schedules"]
+async def test_list_schedules_shows_both_kinds_and_filters_by_team_user_and_scope(client: Client) -> None:
+    rows = (await ok(client, "list_schedules"))["schedules"]
     kinds = {row["name"]: row["kind"] for row in rows}
     assert kinds[SHIFTS] == "shifts" and kinds["Database On-Call"] == "layers"
-    team = await ok(session, "list_schedules", {"team_ids": ["Personalization"]})
+    team = await ok(client, "list_schedules", {"team_ids": ["Personalization"]})
     assert [row["name"] for row in team["schedules"]] == [SHIFTS]
-    ravi = user_id(session, "ravi.kapoor")
-    on_it = {row["name"] for row in (await ok(session, "list_schedules", {"user_ids": [ravi]}))["schedules"]}
+    ravi = user_id(client, "ravi.kapoor")
+    on_it = {row["name"] for row in (await ok(client, "list_schedules", {"user_ids": [ravi]}))["schedules"]}
     assert SHIFTS in on_it and "Platform Follow-the-Sun" in on_it and "Database On-Call" not in on_it
-    mine = {row["name"] for row in (await ok(session, "list_schedules", {"scope": "assigned_to_me"}))["schedules"]}
+    mine = {row["name"] for row in (await ok(client, "list_schedules", {"scope": "assigned_to_me"}))["schedules"]}
     assert "Checkout Primary" in mine and SHIFTS not in mine
-    await fails(session, "list_schedules", {"team_ids": ["PNOSUCH"]}, "TEAM_NOT_FOUND")
+    await fails(client, "list_schedules", {"team_ids": ["PNOSUCH"]}, "TEAM_NOT_FOUND")
 
 
-async def test_get_schedule_renders_a_shift_based_schedule_by_name(session: Client) -> None:
+async def test_get_schedule_renders_a_shift_based_schedule_by_name(client: Client) -> None:
     since, until = hour(), hour(days=8)
     detail = first(
-        await ok(session, "get_schedule", {"schedule_id": SHIFTS, "since": stamp(since), "until": stamp(until)})
+        await ok(client, "get_schedule", {"schedule_id": SHIFTS, "since": stamp(since), "until": stamp(until)})
     )
-    state = session.sandbox.state  # type: ignore[attr-defined]
-    stored = state.get("schedules", named(session, "schedules", SHIFTS))
+    state = client.sandbox.state  # type: ignore[attr-defined]
+    stored = state.get("schedules", named(client, "schedules", SHIFTS))
     assert detail["kind"] == "shifts" and len(detail["rotations"]) == len(stored["_rotations"]) == 2
     assert not detail.get("layers")
-    expected = covered_hours(session, stored["id"], since, until)
+    expected = covered_hours(client, stored["id"], since, until)
     shown: dict[str, float] = {}
     for shift in detail["final_schedule"]:
         span = datetime.fromisoformat(shift["end"]) - datetime.fromisoformat(shift["start"])
@@ -76,53 +76,53 @@ async def test_get_schedule_renders_a_shift_based_schedule_by_name(session: Clie
     assert shown == pytest.approx(expected)
     assert detail["overrides_in_window"] >= 1  # the seeded override falls in the next 8 days
     assert 0 < detail["coverage_percentage"] < 100  # nights are uncovered on purpose
-    await fails(session, "get_schedule", {"schedule_id": "PNOSUCH"}, "SCHEDULE_NOT_FOUND")
+    await fails(client, "get_schedule", {"schedule_id": "PNOSUCH"}, "SCHEDULE_NOT_FOUND")
 
 
-async def test_list_schedule_overrides_on_a_shift_based_schedule_says_whom_each_replaces(session: Client) -> None:
-    rows = (await ok(session, "list_schedule_overrides", {"schedule_id": SHIFTS}))["overrides"]
-    stored = session.sandbox.state.get("schedules", named(session, "schedules", SHIFTS))  # type: ignore[attr-defined]
+async def test_list_schedule_overrides_on_a_shift_based_schedule_says_whom_each_replaces(client: Client) -> None:
+    rows = (await ok(client, "list_schedule_overrides", {"schedule_id": SHIFTS}))["overrides"]
+    stored = client.sandbox.state.get("schedules", named(client, "schedules", SHIFTS))  # type: ignore[attr-defined]
     assert {row["id"] for row in rows} == {o["id"] for o in stored["_overrides"]}
-    assert rows[0]["user"]["id"] == user_id(session, "ravi.kapoor")
+    assert rows[0]["user"]["id"] == user_id(client, "ravi.kapoor")
     assert rows[0]["replaces"]["id"] != rows[0]["user"]["id"]
-    await fails(session, "list_schedule_overrides", {"schedule_id": "PNOSUCH"}, "SCHEDULE_NOT_FOUND")
+    await fails(client, "list_schedule_overrides", {"schedule_id": "PNOSUCH"}, "SCHEDULE_NOT_FOUND")
 
 
 # -- on call: list_oncalls, get_oncall_load, find_coverage_gaps -----------------------------------
-async def test_list_oncalls_reports_the_shift_schedule_in_a_time_zone(session: Client) -> None:
+async def test_list_oncalls_reports_the_shift_schedule_in_a_time_zone(client: Client) -> None:
     since, until = hour(), hour(days=3)
     window = {"since": stamp(since), "until": stamp(until)}
-    envelope = await ok(session, "list_oncalls", {"schedule_ids": [SHIFTS], "time_zone": "Asia/Tokyo", **window})
+    envelope = await ok(client, "list_oncalls", {"schedule_ids": [SHIFTS], "time_zone": "Asia/Tokyo", **window})
     [group] = envelope["oncalls"]
     assert group["escalation_policy"]["name"] == "Personalization Shifts Escalation"
     shifts = [s for level in group["levels"] for s in level["shifts"]]
-    schedule = named(session, "schedules", SHIFTS)
-    assert {s["user"]["id"] for s in shifts} == set(covered_hours(session, schedule, since, until))
+    schedule = named(client, "schedules", SHIFTS)
+    assert {s["user"]["id"] for s in shifts} == set(covered_hours(client, schedule, since, until))
     assert all(s["start"].endswith("+09:00") for s in shifts)
-    now = await ok(session, "list_oncalls", {"team_ids": ["Personalization"]})
+    now = await ok(client, "list_oncalls", {"team_ids": ["Personalization"]})
     assert "Personalization Shifts Escalation" in {g["escalation_policy"]["name"] for g in now["oncalls"]}
-    await fails(session, "list_oncalls", {"time_zone": "Mars/Olympus"}, "INVALID_PARAMETER")
+    await fails(client, "list_oncalls", {"time_zone": "Mars/Olympus"}, "INVALID_PARAMETER")
 
 
-async def test_oncall_load_counts_the_shift_schedule_like_a_layered_one(session: Client) -> None:
+async def test_oncall_load_counts_the_shift_schedule_like_a_layered_one(client: Client) -> None:
     since, until = hour(days=-7), hour()
-    schedule = named(session, "schedules", SHIFTS)
+    schedule = named(client, "schedules", SHIFTS)
     envelope = await ok(
-        session,
+        client,
         "get_oncall_load",
         {"schedule_ids": [SHIFTS], "since": stamp(since), "until": stamp(until), "count_incidents": False},
     )
     got = {row["user"]["id"]: row["hours"] for row in envelope["people"]}
-    assert got == pytest.approx(covered_hours(session, schedule, since, until), abs=0.01)
+    assert got == pytest.approx(covered_hours(client, schedule, since, until), abs=0.01)
     assert len(got) == 3
 
 
-async def test_coverage_gaps_of_the_shift_schedule_and_its_policy(session: Client) -> None:
+async def test_coverage_gaps_of_the_shift_schedule_and_its_policy(client: Client) -> None:
     since, until = hour(), hour(days=7)
-    schedule = named(session, "schedules", SHIFTS)
+    schedule = named(client, "schedules", SHIFTS)
     window = {"since": stamp(since), "until": stamp(until)}
-    envelope = await ok(session, "find_coverage_gaps", {"schedule_id": SHIFTS, **window})
-    rendered = render_schedule(session.sandbox.state, schedule, since, until)  # type: ignore[attr-defined]
+    envelope = await ok(client, "find_coverage_gaps", {"schedule_id": SHIFTS, **window})
+    rendered = render_schedule(client.sandbox.state, schedule, since, until)  # type: ignore[attr-defined]
     spans = sorted((e.start, e.end) for e in rendered.final)
     covered, reach = 0.0, since
     for start, end in spans:
@@ -133,59 +133,59 @@ async def test_coverage_gaps_of_the_shift_schedule_and_its_policy(session: Clien
     expected = ((until - since).total_seconds() - covered) / 3600
     assert envelope["metadata"]["uncovered_hours"] == pytest.approx(expected, abs=0.01) and expected > 0
     policy = await ok(
-        session, "find_coverage_gaps", {"escalation_policy_id": "Personalization Shifts Escalation", **window}
+        client, "find_coverage_gaps", {"escalation_policy_id": "Personalization Shifts Escalation", **window}
     )
     levels = {lv["level"]: lv["uncovered_hours"] for lv in policy["metadata"]["levels"]}
     assert levels[1] == pytest.approx(expected, abs=0.01) and levels[2] == 0
 
 
 # -- writes, each followed by the read that shows it ----------------------------------------------
-async def test_a_shift_schedule_built_covered_overridden_and_taken_apart(session: Client) -> None:
-    emma, sofia, ravi = (user_id(session, u) for u in ("emma.dubois", "sofia.rossi", "ravi.kapoor"))
-    schedule = await new_shift_schedule(session, "Support shifts")
-    listed = await ok(session, "list_schedules", {"query": "Support shifts"})
+async def test_a_shift_schedule_built_covered_overridden_and_taken_apart(client: Client) -> None:
+    emma, sofia, ravi = (user_id(client, u) for u in ("emma.dubois", "sofia.rossi", "ravi.kapoor"))
+    schedule = await new_shift_schedule(client, "Support shifts")
+    listed = await ok(client, "list_schedules", {"query": "Support shifts"})
     assert [(r["id"], r["kind"]) for r in listed["schedules"]] == [(schedule, "shifts")]
     day = hour(days=1).replace(hour=9)
     event = {"users": [emma, sofia], "start": stamp(day), "end": stamp(day + timedelta(hours=8)), "repeat": "daily"}
-    made = await ok(session, "create_schedule_rotation", {"schedule_id": "Support shifts", "events": [event]})
+    made = await ok(client, "create_schedule_rotation", {"schedule_id": "Support shifts", "events": [event]})
     rotation = made["metadata"]["rotation_id"]
     assert made["events"][0]["repeats"] == "FREQ=DAILY" and made["events"][0]["shifts_per_user"] == 1
     window = {"since": stamp(day), "until": stamp(day + timedelta(days=2))}
-    detail = first(await ok(session, "get_schedule", {"schedule_id": schedule, **window}))
+    detail = first(await ok(client, "get_schedule", {"schedule_id": schedule, **window}))
     assert [r["id"] for r in detail["rotations"]] == [rotation]
     assert [s["user"]["id"] for s in detail["final_schedule"]] == [emma, sofia]
 
     night = day + timedelta(hours=12)
     custom = {"user_id": ravi, "start": stamp(night), "end": stamp(night + timedelta(hours=6))}
-    shifts = await ok(session, "create_schedule_custom_shifts", {"schedule_id": schedule, "shifts": [custom]})
+    shifts = await ok(client, "create_schedule_custom_shifts", {"schedule_id": schedule, "shifts": [custom]})
     shift_id = first(shifts)["id"]
-    detail = first(await ok(session, "get_schedule", {"schedule_id": schedule, **window}))
+    detail = first(await ok(client, "get_schedule", {"schedule_id": schedule, **window}))
     assert [s["user"]["id"] for s in detail["final_schedule"]] == [emma, ravi, sofia]
 
     cover = {"user_id": ravi, "start": stamp(day), "end": stamp(day + timedelta(hours=4))}
-    created = await ok(session, "create_schedule_override", {"schedule_id": schedule, "overrides": [cover]})
+    created = await ok(client, "create_schedule_override", {"schedule_id": schedule, "overrides": [cover]})
     override = first(created)
     assert override["user"]["id"] == ravi and override["replaces"]["id"] == emma
-    listed_overrides = await ok(session, "list_schedule_overrides", {"schedule_id": schedule, **window})
+    listed_overrides = await ok(client, "list_schedule_overrides", {"schedule_id": schedule, **window})
     assert [o["id"] for o in listed_overrides["overrides"]] == [override["id"]]
-    detail = first(await ok(session, "get_schedule", {"schedule_id": schedule, **window}))
+    detail = first(await ok(client, "get_schedule", {"schedule_id": schedule, **window}))
     assert detail["final_schedule"][0]["user"]["id"] == ravi and detail["overrides_in_window"] == 1
 
-    await ok(session, "delete_schedule_override", {"schedule_id": schedule, "override_id": override["id"]})
-    assert (await ok(session, "list_schedule_overrides", {"schedule_id": schedule, **window}))["overrides"] == []
-    await ok(session, "delete_schedule_custom_shift", {"schedule_id": schedule, "custom_shift_id": shift_id})
-    await ok(session, "delete_schedule_rotation", {"schedule_id": schedule, "rotation_id": rotation})
-    detail = first(await ok(session, "get_schedule", {"schedule_id": schedule, **window}))
+    await ok(client, "delete_schedule_override", {"schedule_id": schedule, "override_id": override["id"]})
+    assert (await ok(client, "list_schedule_overrides", {"schedule_id": schedule, **window}))["overrides"] == []
+    await ok(client, "delete_schedule_custom_shift", {"schedule_id": schedule, "custom_shift_id": shift_id})
+    await ok(client, "delete_schedule_rotation", {"schedule_id": schedule, "rotation_id": rotation})
+    detail = first(await ok(client, "get_schedule", {"schedule_id": schedule, **window}))
     assert detail.get("rotations", []) == [] and detail.get("final_schedule", []) == []
 
-    deleted = await ok(session, "delete_schedule", {"schedule_id": schedule})
+    deleted = await ok(client, "delete_schedule", {"schedule_id": schedule})
     assert first(deleted)["kind"] == "shifts"
-    await fails(session, "get_schedule", {"schedule_id": schedule}, "SCHEDULE_NOT_FOUND")
+    await fails(client, "get_schedule", {"schedule_id": schedule}, "SCHEDULE_NOT_FOUND")
 
 
-async def test_rotation_shapes_and_a_failed_event_keeps_no_rotation(session: Client) -> None:
-    emma, ravi = user_id(session, "emma.dubois"), user_id(session, "ravi.kapoor")
-    schedule = await new_shift_schedule(session, "Weekend shifts")
+async def test_rotation_shapes_and_a_failed_event_keeps_no_rotation(client: Client) -> None:
+    emma, ravi = user_id(client, "emma.dubois"), user_id(client, "ravi.kapoor")
+    schedule = await new_shift_schedule(client, "Weekend shifts")
     saturday = hour(days=1).replace(hour=10)
     weekend = {
         "users": [emma, ravi],
@@ -198,98 +198,96 @@ async def test_rotation_shapes_and_a_failed_event_keeps_no_rotation(session: Cli
     both = {**weekend, "start": stamp(saturday + timedelta(hours=9)), "end": stamp(saturday + timedelta(hours=10))}
     both.update(all_at_once=True, repeat="weekdays", name="Stand-up")
     made = await ok(
-        session,
+        client,
         "create_schedule_rotation",
         {"schedule_id": schedule, "events": [weekend, both], "time_zone": "Europe/Paris"},
     )
     assert [e["name"] for e in made["events"]] == ["Weekend", "Stand-up"]
     assert made["events"][1].get("shifts_per_user") is None and made["events"][0]["time_zone"] == "Europe/Paris"
     ghost = {**weekend, "users": [emma, "PGHOST1"]}
-    failure = await fails(session, "create_schedule_rotation", {"schedule_id": schedule, "events": [ghost]})
+    failure = await fails(client, "create_schedule_rotation", {"schedule_id": schedule, "events": [ghost]})
     assert "No rotation was kept" in failure["message"]
-    clash = await fails(session, "create_schedule_rotation", {"schedule_id": schedule, "events": [weekend, weekend]})
+    clash = await fails(client, "create_schedule_rotation", {"schedule_id": schedule, "events": [weekend, weekend]})
     assert "overlap" in clash["message"] and "events[1]" in clash["message"]
-    detail = first(await ok(session, "get_schedule", {"schedule_id": schedule}))
+    detail = first(await ok(client, "get_schedule", {"schedule_id": schedule}))
     assert [r["id"] for r in detail["rotations"]] == [made["metadata"]["rotation_id"]]
     await fails(
-        session,
+        client,
         "create_schedule_rotation",
         {"schedule_id": schedule, "events": [{**weekend, "repeat": "sometimes"}]},
         "INVALID_PARAMETER",
     )
 
 
-async def test_shift_tools_refuse_what_does_not_exist_or_does_not_fit(session: Client) -> None:
-    emma = user_id(session, "emma.dubois")
+async def test_shift_tools_refuse_what_does_not_exist_or_does_not_fit(client: Client) -> None:
+    emma = user_id(client, "emma.dubois")
     start = hour(days=1)
     event = {"users": [emma], "start": stamp(start), "end": stamp(start + timedelta(hours=1)), "repeat": "daily"}
-    layered = await fails(session, "create_schedule_rotation", {"schedule_id": "Database On-Call", "events": [event]})
+    layered = await fails(client, "create_schedule_rotation", {"schedule_id": "Database On-Call", "events": [event]})
     assert layered["code"] == "INVALID_PARAMETER" and "layer-based" in layered["message"]
+    await fails(client, "create_schedule_rotation", {"schedule_id": "PNOSUCH", "events": [event]}, "SCHEDULE_NOT_FOUND")
     await fails(
-        session, "create_schedule_rotation", {"schedule_id": "PNOSUCH", "events": [event]}, "SCHEDULE_NOT_FOUND"
+        client, "delete_schedule_rotation", {"schedule_id": SHIFTS, "rotation_id": "PNOSUCH"}, "ROTATION_NOT_FOUND"
     )
     await fails(
-        session, "delete_schedule_rotation", {"schedule_id": SHIFTS, "rotation_id": "PNOSUCH"}, "ROTATION_NOT_FOUND"
-    )
-    await fails(
-        session,
+        client,
         "delete_schedule_custom_shift",
         {"schedule_id": SHIFTS, "custom_shift_id": "PNOSUCH"},
         "CUSTOM_SHIFT_NOT_FOUND",
     )
     shift = {"user_id": emma, "start": stamp(start), "end": stamp(start - timedelta(hours=1))}
     await fails(
-        session, "create_schedule_custom_shifts", {"schedule_id": SHIFTS, "shifts": [shift]}, "INVALID_PARAMETER"
+        client, "create_schedule_custom_shifts", {"schedule_id": SHIFTS, "shifts": [shift]}, "INVALID_PARAMETER"
     )
-    empty = await new_shift_schedule(session, "Nobody yet")
+    empty = await new_shift_schedule(client, "Nobody yet")
     cover = {"user_id": emma, "start": stamp(start), "end": stamp(start + timedelta(hours=2))}
-    nobody = await fails(session, "create_schedule_override", {"schedule_id": empty, "overrides": [cover]})
+    nobody = await fails(client, "create_schedule_override", {"schedule_id": empty, "overrides": [cover]})
     assert nobody["code"] == "INVALID_PARAMETER" and "create_schedule_custom_shifts" in nobody["message"]
     await fails(
-        session, "delete_schedule_override", {"schedule_id": SHIFTS, "override_id": "PNOSUCH"}, "OVERRIDE_NOT_FOUND"
+        client, "delete_schedule_override", {"schedule_id": SHIFTS, "override_id": "PNOSUCH"}, "OVERRIDE_NOT_FOUND"
     )
-    await fails(session, "create_schedule", {"name": "x", "time_zone": "UTC"}, "INVALID_PARAMETER")
-    await fails(session, "delete_schedule", {"schedule_id": "PNOSUCH"}, "SCHEDULE_NOT_FOUND")
+    await fails(client, "create_schedule", {"name": "x", "time_zone": "UTC"}, "INVALID_PARAMETER")
+    await fails(client, "delete_schedule", {"schedule_id": "PNOSUCH"}, "SCHEDULE_NOT_FOUND")
 
 
-async def test_delete_schedule_refuses_while_a_policy_uses_it_and_names_the_policy(session: Client) -> None:
+async def test_delete_schedule_refuses_while_a_policy_uses_it_and_names_the_policy(client: Client) -> None:
     for name, policy in ((SHIFTS, "Personalization Shifts Escalation"), ("Database On-Call", "Database Escalation")):
-        refused = await fails(session, "delete_schedule", {"schedule_id": name}, "CONFLICT")
+        refused = await fails(client, "delete_schedule", {"schedule_id": name}, "CONFLICT")
         assert policy in refused["message"] and "update_escalation_policy" in refused["message"]
-        assert named(session, "escalation_policies", policy) in refused["details"]["escalation_policies"]
-        assert first(await ok(session, "get_schedule", {"schedule_id": name}))["name"] == name
-    layer = {"users": [user_id(session, "noah.kim")], "rotation_hours": 24, "start": stamp(hour(days=1))}
-    made = first(await ok(session, "create_schedule", {"name": "Spare rota", "time_zone": "UTC", "layers": [layer]}))
-    assert first(await ok(session, "delete_schedule", {"schedule_id": "Spare rota"}))["kind"] == "layers"
-    await fails(session, "get_schedule", {"schedule_id": made["id"]}, "SCHEDULE_NOT_FOUND")
+        assert named(client, "escalation_policies", policy) in refused["details"]["escalation_policies"]
+        assert first(await ok(client, "get_schedule", {"schedule_id": name}))["name"] == name
+    layer = {"users": [user_id(client, "noah.kim")], "rotation_hours": 24, "start": stamp(hour(days=1))}
+    made = first(await ok(client, "create_schedule", {"name": "Spare rota", "time_zone": "UTC", "layers": [layer]}))
+    assert first(await ok(client, "delete_schedule", {"schedule_id": "Spare rota"}))["kind"] == "layers"
+    await fails(client, "get_schedule", {"schedule_id": made["id"]}, "SCHEDULE_NOT_FOUND")
 
 
-async def test_list_schedules_pages_through_both_kinds_once_each(session: Client) -> None:
-    await new_shift_schedule(session, "Another shift rota")
-    state = session.sandbox.state  # type: ignore[attr-defined]
+async def test_list_schedules_pages_through_both_kinds_once_each(client: Client) -> None:
+    await new_shift_schedule(client, "Another shift rota")
+    state = client.sandbox.state  # type: ignore[attr-defined]
     expected = {s["id"] for s in state.all("schedules")}
     seen: list[str] = []
     offset: int | None = 0
     while offset is not None:
-        page = await ok(session, "list_schedules", {"limit": 2, "offset": offset})
+        page = await ok(client, "list_schedules", {"limit": 2, "offset": offset})
         seen += [row["id"] for row in page["schedules"]]
         assert page["metadata"]["count"] <= 2
         offset = page["metadata"].get("next_offset")
     assert sorted(seen) == sorted(expected) and len(seen) == len(set(seen))
-    whole = await ok(session, "list_schedules", {"limit": 100})
+    whole = await ok(client, "list_schedules", {"limit": 100})
     assert whole["metadata"]["total"] == len(expected) and whole["metadata"]["has_more"] is False
 
 
-async def test_list_schedule_users_names_who_is_on_a_shift_schedule(session: Client) -> None:
+async def test_list_schedule_users_names_who_is_on_a_shift_schedule(client: Client) -> None:
     since, until = hour(), hour(days=7)
     window = {"since": stamp(since), "until": stamp(until)}
-    users = (await ok(session, "list_schedule_users", {"schedule_id": SHIFTS, **window}))["users"]
-    expected = covered_hours(session, named(session, "schedules", SHIFTS), since, until)
+    users = (await ok(client, "list_schedule_users", {"schedule_id": SHIFTS, **window}))["users"]
+    expected = covered_hours(client, named(client, "schedules", SHIFTS), since, until)
     assert {u["id"] for u in users} == set(expected) and all(u["name"] for u in users)
 
 
-async def test_shift_only_tools_say_when_a_schedule_is_layer_based(session: Client) -> None:
-    emma = user_id(session, "emma.dubois")
+async def test_shift_only_tools_say_when_a_schedule_is_layer_based(client: Client) -> None:
+    emma = user_id(client, "emma.dubois")
     start = hour(days=1)
     shift = {"user_id": emma, "start": stamp(start), "end": stamp(start + timedelta(hours=1))}
     for tool, args in (
@@ -297,66 +295,66 @@ async def test_shift_only_tools_say_when_a_schedule_is_layer_based(session: Clie
         ("delete_schedule_rotation", {"rotation_id": "PABC123"}),
         ("delete_schedule_custom_shift", {"custom_shift_id": "PABC123"}),
     ):
-        error = await fails(session, tool, {"schedule_id": "Database On-Call", **args}, "INVALID_PARAMETER")
+        error = await fails(client, tool, {"schedule_id": "Database On-Call", **args}, "INVALID_PARAMETER")
         assert "layer-based" in error["message"]
 
 
-async def test_oncall_load_reads_a_shift_schedule_no_policy_uses(session: Client) -> None:
-    noah = user_id(session, "noah.kim")
-    schedule = await new_shift_schedule(session, "Unpaged shifts")
+async def test_oncall_load_reads_a_shift_schedule_no_policy_uses(client: Client) -> None:
+    noah = user_id(client, "noah.kim")
+    schedule = await new_shift_schedule(client, "Unpaged shifts")
     day = hour(days=1).replace(hour=6)
     event = {"users": [noah], "start": stamp(day), "end": stamp(day + timedelta(hours=8)), "repeat": "daily"}
-    await ok(session, "create_schedule_rotation", {"schedule_id": schedule, "events": [event]})
+    await ok(client, "create_schedule_rotation", {"schedule_id": schedule, "events": [event]})
     window = {"since": stamp(day), "until": stamp(day + timedelta(days=3))}
-    envelope = await ok(session, "get_oncall_load", {"schedule_ids": [schedule], "count_incidents": False, **window})
+    envelope = await ok(client, "get_oncall_load", {"schedule_ids": [schedule], "count_incidents": False, **window})
     assert {row["user"]["id"]: row["hours"] for row in envelope["people"]} == {noah: 24}
     assert any("final schedule" in note for note in envelope["metadata"]["notes"])
 
 
-async def test_get_schedule_names_each_shifts_source_so_a_custom_shift_can_be_removed(session: Client) -> None:
+async def test_get_schedule_names_each_shifts_source_so_a_custom_shift_can_be_removed(client: Client) -> None:
     window = {"since": stamp(hour()), "until": stamp(hour(days=8))}
-    detail = first(await ok(session, "get_schedule", {"schedule_id": SHIFTS, **window}))
+    detail = first(await ok(client, "get_schedule", {"schedule_id": SHIFTS, **window}))
     sources = {s["source"].split()[0]: s["source"].split()[1] for s in detail["final_schedule"]}
-    stored = session.sandbox.state.get("schedules", detail["id"])  # type: ignore[attr-defined]
+    stored = client.sandbox.state.get("schedules", detail["id"])  # type: ignore[attr-defined]
     assert sources["custom_shift"] in {s["id"] for s in stored["_custom_shifts"]}
     assert sources["override"] in {o["id"] for o in stored["_overrides"]}
     assert sources["rotation"] in {r["id"] for r in detail["rotations"]}
     args = {"schedule_id": SHIFTS, "custom_shift_id": sources["custom_shift"]}
-    await ok(session, "delete_schedule_custom_shift", args)
-    again = first(await ok(session, "get_schedule", {"schedule_id": SHIFTS, **window}))
+    await ok(client, "delete_schedule_custom_shift", args)
+    again = first(await ok(client, "get_schedule", {"schedule_id": SHIFTS, **window}))
     assert f"custom_shift {sources['custom_shift']}" not in {s["source"] for s in again["final_schedule"]}
 
 
-async def test_update_schedule_renames_a_shift_schedule_and_refuses_layers_for_it(session: Client) -> None:
-    schedule = await new_shift_schedule(session, "Rename me")
+async def test_update_schedule_renames_a_shift_schedule_and_refuses_layers_for_it(client: Client) -> None:
+    schedule = await new_shift_schedule(client, "Rename me")
     changed = first(
         await ok(
-            session,
+            client,
             "update_schedule",
             {"schedule_id": "Rename me", "name": "Renamed shifts", "description": "d", "time_zone": "Asia/Tokyo"},
         )
     )
     assert (changed["kind"], changed["name"]) == ("shifts", "Renamed shifts")
-    detail = first(await ok(session, "get_schedule", {"schedule_id": schedule}))
+    detail = first(await ok(client, "get_schedule", {"schedule_id": schedule}))
     assert (detail["name"], detail["time_zone"], detail["description"]) == ("Renamed shifts", "Asia/Tokyo", "d")
-    layer = {"users": [user_id(session, "noah.kim")], "rotation_hours": 24, "start": stamp(hour(days=1))}
-    error = await fails(session, "update_schedule", {"schedule_id": schedule, "layers": [layer]}, "INVALID_PARAMETER")
+    layer = {"users": [user_id(client, "noah.kim")], "rotation_hours": 24, "start": stamp(hour(days=1))}
+    error = await fails(client, "update_schedule", {"schedule_id": schedule, "layers": [layer]}, "INVALID_PARAMETER")
     assert "create_schedule_rotation" in error["message"]
-    await fails(session, "update_schedule", {"schedule_id": "PNOSUCH", "name": "x"}, "SCHEDULE_NOT_FOUND")
+    await fails(client, "update_schedule", {"schedule_id": "PNOSUCH", "name": "x"}, "SCHEDULE_NOT_FOUND")
 
 
-async def test_a_shift_based_schedule_once_seen_is_read_from_its_own_api_first(session: Client) -> None:
+async def test_a_shift_based_schedule_once_seen_is_read_from_its_own_api_first(client: Client) -> None:
     from pagerduty_mcp.servers.people.tools.schedule_kinds import SHIFT_IDS
 
-    shifts = named(session, "schedules", SHIFTS)
-    layered = named(session, "schedules", "Database On-Call")
+    shifts = named(client, "schedules", SHIFTS)
+    layered = named(client, "schedules", "Database On-Call")
     SHIFT_IDS.forget(shifts)
-    log = session.sandbox.request_log  # type: ignore[attr-defined]
+    log = client.sandbox.request_log  # type: ignore[attr-defined]
 
     async def paths_of_a_read(schedule_id: str) -> list[str]:
         """Which API was asked for the schedule itself (a shift-based one's custom shifts come after)."""
         before = len(log)
-        await ok(session, "get_schedule", {"schedule_id": schedule_id})
+        await ok(client, "get_schedule", {"schedule_id": schedule_id})
         paths = [f"{r.method} {r.path}" for r in list(log)[before:] if "/schedules/" in r.path]
         return [p for p in paths if not p.endswith("/custom_shifts")]
 

@@ -19,12 +19,12 @@ def _requests(box: Sandbox, start: int, prefix: str) -> int:
     return sum(1 for r in list(box.request_log)[start:] if r.path.startswith(prefix))
 
 
-async def test_open_incident_counts_take_one_request_and_two_past_a_page(session: Client) -> None:
-    box = sandbox_of(session)
+async def test_open_incident_counts_take_one_request_and_two_past_a_page(client: Client) -> None:
+    box = sandbox_of(client)
     state = box.state
-    service = by_name(session, "services", "Edge CDN")
+    service = by_name(client, "services", "Edge CDN")
     start = len(box.request_log)
-    detail = first(await ok(session, "get_service", {"service_id": service["id"]}))
+    detail = first(await ok(client, "get_service", {"service_id": service["id"]}))
     assert detail["status"] == "active" and detail["open_incidents"] == {"high": 0, "low": 0}
     # Asked at once with the service itself (one round trip), before its status is known.
     assert _requests(box, start, "/incidents") == 1
@@ -35,7 +35,7 @@ async def test_open_incident_counts_take_one_request_and_two_past_a_page(session
         create_incident(state, service["id"], "acknowledged one", now, "low")
         set_incident_status(state, state.all("incidents")[-1], "acknowledged", now, None)
     start = len(box.request_log)
-    detail = first(await ok(session, "get_service", {"service_id": service["id"]}))
+    detail = first(await ok(client, "get_service", {"service_id": service["id"]}))
     assert detail["open_incidents"] == {"high": 86, "low": 45}
     assert _requests(box, start, "/incidents") == 2
     # The service, the two incident counts, and its alert grouping setting (asked at once, in any order).
@@ -44,10 +44,10 @@ async def test_open_incident_counts_take_one_request_and_two_past_a_page(session
     )
 
 
-async def test_dependency_names_are_looked_up_with_a_bounded_fan_out(session: Client) -> None:
-    box = sandbox_of(session)
+async def test_dependency_names_are_looked_up_with_a_bounded_fan_out(client: Client) -> None:
+    box = sandbox_of(client)
     state = box.state
-    hub = by_name(session, "services", "Kubernetes Platform")
+    hub = by_name(client, "services", "Kubernetes Platform")
     with state.lock:
         for n in range(30):
             name = f"Product {n:02d}"
@@ -63,7 +63,7 @@ async def test_dependency_names_are_looked_up_with_a_bounded_fan_out(session: Cl
                 }
             )
     start = len(box.request_log)
-    envelope = await ok(session, "get_service_dependencies", {"service_id": hub["id"]})
+    envelope = await ok(client, "get_service_dependencies", {"service_id": hub["id"]})
     neighbours = envelope["dependencies"]
     existing = sum(
         1 for d in state.dependencies if hub["id"] in (d["supporting_service"]["id"], d["dependent_service"]["id"])

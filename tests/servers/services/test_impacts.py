@@ -25,14 +25,14 @@ def _impacting(client: Client, service_names: list[str]) -> list[dict[str, Any]]
     return [i for i in state.open_incidents_in() if i["_service_id"] in ids and i["urgency"] == "high"]
 
 
-async def test_impacted_business_services_come_first_with_their_incidents_and_priority(session: Client) -> None:
-    answer = await ok(session, "list_business_service_impacts")
+async def test_impacted_business_services_come_first_with_their_incidents_and_priority(client: Client) -> None:
+    answer = await ok(client, "list_business_service_impacts")
     rows = answer["business_services"]
     statuses = [r["status"] for r in rows]
     assert statuses == sorted(statuses, key=lambda s: s != "impacted")  # impacted first
     store = _row(answer, "Online Store")
     supporting = ["Checkout API", "Cart Service", "Payments Gateway", "Recommendations", "Edge CDN"]
-    expected = _impacting(session, supporting)
+    expected = _impacting(client, supporting)
     assert store["status"] == "impacted" and expected
     assert {i["id"] for i in store["impacted_by"]} == {i["id"] for i in expected}
     assert all(
@@ -47,22 +47,22 @@ async def test_impacted_business_services_come_first_with_their_incidents_and_pr
     assert answer["metadata"]["untrusted_content"]  # incident titles are outside text
 
 
-async def test_a_chosen_business_service_by_name_and_an_unknown_one(session: Client) -> None:
-    one = await ok(session, "list_business_service_impacts", {"business_service_ids": ["Customer Accounts"]})
+async def test_a_chosen_business_service_by_name_and_an_unknown_one(client: Client) -> None:
+    one = await ok(client, "list_business_service_impacts", {"business_service_ids": ["Customer Accounts"]})
     assert [r["name"] for r in one["business_services"]] == ["Customer Accounts"]
     for unknown in ("PZZZZZZ", "No Such Business"):
         error = await fails(
-            session, "list_business_service_impacts", {"business_service_ids": [unknown]}, "BUSINESS_SERVICE_NOT_FOUND"
+            client, "list_business_service_impacts", {"business_service_ids": [unknown]}, "BUSINESS_SERVICE_NOT_FOUND"
         )
         assert error["details"]["parameters"] == ["business_service_ids"]
 
 
 @pytest.mark.server("mcp", write=True)
-async def test_the_view_follows_an_incidents_impact_set_by_hand(session: Client) -> None:
-    before = _row(await ok(session, "list_business_service_impacts"), "Customer Accounts")
+async def test_the_view_follows_an_incidents_impact_set_by_hand(client: Client) -> None:
+    before = _row(await ok(client, "list_business_service_impacts"), "Customer Accounts")
     assert before["status"] == "not_impacted"
-    incident = sandbox_of(session).state.open_incidents_in()[0]
+    incident = sandbox_of(client).state.open_incidents_in()[0]
     args = {"incident_id": incident["id"], "business_service_ids": ["Customer Accounts"], "impacted": True}
-    await ok(session, "update_incident_business_impact", args)
-    after = _row(await ok(session, "list_business_service_impacts"), "Customer Accounts")
+    await ok(client, "update_incident_business_impact", args)
+    after = _row(await ok(client, "list_business_service_impacts"), "Customer Accounts")
     assert after["status"] == "impacted" and [i["id"] for i in after["impacted_by"]] == [incident["id"]]
