@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bench.budgets import MARGIN, propose_budgets
+from bench.guards import check, render_guards
+from bench.startup import SDK_FLOOR
 
-__all__ = ["render"]
+__all__ = ["concurrency_lines", "render"]
 
 
 def _ms(entry: dict[str, Any] | None) -> str:
@@ -33,7 +35,8 @@ def _surface_lines(surface: dict[str, Any]) -> list[str]:
 
 
 def _answer_lines(answers: dict[str, Any], latency: dict[str, Any], slow: dict[str, Any]) -> list[str]:
-    lines = [f"  {'answer':28}{'tool':32}{'bytes':>8}{'~tok':>7}{'requests':>10}{'@100ms':>8}  latency over stdio"]
+    head = f"  {'answer':28}{'tool':32}{'bytes':>8}{'~tok':>7}{'requests':>10}{'theirs':>8}{'@100ms':>8}"
+    lines = [f"{head}  latency over stdio"]
     for name, entry in answers.items():
         if "skipped" in entry:
             lines.append(f"  {name:28}{entry['tool']:32}  skipped: {entry['skipped']}")
@@ -44,9 +47,10 @@ def _answer_lines(answers: dict[str, Any], latency: dict[str, Any], slow: dict[s
         upstream = f"{entry['upstream_requests']}/{entry['upstream_requests_again']}"
         flag = f"  [error {entry['error']}]" if "error" in entry else ""
         waited = f"{slow[name]['median']:.0f}" if "median" in slow.get(name, {}) else "-"
+        theirs = entry.get("pagerduty_server_requests", "-")
         lines.append(
             f"  {name:28}{entry['tool']:32}{entry['response_bytes']:>8,}{entry['response_tokens']:>7,}"
-            f"{upstream:>10}{waited:>8}  {_ms(latency.get(name))}{flag}"
+            f"{upstream:>10}{theirs:>8}{waited:>8}  {_ms(latency.get(name))}{flag}"
         )
     return lines
 
@@ -73,20 +77,44 @@ def _answer_set_lines(answers: dict[str, Any], before: dict[str, Any]) -> list[s
     return lines
 
 
-def _concurrency_lines(concurrency: dict[str, Any]) -> list[str]:
+def concurrency_lines(concurrency: dict[str, Any]) -> list[str]:
+    """The concurrency scenarios (request budget off, as each server said), then the budget on its own."""
     if "error" in concurrency:
         return ["", f"== concurrency: failed: {concurrency['error']}"]
+    budget_off = concurrency.get("budget_per_minute") == 0
     lines = [
         "",
         f"== {concurrency.get('calls')} concurrent {concurrency.get('tool')} calls over streamable HTTP, "
         f"sandbox latency {concurrency.get('latency_ms', 0):.0f} ms (bench.concurrency)",
+        "  request budget "
+        + ("off (--budget-per-minute 0): these figures are the server's, not the budget's" if budget_off else "ON"),
     ]
     for name, row in concurrency.get("scenarios", {}).items():
         seconds = {k: v * 1000 for k, v in row.get("seconds", {}).items()}
         seconds["runs"] = row.get("seconds", {}).get("runs", 0)
         added = row.get("added_in_latencies")
-        extra = f"; the latency added {added} latencies" if added is not None else ""
+        extra = f"; {row['latencies']} latencies, the latency added {added}" if added is not None else ""
         lines.append(f"  {name:34}{_ms(seconds) if 'median' in seconds else '-'}{extra}")
+        if row.get("server_started_with"):
+            lines.append(f"  {'':34}server: {row['server_started_with']}")
+    budget = concurrency.get("budget")
+    if budget and "error" in budget:
+        lines.append(f"  budget on its own: failed: {budget['error']}")
+    elif budget:
+        lines += [
+            "",
+            f"== the request budget on its own: one caller, bursts of {budget['calls_per_burst']} back to back, "
+            f"{budget['budget_per_minute']} a minute (a bucket of {budget['capacity']:.0f}, "
+            f"refilled at {budget['refill_per_second']} a second)",
+            f"  server: {budget['server_started_with']}",
+            f"  {'burst':>7}{'bucket holds':>14}{'expected s':>12}{'measured s':>12}",
+        ]
+        for row in budget["bursts"]:
+            lines.append(
+                f"  {row['burst']:>7}{row['tokens_at_start']:>14.1f}{row['expected_seconds']:>12.2f}"
+                f"{row['measured_seconds']:>12.2f}"
+            )
+        lines.append("  expected: one latency, plus the wait for what the bucket lacks at the burst's start")
     return lines
 
 
@@ -97,6 +125,10 @@ def render(results: dict[str, Any]) -> str:
         out += ["", f"== {server['command']}" + (" (every area, everything on)" if key == "mcp" else "")]
         out += _surface_lines(server["surface"])
         out.append(f"  initialize over stdio, cold start: {_ms(server.get('initialize'))}")
+        if server.get("floor_ratio") is not None:
+            floor = server["sdk_floor"]
+            ratio = server["floor_ratio"]
+            out.append(f"  ... the SDK's import alone ({SDK_FLOOR}): {_ms(floor)}; initialize is {ratio:.2f}x that")
         out.append(f"  ... and tools/list answered:       {_ms(server.get('tools_listed'))}")
         if server.get("server_cpu"):
             out.append(f"  server CPU time, start to exit:    {_ms(server['server_cpu'])}")
@@ -169,7 +201,7 @@ def render(results: dict[str, Any]) -> str:
         ]
     concurrency = results.get("concurrency")
     if concurrency:
-        out += _concurrency_lines(concurrency)
+        out += concurrency_lines(concurrency)
     budgets = results.get("proposed_budgets") or propose_budgets(results.get("servers", {}))
     if budgets:
         out += [
@@ -179,10 +211,12 @@ def render(results: dict[str, Any]) -> str:
         out.append(f"  {'server':22}{'model bytes':>14}{'tools/list':>14}{'per tool':>12}")
         for key, row in budgets.items():
             out.append(f"  {key:22}{row['model_bytes']:>14,}{row['tools_list_bytes']:>14,}{row['per_tool_bytes']:>12,}")
+    out += render_guards(check(results))
     out += [
         "",
         f"tokens: {results['method']['tokens']}",
         results["method"]["upstream"],
         "@100ms: the answer's median time (ms, in-process, warm) when every PagerDuty request takes 100 ms.",
+        "theirs: the requests PagerDuty's own MCP server needs for the same question (bench/pagerduty_server.py).",
     ]
     return "\n".join(out) + "\n"
