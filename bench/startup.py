@@ -43,8 +43,11 @@ __all__ = [
 
 # The servers' one start-up log line would land in the middle of the tables.
 QUIET = ("--log-level", "WARNING")
-# What no server built on the SDK can start faster than: importing it, in a fresh process.
+# What no server built on the SDK can start faster than: importing it, in a fresh process. It
+# leaves at once (os._exit), without the interpreter's teardown: a server's figure stops at its
+# answer, so the floor stops at the end of the import.
 SDK_FLOOR = "import mcp.server.mcpserver, mcp_types"
+_FLOOR_CODE = f"{SDK_FLOOR}; import os; os._exit(0)"
 _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
@@ -96,9 +99,9 @@ async def initialize_ms(key: str, *, env: dict[str, str] | None = None) -> float
 
 
 def sdk_floor_ms() -> float:
-    """Milliseconds from spawning ``python -c "<SDK_FLOOR>"`` to its exit: the SDK's own start."""
+    """Milliseconds from spawning ``python -c "<SDK_FLOOR>"`` to the end of its import: the SDK's own start."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", SDK_FLOOR], check=True, env=server_env())
+    subprocess.run([sys.executable, "-c", _FLOOR_CODE], check=True, env=server_env())
     return (time.perf_counter() - started) * 1000
 
 
@@ -176,14 +179,16 @@ def spawn_ms(code: str, runs: int) -> dict[str, Any]:
 _PHASES = """
 import json, time
 marks = [(time.perf_counter(), time.process_time())]
-import mcp.server.mcpserver
+import mcp.server.mcpserver, mcp_types
 marks.append((time.perf_counter(), time.process_time()))
-import {module}
-from pagerduty_mcp.catalog import areas_of
+import {module} as served
 from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+from pagerduty_mcp.common.pagerduty.logs import configure_logging
+configure_logging("WARNING")  # as serve() does before it builds the server
 marks.append((time.perf_counter(), time.process_time()))
-server = create_pagerduty_server("bench", areas_of("{key}"), ToolFilter(enable_write_tools=True))
+areas = list(getattr(served, "AREAS", None) or [served.AREA])
+server = create_pagerduty_server("bench", areas, ToolFilter(enable_write_tools=True))
 marks.append((time.perf_counter(), time.process_time()))
 sandbox_pool()
 marks.append((time.perf_counter(), time.process_time()))
@@ -200,8 +205,9 @@ def startup_phases(key: str, runs: int) -> dict[str, Any]:
     """Where a server's start-up goes, timed inside ``runs`` fresh processes (milliseconds).
 
     ``python`` is an empty interpreter from spawn to exit; the other phases are timed in-process,
-    in the order ``serve`` runs them: the ``mcp`` import (the floor no server can avoid), the
-    server's own modules, registering its tools (write tools on), and the sandbox client pool.
+    in the order ``serve`` runs them: the SDK's import (the floor no server can avoid), the
+    server's own modules (only its own areas), registering its tools (write tools on), and the
+    sandbox client pool.
     """
     module = "pagerduty_mcp.server" if key == "mcp" else f"{MODULES[key]}.server"
     code = _PHASES.format(module=module, key=key)

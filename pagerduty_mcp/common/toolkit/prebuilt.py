@@ -129,7 +129,9 @@ def add_tool(server: MCPServer, fn: Callable[..., Any], **options: Any) -> None:
         name=name,
         title=options.get("title"),
         description=options.get("description") or fn.__doc__ or "",
-        parameters=json.loads(json.dumps(entry["parameters"])),  # a tool may change its own copy
+        # Shared with the file's copy: a tool's parameters are replaced, never changed in place (the
+        # registry bounds them into a new dict, the first build assigns its own).
+        parameters=entry["parameters"],
         is_async=entry["is_async"],
         annotations=options.get("annotations"),
         icons=options.get("icons"),
