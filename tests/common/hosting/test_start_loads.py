@@ -7,6 +7,7 @@ processes, without timing anything.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,18 +30,29 @@ load_dotenv_file()
 server = create_pagerduty_server("pagerduty-incidents", [area.AREA], ToolFilter(enable_write_tools=True))
 sandbox_pool()
 built = [t.name for t in server._tool_manager.list_tools() if "fn_metadata" in vars(t)]
-print(json.dumps({"loaded": sorted(m for m in ("rich", "h11", "dotenv") if m in sys.modules), "built": built}))
+wanted = ("rich", "h11", "dotenv", "pagerduty_mcp.sandbox.core")
+print(json.dumps({"loaded": sorted(m for m in wanted if m in sys.modules), "built": built}))
 """
 
 
-def _run(code: str, cwd: Path) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd)
+def _run(code: str, cwd: Path, **env: str) -> dict[str, object]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PAGERDUTY_")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd, env={**clean, **env}
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def test_an_area_server_starts_without_rich_h11_dotenv_or_a_single_tool_model(tmp_path: Path) -> None:
+def test_an_area_server_starts_without_rich_h11_dotenv_the_sandbox_or_a_single_tool_model(tmp_path: Path) -> None:
     started = _run(_START, tmp_path)  # a folder without a .env
     assert started == {"loaded": [], "built": []}
+
+
+def test_a_configured_sandbox_is_made_at_start_so_that_a_wrong_setting_stops_it(tmp_path: Path) -> None:
+    assert _run(_START, tmp_path, PAGERDUTY_SANDBOX_SEED="7")["loaded"] == ["pagerduty_mcp.sandbox.core"]
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        _run(_START, tmp_path, PAGERDUTY_SANDBOX_SEED="seven")
+    assert "PAGERDUTY_SANDBOX_SEED='seven' is not a whole number" in refused.value.stderr
 
 
 def test_with_a_dotenv_file_python_dotenv_reads_it(tmp_path: Path) -> None:
