@@ -6,6 +6,7 @@ from typing import Any
 
 from bench.budgets import MARGIN, propose_budgets
 from bench.guards import check, render_guards
+from bench.pagerduty_server import REPOSITORY, THEIRS
 from bench.startup import SDK_FLOOR
 
 __all__ = ["concurrency_lines", "render"]
@@ -74,6 +75,15 @@ def _answer_set_lines(answers: dict[str, Any], before: dict[str, Any]) -> list[s
     now_total, old_total = sum(measured[n] for n in compared), sum(was[n] for n in compared)
     if old_total:
         lines.append(f"  {'all of them':28}{now_total:>8,}{old_total:>8,}{(now_total - old_total) / old_total:>+8.0%}")
+    return lines
+
+
+def _theirs_lines() -> list[str]:
+    """PagerDuty's own server's requests per question, and where in its source they were counted."""
+    lines = ["", f"== PagerDuty's own MCP server ({REPOSITORY}), requests per question, counted from its source"]
+    for question, theirs in THEIRS.items():
+        lacks = f"; cannot give {', '.join(theirs.lacks)}" if theirs.lacks else ""
+        lines.append(f"  {question:28}{theirs.requests:>3}  {theirs.calls}{lacks}  [{theirs.source}]")
     return lines
 
 
@@ -147,6 +157,7 @@ def render(results: dict[str, Any]) -> str:
             out += _answer_lines({**answers, **missing}, latency, {} if "error" in slow else slow)
     if isinstance(results.get("answers"), dict) and "error" not in results["answers"]:
         out += _answer_set_lines(results["answers"], results.get("answers_before") or {})
+        out += _theirs_lines()
     startup = results.get("startup", {})
     if startup:
         out += ["", f"== where start-up goes: {startup['server']}, write tools on (a fresh process each run)"]
