@@ -109,6 +109,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             server["server_cpu"] = started.get("server_cpu", started)
             server["sdk_floor"] = started.get("sdk_floor", started)
             server["floor_ratio"] = started.get("floor_ratio")
+            server["floor_ratios"] = started.get("floor_ratios")
+            server["ratio_of_medians"] = started.get("ratio_of_medians")
             _progress(f"{SERVERS[key]}: latency")
             server["latency"] = await _guard(measure_latency, key, ids, args.calls)
         results["servers"][key] = server

@@ -250,7 +250,7 @@ def budget_bursts(
     }
 
 
-def run(rounds: int = 3, latency_ms: float = 200.0, calls: int = 50) -> dict[str, Any]:
+def run(rounds: int = 5, latency_ms: float = 200.0, calls: int = 50) -> dict[str, Any]:
     """Each burst runs twice: with the added latency, and without it (the CPU floor of the same work
     on this machine). Their difference is what the latency added: about one latency if the calls
     overlap, ``calls`` latencies if they queue. The request budget is off in these scenarios; the
@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.report import concurrency_lines
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")

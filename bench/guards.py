@@ -77,11 +77,12 @@ def _start(results: dict[str, Any], key: str, limit: float) -> Guard:
         return Guard(name, None, "not measured (--no-stdio)")
     if ratio is None or "median" not in (initialize or {}) or "median" not in (floor or {}):
         return Guard(name, False, f"no figure: {(initialize or {}).get('error') or (floor or {}).get('error')}")
+    medians = server.get("ratio_of_medians")
+    of_medians = f"; medians {initialize['median']:.0f} / {floor['median']:.0f} ms = {medians:.2f}x" if medians else ""
     return Guard(
         name,
         ratio <= limit,
-        f"median {initialize['median']:.0f} ms / SDK import {floor['median']:.0f} ms = {ratio:.2f}x "
-        f"(limit {limit:g}, {initialize['runs']} paired runs)",
+        f"median of {initialize['runs']} paired ratios {ratio:.2f}x (limit {limit:g}){of_medians}",
     )
 
 

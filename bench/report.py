@@ -138,7 +138,8 @@ def render(results: dict[str, Any]) -> str:
         if server.get("floor_ratio") is not None:
             floor = server["sdk_floor"]
             ratio = server["floor_ratio"]
-            out.append(f"  ... the SDK's import alone ({SDK_FLOOR}): {_ms(floor)}; initialize is {ratio:.2f}x that")
+            out.append(f"  ... the SDK's import alone ({SDK_FLOOR}): {_ms(floor)}")
+            out.append(f"  ... initialize over the SDK's import, median of paired runs: {ratio:.2f}x")
         out.append(f"  ... and tools/list answered:       {_ms(server.get('tools_listed'))}")
         if server.get("server_cpu"):
             out.append(f"  server CPU time, start to exit:    {_ms(server['server_cpu'])}")
