@@ -60,6 +60,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     from bench.answers import measure_answers, measure_latency, measure_slow_upstream, sandbox_ids
     from bench.pages import measure_pages
     from bench.startup import (
+        cpu_to_initialize,
         import_breakdown,
         startup_phases,
         time_initialize,
@@ -111,6 +112,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             server["floor_ratio"] = started.get("floor_ratio")
             server["floor_ratios"] = started.get("floor_ratios")
             server["ratio_of_medians"] = started.get("ratio_of_medians")
+            _progress(f"{SERVERS[key]}: CPU to initialize x{args.runs}")
+            server["cpu_to_initialize"] = _guard_sync(cpu_to_initialize, key, args.runs)
             _progress(f"{SERVERS[key]}: latency")
             server["latency"] = await _guard(measure_latency, key, ids, args.calls)
         results["servers"][key] = server

@@ -27,6 +27,7 @@ from bench.stats import spread
 __all__ = [
     "QUIET",
     "SDK_FLOOR",
+    "cpu_to_initialize",
     "import_breakdown",
     "initialize_ms",
     "package_self_times",
@@ -135,6 +136,80 @@ async def time_initialize(key: str, runs: int, *, env: dict[str, str] | None = N
         "floor_ratio": round(statistics.median(ratios), 3),
         "floor_ratios": spread(ratios, 3),
         "ratio_of_medians": round(float(initialize["median"]) / statistics.median(floor), 3),
+    }
+
+
+_INITIALIZE = (
+    json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "bench", "version": "1"},
+            },
+        }
+    ).encode()
+    + b"\n"
+)
+# The SDK's import, then a line to say so, then waiting: its CPU is read while it waits.
+_FLOOR_READY = f"{SDK_FLOOR}; import sys; print('ready', flush=True); sys.stdin.read()"
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu_ms(pid: int) -> float:
+    """User and system CPU of a running process, all its threads, from ``/proc`` (clock ticks)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * _TICK_MS
+
+
+def _cpu_until_first_line(argv: list[str], send: bytes = b"") -> float:
+    """CPU milliseconds a fresh process has used when its first line of output arrives."""
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=server_env())
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        if send:
+            process.stdin.write(send)
+            process.stdin.flush()
+        if not process.stdout.readline():
+            raise RuntimeError(f"{argv[2]} ended without answering")
+        return _process_cpu_ms(process.pid)
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        process.wait(timeout=30)
+
+
+def cpu_to_initialize(key: str, runs: int) -> dict[str, Any]:
+    """CPU of a server from spawn to its ``initialize`` answer over stdio, next to the CPU of the SDK's
+    import alone, in pairs (alternating which goes first); the median of the pairs' ratios.
+
+    CPU does not grow when other work shares the machine, as wall time does; ``/proc`` counts it in
+    clock ticks (10 ms), which the median of several pairs evens out."""
+    server = [sys.executable, "-m", MODULES[key], "--sandbox", "--enable-write-tools", *QUIET]
+    floor = [sys.executable, "-c", _FLOOR_READY]
+    _cpu_until_first_line(server, _INITIALIZE)  # untimed: bytecode
+    servers: list[float] = []
+    floors: list[float] = []
+    ratios: list[float] = []
+    for run in range(runs):
+        if run % 2:
+            started = _cpu_until_first_line(server, _INITIALIZE)
+            alone = _cpu_until_first_line(floor)
+        else:
+            alone = _cpu_until_first_line(floor)
+            started = _cpu_until_first_line(server, _INITIALIZE)
+        servers.append(started)
+        floors.append(alone)
+        ratios.append(started / alone)
+    return {
+        "server_cpu": spread(servers),
+        "sdk_floor_cpu": spread(floors),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratios": spread(ratios, 3),
     }
 
 
