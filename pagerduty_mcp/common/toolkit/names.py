@@ -9,8 +9,9 @@ candidates, and an unknown one is ``<RESOURCE>_NOT_FOUND`` naming the parameter.
 
 One rule for values shaped like an id: each is tried both as an id and as a name, the likelier
 first. ``PLATFORM`` (capitals, no digit) is looked up as a name first and is the id only when no
-name matches; ``P1ABC23`` (an id's exact shape, with a digit) is taken as the id without a request,
-and is looked up as a name only when PagerDuty has no such id (``rename_unknown_ids``).
+name matches; ``P1ABC23`` or ``PNHXORC`` (the exact shape of most PagerDuty ids, P and six, or a
+longer id with a digit) is taken as the id without a request, and is looked up as a name only when
+PagerDuty has no such id (``rename_unknown_ids``).
 
 An unknown value is answered with the closest few names of its kind and their ids
 (``toolkit.near_names``), never one picked silently. They come from the kind's whole list, the one
@@ -67,11 +68,13 @@ _MAX_EXISTENCE_CHECKS = 20
 # PagerDuty's own ids: P + 6 (most objects), Q + 12-13 (incidents, alerts), 26 from a digit
 # (automation actions); the sandbox's likewise.
 _PAGERDUTY_ID = re.compile(r"^(P[A-Z0-9]{6}|[A-Z][A-Z0-9]{5,19}|[0-9][A-Z0-9]{25})$")
-# Those shapes with a digit in them are likelier ids than names: taken as ids without a request, and
-# looked up as a name only when PagerDuty has no such id. Any other id-shaped value (PLATFORM,
-# DATABASE, PAYMENT) is likelier a name in capitals, since names match in any case: it is looked up
-# as a name first, and is the id only when no name matches.
-_UNMISTAKABLE_ID = re.compile(r"^(?=.*[0-9])(P[A-Z0-9]{6}|Q[A-Z0-9]{12,13}|[0-9][A-Z0-9]{25})$")
+# P and six (about one in seven of them has no digit: PNHXORC), and the longer shapes with a digit in
+# them, are likelier ids than names: taken as ids without a request, and looked up as a name only when
+# PagerDuty has no such id. A name of that exact shape (PAYMENT) is still found, after that one
+# answer; looking every digitless id up as a name first cost a list request on each of them. Any
+# other id-shaped value (PLATFORM, DATABASE, PAYMENTS) is likelier a name in capitals, since names
+# match in any case: it is looked up as a name first, and is the id only when no name matches.
+_UNMISTAKABLE_ID = re.compile(r"^(P[A-Z0-9]{6}|(?=.*[0-9])(Q[A-Z0-9]{12,13}|[0-9][A-Z0-9]{25}))$")
 
 
 def is_pagerduty_id(value: str) -> bool:
