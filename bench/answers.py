@@ -9,9 +9,10 @@
 An answer whose tool does not exist (yet) is skipped and reported as such.
 
 Each answer writes down what the person who asked needs from it (``needs``, paths into the
-answer: ``incidents[].title`` in every row, ``incidents[?].priority`` in at least one): the bench
-checks that every one of them is still there, so that an answer made smaller has dropped no fact
-its question needs. ``bench.pagerduty_server`` says what PagerDuty's own server spends on each.
+answer: ``incidents[].title`` in every row, ``incidents[?].priority`` in at least one, ``a|b`` in
+either field): the bench checks that every one of them is still there, so that an answer made
+smaller has dropped no fact its question needs. ``bench.pagerduty_server`` says what PagerDuty's
+own server spends on each.
 """
 
 from __future__ import annotations
@@ -102,9 +103,9 @@ _INCIDENT_ROWS = (
     "incidents[].id",
     "incidents[].number",
     "incidents[].title",
-    "incidents[].status",
+    "incidents[].status|resolved_at",  # a resolved incident's resolved_at says its status
     "incidents[].urgency",
-    "incidents[].service.name",
+    "incidents[].service",
     "incidents[].created_at",
 )
 
@@ -300,6 +301,8 @@ def _present(node: Any, parts: list[str]) -> bool:
     if not parts:
         return node is not None and node not in ("", [], {})
     head, rest = parts[0], parts[1:]
+    if "|" in head:  # either field says the fact
+        return any(_present(node, [alternative, *rest]) for alternative in head.split("|"))
     key, _, mode = head.partition("[")
     value = node.get(key) if isinstance(node, dict) else None
     if not mode:
@@ -311,7 +314,8 @@ def _present(node: Any, parts: list[str]) -> bool:
 
 
 def missing_facts(envelope: dict[str, Any], needs: tuple[str, ...]) -> list[str]:
-    """The paths of ``needs`` the answer does not fill (``a.b``, ``rows[].x`` every row, ``rows[?].x`` one)."""
+    """The paths of ``needs`` the answer does not fill (``a.b``, ``rows[].x`` every row, ``rows[?].x`` one,
+    ``a|b`` either)."""
     return [need for need in needs if not _present(envelope, need.split("."))]
 
 

@@ -109,9 +109,10 @@ async def _session() -> None:
         incidents = _items(listed)
         for incident in incidents:
             who = ", ".join(a["name"] for a in incident.get("assignees", []))
-            service = incident.get("service", {}).get("name")
+            service = incident.get("service")
+            status = incident.get("status", "resolved")  # a resolved incident's resolved_at says it
             _say(
-                f"  #{incident['number']} [{incident['status']}/{incident['urgency']}] "
+                f"  #{incident['number']} [{status}/{incident['urgency']}] "
                 f"{incident['title']} ({service}; {who or 'unassigned'})"
             )
         if incidents:

@@ -106,12 +106,14 @@ def test_facts_are_paths_into_the_answer_every_row_or_at_least_one() -> None:
         "incidents[?].priority",
         "incidents[].priority",
         "incidents[?].assignees[].name",
+        "incidents[].priority|title",
+        "incidents[].priority|url",
         "metadata.has_more",
         "metadata.total",
         "metadata.url",
     )
     # has_more=False is a fact (no more); a total of 0 too; an absent key is not.
-    assert missing_facts(answer, needs) == ["incidents[].priority", "metadata.url"]
+    assert missing_facts(answer, needs) == ["incidents[].priority", "incidents[].priority|url", "metadata.url"]
 
 
 def test_make_bench_exits_non_zero_when_a_guard_fails(tmp_path: Path) -> None:
