@@ -151,7 +151,14 @@ class TeamSummary(LeanModel):
     @classmethod
     def from_api(cls, team: dict[str, Any]) -> TeamSummary:
         parent = Ref.of(team.get("parent"))
-        return cls.model_validate({**team, "parent": parent, "description": team.get("description") or None})
+        return cls.model_validate(
+            {
+                **team,
+                "name": team.get("name") or team.get("summary"),  # a reference (a user's teams) has a summary
+                "parent": parent,
+                "description": team.get("description") or None,
+            }
+        )
 
 
 class Member(LeanModel):

@@ -32,7 +32,9 @@ def requests(client: Client) -> list[str]:
 
 # -- users ----------------------------------------------------------------------------------------
 async def test_get_user_data_names_the_current_user_with_teams_and_contact_methods(client: Client) -> None:
+    client.sandbox.request_log.reset()  # type: ignore[attr-defined]
     user = first(await ok(client, "get_user_data"))
+    assert requests(client) == ["GET /users/me"]  # who, and the contact methods, in one
     assert user["email"] == "alex.rivera@acme-shop.example"
     assert {t["name"] for t in user["teams"]} == {"Checkout", "Platform"}
     assert {m["type"] for m in user["contact_methods"]} >= {"email", "phone", "sms"}
@@ -122,8 +124,11 @@ async def test_a_url_on_another_host_is_never_the_objects(client: Client) -> Non
 # -- teams ----------------------------------------------------------------------------------------
 async def test_list_teams_by_query_and_my_teams(client: Client) -> None:
     assert [t["name"] for t in (await ok(client, "list_teams", {"query": "pay"}))["teams"]] == ["Payments"]
+    client.server.pool = sandbox_pool(client.sandbox)  # type: ignore[attr-defined,union-attr]  # nothing cached
+    client.sandbox.request_log.reset()  # type: ignore[attr-defined]
     mine = await ok(client, "list_teams", {"scope": "my_teams"})
     assert [t["name"] for t in mine["teams"]] == ["Checkout", "Platform"]
+    assert requests(client) == ["GET /users/me"]  # the token's user, its teams with it: asked once
     paged = await ok(client, "list_teams", {"limit": 2})
     assert paged["metadata"]["has_more"] is True and paged["metadata"]["next_offset"] == 2
     error = await fails(client, "list_teams", {"scope": "assigned_to_me"}, "INVALID_PARAMETER")

@@ -38,8 +38,7 @@ OPEN_NAMED = 10
 @tool("Current user", scopes=("users.read",))
 def get_user_data() -> Envelope:
     """Who "me" is: my profile, teams, contact methods."""
-    client = get_client()
-    me = client.current_user()
+    me = get_client().current_user(include=("contact_methods", "teams"))  # one request, whatever the token
     if me is None:
         return respond(
             "users",
@@ -48,9 +47,8 @@ def get_user_data() -> Envelope:
             f"scope=my_teams/assigned_to_me fall back to all. For writes that need a user: {from_email_advice()}",
             account_level_token=True,
         )
-    body = client.read("/users/me", {"include[]": ["contact_methods", "teams"]})
-    user = UserDetail.from_api(body["user"])
-    return respond("users", [user], f"You are {user.name} ({user.email}), in {len(user.teams)} team(s)")
+    user = UserDetail.from_api(me)
+    return respond("users", [user], f"You are {user.name}")  # the row says the rest
 
 
 @tool("List users")
