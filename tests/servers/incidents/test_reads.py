@@ -320,17 +320,17 @@ async def test_incident_metrics_by_all_service_and_team_match_the_incidents(clie
 
 async def test_incident_metrics_without_filters_measure_the_whole_account_and_say_so(client: Client) -> None:
     state = state_of(client)
-    envelope = await ok(client, "get_incident_metrics", {"since": "30d"})  # a user token: all teams taken
-    teams = state.all("teams")
-    assert envelope["metadata"]["measured"] == f"whole account (all {len(teams)} teams)"
+    envelope = await ok(client, "get_incident_metrics", {"since": "30d"})  # a user token: a filter is needed
+    services = state.all("services")  # every incident is on one: all of them are the whole account
+    assert envelope["metadata"]["measured"] == f"whole account (all {len(services)} services)"
     window = envelope["metadata"]["window"]
     since = datetime.fromisoformat(window["since"].replace("Z", "+00:00"))
     assert first(envelope)["incidents"] == len(state.incidents(since)) > 0
     by_service = await ok(client, "get_incident_metrics", {"since": "30d", "group_by": "service"})
     assert {r["service"]["id"] for r in by_service["metrics"]} == {i["_service_id"] for i in state.incidents(since)}
-    async with account_session() as account:  # account-level tokens need no filter at all
+    async with account_session() as account:  # an account-level token, without /users/me to tell which it is
         whole = await ok(account, "get_incident_metrics", {"since": "30d"})
-        assert whole["metadata"]["measured"] == "whole account"
+        assert whole["metadata"]["measured"] == envelope["metadata"]["measured"]
         assert first(whole)["incidents"] == first(envelope)["incidents"]
 
 
