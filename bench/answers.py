@@ -220,7 +220,7 @@ ANSWERS = (
         needs=(
             "status_pages[].id",
             "status_pages[].name",
-            "status_pages[].services[].name",
+            "status_pages[].services",
             "status_pages[].incident.statuses",
             "status_pages[].incident.severities",
             "status_pages[].incident.impacts",

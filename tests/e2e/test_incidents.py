@@ -155,7 +155,7 @@ async def test_every_incidents_tool_over_stdio() -> None:
         page = next(p["name"] for p in pages["status_pages"] if p["status_page_type"] == "public")
         vocabulary = first(await run("get_status_page", {"status_page_id": page}))
         assert "investigating" in vocabulary["incident"]["statuses"]
-        service_name = vocabulary["services"][0]["name"]
+        service_name = vocabulary["services"][0]  # by name, as the writes take them
         post = first(
             await run(
                 "create_status_page_post",

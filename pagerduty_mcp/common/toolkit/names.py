@@ -54,6 +54,7 @@ __all__ = [
     "resolve_reference",
     "resolve_references",
     "resolve_variable",
+    "resolved_row",
     "unknown",
 ]
 
@@ -86,6 +87,13 @@ def known_ids() -> set[str]:
     """Ids the message in progress has seen exist; outside a message (scripts, tests) nothing is kept."""
     ctx = current_request()
     return ctx.memo.known_ids if ctx.kind else set()
+
+
+def resolved_row(ident: str) -> tuple[str, dict[str, Any]] | None:
+    """The path and the row a name resolution of this message found ``ident`` at, if one did: the
+    object's name, and by the path its kind (a shift-based schedule is listed at /v3/schedules)."""
+    ctx = current_request()
+    return ctx.memo.resolved_rows.get(ident) if ctx.kind else None
 
 
 def finder_hint(tool: str, area: str) -> str:
@@ -164,6 +172,7 @@ def resolve_reference(value: str, parameter: str, *, label: str | None = None) -
         found = [row for row in _listed(listing, text) if _matches(kind, row, wanted)]
         if len(found) == 1:
             known_ids().add(str(found[0]["id"]))
+            _remember(listing.path, found[0])
             return str(found[0]["id"])
         if len(found) > 1:
             listed = ", ".join(_label(r) for r in found)
@@ -177,6 +186,13 @@ def resolve_reference(value: str, parameter: str, *, label: str | None = None) -
     if could_be_an_id and ident is not None:
         return ident  # no such name: the id it looks like (an empty answer then checks it exists)
     raise unknown(kind, said, text)
+
+
+def _remember(listed_at: str, row: dict[str, Any]) -> None:
+    """Keep the row a name was found in for the rest of the message (outside one, nothing is kept)."""
+    ctx = current_request()
+    if ctx.kind:
+        ctx.memo.resolved_rows[str(row["id"])] = (listed_at, row)
 
 
 def unknown(kind: Kind, parameter: str, value: str, message: str | None = None) -> ToolFailure:

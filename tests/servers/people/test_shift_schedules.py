@@ -12,6 +12,7 @@ import pytest
 from mcp import Client
 
 from pagerduty_mcp.sandbox.model.schedules import render_schedule
+from pagerduty_mcp.servers.people.tools.schedule_kinds import SHIFT_IDS
 from tests.harness import fails, first, ok
 from tests.servers.people.seeded import named, user_id
 
@@ -77,6 +78,21 @@ async def test_get_schedule_renders_a_shift_based_schedule_by_name(client: Clien
     assert detail["overrides_in_window"] >= 1  # the seeded override falls in the next 8 days
     assert 0 < detail["coverage_percentage"] < 100  # nights are uncovered on purpose
     await fails(client, "get_schedule", {"schedule_id": "PNOSUCH"}, "SCHEDULE_NOT_FOUND")
+
+
+async def test_a_shift_based_schedule_given_by_name_is_read_from_the_shift_based_api_alone(client: Client) -> None:
+    """The name was found in the shift-based list: its schedule and overrides are asked there, with
+    no 404 from the layer-based API first."""
+    ident = named(client, "schedules", SHIFTS)
+    SHIFT_IDS.forget(ident)  # as if no earlier call had seen it
+    box = client.sandbox  # type: ignore[attr-defined]
+    before = len(box.request_log)
+    assert first(await ok(client, "get_schedule", {"schedule_id": SHIFTS}))["kind"] == "shifts"
+    SHIFT_IDS.forget(ident)
+    assert (await ok(client, "list_schedule_overrides", {"schedule_id": SHIFTS}))["overrides"]
+    asked = [r.path for r in list(box.request_log)[before:]]
+    assert f"/v3/schedules/{ident}" in asked and f"/v3/schedules/{ident}/overrides" in asked
+    assert not [p for p in asked if p.startswith(f"/schedules/{ident}")], asked
 
 
 async def test_list_schedule_overrides_on_a_shift_based_schedule_says_whom_each_replaces(client: Client) -> None:

@@ -39,6 +39,7 @@ from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, user_names
 from pagerduty_mcp.servers.people.tools.schedule_kinds import (
     V3,
     asks_to_remove_from_schedule,
+    likely_shift_based,
     page_of_schedules,
     read_schedule,
     unknown_schedule,
@@ -160,21 +161,35 @@ def list_schedule_overrides(
     """Overrides (someone covering a shift) in a window."""
     start, end = window(since, until, ahead=timedelta(days=30), maximum=timedelta(days=366))
     client, params = get_client(), {"since": iso(start), "until": iso(end), "overflow": "true"}
-    try:
-        found = client.read(path("/schedules/{}/overrides", schedule_id), params).get("overrides") or []
-    except ToolFailure as failure:
-        if not failure.code.endswith("_NOT_FOUND"):
-            raise
-        try:
-            found = paginate(
-                client, path(V3 + "/{}/overrides", schedule_id), "overrides", params, limit=1000, with_total=False
-            ).items
-        except ToolFailure as again:
-            raise unknown_schedule(schedule_id) if again.code.endswith("_NOT_FOUND") else again from None
+    found = _overrides(client, schedule_id, params)
     # Shift-based overrides name people by id alone: named here, as layer-based ones come.
     names = user_names(client, [], member_ids(*found)) if any(o.get("type") == "override_shift" for o in found) else {}
     overrides = [OverrideInfo.from_api(o, names) for o in found]
     return respond("overrides", overrides, f"{len(overrides)} override(s) from {iso(start)} to {iso(end)}")
+
+
+def _overrides(client: PagerDutyClient, schedule_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """A schedule's overrides from the API of its kind: the one it is likely to be first, the
+    other on a 404."""
+
+    def layered() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (
+            client.read(path("/schedules/{}/overrides", schedule_id), params).get("overrides") or []
+        )
+        return found
+
+    def shifted() -> list[dict[str, Any]]:
+        url = path(V3 + "/{}/overrides", schedule_id)
+        return paginate(client, url, "overrides", params, limit=1000, with_total=False).items
+
+    ways = (shifted, layered) if likely_shift_based(schedule_id) else (layered, shifted)
+    for way in ways:
+        try:
+            return way()
+        except ToolFailure as failure:
+            if not failure.code.endswith("_NOT_FOUND"):
+                raise
+    raise unknown_schedule(schedule_id)
 
 
 @tool("Create schedule overrides", "create")
