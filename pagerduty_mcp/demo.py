@@ -145,7 +145,8 @@ async def _session() -> None:
             # "What do we owe the Database team for last month's on-call?" Rates per hour by band.
             arguments = {"team_id": "Database", "rates": [0, 8, 12, 20], "currency": "EUR"}
             for row in _items(await _call(client, "get_oncall_compensation", arguments)):
-                flags = len(row.get("flags", []))
+                found = row.get("flags", {})
+                flags = len(found.get("short_rests", [])) + ("over_week" in found)
                 _say(
                     f"  {row['user']['name']} ({row['time_zone']}): {row['hours']['total']:g} h, "
                     f"{row['pay']['total']:,.2f} EUR" + (f", {flags} working-time flag(s)" if flags else "")

@@ -197,7 +197,9 @@ async def test_who_is_on_call_for_the_database_team_now_and_next_in_two_requests
     rendered = render_schedule(state, schedule, now, now + timedelta(seconds=1))
     assert [row["user"]["id"] for row in level_one["on_call"]] == [oncall.user_at(rendered, now)]
     assert level_one["next"][0]["user"]["id"] != level_one["on_call"][0]["user"]["id"]
-    assert level_one["next"][0]["from"] == level_one["on_call"][0]["until"]
+    # Takes over when the current shift ends: the current until says when, once.
+    handover = datetime.fromisoformat(level_one["on_call"][0]["until"])
+    assert "from" not in level_one["next"][0] and datetime.fromisoformat(level_one["next"][0]["until"]) > handover
     assert level_two["on_call"] == [
         {"user": {"id": named(client, "users", "Hannah Schmidt"), "name": "Hannah Schmidt"}, "always": True}
     ]

@@ -128,12 +128,14 @@ def current_and_next(items: list[dict[str, Any]], now: datetime) -> dict[str, li
         by_schedule[(entry.get("schedule") or {}).get("id")].append(entry)
     for schedule_id, group in by_schedule.items():
         current_users = set()
+        ends = set()
         for entry in group:
             start, end = moment(entry.get("start")), moment(entry.get("end"))
             if schedule_id is None or (start is not None and start <= now and (end is None or now < end)):
                 row: dict[str, Any] = {"user": _ref(entry.get("user")), "schedule": _ref(entry.get("schedule"))}
                 if end is not None:
                     row["until"] = entry.get("end")
+                    ends.add(entry.get("end"))
                 elif schedule_id is None:
                     row["always"] = True  # a user named directly in the policy
                 on_call.append(row)
@@ -147,14 +149,11 @@ def current_and_next(items: list[dict[str, Any]], now: datetime) -> dict[str, li
         ]
         if later:
             first = min(later, key=lambda e: moment(e.get("start")) or now)
-            upcoming.append(
-                {
-                    "user": _ref(first.get("user")),
-                    "schedule": _ref(first.get("schedule")),
-                    "from": first.get("start"),
-                    "until": first.get("end"),
-                }
-            )
+            takes_over: dict[str, Any] = {"user": _ref(first.get("user")), "schedule": _ref(first.get("schedule"))}
+            if first.get("start") not in ends:  # a handover as the current shift ends: its until says when
+                takes_over["from"] = first.get("start")
+            takes_over["until"] = first.get("end")
+            upcoming.append(takes_over)
     result: dict[str, list[dict[str, Any]]] = {"on_call": on_call}
     if upcoming:
         result["next"] = upcoming

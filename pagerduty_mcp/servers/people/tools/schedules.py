@@ -26,6 +26,7 @@ from pagerduty_mcp.common import (
     window,
 )
 from pagerduty_mcp.servers.people.models import (
+    ROTATION_SOURCES,
     CustomShiftInfo,
     OverrideInfo,
     ScheduleDetail,
@@ -105,14 +106,16 @@ def get_schedule(
         names = {str(u["id"]): str(u.get("summary")) for u in schedule.get("users") or [] if u.get("id")}
         detail.custom_shifts = [CustomShiftInfo.from_api(c, names) for c in customs]
     shifts = detail.final_schedule or []
-    notes = None
+    notes = []
     if len(shifts) > MAX_SHIFTS:
-        notes = [f"Showing the first {MAX_SHIFTS} of {len(shifts)} shifts; narrow the window."]
+        notes.append(f"Showing the first {MAX_SHIFTS} of {len(shifts)} shifts; narrow the window.")
         detail.final_schedule = shifts[:MAX_SHIFTS]
+    if detail.kind == "shifts" and shifts:
+        notes.append(ROTATION_SOURCES)
     who = f"{len(shifts)} shift(s)" if shifts else "nobody on call"
     parts = f"{len(detail.rotations)} rotation(s)" if detail.kind == "shifts" else f"{len(detail.layers)} layer(s)"
-    text = f"{detail.name}: {parts}, {who} from {iso(start)} to {iso(end)}"
-    return respond("schedules", [detail], text, notes=notes)
+    # The window is in metadata.window (the registry adds it): said once.
+    return respond("schedules", [detail], f"{detail.name}: {parts}, {who} in the window", notes=notes or None)
 
 
 def _name_everyone(client: PagerDutyClient, schedule: dict[str, Any], customs: list[dict[str, Any]]) -> None:
