@@ -237,7 +237,7 @@ class WebhookSubscription(LeanModel):
             if target
             else None,
             active=subscription.get("active"),
-            temporarily_disabled=method.get("temporarily_disabled"),
+            temporarily_disabled=method.get("temporarily_disabled") or None,  # said only when it is
             header_names=[str(h.get("name")) for h in method.get("custom_headers") or [] if isinstance(h, dict)],
         )
 

@@ -292,3 +292,22 @@ async def test_get_escalation_policy_lists_levels_targets_and_services(client: C
     assert detail["levels"][2]["users"][0]["name"] == "Sam Taylor"
     assert {s["name"] for s in detail["services"]} == {"Kubernetes Platform", "Edge CDN"}
     await fails(client, "get_escalation_policy", {"escalation_policy_id": "PNOPE00"}, "ESCALATION_POLICY_NOT_FOUND")
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("get_oncall_load", {"team_id": "Database"}),
+        ("get_oncall_compensation", {"team_id": "Database", "rates": [0, 8, 12, 20]}),
+        ("find_coverage_gaps", {"schedule_id": "Database On-Call"}),
+        ("list_schedule_users", {"schedule_id": "Database On-Call"}),
+        ("list_schedule_overrides", {"schedule_id": "Personalization Shifts"}),
+        ("get_schedule", {"schedule_id": "Database On-Call"}),
+        ("get_responder_metrics", {}),
+    ],
+)
+async def test_a_window_is_said_once_in_metadata_window(client: Client, tool: str, arguments: dict[str, Any]) -> None:
+    metadata = (await ok(client, tool, arguments))["metadata"]
+    since, until = metadata["window"]["since"], metadata["window"]["until"]
+    assert since < until
+    assert since not in metadata["description"] and until not in metadata["description"]

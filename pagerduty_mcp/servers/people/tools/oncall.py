@@ -451,7 +451,7 @@ def get_oncall_load(
     return respond(
         "people",
         rows,
-        f"On-call load {whose} from {iso(start)} to {iso(end)}: {total:g} hours in all",
+        f"On-call load {whose}: {total:g} hours in all",  # the window: metadata.window, said once
         window={"since": iso(start), "until": iso(end)},
         balance=oncall_math.balance([r["hours"] for r in rows]),
         notes=notes or None,
@@ -515,9 +515,9 @@ def find_coverage_gaps(
     hours = sum((b - a).total_seconds() for a, b in holes) / 3600
     shown = holes[:MAX_GAPS_LISTED]
     text = (
-        f"{len(holes)} gap(s), {hours:g} hours with nobody on call, in {subject} from {iso(start)} to {iso(end)}"
+        f"{len(holes)} gap(s), {hours:g} hours with nobody on call, in {subject} in the window"
         if holes
-        else f"No gaps: someone is on call throughout for {subject} from {iso(start)} to {iso(end)}"
+        else f"No gaps: someone is on call throughout the window for {subject}"
     )
     return respond(
         "gaps",

@@ -152,7 +152,7 @@ def list_schedule_users(
         _, schedule = read_schedule(client, schedule_id, start, end)
         on_call = {e["user"]["id"]: e["user"].get("summary") for e in final_entries(schedule)}
         users = [UserSummary(id=uid, name=name) for uid, name in on_call.items()]
-    return respond("users", users, f"{len(users)} user(s) on call in {schedule_id} from {iso(start)} to {iso(end)}")
+    return respond("users", users, f"{len(users)} user(s) on call in {schedule_id} in the window")
 
 
 @tool("List schedule overrides")
@@ -168,7 +168,7 @@ def list_schedule_overrides(
     # Shift-based overrides name people by id alone: named here, as layer-based ones come.
     names = user_names(client, [], member_ids(*found)) if any(o.get("type") == "override_shift" for o in found) else {}
     overrides = [OverrideInfo.from_api(o, names) for o in found]
-    return respond("overrides", overrides, f"{len(overrides)} override(s) from {iso(start)} to {iso(end)}")
+    return respond("overrides", overrides, f"{len(overrides)} override(s) in the window")
 
 
 def _overrides(client: PagerDutyClient, schedule_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -81,7 +81,7 @@ def get_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
     body = client.read(path("/users/{}", user_id), {"include[]": ["contact_methods", "notification_rules", "teams"]})
     handoffs = client.read(path("/users/{}/oncall_handoff_notification_rules", user_id))
     user = UserDetail.from_api(body["user"], handoffs.get("oncall_handoff_notification_rules") or [])
-    return respond("users", [user], f"{user.name} ({user.email})")
+    return respond("users", [user], f"{user.name}")  # the row says the rest
 
 
 @tool("Create user", "create")
