@@ -25,7 +25,7 @@ from typing import Any
 
 from mcp import Client
 
-from bench.pagerduty_server import THEIRS
+from bench.pagerduty_server import NO_TOOL, THEIRS
 from bench.startup import server_params
 from bench.stats import spread, tokens
 
@@ -277,23 +277,101 @@ ANSWERS = (
         ),
     ),
     # Issue 26's families: impact, stakeholders, extension kinds (names where people use names).
-    Answer("an incident's business impact", "get_incident_business_impact", lambda ids: ids.incident),
+    # Which business services the incident hurts, and how badly.
+    Answer(
+        "an incident's business impact",
+        "get_incident_business_impact",
+        lambda ids: ids.incident,
+        needs=("business_services[].name", "business_services[].status"),
+    ),
+    # Whether the store is hurt now, how badly, and by which incidents.
     Answer(
         "is a business service impacted, by what",
         "list_business_service_impacts",
         options={"business_service_ids": ["Online Store"]},
+        needs=(
+            "business_services[].name",
+            "business_services[].status",
+            "business_services[?].highest_priority",
+            "business_services[?].impacted_by[].id",
+            "business_services[?].impacted_by[].title",
+            "business_services[?].impacted_by[].status",
+        ),
     ),
-    Answer("an incident's stakeholders", "list_incident_subscribers", lambda ids: ids.incident),
-    Answer("an extension kind", "get_extension_schema", options={"extension_schema_id": "Slack"}),
+    # Who hears of the incident's status updates, by name and kind.
+    Answer(
+        "an incident's stakeholders",
+        "list_incident_subscribers",
+        lambda ids: ids.incident,
+        needs=("subscribers[].id", "subscribers[].type", "subscribers[].name"),
+    ),
+    # What the extension does, which events it sends, what it is configured with, where it is installed.
+    Answer(
+        "an extension kind",
+        "get_extension_schema",
+        options={"extension_schema_id": "Slack"},
+        needs=(
+            "extension_schemas[].id",
+            "extension_schemas[].name",
+            "extension_schemas[].description",
+            "extension_schemas[].send_types",
+            "extension_schemas[].config_keys",
+            "extension_schemas[].guide_url",
+            "extension_schemas[?].extensions[].name",
+        ),
+    ),
     # Issue 26's families, each asked by name: how a person is paged, a shift-based schedule's
     # overrides with the people named, and a quarter longer than /oncalls answers at once.
-    Answer("how a person is paged", "get_user", options={"user_id": "Noah Kim"}),
+    # Where the person is reached, how soon for each urgency, and hand-off warnings; ids to change them.
+    Answer(
+        "how a person is paged",
+        "get_user",
+        options={"user_id": "Noah Kim"},
+        needs=(
+            "users[].name",
+            "users[].time_zone",
+            "users[].contact_methods[].id",
+            "users[].contact_methods[].type",
+            "users[].contact_methods[].address",
+            "users[].notification_rules[].id",
+            "users[].notification_rules[].urgency",
+            "users[].notification_rules[].delay_minutes",
+            "users[].notification_rules[].contact_method.name",
+            "users[?].handoff_rules[].minutes_before",
+            "users[?].handoff_rules[].contact_method.name",
+        ),
+    ),
+    # Who covers whom, when: by name, with the ids a change or removal takes.
     Answer(
         "a shift-based schedule's overrides",
         "list_schedule_overrides",
         options={"schedule_id": "Personalization Shifts"},
+        needs=(
+            "metadata.window",
+            "overrides[].id",
+            "overrides[].user.name",
+            "overrides[].start",
+            "overrides[].end",
+            "overrides[?].replaces.name",
+        ),
     ),
-    Answer("a team's load over a quarter", "get_oncall_load", options={"team_id": "Database", "since": "92d"}),
+    # Each person's hours, nights and weekends and interruptions over the whole quarter, and the balance.
+    Answer(
+        "a team's load over a quarter",
+        "get_oncall_load",
+        options={"team_id": "Database", "since": "92d"},
+        needs=(
+            "metadata.window.since",
+            "metadata.window.until",
+            "metadata.balance",
+            "people[].user.name",
+            "people[].hours",
+            "people[].night_hours|night_share",
+            "people[].weekend_hours|weekend_share",
+            "people[].incidents",
+            "people[].incidents_off_hours",
+        ),
+    ),
 )
 
 
@@ -388,6 +466,8 @@ async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
                     entry["missing_facts"] = missing_facts(envelope, answer.needs)
                 if answer.name in THEIRS:
                     entry["pagerduty_server_requests"] = THEIRS[answer.name].requests
+                elif answer.name in NO_TOOL:
+                    entry["pagerduty_server_requests"] = "no tool"
                 results[answer.name] = entry
     finally:
         server.pool = None

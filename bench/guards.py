@@ -111,6 +111,23 @@ def _bytes(results: dict[str, Any]) -> Guard:
     )
 
 
+def _later_bytes(results: dict[str, Any]) -> list[Guard]:
+    """The questions added after the set was recorded: measured too, and none of them grown since."""
+    later = (results.get("answers_before") or {}).get("later") or {}
+    was = later.get("bytes") or {}
+    answers = _measured_answers(results)
+    if not was or answers is None:
+        return []
+    name = f"answers: the questions added later no larger than recorded ({later.get('recorded_at', '-')})"
+    missing = [n for n in was if n not in answers]
+    if missing:
+        return [Guard(name, False, f"not answered: {', '.join(missing)}")]
+    grown = [f"{n} {answers[n]['response_bytes']:,} > {was[n]:,}" for n in was if answers[n]["response_bytes"] > was[n]]
+    now, before = sum(answers[n]["response_bytes"] for n in was), sum(was.values())
+    said = f"{now:,} bytes now vs {before:,} ({(now - before) / before:+.1%}) on {len(was)} answers"
+    return [Guard(name, not grown, said + (f"; grown: {'; '.join(grown)}" if grown else ""))]
+
+
 def _requests(results: dict[str, Any]) -> list[Guard]:
     answers = _measured_answers(results)
     if answers is None:
@@ -156,6 +173,7 @@ _CHECKS: tuple[Callable[[dict[str, Any]], list[Guard]], ...] = (
     lambda r: [_start(r, key, AREA_START_RATIO) for key in r.get("servers", {}) if key != "mcp"],
     lambda r: [_start(r, "mcp", COMBINED_START_RATIO)],
     lambda r: [_bytes(r)],
+    _later_bytes,
     _requests,
     _facts,
 )

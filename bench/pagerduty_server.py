@@ -9,13 +9,16 @@ which; the guard then allows one request more per missing fact, and says so.
 
 Its server also asks ``GET /users/me`` once at start (``utils.get_mcp_context``), which it keeps
 for ``list_teams(scope="my")``: that request is not counted against any question.
+
+Some of issue 26's questions no tool of its server answers at all (``NO_TOOL``): there is nothing to
+compare their requests with, and the report says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["REPOSITORY", "THEIRS", "Theirs"]
+__all__ = ["NO_TOOL", "REPOSITORY", "THEIRS", "Theirs"]
 
 REPOSITORY = "PagerDuty/pagerduty-mcp-server"
 
@@ -94,4 +97,36 @@ THEIRS: dict[str, Theirs] = {
         "/oncalls, /incidents, /teams and /users (at least)",
         "tools/oncall_compensation.py get_oncall_compensation_report @7cb0e2f",
     ),
+    "how a person is paged": Theirs(
+        2,
+        "list_users(query) for the id + get_contact_methods(user_id): GET /users/{id}/contact_methods",
+        "tools/users.py list_users, get_contact_methods @5822d1a",
+        lacks=(
+            "the notification rules (no tool reads /users/{id}/notification_rules)",
+            "the hand-off notification rules (no tool reads them)",
+        ),
+    ),
+    "a shift-based schedule's overrides": Theirs(
+        4,
+        "list_schedules(query): GET /schedules, GET /v3/schedules and one GET /v3/schedules/{id} to name each "
+        "shift-based match; then list_schedule_overrides(id, since, until)",
+        "tools/schedules.py list_schedules, list_schedule_overrides @103491f",
+        lacks=("a shift-based schedule's overrides (list_schedule_overrides reads the layer-based path only)",),
+    ),
+    "a team's load over a quarter": Theirs(
+        6,
+        "list_teams(query) for the id + get_oncall_compensation_report: the analytics POST and one page each of "
+        "/oncalls, /incidents, /teams and /users (at least)",
+        "tools/oncall_compensation.py get_oncall_compensation_report @7cb0e2f",
+        lacks=("a window over 90 days (/oncalls answers at most 90 days at once; the report asks it whole)",),
+    ),
+}
+
+# Questions no tool of PagerDuty's server answers: what it would need.
+NO_TOOL: dict[str, str] = {
+    "an incident's business impact": "no tool reads /incidents/{id}/business_services/impacts",
+    "is a business service impacted, by what": "list_business_services gives names only; no tool reads "
+    "/business_services/impacts or /business_services/impactors",
+    "an incident's stakeholders": "no tool reads /incidents/{id}/status_updates/subscribers",
+    "an extension kind": "no tool reads /extension_schemas or /extensions",
 }

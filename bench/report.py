@@ -6,7 +6,7 @@ from typing import Any
 
 from bench.budgets import MARGIN, propose_budgets
 from bench.guards import check, render_guards
-from bench.pagerduty_server import REPOSITORY, THEIRS
+from bench.pagerduty_server import NO_TOOL, REPOSITORY, THEIRS
 from bench.startup import SDK_FLOOR
 
 __all__ = ["concurrency_lines", "render"]
@@ -36,45 +36,63 @@ def _surface_lines(surface: dict[str, Any]) -> list[str]:
 
 
 def _answer_lines(answers: dict[str, Any], latency: dict[str, Any], slow: dict[str, Any]) -> list[str]:
-    head = f"  {'answer':28}{'tool':32}{'bytes':>8}{'~tok':>7}{'requests':>10}{'theirs':>8}{'@100ms':>8}"
+    head = f"  {'answer':40}{'tool':32}{'bytes':>8}{'~tok':>7}{'requests':>10}{'theirs':>8}{'@100ms':>8}"
     lines = [f"{head}  latency over stdio"]
     for name, entry in answers.items():
         if "skipped" in entry:
-            lines.append(f"  {name:28}{entry['tool']:32}  skipped: {entry['skipped']}")
+            lines.append(f"  {name:40}{entry['tool']:32}  skipped: {entry['skipped']}")
             continue
         if "error" in entry and "response_bytes" not in entry:
-            lines.append(f"  {name:28}{entry.get('tool', ''):32}  failed: {entry['error']}")
+            lines.append(f"  {name:40}{entry.get('tool', ''):32}  failed: {entry['error']}")
             continue
         upstream = f"{entry['upstream_requests']}/{entry['upstream_requests_again']}"
         flag = f"  [error {entry['error']}]" if "error" in entry else ""
         waited = f"{slow[name]['median']:.0f}" if "median" in slow.get(name, {}) else "-"
         theirs = entry.get("pagerduty_server_requests", "-")
         lines.append(
-            f"  {name:28}{entry['tool']:32}{entry['response_bytes']:>8,}{entry['response_tokens']:>7,}"
+            f"  {name:40}{entry['tool']:32}{entry['response_bytes']:>8,}{entry['response_tokens']:>7,}"
             f"{upstream:>10}{theirs:>8}{waited:>8}  {_ms(latency.get(name))}{flag}"
         )
     return lines
 
 
 def _answer_set_lines(answers: dict[str, Any], before: dict[str, Any]) -> list[str]:
-    """The whole fixed set's bytes now, next to the figures recorded before (``bench/answers_before.json``)."""
-    measured = {n: e["response_bytes"] for n, e in answers.items() if "response_bytes" in e}
+    """The whole fixed set's bytes and requests now, next to the figures recorded before
+    (``bench/answers_before.json``: the set, and the questions added later, each with its own total)."""
+    measured = {n: e for n, e in answers.items() if "response_bytes" in e}
     if not measured:
         return []
-    was = before.get("bytes", {})
-    lines = [
-        "",
-        f"== the fixed answer set, bytes now and before ({before.get('recorded_at', 'no figures recorded before')})",
-        f"  {'answer':28}{'now':>8}{'before':>8}{'change':>8}",
-    ]
-    for name, now in measured.items():
-        old = was.get(name)
-        change = f"{(now - old) / old:+.0%}" if old else "-"
-        lines.append(f"  {name:28}{now:>8,}{old or 0:>8,}{change:>8}")
-    compared = [n for n in measured if was.get(n)]
-    now_total, old_total = sum(measured[n] for n in compared), sum(was[n] for n in compared)
-    if old_total:
-        lines.append(f"  {'all of them':28}{now_total:>8,}{old_total:>8,}{(now_total - old_total) / old_total:>+8.0%}")
+    lines = ["", f"== the fixed answer set, now and before ({before.get('recorded_at', 'no figures recorded before')})"]
+    later = before.get("later") or {}
+    for title, recorded in (("the set", before), (f"added later ({later.get('recorded_at', '-')})", later)):
+        was, asked = recorded.get("bytes") or {}, recorded.get("requests") or {}
+        names = [n for n in measured if n in was]
+        if not names:
+            continue
+        if recorded is later:
+            lines.append(f"  {title}")
+        lines.append(f"  {'answer':40}{'bytes':>8}{'before':>8}{'change':>8}{'requests':>10}{'before':>8}")
+        for name in names:
+            now, old = measured[name]["response_bytes"], was[name]
+            sent = measured[name]["upstream_requests"]
+            lines.append(f"  {name:40}{now:>8,}{old:>8,}{(now - old) / old:>+8.0%}{sent:>10}{asked.get(name, '-'):>8}")
+        now_total, old_total = sum(measured[n]["response_bytes"] for n in names), sum(was[n] for n in names)
+        sent_total = sum(measured[n]["upstream_requests"] for n in names)
+        asked_total = sum(asked.get(n, 0) for n in names)
+        lines.append(
+            f"  {'all of them':40}{now_total:>8,}{old_total:>8,}{(now_total - old_total) / old_total:>+8.1%}"
+            f"{sent_total:>10}{asked_total:>8}"
+        )
+    compared = [n for n in measured if n in THEIRS]
+    if compared:
+        ours, theirs = (
+            sum(measured[n]["upstream_requests"] for n in compared),
+            sum(THEIRS[n].requests for n in compared),
+        )
+        lines.append(
+            f"  requests of the {len(compared)} questions PagerDuty's own server answers: ours {ours}, theirs {theirs} "
+            f"(theirs cannot give {sum(len(THEIRS[n].lacks) for n in compared)} of the facts asked)"
+        )
     return lines
 
 
@@ -83,7 +101,9 @@ def _theirs_lines() -> list[str]:
     lines = ["", f"== PagerDuty's own MCP server ({REPOSITORY}), requests per question, counted from its source"]
     for question, theirs in THEIRS.items():
         lacks = f"; cannot give {', '.join(theirs.lacks)}" if theirs.lacks else ""
-        lines.append(f"  {question:28}{theirs.requests:>3}  {theirs.calls}{lacks}  [{theirs.source}]")
+        lines.append(f"  {question:40}{theirs.requests:>3}  {theirs.calls}{lacks}  [{theirs.source}]")
+    for question, why in NO_TOOL.items():
+        lines.append(f"  {question:40}  -  no tool answers it: {why}")
     return lines
 
 

@@ -142,3 +142,17 @@ def test_each_guard_prints_what_it_compared() -> None:
         "  ----  c: not measured",
         "  1 of 2 failed, 1 not measured",
     ]
+
+
+def test_the_questions_added_later_are_measured_and_may_not_grow() -> None:
+    later = {"recorded_at": "later", "bytes": {"priorities": 1000, "one service": 1000}}
+    before = {"bytes": {name: 1000 for name in THEIRS}, "later": later}
+    same = _named(check({"answers": _answers(size=1000), "answers_before": before}), "added later")[0]
+    assert same.passed is True and "2,000 bytes now vs 2,000" in same.compared
+    answers = _answers(size=900)
+    answers["one service"]["response_bytes"] = 1001
+    grown = _named(check({"answers": answers, "answers_before": before}), "added later")[0]
+    assert grown.passed is False and "one service 1,001 > 1,000" in grown.compared
+    del answers["priorities"]
+    gone = _named(check({"answers": answers, "answers_before": before}), "added later")[0]
+    assert gone.passed is False and "not answered: priorities" in gone.compared
