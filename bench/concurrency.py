@@ -46,6 +46,7 @@ from mcp.client.streamable_http import streamable_http_client
 from bench.startup import server_env
 from bench.stats import spread
 from pagerduty_mcp.common.hosting.budget import DEFAULT_REQUESTS_PER_MINUTE, CredentialBudget, MemoryBuckets
+from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from pagerduty_mcp.sandbox.server import serve_in_thread
 
@@ -264,7 +265,7 @@ def run(rounds: int = 5, latency_ms: float = 200.0, calls: int = 50) -> dict[str
     scenarios = [
         ("10 callers x 5", [], tokens[:10], calls // 10),
         ("1 caller x 50, cap 50", ["--max-concurrent-per-credential", str(calls)], tokens[:1], calls),
-        ("1 caller x 50, cap 16 (default)", [], tokens[:1], calls),
+        (f"1 caller x 50, cap {DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL} (default)", [], tokens[:1], calls),
     ]
     results: dict[str, Any] = {
         "latency_ms": latency_ms,
