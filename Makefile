@@ -44,7 +44,7 @@ check: ## The fast gate that mirrors CI: lint, types, import floors, docs drift,
 	$(UV) run pytest -m "unit or contract" -q
 
 .PHONY: docs
-docs: ## Regenerate docs/tools.md from the live tool lists
+docs: ## Regenerate docs/tools.md and pagerduty_mcp/tool_schemas.json from the live tool lists
 	$(UV) run python -m pagerduty_mcp.catalog
 
 .PHONY: snapshots

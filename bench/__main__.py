@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -18,6 +19,7 @@ import anyio
 
 from bench import SERVER_KEYS
 from bench.budgets import propose_budgets
+from bench.guards import check
 from bench.stats import TOKEN_METHOD
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -58,6 +60,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     from bench.answers import measure_answers, measure_latency, measure_slow_upstream, sandbox_ids
     from bench.pages import measure_pages
     from bench.startup import (
+        cpu_to_initialize,
         import_breakdown,
         startup_phases,
         time_initialize,
@@ -105,6 +108,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             server["initialize"] = started.get("initialize", started)
             server["tools_listed"] = started.get("tools_listed", started)
             server["server_cpu"] = started.get("server_cpu", started)
+            server["sdk_floor"] = started.get("sdk_floor", started)
+            server["floor_ratio"] = started.get("floor_ratio")
+            server["floor_ratios"] = started.get("floor_ratios")
+            server["ratio_of_medians"] = started.get("ratio_of_medians")
+            _progress(f"{SERVERS[key]}: CPU to initialize x{args.runs}")
+            server["cpu_to_initialize"] = _guard_sync(cpu_to_initialize, key, args.runs)
             _progress(f"{SERVERS[key]}: latency")
             server["latency"] = await _guard(measure_latency, key, ids, args.calls)
         results["servers"][key] = server
@@ -164,21 +173,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.render is not None:
         from bench.report import render
 
-        sys.stdout.write(render(json.loads(args.render.read_text())))
-        return 0
+        recorded = json.loads(args.render.read_text())
+        sys.stdout.write(render(recorded))
+        return 1 if any(g.passed is False for g in check(recorded)) else 0
     started = time.perf_counter()
     results = anyio.run(run, args)
     if not args.no_concurrency:
         _progress("concurrency over streamable HTTP (bench.concurrency)")
         results["concurrency"] = _concurrency()
     results["settings"]["seconds"] = round(time.perf_counter() - started, 1)
+    guards = check(results)
+    results["guards"] = [dataclasses.asdict(g) for g in guards]
     if not args.no_write:  # before rendering, so that no figure is lost to a rendering bug
         args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
         _progress(f"wrote {args.output}")
     from bench.report import render
 
     sys.stdout.write(render(results))
-    return 0
+    return 1 if any(g.passed is False for g in guards) else 0
 
 
 if __name__ == "__main__":

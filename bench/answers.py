@@ -7,6 +7,12 @@
   a client sees it: one warm-up call, then the timed calls.
 
 An answer whose tool does not exist (yet) is skipped and reported as such.
+
+Each answer writes down what the person who asked needs from it (``needs``, paths into the
+answer: ``incidents[].title`` in every row, ``incidents[?].priority`` in at least one, ``a|b`` in
+either field): the bench checks that every one of them is still there, so that an answer made
+smaller has dropped no fact its question needs. ``bench.pagerduty_server`` says what PagerDuty's
+own server spends on each.
 """
 
 from __future__ import annotations
@@ -19,10 +25,20 @@ from typing import Any
 
 from mcp import Client
 
+from bench.pagerduty_server import NO_TOOL, THEIRS
 from bench.startup import server_params
 from bench.stats import spread, tokens
 
-__all__ = ["ANSWERS", "Answer", "Ids", "measure_answers", "measure_latency", "measure_slow_upstream", "sandbox_ids"]
+__all__ = [
+    "ANSWERS",
+    "Answer",
+    "Ids",
+    "measure_answers",
+    "measure_latency",
+    "measure_slow_upstream",
+    "missing_facts",
+    "sandbox_ids",
+]
 
 SLOW_UPSTREAM_MS = 100.0
 
@@ -64,6 +80,7 @@ class Answer:
     tool: str
     subject: Callable[[Ids], str | list[str]] | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    needs: tuple[str, ...] = ()
 
     def arguments(self, ids: Ids, schema: dict[str, Any]) -> dict[str, Any]:
         properties = schema.get("properties", {})
@@ -80,56 +97,304 @@ class Answer:
         return args
 
 
+# What a responder reads in any list of incidents.
+_INCIDENT_ROWS = (
+    "metadata.has_more",
+    "incidents[].id",
+    "incidents[].number",
+    "incidents[].title",
+    "incidents[].status|resolved_at",  # a resolved incident's resolved_at says its status
+    "incidents[].urgency",
+    "incidents[].service",
+    "incidents[].created_at",
+)
+
 ANSWERS = (
+    # Triage: what is going on, how bad, where, who has it; how many more there are.
     Answer(
         "25 incidents",
         "list_incidents",
         options={"limit": 25, "statuses": ["triggered", "acknowledged", "resolved"], "scope": "all"},
+        needs=(
+            *_INCIDENT_ROWS,
+            "metadata.total",
+            "incidents[?].priority",
+            "incidents[?].assignees[].name",
+            "incidents[?].resolved_at",
+        ),
     ),
-    Answer("one incident in detail", "get_incident", lambda ids: ids.incident),
+    # Working one incident: the above, plus who is on it, what the monitor said, where to click.
+    Answer(
+        "one incident in detail",
+        "get_incident",
+        lambda ids: ids.incident,
+        needs=(
+            *_INCIDENT_ROWS,
+            "incidents[].assignees[].name",
+            "incidents[].html_url",
+            "incidents[].details",
+            "incidents[].escalation_policy.name",
+            "incidents[].teams[].name",
+            "incidents[].alert_counts",
+            "incidents[].responders[].name",
+            "incidents[].responders[].state",
+        ),
+    ),
+    # Who to call now, until when, and who takes over.
     Answer(
         "on call for a team",
         "list_oncalls",
         options={"team_ids": ["{team}"], "scope": "all"},
+        needs=(
+            "oncalls[].escalation_policy.name",
+            "oncalls[].levels[].level",
+            "oncalls[].levels[].on_call[].user.name",
+            "oncalls[?].levels[?].on_call[?].until",
+            "oncalls[?].levels[?].next[].user.name",
+            "oncalls[?].levels[?].next[].until",
+        ),
     ),
-    Answer("one service", "get_service", lambda ids: ids.service),
-    Answer("one orchestration router", "get_event_orchestration_router", lambda ids: ids.orchestration),
+    # What the service is, its state, who answers for it, how events reach it and become incidents.
+    Answer(
+        "one service",
+        "get_service",
+        lambda ids: ids.service,
+        needs=(
+            "services[].id",
+            "services[].name",
+            "services[].description",
+            "services[].status",
+            "services[].escalation_policy.name",
+            "services[].teams[].name",
+            "services[].html_url",
+            "services[].integrations[].name",
+            "services[].incident_urgency_rule",
+            "services[].acknowledgement_timeout",
+            "services[].auto_resolve_timeout",
+        ),
+    ),
+    # Which events go to which service, by name, and what happens to the rest.
+    Answer(
+        "one orchestration router",
+        "get_event_orchestration_router",
+        lambda ids: ids.orchestration,
+        needs=(
+            "orchestration_paths[].rules[].label",
+            "orchestration_paths[].rules[].when",
+            "orchestration_paths[].rules[].route_to.name",
+            "orchestration_paths[].catch_all",
+        ),
+    ),
     # Reference data the servers may cache per credential: the cached column shows whether they do.
-    Answer("my teams' open incidents", "list_incidents", options={"scope": "my_teams"}),
-    Answer("my teams", "list_teams", options={"scope": "my_teams"}),
-    Answer("priorities", "list_priorities"),
+    Answer(
+        "my teams' open incidents",
+        "list_incidents",
+        options={"scope": "my_teams"},
+        needs=(*_INCIDENT_ROWS, "incidents[?].assignees[].name"),
+    ),
+    Answer("my teams", "list_teams", options={"scope": "my_teams"}, needs=("teams[].id", "teams[].name")),
+    Answer(
+        "priorities",
+        "list_priorities",
+        needs=("priorities[].id", "priorities[].name", "priorities[].description"),
+    ),
     # A name where an id goes: one cached list request resolves it.
     Answer(
         "incidents by team name",
         "list_incidents",
         options={"team_ids": ["Platform"], "statuses": ["triggered", "acknowledged", "resolved"], "scope": "all"},
+        needs=(*_INCIDENT_ROWS, "incidents[?].resolved_at"),
     ),
-    # An account-wide figure: no filters at all.
-    Answer("account-wide metrics", "get_incident_metrics"),
+    # An account-wide figure: no filters at all; and what it measured.
+    Answer(
+        "account-wide metrics",
+        "get_incident_metrics",
+        needs=("metrics[].incidents", "metrics[].mtta_seconds", "metrics[].mttr_seconds", "metadata.measured"),
+    ),
     # The second wave, each asked by name as a user would.
-    Answer("a status page's choices", "get_status_page", options={"status_page_id": "Acme Shop Status"}),
-    Answer("a team's webhooks", "list_webhook_subscriptions", options={"team_id": "Payments"}),
-    Answer("a shift-based schedule", "get_schedule", options={"schedule_id": "Personalization Shifts"}),
-    Answer("a team's on-call pay", "get_oncall_compensation", options={"team_id": "Database", "rates": [0, 8, 12, 20]}),
+    # What a post on the page may say: its services, and the statuses, severities, impacts per post type.
+    Answer(
+        "a status page's choices",
+        "get_status_page",
+        options={"status_page_id": "Acme Shop Status"},
+        needs=(
+            "status_pages[].id",
+            "status_pages[].name",
+            "status_pages[].services",
+            "status_pages[].incident.statuses",
+            "status_pages[].incident.severities",
+            "status_pages[].incident.impacts",
+            "status_pages[].maintenance.statuses",
+        ),
+    ),
+    # Where the team's events are sent, which events, and whether delivery works.
+    Answer(
+        "a team's webhooks",
+        "list_webhook_subscriptions",
+        options={"team_id": "Payments"},
+        needs=(
+            "webhook_subscriptions[].id",
+            "webhook_subscriptions[].description",
+            "webhook_subscriptions[].url",
+            "webhook_subscriptions[].events",
+            "webhook_subscriptions[].active",
+            "webhook_subscriptions[].filter.name",
+        ),
+    ),
+    # How the schedule is built, who is on when this week, and what it leaves uncovered.
+    Answer(
+        "a shift-based schedule",
+        "get_schedule",
+        options={"schedule_id": "Personalization Shifts"},
+        needs=(
+            "schedules[].name",
+            "schedules[].time_zone",
+            "schedules[].teams[].name",
+            "schedules[].rotations[].events[].name",
+            "schedules[].rotations[].events[].repeats",
+            "schedules[].rotations[].events[].users[].name",
+            "schedules[].final_schedule[].user.name",
+            "schedules[].final_schedule[].start",
+            "schedules[].final_schedule[].end",
+            "schedules[?].final_schedule[?].source",
+            "schedules[].coverage_percentage",
+        ),
+    ),
+    # What each person is owed, of which kind of hours, at which rates.
+    Answer(
+        "a team's on-call pay",
+        "get_oncall_compensation",
+        options={"team_id": "Database", "rates": [0, 8, 12, 20]},
+        needs=(
+            "metadata.currency",
+            "metadata.rates",
+            "metadata.window",
+            "people[].user.name",
+            "people[].hours.total",
+            "people[].pay.total",
+            "people[].shifts",
+            "people[?].pay.weekend",
+        ),
+    ),
     # Issue 26's families: impact, stakeholders, extension kinds (names where people use names).
-    Answer("an incident's business impact", "get_incident_business_impact", lambda ids: ids.incident),
+    # Which business services the incident hurts, and how badly.
+    Answer(
+        "an incident's business impact",
+        "get_incident_business_impact",
+        lambda ids: ids.incident,
+        needs=("business_services[].name", "business_services[].status"),
+    ),
+    # Whether the store is hurt now, how badly, and by which incidents.
     Answer(
         "is a business service impacted, by what",
         "list_business_service_impacts",
         options={"business_service_ids": ["Online Store"]},
+        needs=(
+            "business_services[].name",
+            "business_services[].status",
+            "business_services[?].highest_priority",
+            "business_services[?].impacted_by[].id",
+            "business_services[?].impacted_by[].title",
+            "business_services[?].impacted_by[].status",
+        ),
     ),
-    Answer("an incident's stakeholders", "list_incident_subscribers", lambda ids: ids.incident),
-    Answer("an extension kind", "get_extension_schema", options={"extension_schema_id": "Slack"}),
+    # Who hears of the incident's status updates, by name and kind.
+    Answer(
+        "an incident's stakeholders",
+        "list_incident_subscribers",
+        lambda ids: ids.incident,
+        needs=("subscribers[].id", "subscribers[].type", "subscribers[].name"),
+    ),
+    # What the extension does, which events it sends, what it is configured with, where it is installed.
+    Answer(
+        "an extension kind",
+        "get_extension_schema",
+        options={"extension_schema_id": "Slack"},
+        needs=(
+            "extension_schemas[].id",
+            "extension_schemas[].name",
+            "extension_schemas[].description",
+            "extension_schemas[].send_types",
+            "extension_schemas[].config_keys",
+            "extension_schemas[].guide_url",
+            "extension_schemas[?].extensions[].name",
+        ),
+    ),
     # Issue 26's families, each asked by name: how a person is paged, a shift-based schedule's
     # overrides with the people named, and a quarter longer than /oncalls answers at once.
-    Answer("how a person is paged", "get_user", options={"user_id": "Noah Kim"}),
+    # Where the person is reached, how soon for each urgency, and hand-off warnings; ids to change them.
+    Answer(
+        "how a person is paged",
+        "get_user",
+        options={"user_id": "Noah Kim"},
+        needs=(
+            "users[].name",
+            "users[].time_zone",
+            "users[].contact_methods[].id",
+            "users[].contact_methods[].type",
+            "users[].contact_methods[].address",
+            "users[].notification_rules[].id",
+            "users[].notification_rules[].urgency",
+            "users[].notification_rules[].delay_minutes",
+            "users[].notification_rules[].contact_method.name",
+            "users[?].handoff_rules[].minutes_before",
+            "users[?].handoff_rules[].contact_method.name",
+        ),
+    ),
+    # Who covers whom, when: by name, with the ids a change or removal takes.
     Answer(
         "a shift-based schedule's overrides",
         "list_schedule_overrides",
         options={"schedule_id": "Personalization Shifts"},
+        needs=(
+            "metadata.window",
+            "overrides[].id",
+            "overrides[].user.name",
+            "overrides[].start",
+            "overrides[].end",
+            "overrides[?].replaces.name",
+        ),
     ),
-    Answer("a team's load over a quarter", "get_oncall_load", options={"team_id": "Database", "since": "92d"}),
+    # Each person's hours, nights and weekends and interruptions over the whole quarter, and the balance.
+    Answer(
+        "a team's load over a quarter",
+        "get_oncall_load",
+        options={"team_id": "Database", "since": "92d"},
+        needs=(
+            "metadata.window.since",
+            "metadata.window.until",
+            "metadata.balance",
+            "people[].user.name",
+            "people[].hours",
+            "people[].night_hours|night_share",
+            "people[].weekend_hours|weekend_share",
+            "people[].incidents",
+            "people[].incidents_off_hours",
+        ),
+    ),
 )
+
+
+def _present(node: Any, parts: list[str]) -> bool:
+    if not parts:
+        return node is not None and node not in ("", [], {})
+    head, rest = parts[0], parts[1:]
+    if "|" in head:  # either field says the fact
+        return any(_present(node, [alternative, *rest]) for alternative in head.split("|"))
+    key, _, mode = head.partition("[")
+    value = node.get(key) if isinstance(node, dict) else None
+    if not mode:
+        return _present(value, rest)
+    if not isinstance(value, list) or not value:
+        return False
+    found = (_present(item, rest) for item in value)
+    return all(found) if mode == "]" else any(found)
+
+
+def missing_facts(envelope: dict[str, Any], needs: tuple[str, ...]) -> list[str]:
+    """The paths of ``needs`` the answer does not fill (``a.b``, ``rows[].x`` every row, ``rows[?].x`` one,
+    ``a|b`` either)."""
+    return [need for need in needs if not _present(envelope, need.split("."))]
 
 
 def _fill(value: Any, ids: Ids) -> Any:
@@ -196,6 +461,13 @@ async def measure_answers(ids: Ids) -> dict[str, dict[str, Any]]:
                 }
                 if result.is_error:
                     entry["error"] = envelope.get("error", {}).get("code", texts[0][:200])
+                if answer.needs:
+                    entry["facts_needed"] = len(answer.needs)
+                    entry["missing_facts"] = missing_facts(envelope, answer.needs)
+                if answer.name in THEIRS:
+                    entry["pagerduty_server_requests"] = THEIRS[answer.name].requests
+                elif answer.name in NO_TOOL:
+                    entry["pagerduty_server_requests"] = "no tool"
                 results[answer.name] = entry
     finally:
         server.pool = None

@@ -5,7 +5,9 @@ The sandbox serves HTTPS on loopback with 200 ms added to every request; a serve
 ``tools/call`` requests at once and the clock runs until the last answer. If calls were handled
 one after another this would take 50 latencies; the figure to look for is about one.
 
-Scenarios:
+Scenarios, each with the per-credential request budget off (``--budget-per-minute 0``): with it
+on, the warm-up and no-latency rounds spend the bucket's burst and the timed rounds then wait for
+its refill, which measures the budget instead of the server.
 - ``10 callers x 5``: ten users, each with their own PagerDuty token (the multi-tenant case);
 - ``1 caller x 50, cap 50``: one credential, ``--max-concurrent-per-credential 50``;
 - ``1 caller x 50, cap 16``: one credential at the default cap, which queues the excess (the cap
@@ -13,6 +15,9 @@ Scenarios:
 
 Each burst is also run without the added latency: that is the CPU cost of the same work on this
 machine (client, server and sandbox share it), and the difference is what the latency added.
+
+Then the budget on its own (:func:`budget_bursts`): one caller's bursts back to back at
+PagerDuty's limit, each burst's time measured next to what the bucket's size and refill predict.
 
 Run: ``uv run python -m bench.concurrency`` (``--rounds``, ``--latency-ms``, ``--calls``, ``--json``).
 """
@@ -29,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +45,17 @@ from mcp.client.streamable_http import streamable_http_client
 
 from bench.startup import server_env
 from bench.stats import spread
+from pagerduty_mcp.common.hosting.budget import DEFAULT_REQUESTS_PER_MINUTE, CredentialBudget, MemoryBuckets
+from pagerduty_mcp.common.pagerduty.client import DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from pagerduty_mcp.sandbox.server import serve_in_thread
 
-__all__ = ["main", "run"]
+__all__ = ["BudgetBurst", "budget_bursts", "expected_budget_bursts", "main", "run", "started_with"]
 
 TOOL = "get_incident"
 STARTUP_SECONDS = 60.0
+BUDGET_BURSTS = 7
+_STARTED = re.compile(r"starting \((.*)\)")
 
 
 def _free_port() -> int:
@@ -55,14 +65,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _server(upstream: Any, extra: list[str]) -> Iterator[tuple[str, Path]]:
+def _server(upstream: Any, extra: list[str], budget_per_minute: int = 0) -> Iterator[tuple[str, Path]]:
+    """A ``pagerduty-mcp`` process over streamable HTTP in front of ``upstream``; yields its URL and log.
+
+    The per-credential request budget is off unless ``budget_per_minute`` says otherwise."""
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="bench-http-") as directory:
         log_path = Path(directory) / "stderr.log"
         env = server_env(PAGERDUTY_API_HOST=upstream.url, SSL_CERT_FILE=str(upstream.ca_path))
         argv = [sys.executable, "-m", "pagerduty_mcp", "--transport", "streamable-http", "--port", str(port)]
+        argv += ["--auth", "pagerduty", "--budget-per-minute", str(budget_per_minute), *extra]
         with log_path.open("wb") as log:
-            process = subprocess.Popen([*argv, "--auth", "pagerduty", *extra], env=env, stdout=log, stderr=log)
+            process = subprocess.Popen(argv, env=env, stdout=log, stderr=log)
             try:
                 base = f"http://127.0.0.1:{port}"
                 deadline = time.monotonic() + STARTUP_SECONDS
@@ -80,33 +94,53 @@ def _server(upstream: Any, extra: list[str]) -> Iterator[tuple[str, Path]]:
                 process.wait(timeout=15)
 
 
+def started_with(log_path: Path) -> str:
+    """What the server said it started with (transport, upstream, request budget), from its log."""
+    found = _STARTED.search(log_path.read_text())
+    return found.group(1) if found else "no start-up line in the server log"
+
+
+async def _sessions(stack: AsyncExitStack, url: str, tokens: list[str]) -> list[Client]:
+    clients = []
+    for token in tokens:
+        http = await stack.enter_async_context(
+            httpx2.AsyncClient(headers={"Authorization": f"Token token={token}"}, timeout=120)
+        )
+        clients.append(await stack.enter_async_context(Client(streamable_http_client(url, http_client=http))))
+    return clients
+
+
+async def _call(client: Client, incident_id: str, failures: list[str]) -> None:
+    result = await client.call_tool(TOOL, {"incident_id": incident_id})
+    if result.is_error:
+        failures.append(result.content[0].text[:200])  # type: ignore[union-attr]
+
+
+async def _fire(clients: list[Client], per_caller: int, incident_id: str, failures: list[str]) -> float:
+    """Seconds from firing ``per_caller`` calls on every session at once to the last answer."""
+    started = time.perf_counter()
+    async with anyio.create_task_group() as group:
+        for client in clients:
+            for _ in range(per_caller):
+                group.start_soon(_call, client, incident_id, failures)
+    return time.perf_counter() - started
+
+
+def _raise_on(failures: list[str]) -> None:
+    if failures:
+        raise RuntimeError(f"{len(failures)} calls failed, e.g. {failures[0]}")
+
+
 async def _burst(url: str, tokens: list[str], per_caller: int, incident_id: str) -> float:
     """Seconds from firing ``len(tokens) * per_caller`` calls at once to the last answer."""
     async with AsyncExitStack() as stack:
-        clients = []
-        for token in tokens:
-            http = await stack.enter_async_context(
-                httpx2.AsyncClient(headers={"Authorization": f"Token token={token}"}, timeout=120)
-            )
-            clients.append(await stack.enter_async_context(Client(streamable_http_client(url, http_client=http))))
+        clients = await _sessions(stack, url, tokens)
         failures: list[str] = []
-
-        async def one(client: Client) -> None:
-            result = await client.call_tool(TOOL, {"incident_id": incident_id})
-            if result.is_error:
-                failures.append(result.content[0].text[:200])  # type: ignore[union-attr]
-
         # Untimed: each session's first call also fetches tools/list (the SDK validates results).
         for client in clients:
-            await one(client)
-        started = time.perf_counter()
-        async with anyio.create_task_group() as group:
-            for client in clients:
-                for _ in range(per_caller):
-                    group.start_soon(one, client)
-        elapsed = time.perf_counter() - started
-        if failures:
-            raise RuntimeError(f"{len(failures)} calls failed, e.g. {failures[0]}")
+            await _call(client, incident_id, failures)
+        elapsed = await _fire(clients, per_caller, incident_id, failures)
+        _raise_on(failures)
         return elapsed
 
 
@@ -132,10 +166,96 @@ async def _sequential(url: str, token: str, calls: int, incident_id: str) -> flo
         return time.perf_counter() - started
 
 
-def run(rounds: int = 3, latency_ms: float = 200.0, calls: int = 50) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BudgetBurst:
+    """One burst of a caller's: when it started (seconds after the caller's first request) and its size."""
+
+    at: float
+    requests: int
+
+
+def expected_budget_bursts(
+    bursts: list[BudgetBurst], capacity: float, rate: float, first_requests: int = 0
+) -> list[dict[str, float]]:
+    """What a token bucket of ``capacity`` refilled at ``rate`` a second makes each burst wait.
+
+    The bucket is full at time 0, when ``first_requests`` (a warm-up) are taken. A burst takes what
+    the bucket holds at once; the rest go one by one as it refills, the last after
+    ``(requests - tokens) / rate`` seconds, after which the bucket is empty.
+    """
+    tokens, last = capacity - first_requests, 0.0
+    rows = []
+    for burst in bursts:
+        start = max(burst.at, last)
+        tokens = min(capacity, tokens + (start - last) * rate)
+        wait = max(0.0, (burst.requests - tokens) / rate)
+        rows.append({"tokens_at_start": round(tokens, 1), "wait_seconds": round(wait, 3)})
+        tokens, last = max(0.0, tokens - burst.requests), start + wait
+    return rows
+
+
+async def _budget_bursts(url: str, token: str, calls: int, bursts: int, incident_id: str) -> dict[str, Any]:
+    async with AsyncExitStack() as stack:
+        (client,) = await _sessions(stack, url, [token])
+        failures: list[str] = []
+        origin = time.perf_counter()
+        await _call(client, incident_id, failures)  # the warm-up takes one request from the full bucket
+        timeline: list[BudgetBurst] = []
+        seconds: list[float] = []
+        for _ in range(bursts):
+            timeline.append(BudgetBurst(time.perf_counter() - origin, calls))
+            seconds.append(await _fire([client], calls, incident_id, failures))
+        _raise_on(failures)
+        return {"timeline": timeline, "seconds": seconds}
+
+
+def budget_bursts(
+    box: Sandbox,
+    upstream: Any,
+    token: str,
+    incident_id: str,
+    *,
+    latency_ms: float,
+    calls: int,
+    bursts: int = BUDGET_BURSTS,
+    budget_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+) -> dict[str, Any]:
+    """One caller's bursts of ``calls`` at once, back to back, with the request budget on; each
+    burst's time next to what the bucket predicts (one latency, plus its wait for the refill)."""
+    bucket = CredentialBudget(MemoryBuckets(), budget_per_minute)
+    _set_latency(box, latency_ms)
+    with _server(upstream, ["--max-concurrent-per-credential", str(calls)], budget_per_minute) as (url, log_path):
+        measured = anyio.run(_budget_bursts, url, token, calls, bursts, incident_id)
+        per_call = sorted(set(_upstream_calls(log_path)))
+        said = started_with(log_path)
+    if per_call != [1]:
+        raise RuntimeError(f"{TOOL} sent {per_call} requests a call; the prediction assumes one")
+    expected = expected_budget_bursts(measured["timeline"], bucket.capacity, bucket.rate, first_requests=1)
+    latency = latency_ms / 1000
+    rows = [
+        {
+            "burst": index + 1,
+            "tokens_at_start": row["tokens_at_start"],
+            "expected_seconds": round(row["wait_seconds"] + latency, 3),
+            "measured_seconds": round(seconds, 3),
+        }
+        for index, (row, seconds) in enumerate(zip(expected, measured["seconds"], strict=True))
+    ]
+    return {
+        "budget_per_minute": budget_per_minute,
+        "capacity": bucket.capacity,
+        "refill_per_second": round(bucket.rate, 3),
+        "calls_per_burst": calls,
+        "server_started_with": said,
+        "bursts": rows,
+    }
+
+
+def run(rounds: int = 5, latency_ms: float = 200.0, calls: int = 50) -> dict[str, Any]:
     """Each burst runs twice: with the added latency, and without it (the CPU floor of the same work
     on this machine). Their difference is what the latency added: about one latency if the calls
-    overlap, ``calls`` latencies if they queue."""
+    overlap, ``calls`` latencies if they queue. The request budget is off in these scenarios; the
+    ``budget`` entry shows what it does on its own."""
     box = Sandbox()
     box.ensure_seeded()
     users = sorted(box.state.tables["users"])[:10]
@@ -145,9 +265,15 @@ def run(rounds: int = 3, latency_ms: float = 200.0, calls: int = 50) -> dict[str
     scenarios = [
         ("10 callers x 5", [], tokens[:10], calls // 10),
         ("1 caller x 50, cap 50", ["--max-concurrent-per-credential", str(calls)], tokens[:1], calls),
-        ("1 caller x 50, cap 16 (default)", [], tokens[:1], calls),
+        (f"1 caller x 50, cap {DEFAULT_MAX_CONCURRENT_PER_CREDENTIAL} (default)", [], tokens[:1], calls),
     ]
-    results: dict[str, Any] = {"latency_ms": latency_ms, "calls": calls, "tool": TOOL, "scenarios": {}}
+    results: dict[str, Any] = {
+        "latency_ms": latency_ms,
+        "calls": calls,
+        "tool": TOOL,
+        "budget_per_minute": 0,
+        "scenarios": {},
+    }
     with serve_in_thread(box) as upstream:
         for index, (name, flags, callers, per_caller) in enumerate(scenarios):
             with _server(upstream, flags) as (url, log_path):
@@ -161,9 +287,11 @@ def run(rounds: int = 3, latency_ms: float = 200.0, calls: int = 50) -> dict[str
                     results["sequential_seconds_per_call"] = round(one_by_one, 3)
                     results["sequential_estimate_seconds"] = round(one_by_one * calls, 2)
                 upstream_calls = sorted(set(_upstream_calls(log_path)))
+                said = started_with(log_path)
             with_latency, without = spread(slow, 3), spread(floor, 3)
             added = float(with_latency["median"]) - float(without["median"])
             results["scenarios"][name] = {
+                "server_started_with": said,
                 "seconds": with_latency,
                 "latencies": round(float(with_latency["median"]) / latency, 1) if latency else None,
                 "seconds_without_latency": without,
@@ -171,12 +299,15 @@ def run(rounds: int = 3, latency_ms: float = 200.0, calls: int = 50) -> dict[str
                 "added_in_latencies": round(added / latency, 1) if latency else None,
                 "upstream_calls_per_tool_call": upstream_calls,
             }
+        results["budget"] = budget_bursts(box, upstream, tokens[0], incident_id, latency_ms=latency_ms, calls=calls)
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench.report import concurrency_lines
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -185,18 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    print(
-        f"{args.calls} concurrent {TOOL} calls over streamable HTTP, sandbox latency {args.latency_ms:.0f} ms; "
-        f"one after another: {results['sequential_seconds_per_call']:.3f} s a call, "
-        f"~{results['sequential_estimate_seconds']:.1f} s for {args.calls}"
-    )
-    print(f"{'scenario':34} {'median s':>9} {'min':>7} {'max':>7} {'no-latency s':>13} {'added':>7} {'latencies':>10}")
-    for name, row in results["scenarios"].items():
-        s, floor = row["seconds"], row["seconds_without_latency"]
-        print(
-            f"{name:34} {s['median']:>9.3f} {s['min']:>7.3f} {s['max']:>7.3f} {floor['median']:>13.3f} "
-            f"{row['added_by_latency_seconds']:>7.3f} {row['added_in_latencies'] or 0:>10.1f}"
-        )
+    print("\n".join(concurrency_lines(results)).strip("\n"))
     return 0
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bench.budgets import MARGIN, propose_budgets
+from bench.guards import check, render_guards
+from bench.pagerduty_server import NO_TOOL, REPOSITORY, THEIRS
+from bench.startup import SDK_FLOOR
 
-__all__ = ["render"]
+__all__ = ["concurrency_lines", "render"]
 
 
 def _ms(entry: dict[str, Any] | None) -> str:
@@ -33,60 +36,115 @@ def _surface_lines(surface: dict[str, Any]) -> list[str]:
 
 
 def _answer_lines(answers: dict[str, Any], latency: dict[str, Any], slow: dict[str, Any]) -> list[str]:
-    lines = [f"  {'answer':28}{'tool':32}{'bytes':>8}{'~tok':>7}{'requests':>10}{'@100ms':>8}  latency over stdio"]
+    head = f"  {'answer':40}{'tool':32}{'bytes':>8}{'~tok':>7}{'requests':>10}{'theirs':>8}{'@100ms':>8}"
+    lines = [f"{head}  latency over stdio"]
     for name, entry in answers.items():
         if "skipped" in entry:
-            lines.append(f"  {name:28}{entry['tool']:32}  skipped: {entry['skipped']}")
+            lines.append(f"  {name:40}{entry['tool']:32}  skipped: {entry['skipped']}")
             continue
         if "error" in entry and "response_bytes" not in entry:
-            lines.append(f"  {name:28}{entry.get('tool', ''):32}  failed: {entry['error']}")
+            lines.append(f"  {name:40}{entry.get('tool', ''):32}  failed: {entry['error']}")
             continue
         upstream = f"{entry['upstream_requests']}/{entry['upstream_requests_again']}"
         flag = f"  [error {entry['error']}]" if "error" in entry else ""
         waited = f"{slow[name]['median']:.0f}" if "median" in slow.get(name, {}) else "-"
+        theirs = entry.get("pagerduty_server_requests", "-")
         lines.append(
-            f"  {name:28}{entry['tool']:32}{entry['response_bytes']:>8,}{entry['response_tokens']:>7,}"
-            f"{upstream:>10}{waited:>8}  {_ms(latency.get(name))}{flag}"
+            f"  {name:40}{entry['tool']:32}{entry['response_bytes']:>8,}{entry['response_tokens']:>7,}"
+            f"{upstream:>10}{theirs:>8}{waited:>8}  {_ms(latency.get(name))}{flag}"
         )
     return lines
 
 
 def _answer_set_lines(answers: dict[str, Any], before: dict[str, Any]) -> list[str]:
-    """The whole fixed set's bytes now, next to the figures recorded before (``bench/answers_before.json``)."""
-    measured = {n: e["response_bytes"] for n, e in answers.items() if "response_bytes" in e}
+    """The whole fixed set's bytes and requests now, next to the figures recorded before
+    (``bench/answers_before.json``: the set, and the questions added later, each with its own total)."""
+    measured = {n: e for n, e in answers.items() if "response_bytes" in e}
     if not measured:
         return []
-    was = before.get("bytes", {})
-    lines = [
-        "",
-        f"== the fixed answer set, bytes now and before ({before.get('recorded_at', 'no figures recorded before')})",
-        f"  {'answer':28}{'now':>8}{'before':>8}{'change':>8}",
-    ]
-    for name, now in measured.items():
-        old = was.get(name)
-        change = f"{(now - old) / old:+.0%}" if old else "-"
-        lines.append(f"  {name:28}{now:>8,}{old or 0:>8,}{change:>8}")
-    compared = [n for n in measured if was.get(n)]
-    now_total, old_total = sum(measured[n] for n in compared), sum(was[n] for n in compared)
-    if old_total:
-        lines.append(f"  {'all of them':28}{now_total:>8,}{old_total:>8,}{(now_total - old_total) / old_total:>+8.0%}")
+    lines = ["", f"== the fixed answer set, now and before ({before.get('recorded_at', 'no figures recorded before')})"]
+    later = before.get("later") or {}
+    for title, recorded in (("the set", before), (f"added later ({later.get('recorded_at', '-')})", later)):
+        was, asked = recorded.get("bytes") or {}, recorded.get("requests") or {}
+        names = [n for n in measured if n in was]
+        if not names:
+            continue
+        if recorded is later:
+            lines.append(f"  {title}")
+        lines.append(f"  {'answer':40}{'bytes':>8}{'before':>8}{'change':>8}{'requests':>10}{'before':>8}")
+        for name in names:
+            now, old = measured[name]["response_bytes"], was[name]
+            sent = measured[name]["upstream_requests"]
+            lines.append(f"  {name:40}{now:>8,}{old:>8,}{(now - old) / old:>+8.0%}{sent:>10}{asked.get(name, '-'):>8}")
+        now_total, old_total = sum(measured[n]["response_bytes"] for n in names), sum(was[n] for n in names)
+        sent_total = sum(measured[n]["upstream_requests"] for n in names)
+        asked_total = sum(asked.get(n, 0) for n in names)
+        lines.append(
+            f"  {'all of them':40}{now_total:>8,}{old_total:>8,}{(now_total - old_total) / old_total:>+8.1%}"
+            f"{sent_total:>10}{asked_total:>8}"
+        )
+    compared = [n for n in measured if n in THEIRS]
+    if compared:
+        ours, theirs = (
+            sum(measured[n]["upstream_requests"] for n in compared),
+            sum(THEIRS[n].requests for n in compared),
+        )
+        lines.append(
+            f"  requests of the {len(compared)} questions PagerDuty's own server answers: ours {ours}, theirs {theirs} "
+            f"(theirs cannot give {sum(len(THEIRS[n].lacks) for n in compared)} of the facts asked)"
+        )
     return lines
 
 
-def _concurrency_lines(concurrency: dict[str, Any]) -> list[str]:
+def _theirs_lines() -> list[str]:
+    """PagerDuty's own server's requests per question, and where in its source they were counted."""
+    lines = ["", f"== PagerDuty's own MCP server ({REPOSITORY}), requests per question, counted from its source"]
+    for question, theirs in THEIRS.items():
+        lacks = f"; cannot give {', '.join(theirs.lacks)}" if theirs.lacks else ""
+        lines.append(f"  {question:40}{theirs.requests:>3}  {theirs.calls}{lacks}  [{theirs.source}]")
+    for question, why in NO_TOOL.items():
+        lines.append(f"  {question:40}  -  no tool answers it: {why}")
+    return lines
+
+
+def concurrency_lines(concurrency: dict[str, Any]) -> list[str]:
+    """The concurrency scenarios (request budget off, as each server said), then the budget on its own."""
     if "error" in concurrency:
         return ["", f"== concurrency: failed: {concurrency['error']}"]
+    budget_off = concurrency.get("budget_per_minute") == 0
     lines = [
         "",
         f"== {concurrency.get('calls')} concurrent {concurrency.get('tool')} calls over streamable HTTP, "
         f"sandbox latency {concurrency.get('latency_ms', 0):.0f} ms (bench.concurrency)",
+        "  request budget "
+        + ("off (--budget-per-minute 0): these figures are the server's, not the budget's" if budget_off else "ON"),
     ]
     for name, row in concurrency.get("scenarios", {}).items():
         seconds = {k: v * 1000 for k, v in row.get("seconds", {}).items()}
         seconds["runs"] = row.get("seconds", {}).get("runs", 0)
         added = row.get("added_in_latencies")
-        extra = f"; the latency added {added} latencies" if added is not None else ""
+        extra = f"; {row['latencies']} latencies, the latency added {added}" if added is not None else ""
         lines.append(f"  {name:34}{_ms(seconds) if 'median' in seconds else '-'}{extra}")
+        if row.get("server_started_with"):
+            lines.append(f"  {'':34}server: {row['server_started_with']}")
+    budget = concurrency.get("budget")
+    if budget and "error" in budget:
+        lines.append(f"  budget on its own: failed: {budget['error']}")
+    elif budget:
+        lines += [
+            "",
+            f"== the request budget on its own: one caller, bursts of {budget['calls_per_burst']} back to back, "
+            f"{budget['budget_per_minute']} a minute (a bucket of {budget['capacity']:.0f}, "
+            f"refilled at {budget['refill_per_second']} a second)",
+            f"  server: {budget['server_started_with']}",
+            f"  {'burst':>7}{'bucket holds':>14}{'expected s':>12}{'measured s':>12}",
+        ]
+        for row in budget["bursts"]:
+            lines.append(
+                f"  {row['burst']:>7}{row['tokens_at_start']:>14.1f}{row['expected_seconds']:>12.2f}"
+                f"{row['measured_seconds']:>12.2f}"
+            )
+        lines.append("  expected: one latency, plus the wait for what the bucket lacks at the burst's start")
     return lines
 
 
@@ -97,6 +155,17 @@ def render(results: dict[str, Any]) -> str:
         out += ["", f"== {server['command']}" + (" (every area, everything on)" if key == "mcp" else "")]
         out += _surface_lines(server["surface"])
         out.append(f"  initialize over stdio, cold start: {_ms(server.get('initialize'))}")
+        if server.get("floor_ratio") is not None:
+            floor = server["sdk_floor"]
+            ratio = server["floor_ratio"]
+            out.append(f"  ... the SDK's import alone ({SDK_FLOOR}), spawn to exit: {_ms(floor)}")
+            out.append(f"  ... initialize over the SDK's import, median of paired runs: {ratio:.2f}x")
+        cpu = server.get("cpu_to_initialize") or {}
+        if "ratio" in cpu:
+            out.append(
+                f"  ... CPU to initialize {cpu['server_cpu']['median']:.0f} ms over the SDK import's alone "
+                f"{cpu['sdk_floor_cpu']['median']:.0f} ms (no exit): {cpu['ratio']:.2f}x (median of pairs; steadier)"
+            )
         out.append(f"  ... and tools/list answered:       {_ms(server.get('tools_listed'))}")
         if server.get("server_cpu"):
             out.append(f"  server CPU time, start to exit:    {_ms(server['server_cpu'])}")
@@ -115,6 +184,7 @@ def render(results: dict[str, Any]) -> str:
             out += _answer_lines({**answers, **missing}, latency, {} if "error" in slow else slow)
     if isinstance(results.get("answers"), dict) and "error" not in results["answers"]:
         out += _answer_set_lines(results["answers"], results.get("answers_before") or {})
+        out += _theirs_lines()
     startup = results.get("startup", {})
     if startup:
         out += ["", f"== where start-up goes: {startup['server']}, write tools on (a fresh process each run)"]
@@ -169,7 +239,7 @@ def render(results: dict[str, Any]) -> str:
         ]
     concurrency = results.get("concurrency")
     if concurrency:
-        out += _concurrency_lines(concurrency)
+        out += concurrency_lines(concurrency)
     budgets = results.get("proposed_budgets") or propose_budgets(results.get("servers", {}))
     if budgets:
         out += [
@@ -179,10 +249,12 @@ def render(results: dict[str, Any]) -> str:
         out.append(f"  {'server':22}{'model bytes':>14}{'tools/list':>14}{'per tool':>12}")
         for key, row in budgets.items():
             out.append(f"  {key:22}{row['model_bytes']:>14,}{row['tools_list_bytes']:>14,}{row['per_tool_bytes']:>12,}")
+    out += render_guards(check(results))
     out += [
         "",
         f"tokens: {results['method']['tokens']}",
         results["method"]["upstream"],
         "@100ms: the answer's median time (ms, in-process, warm) when every PagerDuty request takes 100 ms.",
+        "theirs: the requests PagerDuty's own MCP server needs for the same question (bench/pagerduty_server.py).",
     ]
     return "\n".join(out) + "\n"

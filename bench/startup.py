@@ -26,9 +26,12 @@ from bench.stats import spread
 
 __all__ = [
     "QUIET",
+    "SDK_FLOOR",
+    "cpu_to_initialize",
     "import_breakdown",
     "initialize_ms",
     "package_self_times",
+    "sdk_floor_ms",
     "server_env",
     "server_params",
     "spawn_ms",
@@ -41,12 +44,21 @@ __all__ = [
 
 # The servers' one start-up log line would land in the middle of the tables.
 QUIET = ("--log-level", "WARNING")
+# What no server built on the SDK can start faster than: importing it, in a fresh process. Timed
+# as the issue that set the start-up guards timed it (spawn to exit); the CPU figures stop at the
+# end of the import instead, the stricter comparison with a server's answer.
+SDK_FLOOR = "import mcp.server.mcpserver, mcp_types"
 _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
+# The host's choices about bytecode (a shell with PYTHONDONTWRITEBYTECODE=1 compiles every module at
+# every start) are not the servers': only the no-bytecode figure sets them, explicitly.
+_HOST_ONLY = ("PAGERDUTY_", "SSL_CERT", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+
+
 def server_env(**extra: str) -> dict[str, str]:
-    """A server's environment: nothing PagerDuty-specific leaks in from the host."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAGERDUTY_", "SSL_CERT"))}
+    """A server's environment: nothing PagerDuty-specific, nor the host's bytecode settings, leaks in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_HOST_ONLY)}
     env.update(extra)
     return env
 
@@ -86,13 +98,117 @@ async def initialize_ms(key: str, *, env: dict[str, str] | None = None) -> float
     return (await start_ms(key, env=env))[0]
 
 
+def sdk_floor_ms() -> float:
+    """Milliseconds from spawning ``python -c "<SDK_FLOOR>"`` to its exit: the SDK's own start."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", SDK_FLOOR], check=True, env=server_env())
+    return (time.perf_counter() - started) * 1000
+
+
 async def time_initialize(key: str, runs: int, *, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """``runs`` cold starts over stdio: ``initialize`` and then ``tools/list``, median/min/max in ms."""
-    samples = [await start_ms(key, env=env) for _ in range(runs)]
+    """``runs`` cold starts over stdio: ``initialize`` and then ``tools/list``, median/min/max in ms.
+
+    Each start is paired with a start of the SDK's import alone (:data:`SDK_FLOOR`), one right
+    next to the other (which goes first alternates), so that both see the same machine.
+    ``floor_ratio`` is the median of the pairs' ratios: load that comes and goes (other work on a
+    shared machine) slows both of a pair, and cancels out; ``ratio_of_medians`` is also given.
+    """
+    sdk_floor_ms()
+    await start_ms(key, env=env)  # untimed: writes any bytecode not cached yet
+    samples, floor, ratios = [], [], []
+    for run in range(runs):
+        if run % 2:
+            sample = await start_ms(key, env=env)
+            alone = sdk_floor_ms()
+        else:
+            alone = sdk_floor_ms()
+            sample = await start_ms(key, env=env)
+        samples.append(sample)
+        floor.append(alone)
+        ratios.append(sample[0] / alone)
+    initialize = spread([s[0] for s in samples])
     return {
-        "initialize": spread([s[0] for s in samples]),
+        "initialize": initialize,
         "tools_listed": spread([s[1] for s in samples]),
         "server_cpu": spread([s[2] for s in samples]),
+        "sdk_floor": spread(floor),
+        "floor_ratio": round(statistics.median(ratios), 3),
+        "floor_ratios": spread(ratios, 3),
+        "ratio_of_medians": round(float(initialize["median"]) / statistics.median(floor), 3),
+    }
+
+
+_INITIALIZE = (
+    json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "bench", "version": "1"},
+            },
+        }
+    ).encode()
+    + b"\n"
+)
+# The SDK's import, then a line to say so, then waiting: its CPU is read while it waits.
+_FLOOR_READY = f"{SDK_FLOOR}; import sys; print('ready', flush=True); sys.stdin.read()"
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu_ms(pid: int) -> float:
+    """User and system CPU of a running process, all its threads, from ``/proc`` (clock ticks)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * _TICK_MS
+
+
+def _cpu_until_first_line(argv: list[str], send: bytes = b"") -> float:
+    """CPU milliseconds a fresh process has used when its first line of output arrives."""
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=server_env())
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        if send:
+            process.stdin.write(send)
+            process.stdin.flush()
+        if not process.stdout.readline():
+            raise RuntimeError(f"{argv[2]} ended without answering")
+        return _process_cpu_ms(process.pid)
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        process.wait(timeout=30)
+
+
+def cpu_to_initialize(key: str, runs: int) -> dict[str, Any]:
+    """CPU of a server from spawn to its ``initialize`` answer over stdio, next to the CPU of the SDK's
+    import alone, in pairs (alternating which goes first); the median of the pairs' ratios.
+
+    CPU does not grow when other work shares the machine, as wall time does; ``/proc`` counts it in
+    clock ticks (10 ms), which the median of several pairs evens out."""
+    server = [sys.executable, "-m", MODULES[key], "--sandbox", "--enable-write-tools", *QUIET]
+    floor = [sys.executable, "-c", _FLOOR_READY]
+    _cpu_until_first_line(server, _INITIALIZE)  # untimed: bytecode
+    servers: list[float] = []
+    floors: list[float] = []
+    ratios: list[float] = []
+    for run in range(runs):
+        if run % 2:
+            started = _cpu_until_first_line(server, _INITIALIZE)
+            alone = _cpu_until_first_line(floor)
+        else:
+            alone = _cpu_until_first_line(floor)
+            started = _cpu_until_first_line(server, _INITIALIZE)
+        servers.append(started)
+        floors.append(alone)
+        ratios.append(started / alone)
+    return {
+        "server_cpu": spread(servers),
+        "sdk_floor_cpu": spread(floors),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratios": spread(ratios, 3),
     }
 
 
@@ -148,14 +264,16 @@ def spawn_ms(code: str, runs: int) -> dict[str, Any]:
 _PHASES = """
 import json, time
 marks = [(time.perf_counter(), time.process_time())]
-import mcp.server.mcpserver
+import mcp.server.mcpserver, mcp_types
 marks.append((time.perf_counter(), time.process_time()))
-import {module}
-from pagerduty_mcp.catalog import areas_of
+import {module} as served
 from pagerduty_mcp.common import ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.hosting.upstream import sandbox_pool
+from pagerduty_mcp.common.pagerduty.logs import configure_logging
+configure_logging("WARNING")  # as serve() does before it builds the server
 marks.append((time.perf_counter(), time.process_time()))
-server = create_pagerduty_server("bench", areas_of("{key}"), ToolFilter(enable_write_tools=True))
+areas = list(getattr(served, "AREAS", None) or [served.AREA])
+server = create_pagerduty_server("bench", areas, ToolFilter(enable_write_tools=True))
 marks.append((time.perf_counter(), time.process_time()))
 sandbox_pool()
 marks.append((time.perf_counter(), time.process_time()))
@@ -172,14 +290,16 @@ def startup_phases(key: str, runs: int) -> dict[str, Any]:
     """Where a server's start-up goes, timed inside ``runs`` fresh processes (milliseconds).
 
     ``python`` is an empty interpreter from spawn to exit; the other phases are timed in-process,
-    in the order ``serve`` runs them: the ``mcp`` import (the floor no server can avoid), the
-    server's own modules, registering its tools (write tools on), and the sandbox client pool.
+    in the order ``serve`` runs them: the SDK's import (the floor no server can avoid), the
+    server's own modules (only its own areas), registering its tools (write tools on), and the
+    sandbox client pool.
     """
     module = "pagerduty_mcp.server" if key == "mcp" else f"{MODULES[key]}.server"
     code = _PHASES.format(module=module, key=key)
     wall: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
     tools = 0
+    subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=server_env())  # bytecode
     for _ in range(runs):
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=server_env()

@@ -1,7 +1,9 @@
 """The live tool catalogue of every server: what ``tools/list`` really returns.
 
 Used to generate ``docs/tools.md`` (``make docs``), by the tool-surface tests, and by the
-benchmarks, so that all three read the same thing a client sees.
+benchmarks, so that all three read the same thing a client sees. ``make docs`` also writes
+``pagerduty_mcp/tool_schemas.json``: every tool as the SDK registers it, so that a server starts
+without building them again (``common.toolkit.prebuilt``). Both are built the SDK's way here.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import anyio
 
 from pagerduty_mcp.common import Area, ToolFilter, create_pagerduty_server
 from pagerduty_mcp.common.toolkit.apps import APP_MIME_TYPE, EXTENSION_ID
+from pagerduty_mcp.common.toolkit.prebuilt import SCHEMAS, entry_of, key_of, registered_the_sdk_way
 from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.common.toolkit.scopes_by_tool import tool_scopes
 from pagerduty_mcp.server import AREAS
 
-__all__ = ["AREA_KEYS", "SERVERS", "areas_of", "model_bytes", "render_markdown", "server_tools"]
+__all__ = ["AREA_KEYS", "SERVERS", "areas_of", "model_bytes", "render_markdown", "server_tools", "tool_schemas"]
 
 # The area servers' keys, in the order of AREAS.
 AREA_KEYS = tuple(area.name for area in AREAS)
@@ -186,7 +189,18 @@ def _apps_section() -> list[str]:
 
 
 async def _catalogue() -> dict[str, list[dict[str, Any]]]:
-    return {key: await server_tools(key) for key in AREA_KEYS}
+    with registered_the_sdk_way():  # the docs say what the functions say, whatever the kept schemas
+        return {key: await server_tools(key) for key in AREA_KEYS}
+
+
+def tool_schemas() -> str:
+    """``pagerduty_mcp/tool_schemas.json``: every tool of every area as the SDK registers it, writes
+    included, one line a tool (in key order, so that two changes to different tools merge)."""
+    with registered_the_sdk_way():
+        server = create_pagerduty_server("catalogue", list(AREAS), ToolFilter(enable_write_tools=True))
+    entries = {key_of(tool.fn): entry_of(tool) for tool in server._tool_manager.list_tools()}
+    lines = [f"{json.dumps(key)}: {json.dumps(entries[key], separators=(',', ':'))}" for key in sorted(entries)]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def scopes_report() -> str:
@@ -200,23 +214,26 @@ def scopes_report() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write or check docs/tools.md from the live tool lists.")
+    parser = argparse.ArgumentParser(
+        description="Write or check docs/tools.md and the kept tool schemas from the live tool lists."
+    )
     parser.add_argument("--output", type=Path, default=Path("docs/tools.md"))
+    parser.add_argument("--schemas", type=Path, default=SCHEMAS, help="the kept tool schemas (default: in the package)")
     parser.add_argument("--check", action="store_true", help="fail if the file differs from the live tools")
     parser.add_argument("--scopes", action="store_true", help="print the OAuth scopes each server needs, and exit")
     args = parser.parse_args(argv)
     if args.scopes:
         sys.stdout.write(scopes_report())
         return 0
-    text = render_markdown(anyio.run(_catalogue))
+    outputs = {args.output: render_markdown(anyio.run(_catalogue)), args.schemas: tool_schemas()}
     if args.check:
-        current = args.output.read_text() if args.output.exists() else ""
-        if current != text:
-            sys.stderr.write(f"{args.output} is out of date: run `make docs`\n")
-            return 1
-        return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
+        stale = [path for path, text in outputs.items() if not path.exists() or path.read_text() != text]
+        for path in stale:
+            sys.stderr.write(f"{path} is out of date: run `make docs`\n")
+        return 1 if stale else 0
+    for path, text in outputs.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
     return 0
 
 

@@ -109,9 +109,10 @@ async def _session() -> None:
         incidents = _items(listed)
         for incident in incidents:
             who = ", ".join(a["name"] for a in incident.get("assignees", []))
-            service = incident.get("service", {}).get("name")
+            service = incident.get("service")
+            status = incident.get("status", "resolved")  # a resolved incident's resolved_at says it
             _say(
-                f"  #{incident['number']} [{incident['status']}/{incident['urgency']}] "
+                f"  #{incident['number']} [{status}/{incident['urgency']}] "
                 f"{incident['title']} ({service}; {who or 'unassigned'})"
             )
         if incidents:
@@ -144,7 +145,8 @@ async def _session() -> None:
             # "What do we owe the Database team for last month's on-call?" Rates per hour by band.
             arguments = {"team_id": "Database", "rates": [0, 8, 12, 20], "currency": "EUR"}
             for row in _items(await _call(client, "get_oncall_compensation", arguments)):
-                flags = len(row.get("flags", []))
+                found = row.get("flags", {})
+                flags = len(found.get("short_rests", [])) + ("over_week" in found)
                 _say(
                     f"  {row['user']['name']} ({row['time_zone']}): {row['hours']['total']:g} h, "
                     f"{row['pay']['total']:,.2f} EUR" + (f", {flags} working-time flag(s)" if flags else "")

@@ -54,6 +54,7 @@ from pagerduty_mcp.common.toolkit.names import (
     finder_hint,
     resolve_reference,
     resolve_variable,
+    resolved_row,
 )
 from pagerduty_mcp.common.toolkit.ownership import Scope, TeamScope, apply_scope
 from pagerduty_mcp.common.toolkit.params import Limit, Offset, Since, Until
@@ -152,6 +153,7 @@ __all__ = [
     "resolve_ids",
     "resolve_reference",
     "resolve_variable",
+    "resolved_row",
     "respond",
     "split_by_kind",
     "tool",

@@ -11,6 +11,9 @@ the model); ``core`` serves them. ``sandbox.state`` is the account's :class:`Sto
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pagerduty_mcp.sandbox.constants import (
     SANDBOX_ACCOUNT_TOKEN,
     SANDBOX_API_URL,
@@ -19,17 +22,45 @@ from pagerduty_mcp.sandbox.constants import (
     SANDBOX_OAUTH_CLIENT_SECRET,
     SANDBOX_TOKEN,
 )
-from pagerduty_mcp.sandbox.core import (
-    DroppedConnection,
-    LoggedRequest,
-    Principal,
-    RequestLog,
-    Sandbox,
-    SandboxTransport,
-    shared_sandbox,
+
+if TYPE_CHECKING:
+    from pagerduty_mcp.sandbox.core import (
+        DroppedConnection,
+        LoggedRequest,
+        Principal,
+        RequestLog,
+        Sandbox,
+        SandboxTransport,
+        shared_sandbox,
+    )
+    from pagerduty_mcp.sandbox.faults import Faults
+    from pagerduty_mcp.sandbox.model.store import Store
+
+# Loaded when first asked for: a server started with --sandbox reads the constants at start and
+# loads the account's modules (several milliseconds) at its first request.
+_CORE = (
+    "DroppedConnection",
+    "LoggedRequest",
+    "Principal",
+    "RequestLog",
+    "Sandbox",
+    "SandboxTransport",
+    "shared_sandbox",
 )
-from pagerduty_mcp.sandbox.faults import Faults
-from pagerduty_mcp.sandbox.model.store import Store
+_LAZY = {
+    **dict.fromkeys(_CORE, "pagerduty_mcp.sandbox.core"),
+    "Faults": "pagerduty_mcp.sandbox.faults",
+    "Store": "pagerduty_mcp.sandbox.model.store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "SANDBOX_ACCOUNT_TOKEN",

@@ -86,6 +86,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: a burst of new connections (a bench, a replica
+    # starting) overflows it, and each SYN the kernel drops costs its client a 1-second retransmit.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], sandbox: Sandbox, context: ssl.SSLContext) -> None:
         super().__init__(address, _Handler)

@@ -27,7 +27,7 @@ def test_the_demo_runs_a_real_session_and_shows_answers() -> None:
     assert "You are " in out
     assert "on call now" in out and "(next: " in out
     assert "incident(s)" in out and "escalation policy: " in out
-    assert "On-call pay from " in out and " EUR" in out
+    assert "On-call pay: " in out and " EUR" in out
     # An incident attached as a host attaches it, and a schedule completed from what a person typed.
     assert "> read pagerduty://incidents/60  [" in out and "application/json]\n  Incident #60: triggered" in out
     assert "alerts: 1, notes: 1, log entries: " in out

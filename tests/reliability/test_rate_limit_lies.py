@@ -92,18 +92,16 @@ class _OnceLimited(httpx2.BaseTransport):
 
 
 async def test_the_wait_cap_holds_per_call_not_per_request() -> None:
-    """get_service reads the service, its integrations and its open incidents (together): each read
-    is asked to wait 3 s, and the cap is 4 s. Per request the call would wait 3 s per read; per call
-    it stops at 3."""
+    """get_team reads the team, then its members and its escalation policies: each read is asked to
+    wait 3 s, and the cap is 4 s. Per request the call would wait 3 s per read; per call it stops at 3."""
     sleeps: list[float] = []
     box = Sandbox()
     transport = _OnceLimited(box, wait=3)
     settings = Settings(credential=Credential(SANDBOX_TOKEN), api_host=SANDBOX_API_URL, rate_limit_wait_seconds=4)
     pool = ClientPool(settings, transport=transport, sleep=sleeps.append)
-    # One with open incidents (so not "active"): they are read too, a second request in the call.
-    service = next(k for k, v in box.state.open_incidents.items() if v)
+    team = next(iter(box.state.tables["teams"]))
     async with memory_session(sandbox=box, pool=pool) as client:
-        error = await fails(client, "get_service", {"service_id": service}, "RATE_LIMITED")
+        error = await fails(client, "get_team", {"team_id": team}, "RATE_LIMITED")
     assert transport.limited >= 2, "the call should have reached more than one request"
     assert sum(sleeps) <= 4, f"one call waited {sum(sleeps)} s under a 4 s cap"
     assert sleeps == [3.0]

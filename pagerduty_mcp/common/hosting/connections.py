@@ -18,13 +18,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-import h11
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
+
+if TYPE_CHECKING:
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 
 __all__ = [
     "DEFAULT_MAX_EVENT_STREAMS",
@@ -50,50 +52,59 @@ EVENT_STREAMS_PER_CALLER = 4
 DEFAULT_MAX_EVENT_STREAMS = 100
 
 
-class _HeadTimeoutProtocol(H11Protocol):
-    """uvicorn's h11 protocol, closing a connection whose request head does not arrive in time."""
+@functools.cache
+def _head_timeout_protocol() -> type[H11Protocol]:
+    """uvicorn's h11 protocol with a time limit on the request head; uvicorn and h11 are imported
+    here, so that a server on stdio never loads them."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    head_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS
-    _head_timer: asyncio.TimerHandle | None = None
+    class _HeadTimeoutProtocol(H11Protocol):
+        """uvicorn's h11 protocol, closing a connection whose request head does not arrive in time."""
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)  # type: ignore[arg-type]
-        self._arm_head_timer()
+        head_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS
+        _head_timer: asyncio.TimerHandle | None = None
 
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self.conn.their_state is h11.IDLE:
-            if self._head_timer is None:
-                self._arm_head_timer()  # the first bytes of the next request on a kept-alive connection
-        else:
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)  # type: ignore[arg-type]
+            self._arm_head_timer()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is h11.IDLE:
+                if self._head_timer is None:
+                    self._arm_head_timer()  # the first bytes of the next request on a kept-alive connection
+            else:
+                self._cancel_head_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
             self._cancel_head_timer()
+            super().connection_lost(exc)
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_head_timer()
-        super().connection_lost(exc)
+        def on_response_complete(self) -> None:
+            self._cancel_head_timer()  # the keep-alive timer takes over until the next byte
+            super().on_response_complete()
 
-    def on_response_complete(self) -> None:
-        self._cancel_head_timer()  # the keep-alive timer takes over until the next byte
-        super().on_response_complete()
+        def _arm_head_timer(self) -> None:
+            self._cancel_head_timer()
+            self._head_timer = self.loop.call_later(self.head_timeout_seconds, self._head_timed_out)
 
-    def _arm_head_timer(self) -> None:
-        self._cancel_head_timer()
-        self._head_timer = self.loop.call_later(self.head_timeout_seconds, self._head_timed_out)
+        def _cancel_head_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
 
-    def _cancel_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
+        def _head_timed_out(self) -> None:
             self._head_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
 
-    def _head_timed_out(self) -> None:
-        self._head_timer = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self.transport.close()
+    return _HeadTimeoutProtocol
 
 
 def guarded_protocol(head_timeout_seconds: float) -> type[H11Protocol]:
     """The protocol class uvicorn should use (``Config(http=...)``)."""
-    return type("HeadTimeoutProtocol", (_HeadTimeoutProtocol,), {"head_timeout_seconds": head_timeout_seconds})
+    return type("HeadTimeoutProtocol", (_head_timeout_protocol(),), {"head_timeout_seconds": head_timeout_seconds})
 
 
 async def body_within(receive: Receive, seconds: float, limit: int) -> list[Message] | None:

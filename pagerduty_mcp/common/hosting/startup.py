@@ -171,7 +171,9 @@ def serve(command: str, areas: Sequence[Area], options: ServeOptions) -> None:
     server.pool = pool  # the server's own, for as long as it serves: no other server shares it
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     where = "sandbox" if options.sandbox else settings.api_host
-    log.info("%s %s starting (%s, %s)", command, __version__, options.transport.value, where)
+    budget = options.request_budget()
+    spending = f"request budget {budget}/min per credential" if budget else "request budget off"
+    log.info("%s %s starting (%s, %s, %s)", command, __version__, options.transport.value, where, spending)
     try:
         if remote is None:
             server.run("stdio")

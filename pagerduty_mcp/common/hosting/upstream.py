@@ -8,7 +8,11 @@ transport it is handed and never knows which account is behind it.
 from __future__ import annotations
 
 import dataclasses
+import os
+import threading
 from typing import TYPE_CHECKING, Any
+
+import httpx2
 
 from pagerduty_mcp.common.pagerduty.client import ClientPool
 from pagerduty_mcp.common.pagerduty.config import Credential, Settings
@@ -41,12 +45,45 @@ def sandbox_pool(
     ``keep_credential=False`` leaves the pool without a server credential (``--auth pagerduty``:
     every caller brings theirs, and not even the sandbox's default token stands in).
     """
-    from pagerduty_mcp.sandbox import shared_sandbox
-
-    box = sandbox if sandbox is not None else shared_sandbox()
+    transport: httpx2.BaseTransport
+    if sandbox is not None:
+        transport = sandbox.transport()
+    else:
+        transport = shared = _SharedSandbox()
+        if any(name.startswith(SANDBOX_SETTINGS) for name in os.environ):
+            shared.served()  # the account is configured: a setting it refuses stops the start, as before
     settings = sandbox_settings(settings) if keep_credential else _sandbox_hosts(settings or Settings())
-    client_pool = ClientPool(settings, transport=box.transport(), **pool)
+    client_pool = ClientPool(settings, transport=transport, **pool)
     return client_pool
+
+
+# The prefix of every variable that configures the process-wide sandbox (seed, size, faults).
+SANDBOX_SETTINGS = "PAGERDUTY_SANDBOX_"
+
+
+class _SharedSandbox(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+    """The process-wide sandbox's transport, made at the first request: a server started with
+    ``--sandbox`` loads the account's modules when it is first asked something, not before its
+    first answer (``initialize``). Unless a ``PAGERDUTY_SANDBOX_*`` variable configures it: then it is
+    made at start, so that a wrong setting is refused there."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._transport: SandboxTransport | None = None
+
+    def served(self) -> SandboxTransport:
+        with self._lock:
+            if self._transport is None:
+                from pagerduty_mcp.sandbox import shared_sandbox
+
+                self._transport = shared_sandbox().transport()
+            return self._transport
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        return self.served().handle_request(request)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        return await self.served().handle_async_request(request)
 
 
 def _sandbox_hosts(settings: Settings) -> Settings:

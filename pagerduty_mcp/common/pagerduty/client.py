@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -378,12 +378,15 @@ class PagerDutyClient(_BoundedRetries, pagerduty.RestApiV2Client):  # type: igno
 
     # --- the current user ---------------------------------------------------------------------
 
-    def current_user(self) -> dict[str, Any] | None:
-        """The token's user (cached for a few minutes), or ``None`` for an account-level token."""
+    def current_user(self, include: Sequence[str] = ()) -> dict[str, Any] | None:
+        """The token's user (cached for a few minutes), or ``None`` for an account-level token.
+
+        ``include`` (``contact_methods``, ``teams``): asked for now, with those in full, and kept for
+        whoever needs less next."""
         with self._me_lock:
-            if self._me is not None and self._me[0] > time.monotonic():
+            if not include and self._me is not None and self._me[0] > time.monotonic():
                 return self._me[1]
-            response = self.request("GET", "/users/me")
+            response = self.request("GET", "/users/me", params={"include[]": list(include)} if include else None)
             if response.status_code == 400 and "account-level" in response.text:
                 user = None
             elif not response.is_success:

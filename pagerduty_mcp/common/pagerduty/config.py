@@ -7,6 +7,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pagerduty_mcp.common.pagerduty.logs import register_secret
@@ -181,9 +182,11 @@ def load_dotenv_file() -> None:
 
     Never the one beside the installed package: python-dotenv's default search starts at the
     calling module's folder, which for an installed server is site-packages, not the user's project.
+    The search is ours, so that python-dotenv is imported only when there is a file to read.
     """
-    from dotenv import find_dotenv, load_dotenv
+    here = Path.cwd()
+    found = next((folder / ".env" for folder in (here, *here.parents) if (folder / ".env").is_file()), None)
+    if found is not None:
+        from dotenv import load_dotenv
 
-    found = find_dotenv(usecwd=True)
-    if found:
         load_dotenv(found, override=False)

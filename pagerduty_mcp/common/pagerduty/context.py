@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from pagerduty_mcp.common.pagerduty.config import Credential
 
@@ -184,6 +185,9 @@ class Memo:
     # Ids this message has seen PagerDuty answer for (a resolved name, a checked filter), so that
     # an existence check asks once, whichever layer asks (``toolkit.names``).
     known_ids: set[str] = field(default_factory=set)
+    # What a name resolution of this message found, by id: the path PagerDuty listed it at, and the
+    # row, so that a tool that needs the object's name (or kind) asks nothing more (``toolkit.names``).
+    resolved_rows: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     # PagerDuty's own words from error answers of this message (sanitised), so that an error that
     # quotes them, however reworded on the way, is marked as outside text (``errors``).
     upstream_texts: list[str] = field(default_factory=list)

@@ -237,7 +237,9 @@ async def _decide(
 def ask_first(tool: Tool, ask: Asks, named: list[str]) -> None:
     """Give a registered tool its confirmation: a resolver the SDK runs before the body, whose
     outcome reaches the tool's wrapper as ``confirmation=`` (see :func:`go_ahead`)."""
-    arguments = [field.alias or key for key, field in tool.fn_metadata.arg_model.model_fields.items()]
+    # The published schema's properties are the argument model's fields by alias: read from there,
+    # a tool registered from the kept schemas (toolkit.prebuilt) builds no model at start.
+    arguments = list(tool.parameters.get("properties", {}))
     name = tool.name
 
     async def confirmation(ctx: Context[Any, Any], **given: Any) -> Elicit[Confirmed] | _Unasked | _Refused:

@@ -12,7 +12,7 @@ __all__ = ["LeanModel", "Ref", "refs"]
 class LeanModel(BaseModel):
     """Base of every answer shape: unknown fields from PagerDuty are dropped, not echoed."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class Ref(LeanModel):

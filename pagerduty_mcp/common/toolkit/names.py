@@ -9,8 +9,9 @@ candidates, and an unknown one is ``<RESOURCE>_NOT_FOUND`` naming the parameter.
 
 One rule for values shaped like an id: each is tried both as an id and as a name, the likelier
 first. ``PLATFORM`` (capitals, no digit) is looked up as a name first and is the id only when no
-name matches; ``P1ABC23`` (an id's exact shape, with a digit) is taken as the id without a request,
-and is looked up as a name only when PagerDuty has no such id (``rename_unknown_ids``).
+name matches; ``P1ABC23`` or ``PNHXORC`` (the exact shape of most PagerDuty ids, P and six, or a
+longer id with a digit) is taken as the id without a request, and is looked up as a name only when
+PagerDuty has no such id (``rename_unknown_ids``).
 
 An unknown value is answered with the closest few names of its kind and their ids
 (``toolkit.near_names``), never one picked silently. They come from the kind's whole list, the one
@@ -53,6 +54,7 @@ __all__ = [
     "resolve_reference",
     "resolve_references",
     "resolve_variable",
+    "resolved_row",
     "unknown",
 ]
 
@@ -67,11 +69,13 @@ _MAX_EXISTENCE_CHECKS = 20
 # PagerDuty's own ids: P + 6 (most objects), Q + 12-13 (incidents, alerts), 26 from a digit
 # (automation actions); the sandbox's likewise.
 _PAGERDUTY_ID = re.compile(r"^(P[A-Z0-9]{6}|[A-Z][A-Z0-9]{5,19}|[0-9][A-Z0-9]{25})$")
-# Those shapes with a digit in them are likelier ids than names: taken as ids without a request, and
-# looked up as a name only when PagerDuty has no such id. Any other id-shaped value (PLATFORM,
-# DATABASE, PAYMENT) is likelier a name in capitals, since names match in any case: it is looked up
-# as a name first, and is the id only when no name matches.
-_UNMISTAKABLE_ID = re.compile(r"^(?=.*[0-9])(P[A-Z0-9]{6}|Q[A-Z0-9]{12,13}|[0-9][A-Z0-9]{25})$")
+# P and six (about one in seven of them has no digit: PNHXORC), and the longer shapes with a digit in
+# them, are likelier ids than names: taken as ids without a request, and looked up as a name only when
+# PagerDuty has no such id. A name of that exact shape (PAYMENT) is still found, after that one
+# answer; looking every digitless id up as a name first cost a list request on each of them. Any
+# other id-shaped value (PLATFORM, DATABASE, PAYMENTS) is likelier a name in capitals, since names
+# match in any case: it is looked up as a name first, and is the id only when no name matches.
+_UNMISTAKABLE_ID = re.compile(r"^(P[A-Z0-9]{6}|(?=.*[0-9])(Q[A-Z0-9]{12,13}|[0-9][A-Z0-9]{25}))$")
 
 
 def is_pagerduty_id(value: str) -> bool:
@@ -83,6 +87,13 @@ def known_ids() -> set[str]:
     """Ids the message in progress has seen exist; outside a message (scripts, tests) nothing is kept."""
     ctx = current_request()
     return ctx.memo.known_ids if ctx.kind else set()
+
+
+def resolved_row(ident: str) -> tuple[str, dict[str, Any]] | None:
+    """The path and the row a name resolution of this message found ``ident`` at, if one did: the
+    object's name, and by the path its kind (a shift-based schedule is listed at /v3/schedules)."""
+    ctx = current_request()
+    return ctx.memo.resolved_rows.get(ident) if ctx.kind else None
 
 
 def finder_hint(tool: str, area: str) -> str:
@@ -161,6 +172,7 @@ def resolve_reference(value: str, parameter: str, *, label: str | None = None) -
         found = [row for row in _listed(listing, text) if _matches(kind, row, wanted)]
         if len(found) == 1:
             known_ids().add(str(found[0]["id"]))
+            _remember(listing.path, found[0])
             return str(found[0]["id"])
         if len(found) > 1:
             listed = ", ".join(_label(r) for r in found)
@@ -174,6 +186,13 @@ def resolve_reference(value: str, parameter: str, *, label: str | None = None) -
     if could_be_an_id and ident is not None:
         return ident  # no such name: the id it looks like (an empty answer then checks it exists)
     raise unknown(kind, said, text)
+
+
+def _remember(listed_at: str, row: dict[str, Any]) -> None:
+    """Keep the row a name was found in for the rest of the message (outside one, nothing is kept)."""
+    ctx = current_request()
+    if ctx.kind:
+        ctx.memo.resolved_rows[str(row["id"])] = (listed_at, row)
 
 
 def unknown(kind: Kind, parameter: str, value: str, message: str | None = None) -> ToolFailure:

@@ -31,6 +31,7 @@ from pagerduty_mcp.common.toolkit.names import (
     resolve_references,
     unknown,
 )
+from pagerduty_mcp.common.toolkit.prebuilt import add_tool
 from pagerduty_mcp.common.toolkit.references import NAMED_PARAMETERS, REFERENCES
 
 __all__ = [
@@ -288,7 +289,8 @@ def _register(server: MCPServer, toolset: str, tools: Iterable[Callable[..., Any
         spec = spec_of(fn)
         if not flt.allows(toolset, spec):
             continue
-        server.add_tool(
+        add_tool(
+            server,
             _wrap(spec),
             name=spec.name,
             title=spec.title,

@@ -89,6 +89,7 @@ from pagerduty_mcp.common.toolkit.message_checks import malformed
 from pagerduty_mcp.common.toolkit.reads import Reads
 from pagerduty_mcp.common.toolkit.registry import ToolFilter, register_read_tools, register_write_tools
 from pagerduty_mcp.common.toolkit.schema import describe_validation_error, lean_schema, name_references
+from pagerduty_mcp.common.toolkit.sdk_logging import unused_handler_not_built
 from pagerduty_mcp.common.toolkit.span_names import bound_span_names
 
 __all__ = [
@@ -152,7 +153,8 @@ class PagerDutyMCPServer(MCPServer):
     pool: ClientPool | None = None
 
     def __init__(self, name: str, **kwargs: Any) -> None:
-        super().__init__(name, **kwargs)
+        with unused_handler_not_built():
+            super().__init__(name, **kwargs)
         # "prompt:<name>" / "resource:<uri or template>" -> the tools it reads (toolkit.extras).
         self.reads_of: dict[str, Reads] = {}
         # "prompt:<name>" / "resource:<template>" -> argument -> where its completions come from.

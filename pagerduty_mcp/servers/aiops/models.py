@@ -237,12 +237,9 @@ def summarize_path(path: dict[str, Any], names: dict[str, str] | None = None) ->
     """Compact view of an orchestration path: rules as conditions, route target and short actions."""
     names = names or {}
     sets = path.get("sets") or []
-    out: dict[str, Any] = {
-        "type": path.get("type"),
-        "parent": (path.get("parent") or {}).get("id"),
-        "version": path.get("version"),
-        "updated_at": path.get("updated_at"),
-    }
+    # Its type and parent are what was asked for, and its version matters only to a whole replace
+    # (detail=true reads it): said by the question, not again here.
+    out: dict[str, Any] = {"updated_at": path.get("updated_at")}
     for rule_set in sets:
         key = "rules" if rule_set.get("id") == "start" else f"set:{rule_set.get('id')}"
         out[key] = [_rule_summary(r, names) for r in rule_set.get("rules") or []]

@@ -33,6 +33,8 @@ __all__ = [
 ]
 
 TITLE_LIMIT = 300
+# PagerDuty's own incident type, the one every account has (a custom type is named otherwise).
+BASE_INCIDENT_TYPE = "incident_default"
 
 
 class LeanModel(_BaseModel):
@@ -45,6 +47,17 @@ class LeanModel(_BaseModel):
 
 def _text(value: Any, limit: int) -> str | None:
     return clean_text(str(value), limit) if value not in (None, "") else None
+
+
+def _name_of(reference: dict[str, Any] | None) -> str | None:
+    found = Ref.of(reference)
+    return (found.name or found.id) if found else None
+
+
+def _status(incident: dict[str, Any]) -> str | None:
+    """The status, unless ``resolved_at`` says it."""
+    status = incident.get("status")
+    return None if status == "resolved" and incident.get("resolved_at") else status
 
 
 def _news(incident: dict[str, Any]) -> str | None:
@@ -60,11 +73,11 @@ class IncidentSummary(LeanModel):
     status: str | None = None
     urgency: str | None = None
     priority: str | None = None
-    service: Ref | None = None
+    # By name, as the priority: a service's name is unique in an account, and every tool takes it.
+    service: str | None = None
     assignees: list[Ref] = []
     created_at: str | None = None
-    last_status_change_at: str | None = None
-    resolved_at: str | None = None
+    resolved_at: str | None = None  # says "resolved": status is left out then
     html_url: str | None = None
 
     @classmethod
@@ -75,9 +88,9 @@ class IncidentSummary(LeanModel):
             "number": incident.get("incident_number"),
             "title": clean_text(incident.get("title") or incident.get("summary") or "", TITLE_LIMIT),
             "priority": priority.get("name") or priority.get("summary"),
-            "service": Ref.of(incident.get("service")),
+            "service": _name_of(incident.get("service")),
             "assignees": refs([a.get("assignee") for a in incident.get("assignments") or []]),
-            "last_status_change_at": _news(incident),
+            "status": _status(incident),
         }
 
     @classmethod
@@ -92,13 +105,16 @@ class Responder(LeanModel):
 
 
 class IncidentDetail(IncidentSummary):
+    # When the status last changed, unless at the creation or the resolution: one incident's story.
+    # A list says what each incident is, not when it last moved.
+    last_status_change_at: str | None = None
     description: str | None = None
     details: Any = None
     incident_key: str | None = None
     acknowledgers: list[Ref] = []
     escalation_policy: Ref | None = None
     teams: list[Ref] = []
-    alert_counts: dict[str, int] | None = None
+    alert_counts: dict[str, int] | None = None  # without "all" (their sum) and without zeros
     conference_bridge: dict[str, str] | None = None
     responders: list[Responder] = []
     pending_actions: list[dict[str, str]] = []
@@ -120,6 +136,9 @@ class IncidentDetail(IncidentSummary):
         return cls.model_validate(
             {
                 **cls.fields_from_api(incident),
+                "last_status_change_at": _news(incident),
+                "alert_counts": {k: v for k, v in (incident.get("alert_counts") or {}).items() if k != "all" and v}
+                or None,
                 "description": clean_text(description, 1000)
                 if description and description != incident.get("title")
                 else None,
@@ -137,10 +156,16 @@ class IncidentDetail(IncidentSummary):
                     {"type": str(a.get("type")), "at": str(a.get("at"))} for a in incident.get("pending_actions") or []
                 ],
                 "merged_into": Ref.of(reason.get("incident")) if reason.get("type") == "merge_resolve_reason" else None,
-                "incident_type": (incident.get("incident_type") or {}).get("name"),
+                # Every incident has a type: only one other than the base type is news.
+                "incident_type": _type_unless_base(incident.get("incident_type")),
                 "custom_fields": custom or None,
             }
         )
+
+
+def _type_unless_base(incident_type: dict[str, Any] | None) -> str | None:
+    name = (incident_type or {}).get("name")
+    return None if name == BASE_INCIDENT_TYPE else name
 
 
 class AlertSummary(LeanModel):

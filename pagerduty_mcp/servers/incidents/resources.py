@@ -85,9 +85,10 @@ def _open_incidents(offset: int, limit: int) -> tuple[list[Resource], int | None
 
 
 def _offer(incident: dict[str, Any]) -> Resource:
-    label = f"#{incident['number']} [{incident['status']}, {incident['urgency']}] {incident['title']}"
+    status = incident.get("status") or "resolved"  # a resolved row says so by its resolved_at
+    label = f"#{incident['number']} [{status}, {incident['urgency']}] {incident['title']}"
     who = ", ".join(a["name"] for a in incident.get("assignees", []) if a.get("name")) or "unassigned"
-    service = (incident.get("service") or {}).get("name") or "no service"
+    service = incident.get("service") or "no service"
     return Resource(
         uri=f"pagerduty://incidents/{incident['number']}",
         name=clean_text(label, 200),
@@ -96,7 +97,8 @@ def _offer(incident: dict[str, Any]) -> Resource:
         mime_type="application/json",
         annotations=Annotations(
             audience=["user", "assistant"],
-            last_modified=incident.get("last_status_change_at") or incident["created_at"],
+            # A list row says when it was opened and resolved, not when it was last acknowledged.
+            last_modified=incident.get("resolved_at") or incident["created_at"],
         ),
     )
 

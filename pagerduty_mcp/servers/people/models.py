@@ -7,6 +7,7 @@ from typing import Any
 from pagerduty_mcp.common import LeanModel, Ref, refs
 
 __all__ = [
+    "ROTATION_SOURCES",
     "ContactMethod",
     "CustomShiftInfo",
     "EventInfo",
@@ -151,7 +152,14 @@ class TeamSummary(LeanModel):
     @classmethod
     def from_api(cls, team: dict[str, Any]) -> TeamSummary:
         parent = Ref.of(team.get("parent"))
-        return cls.model_validate({**team, "parent": parent, "description": team.get("description") or None})
+        return cls.model_validate(
+            {
+                **team,
+                "name": team.get("name") or team.get("summary"),  # a reference (a user's teams) has a summary
+                "parent": parent,
+                "description": team.get("description") or None,
+            }
+        )
 
 
 class Member(LeanModel):
@@ -171,12 +179,19 @@ class Shift(LeanModel):
     user: Ref | None = None
     start: str | None = None
     end: str | None = None
-    source: str | None = None  # shift-based: "rotation <id>", "custom_shift <id>" or "override <id>"
+    source: str | None = None  # shift-based, when not a rotation: "custom_shift <id>" or "override <id>"
 
     @classmethod
     def from_api(cls, entry: dict[str, Any]) -> Shift:
         user = Ref.of(entry.get("user"))
-        return cls(user=user, start=entry.get("start"), end=entry.get("end"), source=entry.get("source"))
+        source = entry.get("source")
+        if source and str(source).startswith("rotation "):
+            source = None  # most shifts: the rotations say when they come; the exceptions are the news
+        return cls(user=user, start=entry.get("start"), end=entry.get("end"), source=source)
+
+
+# Said once in an answer whose final schedule leaves rotation sources out.
+ROTATION_SOURCES = "final_schedule: source only where a custom shift or an override, not a rotation, gives the shift."
 
 
 def describe_restriction(restriction: dict[str, Any]) -> str:
@@ -260,21 +275,24 @@ class EventInfo(LeanModel):
     effective_until: str | None = None
 
     @classmethod
-    def from_api(cls, event: dict[str, Any], names: dict[str, str]) -> EventInfo:
+    def from_api(cls, event: dict[str, Any], names: dict[str, str], zone: str | None = None) -> EventInfo:
+        """``zone``: the schedule's; an event in the same zone, or in effect from its first shift,
+        does not say it again."""
         strategy = event.get("assignment_strategy") or {}
         members = [m.get("user_id") for m in strategy.get("members") or [] if m.get("user_id")]
         start, end = event.get("start_time") or {}, event.get("end_time") or {}
         rotating = strategy.get("type") == "rotating_member_assignment_strategy"
+        since = event.get("effective_since")
         return cls(
             id=event.get("id"),
             name=event.get("name"),
             first_start=start.get("date_time"),
             first_end=end.get("date_time"),
-            time_zone=start.get("time_zone"),
+            time_zone=None if start.get("time_zone") == zone else start.get("time_zone"),
             repeats="; ".join(r.removeprefix("RRULE:") for r in event.get("recurrence") or []),
             users=[Ref(id=u, name=names.get(u)) for u in members],
             shifts_per_user=strategy.get("shifts_per_member") if rotating else None,
-            effective_since=event.get("effective_since"),
+            effective_since=None if since == start.get("date_time") else since,
             effective_until=event.get("effective_until"),
         )
 
@@ -327,7 +345,10 @@ class ScheduleDetail(ScheduleSummary):
         layers = [LayerInfo.from_api(layer) for layer in schedule.get("schedule_layers") or []]
         names = {u.get("id"): u.get("summary") for u in schedule.get("users") or []}
         rotations = [
-            RotationInfo(id=r.get("id"), events=[EventInfo.from_api(e, names) for e in r.get("events") or []])
+            RotationInfo(
+                id=r.get("id"),
+                events=[EventInfo.from_api(e, names, schedule.get("time_zone")) for e in r.get("events") or []],
+            )
             for r in schedule.get("rotations") or []
         ]
         if not rendered:

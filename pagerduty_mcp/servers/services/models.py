@@ -25,7 +25,6 @@ __all__ = [
     "UrgencyRule",
     "WebhookFilter",
     "WebhookSubscription",
-    "grouping_from_setting",
     "window_state",
 ]
 
@@ -88,7 +87,6 @@ class NewIntegration(IntegrationSummary):
 
 class ServiceDetail(ServiceSummary):
     description: str | None = None
-    created_at: str | None = None
     last_incident_timestamp: str | None = None
     acknowledgement_timeout: int | None = None
     auto_resolve_timeout: int | None = None
@@ -96,7 +94,6 @@ class ServiceDetail(ServiceSummary):
     support_hours: dict[str, Any] | None = None
     alert_grouping: dict[str, Any] | None = None
     integrations: list[IntegrationSummary] = []
-    open_incidents: dict[str, int] | None = None
     maintenance_window: dict[str, Any] | None = None
 
     @classmethod
@@ -107,7 +104,7 @@ class ServiceDetail(ServiceSummary):
                 **cls.fields_from_api(service),
                 "description": _text(service.get("description")),
                 # {"type": null} means no grouping set on the service itself; a reference means
-                # an Alert Grouping Setting holds it (get_service reads that).
+                # an Alert Grouping Setting holds it (list_alert_grouping_settings reads that).
                 "alert_grouping": _grouping(grouping),
                 "integrations": [
                     IntegrationSummary.from_api(i) for i in service.get("integrations") or [] if isinstance(i, dict)
@@ -122,15 +119,6 @@ def _grouping(parameters: Any) -> dict[str, Any] | None:
     if str(parameters["type"]).endswith("_reference"):
         return {"setting": parameters.get("id")}
     return {"type": parameters["type"], "config": parameters.get("config")}
-
-
-def grouping_from_setting(setting: dict[str, Any]) -> dict[str, Any]:
-    """An Alert Grouping Setting as the service's alert grouping: its type, config and name."""
-    return {
-        "type": setting.get("type"),
-        "config": setting.get("config"),
-        "setting": {"id": setting.get("id"), "name": _text(setting.get("name"))},
-    }
 
 
 class BusinessServiceDetail(LeanModel):
@@ -249,7 +237,7 @@ class WebhookSubscription(LeanModel):
             if target
             else None,
             active=subscription.get("active"),
-            temporarily_disabled=method.get("temporarily_disabled"),
+            temporarily_disabled=method.get("temporarily_disabled") or None,  # said only when it is
             header_names=[str(h.get("name")) for h in method.get("custom_headers") or [] if isinstance(h, dict)],
         )
 

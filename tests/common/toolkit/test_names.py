@@ -160,3 +160,34 @@ def test_a_big_account_is_searched_by_the_names_own_words() -> None:
     assert failure.details["suggestions"] == [{"id": "PPLAT01", "name": "Platform"}]
     # The lookup, the list up to its bound, and one search by the name's own words (the exact one is cached).
     assert asked == ["query=Platform Team", *(f"offset={n}" for n in range(0, 500, 100)), "query=platform"]
+
+
+def test_an_id_of_the_usual_shape_without_a_digit_is_taken_as_the_id_and_a_name_so_shaped_still_found() -> None:
+    """P and six capitals is how about one PagerDuty id in seven looks (PNHXORC): asked as the id,
+    not looked up as a name first. A team named that way (PAYMENT) is found once PagerDuty has no
+    such id."""
+    asked: list[str] = []
+    teams = [{"id": "PNHXORC", "name": "Checkout"}, {"id": "PT00001", "name": "PAYMENT"}]
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        query = request.url.params.get("query")
+        asked.append(request.url.path + (f"?query={query}" if query is not None else ""))
+        if request.url.path == "/teams":
+            rows = [t for t in teams if query is None or query.lower() in t["name"].lower()]
+            return reply(200, {"teams": rows, "more": False})(request)
+        if any(request.url.path == f"/teams/{t['id']}" for t in teams):
+            return reply(200, {"team": {}})(request)
+        return reply(404, {"error": {"message": "Not Found", "code": 2100}})(request)
+
+    pool = ClientPool(Settings(credential=Credential("k" * 20), api_host=API), transport=httpx2.MockTransport(handle))
+    with standalone(pool):
+        assert resolve_reference("PNHXORC", "team_id") == "PNHXORC"
+        assert resolve_reference("PAYMENT", "team_ids") == "PAYMENT"
+        assert asked == []  # both taken as ids, nothing asked
+        given = {"team_ids": ["PNHXORC", "PAYMENT"]}
+        with pytest.raises(ToolFailure) as caught:
+            check_references_exist(given, ["team_ids"])
+        assert rename_unknown_ids(given, dict(given), ["team_ids"], caught.value) == {
+            "team_ids": ["PNHXORC", "PT00001"]
+        }
+    assert asked[:3] == ["/teams/PNHXORC", "/teams/PAYMENT", "/teams"]

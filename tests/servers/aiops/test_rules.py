@@ -155,7 +155,9 @@ def test_summaries_are_compact_and_name_route_targets() -> None:
             "route_to": {"id": "PSVC001", "name": "DBA"},
         }
     ]
-    assert summary["parent"] == "PORCH01" and summary["catch_all"] == {"route_to": "unrouted"}
+    assert summary["catch_all"] == {"route_to": "unrouted"}
+    # What was asked for (its type and parent) and the version only a replace needs are not said again.
+    assert not {"type", "parent", "version"} & set(summary)
     service = {
         "type": "service",
         "sets": [{"id": "start", "rules": [{"id": "r2", "actions": {"extractions": [{}, {}], "annotate": "x"}}]}],

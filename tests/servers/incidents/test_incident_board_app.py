@@ -56,6 +56,20 @@ async def test_the_board_shows_every_open_incident_by_service_and_urgency(browse
         await app.finish()
 
 
+async def test_a_resolved_incident_is_drawn_resolved_though_its_row_says_so_only_by_resolved_at(
+    browser: Browser,
+) -> None:
+    async with apps_session("incidents") as client:
+        app = await draw(browser, client, "list_incidents", {"statuses": ["resolved"], "limit": 3})
+        await wait_for_board(app, 3)
+        rows = envelope_of(await client.call_tool("list_incidents", {"statuses": ["resolved"], "limit": 3}))
+        for row in rows["incidents"]:
+            assert "status" not in row and row["resolved_at"]
+            assert "Resolved" in await app.frame.locator(f'.incident[data-id="{row["id"]}"]').inner_text()
+            assert await app.frame.locator(f'section.service[aria-label="{row["service"]}"]').count() == 1
+        await app.finish()
+
+
 async def test_the_team_filter_keeps_the_incidents_of_that_team(browser: Browser) -> None:
     async with apps_session("incidents") as client:
         app = await draw(browser, client, "list_incidents", {})

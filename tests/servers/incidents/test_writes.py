@@ -193,7 +193,7 @@ async def test_manage_incidents_resolves_with_a_resolution_note(client: Client) 
     record = open_incident(client, "acknowledged")
     args = {"incident_ids": [record["id"]], "status": "resolved", "resolution_note": "Rolled back v2.3"}
     updated = first(await ok(client, "manage_incidents", args))
-    assert updated["status"] == "resolved" and updated["resolved_at"]
+    assert updated["resolved_at"] and "status" not in updated  # resolved_at says it, once
     notes = await ok(client, "list_incident_notes", {"incident_id": record["id"]})
     assert notes["notes"][-1]["content"] == "Rolled back v2.3"
 
@@ -316,10 +316,10 @@ async def test_merge_incidents_moves_alerts_and_resolves_the_sources(client: Cli
     before = target["alert_counts"]["all"]
     args = {"incident_id": target["id"], "source_incident_ids": [s["id"] for s in sources]}
     merged = first(await ok(client, "merge_incidents", args))
-    assert merged["id"] == target["id"] and merged["alert_counts"]["all"] == before + 2
+    assert merged["id"] == target["id"] and sum(merged["alert_counts"].values()) == before + 2
     for source in sources:
         shown = first(await ok(client, "get_incident", {"incident_id": source["id"]}))
-        assert shown["status"] == "resolved" and shown["merged_into"]["id"] == target["id"]
+        assert shown["resolved_at"] and shown["merged_into"]["id"] == target["id"]
     error = await fails(client, "merge_incidents", {**args, "source_incident_ids": [target["id"]]}, "INVALID_PARAMETER")
     assert "source_incident_ids" in error["message"]
     await fails(client, "merge_incidents", {**args, "source_incident_ids": ["PNOPE00"]}, "INCIDENT_NOT_FOUND")
@@ -344,7 +344,7 @@ async def test_manage_alerts_resolves_alerts_and_the_incident_they_leave_empty(c
     resolved = await ok(client, "manage_alerts", {"incident_id": record["id"], "alert_ids": ids, "action": "resolve"})
     assert {a["status"] for a in resolved["alerts"]} == {"resolved"}
     shown = first(await ok(client, "get_incident", {"incident_id": record["id"]}))
-    assert shown["status"] == "resolved"
+    assert shown["resolved_at"] and incident_of(client, record["id"])["status"] == "resolved"
 
 
 async def test_manage_alerts_moves_alerts_to_another_incident(client: Client) -> None:
@@ -436,7 +436,8 @@ async def test_create_incident_takes_a_service_and_a_priority_by_name(client: Cl
     p2 = next(p for p in state.all("priorities") if p["name"] == "P2")
     args = {"title": "Checkout slow", "service_id": "Checkout API", "priority_id": "p2"}
     created = first(await ok(client, "create_incident", args))
-    assert created["service"] == {"id": checkout["id"], "name": "Checkout API"} and created["priority"] == "P2"
+    assert created["service"] == "Checkout API" and created["priority"] == "P2"
+    assert incident_of(client, created["id"])["service"]["id"] == checkout["id"]
     assert incident_of(client, created["id"])["priority"]["id"] == p2["id"]
     error = await fails(client, "create_incident", {**args, "service_id": "Checkout"}, "SERVICE_NOT_FOUND")
     assert error["details"]["parameters"] == ["service_id"]

@@ -77,7 +77,13 @@ async def test_the_load_of_a_team_per_person_with_its_balance_and_working_time_f
         flagged = next(p for p in pay["people"] if p.get("flags"))
         await app.frame.get_by_role("button", name="short rest").first.click()
         items = app.frame.locator(".flags li")
-        assert await items.count() == len(flagged["flags"])
+        rests, week = flagged["flags"].get("short_rests", []), flagged["flags"].get("over_week")
+        assert await items.count() == len(rests) + (week is not None)
+        if rests:  # when it began and how long: the line says until when, too
+            assert (await items.first.inner_text()).startswith(f"Rest of {hours(rests[0]['hours'])}: ")
+            assert " → " in await items.first.inner_text()
+        if week is not None:
+            assert f"{hours(week['hours'])} in the 7 days from" in await items.last.inner_text()
         await app.screenshot("oncall-load")
         await app.finish()
 

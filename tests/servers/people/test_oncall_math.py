@@ -78,3 +78,36 @@ def test_balance_reports_spread_and_coefficient_of_variation() -> None:
     }
     assert oncall_math.balance([10, 10, 10])["coefficient_of_variation"] == 0.0
     assert oncall_math.balance([]) == {}
+
+
+def test_who_takes_over_says_from_only_when_it_is_not_the_end_of_the_current_shift() -> None:
+    from pagerduty_mcp.servers.people.tools.oncall import current_and_next
+
+    def entry(user: str, schedule: str, start: str, end: str) -> dict[str, object]:
+        return {
+            "user": {"id": user, "summary": user},
+            "schedule": {"id": schedule, "summary": schedule},
+            "start": start,
+            "end": end,
+        }
+
+    now = at("2025-01-01T12:00Z")
+    handover = current_and_next(
+        [
+            entry("ann", "S1", "2025-01-01T08:00Z", "2025-01-01T16:00Z"),
+            entry("bo", "S1", "2025-01-01T16:00Z", "2025-01-02T00:00Z"),
+        ],
+        now,
+    )
+    assert handover["on_call"][0]["until"] == "2025-01-01T16:00Z"
+    assert handover["next"] == [
+        {"user": {"id": "bo", "name": "bo"}, "schedule": {"id": "S1", "name": "S1"}, "until": "2025-01-02T00:00Z"}
+    ]
+    gap = current_and_next(
+        [
+            entry("ann", "S1", "2025-01-01T08:00Z", "2025-01-01T16:00Z"),
+            entry("bo", "S1", "2025-01-01T20:00Z", "2025-01-02T00:00Z"),
+        ],
+        now,
+    )
+    assert gap["next"][0]["from"] == "2025-01-01T20:00Z"  # nobody from 16:00: when the next one starts is news

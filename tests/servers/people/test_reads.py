@@ -32,7 +32,9 @@ def requests(client: Client) -> list[str]:
 
 # -- users ----------------------------------------------------------------------------------------
 async def test_get_user_data_names_the_current_user_with_teams_and_contact_methods(client: Client) -> None:
+    client.sandbox.request_log.reset()  # type: ignore[attr-defined]
     user = first(await ok(client, "get_user_data"))
+    assert requests(client) == ["GET /users/me"]  # who, and the contact methods, in one
     assert user["email"] == "alex.rivera@acme-shop.example"
     assert {t["name"] for t in user["teams"]} == {"Checkout", "Platform"}
     assert {m["type"] for m in user["contact_methods"]} >= {"email", "phone", "sms"}
@@ -122,8 +124,11 @@ async def test_a_url_on_another_host_is_never_the_objects(client: Client) -> Non
 # -- teams ----------------------------------------------------------------------------------------
 async def test_list_teams_by_query_and_my_teams(client: Client) -> None:
     assert [t["name"] for t in (await ok(client, "list_teams", {"query": "pay"}))["teams"]] == ["Payments"]
+    client.server.pool = sandbox_pool(client.sandbox)  # type: ignore[attr-defined,union-attr]  # nothing cached
+    client.sandbox.request_log.reset()  # type: ignore[attr-defined]
     mine = await ok(client, "list_teams", {"scope": "my_teams"})
     assert [t["name"] for t in mine["teams"]] == ["Checkout", "Platform"]
+    assert requests(client) == ["GET /users/me"]  # the token's user, its teams with it: asked once
     paged = await ok(client, "list_teams", {"limit": 2})
     assert paged["metadata"]["has_more"] is True and paged["metadata"]["next_offset"] == 2
     error = await fails(client, "list_teams", {"scope": "assigned_to_me"}, "INVALID_PARAMETER")
@@ -192,7 +197,9 @@ async def test_who_is_on_call_for_the_database_team_now_and_next_in_two_requests
     rendered = render_schedule(state, schedule, now, now + timedelta(seconds=1))
     assert [row["user"]["id"] for row in level_one["on_call"]] == [oncall.user_at(rendered, now)]
     assert level_one["next"][0]["user"]["id"] != level_one["on_call"][0]["user"]["id"]
-    assert level_one["next"][0]["from"] == level_one["on_call"][0]["until"]
+    # Takes over when the current shift ends: the current until says when, once.
+    handover = datetime.fromisoformat(level_one["on_call"][0]["until"])
+    assert "from" not in level_one["next"][0] and datetime.fromisoformat(level_one["next"][0]["until"]) > handover
     assert level_two["on_call"] == [
         {"user": {"id": named(client, "users", "Hannah Schmidt"), "name": "Hannah Schmidt"}, "always": True}
     ]
@@ -285,3 +292,22 @@ async def test_get_escalation_policy_lists_levels_targets_and_services(client: C
     assert detail["levels"][2]["users"][0]["name"] == "Sam Taylor"
     assert {s["name"] for s in detail["services"]} == {"Kubernetes Platform", "Edge CDN"}
     await fails(client, "get_escalation_policy", {"escalation_policy_id": "PNOPE00"}, "ESCALATION_POLICY_NOT_FOUND")
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("get_oncall_load", {"team_id": "Database"}),
+        ("get_oncall_compensation", {"team_id": "Database", "rates": [0, 8, 12, 20]}),
+        ("find_coverage_gaps", {"schedule_id": "Database On-Call"}),
+        ("list_schedule_users", {"schedule_id": "Database On-Call"}),
+        ("list_schedule_overrides", {"schedule_id": "Personalization Shifts"}),
+        ("get_schedule", {"schedule_id": "Database On-Call"}),
+        ("get_responder_metrics", {}),
+    ],
+)
+async def test_a_window_is_said_once_in_metadata_window(client: Client, tool: str, arguments: dict[str, Any]) -> None:
+    metadata = (await ok(client, tool, arguments))["metadata"]
+    since, until = metadata["window"]["since"], metadata["window"]["until"]
+    assert since < until
+    assert since not in metadata["description"] and until not in metadata["description"]

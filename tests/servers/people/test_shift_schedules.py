@@ -12,6 +12,7 @@ import pytest
 from mcp import Client
 
 from pagerduty_mcp.sandbox.model.schedules import render_schedule
+from pagerduty_mcp.servers.people.tools.schedule_kinds import SHIFT_IDS
 from tests.harness import fails, first, ok
 from tests.servers.people.seeded import named, user_id
 
@@ -77,6 +78,21 @@ async def test_get_schedule_renders_a_shift_based_schedule_by_name(client: Clien
     assert detail["overrides_in_window"] >= 1  # the seeded override falls in the next 8 days
     assert 0 < detail["coverage_percentage"] < 100  # nights are uncovered on purpose
     await fails(client, "get_schedule", {"schedule_id": "PNOSUCH"}, "SCHEDULE_NOT_FOUND")
+
+
+async def test_a_shift_based_schedule_given_by_name_is_read_from_the_shift_based_api_alone(client: Client) -> None:
+    """The name was found in the shift-based list: its schedule and overrides are asked there, with
+    no 404 from the layer-based API first."""
+    ident = named(client, "schedules", SHIFTS)
+    SHIFT_IDS.forget(ident)  # as if no earlier call had seen it
+    box = client.sandbox  # type: ignore[attr-defined]
+    before = len(box.request_log)
+    assert first(await ok(client, "get_schedule", {"schedule_id": SHIFTS}))["kind"] == "shifts"
+    SHIFT_IDS.forget(ident)
+    assert (await ok(client, "list_schedule_overrides", {"schedule_id": SHIFTS}))["overrides"]
+    asked = [r.path for r in list(box.request_log)[before:]]
+    assert f"/v3/schedules/{ident}" in asked and f"/v3/schedules/{ident}/overrides" in asked
+    assert not [p for p in asked if p.startswith(f"/schedules/{ident}")], asked
 
 
 async def test_list_schedule_overrides_on_a_shift_based_schedule_says_whom_each_replaces(client: Client) -> None:
@@ -313,16 +329,19 @@ async def test_oncall_load_reads_a_shift_schedule_no_policy_uses(client: Client)
 
 async def test_get_schedule_names_each_shifts_source_so_a_custom_shift_can_be_removed(client: Client) -> None:
     window = {"since": stamp(hour()), "until": stamp(hour(days=8))}
-    detail = first(await ok(client, "get_schedule", {"schedule_id": SHIFTS, **window}))
-    sources = {s["source"].split()[0]: s["source"].split()[1] for s in detail["final_schedule"]}
+    envelope = await ok(client, "get_schedule", {"schedule_id": SHIFTS, **window})
+    detail = first(envelope)
+    sources = {s["source"].split()[0]: s["source"].split()[1] for s in detail["final_schedule"] if "source" in s}
     stored = client.sandbox.state.get("schedules", detail["id"])  # type: ignore[attr-defined]
     assert sources["custom_shift"] in {s["id"] for s in stored["_custom_shifts"]}
     assert sources["override"] in {o["id"] for o in stored["_overrides"]}
-    assert sources["rotation"] in {r["id"] for r in detail["rotations"]}
+    # A shift from a rotation (most of them) is the rule, said once in a note instead of on every shift.
+    assert "rotation" not in sources and any("source" not in s for s in detail["final_schedule"])
+    assert any("custom shift or an override" in note for note in envelope["metadata"]["notes"])
     args = {"schedule_id": SHIFTS, "custom_shift_id": sources["custom_shift"]}
     await ok(client, "delete_schedule_custom_shift", args)
     again = first(await ok(client, "get_schedule", {"schedule_id": SHIFTS, **window}))
-    assert f"custom_shift {sources['custom_shift']}" not in {s["source"] for s in again["final_schedule"]}
+    assert f"custom_shift {sources['custom_shift']}" not in {s.get("source") for s in again["final_schedule"]}
 
 
 async def test_update_schedule_renames_a_shift_schedule_and_refuses_layers_for_it(client: Client) -> None:

@@ -24,6 +24,14 @@ function names(refs) {
   return (refs || []).map((r) => r.name || r.id).join(", ");
 }
 
+// The answer says a resolved incident's status by its resolved_at alone: said again here, where it is drawn.
+function withStatuses(envelope) {
+  for (const incident of kit.rows(envelope)) {
+    if (!incident.status && incident.resolved_at) incident.status = "resolved";
+  }
+  return envelope;
+}
+
 function incidents() {
   const all = state.envelope ? kit.rows(state.envelope) : [];
   if (!state.team) return all;
@@ -57,14 +65,15 @@ function render() {
   $("refresh").hidden = !kit.can("list_incidents");
   const groups = new Map();
   for (const incident of list) {
-    const service = incident.service || { id: "none", name: "No service" };
-    if (!groups.has(service.id)) groups.set(service.id, { service, items: [] });
-    groups.get(service.id).items.push(incident);
+    // Rows name their service (a service's name is unique in an account).
+    const service = incident.service || "No service";
+    if (!groups.has(service)) groups.set(service, { service, items: [] });
+    groups.get(service).items.push(incident);
   }
   const weight = (g) => [
     -g.items.filter((i) => i.status === "triggered" && i.urgency === "high").length,
     -g.items.filter((i) => i.urgency === "high").length,
-    g.service.name || "",
+    g.service,
   ];
   const ordered = [...groups.values()].sort((a, b) => {
     const [x, y] = [weight(a), weight(b)];
@@ -95,9 +104,9 @@ function serviceBlock(group) {
   const high = group.items.filter((i) => i.urgency === "high");
   const low = group.items.filter((i) => i.urgency !== "high");
   const triggered = group.items.filter((i) => i.status === "triggered").length;
-  return h("section", { class: "service", "aria-label": group.service.name },
+  return h("section", { class: "service", "aria-label": group.service },
     h("header", {},
-      h("h2", {}, group.service.name || group.service.id),
+      h("h2", {}, group.service),
       h("span", { class: "count" }, group.items.length + " open" + (triggered ? ", " + triggered + " triggered" : ""))),
     h("div", { class: "lanes" }, lane("High urgency", "high", high), lane("Low urgency", "low", low)));
 }
@@ -167,7 +176,7 @@ function renderDetail(focus) {
       h("dt", {}, "Status"), h("dd", {}, statusPill(incident.status)),
       h("dt", {}, "Urgency"), h("dd", {}, incident.urgency === "high" ? "High" : "Low"),
       incident.priority ? [h("dt", {}, "Priority"), h("dd", {}, incident.priority)] : null,
-      h("dt", {}, "Service"), h("dd", {}, (incident.service || {}).name || ""),
+      h("dt", {}, "Service"), h("dd", {}, incident.service || ""),
       h("dt", {}, "Assigned to"), h("dd", {}, names(incident.assignees) || "Nobody"),
       facts.escalation_policy ? [h("dt", {}, "Escalation"), h("dd", {}, levelText(facts))] : null,
       (facts.teams || []).length ? [h("dt", {}, "Teams"), h("dd", {}, names(facts.teams))] : null,
@@ -270,7 +279,7 @@ async function loadTimeline(id) {
 async function refresh() {
   try {
     const answer = await kit.call("list_incidents", state.args);
-    state.envelope = answer.envelope;
+    state.envelope = withStatuses(answer.envelope);
     state.facts = answer.meta.incidents || state.facts;
     render();
   } catch (failure) {
@@ -298,7 +307,7 @@ kit.connect("incident-board", {
   },
   result(result, meta) {
     try {
-      state.envelope = kit.envelopeOf(result);
+      state.envelope = withStatuses(kit.envelopeOf(result));
       state.facts = meta.incidents || {};
       fill($("problem"));
       render();

@@ -29,6 +29,7 @@ from pagerduty_mcp.common import (
     iso,
     parse_time,
     path,
+    resolved_row,
     respond,
     tool,
 )
@@ -224,19 +225,23 @@ def list_status_pages(
 def get_status_page(status_page_id: PageId) -> Envelope:
     """A status page's services, and the statuses, severities and impacts its posts may use."""
     client = get_client()
-    found: list[Any] = at_once(
-        lambda: _vocabulary(client, status_page_id),
-        lambda: client.read("/status_pages").get("status_pages") or [],
-    )
-    vocabulary: Vocabulary = found[0]
-    pages: list[dict[str, Any]] = found[1]
-    page = next((p for p in pages if p.get("id") == status_page_id), {})
+    resolved = resolved_row(status_page_id)  # given by name: its row is read already
+    if resolved is not None:
+        vocabulary, page = _vocabulary(client, status_page_id), resolved[1]
+    else:  # PagerDuty has no GET /status_pages/{id}: the page's own fields are in the list
+        found: list[Any] = at_once(
+            lambda: _vocabulary(client, status_page_id),
+            lambda: client.read("/status_pages").get("status_pages") or [],
+        )
+        vocabulary = found[0]
+        page = next((p for p in found[1] if p.get("id") == status_page_id), {})
     shown: dict[str, Any] = {
         "id": status_page_id,
         "name": page.get("name"),
         "status_page_type": page.get("status_page_type"),
         "url": page.get("url"),
-        "services": [{"id": s["id"], "name": _label(s)} for s in vocabulary["services"]],
+        # By name, as the statuses beside them: the writes take them so.
+        "services": [_label(s) for s in vocabulary["services"]],
     }
     for post_type in ("incident", "maintenance"):
         shown[post_type] = {

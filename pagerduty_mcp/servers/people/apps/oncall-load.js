@@ -23,13 +23,20 @@ function people() {
   }
   for (const r of state.pay ? kit.rows(state.pay) : []) {
     const p = row(r.user);
-    Object.assign(p, { time_zone: p.time_zone || r.time_zone, bands: r.hours, flagList: r.flags || [] });
+    Object.assign(p, { time_zone: p.time_zone || r.time_zone, bands: r.hours, flagList: flagList(r.flags) });
     if (p.hours === undefined) p.hours = r.hours.total;
     if (p.shifts === undefined) p.shifts = r.shifts;
     if (r.pay) p.pay = r.pay.total;
-    p.flags = (r.flags || []).length;
+    p.flags = p.flagList.length;
   }
   return [...byId.values()];
+}
+
+// The answer gives a person's short rests (when each began, how long) and a long week: one line each here.
+function flagList(flags) {
+  if (!flags) return [];
+  const rests = (flags.short_rests || []).map((r) => ({ rest: r.hours, from: r.from, until: new Date(new Date(r.from).getTime() + r.hours * 3600000) }));
+  return flags.over_week ? [...rests, { week: flags.over_week.hours, from: flags.over_week.from }] : rests;
 }
 
 function sorted(list) {
@@ -160,17 +167,17 @@ function cell(key, p, max, mean) {
 function flagsOf(p) {
   const flags = p.flagList || [];
   if (!flags.length) return h("span", { class: "pill ok" }, h("span", { "aria-hidden": "true" }, "✓"), "None");
-  const rests = flags.filter((f) => f.short_rest_hours !== undefined);
-  const weeks = flags.filter((f) => f.over_week_hours !== undefined);
+  const rests = flags.filter((f) => f.rest !== undefined);
+  const weeks = flags.filter((f) => f.week !== undefined);
   const words = [rests.length ? rests.length + " short rest" + (rests.length > 1 ? "s" : "") : "", weeks.length ? "long week" : ""].filter(Boolean).join(" · ");
   const open = state.open.has(p.user.id);
   const id = "flags-" + p.user.id;
   return [
     h("button", { type: "button", class: "btn link", "aria-expanded": String(open), "aria-controls": id, onclick: () => toggle(p.user.id) },
       h("span", { "aria-hidden": "true" }, "⚠ "), words),
-    open ? h("ul", { class: "flags", id }, flags.map((f) => h("li", {}, f.short_rest_hours !== undefined
-      ? "Rest of " + kit.hours(f.short_rest_hours) + ": " + ownClock(f.from, p.time_zone) + " → " + ownClock(f.until, p.time_zone)
-      : kit.hours(f.over_week_hours) + " in the 7 days from " + ownClock(f.week_from, p.time_zone)))) : null,
+    open ? h("ul", { class: "flags", id }, flags.map((f) => h("li", {}, f.rest !== undefined
+      ? "Rest of " + kit.hours(f.rest) + ": " + ownClock(f.from, p.time_zone) + " → " + ownClock(f.until, p.time_zone)
+      : kit.hours(f.week) + " in the 7 days from " + ownClock(f.from, p.time_zone)))) : null,
   ];
 }
 

@@ -52,12 +52,12 @@ def get_oncall_compensation(
             "Standing targets of a policy (always on call there, no shift times, so not paid for that): "
             + ", ".join(sorted(shifts.direct))
         )
-    span = f"from {iso(start)} to {iso(end)}"
+    # The window is said once, in metadata.window.
     if per_hour is None:
-        description = f"On-call hours {span} for {len(rows)} people; no rates given, so no pay (pass rates)"
+        description = f"On-call hours for {len(rows)} people; no rates given, so no pay (pass rates)"
     else:
         total = round(sum(r["pay"]["total"] for r in rows), 2)
-        description = f"On-call pay {span}: {total:,.2f} {currency} for {len(rows)} people"
+        description = f"On-call pay: {total:,.2f} {currency} for {len(rows)} people"
     return respond(
         "people",
         rows,
@@ -76,30 +76,34 @@ def _person(
     holidays: set[date],
     limits: tuple[timedelta, float],
 ) -> dict[str, Any]:
-    """One person's hours and pay by band, with a flag per short rest and for an over-long week."""
+    """One person's hours and pay by band (a band with none left out: the total and the rates say
+    them all), with each short rest (when it began and how long it was) and an over-long week."""
     zone = zone_of(user)
     hours = compensation_math.band_hours(spans, zone, holidays)
     row: dict[str, Any] = {
         "user": Ref.of(user),
         "time_zone": zone.key,
-        "hours": {**{b: round(h, 2) for b, h in hours.items()}, "total": round(sum(hours.values()), 2)},
+        "hours": _banded({b: round(h, 2) for b, h in hours.items()}),
         "shifts": len(spans),
     }
     if rates is not None:
-        pay = {band: round(hours[band] * rates[band], 2) for band in compensation_math.BANDS}
-        row["pay"] = {**pay, "total": round(sum(pay.values()), 2)}
+        row["pay"] = _banded({band: round(hours[band] * rates[band], 2) for band in compensation_math.BANDS})
     min_rest, max_week_hours = limits
 
     def local(moment: datetime) -> str:  # a flag is read against the person's own day
         return moment.astimezone(zone).isoformat()
 
-    flags: list[dict[str, Any]] = [
-        {"short_rest_hours": round((b - a).total_seconds() / 3600, 2), "from": local(a), "until": local(b)}
-        for a, b in compensation_math.short_rests(spans, min_rest)
-    ]
+    flags: dict[str, Any] = {}
+    rests = compensation_math.short_rests(spans, min_rest)
+    if rests:
+        flags["short_rests"] = [{"from": local(a), "hours": round((b - a).total_seconds() / 3600, 2)} for a, b in rests]
     week, week_start = compensation_math.busiest_week(spans)
     if week > max_week_hours and week_start is not None:
-        flags.append({"over_week_hours": round(week, 2), "week_from": local(week_start)})
+        flags["over_week"] = {"from": local(week_start), "hours": round(week, 2)}
     if flags:
         row["flags"] = flags
     return row
+
+
+def _banded(amounts: dict[str, float]) -> dict[str, float]:
+    return {**{band: amount for band, amount in amounts.items() if amount}, "total": round(sum(amounts.values()), 2)}

@@ -128,12 +128,14 @@ def current_and_next(items: list[dict[str, Any]], now: datetime) -> dict[str, li
         by_schedule[(entry.get("schedule") or {}).get("id")].append(entry)
     for schedule_id, group in by_schedule.items():
         current_users = set()
+        ends = set()
         for entry in group:
             start, end = moment(entry.get("start")), moment(entry.get("end"))
             if schedule_id is None or (start is not None and start <= now and (end is None or now < end)):
                 row: dict[str, Any] = {"user": _ref(entry.get("user")), "schedule": _ref(entry.get("schedule"))}
                 if end is not None:
                     row["until"] = entry.get("end")
+                    ends.add(entry.get("end"))
                 elif schedule_id is None:
                     row["always"] = True  # a user named directly in the policy
                 on_call.append(row)
@@ -147,14 +149,11 @@ def current_and_next(items: list[dict[str, Any]], now: datetime) -> dict[str, li
         ]
         if later:
             first = min(later, key=lambda e: moment(e.get("start")) or now)
-            upcoming.append(
-                {
-                    "user": _ref(first.get("user")),
-                    "schedule": _ref(first.get("schedule")),
-                    "from": first.get("start"),
-                    "until": first.get("end"),
-                }
-            )
+            takes_over: dict[str, Any] = {"user": _ref(first.get("user")), "schedule": _ref(first.get("schedule"))}
+            if first.get("start") not in ends:  # a handover as the current shift ends: its until says when
+                takes_over["from"] = first.get("start")
+            takes_over["until"] = first.get("end")
+            upcoming.append(takes_over)
     result: dict[str, list[dict[str, Any]]] = {"on_call": on_call}
     if upcoming:
         result["next"] = upcoming
@@ -452,7 +451,7 @@ def get_oncall_load(
     return respond(
         "people",
         rows,
-        f"On-call load {whose} from {iso(start)} to {iso(end)}: {total:g} hours in all",
+        f"On-call load {whose}: {total:g} hours in all",  # the window: metadata.window, said once
         window={"since": iso(start), "until": iso(end)},
         balance=oncall_math.balance([r["hours"] for r in rows]),
         notes=notes or None,
@@ -516,9 +515,9 @@ def find_coverage_gaps(
     hours = sum((b - a).total_seconds() for a, b in holes) / 3600
     shown = holes[:MAX_GAPS_LISTED]
     text = (
-        f"{len(holes)} gap(s), {hours:g} hours with nobody on call, in {subject} from {iso(start)} to {iso(end)}"
+        f"{len(holes)} gap(s), {hours:g} hours with nobody on call, in {subject} in the window"
         if holes
-        else f"No gaps: someone is on call throughout for {subject} from {iso(start)} to {iso(end)}"
+        else f"No gaps: someone is on call throughout the window for {subject}"
     )
     return respond(
         "gaps",

@@ -94,7 +94,7 @@ def get_responder_metrics(
     return respond(
         "responders",
         rows,
-        f"Responder metrics from {iso(start)} to {iso(end)}: {len(rows)} responder-team row(s)",
+        f"Responder metrics: {len(rows)} responder-team row(s)",  # the window: metadata.window, said once
         window={"since": iso(start), "until": iso(end)},
         all_responders=total or None,
     )

@@ -4,7 +4,8 @@
 PagerDuty gives both kinds ids of the same shape and serves them from two APIs, so a schedule's
 kind is learnt by asking: the layer-based API first (most accounts' schedules), then, on a 404,
 the shift-based one. Ids seen to be shift-based are remembered, so that later reads of them go
-straight to the right API. Lives in the tools package so its paths count towards the tools' OAuth
+straight to the right API, and a schedule given by name is shift-based when its name was found at
+``/v3/schedules``. Lives in the tools package so its paths count towards the tools' OAuth
 scopes.
 """
 
@@ -27,6 +28,7 @@ from pagerduty_mcp.common import (
     iso,
     paginate,
     path,
+    resolved_row,
 )
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "Kind",
     "all_schedules",
     "asks_to_remove_from_schedule",
+    "likely_shift_based",
     "page_of_schedules",
     "read_schedule",
     "shift_based",
@@ -89,6 +92,13 @@ def unknown_schedule(schedule_id: str) -> ToolFailure:
     )
 
 
+def likely_shift_based(schedule_id: str) -> bool:
+    """Whether to ask the shift-based API first: an id seen to be shift-based, or one this message
+    found by name in the shift-based list."""
+    listed = resolved_row(schedule_id)
+    return schedule_id in SHIFT_IDS or (listed is not None and listed[0] == V3)
+
+
 def _missing(failure: ToolFailure) -> bool:
     return failure.code.endswith("_NOT_FOUND")
 
@@ -105,7 +115,7 @@ def read_schedule(
     window: dict[str, Any] = {"since": iso(since), "until": iso(until)} if since and until else {}
     if window and zone:
         window["time_zone"] = zone
-    shifts_first = schedule_id in SHIFT_IDS
+    shifts_first = likely_shift_based(schedule_id)
     for kind in ("shifts", "layers") if shifts_first else ("layers", "shifts"):
         try:
             if kind == "layers":

@@ -26,6 +26,7 @@ from pagerduty_mcp.common import (
     window,
 )
 from pagerduty_mcp.servers.people.models import (
+    ROTATION_SOURCES,
     CustomShiftInfo,
     OverrideInfo,
     ScheduleDetail,
@@ -39,6 +40,7 @@ from pagerduty_mcp.servers.people.tools.lookups import MAX_WINDOW, user_names
 from pagerduty_mcp.servers.people.tools.schedule_kinds import (
     V3,
     asks_to_remove_from_schedule,
+    likely_shift_based,
     page_of_schedules,
     read_schedule,
     unknown_schedule,
@@ -104,14 +106,16 @@ def get_schedule(
         names = {str(u["id"]): str(u.get("summary")) for u in schedule.get("users") or [] if u.get("id")}
         detail.custom_shifts = [CustomShiftInfo.from_api(c, names) for c in customs]
     shifts = detail.final_schedule or []
-    notes = None
+    notes = []
     if len(shifts) > MAX_SHIFTS:
-        notes = [f"Showing the first {MAX_SHIFTS} of {len(shifts)} shifts; narrow the window."]
+        notes.append(f"Showing the first {MAX_SHIFTS} of {len(shifts)} shifts; narrow the window.")
         detail.final_schedule = shifts[:MAX_SHIFTS]
+    if detail.kind == "shifts" and shifts:
+        notes.append(ROTATION_SOURCES)
     who = f"{len(shifts)} shift(s)" if shifts else "nobody on call"
     parts = f"{len(detail.rotations)} rotation(s)" if detail.kind == "shifts" else f"{len(detail.layers)} layer(s)"
-    text = f"{detail.name}: {parts}, {who} from {iso(start)} to {iso(end)}"
-    return respond("schedules", [detail], text, notes=notes)
+    # The window is in metadata.window (the registry adds it): said once.
+    return respond("schedules", [detail], f"{detail.name}: {parts}, {who} in the window", notes=notes or None)
 
 
 def _name_everyone(client: PagerDutyClient, schedule: dict[str, Any], customs: list[dict[str, Any]]) -> None:
@@ -148,7 +152,7 @@ def list_schedule_users(
         _, schedule = read_schedule(client, schedule_id, start, end)
         on_call = {e["user"]["id"]: e["user"].get("summary") for e in final_entries(schedule)}
         users = [UserSummary(id=uid, name=name) for uid, name in on_call.items()]
-    return respond("users", users, f"{len(users)} user(s) on call in {schedule_id} from {iso(start)} to {iso(end)}")
+    return respond("users", users, f"{len(users)} user(s) on call in {schedule_id} in the window")
 
 
 @tool("List schedule overrides")
@@ -160,21 +164,35 @@ def list_schedule_overrides(
     """Overrides (someone covering a shift) in a window."""
     start, end = window(since, until, ahead=timedelta(days=30), maximum=timedelta(days=366))
     client, params = get_client(), {"since": iso(start), "until": iso(end), "overflow": "true"}
-    try:
-        found = client.read(path("/schedules/{}/overrides", schedule_id), params).get("overrides") or []
-    except ToolFailure as failure:
-        if not failure.code.endswith("_NOT_FOUND"):
-            raise
-        try:
-            found = paginate(
-                client, path(V3 + "/{}/overrides", schedule_id), "overrides", params, limit=1000, with_total=False
-            ).items
-        except ToolFailure as again:
-            raise unknown_schedule(schedule_id) if again.code.endswith("_NOT_FOUND") else again from None
+    found = _overrides(client, schedule_id, params)
     # Shift-based overrides name people by id alone: named here, as layer-based ones come.
     names = user_names(client, [], member_ids(*found)) if any(o.get("type") == "override_shift" for o in found) else {}
     overrides = [OverrideInfo.from_api(o, names) for o in found]
-    return respond("overrides", overrides, f"{len(overrides)} override(s) from {iso(start)} to {iso(end)}")
+    return respond("overrides", overrides, f"{len(overrides)} override(s) in the window")
+
+
+def _overrides(client: PagerDutyClient, schedule_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """A schedule's overrides from the API of its kind: the one it is likely to be first, the
+    other on a 404."""
+
+    def layered() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (
+            client.read(path("/schedules/{}/overrides", schedule_id), params).get("overrides") or []
+        )
+        return found
+
+    def shifted() -> list[dict[str, Any]]:
+        url = path(V3 + "/{}/overrides", schedule_id)
+        return paginate(client, url, "overrides", params, limit=1000, with_total=False).items
+
+    ways = (shifted, layered) if likely_shift_based(schedule_id) else (layered, shifted)
+    for way in ways:
+        try:
+            return way()
+        except ToolFailure as failure:
+            if not failure.code.endswith("_NOT_FOUND"):
+                raise
+    raise unknown_schedule(schedule_id)
 
 
 @tool("Create schedule overrides", "create")

@@ -54,15 +54,19 @@ def list_teams(
     if scoped.team_ids is None:
         params = {"query": query} if query else {}
         page = paginate(client, "/teams", "teams", params, limit=limit, offset=offset)
-    else:
-        me = client.read("/users/me", {"include[]": ["teams"]})["user"]
-        mine = [t for t in me.get("teams") or [] if not query or query.lower() in str(t.get("name", "")).lower()]
+    else:  # the token's user, which apply_scope has just read (and the client keeps a few minutes)
+        me = client.current_user() or {}
+        mine = [t for t in me.get("teams") or [] if not query or query.lower() in _team_name(t).lower()]
         chunk = mine[offset : offset + limit]
         more = offset + len(chunk) < len(mine)
         page = Page(chunk, more, offset + len(chunk) if more else None, total=len(mine))
     page.notes = scoped.notes + page.notes
     teams = [TeamSummary.from_api(t) for t in page.items]
     return respond("teams", teams, f"{len(teams)} team(s)", page=page)
+
+
+def _team_name(team: dict[str, Any]) -> str:
+    return str(team.get("name") or team.get("summary") or "")
 
 
 @tool("Get team")

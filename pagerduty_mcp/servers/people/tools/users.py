@@ -38,8 +38,7 @@ OPEN_NAMED = 10
 @tool("Current user", scopes=("users.read",))
 def get_user_data() -> Envelope:
     """Who "me" is: my profile, teams, contact methods."""
-    client = get_client()
-    me = client.current_user()
+    me = get_client().current_user(include=("contact_methods", "teams"))  # one request, whatever the token
     if me is None:
         return respond(
             "users",
@@ -48,9 +47,8 @@ def get_user_data() -> Envelope:
             f"scope=my_teams/assigned_to_me fall back to all. For writes that need a user: {from_email_advice()}",
             account_level_token=True,
         )
-    body = client.read("/users/me", {"include[]": ["contact_methods", "teams"]})
-    user = UserDetail.from_api(body["user"])
-    return respond("users", [user], f"You are {user.name} ({user.email}), in {len(user.teams)} team(s)")
+    user = UserDetail.from_api(me)
+    return respond("users", [user], f"You are {user.name}")  # the row says the rest
 
 
 @tool("List users")
@@ -83,7 +81,7 @@ def get_user(user_id: Annotated[Id, id_or_url("User")]) -> Envelope:
     body = client.read(path("/users/{}", user_id), {"include[]": ["contact_methods", "notification_rules", "teams"]})
     handoffs = client.read(path("/users/{}/oncall_handoff_notification_rules", user_id))
     user = UserDetail.from_api(body["user"], handoffs.get("oncall_handoff_notification_rules") or [])
-    return respond("users", [user], f"{user.name} ({user.email})")
+    return respond("users", [user], f"{user.name}")  # the row says the rest
 
 
 @tool("Create user", "create")

@@ -4,6 +4,7 @@
 const { h, s, $, fill } = kit;
 const MAX_WALK = 60;  // services whose dependencies are read; a larger account is cut, and says so
 const state = { args: {}, nodes: new Map(), edges: [], selected: null, mode: "map", url: {}, cut: 0, detail: {}, center: null };
+const OPEN_BY_STATUS = { critical: "high urgency", warning: "low urgency only", active: "none" };
 const STATUS = {
   critical: ["danger", "●", "Critical"],
   warning: ["warn", "◐", "Warning"],
@@ -236,7 +237,7 @@ function renderDetail(focus) {
       h("button", { type: "button", class: "btn", onclick: () => select(null), "aria-label": "Close " + n.name }, "Close")),
     h("p", { class: "row" }, pill(statusOf(n)), h("span", { class: "muted small" }, n.kind === "business" ? "Business service" : "Technical service")),
     n.teams && n.teams.length ? h("p", { class: "muted small" }, "Team: " + n.teams.map((t) => t.name || t.id).join(", ")) : null,
-    open ? h("p", { class: "small" }, "Open incidents: " + open.high + " high, " + open.low + " low urgency") : null,
+    open ? h("p", { class: "small" }, "Open incidents: " + open) : null,
     h("p", { class: "impact message " + (up.size ? "error" : "ok") },
       up.size ? "If " + n.name + " fails, " + up.size + " service" + (up.size === 1 ? "" : "s") + " depend" + (up.size === 1 ? "s" : "") + " on it" +
         (business ? ", " + business + " of them what customers use." : ".") : "Nothing depends on " + n.name + "."),
@@ -251,7 +252,8 @@ async function loadDetail(id) {
   if (!n || n.kind !== "technical" || state.detail[id] || !kit.can("get_service")) return;
   try {
     const service = kit.rows(await kit.callTool("get_service", { service_id: id }))[0];
-    state.detail[id] = service.open_incidents || { high: 0, low: 0 };
+    // PagerDuty sets a service's status from its open incidents: the status says which there are.
+    state.detail[id] = OPEN_BY_STATUS[service.status] || null;
     if (service.status) n.status = service.status;
     if (state.selected === id) render();
   } catch (failure) {

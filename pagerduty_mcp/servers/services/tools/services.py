@@ -1,5 +1,5 @@
-"""Technical services: find them, read one with its open incidents, create, change or delete one,
-and give monitors an integration key."""
+"""Technical services: find them, read one, create, change or delete one, and give monitors an
+integration key."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from pagerduty_mcp.common import (
     ToolFailure,
     apply_scope,
     asks_to_delete,
-    at_once,
     check_references_exist,
     finder_hint,
     get_client,
@@ -39,7 +38,6 @@ from pagerduty_mcp.servers.services.models import (
     ServiceDetail,
     ServiceSummary,
     UrgencyRule,
-    grouping_from_setting,
 )
 from pagerduty_mcp.servers.services.params import AckTimeout, AutoResolve, Id, UrgencyRuleParam
 
@@ -79,26 +77,6 @@ def list_services(
     return respond("services", services, f"{len(services)} service(s), {unhealthy} with open incidents", page=page)
 
 
-def _open_incident_counts(client: PagerDutyClient, service_id: str) -> dict[str, int]:
-    """Open incidents by urgency in one request (two when more than a page is open)."""
-    params: dict[str, Any] = {
-        "service_ids[]": [service_id],
-        "statuses[]": ["triggered", "acknowledged"],
-        "date_range": "all",
-        "limit": 100,
-        "total": "true",
-    }
-    body = client.read("/incidents", params)
-    items = body.get("incidents") or []
-    reported = body.get("total")
-    total: int = reported if isinstance(reported, int) else len(items)
-    high = sum(1 for i in items if i.get("urgency") == "high")
-    if total > len(items):
-        high_body = client.read("/incidents", {**params, "urgencies[]": ["high"], "limit": 1})
-        high = int(high_body.get("total") or 0)
-    return {"high": high, "low": total - high}
-
-
 def read_service(client: PagerDutyClient, ident: str, includes: list[str]) -> dict[str, Any]:
     try:
         service: dict[str, Any] = client.read(
@@ -111,23 +89,26 @@ def read_service(client: PagerDutyClient, ident: str, includes: list[str]) -> di
         raise
 
 
+# What a service's status says about its open incidents (PagerDuty sets it from them).
+_STATUS_MEANS = {
+    "critical": "open high-urgency incidents",
+    "warning": "open low-urgency incidents only",
+    "active": "no open incidents",
+    "maintenance": "in a maintenance window",
+    "disabled": "disabled",
+}
+
+
 @tool("Get service")
 def get_service(
     service_id: Annotated[Id, id_or_url("Service id")],
 ) -> Envelope:
     """One service in detail: escalation policy, teams, urgency rule, auto-resolve and acknowledgement
-    timeouts, alert grouping, integrations, open incidents by urgency, and any maintenance window now on."""
+    timeouts, integrations, and any maintenance window now on."""
     client = get_client()
-    # Independent requests, one round trip: the service, its open incidents, its grouping setting.
-    raw, counts, grouping = at_once(
-        lambda: read_service(client, service_id, ["integrations"]),
-        lambda: _open_incident_counts(client, service_id),
-        lambda: _alert_grouping_setting(client, service_id),
-    )
-    service = ServiceDetail.from_api(raw)
-    service.open_incidents = counts
-    if service.alert_grouping is None or "type" not in service.alert_grouping:
-        service.alert_grouping = grouping
+    # One request, as PagerDuty's own server: the status says whether incidents are open
+    # (list_incidents counts them), list_alert_grouping_settings shows a shared grouping setting.
+    service = ServiceDetail.from_api(read_service(client, service_id, ["integrations"]))
     if service.status == "maintenance":
         windows = client.read(
             "/maintenance_windows", {"service_ids[]": [service.id], "filter": "ongoing", "limit": 1}
@@ -135,24 +116,8 @@ def get_service(
         if windows:
             window = MaintenanceWindowSummary.from_api(windows[0], datetime.now(UTC))
             service.maintenance_window = window.model_dump(include={"id", "end_time", "description"}, exclude_none=True)
-    counts = service.open_incidents
-    return respond(
-        "services",
-        [service],
-        f"{service.name} is {service.status}: {counts['high']} high and {counts['low']} low urgency open incident(s)",
-    )
-
-
-def _alert_grouping_setting(client: PagerDutyClient, service_id: str) -> dict[str, Any]:
-    """The Alert Grouping Setting that groups this service's alerts, or {"type": "none"}."""
-    try:
-        body = client.read("/alert_grouping_settings", {"service_ids[]": [service_id], "limit": 1})
-    except ToolFailure as failure:
-        if failure.code != "FORBIDDEN":
-            raise
-        return {"unknown": "alert grouping settings are not readable with this plan or token"}
-    settings = body.get("alert_grouping_settings") or []
-    return grouping_from_setting(settings[0]) if settings else {"type": "none"}
+    means = _STATUS_MEANS.get(service.status or "")
+    return respond("services", [service], f"{service.name} is {service.status}" + (f": {means}" if means else ""))
 
 
 def _read_policy(client: PagerDutyClient, ident: str) -> dict[str, Any]:

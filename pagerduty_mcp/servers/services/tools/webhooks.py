@@ -30,6 +30,7 @@ from pagerduty_mcp.common import (
     not_found,
     paginate,
     path,
+    resolved_row,
     respond,
     tool,
 )
@@ -85,6 +86,9 @@ _FILTER_KINDS = ("service", "team")
 
 
 def _name_of(client: PagerDutyClient, kind: str, ident: str) -> str | None:
+    resolved = resolved_row(ident)  # the service or team the caller named: its name is known
+    if resolved is not None:
+        return str(resolved[1].get("name") or resolved[1].get("summary") or "") or None
     try:
         # Literal paths, so that the tool's OAuth scopes (read from its code) include both reads.
         body = client.read(path("/services/{}", ident) if kind == "service" else path("/teams/{}", ident))
