@@ -30,8 +30,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{area.name}: the {area.command} area")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def anyio_backend() -> str:
+    # Module-wide, so that a module may share an async fixture (the browser) among its tests.
     return "asyncio"
 
 
