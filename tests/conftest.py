@@ -1,8 +1,9 @@
 """What every test may ask for, and how a run is spread over pytest-xdist's workers.
 
 ``uv run pytest`` runs on pytest-xdist workers, one more than cores, a module at a time
-(``pytest_cmdline_main`` below; ``-n0`` runs in this process). The reliability suite's figures
-come back from the workers to the report's closing lines.
+(``pytest_cmdline_main`` below; ``-n0`` runs in this process). The tests that start processes are
+marked ``subprocess`` and checked to be (tests/processes.py): ``make test`` runs the others. The
+reliability suite's figures come back from the workers to the report's closing lines.
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ from mcp import Client
 from pagerduty_mcp.server import AREAS
 from tests.browser import browser
 from tests.harness import memory_session
+from tests.processes import pytest_collection_modifyitems, pytest_runtest_makereport, pytest_runtest_protocol
 from tests.redis_server import redis_server
 from tests.reliability.tally import FUZZ, LOAD, SIGN_IN, Figures, LoadTally, Tally
 
-# The session's own Redis, and a headless browser, for every test that asks for them.
-__all__ = ["browser", "redis_server"]
+# The session's own Redis, and a headless browser, for every test that asks for them; the check
+# that a test starting a process is marked so.
+__all__ = [
+    "browser",
+    "pytest_collection_modifyitems",
+    "pytest_runtest_makereport",
+    "pytest_runtest_protocol",
+    "redis_server",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -155,6 +155,7 @@ def test_a_secret_cut_at_the_message_limit_leaves_no_prefix() -> None:
     assert "operator-key-" not in said and "xxxxx" not in said, said
 
 
+@pytest.mark.subprocess
 async def test_an_upstream_echoing_headers_never_shows_the_callers_credential_over_http() -> None:
     """``--auth pagerduty`` over streamable HTTP: the caller's own key, echoed by PagerDuty's error
     body, is masked before the result reaches the model."""
