@@ -15,7 +15,11 @@ demo: ## Run a scripted session against the offline sandbox
 	$(UV) run python -m pagerduty_mcp.demo
 
 .PHONY: test
-test: ## Run the whole test suite (what CI runs)
+test: ## Run the in-process tests: no server or other process, no slow suite (~1 min on 2 cores)
+	$(UV) run pytest -m "not subprocess and not slow" -q
+
+.PHONY: test-all
+test-all: ## Run the whole test suite, as CI does (uv run pytest; ~3.5 min on 2 cores)
 	$(UV) run pytest
 
 .PHONY: test-coverage

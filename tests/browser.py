@@ -1,8 +1,10 @@
 """A real browser for tests: Debian's ``chromium``, headless, driven by Playwright.
 
-``browser`` (a pytest fixture) launches it once per test. Without ``/usr/bin/chromium`` the test
-is skipped, saying why; in CI (``PAGERDUTY_MCP_REQUIRE_BROWSER=1``, set by ``.ci/run``, which also
-installs the package) a missing browser fails it. Playwright's own browser download is never used
+``browser`` (a pytest fixture) launches it once per test module: each test draws in a browser
+context of its own (``browser.new_context()``), which shares no cookies, storage or pages with
+another test's. Without ``/usr/bin/chromium`` the test is skipped, saying why; in CI
+(``PAGERDUTY_MCP_REQUIRE_BROWSER=1``, set by ``.ci/run``, which also installs the package) a
+missing browser fails it. Playwright's own browser download is never used
 (``playwright install`` reaches a host this machine cannot): the system's chromium is launched.
 """
 
@@ -58,7 +60,7 @@ async def launched_browser() -> AsyncIterator[Browser]:
             await launched.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     async with launched_browser() as launched:
         yield launched

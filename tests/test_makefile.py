@@ -1,8 +1,10 @@
-"""``make debug``: the Inspector on the sandbox without a credential, on the real account with one."""
+"""``make debug``: the Inspector on the sandbox without a credential, on the real account with one;
+``make help``: every target."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = [pytest.mark.skipif(shutil.which("make") is None, reason="needs make")]
+pytestmark = [pytest.mark.skipif(shutil.which("make") is None, reason="needs make"), pytest.mark.subprocess]
 
 
 def _debug(*variables: str, **env: str) -> list[str]:
@@ -51,3 +53,22 @@ def test_with_a_credential_it_opens_the_real_account_and_says_so() -> None:
     assert "credential found" in said and "real PagerDuty account" in said
     assert command.split()[-1] == "pagerduty-incidents"
     assert "u+makedebugtest00" not in said + command
+
+
+def test_help_lists_every_target_with_what_it_does() -> None:
+    """``make help`` (the default goal) names every target of the Makefile, each with its line."""
+    rules = re.sub(r"^define .*?^endef$", "", (ROOT / "Makefile").read_text(), flags=re.MULTILINE | re.DOTALL)
+    targets = re.findall(r"^([a-zA-Z_-]+):", rules, re.MULTILINE)  # not a line of a define's text
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
+    listed = dict(line.strip().split(maxsplit=1) for line in plain.splitlines() if line.strip())
+    assert set(targets) == set(listed), set(targets) ^ set(listed)
+    assert all(listed.values())
+    assert {"test", "test-all", "check"} <= set(listed)  # the fast part, the whole suite, the gate

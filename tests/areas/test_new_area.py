@@ -15,7 +15,7 @@ import pytest
 import pagerduty_mcp
 from tests.harness import ok, process_session, server_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.subprocess]
 
 AREAS_LINE = 'AREA_NAMES = ("incidents", "services", "people", "aiops")'
 

@@ -171,6 +171,7 @@ async def test_no_answer_sends_more_requests_than_pagerdutys_own_server_needs_no
     assert set(NO_TOOL) <= set(results) and not set(NO_TOOL) & set(THEIRS)
 
 
+@pytest.mark.subprocess
 def test_tracing_cost_compares_start_up_without_and_with_an_otlp_endpoint() -> None:
     from bench.startup import tracing_cost
 

@@ -42,6 +42,7 @@ def test_a_burst_that_starts_before_the_last_one_drained_waits_behind_it() -> No
 
 
 @pytest.mark.e2e
+@pytest.mark.subprocess
 def test_the_concurrency_servers_run_with_the_request_budget_off() -> None:
     box = Sandbox()
     with serve_in_thread(box) as upstream, _server(upstream, []) as (_, log_path):

@@ -10,7 +10,7 @@ import pytest
 from bench.startup import initialize_ms, upstream_requests_at_start
 from pagerduty_mcp.catalog import SERVERS
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.subprocess]
 
 
 @pytest.mark.anyio

@@ -25,6 +25,7 @@ pytestmark = [
         shutil.which("npm") is None and _installed_version(SUITE_PACKAGE) is None,
         reason="needs npm (once) to install the pinned conformance suite",
     ),
+    pytest.mark.subprocess,
 ]
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -156,6 +156,7 @@ def _health(command: str, port: int, password: str) -> int:
     return subprocess.run(["sh", "-c", moved], env=env, capture_output=True, timeout=10).returncode
 
 
+@pytest.mark.subprocess
 def test_the_compose_redis_command_requires_its_password(started: Any) -> None:
     shared = compose()["services"]["redis"]
     assert shared["command"][:2] == ["sh", "-c"]
@@ -167,6 +168,7 @@ def test_the_compose_redis_command_requires_its_password(started: Any) -> None:
     assert _health(check.replace("$$", "$"), port, "wrong") != 0
 
 
+@pytest.mark.subprocess
 def test_the_kubernetes_redis_command_requires_its_password(started: Any) -> None:
     deployment = one(k8s_documents(), "Deployment", "pagerduty-mcp-redis")
     (container,) = deployment["spec"]["template"]["spec"]["containers"]

@@ -25,7 +25,7 @@ import pytest
 from tests.deploy.recipe import ROOT, copy_build_context, exec_form, expand, read_stages
 from tests.harness import ServerSpec, free_port, http_servers, http_session, process_session, server_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.common]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.common, pytest.mark.subprocess]
 
 INSTALL_SECONDS = 300
 

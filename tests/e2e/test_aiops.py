@@ -15,7 +15,7 @@ from pagerduty_mcp.sandbox import Sandbox
 from tests.harness import fails, first, ok, stdio_session
 from tests.servers.aiops.seeded import orchestration_key, service_id, service_key
 
-pytestmark = [pytest.mark.e2e, pytest.mark.aiops, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.aiops, pytest.mark.anyio, pytest.mark.subprocess]
 
 AIOPS_TOOLS = {
     "list_alert_grouping_settings",

@@ -15,7 +15,7 @@ from pagerduty_mcp.common.toolkit.apps import APP_MIME_TYPE, RESULT_META
 from tests.app_host import APPS_HOST
 from tests.harness import HttpServer, http_server, http_session, stdio_session
 
-pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.subprocess]
 
 
 def stdio(era: str, draws_apps: bool) -> AbstractAsyncContextManager[Client]:

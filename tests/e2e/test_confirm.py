@@ -24,7 +24,7 @@ from pagerduty_mcp.sandbox.server import ServerInfo
 from tests.harness import HttpServer, ServerSpec, http_servers, http_session, stdio_session, upstream_env
 from tests.redis_server import RedisServer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.subprocess]
 
 PAGE = {"title": "Checkout is down", "service_id": "Checkout API"}
 SHARED_KEY = Fernet.generate_key().decode()

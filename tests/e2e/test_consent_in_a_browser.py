@@ -23,7 +23,7 @@ from tests.harness import HttpServer, free_port, http_server, http_session
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page, Route
 
-pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.anyio, pytest.mark.subprocess]
 
 GUARD = 60  # seconds: far beyond a sign-in; reaching it means the flow stalled
 PHONE = {"width": 360, "height": 740}

@@ -9,7 +9,7 @@ import pytest
 
 from tests.harness import server_env
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.subprocess]
 
 
 def test_the_demo_runs_a_real_session_and_shows_answers() -> None:

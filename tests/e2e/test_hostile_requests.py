@@ -19,7 +19,7 @@ from pagerduty_mcp.common.toolkit.message_checks import MAX_PROGRESS_TOKEN_CHARS
 from pagerduty_mcp.sandbox import Sandbox
 from tests.harness import HttpServer, http_server, rpc_answer, upstream_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.common]
+pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.subprocess]
 
 MAX_STREAMS = 10
 # A line the audit logger wrote (not one that merely quotes it): "<date> <time> INFO pagerduty_mcp.audit: ...".

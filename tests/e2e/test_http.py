@@ -16,7 +16,7 @@ from mcp.shared.exceptions import MCPError
 from pagerduty_mcp.sandbox import SANDBOX_ACCOUNT_TOKEN, SANDBOX_OAUTH_CLIENT_ID, SANDBOX_OAUTH_CLIENT_SECRET, Sandbox
 from tests.harness import HttpServer, ServerSpec, http_servers, http_session, upstream_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.common]
+pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.subprocess]
 
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}

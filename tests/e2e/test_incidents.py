@@ -9,7 +9,7 @@ import pytest
 from pagerduty_mcp.servers.incidents.tools import READ_TOOLS, WRITE_TOOLS
 from tests.harness import fails, first, ok, stdio_session
 
-pytestmark = [pytest.mark.e2e, pytest.mark.incidents, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.incidents, pytest.mark.anyio, pytest.mark.subprocess]
 
 
 async def test_every_incidents_tool_over_stdio() -> None:

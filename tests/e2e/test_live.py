@@ -21,6 +21,7 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.anyio,
     pytest.mark.skipif(not LIVE_KEY, reason="set PAGERDUTY_LIVE_API_KEY to run the read-only suite on a real account"),
+    pytest.mark.subprocess,
 ]
 
 # Codes an account may legitimately answer with: features off on its plan, a key without a user.

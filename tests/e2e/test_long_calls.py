@@ -25,7 +25,7 @@ from pagerduty_mcp.sandbox.faults import Faults
 from pagerduty_mcp.servers.incidents.tools.bulk import BULK_BATCH
 from tests.harness import http_server, http_session, sandbox_over_https, stdio_session, upstream_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.incidents]
+pytestmark = [pytest.mark.e2e, pytest.mark.incidents, pytest.mark.subprocess]
 
 COUNT = 100
 AUDIT_WAIT_SECONDS = 30.0

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pagerduty_mcp.sandbox import Sandbox
 from tests.harness import HttpServer, ServerSpec, http_servers, http_session, upstream_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.common]
+pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.subprocess]
 
 SERVER_TOKEN = "metrics-server-token-0123456789"
 

@@ -12,7 +12,7 @@ from pagerduty_mcp.common.toolkit.registry import spec_of
 from pagerduty_mcp.servers.people.tools import READ_TOOLS, WRITE_TOOLS
 from tests.harness import fails, first, ok, stdio_session
 
-pytestmark = [pytest.mark.e2e, pytest.mark.people, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.people, pytest.mark.anyio, pytest.mark.subprocess]
 
 
 def stamp(moment: datetime) -> str:

@@ -25,6 +25,7 @@ pytestmark = [
     pytest.mark.anyio,
     # The client's own logging/setLevel is marked deprecated (gone at 2026-07-28); handshake clients use it.
     pytest.mark.filterwarnings("ignore:The logging capability is deprecated"),
+    pytest.mark.subprocess,
 ]
 
 TEMPLATES = {

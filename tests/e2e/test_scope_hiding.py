@@ -16,7 +16,7 @@ from pagerduty_mcp.sandbox.server import ServerInfo
 from tests.e2e.sign_in import Balancer, signed_in_client
 from tests.harness import HttpServer, http_server, upstream_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.anyio, pytest.mark.subprocess]
 
 # Each writes (or triggers) through an endpoint PagerDuty's description gives no scope.
 UNSCOPED_WRITES = (

@@ -9,7 +9,7 @@ import pytest
 
 from tests.harness import MODULES, fails, first, ok, server_env, stdio_session
 
-pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.subprocess]
 
 FIRST_CALLS = {
     "people": ("get_user_data", {}, "users"),

@@ -16,7 +16,7 @@ from pagerduty_mcp.sandbox.server import ServerInfo, serve_in_thread
 from tests.harness import fails, first, ok, stdio_session
 from tests.servers.services.receiver import receiver
 
-pytestmark = [pytest.mark.e2e, pytest.mark.services, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.services, pytest.mark.anyio, pytest.mark.subprocess]
 
 TOOLS = {
     "list_services",

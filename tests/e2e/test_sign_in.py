@@ -29,7 +29,7 @@ from tests.e2e.sign_in import Balancer, Browser, MemoryTokens, sign_in_provider,
 from tests.harness import HttpServer, ServerSpec, free_port, http_server, http_servers, http_session, rpc_answer
 from tests.redis_server import RedisServer, redis_or_skip
 
-pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.anyio, pytest.mark.subprocess]
 
 JONAS = "jonas.weber@acme-shop.example"
 TOKEN_KEY = Fernet.generate_key().decode()

@@ -15,7 +15,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from pagerduty_mcp.common.hosting.tracing import tracing_wanted
 from tests.harness import stdio_session
 
-pytestmark = [pytest.mark.e2e, pytest.mark.common]
+pytestmark = [pytest.mark.e2e, pytest.mark.common, pytest.mark.subprocess]
 
 SECRET_ARGUMENT = "PSECRET42"
 

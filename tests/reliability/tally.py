@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["FUZZ", "LOAD", "SIGN_IN", "Figures", "LoadTally", "Tally"]
 
@@ -27,6 +28,25 @@ class Tally:
         self.tools.add(tool)
         if failed:
             self.failures[transport] += 1
+
+    def state(self) -> dict[str, Any]:
+        """What a test worker (pytest-xdist) sends the run's controller, which prints the report."""
+        return {
+            "cases": dict(self.cases),
+            "failures": dict(self.failures),
+            "tools": sorted(self.tools),
+            "started": self.started,
+            "last": self.last,
+        }
+
+    def merge(self, state: dict[str, Any]) -> None:
+        self.cases.update(state["cases"])
+        self.failures.update(state["failures"])
+        self.tools.update(state["tools"])
+        if state["started"] is not None:
+            # CLOCK_MONOTONIC is one clock for every process of the machine.
+            self.started = min(self.started or state["started"], state["started"])
+            self.last = max(self.last, state["last"])
 
     def summary(self) -> str:
         total = sum(self.cases.values())
@@ -57,6 +77,14 @@ class LoadTally:
     def summary(self) -> list[str]:
         return [*self.lines, f"load: {self.calls:,} calls in {len(self.lines)} runs: {self.failures} failures"]
 
+    def state(self) -> dict[str, Any]:
+        return {"lines": self.lines, "calls": self.calls, "failures": self.failures}
+
+    def merge(self, state: dict[str, Any]) -> None:
+        self.lines += state["lines"]
+        self.calls += state["calls"]
+        self.failures += state["failures"]
+
 
 LOAD = LoadTally()
 
@@ -69,6 +97,12 @@ class Figures:
 
     def record(self, line: str) -> None:
         self.lines.append(line)
+
+    def state(self) -> dict[str, Any]:
+        return {"lines": self.lines}
+
+    def merge(self, state: dict[str, Any]) -> None:
+        self.lines += state["lines"]
 
 
 SIGN_IN = Figures()  # registrations, sign-ins and what the store holds after them

@@ -23,7 +23,7 @@ from pagerduty_mcp.sandbox import SANDBOX_TOKEN, Sandbox
 from tests.harness import HttpServer, http_server, http_session, sandbox_over_https
 from tests.reliability.sockets import GUARD, address, open_sockets, until_closed
 
-pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.subprocess]
 
 READ_TIMEOUT = 1  # seconds, for the server under test
 HEAD = b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json, text/event-stream\r\n"

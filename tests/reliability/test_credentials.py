@@ -45,6 +45,7 @@ def test_a_malformed_caller_credential_is_unauthorized_saying_why(secret: str, w
     assert len(box.request_log) == 0
 
 
+@pytest.mark.subprocess
 async def test_a_non_ascii_caller_credential_over_http_is_unauthorized_not_internal() -> None:
     """``--auth pagerduty``: the issue's INTERNAL_ERROR, through a real client and server."""
     with http_server(("--sandbox", "--auth", "pagerduty")) as server:
@@ -79,6 +80,7 @@ async def test_an_untrusted_certificate_names_the_problem_and_ssl_cert_file_with
     assert sleeps == [], "a certificate failure was retried"
 
 
+@pytest.mark.subprocess
 async def test_ssl_cert_file_is_the_fix_the_message_names(https_sandbox: Any) -> None:
     env = {
         "PAGERDUTY_USER_API_KEY": SANDBOX_TOKEN,

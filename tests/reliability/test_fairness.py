@@ -24,7 +24,7 @@ from pagerduty_mcp.common.hosting.http import WORKER_THREADS
 from pagerduty_mcp.sandbox import Faults, Sandbox
 from tests.harness import HttpServer, http_server, http_session, sandbox_over_https
 
-pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow, pytest.mark.subprocess]
 
 LATENCY_MS = 1000
 RUNNING = 10  # --max-concurrent-per-credential

@@ -47,6 +47,7 @@ def test_every_published_string_parameter_has_a_max_length() -> None:
     assert create["inputSchema"]["properties"]["title"]["maxLength"] == 1024
 
 
+@pytest.mark.subprocess
 async def test_an_oversized_query_is_invalid_parameter_over_stdio() -> None:
     async with stdio_session("services") as client:
         error = await fails(client, "list_services", {"query": HUGE}, code="INVALID_PARAMETER")

@@ -227,6 +227,7 @@ def _string_parameters(tool: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.parametrize("tool", sorted(TOOL_BY_NAME))
+@pytest.mark.subprocess
 def test_every_tool_answers_hostile_strings_over_stdio_and_http(remote: tuple[str, PortalSession], tool: str) -> None:
     """Each hostile string in each string parameter (the others plausible), then generated
     arguments: over a real pipe or socket, every answer is our envelope with a stable code."""

@@ -24,7 +24,7 @@ from tests.harness import MODULES, HttpServer, call, http_server, http_session, 
 from tests.reliability.support import live_tools, resolved_ids
 from tests.reliability.tally import LOAD
 
-pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow, pytest.mark.subprocess]
 
 SEQUENTIAL = int(os.environ.get("PAGERDUTY_MCP_LOAD_CALLS", "2000"))
 CONCURRENT = int(os.environ.get("PAGERDUTY_MCP_LOAD_CONCURRENT", "250"))

@@ -61,6 +61,7 @@ async def _surface(url: str, headers: Headers) -> tuple[set[str], set[str], set[
 # --- 1: prompts and resources follow the tools they read --------------------------------------
 
 
+@pytest.mark.subprocess
 async def test_a_server_narrowed_to_one_tool_serves_no_prompt_or_resource_of_other_data() -> None:
     async with stdio_session("mcp", args=("--tools", "list_services")) as client:
         assert {t.name for t in (await client.list_tools()).tools} == {"list_services"}
@@ -72,6 +73,7 @@ async def test_a_server_narrowed_to_one_tool_serves_no_prompt_or_resource_of_oth
             await client.read_resource(ME_URI)
 
 
+@pytest.mark.subprocess
 async def test_excluding_one_tool_a_prompt_reads_removes_that_prompt_only() -> None:
     async with stdio_session("mcp", args=("--exclude-tools", "list_incident_notes")) as client:
         prompts = {p.name for p in (await client.list_prompts()).prompts}
@@ -110,6 +112,7 @@ def test_every_declared_read_is_a_real_read_tool() -> None:
             assert server.toolset_of[name] == toolset
 
 
+@pytest.mark.subprocess
 async def test_a_narrowed_caller_sees_no_prompt_or_resource_of_hidden_tools(server: HttpServer) -> None:
     _, prompts, resources = await _surface(server.url, [])
     assert prompts == ALL_PROMPTS and resources == {ME_URI, "incidents", "schedules"} | ALL_TEMPLATES
@@ -151,6 +154,7 @@ async def test_a_narrowed_caller_sees_no_prompt_or_resource_of_hidden_tools(serv
     ],
     ids=["false-then-true", "true-then-false", "merged", "merged-1"],
 )
+@pytest.mark.subprocess
 async def test_any_true_readonly_value_hides_writes(server: HttpServer, headers: Headers) -> None:
     tools, _, _ = await _surface(server.url, headers)
     assert "list_incidents" in tools
@@ -160,6 +164,7 @@ async def test_any_true_readonly_value_hides_writes(server: HttpServer, headers:
     assert result.is_error and result.content[0].text == "Unknown tool: create_incident"  # type: ignore[union-attr]
 
 
+@pytest.mark.subprocess
 async def test_repeated_toolset_and_tool_lines_intersect(server: HttpServer) -> None:
     # The client asks for incidents and people; the proxy appends its policy: people only.
     tools, _, _ = await _surface(server.url, [("X-MCP-Toolsets", "incidents,people"), ("X-MCP-Toolsets", "people")])

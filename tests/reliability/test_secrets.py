@@ -16,7 +16,7 @@ from tests.harness import http_server, http_session, stdio_session
 from tests.reliability.hostile import NASTY
 from tests.reliability.support import live_tools, resolved_ids
 
-pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow, pytest.mark.subprocess]
 
 SEED = 7
 OAUTH_TOKEN = re.compile(r"pdus\+_0X[0-9a-f]{40}")

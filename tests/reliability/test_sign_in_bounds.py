@@ -87,7 +87,7 @@ async def _stored_bytes(store: Store) -> tuple[int, int]:
     return len(keys), sum(sizes)
 
 
-@pytest.mark.parametrize("kind", ["memory", "redis"])
+@pytest.mark.parametrize("kind", ["memory", pytest.param("redis", marks=pytest.mark.subprocess)])
 async def test_500_registrations_from_one_address_are_refused_past_the_limit_and_memory_stays_bounded(
     kind: str, request: pytest.FixtureRequest
 ) -> None:
@@ -161,6 +161,7 @@ def oauth_server() -> Iterator[HttpServer]:
 
 
 @pytest.mark.parametrize("path", ["/register", "/token", "/revoke", "/oauth/consent"])
+@pytest.mark.subprocess
 async def test_ten_slow_bodies_on_an_oauth_path_are_answered_408_and_closed(
     oauth_server: HttpServer, path: str
 ) -> None:
@@ -190,6 +191,7 @@ async def test_ten_slow_bodies_on_an_oauth_path_are_answered_408_and_closed(
     )
 
 
+@pytest.mark.subprocess
 async def test_an_identity_service_echoing_secrets_reaches_neither_the_client_nor_the_logs(
     oauth_server: HttpServer,
 ) -> None:

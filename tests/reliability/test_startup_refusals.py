@@ -84,6 +84,7 @@ def test_bad_start_up_input_is_one_line_and_exit_code_two(
     assert "Traceback" not in stderr and PASSWORD not in stderr
 
 
+@pytest.mark.subprocess
 def test_a_port_out_of_range_stops_a_real_server_process_in_one_line() -> None:
     """The issue's case end to end: a 100-line traceback before."""
     done = subprocess.run(
@@ -98,6 +99,7 @@ def test_a_port_out_of_range_stops_a_real_server_process_in_one_line() -> None:
     assert done.stderr.strip().splitlines() == ["pagerduty-mcp: --port must be between 1 and 65535 (got 70000)"]
 
 
+@pytest.mark.subprocess
 def test_a_proxy_with_a_password_is_accepted_and_logged_masked() -> None:
     """A proxy may need credentials (httpx2 sends them to the proxy only): the server starts, and
     the log shows the proxy without its password."""

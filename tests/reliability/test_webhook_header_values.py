@@ -13,7 +13,7 @@ from tests.harness import stdio_session
 from tests.reliability.test_secrets import FAULT_ENV, assert_no_secret
 from tests.servers.services.receiver import receiver
 
-pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.slow, pytest.mark.subprocess]
 
 VALUES = [f"hdr-secret-{n}-q8Zr2xLw" for n in range(6)]
 ENV = {"PAGERDUTY_SANDBOX_SEED": "7", "PAGERDUTY_SANDBOX_DELIVER_WEBHOOKS": "1", **FAULT_ENV}

@@ -81,6 +81,7 @@ def _run_module(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[
 
 
 @pytest.mark.e2e
+@pytest.mark.subprocess
 def test_cli_help_lists_every_option() -> None:
     result = _run_module("--help")
     assert result.returncode == 0
@@ -98,6 +99,7 @@ def test_cli_help_lists_every_option() -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.subprocess
 def test_cli_refuses_a_public_host() -> None:
     result = _run_module("--host", "0.0.0.0", "--port", "0")
     assert result.returncode != 0
@@ -105,6 +107,7 @@ def test_cli_refuses_a_public_host() -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.subprocess
 def test_cli_serves_and_prints_url_ca_and_token() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "pagerduty_mcp.sandbox", "--port", "0", "--seed", "3"],

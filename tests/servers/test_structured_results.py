@@ -60,6 +60,7 @@ async def _results() -> list[tuple[str, bool, str, Any]]:
     return found
 
 
+@pytest.mark.subprocess
 async def test_every_result_carries_its_envelope_as_structured_content() -> None:
     results = await _results()
     tools = {t["name"] for t in await server_tools("mcp", write=True)}

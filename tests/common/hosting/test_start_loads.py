@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.unit, pytest.mark.common]
+pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.subprocess]
 
 # What serve() does before it reads stdin, for one area server with --sandbox --enable-write-tools.
 _START = """

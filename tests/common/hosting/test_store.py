@@ -25,7 +25,7 @@ from tests.redis_server import RedisServer, _free_port, redis_or_skip
 pytestmark = [pytest.mark.unit, pytest.mark.common, pytest.mark.anyio]
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.subprocess)])
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[MemoryStore | RedisStore]:
     if request.param == "memory":
         yield MemoryStore()
@@ -147,6 +147,7 @@ def test_the_redis_password_comes_from_its_own_variable_and_is_redacted() -> Non
         with_redis_password("redis://:other@redis:6379/0", env)
 
 
+@pytest.mark.subprocess
 async def test_a_redis_that_requires_a_password_is_used_with_it(tmp_path: Any) -> None:
     binary = redis_or_skip()
     server = RedisServer(binary, tmp_path, password="a-long-redis-password-0123")

@@ -76,6 +76,7 @@ async def test_a_section_that_cannot_load_says_so_instead_of_vanishing(
     assert "## Alerts\n{" in text
 
 
+@pytest.mark.subprocess
 async def test_prompts_are_served_over_stdio_and_left_out_of_other_toolsets() -> None:
     async with stdio_session("incidents") as client:
         text = _text(await client.get_prompt("triage_incident", {"incident_id": "1"}))
