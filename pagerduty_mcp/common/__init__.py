@@ -25,7 +25,7 @@ from pagerduty_mcp.common.toolkit.apps import App, add_to_app_view, drawn_in_app
 from pagerduty_mcp.common.toolkit.area import Area, split_by_kind
 from pagerduty_mcp.common.toolkit.completions import Source, matching, named
 from pagerduty_mcp.common.toolkit.confirm import Fact, Question, article, asks_to_delete, fact
-from pagerduty_mcp.common.toolkit.directory import declare_areas
+from pagerduty_mcp.common.toolkit.directory import Card, declare_areas
 from pagerduty_mcp.common.toolkit.envelope import UNTRUSTED_NOTICE, Envelope, Section, attempt, bundle, dump, respond
 from pagerduty_mcp.common.toolkit.extras import register_prompt, register_resource, register_resource_list
 from pagerduty_mcp.common.toolkit.ids import (
@@ -75,6 +75,7 @@ __all__ = [
     "UNTRUSTED_NOTICE",
     "App",
     "Area",
+    "Card",
     "ClientPool",
     "Credential",
     "Envelope",

@@ -21,7 +21,12 @@ AREAS_LINE = 'AREA_NAMES = ("incidents", "services", "people", "aiops")'
 
 # The five files of an area, as the README's "Adding a new server" describes them.
 NEW_AREA = {
-    "__init__.py": '"""pagerduty-things: a throwaway area."""\n',
+    "__init__.py": '''"""pagerduty-things: a throwaway area."""
+
+from pagerduty_mcp.common import Card
+
+CARD = Card(name="things", summary="things and stuff")
+''',
     "__main__.py": "from pagerduty_mcp.servers.things.server import main\n\nmain()\n",
     "models.py": """from pagerduty_mcp.common import LeanModel
 
@@ -44,9 +49,10 @@ def list_things() -> Envelope:
 TOOLS = [list_things]
 ''',
     "server.py": """from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.things import CARD
 from pagerduty_mcp.servers.things.tools import TOOLS
 
-AREA = Area(name="things", summary="things and stuff", instructions="Things: list_things.", tools=TOOLS)
+AREA = Area(name=CARD.name, summary=CARD.summary, instructions="Things: list_things.", tools=TOOLS)
 app = build_app(AREA.command, [AREA])
 
 

@@ -3,16 +3,19 @@
 The areas declare themselves (``pagerduty_mcp.servers`` hands :func:`declare_areas` the loader of
 its one list when any area is imported), so the toolkit names no area and no area's tool: a hint
 for an unknown team asks this directory which area declares the finder of teams, and a server of
-one area says in one line what each other area holds, from their own summaries.
+one area says in one line what each other area holds, from their own summaries. Each area says
+this in a :class:`Card` in its package's ``__init__``, so that reading the others' costs a server
+of one area no import of their tools, models or apps at start-up.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["AreaCard", "all_areas", "declare_areas", "finder_of", "sibling_line"]
+__all__ = ["AreaCard", "Card", "all_areas", "declare_areas", "finder_of", "sibling_line"]
 
 
 class AreaCard(Protocol):
@@ -28,6 +31,16 @@ class AreaCard(Protocol):
     def finders(self) -> Mapping[str, str]: ...
 
 
+@dataclass(frozen=True)
+class Card:
+    """An area as the others see it: its name, a few words on what it holds (``summary``), and the read
+    tool that lists each kind of object it owns (``finders``, kind -> tool). ``Area`` takes the same."""
+
+    name: str
+    summary: str
+    finders: Mapping[str, str] = field(default_factory=dict)
+
+
 _load: Callable[[], Sequence[AreaCard]] | None = None
 _loaded: tuple[AreaCard, ...] | None = None
 _lock = threading.RLock()  # loading imports areas, which may declare again
@@ -36,7 +49,7 @@ _lock = threading.RLock()  # loading imports areas, which may declare again
 def declare_areas(load: Callable[[], Sequence[AreaCard]]) -> None:
     """Declare the product's areas: ``load`` returns them all, in the order servers show them.
     Called lazily, on the first hint or sibling line: a server of one area then loads the others'
-    declarations (their tool lists), never before."""
+    cards, never before."""
     global _load, _loaded
     with _lock:
         _load, _loaded = load, None

@@ -4,6 +4,7 @@ the Events API."""
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.aiops import CARD
 from pagerduty_mcp.servers.aiops.tools import TOOLS
 
 __all__ = ["AREA", "app", "main"]
@@ -20,11 +21,11 @@ INSTRUCTIONS = (
 )
 
 AREA = Area(
-    name="aiops",
-    summary="alert grouping, orchestration, change events, events, automation actions",
+    name=CARD.name,
+    summary=CARD.summary,
     instructions=INSTRUCTIONS,
     tools=TOOLS,
-    finders={"event_orchestrations": "list_event_orchestrations", "automation_actions": "list_automation_actions"},
+    finders=CARD.finders,
 )
 
 app = build_app(AREA.command, [AREA])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.incidents import CARD
 from pagerduty_mcp.servers.incidents.apps import APPS
 from pagerduty_mcp.servers.incidents.prompts import register_prompts
 from pagerduty_mcp.servers.incidents.resources import register_resources
@@ -19,11 +20,11 @@ INSTRUCTIONS = (
 )
 
 AREA = Area(
-    name="incidents",
-    summary="incidents, alerts, notes, priorities, impact, workflows, status pages",
+    name=CARD.name,
+    summary=CARD.summary,
     instructions=INSTRUCTIONS,
     tools=TOOLS,
-    finders={"incidents": "list_incidents", "priorities": "list_priorities", "status_pages": "list_status_pages"},
+    finders=CARD.finders,
     extras=(register_resources, register_prompts),
     apps=APPS,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.people import CARD
 from pagerduty_mcp.servers.people.apps import APPS
 from pagerduty_mcp.servers.people.params import TIMES
 from pagerduty_mcp.servers.people.prompts import register_extras
@@ -20,16 +21,11 @@ INSTRUCTIONS = (
 )
 
 AREA = Area(
-    name="people",
-    summary="users, teams, schedules, on-call, escalation policies, on-call pay",
+    name=CARD.name,
+    summary=CARD.summary,
     instructions=INSTRUCTIONS,
     tools=TOOLS,
-    finders={
-        "users": "list_users",
-        "teams": "list_teams",
-        "schedules": "list_schedules",
-        "escalation_policies": "list_escalation_policies",
-    },
+    finders=CARD.finders,
     extras=(register_resources, register_extras),
     apps=APPS,
 )

@@ -4,6 +4,7 @@ webhooks and extensions."""
 from __future__ import annotations
 
 from pagerduty_mcp.common import Area, build_app
+from pagerduty_mcp.servers.services import CARD
 from pagerduty_mcp.servers.services.apps import APPS
 from pagerduty_mcp.servers.services.resources import register_resources
 from pagerduty_mcp.servers.services.tools import TOOLS
@@ -19,15 +20,11 @@ INSTRUCTIONS = (
 )
 
 AREA = Area(
-    name="services",
-    summary="services, maintenance, integrations, webhooks, extensions",
+    name=CARD.name,
+    summary=CARD.summary,
     instructions=INSTRUCTIONS,
     tools=TOOLS,
-    finders={
-        "services": "list_services",
-        "business_services": "list_business_services",
-        "extension_schemas": "list_extension_schemas",
-    },
+    finders=CARD.finders,
     extras=(register_resources,),
     apps=APPS,
 )

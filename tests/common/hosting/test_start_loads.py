@@ -30,7 +30,9 @@ load_dotenv_file()
 server = create_pagerduty_server("pagerduty-incidents", [area.AREA], ToolFilter(enable_write_tools=True))
 sandbox_pool()
 built = [t.name for t in server._tool_manager.list_tools() if "fn_metadata" in vars(t)]
-wanted = ("rich", "h11", "dotenv", "pagerduty_mcp.sandbox.core")
+others = [f"pagerduty_mcp.servers.{a}.server" for a in ("services", "people", "aiops")]  # their cards suffice
+wanted = ("rich", "h11", "dotenv", "pagerduty_mcp.sandbox.core", *others)
+assert "Elsewhere: pagerduty-services (" in server.instructions
 print(json.dumps({"loaded": sorted(m for m in wanted if m in sys.modules), "built": built}))
 """
 
@@ -43,7 +45,7 @@ def _run(code: str, cwd: Path, **env: str) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def test_an_area_server_starts_without_rich_h11_dotenv_the_sandbox_or_a_single_tool_model(tmp_path: Path) -> None:
+def test_an_area_server_starts_without_rich_h11_dotenv_the_sandbox_other_areas_or_a_tool_model(tmp_path: Path) -> None:
     started = _run(_START, tmp_path)  # a folder without a .env
     assert started == {"loaded": [], "built": []}
 
