@@ -14,6 +14,7 @@ from pagerduty_mcp.common import (
     Scope,
     ToolFailure,
     apply_scope,
+    at_once,
     failure_from_response,
     get_client,
     id_or_url,
@@ -94,12 +95,31 @@ def get_schedule(
     included)."""
     start, end = window(since, until, ahead=timedelta(days=7), maximum=MAX_WINDOW)
     client = get_client()
-    kind, schedule = read_schedule(client, schedule_id, start, end, zone=None)
+
+    def custom_shifts(ident: str) -> list[dict[str, Any]]:
+        url = path(V3 + "/{}/custom_shifts", ident)
+        window_params = {"since": iso(start), "until": iso(end)}
+        return paginate(client, url, "custom_shifts", window_params, limit=MAX_SHIFTS, with_total=False).items
+
+    def custom_shifts_if_any() -> list[dict[str, Any]] | None:
+        try:
+            return custom_shifts(schedule_id)
+        except ToolFailure as failure:
+            if failure.code.endswith("_NOT_FOUND"):  # the guess was wrong: a layer-based schedule
+                return None
+            raise
+
+    speculative: list[dict[str, Any]] | None = None
+    if likely_shift_based(schedule_id):  # probably shift-based: its custom shifts in the same round trip
+        both: list[Any] = at_once(
+            lambda: read_schedule(client, schedule_id, start, end, zone=None), custom_shifts_if_any
+        )
+        (kind, schedule), speculative = both
+    else:
+        kind, schedule = read_schedule(client, schedule_id, start, end, zone=None)
     customs: list[dict[str, Any]] = []
     if kind == "shifts":
-        window_params = {"since": iso(start), "until": iso(end)}
-        url = path(V3 + "/{}/custom_shifts", str(schedule.get("id") or schedule_id))
-        customs = paginate(client, url, "custom_shifts", window_params, limit=MAX_SHIFTS, with_total=False).items
+        customs = speculative if speculative is not None else custom_shifts(str(schedule.get("id") or schedule_id))
         _name_everyone(client, schedule, customs)
     detail = ScheduleDetail.from_api(schedule)
     if kind == "shifts":
